@@ -1,0 +1,105 @@
+# hospreport -- build, tests, demo, benchmarks.
+#
+#   make demo    install missing Debian packages, build, generate sample data,
+#                run the pipeline, say where the PDFs are
+#   make check   install, build, run every unit and end-to-end test
+#   make bench   benchmarks against named baselines, printing figures
+#   make asan    the same tests under AddressSanitizer + UBSan
+#   make install PREFIX=/usr/local DESTDIR=
+#
+# Variables are recursive (=) on purpose: pkg-config is asked when a recipe
+# runs, after the `deps` prerequisite has installed what was missing.
+
+PREFIX   ?= /usr/local
+BINDIR    = $(PREFIX)/bin
+DATADIR   = $(PREFIX)/share/hospreport
+LOCALEDIR = $(PREFIX)/share/locale
+
+BUILD    ?= build
+CC       ?= cc
+PKGS      = libxml-2.0 sqlite3 harfbuzz harfbuzz-subset libcrypto
+OPTFLAGS ?= -O2 -g
+CFLAGS_ALL = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-format-truncation $(OPTFLAGS) $(EXTRA_CFLAGS) \
+             -I. -Ipipeline -DHR_DATADIR='"$(DATADIR)"' -DHR_LOCALEDIR='"$(LOCALEDIR)"' \
+             $(shell pkg-config --cflags $(PKGS))
+LIBS_ALL  = $(shell pkg-config --libs $(PKGS)) -lhpdf -lm
+TEST_LIBS = $(shell pkg-config --libs cmocka)
+
+CORE_SRC  := $(filter-out pipeline/main.c,$(wildcard pipeline/*.c)) $(wildcard stages/*/*.c)
+CORE_OBJ  := $(CORE_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/schema.o
+SCHEMA    := $(sort $(wildcard pipeline/schema/*.sql))
+LIB       := $(BUILD)/libhospreport.a
+BIN       := $(BUILD)/hospreport
+GEN       := $(BUILD)/hospgen
+GEN_SRC   := $(wildcard samples/*.c)
+TESTS     := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
+PO        := $(wildcard locales/*.po)
+MO        := $(patsubst locales/%.po,$(BUILD)/locale/%/LC_MESSAGES/hospreport.mo,$(PO))
+
+.PHONY: all deps check test-units demo bench asan install clean format
+.DEFAULT_GOAL := all
+
+all: $(BIN) $(GEN) $(MO)
+
+deps:
+	@scripts/deps.sh
+
+$(BUILD)/obj/%.o: %.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(BUILD)/schema.c: $(SCHEMA) scripts/embed_sql.sh
+	@mkdir -p $(BUILD)
+	scripts/embed_sql.sh $(SCHEMA) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/schema.o: $(BUILD)/schema.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(LIB): $(CORE_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(BIN): $(BUILD)/obj/pipeline/main.o $(LIB)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS_ALL)
+
+$(GEN): $(GEN_SRC) | deps
+	@mkdir -p $(BUILD)
+	$(CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror $(EXTRA_CFLAGS) -o $@ $(GEN_SRC) -lm
+
+$(BUILD)/locale/%/LC_MESSAGES/hospreport.mo: locales/%.po | deps
+	@mkdir -p $(dir $@)
+	msgfmt --check -o $@ $<
+
+$(BUILD)/tests/%: tests/%.c $(LIB) | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -o $@ $< $(LIB) $(LIBS_ALL) $(TEST_LIBS)
+
+check: all $(TESTS)
+	@BUILD=$(BUILD) scripts/run-tests.sh $(TESTS)
+
+demo: all
+	@BUILD=$(BUILD) scripts/demo.sh
+
+bench: all
+	@BUILD=$(BUILD) scripts/bench.sh
+
+asan:
+	$(MAKE) BUILD=build-asan OPTFLAGS="-O1 -g -fno-omit-frame-pointer" \
+	    EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined" check
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)
+	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/hospreport
+	install -m 755 $(GEN) $(DESTDIR)$(BINDIR)/hospgen
+	cp -R templates config $(DESTDIR)$(DATADIR)/
+	for mo in $(MO); do lang=$$(basename $$(dirname $$(dirname $$mo))); \
+	    install -d $(DESTDIR)$(LOCALEDIR)/$$lang/LC_MESSAGES; \
+	    install -m 644 $$mo $(DESTDIR)$(LOCALEDIR)/$$lang/LC_MESSAGES/hospreport.mo; done
+
+format:
+	clang-format -i pipeline/*.[ch] stages/*/*.[ch] tests/*.c samples/*.c
+
+clean:
+	rm -rf build build-asan
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

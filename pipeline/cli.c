@@ -1,0 +1,380 @@
+/*
+ * cli.c -- subcommands, their options and their --help (see cli.h).
+ *
+ * Every subcommand is one row of `commands`: the options it accepts, the
+ * ones it requires, its help text and the function that does the work.
+ * Parsing is shared, so every command treats --help, unknown options and
+ * missing values the same way.
+ */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "db.h"
+#include "log.h"
+#include "period.h"
+#include "schedule.h"
+#include "stages/compute/compute.h"
+#include "stages/ingest/ingest.h"
+#include "stages/reconcile/reconcile.h"
+#include "stages/render/render.h"
+#include "stages/validate/validate.h"
+
+enum opt_bit {
+    O_IN = 1 << 0, O_PERIOD = 1 << 1, O_DB = 1 << 2, O_OUT = 1 << 3, O_LANG = 1 << 4,
+    O_FORCE = 1 << 5, O_PROFILE = 1 << 6, O_REPORT = 1 << 7, O_SCOPE = 1 << 8,
+    O_TEMPLATE = 1 << 9, O_TODAY = 1 << 10
+};
+
+typedef int (*command_fn)(const cli_args *args, hr_error *err);
+
+typedef struct command {
+    const char *name;
+    unsigned accepts, requires;
+    command_fn run;
+    const char *summary;
+    const char *help;
+} command;
+
+static int open_db(const cli_args *a, sqlite3 **db, hr_error *err)
+{
+    return db_open(a->db, db, err);
+}
+
+static int cmd_ingest(const cli_args *a, hr_error *err)
+{
+    sqlite3 *db;
+    if (period_parse_month(a->period, &(period){0}, err) || open_db(a, &db, err))
+        return err->code;
+    ingest_options opt = {a->in_dir, a->period, a->profile};
+    ingest_summary sum = {0};
+    int rc = ingest_folder(db, &opt, &sum, err);
+    if (rc == HR_OK)
+        log_info("ingest %s: %d files loaded, %d unchanged, %d skipped; %lld rows read, "
+                 "%lld loaded, %lld rejected",
+                 a->period, sum.files_loaded, sum.files_unchanged, sum.files_skipped,
+                 sum.rows_read, sum.rows_loaded, sum.rows_rejected);
+    db_close(db);
+    return rc;
+}
+
+static int cmd_validate(const cli_args *a, hr_error *err)
+{
+    sqlite3 *db;
+    if (period_parse_month(a->period, &(period){0}, err) || open_db(a, &db, err))
+        return err->code;
+    validate_options opt = {a->period, NULL, a->out_dir, stdout};
+    int rc = validate_period(db, &opt, err);
+    db_close(db);
+    return rc;
+}
+
+static int cmd_reconcile(const cli_args *a, hr_error *err)
+{
+    sqlite3 *db;
+    if (period_parse_month(a->period, &(period){0}, err) || open_db(a, &db, err))
+        return err->code;
+    reconcile_options opt = {a->period, NULL, a->out_dir, a->force, stdout};
+    int rc = reconcile_period(db, &opt, err);
+    db_close(db);
+    return rc;
+}
+
+static int cmd_compute(const cli_args *a, hr_error *err)
+{
+    sqlite3 *db;
+    if (period_parse(a->period, &(period){0}, err) || open_db(a, &db, err))
+        return err->code;
+    int rc = compute_period(db, a->period, err);
+    db_close(db);
+    return rc;
+}
+
+static int cmd_export(const cli_args *a, hr_error *err)
+{
+    sqlite3 *db;
+    if (period_parse(a->period, &(period){0}, err) || open_db(a, &db, err))
+        return err->code;
+    int rc = compute_export(db, a->period, a->scope ? a->scope : "hospital", stdout, err);
+    db_close(db);
+    return rc;
+}
+
+static int check_lang(const char *lang, hr_error *err)
+{
+    static const char *const ok[] = {"zh_CN", "en", "bilingual", "all"};
+    for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
+        if (strcmp(lang, ok[i]) == 0)
+            return HR_OK;
+    return hr_error_set(err, HR_EUSAGE, NULL, 0, "--lang",
+                        "'%s' is not a language: use zh_CN, en, bilingual or all", lang);
+}
+
+static int cmd_render(const cli_args *a, hr_error *err)
+{
+    static const char *const kinds[] = {"monthly", "quarterly", "annual", "topic"};
+    int known = 0;
+    for (size_t i = 0; i < 4; i++)
+        known |= strcmp(a->report, kinds[i]) == 0;
+    if (!known)
+        return hr_error_set(err, HR_EUSAGE, NULL, 0, "--report",
+                            "'%s' is not a report: use monthly, quarterly, annual or topic",
+                            a->report);
+    sqlite3 *db;
+    if (period_parse(a->period, &(period){0}, err) || check_lang(a->lang, err) ||
+        open_db(a, &db, err))
+        return err->code;
+    render_options opt = {a->report, a->period, a->scope ? a->scope : "hospital", a->lang,
+                          a->template_path, a->out_dir};
+    int written = 0;
+    int rc = render_reports(db, &opt, &written, err);
+    if (rc == HR_OK)
+        log_info("render: %d PDF%s written to %s", written, written == 1 ? "" : "s",
+                 a->out_dir);
+    db_close(db);
+    return rc;
+}
+
+static int cmd_run(const cli_args *a, hr_error *err)
+{
+    if (period_parse_month(a->period, &(period){0}, err) || check_lang(a->lang, err))
+        return err->code;
+    return run_pipeline(a, err);
+}
+
+static int cmd_due(const cli_args *a, hr_error *err) { return schedule_due(a, stdout, err); }
+static int cmd_status(const cli_args *a, hr_error *err) { return schedule_status(a, stdout, err); }
+
+#define COMMON_HELP                                                                       \
+    "  --db FILE       the SQLite database (default: hospreport.db in this folder)\n"     \
+    "  -q, --quiet     only warnings and errors on stderr\n"                              \
+    "  -v, --verbose   more detail on stderr\n"                                           \
+    "  -h, --help      this help\n"
+
+static const command commands[] = {
+    {"run", O_IN | O_PERIOD | O_DB | O_OUT | O_LANG | O_FORCE | O_PROFILE | O_SCOPE,
+     O_IN | O_PERIOD, cmd_run, "the whole pipeline for one month, then every report due",
+     "Usage: hospreport run --in DIR --period YYYY-MM [--db DB] [--out DIR] [--lang L] [--force]\n"
+     "\n"
+     "Ingests, validates, reconciles and computes one month of exports, then renders\n"
+     "every report due for that month's data: the monthly report always, the quarterly\n"
+     "report after March, June, September and December, the annual report after\n"
+     "December -- for the hospital and every clinical department.\n"
+     "\n"
+     "  --in DIR        the month's export folder (e.g. exports/2026-10)\n"
+     "  --period YYYY-MM  the month the folder holds\n"
+     "  --out DIR       where PDFs and data-quality CSVs go (default: reports)\n"
+     "  --lang L        zh_CN, en, bilingual or all (default: all)\n"
+     "  --scope S       hospital, all or one dept_code (default: all)\n"
+     "  --profile FILE  source profile for the exports (default: standard)\n"
+     "  --force         render even when reconciliation is blocking; every page\n"
+     "                  then carries an UNRECONCILED DRAFT / 未对账草稿 mark\n" COMMON_HELP
+     "\nExample: hospreport run --in exports/2026-10 --period 2026-10 --out reports\n"},
+    {"ingest", O_IN | O_PERIOD | O_DB | O_PROFILE, O_IN | O_PERIOD, cmd_ingest,
+     "load one month's export folder into the database",
+     "Usage: hospreport ingest --in DIR --period YYYY-MM [--db DB] [--profile FILE]\n"
+     "\n"
+     "Reads every export of the source profile found in DIR (CSV in UTF-8, UTF-8 with\n"
+     "BOM or GB18030, or XML) into the database. Each file is loaded whole or not at\n"
+     "all; a file already loaded unchanged is not loaded again; a changed file\n"
+     "replaces its earlier rows for the month. Rows whose values are not of their\n"
+     "type go to quarantine with file, line and reason.\n"
+     "\n"
+     "  --in DIR        the month's export folder\n"
+     "  --period YYYY-MM  the month the folder holds\n"
+     "  --profile FILE  source profile XML (default: config/profiles/standard.xml)\n" COMMON_HELP},
+    {"validate", O_PERIOD | O_DB | O_OUT, O_PERIOD, cmd_validate,
+     "check the loaded rows of a month against the row rules",
+     "Usage: hospreport validate --period YYYY-MM [--db DB] [--out DIR]\n"
+     "\n"
+     "Applies the validation rules (config/rules/validation.xml) to the month's rows:\n"
+     "bad rows go to quarantine, warnings are recorded, and a table per source is\n"
+     "printed. Exit status 2 when a file's quarantined share is above the limit.\n"
+     "\n"
+     "  --out DIR       also write the quarantine as CSV there\n" COMMON_HELP},
+    {"reconcile", O_PERIOD | O_DB | O_OUT | O_FORCE, O_PERIOD, cmd_reconcile,
+     "compare sources that count the same things",
+     "Usage: hospreport reconcile --period YYYY-MM [--db DB] [--out DIR] [--force]\n"
+     "\n"
+     "Compares HIS with the medical records, the ward census and the finance ledger\n"
+     "(config/rules/reconcile.xml). Exit status 3 when a blocking rule fails, unless\n"
+     "--force, which lets reports be rendered as marked drafts.\n"
+     "\n"
+     "  --out DIR       write record-level differences as CSV there\n" COMMON_HELP},
+    {"compute", O_PERIOD | O_DB, O_PERIOD, cmd_compute,
+     "compute every indicator for every scope of a period",
+     "Usage: hospreport compute --period PERIOD [--db DB]\n"
+     "\n"
+     "PERIOD is 2026-10 (month), 2026-Q3 (quarter), 2026 (year) or 2026-01..2026-06\n"
+     "(a range of whole months). Stores values, MoM, YoY, YTD, flags, contributions\n"
+     "and cost allocation in the database.\n" COMMON_HELP},
+    {"render", O_PERIOD | O_DB | O_OUT | O_LANG | O_REPORT | O_SCOPE | O_TEMPLATE,
+     O_PERIOD | O_REPORT, cmd_render, "write report PDFs from computed results",
+     "Usage: hospreport render --report monthly|quarterly|annual|topic --period PERIOD\n"
+     "                         [--scope hospital|all|DEPT] [--lang L] [--template FILE]\n"
+     "                         [--db DB] [--out DIR]\n"
+     "\n"
+     "  --report KIND   monthly, quarterly, annual or topic\n"
+     "  --scope S       hospital (default), all (hospital and every clinical\n"
+     "                  department) or one dept_code\n"
+     "  --lang L        zh_CN, en, bilingual or all (default: all)\n"
+     "  --template FILE a report template (default: templates/KIND.xml)\n"
+     "  --out DIR       where PDFs go (default: reports)\n" COMMON_HELP
+     "\nFiles are named KIND-PERIOD-SCOPE.LANG.pdf, e.g. monthly-2026-10-hospital.zh_CN.pdf\n"},
+    {"export", O_PERIOD | O_DB | O_SCOPE, O_PERIOD, cmd_export,
+     "print computed indicators as CSV",
+     "Usage: hospreport export --period PERIOD [--scope hospital|all|DEPT] [--db DB]\n"
+     "\n"
+     "Prints period,scope,indicator,value,mom,yoy,ytd,ytd_yoy on stdout, one row per\n"
+     "scope and indicator. Money in CNY; %% indicators' mom and yoy in percentage\n"
+     "points; an undefined value is an empty field.\n"
+     "\n"
+     "  --scope S       hospital (default), all (hospital and every department) or a dept_code\n" COMMON_HELP},
+    {"due", O_DB | O_TODAY, 0, cmd_due, "list reports whose deadline has come or is near",
+     "Usage: hospreport due [--today YYYY-MM-DD] [--db DB]\n"
+     "\n"
+     "Monthly reports are due before the 10th of the next month, quarterly reports\n"
+     "within 15 days of the quarter's end, annual reports by 31 January. Lists each\n"
+     "report whose data are loaded: kind, period, deadline, state (done, due, overdue).\n"
+     "\n"
+     "  --today DATE    pretend today is DATE (default: today)\n" COMMON_HELP},
+    {"status", O_DB, 0, cmd_status, "months loaded, their data state, reports done",
+     "Usage: hospreport status [--db DB]\n" COMMON_HELP},
+};
+#define NCOMMANDS (sizeof commands / sizeof *commands)
+
+static void print_usage(FILE *f)
+{
+    fprintf(f, "Usage: hospreport COMMAND [OPTIONS]\n\n"
+               "Turns a hospital's monthly data exports into bilingual (简体中文 / English)\n"
+               "PDF operations analysis reports.\n\nCommands:\n");
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\nPERIOD is 2026-10 (month), 2026-Q3 (quarter), 2026 (year) or\n"
+               "2026-01..2026-06 (months, for topic reports).\n"
+               "'hospreport COMMAND --help' tells more about each command.\n"
+               "Exit status: 0 success, 1 usage error, 2 input rejected, 3 reconciliation\n"
+               "blocking, 4 any other failure.\n");
+}
+
+static const struct option long_options[] = {
+    {"in", required_argument, 0, 'i'},     {"period", required_argument, 0, 'p'},
+    {"db", required_argument, 0, 'd'},     {"out", required_argument, 0, 'o'},
+    {"lang", required_argument, 0, 'l'},   {"force", no_argument, 0, 'f'},
+    {"profile", required_argument, 0, 'P'}, {"report", required_argument, 0, 'r'},
+    {"scope", required_argument, 0, 's'},  {"template", required_argument, 0, 't'},
+    {"today", required_argument, 0, 'T'},  {"quiet", no_argument, 0, 'q'},
+    {"verbose", no_argument, 0, 'v'},      {"help", no_argument, 0, 'h'},
+    {0, 0, 0, 0}};
+
+static const struct {
+    int ch;
+    unsigned bit;
+    const char *name;
+} option_bits[] = {{'i', O_IN, "--in"},         {'p', O_PERIOD, "--period"},
+                   {'d', O_DB, "--db"},         {'o', O_OUT, "--out"},
+                   {'l', O_LANG, "--lang"},     {'f', O_FORCE, "--force"},
+                   {'P', O_PROFILE, "--profile"}, {'r', O_REPORT, "--report"},
+                   {'s', O_SCOPE, "--scope"},   {'t', O_TEMPLATE, "--template"},
+                   {'T', O_TODAY, "--today"}};
+
+static const char *option_name(unsigned bit)
+{
+    for (size_t i = 0; i < sizeof option_bits / sizeof *option_bits; i++)
+        if (option_bits[i].bit == bit)
+            return option_bits[i].name;
+    return "?";
+}
+
+static unsigned option_bit(int ch)
+{
+    for (size_t i = 0; i < sizeof option_bits / sizeof *option_bits; i++)
+        if (option_bits[i].ch == ch)
+            return option_bits[i].bit;
+    return 0;
+}
+
+int cli_main(int argc, char **argv, hr_error *err)
+{
+    if (argc < 2) {
+        print_usage(stderr);
+        return hr_error_set(err, HR_EUSAGE, NULL, 0, NULL, "no command given");
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        print_usage(stdout);
+        return HR_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+        printf("hospreport %s (schema %d)\n", HOSPREPORT_VERSION, db_latest_version());
+        return HR_OK;
+    }
+    const command *cmd = NULL;
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            cmd = &commands[i];
+    if (!cmd)
+        return hr_error_set(err, HR_EUSAGE, NULL, 0, NULL, "'%s' is not a command", argv[1]);
+
+    cli_args a = {.command = cmd->name, .db = "hospreport.db", .out_dir = "reports",
+                  .lang = "all", .report = NULL};
+    unsigned seen = 0;
+    int ch;
+    optind = 1;
+    opterr = 0;
+    char **av = argv + 1; /* getopt sees the command as its argv[0] */
+    while ((ch = getopt_long(argc - 1, av, ":qvh", long_options, NULL)) != -1) {
+        if (ch == 'h') {
+            fputs(cmd->help, stdout);
+            return HR_OK;
+        }
+        if (ch == 'q') {
+            log_verbosity = 0;
+            continue;
+        }
+        if (ch == 'v') {
+            log_verbosity = 2;
+            continue;
+        }
+        if (ch == '?')
+            return hr_error_set(err, HR_EUSAGE, NULL, 0, NULL,
+                                "%s: unknown option '%s' (see 'hospreport %s --help')",
+                                cmd->name, av[optind - 1], cmd->name);
+        if (ch == ':')
+            return hr_error_set(err, HR_EUSAGE, NULL, 0, NULL, "%s: option '%s' needs a value",
+                                cmd->name, av[optind - 1]);
+        unsigned bit = option_bit(ch);
+        if (!(cmd->accepts & bit))
+            return hr_error_set(err, HR_EUSAGE, NULL, 0, NULL,
+                                "%s does not take %s (see 'hospreport %s --help')", cmd->name,
+                                option_name(bit), cmd->name);
+        seen |= bit;
+        switch (ch) {
+        case 'i': a.in_dir = optarg; break;
+        case 'p': a.period = optarg; break;
+        case 'd': a.db = optarg; break;
+        case 'o': a.out_dir = optarg; break;
+        case 'l': a.lang = optarg; break;
+        case 'f': a.force = 1; break;
+        case 'P': a.profile = optarg; break;
+        case 'r': a.report = optarg; break;
+        case 's': a.scope = optarg; break;
+        case 't': a.template_path = optarg; break;
+        case 'T': a.today = optarg; break;
+        }
+    }
+    if (optind < argc - 1)
+        return hr_error_set(err, HR_EUSAGE, NULL, 0, NULL, "%s: unexpected argument '%s'",
+                            cmd->name, av[optind]);
+    unsigned missing = cmd->requires & ~seen;
+    if (missing) {
+        for (unsigned bit = 1; bit; bit <<= 1)
+            if (missing & bit)
+                return hr_error_set(err, HR_EUSAGE, NULL, 0, NULL,
+                                    "%s needs %s (see 'hospreport %s --help')", cmd->name,
+                                    option_name(bit), cmd->name);
+    }
+    return cmd->run(&a, err);
+}

@@ -1,0 +1,362 @@
+/*
+ * csv.c -- streaming RFC 4180 reader (see csv.h).
+ *
+ * The buffer holds [start, end): `start` is where the current record
+ * begins. csv_next() parses from `start`; if the record runs past the bytes
+ * read so far and the source is not exhausted, it moves the partial record
+ * to the front, reads more and parses the record again from its beginning.
+ * Records are short next to the 1 MiB buffer, so re-parsing is rare.
+ */
+#include "csv.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "strbuf.h"
+
+#define CSV_CHUNK (1u << 20)
+
+struct csv_reader {
+    csv_read_fn read;
+    void *ctx;
+    int fd;             /* >= 0 when we opened the file */
+    const char *mem;    /* memory source */
+    size_t mem_len, mem_pos;
+    char *name;
+    char delimiter;
+    char *buf;
+    size_t cap, start, end;
+    int eof;            /* source exhausted */
+    int first;          /* BOM check pending */
+    long line;          /* physical line of the next unread byte */
+    long record_line;
+    unsigned long long consumed;
+    const char *raw;
+    size_t raw_len;
+    csv_field *fields;
+    size_t nfields, fields_cap;
+    size_t expected;
+    strbuf scratch;
+    size_t *scratch_off; /* quoted fields: offsets into scratch, fixed up at end */
+};
+
+static ssize_t read_fd(void *ctx, char *buf, size_t cap, hr_error *err)
+{
+    csv_reader *r = ctx;
+    for (;;) {
+        ssize_t n = read(r->fd, buf, cap);
+        if (n >= 0)
+            return n;
+        if (errno != EINTR) {
+            hr_error_set(err, HR_EINPUT, r->name, 0, NULL, "cannot read: %s", strerror(errno));
+            return -1;
+        }
+    }
+}
+
+static ssize_t read_mem(void *ctx, char *buf, size_t cap, hr_error *err)
+{
+    (void)err;
+    csv_reader *r = ctx;
+    size_t n = r->mem_len - r->mem_pos;
+    if (n > cap)
+        n = cap;
+    memcpy(buf, r->mem + r->mem_pos, n);
+    r->mem_pos += n;
+    return (ssize_t)n;
+}
+
+csv_reader *csv_open_source(csv_read_fn read, void *ctx, const char *name,
+                            char delimiter, hr_error *err)
+{
+    (void)err;
+    csv_reader *r = calloc(1, sizeof *r);
+    if (!r)
+        abort();
+    r->read = read;
+    r->ctx = ctx;
+    r->fd = -1;
+    r->name = strdup(name ? name : "(input)");
+    r->delimiter = delimiter ? delimiter : ',';
+    r->cap = CSV_CHUNK;
+    r->buf = malloc(r->cap + 1);
+    if (!r->buf || !r->name)
+        abort();
+    r->first = 1;
+    r->line = 1;
+    sb_init(&r->scratch);
+    return r;
+}
+
+csv_reader *csv_open_file(const char *path, char delimiter, hr_error *err)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) {
+        hr_error_set(err, HR_EINPUT, path, 0, NULL, "cannot open: %s", strerror(errno));
+        return NULL;
+    }
+    csv_reader *r = csv_open_source(read_fd, NULL, path, delimiter, err);
+    r->ctx = r;
+    r->fd = fd;
+    return r;
+}
+
+csv_reader *csv_open_memory(const char *data, size_t len, const char *name,
+                            char delimiter, hr_error *err)
+{
+    csv_reader *r = csv_open_source(read_mem, NULL, name, delimiter, err);
+    r->ctx = r;
+    r->mem = data;
+    r->mem_len = len;
+    return r;
+}
+
+void csv_close(csv_reader *r)
+{
+    if (!r)
+        return;
+    if (r->fd >= 0)
+        close(r->fd);
+    free(r->name);
+    free(r->buf);
+    free(r->fields);
+    free(r->scratch_off);
+    sb_release(&r->scratch);
+    free(r);
+}
+
+/* Moves the unparsed tail to the front and reads more. 1 if bytes were
+ * added, 0 at end of input, -1 on error. */
+static int fill(csv_reader *r, hr_error *err)
+{
+    if (r->eof)
+        return 0;
+    if (r->start > 0) {
+        memmove(r->buf, r->buf + r->start, r->end - r->start);
+        r->end -= r->start;
+        r->start = 0;
+    }
+    if (r->end == r->cap) {
+        r->cap *= 2;
+        r->buf = realloc(r->buf, r->cap + 1);
+        if (!r->buf)
+            abort();
+    }
+    ssize_t n = r->read(r->ctx, r->buf + r->end, r->cap - r->end, err);
+    if (n < 0)
+        return -1;
+    if (n == 0) {
+        r->eof = 1;
+        return 0;
+    }
+    r->end += (size_t)n;
+    if (r->first && r->end >= 3) {
+        r->first = 0;
+        if ((unsigned char)r->buf[0] == 0xEF && (unsigned char)r->buf[1] == 0xBB &&
+            (unsigned char)r->buf[2] == 0xBF)
+            r->start = 3, r->consumed = 3;
+    }
+    return 1;
+}
+
+static void push_field(csv_reader *r, const char *data, size_t len, int quoted,
+                       size_t scratch_off)
+{
+    if (r->nfields == r->fields_cap) {
+        r->fields_cap = r->fields_cap ? r->fields_cap * 2 : 32;
+        r->fields = realloc(r->fields, r->fields_cap * sizeof *r->fields);
+        r->scratch_off = realloc(r->scratch_off, r->fields_cap * sizeof *r->scratch_off);
+        if (!r->fields || !r->scratch_off)
+            abort();
+    }
+    r->fields[r->nfields].data = data;
+    r->fields[r->nfields].len = len;
+    r->fields[r->nfields].quoted = quoted;
+    r->scratch_off[r->nfields] = scratch_off;
+    r->nfields++;
+}
+
+enum parse_result { PARSED, NEED_MORE, BAD };
+
+/* Parses one record starting at r->start. On PARSED, sets the fields, raw
+ * view, and advances start/line past the record and its line end. */
+static enum parse_result parse_record(csv_reader *r, hr_error *err)
+{
+    const char *b = r->buf, *p = b + r->start, *e = b + r->end;
+    const char d = r->delimiter;
+    long newlines = 0;
+    r->nfields = 0;
+    sb_reset(&r->scratch);
+
+    for (;;) {
+        if (p < e && *p == '"') {
+            /* Quoted field: copy into scratch, undoubling quotes. */
+            size_t off = r->scratch.len;
+            p++;
+            for (;;) {
+                const char *q = memchr(p, '"', (size_t)(e - p));
+                const char *seg_end = q ? q : e;
+                for (const char *s = p; s < seg_end; s++)
+                    if (*s == '\n')
+                        newlines++;
+                sb_add(&r->scratch, p, (size_t)(seg_end - p));
+                if (!q)
+                    return NEED_MORE;
+                if (q + 1 == e && !r->eof)
+                    return NEED_MORE; /* a doubled quote may follow */
+                if (q + 1 < e && q[1] == '"') {
+                    sb_addch(&r->scratch, '"');
+                    p = q + 2;
+                    continue;
+                }
+                p = q + 1;
+                break;
+            }
+            push_field(r, NULL, r->scratch.len - off, 1, off);
+        } else {
+            const char *s = p;
+            while (p < e && *p != d && *p != '\n' && *p != '"')
+                p++;
+            if (p < e && *p == '"') {
+                hr_error_set(err, HR_EINPUT, r->name, r->record_line + newlines, NULL,
+                             "a quote inside an unquoted field (quote the whole field and double the quote)");
+                return BAD;
+            }
+            if (p == e && !r->eof)
+                return NEED_MORE;
+            size_t len = (size_t)(p - s);
+            if ((p == e || *p == '\n') && len > 0 && s[len - 1] == '\r')
+                len--;
+            push_field(r, s, len, 0, 0);
+        }
+        /* After a field: delimiter, line end or end of input. */
+        if (p == e) {
+            if (!r->eof)
+                return NEED_MORE;
+            break;
+        }
+        if (*p == d) {
+            p++;
+            if (p == e && !r->eof)
+                return NEED_MORE;
+            if (p == e) { /* trailing delimiter at EOF: one more empty field */
+                push_field(r, p, 0, 0, 0);
+                break;
+            }
+            continue;
+        }
+        if (*p == '\r' && p + 1 < e && p[1] == '\n')
+            p++;
+        else if (*p == '\r' && p + 1 == e && !r->eof)
+            return NEED_MORE;
+        if (*p == '\n') {
+            p++;
+            newlines++;
+            break;
+        }
+        if (*p == '\r' && p + 1 == e) { /* lone CR at EOF */
+            p++;
+            break;
+        }
+        hr_error_set(err, HR_EINPUT, r->name, r->record_line + newlines, NULL,
+                     "unexpected character '%c' after a closing quote", *p);
+        return BAD;
+    }
+
+    /* Raw view: the record without its line end. */
+    const char *raw_end = p;
+    if (raw_end > b + r->start && raw_end[-1] == '\n')
+        raw_end--;
+    if (raw_end > b + r->start && raw_end[-1] == '\r')
+        raw_end--;
+    r->raw = b + r->start;
+    r->raw_len = (size_t)(raw_end - r->raw);
+    r->consumed += (unsigned long long)(p - (b + r->start));
+    r->start = (size_t)(p - b);
+    r->line = r->record_line + newlines;
+    /* Quoted fields point into scratch, which may have moved while growing. */
+    for (size_t i = 0; i < r->nfields; i++)
+        if (r->fields[i].quoted)
+            r->fields[i].data = r->scratch.buf + r->scratch_off[i];
+    return PARSED;
+}
+
+int csv_next(csv_reader *r, hr_error *err)
+{
+    for (;;) {
+        /* Skip blank lines. */
+        for (;;) {
+            if (r->start == r->end || r->first) {
+                int f = fill(r, err);
+                if (f < 0)
+                    return -1;
+                if (r->first && r->eof)
+                    r->first = 0;
+                if (f == 0 && r->start == r->end)
+                    return 0;
+                if (f > 0)
+                    continue;
+            }
+            char c = r->buf[r->start];
+            if (c == '\n') {
+                r->start++, r->line++, r->consumed++;
+                continue;
+            }
+            if (c == '\r') {
+                if (r->start + 1 == r->end && !r->eof) {
+                    if (fill(r, err) < 0)
+                        return -1;
+                    continue;
+                }
+                if (r->start + 1 == r->end || r->buf[r->start + 1] == '\n') {
+                    r->start += (r->start + 1 < r->end) ? 2 : 1;
+                    r->line++, r->consumed += 2;
+                    continue;
+                }
+            }
+            break;
+        }
+        r->record_line = r->line;
+        enum parse_result res = parse_record(r, err);
+        if (res == PARSED)
+            break;
+        if (res == BAD)
+            return -1;
+        int f = fill(r, err);
+        if (f < 0)
+            return -1;
+        if (f == 0 && r->eof) {
+            /* Input ended inside the record: parse once more knowing it. */
+            res = parse_record(r, err);
+            if (res == PARSED)
+                break;
+            if (res == BAD)
+                return -1;
+            hr_error_set(err, HR_EINPUT, r->name, r->record_line, NULL,
+                         "unterminated quoted field (the file ends inside quotes)");
+            return -1;
+        }
+    }
+    if (r->expected && r->nfields != r->expected) {
+        hr_error_set(err, HR_EINPUT, r->name, r->record_line, NULL,
+                     "expected %zu fields, found %zu", r->expected, r->nfields);
+        return -1;
+    }
+    return 1;
+}
+
+size_t csv_count(const csv_reader *r) { return r->nfields; }
+const csv_field *csv_fields(const csv_reader *r) { return r->fields; }
+long csv_line(const csv_reader *r) { return r->record_line; }
+const char *csv_name(const csv_reader *r) { return r->name; }
+void csv_expect_fields(csv_reader *r, size_t n) { r->expected = n; }
+unsigned long long csv_bytes_read(const csv_reader *r) { return r->consumed; }
+
+const char *csv_raw(const csv_reader *r, size_t *len)
+{
+    *len = r->raw_len;
+    return r->raw;
+}

@@ -1,0 +1,159 @@
+/*
+ * db.c -- SQLite store: open, migrate, helpers (see db.h).
+ */
+#include "db.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
+#include <time.h>
+
+int db_fail(sqlite3 *db, const char *what, hr_error *err)
+{
+    return hr_error_set(err, HR_EFAIL, NULL, 0, NULL, "database: %s: %s", what,
+                        db ? sqlite3_errmsg(db) : "cannot open");
+}
+
+int db_exec(sqlite3 *db, const char *sql, hr_error *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        hr_error_set(err, HR_EFAIL, NULL, 0, NULL, "database: %s (in: %.120s)",
+                     msg ? msg : sqlite3_errmsg(db), sql);
+        sqlite3_free(msg);
+        return HR_EFAIL;
+    }
+    return HR_OK;
+}
+
+sqlite3_stmt *db_prepare(sqlite3 *db, const char *sql, hr_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+        hr_error_set(err, HR_EFAIL, NULL, 0, NULL, "database: %s (in: %.160s)",
+                     sqlite3_errmsg(db), sql);
+        return NULL;
+    }
+    return st;
+}
+
+int db_begin(sqlite3 *db, hr_error *err) { return db_exec(db, "BEGIN IMMEDIATE", err); }
+int db_commit(sqlite3 *db, hr_error *err) { return db_exec(db, "COMMIT", err); }
+
+void db_rollback(sqlite3 *db)
+{
+    if (!sqlite3_get_autocommit(db))
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int db_query_int(sqlite3 *db, int64_t *out, hr_error *err, const char *sql, ...)
+{
+    sqlite3_stmt *st = db_prepare(db, sql, err);
+    if (!st)
+        return -1;
+    va_list ap;
+    va_start(ap, sql);
+    const char *arg;
+    for (int i = 1; (arg = va_arg(ap, const char *)) != NULL; i++)
+        sqlite3_bind_text(st, i, arg, -1, SQLITE_TRANSIENT);
+    va_end(ap);
+    int rc = sqlite3_step(st), found = 0;
+    if (rc == SQLITE_ROW) {
+        if (sqlite3_column_type(st, 0) != SQLITE_NULL) {
+            *out = sqlite3_column_int64(st, 0);
+            found = 1;
+        }
+    } else if (rc != SQLITE_DONE) {
+        db_fail(db, "query", err);
+        found = -1;
+    }
+    sqlite3_finalize(st);
+    return found;
+}
+
+int db_schema_version(sqlite3 *db)
+{
+    int64_t v = 0;
+    if (db_query_int(db, &v, NULL, "PRAGMA user_version", NULL) < 0)
+        return -1;
+    return (int)v;
+}
+
+int db_latest_version(void)
+{
+    return db_migration_count ? db_migrations[db_migration_count - 1].number : 0;
+}
+
+static int migrate(sqlite3 *db, const char *path, hr_error *err)
+{
+    int version = db_schema_version(db);
+    if (version < 0)
+        return db_fail(db, "reading the schema version", err);
+    if (version > db_latest_version())
+        return hr_error_set(err, HR_EFAIL, path, 0, NULL,
+                            "database schema version %d is newer than this hospreport "
+                            "knows (%d); use a newer hospreport",
+                            version, db_latest_version());
+    for (int i = 0; i < db_migration_count; i++) {
+        const db_migration *m = &db_migrations[i];
+        if (m->number <= version)
+            continue;
+        char pragma[64];
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", m->number);
+        if (db_begin(db, err) || db_exec(db, m->sql, err) || db_exec(db, pragma, err) ||
+            db_commit(db, err)) {
+            db_rollback(db);
+            hr_error_locate(err, path, 0, NULL);
+            char msg[sizeof err->message];
+            snprintf(msg, sizeof msg, "migration %03d_%s failed: %s", m->number, m->name,
+                     err->message);
+            snprintf(err->message, sizeof err->message, "%s", msg);
+            return HR_EFAIL;
+        }
+    }
+    return HR_OK;
+}
+
+int db_open(const char *path, sqlite3 **out, hr_error *err)
+{
+    sqlite3 *db = NULL;
+    *out = NULL;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        hr_error_set(err, HR_EFAIL, path, 0, NULL, "cannot open database: %s",
+                     db ? sqlite3_errmsg(db) : "out of memory");
+        sqlite3_close(db);
+        return HR_EFAIL;
+    }
+    sqlite3_busy_timeout(db, 5000);
+    if (db_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                    "PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY; "
+                    "PRAGMA cache_size=-65536;",
+                err) ||
+        migrate(db, path, err)) {
+        hr_error_locate(err, path, 0, NULL);
+        sqlite3_close(db);
+        return err ? err->code : HR_EFAIL;
+    }
+    *out = db;
+    return HR_OK;
+}
+
+void db_close(sqlite3 *db)
+{
+    if (db)
+        sqlite3_close_v2(db);
+}
+
+const char *db_now(char *buf, size_t size)
+{
+    time_t t = time(NULL);
+    const char *sde = getenv("SOURCE_DATE_EPOCH");
+    if (sde && *sde)
+        t = (time_t)strtoll(sde, NULL, 10);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}

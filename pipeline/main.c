@@ -1,0 +1,29 @@
+/*
+ * main.c -- the hospreport program: the only place that prints an error
+ * and decides the exit status (spec/CLI.md).
+ */
+#include <locale.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "error.h"
+
+int main(int argc, char **argv)
+{
+    setlocale(LC_ALL, "C.UTF-8");
+    hr_error err;
+    hr_error_clear(&err);
+    int code = cli_main(argc, argv, &err);
+    if (code != HR_OK) {
+        char line[2048];
+        fprintf(stderr, "hospreport: %s\n", hr_error_format(&err, line, sizeof line));
+        if (code == HR_EUSAGE)
+            fprintf(stderr, "hospreport: try 'hospreport --help'\n");
+    }
+    fflush(stdout);
+    if (ferror(stdout) && code == HR_OK) {
+        fprintf(stderr, "hospreport: error writing standard output\n");
+        code = HR_EFAIL;
+    }
+    return code;
+}

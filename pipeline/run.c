@@ -1,0 +1,101 @@
+/*
+ * run.c -- `hospreport run`: every stage for one month, then every report
+ * due for that month's data (spec/CLI.md).
+ *
+ * Stages talk only through the database; this file just calls them in
+ * order and decides which reports the month makes due: the monthly report
+ * always, the quarterly report when the month ends a quarter, the annual
+ * report when it is December.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "db.h"
+#include "log.h"
+#include "period.h"
+#include "stages/compute/compute.h"
+#include "stages/ingest/ingest.h"
+#include "stages/reconcile/reconcile.h"
+#include "stages/render/render.h"
+#include "stages/validate/validate.h"
+
+typedef struct due_report {
+    const char *kind;
+    char period[PERIOD_LABEL_MAX];
+} due_report;
+
+/* The reports a month's data complete: fills out[], returns how many. */
+static int reports_for_month(const period *month, due_report out[3])
+{
+    int n = 0, y = period_year(month->first), m = period_month(month->first);
+    out[n].kind = "monthly";
+    period_label(month, out[n++].period);
+    if (m % 3 == 0) {
+        out[n].kind = "quarterly";
+        snprintf(out[n++].period, PERIOD_LABEL_MAX, "%04d-Q%d", y, m / 3);
+    }
+    if (m == 12) {
+        out[n].kind = "annual";
+        snprintf(out[n++].period, PERIOD_LABEL_MAX, "%04d", y);
+    }
+    return n;
+}
+
+static int ensure_dir(const char *path, hr_error *err)
+{
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return HR_OK;
+    if (mkdir(path, 0777) != 0)
+        return hr_error_set(err, HR_EFAIL, path, 0, NULL, "cannot create the output folder");
+    return HR_OK;
+}
+
+int run_pipeline(const cli_args *a, hr_error *err)
+{
+    period month;
+    if (period_parse_month(a->period, &month, err) || ensure_dir(a->out_dir, err))
+        return err->code;
+    sqlite3 *db;
+    if (db_open(a->db, &db, err))
+        return err->code;
+    double t0 = log_clock();
+    int rc;
+
+    ingest_options in = {a->in_dir, a->period, a->profile};
+    ingest_summary sum = {0};
+    rc = ingest_folder(db, &in, &sum, err);
+    if (rc)
+        goto done;
+    log_info("ingest: %d files loaded, %d unchanged; %lld rows (%.1f s)", sum.files_loaded,
+             sum.files_unchanged, sum.rows_loaded, log_clock() - t0);
+
+    validate_options val = {a->period, NULL, a->out_dir, log_verbosity >= 1 ? stderr : NULL};
+    if ((rc = validate_period(db, &val, err)))
+        goto done;
+
+    reconcile_options rec = {a->period, NULL, a->out_dir, a->force,
+                             log_verbosity >= 1 ? stderr : NULL};
+    if ((rc = reconcile_period(db, &rec, err)))
+        goto done;
+
+    due_report reports[3];
+    int nreports = reports_for_month(&month, reports);
+    for (int i = 0; i < nreports; i++) {
+        if ((rc = compute_period(db, reports[i].period, err)))
+            goto done;
+        render_options ro = {reports[i].kind, reports[i].period, a->scope ? a->scope : "all",
+                             a->lang, NULL, a->out_dir};
+        int written = 0;
+        if ((rc = render_reports(db, &ro, &written, err)))
+            goto done;
+        log_info("%s %s: %d PDF%s", reports[i].kind, reports[i].period, written,
+                 written == 1 ? "" : "s");
+    }
+    log_info("run %s done in %.1f s; reports in %s", a->period, log_clock() - t0, a->out_dir);
+done:
+    db_close(db);
+    return rc;
+}

@@ -1,0 +1,125 @@
+/*
+ * strbuf.c -- growable byte buffer (see strbuf.h).
+ */
+#include "strbuf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+char sb_empty[1];
+
+void sb_init(strbuf *sb)
+{
+    sb->buf = sb_empty;
+    sb->len = 0;
+    sb->alloc = 0;
+}
+
+void sb_release(strbuf *sb)
+{
+    if (sb->alloc)
+        free(sb->buf);
+    sb_init(sb);
+}
+
+void sb_reset(strbuf *sb)
+{
+    sb->len = 0;
+    if (sb->alloc)
+        sb->buf[0] = '\0';
+}
+
+void sb_grow(strbuf *sb, size_t extra)
+{
+    size_t need = sb->len + extra + 1;
+    if (need <= sb->alloc)
+        return;
+    size_t alloc = sb->alloc ? sb->alloc : 64;
+    while (alloc < need)
+        alloc = alloc * 2;
+    char *p = sb->alloc ? realloc(sb->buf, alloc) : malloc(alloc);
+    if (!p) {
+        fputs("hospreport: out of memory\n", stderr);
+        abort();
+    }
+    if (!sb->alloc)
+        p[0] = '\0';
+    sb->buf = p;
+    sb->alloc = alloc;
+}
+
+void sb_add(strbuf *sb, const void *data, size_t len)
+{
+    sb_grow(sb, len);
+    memcpy(sb->buf + sb->len, data, len);
+    sb->len += len;
+    sb->buf[sb->len] = '\0';
+}
+
+void sb_addstr(strbuf *sb, const char *s)
+{
+    sb_add(sb, s, strlen(s));
+}
+
+void sb_addch(strbuf *sb, char c)
+{
+    sb_grow(sb, 1);
+    sb->buf[sb->len++] = c;
+    sb->buf[sb->len] = '\0';
+}
+
+void sb_vaddf(strbuf *sb, const char *fmt, va_list ap)
+{
+    va_list copy;
+    va_copy(copy, ap);
+    int n = vsnprintf(NULL, 0, fmt, copy);
+    va_end(copy);
+    if (n < 0)
+        return;
+    sb_grow(sb, (size_t)n);
+    vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+    sb->len += (size_t)n;
+}
+
+void sb_addf(strbuf *sb, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    sb_vaddf(sb, fmt, ap);
+    va_end(ap);
+}
+
+void sb_setlen(strbuf *sb, size_t len)
+{
+    if (len > sb->len)
+        len = sb->len;
+    sb->len = len;
+    if (sb->alloc)
+        sb->buf[len] = '\0';
+}
+
+char *sb_detach(strbuf *sb, size_t *len)
+{
+    if (!sb->alloc)
+        sb_grow(sb, 0);
+    char *p = sb->buf;
+    if (len)
+        *len = sb->len;
+    sb_init(sb);
+    return p;
+}
+
+void sb_trim(strbuf *sb)
+{
+    size_t start = 0, end = sb->len;
+    while (start < end && (sb->buf[start] == ' ' || sb->buf[start] == '\t' ||
+                           sb->buf[start] == '\r' || sb->buf[start] == '\n'))
+        start++;
+    while (end > start && (sb->buf[end - 1] == ' ' || sb->buf[end - 1] == '\t' ||
+                           sb->buf[end - 1] == '\r' || sb->buf[end - 1] == '\n'))
+        end--;
+    if (start)
+        memmove(sb->buf, sb->buf + start, end - start);
+    sb_setlen(sb, end - start);
+}

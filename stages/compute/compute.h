@@ -1,0 +1,26 @@
+/*
+ * compute.h -- the compute stage: the indicator catalogue
+ * (config/indicators.xml) for every scope of a period, with MoM, YoY, YTD
+ * and YTD YoY, anomaly flags, contributions, three-level cost allocation,
+ * the monthly operating statement and the equipment benefit table.
+ * Results are materialised in the database for render and export.
+ */
+#ifndef HR_COMPUTE_H
+#define HR_COMPUTE_H
+
+#include <sqlite3.h>
+#include <stdio.h>
+
+#include "../../pipeline/error.h"
+
+/* Computes and stores everything for the period ("2026-10", "2026-Q3",
+ * "2026", "2026-01..2026-06"). */
+int compute_period(sqlite3 *db, const char *period, hr_error *err);
+
+/* Writes the stored results as CSV (spec/CLI.md, export): header
+ * period,scope,indicator,value,mom,yoy,ytd,ytd_yoy. scope is "hospital",
+ * "all" or a dept_code. Computes first if the period was never computed. */
+int compute_export(sqlite3 *db, const char *period, const char *scope, FILE *out,
+                   hr_error *err);
+
+#endif

@@ -1,0 +1,28 @@
+/*
+ * validate.h -- the validate stage: row rules and aggregate warning
+ * thresholds over one loaded month.
+ *
+ * Contract: rows that break an error rule leave their table for `quarantine`
+ * (stage 'validate') with file, line, raw record, field, rule and message;
+ * warnings keep the row and are recorded. Per file, rows read = rows loaded
+ * + rows quarantined, always. period_state.validation_state is set.
+ * When a file's quarantined share exceeds the limit, returns HR_EINPUT.
+ */
+#ifndef HR_VALIDATE_H
+#define HR_VALIDATE_H
+
+#include <sqlite3.h>
+#include <stdio.h>
+
+#include "../../pipeline/error.h"
+
+typedef struct validate_options {
+    const char *period;     /* YYYY-MM */
+    const char *rules;      /* rules XML; NULL = config/rules/validation.xml */
+    const char *out_dir;    /* where quarantine CSV goes; NULL = none */
+    FILE *report;           /* summary table; NULL = none */
+} validate_options;
+
+int validate_period(sqlite3 *db, const validate_options *opt, hr_error *err);
+
+#endif
