@@ -24,7 +24,7 @@
 #define MAXD 96
 #define MAXLOS 60
 #define LOOKBACK 62
-#define D2025 20089 /* 2025-01-01 */
+#define D2025 20270 /* 2025-07-01: volumes are normalised here */
 
 enum { T_OPW = 1, T_OPV, T_ADM, T_DEV, T_USE, T_CMP, T_STAFF, T_FAULT,
        T_AFF, T_MARGIN, T_OCC, T_WAIT, T_PATKEY };
@@ -361,8 +361,8 @@ static void staff_of(const Model *M, int i, int y, int m, int fte[4])
     if (d->cat == 'c') {
         double opm = d->op * 1000.0 * M->opnorm * s * g;
         double beds = beds_of(M, i, y);
-        f[0] = opm / 900 + beds * (is_icu(i) ? .8 : .3);
-        f[1] = beds * (is_icu(i) ? 2.5 : .62) + opm / 1500;
+        f[0] = opm / 1100 + beds * (is_icu(i) ? .8 : .25);
+        f[1] = beds * (is_icu(i) ? 2.5 : .52) + opm / 2000;
         f[2] = opm / 8000 + beds * .02;
         f[3] = beds * .05 + s * 2;
         if (f[0] < 1) f[0] = 1;
@@ -892,6 +892,28 @@ static void plan_allocation(Month *mo)
     }
 }
 
+/* Clinical pay is a base salary (60 %) plus performance pay (绩效) that follows
+   the department's result; "other" costs take the rest, so that the balance
+   after allocation lands near the department's planned margin. */
+static void clinical_plug(const Model *M, Month *mo, int i)
+{
+    Agg *a = &mo->a[i];
+    double base = (double)a->cost[C_PERS] * .6;
+    double fixed = base + (double)(a->cost[C_DRUG] + a->cost[C_MAT] + a->cost[C_DEP] + a->cost[C_MAINT]);
+    double target = (double)a->tot * (1 - margin_of(M, i, mo->ym));
+    double room = target - a->recv - fixed;
+    double floor = (double)a->tot * .015 + 50000 * M->o.scale;
+    double perf = 0, other = floor;
+    if (room > floor) {
+        perf = (room - floor) * .75;
+        double cap = (double)a->cost[C_PERS] * .8;
+        if (perf > cap) perf = cap;
+        other = room - perf;
+    }
+    a->cost[C_PERS] = (long long)(base + perf);
+    a->cost[C_OTHER] = (long long)other;
+}
+
 static void gen_costs(const Model *M, Month *mo)
 {
     static const double sal[4] = {36000, 19000, 21000, 13000};
@@ -915,16 +937,8 @@ static void gen_costs(const Model *M, Month *mo)
         }
     }
     plan_allocation(mo);
-    for (int i = 0; i < NDEPT; i++) {
-        Agg *a = &mo->a[i];
-        if (!a->exists || DEPTS[i].cat != 'c') continue;
-        double fixed = 0;
-        for (int c = 0; c < 5; c++) fixed += (double)a->cost[c];
-        double target = (double)a->tot * (1 - margin_of(M, i, mo->ym));
-        double other = target - a->recv - fixed;
-        double floor = (double)a->tot * .015 + 50000 * M->o.scale;
-        a->cost[C_OTHER] = (long long)(other < floor ? floor : other);
-    }
+    for (int i = 0; i < NDEPT; i++)
+        if (mo->a[i].exists && DEPTS[i].cat == 'c') clinical_plug(M, mo, i);
     if (getenv("HOSPGEN_DEBUG")) {
         for (int i = 0; i < NDEPT; i++) {
             Agg *a = &mo->a[i];
