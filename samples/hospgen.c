@@ -561,22 +561,22 @@ static void gen_stays_day(const Model *M, Month *mo, int i, int day)
     }
 }
 
-static const Stay *g_sort_stays; /* qsort context, set just before qsort */
-
-static int cmp_ip(const void *a, const void *b)
+static int cmp_ip(const void *a, const void *b, void *ctx)
 {
-    const Stay *x = &g_sort_stays[*(const int *)a], *y = &g_sort_stays[*(const int *)b];
+    const Stay *st = ctx;
+    const Stay *x = &st[*(const int *)a], *y = &st[*(const int *)b];
     if (x->disch != y->disch) return x->disch - y->disch;
     if (x->dept != y->dept) return x->dept - y->dept;
     if (x->admit != y->admit) return x->admit - y->admit;
     return x->seq - y->seq;
 }
 
-static int cmp_sr(const void *a, const void *b)
+static int cmp_sr(const void *a, const void *b, void *ctx)
 {
     const SurgRow *x = a, *y = b;
+    const Stay *st = ctx;
     if (x->date != y->date) return x->date - y->date;
-    const Stay *p = &g_sort_stays[x->stay], *q = &g_sort_stays[y->stay];
+    const Stay *p = &st[x->stay], *q = &st[y->stay];
     if (p->dept != q->dept) return p->dept - q->dept;
     if (x->stay != y->stay) return x->stay - y->stay;
     return x->k - y->k;
@@ -618,9 +618,8 @@ static void gen_stays(const Model *M, Month *mo)
             if (d < s->disch) mo->cocc[s->dept][j]++;
         }
     }
-    g_sort_stays = mo->s;
-    qsort(mo->ip, (size_t)mo->nip, sizeof *mo->ip, cmp_ip);
-    qsort(mo->sr, (size_t)mo->nsr, sizeof *mo->sr, cmp_sr);
+    qsort_r(mo->ip, (size_t)mo->nip, sizeof *mo->ip, cmp_ip, mo->s);
+    qsort_r(mo->sr, (size_t)mo->nsr, sizeof *mo->sr, cmp_sr, mo->s);
     for (int i = 0; i < NDEPT; i++)
         for (int j = 0; j < mo->nd; j++) mo->a[i].pdays += mo->cocc[i][j];
 }
@@ -856,7 +855,6 @@ static void direct_costs_nc(const Model *M, Month *mo, int i, double g, long lon
         a->cost[C_OTHER] = cents(COST_NC[k].other * s);
         a->cost[C_DEP] = cents(COST_NC[k].dep * s) + a->dep_eq;
         a->cost[C_MAINT] = cents(COST_NC[k].maint * s) + a->maint_eq;
-        if (is_code(i, "0605")) a->cost[C_OTHER] += 0; /* pharmacy: logistics in other */
     }
 }
 
