@@ -474,24 +474,23 @@ static void test_bad_inputs_rejected_whole(void **state)
     }
 }
 
-/* A bad file does not stop the good ones of the same folder. */
+/* A bad file does not stop the good ones of the same folder: dept.csv
+ * loads, outpatient.csv (a short row at line 3) is rejected whole. */
 static void test_good_files_still_load(void **state)
 {
     (void)state;
     sqlite3 *db = open_db();
     ingest_summary sum;
     hr_error err;
-    /* gen-chinese-his with the standard profile: dept.csv is GB18030 (read
-     * fine) but no header matches, so every file is rejected for a missing
-     * column, and each rejection is its own. */
-    int rc = ingest(db, DATA "gen-chinese-his", "2026-01", NULL, &sum, &err);
+    int rc = ingest(db, DATA "bad/mixed", "2026-10", NULL, &sum, &err);
     assert_int_equal(rc, HR_EINPUT);
-    assert_non_null(strstr(err.file, "dept.csv"));
-    assert_non_null(strstr(err.message, "missing required column 'dept_code'"));
-    assert_int_equal(qint(db, "SELECT count(*) FROM source_file"), 0);
-    /* the xml folder: dept.csv fine, then the truncated XML next to it */
-    rc = ingest(db, DATA "xml", "2026-10", DATA "xml-profile.xml", &sum, &err);
-    assert_int_equal(rc, HR_OK);
+    assert_non_null(strstr(err.file, "mixed/outpatient.csv"));
+    assert_int_equal(err.line, 3);
+    assert_int_equal(sum.files_loaded, 1);
+    assert_int_equal(qint(db, "SELECT count(*) FROM dept"), 2);
+    assert_int_equal(qint(db, "SELECT count(*) FROM outpatient"), 0);
+    assert_int_equal(qint(db, "SELECT count(*) FROM source_file"), 1);
+    assert_int_equal(qint(db, "SELECT count(*) FROM quarantine"), 0);
     db_close(db);
 }
 

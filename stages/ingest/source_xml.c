@@ -175,7 +175,8 @@ int xml_source_next(xml_source *x, ingest_row *row, hr_error *err)
             return x->first_error_seen ? fail(x, err, "malformed XML") : 0;
         int type = xmlTextReaderNodeType(x->reader);
         if (type == XML_READER_TYPE_DOCUMENT_TYPE && doctype_declares_entities(x->reader)) {
-            x->error_line = xmlTextReaderGetParserLineNumber(x->reader);
+            xmlNodePtr dtd = xmlTextReaderCurrentNode(x->reader);
+            x->error_line = dtd && dtd->line ? dtd->line : xmlTextReaderGetParserLineNumber(x->reader);
             return hr_error_set(err, HR_EINPUT, x->path, x->error_line, NULL,
                                 "a DOCTYPE that declares entities is not accepted "
                                 "(remove the DOCTYPE from the export)"),
