@@ -583,7 +583,13 @@ int ingest_folder(sqlite3 *db, const ingest_options *opt, ingest_summary *sum, h
         profile_free(prof);
         return rc;
     }
-    db_exec(db, "PRAGMA synchronous = OFF", NULL);
+    /* A bulk load is written once into the database file with a rollback
+     * journal (new pages are not journaled), twice with WAL (log, then
+     * checkpoint): load in rollback mode, return to WAL after. Each file is
+     * still one transaction. If another connection holds the database, the
+     * switch does not happen and nothing else changes. Index rebuilds sort
+     * in temporary files, not memory, so memory does not grow with the file. */
+    db_exec(db, "PRAGMA journal_mode = DELETE; PRAGMA synchronous = OFF; PRAGMA temp_store = FILE", NULL);
     hr_error first;
     hr_error_clear(&first);
     for (int i = 0; i < prof->nfiles; i++) {
@@ -605,7 +611,7 @@ int ingest_folder(sqlite3 *db, const ingest_options *opt, ingest_summary *sum, h
         }
         sb_release(&path);
     }
-    db_exec(db, "PRAGMA synchronous = NORMAL", NULL);
+    db_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY", NULL);
     profile_free(prof);
     if (first.code) {
         if (err)
