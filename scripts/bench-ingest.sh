@@ -8,6 +8,7 @@
 # throughput on the same rows (profile chinese-his).
 set -eu
 BUILD=${BUILD:-build}
+export HOSPREPORT_DATADIR=${HOSPREPORT_DATADIR:-$(pwd)}
 HR=$BUILD/hospreport
 GEN=$BUILD/hospgen
 B=$BUILD/bench/ingest

@@ -106,10 +106,14 @@ static int fail(xml_source *x, hr_error *err, const char *what)
     return -1;
 }
 
+/* The DOCTYPE node is the document's internal subset. (CurrentNode, not
+ * CurrentDoc: asking for the document would make the reader keep it.) */
 static int doctype_declares_entities(xmlTextReaderPtr r)
 {
-    xmlDocPtr doc = xmlTextReaderCurrentDoc(r);
-    xmlDtdPtr dtd = doc ? doc->intSubset : NULL;
+    xmlNodePtr node = xmlTextReaderCurrentNode(r);
+    xmlDtdPtr dtd = node && node->type == XML_DTD_NODE ? (xmlDtdPtr)node
+                    : node && node->doc                ? node->doc->intSubset
+                                                       : NULL;
     return dtd && (dtd->entities || dtd->pentities);
 }
 
@@ -175,8 +179,7 @@ int xml_source_next(xml_source *x, ingest_row *row, hr_error *err)
             return x->first_error_seen ? fail(x, err, "malformed XML") : 0;
         int type = xmlTextReaderNodeType(x->reader);
         if (type == XML_READER_TYPE_DOCUMENT_TYPE && doctype_declares_entities(x->reader)) {
-            xmlNodePtr dtd = xmlTextReaderCurrentNode(x->reader);
-            x->error_line = dtd && dtd->line ? dtd->line : xmlTextReaderGetParserLineNumber(x->reader);
+            x->error_line = xmlTextReaderGetParserLineNumber(x->reader);
             return hr_error_set(err, HR_EINPUT, x->path, x->error_line, NULL,
                                 "a DOCTYPE that declares entities is not accepted "
                                 "(remove the DOCTYPE from the export)"),

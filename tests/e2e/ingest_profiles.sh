@@ -7,6 +7,7 @@
 # Run from the repository root; BUILD names the build folder.
 set -eu
 BUILD=${BUILD:-build}
+export HOSPREPORT_DATADIR=${HOSPREPORT_DATADIR:-$(pwd)}
 HR=$BUILD/hospreport
 T=$BUILD/e2e/ingest_profiles
 rm -rf "$T"
