@@ -57,6 +57,15 @@ static int note_missing_reference(sqlite3 *db, const char *period, const char *w
     return rc;
 }
 
+static int source_has_rows(sqlite3 *db, const char *table, const char *period)
+{
+    char *sql = sqlite3_mprintf("SELECT EXISTS (SELECT 1 FROM \"%w\" WHERE period = ?)", table);
+    int64_t n = 0;
+    db_query_int(db, &n, NULL, sql, period, NULL);
+    sqlite3_free(sql);
+    return n > 0;
+}
+
 static int run_rules(sqlite3 *db, const vconfig *conf, const char *period, hr_error *err)
 {
     char dept_month[8], equip_month[8];
@@ -66,6 +75,8 @@ static int run_rules(sqlite3 *db, const vconfig *conf, const char *period, hr_er
     for (int i = 0; i < conf->nrules && !rc; i++) {
         const vrule *r = &conf->rules[i];
         if ((r->needs_dept && !dept_month[0]) || (r->needs_equip && !equip_month[0])) {
+            if (!source_has_rows(db, r->source, period))
+                continue;
             int *warned = r->needs_dept ? &warned_dept : &warned_equip;
             if (!*warned)
                 rc = note_missing_reference(db, period, r->needs_dept ? "dept" : "equipment", err);
