@@ -21,12 +21,14 @@ CREATE INDEX reconcile_result_period ON reconcile_result(period, rule);
 
 -- Record-level differences. record_key is a stay_id / surgery_id, never a
 -- patient_key. issue: only_in_a, only_in_b, dept_differs, dates_differ,
--- outside_stay.
+-- outside_range. dept_code is the department in source a (or b when the
+-- record is only in b); dept_code_b the one in b when both have it.
 CREATE TABLE reconcile_record (
     period     TEXT NOT NULL,
     rule       TEXT NOT NULL,
     record_key TEXT NOT NULL,
     dept_code  TEXT,
+    dept_code_b TEXT,
     issue      TEXT NOT NULL,
     detail     TEXT NOT NULL,
     severity   TEXT NOT NULL
