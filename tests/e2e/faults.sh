@@ -28,7 +28,7 @@ trap 'rm -rf "$tmp"' EXIT
 fail=0
 
 run_month() { # db in_root month force
-    "$HR" ingest --in "$2/$3" --period "$3" --db "$1" >/dev/null
+    "$HR" ingest --in "$2/$3" --period "$3" --db "$1" >/dev/null 2>>"$tmp/ingest.log"
     "$HR" validate --period "$3" --db "$1" --out "$tmp/out" >/dev/null
     if [ "$4" = force ]; then
         "$HR" reconcile --period "$3" --db "$1" --out "$tmp/out" --force >/dev/null
