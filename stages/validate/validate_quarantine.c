@@ -230,6 +230,8 @@ static int locate(sqlite3 *db, vbad_list *list, hr_error *err)
 
 static void fill_raw(sqlite3 *db, vbad_list *list)
 {
+    if (list->n == 0)
+        return;
     qsort(list->items, list->n, sizeof *list->items, by_file_line);
     for (size_t from = 0, to; from < list->n; from = to) {
         for (to = from; to < list->n && list->items[to].file_id == list->items[from].file_id; to++)
