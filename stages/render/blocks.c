@@ -414,6 +414,8 @@ int blk_body(rctx *c, xmlNodePtr first)
             c->y -= tpl_attr_num(n, "height-mm", 5) * 72 / 25.4;
         if (rc)
             return rc;
+        if (c->err->code) /* a PDF library error */
+            return c->err->code;
     }
     return HR_OK;
 }

@@ -235,7 +235,8 @@ static void vertical_chart(rctx *c, const grid *g, int stacked, double top, doub
                 : HPDF_Page_MoveTo(p, (HPDF_REAL)x, (HPDF_REAL)y);
             pen = 1;
         }
-        HPDF_Page_Stroke(p);
+        if (HPDF_Page_GetGMode(p) == HPDF_GMODE_PATH_OBJECT)
+            HPDF_Page_Stroke(p);
         HPDF_Page_SetDash(p, NULL, 0, 0);
         for (int i = 0; i < g->nx; i++)
             if (isfinite(g->v[i][j]))

@@ -39,6 +39,10 @@ static HPDF_Page page(rctx *c) { return c->pages[c->npages - 1]; }
 void doc_new_page(rctx *c)
 {
     HPDF_Page p = HPDF_AddPage(c->pdf);
+    if (!p && c->npages > 0) { /* the document is in error (c->err is set): stop growing */
+        c->y = c->page_h - c->margin_t;
+        return;
+    }
     HPDF_Page_SetWidth(p, (HPDF_REAL)c->page_w);
     HPDF_Page_SetHeight(p, (HPDF_REAL)c->page_h);
     HPDF_Page *grown = realloc(c->pages, (size_t)(c->npages + 1) * sizeof *grown);
