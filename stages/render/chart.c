@@ -183,10 +183,10 @@ static void vertical_chart(rctx *c, const grid *g, int stacked, double top, doub
 {
     double lo, hi, first, last, step;
     range_of(g, stacked, &lo, &hi);
-    if (stacked || lo > 0)
-        lo = fmin(lo, 0); /* bars start at zero; a line may float */
-    if (!stacked && lo > 0 && (hi - lo) < hi * 0.5)
-        range_of(g, 0, &lo, &hi);
+    if (stacked)
+        lo = fmin(lo, 0); /* bars start at zero; a trend line floats */
+    else if (lo > 0 && hi - lo > hi * 0.6)
+        lo = 0;
     chart_nice_ticks(lo, hi, 5, &first, &last, &step);
     char caption[64];
     double scale = axis_scale(c, first, last, caption, sizeof caption);
