@@ -263,6 +263,12 @@ static void test_template_errors_name_the_line(void **state)
     assert_string_equal(err.field, "when");
     assert_string_equal(err.message, "unknown condition 'soon:x'");
 
+    write_file(tpl, "<?xml version=\"1.0\"?>\n<report title=\"T\">\n<dataset name=\"x\">\n"
+                    "DELETE FROM indicator_value</dataset>\n<list dataset=\"x\"/>\n</report>\n");
+    assert_true(render(db, tpl, "hospital", "en", out, &err) < 0);
+    assert_int_equal(err.line, 3);
+    assert_string_equal(err.message, "dataset SQL must only read (a SELECT)");
+
     render_options o = {"monthly", "2026-09", "hospital", "en", NULL, out};
     int written = 0;
     hr_error_clear(&err);
