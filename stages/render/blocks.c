@@ -1,0 +1,426 @@
+/*
+ * blocks.c -- the template's body elements: headings, paragraphs with
+ * placeholders and conditions, sections, KPI cards, lists, page breaks,
+ * the table of contents and the cover page. Tables and charts have their
+ * own files.
+ *
+ * Template text is an English message id translated through the catalog;
+ * in bilingual documents the Chinese comes first and the English beneath.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "render_internal.h"
+#include "template.h"
+
+static int fail(rctx *c, xmlNodePtr el, const char *field, const char *msg, const char *what)
+{
+    return hr_error_set(c->err, HR_EINPUT, c->tpl_path, xmlGetLineNo(el), field, "%s '%s'", msg,
+                        what);
+}
+
+static double pick(const ind_row *r, const char *what)
+{
+    if (strcmp(what, "mom") == 0)
+        return r->mom;
+    if (strcmp(what, "yoy") == 0)
+        return r->yoy;
+    if (strcmp(what, "ytd") == 0)
+        return r->ytd;
+    if (strcmp(what, "ytd_yoy") == 0)
+        return r->ytd_yoy;
+    return r->value;
+}
+
+static int placeholder(rctx *c, xmlNodePtr el, i18n_lang lang, const char *name, strbuf *out)
+{
+    char buf[I18N_NUM_MAX], label[128];
+    if (strcmp(name, "period") == 0) {
+        sb_addstr(out, i18n_period(lang, &c->per, label, sizeof label));
+        return HR_OK;
+    }
+    if (strcmp(name, "scope") == 0)
+        return sb_addstr(out, c->scope_name[lang]), HR_OK;
+    if (strcmp(name, "hospital") == 0)
+        return sb_addstr(out, c->hospital[lang]), HR_OK;
+    if (strcmp(name, "report_no") == 0)
+        return sb_addstr(out, c->report_no), HR_OK;
+    const char *colon = strchr(name, ':');
+    if (!colon)
+        return fail(c, el, "text", "unknown placeholder", name);
+    char what[32];
+    snprintf(what, sizeof what, "%.*s", (int)(colon - name), name);
+    const ind_row *r = ind_find(c, colon + 1);
+    if (!r)
+        return fail(c, el, "text", "unknown indicator in placeholder", name);
+    int wan = tpl_attr_num(el, "wan", 0) > 0;
+    if (strcmp(what, "name") == 0)
+        sb_addstr(out, r->name[lang]);
+    else if (strcmp(what, "reason") == 0)
+        sb_addstr(out, r->reason[lang][0] ? r->reason[lang] : i18n_tr(lang, "—"));
+    else if (strcmp(what, "value") == 0 || strcmp(what, "ytd") == 0)
+        sb_addstr(out, i18n_value(lang, r->unit, pick(r, what), wan, buf));
+    else if (!strcmp(what, "mom") || !strcmp(what, "yoy") || !strcmp(what, "ytd_yoy"))
+        sb_addstr(out, i18n_change(lang, r->unit, pick(r, what), buf));
+    else if (!strcmp(what, "mom_abs") || !strcmp(what, "yoy_abs"))
+        sb_addstr(out, i18n_change(lang, r->unit, fabs(pick(r, what[0] == 'm' ? "mom" : "yoy")),
+                                   buf) + (isfinite(pick(r, what[0] == 'm' ? "mom" : "yoy")) &&
+                                                   pick(r, what[0] == 'm' ? "mom" : "yoy") != 0
+                                               ? 1
+                                               : 0));
+    else
+        return fail(c, el, "text", "unknown placeholder", name);
+    return HR_OK;
+}
+
+int blk_expand(rctx *c, xmlNodePtr el, i18n_lang lang, const char *text, strbuf *out)
+{
+    for (const char *s = text; *s;) {
+        const char *close;
+        if (*s == '{' && (close = strchr(s, '}')) && close - s < 100) {
+            char name[128];
+            snprintf(name, sizeof name, "%.*s", (int)(close - s - 1), s + 1);
+            if (placeholder(c, el, lang, name, out))
+                return c->err->code;
+            s = close + 1;
+        } else {
+            sb_addch(out, *s++);
+        }
+    }
+    return HR_OK;
+}
+
+static int better(const ind_row *r, double change)
+{
+    if (strcmp(r->direction, "up") == 0)
+        return change > 0;
+    if (strcmp(r->direction, "down") == 0)
+        return change < 0;
+    return 0;
+}
+
+static int worse(const ind_row *r, double change)
+{
+    if (strcmp(r->direction, "up") == 0)
+        return change < 0;
+    if (strcmp(r->direction, "down") == 0)
+        return change > 0;
+    return 0;
+}
+
+/* One condition term: "draft", "hospital", "department", "TEST:ID[:mom|yoy]". */
+static int term(rctx *c, xmlNodePtr el, const char *t, int *result)
+{
+    if (!strcmp(t, "draft"))
+        return *result = c->draft, HR_OK;
+    if (!strcmp(t, "hospital"))
+        return *result = strcmp(c->scope, "hospital") == 0, HR_OK;
+    if (!strcmp(t, "department"))
+        return *result = strcmp(c->scope, "hospital") != 0, HR_OK;
+    char test[32], id[64], cmp[16] = "mom";
+    if (sscanf(t, "%31[a-z_]:%63[a-z0-9_.]:%15s", test, id, cmp) < 2)
+        return fail(c, el, "when", "unknown condition", t);
+    static const char *const tests[] = {"flagged", "defined", "rises", "falls", "better", "worse"};
+    int known = 0;
+    for (size_t i = 0; i < sizeof tests / sizeof *tests; i++)
+        known |= strcmp(test, tests[i]) == 0;
+    if (!known)
+        return fail(c, el, "when", "unknown condition", t);
+    const ind_row *r = ind_find(c, id);
+    if (!r)
+        return fail(c, el, "when", "unknown indicator in condition", t);
+    double ch = pick(r, cmp);
+    if (!strcmp(test, "flagged"))
+        *result = r->flag[0] != 0;
+    else if (!strcmp(test, "defined"))
+        *result = isfinite(r->value);
+    else if (!strcmp(test, "rises"))
+        *result = isfinite(ch) && ch > 0;
+    else if (!strcmp(test, "falls"))
+        *result = isfinite(ch) && ch < 0;
+    else if (!strcmp(test, "better"))
+        *result = isfinite(ch) && better(r, ch);
+    else if (!strcmp(test, "worse"))
+        *result = isfinite(ch) && worse(r, ch);
+    else
+        return fail(c, el, "when", "unknown condition", t);
+    return HR_OK;
+}
+
+/* when="a and b", "not a"; terms joined by " and " / " or " left to right. */
+int blk_condition(rctx *c, xmlNodePtr el, int *result)
+{
+    char *when = tpl_attr(el, "when");
+    *result = 1;
+    if (!when)
+        return HR_OK;
+    int acc = -1, op_and = 1, rc = HR_OK;
+    char *save = NULL;
+    int negate = 0;
+    for (char *tok = strtok_r(when, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+        if (!strcmp(tok, "not")) {
+            negate = !negate;
+            continue;
+        }
+        if (!strcmp(tok, "and") || !strcmp(tok, "or")) {
+            op_and = tok[0] == 'a';
+            continue;
+        }
+        int v = 0;
+        if ((rc = term(c, el, tok, &v)))
+            break;
+        v = negate ? !v : v;
+        negate = 0;
+        acc = acc < 0 ? v : (op_and ? (acc && v) : (acc || v));
+    }
+    xmlFree(when);
+    *result = acc != 0;
+    return rc;
+}
+
+rgb blk_change_color(const char *direction, double change)
+{
+    if (!isfinite(change) || change == 0 || !strcmp(direction, "neutral"))
+        return RGB_NEUTRAL;
+    int good = strcmp(direction, "up") == 0 ? change > 0 : change < 0;
+    return good ? RGB_GOOD : RGB_BAD;
+}
+
+/* The element's text, translated into lang and expanded. */
+static int element_text(rctx *c, xmlNodePtr el, i18n_lang lang, strbuf *out)
+{
+    char *msgid = tpl_text(el);
+    int rc = blk_expand(c, el, lang, i18n_tr(lang, msgid), out);
+    free(msgid);
+    return rc;
+}
+
+static int blk_heading(rctx *c, xmlNodePtr el)
+{
+    int level = (int)tpl_attr_num(el, "level", 1);
+    strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+    int rc = element_text(c, el, ctx_primary(c), &a);
+    if (!rc && c->mode == MODE_BILINGUAL)
+        rc = element_text(c, el, LANG_EN, &b);
+    if (!rc)
+        doc_heading(c, level, a.buf, c->mode == MODE_BILINGUAL ? b.buf : NULL);
+    sb_release(&a);
+    sb_release(&b);
+    return rc;
+}
+
+static int blk_paragraph(rctx *c, xmlNodePtr el)
+{
+    char style[16];
+    tpl_attr_buf(el, "style", "normal", style, sizeof style);
+    double size = c->base_size * (strcmp(style, "note") == 0 ? 0.85 : 1.0);
+    rgb color = strcmp(style, "note") == 0 ? RGB_MUTED : RGB_TEXT;
+    double indent = strcmp(style, "bullet") == 0 ? 12 : 0;
+    strbuf a = STRBUF_INIT;
+    int rc = element_text(c, el, ctx_primary(c), &a);
+    if (!rc) {
+        doc_ensure(c, size * 1.6);
+        if (indent > 0)
+            doc_fill_rect(c, c->margin_l + 3, c->y - size * 0.65, 3, 3, RGB_ACCENT);
+        doc_flow_text(c, a.buf, size, indent, color, 1.6);
+    }
+    if (!rc && c->mode == MODE_BILINGUAL) {
+        sb_reset(&a);
+        rc = element_text(c, el, LANG_EN, &a);
+        if (!rc)
+            doc_flow_text(c, a.buf, size * 0.85, indent, RGB_MUTED, 1.45);
+    }
+    c->y -= size * 0.5;
+    sb_release(&a);
+    return rc;
+}
+
+/* <list dataset="findings" field="text" empty="No indicator crossed a threshold."/> */
+static int blk_list(rctx *c, xmlNodePtr el)
+{
+    char name[64], field[64], empty[256];
+    tpl_attr_buf(el, "dataset", "findings", name, sizeof name);
+    tpl_attr_buf(el, "field", "text", field, sizeof field);
+    tpl_attr_buf(el, "empty", "", empty, sizeof empty);
+    dataset d;
+    if (ds_load(c, el, name, &d))
+        return c->err->code;
+    int col = ds_col(&d, field), label = ds_col(&d, "name");
+    if (col < 0) {
+        ds_free(&d);
+        return fail(c, el, "field", "dataset has no column", field);
+    }
+    double size = c->base_size;
+    for (int r = 0; r < d.nrows; r++) {
+        strbuf line = STRBUF_INIT;
+        if (label >= 0 && label != col)
+            sb_addf(&line, "%s%s", ds_at(&d, r, label)->text, i18n_tr(ctx_primary(c), ": "));
+        sb_addstr(&line, ds_at(&d, r, col)->text);
+        doc_ensure(c, size * 1.6);
+        doc_fill_rect(c, c->margin_l + 3, c->y - size * 0.65, 3, 3, RGB_ACCENT);
+        doc_flow_text(c, line.buf, size, 12, RGB_TEXT, 1.55);
+        sb_release(&line);
+    }
+    if (d.nrows == 0 && empty[0]) {
+        doc_flow_text(c, i18n_tr(ctx_primary(c), empty), size, 0, RGB_MUTED, 1.55);
+        if (c->mode == MODE_BILINGUAL)
+            doc_flow_text(c, empty, size * 0.85, 0, RGB_MUTED, 1.45);
+    }
+    c->y -= size * 0.5;
+    ds_free(&d);
+    return HR_OK;
+}
+
+/* Draws one KPI card with its top-left corner at (x, top). */
+static void kpi_card(rctx *c, const ind_row *r, double x, double top, double w, double h, int wan)
+{
+    i18n_lang lang = ctx_primary(c);
+    char buf[I18N_NUM_MAX];
+    doc_fill_rect(c, x, top - h, w, h, RGB_CARD);
+    doc_fill_rect(c, x, top - h, 3, h, RGB_ACCENT);
+    double pad = 9, y = top - pad;
+    doc_text(c, x + pad, y - 8.5, 8.5, r->name[lang], RGB_MUTED);
+    y -= 11;
+    if (c->mode == MODE_BILINGUAL) {
+        doc_text(c, x + pad, y - 7, 7, r->name[LANG_EN], RGB_MUTED);
+        y -= 9;
+    }
+    double vsize = 17;
+    i18n_value(lang, r->unit, r->value, wan, buf);
+    while (doc_text_width(c, buf, vsize) > w - 2 * pad && vsize > 9)
+        vsize -= 1;
+    doc_text(c, x + pad, y - vsize - 2, vsize, buf, RGB_TEXT);
+    y -= vsize + 8;
+    static const char *const cmp[] = {"mom", "yoy"};
+    static const char *const label[] = {"MoM", "YoY"};
+    for (int i = 0; i < 2; i++) {
+        double ch = pick(r, cmp[i]);
+        rgb color = blk_change_color(r->direction, ch);
+        const char *lab = i18n_tr(lang, label[i]);
+        doc_text(c, x + pad, y - 8, 8, lab, RGB_MUTED);
+        double ax = x + pad + doc_text_width(c, lab, 8) + 8;
+        if (isfinite(ch) && ch != 0)
+            doc_triangle(c, ax, y - 5, 6.5, ch > 0, color);
+        else
+            doc_fill_rect(c, ax - 3, y - 5.6, 6, 1.4, RGB_NEUTRAL);
+        doc_text(c, ax + 7, y - 8, 8, i18n_change(lang, r->unit, ch, buf), color);
+        y -= 11.5;
+    }
+}
+
+int blk_kpis(rctx *c, xmlNodePtr el)
+{
+    char list[512], dim[32];
+    tpl_attr_buf(el, "indicators", "", list, sizeof list);
+    tpl_attr_buf(el, "dimension", "", dim, sizeof dim);
+    const ind_row *rows[64];
+    int n = 0;
+    if (dim[0]) {
+        for (int i = 0; i < c->nind && n < 64; i++)
+            if (strcmp(c->ind[i].dimension, dim) == 0)
+                rows[n++] = &c->ind[i];
+    } else {
+        char *save = NULL;
+        for (char *t = strtok_r(list, " ,", &save); t && n < 64; t = strtok_r(NULL, " ,", &save))
+            if (!(rows[n++] = ind_find(c, t)))
+                return fail(c, el, "indicators", "unknown indicator", t);
+    }
+    int per_row = (int)tpl_attr_num(el, "columns", 4), wan = tpl_attr_num(el, "wan", 0) > 0;
+    double gap = 8, w = (ctx_width(c) - gap * (per_row - 1)) / per_row;
+    double h = c->mode == MODE_BILINGUAL ? 78 : 69;
+    for (int i = 0; i < n; i += per_row) {
+        doc_ensure(c, h + gap);
+        for (int j = 0; j < per_row && i + j < n; j++)
+            kpi_card(c, rows[i + j], c->margin_l + j * (w + gap), c->y, w, h, wan);
+        c->y -= h + gap;
+    }
+    c->y -= 4;
+    return HR_OK;
+}
+
+int blk_cover(rctx *c, xmlNodePtr el)
+{
+    doc_new_page(c);
+    c->cover_pages = c->npages;
+    i18n_lang lang = ctx_primary(c);
+    double cx = c->page_w / 2;
+    doc_fill_rect(c, 0, c->page_h - 12, c->page_w, 12, RGB_ACCENT);
+    c->y = c->page_h * 0.70;
+    doc_text_center(c, cx, c->y, 15, c->hospital[lang], RGB_MUTED);
+    if (c->mode == MODE_BILINGUAL)
+        doc_text_center(c, cx, c->y - 18, 10, c->hospital[LANG_EN], RGB_MUTED);
+    c->y -= 70;
+    for (xmlNodePtr n = el->children; n; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        int show;
+        if (blk_condition(c, n, &show))
+            return c->err->code;
+        if (!show)
+            continue;
+        int title = tpl_is(n, "title");
+        double size = title ? 26 : 12;
+        strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+        if (element_text(c, n, lang, &a) ||
+            (c->mode == MODE_BILINGUAL && element_text(c, n, LANG_EN, &b)))
+            return sb_release(&a), sb_release(&b), c->err->code;
+        doc_text_center(c, cx, c->y, size, a.buf, title ? RGB_ACCENT : RGB_TEXT);
+        c->y -= size * 1.5;
+        if (c->mode == MODE_BILINGUAL) {
+            doc_text_center(c, cx, c->y + size * 0.3, size * 0.55, b.buf, RGB_MUTED);
+            c->y -= size * 0.8;
+        }
+        if (title) {
+            doc_line(c, cx - 60, c->y + 4, cx + 60, c->y + 4, 1.5, RGB_ACCENT);
+            c->y -= 24;
+        }
+        sb_release(&a);
+        sb_release(&b);
+    }
+    c->y = 0; /* what follows starts on a new page */
+    return HR_OK;
+}
+
+int blk_body(rctx *c, xmlNodePtr first)
+{
+    for (xmlNodePtr n = first; n; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        int show, rc = HR_OK;
+        if (blk_condition(c, n, &show))
+            return c->err->code;
+        if (!show)
+            continue;
+        const char *name = (const char *)n->name;
+        if (!strcmp(name, "h"))
+            rc = blk_heading(c, n);
+        else if (!strcmp(name, "p"))
+            rc = blk_paragraph(c, n);
+        else if (!strcmp(name, "kpis"))
+            rc = blk_kpis(c, n);
+        else if (!strcmp(name, "table"))
+            rc = tbl_render(c, n);
+        else if (!strcmp(name, "chart"))
+            rc = chart_render(c, n);
+        else if (!strcmp(name, "list"))
+            rc = blk_list(c, n);
+        else if (!strcmp(name, "section"))
+            rc = blk_body(c, n->children);
+        else if (!strcmp(name, "pagebreak"))
+            doc_new_page(c);
+        else if (!strcmp(name, "toc")) {
+            doc_new_page(c);
+            c->toc_page = c->npages - 1;
+            doc_new_page(c);
+        } else if (!strcmp(name, "cover"))
+            rc = blk_cover(c, n);
+        else if (!strcmp(name, "spacer"))
+            c->y -= tpl_attr_num(n, "height-mm", 5) * 72 / 25.4;
+        if (rc)
+            return rc;
+        if (c->err->code) /* a PDF library error */
+            return c->err->code;
+    }
+    return HR_OK;
+}

@@ -1,0 +1,380 @@
+/*
+ * chart.c -- vector charts drawn with libharu from a long-format dataset
+ * (columns x, series, value; optional highlight): line (a 13-month trend,
+ * this year against the year before), bar (departments ranked, the report's
+ * scope highlighted), stacked (revenue mix per month) and contribution
+ * (which departments drove a change, diverging from zero, coloured by
+ * whether the change is better or worse for the indicator). Axes use nice
+ * round ticks; legends and labels are in the report language.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "render_internal.h"
+#include "template.h"
+
+#define MAX_X 64
+#define MAX_SERIES 10
+
+static const rgb palette[MAX_SERIES] = {
+    {0.09f, 0.27f, 0.50f}, {0.93f, 0.49f, 0.13f}, {0.30f, 0.62f, 0.45f}, {0.58f, 0.40f, 0.74f},
+    {0.85f, 0.33f, 0.38f}, {0.40f, 0.66f, 0.85f}, {0.75f, 0.62f, 0.20f}, {0.55f, 0.55f, 0.58f},
+    {0.20f, 0.45f, 0.45f}, {0.65f, 0.35f, 0.20f}};
+
+typedef struct grid {
+    int nx, ns;
+    char x[MAX_X][128];
+    char s[MAX_SERIES][64];
+    double v[MAX_X][MAX_SERIES];
+    int highlight[MAX_X];
+    char unit[16];
+} grid;
+
+void chart_nice_ticks(double lo, double hi, int target, double *first, double *last, double *step)
+{
+    if (!(hi > lo)) {
+        double pad = fabs(hi) > 0 ? fabs(hi) * 0.1 : 1;
+        lo -= pad, hi += pad;
+    }
+    double raw = (hi - lo) / (target > 1 ? target : 2);
+    double mag = pow(10, floor(log10(raw)));
+    double norm = raw / mag, nice;
+    if (norm <= 1)
+        nice = 1;
+    else if (norm <= 2)
+        nice = 2;
+    else if (norm <= 2.5)
+        nice = 2.5;
+    else if (norm <= 5)
+        nice = 5;
+    else
+        nice = 10;
+    *step = nice * mag;
+    *first = floor(lo / *step + 1e-9) * *step;
+    *last = ceil(hi / *step - 1e-9) * *step;
+}
+
+static int find_or_add(char (*names)[128], int *n, int max, const char *name)
+{
+    for (int i = 0; i < *n; i++)
+        if (strcmp(names[i], name) == 0)
+            return i;
+    if (*n == max)
+        return -1;
+    snprintf(names[*n], 128, "%s", name);
+    return (*n)++;
+}
+
+static int build_grid(rctx *c, xmlNodePtr el, const dataset *d, grid *g)
+{
+    int cx = ds_col(d, "x"), cs = ds_col(d, "series"), cv = ds_col(d, "value");
+    int ch = ds_col(d, "highlight"), cu = ds_col(d, "unit");
+    if (cx < 0 || cv < 0)
+        return hr_error_set(c->err, HR_EINPUT, c->tpl_path, xmlGetLineNo(el), "dataset",
+                            "a chart dataset needs the columns x and value (and series)");
+    memset(g, 0, sizeof *g);
+    for (int i = 0; i < MAX_X; i++)
+        for (int j = 0; j < MAX_SERIES; j++)
+            g->v[i][j] = NAN;
+    char snames[MAX_SERIES][128];
+    for (int r = 0; r < d->nrows; r++) {
+        int xi = find_or_add(g->x, &g->nx, MAX_X, ds_at(d, r, cx)->text);
+        int si = find_or_add(snames, &g->ns, MAX_SERIES, cs >= 0 ? ds_at(d, r, cs)->text : "");
+        if (xi < 0 || si < 0)
+            continue;
+        g->v[xi][si] = ds_at(d, r, cv)->num;
+        if (ch >= 0 && ds_at(d, r, ch)->num > 0)
+            g->highlight[xi] = 1;
+        if (cu >= 0)
+            snprintf(g->unit, sizeof g->unit, "%s", ds_at(d, r, cu)->text);
+    }
+    for (int i = 0; i < g->ns; i++)
+        snprintf(g->s[i], sizeof g->s[i], "%s", snames[i]);
+    return HR_OK;
+}
+
+/* "2026-03" -> "Mar" / "3月"; other labels unchanged. */
+static const char *x_label(rctx *c, const char *x, char *buf, size_t size)
+{
+    static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    int y, m;
+    if (strlen(x) == 7 && sscanf(x, "%4d-%2d", &y, &m) == 2 && m >= 1 && m <= 12)
+        snprintf(buf, size, "%s", i18n_tr(ctx_primary(c), mon[m - 1]));
+    else
+        snprintf(buf, size, "%s", x);
+    return buf;
+}
+
+/* Tick labels; values of 100,000 and more are shown in units of 10,000. */
+static double axis_scale(rctx *c, double lo, double hi, char *caption, size_t size)
+{
+    caption[0] = '\0';
+    if (fmax(fabs(lo), fabs(hi)) >= 100000) {
+        snprintf(caption, size, "%s", i18n_tr(ctx_primary(c), "(unit: 10,000)"));
+        return 10000;
+    }
+    return 1;
+}
+
+static void tick_label(rctx *c, double v, double step, double scale, char *buf)
+{
+    double s = step / scale;
+    i18n_number(ctx_primary(c), v / scale, s >= 1 ? 0 : (s >= 0.1 ? 1 : 2), buf);
+}
+
+static void legend(rctx *c, const grid *g, double right, double y, int line)
+{
+    double x = right;
+    char label[128];
+    for (int i = g->ns - 1; i >= 0; i--) {
+        snprintf(label, sizeof label, "%s", i18n_tr(ctx_primary(c), g->s[i]));
+        double w = doc_text_width(c, label, 7.5);
+        x -= w;
+        doc_text(c, x, y, 7.5, label, RGB_TEXT);
+        x -= 12;
+        if (line)
+            doc_line(c, x, y + 3, x + 9, y + 3, 2, palette[i % MAX_SERIES]);
+        else
+            doc_fill_rect(c, x + 1, y, 7, 7, palette[i % MAX_SERIES]);
+        x -= 10;
+    }
+}
+
+/* Draws the value axis (horizontal gridlines) for a vertical chart. */
+static void y_axis(rctx *c, double x0, double y0, double w, double h, double first, double last,
+                   double step, double scale)
+{
+    char buf[I18N_NUM_MAX];
+    for (double t = first; t <= last + step / 2; t += step) {
+        double y = y0 + (t - first) / (last - first) * h;
+        doc_line(c, x0, y, x0 + w, y, fabs(t) < step / 2 ? 0.8 : 0.3,
+                 fabs(t) < step / 2 ? RGB_MUTED : RGB_RULE);
+        tick_label(c, fabs(t) < step / 2 ? 0 : t, step, scale, buf);
+        doc_text_right(c, x0 - 4, y - 2.5, 7, buf, RGB_MUTED);
+    }
+}
+
+static void range_of(const grid *g, int stacked, double *lo, double *hi)
+{
+    *lo = 0, *hi = 0;
+    int any = 0;
+    for (int i = 0; i < g->nx; i++) {
+        double pos = 0, neg = 0;
+        for (int j = 0; j < g->ns; j++) {
+            double v = g->v[i][j];
+            if (!isfinite(v))
+                continue;
+            if (stacked)
+                v >= 0 ? (pos += v) : (neg += v);
+            else {
+                *lo = any ? fmin(*lo, v) : v;
+                *hi = any ? fmax(*hi, v) : v;
+            }
+            any = 1;
+        }
+        if (stacked)
+            *hi = fmax(*hi, pos), *lo = fmin(*lo, neg);
+    }
+}
+
+static void vertical_chart(rctx *c, const grid *g, int stacked, double top, double h)
+{
+    double lo, hi, first, last, step;
+    range_of(g, stacked, &lo, &hi);
+    if (stacked)
+        lo = fmin(lo, 0); /* bars start at zero; a trend line floats */
+    else if (lo > 0 && hi - lo > hi * 0.6)
+        lo = 0;
+    chart_nice_ticks(lo, hi, 5, &first, &last, &step);
+    char caption[64];
+    double scale = axis_scale(c, first, last, caption, sizeof caption);
+    double x0 = c->margin_l + 44, w = ctx_width(c) - 50, y0 = top - h + 16, ph = h - 34;
+    if (caption[0])
+        doc_text(c, c->margin_l, top - 8, 7, caption, RGB_MUTED);
+    legend(c, g, c->margin_l + ctx_width(c), top - 8, !stacked);
+    y_axis(c, x0, y0, w, ph, first, last, step, scale);
+    double slot = w / (g->nx > 0 ? g->nx : 1);
+    char buf[64];
+    for (int i = 0; i < g->nx; i++)
+        doc_text_center(c, x0 + slot * (i + 0.5), y0 - 11, 7, x_label(c, g->x[i], buf, sizeof buf),
+                        RGB_MUTED);
+#define YPOS(v) (y0 + ((v) - first) / (last - first) * ph)
+    if (stacked) {
+        for (int i = 0; i < g->nx; i++) {
+            double pos = 0, neg = 0, bw = slot * 0.6, bx = x0 + slot * i + slot * 0.2;
+            for (int j = 0; j < g->ns; j++) {
+                double v = g->v[i][j];
+                if (!isfinite(v) || v == 0)
+                    continue;
+                double base = v > 0 ? pos : neg;
+                doc_fill_rect(c, bx, YPOS(base), bw, YPOS(base + v) - YPOS(base),
+                              palette[j % MAX_SERIES]);
+                v > 0 ? (pos += v) : (neg += v);
+            }
+        }
+        return;
+    }
+    HPDF_Page p = c->pages[c->npages - 1];
+    for (int j = g->ns - 1; j >= 0; j--) {
+        rgb k = palette[j % MAX_SERIES];
+        HPDF_Page_SetRGBStroke(p, k.r, k.g, k.b);
+        HPDF_Page_SetLineWidth(p, j == 0 ? 1.8f : 1.2f);
+        if (j > 0)
+            HPDF_Page_SetDash(p, (HPDF_UINT16[]){3, 2}, 2, 0);
+        int pen = 0;
+        for (int i = 0; i < g->nx; i++) {
+            double v = g->v[i][j];
+            if (!isfinite(v)) {
+                pen = 0;
+                continue;
+            }
+            double x = x0 + slot * (i + 0.5), y = YPOS(v);
+            pen ? HPDF_Page_LineTo(p, (HPDF_REAL)x, (HPDF_REAL)y)
+                : HPDF_Page_MoveTo(p, (HPDF_REAL)x, (HPDF_REAL)y);
+            pen = 1;
+        }
+        if (HPDF_Page_GetGMode(p) == HPDF_GMODE_PATH_OBJECT)
+            HPDF_Page_Stroke(p);
+        HPDF_Page_SetDash(p, NULL, 0, 0);
+        for (int i = 0; i < g->nx; i++)
+            if (isfinite(g->v[i][j]))
+                doc_fill_rect(c, x0 + slot * (i + 0.5) - 1.8, YPOS(g->v[i][j]) - 1.8, 3.6, 3.6, k);
+    }
+#undef YPOS
+}
+
+/* Horizontal bars, one per x (department); contribution mode colours each
+ * bar by whether its change is better or worse for `direction`. */
+static void horizontal_chart(rctx *c, const grid *g, int contribution, const char *direction,
+                             double top, double h)
+{
+    double lo, hi, first, last, step;
+    range_of(g, 0, &lo, &hi);
+    lo = fmin(lo, 0), hi = fmax(hi, 0);
+    chart_nice_ticks(lo, hi, 5, &first, &last, &step);
+    char caption[64], buf[I18N_NUM_MAX];
+    double scale = axis_scale(c, first, last, caption, sizeof caption);
+    double label_w = 0;
+    for (int i = 0; i < g->nx; i++)
+        label_w = fmax(label_w, doc_text_width(c, g->x[i], 7.5));
+    label_w = fmin(label_w + 6, ctx_width(c) * 0.3);
+    double x0 = c->margin_l + label_w, w = ctx_width(c) - label_w - 40, y_top = top - 14;
+    double ph = h - 30, slot = ph / (g->nx > 0 ? g->nx : 1);
+    if (caption[0])
+        doc_text(c, c->margin_l, top - 8, 7, caption, RGB_MUTED);
+#define XPOS(v) (x0 + ((v) - first) / (last - first) * w)
+    for (double t = first; t <= last + step / 2; t += step) {
+        double x = XPOS(t);
+        doc_line(c, x, y_top - ph, x, y_top, fabs(t) < step / 2 ? 0.8 : 0.3,
+                 fabs(t) < step / 2 ? RGB_MUTED : RGB_RULE);
+        tick_label(c, fabs(t) < step / 2 ? 0 : t, step, scale, buf);
+        doc_text_center(c, x, y_top - ph - 10, 7, buf, RGB_MUTED);
+    }
+    for (int i = 0; i < g->nx; i++) {
+        double v = g->v[i][0], y = y_top - slot * (i + 1) + slot * 0.18;
+        char name[128];
+        snprintf(name, sizeof name, "%s", g->x[i]);
+        while (doc_text_width(c, name, 7.5) > label_w - 4 && strlen(name) > 3) {
+            size_t n = strlen(name) - 1;
+            while (n > 0 && (name[n] & 0xC0) == 0x80)
+                n--;
+            name[n] = '\0';
+        }
+        doc_text_right(c, x0 - 4, y + slot * 0.32 - 2.5, 7.5, name,
+                       g->highlight[i] ? RGB_HIGHLIGHT : RGB_TEXT);
+        if (!isfinite(v))
+            continue;
+        rgb k = contribution ? blk_change_color(direction, v)
+                             : (g->highlight[i] ? RGB_HIGHLIGHT : RGB_ACCENT);
+        double a = XPOS(0), b = XPOS(v);
+        doc_fill_rect(c, fmin(a, b), y, fabs(b - a), slot * 0.64, k);
+        char val[I18N_NUM_MAX];
+        if (g->unit[0])
+            i18n_value(ctx_primary(c), g->unit, v, 0, val);
+        else
+            i18n_number(ctx_primary(c), v, fabs(v) >= 100 ? 0 : 1, val);
+        if (v >= 0)
+            doc_text(c, b + 3, y + slot * 0.32 - 2.5, 6.5, val, RGB_MUTED);
+        else
+            doc_text_right(c, b - 3, y + slot * 0.32 - 2.5, 6.5, val, RGB_MUTED);
+    }
+#undef XPOS
+}
+
+/* Keeps the first `limit` rows of a ranked grid, plus the highlighted one. */
+static void keep_top(grid *g, int limit)
+{
+    if (g->nx <= limit)
+        return;
+    int hl = -1;
+    for (int i = limit; i < g->nx; i++)
+        if (g->highlight[i])
+            hl = i;
+    if (hl >= 0) {
+        memcpy(g->x[limit - 1], g->x[hl], sizeof g->x[0]);
+        memcpy(g->v[limit - 1], g->v[hl], sizeof g->v[0]);
+        g->highlight[limit - 1] = 1;
+    }
+    g->nx = limit;
+}
+
+int chart_render(rctx *c, xmlNodePtr el)
+{
+    char type[16], name[64], title_id[256], ind[64];
+    tpl_attr_buf(el, "type", "line", type, sizeof type);
+    tpl_attr_buf(el, "indicator", "", ind, sizeof ind);
+    const char *def = !strcmp(type, "line")      ? "trend"
+                      : !strcmp(type, "stacked") ? "revenue_mix"
+                      : !strcmp(type, "bar")     ? "departments"
+                                                 : "contributions";
+    tpl_attr_buf(el, "dataset", def, name, sizeof name);
+    dataset d;
+    if (ds_load(c, el, name, &d))
+        return c->err->code;
+    grid *g = malloc(sizeof *g);
+    if (!g)
+        abort();
+    int rc = build_grid(c, el, &d, g);
+    ds_free(&d);
+    if (rc) {
+        free(g);
+        return rc;
+    }
+    int horizontal = !strcmp(type, "bar") || !strcmp(type, "contribution");
+    if (horizontal)
+        keep_top(g, (int)tpl_attr_num(el, "limit", 12));
+    double h = tpl_attr_num(el, "height-mm", horizontal ? 8 + g->nx * 6 : 62) * 72 / 25.4;
+    char *title = tpl_text(el);
+    snprintf(title_id, sizeof title_id, "%s", title);
+    free(title);
+    strbuf t = STRBUF_INIT;
+    if ((rc = blk_expand(c, el, ctx_primary(c), i18n_tr(ctx_primary(c), title_id), &t))) {
+        free(g);
+        return rc;
+    }
+    if (c->mode == MODE_BILINGUAL && title_id[0]) {
+        sb_addstr(&t, "  ");
+        blk_expand(c, el, LANG_EN, title_id, &t);
+    }
+    doc_ensure(c, h + 22);
+    doc_text(c, c->margin_l, c->y - 10, 9.5, t.buf, RGB_TEXT);
+    sb_release(&t);
+    c->y -= 16;
+    const ind_row *r = ind_find(c, ind);
+    if (g->nx == 0) {
+        doc_text(c, c->margin_l, c->y - 12, 8.5, i18n_tr(ctx_primary(c), "No data for this period."),
+                 RGB_MUTED);
+        c->y -= 24;
+    } else {
+        if (horizontal)
+            horizontal_chart(c, g, !strcmp(type, "contribution"), r ? r->direction : "neutral",
+                             c->y, h);
+        else
+            vertical_chart(c, g, !strcmp(type, "stacked"), c->y, h);
+        c->y -= h + 10;
+    }
+    free(g);
+    return HR_OK;
+}

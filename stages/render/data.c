@@ -1,0 +1,283 @@
+/*
+ * data.c -- the data a template shows: the indicator values of the report's
+ * scope (loaded once per PDF) and datasets, which are SQL queries with named
+ * parameters. A template may give its own SQL (<dataset name="x">SELECT
+ * ...</dataset>) or use a built-in name; the built-ins are the same kind of
+ * SQL, kept here. No query reads patient_key: the built-ins read only
+ * compute's result tables, the dictionaries and the manifests.
+ *
+ * Parameters bound when a query names them: :period :scope :lang (zh_CN|en)
+ * :month_first :month_last (YYYY-MM) :indicator :dimension :comparison
+ * :limit :kind.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../pipeline/db.h"
+#include "render_internal.h"
+#include "template.h"
+
+/* 13 months ending at :month_last, and the same months a year earlier. */
+#define MONTHS13                                                                           \
+    "WITH RECURSIVE m(n, month) AS (SELECT 12, strftime('%Y-%m', :month_last || '-01', "   \
+    "'-12 months') UNION ALL SELECT n - 1, strftime('%Y-%m', month || '-01', '+1 months') " \
+    "FROM m WHERE n > 0) "
+
+static const struct builtin {
+    const char *name;
+    const char *sql;
+} builtins[] = {
+    {"indicators",
+     "SELECT i.indicator AS indicator, CASE WHEN :lang = 'en' THEN i.name_en ELSE i.name_zh END "
+     "AS name, i.unit AS unit, i.direction AS direction, i.dimension AS dimension, v.value AS "
+     "value, v.mom AS mom, v.yoy AS yoy, v.ytd AS ytd, v.flag AS flag FROM indicator i LEFT JOIN "
+     "indicator_value v ON v.indicator = i.indicator AND v.period = :period AND v.scope = :scope "
+     "WHERE (:dimension IS NULL OR :dimension = '' OR i.dimension = :dimension) "
+     "ORDER BY i.sort_order"},
+    {"departments",
+     "SELECT v.scope AS code, COALESCE(CASE WHEN :lang = 'en' THEN d.name_en ELSE d.name_zh END, "
+     "v.scope) AS x, 'value' AS series, v.value AS value, v.mom AS mom, v.yoy AS yoy, "
+     "(v.scope = :scope) AS highlight, i.unit AS unit FROM indicator_value v JOIN indicator i ON "
+     "i.indicator = v.indicator LEFT JOIN dept d ON d.period = :month_last AND d.dept_code = "
+     "v.scope WHERE v.period = :period AND v.indicator = :indicator AND v.scope <> 'hospital' "
+     "AND (d.category IS NULL OR d.category = 'clinical') ORDER BY v.value DESC, v.scope"},
+    {"trend",
+     MONTHS13 "SELECT m.month AS x, 'Current' AS series, v.value AS value FROM m "
+              "LEFT JOIN indicator_value v ON v.period = m.month AND v.scope = :scope AND "
+              "v.indicator = :indicator UNION ALL SELECT m.month, 'Year earlier', "
+              "v.value FROM m LEFT JOIN indicator_value v ON v.period = strftime('%Y-%m', m.month "
+              "|| '-01', '-12 months') AND v.scope = :scope AND v.indicator = :indicator"},
+    {"revenue_mix",
+     MONTHS13 "SELECT m.month AS x, o.item AS series, o.amount_cents / 100.0 AS "
+              "value FROM m JOIN operating_statement o ON o.period = m.month AND o.scope = :scope "
+              "AND o.section = 'revenue' ORDER BY m.month, o.item"},
+    {"operating_statement",
+     "SELECT section, item, amount_cents / 100.0 AS amount FROM operating_statement WHERE period "
+     "= :period AND scope = :scope ORDER BY CASE section WHEN 'revenue' THEN 1 WHEN "
+     "'direct_cost' THEN 2 WHEN 'allocated' THEN 3 ELSE 4 END, item"},
+    {"equipment_benefit",
+     "SELECT CASE WHEN :lang = 'en' THEN e.name_en ELSE e.name_zh END AS name, COALESCE(CASE WHEN "
+     ":lang = 'en' THEN d.name_en ELSE d.name_zh END, e.dept_code) AS dept, e.exams AS exams, "
+     "e.utilization AS utilization, e.idle_rate AS idle_rate, e.revenue_cents / 100.0 AS revenue, "
+     "e.depreciation_cents / 100.0 AS depreciation, e.net_benefit_cents / 100.0 AS net_benefit, "
+     "e.payback_years AS payback_years FROM equipment_benefit e LEFT JOIN dept d ON d.period = "
+     ":month_last AND d.dept_code = e.dept_code WHERE e.period = :period AND (:scope = "
+     "'hospital' OR e.dept_code = :scope) ORDER BY e.net_benefit_cents DESC, e.equipment_id"},
+    {"contributions",
+     "SELECT c.dept_code AS code, COALESCE(CASE WHEN :lang = 'en' THEN d.name_en ELSE d.name_zh "
+     "END, c.dept_code) AS x, 'delta' AS series, c.delta AS value, c.share AS share, c.rank AS "
+     "rank, i.direction AS direction FROM contribution c JOIN indicator i ON i.indicator = "
+     "c.indicator LEFT JOIN dept d ON d.period = :month_last AND d.dept_code = c.dept_code WHERE "
+     "c.period = :period AND c.indicator = :indicator AND c.comparison = COALESCE(:comparison, "
+     "'mom') ORDER BY c.rank"},
+    {"findings",
+     "SELECT CASE WHEN :lang = 'en' THEN i.name_en ELSE i.name_zh END AS name, CASE WHEN :lang = "
+     "'en' THEN v.flag_reason_en ELSE v.flag_reason_zh END AS text, v.flag AS flag FROM "
+     "indicator_value v JOIN indicator i ON i.indicator = v.indicator WHERE v.period = :period "
+     "AND v.scope = :scope AND v.flag IS NOT NULL ORDER BY i.sort_order"},
+    {"data_quality",
+     "SELECT s.source AS source, SUM(s.rows_read) AS rows_read, SUM(s.rows_loaded) AS "
+     "rows_loaded, SUM(s.rows_rejected) AS rows_rejected, (SELECT COUNT(*) FROM quarantine q "
+     "WHERE q.source = s.source AND q.period BETWEEN :month_first AND :month_last) AS "
+     "quarantined FROM source_file s WHERE s.current = 1 AND s.period BETWEEN :month_first AND "
+     ":month_last GROUP BY s.source ORDER BY s.source"},
+    {"sources",
+     "SELECT s.period AS period, s.source AS source, replace(s.path, rtrim(s.path, replace(s.path, "
+     "'/', '')), '') AS file, s.rows_loaded AS rows_loaded, substr(s.sha256, 1, 12) AS sha256 FROM "
+     "source_file s WHERE s.current = 1 AND s.period BETWEEN :month_first AND :month_last ORDER BY "
+     "s.period, s.source"},
+};
+
+static const char *template_sql(rctx *c, const char *name, long *line)
+{
+    xmlNodePtr root = xmlDocGetRootElement(c->tpl);
+    for (xmlNodePtr n = root->children; n; n = n->next) {
+        if (!tpl_is(n, "dataset"))
+            continue;
+        char buf[128];
+        if (strcmp(tpl_attr_buf(n, "name", "", buf, sizeof buf), name) == 0) {
+            *line = xmlGetLineNo(n);
+            return (const char *)n; /* caller reads the text */
+        }
+    }
+    return NULL;
+}
+
+static void bind(sqlite3_stmt *st, const char *name, const char *value)
+{
+    int i = sqlite3_bind_parameter_index(st, name);
+    if (i > 0) {
+        if (value && *value)
+            sqlite3_bind_text(st, i, value, -1, SQLITE_TRANSIENT);
+        else
+            sqlite3_bind_null(st, i);
+    }
+}
+
+static void add_row(dataset *d, sqlite3_stmt *st)
+{
+    ds_cell *grown = realloc(d->cells, (size_t)(d->nrows + 1) * (size_t)d->ncols * sizeof *grown);
+    if (!grown)
+        abort();
+    d->cells = grown;
+    for (int i = 0; i < d->ncols; i++) {
+        ds_cell *cell = &d->cells[d->nrows * d->ncols + i];
+        int type = sqlite3_column_type(st, i);
+        const char *t = (const char *)sqlite3_column_text(st, i);
+        cell->text = strdup(t ? t : "");
+        cell->num = (type == SQLITE_INTEGER || type == SQLITE_FLOAT) ? sqlite3_column_double(st, i)
+                                                                    : NAN;
+        if (!cell->text)
+            abort();
+    }
+    d->nrows++;
+}
+
+static int run_sql(rctx *c, xmlNodePtr el, const char *sql, const char *where, long line,
+                   dataset *out)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        hr_error_set(c->err, HR_EINPUT, c->tpl_path, line, where, "dataset SQL: %s",
+                     sqlite3_errmsg(c->db));
+        sqlite3_finalize(st);
+        return c->err->code;
+    }
+    if (!sqlite3_stmt_readonly(st)) {
+        sqlite3_finalize(st);
+        return hr_error_set(c->err, HR_EINPUT, c->tpl_path, line, where,
+                            "dataset SQL must only read (a SELECT)");
+    }
+    char ind[128], dim[64], cmp[16], limit[16];
+    bind(st, ":period", c->period_text);
+    bind(st, ":scope", c->scope);
+    bind(st, ":lang", ctx_primary(c) == LANG_EN ? "en" : "zh_CN");
+    bind(st, ":month_first", c->month_first);
+    bind(st, ":month_last", c->month_last);
+    bind(st, ":kind", c->kind);
+    bind(st, ":indicator", tpl_attr_buf(el, "indicator", "", ind, sizeof ind));
+    bind(st, ":dimension", tpl_attr_buf(el, "dimension", "", dim, sizeof dim));
+    bind(st, ":comparison", tpl_attr_buf(el, "comparison", "mom", cmp, sizeof cmp));
+    bind(st, ":limit", tpl_attr_buf(el, "limit", "1000000", limit, sizeof limit));
+    out->ncols = sqlite3_column_count(st);
+    out->cols = calloc((size_t)out->ncols + 1, sizeof *out->cols);
+    if (!out->cols)
+        abort();
+    for (int i = 0; i < out->ncols; i++)
+        out->cols[i] = strdup(sqlite3_column_name(st, i));
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        add_row(out, st);
+    if (rc != SQLITE_DONE)
+        hr_error_set(c->err, HR_EFAIL, c->tpl_path, line, where, "dataset SQL: %s",
+                     sqlite3_errmsg(c->db));
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? HR_OK : c->err->code;
+}
+
+int ds_load(rctx *c, xmlNodePtr el, const char *name, dataset *out)
+{
+    memset(out, 0, sizeof *out);
+    long line = xmlGetLineNo(el);
+    const char *node = template_sql(c, name, &line);
+    if (node) {
+        char *sql = tpl_text((xmlNodePtr)node);
+        int rc = run_sql(c, el, sql, name, line, out);
+        free(sql);
+        return rc;
+    }
+    for (size_t i = 0; i < sizeof builtins / sizeof *builtins; i++)
+        if (strcmp(builtins[i].name, name) == 0)
+            return run_sql(c, el, builtins[i].sql, name, line, out);
+    return hr_error_set(c->err, HR_EINPUT, c->tpl_path, line, "dataset",
+                        "unknown dataset '%s': declare it with <dataset name=\"%s\"> or use a "
+                        "built-in (indicators, departments, trend, revenue_mix, "
+                        "operating_statement, equipment_benefit, contributions, findings, "
+                        "data_quality, sources)",
+                        name, name);
+}
+
+void ds_free(dataset *d)
+{
+    for (int i = 0; i < d->nrows * d->ncols; i++)
+        free(d->cells[i].text);
+    for (int i = 0; i < d->ncols; i++)
+        free(d->cols[i]);
+    free(d->cols);
+    free(d->cells);
+    memset(d, 0, sizeof *d);
+}
+
+int ds_col(const dataset *d, const char *name)
+{
+    for (int i = 0; i < d->ncols; i++)
+        if (strcmp(d->cols[i], name) == 0)
+            return i;
+    return -1;
+}
+
+const ds_cell *ds_at(const dataset *d, int row, int col)
+{
+    return &d->cells[row * d->ncols + col];
+}
+
+static double col_num(sqlite3_stmt *st, int i)
+{
+    return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
+}
+
+static void col_text(sqlite3_stmt *st, int i, char *buf, size_t size)
+{
+    const char *t = (const char *)sqlite3_column_text(st, i);
+    snprintf(buf, size, "%s", t ? t : "");
+}
+
+int ind_load(rctx *c)
+{
+    static const char sql[] =
+        "SELECT i.indicator, i.name_zh, i.name_en, i.unit, i.direction, i.dimension, v.value, "
+        "v.mom, v.yoy, v.ytd, v.ytd_yoy, v.flag, v.flag_reason_zh, v.flag_reason_en FROM "
+        "indicator i LEFT JOIN indicator_value v ON v.indicator = i.indicator AND v.period = ? "
+        "AND v.scope = ? ORDER BY i.sort_order";
+    sqlite3_stmt *st = db_prepare(c->db, sql, c->err);
+    if (!st)
+        return c->err->code;
+    sqlite3_bind_text(st, 1, c->period_text, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, c->scope, -1, SQLITE_STATIC);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        ind_row *grown = realloc(c->ind, (size_t)(c->nind + 1) * sizeof *grown);
+        if (!grown)
+            abort();
+        c->ind = grown;
+        ind_row *r = &c->ind[c->nind++];
+        memset(r, 0, sizeof *r);
+        col_text(st, 0, r->id, sizeof r->id);
+        col_text(st, 1, r->name[LANG_ZH], sizeof r->name[0]);
+        col_text(st, 2, r->name[LANG_EN], sizeof r->name[0]);
+        col_text(st, 3, r->unit, sizeof r->unit);
+        col_text(st, 4, r->direction, sizeof r->direction);
+        col_text(st, 5, r->dimension, sizeof r->dimension);
+        r->value = col_num(st, 6);
+        r->mom = col_num(st, 7);
+        r->yoy = col_num(st, 8);
+        r->ytd = col_num(st, 9);
+        r->ytd_yoy = col_num(st, 10);
+        col_text(st, 11, r->flag, sizeof r->flag);
+        col_text(st, 12, r->reason[LANG_ZH], sizeof r->reason[0]);
+        col_text(st, 13, r->reason[LANG_EN], sizeof r->reason[0]);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return db_fail(c->db, "reading indicator values", c->err);
+    return HR_OK;
+}
+
+const ind_row *ind_find(const rctx *c, const char *id)
+{
+    for (int i = 0; i < c->nind; i++)
+        if (strcmp(c->ind[i].id, id) == 0)
+            return &c->ind[i];
+    return NULL;
+}

@@ -1,0 +1,344 @@
+/*
+ * doc.c -- the page model of one PDF: the cursor that blocks advance, page
+ * breaks, measured and wrapped text, simple shapes, headings with
+ * bookmarks, and the finishing pass (page headers and footers with
+ * "page x of y", the table of contents, the draft mark) that runs once the
+ * page count is known. libharu lets us draw on any page until the document
+ * is saved, which is what makes the finishing pass possible.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "layout.h"
+#include "render_internal.h"
+
+const rgb RGB_TEXT = {0.13f, 0.13f, 0.15f}, RGB_MUTED = {0.42f, 0.44f, 0.48f},
+          RGB_ACCENT = {0.09f, 0.27f, 0.50f}, RGB_GOOD = {0.10f, 0.55f, 0.25f},
+          RGB_BAD = {0.80f, 0.15f, 0.15f}, RGB_NEUTRAL = {0.55f, 0.55f, 0.58f},
+          RGB_RULE = {0.78f, 0.80f, 0.84f}, RGB_ZEBRA = {0.95f, 0.96f, 0.98f},
+          RGB_CARD = {0.94f, 0.96f, 0.99f}, RGB_WHITE = {1, 1, 1},
+          RGB_HIGHLIGHT = {0.93f, 0.49f, 0.13f};
+
+i18n_lang ctx_primary(const rctx *c)
+{
+    return c->mode == MODE_EN ? LANG_EN : LANG_ZH;
+}
+
+const char *ctx_tr(const rctx *c, i18n_lang lang, const char *msgid)
+{
+    (void)c;
+    return i18n_tr(lang, msgid);
+}
+
+double ctx_width(const rctx *c) { return c->page_w - c->margin_l - c->margin_r; }
+double ctx_bottom(const rctx *c) { return c->margin_b; }
+
+static HPDF_Page page(rctx *c) { return c->pages[c->npages - 1]; }
+
+void doc_new_page(rctx *c)
+{
+    HPDF_Page p = HPDF_AddPage(c->pdf);
+    if (!p && c->npages > 0) { /* the document is in error (c->err is set): stop growing */
+        c->y = c->page_h - c->margin_t;
+        return;
+    }
+    HPDF_Page_SetWidth(p, (HPDF_REAL)c->page_w);
+    HPDF_Page_SetHeight(p, (HPDF_REAL)c->page_h);
+    HPDF_Page *grown = realloc(c->pages, (size_t)(c->npages + 1) * sizeof *grown);
+    if (!grown)
+        abort();
+    c->pages = grown;
+    c->pages[c->npages++] = p;
+    c->y = c->page_h - c->margin_t;
+}
+
+int doc_ensure(rctx *c, double height)
+{
+    if (c->npages == 0 || c->y - height < c->margin_b) {
+        doc_new_page(c);
+        return 1;
+    }
+    return 0;
+}
+
+static void text_at(HPDF_Page p, rctx *c, double x, double y, double size, const char *s, rgb k)
+{
+    HPDF_Page_SetRGBFill(p, k.r, k.g, k.b);
+    HPDF_Page_BeginText(p);
+    HPDF_Page_SetFontAndSize(p, c->hfont, (HPDF_REAL)size);
+    HPDF_Page_TextOut(p, (HPDF_REAL)x, (HPDF_REAL)y, s);
+    HPDF_Page_EndText(p);
+}
+
+void doc_text(rctx *c, double x, double y, double size, const char *s, rgb color)
+{
+    if (s && *s)
+        text_at(page(c), c, x, y, size, s, color);
+}
+
+double doc_text_width(const rctx *c, const char *s, double size)
+{
+    return font_text_width(c->font, s, size);
+}
+
+void doc_text_right(rctx *c, double right, double y, double size, const char *s, rgb color)
+{
+    doc_text(c, right - doc_text_width(c, s, size), y, size, s, color);
+}
+
+void doc_text_center(rctx *c, double center, double y, double size, const char *s, rgb color)
+{
+    doc_text(c, center - doc_text_width(c, s, size) / 2, y, size, s, color);
+}
+
+void doc_fill_rect(rctx *c, double x, double y, double w, double h, rgb k)
+{
+    HPDF_Page p = page(c);
+    HPDF_Page_SetRGBFill(p, k.r, k.g, k.b);
+    HPDF_Page_Rectangle(p, (HPDF_REAL)x, (HPDF_REAL)y, (HPDF_REAL)w, (HPDF_REAL)h);
+    HPDF_Page_Fill(p);
+}
+
+void doc_line(rctx *c, double x1, double y1, double x2, double y2, double width, rgb k)
+{
+    HPDF_Page p = page(c);
+    HPDF_Page_SetRGBStroke(p, k.r, k.g, k.b);
+    HPDF_Page_SetLineWidth(p, (HPDF_REAL)width);
+    HPDF_Page_MoveTo(p, (HPDF_REAL)x1, (HPDF_REAL)y1);
+    HPDF_Page_LineTo(p, (HPDF_REAL)x2, (HPDF_REAL)y2);
+    HPDF_Page_Stroke(p);
+}
+
+void doc_triangle(rctx *c, double cx, double cy, double size, int up, rgb k)
+{
+    HPDF_Page p = page(c);
+    double h = size * 0.8, half = size / 2;
+    HPDF_Page_SetRGBFill(p, k.r, k.g, k.b);
+    if (up) {
+        HPDF_Page_MoveTo(p, (HPDF_REAL)(cx - half), (HPDF_REAL)(cy - h / 2));
+        HPDF_Page_LineTo(p, (HPDF_REAL)(cx + half), (HPDF_REAL)(cy - h / 2));
+        HPDF_Page_LineTo(p, (HPDF_REAL)cx, (HPDF_REAL)(cy + h / 2));
+    } else {
+        HPDF_Page_MoveTo(p, (HPDF_REAL)(cx - half), (HPDF_REAL)(cy + h / 2));
+        HPDF_Page_LineTo(p, (HPDF_REAL)(cx + half), (HPDF_REAL)(cy + h / 2));
+        HPDF_Page_LineTo(p, (HPDF_REAL)cx, (HPDF_REAL)(cy - h / 2));
+    }
+    HPDF_Page_ClosePath(p);
+    HPDF_Page_Fill(p);
+}
+
+int doc_flow_text(rctx *c, const char *text, double size, double indent, rgb color, double leading)
+{
+    layout_lines l;
+    layout_wrap(c->font, text, size, ctx_width(c) - indent, &l);
+    double lh = size * leading;
+    for (size_t i = 0; i < l.count; i++) {
+        doc_ensure(c, lh);
+        doc_text(c, c->margin_l + indent, c->y - size, size, l.line[i], color);
+        c->y -= lh;
+    }
+    int n = (int)l.count;
+    layout_lines_free(&l);
+    return n;
+}
+
+double doc_box_text(rctx *c, double x, double top, double w, const char *text, double size,
+                    char align, rgb color, int draw)
+{
+    layout_lines l;
+    layout_wrap(c->font, text, size, w, &l);
+    double lh = size * 1.25;
+    if (draw)
+        for (size_t i = 0; i < l.count; i++) {
+            double y = top - size - lh * (double)i;
+            if (align == 'r')
+                doc_text_right(c, x + w, y, size, l.line[i], color);
+            else if (align == 'c')
+                doc_text_center(c, x + w / 2, y, size, l.line[i], color);
+            else
+                doc_text(c, x, y, size, l.line[i], color);
+        }
+    double h = lh * (double)l.count - (lh - size) + size * 0.25;
+    layout_lines_free(&l);
+    return h;
+}
+
+static void add_bookmark(rctx *c, int level, const char *text)
+{
+    HPDF_Outline parent = NULL;
+    for (int l = level - 2; l >= 0 && !parent; l--)
+        parent = c->outline[l];
+    HPDF_Outline o = HPDF_CreateOutline(c->pdf, parent, text, HPDF_GetEncoder(c->pdf, "UTF-8"));
+    HPDF_Destination d = HPDF_Page_CreateDestination(page(c));
+    HPDF_Destination_SetXYZ(d, 0, (HPDF_REAL)(c->y + 30), 1);
+    HPDF_Outline_SetDestination(o, d);
+    HPDF_Outline_SetOpened(o, level == 1);
+    c->outline[level - 1] = o;
+    for (int l = level; l < 3; l++)
+        c->outline[l] = NULL;
+    heading *grown = realloc(c->heads, (size_t)(c->nheads + 1) * sizeof *grown);
+    if (!grown)
+        abort();
+    c->heads = grown;
+    heading *h = &c->heads[c->nheads++];
+    h->level = level;
+    h->page = c->npages - 1;
+    snprintf(h->text, sizeof h->text, "%s", text);
+}
+
+void doc_heading(rctx *c, int level, const char *text, const char *secondary)
+{
+    static const double sizes[] = {16, 13, 11.5};
+    double size = sizes[level - 1] * c->base_size / 10.0;
+    double need = size * 1.9 + (secondary ? size * 0.8 : 0) + 110; /* keep with what follows */
+    if (c->y < c->page_h - c->margin_t - 1)
+        c->y -= size * 0.6;
+    doc_ensure(c, need);
+    add_bookmark(c, level, text);
+    rgb color = level == 1 ? RGB_ACCENT : RGB_TEXT;
+    doc_flow_text(c, text, size, 0, color, 1.3);
+    if (secondary && *secondary)
+        doc_flow_text(c, secondary, size * 0.75, 0, RGB_MUTED, 1.3);
+    if (level == 1) {
+        doc_line(c, c->margin_l, c->y + 2, c->page_w - c->margin_r, c->y + 2, 1.2, RGB_ACCENT);
+        c->y -= 6;
+    } else {
+        c->y -= 3;
+    }
+}
+
+/* Replaces {page} and {pages} in a catalog pattern. */
+static void page_label(const char *pattern, int page_no, int pages, char *buf, size_t size)
+{
+    strbuf sb = STRBUF_INIT;
+    for (const char *s = pattern; *s;) {
+        if (strncmp(s, "{pages}", 7) == 0)
+            sb_addf(&sb, "%d", pages), s += 7;
+        else if (strncmp(s, "{page}", 6) == 0)
+            sb_addf(&sb, "%d", page_no), s += 6;
+        else
+            sb_addch(&sb, *s++);
+    }
+    snprintf(buf, size, "%s", sb.buf);
+    sb_release(&sb);
+}
+
+static void draw_draft_mark(rctx *c, HPDF_Page p)
+{
+    const char *mark = c->mode == MODE_EN ? "UNRECONCILED DRAFT"
+                       : c->mode == MODE_ZH ? i18n_tr(LANG_ZH, "UNRECONCILED DRAFT")
+                                            : NULL;
+    char both[256];
+    if (!mark) {
+        snprintf(both, sizeof both, "%s %s", i18n_tr(LANG_ZH, "UNRECONCILED DRAFT"),
+                 "UNRECONCILED DRAFT");
+        mark = both;
+    }
+    double size = 44;
+    double w = font_text_width(c->font, mark, size);
+    if (w > c->page_h * 0.95) {
+        size *= c->page_h * 0.95 / w;
+        w = font_text_width(c->font, mark, size);
+    }
+    HPDF_ExtGState gs = HPDF_CreateExtGState(c->pdf);
+    HPDF_ExtGState_SetAlphaFill(gs, 0.22f);
+    HPDF_Page_GSave(p);
+    HPDF_Page_SetExtGState(p, gs);
+    HPDF_Page_SetRGBFill(p, RGB_BAD.r, RGB_BAD.g, RGB_BAD.b);
+    double angle = atan2(c->page_h, c->page_w);
+    double cs = cos(angle), sn = sin(angle);
+    double x = c->page_w / 2 - (w / 2) * cs + (size / 3) * sn;
+    double y = c->page_h / 2 - (w / 2) * sn - (size / 3) * cs;
+    HPDF_Page_BeginText(p);
+    HPDF_Page_SetFontAndSize(p, c->hfont, (HPDF_REAL)size);
+    HPDF_Page_SetTextMatrix(p, (HPDF_REAL)cs, (HPDF_REAL)sn, (HPDF_REAL)-sn, (HPDF_REAL)cs,
+                            (HPDF_REAL)x, (HPDF_REAL)y);
+    HPDF_Page_ShowText(p, mark);
+    HPDF_Page_EndText(p);
+    HPDF_Page_GRestore(p);
+}
+
+static void draw_header_footer(rctx *c, int index, int pages)
+{
+    HPDF_Page p = c->pages[index];
+    i18n_lang lang = ctx_primary(c);
+    double top = c->page_h - c->margin_t + 14, size = 8;
+    char left[300], right[300], foot[128], foot_en[128];
+    snprintf(left, sizeof left, "%s", c->hospital[lang]);
+    snprintf(right, sizeof right, "%s  %s", i18n_tr(lang, c->title_id), c->report_no);
+    text_at(p, c, c->margin_l, top, size, left, RGB_MUTED);
+    text_at(p, c, c->page_w - c->margin_r - font_text_width(c->font, right, size), top, size,
+            right, RGB_MUTED);
+    HPDF_Page_SetRGBStroke(p, RGB_RULE.r, RGB_RULE.g, RGB_RULE.b);
+    HPDF_Page_SetLineWidth(p, 0.5);
+    HPDF_Page_MoveTo(p, (HPDF_REAL)c->margin_l, (HPDF_REAL)(top - 4));
+    HPDF_Page_LineTo(p, (HPDF_REAL)(c->page_w - c->margin_r), (HPDF_REAL)(top - 4));
+    HPDF_Page_Stroke(p);
+    page_label(i18n_tr(lang, "Page {page} of {pages}"), index + 1, pages, foot, sizeof foot);
+    if (c->mode == MODE_BILINGUAL) {
+        page_label("Page {page} of {pages}", index + 1, pages, foot_en, sizeof foot_en);
+        size_t n = strlen(foot);
+        snprintf(foot + n, sizeof foot - n, "  ·  %s", foot_en);
+    }
+    double fy = c->margin_b - 22;
+    text_at(p, c, c->page_w / 2 - font_text_width(c->font, foot, size) / 2, fy, size, foot,
+            RGB_MUTED);
+}
+
+static void draw_toc(rctx *c, int pages)
+{
+    (void)pages;
+    HPDF_Page saved_last = c->pages[c->npages - 1];
+    c->pages[c->npages - 1] = c->pages[c->toc_page]; /* draw on the TOC page */
+    i18n_lang lang = ctx_primary(c);
+    double y = c->page_h - c->margin_t - 20;
+    doc_text(c, c->margin_l, y, 16, i18n_tr(lang, "Contents"), RGB_ACCENT);
+    if (c->mode == MODE_BILINGUAL)
+        doc_text(c, c->margin_l + doc_text_width(c, i18n_tr(lang, "Contents"), 16) + 10, y, 11,
+                 "Contents", RGB_MUTED);
+    y -= 30;
+    for (int i = 0; i < c->nheads && y > c->margin_b; i++) {
+        const heading *h = &c->heads[i];
+        if (h->level > 2)
+            continue;
+        double size = h->level == 1 ? 10.5 : 9.5, x = c->margin_l + (h->level - 1) * 16;
+        char num[16];
+        snprintf(num, sizeof num, "%d", h->page + 1);
+        double right = c->page_w - c->margin_r;
+        double avail = right - x - 40;
+        char text[256];
+        snprintf(text, sizeof text, "%s", h->text);
+        while (font_text_width(c->font, text, size) > avail && strlen(text) > 3) {
+            size_t n = strlen(text) - 1;
+            while (n > 0 && (text[n] & 0xC0) == 0x80)
+                n--;
+            text[n] = '\0';
+        }
+        doc_text(c, x, y, size, text, h->level == 1 ? RGB_TEXT : RGB_MUTED);
+        double tw = font_text_width(c->font, text, size);
+        for (double dx = x + tw + 6; dx < right - 24; dx += 4)
+            doc_fill_rect(c, dx, y + 1, 0.8, 0.8, RGB_RULE);
+        doc_text_right(c, right, y, size, num, RGB_TEXT);
+        HPDF_Rect r = {(HPDF_REAL)x, (HPDF_REAL)(y - 3), (HPDF_REAL)right, (HPDF_REAL)(y + size)};
+        HPDF_Destination d = HPDF_Page_CreateDestination(c->pages[h->page]);
+        HPDF_Destination_SetXYZ(d, 0, (HPDF_REAL)c->page_h, 1);
+        HPDF_Annotation a = HPDF_Page_CreateLinkAnnot(c->pages[c->toc_page], r, d);
+        HPDF_LinkAnnot_SetBorderStyle(a, 0, 0, 0);
+        y -= size * 2;
+    }
+    c->pages[c->npages - 1] = saved_last;
+}
+
+int doc_finish(rctx *c)
+{
+    if (c->toc_page >= 0)
+        draw_toc(c, c->npages);
+    for (int i = 0; i < c->npages; i++) {
+        if (i >= c->cover_pages)
+            draw_header_footer(c, i, c->npages);
+        if (c->draft)
+            draw_draft_mark(c, c->pages[i]);
+    }
+    return HR_OK;
+}

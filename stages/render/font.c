@@ -1,0 +1,219 @@
+/*
+ * font.c -- subsetting the CJK font with HarfBuzz and measuring text with
+ * its metrics (see font.h).
+ */
+#include "font.h"
+
+#include <hb-subset.h>
+#include <hb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../pipeline/strbuf.h"
+
+struct font_charset {
+    hb_set_t *set;
+};
+
+struct render_font {
+    char path[64];
+    size_t bytes;
+    hb_set_t *have;             /* codepoints the subset maps */
+    float *advance;             /* 1/1000 em for U+0000..U+FFFF, <0 = not yet */
+    hb_font_t *metrics;         /* the full font, for advances */
+};
+
+int utf8_decode(const char *s, size_t len, uint32_t *cp)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    int n;
+    uint32_t c;
+    if (u[0] < 0x80) {
+        *cp = u[0];
+        return 1;
+    } else if ((u[0] & 0xE0) == 0xC0) {
+        n = 2, c = u[0] & 0x1F;
+    } else if ((u[0] & 0xF0) == 0xE0) {
+        n = 3, c = u[0] & 0x0F;
+    } else if ((u[0] & 0xF8) == 0xF0) {
+        n = 4, c = u[0] & 0x07;
+    } else {
+        *cp = 0xFFFD;
+        return 1;
+    }
+    if ((size_t)n > len) {
+        *cp = 0xFFFD;
+        return 1;
+    }
+    for (int i = 1; i < n; i++) {
+        if ((u[i] & 0xC0) != 0x80) {
+            *cp = 0xFFFD;
+            return 1;
+        }
+        c = (c << 6) | (u[i] & 0x3F);
+    }
+    *cp = c;
+    return n;
+}
+
+font_charset *font_charset_new(void)
+{
+    font_charset *cs = calloc(1, sizeof *cs);
+    if (!cs)
+        abort();
+    cs->set = hb_set_create();
+    for (uint32_t c = 0x20; c < 0x7F; c++)
+        hb_set_add(cs->set, c);
+    return cs;
+}
+
+void font_charset_free(font_charset *cs)
+{
+    if (!cs)
+        return;
+    hb_set_destroy(cs->set);
+    free(cs);
+}
+
+void font_charset_add(font_charset *cs, uint32_t cp)
+{
+    if (cp >= 0x20 && cp != 0xFFFD)
+        hb_set_add(cs->set, cp);
+}
+
+void font_charset_add_utf8(font_charset *cs, const char *text, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        uint32_t cp;
+        int n = utf8_decode(text + i, len - i, &cp);
+        if (n > 1 || cp < 0x80)
+            font_charset_add(cs, cp);
+        i += (size_t)n;
+    }
+}
+
+int font_charset_add_file(font_charset *cs, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    strbuf sb = STRBUF_INIT;
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        sb_add(&sb, chunk, n);
+    fclose(f);
+    font_charset_add_utf8(cs, sb.buf, sb.len);
+    sb_release(&sb);
+    return 0;
+}
+
+static int write_subset(render_font *f, hb_face_t *sub, hr_error *err)
+{
+    hb_blob_t *blob = hb_face_reference_blob(sub);
+    unsigned len;
+    const char *data = hb_blob_get_data(blob, &len);
+    snprintf(f->path, sizeof f->path, "/tmp/hospreport-font-XXXXXX");
+    int fd = mkstemp(f->path);
+    int rc = HR_OK;
+    if (fd < 0 || write(fd, data, len) != (ssize_t)len)
+        rc = hr_error_set(err, HR_EFAIL, f->path, 0, NULL, "cannot write the subset font");
+    if (fd >= 0)
+        close(fd);
+    f->bytes = len;
+    hb_blob_destroy(blob);
+    return rc;
+}
+
+int font_open(const char *font_path, const font_charset *cs, render_font **out, hr_error *err)
+{
+    *out = NULL;
+    hb_blob_t *blob = hb_blob_create_from_file_or_fail(font_path);
+    if (!blob)
+        return hr_error_set(err, HR_EFAIL, font_path, 0, NULL,
+                            "cannot read the CJK font (set HOSPREPORT_FONT)");
+    hb_face_t *face = hb_face_create(blob, 0);
+    hb_blob_destroy(blob);
+    if (hb_face_get_glyph_count(face) == 0) {
+        hb_face_destroy(face);
+        return hr_error_set(err, HR_EFAIL, font_path, 0, NULL, "not a TrueType font");
+    }
+    render_font *f = calloc(1, sizeof *f);
+    if (!f)
+        abort();
+    f->metrics = hb_font_create(face);
+    hb_font_set_scale(f->metrics, 1000, 1000);
+    f->have = hb_set_create();
+    hb_codepoint_t cp = HB_SET_VALUE_INVALID, gid;
+    while (hb_set_next(cs->set, &cp))
+        if (hb_font_get_nominal_glyph(f->metrics, cp, &gid))
+            hb_set_add(f->have, cp);
+
+    hb_subset_input_t *in = hb_subset_input_create_or_fail();
+    hb_set_union(hb_subset_input_unicode_set(in), f->have);
+    hb_face_t *sub = hb_subset_or_fail(face, in);
+    hb_subset_input_destroy(in);
+    hb_face_destroy(face);
+    int rc = sub ? write_subset(f, sub, err)
+                 : hr_error_set(err, HR_EFAIL, font_path, 0, NULL, "subsetting the font failed");
+    hb_face_destroy(sub);
+    f->advance = malloc(sizeof(float) * 65536);
+    if (!f->advance)
+        abort();
+    for (int i = 0; i < 65536; i++)
+        f->advance[i] = -1;
+    if (rc) {
+        font_close(f);
+        return rc;
+    }
+    *out = f;
+    return HR_OK;
+}
+
+void font_close(render_font *f)
+{
+    if (!f)
+        return;
+    if (f->path[0] && f->bytes)
+        unlink(f->path);
+    hb_font_destroy(f->metrics);
+    hb_set_destroy(f->have);
+    free(f->advance);
+    free(f);
+}
+
+const char *font_subset_path(const render_font *f) { return f->path; }
+size_t font_subset_bytes(const render_font *f) { return f->bytes; }
+
+int font_has(const render_font *f, uint32_t cp)
+{
+    return hb_set_has(f->have, cp);
+}
+
+double font_advance(const render_font *f, uint32_t cp)
+{
+    if (cp < 65536 && f->advance[cp] >= 0)
+        return f->advance[cp];
+    double w = 0;
+    hb_codepoint_t gid;
+    if (hb_set_has(f->have, cp) && hb_font_get_nominal_glyph(f->metrics, cp, &gid))
+        w = hb_font_get_glyph_h_advance(f->metrics, gid);
+    if (cp < 65536)
+        f->advance[cp] = (float)w;
+    return w;
+}
+
+double font_text_width(const render_font *f, const char *text, double size_pt)
+{
+    size_t len = strlen(text), i = 0;
+    double w = 0;
+    while (i < len) {
+        uint32_t cp;
+        i += (size_t)utf8_decode(text + i, len - i, &cp);
+        w += font_advance(f, cp);
+    }
+    return w * size_pt / 1000.0;
+}

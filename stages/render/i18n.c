@@ -1,0 +1,209 @@
+/*
+ * i18n.c -- gettext switching and locale-aware formats (see i18n.h).
+ */
+#include "i18n.h"
+
+#include <libintl.h>
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../pipeline/paths.h"
+
+#define DOMAIN "hospreport"
+
+extern int _nl_msg_cat_cntr;
+
+static char saved_language[256];
+static int had_language;
+
+void i18n_begin(void)
+{
+    const char *cur = setlocale(LC_MESSAGES, NULL);
+    if (!cur || strcmp(cur, "C") == 0 || strcmp(cur, "POSIX") == 0)
+        setlocale(LC_MESSAGES, "C.UTF-8");
+    bindtextdomain(DOMAIN, paths_locale_dir());
+    bind_textdomain_codeset(DOMAIN, "UTF-8");
+    const char *old = getenv("LANGUAGE");
+    had_language = old != NULL;
+    snprintf(saved_language, sizeof saved_language, "%s", old ? old : "");
+    setenv("LANGUAGE", "zh_CN", 1);
+    ++_nl_msg_cat_cntr;
+}
+
+void i18n_end(void)
+{
+    if (had_language)
+        setenv("LANGUAGE", saved_language, 1);
+    else
+        unsetenv("LANGUAGE");
+    ++_nl_msg_cat_cntr;
+}
+
+const char *i18n_tr(i18n_lang lang, const char *msgid)
+{
+    if (lang == LANG_EN || !msgid || !*msgid)
+        return msgid;
+    return dgettext(DOMAIN, msgid);
+}
+
+char *i18n_number(i18n_lang lang, double v, int decimals, char *buf)
+{
+    if (!isfinite(v)) {
+        snprintf(buf, I18N_NUM_MAX, "%s", i18n_tr(lang, "—"));
+        return buf;
+    }
+    char raw[I18N_NUM_MAX];
+    double scale = pow(10, decimals);
+    snprintf(raw, sizeof raw, "%.*f", decimals, round(fabs(v) * scale) / scale); /* half up */
+    if (strspn(raw, "0.") == strlen(raw))
+        v = 0; /* no "-0.0" */
+    const char *dot = strchr(raw, '.');
+    size_t int_len = dot ? (size_t)(dot - raw) : strlen(raw);
+    char *o = buf;
+    if (v < 0)
+        *o++ = '-';
+    for (size_t i = 0; i < int_len; i++) {
+        if (i > 0 && (int_len - i) % 3 == 0)
+            *o++ = ',';
+        *o++ = raw[i];
+    }
+    snprintf(o, (size_t)(buf + I18N_NUM_MAX - o), "%s", dot ? dot : "");
+    return buf;
+}
+
+/* Copies pattern into buf replacing {a} with va and {b} with vb. */
+static char *fill(const char *pattern, const char *a, const char *va, const char *b,
+                  const char *vb, char *buf, size_t size)
+{
+    size_t o = 0, la = strlen(a), lb = b ? strlen(b) : 0;
+    for (const char *s = pattern; *s && o + 1 < size;) {
+        const char *sub = NULL;
+        if (strncmp(s, a, la) == 0)
+            sub = va, s += la;
+        else if (b && strncmp(s, b, lb) == 0)
+            sub = vb, s += lb;
+        if (sub) {
+            int n = snprintf(buf + o, size - o, "%s", sub);
+            o = o + (size_t)n < size ? o + (size_t)n : size - 1;
+        } else {
+            buf[o++] = *s++;
+        }
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
+char *i18n_count(i18n_lang lang, double v, int wan, char *buf)
+{
+    if (wan && lang == LANG_ZH && isfinite(v) && fabs(v) >= 100000) {
+        char n[I18N_NUM_MAX];
+        i18n_number(lang, v / 10000.0, 1, n);
+        return fill(i18n_tr(lang, "{n} x 10,000"), "{n}", n, NULL, NULL, buf, I18N_NUM_MAX);
+    }
+    return i18n_number(lang, v, 0, buf);
+}
+
+char *i18n_money(i18n_lang lang, double yuan, int wan, char *buf)
+{
+    char n[I18N_NUM_MAX];
+    if (!isfinite(yuan))
+        return i18n_number(lang, yuan, 0, buf);
+    if (lang == LANG_EN) {
+        i18n_number(lang, fabs(yuan), fabs(yuan) < 1000 ? 2 : 0, n);
+        snprintf(buf, I18N_NUM_MAX, "%s¥%s", yuan < 0 ? "-" : "", n);
+    } else if (wan && fabs(yuan) >= 10000) {
+        i18n_number(lang, yuan / 10000.0, 2, n);
+        fill(i18n_tr(lang, "CNY {n} x 10,000"), "{n}", n, NULL, NULL, buf, I18N_NUM_MAX);
+    } else {
+        i18n_number(lang, yuan, fabs(yuan) < 1000 ? 2 : 0, n);
+        fill(i18n_tr(lang, "CNY {n}"), "{n}", n, NULL, NULL, buf, I18N_NUM_MAX);
+    }
+    return buf;
+}
+
+char *i18n_value(i18n_lang lang, const char *unit, double v, int wan, char *buf)
+{
+    char n[I18N_NUM_MAX];
+    if (!isfinite(v))
+        return i18n_number(lang, v, 0, buf);
+    if (strcmp(unit, "money") == 0)
+        return i18n_money(lang, v, wan, buf);
+    if (strcmp(unit, "percent") == 0) {
+        snprintf(buf, I18N_NUM_MAX, "%s%%", i18n_number(lang, v, fabs(v) < 10 ? 2 : 1, n));
+        return buf;
+    }
+    if (strcmp(unit, "count") == 0)
+        return i18n_count(lang, v, wan, buf);
+    if (strcmp(unit, "per10k") == 0 || strcmp(unit, "times") == 0)
+        return i18n_number(lang, v, 2, buf);
+    return i18n_number(lang, v, 1, buf); /* days, minutes */
+}
+
+char *i18n_change(i18n_lang lang, const char *unit, double change, char *buf)
+{
+    char n[I18N_NUM_MAX];
+    if (!isfinite(change))
+        return i18n_number(lang, change, 0, buf);
+    i18n_number(lang, change, fabs(change) < 1 ? 2 : 1, n);
+    const char *sign = change > 0 && n[0] != '0' ? "+" : (change > 0 ? "+" : "");
+    if (unit && strcmp(unit, "percent") == 0)
+        snprintf(buf, I18N_NUM_MAX, "%s%s%s", sign, n,
+                 lang == LANG_EN ? " pp" : i18n_tr(lang, " pp"));
+    else
+        snprintf(buf, I18N_NUM_MAX, "%s%s%%", sign, n);
+    return buf;
+}
+
+static const char *const month_names[12] = {"January", "February", "March",     "April",
+                                              "May",     "June",     "July",      "August",
+                                              "September", "October", "November", "December"};
+
+static void month_text(i18n_lang lang, int index, char *buf, size_t size)
+{
+    char year[16];
+    snprintf(year, sizeof year, "%d", period_year(index));
+    const char *fmt = i18n_tr(lang, "{month} {year}");
+    const char *month = i18n_tr(lang, month_names[period_month(index) - 1]);
+    size_t o = 0;
+    for (const char *s = fmt; *s && o + 1 < size;) {
+        const char *sub = NULL;
+        if (strncmp(s, "{month}", 7) == 0)
+            sub = month, s += 7;
+        else if (strncmp(s, "{year}", 6) == 0)
+            sub = year, s += 6;
+        if (sub)
+            o += (size_t)snprintf(buf + o, size - o, "%s", sub);
+        else
+            buf[o++] = *s++;
+        if (o >= size)
+            o = size - 1;
+    }
+    buf[o] = '\0';
+}
+
+char *i18n_period(i18n_lang lang, const period *p, char *buf, size_t size)
+{
+    char a[64], b[64];
+    switch (p->kind) {
+    case PERIOD_MONTH:
+        month_text(lang, p->first, buf, size);
+        break;
+    case PERIOD_QUARTER:
+        snprintf(a, sizeof a, "%d", period_year(p->first));
+        snprintf(b, sizeof b, "%d", (period_month(p->first) - 1) / 3 + 1);
+        fill(i18n_tr(lang, "Q{quarter} {year}"), "{year}", a, "{quarter}", b, buf, size);
+        break;
+    case PERIOD_YEAR:
+        snprintf(a, sizeof a, "%d", period_year(p->first));
+        fill(i18n_tr(lang, "{year}"), "{year}", a, NULL, NULL, buf, size);
+        break;
+    default:
+        month_text(lang, p->first, a, sizeof a);
+        month_text(lang, p->last, b, sizeof b);
+        snprintf(buf, size, "%s – %s", a, b);
+    }
+    return buf;
+}

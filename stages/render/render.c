@@ -1,0 +1,357 @@
+/*
+ * render.c -- the render stage's entry point (see render.h): checks the
+ * request, loads the template and the hospital configuration, prepares the
+ * subset font once for the whole run, then draws one PDF per (scope,
+ * language) and writes each to a temporary name renamed when complete.
+ */
+#include "render.h"
+
+#include <errno.h>
+#include <libxml/parser.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../../pipeline/db.h"
+#include "../../pipeline/paths.h"
+#include "render_internal.h"
+#include "template.h"
+
+typedef struct scope_item {
+    char code[64];
+    char name[2][128];
+} scope_item;
+
+typedef struct run {
+    const render_options *opt;
+    sqlite3 *db;
+    xmlDocPtr tpl;
+    char tpl_path[4096];
+    period per;
+    char period_text[PERIOD_LABEL_MAX];
+    char month_first[8], month_last[8];
+    char hospital[2][128], author[128];
+    int draft;
+    scope_item *scopes;
+    int nscopes;
+    render_font *font;
+} run;
+
+static int config_load(run *r, hr_error *err)
+{
+    char path[4096];
+    paths_data_file("config/hospital.xml", path, sizeof path);
+    snprintf(r->hospital[LANG_ZH], sizeof r->hospital[0], "%s", "医院");
+    snprintf(r->hospital[LANG_EN], sizeof r->hospital[0], "%s", "Hospital");
+    xmlDocPtr doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    if (!doc)
+        return hr_error_set(err, HR_EFAIL, path, 0, NULL,
+                            "cannot read the hospital configuration (name, author)");
+    for (xmlNodePtr n = xmlDocGetRootElement(doc)->children; n; n = n->next) {
+        char lang[16];
+        char *text = NULL;
+        if (tpl_is(n, "name")) {
+            tpl_attr_buf(n, "lang", "zh_CN", lang, sizeof lang);
+            text = tpl_text(n);
+            snprintf(r->hospital[strcmp(lang, "en") == 0], sizeof r->hospital[0], "%s", text);
+        } else if (tpl_is(n, "author")) {
+            text = tpl_text(n);
+            snprintf(r->author, sizeof r->author, "%s", text);
+        }
+        free(text);
+    }
+    xmlFreeDoc(doc);
+    if (!r->author[0])
+        snprintf(r->author, sizeof r->author, "%s", r->hospital[LANG_ZH]);
+    return HR_OK;
+}
+
+static void add_scope(run *r, const char *code, const char *zh, const char *en)
+{
+    scope_item *grown = realloc(r->scopes, (size_t)(r->nscopes + 1) * sizeof *grown);
+    if (!grown)
+        abort();
+    r->scopes = grown;
+    scope_item *s = &r->scopes[r->nscopes++];
+    snprintf(s->code, sizeof s->code, "%s", code);
+    snprintf(s->name[LANG_ZH], sizeof s->name[0], "%s", zh);
+    snprintf(s->name[LANG_EN], sizeof s->name[0], "%s", en);
+}
+
+/* The hospital, one department, or the hospital and every clinical department
+ * in the dictionary of the period's last month. */
+static int scopes_load(run *r, hr_error *err)
+{
+    const char *scope = r->opt->scope ? r->opt->scope : "hospital";
+    int all = strcmp(scope, "all") == 0;
+    if (all || strcmp(scope, "hospital") == 0)
+        add_scope(r, "hospital", i18n_tr(LANG_ZH, "Whole hospital"), "Whole hospital");
+    if (strcmp(scope, "hospital") == 0)
+        return HR_OK;
+    const char *sql =
+        all ? "SELECT dept_code, name_zh, name_en FROM dept WHERE period = (SELECT MAX(period) "
+              "FROM dept WHERE period <= ?1) AND category = 'clinical' AND ?2 IS NOT NULL "
+              "ORDER BY dept_code"
+            : "SELECT dept_code, name_zh, name_en FROM dept WHERE period <= ?1 AND dept_code = ?2 "
+              "ORDER BY period DESC LIMIT 1";
+    sqlite3_stmt *st = db_prepare(r->db, sql, err);
+    if (!st)
+        return err->code;
+    sqlite3_bind_text(st, 1, r->month_last, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, scope, -1, SQLITE_STATIC);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        add_scope(r, (const char *)sqlite3_column_text(st, 0),
+                  (const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 2));
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return db_fail(r->db, "reading departments", err);
+    if (!all && r->nscopes == 0)
+        return hr_error_set(err, HR_EUSAGE, NULL, 0, "--scope",
+                            "'%s' is not a department in the dictionary up to %s: use "
+                            "hospital, all or a dept_code",
+                            scope, r->month_last);
+    return HR_OK;
+}
+
+static int check_computed(run *r, hr_error *err)
+{
+    int64_t n = 0;
+    if (db_query_int(r->db, &n, err, "SELECT COUNT(*) FROM computed_period WHERE period = ?",
+                     r->period_text, NULL) < 0)
+        return err->code;
+    if (n == 0)
+        return hr_error_set(err, HR_EINPUT, NULL, 0, "--period",
+                            "period %s has not been computed: run hospreport compute --period %s",
+                            r->period_text, r->period_text);
+    if (db_query_int(r->db, &n, err,
+                     "SELECT COUNT(*) FROM period_state WHERE period BETWEEN ? AND ? AND "
+                     "reconcile_state = 'blocking' AND reconcile_forced = 1",
+                     r->month_first, r->month_last, NULL) < 0)
+        return err->code;
+    r->draft = n > 0;
+    return HR_OK;
+}
+
+/* Every character a PDF of this run can print goes into the font subset. */
+static int font_prepare(run *r, hr_error *err)
+{
+    font_charset *cs = font_charset_new();
+    char path[4096];
+    font_charset_add_file(cs, r->tpl_path);
+    font_charset_add_file(cs, paths_data_file("config/hospital.xml", path, sizeof path));
+    snprintf(path, sizeof path, "%s/zh_CN/LC_MESSAGES/hospreport.mo", paths_locale_dir());
+    font_charset_add_file(cs, path);
+    static const char extra[] = "—–·•…，。、：；（）％¥万元年月日第季度页共个百分点全院▲▼";
+    font_charset_add_utf8(cs, extra, sizeof extra - 1);
+    static const char *const sql[] = {
+        "SELECT name_zh || name_en || unit || COALESCE(unit_zh, '') || COALESCE(unit_en, '') "
+        "FROM indicator",
+        "SELECT DISTINCT name_zh || name_en FROM dept",
+        "SELECT DISTINCT name_zh || name_en FROM equipment_benefit",
+        "SELECT DISTINCT COALESCE(flag_reason_zh, '') || COALESCE(flag_reason_en, '') FROM "
+        "indicator_value WHERE flag IS NOT NULL",
+        "SELECT DISTINCT item FROM operating_statement",
+        "SELECT DISTINCT source || path FROM source_file"};
+    for (size_t i = 0; i < sizeof sql / sizeof *sql; i++) {
+        sqlite3_stmt *st = db_prepare(r->db, sql[i], err);
+        if (!st) {
+            font_charset_free(cs);
+            return err->code;
+        }
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            const char *t = (const char *)sqlite3_column_text(st, 0);
+            if (t)
+                font_charset_add_utf8(cs, t, strlen(t));
+        }
+        sqlite3_finalize(st);
+    }
+    int rc = font_open(paths_font_file(), cs, &r->font, err);
+    font_charset_free(cs);
+    return rc;
+}
+
+static void haru_error(HPDF_STATUS code, HPDF_STATUS detail, void *data)
+{
+    hr_error *err = data;
+    if (err->code == HR_OK)
+        hr_error_set(err, HR_EFAIL, NULL, 0, NULL, "PDF library error 0x%04X (detail %u)",
+                     (unsigned)code, (unsigned)detail);
+}
+
+static void set_info(rctx *c, HPDF_Doc pdf, const run *r)
+{
+    i18n_lang lang = ctx_primary(c);
+    char title[512], label[64];
+    snprintf(title, sizeof title, "%s %s %s", i18n_tr(lang, c->title_id),
+             i18n_period(lang, &r->per, label, sizeof label), c->scope_name[lang]);
+    HPDF_SetInfoAttr(pdf, HPDF_INFO_TITLE, title);
+    HPDF_SetInfoAttr(pdf, HPDF_INFO_AUTHOR, r->author);
+    HPDF_SetInfoAttr(pdf, HPDF_INFO_SUBJECT, c->report_no);
+    snprintf(title, sizeof title, "%s, %s, %s, %s", c->kind, r->period_text, c->scope,
+             c->mode == MODE_EN ? "en" : c->mode == MODE_ZH ? "zh_CN" : "bilingual");
+    HPDF_SetInfoAttr(pdf, HPDF_INFO_KEYWORDS, title);
+    HPDF_SetInfoAttr(pdf, HPDF_INFO_CREATOR, "hospreport");
+    char now[32];
+    db_now(now, sizeof now);
+    HPDF_Date d = {0};
+    sscanf(now, "%d-%d-%dT%d:%d:%d", &d.year, &d.month, &d.day, &d.hour, &d.minutes, &d.seconds);
+    d.ind = 'Z';
+    HPDF_SetInfoDateAttr(pdf, HPDF_INFO_CREATION_DATE, d);
+}
+
+static void settings(rctx *c)
+{
+    xmlNodePtr root = xmlDocGetRootElement(c->tpl);
+    tpl_attr_buf(root, "title", "Operations Analysis Report", c->title_id, sizeof c->title_id);
+    c->page_w = 595.276, c->page_h = 841.89; /* A4 */
+    double margin_mm = 18;
+    c->base_size = 10;
+    for (xmlNodePtr n = root->children; n; n = n->next)
+        if (tpl_is(n, "settings")) {
+            margin_mm = tpl_attr_num(n, "margin-mm", margin_mm);
+            c->base_size = tpl_attr_num(n, "font-size", c->base_size);
+            char orient[16];
+            if (!strcmp(tpl_attr_buf(n, "orientation", "portrait", orient, sizeof orient),
+                        "landscape"))
+                c->page_w = 841.89, c->page_h = 595.276;
+        }
+    c->margin_l = c->margin_r = margin_mm * 72 / 25.4;
+    c->margin_t = c->margin_b = margin_mm * 72 / 25.4 + 10;
+}
+
+static int write_pdf(HPDF_Doc pdf, const char *dir, const char *name, hr_error *err)
+{
+    char tmp[4096], final[4096];
+    snprintf(final, sizeof final, "%s/%s", dir, name);
+    snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, name);
+    if (HPDF_SaveToFile(pdf, tmp) != HPDF_OK || err->code) {
+        unlink(tmp);
+        if (!err->code)
+            hr_error_set(err, HR_EFAIL, tmp, 0, NULL, "cannot write the PDF");
+        hr_error_locate(err, tmp, 0, NULL);
+        return err->code;
+    }
+    if (rename(tmp, final) != 0) {
+        unlink(tmp);
+        return hr_error_set(err, HR_EFAIL, final, 0, NULL, "cannot rename: %s", strerror(errno));
+    }
+    return HR_OK;
+}
+
+static int render_one(run *r, int scope_index, render_mode mode, hr_error *err)
+{
+    const scope_item *s = &r->scopes[scope_index];
+    rctx *c = calloc(1, sizeof *c);
+    if (!c)
+        abort();
+    c->db = r->db, c->font = r->font, c->tpl = r->tpl, c->tpl_path = r->tpl_path;
+    c->mode = mode, c->kind = r->opt->kind, c->per = r->per, c->draft = r->draft, c->err = err;
+    c->toc_page = -1;
+    snprintf(c->period_text, sizeof c->period_text, "%s", r->period_text);
+    memcpy(c->month_first, r->month_first, sizeof c->month_first);
+    memcpy(c->month_last, r->month_last, sizeof c->month_last);
+    snprintf(c->scope, sizeof c->scope, "%s", s->code);
+    memcpy(c->scope_name, s->name, sizeof c->scope_name);
+    memcpy(c->hospital, r->hospital, sizeof c->hospital);
+    snprintf(c->report_no, sizeof c->report_no, "%s-%s-%03d", r->opt->kind, r->period_text,
+             scope_index + 1);
+    settings(c);
+    int rc = ind_load(c);
+    HPDF_Doc pdf = rc ? NULL : HPDF_New(haru_error, err);
+    if (pdf) {
+        c->pdf = pdf;
+        HPDF_SetCompressionMode(pdf, HPDF_COMP_ALL);
+        HPDF_UseUTFEncodings(pdf);
+        HPDF_SetCurrentEncoder(pdf, "UTF-8");
+        HPDF_SetPageMode(pdf, HPDF_PAGE_MODE_USE_OUTLINE);
+        const char *fname = HPDF_LoadTTFontFromFile(pdf, font_subset_path(r->font), HPDF_TRUE);
+        c->hfont = fname ? HPDF_GetFont(pdf, fname, "UTF-8") : NULL;
+        if (!c->hfont)
+            rc = err->code ? err->code : hr_error_set(err, HR_EFAIL, NULL, 0, NULL, "font");
+        if (!rc) {
+            set_info(c, pdf, r);
+            rc = blk_body(c, xmlDocGetRootElement(r->tpl)->children);
+        }
+        if (!rc && c->npages == 0)
+            doc_new_page(c);
+        if (!rc)
+            rc = doc_finish(c);
+        static const char *const tags[] = {"zh_CN", "en", "bilingual"};
+        char name[512];
+        snprintf(name, sizeof name, "%s-%s-%s.%s.pdf", r->opt->kind, r->period_text, s->code,
+                 tags[mode]);
+        if (!rc)
+            rc = write_pdf(pdf, r->opt->out_dir, name, err);
+        HPDF_Free(pdf);
+    }
+    free(c->pages);
+    free(c->heads);
+    free(c->ind);
+    free(c);
+    return rc ? rc : err->code;
+}
+
+static int prepare(run *r, hr_error *err)
+{
+    const render_options *o = r->opt;
+    if (period_parse(o->period, &r->per, err))
+        return err->code;
+    period_label(&r->per, r->period_text);
+    period_month_label(r->per.first, r->month_first);
+    period_month_label(r->per.last, r->month_last);
+    if (check_computed(r, err))
+        return err->code;
+    if (o->template_path)
+        snprintf(r->tpl_path, sizeof r->tpl_path, "%s", o->template_path);
+    else {
+        char rel[128];
+        snprintf(rel, sizeof rel, "templates/%s.xml", o->kind);
+        paths_data_file(rel, r->tpl_path, sizeof r->tpl_path);
+    }
+    if (tpl_load(r->tpl_path, NULL, &r->tpl, err) || config_load(r, err))
+        return err->code;
+    if (mkdir(o->out_dir, 0777) != 0 && errno != EEXIST)
+        return hr_error_set(err, HR_EFAIL, o->out_dir, 0, NULL, "cannot create: %s",
+                            strerror(errno));
+    return font_prepare(r, err);
+}
+
+int render_reports(sqlite3 *db, const render_options *opt, int *written, hr_error *err)
+{
+    *written = 0;
+    if (!opt->kind || !opt->period || !opt->out_dir)
+        return hr_error_set(err, HR_EUSAGE, NULL, 0, NULL,
+                            "render needs a report kind, a period and an output folder");
+    const char *lang = opt->lang ? opt->lang : "all";
+    render_mode modes[3];
+    int nmodes = 0;
+    if (!strcmp(lang, "zh_CN") || !strcmp(lang, "all"))
+        modes[nmodes++] = MODE_ZH;
+    if (!strcmp(lang, "en") || !strcmp(lang, "all"))
+        modes[nmodes++] = MODE_EN;
+    if (!strcmp(lang, "bilingual") || !strcmp(lang, "all"))
+        modes[nmodes++] = MODE_BILINGUAL;
+    if (nmodes == 0)
+        return hr_error_set(err, HR_EUSAGE, NULL, 0, "--lang",
+                            "'%s' is not a language: use zh_CN, en, bilingual or all", lang);
+    run r = {0};
+    r.opt = opt, r.db = db;
+    i18n_begin();
+    int rc = prepare(&r, err);
+    if (!rc)
+        rc = scopes_load(&r, err);
+    for (int i = 0; !rc && i < r.nscopes; i++)
+        for (int m = 0; !rc && m < nmodes; m++)
+            if (!(rc = render_one(&r, i, modes[m], err)))
+                (*written)++;
+    i18n_end();
+    font_close(r.font);
+    if (r.tpl)
+        xmlFreeDoc(r.tpl);
+    free(r.scopes);
+    return rc;
+}

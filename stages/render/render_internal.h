@@ -1,0 +1,149 @@
+/*
+ * render_internal.h -- what the render stage's files share: the context of
+ * one PDF being drawn (template, data, language, libharu document, cursor)
+ * and the functions each file provides. Not a public header: other stages
+ * use render.h only.
+ *
+ * One rctx lives for one PDF; render.c creates it per (scope, language),
+ * the blocks draw into it top to bottom, doc_finish adds what needs the
+ * page count (headers, "page x of y", table of contents, draft marks).
+ */
+#ifndef HR_RENDER_INTERNAL_H
+#define HR_RENDER_INTERNAL_H
+
+#include <hpdf.h>
+#include <libxml/tree.h>
+#include <math.h>
+#include <sqlite3.h>
+
+#include "../../pipeline/error.h"
+#include "../../pipeline/period.h"
+#include "../../pipeline/strbuf.h"
+#include "font.h"
+#include "i18n.h"
+
+typedef enum render_mode { MODE_ZH, MODE_EN, MODE_BILINGUAL } render_mode;
+
+typedef struct rgb {
+    float r, g, b;
+} rgb;
+
+extern const rgb RGB_TEXT, RGB_MUTED, RGB_ACCENT, RGB_GOOD, RGB_BAD, RGB_NEUTRAL, RGB_RULE,
+    RGB_ZEBRA, RGB_CARD, RGB_WHITE, RGB_HIGHLIGHT;
+
+typedef struct ind_row {
+    char id[64];
+    char name[2][128];   /* [LANG_ZH], [LANG_EN] */
+    char unit[16];
+    char direction[8];
+    char dimension[16];
+    double value, mom, yoy, ytd, ytd_yoy; /* NAN = undefined */
+    char flag[16];
+    char reason[2][256];
+} ind_row;
+
+typedef struct heading {
+    int level;
+    int page;           /* 0-based page index */
+    char text[256];
+} heading;
+
+typedef struct rctx {
+    /* inputs */
+    sqlite3 *db;
+    const render_font *font;
+    xmlDocPtr tpl;
+    const char *tpl_path;
+    render_mode mode;
+    const char *kind;
+    char period_text[32];
+    period per;
+    char month_first[8], month_last[8];
+    char scope[64];
+    char scope_name[2][128];
+    char hospital[2][128];
+    char author[128];
+    char report_no[64];
+    int draft;
+    ind_row *ind;
+    int nind;
+    /* document */
+    HPDF_Doc pdf;
+    HPDF_Font hfont;
+    HPDF_Page *pages;
+    int npages;
+    int toc_page;        /* -1 when no TOC */
+    int cover_pages;     /* pages without header/footer */
+    heading *heads;
+    int nheads;
+    HPDF_Outline outline[3];
+    double page_w, page_h, margin_l, margin_r, margin_t, margin_b;
+    double base_size;
+    double y;            /* the cursor: top of the free space */
+    char title_id[256];  /* the report title msgid */
+    hr_error *err;
+} rctx;
+
+/* doc.c -- pages, text and shapes */
+i18n_lang ctx_primary(const rctx *c);   /* ZH for zh and bilingual */
+const char *ctx_tr(const rctx *c, i18n_lang lang, const char *msgid);
+double ctx_width(const rctx *c);        /* content width */
+double ctx_bottom(const rctx *c);
+void doc_new_page(rctx *c);
+int doc_ensure(rctx *c, double height); /* new page if height does not fit; 1 if it did */
+void doc_text(rctx *c, double x, double y, double size, const char *s, rgb color);
+void doc_text_right(rctx *c, double right, double y, double size, const char *s, rgb color);
+void doc_text_center(rctx *c, double center, double y, double size, const char *s, rgb color);
+double doc_text_width(const rctx *c, const char *s, double size);
+void doc_fill_rect(rctx *c, double x, double y, double w, double h, rgb color);
+void doc_line(rctx *c, double x1, double y1, double x2, double y2, double width, rgb color);
+void doc_triangle(rctx *c, double cx, double cy, double size, int up, rgb color);
+/* Wrapped text flowing over pages from the cursor; returns lines drawn. */
+int doc_flow_text(rctx *c, const char *text, double size, double indent, rgb color, double leading);
+/* Text wrapped into a box at (x, top) of width w; returns the height used.
+ * align: 'l' 'r' 'c'. draw = 0 only measures. */
+double doc_box_text(rctx *c, double x, double top, double w, const char *text, double size,
+                    char align, rgb color, int draw);
+void doc_heading(rctx *c, int level, const char *zh_or_en, const char *secondary);
+int doc_finish(rctx *c);
+
+/* data.c -- datasets and indicators */
+typedef struct ds_cell {
+    char *text;    /* never NULL ("" for NULL) */
+    double num;    /* NAN when NULL or not a number */
+} ds_cell;
+
+typedef struct dataset {
+    int ncols, nrows;
+    char **cols;
+    ds_cell *cells; /* nrows * ncols */
+} dataset;
+
+int ds_load(rctx *c, xmlNodePtr el, const char *name, dataset *out);
+void ds_free(dataset *d);
+int ds_col(const dataset *d, const char *name);
+const ds_cell *ds_at(const dataset *d, int row, int col);
+int ind_load(rctx *c);
+const ind_row *ind_find(const rctx *c, const char *id);
+
+/* blocks.c -- text, conditions, KPI cards, lists, TOC */
+int blk_expand(rctx *c, xmlNodePtr el, i18n_lang lang, const char *text, strbuf *out);
+int blk_condition(rctx *c, xmlNodePtr el, int *result);
+int blk_body(rctx *c, xmlNodePtr first);
+int blk_cover(rctx *c, xmlNodePtr el);
+int blk_kpis(rctx *c, xmlNodePtr el);
+/* Colour of a change for an indicator direction ("up" "down" "neutral"). */
+rgb blk_change_color(const char *direction, double change);
+
+/* table.c */
+int tbl_render(rctx *c, xmlNodePtr el);
+/* Formats one dataset cell for a column format; returns 'r' or 'l' alignment. */
+char tbl_format(rctx *c, i18n_lang lang, const char *format, const dataset *d, int row, int col,
+                char *buf, size_t size);
+
+/* chart.c */
+int chart_render(rctx *c, xmlNodePtr el);
+/* Nice round axis ticks covering [lo, hi]: fills step and the first/last tick. */
+void chart_nice_ticks(double lo, double hi, int target, double *first, double *last, double *step);
+
+#endif

@@ -1,0 +1,252 @@
+/*
+ * table.c -- tables from datasets: <table dataset="..."> with <col> children
+ * naming a field, a label (message id), a format and a relative width.
+ * Numbers are right-aligned, rows alternate (zebra), an optional totals
+ * row sums the columns marked total="sum", and a row that does not fit
+ * goes to a new page under a repeated header row. Cell text wraps, so long
+ * words and numbers never overflow their cell.
+ *
+ * Formats: text, msg (the cell is a message id), int, num1, num2, money,
+ * money_wan, pct, change (relative %), pp, value / change_unit (formatted
+ * by the row's `unit` column, like indicator values).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "render_internal.h"
+#include "template.h"
+
+#define TBL_MAX_COLS 16
+
+typedef struct tcol {
+    char field[64], label[128], format[16], total[8];
+    int index;        /* dataset column */
+    double width;     /* points */
+    char align;
+} tcol;
+
+char tbl_format(rctx *c, i18n_lang lang, const char *format, const dataset *d, int row, int col,
+                char *buf, size_t size)
+{
+    (void)c;
+    const ds_cell *cell = ds_at(d, row, col);
+    char num[I18N_NUM_MAX];
+    double v = cell->num;
+    int unit_col = ds_col(d, "unit");
+    const char *unit = unit_col >= 0 ? ds_at(d, row, unit_col)->text : "count";
+    if (!strcmp(format, "text")) {
+        snprintf(buf, size, "%s", cell->text[0] ? cell->text : i18n_tr(lang, "—"));
+        return 'l';
+    }
+    if (!strcmp(format, "msg")) {
+        snprintf(buf, size, "%s", i18n_tr(lang, cell->text));
+        return 'l';
+    }
+    if (!strcmp(format, "int"))
+        i18n_number(lang, v, 0, num);
+    else if (!strcmp(format, "num1"))
+        i18n_number(lang, v, 1, num);
+    else if (!strcmp(format, "num2"))
+        i18n_number(lang, v, 2, num);
+    else if (!strcmp(format, "money"))
+        i18n_number(lang, v, 2, num);
+    else if (!strcmp(format, "money_wan"))
+        i18n_number(lang, v / 10000.0, 2, num);
+    else if (!strcmp(format, "pct")) {
+        i18n_number(lang, v, 1, num);
+        if (isfinite(v))
+            strcat(num, "%");
+    } else if (!strcmp(format, "change"))
+        i18n_change(lang, "count", v, num);
+    else if (!strcmp(format, "pp"))
+        i18n_change(lang, "percent", v, num);
+    else if (!strcmp(format, "value"))
+        i18n_value(lang, unit, v, 0, num);
+    else if (!strcmp(format, "change_unit"))
+        i18n_change(lang, unit, v, num);
+    else
+        snprintf(num, sizeof num, "%s", cell->text);
+    snprintf(buf, size, "%s", num);
+    return 'r';
+}
+
+static int read_cols(rctx *c, xmlNodePtr el, const dataset *d, tcol *cols, int *ncols)
+{
+    double total_weight = 0;
+    *ncols = 0;
+    for (xmlNodePtr n = el->children; n; n = n->next) {
+        if (!tpl_is(n, "col") || *ncols == TBL_MAX_COLS)
+            continue;
+        tcol *k = &cols[(*ncols)++];
+        tpl_attr_buf(n, "field", "", k->field, sizeof k->field);
+        char *label = tpl_text(n);
+        snprintf(k->label, sizeof k->label, "%s", label);
+        free(label);
+        tpl_attr_buf(n, "format", "text", k->format, sizeof k->format);
+        tpl_attr_buf(n, "total", "", k->total, sizeof k->total);
+        k->width = tpl_attr_num(n, "width", 1);
+        total_weight += k->width;
+        k->index = ds_col(d, k->field);
+        k->align = strcmp(k->format, "text") && strcmp(k->format, "msg") ? 'r' : 'l';
+        if (k->index < 0)
+            return hr_error_set(c->err, HR_EINPUT, c->tpl_path, xmlGetLineNo(n), "field",
+                                "the dataset has no column '%s'", k->field);
+    }
+    for (int i = 0; i < *ncols; i++)
+        cols[i].width = cols[i].width / total_weight * ctx_width(c);
+    return HR_OK;
+}
+
+#define PAD 4.0
+
+/* The header cell text: the label in the primary language, English beneath
+ * in bilingual documents. */
+static void header_label(rctx *c, const tcol *k, char *buf, size_t size)
+{
+    const char *zh = i18n_tr(ctx_primary(c), k->label);
+    if (c->mode == MODE_BILINGUAL && strcmp(zh, k->label) != 0)
+        snprintf(buf, size, "%s\n%s", zh, k->label);
+    else
+        snprintf(buf, size, "%s", zh);
+}
+
+static double header_height(rctx *c, const tcol *cols, int n, double size)
+{
+    double h = 0;
+    char buf[300];
+    for (int i = 0; i < n; i++) {
+        header_label(c, &cols[i], buf, sizeof buf);
+        double hh = doc_box_text(c, 0, 0, cols[i].width - 2 * PAD, buf, size, 'l', RGB_TEXT, 0);
+        h = hh > h ? hh : h;
+    }
+    return h + 2 * PAD;
+}
+
+static void draw_header(rctx *c, const tcol *cols, int n, double size, double h)
+{
+    double x = c->margin_l;
+    doc_fill_rect(c, x, c->y - h, ctx_width(c), h, RGB_ACCENT);
+    char buf[300];
+    for (int i = 0; i < n; i++) {
+        header_label(c, &cols[i], buf, sizeof buf);
+        doc_box_text(c, x + PAD, c->y - PAD, cols[i].width - 2 * PAD, buf, size, cols[i].align,
+                     RGB_WHITE, 1);
+        x += cols[i].width;
+    }
+    c->y -= h;
+}
+
+typedef struct row_text {
+    char cell[TBL_MAX_COLS][256];
+} row_text;
+
+static double row_height(rctx *c, const tcol *cols, int n, const row_text *t, double size)
+{
+    double h = 0;
+    for (int i = 0; i < n; i++) {
+        double hh = doc_box_text(c, 0, 0, cols[i].width - 2 * PAD, t->cell[i], size, 'l',
+                                 RGB_TEXT, 0);
+        h = hh > h ? hh : h;
+    }
+    return h + 2 * PAD;
+}
+
+static void draw_row(rctx *c, const tcol *cols, int n, const row_text *t, double size, double h,
+                     rgb fill, int bold_rule)
+{
+    if (fill.r < 1)
+        doc_fill_rect(c, c->margin_l, c->y - h, ctx_width(c), h, fill);
+    double x = c->margin_l;
+    for (int i = 0; i < n; i++) {
+        doc_box_text(c, x + PAD, c->y - PAD, cols[i].width - 2 * PAD, t->cell[i], size,
+                     cols[i].align, RGB_TEXT, 1);
+        x += cols[i].width;
+    }
+    if (bold_rule)
+        doc_line(c, c->margin_l, c->y, c->margin_l + ctx_width(c), c->y, 0.8, RGB_ACCENT);
+    c->y -= h;
+    doc_line(c, c->margin_l, c->y, c->margin_l + ctx_width(c), c->y, 0.3, RGB_RULE);
+}
+
+static void totals_row(rctx *c, const tcol *cols, int n, const dataset *d, row_text *t)
+{
+    i18n_lang lang = ctx_primary(c);
+    for (int i = 0; i < n; i++) {
+        t->cell[i][0] = '\0';
+        if (strcmp(cols[i].total, "sum") != 0)
+            continue;
+        double sum = 0;
+        for (int r = 0; r < d->nrows; r++) {
+            double v = ds_at(d, r, cols[i].index)->num;
+            if (isfinite(v))
+                sum += v;
+        }
+        char num[I18N_NUM_MAX];
+        const char *f = cols[i].format;
+        double shown = !strcmp(f, "money_wan") ? sum / 10000.0 : sum;
+        i18n_number(lang, shown, !strcmp(f, "int") ? 0 : (!strcmp(f, "num1") ? 1 : 2), num);
+        snprintf(t->cell[i], sizeof t->cell[i], "%s", num);
+    }
+    const char *label = i18n_tr(lang, "Total");
+    if (c->mode == MODE_BILINGUAL)
+        snprintf(t->cell[0], sizeof t->cell[0], "%s Total", label);
+    else
+        snprintf(t->cell[0], sizeof t->cell[0], "%s", label);
+}
+
+int tbl_render(rctx *c, xmlNodePtr el)
+{
+    char name[64];
+    tpl_attr_buf(el, "dataset", "", name, sizeof name);
+    dataset d;
+    if (ds_load(c, el, name, &d))
+        return c->err->code;
+    tcol cols[TBL_MAX_COLS];
+    int n;
+    if (read_cols(c, el, &d, cols, &n)) {
+        ds_free(&d);
+        return c->err->code;
+    }
+    double size = tpl_attr_num(el, "font-size", c->base_size * 0.85);
+    int zebra = tpl_attr_num(el, "zebra", 1) > 0, totals = tpl_attr_num(el, "totals", 0) > 0;
+    int limit = (int)tpl_attr_num(el, "limit", 1e9);
+    double hh = header_height(c, cols, n, size);
+    row_text *t = malloc(sizeof *t);
+    if (!t)
+        abort();
+    i18n_lang lang = ctx_primary(c);
+    double first_h = 0;
+    if (d.nrows > 0) {
+        for (int i = 0; i < n; i++)
+            tbl_format(c, lang, cols[i].format, &d, 0, cols[i].index, t->cell[i], sizeof t->cell[i]);
+        first_h = row_height(c, cols, n, t, size);
+    }
+    doc_ensure(c, hh + first_h * (d.nrows < 3 ? d.nrows : 3) + 4); /* header + 3 rows together */
+    draw_header(c, cols, n, size, hh);
+    int rows = d.nrows < limit ? d.nrows : limit;
+    for (int r = 0; r < rows; r++) {
+        for (int i = 0; i < n; i++)
+            tbl_format(c, lang, cols[i].format, &d, r, cols[i].index, t->cell[i], sizeof t->cell[i]);
+        double h = row_height(c, cols, n, t, size);
+        if (doc_ensure(c, h))
+            draw_header(c, cols, n, size, hh); /* repeated on every page */
+        draw_row(c, cols, n, t, size, h, zebra && r % 2 ? RGB_ZEBRA : RGB_WHITE, 0);
+    }
+    if (rows == 0) {
+        snprintf(t->cell[0], sizeof t->cell[0], "%s", i18n_tr(lang, "No data for this period."));
+        for (int i = 1; i < n; i++)
+            t->cell[i][0] = '\0';
+        draw_row(c, cols, n, t, size, size * 1.25 + 2 * PAD, RGB_WHITE, 0);
+    } else if (totals) {
+        totals_row(c, cols, n, &d, t);
+        double h = row_height(c, cols, n, t, size);
+        if (doc_ensure(c, h))
+            draw_header(c, cols, n, size, hh);
+        draw_row(c, cols, n, t, size, h, RGB_CARD, 1);
+    }
+    c->y -= 10;
+    free(t);
+    ds_free(&d);
+    return HR_OK;
+}

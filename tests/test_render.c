@@ -1,0 +1,446 @@
+/*
+ * test_render.c -- the render stage through its C API: templates rendered
+ * from a fixture database (tests/data/render/fixture.sql), read back with
+ * pdftotext in both languages; page breaks that repeat a table header;
+ * template errors that name their line; the draft mark; no patient key in
+ * any PDF; byte-identical output under SOURCE_DATE_EPOCH; and the units
+ * (line breaking, number formats, axis ticks).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pipeline/db.h"
+#include "pipeline/paths.h"
+#include "pipeline/strbuf.h"
+#include "stages/render/font.h"
+#include "stages/render/i18n.h"
+#include "stages/render/layout.h"
+#include "stages/render/render.h"
+#include "stages/render/render_internal.h"
+
+static char tmpdir[64];
+
+static void slurp(const char *path, strbuf *sb)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    char buf[8192];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        sb_add(sb, buf, n);
+    fclose(f);
+}
+
+static sqlite3 *fixture_db(const char *name)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s.db", tmpdir, name);
+    unlink(path);
+    sqlite3 *db;
+    hr_error err;
+    hr_error_clear(&err);
+    assert_int_equal(db_open(path, &db, &err), 0);
+    strbuf sql = STRBUF_INIT;
+    slurp("tests/data/render/fixture.sql", &sql);
+    assert_int_equal(db_exec(db, sql.buf, &err), 0);
+    sb_release(&sql);
+    return db;
+}
+
+/* pdftotext of one page (0 = all) into sb. */
+static void pdf_text(const char *pdf, int page, strbuf *sb)
+{
+    char cmd[512];
+    if (page)
+        snprintf(cmd, sizeof cmd, "pdftotext -q -f %d -l %d '%s' -", page, page, pdf);
+    else
+        snprintf(cmd, sizeof cmd, "pdftotext -q '%s' -", pdf);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    char buf[8192];
+    size_t n;
+    sb_reset(sb);
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0)
+        sb_add(sb, buf, n);
+    pclose(p);
+}
+
+static int pdf_pages(const char *pdf)
+{
+    char cmd[512], line[256];
+    snprintf(cmd, sizeof cmd, "pdfinfo '%s' 2>/dev/null", pdf);
+    FILE *p = popen(cmd, "r");
+    int pages = 0;
+    while (fgets(line, sizeof line, p))
+        sscanf(line, "Pages: %d", &pages);
+    pclose(p);
+    return pages;
+}
+
+#define assert_contains(hay, needle)                                                        \
+    do {                                                                                    \
+        if (!strstr((hay), (needle)))                                                       \
+            fail_msg("expected '%s' in:\n%.3000s", (needle), (hay));                        \
+    } while (0)
+
+static int render(sqlite3 *db, const char *tpl, const char *scope, const char *lang,
+                  const char *out, hr_error *err)
+{
+    render_options o = {"monthly", "2026-10", scope, lang, tpl, out};
+    int written = 0;
+    hr_error_clear(err);
+    int rc = render_reports(db, &o, &written, err);
+    if (rc) {
+        char buf[1024];
+        print_message("render: %s\n", hr_error_format(err, buf, sizeof buf));
+    }
+    return rc ? -rc : written;
+}
+
+static void test_monthly_both_languages(void **state)
+{
+    (void)state;
+    sqlite3 *db = fixture_db("monthly");
+    char out[128];
+    snprintf(out, sizeof out, "%s/out-monthly", tmpdir);
+    hr_error err;
+    assert_int_equal(render(db, NULL, "hospital", "all", out, &err), 3);
+    strbuf t = STRBUF_INIT;
+    char pdf[256];
+
+    snprintf(pdf, sizeof pdf, "%s/monthly-2026-10-hospital.zh_CN.pdf", out);
+    assert_int_equal(pdf_pages(pdf), 1);
+    pdf_text(pdf, 0, &t);
+    assert_contains(t.buf, "全院2026年10月运营概要");
+    assert_contains(t.buf, "门急诊人次");
+    assert_contains(t.buf, "123,456");       /* value with thousands separator */
+    assert_contains(t.buf, "+3.5%");         /* MoM */
+    assert_contains(t.buf, "-2.4%");         /* YoY */
+    assert_contains(t.buf, "环比");
+    assert_contains(t.buf, "+1.5个百分点");  /* a percent indicator's change */
+    assert_contains(t.buf, "门急诊人次环比上升3.5%，达到123,456。");
+    assert_contains(t.buf, "平均住院日需关注：平均住院日高于预警上限8.5天");
+    assert_contains(t.buf, "—");             /* surgeries has no MoM */
+    assert_contains(t.buf, "monthly-2026-10-001");
+
+    snprintf(pdf, sizeof pdf, "%s/monthly-2026-10-hospital.en.pdf", out);
+    pdf_text(pdf, 0, &t);
+    assert_contains(t.buf, "Monthly Operations Summary: Whole hospital, October 2026");
+    assert_contains(t.buf, "Outpatient and emergency visits rose 3.5% month on month, to 123,456.");
+    assert_contains(t.buf, "+1.5 pp");
+    assert_contains(t.buf, "Page 1 of 1");
+    assert_contains(t.buf, "Demo City First People's Hospital");
+
+    snprintf(pdf, sizeof pdf, "%s/monthly-2026-10-hospital.bilingual.pdf", out);
+    pdf_text(pdf, 0, &t);
+    assert_contains(t.buf, "门急诊人次环比上升3.5%");
+    assert_contains(t.buf, "Outpatient and emergency visits rose 3.5%");
+    sb_release(&t);
+    db_close(db);
+}
+
+static void test_table_repeats_header_across_pages(void **state)
+{
+    (void)state;
+    sqlite3 *db = fixture_db("full");
+    char out[128], pdf[256];
+    snprintf(out, sizeof out, "%s/out-full", tmpdir);
+    hr_error err;
+    assert_int_equal(render(db, "tests/data/render/full.xml", "hospital", "en", out, &err), 1);
+    snprintf(pdf, sizeof pdf, "%s/monthly-2026-10-hospital.en.pdf", out);
+    int pages = pdf_pages(pdf);
+    assert_true(pages >= 5);
+    strbuf t = STRBUF_INIT;
+    int header_pages = 0, first = 0, last = 0;
+    for (int p = 1; p <= pages; p++) {
+        pdf_text(pdf, p, &t);
+        if (strstr(t.buf, "Code") && strstr(t.buf, "Department")) {
+            header_pages++;
+            if (!first)
+                first = p;
+            last = p;
+        }
+        if (strstr(t.buf, "D01"))
+            assert_non_null(strstr(t.buf, "Code")); /* the first row sits under a header */
+        if (strstr(t.buf, "D45"))
+            assert_non_null(strstr(t.buf, "Code")); /* so does the last */
+    }
+    assert_true(header_pages >= 2);
+    assert_int_equal(last - first + 1, header_pages);
+    pdf_text(pdf, 0, &t);
+    assert_contains(t.buf, "Contents");
+    assert_contains(t.buf, "Dermatology Ward 3");
+    assert_contains(t.buf, "Total");
+    assert_contains(t.buf, "83,295"); /* sum of 1000 + 37n, n = 1..45 */
+    assert_contains(t.buf, "Year earlier");
+    assert_contains(t.buf, "Above the warning limit of 8.5 days");
+    assert_contains(t.buf, "MRI scanner");
+    sb_release(&t);
+    db_close(db);
+}
+
+static void test_full_zh_and_no_patient_key(void **state)
+{
+    (void)state;
+    sqlite3 *db = fixture_db("full-zh");
+    char out[128], pdf[256];
+    snprintf(out, sizeof out, "%s/out-full-zh", tmpdir);
+    hr_error err;
+    assert_int_equal(render(db, "tests/data/render/full.xml", "all", "all", out, &err), 46 * 3);
+    strbuf t = STRBUF_INIT;
+    snprintf(pdf, sizeof pdf, "%s/monthly-2026-10-hospital.zh_CN.pdf", out);
+    pdf_text(pdf, 0, &t);
+    assert_contains(t.buf, "目录");
+    assert_contains(t.buf, "科室排名");
+    assert_contains(t.buf, "皮肤科三病区");
+    assert_contains(t.buf, "上年同期");
+    assert_contains(t.buf, "合计");
+    assert_contains(t.buf, "药品收入");
+    assert_contains(t.buf, "磁共振成像系统");
+    /* no patient key in any PDF */
+    char cmd[512];
+    snprintf(cmd, sizeof cmd,
+             "for f in '%s'/*.pdf; do pdftotext -q \"$f\" - ; done | grep -c PK-SECRET", out);
+    FILE *p = popen(cmd, "r");
+    char line[64] = "";
+    assert_non_null(fgets(line, sizeof line, p));
+    pclose(p);
+    assert_int_equal(atoi(line), 0);
+    sb_release(&t);
+    db_close(db);
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void test_template_errors_name_the_line(void **state)
+{
+    (void)state;
+    sqlite3 *db = fixture_db("errors");
+    char tpl[256], out[128];
+    snprintf(out, sizeof out, "%s/out-errors", tmpdir);
+    snprintf(tpl, sizeof tpl, "%s/bad.xml", tmpdir);
+    hr_error err;
+
+    write_file(tpl, "<?xml version=\"1.0\"?>\n<report title=\"T\">\n  <h level=\"1\">A</h>\n"
+                    "  <para>not an element</para>\n</report>\n");
+    assert_true(render(db, tpl, "hospital", "en", out, &err) < 0);
+    assert_int_equal(err.code, HR_EINPUT);
+    assert_string_equal(err.file, tpl);
+    assert_int_equal(err.line, 4);
+
+    write_file(tpl, "<?xml version=\"1.0\"?>\n<report title=\"T\">\n  <h level=\"1\">A</h>\n"
+                    "  <p>open\n</report>\n");
+    assert_true(render(db, tpl, "hospital", "en", out, &err) < 0);
+    assert_int_equal(err.code, HR_EINPUT);
+    assert_int_equal(err.line, 5);
+
+    write_file(tpl, "<?xml version=\"1.0\"?>\n<report title=\"T\">\n\n  <p>{value:no_such}</p>\n"
+                    "</report>\n");
+    assert_true(render(db, tpl, "hospital", "en", out, &err) < 0);
+    assert_int_equal(err.line, 4);
+    assert_non_null(strstr(err.message, "no_such"));
+
+    write_file(tpl, "<?xml version=\"1.0\"?>\n<report title=\"T\">\n  <p when=\"soon:x\">a</p>\n"
+                    "</report>\n");
+    assert_true(render(db, tpl, "hospital", "en", out, &err) < 0);
+    assert_int_equal(err.line, 3);
+    assert_string_equal(err.field, "when");
+    assert_string_equal(err.message, "unknown condition 'soon:x'");
+
+    write_file(tpl, "<?xml version=\"1.0\"?>\n<report title=\"T\">\n<dataset name=\"x\">\n"
+                    "DELETE FROM indicator_value</dataset>\n<list dataset=\"x\"/>\n</report>\n");
+    assert_true(render(db, tpl, "hospital", "en", out, &err) < 0);
+    assert_int_equal(err.line, 3);
+    assert_string_equal(err.message, "dataset SQL must only read (a SELECT)");
+
+    render_options o = {"monthly", "2026-09", "hospital", "en", NULL, out};
+    int written = 0;
+    hr_error_clear(&err);
+    assert_int_equal(render_reports(db, &o, &written, &err), HR_EINPUT);
+    assert_string_equal(err.message,
+                        "period 2026-09 has not been computed: run hospreport compute --period 2026-09");
+    assert_int_equal(render(db, NULL, "X99", "en", out, &err), -HR_EUSAGE);
+    db_close(db);
+}
+
+static void test_draft_mark_and_reproducible(void **state)
+{
+    (void)state;
+    sqlite3 *db = fixture_db("draft");
+    hr_error err;
+    assert_int_equal(db_exec(db, "UPDATE period_state SET reconcile_state = 'blocking', "
+                                 "reconcile_forced = 1",
+                             &err),
+                     0);
+    char out[128], pdf[256], copy[300];
+    snprintf(out, sizeof out, "%s/out-draft", tmpdir);
+    setenv("SOURCE_DATE_EPOCH", "1790000000", 1);
+    assert_int_equal(render(db, NULL, "D07", "zh_CN", out, &err), 1);
+    snprintf(pdf, sizeof pdf, "%s/monthly-2026-10-D07.zh_CN.pdf", out);
+    strbuf t = STRBUF_INIT, a = STRBUF_INIT, b = STRBUF_INIT;
+    pdf_text(pdf, 0, &t);
+    assert_contains(t.buf, "消化内科一病区");
+    /* the diagonal mark comes out of pdftotext a character at a time, mixed
+     * with the page's text: look for its characters, absent otherwise */
+    static const char *const mark[] = {"未", "对", "账", "草", "稿"};
+    for (int i = 0; i < 5; i++)
+        assert_contains(t.buf, mark[i]);
+    slurp(pdf, &a);
+    snprintf(copy, sizeof copy, "%s.first", pdf);
+    rename(pdf, copy);
+    assert_int_equal(render(db, NULL, "D07", "zh_CN", out, &err), 1);
+    slurp(pdf, &b);
+    assert_int_equal(a.len, b.len);
+    assert_memory_equal(a.buf, b.buf, a.len);
+    assert_true(a.len < 150 * 1024);
+    unsetenv("SOURCE_DATE_EPOCH");
+    assert_int_equal(db_exec(db, "UPDATE period_state SET reconcile_forced = 0", &err), 0);
+    assert_int_equal(render(db, NULL, "D07", "zh_CN", out, &err), 1);
+    pdf_text(pdf, 0, &t);
+    assert_null(strstr(t.buf, "账"));
+    assert_null(strstr(t.buf, "稿"));
+    sb_release(&t);
+    sb_release(&a);
+    sb_release(&b);
+    db_close(db);
+}
+
+static render_font *test_font(const char *text)
+{
+    font_charset *cs = font_charset_new();
+    font_charset_add_utf8(cs, text, strlen(text));
+    render_font *f = NULL;
+    hr_error err;
+    hr_error_clear(&err);
+    assert_int_equal(font_open(paths_font_file(), cs, &f, &err), 0);
+    font_charset_free(cs);
+    return f;
+}
+
+static void test_line_breaking(void **state)
+{
+    (void)state;
+    const char *zh = "门急诊人次环比上升，平均住院日（天）缩短。";
+    render_font *f = test_font(zh);
+    /* every CJK glyph is 1 em wide in wqy-zenhei: 10 pt text, 45 pt = 4.5 chars */
+    assert_true(fabs(font_advance(f, 0x95E8) - 1000) < 1);
+    layout_lines l;
+    layout_wrap(f, zh, 10, 35, &l);
+    for (size_t i = 0; i < l.count; i++) {
+        uint32_t first, last = 0;
+        utf8_decode(l.line[i], strlen(l.line[i]), &first);
+        for (size_t k = 0; l.line[i][k];) {
+            k += (size_t)utf8_decode(l.line[i] + k, strlen(l.line[i] + k), &last);
+        }
+        assert_false(layout_no_line_start(first));
+        assert_false(layout_no_line_end(last));
+        assert_true(font_text_width(f, l.line[i], 10) <= 35.01);
+    }
+    strbuf joined = STRBUF_INIT;
+    for (size_t i = 0; i < l.count; i++)
+        sb_addstr(&joined, l.line[i]);
+    assert_string_equal(joined.buf, zh); /* nothing lost */
+    /* line 4 would start with "，": "升" moves down with it */
+    assert_string_equal(l.line[0], "门急诊");
+    assert_string_equal(l.line[1], "人次环");
+    assert_string_equal(l.line[2], "比上");
+    assert_string_equal(l.line[3], "升，平");
+    layout_lines_free(&l);
+    sb_release(&joined);
+
+    layout_wrap(f, "Average length of stay fell", 10,
+                font_text_width(f, "Average length", 10) + 1, &l);
+    assert_int_equal(l.count, 2);
+    assert_string_equal(l.line[0], "Average length");
+    assert_string_equal(l.line[1], "of stay fell");
+    layout_lines_free(&l);
+    layout_wrap(f, "12345678901234567890", 10, 30, &l); /* a number wider than the cell */
+    assert_true(l.count > 1);
+    for (size_t i = 0; i < l.count; i++)
+        assert_true(font_text_width(f, l.line[i], 10) <= 30.01);
+    layout_lines_free(&l);
+    font_close(f);
+}
+
+static void test_formats(void **state)
+{
+    (void)state;
+    char b[I18N_NUM_MAX], p[64];
+    i18n_begin();
+    assert_string_equal(i18n_number(LANG_EN, 1234567.891, 2, b), "1,234,567.89");
+    assert_string_equal(i18n_number(LANG_EN, -999.5, 0, b), "-1,000");
+    assert_string_equal(i18n_number(LANG_EN, -0.001, 1, b), "0.0");
+    assert_string_equal(i18n_number(LANG_EN, NAN, 1, b), "—");
+    assert_string_equal(i18n_count(LANG_ZH, 1234567, 1, b), "123.5万");
+    assert_string_equal(i18n_count(LANG_EN, 1234567, 1, b), "1,234,567");
+    assert_string_equal(i18n_money(LANG_ZH, 312345678.9, 1, b), "31,234.57万元");
+    assert_string_equal(i18n_change(LANG_ZH, "percent", 1.5, b), "+1.5个百分点");
+    assert_string_equal(i18n_change(LANG_EN, "percent", -0.25, b), "-0.25 pp");
+    assert_string_equal(i18n_change(LANG_EN, "count", INFINITY, b), "—");
+    assert_string_equal(i18n_value(LANG_EN, "percent", 91.25, 0, b), "91.3%");
+    period per;
+    hr_error err;
+    assert_int_equal(period_parse("2026-10", &per, &err), 0);
+    assert_string_equal(i18n_period(LANG_ZH, &per, p, sizeof p), "2026年10月");
+    assert_string_equal(i18n_period(LANG_EN, &per, p, sizeof p), "October 2026");
+    assert_int_equal(period_parse("2026-Q3", &per, &err), 0);
+    assert_string_equal(i18n_period(LANG_EN, &per, p, sizeof p), "Q3 2026");
+    assert_string_equal(i18n_period(LANG_ZH, &per, p, sizeof p), "2026年第3季度");
+    assert_int_equal(period_parse("2026", &per, &err), 0);
+    assert_string_equal(i18n_period(LANG_ZH, &per, p, sizeof p), "2026年");
+    assert_string_equal(i18n_period(LANG_EN, &per, p, sizeof p), "2026");
+    assert_string_equal(i18n_money(LANG_ZH, 999.5, 0, b), "999.50元");
+    i18n_end();
+    double first, last, step;
+    chart_nice_ticks(3.2, 97.5, 5, &first, &last, &step);
+    assert_true(step == 20 && first == 0 && last == 100);
+    chart_nice_ticks(-730, 910, 5, &first, &last, &step);
+    assert_true(step == 500 && first == -1000 && last == 1000);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    setlocale(LC_ALL, "C.UTF-8");
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/test-render-XXXXXX");
+    assert_non_null(mkdtemp(tmpdir));
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    return system(cmd) == 0 ? 0 : 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_formats),
+        cmocka_unit_test(test_line_breaking),
+        cmocka_unit_test(test_monthly_both_languages),
+        cmocka_unit_test(test_table_repeats_header_across_pages),
+        cmocka_unit_test(test_template_errors_name_the_line),
+        cmocka_unit_test(test_draft_mark_and_reproducible),
+        cmocka_unit_test(test_full_zh_and_no_patient_key),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
