@@ -338,9 +338,11 @@ ind_value ind_cube_eval(const ind_cube *c, const ind_indicator *ind, const perio
     if (ind->den.present) {
         if (term_value(c, &ind->den, p, d, hospital || use_hospital_expr, &r.den) || r.den == 0)
             return r;
-        r.value = r.num / r.den * ind->scale;
+        /* Multiply before dividing, and divide money by 100 rather than
+         * multiply by 0.01, so that exact results stay exact (2700 / 30). */
+        r.value = ind->unit == UNIT_MONEY ? r.num / r.den / 100 : r.num * ind->scale / r.den;
     } else {
-        r.value = r.num * ind->scale;
+        r.value = ind->unit == UNIT_MONEY ? r.num / 100 : r.num * ind->scale;
     }
     r.defined = 1;
     return r;
