@@ -71,7 +71,10 @@ typedef struct ca_month {
     ca_unalloc *un;
     int nun, aun;
     int64_t total_direct_cents; /* includes departments not in the dictionary */
+    int nwarnings;
 } ca_month;
+
+#define CA_WARN_LOG_MAX 5 /* per month on stderr; the table keeps them all */
 
 static dept_cat cat_of(const char *s)
 {
@@ -262,7 +265,8 @@ static int64_t pool_of(const ca_dept *d)
 
 static void warn_driver(sqlite3 *db, ca_month *m, const ca_driver *r, const char *reason)
 {
-    log_warn("%s: alloc_driver %s -> %s ignored: %s", m->month, r->from, r->to, reason);
+    if (m->nwarnings++ < CA_WARN_LOG_MAX)
+        log_warn("%s: alloc_driver %s -> %s ignored: %s", m->month, r->from, r->to, reason);
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db,
                            "INSERT INTO cost_alloc_warning (month, from_dept, to_dept, reason)"
@@ -438,6 +442,9 @@ int costalloc_month(sqlite3 *db, const char *month, hr_error *err)
         driver_level(db, &m, 3, s);
         unknown_categories(&m);
         free(s);
+        if (m.nwarnings > CA_WARN_LOG_MAX)
+            log_warn("%s: %d more alloc_driver rows ignored (see table cost_alloc_warning)",
+                     month, m.nwarnings - CA_WARN_LOG_MAX);
         rc = check_conservation(&m, err);
     }
     if (!rc)
