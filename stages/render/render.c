@@ -223,15 +223,44 @@ static void settings(rctx *c)
     c->margin_t = c->margin_b = margin_mm * 72 / 25.4 + 10;
 }
 
-static int write_pdf(HPDF_Doc pdf, const char *dir, const char *name, hr_error *err)
+/*
+ * libharu 2.3.0 rebuilds the embedded TrueType at save time from the glyphs
+ * the document used, in a memory stream of 4096-byte blocks; seeking to the
+ * very end of that stream fails (HPDF_INVALID_OBJECT) when its size is an
+ * exact multiple of the block size -- about one document in a thousand.
+ * When that happens, marking one more glyph as used changes the size: draw
+ * one invisible character outside the first page's box and save again.
+ */
+static int save_pdf(rctx *c, const char *path, hr_error *err)
+{
+    static const char pad[] = "0123456789.-ABCDEFGHIJabcdefghij";
+    for (size_t i = 0;; i++) {
+        if (HPDF_SaveToFile(c->pdf, path) == HPDF_OK && !err->code)
+            return HR_OK;
+        if (HPDF_GetError(c->pdf) != HPDF_INVALID_OBJECT || i == sizeof pad - 1 ||
+            c->npages == 0)
+            return err->code ? err->code
+                             : hr_error_set(err, HR_EFAIL, path, 0, NULL, "cannot write the PDF");
+        HPDF_ResetError(c->pdf);
+        hr_error_clear(err);
+        char one[2] = {pad[i], '\0'};
+        HPDF_Page p = c->pages[0];
+        HPDF_Page_BeginText(p);
+        HPDF_Page_SetTextRenderingMode(p, HPDF_INVISIBLE);
+        HPDF_Page_SetFontAndSize(p, c->hfont, 1);
+        HPDF_Page_TextOut(p, -50, -50, one);
+        HPDF_Page_SetTextRenderingMode(p, HPDF_FILL);
+        HPDF_Page_EndText(p);
+    }
+}
+
+static int write_pdf(rctx *c, const char *dir, const char *name, hr_error *err)
 {
     char tmp[4096], final[4096];
     snprintf(final, sizeof final, "%s/%s", dir, name);
     snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, name);
-    if (HPDF_SaveToFile(pdf, tmp) != HPDF_OK || err->code) {
+    if (save_pdf(c, tmp, err)) {
         unlink(tmp);
-        if (!err->code)
-            hr_error_set(err, HR_EFAIL, tmp, 0, NULL, "cannot write the PDF");
         hr_error_locate(err, tmp, 0, NULL);
         return err->code;
     }
@@ -285,7 +314,7 @@ static int render_one(run *r, int scope_index, render_mode mode, hr_error *err)
         snprintf(name, sizeof name, "%s-%s-%s.%s.pdf", r->opt->kind, r->period_text, s->code,
                  tags[mode]);
         if (!rc)
-            rc = write_pdf(pdf, r->opt->out_dir, name, err);
+            rc = write_pdf(c, r->opt->out_dir, name, err);
         HPDF_Free(pdf);
     }
     free(c->pages);
