@@ -6,6 +6,10 @@
  */
 #include "render.h"
 
+#include "../../pipeline/digest.h"
+#include "../../pipeline/log.h"
+#include "../../pipeline/registry.h"
+
 #include <errno.h>
 #include <libxml/parser.h>
 #include <stdio.h>
@@ -271,6 +275,15 @@ static int write_pdf(rctx *c, const char *dir, const char *name, hr_error *err)
     return HR_OK;
 }
 
+static const char *const mode_tags[] = {"zh_CN", "en", "bilingual"};
+
+/* <kind>-<period>-<scope>.<lang>.pdf (spec/CLI.md). */
+static void pdf_name(const run *r, const scope_item *s, render_mode mode, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s-%s-%s.%s.pdf", r->opt->kind, r->period_text, s->code,
+             mode_tags[mode]);
+}
+
 static int render_one(run *r, int scope_index, render_mode mode, hr_error *err)
 {
     const scope_item *s = &r->scopes[scope_index];
@@ -309,10 +322,8 @@ static int render_one(run *r, int scope_index, render_mode mode, hr_error *err)
             doc_new_page(c);
         if (!rc)
             rc = doc_finish(c);
-        static const char *const tags[] = {"zh_CN", "en", "bilingual"};
         char name[512];
-        snprintf(name, sizeof name, "%s-%s-%s.%s.pdf", r->opt->kind, r->period_text, s->code,
-                 tags[mode]);
+        pdf_name(r, s, mode, name, sizeof name);
         if (!rc)
             rc = write_pdf(c, r->opt->out_dir, name, err);
         HPDF_Free(pdf);
@@ -373,10 +384,46 @@ int render_reports(sqlite3 *db, const render_options *opt, int *written, hr_erro
     int rc = prepare(&r, err);
     if (!rc)
         rc = scopes_load(&r, err);
+    /* The run registry: a PDF whose inputs, template and catalog are
+     * unchanged since it was written, and which is still there as written,
+     * is not rendered again. */
+    char fingerprint[DIGEST_HEX_SIZE], catalog[DIGEST_HEX_SIZE] = "";
+    if (!rc)
+        rc = registry_inputs_fingerprint(db, r.period_text, fingerprint, err);
+    if (!rc) {
+        char mo[4096];
+        snprintf(mo, sizeof mo, "%s/zh_CN/LC_MESSAGES/hospreport.mo", paths_locale_dir());
+        digest_file(mo, catalog, NULL, NULL);
+    }
+    int unchanged = 0;
     for (int i = 0; !rc && i < r.nscopes; i++)
-        for (int m = 0; !rc && m < nmodes; m++)
-            if (!(rc = render_one(&r, i, modes[m], err)))
+        for (int m = 0; !rc && m < nmodes; m++) {
+            char name[512], path[4096];
+            pdf_name(&r, &r.scopes[i], modes[m], name, sizeof name);
+            snprintf(path, sizeof path, "%s/%s", opt->out_dir, name);
+            registry_entry e;
+            if ((rc = registry_entry_init(&e, opt->kind, r.period_text, r.scopes[i].code,
+                                          mode_tags[modes[m]], r.tpl_path, fingerprint, path,
+                                          err)))
+                break;
+            char both[2 * DIGEST_HEX_SIZE];
+            snprintf(both, sizeof both, "%s%s", e.template_sha256, catalog);
+            digest_buffer(both, strlen(both), e.template_sha256);
+            int current = registry_is_current(db, &e, err);
+            if (current < 0) {
+                rc = err->code;
+                break;
+            }
+            if (current == 1) {
+                unchanged++;
+                continue;
+            }
+            if (!(rc = render_one(&r, i, modes[m], err)) && !(rc = registry_record(db, &e, err)))
                 (*written)++;
+        }
+    if (unchanged)
+        log_info("render: %d PDF%s up to date (inputs and template unchanged), not rendered again",
+                 unchanged, unchanged == 1 ? "" : "s");
     i18n_end();
     font_close(r.font);
     if (r.tpl)
