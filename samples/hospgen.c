@@ -395,7 +395,12 @@ static void make_devices(Model *M)
     for (int t = 0; t < NEQUIP; t++) {
         const EquipDef *e = &EQUIPS[t];
         int cnt = (int)(e->count * M->o.scale + 0.5);
-        if (cnt < 1 && t < 12) cnt = 1;
+        /* A small hospital still has one of each common device, but one
+         * sized to its scaled share of the work and in service since long
+         * before the generated months: at full capacity, or bought mid-way,
+         * it would swamp the exam counts with a step no hospital shows. */
+        int token = 0;
+        if (cnt < 1 && t < 12) cnt = 1, token = 1;
         for (int k = 0; k < cnt; k++) {
             if (n == cap) {
                 cap *= 2;
@@ -407,11 +412,15 @@ static void make_devices(Model *M)
             rng_init(&r, hkey(M->o.seed, T_DEV, (uint64_t)t, (uint64_t)k));
             x->tmpl = t;
             x->dept = dept_index(e->dept);
-            x->purchase = lo + rng_below(&r, hi - lo + 1);
+            x->purchase = lo + rng_below(&r, (token ? 5 * 365 : hi - lo) + 1);
             double v = e->vmin + (e->vmax - e->vmin) * rng_unif(&r);
             x->value = (long long)(v * 10000 + 0.5) * 10000; /* to 100 CNY */
             x->years = e->years + (rng_unif(&r) < 0.2 ? (e->years < 10 ? 1 : -1) : 0);
             x->capacity = e->capacity;
+            if (token) {
+                int share = (int)(e->capacity * e->count * M->o.scale + 0.5);
+                x->capacity = share < 5 ? 5 : share;
+            }
             x->util = 0.35 + 0.75 * rng_unif(&r);
             x->idle = rng_unif(&r) < 0.2 ? 0.2 + 0.3 * rng_unif(&r) : 0.04 * rng_unif(&r);
             x->wkend = e->capacity >= 150 ? 0.75 : 0.25;

