@@ -33,8 +33,10 @@ BIN       := $(BUILD)/hospreport
 GEN       := $(BUILD)/hospgen
 GEN_SRC   := $(wildcard samples/*.c)
 TESTS     := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
-PO        := $(wildcard locales/*.po)
-MO        := $(patsubst locales/%.po,$(BUILD)/locale/%/LC_MESSAGES/hospreport.mo,$(PO))
+# One catalog per language, made from every locales/LANG*.po (the engine's
+# strings in LANG.po, the report templates' in LANG.reports.po, ...).
+LANGS     := $(patsubst locales/%.po,%,$(wildcard locales/??_??.po))
+MO        := $(LANGS:%=$(BUILD)/locale/%/LC_MESSAGES/hospreport.mo)
 
 .PHONY: all deps check test-units demo bench asan install clean format
 .DEFAULT_GOAL := all
@@ -66,9 +68,10 @@ $(GEN): $(GEN_SRC) | deps
 	@mkdir -p $(BUILD)
 	$(CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror $(EXTRA_CFLAGS) -o $@ $(GEN_SRC) -lm
 
-$(BUILD)/locale/%/LC_MESSAGES/hospreport.mo: locales/%.po | deps
+.SECONDEXPANSION:
+$(BUILD)/locale/%/LC_MESSAGES/hospreport.mo: $$(wildcard locales/%*.po) | deps
 	@mkdir -p $(dir $@)
-	msgfmt --check -o $@ $<
+	msgcat --use-first -o $@.po $^ && msgfmt --check -o $@ $@.po && rm -f $@.po
 
 $(BUILD)/tests/%: tests/%.c $(LIB) | deps
 	@mkdir -p $(dir $@)

@@ -13,9 +13,11 @@
 #include <string.h>
 
 #include "db.h"
+#include "lock.h"
 #include "log.h"
 #include "period.h"
 #include "schedule.h"
+#include "stages/advise/advise.h"
 #include "stages/compute/compute.h"
 #include "stages/ingest/ingest.h"
 #include "stages/reconcile/reconcile.h"
@@ -32,6 +34,7 @@ typedef int (*command_fn)(const cli_args *args, hr_error *err);
 
 typedef struct command {
     const char *name;
+    int writes; /* takes the database lock */
     unsigned accepts, requires;
     command_fn run;
     const char *summary;
@@ -88,6 +91,8 @@ static int cmd_compute(const cli_args *a, hr_error *err)
     if (period_parse(a->period, &(period){0}, err) || open_db(a, &db, err))
         return err->code;
     int rc = compute_period(db, a->period, err);
+    if (rc == HR_OK)
+        rc = advise_period(db, a->period, err);
     db_close(db);
     return rc;
 }
@@ -154,7 +159,7 @@ static int cmd_status(const cli_args *a, hr_error *err) { return schedule_status
     "  -h, --help      this help\n"
 
 static const command commands[] = {
-    {"run", O_IN | O_PERIOD | O_DB | O_OUT | O_LANG | O_FORCE | O_PROFILE | O_SCOPE,
+    {"run", 1, O_IN | O_PERIOD | O_DB | O_OUT | O_LANG | O_FORCE | O_PROFILE | O_SCOPE,
      O_IN | O_PERIOD, cmd_run, "the whole pipeline for one month, then every report due",
      "Usage: hospreport run --in DIR --period YYYY-MM [--db DB] [--out DIR] [--lang L] [--force]\n"
      "\n"
@@ -172,7 +177,7 @@ static const command commands[] = {
      "  --force         render even when reconciliation is blocking; every page\n"
      "                  then carries an UNRECONCILED DRAFT / 未对账草稿 mark\n" COMMON_HELP
      "\nExample: hospreport run --in exports/2026-10 --period 2026-10 --out reports\n"},
-    {"ingest", O_IN | O_PERIOD | O_DB | O_PROFILE, O_IN | O_PERIOD, cmd_ingest,
+    {"ingest", 1, O_IN | O_PERIOD | O_DB | O_PROFILE, O_IN | O_PERIOD, cmd_ingest,
      "load one month's export folder into the database",
      "Usage: hospreport ingest --in DIR --period YYYY-MM [--db DB] [--profile FILE]\n"
      "\n"
@@ -185,7 +190,7 @@ static const command commands[] = {
      "  --in DIR        the month's export folder\n"
      "  --period YYYY-MM  the month the folder holds\n"
      "  --profile FILE  source profile XML (default: config/profiles/standard.xml)\n" COMMON_HELP},
-    {"validate", O_PERIOD | O_DB | O_OUT, O_PERIOD, cmd_validate,
+    {"validate", 1, O_PERIOD | O_DB | O_OUT, O_PERIOD, cmd_validate,
      "check the loaded rows of a month against the row rules",
      "Usage: hospreport validate --period YYYY-MM [--db DB] [--out DIR]\n"
      "\n"
@@ -194,7 +199,7 @@ static const command commands[] = {
      "printed. Exit status 2 when a file's quarantined share is above the limit.\n"
      "\n"
      "  --out DIR       also write the quarantine as CSV there\n" COMMON_HELP},
-    {"reconcile", O_PERIOD | O_DB | O_OUT | O_FORCE, O_PERIOD, cmd_reconcile,
+    {"reconcile", 1, O_PERIOD | O_DB | O_OUT | O_FORCE, O_PERIOD, cmd_reconcile,
      "compare sources that count the same things",
      "Usage: hospreport reconcile --period YYYY-MM [--db DB] [--out DIR] [--force]\n"
      "\n"
@@ -203,14 +208,15 @@ static const command commands[] = {
      "--force, which lets reports be rendered as marked drafts.\n"
      "\n"
      "  --out DIR       write record-level differences as CSV there\n" COMMON_HELP},
-    {"compute", O_PERIOD | O_DB, O_PERIOD, cmd_compute,
+    {"compute", 1, O_PERIOD | O_DB, O_PERIOD, cmd_compute,
      "compute every indicator for every scope of a period",
      "Usage: hospreport compute --period PERIOD [--db DB]\n"
      "\n"
      "PERIOD is 2026-10 (month), 2026-Q3 (quarter), 2026 (year) or 2026-01..2026-06\n"
      "(a range of whole months). Stores values, MoM, YoY, YTD, flags, contributions\n"
-     "and cost allocation in the database.\n" COMMON_HELP},
-    {"render", O_PERIOD | O_DB | O_OUT | O_LANG | O_REPORT | O_SCOPE | O_TEMPLATE,
+     "and cost allocation in the database, then the key findings and suggestions\n"
+     "that config/advice.xml derives from them.\n" COMMON_HELP},
+    {"render", 1, O_PERIOD | O_DB | O_OUT | O_LANG | O_REPORT | O_SCOPE | O_TEMPLATE,
      O_PERIOD | O_REPORT, cmd_render, "write report PDFs from computed results",
      "Usage: hospreport render --report monthly|quarterly|annual|topic --period PERIOD\n"
      "                         [--scope hospital|all|DEPT] [--lang L] [--template FILE]\n"
@@ -223,7 +229,7 @@ static const command commands[] = {
      "  --template FILE a report template (default: templates/KIND.xml)\n"
      "  --out DIR       where PDFs go (default: reports)\n" COMMON_HELP
      "\nFiles are named KIND-PERIOD-SCOPE.LANG.pdf, e.g. monthly-2026-10-hospital.zh_CN.pdf\n"},
-    {"export", O_PERIOD | O_DB | O_SCOPE, O_PERIOD, cmd_export,
+    {"export", 1, O_PERIOD | O_DB | O_SCOPE, O_PERIOD, cmd_export,
      "print computed indicators as CSV",
      "Usage: hospreport export --period PERIOD [--scope hospital|all|DEPT] [--db DB]\n"
      "\n"
@@ -232,15 +238,17 @@ static const command commands[] = {
      "points; an undefined value is an empty field.\n"
      "\n"
      "  --scope S       hospital (default), all (hospital and every department) or a dept_code\n" COMMON_HELP},
-    {"due", O_DB | O_TODAY, 0, cmd_due, "list reports whose deadline has come or is near",
-     "Usage: hospreport due [--today YYYY-MM-DD] [--db DB]\n"
+    {"due", 0, O_DB | O_TODAY | O_LANG, 0, cmd_due, "list reports whose deadline has come or is near",
+     "Usage: hospreport due [--today YYYY-MM-DD] [--lang L] [--db DB]\n"
      "\n"
      "Monthly reports are due before the 10th of the next month, quarterly reports\n"
      "within 15 days of the quarter's end, annual reports by 31 January. Lists each\n"
      "report whose data are loaded: kind, period, deadline, state (done, due, overdue).\n"
      "\n"
-     "  --today DATE    pretend today is DATE (default: today)\n" COMMON_HELP},
-    {"status", O_DB, 0, cmd_status, "months loaded, their data state, reports done",
+     "  --today DATE    pretend today is DATE (default: today)\n"
+     "  --lang L        the languages a report must exist in to count as done:\n"
+     "                  zh_CN, en, bilingual or all (default: all)\n" COMMON_HELP},
+    {"status", 0, O_DB, 0, cmd_status, "months loaded, their data state, reports done",
      "Usage: hospreport status [--db DB]\n" COMMON_HELP},
 };
 #define NCOMMANDS (sizeof commands / sizeof *commands)
@@ -376,5 +384,16 @@ int cli_main(int argc, char **argv, hr_error *err)
                                     "%s needs %s (see 'hospreport %s --help')", cmd->name,
                                     option_name(bit), cmd->name);
     }
-    return cmd->run(&a, err);
+    if (!cmd->writes)
+        return cmd->run(&a, err);
+    /* One writer per database: name this run in the lock file. */
+    char description[256];
+    snprintf(description, sizeof description, "%s%s%s", cmd->name, a.period ? " --period " : "",
+             a.period ? a.period : "");
+    lock_handle lock;
+    if (lock_acquire(a.db, description, &lock, err))
+        return err->code;
+    int rc = cmd->run(&a, err);
+    lock_release(&lock);
+    return rc;
 }

@@ -3,7 +3,7 @@
  * due for that month's data (spec/CLI.md).
  *
  * Stages talk only through the database; this file just calls them in
- * order and decides which reports the month makes due: the monthly report
+ * order (ingest, validate, reconcile, compute, advise, render) and decides which reports the month makes due: the monthly report
  * always, the quarterly report when the month ends a quarter, the annual
  * report when it is December.
  */
@@ -15,6 +15,7 @@
 #include "db.h"
 #include "log.h"
 #include "period.h"
+#include "stages/advise/advise.h"
 #include "stages/compute/compute.h"
 #include "stages/ingest/ingest.h"
 #include "stages/reconcile/reconcile.h"
@@ -84,7 +85,8 @@ int run_pipeline(const cli_args *a, hr_error *err)
     due_report reports[3];
     int nreports = reports_for_month(&month, reports);
     for (int i = 0; i < nreports; i++) {
-        if ((rc = compute_period(db, reports[i].period, err)))
+        if ((rc = compute_period(db, reports[i].period, err)) ||
+            (rc = advise_period(db, reports[i].period, err)))
             goto done;
         render_options ro = {reports[i].kind, reports[i].period, a->scope ? a->scope : "all",
                              a->lang, NULL, a->out_dir};

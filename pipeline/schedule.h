@@ -11,16 +11,59 @@
 #ifndef HR_SCHEDULE_H
 #define HR_SCHEDULE_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "cli.h"
 #include "error.h"
+#include "period.h"
+
+/* `due` lists reports whose deadline is at most this many days ahead. Every
+ * deadline falls within 31 days of its period's end, so a report shows up
+ * as soon as its data are loaded. */
+#define SCHEDULE_HORIZON_DAYS 31
+/* ... and whose deadline passed at most this many days ago; older reports
+ * never generated are counted in one line on stderr, not listed. */
+#define SCHEDULE_LOOKBACK_DAYS 92
+
+typedef enum schedule_state {
+    SCHEDULE_DONE,   /* generated (registry), whatever the date */
+    SCHEDULE_DUE,    /* not generated, deadline today or ahead */
+    SCHEDULE_OVERDUE /* not generated, deadline passed */
+} schedule_state;
+
+/* The report kind of a period: "monthly", "quarterly", "annual", or
+ * "topic" for a range. */
+const char *schedule_kind(const period *p);
+/* The last day a report over p may be delivered, as days since 1970-01-01:
+ * monthly, the 9th of the next month ("before the 10th"); quarterly, the
+ * quarter's last day + 15; annual, 31 January of the next year. Returns 0,
+ * or -1 for a range (topic reports are on demand). */
+int schedule_deadline(const period *p, int32_t *deadline_days);
+schedule_state schedule_state_of(int done, int32_t today_days, int32_t deadline_days);
+const char *schedule_state_name(schedule_state s);
+/* Whether `due` lists a report with that deadline today: deadline within
+ * [today - SCHEDULE_LOOKBACK_DAYS, today + SCHEDULE_HORIZON_DAYS]. */
+int schedule_listed(int32_t today_days, int32_t deadline_days);
+
+/* Days since 1970-01-01 <-> ISO date text. schedule_parse_date returns -1
+ * (err set, HR_EUSAGE) for text that is not a real YYYY-MM-DD date. */
+int schedule_parse_date(const char *text, int32_t *days, hr_error *err);
+const char *schedule_date_label(int32_t days, char buf[11]);
+/* Today's local date. */
+int32_t schedule_today(void);
 
 /* `hospreport due`: every report whose data are loaded and whose deadline
- * has come or is near, with its state (done, due, overdue). */
+ * has come or is near, with its state (done, due, overdue), as a table on
+ * `out`: a header line, then one line per report sorted by deadline, the
+ * columns separated by spaces and padded (no value holds a space), so that
+ * `awk '$4 != "done"'` works. A report is done when the registry holds its
+ * hospital-scope PDF in every language of args->lang ("all": zh_CN, en and
+ * bilingual). args->today (YYYY-MM-DD) replaces today's date. */
 int schedule_due(const cli_args *args, FILE *out, hr_error *err);
-/* `hospreport status`: months loaded, validation and reconciliation state,
- * reports done. */
+/* `hospreport status`: per month loaded, its current files, rows loaded,
+ * rows quarantined, validation, reconciliation and compute state; then per
+ * report generated (registry), the number of scopes and PDFs and when. */
 int schedule_status(const cli_args *args, FILE *out, hr_error *err);
 
 #endif

@@ -11,7 +11,7 @@ done
 for t in tests/e2e/*.sh samples/test_*.sh; do
     [ -f "$t" ] || continue
     echo "== $t"
-    if BUILD="$BUILD" sh "$t"; then passed=$((passed + 1)); else failed=$((failed + 1)); failures="$failures $t"; fi
+    if BUILD="$BUILD" sh "$t" "$BUILD/hospgen"; then passed=$((passed + 1)); else failed=$((failed + 1)); failures="$failures $t"; fi
 done
 [ -n "$failures" ] && echo "failed:$failures"
 echo "$passed passed, $failed failed"

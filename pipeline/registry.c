@@ -1,0 +1,223 @@
+/*
+ * registry.c -- the run registry (see registry.h).
+ *
+ * The fingerprint is a SHA-256 over a canonical text that names every
+ * input, one per line, so that two databases holding the same files in
+ * the same states give the same fingerprint whatever their row ids.
+ */
+#include "registry.h"
+
+#include <dirent.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "db.h"
+#include "paths.h"
+#include "period.h"
+#include "strbuf.h"
+
+void registry_input_months(const period *p, int *first_month, int *last_month)
+{
+    int first = p->last - 23;
+    period prev, yoy = period_year_earlier(p);
+    if (period_previous(p, &prev) == 0 && prev.first < first)
+        first = prev.first;
+    if (yoy.first < first)
+        first = yoy.first;
+    if (p->first < first)
+        first = p->first;
+    *first_month = first;
+    *last_month = p->last;
+}
+
+static const char *text_or_empty(sqlite3_stmt *st, int col)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    return t ? (const char *)t : "";
+}
+
+/* One line per month's state and per current source file of the month. */
+static int add_month_inputs(sqlite3 *db, const char *month, strbuf *canon, hr_error *err)
+{
+    sqlite3_stmt *st = db_prepare(db,
+                                  "SELECT validation_state, reconcile_state, reconcile_forced "
+                                  "FROM period_state WHERE period = ?",
+                                  err);
+    if (!st)
+        return err->code;
+    sqlite3_bind_text(st, 1, month, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        sb_addf(canon, "month %s %s %s %d\n", month, text_or_empty(st, 0), text_or_empty(st, 1),
+                sqlite3_column_int(st, 2));
+    else
+        sb_addf(canon, "month %s absent\n", month);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return db_fail(db, "reading period_state", err);
+
+    st = db_prepare(db,
+                    "SELECT source, sha256 FROM source_file WHERE period = ? AND current = 1 "
+                    "ORDER BY source, sha256",
+                    err);
+    if (!st)
+        return err->code;
+    sqlite3_bind_text(st, 1, month, -1, SQLITE_TRANSIENT);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        sb_addf(canon, "file %s %s\n", text_or_empty(st, 0), text_or_empty(st, 1));
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return db_fail(db, "reading source_file", err);
+    return HR_OK;
+}
+
+static int skip_entry(const struct dirent *d)
+{
+    return d->d_name[0] != '.';
+}
+
+/* Every regular file under dir (relative names under rel), sorted by name
+ * at each level, as "config REL SHA256" lines. */
+static int add_config_dir(const char *dir, const char *rel, strbuf *canon, hr_error *err)
+{
+    struct dirent **names;
+    int n = scandir(dir, &names, skip_entry, alphasort);
+    if (n < 0)
+        return HR_OK; /* no config folder: nothing shapes the numbers from there */
+    int rc = HR_OK;
+    for (int i = 0; i < n; i++) {
+        char path[PATH_MAX], sub[PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]->d_name);
+        snprintf(sub, sizeof sub, "%s%s%s", rel, *rel ? "/" : "", names[i]->d_name);
+        struct stat stbuf;
+        if (rc == HR_OK && stat(path, &stbuf) == 0) {
+            if (S_ISDIR(stbuf.st_mode)) {
+                rc = add_config_dir(path, sub, canon, err);
+            } else if (S_ISREG(stbuf.st_mode)) {
+                char hex[DIGEST_HEX_SIZE];
+                rc = digest_file(path, hex, NULL, err);
+                if (rc == HR_OK)
+                    sb_addf(canon, "config %s %s\n", sub, hex);
+            }
+        }
+        free(names[i]);
+    }
+    free(names);
+    return rc;
+}
+
+int registry_inputs_fingerprint(sqlite3 *db, const char *period_text,
+                                char fingerprint[DIGEST_HEX_SIZE], hr_error *err)
+{
+    period p;
+    if (period_parse(period_text, &p, err))
+        return err->code;
+    int first, last;
+    registry_input_months(&p, &first, &last);
+    strbuf canon = STRBUF_INIT;
+    sb_addf(&canon, "hospreport %s\n", HOSPREPORT_VERSION);
+    int rc = HR_OK;
+    for (int m = first; m <= last && rc == HR_OK; m++) {
+        char label[PERIOD_LABEL_MAX];
+        rc = add_month_inputs(db, period_month_label(m, label), &canon, err);
+    }
+    char config[PATH_MAX];
+    if (rc == HR_OK)
+        rc = add_config_dir(paths_data_file("config", config, sizeof config), "", &canon, err);
+    if (rc == HR_OK)
+        digest_buffer(canon.buf, canon.len, fingerprint);
+    sb_release(&canon);
+    return rc;
+}
+
+int registry_entry_init(registry_entry *e, const char *kind, const char *period,
+                        const char *scope, const char *lang, const char *template_path,
+                        const char fingerprint[DIGEST_HEX_SIZE], const char *output_path,
+                        hr_error *err)
+{
+    memset(e, 0, sizeof *e);
+    e->kind = kind;
+    e->period = period;
+    e->scope = scope;
+    e->lang = lang;
+    e->template_path = template_path;
+    e->output_path = output_path;
+    snprintf(e->inputs_fingerprint, sizeof e->inputs_fingerprint, "%s", fingerprint);
+    if (digest_file(template_path, e->template_sha256, NULL, err))
+        return hr_error_set(err, HR_EFAIL, template_path, 0, NULL,
+                            "cannot read the report template");
+    return HR_OK;
+}
+
+static void bind_key(sqlite3_stmt *st, const registry_entry *e)
+{
+    sqlite3_bind_text(st, 1, e->kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, e->period, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, e->scope, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, e->lang, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, e->output_path, -1, SQLITE_STATIC);
+}
+
+int registry_is_current(sqlite3 *db, const registry_entry *e, hr_error *err)
+{
+    sqlite3_stmt *st = db_prepare(db,
+                                  "SELECT template_sha256, inputs_fingerprint, output_sha256 "
+                                  "FROM report_run WHERE kind = ? AND period = ? AND scope = ? "
+                                  "AND lang = ? AND output_path = ? ORDER BY run_id DESC LIMIT 1",
+                                  err);
+    if (!st)
+        return -1;
+    bind_key(st, e);
+    int rc = sqlite3_step(st), current = 0;
+    char output_sha[DIGEST_HEX_SIZE] = "";
+    if (rc == SQLITE_ROW) {
+        current = strcmp(text_or_empty(st, 0), e->template_sha256) == 0 &&
+                  strcmp(text_or_empty(st, 1), e->inputs_fingerprint) == 0;
+        snprintf(output_sha, sizeof output_sha, "%s", text_or_empty(st, 2));
+    } else if (rc != SQLITE_DONE) {
+        db_fail(db, "reading report_run", err);
+        current = -1;
+    }
+    sqlite3_finalize(st);
+    if (current == 1) {
+        /* The file must still be there, as written: a deleted or edited PDF
+         * is regenerated. */
+        char hex[DIGEST_HEX_SIZE];
+        hr_error ignored;
+        if (digest_file(e->output_path, hex, NULL, &ignored) || strcmp(hex, output_sha) != 0)
+            current = 0;
+    }
+    return current;
+}
+
+int registry_record(sqlite3 *db, const registry_entry *e, hr_error *err)
+{
+    char hex[DIGEST_HEX_SIZE], now[32];
+    uint64_t bytes = 0;
+    if (digest_file(e->output_path, hex, &bytes, err))
+        return err->code;
+    sqlite3_stmt *st = db_prepare(
+        db,
+        "INSERT INTO report_run (kind, period, scope, lang, output_path, template_path, "
+        "template_sha256, inputs_fingerprint, output_sha256, output_bytes, generated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        err);
+    if (!st)
+        return err->code;
+    bind_key(st, e);
+    sqlite3_bind_text(st, 6, e->template_path, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, e->template_sha256, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 8, e->inputs_fingerprint, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 9, hex, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 10, (sqlite3_int64)bytes);
+    sqlite3_bind_text(st, 11, db_now(now, sizeof now), -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return db_fail(db, "recording the report in report_run", err);
+    return HR_OK;
+}

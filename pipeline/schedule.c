@@ -1,0 +1,384 @@
+/*
+ * schedule.c -- deadlines, `due` and `status` (see schedule.h).
+ *
+ * The date arithmetic is a few pure functions over days since 1970-01-01
+ * (the civil-calendar conversions of H. Hinnant's "chrono-compatible
+ * low-level date algorithms"); the commands read period_state for what is
+ * loaded and report_run (registry.h) for what is done.
+ */
+#include "schedule.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "db.h"
+#include "strbuf.h"
+#include "value.h"
+
+static int32_t days_from_civil(int y, int m, int d)
+{
+    y -= m <= 2;
+    int era = (y >= 0 ? y : y - 399) / 400;
+    int yoe = y - era * 400;
+    int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(int32_t z, int *y, int *m, int *d)
+{
+    z += 719468;
+    int era = (z >= 0 ? z : z - 146096) / 146097;
+    int doe = z - era * 146097;
+    int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp + (mp < 10 ? 3 : -9);
+    *y = yoe + era * 400 + (*m <= 2);
+}
+
+const char *schedule_date_label(int32_t days, char buf[11])
+{
+    int y, m, d;
+    civil_from_days(days, &y, &m, &d);
+    snprintf(buf, 11, "%04d-%02d-%02d", y % 10000, m, d);
+    return buf;
+}
+
+int schedule_parse_date(const char *text, int32_t *days, hr_error *err)
+{
+    if (!text || strlen(text) != 10 || value_date(text, 10) != 0)
+        return hr_error_set(err, HR_EUSAGE, NULL, 0, "--today",
+                            "'%s' is not a date (expected YYYY-MM-DD)", text ? text : "");
+    *days = days_from_civil(atoi(text), atoi(text + 5), atoi(text + 8));
+    return HR_OK;
+}
+
+int32_t schedule_today(void)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    return days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+const char *schedule_kind(const period *p)
+{
+    switch (p->kind) {
+    case PERIOD_MONTH: return "monthly";
+    case PERIOD_QUARTER: return "quarterly";
+    case PERIOD_YEAR: return "annual";
+    default: return "topic";
+    }
+}
+
+int schedule_deadline(const period *p, int32_t *deadline_days)
+{
+    int next = p->last + 1; /* the month after the period */
+    switch (p->kind) {
+    case PERIOD_MONTH:
+        *deadline_days = days_from_civil(period_year(next), period_month(next), 9);
+        return 0;
+    case PERIOD_QUARTER:
+        *deadline_days = days_from_civil(period_year(next), period_month(next), 1) - 1 + 15;
+        return 0;
+    case PERIOD_YEAR:
+        *deadline_days = days_from_civil(period_year(next), 1, 31);
+        return 0;
+    default:
+        return -1;
+    }
+}
+
+schedule_state schedule_state_of(int done, int32_t today_days, int32_t deadline_days)
+{
+    if (done)
+        return SCHEDULE_DONE;
+    return today_days > deadline_days ? SCHEDULE_OVERDUE : SCHEDULE_DUE;
+}
+
+const char *schedule_state_name(schedule_state s)
+{
+    return s == SCHEDULE_DONE ? "done" : s == SCHEDULE_DUE ? "due" : "overdue";
+}
+
+int schedule_listed(int32_t today_days, int32_t deadline_days)
+{
+    return deadline_days <= today_days + SCHEDULE_HORIZON_DAYS &&
+           deadline_days >= today_days - SCHEDULE_LOOKBACK_DAYS;
+}
+
+/* ---- due ---- */
+
+typedef struct due_row {
+    period p;
+    int32_t deadline;
+    schedule_state state;
+} due_row;
+
+/* The month indexes in period_state, ascending; *n set. Caller frees. */
+static int loaded_months(sqlite3 *db, int **out, int *n, hr_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *st = db_prepare(db, "SELECT period FROM period_state ORDER BY period", err);
+    if (!st)
+        return err->code;
+    int rc, cap = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *text = (const char *)sqlite3_column_text(st, 0);
+        period p;
+        if (!text || period_parse_month(text, &p, NULL) != 0)
+            continue; /* not a month: nothing can be due for it */
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 64;
+            int *grown = realloc(*out, (size_t)cap * sizeof **out);
+            if (!grown)
+                abort();
+            *out = grown;
+        }
+        (*out)[(*n)++] = p.first;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return db_fail(db, "reading period_state", err);
+    return HR_OK;
+}
+
+static int month_loaded(const int *months, int n, int month)
+{
+    for (int i = 0; i < n; i++)
+        if (months[i] == month)
+            return 1;
+    return 0;
+}
+
+static int all_loaded(const int *months, int n, const period *p)
+{
+    for (int m = p->first; m <= p->last; m++)
+        if (!month_loaded(months, n, m))
+            return 0;
+    return 1;
+}
+
+/* 1 when report_run has the hospital-scope report in every language of
+ * `lang` ("all": zh_CN, en, bilingual), 0 if not, -1 on error. */
+static int report_done(sqlite3 *db, const char *kind, const char *period_text, const char *lang,
+                       hr_error *err)
+{
+    static const char *const all[] = {"zh_CN", "en", "bilingual"};
+    const char *one[] = {lang};
+    int all_langs = !lang || strcmp(lang, "all") == 0;
+    const char *const *langs = all_langs ? all : one;
+    int nlangs = all_langs ? 3 : 1;
+    for (int i = 0; i < nlangs; i++) {
+        int64_t v;
+        int rc = db_query_int(db, &v, err,
+                              "SELECT 1 FROM report_run WHERE kind = ? AND period = ? "
+                              "AND scope = 'hospital' AND lang = ? LIMIT 1",
+                              kind, period_text, langs[i], NULL);
+        if (rc <= 0)
+            return rc;
+    }
+    return 1;
+}
+
+/* Every monthly, quarterly and annual report whose months are all loaded. */
+static int candidate_periods(const int *months, int n, period **out, int *count)
+{
+    *out = calloc((size_t)n * 3 + 1, sizeof **out);
+    if (!*out)
+        abort();
+    *count = 0;
+    for (int i = 0; i < n; i++) {
+        int m = months[i];
+        (*out)[(*count)++] = (period){PERIOD_MONTH, m, m};
+        if (period_month(m) % 3 == 0) {
+            period q = {PERIOD_QUARTER, m - 2, m};
+            if (all_loaded(months, n, &q))
+                (*out)[(*count)++] = q;
+        }
+        if (period_month(m) == 12) {
+            period y = {PERIOD_YEAR, m - 11, m};
+            if (all_loaded(months, n, &y))
+                (*out)[(*count)++] = y;
+        }
+    }
+    return 0;
+}
+
+static int kind_rank(period_kind k)
+{
+    return k == PERIOD_MONTH ? 0 : k == PERIOD_QUARTER ? 1 : 2;
+}
+
+static int due_row_cmp(const void *a, const void *b)
+{
+    const due_row *x = a, *y = b;
+    if (x->deadline != y->deadline)
+        return x->deadline < y->deadline ? -1 : 1;
+    return kind_rank(x->p.kind) - kind_rank(y->p.kind);
+}
+
+static void print_due(FILE *out, const due_row *rows, int n)
+{
+    fprintf(out, "%-9s  %-8s  %-10s  %s\n", "KIND", "PERIOD", "DEADLINE", "STATE");
+    for (int i = 0; i < n; i++) {
+        char label[PERIOD_LABEL_MAX], date[11];
+        fprintf(out, "%-9s  %-8s  %-10s  %s\n", schedule_kind(&rows[i].p),
+                period_label(&rows[i].p, label), schedule_date_label(rows[i].deadline, date),
+                schedule_state_name(rows[i].state));
+    }
+}
+
+/* Fills rows[] with the listed reports; *older counts the reports never
+ * generated whose deadline is before the lookback window. */
+static int collect_due(sqlite3 *db, const cli_args *a, int32_t today, due_row **rows, int *nrows,
+                       int *older, hr_error *err)
+{
+    int *months, nmonths, ncand, rc;
+    period *cand;
+    *rows = NULL;
+    *nrows = *older = 0;
+    if ((rc = loaded_months(db, &months, &nmonths, err))) {
+        free(months);
+        return rc;
+    }
+    candidate_periods(months, nmonths, &cand, &ncand);
+    free(months);
+    *rows = calloc((size_t)ncand + 1, sizeof **rows);
+    if (!*rows)
+        abort();
+    for (int i = 0; i < ncand && rc == HR_OK; i++) {
+        int32_t deadline;
+        char label[PERIOD_LABEL_MAX];
+        schedule_deadline(&cand[i], &deadline);
+        if (deadline > today + SCHEDULE_HORIZON_DAYS)
+            continue;
+        int done = report_done(db, schedule_kind(&cand[i]), period_label(&cand[i], label),
+                               a->lang, err);
+        if (done < 0) {
+            rc = err->code;
+        } else if (schedule_listed(today, deadline)) {
+            (*rows)[(*nrows)++] =
+                (due_row){cand[i], deadline, schedule_state_of(done, today, deadline)};
+        } else if (!done) {
+            (*older)++;
+        }
+    }
+    free(cand);
+    qsort(*rows, (size_t)*nrows, sizeof **rows, due_row_cmp);
+    return rc;
+}
+
+int schedule_due(const cli_args *a, FILE *out, hr_error *err)
+{
+    int32_t today = schedule_today();
+    if (a->today && schedule_parse_date(a->today, &today, err))
+        return err->code;
+    sqlite3 *db;
+    if (db_open(a->db, &db, err))
+        return err->code;
+    due_row *rows;
+    int n, older;
+    int rc = collect_due(db, a, today, &rows, &n, &older, err);
+    if (rc == HR_OK) {
+        print_due(out, rows, n);
+        if (older) {
+            char date[11];
+            fprintf(stderr,
+                    "hospreport: %d older report%s never generated (deadline before %s); "
+                    "'hospreport status' lists the reports done\n",
+                    older, older == 1 ? " was" : "s were",
+                    schedule_date_label(today - SCHEDULE_LOOKBACK_DAYS, date));
+        }
+    }
+    free(rows);
+    db_close(db);
+    return rc;
+}
+
+/* ---- status ---- */
+
+static const char *column_text(sqlite3_stmt *st, int col, const char *none)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    return t && *t ? (const char *)t : none;
+}
+
+static int print_months(sqlite3 *db, FILE *out, hr_error *err)
+{
+    sqlite3_stmt *st = db_prepare(
+        db,
+        "SELECT ps.period,"
+        " (SELECT count(*) FROM source_file f WHERE f.period = ps.period AND f.current = 1),"
+        " (SELECT coalesce(sum(rows_loaded), 0) FROM source_file f"
+        "   WHERE f.period = ps.period AND f.current = 1),"
+        " (SELECT count(*) FROM quarantine q WHERE q.period = ps.period),"
+        " ps.validation_state, ps.reconcile_state, ps.reconcile_forced, ps.computed_at "
+        "FROM period_state ps ORDER BY ps.period",
+        err);
+    if (!st)
+        return err->code;
+    fprintf(out, "%-8s  %5s  %12s  %11s  %-10s  %-16s  %s\n", "MONTH", "FILES", "ROWS",
+            "QUARANTINED", "VALIDATION", "RECONCILIATION", "COMPUTED");
+    int rc, n = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        char reconcile[64];
+        snprintf(reconcile, sizeof reconcile, "%s%s", column_text(st, 5, "-"),
+                 sqlite3_column_int(st, 6) ? "(forced)" : "");
+        fprintf(out, "%-8s  %5d  %12lld  %11lld  %-10s  %-16s  %s\n", column_text(st, 0, "?"),
+                sqlite3_column_int(st, 1), (long long)sqlite3_column_int64(st, 2),
+                (long long)sqlite3_column_int64(st, 3), column_text(st, 4, "-"), reconcile,
+                sqlite3_column_type(st, 7) == SQLITE_NULL ? "no" : "yes");
+        n++;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return db_fail(db, "reading period_state", err);
+    if (n == 0)
+        fprintf(out, "(no month loaded)\n");
+    return HR_OK;
+}
+
+static int print_reports(sqlite3 *db, FILE *out, hr_error *err)
+{
+    sqlite3_stmt *st = db_prepare(
+        db,
+        "SELECT kind, period, count(DISTINCT scope), count(DISTINCT scope || ' ' || lang),"
+        " group_concat(DISTINCT lang), max(generated_at) FROM report_run "
+        "GROUP BY kind, period ORDER BY period, CASE kind WHEN 'monthly' THEN 0 "
+        "WHEN 'quarterly' THEN 1 WHEN 'annual' THEN 2 ELSE 3 END",
+        err);
+    if (!st)
+        return err->code;
+    fprintf(out, "\n%-9s  %-17s  %6s  %5s  %-20s  %s\n", "REPORT", "PERIOD", "SCOPES", "PDFS",
+            "LAST_GENERATED", "LANGUAGES");
+    int rc, n = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        fprintf(out, "%-9s  %-17s  %6d  %5d  %-20s  %s\n", column_text(st, 0, "?"),
+                column_text(st, 1, "?"), sqlite3_column_int(st, 2), sqlite3_column_int(st, 3),
+                column_text(st, 5, "?"), column_text(st, 4, "-"));
+        n++;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return db_fail(db, "reading report_run", err);
+    if (n == 0)
+        fprintf(out, "(no report generated)\n");
+    return HR_OK;
+}
+
+int schedule_status(const cli_args *a, FILE *out, hr_error *err)
+{
+    sqlite3 *db;
+    if (db_open(a->db, &db, err))
+        return err->code;
+    int rc = print_months(db, out, err);
+    if (rc == HR_OK)
+        rc = print_reports(db, out, err);
+    db_close(db);
+    return rc;
+}

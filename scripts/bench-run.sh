@@ -1,0 +1,50 @@
+#!/bin/sh
+# Benchmark: a full `hospreport run` of one scale-1.0 month (~500,000 visits)
+# with 24 months of history already loaded, all departments, all languages.
+# Target: under 15 s on the 2-core machine. Baseline, in the same run: the
+# sqlite3 shell merely importing the same month's CSV files (no checks, no
+# indicators, no PDFs).
+set -eu
+BUILD=${BUILD:-build}
+HR=$BUILD/hospreport
+B=$BUILD/bench/run
+END=2026-10
+mkdir -p "$B"
+stamp="$B/exports/.scale-1.0-25-$END"
+if [ ! -f "$stamp" ]; then
+    rm -rf "$B/exports"
+    echo "bench-run: generating 25 months at scale 1.0 (once; kept in $B/exports)"
+    "$BUILD/hospgen" --out "$B/exports" --end "$END" --months 25 --scale 1.0 --seed 7 --quiet
+    touch "$stamp"
+fi
+db=$B/run.db
+rm -f "$db" "$db-wal" "$db-shm"
+t0=$(date +%s.%N)
+for m in $(ls "$B/exports" | grep -E '^[0-9]{4}-[0-9]{2}$' | grep -v "^$END$"); do
+    "$HR" ingest -q --in "$B/exports/$m" --period "$m" --db "$db"
+    "$HR" validate -q --period "$m" --db "$db" >/dev/null
+    "$HR" reconcile -q --period "$m" --db "$db" >/dev/null
+done
+t1=$(date +%s.%N)
+echo "bench-run: history of 24 months loaded in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s"
+
+rm -rf "$B/reports"
+t0=$(date +%s.%N)
+"$HR" run -q --in "$B/exports/$END" --period "$END" --db "$db" --out "$B/reports"
+t1=$(date +%s.%N)
+run_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+npdf=$(ls "$B/reports"/*.pdf | wc -l)
+
+base_db=$B/baseline.db
+rm -f "$base_db"
+t0=$(date +%s.%N)
+for f in "$B/exports/$END"/*.csv; do
+    t=$(basename "$f" .csv)
+    sqlite3 "$base_db" ".import --csv $f $t"
+done
+t1=$(date +%s.%N)
+base_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+rows=$(cat "$B/exports/$END"/*.csv | wc -l)
+echo "bench-run: run $END (scale 1.0, $rows rows, $npdf PDFs, all departments and languages): ${run_s} s (target < 15 s)"
+echo "bench-run: baseline, sqlite3 shell .import of the same files only: ${base_s} s"
+awk -v r="$run_s" 'BEGIN { exit !(r < 15) }' || { echo "bench-run: ABOVE TARGET"; exit 1; }

@@ -1,0 +1,206 @@
+/*
+ * test_advise.c -- the advise stage: number formatting; a fixture month
+ * with known anomalies (tests/data/advise/fixture.sql) gives the expected
+ * findings and suggestions, word for word, in both languages; changed data
+ * change the text; the shipped config/advice.xml loads and names the
+ * anomaly; broken rules files are refused with file, line and element.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pipeline/db.h"
+#include "pipeline/error.h"
+#include "pipeline/strbuf.h"
+#include "stages/advise/advise.h"
+
+#define DB_PATH "build/tests/test_advise.db"
+#define RULES "tests/data/advise/rules.xml"
+
+static const char *formatted(double v, int decimals)
+{
+    static strbuf sb = STRBUF_INIT;
+    sb_reset(&sb);
+    advise_format_number(&sb, v, decimals);
+    return sb.buf;
+}
+
+static void test_format_number(void **state)
+{
+    (void)state;
+    assert_string_equal(formatted(1234567.891, 2), "1,234,567.89");
+    assert_string_equal(formatted(-1234.5, 1), "-1,234.5");
+    assert_string_equal(formatted(999.96, 1), "1,000.0");
+    assert_string_equal(formatted(123, 0), "123");
+    assert_string_equal(formatted(-0.04, 1), "0.0"); /* no "-0.0" */
+    assert_string_equal(formatted(NAN, 1), "—");
+}
+
+static sqlite3 *fixture_db(void)
+{
+    unlink(DB_PATH);
+    unlink(DB_PATH "-wal");
+    unlink(DB_PATH "-shm");
+    sqlite3 *db;
+    hr_error err;
+    assert_int_equal(db_open(DB_PATH, &db, &err), 0);
+    FILE *f = fopen("tests/data/advise/fixture.sql", "r");
+    assert_non_null(f);
+    char sql[8192];
+    sql[fread(sql, 1, sizeof sql - 1, f)] = '\0';
+    fclose(f);
+    assert_int_equal(db_exec(db, sql, &err), 0);
+    return db;
+}
+
+/* The scope's sentences of one kind, one per line, "zh | en". */
+static const char *sentences(sqlite3 *db, const char *scope, const char *kind)
+{
+    static strbuf sb = STRBUF_INIT;
+    sb_reset(&sb);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT text_zh, text_en, severity FROM advice WHERE "
+                                        "period = '2026-10' AND scope = ? AND kind = ? "
+                                        "ORDER BY sort_order",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_text(st, 1, scope, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        sb_addf(&sb, "%s | %s | %s\n", sqlite3_column_text(st, 2), sqlite3_column_text(st, 0),
+                sqlite3_column_text(st, 1));
+    sqlite3_finalize(st);
+    return sb.buf;
+}
+
+static void test_known_anomaly(void **state)
+{
+    (void)state;
+    sqlite3 *db = fixture_db();
+    hr_error err;
+    hr_error_clear(&err);
+    assert_int_equal(advise_period_rules(db, "2026-10", RULES, &err), 0);
+
+    assert_string_equal(
+        sentences(db, "hospital", "finding"),
+        "warning | 全院药占比为 32.5%，高于预警上限 30.0%（预警区间 ≤ 30.0%）。 | "
+        "Drug share for the hospital was 32.5%, above 30.0% (band ≤ 30.0%).\n"
+        "info | 门诊人次环比上升 12.2%（11,000人次 → 12,345人次）。 | "
+        "Outpatient visits rose 12.2% vs the previous month (11,000 visits → 12,345 visits).\n"
+        "warning | 平均住院日环比上升 15.0%（8.0天 → 9.2天）。 | "
+        "Average length of stay rose 15.0% vs the previous month (8.0 days → 9.2 days).\n"
+        "warning | 药占比环比上升 3.5 个百分点（29.0% → 32.5%）。 | "
+        "Drug share rose 3.5 pp vs the previous month (29.0% → 32.5%).\n"
+        "info | 全院门诊人次环比上升 12.2%，主要来自：内科（+1,000人次，占 74.3%）、"
+        "外科（+345人次，占 25.7%）。 | "
+        "The hospital's Outpatient visits rose 12.2% vs the previous month, driven by "
+        "Internal Medicine (+1,000 visits, 74.3% of the change), "
+        "Surgery (+345 visits, 25.7% of the change).\n");
+    assert_string_equal(sentences(db, "hospital", "suggestion"),
+                        "warning | 药占比高于 30.0% 的科室：内科（38.2%）。 | "
+                        "Drug share above 30.0% in: Internal Medicine (38.2%).\n");
+    /* Internal Medicine: its own findings, in catalogue order; no hospital-only
+     * suggestion, no movers (no bases). */
+    assert_string_equal(
+        sentences(db, "0301", "finding"),
+        "warning | 内科药占比为 38.2%，高于预警上限 30.0%（预警区间 ≤ 30.0%）。 | "
+        "Drug share for Internal Medicine was 38.2%, above 30.0% (band ≤ 30.0%).\n"
+        "warning | 内科床位使用率为 95.5%，高于预警上限 93.0%（预警区间 80.0%–93.0%）。 | "
+        "Bed occupancy for Internal Medicine was 95.5%, above 93.0% (band 80.0%–93.0%).\n");
+    assert_string_equal(sentences(db, "0301", "suggestion"), "");
+    assert_string_equal(sentences(db, "0302", "finding"), "");
+    int64_t n = 0;
+    assert_int_equal(db_query_int(db, &n, &err, "SELECT count(*) FROM advice", NULL), 1);
+    assert_int_equal(n, 8); /* hospital 5 + 1, Internal Medicine 2 */
+
+    /* Surgery's drug share rises above the band, the hospital's falls below
+     * it: the texts follow, and rerunning replaces the period's rows. */
+    assert_int_equal(db_exec(db,
+                             "UPDATE indicator_value SET value = 31.54 WHERE scope = '0302' "
+                             "AND indicator = 'drug_ratio';"
+                             "UPDATE indicator_value SET value = 28.0 WHERE scope = 'hospital' "
+                             "AND indicator = 'drug_ratio';",
+                             &err),
+                     0);
+    assert_int_equal(advise_period_rules(db, "2026-10", RULES, &err), 0);
+    assert_string_equal(sentences(db, "hospital", "suggestion"),
+                        "warning | 药占比高于 30.0% 的科室：内科（38.2%）、外科（31.5%）。 | "
+                        "Drug share above 30.0% in: Internal Medicine (38.2%), Surgery (31.5%).\n");
+    assert_null(strstr(sentences(db, "hospital", "finding"), "全院药占比为"));
+    assert_non_null(strstr(sentences(db, "0302", "finding"), "外科药占比为 31.5%"));
+    assert_int_equal(db_query_int(db, &n, &err, "SELECT count(*) FROM advice", NULL), 1);
+    /* The hospital loses its band finding and the drug share's deterioration
+     * (now an improvement of 3.4 %, under the rule's 5 %); Surgery gains one. */
+    assert_int_equal(n, 7);
+    db_close(db);
+}
+
+static void test_shipped_rules(void **state)
+{
+    (void)state;
+    setenv("HOSPREPORT_DATADIR", ".", 1); /* tests run from the tree's root */
+    sqlite3 *db = fixture_db();
+    hr_error err;
+    hr_error_clear(&err);
+    assert_int_equal(advise_period(db, "2026-10", &err), 0);
+    const char *s = sentences(db, "hospital", "suggestion");
+    assert_non_null(strstr(s, "药占比高于 30.0% 的科室：内科（38.2%）。建议"));
+    assert_non_null(strstr(s, "Drug share above 30.0% in: Internal Medicine (38.2%). Review"));
+    assert_non_null(strstr(s, "床位使用率高于 93.0% 的科室：内科（95.5%）。"));
+    assert_non_null(strstr(s, "床位使用率低于 80.0% 的科室：外科（78.0%）。"));
+    s = sentences(db, "0301", "suggestion");
+    assert_non_null(strstr(s, "本科室药占比 38.2%，超过 30% 的控制线"));
+    s = sentences(db, "hospital", "finding");
+    assert_non_null(strstr(s, "全院药占比为 32.5%，高于预警上限 30.0%。"));
+    assert_non_null(strstr(s, "主要来自：内科（+1,000人次，占 74.3%）"));
+    db_close(db);
+}
+
+static void test_bad_rules(void **state)
+{
+    (void)state;
+    sqlite3 *db = fixture_db();
+    hr_error err;
+    assert_int_equal(advise_period_rules(db, "2026-10", "tests/data/advise/bad_placeholder.xml",
+                                         &err),
+                     HR_EFAIL);
+    assert_string_equal(err.file, "tests/data/advise/bad_placeholder.xml");
+    assert_int_equal(err.line, 6);
+    assert_string_equal(err.field, "en");
+    assert_non_null(strstr(err.message, "rule 'up': unknown placeholder {departments}"));
+
+    assert_int_equal(advise_period_rules(db, "2026-10", "tests/data/advise/bad_schema.xml", &err),
+                     HR_EFAIL);
+    assert_int_equal(err.line, 6);
+    assert_string_equal(err.field, "band");
+
+    assert_int_equal(advise_period_rules(db, "2026-10", "tests/data/advise/none.xml", &err),
+                     HR_EFAIL);
+    assert_non_null(strstr(err.message, "cannot read the advice rules"));
+
+    /* Nothing was written by the refused runs. */
+    int64_t n = -1;
+    assert_int_equal(db_query_int(db, &n, &err, "SELECT count(*) FROM advice", NULL), 1);
+    assert_int_equal(n, 0);
+    db_close(db);
+}
+
+int main(void)
+{
+    setenv("HOSPREPORT_DATADIR", ".", 1);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_format_number),
+        cmocka_unit_test(test_known_anomaly),
+        cmocka_unit_test(test_shipped_rules),
+        cmocka_unit_test(test_bad_rules),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,211 @@
+/*
+ * test_registry.c -- the run registry: the months a report's fingerprint
+ * covers, and idempotence (record, then current; a changed input file, a
+ * changed template, a deleted or edited PDF each make it stale again).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pipeline/db.h"
+#include "pipeline/error.h"
+#include "pipeline/period.h"
+#include "pipeline/registry.h"
+
+#define DIR "build/tests/registry"
+#define DB_PATH DIR "/r.db"
+#define TEMPLATE DIR "/monthly.xml"
+#define PDF DIR "/monthly-2026-10-hospital.zh_CN.pdf"
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void months_of(const char *text, const char *first, const char *last)
+{
+    period p;
+    int a, b;
+    char la[PERIOD_LABEL_MAX], lb[PERIOD_LABEL_MAX];
+    assert_int_equal(period_parse(text, &p, NULL), 0);
+    registry_input_months(&p, &a, &b);
+    assert_string_equal(period_month_label(a, la), first);
+    assert_string_equal(period_month_label(b, lb), last);
+}
+
+static void test_input_months(void **state)
+{
+    (void)state;
+    months_of("2026-10", "2024-11", "2026-10");           /* 24 months up to it */
+    months_of("2026-Q3", "2024-10", "2026-09");
+    months_of("2026", "2025-01", "2026-12");              /* YoY base: 2025 */
+    months_of("2024-01..2026-06", "2021-07", "2026-06");  /* MoM base: 30 months before */
+}
+
+static sqlite3 *setup(void)
+{
+    if (system("rm -rf " DIR " && mkdir -p " DIR) != 0)
+        fail();
+    setenv("HOSPREPORT_DATADIR", DIR, 1); /* no config/ there: data only */
+    sqlite3 *db;
+    hr_error err;
+    assert_int_equal(db_open(DB_PATH, &db, &err), 0);
+    assert_int_equal(
+        db_exec(db,
+                "INSERT INTO period_state (period, validation_state, reconcile_state) VALUES"
+                " ('2026-09', 'ok', 'ok'), ('2026-10', 'ok', 'ok');"
+                "INSERT INTO source_file (period, source, path, size_bytes, sha256, profile,"
+                " loaded_at, outcome, current) VALUES"
+                " ('2026-09', 'outpatient', 'a', 1, 'aaa', 'p', 't', 'loaded', 1),"
+                " ('2026-10', 'outpatient', 'b', 1, 'bbb', 'p', 't', 'loaded', 1);",
+                NULL),
+        0);
+    write_file(TEMPLATE, "<report/>\n");
+    return db;
+}
+
+static void entry_for(sqlite3 *db, registry_entry *e, char fp[DIGEST_HEX_SIZE])
+{
+    hr_error err;
+    assert_int_equal(registry_inputs_fingerprint(db, "2026-10", fp, &err), 0);
+    assert_int_equal(registry_entry_init(e, "monthly", "2026-10", "hospital", "zh_CN", TEMPLATE,
+                                         fp, PDF, &err),
+                     0);
+}
+
+static void test_idempotence(void **state)
+{
+    (void)state;
+    sqlite3 *db = setup();
+    hr_error err;
+    registry_entry e;
+    char fp[DIGEST_HEX_SIZE];
+    entry_for(db, &e, fp);
+    assert_int_equal(registry_is_current(db, &e, &err), 0); /* never generated */
+
+    write_file(PDF, "%PDF-1.4 first\n");
+    assert_int_equal(registry_record(db, &e, &err), 0);
+    entry_for(db, &e, fp);
+    assert_int_equal(registry_is_current(db, &e, &err), 1); /* rerun: nothing to do */
+
+    /* Another language or scope is another report. */
+    registry_entry other = e;
+    other.lang = "en";
+    assert_int_equal(registry_is_current(db, &other, &err), 0);
+
+    /* An input file of a month the report reads is replaced. */
+    char old_fp[DIGEST_HEX_SIZE];
+    memcpy(old_fp, fp, sizeof fp);
+    assert_int_equal(db_exec(db,
+                             "UPDATE source_file SET current = 0 WHERE sha256 = 'aaa';"
+                             "INSERT INTO source_file (period, source, path, size_bytes, sha256,"
+                             " profile, loaded_at, outcome, current) VALUES ('2026-09',"
+                             " 'outpatient', 'a', 1, 'aaa2', 'p', 't', 'loaded', 1);",
+                             NULL),
+                     0);
+    entry_for(db, &e, fp);
+    assert_string_not_equal(fp, old_fp);
+    assert_int_equal(registry_is_current(db, &e, &err), 0);
+    assert_int_equal(registry_record(db, &e, &err), 0);
+    assert_int_equal(registry_is_current(db, &e, &err), 1);
+
+    /* A month outside the 24 the report reads does not matter. */
+    memcpy(old_fp, fp, sizeof fp);
+    assert_int_equal(db_exec(db,
+                             "INSERT INTO source_file (period, source, path, size_bytes, sha256,"
+                             " profile, loaded_at, outcome, current) VALUES ('2026-11',"
+                             " 'outpatient', 'c', 1, 'ccc', 'p', 't', 'loaded', 1),"
+                             " ('2024-10', 'outpatient', 'd', 1, 'ddd', 'p', 't', 'loaded', 1);",
+                             NULL),
+                     0);
+    entry_for(db, &e, fp);
+    assert_string_equal(fp, old_fp);
+    assert_int_equal(registry_is_current(db, &e, &err), 1);
+
+    /* A forced reconciliation changes the cover: regenerate. */
+    assert_int_equal(db_exec(db, "UPDATE period_state SET reconcile_forced = 1", NULL), 0);
+    entry_for(db, &e, fp);
+    assert_int_equal(registry_is_current(db, &e, &err), 0);
+    assert_int_equal(registry_record(db, &e, &err), 0);
+
+    /* The template changes. */
+    write_file(TEMPLATE, "<report version='2'/>\n");
+    entry_for(db, &e, fp);
+    assert_int_equal(registry_is_current(db, &e, &err), 0);
+    assert_int_equal(registry_record(db, &e, &err), 0);
+    assert_int_equal(registry_is_current(db, &e, &err), 1);
+
+    /* The PDF is edited, then deleted. */
+    write_file(PDF, "%PDF-1.4 edited by hand\n");
+    assert_int_equal(registry_is_current(db, &e, &err), 0);
+    assert_int_equal(registry_record(db, &e, &err), 0);
+    assert_int_equal(registry_is_current(db, &e, &err), 1);
+    unlink(PDF);
+    assert_int_equal(registry_is_current(db, &e, &err), 0);
+
+    int64_t rows = 0;
+    assert_int_equal(db_query_int(db, &rows, &err, "SELECT count(*) FROM report_run", NULL), 1);
+    assert_int_equal(rows, 5); /* one row per generation: the history is kept */
+    db_close(db);
+}
+
+static void test_config_changes_fingerprint(void **state)
+{
+    (void)state;
+    sqlite3 *db = setup();
+    hr_error err;
+    char before[DIGEST_HEX_SIZE], after[DIGEST_HEX_SIZE], again[DIGEST_HEX_SIZE];
+    assert_int_equal(registry_inputs_fingerprint(db, "2026-10", before, &err), 0);
+    if (system("mkdir -p " DIR "/config/rules") != 0)
+        fail();
+    write_file(DIR "/config/rules/reconcile.xml", "<rules/>\n");
+    assert_int_equal(registry_inputs_fingerprint(db, "2026-10", after, &err), 0);
+    assert_string_not_equal(before, after);
+    assert_int_equal(registry_inputs_fingerprint(db, "2026-10", again, &err), 0);
+    assert_string_equal(after, again); /* deterministic */
+    write_file(DIR "/config/rules/reconcile.xml", "<rules tolerance='1'/>\n");
+    assert_int_equal(registry_inputs_fingerprint(db, "2026-10", again, &err), 0);
+    assert_string_not_equal(after, again);
+    db_close(db);
+}
+
+static void test_errors(void **state)
+{
+    (void)state;
+    sqlite3 *db = setup();
+    hr_error err;
+    char fp[DIGEST_HEX_SIZE];
+    assert_int_equal(registry_inputs_fingerprint(db, "2026-13", fp, &err), HR_EUSAGE);
+    registry_entry e;
+    memset(fp, 'a', 64);
+    fp[64] = '\0';
+    assert_int_equal(registry_entry_init(&e, "monthly", "2026-10", "hospital", "en",
+                                         DIR "/missing.xml", fp, PDF, &err),
+                     HR_EFAIL);
+    assert_string_equal(err.file, DIR "/missing.xml");
+    assert_int_equal(registry_entry_init(&e, "monthly", "2026-10", "hospital", "en", TEMPLATE, fp,
+                                         DIR "/not-written.pdf", &err),
+                     0);
+    assert_int_not_equal(registry_record(db, &e, &err), 0); /* no PDF to record */
+    db_close(db);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_input_months),
+        cmocka_unit_test(test_idempotence),
+        cmocka_unit_test(test_config_changes_fingerprint),
+        cmocka_unit_test(test_errors),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
