@@ -131,7 +131,7 @@ def flows(d, i):
     f["complaints"] = {"D01": 3, "D02": 2, "D03": 4}[d] + (i % 3)
     f["resolved"] = f["complaints"] - (1 if i % 4 == 0 else 0)
     f["exams"] = round({"D01": 1500, "D02": 0, "D03": 900}[d] * s)
-    f["eq_cap"] = {"D01": 1800, "D02": 0, "D03": 1500}[d]
+    f["eq_cap"] = {"D01": 2400, "D02": 0, "D03": 1500}[d]
     f["eq_days"] = {"D01": 30, "D02": 0, "D03": 30}[d]
     f["eq_idle"] = {"D01": 1, "D02": 0, "D03": 4}[d]
     f["days"] = days
