@@ -261,6 +261,13 @@ static void test_template_errors_name_the_line(void **state)
     assert_true(render(db, tpl, "hospital", "en", out, &err) < 0);
     assert_int_equal(err.line, 3);
     assert_string_equal(err.field, "when");
+    assert_string_equal(err.message, "unknown condition 'soon:x'");
+
+    write_file(tpl, "<?xml version=\"1.0\"?>\n<report title=\"T\">\n<dataset name=\"x\">\n"
+                    "DELETE FROM indicator_value</dataset>\n<list dataset=\"x\"/>\n</report>\n");
+    assert_true(render(db, tpl, "hospital", "en", out, &err) < 0);
+    assert_int_equal(err.line, 3);
+    assert_string_equal(err.message, "dataset SQL must only read (a SELECT)");
 
     render_options o = {"monthly", "2026-09", "hospital", "en", NULL, out};
     int written = 0;
@@ -394,6 +401,11 @@ static void test_formats(void **state)
     assert_string_equal(i18n_period(LANG_EN, &per, p, sizeof p), "October 2026");
     assert_int_equal(period_parse("2026-Q3", &per, &err), 0);
     assert_string_equal(i18n_period(LANG_EN, &per, p, sizeof p), "Q3 2026");
+    assert_string_equal(i18n_period(LANG_ZH, &per, p, sizeof p), "2026年第3季度");
+    assert_int_equal(period_parse("2026", &per, &err), 0);
+    assert_string_equal(i18n_period(LANG_ZH, &per, p, sizeof p), "2026年");
+    assert_string_equal(i18n_period(LANG_EN, &per, p, sizeof p), "2026");
+    assert_string_equal(i18n_money(LANG_ZH, 999.5, 0, b), "999.50元");
     i18n_end();
     double first, last, step;
     chart_nice_ticks(3.2, 97.5, 5, &first, &last, &step);

@@ -148,6 +148,12 @@ static int term(rctx *c, xmlNodePtr el, const char *t, int *result)
     char test[32], id[64], cmp[16] = "mom";
     if (sscanf(t, "%31[a-z_]:%63[a-z0-9_.]:%15s", test, id, cmp) < 2)
         return fail(c, el, "when", "unknown condition", t);
+    static const char *const tests[] = {"flagged", "defined", "rises", "falls", "better", "worse"};
+    int known = 0;
+    for (size_t i = 0; i < sizeof tests / sizeof *tests; i++)
+        known |= strcmp(test, tests[i]) == 0;
+    if (!known)
+        return fail(c, el, "when", "unknown condition", t);
     const ind_row *r = ind_find(c, id);
     if (!r)
         return fail(c, el, "when", "unknown indicator in condition", t);
@@ -276,8 +282,7 @@ static int blk_list(rctx *c, xmlNodePtr el)
     for (int r = 0; r < d.nrows; r++) {
         strbuf line = STRBUF_INIT;
         if (label >= 0 && label != col)
-            sb_addf(&line, "%s%s", ds_at(&d, r, label)->text,
-                    ctx_primary(c) == LANG_EN ? ": " : "：");
+            sb_addf(&line, "%s%s", ds_at(&d, r, label)->text, i18n_tr(ctx_primary(c), ": "));
         sb_addstr(&line, ds_at(&d, r, col)->text);
         doc_ensure(c, size * 1.6);
         doc_fill_rect(c, c->margin_l + 3, c->y - size * 0.65, 3, 3, RGB_ACCENT);

@@ -144,6 +144,11 @@ static int run_sql(rctx *c, xmlNodePtr el, const char *sql, const char *where, l
         sqlite3_finalize(st);
         return c->err->code;
     }
+    if (!sqlite3_stmt_readonly(st)) {
+        sqlite3_finalize(st);
+        return hr_error_set(c->err, HR_EINPUT, c->tpl_path, line, where,
+                            "dataset SQL must only read (a SELECT)");
+    }
     char ind[128], dim[64], cmp[16], limit[16];
     bind(st, ":period", c->period_text);
     bind(st, ":scope", c->scope);

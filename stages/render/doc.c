@@ -191,7 +191,7 @@ void doc_heading(rctx *c, int level, const char *text, const char *secondary)
 {
     static const double sizes[] = {16, 13, 11.5};
     double size = sizes[level - 1] * c->base_size / 10.0;
-    double need = size * 1.9 + (secondary ? size * 0.8 : 0) + 60; /* keep with what follows */
+    double need = size * 1.9 + (secondary ? size * 0.8 : 0) + 110; /* keep with what follows */
     if (c->y < c->page_h - c->margin_t - 1)
         c->y -= size * 0.6;
     doc_ensure(c, need);

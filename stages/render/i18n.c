@@ -74,12 +74,34 @@ char *i18n_number(i18n_lang lang, double v, int decimals, char *buf)
     return buf;
 }
 
+/* Copies pattern into buf replacing {a} with va and {b} with vb. */
+static char *fill(const char *pattern, const char *a, const char *va, const char *b,
+                  const char *vb, char *buf, size_t size)
+{
+    size_t o = 0, la = strlen(a), lb = b ? strlen(b) : 0;
+    for (const char *s = pattern; *s && o + 1 < size;) {
+        const char *sub = NULL;
+        if (strncmp(s, a, la) == 0)
+            sub = va, s += la;
+        else if (b && strncmp(s, b, lb) == 0)
+            sub = vb, s += lb;
+        if (sub) {
+            int n = snprintf(buf + o, size - o, "%s", sub);
+            o = o + (size_t)n < size ? o + (size_t)n : size - 1;
+        } else {
+            buf[o++] = *s++;
+        }
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
 char *i18n_count(i18n_lang lang, double v, int wan, char *buf)
 {
     if (wan && lang == LANG_ZH && isfinite(v) && fabs(v) >= 100000) {
         char n[I18N_NUM_MAX];
-        snprintf(buf, I18N_NUM_MAX, "%s万", i18n_number(lang, v / 10000.0, 1, n));
-        return buf;
+        i18n_number(lang, v / 10000.0, 1, n);
+        return fill(i18n_tr(lang, "{n} x 10,000"), "{n}", n, NULL, NULL, buf, I18N_NUM_MAX);
     }
     return i18n_number(lang, v, 0, buf);
 }
@@ -93,10 +115,11 @@ char *i18n_money(i18n_lang lang, double yuan, int wan, char *buf)
         i18n_number(lang, fabs(yuan), fabs(yuan) < 1000 ? 2 : 0, n);
         snprintf(buf, I18N_NUM_MAX, "%s¥%s", yuan < 0 ? "-" : "", n);
     } else if (wan && fabs(yuan) >= 10000) {
-        snprintf(buf, I18N_NUM_MAX, "%s万元", i18n_number(lang, yuan / 10000.0, 2, n));
+        i18n_number(lang, yuan / 10000.0, 2, n);
+        fill(i18n_tr(lang, "CNY {n} x 10,000"), "{n}", n, NULL, NULL, buf, I18N_NUM_MAX);
     } else {
-        snprintf(buf, I18N_NUM_MAX, "%s元",
-                 i18n_number(lang, yuan, fabs(yuan) < 1000 ? 2 : 0, n));
+        i18n_number(lang, yuan, fabs(yuan) < 1000 ? 2 : 0, n);
+        fill(i18n_tr(lang, "CNY {n}"), "{n}", n, NULL, NULL, buf, I18N_NUM_MAX);
     }
     return buf;
 }
@@ -171,13 +194,11 @@ char *i18n_period(i18n_lang lang, const period *p, char *buf, size_t size)
     case PERIOD_QUARTER:
         snprintf(a, sizeof a, "%d", period_year(p->first));
         snprintf(b, sizeof b, "%d", (period_month(p->first) - 1) / 3 + 1);
-        if (lang == LANG_EN)
-            snprintf(buf, size, "Q%s %s", b, a);
-        else
-            snprintf(buf, size, "%s年第%s季度", a, b);
+        fill(i18n_tr(lang, "Q{quarter} {year}"), "{year}", a, "{quarter}", b, buf, size);
         break;
     case PERIOD_YEAR:
-        snprintf(buf, size, lang == LANG_EN ? "%d" : "%d年", period_year(p->first));
+        snprintf(a, sizeof a, "%d", period_year(p->first));
+        fill(i18n_tr(lang, "{year}"), "{year}", a, NULL, NULL, buf, size);
         break;
     default:
         month_text(lang, p->first, a, sizeof a);

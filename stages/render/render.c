@@ -325,6 +325,9 @@ static int prepare(run *r, hr_error *err)
 int render_reports(sqlite3 *db, const render_options *opt, int *written, hr_error *err)
 {
     *written = 0;
+    if (!opt->kind || !opt->period || !opt->out_dir)
+        return hr_error_set(err, HR_EUSAGE, NULL, 0, NULL,
+                            "render needs a report kind, a period and an output folder");
     const char *lang = opt->lang ? opt->lang : "all";
     render_mode modes[3];
     int nmodes = 0;

@@ -222,7 +222,7 @@ int tbl_render(rctx *c, xmlNodePtr el)
             tbl_format(c, lang, cols[i].format, &d, 0, cols[i].index, t->cell[i], sizeof t->cell[i]);
         first_h = row_height(c, cols, n, t, size);
     }
-    doc_ensure(c, hh + first_h + 4);
+    doc_ensure(c, hh + first_h * (d.nrows < 3 ? d.nrows : 3) + 4); /* header + 3 rows together */
     draw_header(c, cols, n, size, hh);
     int rows = d.nrows < limit ? d.nrows : limit;
     for (int r = 0; r < rows; r++) {

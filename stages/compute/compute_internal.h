@@ -1,0 +1,168 @@
+/*
+ * compute_internal.h -- what the files of the compute stage share; not a
+ * public header (other stages use compute.h only).
+ *
+ * The stage works in three steps:
+ *   catalogue.c  loads config/indicators.xml (validated against its XSD)
+ *                into an ind_catalogue;
+ *   measures.c   reduces each loaded month to per-department base measures
+ *                (table ind_measure), recomputing only stale months, and
+ *                runs the cost allocation (costalloc.c) and the per-device
+ *                equipment table for the months it refreshes;
+ *   compute.c    loads the measures of every month involved into memory
+ *                (ind_cube) and evaluates every indicator for every period,
+ *                scope and comparison by summing numerators and
+ *                denominators separately; export.c prints the results.
+ */
+#ifndef HR_COMPUTE_INTERNAL_H
+#define HR_COMPUTE_INTERNAL_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "../../pipeline/error.h"
+#include "../../pipeline/period.h"
+
+#define IND_EXPR_MAX 8
+
+/* "m1 + m2 - m3": measure indexes with signs +1/-1. */
+typedef struct ind_expr {
+    int n;
+    int measure[IND_EXPR_MAX];
+    int sign[IND_EXPR_MAX];
+} ind_expr;
+
+typedef enum ind_term_kind { TERM_SUM, TERM_PER_DAY, TERM_MEAN_MONTHLY } ind_term_kind;
+
+typedef struct ind_term {
+    int present;
+    ind_term_kind kind;
+    ind_expr expr;
+    int has_hospital; /* use `hospital` instead of expr for the hospital scope */
+    ind_expr hospital;
+} ind_term;
+
+typedef enum ind_unit {
+    UNIT_COUNT, UNIT_MONEY, UNIT_PERCENT, UNIT_DAYS, UNIT_MINUTES, UNIT_TIMES, UNIT_PER10K
+} ind_unit;
+
+typedef struct ind_indicator {
+    char *id, *name_zh, *name_en, *unit_text, *unit_zh, *unit_en;
+    char *direction, *dimension, *def_zh, *def_en;
+    ind_unit unit;
+    int is_budget;     /* the budget_execution.X family */
+    int clinical_only; /* undefined for non-clinical departments */
+    int has_low, has_high;
+    double warn_low, warn_high;
+    double mom_limit, yoy_limit; /* resolved from <thresholds> or overrides */
+    double scale;                /* value = num / den * scale */
+    ind_term num, den;
+} ind_indicator;
+
+/* A flow: a count or money sum without denominator (contributions apply). */
+#define IND_IS_FLOW(ind) (!(ind)->den.present && !(ind)->is_budget)
+
+typedef enum ind_set_kind { SET_SQL, SET_COST_ALLOCATION, SET_EQUIPMENT } ind_set_kind;
+
+typedef struct ind_measure_set {
+    char *id;
+    ind_set_kind kind;
+    char *sql; /* SET_SQL only */
+    char **sources;
+    int nsources;
+    char **any_period;
+    int nany_period;
+    int first_measure, nmeasures; /* its measures are consecutive */
+} ind_measure_set;
+
+typedef struct ind_alias_use {
+    char *source;
+    ind_expr expr;
+} ind_alias_use;
+
+typedef struct ind_alias {
+    int measure; /* the measure index the alias defines */
+    char *fact, *default_source;
+    ind_alias_use *uses;
+    int nuses;
+} ind_alias;
+
+typedef struct ind_catalogue {
+    char **measure_ids; /* set measures first, then aliases */
+    int nmeasures;
+    int *measure_set; /* set index per measure, -1 for an alias */
+    ind_measure_set *sets;
+    int nsets;
+    ind_alias *aliases;
+    int naliases;
+    ind_indicator *ind;
+    int nind;
+    char sha256[65]; /* of the catalogue file, part of every fingerprint */
+} ind_catalogue;
+
+/* catalogue.c. Loads and validates; on error cat is left empty and err
+ * names the file (and line when the parser knows it). Free with
+ * ind_catalogue_free. */
+int ind_catalogue_load(const char *xml_path, const char *xsd_path, ind_catalogue *cat,
+                       hr_error *err);
+/* Loads from the data dir (config/indicators.xml, config/schema/indicators.xsd). */
+int ind_catalogue_load_default(ind_catalogue *cat, hr_error *err);
+void ind_catalogue_free(ind_catalogue *cat);
+int ind_catalogue_measure(const ind_catalogue *cat, const char *id); /* index or -1 */
+int ind_catalogue_indicator(const ind_catalogue *cat, const char *id);
+/* Replaces the rows of table `indicator` with the catalogue. */
+int ind_catalogue_store(sqlite3 *db, const ind_catalogue *cat, hr_error *err);
+
+/* measures.c. Brings ind_measure up to date for one loaded month (and the
+ * cost allocation and equipment tables with it). *changed is set to 1 when
+ * something was recomputed. */
+int ind_measures_refresh_month(sqlite3 *db, const ind_catalogue *cat, int month,
+                               int *changed, hr_error *err);
+/* Is the month loaded (period_state.ingested_at set)? 1, 0, or -1 on error. */
+int ind_month_loaded(sqlite3 *db, int month, hr_error *err);
+
+/* costalloc.c: the three-level allocation of one month ("YYYY-MM") from the
+ * canonical tables into cost_allocation, cost_unallocated and
+ * cost_alloc_warning (the month's earlier rows are replaced). Fails with
+ * HR_EFAIL if conservation does not hold to the cent. */
+int costalloc_month(sqlite3 *db, const char *month, hr_error *err);
+
+/* cube.c: the measures of a range of months in memory, for evaluation.
+ * v[(measure * nmonths + t) * (ndept + 1) + d]; d == ndept is the hospital
+ * (every department, in the dictionary or not). */
+typedef struct ind_cube {
+    const ind_catalogue *cat;
+    int first_month, nmonths;
+    int ndept;
+    char **dept;            /* sorted (byte order) */
+    double *v;
+    unsigned char *missing; /* [measure * nmonths + t]: undefined that month */
+    unsigned char *loaded;  /* [t] */
+    char *category;         /* [t * ndept + d]: 0 not in dictionary, else a c m s */
+} ind_cube;
+
+typedef struct ind_value {
+    int defined;
+    double num, den, value;
+} ind_value;
+
+/* Loads months [first, last]; free with ind_cube_free. */
+int ind_cube_load(sqlite3 *db, const ind_catalogue *cat, int first, int last, ind_cube *cube,
+                  hr_error *err);
+void ind_cube_free(ind_cube *cube);
+int ind_cube_dept(const ind_cube *cube, const char *code); /* index or -1 */
+/* Is dept d in the dictionary of some month of p? Returns its category
+ * letter in the latest such month, or 0. */
+char ind_cube_dept_in(const ind_cube *cube, int d, const period *p);
+/* The indicator over period p and scope d (d == ndept: hospital).
+ * use_hospital_expr: evaluate a department with the hospital expression
+ * (for contributions that must add up to the hospital's change). */
+ind_value ind_cube_eval(const ind_cube *cube, const ind_indicator *ind, const period *p, int d,
+                        int use_hospital_expr);
+/* Sum of one measure over p and scope, in *out; 0 if defined, -1 if not. */
+int ind_cube_sum(const ind_cube *cube, int measure, const period *p, int d, double *out);
+
+/* export.c helper: formats integer cents as exact CNY ("-12.05"). */
+void ind_format_cents(int64_t cents, char *buf, unsigned long size);
+
+#endif

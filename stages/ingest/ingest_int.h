@@ -1,0 +1,171 @@
+/*
+ * ingest_int.h -- internals shared by the files of the ingest stage; not a
+ * public header (other stages include only ingest.h).
+ *
+ *   tables.c      the canonical sources of EXPORTS.md: each field's type and
+ *                 the column of pipeline/schema/001_core.sql it goes to
+ *   profile.c     source profiles (config/profiles/): loading,
+ *                 validation against config/schema/profile.xsd, lookup
+ *   convert.c     field conversion: date formats, value maps
+ *   input.c       the byte source under the CSV reader: reads the file,
+ *                 hashes it, checks UTF-8 or transcodes GB18030/GBK
+ *   source_xml.c  XML exports through libxml2's streaming reader
+ *   ingest.c      the stage: folder, per-file transaction, manifest,
+ *                 replacement, typed insert, quarantine
+ */
+#ifndef HR_INGEST_INT_H
+#define HR_INGEST_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "../../pipeline/digest.h"
+#include "../../pipeline/error.h"
+
+/* ---- canonical sources (tables.c) ---- */
+
+typedef enum ingest_type {
+    IT_TEXT,     /* any text (names) */
+    IT_CODE,     /* non-empty, no leading/trailing space */
+    IT_ENUM,     /* stored as given after the value map; validate checks it */
+    IT_DATE,     /* stored YYYY-MM-DD */
+    IT_DATETIME, /* stored YYYY-MM-DD HH:MM:SS */
+    IT_MONTH,    /* stored YYYY-MM */
+    IT_MONEY,    /* stored as integer cents */
+    IT_INT,      /* non-negative integer */
+    IT_DECIMAL   /* non-negative decimal, stored REAL */
+} ingest_type;
+
+#define INGEST_MAX_COLUMNS 16
+
+typedef struct ingest_column {
+    const char *field;  /* canonical field name (EXPORTS.md) */
+    const char *column; /* table column (001_core.sql) */
+    ingest_type type;
+    int optional;       /* may be empty (stored NULL) */
+} ingest_column;
+
+typedef struct ingest_table {
+    const char *source; /* canonical source, also the table name */
+    const char *file;   /* standard file name */
+    const ingest_column *columns;
+    int ncolumns;
+} ingest_table;
+
+extern const ingest_table ingest_tables[];
+extern const int ingest_table_count;
+
+const ingest_table *ingest_table_find(const char *source); /* NULL if unknown */
+int ingest_table_column(const ingest_table *t, const char *field); /* -1 if none */
+/* How a value of the type is written, for messages ("a date", "YYYY-MM-DD"). */
+const char *ingest_type_name(ingest_type type);
+
+/* ---- profiles (profile.c) ---- */
+
+typedef enum profile_encoding { ENC_AUTO, ENC_UTF8, ENC_GB18030, ENC_GBK } profile_encoding;
+
+typedef struct profile_map {
+    char *from, *to;
+    size_t from_len, to_len;
+} profile_map;
+
+typedef struct profile_field {
+    int column;      /* index into the table's columns */
+    char *header;    /* CSV header, or XML child element holding the value */
+    char *attribute; /* XML: attribute of the row element (header is NULL) */
+    profile_map *maps;
+    int nmaps;
+} profile_field;
+
+typedef struct profile_file {
+    char *name; /* file name in the folder */
+    const ingest_table *table;
+    int format_xml;
+    char *row_element; /* XML only */
+    profile_encoding encoding;
+    char delimiter;
+    char *date_format, *datetime_format, *month_format; /* NULL = ISO */
+    int thousands;                                      /* money with ',' groups */
+    profile_field *fields;
+    int nfields;
+    int field_of_column[INGEST_MAX_COLUMNS]; /* index into fields, -1 unmapped */
+} profile_file;
+
+typedef struct profile {
+    char *name;
+    char *path;
+    profile_file *files;
+    int nfiles;
+} profile;
+
+/* Loads and validates (schema, then meaning) a profile; the caller frees it
+ * with profile_free(). Errors (HR_EINPUT) name the profile file and line. */
+int profile_load(const char *path, profile **out, hr_error *err);
+void profile_free(profile *p);
+const profile_file *profile_find_file(const profile *p, const char *name);
+const char *profile_encoding_name(profile_encoding e);
+
+/* ---- conversion (convert.c) ---- */
+
+/* Reads `s` written in `format` (tokens YYYY MM DD HH mm ss, other
+ * characters literal; NULL = the ISO form of the type) and writes the ISO
+ * form of `type` (IT_DATE, IT_DATETIME or IT_MONTH) into out (>= 20 bytes,
+ * NUL-terminated). A datetime format without seconds gives ":00". Returns
+ * the length written, or -1 if s is not of the format or not a real date. */
+int convert_temporal(const char *format, ingest_type type, const char *s, size_t len,
+                     char out[20]);
+/* Checks a format: 0 if usable for the type, -1 otherwise. */
+int convert_format_check(const char *format, ingest_type type);
+/* Applies a field's value map: points *s and *len at the mapped value when
+ * the text is a `from`; leaves them unchanged otherwise. */
+void convert_map(const profile_field *f, const char **s, size_t *len);
+
+/* ---- the byte source (input.c) ---- */
+
+typedef struct ingest_input ingest_input;
+
+/* Opens path for reading as `enc`. The input hashes every byte it reads
+ * (SHA-256 of the file as stored) and counts the file's size. Frees with
+ * ingest_input_close(). */
+ingest_input *ingest_input_open(const char *path, profile_encoding enc, hr_error *err);
+void ingest_input_close(ingest_input *in);
+/* csv_read_fn: fills buf with UTF-8 text (checked or transcoded). */
+ssize_t ingest_input_read(void *ctx, char *buf, size_t cap, hr_error *err);
+/* Raw bytes for a parser that does its own decoding (XML): hashed, not
+ * checked or converted. */
+ssize_t ingest_input_read_raw(ingest_input *in, char *buf, size_t cap, hr_error *err);
+/* After the whole file was read: its digest and size. */
+void ingest_input_finish(ingest_input *in, char hex[DIGEST_HEX_SIZE], uint64_t *size);
+/* The encoding used: declared, or detected when ENC_AUTO. */
+profile_encoding ingest_input_encoding(const ingest_input *in);
+/* Checks a whole buffer is UTF-8 (for tests and detection); 1 if it is. */
+int ingest_utf8_valid(const unsigned char *s, size_t len, size_t *bad_at);
+
+/* ---- one record, whatever the file format ---- */
+
+/* The values of one record by table column (NULL/0 = column absent), the
+ * record as it stood in the file (for quarantine) and its line. Views stay
+ * valid until the next record is read. */
+typedef struct ingest_row {
+    const char *value[INGEST_MAX_COLUMNS];
+    size_t len[INGEST_MAX_COLUMNS];
+    const char *raw;
+    size_t raw_len;
+    long line;
+} ingest_row;
+
+/* ---- XML exports (source_xml.c) ---- */
+
+typedef struct xml_source xml_source;
+
+/* Streams the file behind `in` (which it reads raw and which stays the
+ * caller's) with xmlTextReader: no network, no DTD loading, no entity
+ * substitution, and a DOCTYPE that declares entities is refused. */
+xml_source *xml_source_open(ingest_input *in, const char *path, const profile_file *pf,
+                            hr_error *err);
+/* 1: a record in *row; 0: end; -1: error (err names file and line). */
+int xml_source_next(xml_source *x, ingest_row *row, hr_error *err);
+void xml_source_close(xml_source *x);
+
+#endif

@@ -1,0 +1,316 @@
+/*
+ * input.c -- the byte source under the CSV reader (csv_open_source).
+ *
+ * It reads the file once and does three things on the way: hashes every
+ * byte for the manifest (so an export is never read twice just to be
+ * hashed), counts the size, and makes sure what the CSV reader sees is
+ * UTF-8. Declared UTF-8 is checked in place, byte by byte, with a small
+ * state machine that carries over chunk boundaries; GB18030 and GBK are
+ * transcoded with iconv through an internal buffer. With no declared
+ * encoding, the first chunk decides: valid UTF-8 is read as UTF-8, anything
+ * else as GB18030. Bytes that are not valid in the encoding are a
+ * file-level error naming the line (newlines handed over so far + 1).
+ */
+#include "ingest_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <iconv.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define INPUT_CHUNK (1u << 20)
+
+struct ingest_input {
+    int fd;
+    char *path;
+    profile_encoding declared, used;
+    int decided;
+    digest_ctx *hash;
+    uint64_t size;
+    int eof;
+    long newlines; /* '\n' in the UTF-8 handed over so far */
+    /* UTF-8 check state: continuation bytes still needed, and the range
+     * allowed for the next one (narrower after E0, ED, F0, F4). */
+    int need;
+    unsigned char lo, hi;
+    /* Transcoding (and detection): raw bytes not yet converted, converted
+     * bytes not yet handed over. */
+    iconv_t cd;
+    char *raw;
+    size_t raw_pos, raw_len;
+    char *out;
+    size_t out_pos, out_len;
+};
+
+static int fail_bytes(ingest_input *in, long line, hr_error *err)
+{
+    return hr_error_set(err, HR_EINPUT, in->path, line, NULL,
+                        "bytes not valid in %s at line %ld (declare the file's encoding in "
+                        "the profile, or convert it)",
+                        profile_encoding_name(in->used), line);
+}
+
+ingest_input *ingest_input_open(const char *path, profile_encoding enc, hr_error *err)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) {
+        hr_error_set(err, HR_EINPUT, path, 0, NULL, "cannot open: %s", strerror(errno));
+        return NULL;
+    }
+    ingest_input *in = calloc(1, sizeof *in);
+    if (!in || !(in->path = strdup(path)))
+        abort();
+    in->fd = fd;
+    in->declared = in->used = enc;
+    in->decided = enc != ENC_AUTO;
+    in->hash = digest_begin();
+    in->cd = (iconv_t)-1;
+    in->lo = 0x80, in->hi = 0xBF;
+    return in;
+}
+
+void ingest_input_close(ingest_input *in)
+{
+    if (!in)
+        return;
+    if (in->hash) {
+        char hex[DIGEST_HEX_SIZE];
+        digest_finish(in->hash, hex);
+    }
+    if (in->cd != (iconv_t)-1)
+        iconv_close(in->cd);
+    close(in->fd);
+    free(in->raw);
+    free(in->out);
+    free(in->path);
+    free(in);
+}
+
+profile_encoding ingest_input_encoding(const ingest_input *in) { return in->used; }
+
+/* Reads from the file, hashing what it read. */
+static ssize_t read_file(ingest_input *in, char *buf, size_t cap, hr_error *err)
+{
+    if (in->eof || cap == 0)
+        return 0;
+    for (;;) {
+        ssize_t n = read(in->fd, buf, cap);
+        if (n > 0) {
+            digest_update(in->hash, buf, (size_t)n);
+            in->size += (uint64_t)n;
+            return n;
+        }
+        if (n == 0) {
+            in->eof = 1;
+            return 0;
+        }
+        if (errno != EINTR) {
+            hr_error_set(err, HR_EINPUT, in->path, 0, NULL, "cannot read: %s", strerror(errno));
+            return -1;
+        }
+    }
+}
+
+ssize_t ingest_input_read_raw(ingest_input *in, char *buf, size_t cap, hr_error *err)
+{
+    return read_file(in, buf, cap, err);
+}
+
+/* Runs the UTF-8 state machine over s; returns the offset of the first bad
+ * byte, or len if all are good (a sequence may stay open in `need`). */
+static size_t utf8_scan(ingest_input *in, const unsigned char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        if (in->need == 0) {
+            /* ASCII fast path, 8 bytes at a time. */
+            while (i + 8 <= len) {
+                uint64_t w;
+                memcpy(&w, s + i, 8);
+                if (w & 0x8080808080808080ull)
+                    break;
+                i += 8;
+            }
+            if (i == len)
+                break;
+            unsigned char b = s[i];
+            if (b < 0x80) {
+                i++;
+                continue;
+            }
+            in->lo = 0x80, in->hi = 0xBF;
+            if (b >= 0xC2 && b <= 0xDF)
+                in->need = 1;
+            else if (b >= 0xE0 && b <= 0xEF) {
+                in->need = 2;
+                if (b == 0xE0)
+                    in->lo = 0xA0;
+                else if (b == 0xED)
+                    in->hi = 0x9F;
+            } else if (b >= 0xF0 && b <= 0xF4) {
+                in->need = 3;
+                if (b == 0xF0)
+                    in->lo = 0x90;
+                else if (b == 0xF4)
+                    in->hi = 0x8F;
+            } else
+                return i;
+            i++;
+        } else {
+            unsigned char b = s[i];
+            if (b < in->lo || b > in->hi)
+                return i;
+            in->need--;
+            in->lo = 0x80, in->hi = 0xBF;
+            i++;
+        }
+    }
+    return len;
+}
+
+int ingest_utf8_valid(const unsigned char *s, size_t len, size_t *bad_at)
+{
+    ingest_input st = {0};
+    st.lo = 0x80, st.hi = 0xBF;
+    size_t at = utf8_scan(&st, s, len);
+    if (bad_at)
+        *bad_at = at;
+    return at == len && st.need == 0;
+}
+
+static long count_newlines(const char *s, size_t len)
+{
+    long n = 0;
+    const char *e = s + len;
+    while ((s = memchr(s, '\n', (size_t)(e - s))) != NULL)
+        n++, s++;
+    return n;
+}
+
+/* Hands over converted or buffered bytes; 0 if none are pending. */
+static size_t drain_out(ingest_input *in, char *buf, size_t cap)
+{
+    size_t n = in->out_len - in->out_pos;
+    if (n > cap)
+        n = cap;
+    memcpy(buf, in->out + in->out_pos, n);
+    in->out_pos += n;
+    return n;
+}
+
+/* Reads the first chunk into `out` and decides between UTF-8 and GB18030.
+ * The chunk stays pending: in `out` (UTF-8, checked) or in `raw`. */
+static int detect(ingest_input *in, hr_error *err)
+{
+    in->out = malloc(INPUT_CHUNK);
+    if (!in->out)
+        abort();
+    size_t got = 0;
+    while (got < INPUT_CHUNK) {
+        ssize_t n = read_file(in, in->out + got, INPUT_CHUNK - got, err);
+        if (n < 0)
+            return -1;
+        if (n == 0)
+            break;
+        got += (size_t)n;
+    }
+    ingest_input probe = {0};
+    probe.lo = 0x80, probe.hi = 0xBF;
+    size_t at = utf8_scan(&probe, (const unsigned char *)in->out, got);
+    /* An open sequence at the chunk's end is fine unless the file ended. */
+    int utf8 = at == got && (probe.need == 0 || !in->eof);
+    in->decided = 1;
+    if (utf8) {
+        in->used = ENC_UTF8;
+        in->need = probe.need, in->lo = probe.lo, in->hi = probe.hi;
+        in->out_pos = 0, in->out_len = got;
+        in->newlines = count_newlines(in->out, got);
+        return 0;
+    }
+    in->used = ENC_GB18030;
+    in->raw = in->out;
+    in->raw_pos = 0, in->raw_len = got;
+    in->out = NULL;
+    return 0;
+}
+
+/* Converts pending raw bytes (reading more as needed) into `out`. Returns 1
+ * if output is pending, 0 at end of input, -1 on error. */
+static int transcode_more(ingest_input *in, hr_error *err)
+{
+    if (in->cd == (iconv_t)-1) {
+        in->cd = iconv_open("UTF-8", in->used == ENC_GBK ? "GBK" : "GB18030");
+        if (in->cd == (iconv_t)-1)
+            return hr_error_set(err, HR_EFAIL, in->path, 0, NULL, "iconv cannot convert from %s",
+                                profile_encoding_name(in->used)), -1;
+    }
+    if (!in->raw && !(in->raw = malloc(INPUT_CHUNK)))
+        abort();
+    if (!in->out && !(in->out = malloc(INPUT_CHUNK)))
+        abort();
+    in->out_pos = in->out_len = 0;
+    for (;;) {
+        if (in->raw_pos == in->raw_len || !in->eof) {
+            /* Keep the unconverted tail, then top the buffer up. */
+            memmove(in->raw, in->raw + in->raw_pos, in->raw_len - in->raw_pos);
+            in->raw_len -= in->raw_pos, in->raw_pos = 0;
+            ssize_t n = read_file(in, in->raw + in->raw_len, INPUT_CHUNK - in->raw_len, err);
+            if (n < 0)
+                return -1;
+            in->raw_len += (size_t)n;
+        }
+        if (in->raw_pos == in->raw_len)
+            return 0;
+        char *src = in->raw + in->raw_pos, *dst = in->out;
+        size_t src_left = in->raw_len - in->raw_pos, dst_left = INPUT_CHUNK;
+        size_t r = iconv(in->cd, &src, &src_left, &dst, &dst_left);
+        int saved = errno;
+        in->raw_pos = (size_t)(src - in->raw);
+        in->out_len = (size_t)(dst - in->out);
+        in->newlines += count_newlines(in->out, in->out_len);
+        if (r != (size_t)-1 || saved == E2BIG || (saved == EINVAL && !in->eof)) {
+            if (in->out_len > 0)
+                return 1;
+            continue; /* an incomplete character: read on */
+        }
+        return fail_bytes(in, in->newlines + 1, err), -1;
+    }
+}
+
+ssize_t ingest_input_read(void *ctx, char *buf, size_t cap, hr_error *err)
+{
+    ingest_input *in = ctx;
+    if (!in->decided && detect(in, err) < 0)
+        return -1;
+    if (in->out_pos < in->out_len)
+        return (ssize_t)drain_out(in, buf, cap);
+    if (in->used == ENC_GB18030 || in->used == ENC_GBK) {
+        int more = transcode_more(in, err);
+        return more <= 0 ? more : (ssize_t)drain_out(in, buf, cap);
+    }
+    ssize_t n = read_file(in, buf, cap, err);
+    if (n < 0)
+        return -1;
+    if (n == 0) {
+        if (in->need)
+            return fail_bytes(in, in->newlines + 1, err), -1;
+        return 0;
+    }
+    size_t bad = utf8_scan(in, (const unsigned char *)buf, (size_t)n);
+    if (bad < (size_t)n)
+        return fail_bytes(in, in->newlines + count_newlines(buf, bad) + 1, err), -1;
+    in->newlines += count_newlines(buf, (size_t)n);
+    return n;
+}
+
+void ingest_input_finish(ingest_input *in, char hex[DIGEST_HEX_SIZE], uint64_t *size)
+{
+    char sink[65536];
+    while (read_file(in, sink, sizeof sink, NULL) > 0)
+        ;
+    digest_finish(in->hash, hex);
+    in->hash = NULL;
+    *size = in->size;
+}

@@ -1,0 +1,296 @@
+/*
+ * profile.c -- source profiles: XML files (in config/profiles/) that say
+ * how a hospital's exports map onto the canonical sources.
+ *
+ * A profile is parsed with libxml2 (no network, no DTD loading, no entity
+ * substitution), validated against config/schema/profile.xsd, then checked
+ * for meaning the schema cannot express: known sources and fields, every
+ * required field mapped, usable date formats, one of header / element /
+ * attribute per field. It is then copied into plain C structs so the hot
+ * loop never touches libxml2. libxml2's own messages are captured, never
+ * printed: the first one becomes the error.
+ */
+#include "ingest_int.h"
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlschemas.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../pipeline/paths.h"
+
+typedef struct xml_complaint {
+    int seen;
+    long line;
+    char message[512];
+} xml_complaint;
+
+static void capture(void *ctx, xmlErrorPtr e)
+{
+    xml_complaint *c = ctx;
+    if (c->seen || !e)
+        return;
+    c->seen = 1;
+    c->line = e->line;
+    snprintf(c->message, sizeof c->message, "%s", e->message ? e->message : "XML error");
+    size_t n = strlen(c->message);
+    while (n && (c->message[n - 1] == '\n' || c->message[n - 1] == ' '))
+        c->message[--n] = '\0';
+}
+
+static char *dup_attr(xmlNodePtr node, const char *name)
+{
+    xmlChar *v = xmlGetProp(node, (const xmlChar *)name);
+    if (!v)
+        return NULL;
+    char *s = strdup((const char *)v);
+    xmlFree(v);
+    if (!s)
+        abort();
+    return s;
+}
+
+/* An attribute of the <file>, else of the <profile>, else NULL. */
+static char *inherited(xmlNodePtr file, const char *name)
+{
+    char *v = dup_attr(file, name);
+    return v ? v : dup_attr(file->parent, name);
+}
+
+const char *profile_encoding_name(profile_encoding e)
+{
+    switch (e) {
+    case ENC_UTF8: return "UTF-8";
+    case ENC_GB18030: return "GB18030";
+    case ENC_GBK: return "GBK";
+    default: return "UTF-8 or GB18030";
+    }
+}
+
+static int is_element(xmlNodePtr n, const char *name)
+{
+    return n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
+}
+
+static int read_map(profile_field *f, xmlNodePtr m)
+{
+    f->maps = realloc(f->maps, (size_t)(f->nmaps + 1) * sizeof *f->maps);
+    if (!f->maps)
+        abort();
+    profile_map *pm = &f->maps[f->nmaps++];
+    pm->from = dup_attr(m, "from");
+    pm->to = dup_attr(m, "to");
+    pm->from_len = strlen(pm->from);
+    pm->to_len = strlen(pm->to);
+    return 0;
+}
+
+static int read_field(const profile *p, profile_file *pf, xmlNodePtr node, hr_error *err)
+{
+    long line = xmlGetLineNo(node);
+    char *name = dup_attr(node, "name");
+    int col = ingest_table_column(pf->table, name);
+    if (col < 0) {
+        hr_error_set(err, HR_EINPUT, p->path, line, name,
+                     "profile %s: source '%s' has no field '%s' (see spec/EXPORTS.md)", p->name,
+                     pf->table->source, name);
+        free(name);
+        return HR_EINPUT;
+    }
+    if (pf->field_of_column[col] >= 0) {
+        hr_error_set(err, HR_EINPUT, p->path, line, name,
+                     "profile %s: field '%s' of %s is mapped twice", p->name, name, pf->name);
+        free(name);
+        return HR_EINPUT;
+    }
+    free(name);
+    pf->fields = realloc(pf->fields, (size_t)(pf->nfields + 1) * sizeof *pf->fields);
+    if (!pf->fields)
+        abort();
+    profile_field *f = &pf->fields[pf->nfields];
+    memset(f, 0, sizeof *f);
+    f->column = col;
+    pf->field_of_column[col] = pf->nfields++;
+    char *header = dup_attr(node, "header"), *element = dup_attr(node, "element");
+    f->attribute = dup_attr(node, "attribute");
+    int given = (header != NULL) + (element != NULL) + (f->attribute != NULL);
+    f->header = header ? header : element;
+    if (header && element)
+        free(element);
+    int ok = pf->format_xml ? given == 1 && !header : given == 1 && header;
+    if (!ok)
+        return hr_error_set(err, HR_EINPUT, p->path, line, pf->table->columns[col].field,
+                            "profile %s: a field of %s needs exactly one %s", p->name, pf->name,
+                            pf->format_xml ? "element= or attribute=" : "header=");
+    for (xmlNodePtr m = node->children; m; m = m->next)
+        if (is_element(m, "map"))
+            read_map(f, m);
+    return HR_OK;
+}
+
+static int check_formats(const profile *p, profile_file *pf, long line, hr_error *err)
+{
+    const struct { const char *fmt; ingest_type type; const char *attr; } f[] = {
+        {pf->date_format, IT_DATE, "date-format"},
+        {pf->datetime_format, IT_DATETIME, "datetime-format"},
+        {pf->month_format, IT_MONTH, "month-format"},
+    };
+    for (int i = 0; i < 3; i++)
+        if (f[i].fmt && convert_format_check(f[i].fmt, f[i].type))
+            return hr_error_set(err, HR_EINPUT, p->path, line, f[i].attr,
+                                "profile %s: '%s' is not a usable %s for %s (tokens YYYY MM DD "
+                                "HH mm ss, other characters literal)",
+                                p->name, f[i].fmt, f[i].attr, pf->name);
+    return HR_OK;
+}
+
+static profile_encoding parse_encoding(const char *s)
+{
+    if (!s || strcmp(s, "auto") == 0)
+        return ENC_AUTO;
+    if (strcmp(s, "gb18030") == 0)
+        return ENC_GB18030;
+    if (strcmp(s, "gbk") == 0)
+        return ENC_GBK;
+    return ENC_UTF8;
+}
+
+static int read_file_entry(profile *p, profile_file *pf, xmlNodePtr node, hr_error *err)
+{
+    long line = xmlGetLineNo(node);
+    for (int i = 0; i < INGEST_MAX_COLUMNS; i++)
+        pf->field_of_column[i] = -1;
+    pf->name = dup_attr(node, "name");
+    char *source = dup_attr(node, "source"), *format = dup_attr(node, "format");
+    pf->table = ingest_table_find(source);
+    pf->format_xml = format && strcmp(format, "xml") == 0;
+    free(format);
+    if (!pf->table) {
+        hr_error_set(err, HR_EINPUT, p->path, line, "source",
+                     "profile %s: unknown source '%s' for %s", p->name, source, pf->name);
+        free(source);
+        return HR_EINPUT;
+    }
+    free(source);
+    pf->row_element = dup_attr(node, "row");
+    if (pf->format_xml && !pf->row_element)
+        return hr_error_set(err, HR_EINPUT, p->path, line, "row",
+                            "profile %s: XML file %s needs row= (the element of one record)",
+                            p->name, pf->name);
+    char *enc = inherited(node, "encoding"), *delim = inherited(node, "delimiter");
+    char *thousands = inherited(node, "money-thousands");
+    pf->encoding = parse_encoding(enc);
+    pf->delimiter = !delim ? ',' : strcmp(delim, "tab") == 0 ? '\t' : delim[0];
+    pf->thousands = thousands && (strcmp(thousands, "true") == 0 || strcmp(thousands, "1") == 0);
+    free(enc), free(delim), free(thousands);
+    pf->date_format = inherited(node, "date-format");
+    pf->datetime_format = inherited(node, "datetime-format");
+    pf->month_format = inherited(node, "month-format");
+    if (check_formats(p, pf, line, err))
+        return HR_EINPUT;
+    for (xmlNodePtr f = node->children; f; f = f->next)
+        if (is_element(f, "field") && read_field(p, pf, f, err))
+            return HR_EINPUT;
+    for (int c = 0; c < pf->table->ncolumns; c++)
+        if (pf->field_of_column[c] < 0 && !pf->table->columns[c].optional)
+            return hr_error_set(err, HR_EINPUT, p->path, line, pf->table->columns[c].field,
+                                "profile %s: %s does not map the required field '%s'", p->name,
+                                pf->name, pf->table->columns[c].field);
+    return HR_OK;
+}
+
+/* Validates doc against config/schema/profile.xsd. */
+static int validate_schema(const char *path, xmlDocPtr doc, hr_error *err)
+{
+    char xsd[4096];
+    paths_data_file("config/schema/profile.xsd", xsd, sizeof xsd);
+    xml_complaint c = {0};
+    xmlSchemaParserCtxtPtr pctx = xmlSchemaNewParserCtxt(xsd);
+    xmlSchemaSetParserStructuredErrors(pctx, capture, &c);
+    xmlSchemaPtr schema = xmlSchemaParse(pctx);
+    xmlSchemaFreeParserCtxt(pctx);
+    if (!schema)
+        return hr_error_set(err, HR_EFAIL, xsd, c.line, NULL, "cannot load the profile schema: %s",
+                            c.seen ? c.message : "unreadable");
+    xmlSchemaValidCtxtPtr vctx = xmlSchemaNewValidCtxt(schema);
+    xmlSchemaSetValidStructuredErrors(vctx, capture, &c);
+    int rc = xmlSchemaValidateDoc(vctx, doc);
+    xmlSchemaFreeValidCtxt(vctx);
+    xmlSchemaFree(schema);
+    if (rc != 0)
+        return hr_error_set(err, HR_EINPUT, path, c.line, NULL,
+                            "profile does not match config/schema/profile.xsd: %s",
+                            c.seen ? c.message : "invalid");
+    return HR_OK;
+}
+
+static int build(profile *p, xmlDocPtr doc, hr_error *err)
+{
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    p->name = dup_attr(root, "name");
+    for (xmlNodePtr n = root->children; n; n = n->next) {
+        if (!is_element(n, "file"))
+            continue;
+        p->files = realloc(p->files, (size_t)(p->nfiles + 1) * sizeof *p->files);
+        if (!p->files)
+            abort();
+        profile_file *pf = &p->files[p->nfiles++];
+        memset(pf, 0, sizeof *pf);
+        if (read_file_entry(p, pf, n, err))
+            return HR_EINPUT;
+    }
+    return HR_OK;
+}
+
+int profile_load(const char *path, profile **out, hr_error *err)
+{
+    *out = NULL;
+    xml_complaint c = {0};
+    xmlSetStructuredErrorFunc(&c, capture);
+    xmlDocPtr doc = xmlReadFile(path, NULL, XML_PARSE_NONET);
+    xmlSetStructuredErrorFunc(NULL, NULL);
+    if (!doc)
+        return hr_error_set(err, HR_EINPUT, path, c.line, NULL, "cannot read profile: %s",
+                            c.seen ? c.message : "not well-formed XML");
+    int rc = validate_schema(path, doc, err);
+    profile *p = calloc(1, sizeof *p);
+    if (!p || !(p->path = strdup(path)))
+        abort();
+    if (rc == HR_OK)
+        rc = build(p, doc, err);
+    xmlFreeDoc(doc);
+    if (rc) {
+        profile_free(p);
+        return rc;
+    }
+    *out = p;
+    return HR_OK;
+}
+
+void profile_free(profile *p)
+{
+    if (!p)
+        return;
+    for (int i = 0; i < p->nfiles; i++) {
+        profile_file *pf = &p->files[i];
+        for (int j = 0; j < pf->nfields; j++) {
+            profile_field *f = &pf->fields[j];
+            for (int k = 0; k < f->nmaps; k++)
+                free(f->maps[k].from), free(f->maps[k].to);
+            free(f->maps), free(f->header), free(f->attribute);
+        }
+        free(pf->fields), free(pf->name), free(pf->row_element);
+        free(pf->date_format), free(pf->datetime_format), free(pf->month_format);
+    }
+    free(p->files), free(p->name), free(p->path);
+    free(p);
+}
+
+const profile_file *profile_find_file(const profile *p, const char *name)
+{
+    for (int i = 0; i < p->nfiles; i++)
+        if (strcmp(p->files[i].name, name) == 0)
+            return &p->files[i];
+    return NULL;
+}

@@ -1,0 +1,457 @@
+/*
+ * reconcile.c -- the reconcile stage (reconcile.h): compares the sources of
+ * one month that describe the same facts, by the rules of
+ * config/rules/reconcile.xml (see reconcile_int.h for the rule kinds).
+ *
+ * Everything is computed by SQL over the canonical tables and stored, in
+ * one transaction that first forgets an earlier reconciliation of the month
+ * (so running twice gives the same result):
+ *   reconcile_result     per rule, department and month: a, b, a - b and the
+ *                        tolerance (max(absolute, percent of |b|)), ok / fail
+ *   reconcile_record     per record difference (stay_id, surgery_id -- never
+ *                        a patient key)
+ *   reconcile_rule_state per rule: its outcome, what the summary shows
+ *   authority            the authoritative source of each rule's fact
+ *   period_state         reconciled_at, reconcile_state, reconcile_forced
+ * then writes reconcile-PERIOD-RULE.csv (record differences) and
+ * reconcile-PERIOD-aggregates.csv for the data team and a count-only
+ * summary on opt->report. A failed blocking rule returns HR_EBLOCKED unless
+ * opt->force; what was found stays stored either way.
+ */
+#include "reconcile.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../../pipeline/db.h"
+#include "../../pipeline/paths.h"
+#include "../../pipeline/strbuf.h"
+#include "reconcile_int.h"
+
+/* What one rule found. */
+typedef struct rrule_outcome {
+    long long compared;   /* departments compared */
+    long long aggregate_fails;
+    long long record_issues;
+    int failed;
+} rrule_outcome;
+
+static int exec_bound(sqlite3 *db, const char *sql, const char *period, const rrule *r,
+                      hr_error *err)
+{
+    sqlite3_stmt *st = db_prepare(db, sql, err);
+    if (!st)
+        return err->code;
+    sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, r->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, r->blocking ? "blocking" : "warning", -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, "reconciling records", err);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static void side_sql(strbuf *sb, const rterm *terms, int n)
+{
+    for (int i = 0; i < n; i++) {
+        char *q = sqlite3_mprintf("%sSELECT dept_code, %s FROM \"%w\" WHERE period = ?1 GROUP BY 1",
+                                  i ? " UNION ALL " : "",
+                                  terms[i].column[0] ? "sum(%COL%)" : "count(*)", terms[i].source);
+        /* the column is a checked identifier (reconcile_rules.c) */
+        char *at = strstr(q, "%COL%");
+        if (at) {
+            sb_add(sb, q, (size_t)(at - q));
+            sb_addf(sb, "\"%s\"", terms[i].column);
+            sb_addstr(sb, at + 5);
+        } else {
+            sb_addstr(sb, q);
+        }
+        sqlite3_free(q);
+    }
+}
+
+static long long tolerance_for(const rrule *r, long long b)
+{
+    double pct = floor(r->tolerance_percent / 100.0 * fabs((double)b));
+    double tol = r->tolerance_abs > pct ? r->tolerance_abs : pct;
+    return (long long)floor(tol);
+}
+
+/* Per department: Σ side a vs Σ side b into reconcile_result. */
+static int aggregate(sqlite3 *db, const char *period, const rrule *r, const rterm *a, int na,
+                     const rterm *b, int nb, int is_amount, rrule_outcome *out, hr_error *err)
+{
+    strbuf sql = STRBUF_INIT;
+    sb_addstr(&sql, "WITH a(d, v) AS (");
+    side_sql(&sql, a, na);
+    sb_addstr(&sql, "), b(d, v) AS (");
+    side_sql(&sql, b, nb);
+    sb_addstr(&sql, "), ag AS (SELECT d, sum(v) v FROM a GROUP BY d), "
+                    "bg AS (SELECT d, sum(v) v FROM b GROUP BY d) "
+                    "SELECT k.d, coalesce(ag.v, 0), coalesce(bg.v, 0) "
+                    "FROM (SELECT d FROM ag UNION SELECT d FROM bg) k "
+                    "LEFT JOIN ag ON ag.d = k.d LEFT JOIN bg ON bg.d = k.d ORDER BY k.d");
+    sqlite3_stmt *st = db_prepare(db, sql.buf, err);
+    sb_release(&sql);
+    sqlite3_stmt *ins = st ? db_prepare(db,
+                                        "INSERT INTO reconcile_result VALUES "
+                                        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                        err)
+                           : NULL;
+    if (!ins) {
+        sqlite3_finalize(st);
+        return err->code;
+    }
+    sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
+    int rc = 0, step;
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        long long va = sqlite3_column_int64(st, 1), vb = sqlite3_column_int64(st, 2);
+        long long diff = va - vb, tol = tolerance_for(r, vb);
+        int fail = llabs(diff) > tol;
+        out->compared++;
+        out->aggregate_fails += fail;
+        sqlite3_reset(ins);
+        sqlite3_bind_text(ins, 1, period, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 2, r->id, -1, SQLITE_STATIC);
+        sqlite3_bind_value(ins, 3, sqlite3_column_value(st, 0));
+        sqlite3_bind_text(ins, 4, is_amount ? "amount" : "count", -1, SQLITE_STATIC);
+        sqlite3_bind_int64(ins, 5, va);
+        sqlite3_bind_int64(ins, 6, vb);
+        sqlite3_bind_int64(ins, 7, diff);
+        sqlite3_bind_int64(ins, 8, tol);
+        sqlite3_bind_text(ins, 9, fail ? "fail" : "ok", -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 10, r->blocking ? "blocking" : "warning", -1, SQLITE_STATIC);
+        if (sqlite3_step(ins) != SQLITE_DONE)
+            rc = db_fail(db, "storing a reconciliation result", err);
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = db_fail(db, "comparing per department", err);
+    sqlite3_finalize(st);
+    sqlite3_finalize(ins);
+    return rc;
+}
+
+#define RECORD_INSERT                                                                      \
+    "INSERT INTO reconcile_record (period, rule, record_key, dept_code, dept_code_b, issue, " \
+    "detail, severity) "
+
+/* records: keys in one source only, and keys whose dept or compared fields
+ * differ. */
+static int records(sqlite3 *db, const char *period, const rrule *r, hr_error *err)
+{
+    const char *A = r->src_a, *B = r->src_b, *K = r->key, *D = r->dept;
+    char *only_a = sqlite3_mprintf(
+        RECORD_INSERT "SELECT ?1, ?2, x.\"%w\", x.\"%w\", NULL, 'only_in_a', "
+                      "printf('%q %%s in %q (%q %%s), not in %q', x.\"%w\", x.\"%w\"), ?3 "
+                      "FROM \"%w\" x WHERE x.period = ?1 AND x.\"%w\" NOT IN "
+                      "(SELECT \"%w\" FROM \"%w\" WHERE period = ?1) ORDER BY x.line_no",
+        K, D, K, A, D, B, K, D, A, K, K, B);
+    char *only_b = sqlite3_mprintf(
+        RECORD_INSERT "SELECT ?1, ?2, x.\"%w\", x.\"%w\", NULL, 'only_in_b', "
+                      "printf('%q %%s in %q (%q %%s), not in %q', x.\"%w\", x.\"%w\"), ?3 "
+                      "FROM \"%w\" x WHERE x.period = ?1 AND x.\"%w\" NOT IN "
+                      "(SELECT \"%w\" FROM \"%w\" WHERE period = ?1) ORDER BY x.line_no",
+        K, D, K, B, D, A, K, D, B, K, K, A);
+    char *dept = sqlite3_mprintf(
+        RECORD_INSERT "SELECT ?1, ?2, x.\"%w\", x.\"%w\", y.\"%w\", 'dept_differs', "
+                      "printf('%q %q %%s, %q %%s', x.\"%w\", y.\"%w\"), ?3 "
+                      "FROM \"%w\" x JOIN temp.reconcile_b y ON y.\"%w\" = x.\"%w\" "
+                      "WHERE x.period = ?1 AND x.\"%w\" IS NOT y.\"%w\" ORDER BY x.line_no",
+        K, D, D, D, A, B, D, D, A, K, K, D, D);
+    /* b's rows of the month, indexed on the key: SQLite's planner does not
+     * index a join on the key by itself and goes quadratic (47 s for a
+     * month of 12,000 stays). */
+    char *copy = sqlite3_mprintf("DROP TABLE IF EXISTS temp.reconcile_b;"
+                                 "CREATE TEMP TABLE reconcile_b AS SELECT * FROM \"%w\" "
+                                 "WHERE period = %Q;"
+                                 "CREATE INDEX temp.reconcile_b_key ON reconcile_b(\"%w\");",
+                                 B, period, K);
+    int rc = db_exec(db, copy, err);
+    sqlite3_free(copy);
+    if (!rc)
+        rc = exec_bound(db, only_a, period, r, err);
+    if (!rc)
+        rc = exec_bound(db, only_b, period, r, err);
+    if (!rc)
+        rc = exec_bound(db, dept, period, r, err);
+    sqlite3_free(only_a);
+    sqlite3_free(only_b);
+    sqlite3_free(dept);
+    if (rc || r->ncompare == 0)
+        return rc;
+    strbuf detail = STRBUF_INIT, cond = STRBUF_INIT;
+    for (int i = 0; i < r->ncompare; i++) {
+        const char *c = r->compare[i];
+        char *part = sqlite3_mprintf("%sCASE WHEN x.\"%w\" IS NOT y.\"%w\" THEN "
+                                     "printf('%q %q %%s, %q %%s; ', x.\"%w\", y.\"%w\") ELSE '' END",
+                                     i ? " || " : "", c, c, c, A, B, c, c);
+        sb_addstr(&detail, part);
+        sqlite3_free(part);
+        part = sqlite3_mprintf("%sx.\"%w\" IS NOT y.\"%w\"", i ? " OR " : "", c, c);
+        sb_addstr(&cond, part);
+        sqlite3_free(part);
+    }
+    char *dates = sqlite3_mprintf(
+        RECORD_INSERT "SELECT ?1, ?2, x.\"%w\", x.\"%w\", y.\"%w\", 'dates_differ', "
+                      "rtrim(%s, '; '), ?3 "
+                      "FROM \"%w\" x JOIN temp.reconcile_b y ON y.\"%w\" = x.\"%w\" "
+                      "WHERE x.period = ?1 AND (%s) ORDER BY x.line_no",
+        K, D, D, detail.buf, A, K, K, cond.buf);
+    rc = exec_bound(db, dates, period, r, err);
+    sqlite3_free(dates);
+    if (!rc)
+        rc = db_exec(db, "DROP TABLE IF EXISTS temp.reconcile_b", err);
+    sb_release(&detail);
+    sb_release(&cond);
+    return rc;
+}
+
+/* within: rows of src_a dated outside [from, to] of the linked src_b row,
+ * looked up in every loaded month. */
+static int within(sqlite3 *db, const char *period, const rrule *r, hr_error *err)
+{
+    char *sql = sqlite3_mprintf(
+        RECORD_INSERT "SELECT ?1, ?2, x.\"%w\", x.\"%w\", NULL, 'outside_range', "
+                      "printf('%q %%s outside %q %%s %%s..%%s', x.\"%w\", x.\"%w\", y.f, y.t), ?3 "
+                      "FROM \"%w\" x JOIN (SELECT \"%w\" k, min(\"%w\") f, max(\"%w\") t "
+                      "  FROM \"%w\" WHERE \"%w\" IN (SELECT \"%w\" FROM \"%w\" WHERE period = ?1) "
+                      "  GROUP BY 1) y ON y.k = x.\"%w\" "
+                      "WHERE x.period = ?1 AND (x.\"%w\" < y.f OR x.\"%w\" > y.t) ORDER BY x.line_no",
+        r->key, r->dept, r->date, r->link, r->date, r->link, r->src_a, r->range_key, r->from,
+        r->to, r->src_b, r->range_key, r->link, r->src_a, r->link, r->date, r->date);
+    int rc = exec_bound(db, sql, period, r, err);
+    sqlite3_free(sql);
+    return rc;
+}
+
+static long long count_records(sqlite3 *db, const char *period, const char *rule)
+{
+    int64_t n = 0;
+    db_query_int(db, &n, NULL, "SELECT count(*) FROM reconcile_record WHERE period = ? AND rule = ?",
+                 period, rule, NULL);
+    return n;
+}
+
+static int store_rule_state(sqlite3 *db, const char *period, const rrule *r,
+                            const rrule_outcome *o, hr_error *err)
+{
+    char *sql = sqlite3_mprintf(
+        "INSERT OR REPLACE INTO reconcile_rule_state VALUES (%Q, %Q, %Q, %Q, %lld, %lld, "
+        "NULLIF(%Q, ''), NULLIF(%Q, ''), %Q);"
+        "%s",
+        period, r->id, r->blocking ? "blocking" : "warning", o->failed ? "fail" : "ok",
+        o->aggregate_fails, o->record_issues, r->fact, r->authority,
+        o->failed ? "differences beyond tolerance" : "within tolerance", "");
+    int rc = db_exec(db, sql, err);
+    sqlite3_free(sql);
+    if (!rc && r->fact[0]) {
+        sql = sqlite3_mprintf("INSERT OR REPLACE INTO authority VALUES (%Q, %Q, %Q)", period,
+                              r->fact, r->authority);
+        rc = db_exec(db, sql, err);
+        sqlite3_free(sql);
+    }
+    return rc;
+}
+
+static int evaluate(sqlite3 *db, const char *period, const rrule *r, rrule_outcome *o,
+                    hr_error *err)
+{
+    memset(o, 0, sizeof *o);
+    int rc = 0;
+    if (r->kind == RK_AGGREGATE) {
+        rc = aggregate(db, period, r, r->a, r->na, r->b, r->nb, r->is_amount, o, err);
+    } else if (r->kind == RK_RECORDS) {
+        rterm a = {{0}, ""}, b = {{0}, ""};
+        snprintf(a.source, sizeof a.source, "%s", r->src_a);
+        snprintf(b.source, sizeof b.source, "%s", r->src_b);
+        rc = aggregate(db, period, r, &a, 1, &b, 1, 0, o, err);
+        if (!rc)
+            rc = records(db, period, r, err);
+    } else {
+        rc = within(db, period, r, err);
+    }
+    if (rc)
+        return rc;
+    o->record_issues = count_records(db, period, r->id);
+    if (r->kind == RK_AGGREGATE)
+        o->failed = o->aggregate_fails > 0;
+    else
+        o->failed = o->aggregate_fails > 0 || (double)o->record_issues > r->tolerance_abs;
+    return store_rule_state(db, period, r, o, err);
+}
+
+static int forget_previous(sqlite3 *db, const char *period, hr_error *err)
+{
+    char *sql = sqlite3_mprintf("DELETE FROM reconcile_result WHERE period = %Q;"
+                                "DELETE FROM reconcile_record WHERE period = %Q;"
+                                "DELETE FROM reconcile_rule_state WHERE period = %Q;",
+                                period, period, period);
+    int rc = db_exec(db, sql, err);
+    sqlite3_free(sql);
+    return rc;
+}
+
+static int set_state(sqlite3 *db, const char *period, const char *state, int forced,
+                     hr_error *err)
+{
+    char now[32];
+    db_now(now, sizeof now);
+    char *sql = sqlite3_mprintf(
+        "INSERT INTO period_state (period, reconciled_at, reconcile_state, reconcile_forced) "
+        "VALUES (%Q, %Q, %Q, %d) ON CONFLICT(period) DO UPDATE SET "
+        "reconciled_at = excluded.reconciled_at, reconcile_state = excluded.reconcile_state, "
+        "reconcile_forced = excluded.reconcile_forced",
+        period, now, state, forced);
+    int rc = db_exec(db, sql, err);
+    sqlite3_free(sql);
+    return rc;
+}
+
+static void csv_field(FILE *f, const char *v)
+{
+    if (!v)
+        return;
+    if (!strpbrk(v, ",\"\r\n")) {
+        fputs(v, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *v; v++) {
+        if (*v == '"')
+            fputc('"', f);
+        fputc(*v, f);
+    }
+    fputc('"', f);
+}
+
+/* Writes the rows of `sql` (bound: ?1 period, ?2 rule) with a header. */
+static int write_csv(sqlite3 *db, const char *path, const char *header, const char *sql,
+                     const char *period, const char *rule, hr_error *err)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return hr_error_set(err, HR_EFAIL, path, 0, NULL, "cannot write: %s", strerror(errno));
+    sqlite3_stmt *st = db_prepare(db, sql, err);
+    if (!st) {
+        fclose(f);
+        return err->code;
+    }
+    sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
+    if (rule)
+        sqlite3_bind_text(st, 2, rule, -1, SQLITE_STATIC);
+    fprintf(f, "%s\n", header);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        for (int i = 0; i < sqlite3_column_count(st); i++) {
+            if (i)
+                fputc(',', f);
+            csv_field(f, (const char *)sqlite3_column_text(st, i));
+        }
+        fputc('\n', f);
+    }
+    sqlite3_finalize(st);
+    if (fclose(f) != 0)
+        return hr_error_set(err, HR_EFAIL, path, 0, NULL, "cannot write: %s", strerror(errno));
+    return 0;
+}
+
+static int write_csvs(sqlite3 *db, const rconfig *conf, const char *period, const char *dir,
+                      hr_error *err)
+{
+    mkdir(dir, 0777);
+    char path[4096];
+    int rc = 0;
+    for (int i = 0; i < conf->nrules && !rc; i++) {
+        if (conf->rules[i].kind == RK_AGGREGATE)
+            continue;
+        snprintf(path, sizeof path, "%s/reconcile-%s-%s.csv", dir, period, conf->rules[i].id);
+        rc = write_csv(db, path, "period,rule,record_key,issue,dept_code,dept_code_b,detail,severity",
+                       "SELECT period, rule, record_key, issue, dept_code, dept_code_b, detail, "
+                       "severity FROM reconcile_record WHERE period = ?1 AND rule = ?2 "
+                       "ORDER BY rowid",
+                       period, conf->rules[i].id, err);
+    }
+    snprintf(path, sizeof path, "%s/reconcile-%s-aggregates.csv", dir, period);
+    if (!rc)
+        rc = write_csv(db, path,
+                       "period,rule,dept_code,level,value_a,value_b,difference,tolerance,status,"
+                       "severity",
+                       "SELECT period, rule, dept_code, level, "
+                       "CASE level WHEN 'amount' THEN printf('%.2f', value_a / 100.0) ELSE value_a END, "
+                       "CASE level WHEN 'amount' THEN printf('%.2f', value_b / 100.0) ELSE value_b END, "
+                       "CASE level WHEN 'amount' THEN printf('%.2f', difference / 100.0) ELSE difference END, "
+                       "CASE level WHEN 'amount' THEN printf('%.2f', tolerance / 100.0) ELSE tolerance END, "
+                       "status, severity FROM reconcile_result WHERE period = ?1 ORDER BY rule, dept_code",
+                       period, NULL, err);
+    return rc;
+}
+
+static void print_summary(const rconfig *conf, const rrule_outcome *o, const char *period,
+                          const char *state, FILE *out)
+{
+    fprintf(out, "reconciliation %s: %s\n%-28s %-9s %-6s %11s %9s %9s\n", period, state, "rule",
+            "severity", "status", "departments", "beyond", "records");
+    for (int i = 0; i < conf->nrules; i++)
+        fprintf(out, "%-28s %-9s %-6s %11lld %9lld %9lld\n", conf->rules[i].id,
+                conf->rules[i].blocking ? "blocking" : "warning", o[i].failed ? "FAIL" : "ok",
+                o[i].compared, o[i].aggregate_fails, o[i].record_issues);
+}
+
+static int blocking_error(const rconfig *conf, const rrule_outcome *o, const char *period,
+                          hr_error *err)
+{
+    strbuf sb = STRBUF_INIT;
+    for (int i = 0; i < conf->nrules; i++)
+        if (conf->rules[i].blocking && o[i].failed)
+            sb_addf(&sb, "%s%s (%lld departments beyond tolerance, %lld record differences)",
+                    sb.len ? "; " : "", conf->rules[i].id, o[i].aggregate_fails,
+                    o[i].record_issues);
+    hr_error_set(err, HR_EBLOCKED, NULL, 0, NULL,
+                 "reconciliation of %s is blocking: %s; see the reconcile-%s-*.csv files, or "
+                 "use --force to render reports marked as unreconciled drafts",
+                 period, sb.buf, period);
+    sb_release(&sb);
+    return HR_EBLOCKED;
+}
+
+int reconcile_period(sqlite3 *db, const reconcile_options *opt, hr_error *err)
+{
+    char buf[4096];
+    const char *path = opt->rules;
+    if (!path)
+        path = paths_data_file("config/rules/reconcile.xml", buf, sizeof buf);
+    rconfig conf;
+    if (rconfig_load(db, path, &conf, err))
+        return err->code;
+    rrule_outcome *o = calloc((size_t)conf.nrules + 1, sizeof *o);
+    if (!o)
+        abort();
+    int blocking = 0, warnings = 0;
+    int rc = db_begin(db, err);
+    if (!rc)
+        rc = forget_previous(db, opt->period, err);
+    for (int i = 0; i < conf.nrules && !rc; i++) {
+        rc = evaluate(db, opt->period, &conf.rules[i], &o[i], err);
+        blocking |= o[i].failed && conf.rules[i].blocking;
+        warnings |= o[i].failed && !conf.rules[i].blocking;
+    }
+    const char *state = blocking ? "blocking" : warnings ? "warnings" : "ok";
+    if (!rc)
+        rc = set_state(db, opt->period, state, blocking && opt->force, err);
+    if (!rc)
+        rc = db_commit(db, err);
+    else
+        db_rollback(db);
+    if (!rc && opt->out_dir)
+        rc = write_csvs(db, &conf, opt->period, opt->out_dir, err);
+    if (!rc && opt->report)
+        print_summary(&conf, o, opt->period, state, opt->report);
+    if (!rc && blocking && !opt->force)
+        rc = blocking_error(&conf, o, opt->period, err);
+    free(o);
+    rconfig_free(&conf);
+    return rc;
+}

@@ -1,0 +1,378 @@
+/*
+ * validate.c -- the validate stage (validate.h): one loaded month through
+ * the row rules and the aggregate thresholds of config/rules/validation.xml.
+ *
+ * In one transaction: forget what an earlier validation of the month
+ * recorded (row_warning, data_warning, validation_summary; quarantined rows
+ * stay quarantined, so a second run finds nothing new and changes nothing),
+ * run every rule statement, move error rows to quarantine, evaluate the
+ * thresholds, check rows read = rows loaded + rows quarantined per file,
+ * store the data-quality summary and period_state. Only then, after commit,
+ * is the quarantine limit judged, so what was found stays recorded even when
+ * the stage fails with HR_EINPUT.
+ */
+#include "validate.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../../pipeline/db.h"
+#include "../../pipeline/log.h"
+#include "../../pipeline/paths.h"
+#include "../../pipeline/strbuf.h"
+#include "validate_int.h"
+
+/* Which month's dictionary (dept) or ledger (equipment) a period uses: its
+ * own, else the latest loaded before it. "" when none is loaded. */
+static void reference_month(sqlite3 *db, const char *table, const char *period, char out[8])
+{
+    out[0] = '\0';
+    char *sql = sqlite3_mprintf("SELECT max(period) FROM \"%w\" WHERE period <= ?", table);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+            snprintf(out, 8, "%s", (const char *)sqlite3_column_text(st, 0));
+    }
+    sqlite3_finalize(st);
+    sqlite3_free(sql);
+}
+
+static int note_missing_reference(sqlite3 *db, const char *period, const char *what,
+                                  hr_error *err)
+{
+    char *sql = sqlite3_mprintf(
+        "INSERT INTO data_warning (period, source, scope, kind, message_zh, message_en) "
+        "VALUES (%Q, %Q, 'hospital', 'no_reference', %Q, %Q)",
+        period, what,
+        strcmp(what, "dept") == 0 ? "未载入科室字典，科室代码未校验" : "未载入设备台账，设备编号未校验",
+        strcmp(what, "dept") == 0 ? "no department dictionary loaded: dept codes not checked"
+                                  : "no equipment ledger loaded: equipment ids not checked");
+    int rc = db_exec(db, sql, err);
+    sqlite3_free(sql);
+    return rc;
+}
+
+static int source_has_rows(sqlite3 *db, const char *table, const char *period)
+{
+    char *sql = sqlite3_mprintf("SELECT EXISTS (SELECT 1 FROM \"%w\" WHERE period = ?)", table);
+    int64_t n = 0;
+    db_query_int(db, &n, NULL, sql, period, NULL);
+    sqlite3_free(sql);
+    return n > 0;
+}
+
+static int run_rules(sqlite3 *db, const vconfig *conf, const char *period, hr_error *err)
+{
+    char dept_month[8], equip_month[8];
+    reference_month(db, "dept", period, dept_month);
+    reference_month(db, "equipment", period, equip_month);
+    int warned_dept = 0, warned_equip = 0, rc = 0;
+    for (int i = 0; i < conf->nrules && !rc; i++) {
+        const vrule *r = &conf->rules[i];
+        if ((r->needs_dept && !dept_month[0]) || (r->needs_equip && !equip_month[0])) {
+            if (!source_has_rows(db, r->source, period))
+                continue;
+            int *warned = r->needs_dept ? &warned_dept : &warned_equip;
+            if (!*warned)
+                rc = note_missing_reference(db, period, r->needs_dept ? "dept" : "equipment", err);
+            *warned = 1;
+            continue;
+        }
+        sqlite3_stmt *st = db_prepare(db, r->sql, err);
+        if (!st)
+            return err->code;
+        sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, dept_month, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, equip_month, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            db_fail(db, "running a validation rule", err);
+            hr_error_locate(err, NULL, 0, r->field);
+            rc = err->code;
+        }
+        sqlite3_finalize(st);
+    }
+    return rc;
+}
+
+static int forget_previous(sqlite3 *db, const char *period, hr_error *err)
+{
+    char *sql = sqlite3_mprintf("DELETE FROM row_warning WHERE period = %Q;"
+                                "DELETE FROM data_warning WHERE period = %Q;"
+                                "DELETE FROM validation_summary WHERE period = %Q;",
+                                period, period, period);
+    int rc = db_exec(db, sql, err);
+    sqlite3_free(sql);
+    return rc;
+}
+
+/* The three commonest reasons a file's rows were quarantined. */
+static void top_reasons(sqlite3 *db, long long file_id, strbuf *out)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT rule, coalesce(field, ''), count(*) FROM quarantine "
+                           "WHERE file_id = ? GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT 3",
+                           -1, &st, NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_int64(st, 1, file_id);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        sb_addf(out, "%s%s %s: %lld", out->len ? "; " : "", sqlite3_column_text(st, 0),
+                sqlite3_column_text(st, 1), (long long)sqlite3_column_int64(st, 2));
+    sqlite3_finalize(st);
+}
+
+static long long count_rows(sqlite3 *db, const char *sql_fmt, const char *table, long long file_id)
+{
+    char *sql = sqlite3_mprintf(sql_fmt, table, file_id);
+    int64_t n = 0;
+    db_query_int(db, &n, NULL, sql, NULL);
+    sqlite3_free(sql);
+    return n;
+}
+
+/* Stores one validation_summary row per current file of the period and
+ * checks rows read = rows loaded + rows quarantined for each. */
+static int summarise(sqlite3 *db, const char *period, hr_error *err)
+{
+    sqlite3_stmt *st = db_prepare(db,
+                                  "SELECT file_id, source, path, rows_read FROM source_file "
+                                  "WHERE period = ? AND current = 1 ORDER BY source, file_id",
+                                  err);
+    sqlite3_stmt *ins = st ? db_prepare(db,
+                                        "INSERT OR REPLACE INTO validation_summary VALUES "
+                                        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                        err)
+                           : NULL;
+    if (!ins) {
+        sqlite3_finalize(st);
+        return err->code;
+    }
+    sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
+    int rc = 0;
+    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+        long long file_id = sqlite3_column_int64(st, 0);
+        const char *source = (const char *)sqlite3_column_text(st, 1);
+        const char *path = (const char *)sqlite3_column_text(st, 2);
+        long long read = sqlite3_column_int64(st, 3);
+        long long loaded = count_rows(db, "SELECT count(*) FROM \"%w\" WHERE file_id = %lld",
+                                      source, file_id);
+        long long quarantined =
+            count_rows(db, "SELECT count(*) FROM quarantine WHERE source = %Q AND file_id = %lld",
+                       source, file_id);
+        long long warned = count_rows(db,
+                                      "SELECT count(DISTINCT line_no) FROM row_warning "
+                                      "WHERE source = %Q AND file_id = %lld",
+                                      source, file_id);
+        /* budget rows are replaced by year across folders (ingest), so an
+         * older budget file may legitimately hold fewer rows now. */
+        if (read != loaded + quarantined && strcmp(source, "budget") != 0) {
+            rc = hr_error_set(err, HR_EFAIL, path, 0, NULL,
+                              "rows read (%lld) differ from rows loaded (%lld) + rows "
+                              "quarantined (%lld): rows were lost",
+                              read, loaded, quarantined);
+            break;
+        }
+        strbuf reasons = STRBUF_INIT;
+        top_reasons(db, file_id, &reasons);
+        sqlite3_reset(ins);
+        sqlite3_bind_text(ins, 1, period, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 2, source, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(ins, 3, file_id);
+        sqlite3_bind_text(ins, 4, path, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(ins, 5, read);
+        sqlite3_bind_int64(ins, 6, loaded);
+        sqlite3_bind_int64(ins, 7, quarantined);
+        sqlite3_bind_int64(ins, 8, warned);
+        sqlite3_bind_double(ins, 9, read ? (double)quarantined / (double)read : 0.0);
+        sqlite3_bind_text(ins, 10, reasons.buf, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(ins) != SQLITE_DONE)
+            rc = db_fail(db, "storing the validation summary", err);
+        sb_release(&reasons);
+    }
+    sqlite3_finalize(st);
+    sqlite3_finalize(ins);
+    return rc;
+}
+
+/* The first file above the limit, if any: fills err (HR_EINPUT). */
+static int check_limit(sqlite3 *db, const char *period, double limit_percent, hr_error *err)
+{
+    sqlite3_stmt *st = db_prepare(db,
+                                  "SELECT path, rows_quarantined, rows_read, quarantined_share "
+                                  "FROM validation_summary WHERE period = ? AND "
+                                  "quarantined_share * 100.0 > ? ORDER BY quarantined_share DESC",
+                                  err);
+    if (!st)
+        return err->code;
+    sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
+    sqlite3_bind_double(st, 2, limit_percent);
+    int rc = 0;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        rc = hr_error_set(err, HR_EINPUT, (const char *)sqlite3_column_text(st, 0), 0, NULL,
+                          "%lld of %lld rows quarantined (%.2f %%), above the limit of %g %%; "
+                          "see the quarantine table or CSV",
+                          (long long)sqlite3_column_int64(st, 1),
+                          (long long)sqlite3_column_int64(st, 2),
+                          sqlite3_column_double(st, 3) * 100.0, limit_percent);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int set_state(sqlite3 *db, const char *period, const char *state, hr_error *err)
+{
+    char now[32];
+    db_now(now, sizeof now);
+    char *sql = sqlite3_mprintf(
+        "INSERT INTO period_state (period, validated_at, validation_state) VALUES (%Q, %Q, %Q) "
+        "ON CONFLICT(period) DO UPDATE SET validated_at = excluded.validated_at, "
+        "validation_state = excluded.validation_state",
+        period, now, state);
+    int rc = db_exec(db, sql, err);
+    sqlite3_free(sql);
+    return rc;
+}
+
+static int write_quarantine_csv(sqlite3 *db, const char *period, const char *out_dir,
+                                hr_error *err)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/quarantine-%s.csv", out_dir, period);
+    mkdir(out_dir, 0777);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return hr_error_set(err, HR_EFAIL, path, 0, NULL, "cannot write: %s", strerror(errno));
+    sqlite3_stmt *st = db_prepare(db,
+                                  "SELECT source, coalesce(path, ''), coalesce(line_no, 0), "
+                                  "coalesce(field, ''), rule, stage, message, coalesce(raw, '') "
+                                  "FROM quarantine WHERE period = ? ORDER BY source, path, line_no",
+                                  err);
+    if (!st) {
+        fclose(f);
+        return err->code;
+    }
+    sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
+    fputs("source,path,line,field,rule,stage,message,raw\n", f);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        for (int i = 0; i < 8; i++) {
+            const char *v = (const char *)sqlite3_column_text(st, i);
+            if (i)
+                fputc(',', f);
+            if (i == 2) {
+                fputs(v, f);
+                continue;
+            }
+            fputc('"', f);
+            for (; v && *v; v++) {
+                if (*v == '"')
+                    fputc('"', f);
+                fputc(*v, f);
+            }
+            fputc('"', f);
+        }
+        fputc('\n', f);
+    }
+    sqlite3_finalize(st);
+    if (fclose(f) != 0)
+        return hr_error_set(err, HR_EFAIL, path, 0, NULL, "cannot write: %s", strerror(errno));
+    return 0;
+}
+
+static void print_report(sqlite3 *db, const char *period, FILE *out)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT source, rows_read, rows_accepted, rows_quarantined, "
+                           "rows_warned, top_reasons FROM validation_summary WHERE period = ? "
+                           "ORDER BY source",
+                           -1, &st, NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
+    fprintf(out, "validation %s\n%-16s %10s %10s %11s %9s  %s\n", period, "source", "rows",
+            "accepted", "quarantined", "warnings", "top reasons");
+    while (sqlite3_step(st) == SQLITE_ROW)
+        fprintf(out, "%-16s %10lld %10lld %11lld %9lld  %s\n", sqlite3_column_text(st, 0),
+                (long long)sqlite3_column_int64(st, 1), (long long)sqlite3_column_int64(st, 2),
+                (long long)sqlite3_column_int64(st, 3), (long long)sqlite3_column_int64(st, 4),
+                sqlite3_column_text(st, 5));
+    sqlite3_finalize(st);
+    int64_t n = 0;
+    db_query_int(db, &n, NULL, "SELECT count(*) FROM data_warning WHERE period = ?", period, NULL);
+    if (n) {
+        fprintf(out, "data warnings: %lld\n", (long long)n);
+        if (sqlite3_prepare_v2(db,
+                               "SELECT message_en FROM data_warning WHERE period = ? "
+                               "ORDER BY kind, scope LIMIT 10",
+                               -1, &st, NULL) == SQLITE_OK) {
+            sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
+            while (sqlite3_step(st) == SQLITE_ROW)
+                fprintf(out, "  %s\n", sqlite3_column_text(st, 0));
+            sqlite3_finalize(st);
+        }
+    }
+}
+
+static int validate_in_transaction(sqlite3 *db, const vconfig *conf, const char *period,
+                                   hr_error *err)
+{
+    long long quarantined = 0, warnings = 0;
+    int rc = forget_previous(db, period, err);
+    if (!rc)
+        rc = vhit_prepare(db, err);
+    if (!rc)
+        rc = run_rules(db, conf, period, err);
+    if (!rc)
+        rc = vquarantine_apply(db, period, &quarantined, err);
+    if (!rc)
+        rc = vthresholds_apply(db, conf, period, &warnings, err);
+    if (!rc)
+        rc = summarise(db, period, err);
+    if (!rc)
+        rc = db_exec(db, "DELETE FROM temp.validate_hit", err);
+    if (rc)
+        return rc;
+    hr_error limit;
+    hr_error_clear(&limit);
+    int64_t rows_warned = 0, data_warned = 0;
+    db_query_int(db, &rows_warned, NULL, "SELECT count(*) FROM row_warning WHERE period = ?",
+                 period, NULL);
+    db_query_int(db, &data_warned, NULL, "SELECT count(*) FROM data_warning WHERE period = ?",
+                 period, NULL);
+    const char *state = check_limit(db, period, conf->limit_percent, &limit) ? "failed"
+                        : rows_warned + data_warned                         ? "warnings"
+                                                                             : "ok";
+    log_debug("validate %s: %lld rows quarantined, %lld data warnings", period, quarantined,
+              warnings);
+    return set_state(db, period, state, err);
+}
+
+int validate_period(sqlite3 *db, const validate_options *opt, hr_error *err)
+{
+    char rules[4096];
+    const char *path = opt->rules;
+    if (!path)
+        path = paths_data_file("config/rules/validation.xml", rules, sizeof rules);
+    vconfig conf;
+    if (vconfig_load(db, path, &conf, err))
+        return err->code;
+    int rc = db_begin(db, err);
+    if (!rc) {
+        rc = validate_in_transaction(db, &conf, opt->period, err);
+        if (rc)
+            db_rollback(db);
+        else
+            rc = db_commit(db, err);
+    }
+    if (!rc && opt->out_dir)
+        rc = write_quarantine_csv(db, opt->period, opt->out_dir, err);
+    if (!rc && opt->report)
+        print_report(db, opt->period, opt->report);
+    if (!rc)
+        rc = check_limit(db, opt->period, conf.limit_percent, err);
+    vconfig_free(&conf);
+    return rc;
+}

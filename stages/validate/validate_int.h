@@ -1,0 +1,78 @@
+/*
+ * validate_int.h -- the validate stage's internals, shared by its files:
+ *
+ *   validate_rules.c      reads config/rules/validation.xml (checked against
+ *                         config/schema/validation.xsd) and turns each row
+ *                         rule into one SQL statement over a canonical table
+ *   validate_quarantine.c moves the rows that broke an error rule to
+ *                         `quarantine`, with the record as it stood in the file
+ *   validate_thresholds.c the aggregate warning thresholds (数据预警阈值)
+ *   validate.c            the stage itself: runs the rest in one transaction,
+ *                         stores the summary, checks the quarantine limit
+ *
+ * Nothing here is part of the stage's public contract (validate.h).
+ */
+#ifndef HR_VALIDATE_INT_H
+#define HR_VALIDATE_INT_H
+
+#include <sqlite3.h>
+
+#include "../../pipeline/error.h"
+
+/* One row rule, compiled. `sql` is an INSERT into temp.validate_hit taking
+ * ?1 = the period, ?2 = the month of the department dictionary to use,
+ * ?3 = the month of the equipment ledger to use. */
+typedef struct vrule {
+    char *source;     /* canonical table, e.g. "outpatient" */
+    char *field;      /* field as in the export, e.g. "total_fee" */
+    char *rule;       /* required range enum reference key cross period */
+    int is_warning;   /* 1: keeps the row, recorded in row_warning */
+    int needs_dept;   /* uses the department dictionary (?2) */
+    int needs_equip;  /* uses the equipment ledger (?3) */
+    char *sql;
+} vrule;
+
+typedef struct vthreshold {
+    char *kind;          /* volume, zero_days, census_overfull */
+    char *source;        /* canonical table */
+    char *date_column;   /* zero_days: the date or datetime column */
+    double band_percent; /* volume: largest accepted change */
+    double min_base;     /* volume: smallest base compared */
+    double min_daily;    /* zero_days: mean rows a day that makes zeros odd */
+    double min_zero_days;/* zero_days: zero days that raise the warning */
+    double max_percent;  /* census_overfull: occupied / open beds, percent */
+} vthreshold;
+
+/* The whole rules file. Owned by the caller; vconfig_free() frees it. */
+typedef struct vconfig {
+    double limit_percent; /* largest quarantined share of a file, percent */
+    vrule *rules;
+    int nrules;
+    vthreshold *thresholds;
+    int nthresholds;
+} vconfig;
+
+/* Loads and checks the rules file against its schema (the .xsd of the same
+ * name in ../schema/ next to the rules folder), then compiles every rule
+ * against the tables of `db` (unknown sources or fields are errors naming
+ * the rules file and line). */
+int vconfig_load(sqlite3 *db, const char *path, vconfig *out, hr_error *err);
+void vconfig_free(vconfig *conf);
+
+/* Creates (or empties) temp.validate_hit. */
+int vhit_prepare(sqlite3 *db, hr_error *err);
+
+/* Moves every row with an error hit to quarantine (one quarantine row per
+ * table row: the first rule it broke, in rules-file order) and records
+ * warning hits of kept rows in row_warning. Sets *quarantined. */
+int vquarantine_apply(sqlite3 *db, const char *period, long long *quarantined, hr_error *err);
+
+/* Builds the record text for a table row from its stored values (used when
+ * the source file is gone or changed). Caller frees. */
+char *vquarantine_rebuild_raw(sqlite3 *db, const char *table, long long rowid);
+
+/* Evaluates the aggregate thresholds into data_warning; sets *count. */
+int vthresholds_apply(sqlite3 *db, const vconfig *conf, const char *period, long long *count,
+                      hr_error *err);
+
+#endif

@@ -1,0 +1,598 @@
+/*
+ * validate_rules.c -- from config/rules/validation.xml to SQL.
+ *
+ * The rules file says, per source and field, what to check (see
+ * config/schema/validation.xsd). Each rule becomes one
+ *   INSERT INTO temp.validate_hit SELECT <source>, rowid, <order>, <field>,
+ *          <rule>, <severity>, <message> FROM <table> WHERE period = ?1 AND <broken>
+ * so a month of half a million rows is checked by SQLite in one pass per
+ * rule, without a row ever crossing into C. Field names from the file are
+ * checked against the table's columns before they go into SQL (a money
+ * field `total_fee` is the column `total_fee_cents`); values go in quoted
+ * with %Q, so the rules file cannot inject SQL.
+ */
+#include "validate_int.h"
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlschemas.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../pipeline/strbuf.h"
+
+/* A column of a canonical table, as resolved from a rules-file field. */
+typedef struct vcolumn {
+    char name[80];   /* SQL column */
+    char field[80];  /* as the export names it */
+    int is_money;    /* *_cents: shown as CNY */
+    int is_text;
+} vcolumn;
+
+typedef struct vparse {
+    sqlite3 *db;
+    const char *path;
+    vconfig *conf;
+    hr_error *err;
+} vparse;
+
+static char *attr(xmlNode *n, const char *name)
+{
+    return (char *)xmlGetProp(n, (const xmlChar *)name);
+}
+
+static int parse_fail(vparse *p, xmlNode *n, const char *field, const char *fmt, const char *arg)
+{
+    return hr_error_set(p->err, HR_EFAIL, p->path, n ? xmlGetLineNo(n) : 0, field, fmt, arg);
+}
+
+/* Resolves `field` of `table` to a column; 0 when found. */
+static int column_find(sqlite3 *db, const char *table, const char *field, vcolumn *out)
+{
+    char *sql = sqlite3_mprintf("SELECT name, type FROM pragma_table_info(%Q) "
+                                "WHERE name = %Q OR name = %Q || '_cents' "
+                                "ORDER BY name = %Q DESC LIMIT 1",
+                                table, field, field, field);
+    sqlite3_stmt *st = NULL;
+    int found = -1;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(st, 0);
+        const char *type = (const char *)sqlite3_column_text(st, 1);
+        snprintf(out->name, sizeof out->name, "%s", name);
+        snprintf(out->field, sizeof out->field, "%s", field);
+        out->is_money = strcmp(name, field) != 0;
+        out->is_text = type && strcmp(type, "TEXT") == 0;
+        found = 0;
+    }
+    sqlite3_finalize(st);
+    sqlite3_free(sql);
+    return found;
+}
+
+static int table_exists(sqlite3 *db, const char *table)
+{
+    vcolumn c;
+    return column_find(db, table, "period", &c) == 0;
+}
+
+/* SQL for a column's value as shown in a message. */
+static void value_sql(strbuf *sb, const vcolumn *c)
+{
+    if (c->is_money)
+        sb_addf(sb, "printf('%%.2f', %s / 100.0)", c->name);
+    else
+        sb_addstr(sb, c->name);
+}
+
+static int column_or_fail(vparse *p, xmlNode *n, const char *table, const char *field,
+                          vcolumn *out)
+{
+    if (!field || !*field)
+        return parse_fail(p, n, NULL, "rule without a field%s", "");
+    if (column_find(p->db, table, field, out))
+        return hr_error_set(p->err, HR_EFAIL, p->path, xmlGetLineNo(n), field,
+                            "source '%s' has no field '%s'", table, field);
+    return 0;
+}
+
+static void rule_add(vparse *p, const char *source, const char *field, const char *rule,
+                     int is_warning, strbuf *where, strbuf *message, int needs_dept,
+                     int needs_equip)
+{
+    vconfig *c = p->conf;
+    c->rules = realloc(c->rules, (size_t)(c->nrules + 1) * sizeof *c->rules);
+    if (!c->rules)
+        abort();
+    vrule *r = &c->rules[c->nrules];
+    strbuf sql = STRBUF_INIT;
+    char *head = sqlite3_mprintf(
+        "INSERT INTO temp.validate_hit (source, rid, ord, field, rule, severity, message) "
+        "SELECT %Q, t.rowid, %d, %Q, %Q, %Q, ",
+        source, c->nrules, field, rule, is_warning ? "warning" : "error");
+    sb_addstr(&sql, head);
+    sqlite3_free(head);
+    sb_add(&sql, message->buf, message->len);
+    sb_addf(&sql, " FROM \"%s\" t WHERE t.period = ?1 AND (", source);
+    sb_add(&sql, where->buf, where->len);
+    sb_addstr(&sql, ")");
+    r->source = strdup(source);
+    r->field = strdup(field);
+    r->rule = strdup(rule);
+    r->is_warning = is_warning;
+    r->needs_dept = needs_dept;
+    r->needs_equip = needs_equip;
+    r->sql = sb_detach(&sql, NULL);
+    c->nrules++;
+}
+
+static int rule_required(vparse *p, xmlNode *n, const char *src, const vcolumn *c,
+                         strbuf *w, strbuf *m)
+{
+    (void)p, (void)n, (void)src;
+    sb_addf(w, "t.%s IS NULL OR t.%s = ''", c->name, c->name);
+    sb_addstr(m, "'a value is required'");
+    return 0;
+}
+
+static int rule_enum(vparse *p, xmlNode *n, const char *src, const vcolumn *c, strbuf *w,
+                     strbuf *m)
+{
+    (void)src;
+    char *values = attr(n, "values");
+    strbuf list = STRBUF_INIT, shown = STRBUF_INIT;
+    char *save = NULL;
+    for (char *tok = strtok_r(values, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+        char *q = sqlite3_mprintf("%Q", tok);
+        sb_addstr(&list, list.len ? ", " : "");
+        sb_addstr(&list, q);
+        sb_addstr(&shown, shown.len ? ", " : "");
+        sb_addstr(&shown, tok);
+        sqlite3_free(q);
+    }
+    xmlFree(values);
+    int rc = 0;
+    if (!list.len) {
+        rc = parse_fail(p, n, c->name, "enum rule without values%s", "");
+    } else {
+        sb_addf(w, "t.%s NOT IN (%s)", c->name, list.buf);
+        char *msg = sqlite3_mprintf("printf('''%%s'' is not one of %q', t.%s)", shown.buf, c->name);
+        sb_addstr(m, msg);
+        sqlite3_free(msg);
+    }
+    sb_release(&list);
+    sb_release(&shown);
+    return rc;
+}
+
+/* A bound of a range rule as SQL text, in the column's unit. */
+static int bound_sql(vparse *p, xmlNode *n, const vcolumn *c, const char *which, char *out,
+                     size_t size)
+{
+    char *v = attr(n, which);
+    if (!v)
+        return 1;
+    char *end;
+    double d = strtod(v, &end);
+    int bad = end == v || *end != '\0' || !isfinite(d);
+    xmlFree(v);
+    if (bad)
+    {
+        parse_fail(p, n, c->field, "range %s is not a number", which);
+        return -1;
+    }
+    if (c->is_money)
+        snprintf(out, size, "%lld", (long long)llround(d * 100.0));
+    else
+        snprintf(out, size, "%.17g", d);
+    return 0;
+}
+
+static int rule_range(vparse *p, xmlNode *n, const char *src, const vcolumn *c, strbuf *w,
+                      strbuf *m)
+{
+    (void)src;
+    char lo[64], hi[64];
+    int miss_lo = bound_sql(p, n, c, "min", lo, sizeof lo);
+    int miss_hi = bound_sql(p, n, c, "max", hi, sizeof hi);
+    if (miss_lo < 0 || miss_hi < 0)
+        return p->err->code;
+    if (miss_lo && miss_hi)
+        return parse_fail(p, n, c->name, "range rule without min or max%s", "");
+    sb_addf(w, "t.%s IS NOT NULL AND (", c->name);
+    if (!miss_lo)
+        sb_addf(w, "t.%s < %s", c->name, lo);
+    if (!miss_lo && !miss_hi)
+        sb_addstr(w, " OR ");
+    if (!miss_hi)
+        sb_addf(w, "t.%s > %s", c->name, hi);
+    sb_addstr(w, ")");
+    sb_addf(m, "printf('%s %%s is outside the range [%%s, %%s]', ", c->field);
+    value_sql(m, c);
+    char *bounds = sqlite3_mprintf(", %Q, %Q)", miss_lo ? "-" : lo, miss_hi ? "-" : hi);
+    if (c->is_money) { /* show the bounds in CNY, as the rules file has them */
+        sqlite3_free(bounds);
+        char *vlo = attr(n, "min"), *vhi = attr(n, "max");
+        bounds = sqlite3_mprintf(", %Q, %Q)", vlo ? vlo : "-", vhi ? vhi : "-");
+        xmlFree(vlo);
+        xmlFree(vhi);
+    }
+    sb_addstr(m, bounds);
+    sqlite3_free(bounds);
+    return 0;
+}
+
+static int rule_reference(vparse *p, xmlNode *n, const char *src, const vcolumn *c,
+                          strbuf *w, strbuf *m, int *needs_dept, int *needs_equip)
+{
+    (void)src;
+    char *to = attr(n, "to");
+    char *allow = attr(n, "allow");
+    int rc = 0;
+    const char *what;
+    if (to && strcmp(to, "dept") == 0) {
+        sb_addf(w, "t.%s NOT IN (SELECT dept_code FROM dept WHERE period = ?2)", c->name);
+        *needs_dept = 1;
+        what = "the department dictionary";
+    } else if (to && strcmp(to, "equipment") == 0) {
+        sb_addf(w, "t.%s NOT IN (SELECT equipment_id FROM equipment WHERE period = ?3)",
+                c->name);
+        *needs_equip = 1;
+        what = "the equipment ledger";
+    } else {
+        rc = parse_fail(p, n, c->name, "reference to '%s': expected dept or equipment",
+                        to ? to : "");
+        what = "";
+    }
+    if (!rc && allow) {
+        char *q = sqlite3_mprintf(" AND t.%s <> %Q", c->name, allow);
+        sb_addstr(w, q);
+        sqlite3_free(q);
+    }
+    if (!rc) {
+        char *msg = sqlite3_mprintf("printf('%q ''%%s'' is not in %s of the month', t.%s)",
+                                    c->field, what, c->name);
+        sb_addstr(m, msg);
+        sqlite3_free(msg);
+    }
+    xmlFree(to);
+    xmlFree(allow);
+    return rc;
+}
+
+static int rule_period(vparse *p, xmlNode *n, const char *src, const vcolumn *c, strbuf *w,
+                       strbuf *m)
+{
+    (void)p, (void)n, (void)src;
+    sb_addf(w, "substr(t.%s, 1, 7) <> ?1", c->name);
+    sb_addf(m, "printf('%s %%s is not in the period %%s', t.%s, ?1)", c->field, c->name);
+    return 0;
+}
+
+static const char *const COMPARE_OPS[][3] = {
+    /* name, SQL of the broken case, words */
+    {"lt", ">=", "before"}, {"le", ">", "on or before"}, {"gt", "<=", "after"},
+    {"ge", "<", "on or after"}, {"eq", "<>", "equal to"}, {"ne", "=", "different from"},
+};
+
+static int rule_compare(vparse *p, xmlNode *n, const char *src, const vcolumn *c, strbuf *w,
+                        strbuf *m)
+{
+    char *op = attr(n, "op"), *other = attr(n, "other");
+    vcolumn o;
+    int rc = column_or_fail(p, n, src, other, &o);
+    int k = -1;
+    for (int i = 0; !rc && i < 6; i++)
+        if (op && strcmp(op, COMPARE_OPS[i][0]) == 0)
+            k = i;
+    if (!rc && k < 0)
+        rc = parse_fail(p, n, c->name, "compare op '%s': expected lt le gt ge eq ne", op ? op : "");
+    if (!rc) {
+        sb_addf(w, "t.%s %s t.%s", c->name, COMPARE_OPS[k][1], o.name);
+        sb_addf(m, "printf('%s %%s must be %s %s %%s', ", c->field, COMPARE_OPS[k][2], other);
+        value_sql(m, c);
+        sb_addstr(m, ", ");
+        value_sql(m, &o);
+        sb_addstr(m, ")");
+    }
+    xmlFree(op);
+    xmlFree(other);
+    return rc;
+}
+
+/* sum-le: the parts (fields="a b c") add up to at most the total (field). */
+static int rule_sum_le(vparse *p, xmlNode *n, const char *src, const vcolumn *c, strbuf *w,
+                       strbuf *m)
+{
+    char *fields = attr(n, "parts");
+    strbuf sum = STRBUF_INIT, names = STRBUF_INIT;
+    char *save = NULL;
+    int rc = 0;
+    for (char *tok = strtok_r(fields, " ", &save); tok && !rc; tok = strtok_r(NULL, " ", &save)) {
+        vcolumn part;
+        if ((rc = column_or_fail(p, n, src, tok, &part)))
+            break;
+        sb_addf(&sum, "%s%s", sum.len ? " + " : "", part.name);
+        sb_addf(&names, "%s%s", names.len ? " + " : "", tok);
+    }
+    xmlFree(fields);
+    if (!rc && !sum.len)
+        rc = parse_fail(p, n, c->name, "sum-le rule without parts%s", "");
+    if (!rc) {
+        sb_addf(w, "(%s) > t.%s", sum.buf, c->name);
+        if (c->is_money)
+            sb_addf(m, "printf('%s = %%.2f is more than %s %%.2f', (%s) / 100.0, t.%s / 100.0)",
+                    names.buf, c->field, sum.buf, c->name);
+        else
+            sb_addf(m, "printf('%s = %%s is more than %s %%s', (%s), t.%s)", names.buf, c->field,
+                    sum.buf, c->name);
+    }
+    sb_release(&sum);
+    sb_release(&names);
+    return rc;
+}
+
+/* key: the first row by (file_id, line_no) with a key value stays; later
+ * ones are hits naming the first line. Only keys seen more than once are
+ * sorted by the window (a month's visits: 0.3 s instead of 1.2 s). */
+static int rule_key(vparse *p, xmlNode *n, const char *src, int is_warning, const char *fields)
+{
+    strbuf cols = STRBUF_INIT, shown = STRBUF_INIT, fmt = STRBUF_INIT;
+    char *save = NULL, *copy = strdup(fields);
+    int rc = 0, nf = 0;
+    char first[80] = "";
+    for (char *tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+        vcolumn c;
+        if ((rc = column_or_fail(p, n, src, tok, &c)))
+            break;
+        if (!nf++)
+            snprintf(first, sizeof first, "%s", tok);
+        sb_addf(&cols, "%s%s", cols.len ? ", " : "", c.name);
+        sb_addf(&shown, "%s%s", shown.len ? ", " : "", tok);
+        sb_addf(&fmt, "%s%%s", fmt.len ? ", " : "");
+    }
+    free(copy);
+    if (!rc && !nf)
+        rc = parse_fail(p, n, NULL, "key rule without fields%s", "");
+    if (!rc) {
+        vconfig *c = p->conf;
+        c->rules = realloc(c->rules, (size_t)(c->nrules + 1) * sizeof *c->rules);
+        if (!c->rules)
+            abort();
+        vrule *r = &c->rules[c->nrules];
+        char *sql = sqlite3_mprintf(
+            "INSERT INTO temp.validate_hit (source, rid, ord, field, rule, severity, message) "
+            "SELECT %Q, rid, %d, %Q, 'key', %Q, "
+            "printf('duplicate %q (%s): first at line %%d', %s, first_line) FROM ("
+            "SELECT rowid AS rid, %s, row_number() OVER w AS rn, "
+            "first_value(line_no) OVER w AS first_line FROM \"%w\" WHERE period = ?1 "
+            "AND (%s) IN (SELECT %s FROM \"%w\" WHERE period = ?1 GROUP BY %s "
+            "HAVING count(*) > 1) "
+            "WINDOW w AS (PARTITION BY %s ORDER BY file_id, line_no)) WHERE rn > 1",
+            src, c->nrules, first, is_warning ? "warning" : "error", shown.buf, fmt.buf,
+            cols.buf, cols.buf, src, cols.buf, cols.buf, src, cols.buf, cols.buf);
+        r->source = strdup(src);
+        r->field = strdup(first);
+        r->rule = strdup("key");
+        r->is_warning = is_warning;
+        r->needs_dept = r->needs_equip = 0;
+        r->sql = strdup(sql);
+        sqlite3_free(sql);
+        c->nrules++;
+    }
+    sb_release(&cols);
+    sb_release(&shown);
+    sb_release(&fmt);
+    return rc;
+}
+
+/* One rule element of a <source>. */
+static int rule_parse(vparse *p, xmlNode *n, const char *src)
+{
+    const char *kind = (const char *)n->name;
+    char *sev = attr(n, "severity");
+    int is_warning = sev && strcmp(sev, "warning") == 0;
+    xmlFree(sev);
+    if (strcmp(kind, "key") == 0) {
+        char *fields = attr(n, "fields");
+        int rc = rule_key(p, n, src, is_warning, fields ? fields : "");
+        xmlFree(fields);
+        return rc;
+    }
+    char *field = attr(n, "field");
+    vcolumn c;
+    int rc = column_or_fail(p, n, src, field, &c);
+    strbuf w = STRBUF_INIT, m = STRBUF_INIT;
+    int needs_dept = 0, needs_equip = 0;
+    const char *rule = kind;
+    if (rc)
+        ;
+    else if (strcmp(kind, "required") == 0)
+        rc = rule_required(p, n, src, &c, &w, &m);
+    else if (strcmp(kind, "enum") == 0)
+        rc = rule_enum(p, n, src, &c, &w, &m);
+    else if (strcmp(kind, "range") == 0)
+        rc = rule_range(p, n, src, &c, &w, &m);
+    else if (strcmp(kind, "reference") == 0)
+        rc = rule_reference(p, n, src, &c, &w, &m, &needs_dept, &needs_equip);
+    else if (strcmp(kind, "period") == 0)
+        rc = rule_period(p, n, src, &c, &w, &m);
+    else if (strcmp(kind, "compare") == 0)
+        rc = rule_compare(p, n, src, &c, &w, &m), rule = "cross";
+    else if (strcmp(kind, "sum-le") == 0)
+        rc = rule_sum_le(p, n, src, &c, &w, &m), rule = "cross";
+    else
+        rc = parse_fail(p, n, NULL, "unknown rule <%s>", kind);
+    if (!rc)
+        rule_add(p, src, field, rule, is_warning, &w, &m, needs_dept, needs_equip);
+    xmlFree(field);
+    sb_release(&w);
+    sb_release(&m);
+    return rc;
+}
+
+static double num_attr(xmlNode *n, const char *name, double dflt)
+{
+    char *v = attr(n, name);
+    double d = v ? strtod(v, NULL) : dflt;
+    xmlFree(v);
+    return d;
+}
+
+static int threshold_parse(vparse *p, xmlNode *n)
+{
+    vconfig *c = p->conf;
+    c->thresholds = realloc(c->thresholds, (size_t)(c->nthresholds + 1) * sizeof *c->thresholds);
+    if (!c->thresholds)
+        abort();
+    vthreshold *t = &c->thresholds[c->nthresholds];
+    memset(t, 0, sizeof *t);
+    char *src = attr(n, "source");
+    t->kind = strdup((const char *)n->name);
+    for (char *s = t->kind; *s; s++)
+        if (*s == '-')
+            *s = '_';
+    t->source = strdup(src ? src : "census");
+    xmlFree(src);
+    c->nthresholds++;
+    if (!table_exists(p->db, t->source))
+        return parse_fail(p, n, "source", "no source '%s'", t->source);
+    t->band_percent = num_attr(n, "band-percent", 50);
+    t->min_base = num_attr(n, "min-base", 100);
+    t->min_daily = num_attr(n, "min-daily-mean", 20);
+    t->min_zero_days = num_attr(n, "min-zero-days", 1);
+    t->max_percent = num_attr(n, "max-percent", 120);
+    if (strcmp(t->kind, "zero_days") == 0) {
+        char *f = attr(n, "date-field");
+        vcolumn col;
+        int rc = column_or_fail(p, n, t->source, f, &col);
+        xmlFree(f);
+        if (rc)
+            return rc;
+        t->date_column = strdup(col.name);
+    }
+    return 0;
+}
+
+static int document_parse(vparse *p, xmlNode *root)
+{
+    p->conf->limit_percent = num_attr(root, "quarantine-limit-percent", 1.0);
+    for (xmlNode *s = root->children; s; s = s->next) {
+        if (s->type != XML_ELEMENT_NODE)
+            continue;
+        if (strcmp((const char *)s->name, "thresholds") == 0) {
+            for (xmlNode *t = s->children; t; t = t->next)
+                if (t->type == XML_ELEMENT_NODE && threshold_parse(p, t))
+                    return p->err->code;
+            continue;
+        }
+        char *src = attr(s, "name");
+        int rc = 0;
+        if (!src || !table_exists(p->db, src))
+            rc = parse_fail(p, s, "name", "no source '%s'", src ? src : "");
+        for (xmlNode *r = s->children; r && !rc; r = r->next)
+            if (r->type == XML_ELEMENT_NODE)
+                rc = rule_parse(p, r, src);
+        xmlFree(src);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* Collects the first schema error with its line. */
+static void schema_error(void *ctx, const xmlError *e)
+{
+    hr_error *err = ctx;
+    if (err->code == HR_OK && e)
+        hr_error_set(err, HR_EFAIL, e->file, e->line, NULL, "%.700s", e->message ? e->message : "invalid");
+}
+
+static void trim_newline(hr_error *err)
+{
+    size_t len = strlen(err->message);
+    while (len && (err->message[len - 1] == '\n' || err->message[len - 1] == ' '))
+        err->message[--len] = '\0';
+}
+
+/* The schema for a rules file: <dir of rules>/../schema/<xsd_name>. */
+static void schema_path(const char *rules, const char *xsd_name, char *out, size_t size)
+{
+    const char *slash = strrchr(rules, '/');
+    if (!slash) {
+        snprintf(out, size, "../schema/%s", xsd_name);
+        return;
+    }
+    snprintf(out, size, "%.*s/../schema/%s", (int)(slash - rules), rules, xsd_name);
+}
+
+/* Parses `path` and validates it against the schema; returns the document. */
+static xmlDoc *document_load(const char *path, const char *xsd_name, hr_error *err)
+{
+    char xsd[4096];
+    schema_path(path, xsd_name, xsd, sizeof xsd);
+    xmlDoc *doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    if (!doc) {
+        const xmlError *e = xmlGetLastError();
+        hr_error_set(err, HR_EFAIL, path, e ? e->line : 0, NULL, "cannot read the rules: %s",
+                     e && e->message ? e->message : "not well-formed XML");
+        trim_newline(err);
+        return NULL;
+    }
+    xmlSchemaParserCtxt *pc = xmlSchemaNewParserCtxt(xsd);
+    xmlSchema *schema = pc ? xmlSchemaParse(pc) : NULL;
+    xmlSchemaFreeParserCtxt(pc);
+    if (!schema) {
+        xmlFreeDoc(doc);
+        hr_error_set(err, HR_EFAIL, xsd, 0, NULL, "cannot load the rules schema");
+        return NULL;
+    }
+    xmlSchemaValidCtxt *vc = xmlSchemaNewValidCtxt(schema);
+    hr_error_clear(err);
+    xmlSchemaSetValidStructuredErrors(vc, (xmlStructuredErrorFunc)schema_error, err);
+    int rc = xmlSchemaValidateDoc(vc, doc);
+    xmlSchemaFreeValidCtxt(vc);
+    xmlSchemaFree(schema);
+    if (rc != 0) {
+        if (err->code == HR_OK)
+            hr_error_set(err, HR_EFAIL, path, 0, NULL, "does not match its schema %s", xsd);
+        hr_error_locate(err, path, 0, NULL);
+        trim_newline(err);
+        xmlFreeDoc(doc);
+        return NULL;
+    }
+    return doc;
+}
+
+int vconfig_load(sqlite3 *db, const char *path, vconfig *out, hr_error *err)
+{
+    memset(out, 0, sizeof *out);
+    xmlDoc *doc = document_load(path, "validation.xsd", err);
+    if (!doc)
+        return err->code;
+    vparse p = {db, path, out, err};
+    int rc = document_parse(&p, xmlDocGetRootElement(doc));
+    xmlFreeDoc(doc);
+    if (rc)
+        vconfig_free(out);
+    return rc;
+}
+
+void vconfig_free(vconfig *conf)
+{
+    for (int i = 0; i < conf->nrules; i++) {
+        free(conf->rules[i].source);
+        free(conf->rules[i].field);
+        free(conf->rules[i].rule);
+        free(conf->rules[i].sql);
+    }
+    for (int i = 0; i < conf->nthresholds; i++) {
+        free(conf->thresholds[i].kind);
+        free(conf->thresholds[i].source);
+        free(conf->thresholds[i].date_column);
+    }
+    free(conf->rules);
+    free(conf->thresholds);
+    memset(conf, 0, sizeof *conf);
+}

@@ -1,0 +1,159 @@
+/*
+ * validate_thresholds.c -- aggregate warning thresholds (数据预警阈值).
+ *
+ * These look at a month as a whole rather than at single rows, and only
+ * warn (the rows stay): each finding is a data_warning row with a message
+ * in both languages, the value found and the threshold it crossed.
+ *
+ *   volume           a department's row count (visits, stays, operations)
+ *                    moved more than band-percent against the previous month
+ *                    (volume_mom) or the same month a year earlier
+ *                    (volume_yoy); bases below min-base and months whose
+ *                    source was not loaded are not compared
+ *   zero_days        a department averaging at least min-daily-mean rows a
+ *                    day with min-zero-days or more days without any
+ *   census_overfull  census days where occupied beds exceed max-percent of
+ *                    open beds (加床 beyond reason), one warning per department
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../pipeline/db.h"
+#include "../../pipeline/period.h"
+#include "validate_int.h"
+
+static int month_shift(const char *period, int months, char out[8])
+{
+    int y, m;
+    if (sscanf(period, "%4d-%2d", &y, &m) != 2)
+        return -1;
+    int idx = period_month_index(y, m) + months;
+    period_month_label(idx, out);
+    return 0;
+}
+
+static int source_loaded(sqlite3 *db, const char *source, const char *period)
+{
+    int64_t n = 0;
+    db_query_int(db, &n, NULL,
+                 "SELECT count(*) FROM source_file WHERE source = ? AND period = ? AND current = 1",
+                 source, period, NULL);
+    return n > 0;
+}
+
+static int volume(sqlite3 *db, const vthreshold *t, const char *period, const char *base,
+                  const char *kind, long long *count, hr_error *err)
+{
+    if (!source_loaded(db, t->source, base))
+        return 0;
+    const char *zh = strcmp(kind, "volume_mom") == 0 ? "环比" : "同比";
+    const char *en = strcmp(kind, "volume_mom") == 0 ? "the previous month" : "a year earlier";
+    char *sql = sqlite3_mprintf(
+        "INSERT INTO data_warning (period, source, scope, kind, message_zh, message_en, value, "
+        "threshold) "
+        "SELECT ?1, %Q, b.d, %Q, "
+        " printf('科室 %%s %q 数量 %%d，%s变化 %%+.1f%%%%（%%s 为 %%d），超出 ±%%g%%%%', b.d, "
+        "  coalesce(c.n, 0), (coalesce(c.n, 0) - b.n) * 100.0 / b.n, ?2, b.n, ?3), "
+        " printf('department %%s: %q count %%d changed %%+.1f%%%% against %s (%%s: %%d), "
+        "beyond ±%%g%%%%', b.d, coalesce(c.n, 0), (coalesce(c.n, 0) - b.n) * 100.0 / b.n, ?2, "
+        "b.n, ?3), "
+        " (coalesce(c.n, 0) - b.n) * 100.0 / b.n, ?3 "
+        "FROM (SELECT dept_code d, count(*) n FROM \"%w\" WHERE period = ?2 GROUP BY 1) b "
+        "LEFT JOIN (SELECT dept_code d, count(*) n FROM \"%w\" WHERE period = ?1 GROUP BY 1) c "
+        " ON c.d = b.d "
+        "WHERE b.n >= ?4 AND abs(coalesce(c.n, 0) - b.n) * 100.0 > ?3 * b.n",
+        t->source, kind, t->source, zh, t->source, en, t->source, t->source);
+    sqlite3_stmt *st = db_prepare(db, sql, err);
+    sqlite3_free(sql);
+    if (!st)
+        return err->code;
+    sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, base, -1, SQLITE_STATIC);
+    sqlite3_bind_double(st, 3, t->band_percent);
+    sqlite3_bind_double(st, 4, t->min_base);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, "volume thresholds", err);
+    *count += sqlite3_changes(db);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int zero_days(sqlite3 *db, const vthreshold *t, const char *period, int days,
+                     long long *count, hr_error *err)
+{
+    char *sql = sqlite3_mprintf(
+        "INSERT INTO data_warning (period, source, scope, kind, message_zh, message_en, value, "
+        "threshold) "
+        "SELECT ?1, %Q, d, 'zero_days', "
+        " printf('科室 %%s 日均 %q %%.1f，但有 %%d 天为零', d, n * 1.0 / ?2, ?2 - active), "
+        " printf('department %%s averages %%.1f %q a day but had %%d days with none', d, "
+        "  n * 1.0 / ?2, ?2 - active), ?2 - active, ?4 "
+        "FROM (SELECT dept_code d, count(*) n, count(DISTINCT substr(%w, 1, 10)) active "
+        "      FROM \"%w\" WHERE period = ?1 GROUP BY 1) "
+        "WHERE n * 1.0 / ?2 >= ?3 AND ?2 - active >= ?4",
+        t->source, t->source, t->source, t->date_column, t->source);
+    sqlite3_stmt *st = db_prepare(db, sql, err);
+    sqlite3_free(sql);
+    if (!st)
+        return err->code;
+    sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, days);
+    sqlite3_bind_double(st, 3, t->min_daily);
+    sqlite3_bind_double(st, 4, t->min_zero_days);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, "zero-day thresholds", err);
+    *count += sqlite3_changes(db);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int census_overfull(sqlite3 *db, const vthreshold *t, const char *period,
+                           long long *count, hr_error *err)
+{
+    sqlite3_stmt *st = db_prepare(
+        db,
+        "INSERT INTO data_warning (period, source, scope, kind, message_zh, message_en, value, "
+        "threshold) "
+        "SELECT ?1, 'census', dept_code, 'census_overfull', "
+        " printf('科室 %s 有 %d 天占用床位超过开放床位的 %g%%（最高 %.0f%%）', dept_code, "
+        "  count(*), ?2, max(occupied_beds * 100.0 / open_beds)), "
+        " printf('department %s: occupied beds above %g%% of open beds on %d days "
+        "(up to %.0f%%)', dept_code, ?2, count(*), max(occupied_beds * 100.0 / open_beds)), "
+        " max(occupied_beds * 100.0 / open_beds), ?2 "
+        "FROM census WHERE period = ?1 AND occupied_beds * 100.0 > ?2 * open_beds "
+        "GROUP BY dept_code ORDER BY dept_code",
+        err);
+    if (!st)
+        return err->code;
+    sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
+    sqlite3_bind_double(st, 2, t->max_percent);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, "census thresholds", err);
+    *count += sqlite3_changes(db);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int vthresholds_apply(sqlite3 *db, const vconfig *conf, const char *period, long long *count,
+                      hr_error *err)
+{
+    char prev[8], year_ago[8];
+    int y, m;
+    *count = 0;
+    if (month_shift(period, -1, prev) || month_shift(period, -12, year_ago) ||
+        sscanf(period, "%4d-%2d", &y, &m) != 2)
+        return hr_error_set(err, HR_EUSAGE, NULL, 0, "--period", "'%s' is not YYYY-MM", period);
+    int days = period_days_in_month(period_month_index(y, m));
+    int rc = 0;
+    for (int i = 0; i < conf->nthresholds && !rc; i++) {
+        const vthreshold *t = &conf->thresholds[i];
+        if (strcmp(t->kind, "volume") == 0) {
+            rc = volume(db, t, period, prev, "volume_mom", count, err);
+            if (!rc)
+                rc = volume(db, t, period, year_ago, "volume_yoy", count, err);
+        } else if (strcmp(t->kind, "zero_days") == 0) {
+            rc = zero_days(db, t, period, days, count, err);
+        } else if (strcmp(t->kind, "census_overfull") == 0) {
+            rc = census_overfull(db, t, period, count, err);
+        }
+    }
+    return rc;
+}

@@ -1,0 +1,517 @@
+/*
+ * test_ingest.c -- the ingest stage through its C API (ingest_folder) on
+ * small fixtures under tests/data/ingest/: typed values by hand, each
+ * encoding (UTF-8 with BOM and CRLF, GB18030 declared and detected), each
+ * date format, value maps, the XML path, idempotence, replacement, budget
+ * years, and every kind of bad input (rejected whole, database unchanged).
+ * Run from the repository root.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pipeline/db.h"
+#include "pipeline/digest.h"
+#include "pipeline/log.h"
+#include "pipeline/strbuf.h"
+#include "stages/ingest/ingest.h"
+#include "stages/ingest/ingest_int.h"
+
+#define DATA "tests/data/ingest/"
+
+static sqlite3 *open_db(void)
+{
+    sqlite3 *db;
+    hr_error err;
+    hr_error_clear(&err);
+    assert_int_equal(db_open(":memory:", &db, &err), HR_OK);
+    return db;
+}
+
+static int ingest(sqlite3 *db, const char *dir, const char *period, const char *profile,
+                  ingest_summary *sum, hr_error *err)
+{
+    ingest_options opt = {dir, period, profile};
+    memset(sum, 0, sizeof *sum);
+    hr_error_clear(err);
+    return ingest_folder(db, &opt, sum, err);
+}
+
+static void ingest_ok(sqlite3 *db, const char *dir, const char *period, const char *profile,
+                      ingest_summary *sum)
+{
+    hr_error err;
+    int rc = ingest(db, dir, period, profile, sum, &err);
+    if (rc) {
+        char buf[1600];
+        fprintf(stderr, "%s\n", hr_error_format(&err, buf, sizeof buf));
+    }
+    assert_int_equal(rc, HR_OK);
+}
+
+static int64_t qint(sqlite3 *db, const char *sql)
+{
+    int64_t v = -999;
+    hr_error err;
+    assert_int_equal(db_query_int(db, &v, &err, sql, NULL), 1);
+    return v;
+}
+
+/* First column of the first row as text ("NULL" for NULL); static buffer. */
+static const char *qtext(sqlite3 *db, const char *sql)
+{
+    static char buf[1024];
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    const unsigned char *t = sqlite3_column_text(st, 0);
+    snprintf(buf, sizeof buf, "%s", t ? (const char *)t : "NULL");
+    sqlite3_finalize(st);
+    return buf;
+}
+
+/* SHA-256 over every row of one table in rowid order, columns separated,
+ * leaving out the column named `skip` (may be NULL). */
+static void table_digest(sqlite3 *db, const char *table, const char *skip, strbuf *out)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT * FROM \"%s\" ORDER BY rowid", table);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    sb_addf(out, "[%s]", table);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        for (int i = 0; i < sqlite3_column_count(st); i++) {
+            if (skip && strcmp(sqlite3_column_name(st, i), skip) == 0)
+                continue;
+            const unsigned char *t = sqlite3_column_text(st, i);
+            sb_addf(out, "%d:%s|", sqlite3_column_type(st, i), t ? (const char *)t : "");
+        }
+        sb_addch(out, '\n');
+    }
+    sqlite3_finalize(st);
+}
+
+/* Digest of the whole database: every table, every row. */
+static void db_digest(sqlite3 *db, char hex[DIGEST_HEX_SIZE])
+{
+    strbuf all = STRBUF_INIT;
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT name FROM sqlite_master WHERE type IN "
+                                        "('table', 'index') ORDER BY name",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(st, 0);
+        sb_addf(&all, "{%s}", name);
+        if (!sqlite3_strnicmp(name, "sqlite_", 7))
+            continue;
+        int64_t is_table = 0;
+        char q[256];
+        snprintf(q, sizeof q, "SELECT type = 'table' FROM sqlite_master WHERE name = '%s'", name);
+        db_query_int(db, &is_table, NULL, q, NULL);
+        if (is_table)
+            table_digest(db, name, NULL, &all);
+    }
+    sqlite3_finalize(st);
+    digest_buffer(all.buf, all.len, hex);
+    sb_release(&all);
+}
+
+/* The canonical data tables, without file_id (which differs between two
+ * loads of the same data). */
+static void data_digest(sqlite3 *db, char hex[DIGEST_HEX_SIZE])
+{
+    strbuf all = STRBUF_INIT;
+    for (int i = 0; i < ingest_table_count; i++)
+        table_digest(db, ingest_tables[i].source, "file_id", &all);
+    digest_buffer(all.buf, all.len, hex);
+    sb_release(&all);
+}
+
+/* ---- units ---- */
+
+static void test_convert_formats(void **state)
+{
+    (void)state;
+    char out[20];
+    assert_int_equal(convert_temporal("YYYY/MM/DD", IT_DATE, "2026/10/03", 10, out), 10);
+    assert_string_equal(out, "2026-10-03");
+    assert_int_equal(convert_temporal("YYYYMMDD", IT_DATE, "20261003", 8, out), 10);
+    assert_string_equal(out, "2026-10-03");
+    assert_int_equal(convert_temporal(NULL, IT_DATE, "2024-02-29", 10, out), 10);
+    assert_int_equal(convert_temporal(NULL, IT_DATE, "2026-02-29", 10, out), -1);
+    assert_int_equal(convert_temporal("YYYY/MM/DD", IT_DATE, "2026/13/45", 10, out), -1);
+    assert_int_equal(convert_temporal("YYYYMMDD", IT_DATE, "2026103", 7, out), -1);
+    assert_int_equal(convert_temporal("YYYY-MM-DD HH:mm", IT_DATETIME, "2026-10-03 08:15", 16, out), 19);
+    assert_string_equal(out, "2026-10-03 08:15:00");
+    assert_int_equal(convert_temporal("YYYY/MM/DD HH:mm:ss", IT_DATETIME, "2026/10/03 23:59:58", 19, out), 19);
+    assert_string_equal(out, "2026-10-03 23:59:58");
+    assert_int_equal(convert_temporal("YYYY-MM-DD HH:mm", IT_DATETIME, "2026-10-03 24:00", 16, out), -1);
+    assert_int_equal(convert_temporal("YYYYMM", IT_MONTH, "202607", 6, out), 7);
+    assert_string_equal(out, "2026-07");
+    assert_int_equal(convert_temporal("YYYYMM", IT_MONTH, "202613", 6, out), -1);
+    assert_int_equal(convert_format_check("YYYY/MM/DD", IT_DATE), 0);
+    assert_int_equal(convert_format_check("YYYY/MM", IT_DATE), -1);
+    assert_int_equal(convert_format_check("YYYY-MM-DD HH:mm", IT_DATETIME), 0);
+    assert_int_equal(convert_format_check("YYYY-MM-DD", IT_DATETIME), -1);
+    assert_int_equal(convert_format_check("YYYYMM", IT_MONTH), 0);
+}
+
+static void test_utf8_check(void **state)
+{
+    (void)state;
+    size_t at;
+    assert_true(ingest_utf8_valid((const unsigned char *)"plain, 门诊 \xf0\x9f\x98\x80", 19, &at));
+    assert_false(ingest_utf8_valid((const unsigned char *)"ab\xc3\x28", 4, &at));
+    assert_int_equal(at, 3);
+    assert_false(ingest_utf8_valid((const unsigned char *)"\xed\xa0\x80", 3, &at)); /* surrogate */
+    assert_int_equal(at, 1);
+    assert_false(ingest_utf8_valid((const unsigned char *)"\xc0\xaf", 2, &at)); /* overlong */
+    assert_int_equal(at, 0);
+    assert_false(ingest_utf8_valid((const unsigned char *)"\xe9\x97", 2, &at)); /* cut short */
+}
+
+static void test_profiles_load(void **state)
+{
+    (void)state;
+    profile *p;
+    hr_error err;
+    assert_int_equal(profile_load("config/profiles/standard.xml", &p, &err), HR_OK);
+    assert_int_equal(p->nfiles, ingest_table_count);
+    assert_int_equal(p->files[1].encoding, ENC_AUTO);
+    profile_free(p);
+    assert_int_equal(profile_load("config/profiles/chinese-his.xml", &p, &err), HR_OK);
+    const profile_file *op = profile_find_file(p, "outpatient.csv");
+    assert_non_null(op);
+    assert_int_equal(op->encoding, ENC_GB18030);
+    assert_int_equal(op->thousands, 1);
+    const profile_field *vt = &op->fields[op->field_of_column[5]];
+    assert_string_equal(vt->header, "就诊类型");
+    const char *s = "急诊";
+    size_t len = strlen(s);
+    convert_map(vt, &s, &len);
+    assert_int_equal(len, 1);
+    assert_memory_equal(s, "E", 1);
+    profile_free(p);
+}
+
+/* ---- the stage ---- */
+
+static void test_standard_folder(void **state)
+{
+    (void)state;
+    sqlite3 *db = open_db();
+    ingest_summary sum;
+    ingest_ok(db, DATA "std", "2026-10", NULL, &sum);
+    assert_int_equal(sum.files_loaded, 2);
+    assert_int_equal(sum.files_skipped, 1); /* notes.txt */
+    assert_int_equal(sum.rows_read, 7);
+    assert_int_equal(sum.rows_loaded, 5);
+    assert_int_equal(sum.rows_rejected, 2);
+    /* dept.csv: BOM, CRLF, a quoted comma. */
+    assert_string_equal(qtext(db, "SELECT name_zh || '/' || line_no || '/' || period FROM dept "
+                                  "WHERE dept_code = '0201'"),
+                        "检验科, 中心/3/2026-10");
+    assert_string_equal(qtext(db, "SELECT dept_code FROM dept WHERE line_no = 2"), "0101");
+    /* outpatient.csv: money in cents, an empty optional, a value as given. */
+    assert_string_equal(qtext(db, "SELECT visit_time || '|' || total_fee_cents || '|' || "
+                                  "drug_fee_cents || '|' || material_fee_cents || '|' || "
+                                  "exam_fee_cents || '|' || wait_minutes || '|' || line_no "
+                                  "FROM outpatient WHERE visit_id = 'V1'"),
+                        "2026-10-03 08:15:00|143170|17637|3310|5200|19|2");
+    assert_string_equal(qtext(db, "SELECT typeof(wait_minutes) FROM outpatient WHERE visit_id = 'V2'"),
+                        "null");
+    assert_string_equal(qtext(db, "SELECT visit_type || total_fee_cents || '/' || drug_fee_cents "
+                                  "|| '/' || line_no FROM outpatient WHERE visit_id = 'V5'"),
+                        "X1250/125/6");
+    /* Quarantine: a bad date (type) and an empty required code. */
+    assert_int_equal(qint(db, "SELECT count(*) FROM quarantine"), 2);
+    assert_string_equal(qtext(db, "SELECT field || '|' || rule || '|' || stage || '|' || raw "
+                                  "FROM quarantine WHERE line_no = 4"),
+                        "visit_time|type|ingest|V3,2026-10-32 09:00:00,0101,D1,P3,O,1,0,0,0,5");
+    assert_non_null(strstr(qtext(db, "SELECT message FROM quarantine WHERE line_no = 4"),
+                           "expected YYYY-MM-DD HH:mm:ss"));
+    assert_string_equal(qtext(db, "SELECT field || '|' || rule || '|' || source FROM quarantine "
+                                  "WHERE line_no = 5"),
+                        "dept_code|required|outpatient");
+    /* The manifest. */
+    char hex[DIGEST_HEX_SIZE];
+    uint64_t size;
+    hr_error err;
+    assert_int_equal(digest_file(DATA "std/outpatient.csv", hex, &size, &err), 0);
+    assert_string_equal(qtext(db, "SELECT sha256 FROM source_file WHERE source = 'outpatient'"), hex);
+    assert_int_equal(qint(db, "SELECT size_bytes FROM source_file WHERE source = 'outpatient'"),
+                     (int64_t)size);
+    assert_string_equal(qtext(db, "SELECT rows_read || '/' || rows_loaded || '/' || rows_rejected "
+                                  "|| '/' || outcome || '/' || current || '/' || encoding || '/' "
+                                  "|| profile FROM source_file WHERE source = 'outpatient'"),
+                        "5/3/2/loaded/1/UTF-8/standard");
+    assert_int_equal(qint(db, "SELECT count(*) FROM outpatient WHERE file_id = "
+                              "(SELECT file_id FROM source_file WHERE source = 'outpatient')"),
+                     3);
+    assert_int_equal(qint(db, "SELECT count(*) FROM period_state WHERE period = '2026-10' "
+                              "AND ingested_at IS NOT NULL"),
+                     1);
+    /* The indexes are all there after the load. */
+    assert_int_equal(qint(db, "SELECT count(*) FROM sqlite_master WHERE type = 'index' "
+                              "AND tbl_name = 'outpatient'"),
+                     1);
+    db_close(db);
+}
+
+/* The same records in GB18030 with Chinese headers, slashed dates, money
+ * with thousands separators and Chinese values: identical typed tables. */
+static void test_chinese_his_matches_standard(void **state)
+{
+    (void)state;
+    sqlite3 *a = open_db(), *b = open_db();
+    ingest_summary sum;
+    ingest_ok(a, DATA "std", "2026-10", NULL, &sum);
+    ingest_ok(b, DATA "zh", "2026-10", "config/profiles/chinese-his.xml", &sum);
+    assert_int_equal(sum.rows_loaded, 5);
+    assert_int_equal(sum.rows_rejected, 2);
+    assert_string_equal(qtext(b, "SELECT encoding FROM source_file WHERE source = 'dept'"), "GB18030");
+    assert_string_equal(qtext(b, "SELECT category FROM dept WHERE dept_code = '0201'"), "medtech");
+    assert_string_equal(qtext(b, "SELECT total_fee_cents FROM outpatient WHERE visit_id = 'V1'"), "143170");
+    /* the raw record in quarantine is the UTF-8 text of the GB18030 line */
+    assert_string_equal(qtext(b, "SELECT raw FROM quarantine WHERE line_no = 4"),
+                        "V3,2026/10/32 09:00:00,0101,D1,P3,门诊,1,0,0,0,5");
+    char ha[DIGEST_HEX_SIZE], hb[DIGEST_HEX_SIZE];
+    data_digest(a, ha);
+    data_digest(b, hb);
+    assert_string_equal(ha, hb);
+    db_close(a);
+    db_close(b);
+}
+
+/* The sample generator's two profiles, same seed: every file of a month. */
+static void test_generated_samples_match(void **state)
+{
+    (void)state;
+    sqlite3 *a = open_db(), *b = open_db();
+    ingest_summary sa, sb;
+    ingest_ok(a, DATA "gen-standard", "2026-01", NULL, &sa);
+    ingest_ok(b, DATA "gen-chinese-his", "2026-01", "config/profiles/chinese-his.xml", &sb);
+    assert_int_equal(sa.files_loaded, 14);
+    assert_int_equal(sb.files_loaded, 14);
+    assert_int_equal(sa.rows_rejected, 0);
+    assert_int_equal(sb.rows_rejected, 0);
+    assert_true(sa.rows_loaded > 3000);
+    assert_int_equal(sa.rows_loaded, sb.rows_loaded);
+    char ha[DIGEST_HEX_SIZE], hb[DIGEST_HEX_SIZE];
+    data_digest(a, ha);
+    data_digest(b, hb);
+    assert_string_equal(ha, hb);
+    db_close(a);
+    db_close(b);
+}
+
+/* With no encoding declared, a file that is not UTF-8 is read as GB18030. */
+static void test_detects_gb18030(void **state)
+{
+    (void)state;
+    sqlite3 *db = open_db();
+    ingest_summary sum;
+    ingest_ok(db, DATA "autogb", "2026-10", NULL, &sum);
+    assert_int_equal(sum.rows_loaded, 2);
+    assert_string_equal(qtext(db, "SELECT name_zh FROM dept WHERE dept_code = '0101'"), "心内科");
+    assert_string_equal(qtext(db, "SELECT encoding FROM source_file"), "GB18030");
+    db_close(db);
+}
+
+static void test_xml_export(void **state)
+{
+    (void)state;
+    sqlite3 *db = open_db();
+    ingest_summary sum;
+    ingest_ok(db, DATA "xml", "2026-10", DATA "xml-profile.xml", &sum);
+    assert_int_equal(sum.files_loaded, 2);
+    assert_int_equal(sum.rows_loaded, 2 + 2);
+    assert_int_equal(sum.rows_rejected, 1);
+    assert_string_equal(qtext(db, "SELECT visit_time || '|' || patient_key || '|' || visit_type "
+                                  "|| '|' || total_fee_cents || '|' || material_fee_cents || '|' "
+                                  "|| wait_minutes || '|' || line_no FROM outpatient "
+                                  "WHERE visit_id = 'X1'"),
+                        "2026-10-03 08:15:00|P1|O|123450|50|7|3");
+    assert_string_equal(qtext(db, "SELECT visit_time || '|' || visit_type || '|' || "
+                                  "typeof(wait_minutes) || '|' || line_no FROM outpatient "
+                                  "WHERE visit_id = 'X2'"),
+                        "2026-10-04 23:59:00|E|null|8");
+    assert_string_equal(qtext(db, "SELECT field || '|' || rule || '|' || line_no FROM quarantine"),
+                        "visit_time|type|12");
+    assert_non_null(strstr(qtext(db, "SELECT raw FROM quarantine"), "<visit id=\"X3\""));
+    db_close(db);
+}
+
+static void test_same_file_twice_changes_nothing(void **state)
+{
+    (void)state;
+    sqlite3 *db = open_db();
+    ingest_summary sum;
+    ingest_ok(db, DATA "std", "2026-10", NULL, &sum);
+    char before[DIGEST_HEX_SIZE], after[DIGEST_HEX_SIZE];
+    db_digest(db, before);
+    ingest_ok(db, DATA "std", "2026-10", NULL, &sum);
+    assert_int_equal(sum.files_loaded, 0);
+    assert_int_equal(sum.files_unchanged, 2);
+    db_digest(db, after);
+    assert_string_equal(before, after);
+    assert_int_equal(qint(db, "SELECT count(*) FROM source_file"), 2);
+    db_close(db);
+}
+
+static void test_changed_file_replaces(void **state)
+{
+    (void)state;
+    sqlite3 *db = open_db();
+    ingest_summary sum;
+    ingest_ok(db, DATA "std", "2026-10", NULL, &sum);
+    ingest_ok(db, DATA "std", "2026-09", NULL, &sum); /* another month: must stay */
+    db_exec(db, "UPDATE period_state SET validated_at = 'x', validation_state = 'ok', "
+                "computed_at = 'y'", NULL);
+    ingest_ok(db, DATA "replaced", "2026-10", NULL, &sum);
+    assert_int_equal(sum.files_loaded, 1);
+    assert_int_equal(sum.rows_loaded, 2);
+    assert_int_equal(qint(db, "SELECT count(*) FROM outpatient WHERE period = '2026-10'"), 2);
+    assert_string_equal(qtext(db, "SELECT group_concat(visit_id || ':' || total_fee_cents, ',') "
+                                  "FROM outpatient WHERE period = '2026-10'"),
+                        "W1:5000,W2:6050");
+    assert_int_equal(qint(db, "SELECT count(*) FROM outpatient WHERE period = '2026-09'"), 3);
+    assert_int_equal(qint(db, "SELECT count(*) FROM quarantine WHERE period = '2026-10'"), 0);
+    assert_int_equal(qint(db, "SELECT count(*) FROM quarantine WHERE period = '2026-09'"), 2);
+    assert_int_equal(qint(db, "SELECT count(*) FROM dept WHERE period = '2026-10'"), 2);
+    /* the manifest keeps both entries; only the new one is current */
+    assert_string_equal(qtext(db, "SELECT group_concat(outcome || current, ',') FROM "
+                                  "(SELECT * FROM source_file WHERE period = '2026-10' AND "
+                                  "source = 'outpatient' ORDER BY file_id)"),
+                        "loaded0,replaced1");
+    assert_int_equal(qint(db, "SELECT count(*) FROM outpatient WHERE period = '2026-10' AND "
+                              "file_id <> (SELECT max(file_id) FROM source_file)"),
+                     0);
+    /* downstream state of the month is stale, the other month's is not */
+    assert_string_equal(qtext(db, "SELECT coalesce(validated_at, '') || coalesce(validation_state, '') "
+                                  "|| coalesce(computed_at, '') || (ingested_at IS NOT NULL) "
+                                  "FROM period_state WHERE period = '2026-10'"),
+                        "1");
+    assert_string_equal(qtext(db, "SELECT validated_at FROM period_state WHERE period = '2026-09'"), "x");
+    db_close(db);
+}
+
+/* budget.csv: the latest loaded for a year replaces that year's rows. */
+static void test_budget_latest_wins(void **state)
+{
+    (void)state;
+    sqlite3 *db = open_db();
+    ingest_summary sum;
+    ingest_ok(db, DATA "gen-standard", "2026-01", NULL, &sum);
+    int64_t n = qint(db, "SELECT count(*) FROM budget WHERE year = 2026");
+    assert_true(n > 0);
+    ingest_ok(db, DATA "budget2", "2026-02", NULL, &sum);
+    assert_int_equal(qint(db, "SELECT count(*) FROM budget WHERE year = 2026"), n);
+    assert_int_equal(qint(db, "SELECT count(*) FROM budget WHERE period = '2026-02'"), n);
+    db_close(db);
+}
+
+typedef struct bad_case {
+    const char *dir, *profile;
+    const char *file_suffix; /* err.file ends with it */
+    long line;               /* -1: any line > 0 */
+    const char *field;
+    const char *message; /* err.message contains it */
+} bad_case;
+
+static const bad_case bad_cases[] = {
+    {"bad/unterminated", NULL, "unterminated/dept.csv", 2, "", "unterminated quoted field"},
+    {"bad/fieldcount", NULL, "fieldcount/dept.csv", 3, "", "expected 4 fields, found 3"},
+    {"bad/utf8", DATA "utf8-profile.xml", "utf8/dept.csv", 3, "", "bytes not valid in UTF-8 at line 3"},
+    {"bad/gb18030", NULL, "gb18030/dept.csv", 2, "", "bytes not valid in GB18030 at line 2"},
+    {"bad/missingcol", NULL, "missingcol/outpatient.csv", 1, "exam_fee",
+     "missing required column 'exam_fee' (field exam_fee of profile standard)"},
+    {"bad/empty", NULL, "empty/dept.csv", 1, "", "empty file"},
+    {"bad/xmltrunc", DATA "xml-profile.xml", "xmltrunc/outpatient.xml", -1, "", "malformed XML"},
+    {"bad/xmlentity", DATA "xml-profile.xml", "xmlentity/outpatient.xml", -1, "",
+     "DOCTYPE that declares entities"},
+    {"std", DATA "bad-profile.xml", "bad-profile.xml", 3, "", "config/schema/profile.xsd"},
+};
+
+/* Each bad input: exit status 2, a located error, the database as before. */
+static void test_bad_inputs_rejected_whole(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof bad_cases / sizeof bad_cases[0]; i++) {
+        const bad_case *c = &bad_cases[i];
+        sqlite3 *db = open_db();
+        ingest_summary sum;
+        ingest_ok(db, DATA "std", "2026-10", NULL, &sum);
+        char before[DIGEST_HEX_SIZE], after[DIGEST_HEX_SIZE];
+        db_digest(db, before);
+        char dir[256];
+        snprintf(dir, sizeof dir, DATA "%s", c->dir);
+        hr_error err;
+        int rc = ingest(db, dir, "2026-10", c->profile, &sum, &err);
+        char line[1600];
+        fprintf(stderr, "  %s -> %s\n", c->dir, hr_error_format(&err, line, sizeof line));
+        assert_int_equal(rc, HR_EINPUT);
+        assert_int_equal(err.code, 2);
+        size_t fl = strlen(err.file), sl = strlen(c->file_suffix);
+        assert_true(fl >= sl && strcmp(err.file + fl - sl, c->file_suffix) == 0);
+        if (c->line >= 0)
+            assert_int_equal(err.line, c->line);
+        else
+            assert_true(err.line > 0);
+        assert_string_equal(err.field, c->field);
+        assert_non_null(strstr(err.message, c->message));
+        assert_int_equal(sum.files_loaded, 0);
+        db_digest(db, after);
+        assert_string_equal(before, after);
+        db_close(db);
+    }
+}
+
+/* A bad file does not stop the good ones of the same folder: dept.csv
+ * loads, outpatient.csv (a short row at line 3) is rejected whole. */
+static void test_good_files_still_load(void **state)
+{
+    (void)state;
+    sqlite3 *db = open_db();
+    ingest_summary sum;
+    hr_error err;
+    int rc = ingest(db, DATA "bad/mixed", "2026-10", NULL, &sum, &err);
+    assert_int_equal(rc, HR_EINPUT);
+    assert_non_null(strstr(err.file, "mixed/outpatient.csv"));
+    assert_int_equal(err.line, 3);
+    assert_int_equal(sum.files_loaded, 1);
+    assert_int_equal(qint(db, "SELECT count(*) FROM dept"), 2);
+    assert_int_equal(qint(db, "SELECT count(*) FROM outpatient"), 0);
+    assert_int_equal(qint(db, "SELECT count(*) FROM source_file"), 1);
+    assert_int_equal(qint(db, "SELECT count(*) FROM quarantine"), 0);
+    db_close(db);
+}
+
+int main(void)
+{
+    setenv("HOSPREPORT_DATADIR", ".", 1);
+    log_verbosity = 0;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_convert_formats),
+        cmocka_unit_test(test_utf8_check),
+        cmocka_unit_test(test_profiles_load),
+        cmocka_unit_test(test_standard_folder),
+        cmocka_unit_test(test_chinese_his_matches_standard),
+        cmocka_unit_test(test_generated_samples_match),
+        cmocka_unit_test(test_detects_gb18030),
+        cmocka_unit_test(test_xml_export),
+        cmocka_unit_test(test_same_file_twice_changes_nothing),
+        cmocka_unit_test(test_changed_file_replaces),
+        cmocka_unit_test(test_budget_latest_wins),
+        cmocka_unit_test(test_bad_inputs_rejected_whole),
+        cmocka_unit_test(test_good_files_still_load),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

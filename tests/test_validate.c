@@ -1,0 +1,379 @@
+/*
+ * test_validate.c -- the validate stage through its C API.
+ *
+ * Fixtures are loaded the way ingest leaves them: a source_file row per
+ * file and typed rows in the canonical tables, inserted with SQL here (the
+ * outpatient fixture also exists as a real file, tests/data/validate/
+ * outpatient.csv, so that quarantine can re-read raw records). Every test
+ * checks rows read = rows loaded + rows quarantined per file.
+ * Run from the repository root.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pipeline/db.h"
+#include "pipeline/digest.h"
+#include "pipeline/error.h"
+#include "stages/validate/validate.h"
+
+#define RULES "config/rules/validation.xml"
+#define OUTPATIENT_CSV "tests/data/validate/outpatient.csv"
+
+static char db_path[64];
+
+static void exec(sqlite3 *db, const char *sql)
+{
+    hr_error err;
+    hr_error_clear(&err);
+    if (db_exec(db, sql, &err))
+        fail_msg("%s: %s", sql, err.message);
+}
+
+static int64_t query(sqlite3 *db, const char *sql)
+{
+    int64_t v = -1;
+    hr_error err;
+    hr_error_clear(&err);
+    if (db_query_int(db, &v, &err, sql, NULL) < 0)
+        fail_msg("%s: %s", sql, err.message);
+    return v;
+}
+
+static char *query_text(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    char *out = NULL;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+        out = strdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return out;
+}
+
+static sqlite3 *open_db(void)
+{
+    snprintf(db_path, sizeof db_path, "/tmp/test_validate_%d.db", (int)getpid());
+    unlink(db_path);
+    sqlite3 *db;
+    hr_error err;
+    hr_error_clear(&err);
+    if (db_open(db_path, &db, &err))
+        fail_msg("%s", err.message);
+    return db;
+}
+
+static void close_db(sqlite3 *db)
+{
+    db_close(db);
+    unlink(db_path);
+    char side[80];
+    snprintf(side, sizeof side, "%s-wal", db_path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", db_path);
+    unlink(side);
+}
+
+/* rows read = rows loaded + rows quarantined, for every file of every period. */
+static void assert_nothing_lost(sqlite3 *db)
+{
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT file_id, source, rows_read FROM source_file",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        char sql[256];
+        snprintf(sql, sizeof sql,
+                 "SELECT (SELECT count(*) FROM \"%s\" WHERE file_id = %lld) + "
+                 "(SELECT count(*) FROM quarantine WHERE file_id = %lld)",
+                 sqlite3_column_text(st, 1), (long long)sqlite3_column_int64(st, 0),
+                 (long long)sqlite3_column_int64(st, 0));
+        assert_int_equal(query(db, sql), sqlite3_column_int64(st, 2));
+    }
+    sqlite3_finalize(st);
+}
+
+static void add_file(sqlite3 *db, int file_id, const char *period, const char *source,
+                     const char *path, const char *sha, int rows_read)
+{
+    char *sql = sqlite3_mprintf(
+        "INSERT INTO source_file (file_id, period, source, path, size_bytes, sha256, profile, "
+        "rows_read, rows_loaded, loaded_at, outcome) VALUES (%d, %Q, %Q, %Q, 0, %Q, 'standard', "
+        "%d, %d, '2026-11-01T00:00:00Z', 'loaded')",
+        file_id, period, source, path, sha, rows_read, rows_read);
+    exec(db, sql);
+    sqlite3_free(sql);
+}
+
+static void add_depts(sqlite3 *db, const char *period)
+{
+    char *sql = sqlite3_mprintf(
+        "INSERT INTO dept VALUES (%Q, '0101', '心内科', 'Cardiology', 'clinical', 0, 2),"
+        "(%Q, '0102', '呼吸科', 'Respiratory', 'clinical', 0, 3)",
+        period, period);
+    exec(db, sql);
+    sqlite3_free(sql);
+}
+
+/* The outpatient fixture as ingest would load it: line 9 (a bad date) was
+ * quarantined by ingest; lines 2-8 are in the table. */
+static void load_outpatient(sqlite3 *db, const char *sha)
+{
+    add_file(db, 1, "2026-10", "outpatient", OUTPATIENT_CSV, sha, 8);
+    add_depts(db, "2026-10");
+    exec(db,
+         "INSERT INTO outpatient VALUES "
+         "('2026-10','V1','2026-10-01 08:00:00','0101','D1','P1','O',10000,1000,1000,1000,5,1,2),"
+         "('2026-10','V1','2026-10-01 09:00:00','0101','D1','P2','O',5000,0,0,0,5,1,3),"
+         "('2026-10','V3','2026-10-02 08:00:00','9999','D1','P3','O',2000,0,0,0,NULL,1,4),"
+         "('2026-10','V4','2026-09-30 23:59:59','0101','D1','P4','E',2000,0,0,0,NULL,1,5),"
+         "('2026-10','V5','2026-10-03 08:00:00','0102','D2','P5','O',3000,2000,1000,1,7,1,6),"
+         "('2026-10','V6','2026-10-03 09:00:00','0102','D2','P6','X',3000,0,0,0,7,1,7),"
+         "('2026-10','V7','2026-10-04 10:00:00','0102','D2, senior','P7','O',3000,0,0,0,2000,1,8);"
+         "INSERT INTO quarantine (period, source, file_id, path, line_no, raw, field, rule, "
+         "message, stage) VALUES ('2026-10','outpatient',1,'" OUTPATIENT_CSV "',9,"
+         "'V8,2026-13-45 10:00:00,0102,D2,P8,O,30.00,0,0,0,1','visit_time','type',"
+         "'not a datetime','ingest');");
+}
+
+static int run_validate(sqlite3 *db, hr_error *err)
+{
+    validate_options opt = {"2026-10", RULES, NULL, NULL};
+    hr_error_clear(err);
+    return validate_period(db, &opt, err);
+}
+
+static char *file_sha(const char *path)
+{
+    static char hex[DIGEST_HEX_SIZE];
+    uint64_t size;
+    hr_error err;
+    hr_error_clear(&err);
+    if (digest_file(path, hex, &size, &err))
+        fail_msg("%s", err.message);
+    return hex;
+}
+
+/* Each row rule of outpatient quarantines exactly its row, with the rule,
+ * field, a message and the raw record re-read from the file. */
+static void test_outpatient_rules(void **state)
+{
+    (void)state;
+    sqlite3 *db = open_db();
+    load_outpatient(db, file_sha(OUTPATIENT_CSV));
+    hr_error err;
+    /* 5 of 8 rows quarantined: far above the 1 % limit. */
+    assert_int_equal(run_validate(db, &err), HR_EINPUT);
+    assert_string_equal(err.file, OUTPATIENT_CSV);
+    assert_non_null(strstr(err.message, "6 of 8 rows quarantined (75.00 %)"));
+    assert_non_null(strstr(err.message, "limit of 1 %"));
+
+    const char *expect[][4] = {
+        {"3", "key", "visit_id", "duplicate visit_id (V1): first at line 2"},
+        {"4", "reference", "dept_code", "dept_code '9999' is not in the department dictionary"},
+        {"5", "period", "visit_time", "visit_time 2026-09-30 23:59:59 is not in the period 2026-10"},
+        {"6", "cross", "total_fee",
+         "drug_fee + material_fee + exam_fee = 30.01 is more than total_fee 30.00"},
+        {"7", "enum", "visit_type", "'X' is not one of O, E"},
+    };
+    for (size_t i = 0; i < sizeof expect / sizeof expect[0]; i++) {
+        char sql[256];
+        snprintf(sql, sizeof sql,
+                 "SELECT rule || '|' || field || '|' || message FROM quarantine "
+                 "WHERE stage = 'validate' AND line_no = %s",
+                 expect[i][0]);
+        char *got = query_text(db, sql);
+        assert_non_null(got);
+        char want[256];
+        snprintf(want, sizeof want, "%s|%s|%s", expect[i][1], expect[i][2], expect[i][3]);
+        assert_memory_equal(got, want, strlen(want));
+        free(got);
+    }
+    assert_int_equal(query(db, "SELECT count(*) FROM quarantine WHERE stage = 'validate'"), 5);
+    assert_int_equal(query(db, "SELECT count(*) FROM outpatient"), 2);
+    assert_int_equal(query(db, "SELECT count(*) FROM outpatient WHERE line_no IN (2, 8)"), 2);
+    char *raw = query_text(db, "SELECT raw FROM quarantine WHERE line_no = 4");
+    assert_string_equal(raw, "V3,2026-10-02 08:00:00,9999,D1,P3,O,20.00,0,0,0,");
+    free(raw);
+    /* The wait of 2000 minutes is a warning: the row stays, flagged. */
+    assert_int_equal(query(db, "SELECT count(*) FROM row_warning WHERE line_no = 8 AND "
+                               "rule = 'range' AND field = 'wait_minutes'"),
+                     1);
+    char *s = query_text(db, "SELECT validation_state FROM period_state WHERE period='2026-10'");
+    assert_string_equal(s, "failed");
+    free(s);
+    assert_int_equal(query(db, "SELECT rows_read || rows_accepted || rows_quarantined || "
+                               "rows_warned FROM validation_summary WHERE source='outpatient'"),
+                     8261);
+    s = query_text(db, "SELECT top_reasons FROM validation_summary WHERE source='outpatient'");
+    assert_string_equal(s, "cross total_fee: 1; enum visit_type: 1; key visit_id: 1");
+    free(s);
+    assert_nothing_lost(db);
+
+    /* Idempotent: a second run finds nothing new and changes nothing. */
+    assert_int_equal(run_validate(db, &err), HR_EINPUT);
+    assert_int_equal(query(db, "SELECT count(*) FROM quarantine"), 6);
+    assert_int_equal(query(db, "SELECT count(*) FROM outpatient"), 2);
+    assert_int_equal(query(db, "SELECT count(*) FROM row_warning"), 1);
+    assert_nothing_lost(db);
+    close_db(db);
+}
+
+/* A file that changed since it was loaded is not re-read: the raw record is
+ * rebuilt from the stored values, quoting where needed. */
+static void test_raw_rebuilt_when_file_changed(void **state)
+{
+    (void)state;
+    sqlite3 *db = open_db();
+    load_outpatient(db, "0000000000000000000000000000000000000000000000000000000000000000");
+    exec(db, "UPDATE outpatient SET dept_code = '9999' WHERE line_no = 8");
+    hr_error err;
+    assert_int_equal(run_validate(db, &err), HR_EINPUT);
+    char *raw = query_text(db, "SELECT raw FROM quarantine WHERE line_no = 8");
+    assert_string_equal(raw, "V7,2026-10-04 10:00:00,9999,\"D2, senior\",P7,O,30.00,0.00,0.00,0.00,2000");
+    free(raw);
+    assert_nothing_lost(db);
+    close_db(db);
+}
+
+/* Below the limit the run goes on: 1 bad row in 201 is 0.5 %. */
+static void test_below_limit_passes(void **state)
+{
+    (void)state;
+    sqlite3 *db = open_db();
+    add_depts(db, "2026-10");
+    add_file(db, 7, "2026-10", "surgery", "/nonexistent/surgery.csv", "x", 201);
+    exec(db, "WITH RECURSIVE n(i) AS (SELECT 2 UNION ALL SELECT i + 1 FROM n WHERE i < 202) "
+             "INSERT INTO surgery SELECT '2026-10', 'S' || i, 'ST' || i, '0101', '2026-10-05', "
+             "1 + i % 4, 7, i FROM n");
+    exec(db, "UPDATE surgery SET grade = 5 WHERE line_no = 100");
+    hr_error err;
+    assert_int_equal(run_validate(db, &err), HR_OK);
+    assert_int_equal(query(db, "SELECT count(*) FROM quarantine"), 1);
+    char *m = query_text(db, "SELECT rule || '|' || field || '|' || message || '|' || raw "
+                             "FROM quarantine");
+    assert_string_equal(m, "range|grade|grade 5 is outside the range [1, 4]|S100,ST100,0101,2026-10-05,5");
+    free(m);
+    assert_int_equal(query(db, "SELECT count(*) FROM surgery"), 200);
+    char *s = query_text(db, "SELECT validation_state FROM period_state");
+    assert_string_equal(s, "ok");
+    free(s);
+    assert_nothing_lost(db);
+    close_db(db);
+}
+
+/* Cross-field and key rules of the other sources. */
+static void test_other_sources(void **state)
+{
+    (void)state;
+    sqlite3 *db = open_db();
+    add_depts(db, "2026-10");
+    add_file(db, 2, "2026-10", "inpatient", "/nonexistent/inpatient.csv", "x", 2);
+    add_file(db, 3, "2026-10", "census", "/nonexistent/census.csv", "x", 3);
+    add_file(db, 4, "2026-10", "equipment", "/nonexistent/equipment.csv", "x", 1);
+    add_file(db, 5, "2026-10", "equipment_usage", "/nonexistent/usage.csv", "x", 2);
+    exec(db,
+         "INSERT INTO inpatient VALUES "
+         "('2026-10','ST1','P1','0101','2026-10-05','2026-10-04',100,0,0,0,'cured',2,2),"
+         "('2026-10','ST2','P2','0101','2026-10-01','2026-10-04',100,0,0,0,'cured',2,3);"
+         "INSERT INTO census VALUES ('2026-10','2026-10-01','0101',40,38,3,2,3,2),"
+         "('2026-10','2026-10-02','0101',40,39,3,2,3,3),"
+         "('2026-10','2026-10-01','0101',40,30,1,1,3,4);"
+         "INSERT INTO equipment VALUES ('2026-10','CT01','CT','CT','0101','2020-01-01',100,5,"
+         "40,4,2);"
+         "INSERT INTO equipment_usage VALUES ('2026-10','2026-10-01','CT01',30,100,0,5,2),"
+         "('2026-10','2026-10-01','MRI9',30,100,0,5,3);");
+    hr_error err;
+    assert_int_equal(run_validate(db, &err), HR_EINPUT);
+    char *m = query_text(db, "SELECT line_no || '|' || rule || '|' || message FROM quarantine "
+                             "WHERE source = 'inpatient'");
+    assert_string_equal(m, "2|cross|discharge_date 2026-10-04 must be on or after admit_date 2026-10-05");
+    free(m);
+    m = query_text(db, "SELECT line_no || '|' || rule || '|' || message FROM quarantine "
+                       "WHERE source = 'census'");
+    assert_string_equal(m, "4|key|duplicate date, dept_code (2026-10-01, 0101): first at line 2");
+    free(m);
+    m = query_text(db, "SELECT line_no || '|' || rule || '|' || field FROM quarantine "
+                       "WHERE source = 'equipment_usage'");
+    assert_string_equal(m, "3|reference|equipment_id");
+    free(m);
+    assert_int_equal(query(db, "SELECT count(*) FROM quarantine"), 3);
+    assert_nothing_lost(db);
+    close_db(db);
+}
+
+/* Aggregate thresholds: volume against the previous month, overfull wards. */
+static void test_thresholds(void **state)
+{
+    (void)state;
+    sqlite3 *db = open_db();
+    add_depts(db, "2026-09");
+    add_depts(db, "2026-10");
+    add_file(db, 1, "2026-09", "inpatient", "/x/9.csv", "x", 100);
+    add_file(db, 2, "2026-10", "inpatient", "/x/10.csv", "x", 40);
+    add_file(db, 3, "2026-10", "census", "/x/c.csv", "x", 2);
+    exec(db, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100) "
+             "INSERT INTO inpatient SELECT '2026-09', 'A' || i, 'P', '0101', '2026-09-01', "
+             "'2026-09-03', 100, 0, 0, 0, 'cured', 1, i + 1 FROM n;"
+             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40) "
+             "INSERT INTO inpatient SELECT '2026-10', 'B' || i, 'P', '0101', '2026-10-01', "
+             "'2026-10-03', 100, 0, 0, 0, 'cured', 2, i + 1 FROM n;"
+             "INSERT INTO census VALUES ('2026-10','2026-10-01','0102',40,60,3,2,3,2),"
+             "('2026-10','2026-10-02','0102',40,50,3,2,3,3);");
+    hr_error err;
+    assert_int_equal(run_validate(db, &err), HR_OK);
+    char *m = query_text(db, "SELECT scope || '|' || value || '|' || message_en FROM data_warning "
+                             "WHERE kind = 'volume_mom'");
+    assert_string_equal(m, "0101|-60.0|department 0101: inpatient count 40 changed -60.0% against "
+                           "the previous month (2026-09: 100), beyond ±50%");
+    free(m);
+    /* 60/40 = 150 % > 130 % on one day; 50/40 = 125 % is within. */
+    m = query_text(db, "SELECT scope || '|' || value || '|' || message_en FROM data_warning "
+                       "WHERE kind = 'census_overfull'");
+    assert_string_equal(m, "0102|150.0|department 0102: occupied beds above 130% of open beds on "
+                           "1 days (up to 150%)");
+    free(m);
+    assert_int_equal(query(db, "SELECT count(*) FROM data_warning"), 2);
+    char *s = query_text(db, "SELECT validation_state FROM period_state");
+    assert_string_equal(s, "warnings");
+    free(s);
+    close_db(db);
+}
+
+/* A rules file that breaks its schema is refused with file and line. */
+static void test_bad_rules_file(void **state)
+{
+    (void)state;
+    sqlite3 *db = open_db();
+    validate_options opt = {"2026-10", "tests/data/validate/rules/bad.xml", NULL, NULL};
+    hr_error err;
+    hr_error_clear(&err);
+    assert_int_equal(validate_period(db, &opt, &err), HR_EFAIL);
+    assert_string_equal(err.file, "tests/data/validate/rules/bad.xml");
+    assert_int_equal(err.line, 4);
+    opt.rules = "tests/data/validate/rules/unknown_field.xml";
+    hr_error_clear(&err);
+    assert_int_equal(validate_period(db, &opt, &err), HR_EFAIL);
+    assert_int_equal(err.line, 3);
+    assert_string_equal(err.field, "visit_date");
+    close_db(db);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_outpatient_rules),
+        cmocka_unit_test(test_raw_rebuilt_when_file_changed),
+        cmocka_unit_test(test_below_limit_passes),
+        cmocka_unit_test(test_other_sources),
+        cmocka_unit_test(test_thresholds),
+        cmocka_unit_test(test_bad_rules_file),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
