@@ -133,6 +133,88 @@ static void test_monthly(void **state)
     db_close(db);
 }
 
+static void test_quarterly(void **state)
+{
+    (void)state;
+    static const char *const periods[] = {"2026-Q3", NULL};
+    sqlite3 *db = fixture_db("quarterly", periods);
+    char out[128];
+    snprintf(out, sizeof out, "%s/quarterly", tmpdir);
+    assert_int_equal(render(db, "quarterly", "2026-Q3", NULL, "all", "all", out), 4 * 3);
+    strbuf t = STRBUF_INIT;
+    text_of(out, "quarterly", "2026-Q3", "hospital", "zh_CN", &t);
+    assert_contains(t.buf, "季度综合运营报告");
+    assert_contains(t.buf, "quarterly-2026-Q3-001");
+    assert_contains(t.buf, "本季度与上季度、上年同期比较");
+    assert_contains(t.buf, "月份：7月、8月、9月");
+    assert_contains(t.buf, "近八个季度趋势");
+    assert_contains(t.buf, "2024-Q4"); /* the first of the eight quarters */
+    assert_contains(t.buf, "成本分摊汇总");
+    text_of(out, "quarterly", "2026-Q3", "hospital", "en", &t);
+    assert_contains(t.buf, "The three months side by side");
+    assert_contains(t.buf, "Months: 2026-07, 2026-08, 2026-09.");
+    assert_contains(t.buf, "Cost allocation summary");
+    text_of(out, "quarterly", "2026-Q3", "D01", "bilingual", &t);
+    assert_contains(t.buf, "心血管内科");
+    assert_contains(t.buf, "Cost allocation summary");
+    sb_release(&t);
+    db_close(db);
+}
+
+static void test_annual(void **state)
+{
+    (void)state;
+    static const char *const periods[] = {"2025", NULL};
+    sqlite3 *db = fixture_db("annual", periods);
+    char out[128];
+    snprintf(out, sizeof out, "%s/annual", tmpdir);
+    assert_int_equal(render(db, "annual", "2025", NULL, "hospital", "all", out), 3);
+    assert_int_equal(render(db, "annual", "2025", NULL, "D03", "en", out), 1);
+    strbuf t = STRBUF_INIT;
+    text_of(out, "annual", "2025", "hospital", "zh_CN", &t);
+    assert_contains(t.buf, "年度总结报告");
+    assert_contains(t.buf, "本年与上年比较");
+    assert_contains(t.buf, "近24个月趋势");
+    assert_contains(t.buf, "临床科室排名");
+    assert_contains(t.buf, "预算执行");
+    text_of(out, "annual", "2025", "hospital", "en", &t);
+    assert_contains(t.buf, "Department rankings");
+    assert_contains(t.buf, "Annual target");
+    assert_contains(t.buf, "410,000"); /* the year's O+E visits target in budget */
+    assert_contains(t.buf, "94.1%");   /* 385,847 visits in 2025 / 410,000 */
+    text_of(out, "annual", "2025", "D03", "en", &t);
+    assert_contains(t.buf, "Orthopaedics");
+    sb_release(&t);
+    db_close(db);
+}
+
+static void test_topics(void **state)
+{
+    (void)state;
+    static const char *const periods[] = {"2026-01..2026-06", NULL};
+    sqlite3 *db = fixture_db("topics", periods);
+    static const char *const topics[][3] = {
+        {"templates/topic-equipment.xml", "设备效益", "Equipment Benefit"},
+        {"templates/topic-drug-material.xml", "药占比与耗占比控制", "Drug and Material Ratio Control"},
+        {"templates/topic-beds.xml", "床位效率", "Bed Efficiency"}};
+    strbuf t = STRBUF_INIT;
+    for (int i = 0; i < 3; i++) {
+        char out[128];
+        snprintf(out, sizeof out, "%s/topic%d", tmpdir, i);
+        assert_int_equal(render(db, "topic", "2026-01..2026-06", topics[i][0], "hospital", "all", out), 3);
+        assert_int_equal(render(db, "topic", "2026-01..2026-06", topics[i][0], "D02", "zh_CN", out), 1);
+        text_of(out, "topic", "2026-01..2026-06", "hospital", "zh_CN", &t);
+        assert_contains(t.buf, topics[i][1]);
+        assert_contains(t.buf, "2026年1月");
+        text_of(out, "topic", "2026-01..2026-06", "hospital", "en", &t);
+        assert_contains(t.buf, topics[i][2]);
+        text_of(out, "topic", "2026-01..2026-06", "D02", "zh_CN", &t);
+        assert_contains(t.buf, "普通外科");
+    }
+    sb_release(&t);
+    db_close(db);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -158,6 +240,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_monthly),
+        cmocka_unit_test(test_quarterly),
+        cmocka_unit_test(test_annual),
+        cmocka_unit_test(test_topics),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
