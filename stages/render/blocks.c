@@ -33,6 +33,31 @@ static double pick(const ind_row *r, const char *what)
     return r->value;
 }
 
+/* {row:DATASET:FIELD}: FIELD of the dataset's first row, "—" when it has no
+ * row or the value is empty. FIELD_zh / FIELD_en, when the dataset has them,
+ * are used for Chinese and English text. */
+static int row_placeholder(rctx *c, xmlNodePtr el, i18n_lang lang, const char *name, strbuf *out)
+{
+    char ds_name[64], field[64], localized[72];
+    if (sscanf(name, "row:%63[^:]:%63s", ds_name, field) != 2)
+        return fail(c, el, "text", "placeholder is not {row:DATASET:FIELD}", name);
+    dataset d;
+    if (ds_load(c, el, ds_name, &d))
+        return c->err->code;
+    snprintf(localized, sizeof localized, "%s_%s", field, lang == LANG_EN ? "en" : "zh");
+    int col = ds_col(&d, localized);
+    if (col < 0)
+        col = ds_col(&d, field);
+    if (col < 0) {
+        ds_free(&d);
+        return fail(c, el, "text", "dataset has no column", field);
+    }
+    const char *text = d.nrows > 0 ? ds_at(&d, 0, col)->text : "";
+    sb_addstr(out, *text ? text : i18n_tr(lang, "—"));
+    ds_free(&d);
+    return HR_OK;
+}
+
 static int placeholder(rctx *c, xmlNodePtr el, i18n_lang lang, const char *name, strbuf *out)
 {
     char buf[I18N_NUM_MAX], label[128];
@@ -46,6 +71,8 @@ static int placeholder(rctx *c, xmlNodePtr el, i18n_lang lang, const char *name,
         return sb_addstr(out, c->hospital[lang]), HR_OK;
     if (strcmp(name, "report_no") == 0)
         return sb_addstr(out, c->report_no), HR_OK;
+    if (strncmp(name, "row:", 4) == 0)
+        return row_placeholder(c, el, lang, name, out);
     const char *colon = strchr(name, ':');
     if (!colon)
         return fail(c, el, "text", "unknown placeholder", name);

@@ -7,8 +7,8 @@
  * compute's result tables, the dictionaries and the manifests.
  *
  * Parameters bound when a query names them: :period :scope :lang (zh_CN|en)
- * :month_first :month_last (YYYY-MM) :indicator :dimension :comparison
- * :limit :kind.
+ * :mode (zh_CN|en|bilingual) :month_first :month_last (YYYY-MM) :indicator
+ * :dimension :comparison :limit :kind.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,6 +153,7 @@ static int run_sql(rctx *c, xmlNodePtr el, const char *sql, const char *where, l
     bind(st, ":period", c->period_text);
     bind(st, ":scope", c->scope);
     bind(st, ":lang", ctx_primary(c) == LANG_EN ? "en" : "zh_CN");
+    bind(st, ":mode", c->mode == MODE_EN ? "en" : c->mode == MODE_ZH ? "zh_CN" : "bilingual");
     bind(st, ":month_first", c->month_first);
     bind(st, ":month_last", c->month_last);
     bind(st, ":kind", c->kind);

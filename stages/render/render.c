@@ -159,7 +159,9 @@ static int font_prepare(run *r, hr_error *err)
         "SELECT DISTINCT COALESCE(flag_reason_zh, '') || COALESCE(flag_reason_en, '') FROM "
         "indicator_value WHERE flag IS NOT NULL",
         "SELECT DISTINCT item FROM operating_statement",
-        "SELECT DISTINCT source || path FROM source_file"};
+        "SELECT DISTINCT source || path FROM source_file",
+        "SELECT COALESCE(definition_zh, '') || COALESCE(definition_en, '') FROM indicator",
+        "SELECT text_zh || text_en FROM advice"};
     for (size_t i = 0; i < sizeof sql / sizeof *sql; i++) {
         sqlite3_stmt *st = db_prepare(r->db, sql[i], err);
         if (!st) {

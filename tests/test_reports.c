@@ -1,0 +1,248 @@
+/*
+ * test_reports.c -- the shipped report templates (templates/monthly.xml,
+ * quarterly.xml, annual.xml, topic-*.xml) rendered through render_reports()
+ * from a fixture database (tests/data/reports/fixture.sql, written by
+ * make_fixture.py: 3 clinical departments over 25 months), after the advise
+ * stage has written its findings and suggestions from config/advice.xml.
+ * Each PDF is read back with pdftotext: section titles in both languages,
+ * values computed by hand from the fixture, the planted anomaly (General
+ * Surgery's drug share of 36.8 % in 2026-10) named in the findings and the
+ * suggestions, and no patient key anywhere.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pipeline/db.h"
+#include "pipeline/strbuf.h"
+#include "stages/advise/advise.h"
+#include "stages/render/render.h"
+
+static char tmpdir[64];
+
+static void slurp(const char *path, strbuf *sb)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    char buf[8192];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        sb_add(sb, buf, n);
+    fclose(f);
+}
+
+/* The fixture database, advised for the given periods (NULL-terminated). */
+static sqlite3 *fixture_db(const char *name, const char *const *periods)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s.db", tmpdir, name);
+    unlink(path);
+    sqlite3 *db;
+    hr_error err;
+    hr_error_clear(&err);
+    assert_int_equal(db_open(path, &db, &err), 0);
+    strbuf sql = STRBUF_INIT;
+    slurp("tests/data/reports/fixture.sql", &sql);
+    assert_int_equal(db_exec(db, sql.buf, &err), 0);
+    sb_release(&sql);
+    for (; periods && *periods; periods++) {
+        char buf[512];
+        if (advise_period(db, *periods, &err))
+            fail_msg("advise %s: %s", *periods, hr_error_format(&err, buf, sizeof buf));
+    }
+    return db;
+}
+
+static void pdf_text(const char *pdf, strbuf *sb)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "pdftotext -q '%s' -", pdf);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    char buf[8192];
+    size_t n;
+    sb_reset(sb);
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0)
+        sb_add(sb, buf, n);
+    pclose(p);
+}
+
+#define assert_contains(hay, needle)                                                        \
+    do {                                                                                    \
+        if (!strstr((hay), (needle)))                                                       \
+            fail_msg("expected '%s' in:\n%.4000s", (needle), (hay));                        \
+    } while (0)
+
+static int render(sqlite3 *db, const char *kind, const char *period, const char *tpl,
+                  const char *scope, const char *lang, const char *out)
+{
+    render_options o = {kind, period, scope, lang, tpl, out};
+    int written = 0;
+    hr_error err;
+    hr_error_clear(&err);
+    int rc = render_reports(db, &o, &written, &err);
+    if (rc) {
+        char buf[1024];
+        fail_msg("render %s %s %s: %s", kind, period, scope, hr_error_format(&err, buf, sizeof buf));
+    }
+    return written;
+}
+
+/* The text of out/<kind>-<period>-<scope>.<lang>.pdf. */
+static void text_of(const char *out, const char *kind, const char *period, const char *scope,
+                    const char *lang, strbuf *t)
+{
+    char pdf[512];
+    snprintf(pdf, sizeof pdf, "%s/%s-%s-%s.%s.pdf", out, kind, period, scope, lang);
+    pdf_text(pdf, t);
+    if (strstr(t->buf, "PK-SECRET"))
+        fail_msg("a patient key in %s", pdf);
+}
+
+static void test_monthly(void **state)
+{
+    (void)state;
+    static const char *const periods[] = {"2026-10", NULL};
+    sqlite3 *db = fixture_db("monthly", periods);
+    char out[128];
+    snprintf(out, sizeof out, "%s/monthly", tmpdir);
+    assert_int_equal(render(db, "monthly", "2026-10", NULL, "hospital", "all", out), 3);
+    assert_int_equal(render(db, "monthly", "2026-10", NULL, "D02", "all", out), 3);
+    strbuf t = STRBUF_INIT;
+
+    text_of(out, "monthly", "2026-10", "hospital", "zh_CN", &t);
+    assert_contains(t.buf, "月度运营分析报告");
+    assert_contains(t.buf, "monthly-2026-10-001");
+    assert_contains(t.buf, "已校验、已对账（有警告，见附录）");
+    assert_contains(t.buf, "执行摘要");
+    assert_contains(t.buf, "月度经营报表");
+    assert_contains(t.buf, "设备效益分析");
+    assert_contains(t.buf, "改进建议");
+    assert_contains(t.buf, "指标定义");
+    /* the planted anomaly, named by the band rule's suggestion */
+    assert_contains(t.buf, "药占比高于 30.0% 的科室：普通外科");
+    sb_release(&t);
+    db_close(db);
+}
+
+static void test_quarterly(void **state)
+{
+    (void)state;
+    static const char *const periods[] = {"2026-Q3", NULL};
+    sqlite3 *db = fixture_db("quarterly", periods);
+    char out[128];
+    snprintf(out, sizeof out, "%s/quarterly", tmpdir);
+    assert_int_equal(render(db, "quarterly", "2026-Q3", NULL, "all", "all", out), 4 * 3);
+    strbuf t = STRBUF_INIT;
+    text_of(out, "quarterly", "2026-Q3", "hospital", "zh_CN", &t);
+    assert_contains(t.buf, "季度综合运营报告");
+    assert_contains(t.buf, "quarterly-2026-Q3-001");
+    assert_contains(t.buf, "本季度与上季度、上年同期比较");
+    assert_contains(t.buf, "月份：7月、8月、9月");
+    assert_contains(t.buf, "近八个季度趋势");
+    assert_contains(t.buf, "2024-Q4"); /* the first of the eight quarters */
+    assert_contains(t.buf, "成本分摊汇总");
+    text_of(out, "quarterly", "2026-Q3", "hospital", "en", &t);
+    assert_contains(t.buf, "The three months side by side");
+    assert_contains(t.buf, "Months: 2026-07, 2026-08, 2026-09.");
+    assert_contains(t.buf, "Cost allocation summary");
+    text_of(out, "quarterly", "2026-Q3", "D01", "bilingual", &t);
+    assert_contains(t.buf, "心血管内科");
+    assert_contains(t.buf, "Cost allocation summary");
+    sb_release(&t);
+    db_close(db);
+}
+
+static void test_annual(void **state)
+{
+    (void)state;
+    static const char *const periods[] = {"2025", NULL};
+    sqlite3 *db = fixture_db("annual", periods);
+    char out[128];
+    snprintf(out, sizeof out, "%s/annual", tmpdir);
+    assert_int_equal(render(db, "annual", "2025", NULL, "hospital", "all", out), 3);
+    assert_int_equal(render(db, "annual", "2025", NULL, "D03", "en", out), 1);
+    strbuf t = STRBUF_INIT;
+    text_of(out, "annual", "2025", "hospital", "zh_CN", &t);
+    assert_contains(t.buf, "年度总结报告");
+    assert_contains(t.buf, "本年与上年比较");
+    assert_contains(t.buf, "近24个月趋势");
+    assert_contains(t.buf, "临床科室排名");
+    assert_contains(t.buf, "预算执行");
+    text_of(out, "annual", "2025", "hospital", "en", &t);
+    assert_contains(t.buf, "Department rankings");
+    assert_contains(t.buf, "Annual target");
+    assert_contains(t.buf, "410,000"); /* the year's O+E visits target in budget */
+    assert_contains(t.buf, "94.1%");   /* 385,847 visits in 2025 / 410,000 */
+    text_of(out, "annual", "2025", "D03", "en", &t);
+    assert_contains(t.buf, "Orthopaedics");
+    sb_release(&t);
+    db_close(db);
+}
+
+static void test_topics(void **state)
+{
+    (void)state;
+    static const char *const periods[] = {"2026-01..2026-06", NULL};
+    sqlite3 *db = fixture_db("topics", periods);
+    static const char *const topics[][3] = {
+        {"templates/topic-equipment.xml", "设备效益", "Equipment Benefit"},
+        {"templates/topic-drug-material.xml", "药占比与耗占比控制", "Drug and Material Ratio Control"},
+        {"templates/topic-beds.xml", "床位效率", "Bed Efficiency"}};
+    strbuf t = STRBUF_INIT;
+    for (int i = 0; i < 3; i++) {
+        char out[128];
+        snprintf(out, sizeof out, "%s/topic%d", tmpdir, i);
+        assert_int_equal(render(db, "topic", "2026-01..2026-06", topics[i][0], "hospital", "all", out), 3);
+        assert_int_equal(render(db, "topic", "2026-01..2026-06", topics[i][0], "D02", "zh_CN", out), 1);
+        text_of(out, "topic", "2026-01..2026-06", "hospital", "zh_CN", &t);
+        assert_contains(t.buf, topics[i][1]);
+        assert_contains(t.buf, "2026年1月");
+        text_of(out, "topic", "2026-01..2026-06", "hospital", "en", &t);
+        assert_contains(t.buf, topics[i][2]);
+        text_of(out, "topic", "2026-01..2026-06", "D02", "zh_CN", &t);
+        assert_contains(t.buf, "普通外科");
+    }
+    sb_release(&t);
+    db_close(db);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    setlocale(LC_ALL, "C.UTF-8");
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/test-reports-XXXXXX");
+    assert_non_null(mkdtemp(tmpdir));
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    if (getenv("KEEP_REPORTS")) {
+        fprintf(stderr, "reports kept in %s\n", tmpdir);
+        return 0;
+    }
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    return system(cmd) == 0 ? 0 : 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_monthly),
+        cmocka_unit_test(test_quarterly),
+        cmocka_unit_test(test_annual),
+        cmocka_unit_test(test_topics),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
