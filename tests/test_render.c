@@ -93,6 +93,10 @@ static int pdf_pages(const char *pdf)
             fail_msg("expected '%s' in:\n%.3000s", (needle), (hay));                        \
     } while (0)
 
+/* The one-page summary the render tests exercise (templates/monthly.xml is
+ * the full report, tested by test_reports on a richer fixture). */
+#define SUMMARY "tests/data/render/summary.xml"
+
 static int render(sqlite3 *db, const char *tpl, const char *scope, const char *lang,
                   const char *out, hr_error *err)
 {
@@ -114,7 +118,7 @@ static void test_monthly_both_languages(void **state)
     char out[128];
     snprintf(out, sizeof out, "%s/out-monthly", tmpdir);
     hr_error err;
-    assert_int_equal(render(db, NULL, "hospital", "all", out, &err), 3);
+    assert_int_equal(render(db, SUMMARY, "hospital", "all", out, &err), 3);
     strbuf t = STRBUF_INIT;
     char pdf[256];
 
@@ -269,13 +273,13 @@ static void test_template_errors_name_the_line(void **state)
     assert_int_equal(err.line, 3);
     assert_string_equal(err.message, "dataset SQL must only read (a SELECT)");
 
-    render_options o = {"monthly", "2026-09", "hospital", "en", NULL, out};
+    render_options o = {"monthly", "2026-09", "hospital", "en", SUMMARY, out};
     int written = 0;
     hr_error_clear(&err);
     assert_int_equal(render_reports(db, &o, &written, &err), HR_EINPUT);
     assert_string_equal(err.message,
                         "period 2026-09 has not been computed: run hospreport compute --period 2026-09");
-    assert_int_equal(render(db, NULL, "X99", "en", out, &err), -HR_EUSAGE);
+    assert_int_equal(render(db, SUMMARY, "X99", "en", out, &err), -HR_EUSAGE);
     db_close(db);
 }
 
@@ -291,7 +295,7 @@ static void test_draft_mark_and_reproducible(void **state)
     char out[128], pdf[256], copy[300];
     snprintf(out, sizeof out, "%s/out-draft", tmpdir);
     setenv("SOURCE_DATE_EPOCH", "1790000000", 1);
-    assert_int_equal(render(db, NULL, "D07", "zh_CN", out, &err), 1);
+    assert_int_equal(render(db, SUMMARY, "D07", "zh_CN", out, &err), 1);
     snprintf(pdf, sizeof pdf, "%s/monthly-2026-10-D07.zh_CN.pdf", out);
     strbuf t = STRBUF_INIT, a = STRBUF_INIT, b = STRBUF_INIT;
     pdf_text(pdf, 0, &t);
@@ -304,14 +308,14 @@ static void test_draft_mark_and_reproducible(void **state)
     slurp(pdf, &a);
     snprintf(copy, sizeof copy, "%s.first", pdf);
     rename(pdf, copy);
-    assert_int_equal(render(db, NULL, "D07", "zh_CN", out, &err), 1);
+    assert_int_equal(render(db, SUMMARY, "D07", "zh_CN", out, &err), 1);
     slurp(pdf, &b);
     assert_int_equal(a.len, b.len);
     assert_memory_equal(a.buf, b.buf, a.len);
     assert_true(a.len < 150 * 1024);
     unsetenv("SOURCE_DATE_EPOCH");
     assert_int_equal(db_exec(db, "UPDATE period_state SET reconcile_forced = 0", &err), 0);
-    assert_int_equal(render(db, NULL, "D07", "zh_CN", out, &err), 1);
+    assert_int_equal(render(db, SUMMARY, "D07", "zh_CN", out, &err), 1);
     pdf_text(pdf, 0, &t);
     assert_null(strstr(t.buf, "账"));
     assert_null(strstr(t.buf, "稿"));

@@ -386,7 +386,7 @@ int render_reports(sqlite3 *db, const render_options *opt, int *written, hr_erro
     int rc = prepare(&r, err);
     if (!rc)
         rc = scopes_load(&r, err);
-    /* The run registry: a PDF whose inputs, template and catalog are
+    /* The run registry: a PDF whose inputs, template, catalog and font are
      * unchanged since it was written, and which is still there as written,
      * is not rendered again. */
     char fingerprint[DIGEST_HEX_SIZE], catalog[DIGEST_HEX_SIZE] = "";
@@ -397,6 +397,13 @@ int render_reports(sqlite3 *db, const render_options *opt, int *written, hr_erro
         snprintf(mo, sizeof mo, "%s/zh_CN/LC_MESSAGES/hospreport.mo", paths_locale_dir());
         digest_file(mo, catalog, NULL, NULL);
     }
+    /* The font shapes the PDF too: its path, size and time stand for it
+     * (hashing ~10 MB per call would cost more than it saves). */
+    char font_id[400];
+    struct stat font_st = {0};
+    stat(paths_font_file(), &font_st);
+    snprintf(font_id, sizeof font_id, "%s:%lld:%lld", paths_font_file(),
+             (long long)font_st.st_size, (long long)font_st.st_mtime);
     int unchanged = 0;
     for (int i = 0; !rc && i < r.nscopes; i++)
         for (int m = 0; !rc && m < nmodes; m++) {
@@ -408,8 +415,8 @@ int render_reports(sqlite3 *db, const render_options *opt, int *written, hr_erro
                                           mode_tags[modes[m]], r.tpl_path, fingerprint, path,
                                           err)))
                 break;
-            char both[2 * DIGEST_HEX_SIZE];
-            snprintf(both, sizeof both, "%s%s", e.template_sha256, catalog);
+            char both[2 * DIGEST_HEX_SIZE + 512];
+            snprintf(both, sizeof both, "%s%s%s", e.template_sha256, catalog, font_id);
             digest_buffer(both, strlen(both), e.template_sha256);
             int current = registry_is_current(db, &e, err);
             if (current < 0) {
