@@ -228,9 +228,9 @@ def values(scope, months):
     v["complaint_rate"] = ratio(t["complaints"], t["oe_visits"] + t["discharges"], 10000)
     v["complaint_resolution_rate"] = ratio(t["resolved"], t["complaints"], 100)
     exams = t["exams"] + rad["exams"]
-    cap = t["eq_cap"] * n + rad["eq_cap"] * n
+    cap = t["eq_cap"] + rad["eq_cap"]  # both already summed over the months
     v["equipment_utilization"] = ratio(exams, cap, 100)
-    v["equipment_idle_rate"] = ratio(t["eq_idle"] + rad["eq_idle"] * n, (t["eq_days"] + rad["eq_days"] * n) or 0, 100)
+    v["equipment_idle_rate"] = ratio(t["eq_idle"] + rad["eq_idle"], t["eq_days"] + rad["eq_days"], 100)
     return v, {"l1": l1, "l3": l3, "t": t, "rad": rad, "revenue": revenue, "direct": direct}
 
 
