@@ -418,8 +418,13 @@ static void make_devices(Model *M)
             x->years = e->years + (rng_unif(&r) < 0.2 ? (e->years < 10 ? 1 : -1) : 0);
             x->capacity = e->capacity;
             if (token) {
-                int share = (int)(e->capacity * e->count * M->o.scale + 0.5);
+                /* Its share of the work, and of the price: a full-price
+                 * PET-CT would sink a small hospital's balance. */
+                double part = e->count * M->o.scale;
+                int share = (int)(e->capacity * part + 0.5);
                 x->capacity = share < 5 ? 5 : share;
+                long long v100 = (long long)(x->value * part / 10000 + 0.5) * 10000;
+                x->value = v100 < 2000000 ? 2000000 : v100; /* at least 20,000 CNY */
             }
             x->util = 0.35 + 0.75 * rng_unif(&r);
             x->idle = rng_unif(&r) < 0.2 ? 0.2 + 0.3 * rng_unif(&r) : 0.04 * rng_unif(&r);
