@@ -21,6 +21,7 @@
 #include "pipeline/db.h"
 #include "pipeline/strbuf.h"
 #include "stages/render/render.h"
+#include "stages/render/render_internal.h"
 
 static char tmpdir[64];
 
@@ -84,7 +85,7 @@ static int pdf_pages(const char *pdf)
 #define assert_contains(hay, needle)                                                        \
     do {                                                                                    \
         if (!strstr((hay), (needle)))                                                       \
-            fail_msg("expected '%s' in:\n%.3000s", (needle), (hay));                        \
+            fail_msg("expected '%s' in:\n%s", (needle), strlen(hay) > 3000 ? (hay) + strlen(hay) - 3000 : (hay));                        \
     } while (0)
 
 static void write_file(const char *path, const char *text)
@@ -153,6 +154,115 @@ static void test_toc_flows_over_pages(void **state)
     db_close(db);
 }
 
+/* Renders a one-chart-section template `body` in `lang` and returns the
+ * whole PDF's text (-layout) in t. */
+static void render_body(sqlite3 *db, const char *name, const char *body, const char *lang,
+                        strbuf *t)
+{
+    char tpl[256], out[256], pdf[300];
+    snprintf(tpl, sizeof tpl, "%s/%s.xml", tmpdir, name);
+    snprintf(out, sizeof out, "%s/out-%s", tmpdir, name);
+    strbuf x = STRBUF_INIT;
+    sb_addf(&x, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<report title=\"Charts\">\n%s\n"
+                "</report>\n", body);
+    write_file(tpl, x.buf);
+    sb_release(&x);
+    assert_int_equal(render(db, tpl, lang, out), 1);
+    snprintf(pdf, sizeof pdf, "%s/monthly-2026-10-hospital.%s.pdf", out, lang);
+    pdf_text(pdf, 0, t);
+}
+
+static void test_value_labels(void **state)
+{
+    (void)state;
+    char b[I18N_NUM_MAX];
+    i18n_begin();
+    assert_string_equal(chart_value_label(LANG_EN, "count", -61, 1, 1, b), "-61");
+    assert_string_equal(chart_value_label(LANG_EN, "", -61, 1, 1, b), "-61");
+    assert_string_equal(chart_value_label(LANG_EN, "", 2.5, 1, 0, b), "2.5");
+    assert_string_equal(chart_value_label(LANG_ZH, "money", -345545, 1e4, 0, b), "-34.6万");
+    assert_string_equal(chart_value_label(LANG_EN, "money", -345545, 1e3, 0, b), "-¥346k");
+    assert_string_equal(chart_value_label(LANG_EN, "money", 34554, 1e3, 0, b), "¥34.6k");
+    assert_string_equal(chart_value_label(LANG_EN, "count", 12345678, 1e6, 0, b), "12.3M");
+    assert_string_equal(chart_value_label(LANG_EN, "percent", 0.25, 1, 1, b), "0.25 pp");
+    assert_string_equal(chart_value_label(LANG_ZH, "percent", -1.5, 1, 1, b), "-1.5个百分点");
+    assert_string_equal(chart_value_label(LANG_EN, "days", 0.5, 1, 1, b), "0.5");
+    i18n_end();
+}
+
+/* Contribution bars of a count are labelled as integers; bars of money in
+ * the axis unit (万 with 单位：万元 in Chinese, k in English). */
+static void test_chart_labels_in_axis_unit(void **state)
+{
+    (void)state;
+    sqlite3 *db = fixture_db("labels");
+    hr_error err;
+    assert_int_equal(db_exec(db,
+                             "UPDATE contribution SET delta = -61 WHERE rank = 8;"
+                             "INSERT INTO indicator_value (period, scope, indicator, value) VALUES "
+                             "('2026-10', 'D01', 'medical_revenue', 1234567),"
+                             "('2026-10', 'D02', 'medical_revenue', -345545);",
+                             &err),
+                     0);
+    strbuf t = STRBUF_INIT;
+    const char *body = "<chart type=\"contribution\" indicator=\"oe_visits\">C</chart>"
+                       "<chart type=\"bar\" indicator=\"medical_revenue\">R</chart>";
+    render_body(db, "labels", body, "en", &t);
+    assert_contains(t.buf, "-61");
+    assert_null(strstr(t.buf, "-61.0"));
+    assert_contains(t.buf, "-700");
+    assert_contains(t.buf, "¥1,235k");
+    assert_contains(t.buf, "-¥346k");
+    assert_contains(t.buf, "1,500k"); /* ticks -500k..1,500k by 500k */
+    render_body(db, "labels", body, "zh_CN", &t);
+    assert_contains(t.buf, "123万"); /* 123.46万: no decimal from 100 */
+    assert_contains(t.buf, "-34.6万");
+    assert_contains(t.buf, "单位：万元");
+    assert_null(strstr(t.buf, "345,545"));
+    sb_release(&t);
+    db_close(db);
+}
+
+/* Bilingual: legends "本期 Current", the English chart title beneath. */
+static void test_bilingual_legends(void **state)
+{
+    (void)state;
+    sqlite3 *db = fixture_db("bilingual");
+    strbuf t = STRBUF_INIT;
+    render_body(db, "bi", "<chart type=\"line\" indicator=\"oe_visits\">Trend</chart>",
+                "bilingual", &t);
+    assert_contains(t.buf, "本期 Current");
+    assert_contains(t.buf, "上年同期 Year earlier");
+    assert_contains(t.buf, "单位：万） (unit: 10,000)");
+    sb_release(&t);
+    db_close(db);
+}
+
+/* window="13m" (default) spans one year: no January labelled 2025;
+ * "24m" spans 2024-11..2026-10 and labels each January with its year;
+ * "8q" labels the quarters 2025-Q1..2026-Q4. */
+static void test_trend_windows(void **state)
+{
+    (void)state;
+    sqlite3 *db = fixture_db("windows");
+    strbuf t = STRBUF_INIT;
+    render_body(db, "w13", "<chart type=\"line\" indicator=\"oe_visits\">T</chart>", "en", &t);
+    assert_contains(t.buf, "Oct");
+    assert_null(strstr(t.buf, "2025"));
+    render_body(db, "w24", "<chart type=\"line\" indicator=\"oe_visits\" window=\"24m\">T</chart>",
+                "en", &t);
+    assert_contains(t.buf, "2025");
+    assert_contains(t.buf, "Nov");
+    assert_null(strstr(t.buf, "Year earlier")); /* one line */
+    render_body(db, "w8", "<chart type=\"line\" indicator=\"oe_visits\" window=\"8q\">T</chart>",
+                "en", &t);
+    assert_contains(t.buf, "2025-Q1");
+    assert_contains(t.buf, "2026-Q4");
+    assert_null(strstr(t.buf, "2024-Q4"));
+    sb_release(&t);
+    db_close(db);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -174,6 +284,10 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_toc_flows_over_pages),
+        cmocka_unit_test(test_value_labels),
+        cmocka_unit_test(test_chart_labels_in_axis_unit),
+        cmocka_unit_test(test_bilingual_legends),
+        cmocka_unit_test(test_trend_windows),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
