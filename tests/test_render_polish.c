@@ -19,7 +19,9 @@
 #include <unistd.h>
 
 #include "pipeline/db.h"
+#include "pipeline/paths.h"
 #include "pipeline/strbuf.h"
+#include "stages/render/font.h"
 #include "stages/render/render.h"
 #include "stages/render/render_internal.h"
 
@@ -263,6 +265,53 @@ static void test_trend_windows(void **state)
     db_close(db);
 }
 
+/* Text only a template's own SQL returns (a table no built-in reads) is in
+ * the run's subset: 鑫 and 龘 appear nowhere else. */
+static void test_dataset_text_in_subset(void **state)
+{
+    (void)state;
+    sqlite3 *db = fixture_db("memo");
+    hr_error err;
+    assert_int_equal(db_exec(db, "CREATE TABLE memo (note TEXT); INSERT INTO memo VALUES "
+                                 "('鑫龘 note');", &err), 0);
+    strbuf t = STRBUF_INIT, warnings = STRBUF_INIT;
+    char log[256];
+    snprintf(log, sizeof log, "%s/memo.stderr", tmpdir);
+    fflush(stderr);
+    int saved = dup(2);
+    FILE *f = fopen(log, "w");
+    dup2(fileno(f), 2); /* the engine warns on stderr about blank characters */
+    render_body(db, "memo", "<dataset name=\"memo\">SELECT note AS text FROM memo</dataset>"
+                            "<list dataset=\"memo\" field=\"text\"/>", "zh_CN", &t);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    fclose(f);
+    assert_contains(t.buf, "鑫龘 note");
+    slurp(log, &warnings);
+    if (strstr(warnings.buf, "U+9F98")) /* without the fix: "the run's font subset lacks" */
+        fail_msg("龘 was drawn blank: %s", warnings.buf);
+    sb_release(&warnings);
+    sb_release(&t);
+    db_close(db);
+}
+
+/* A character the font lacks is counted (and warned about once). */
+static void test_missing_glyph_reported(void **state)
+{
+    (void)state;
+    font_charset *cs = font_charset_new();
+    font_charset_add_utf8(cs, "门诊\xF0\x9F\x98\x80", strlen("门诊\xF0\x9F\x98\x80"));
+    render_font *f = NULL;
+    hr_error err;
+    assert_int_equal(font_open(paths_font_file(), cs, &f, &err), 0);
+    font_charset_free(cs);
+    assert_int_equal(font_check_text(f, "门诊 ok"), 0);
+    assert_int_equal(font_check_text(f, "门\xF0\x9F\x98\x80诊"), 1); /* U+1F600: not in the font */
+    assert_int_equal(font_check_text(f, "龘\xF0\x9F\x98\x80"), 2);   /* 龘: not in this subset */
+    font_close(f);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -288,6 +337,8 @@ int main(void)
         cmocka_unit_test(test_chart_labels_in_axis_unit),
         cmocka_unit_test(test_bilingual_legends),
         cmocka_unit_test(test_trend_windows),
+        cmocka_unit_test(test_dataset_text_in_subset),
+        cmocka_unit_test(test_missing_glyph_reported),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -64,6 +64,7 @@ int doc_ensure(rctx *c, double height)
 
 static void text_at(HPDF_Page p, rctx *c, double x, double y, double size, const char *s, rgb k)
 {
+    font_check_text(c->font, s);
     HPDF_Page_SetRGBFill(p, k.r, k.g, k.b);
     HPDF_Page_BeginText(p);
     HPDF_Page_SetFontAndSize(p, c->hfont, (HPDF_REAL)size);
