@@ -213,9 +213,12 @@ int font_check_text(const render_font *f, const char *text)
         hb_set_add(f->warned, cp);
         hb_codepoint_t gid;
         int in_font = hb_font_get_nominal_glyph(f->metrics, cp, &gid);
-        log_warn("render: %s U+%04X '%.*s' (in \"%.40s\"): it prints as a blank",
+        size_t cut = len < 60 ? len : 60; /* the context, cut at a character boundary */
+        while (cut < len && (text[cut] & 0xC0) == 0x80)
+            cut--;
+        log_warn("render: %s U+%04X '%.*s' (in \"%.*s\"): it prints as a blank",
                  in_font ? "the run's font subset lacks" : "the font has no glyph for", cp, n,
-                 text + i - n, text);
+                 text + i - n, (int)cut, text);
     }
     return missing;
 }
