@@ -94,34 +94,93 @@ static int build_grid(rctx *c, xmlNodePtr el, const dataset *d, grid *g)
     return HR_OK;
 }
 
-/* "2026-03" -> "Mar" / "3月"; other labels unchanged. */
-static const char *x_label(rctx *c, const char *x, char *buf, size_t size)
+/* "2026-03" -> "Mar" / "3月" (January as its year when the axis spans
+ * years); others (quarters "2026-Q3") unchanged. */
+static const char *x_label(rctx *c, const char *x, int years, char *buf, size_t size)
 {
     static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
     int y, m;
-    if (strlen(x) == 7 && sscanf(x, "%4d-%2d", &y, &m) == 2 && m >= 1 && m <= 12)
-        snprintf(buf, size, "%s", i18n_tr(ctx_primary(c), mon[m - 1]));
-    else
+    if (strlen(x) == 7 && sscanf(x, "%4d-%2d", &y, &m) == 2 && m >= 1 && m <= 12) {
+        if (years && m == 1)
+            snprintf(buf, size, "%d", y);
+        else
+            snprintf(buf, size, "%s", i18n_tr(ctx_primary(c), mon[m - 1]));
+    } else /* quarters stay "2026-Q3": short, and the same in both languages */
         snprintf(buf, size, "%s", x);
     return buf;
 }
 
-/* Tick labels; values of 100,000 and more are shown in units of 10,000. */
-static double axis_scale(rctx *c, double lo, double hi, char *caption, size_t size)
+/* The axis unit: values from 100,000 are shown in 万 (Chinese; the
+ * caption says 单位：万 or 单位：万元) or in k / M (English, on every tick and
+ * label, no caption). Returns the scale (1, 1e3, 1e4 or 1e6). */
+static double axis_scale(rctx *c, const char *unit, double lo, double hi, char *caption,
+                         size_t size)
 {
     caption[0] = '\0';
-    if (fmax(fabs(lo), fabs(hi)) >= 100000) {
-        snprintf(caption, size, "%s", i18n_tr(ctx_primary(c), "(unit: 10,000)"));
-        return 10000;
+    double m = fmax(fabs(lo), fabs(hi));
+    if (m < 100000)
+        return 1;
+    if (ctx_primary(c) == LANG_EN)
+        return m >= 1e7 ? 1e6 : 1e3;
+    const char *id = !strcmp(unit, "money") ? "(unit: 10,000 yuan)" : "(unit: 10,000)";
+    snprintf(caption, size, "%s", i18n_tr(LANG_ZH, id));
+    if (c->mode == MODE_BILINGUAL) {
+        size_t n = strlen(caption);
+        snprintf(caption + n, size - n, " %s", id);
     }
-    return 1;
+    return 1e4;
+}
+
+static const char *scale_suffix(i18n_lang lang, double scale)
+{
+    return scale == 1e4 ? (lang == LANG_EN ? "" : i18n_tr(LANG_ZH, "x10k")) /* 万 */
+           : scale == 1e3 ? "k"
+           : scale == 1e6 ? "M"
+                          : "";
 }
 
 static void tick_label(rctx *c, double v, double step, double scale, char *buf)
 {
     double s = step / scale;
-    i18n_number(ctx_primary(c), v / scale, s >= 1 ? 0 : (s >= 0.1 ? 1 : 2), buf);
+    i18n_lang lang = ctx_primary(c);
+    i18n_number(lang, v / scale, s >= 1 ? 0 : (s >= 0.1 ? 1 : 2), buf);
+    if (v != 0 && scale != 1e4) /* 万 is in the caption; k and M on each tick */
+        strcat(buf, scale_suffix(lang, scale));
+}
+
+char *chart_value_label(i18n_lang lang, const char *unit, double v, double scale, int delta,
+                        char *buf)
+{
+    char n[I18N_NUM_MAX];
+    int money = unit && !strcmp(unit, "money");
+    if (!isfinite(v))
+        return i18n_number(lang, v, 0, buf);
+    if (scale > 1) {
+        double x = v / scale;
+        i18n_number(lang, fabs(x), fabs(x) >= 100 ? 0 : 1, n);
+        snprintf(buf, I18N_NUM_MAX, "%s%s%s%s", v < 0 ? "-" : "",
+                 money && lang == LANG_EN ? "¥" : "", n, scale_suffix(lang, scale));
+        return buf;
+    }
+    if (!unit || !*unit || !strcmp(unit, "count"))
+        return i18n_number(lang, v, (unit && *unit) || v == floor(v) ? 0 : 1, buf);
+    if (delta && !strcmp(unit, "percent")) { /* a change of a rate: points */
+        i18n_number(lang, v, fabs(v) < 1 ? 2 : 1, n);
+        snprintf(buf, I18N_NUM_MAX, "%s%s", n, lang == LANG_EN ? " pp" : i18n_tr(lang, " pp"));
+        return buf;
+    }
+    return i18n_value(lang, unit, v, 0, buf);
+}
+
+/* A series name in the report language; "本期 This year" in bilingual. */
+static void series_label(rctx *c, const char *id, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s", i18n_tr(ctx_primary(c), id));
+    if (c->mode == MODE_BILINGUAL && strcmp(buf, id) != 0) {
+        size_t n = strlen(buf);
+        snprintf(buf + n, size - n, " %s", id);
+    }
 }
 
 static void legend(rctx *c, const grid *g, double right, double y, int line)
@@ -129,7 +188,7 @@ static void legend(rctx *c, const grid *g, double right, double y, int line)
     double x = right;
     char label[128];
     for (int i = g->ns - 1; i >= 0; i--) {
-        snprintf(label, sizeof label, "%s", i18n_tr(ctx_primary(c), g->s[i]));
+        series_label(c, g->s[i], label, sizeof label);
         double w = doc_text_width(c, label, 7.5);
         x -= w;
         doc_text(c, x, y, 7.5, label, RGB_TEXT);
@@ -179,7 +238,8 @@ static void range_of(const grid *g, int stacked, double *lo, double *hi)
     }
 }
 
-static void vertical_chart(rctx *c, const grid *g, int stacked, double top, double h)
+static void vertical_chart(rctx *c, const grid *g, const char *unit, int stacked, double top,
+                           double h)
 {
     double lo, hi, first, last, step;
     range_of(g, stacked, &lo, &hi);
@@ -189,7 +249,7 @@ static void vertical_chart(rctx *c, const grid *g, int stacked, double top, doub
         lo = 0;
     chart_nice_ticks(lo, hi, 5, &first, &last, &step);
     char caption[64];
-    double scale = axis_scale(c, first, last, caption, sizeof caption);
+    double scale = axis_scale(c, unit, first, last, caption, sizeof caption);
     double x0 = c->margin_l + 44, w = ctx_width(c) - 50, y0 = top - h + 16, ph = h - 34;
     if (caption[0])
         doc_text(c, c->margin_l, top - 8, 7, caption, RGB_MUTED);
@@ -197,9 +257,14 @@ static void vertical_chart(rctx *c, const grid *g, int stacked, double top, doub
     y_axis(c, x0, y0, w, ph, first, last, step, scale);
     double slot = w / (g->nx > 0 ? g->nx : 1);
     char buf[64];
+    int every = 1; /* label every n-th slot when the labels would collide */
     for (int i = 0; i < g->nx; i++)
-        doc_text_center(c, x0 + slot * (i + 0.5), y0 - 11, 7, x_label(c, g->x[i], buf, sizeof buf),
-                        RGB_MUTED);
+        while (doc_text_width(c, x_label(c, g->x[i], g->nx > 13, buf, sizeof buf), 7) + 3 >
+               slot * every)
+            every++;
+    for (int i = 0; i < g->nx; i += every)
+        doc_text_center(c, x0 + slot * (i + 0.5), y0 - 11, 7,
+                        x_label(c, g->x[i], g->nx > 13, buf, sizeof buf), RGB_MUTED);
 #define YPOS(v) (y0 + ((v) - first) / (last - first) * ph)
     if (stacked) {
         for (int i = 0; i < g->nx; i++) {
@@ -247,15 +312,15 @@ static void vertical_chart(rctx *c, const grid *g, int stacked, double top, doub
 
 /* Horizontal bars, one per x (department); contribution mode colours each
  * bar by whether its change is better or worse for `direction`. */
-static void horizontal_chart(rctx *c, const grid *g, int contribution, const char *direction,
-                             double top, double h)
+static void horizontal_chart(rctx *c, const grid *g, const char *unit, int contribution,
+                             const char *direction, double top, double h)
 {
     double lo, hi, first, last, step;
     range_of(g, 0, &lo, &hi);
     lo = fmin(lo, 0), hi = fmax(hi, 0);
     chart_nice_ticks(lo, hi, 5, &first, &last, &step);
     char caption[64], buf[I18N_NUM_MAX];
-    double scale = axis_scale(c, first, last, caption, sizeof caption);
+    double scale = axis_scale(c, unit, first, last, caption, sizeof caption);
     double label_w = 0;
     for (int i = 0; i < g->nx; i++)
         label_w = fmax(label_w, doc_text_width(c, g->x[i], 7.5));
@@ -291,10 +356,7 @@ static void horizontal_chart(rctx *c, const grid *g, int contribution, const cha
         double a = XPOS(0), b = XPOS(v);
         doc_fill_rect(c, fmin(a, b), y, fabs(b - a), slot * 0.64, k);
         char val[I18N_NUM_MAX];
-        if (g->unit[0])
-            i18n_value(ctx_primary(c), g->unit, v, 0, val);
-        else
-            i18n_number(ctx_primary(c), v, fabs(v) >= 100 ? 0 : 1, val);
+        chart_value_label(ctx_primary(c), unit, v, scale, contribution, val);
         if (v >= 0)
             doc_text(c, b + 3, y + slot * 0.32 - 2.5, 6.5, val, RGB_MUTED);
         else
@@ -354,25 +416,30 @@ int chart_render(rctx *c, xmlNodePtr el)
         free(g);
         return rc;
     }
-    if (c->mode == MODE_BILINGUAL && title_id[0]) {
-        sb_addstr(&t, "  ");
-        blk_expand(c, el, LANG_EN, title_id, &t);
-    }
-    doc_ensure(c, h + 22);
+    strbuf en = STRBUF_INIT; /* bilingual: the English title beneath, smaller */
+    if (c->mode == MODE_BILINGUAL && title_id[0])
+        blk_expand(c, el, LANG_EN, title_id, &en);
+    doc_ensure(c, h + 22 + (en.len ? 11 : 0));
     doc_text(c, c->margin_l, c->y - 10, 9.5, t.buf, RGB_TEXT);
-    sb_release(&t);
     c->y -= 16;
+    if (en.len) {
+        doc_text(c, c->margin_l, c->y - 6, 7.5, en.buf, RGB_MUTED);
+        c->y -= 11;
+    }
+    sb_release(&t);
+    sb_release(&en);
     const ind_row *r = ind_find(c, ind);
+    const char *unit = g->unit[0] ? g->unit : r ? r->unit : "";
     if (g->nx == 0) {
         doc_text(c, c->margin_l, c->y - 12, 8.5, i18n_tr(ctx_primary(c), "No data for this period."),
                  RGB_MUTED);
         c->y -= 24;
     } else {
         if (horizontal)
-            horizontal_chart(c, g, !strcmp(type, "contribution"), r ? r->direction : "neutral",
-                             c->y, h);
+            horizontal_chart(c, g, unit, !strcmp(type, "contribution"),
+                             r ? r->direction : "neutral", c->y, h);
         else
-            vertical_chart(c, g, !strcmp(type, "stacked"), c->y, h);
+            vertical_chart(c, g, unit, !strcmp(type, "stacked"), c->y, h);
         c->y -= h + 10;
     }
     free(g);

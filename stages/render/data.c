@@ -48,9 +48,22 @@ static const struct builtin {
               "v.indicator = :indicator UNION ALL SELECT m.month, 'Year earlier', "
               "v.value FROM m LEFT JOIN indicator_value v ON v.period = strftime('%Y-%m', m.month "
               "|| '-01', '-12 months') AND v.scope = :scope AND v.indicator = :indicator"},
+    {"trend:24m",
+     "WITH RECURSIVE m(n, month) AS (SELECT 23, strftime('%Y-%m', :month_last || '-01', "
+     "'-23 months') UNION ALL SELECT n - 1, strftime('%Y-%m', month || '-01', '+1 months') FROM "
+     "m WHERE n > 0) SELECT m.month AS x, 'Current' AS series, v.value AS value FROM m LEFT JOIN "
+     "indicator_value v ON v.period = m.month AND v.scope = :scope AND v.indicator = :indicator "
+     "ORDER BY m.month"},
+    {"trend:8q",
+     "WITH RECURSIVE q(n, month) AS (SELECT 7, strftime('%Y-%m', :month_last || '-01', "
+     "'-21 months') UNION ALL SELECT n - 1, strftime('%Y-%m', month || '-01', '+3 months') FROM "
+     "q WHERE n > 0), k(n, quarter) AS (SELECT n, substr(month, 1, 4) || '-Q' || "
+     "((CAST(substr(month, 6, 2) AS INTEGER) + 2) / 3) FROM q) SELECT k.quarter AS x, 'Current' "
+     "AS series, v.value AS value FROM k LEFT JOIN indicator_value v ON v.period = k.quarter AND "
+     "v.scope = :scope AND v.indicator = :indicator ORDER BY k.n DESC"},
     {"revenue_mix",
      MONTHS13 "SELECT m.month AS x, o.item AS series, o.amount_cents / 100.0 AS "
-              "value FROM m JOIN operating_statement o ON o.period = m.month AND o.scope = :scope "
+              "value, 'money' AS unit FROM m JOIN operating_statement o ON o.period = m.month AND o.scope = :scope "
               "AND o.section = 'revenue' ORDER BY m.month, o.item"},
     {"operating_statement",
      "SELECT section, item, amount_cents / 100.0 AS amount FROM operating_statement WHERE period "
@@ -177,6 +190,20 @@ static int run_sql(rctx *c, xmlNodePtr el, const char *sql, const char *where, l
     return rc == SQLITE_DONE ? HR_OK : c->err->code;
 }
 
+/* The built-in trend's window (window="13m" default, "24m" or "8q"): its
+ * key in builtins, or NULL for an unknown window. */
+static const char *trend_key(xmlNodePtr el, char *buf, size_t size)
+{
+    char w[16];
+    tpl_attr_buf(el, "window", "13m", w, sizeof w);
+    if (!strcmp(w, "13m"))
+        return "trend";
+    if (strcmp(w, "24m") && strcmp(w, "8q"))
+        return NULL;
+    snprintf(buf, size, "trend:%s", w);
+    return buf;
+}
+
 int ds_load(rctx *c, xmlNodePtr el, const char *name, dataset *out)
 {
     memset(out, 0, sizeof *out);
@@ -188,6 +215,10 @@ int ds_load(rctx *c, xmlNodePtr el, const char *name, dataset *out)
         free(sql);
         return rc;
     }
+    char key[32];
+    if (strcmp(name, "trend") == 0 && !(name = trend_key(el, key, sizeof key)))
+        return hr_error_set(c->err, HR_EINPUT, c->tpl_path, line, "window",
+                            "unknown trend window: use 13m, 24m or 8q");
     for (size_t i = 0; i < sizeof builtins / sizeof *builtins; i++)
         if (strcmp(builtins[i].name, name) == 0)
             return run_sql(c, el, builtins[i].sql, name, line, out);

@@ -64,6 +64,7 @@ int doc_ensure(rctx *c, double height)
 
 static void text_at(HPDF_Page p, rctx *c, double x, double y, double size, const char *s, rgb k)
 {
+    font_check_text(c->font, s);
     HPDF_Page_SetRGBFill(p, k.r, k.g, k.b);
     HPDF_Page_BeginText(p);
     HPDF_Page_SetFontAndSize(p, c->hfont, (HPDF_REAL)size);
@@ -286,46 +287,104 @@ static void draw_header_footer(rctx *c, int index, int pages)
             RGB_MUTED);
 }
 
-static void draw_toc(rctx *c, int pages)
+/* The TOC lists the level 1-2 headings; its first page starts below the
+ * "Contents" title, the pages it flows onto at the top. */
+#define TOC_TITLE_GAP 30
+static int toc_listed(const heading *h) { return h->level <= 2; }
+static double toc_entry_size(const heading *h) { return h->level == 1 ? 10.5 : 9.5; }
+
+static int toc_pages_needed(const rctx *c)
 {
-    (void)pages;
+    double top = c->page_h - c->margin_t - 20, y = top - TOC_TITLE_GAP;
+    int pages = 1;
+    for (int i = 0; i < c->nheads; i++) {
+        if (!toc_listed(&c->heads[i]))
+            continue;
+        if (y < c->margin_b)
+            pages++, y = top;
+        y -= toc_entry_size(&c->heads[i]) * 2;
+    }
+    return pages;
+}
+
+/* Inserts `extra` pages after the TOC page; headings behind it move down. */
+static void toc_insert_pages(rctx *c, int extra)
+{
+    HPDF_Page *grown = realloc(c->pages, (size_t)(c->npages + extra) * sizeof *grown);
+    if (!grown)
+        abort();
+    c->pages = grown;
+    int at = c->toc_page + 1; /* the <toc/> block always starts a page after it */
+    memmove(&c->pages[at + extra], &c->pages[at], (size_t)(c->npages - at) * sizeof *c->pages);
+    for (int k = 0; k < extra; k++) {
+        HPDF_Page p = HPDF_InsertPage(c->pdf, c->pages[at + extra]);
+        HPDF_Page_SetWidth(p, (HPDF_REAL)c->page_w);
+        HPDF_Page_SetHeight(p, (HPDF_REAL)c->page_h);
+        c->pages[at + k] = p;
+    }
+    c->npages += extra;
+    for (int i = 0; i < c->nheads; i++)
+        if (c->heads[i].page > c->toc_page)
+            c->heads[i].page += extra;
+}
+
+static void toc_entry(rctx *c, HPDF_Page toc, const heading *h, double y)
+{
+    double size = toc_entry_size(h), x = c->margin_l + (h->level - 1) * 16;
+    char num[16];
+    snprintf(num, sizeof num, "%d", h->page + 1);
+    double right = c->page_w - c->margin_r;
+    double avail = right - x - 40;
+    char text[256];
+    snprintf(text, sizeof text, "%s", h->text);
+    char *nl = strchr(text, '\n'); /* bilingual headings: the first line */
+    if (nl)
+        *nl = '\0';
+    while (font_text_width(c->font, text, size) > avail && strlen(text) > 3) {
+        size_t n = strlen(text) - 1;
+        while (n > 0 && (text[n] & 0xC0) == 0x80)
+            n--;
+        text[n] = '\0';
+    }
+    doc_text(c, x, y, size, text, h->level == 1 ? RGB_TEXT : RGB_MUTED);
+    double tw = font_text_width(c->font, text, size);
+    for (double dx = x + tw + 6; dx < right - 24; dx += 4)
+        doc_fill_rect(c, dx, y + 1, 0.8, 0.8, RGB_RULE);
+    doc_text_right(c, right, y, size, num, RGB_TEXT);
+    HPDF_Rect r = {(HPDF_REAL)x, (HPDF_REAL)(y - 3), (HPDF_REAL)right, (HPDF_REAL)(y + size)};
+    HPDF_Destination d = HPDF_Page_CreateDestination(c->pages[h->page]);
+    HPDF_Destination_SetXYZ(d, 0, (HPDF_REAL)c->page_h, 1);
+    HPDF_Annotation a = HPDF_Page_CreateLinkAnnot(toc, r, d);
+    HPDF_LinkAnnot_SetBorderStyle(a, 0, 0, 0);
+}
+
+/* Fills the TOC, flowing over as many pages as its entries need (pages are
+ * inserted after the reserved one, so every page number is final). */
+static void draw_toc(rctx *c)
+{
+    int extra = toc_pages_needed(c) - 1;
+    if (extra > 0)
+        toc_insert_pages(c, extra);
     HPDF_Page saved_last = c->pages[c->npages - 1];
-    c->pages[c->npages - 1] = c->pages[c->toc_page]; /* draw on the TOC page */
+    int tp = c->toc_page;
+    c->pages[c->npages - 1] = c->pages[tp]; /* draw on the TOC page */
     i18n_lang lang = ctx_primary(c);
-    double y = c->page_h - c->margin_t - 20;
+    double top = c->page_h - c->margin_t - 20, y = top;
     doc_text(c, c->margin_l, y, 16, i18n_tr(lang, "Contents"), RGB_ACCENT);
     if (c->mode == MODE_BILINGUAL)
         doc_text(c, c->margin_l + doc_text_width(c, i18n_tr(lang, "Contents"), 16) + 10, y, 11,
                  "Contents", RGB_MUTED);
-    y -= 30;
-    for (int i = 0; i < c->nheads && y > c->margin_b; i++) {
+    y -= TOC_TITLE_GAP;
+    for (int i = 0; i < c->nheads; i++) {
         const heading *h = &c->heads[i];
-        if (h->level > 2)
+        if (!toc_listed(h))
             continue;
-        double size = h->level == 1 ? 10.5 : 9.5, x = c->margin_l + (h->level - 1) * 16;
-        char num[16];
-        snprintf(num, sizeof num, "%d", h->page + 1);
-        double right = c->page_w - c->margin_r;
-        double avail = right - x - 40;
-        char text[256];
-        snprintf(text, sizeof text, "%s", h->text);
-        while (font_text_width(c->font, text, size) > avail && strlen(text) > 3) {
-            size_t n = strlen(text) - 1;
-            while (n > 0 && (text[n] & 0xC0) == 0x80)
-                n--;
-            text[n] = '\0';
+        if (y < c->margin_b) {
+            c->pages[c->npages - 1] = c->pages[++tp];
+            y = top;
         }
-        doc_text(c, x, y, size, text, h->level == 1 ? RGB_TEXT : RGB_MUTED);
-        double tw = font_text_width(c->font, text, size);
-        for (double dx = x + tw + 6; dx < right - 24; dx += 4)
-            doc_fill_rect(c, dx, y + 1, 0.8, 0.8, RGB_RULE);
-        doc_text_right(c, right, y, size, num, RGB_TEXT);
-        HPDF_Rect r = {(HPDF_REAL)x, (HPDF_REAL)(y - 3), (HPDF_REAL)right, (HPDF_REAL)(y + size)};
-        HPDF_Destination d = HPDF_Page_CreateDestination(c->pages[h->page]);
-        HPDF_Destination_SetXYZ(d, 0, (HPDF_REAL)c->page_h, 1);
-        HPDF_Annotation a = HPDF_Page_CreateLinkAnnot(c->pages[c->toc_page], r, d);
-        HPDF_LinkAnnot_SetBorderStyle(a, 0, 0, 0);
-        y -= size * 2;
+        toc_entry(c, c->pages[tp], h, y);
+        y -= toc_entry_size(h) * 2;
     }
     c->pages[c->npages - 1] = saved_last;
 }
@@ -333,7 +392,7 @@ static void draw_toc(rctx *c, int pages)
 int doc_finish(rctx *c)
 {
     if (c->toc_page >= 0)
-        draw_toc(c, c->npages);
+        draw_toc(c);
     for (int i = 0; i < c->npages; i++) {
         if (i >= c->cover_pages)
             draw_header_footer(c, i, c->npages);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../../pipeline/log.h"
 #include "../../pipeline/strbuf.h"
 
 struct font_charset {
@@ -23,6 +24,7 @@ struct render_font {
     hb_set_t *have;             /* codepoints the subset maps */
     float *advance;             /* 1/1000 em for U+0000..U+FFFF, <0 = not yet */
     hb_font_t *metrics;         /* the full font, for advances */
+    hb_set_t *warned;           /* characters already reported missing */
 };
 
 int utf8_decode(const char *s, size_t len, uint32_t *cp)
@@ -147,6 +149,7 @@ int font_open(const char *font_path, const font_charset *cs, render_font **out, 
     f->metrics = hb_font_create(face);
     hb_font_set_scale(f->metrics, 1000, 1000);
     f->have = hb_set_create();
+    f->warned = hb_set_create();
     hb_codepoint_t cp = HB_SET_VALUE_INVALID, gid;
     while (hb_set_next(cs->set, &cp))
         if (hb_font_get_nominal_glyph(f->metrics, cp, &gid))
@@ -181,6 +184,7 @@ void font_close(render_font *f)
         unlink(f->path);
     hb_font_destroy(f->metrics);
     hb_set_destroy(f->have);
+    hb_set_destroy(f->warned);
     free(f->advance);
     free(f);
 }
@@ -191,6 +195,32 @@ size_t font_subset_bytes(const render_font *f) { return f->bytes; }
 int font_has(const render_font *f, uint32_t cp)
 {
     return hb_set_has(f->have, cp);
+}
+
+int font_check_text(const render_font *f, const char *text)
+{
+    size_t len = strlen(text), i = 0;
+    int missing = 0;
+    while (i < len) {
+        uint32_t cp;
+        int n = utf8_decode(text + i, len - i, &cp);
+        i += (size_t)n;
+        if (cp < 0x20 || hb_set_has(f->have, cp))
+            continue;
+        missing++;
+        if (hb_set_has(f->warned, cp))
+            continue;
+        hb_set_add(f->warned, cp);
+        hb_codepoint_t gid;
+        int in_font = hb_font_get_nominal_glyph(f->metrics, cp, &gid);
+        size_t cut = len < 60 ? len : 60; /* the context, cut at a character boundary */
+        while (cut < len && (text[cut] & 0xC0) == 0x80)
+            cut--;
+        log_warn("render: %s U+%04X '%.*s' (in \"%.*s\"): it prints as a blank",
+                 in_font ? "the run's font subset lacks" : "the font has no glyph for", cp, n,
+                 text + i - n, (int)cut, text);
+    }
+    return missing;
 }
 
 double font_advance(const render_font *f, uint32_t cp)

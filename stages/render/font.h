@@ -41,6 +41,11 @@ const char *font_subset_path(const render_font *f);
 size_t font_subset_bytes(const render_font *f);
 /* 1 when the subset can draw codepoint. */
 int font_has(const render_font *f, uint32_t codepoint);
+/* Checks that the subset can draw every character of text; warns (once per
+ * character and run, on stderr) for each it cannot -- missing from the font
+ * itself, or not gathered into the subset -- so that nothing is drawn blank
+ * silently. Returns how many characters of text cannot be drawn. */
+int font_check_text(const render_font *f, const char *text);
 /* Advance width of one character in 1/1000 em (0 for no glyph). */
 double font_advance(const render_font *f, uint32_t codepoint);
 /* Width in points of a UTF-8 text at size_pt. */

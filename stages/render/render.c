@@ -10,6 +10,7 @@
 #include "../../pipeline/log.h"
 #include "../../pipeline/registry.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <libxml/parser.h>
 #include <stdio.h>
@@ -140,6 +141,79 @@ static int check_computed(run *r, hr_error *err)
     return HR_OK;
 }
 
+/* 1 when `word` occurs in sql as a whole identifier (case-insensitive). */
+static int sql_names(const char *sql, const char *word)
+{
+    size_t n = strlen(word);
+    for (const char *p = sql; (p = strcasestr(p, word)); p += n) {
+        char before = p == sql ? ' ' : p[-1], after = p[n];
+        if (!(isalnum((unsigned char)before) || before == '_') &&
+            !(isalnum((unsigned char)after) || after == '_'))
+            return 1;
+    }
+    return 0;
+}
+
+/* Adds the non-ASCII text of one table's text columns (never patient_key). */
+static int add_table_text(run *r, font_charset *cs, const char *table, hr_error *err)
+{
+    char *sql = sqlite3_mprintf("SELECT name, type FROM pragma_table_info(%Q)", table);
+    sqlite3_stmt *cols = db_prepare(r->db, sql, err);
+    sqlite3_free(sql);
+    if (!cols)
+        return err->code;
+    int rc = HR_OK;
+    while (!rc && sqlite3_step(cols) == SQLITE_ROW) {
+        const char *col = (const char *)sqlite3_column_text(cols, 0);
+        const char *type = (const char *)sqlite3_column_text(cols, 1);
+        if (!strcmp(col, "patient_key") || (type && *type && !strcasestr(type, "TEXT")))
+            continue;
+        sql = sqlite3_mprintf("SELECT DISTINCT \"%w\" FROM \"%w\" WHERE \"%w\" GLOB "
+                              "'*[^ -~]*' LIMIT 100000",
+                              col, table, col);
+        sqlite3_stmt *st = db_prepare(r->db, sql, err);
+        sqlite3_free(sql);
+        if (!st) {
+            rc = err->code;
+            break;
+        }
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            const char *t = (const char *)sqlite3_column_text(st, 0);
+            if (t)
+                font_charset_add_utf8(cs, t, strlen(t));
+        }
+        sqlite3_finalize(st);
+    }
+    sqlite3_finalize(cols);
+    return rc;
+}
+
+/* What only a template's own SQL returns: the text columns of every table
+ * its datasets name. */
+static int add_dataset_text(run *r, font_charset *cs, hr_error *err)
+{
+    strbuf all = STRBUF_INIT;
+    for (xmlNodePtr n = xmlDocGetRootElement(r->tpl)->children; n; n = n->next)
+        if (tpl_is(n, "dataset")) {
+            char *sql = tpl_text(n);
+            sb_addstr(&all, sql);
+            sb_addch(&all, '\n');
+            free(sql);
+        }
+    sqlite3_stmt *st = all.len ? db_prepare(r->db, "SELECT name FROM sqlite_master WHERE type IN "
+                                                   "('table', 'view') ORDER BY name", err)
+                               : NULL;
+    int rc = all.len && !st ? err->code : HR_OK;
+    while (st && !rc && sqlite3_step(st) == SQLITE_ROW) {
+        const char *table = (const char *)sqlite3_column_text(st, 0);
+        if (sql_names(all.buf, table))
+            rc = add_table_text(r, cs, table, err);
+    }
+    sqlite3_finalize(st);
+    sb_release(&all);
+    return rc;
+}
+
 /* Every character a PDF of this run can print goes into the font subset. */
 static int font_prepare(run *r, hr_error *err)
 {
@@ -175,7 +249,9 @@ static int font_prepare(run *r, hr_error *err)
         }
         sqlite3_finalize(st);
     }
-    int rc = font_open(paths_font_file(), cs, &r->font, err);
+    int rc = add_dataset_text(r, cs, err);
+    if (!rc)
+        rc = font_open(paths_font_file(), cs, &r->font, err);
     font_charset_free(cs);
     return rc;
 }

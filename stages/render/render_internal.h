@@ -144,6 +144,11 @@ char tbl_format(rctx *c, i18n_lang lang, const char *format, const dataset *d, i
 /* chart.c */
 int chart_render(rctx *c, xmlNodePtr el);
 /* Nice round axis ticks covering [lo, hi]: fills step and the first/last tick. */
+/* A value label in the axis unit `scale` (1, 1e3 "k", 1e4 "万", 1e6 "M"):
+ * counts as integers, money with ¥ in English, a change (`delta`) of a
+ * percent indicator in points. Writes I18N_NUM_MAX bytes at most. */
+char *chart_value_label(i18n_lang lang, const char *unit, double v, double scale, int delta,
+                        char *buf);
 void chart_nice_ticks(double lo, double hi, int target, double *first, double *last, double *step);
 
 #endif

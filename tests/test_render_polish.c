@@ -1,0 +1,344 @@
+/*
+ * test_render_polish.c -- the render engine's finishing work (issue 6,
+ * second round), through the C API on the render fixture
+ * (tests/data/render/fixture.sql): a table of contents flowing over several
+ * pages with the right page numbers, bilingual chart legends and headings,
+ * chart value labels in the axis unit, the trend window a chart chooses,
+ * and characters that only a template's SQL returns reaching the font
+ * subset.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pipeline/db.h"
+#include "pipeline/paths.h"
+#include "pipeline/strbuf.h"
+#include "stages/render/font.h"
+#include "stages/render/render.h"
+#include "stages/render/render_internal.h"
+
+static char tmpdir[64];
+
+static void slurp(const char *path, strbuf *sb)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    char buf[8192];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        sb_add(sb, buf, n);
+    fclose(f);
+}
+
+static sqlite3 *fixture_db(const char *name)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s.db", tmpdir, name);
+    unlink(path);
+    sqlite3 *db;
+    hr_error err;
+    hr_error_clear(&err);
+    assert_int_equal(db_open(path, &db, &err), 0);
+    strbuf sql = STRBUF_INIT;
+    slurp("tests/data/render/fixture.sql", &sql);
+    assert_int_equal(db_exec(db, sql.buf, &err), 0);
+    sb_release(&sql);
+    return db;
+}
+
+/* pdftotext -layout of one page (0 = all) into sb. */
+static void pdf_text(const char *pdf, int page, strbuf *sb)
+{
+    char cmd[512];
+    if (page)
+        snprintf(cmd, sizeof cmd, "pdftotext -q -layout -f %d -l %d '%s' -", page, page, pdf);
+    else
+        snprintf(cmd, sizeof cmd, "pdftotext -q -layout '%s' -", pdf);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    char buf[8192];
+    size_t n;
+    sb_reset(sb);
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0)
+        sb_add(sb, buf, n);
+    pclose(p);
+}
+
+static int pdf_pages(const char *pdf)
+{
+    char cmd[512], line[256];
+    snprintf(cmd, sizeof cmd, "pdfinfo '%s' 2>/dev/null", pdf);
+    FILE *p = popen(cmd, "r");
+    int pages = 0;
+    while (fgets(line, sizeof line, p))
+        sscanf(line, "Pages: %d", &pages);
+    pclose(p);
+    return pages;
+}
+
+#define assert_contains(hay, needle)                                                        \
+    do {                                                                                    \
+        if (!strstr((hay), (needle)))                                                       \
+            fail_msg("expected '%s' in:\n%s", (needle), strlen(hay) > 3000 ? (hay) + strlen(hay) - 3000 : (hay));                        \
+    } while (0)
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static int render(sqlite3 *db, const char *tpl, const char *lang, const char *out)
+{
+    render_options o = {"monthly", "2026-10", "hospital", lang, tpl, out};
+    int written = 0;
+    hr_error err;
+    hr_error_clear(&err);
+    int rc = render_reports(db, &o, &written, &err);
+    if (rc) {
+        char buf[1024];
+        print_message("render: %s\n", hr_error_format(&err, buf, sizeof buf));
+    }
+    return rc ? -rc : written;
+}
+
+/* 70 level-1 headings, one per page, behind a <toc/>: at 21 pt an entry the
+ * contents need 3 pages (page 1: 29 entries below the title, then 31 and
+ * 10), so chapter k is on page 3 + k, and the TOC says so on every page. */
+static void test_toc_flows_over_pages(void **state)
+{
+    (void)state;
+    sqlite3 *db = fixture_db("toc");
+    char tpl[256], out[256], pdf[300];
+    snprintf(tpl, sizeof tpl, "%s/toc.xml", tmpdir);
+    snprintf(out, sizeof out, "%s/out-toc", tmpdir);
+    strbuf x = STRBUF_INIT;
+    sb_addstr(&x, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<report title=\"TOC\">\n<toc/>\n");
+    for (int k = 1; k <= 70; k++)
+        sb_addf(&x, "<h level=\"1\">Chapter %d</h>\n<p>Text of chapter %d.</p>\n%s", k, k,
+                k < 70 ? "<pagebreak/>\n" : "");
+    sb_addstr(&x, "</report>\n");
+    write_file(tpl, x.buf);
+    sb_release(&x);
+    assert_int_equal(render(db, tpl, "en", out), 1);
+    snprintf(pdf, sizeof pdf, "%s/monthly-2026-10-hospital.en.pdf", out);
+    assert_int_equal(pdf_pages(pdf), 3 + 70);
+    strbuf t = STRBUF_INIT;
+    int found = 0;
+    for (int page = 1; page <= 3; page++) {
+        pdf_text(pdf, page, &t);
+        for (const char *s = t.buf; (s = strstr(s, "Chapter ")); s++) {
+            int k, n;
+            if (sscanf(s, "Chapter %d .%*[ .]%d", &k, &n) == 2 ||
+                sscanf(s, "Chapter %d %d", &k, &n) == 2) {
+                assert_int_equal(n, 3 + k);
+                found++;
+            }
+        }
+    }
+    assert_int_equal(found, 70); /* no entry dropped */
+    pdf_text(pdf, 3 + 70, &t);
+    assert_contains(t.buf, "Chapter 70");
+    assert_contains(t.buf, "Page 73 of 73");
+    pdf_text(pdf, 2, &t);
+    assert_contains(t.buf, "Page 2 of 73");
+    sb_release(&t);
+    db_close(db);
+}
+
+/* Renders a one-chart-section template `body` in `lang` and returns the
+ * whole PDF's text (-layout) in t. */
+static void render_body(sqlite3 *db, const char *name, const char *body, const char *lang,
+                        strbuf *t)
+{
+    char tpl[256], out[256], pdf[300];
+    snprintf(tpl, sizeof tpl, "%s/%s.xml", tmpdir, name);
+    snprintf(out, sizeof out, "%s/out-%s", tmpdir, name);
+    strbuf x = STRBUF_INIT;
+    sb_addf(&x, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<report title=\"Charts\">\n%s\n"
+                "</report>\n", body);
+    write_file(tpl, x.buf);
+    sb_release(&x);
+    assert_int_equal(render(db, tpl, lang, out), 1);
+    snprintf(pdf, sizeof pdf, "%s/monthly-2026-10-hospital.%s.pdf", out, lang);
+    pdf_text(pdf, 0, t);
+}
+
+static void test_value_labels(void **state)
+{
+    (void)state;
+    char b[I18N_NUM_MAX];
+    i18n_begin();
+    assert_string_equal(chart_value_label(LANG_EN, "count", -61, 1, 1, b), "-61");
+    assert_string_equal(chart_value_label(LANG_EN, "", -61, 1, 1, b), "-61");
+    assert_string_equal(chart_value_label(LANG_EN, "", 2.5, 1, 0, b), "2.5");
+    assert_string_equal(chart_value_label(LANG_ZH, "money", -345545, 1e4, 0, b), "-34.6万");
+    assert_string_equal(chart_value_label(LANG_EN, "money", -345545, 1e3, 0, b), "-¥346k");
+    assert_string_equal(chart_value_label(LANG_EN, "money", 34554, 1e3, 0, b), "¥34.6k");
+    assert_string_equal(chart_value_label(LANG_EN, "count", 12345678, 1e6, 0, b), "12.3M");
+    assert_string_equal(chart_value_label(LANG_EN, "percent", 0.25, 1, 1, b), "0.25 pp");
+    assert_string_equal(chart_value_label(LANG_ZH, "percent", -1.5, 1, 1, b), "-1.5个百分点");
+    assert_string_equal(chart_value_label(LANG_EN, "days", 0.5, 1, 1, b), "0.5");
+    i18n_end();
+}
+
+/* Contribution bars of a count are labelled as integers; bars of money in
+ * the axis unit (万 with 单位：万元 in Chinese, k in English). */
+static void test_chart_labels_in_axis_unit(void **state)
+{
+    (void)state;
+    sqlite3 *db = fixture_db("labels");
+    hr_error err;
+    assert_int_equal(db_exec(db,
+                             "UPDATE contribution SET delta = -61 WHERE rank = 8;"
+                             "INSERT INTO indicator_value (period, scope, indicator, value) VALUES "
+                             "('2026-10', 'D01', 'medical_revenue', 1234567),"
+                             "('2026-10', 'D02', 'medical_revenue', -345545);",
+                             &err),
+                     0);
+    strbuf t = STRBUF_INIT;
+    const char *body = "<chart type=\"contribution\" indicator=\"oe_visits\">C</chart>"
+                       "<chart type=\"bar\" indicator=\"medical_revenue\">R</chart>";
+    render_body(db, "labels", body, "en", &t);
+    assert_contains(t.buf, "-61");
+    assert_null(strstr(t.buf, "-61.0"));
+    assert_contains(t.buf, "-700");
+    assert_contains(t.buf, "¥1,235k");
+    assert_contains(t.buf, "-¥346k");
+    assert_contains(t.buf, "1,500k"); /* ticks -500k..1,500k by 500k */
+    render_body(db, "labels", body, "zh_CN", &t);
+    assert_contains(t.buf, "123万"); /* 123.46万: no decimal from 100 */
+    assert_contains(t.buf, "-34.6万");
+    assert_contains(t.buf, "单位：万元");
+    assert_null(strstr(t.buf, "345,545"));
+    sb_release(&t);
+    db_close(db);
+}
+
+/* Bilingual: legends "本期 Current", the English chart title beneath. */
+static void test_bilingual_legends(void **state)
+{
+    (void)state;
+    sqlite3 *db = fixture_db("bilingual");
+    strbuf t = STRBUF_INIT;
+    render_body(db, "bi", "<chart type=\"line\" indicator=\"oe_visits\">Trend</chart>",
+                "bilingual", &t);
+    assert_contains(t.buf, "本期 Current");
+    assert_contains(t.buf, "上年同期 Year earlier");
+    assert_contains(t.buf, "单位：万） (unit: 10,000)");
+    sb_release(&t);
+    db_close(db);
+}
+
+/* window="13m" (default) spans one year: no January labelled 2025;
+ * "24m" spans 2024-11..2026-10 and labels each January with its year;
+ * "8q" labels the quarters 2025-Q1..2026-Q4. */
+static void test_trend_windows(void **state)
+{
+    (void)state;
+    sqlite3 *db = fixture_db("windows");
+    strbuf t = STRBUF_INIT;
+    render_body(db, "w13", "<chart type=\"line\" indicator=\"oe_visits\">T</chart>", "en", &t);
+    assert_contains(t.buf, "Oct");
+    assert_null(strstr(t.buf, "2025"));
+    render_body(db, "w24", "<chart type=\"line\" indicator=\"oe_visits\" window=\"24m\">T</chart>",
+                "en", &t);
+    assert_contains(t.buf, "2025");
+    assert_contains(t.buf, "Nov");
+    assert_null(strstr(t.buf, "Year earlier")); /* one line */
+    render_body(db, "w8", "<chart type=\"line\" indicator=\"oe_visits\" window=\"8q\">T</chart>",
+                "en", &t);
+    assert_contains(t.buf, "2025-Q1");
+    assert_contains(t.buf, "2026-Q4");
+    assert_null(strstr(t.buf, "2024-Q4"));
+    sb_release(&t);
+    db_close(db);
+}
+
+/* Text only a template's own SQL returns (a table no built-in reads) is in
+ * the run's subset: 鑫 and 龘 appear nowhere else. */
+static void test_dataset_text_in_subset(void **state)
+{
+    (void)state;
+    sqlite3 *db = fixture_db("memo");
+    hr_error err;
+    assert_int_equal(db_exec(db, "CREATE TABLE memo (note TEXT); INSERT INTO memo VALUES "
+                                 "('鑫龘 note');", &err), 0);
+    strbuf t = STRBUF_INIT, warnings = STRBUF_INIT;
+    char log[256];
+    snprintf(log, sizeof log, "%s/memo.stderr", tmpdir);
+    fflush(stderr);
+    int saved = dup(2);
+    FILE *f = fopen(log, "w");
+    dup2(fileno(f), 2); /* the engine warns on stderr about blank characters */
+    render_body(db, "memo", "<dataset name=\"memo\">SELECT note AS text FROM memo</dataset>"
+                            "<list dataset=\"memo\" field=\"text\"/>", "zh_CN", &t);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    fclose(f);
+    assert_contains(t.buf, "鑫龘 note");
+    slurp(log, &warnings);
+    if (strstr(warnings.buf, "U+9F98")) /* without the fix: "the run's font subset lacks" */
+        fail_msg("龘 was drawn blank: %s", warnings.buf);
+    sb_release(&warnings);
+    sb_release(&t);
+    db_close(db);
+}
+
+/* A character the font lacks is counted (and warned about once). */
+static void test_missing_glyph_reported(void **state)
+{
+    (void)state;
+    font_charset *cs = font_charset_new();
+    font_charset_add_utf8(cs, "门诊\xF0\x9F\x98\x80", strlen("门诊\xF0\x9F\x98\x80"));
+    render_font *f = NULL;
+    hr_error err;
+    assert_int_equal(font_open(paths_font_file(), cs, &f, &err), 0);
+    font_charset_free(cs);
+    assert_int_equal(font_check_text(f, "门诊 ok"), 0);
+    assert_int_equal(font_check_text(f, "门\xF0\x9F\x98\x80诊"), 1); /* U+1F600: not in the font */
+    assert_int_equal(font_check_text(f, "龘\xF0\x9F\x98\x80"), 2);   /* 龘: not in this subset */
+    font_close(f);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    setlocale(LC_ALL, "C.UTF-8");
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/test-rpolish-XXXXXX");
+    assert_non_null(mkdtemp(tmpdir));
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    return system(cmd) == 0 ? 0 : 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_toc_flows_over_pages),
+        cmocka_unit_test(test_value_labels),
+        cmocka_unit_test(test_chart_labels_in_axis_unit),
+        cmocka_unit_test(test_bilingual_legends),
+        cmocka_unit_test(test_trend_windows),
+        cmocka_unit_test(test_dataset_text_in_subset),
+        cmocka_unit_test(test_missing_glyph_reported),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
