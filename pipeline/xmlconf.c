@@ -15,6 +15,7 @@ typedef struct first_error {
     int seen;
     long line;
     char message[600];
+    char element[128]; /* the element the error is about, if known */
 } first_error;
 
 static void keep_first(void *ctx, xmlError *e)
@@ -28,6 +29,9 @@ static void keep_first(void *ctx, xmlError *e)
     size_t n = strlen(f->message);
     while (n && (f->message[n - 1] == '\n' || f->message[n - 1] == ' '))
         f->message[--n] = '\0';
+    xmlNode *node = e->node;
+    if (node && node->type == XML_ELEMENT_NODE && node->name)
+        snprintf(f->element, sizeof f->element, "%s", (const char *)node->name);
 }
 
 /* 1 when the internal DTD subset declares any entity. */
@@ -94,7 +98,8 @@ xmlDoc *xmlconf_load(const char *path, const char *schema_path, int code, hr_err
      * first error, which names the real line. */
     xmlSetStructuredErrorFunc(&f, keep_first);
     xmlDoc *doc = xmlCtxtReadFile(ctxt, path, NULL,
-                                  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+                                  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+                                      XML_PARSE_NOCDATA);
     xmlSetStructuredErrorFunc(NULL, NULL);
     if (!doc && !f.seen)
         keep_first(&f, xmlCtxtGetLastError(ctxt));
@@ -122,8 +127,8 @@ xmlDoc *xmlconf_load(const char *path, const char *schema_path, int code, hr_err
         hr_error_set(err, HR_EFAIL, schema_path, v.line, NULL, "cannot load the schema%s%s",
                      v.seen ? ": " : "", v.seen ? v.message : "");
     else
-        hr_error_set(err, code, path, v.line, NULL, "does not match %s: %s", schema_path,
-                     v.seen ? v.message : "invalid");
+        hr_error_set(err, code, path, v.line, v.element[0] ? v.element : NULL,
+                     "does not match %s: %s", schema_path, v.seen ? v.message : "invalid");
     return NULL;
 }
 

@@ -18,26 +18,8 @@
 #include "../../pipeline/digest.h"
 #include "../../pipeline/paths.h"
 #include "../../pipeline/strbuf.h"
+#include "../../pipeline/xmlconf.h"
 #include "compute_internal.h"
-
-typedef struct xml_err_ctx {
-    hr_error *err;
-    const char *path;
-    int set;
-} xml_err_ctx;
-
-static void on_xml_error(void *user, xmlErrorPtr e)
-{
-    xml_err_ctx *c = user;
-    if (c->set || !e || e->level < XML_ERR_ERROR)
-        return;
-    c->set = 1;
-    size_t n = e->message ? strlen(e->message) : 0;
-    while (n && (e->message[n - 1] == '\n' || e->message[n - 1] == ' '))
-        n--;
-    hr_error_set(c->err, HR_EINPUT, c->path, e->line, NULL, "%.*s", (int)n,
-                 e->message ? e->message : "invalid XML");
-}
 
 static char *dup_str(const char *s) { return s ? strdup(s) : NULL; }
 
@@ -333,41 +315,14 @@ static int load_tree(ind_catalogue *cat, xmlNode *root, const char *path, hr_err
     return HR_OK;
 }
 
-static int validate_doc(xmlDoc *doc, const char *xsd_path, xml_err_ctx *ec)
-{
-    xmlSchemaParserCtxtPtr pc = xmlSchemaNewParserCtxt(xsd_path);
-    xmlSchemaPtr schema = pc ? xmlSchemaParse(pc) : NULL;
-    xmlSchemaFreeParserCtxt(pc);
-    if (!schema)
-        return hr_error_set(ec->err, HR_EFAIL, xsd_path, 0, NULL,
-                            "cannot load the indicator catalogue schema");
-    xmlSchemaValidCtxtPtr vc = xmlSchemaNewValidCtxt(schema);
-    xmlSchemaSetValidStructuredErrors(vc, on_xml_error, ec);
-    int rc = xmlSchemaValidateDoc(vc, doc);
-    xmlSchemaFreeValidCtxt(vc);
-    xmlSchemaFree(schema);
-    if (rc != 0 && !ec->set)
-        hr_error_set(ec->err, HR_EINPUT, ec->path, 0, NULL,
-                     "does not match config/schema/indicators.xsd");
-    return rc != 0 ? HR_EINPUT : HR_OK;
-}
-
 int ind_catalogue_load(const char *xml_path, const char *xsd_path, ind_catalogue *cat,
                        hr_error *err)
 {
     memset(cat, 0, sizeof *cat);
-    xml_err_ctx ec = {err, xml_path, 0};
-    xmlSetStructuredErrorFunc(&ec, on_xml_error);
-    xmlDoc *doc = xmlReadFile(xml_path, NULL, XML_PARSE_NONET);
-    xmlSetStructuredErrorFunc(NULL, NULL);
-    if (!doc) {
-        if (!ec.set)
-            hr_error_set(err, HR_EINPUT, xml_path, 0, NULL, "cannot read the indicator catalogue");
+    xmlDoc *doc = xmlconf_load(xml_path, xsd_path, HR_EINPUT, err);
+    if (!doc)
         return err->code;
-    }
-    int rc = validate_doc(doc, xsd_path, &ec);
-    if (!rc)
-        rc = load_tree(cat, xmlDocGetRootElement(doc), xml_path, err);
+    int rc = load_tree(cat, xmlDocGetRootElement(doc), xml_path, err);
     xmlFreeDoc(doc);
     if (!rc) {
         uint64_t size;
