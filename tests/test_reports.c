@@ -129,6 +129,16 @@ static void test_monthly(void **state)
     assert_contains(t.buf, "指标定义");
     /* the planted anomaly, named by the band rule's suggestion */
     assert_contains(t.buf, "药占比高于 30.0% 的科室：普通外科");
+    assert_true(strstr(t.buf, "本科室") == NULL); /* no department-only part */
+
+    /* a department's report: itself against the hospital, its row marked */
+    text_of(out, "monthly", "2026-10", "D02", "zh_CN", &t);
+    assert_contains(t.buf, "本科室与全院对比");
+    assert_contains(t.buf, "普通外科（本科室）");
+    assert_contains(t.buf, "普通外科药占比为 36.8%，高于预警上限 30.0%。");
+    text_of(out, "monthly", "2026-10", "D02", "en", &t);
+    assert_contains(t.buf, "The department against the whole hospital");
+    assert_contains(t.buf, "General Surgery (this department)");
     sb_release(&t);
     db_close(db);
 }
