@@ -203,25 +203,40 @@ static void test_topics(void **state)
     (void)state;
     static const char *const periods[] = {"2026-01..2026-06", NULL};
     sqlite3 *db = fixture_db("topics", periods);
-    static const char *const topics[][3] = {
-        {"templates/topic-equipment.xml", "设备效益", "Equipment Benefit"},
-        {"templates/topic-drug-material.xml", "药占比与耗占比控制", "Drug and Material Ratio Control"},
-        {"templates/topic-beds.xml", "床位效率", "Bed Efficiency"}};
+    /* a file, or a short name; the PDFs are named by the template: all
+     * three topics go to one folder without overwriting each other */
+    static const char *const topics[][4] = {
+        {"templates/topic-equipment.xml", "topic-equipment", "设备效益", "Equipment Benefit"},
+        {"drug-material", "topic-drug-material", "药占比与耗占比控制", "Drug and Material Ratio Control"},
+        {"topic-beds", "topic-beds", "床位效率", "Bed Efficiency"}};
     strbuf t = STRBUF_INIT;
+    char out[128];
+    snprintf(out, sizeof out, "%s/topics", tmpdir);
     for (int i = 0; i < 3; i++) {
-        char out[128];
-        snprintf(out, sizeof out, "%s/topic%d", tmpdir, i);
         assert_int_equal(render(db, "topic", "2026-01..2026-06", topics[i][0], "hospital", "all", out), 3);
         assert_int_equal(render(db, "topic", "2026-01..2026-06", topics[i][0], "D02", "zh_CN", out), 1);
-        text_of(out, "topic", "2026-01..2026-06", "hospital", "zh_CN", &t);
-        assert_contains(t.buf, topics[i][1]);
-        assert_contains(t.buf, "2026年1月");
-        text_of(out, "topic", "2026-01..2026-06", "hospital", "en", &t);
+    }
+    for (int i = 0; i < 3; i++) {
+        text_of(out, topics[i][1], "2026-01..2026-06", "hospital", "zh_CN", &t);
         assert_contains(t.buf, topics[i][2]);
-        text_of(out, "topic", "2026-01..2026-06", "D02", "zh_CN", &t);
+        assert_contains(t.buf, "2026年1月");
+        assert_contains(t.buf, topics[i][1]); /* the report number */
+        text_of(out, topics[i][1], "2026-01..2026-06", "hospital", "en", &t);
+        assert_contains(t.buf, topics[i][3]);
+        text_of(out, topics[i][1], "2026-01..2026-06", "D02", "zh_CN", &t);
         assert_contains(t.buf, "普通外科");
     }
     sb_release(&t);
+
+    /* a topic report without a template: a usage error listing the topics */
+    render_options o = {"topic", "2026-01..2026-06", "hospital", "en", NULL, out};
+    int written = -1;
+    hr_error err;
+    hr_error_clear(&err);
+    assert_int_equal(render_reports(db, &o, &written, &err), HR_EUSAGE);
+    assert_int_equal(written, 0);
+    assert_contains(err.message, "--template");
+    assert_contains(err.message, "beds, drug-material, equipment");
     db_close(db);
 }
 
