@@ -7,7 +7,7 @@ set -eu
 BUILD=${BUILD:-build}
 DEMO=$BUILD/demo
 END=${DEMO_END:-2026-10}
-SCALE=${DEMO_SCALE:-0.02}
+SCALE=${DEMO_SCALE:-0.1}
 HR=$BUILD/hospreport
 
 rm -rf "$DEMO"
@@ -38,6 +38,12 @@ echo "demo: running the pipeline for $last"
 n=$(ls "$DEMO/reports"/*.pdf | wc -l)
 echo
 echo "demo: $n PDFs in $DEMO/reports/, for example:"
-ls "$DEMO/reports" | grep -E "^(monthly-$last|quarterly|annual)-.*-hospital\." | sed "s|^|  $DEMO/reports/|"
+# The hospital PDFs of the latest monthly, quarterly and annual reports.
+for kind in monthly quarterly annual; do
+    latest=$(ls "$DEMO/reports" | grep -E "^$kind-[0-9]{4}(-[0-9]{2}|-Q[1-4])?-hospital\." |
+             sed -E "s/^$kind-([^-]+(-[^-]+)?)-hospital\..*/\1/" | sort | tail -n 1)
+    [ -n "$latest" ] || continue
+    ls "$DEMO/reports" | grep -F "$kind-$latest-hospital." | sed "s|^|  $DEMO/reports/|"
+done
 echo "demo: database $db (open it with: sqlite3 $db); data-quality CSVs in $DEMO/quality/"
 echo "demo: what is due: $HR due --db $db"

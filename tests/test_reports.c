@@ -112,6 +112,23 @@ static void test_monthly(void **state)
     (void)state;
     static const char *const periods[] = {"2026-10", NULL};
     sqlite3 *db = fixture_db("monthly", periods);
+    /* what validate and reconcile left for the appendix */
+    hr_error err;
+    hr_error_clear(&err);
+    assert_int_equal(
+        db_exec(db,
+                "INSERT INTO validation_summary VALUES ('2026-10', 'outpatient', NULL, 'o.csv', "
+                "1000, 990, 10, 3, 0.01, 'bad_money total_fee: 7; unknown_dept dept_code: 3');"
+                "INSERT INTO reconcile_rule_state VALUES ('2026-10', 'revenue_his_vs_ledger', "
+                "'blocking', 'fail', 2, 5, NULL, NULL, NULL);"
+                "INSERT INTO reconcile_result VALUES ('2026-10', 'revenue_his_vs_ledger', 'D02', "
+                "'dept', 100, 90, 10, 1, 'fail', 'blocking');"
+                "INSERT INTO data_warning VALUES ('2026-10', 'census', 'D02', 'census_overfull', "
+                "'科室 D02 预警甲', 'department D02 warning A', NULL, NULL);"
+                "INSERT INTO data_warning VALUES ('2026-10', 'census', 'D01', 'census_overfull', "
+                "'科室 D01 预警乙', 'department D01 warning B', NULL, NULL);",
+                &err),
+        0);
     char out[128];
     snprintf(out, sizeof out, "%s/monthly", tmpdir);
     assert_int_equal(render(db, "monthly", "2026-10", NULL, "hospital", "all", out), 3);
@@ -129,6 +146,27 @@ static void test_monthly(void **state)
     assert_contains(t.buf, "指标定义");
     /* the planted anomaly, named by the band rule's suggestion */
     assert_contains(t.buf, "药占比高于 30.0% 的科室：普通外科");
+    assert_true(strstr(t.buf, "本科室") == NULL); /* no department-only part */
+    /* appendix A: validation per source, reconciliation per rule, warnings */
+    assert_contains(t.buf, "各数据源校验情况");
+    assert_contains(t.buf, "1.0%"); /* 10 of 1,000 rows quarantined */
+    assert_contains(t.buf, "bad_money total_fee: 7");
+    assert_contains(t.buf, "医疗收入：HIS 费用与收入台账");
+    assert_contains(t.buf, "超出容差");
+    assert_contains(t.buf, "科室 D02 预警甲");
+    assert_contains(t.buf, "科室 D01 预警乙");
+
+    /* a department's report: itself against the hospital, its row marked */
+    text_of(out, "monthly", "2026-10", "D02", "zh_CN", &t);
+    assert_contains(t.buf, "本科室与全院对比");
+    assert_contains(t.buf, "普通外科（本科室）");
+    assert_contains(t.buf, "普通外科药占比为 36.8%，高于预警上限 30.0%。");
+    assert_contains(t.buf, "本科室超出容差");
+    assert_contains(t.buf, "科室 D02 预警甲"); /* its own data warnings only */
+    assert_true(strstr(t.buf, "科室 D01 预警乙") == NULL);
+    text_of(out, "monthly", "2026-10", "D02", "en", &t);
+    assert_contains(t.buf, "The department against the whole hospital");
+    assert_contains(t.buf, "(this");
     sb_release(&t);
     db_close(db);
 }
@@ -193,25 +231,40 @@ static void test_topics(void **state)
     (void)state;
     static const char *const periods[] = {"2026-01..2026-06", NULL};
     sqlite3 *db = fixture_db("topics", periods);
-    static const char *const topics[][3] = {
-        {"templates/topic-equipment.xml", "设备效益", "Equipment Benefit"},
-        {"templates/topic-drug-material.xml", "药占比与耗占比控制", "Drug and Material Ratio Control"},
-        {"templates/topic-beds.xml", "床位效率", "Bed Efficiency"}};
+    /* a file, or a short name; the PDFs are named by the template: all
+     * three topics go to one folder without overwriting each other */
+    static const char *const topics[][4] = {
+        {"templates/topic-equipment.xml", "topic-equipment", "设备效益", "Equipment Benefit"},
+        {"drug-material", "topic-drug-material", "药占比与耗占比控制", "Drug and Material Ratio Control"},
+        {"topic-beds", "topic-beds", "床位效率", "Bed Efficiency"}};
     strbuf t = STRBUF_INIT;
+    char out[128];
+    snprintf(out, sizeof out, "%s/topics", tmpdir);
     for (int i = 0; i < 3; i++) {
-        char out[128];
-        snprintf(out, sizeof out, "%s/topic%d", tmpdir, i);
         assert_int_equal(render(db, "topic", "2026-01..2026-06", topics[i][0], "hospital", "all", out), 3);
         assert_int_equal(render(db, "topic", "2026-01..2026-06", topics[i][0], "D02", "zh_CN", out), 1);
-        text_of(out, "topic", "2026-01..2026-06", "hospital", "zh_CN", &t);
-        assert_contains(t.buf, topics[i][1]);
-        assert_contains(t.buf, "2026年1月");
-        text_of(out, "topic", "2026-01..2026-06", "hospital", "en", &t);
+    }
+    for (int i = 0; i < 3; i++) {
+        text_of(out, topics[i][1], "2026-01..2026-06", "hospital", "zh_CN", &t);
         assert_contains(t.buf, topics[i][2]);
-        text_of(out, "topic", "2026-01..2026-06", "D02", "zh_CN", &t);
+        assert_contains(t.buf, "2026年1月");
+        assert_contains(t.buf, topics[i][1]); /* the report number */
+        text_of(out, topics[i][1], "2026-01..2026-06", "hospital", "en", &t);
+        assert_contains(t.buf, topics[i][3]);
+        text_of(out, topics[i][1], "2026-01..2026-06", "D02", "zh_CN", &t);
         assert_contains(t.buf, "普通外科");
     }
     sb_release(&t);
+
+    /* a topic report without a template: a usage error listing the topics */
+    render_options o = {"topic", "2026-01..2026-06", "hospital", "en", NULL, out};
+    int written = -1;
+    hr_error err;
+    hr_error_clear(&err);
+    assert_int_equal(render_reports(db, &o, &written, &err), HR_EUSAGE);
+    assert_int_equal(written, 0);
+    assert_contains(err.message, "--template");
+    assert_contains(err.message, "beds, drug-material, equipment");
     db_close(db);
 }
 

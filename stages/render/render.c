@@ -12,6 +12,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <glob.h>
 #include <libxml/parser.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,7 @@ typedef struct run {
     sqlite3 *db;
     xmlDocPtr tpl;
     char tpl_path[4096];
+    char kind[128];     /* opt->kind, or the topic template's base name */
     period per;
     char period_text[PERIOD_LABEL_MAX];
     char month_first[8], month_last[8];
@@ -358,7 +360,7 @@ static const char *const mode_tags[] = {"zh_CN", "en", "bilingual"};
 /* <kind>-<period>-<scope>.<lang>.pdf (spec/CLI.md). */
 static void pdf_name(const run *r, const scope_item *s, render_mode mode, char *buf, size_t size)
 {
-    snprintf(buf, size, "%s-%s-%s.%s.pdf", r->opt->kind, r->period_text, s->code,
+    snprintf(buf, size, "%s-%s-%s.%s.pdf", r->kind, r->period_text, s->code,
              mode_tags[mode]);
 }
 
@@ -377,7 +379,7 @@ static int render_one(run *r, int scope_index, render_mode mode, hr_error *err)
     snprintf(c->scope, sizeof c->scope, "%s", s->code);
     memcpy(c->scope_name, s->name, sizeof c->scope_name);
     memcpy(c->hospital, r->hospital, sizeof c->hospital);
-    snprintf(c->report_no, sizeof c->report_no, "%s-%s-%03d", r->opt->kind, r->period_text,
+    snprintf(c->report_no, sizeof c->report_no, "%s-%s-%03d", r->kind, r->period_text,
              scope_index + 1);
     settings(c);
     int rc = ind_load(c);
@@ -413,6 +415,66 @@ static int render_one(run *r, int scope_index, render_mode mode, hr_error *err)
     return rc ? rc : err->code;
 }
 
+/* The topic templates shipped in the data folder, for a usage message:
+ * "equipment, beds" from templates/topic-equipment.xml, topic-beds.xml. */
+static void topic_list(char *buf, size_t size)
+{
+    char pattern[4096];
+    paths_data_file("templates/topic-*.xml", pattern, sizeof pattern);
+    glob_t g;
+    buf[0] = '\0';
+    if (glob(pattern, 0, NULL, &g) != 0)
+        return;
+    size_t used = 0;
+    for (size_t i = 0; i < g.gl_pathc && used < size; i++) {
+        const char *base = strrchr(g.gl_pathv[i], '/');
+        base = base ? base + 1 : g.gl_pathv[i];
+        used += (size_t)snprintf(buf + used, size - used, "%s%.*s", i ? ", " : "",
+                                 (int)(strlen(base) - strlen("topic-") - strlen(".xml")),
+                                 base + strlen("topic-"));
+    }
+    globfree(&g);
+}
+
+/* The template file and the kind the PDFs are named by. Topic reports need
+ * --template: a file, or a short name (equipment = templates/topic-equipment.xml);
+ * their kind is the file's base name (topic-equipment). */
+static int template_resolve(run *r, hr_error *err)
+{
+    const render_options *o = r->opt;
+    snprintf(r->kind, sizeof r->kind, "%s", o->kind);
+    int topic = strcmp(o->kind, "topic") == 0;
+    if (topic && (!o->template_path || !o->template_path[0])) {
+        char list[1024];
+        topic_list(list, sizeof list);
+        return hr_error_set(err, HR_EUSAGE, NULL, 0, "--template",
+                            "a topic report needs --template: one of %s (templates/topic-NAME.xml), "
+                            "or a template file", list[0] ? list : "(none installed)");
+    }
+    char rel[256];
+    if (!o->template_path) {
+        snprintf(rel, sizeof rel, "templates/%s.xml", o->kind);
+        paths_data_file(rel, r->tpl_path, sizeof r->tpl_path);
+    } else if (topic && !strchr(o->template_path, '/') && !strstr(o->template_path, ".xml")) {
+        const char *name = o->template_path;
+        if (!strncmp(name, "topic-", 6))
+            name += 6;
+        snprintf(rel, sizeof rel, "templates/topic-%s.xml", name);
+        paths_data_file(rel, r->tpl_path, sizeof r->tpl_path);
+    } else
+        snprintf(r->tpl_path, sizeof r->tpl_path, "%s", o->template_path);
+    if (topic) {
+        const char *base = strrchr(r->tpl_path, '/');
+        base = base ? base + 1 : r->tpl_path;
+        size_t n = strlen(base);
+        if (n > 4 && !strcmp(base + n - 4, ".xml"))
+            n -= 4;
+        snprintf(r->kind, sizeof r->kind, "%s%.*s", strncmp(base, "topic-", 6) ? "topic-" : "",
+                 (int)n, base);
+    }
+    return HR_OK;
+}
+
 static int prepare(run *r, hr_error *err)
 {
     const render_options *o = r->opt;
@@ -421,15 +483,8 @@ static int prepare(run *r, hr_error *err)
     period_label(&r->per, r->period_text);
     period_month_label(r->per.first, r->month_first);
     period_month_label(r->per.last, r->month_last);
-    if (check_computed(r, err))
+    if (template_resolve(r, err) || check_computed(r, err))
         return err->code;
-    if (o->template_path)
-        snprintf(r->tpl_path, sizeof r->tpl_path, "%s", o->template_path);
-    else {
-        char rel[128];
-        snprintf(rel, sizeof rel, "templates/%s.xml", o->kind);
-        paths_data_file(rel, r->tpl_path, sizeof r->tpl_path);
-    }
     if (tpl_load(r->tpl_path, NULL, &r->tpl, err) || config_load(r, err))
         return err->code;
     if (mkdir(o->out_dir, 0777) != 0 && errno != EEXIST)
@@ -487,7 +542,7 @@ int render_reports(sqlite3 *db, const render_options *opt, int *written, hr_erro
             pdf_name(&r, &r.scopes[i], modes[m], name, sizeof name);
             snprintf(path, sizeof path, "%s/%s", opt->out_dir, name);
             registry_entry e;
-            if ((rc = registry_entry_init(&e, opt->kind, r.period_text, r.scopes[i].code,
+            if ((rc = registry_entry_init(&e, r.kind, r.period_text, r.scopes[i].code,
                                           mode_tags[modes[m]], r.tpl_path, fingerprint, path,
                                           err)))
                 break;
