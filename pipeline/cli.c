@@ -226,9 +226,13 @@ static const command commands[] = {
      "  --scope S       hospital (default), all (hospital and every clinical\n"
      "                  department) or one dept_code\n"
      "  --lang L        zh_CN, en, bilingual or all (default: all)\n"
-     "  --template FILE a report template (default: templates/KIND.xml)\n"
+     "  --template T    a report template file (default: templates/KIND.xml); for\n"
+     "                  topic reports, required: a file, or the name of a shipped\n"
+     "                  topic (equipment, drug-material, beds = templates/topic-NAME.xml)\n"
      "  --out DIR       where PDFs go (default: reports)\n" COMMON_HELP
-     "\nFiles are named KIND-PERIOD-SCOPE.LANG.pdf, e.g. monthly-2026-10-hospital.zh_CN.pdf\n"},
+     "\nFiles are named KIND-PERIOD-SCOPE.LANG.pdf, e.g. monthly-2026-10-hospital.zh_CN.pdf;\n"
+     "topic reports by their template, e.g. topic-beds-2026-01..2026-06-hospital.en.pdf\n"
+     "\nExample: hospreport render --report topic --template beds --period 2026-01..2026-06\n"},
     {"export", 1, O_PERIOD | O_DB | O_SCOPE, O_PERIOD, cmd_export,
      "print computed indicators as CSV",
      "Usage: hospreport export --period PERIOD [--scope hospital|all|DEPT] [--db DB]\n"
