@@ -39,8 +39,10 @@
 #include "../../pipeline/strbuf.h"
 #include "ingest_int.h"
 
-/* The page cache during a load, in KiB (see ingest_folder). */
+/* The page cache during a load, in KiB, and the index sorter's worker
+ * threads (see load_settings_begin). */
 #define INGEST_CACHE_KIB "2048"
+#define INGEST_SORT_THREADS "2"
 /* Rows per INSERT statement: one step per row costs more than binding. */
 #define INGEST_MULTI_ROWS 16
 
@@ -545,6 +547,55 @@ static int ingest_file(sqlite3 *db, const profile *prof, const profile_file *pf,
     return HR_OK;
 }
 
+/* ---- connection settings for a load ---- */
+
+/* What load_settings_begin() changed and load_settings_end() puts back. */
+typedef struct load_settings {
+    int64_t cache_size, threads;
+    int have_cache_size, have_threads;
+} load_settings;
+
+/* A bulk load is written once into the database file with a rollback
+ * journal (new pages are not journaled), twice with WAL (log, then
+ * checkpoint): load in rollback mode, return to WAL after. Each file is
+ * still one transaction. If another connection holds the database, the
+ * switch does not happen and nothing else changes.
+ * Memory: the page cache is capped at INGEST_CACHE_KIB during the load.
+ * An append to a rowid table touches only the b-tree's right edge, so a
+ * big cache buys nothing: dirty pages beyond it are written to the
+ * database file early (new pages need no journal), which costs no more
+ * than writing them at commit. Index rebuilds sort within the same cap
+ * (SQLite sizes its sorter's runs by the cache) and spill to temporary
+ * files, so peak memory does not grow with the file (the default 64 MiB
+ * cache filled up and was most of the RSS). With INGEST_SORT_THREADS the
+ * sorter sorts those runs on worker threads: the rebuild comes after the
+ * reader thread is done, so the second core is free then. */
+static void load_settings_begin(sqlite3 *db, load_settings *saved)
+{
+    saved->have_cache_size =
+        db_query_int(db, &saved->cache_size, NULL, "PRAGMA cache_size", NULL) == 1;
+    saved->have_threads = db_query_int(db, &saved->threads, NULL, "PRAGMA threads", NULL) == 1;
+    db_exec(db,
+            "PRAGMA journal_mode = DELETE; PRAGMA synchronous = OFF; PRAGMA temp_store = FILE; "
+            "PRAGMA cache_size = -" INGEST_CACHE_KIB "; PRAGMA threads = " INGEST_SORT_THREADS,
+            NULL);
+}
+
+static void load_settings_end(sqlite3 *db, const load_settings *saved)
+{
+    db_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY",
+            NULL);
+    char sql[64];
+    if (saved->have_cache_size) {
+        snprintf(sql, sizeof sql, "PRAGMA cache_size = %lld", (long long)saved->cache_size);
+        db_exec(db, sql, NULL);
+    }
+    if (saved->have_threads) {
+        snprintf(sql, sizeof sql, "PRAGMA threads = %lld", (long long)saved->threads);
+        db_exec(db, sql, NULL);
+    }
+}
+
 /* ---- the folder ---- */
 
 /* Warns about every file of the folder the profile does not name. */
@@ -581,22 +632,8 @@ int ingest_folder(sqlite3 *db, const ingest_options *opt, ingest_summary *sum, h
         profile_free(prof);
         return rc;
     }
-    /* A bulk load is written once into the database file with a rollback
-     * journal (new pages are not journaled), twice with WAL (log, then
-     * checkpoint): load in rollback mode, return to WAL after. Each file is
-     * still one transaction. If another connection holds the database, the
-     * switch does not happen and nothing else changes.
-     * Memory: the page cache is capped at INGEST_CACHE_KIB during the load.
-     * An append to a rowid table touches only the b-tree's right edge, so
-     * a big cache buys nothing: dirty pages beyond it are written to the
-     * database file early (new pages need no journal), which costs no more
-     * than writing them at commit. Index rebuilds sort within the same cap
-     * and spill to temporary files, so peak memory does not grow with the
-     * file (the default 64 MiB cache filled up and was most of the RSS). */
-    int64_t cache_size = 0;
-    int restore_cache = db_query_int(db, &cache_size, NULL, "PRAGMA cache_size", NULL) == 1;
-    db_exec(db, "PRAGMA journal_mode = DELETE; PRAGMA synchronous = OFF; PRAGMA temp_store = FILE; "
-                "PRAGMA cache_size = -" INGEST_CACHE_KIB, NULL);
+    load_settings saved;
+    load_settings_begin(db, &saved);
     hr_error first;
     hr_error_clear(&first);
     for (int i = 0; i < prof->nfiles; i++) {
@@ -618,12 +655,7 @@ int ingest_folder(sqlite3 *db, const ingest_options *opt, ingest_summary *sum, h
         }
         sb_release(&path);
     }
-    db_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY", NULL);
-    if (restore_cache) {
-        char sql[64];
-        snprintf(sql, sizeof sql, "PRAGMA cache_size = %lld", (long long)cache_size);
-        db_exec(db, sql, NULL);
-    }
+    load_settings_end(db, &saved);
     profile_free(prof);
     if (first.code) {
         if (err)
