@@ -139,6 +139,11 @@ static void test_many_batches(void **state)
     /* The index dropped for the bulk load is back, and sound. */
     assert_int_equal(qint(db, "SELECT count(*) FROM sqlite_master WHERE name = 'outpatient_period'"), 1);
     assert_string_equal(qtext(db, "PRAGMA integrity_check"), "ok");
+    /* The virtual table the batches went through is gone. */
+    sqlite3_stmt *st = NULL;
+    assert_int_not_equal(sqlite3_prepare_v2(db, "SELECT * FROM ingest_rows", -1, &st, NULL),
+                         SQLITE_OK);
+    sqlite3_finalize(st);
     db_close(db);
 }
 

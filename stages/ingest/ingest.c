@@ -18,9 +18,9 @@
  * row). The file is read once: the byte source hashes as it goes. A CSV
  * file is read, transcoded, parsed and typed on a reader thread into
  * batches (batch.c) while this thread inserts the previous batch, so the
- * two cores share the work; only this thread touches the database. Rows
- * go in INGEST_MULTI_ROWS per INSERT statement, which halves SQLite's cost
- * per row (one step, one reset, one cursor open for many rows).
+ * two cores share the work; only this thread touches the database. A batch
+ * goes in with one step of INSERT ... SELECT from the batch shown as a
+ * virtual table (rows_vtab.c): no bind call per value, no step per row.
  */
 #include "ingest.h"
 
@@ -43,8 +43,6 @@
  * threads (see load_settings_begin). */
 #define INGEST_CACHE_KIB "2048"
 #define INGEST_SORT_THREADS "2"
-/* Rows per INSERT statement: one step per row costs more than binding. */
-#define INGEST_MULTI_ROWS 16
 
 typedef struct loader {
     sqlite3 *db;
@@ -53,51 +51,15 @@ typedef struct loader {
     const ingest_table *t;
     const char *path, *period;
     sqlite3_int64 file_id;
-    /* insert_many inserts INGEST_MULTI_ROWS rows per step, insert_one one. */
-    sqlite3_stmt *insert_many, *insert_one, *quarantine;
+    /* insert: a batch's typed rows, from ingest_rows showing `rows`. */
+    rows_vtab_source rows;
+    int rows_registered;
+    sqlite3_stmt *insert, *quarantine;
     long long rows_read, rows_loaded, rows_rejected;
     progress progress;
 } loader;
 
 /* ---- inserting typed batches ---- */
-
-/* Parameter of column c of the r-th row of an insert: ?1 is the period,
- * ?2 the file_id (shared by all rows), then each row's values and line. */
-static int param_of(const loader *ld, int r, int c)
-{
-    return 3 + r * (ld->t->ncolumns + 1) + c;
-}
-
-static void bind_row(loader *ld, sqlite3_stmt *st, int r, const row_batch *b, int i)
-{
-    const typed_value *v = &b->values[(size_t)i * (size_t)ld->t->ncolumns];
-    for (int c = 0; c < ld->t->ncolumns; c++) {
-        int pos = param_of(ld, r, c);
-        switch (v[c].kind) {
-        case TV_NULL: sqlite3_bind_null(st, pos); break;
-        case TV_INT: sqlite3_bind_int64(st, pos, v[c].u.i); break;
-        case TV_REAL: sqlite3_bind_double(st, pos, v[c].u.d); break;
-        case TV_TEXT:
-            sqlite3_bind_text(st, pos, b->text.buf + v[c].u.off, v[c].len, SQLITE_STATIC);
-            break;
-        }
-    }
-    sqlite3_bind_int64(st, param_of(ld, r, ld->t->ncolumns), b->rows[i].line);
-}
-
-/* Inserts n typed rows of b (indexes in `rows`) with one step. */
-static int insert_rows(loader *ld, sqlite3_stmt *st, const row_batch *b, const int *rows, int n,
-                       hr_error *err)
-{
-    for (int r = 0; r < n; r++)
-        bind_row(ld, st, r, b, rows[r]);
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return db_fail(ld->db, ld->t->source, err);
-    ld->rows_loaded += n;
-    return HR_OK;
-}
 
 static int quarantine_row(loader *ld, const row_batch *b, int i, hr_error *err)
 {
@@ -117,27 +79,26 @@ static int quarantine_row(loader *ld, const row_batch *b, int i, hr_error *err)
     return HR_OK;
 }
 
-/* Inserts a batch in file order: typed rows INGEST_MULTI_ROWS at a time
- * (the rest one by one), rejected ones into quarantine. */
+/* Inserts a batch: its typed rows with one step (in file order), its
+ * rejected ones into quarantine. */
 static int insert_batch(loader *ld, const row_batch *b, hr_error *err)
 {
-    int pending[INGEST_MULTI_ROWS], np = 0, rc = HR_OK;
-    for (int i = 0; i < b->nrows && rc == HR_OK; i++) {
-        if (b->rows[i].bad_column >= 0) {
+    int rc = HR_OK;
+    for (int i = 0; i < b->nrows && rc == HR_OK; i++)
+        if (b->rows[i].bad_column >= 0)
             rc = quarantine_row(ld, b, i, err);
-            continue;
-        }
-        pending[np++] = i;
-        if (np == INGEST_MULTI_ROWS) {
-            rc = insert_rows(ld, ld->insert_many, b, pending, np, err);
-            np = 0;
-        }
-    }
-    for (int k = 0; k < np && rc == HR_OK; k++)
-        rc = insert_rows(ld, ld->insert_one, b, &pending[k], 1, err);
+    if (rc != HR_OK)
+        return rc;
+    ld->rows.batch = b;
+    int step = sqlite3_step(ld->insert);
+    sqlite3_reset(ld->insert);
+    ld->rows.batch = NULL;
+    if (step != SQLITE_DONE)
+        return db_fail(ld->db, ld->t->source, err);
     ld->rows_read += b->nrows;
+    ld->rows_loaded = ld->rows_read - ld->rows_rejected;
     progress_update(&ld->progress, (unsigned long long)ld->rows_read);
-    return rc;
+    return HR_OK;
 }
 
 /* Takes the pipe's batches until the last one or the first error. */
@@ -257,20 +218,24 @@ static int load_xml(loader *ld, ingest_input *in, hr_error *err)
 
 /* ---- statements ---- */
 
-/* INSERT of `rows` rows (parameters as param_of() numbers them). */
-static sqlite3_stmt *prepare_insert(loader *ld, int rows, hr_error *err)
+/* INSERT INTO t (period, columns..., file_id, line_no) SELECT from the
+ * batch shown by ingest_rows; ?1 is the period, ?2 the file_id. */
+static sqlite3_stmt *prepare_insert(loader *ld, hr_error *err)
 {
+    ld->rows.ncolumns = ld->t->ncolumns;
+    if (rows_vtab_register(ld->db, &ld->rows) != SQLITE_OK) {
+        db_fail(ld->db, "registering ingest_rows", err);
+        return NULL;
+    }
+    ld->rows_registered = 1;
     strbuf sql = STRBUF_INIT;
     sb_addf(&sql, "INSERT INTO %s (period", ld->t->source);
     for (int c = 0; c < ld->t->ncolumns; c++)
         sb_addf(&sql, ", %s", ld->t->columns[c].column);
-    sb_addstr(&sql, ", file_id, line_no) VALUES ");
-    for (int r = 0; r < rows; r++) {
-        sb_addstr(&sql, r ? ", (?1" : "(?1");
-        for (int c = 0; c < ld->t->ncolumns; c++)
-            sb_addf(&sql, ", ?%d", param_of(ld, r, c));
-        sb_addf(&sql, ", ?2, ?%d)", param_of(ld, r, ld->t->ncolumns));
-    }
+    sb_addstr(&sql, ", file_id, line_no) SELECT ?1");
+    for (int c = 0; c < ld->t->ncolumns; c++)
+        sb_addf(&sql, ", c%d", c);
+    sb_addstr(&sql, ", ?2, line FROM ingest_rows");
     sqlite3_stmt *st = db_prepare(ld->db, sql.buf, err);
     sb_release(&sql);
     if (st) {
@@ -282,19 +247,29 @@ static sqlite3_stmt *prepare_insert(loader *ld, int rows, hr_error *err)
 
 static int prepare(loader *ld, hr_error *err)
 {
-    ld->insert_many = prepare_insert(ld, INGEST_MULTI_ROWS, err);
-    ld->insert_one = ld->insert_many ? prepare_insert(ld, 1, err) : NULL;
+    ld->insert = prepare_insert(ld, err);
     ld->quarantine = db_prepare(ld->db,
                                 "INSERT INTO quarantine (period, source, file_id, path, line_no, "
                                 "raw, field, rule, message, stage) "
                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'ingest')",
                                 err);
-    if (!ld->insert_many || !ld->insert_one || !ld->quarantine)
+    if (!ld->insert || !ld->quarantine)
         return HR_EFAIL;
     sqlite3_bind_text(ld->quarantine, 1, ld->period, -1, SQLITE_STATIC);
     sqlite3_bind_text(ld->quarantine, 2, ld->t->source, -1, SQLITE_STATIC);
     sqlite3_bind_text(ld->quarantine, 4, ld->path, -1, SQLITE_STATIC);
     return HR_OK;
+}
+
+/* Finalizes the statements, then removes ingest_rows. */
+static void finalize(loader *ld)
+{
+    sqlite3_finalize(ld->insert);
+    sqlite3_finalize(ld->quarantine);
+    ld->insert = ld->quarantine = NULL;
+    if (ld->rows_registered)
+        rows_vtab_unregister(ld->db);
+    ld->rows_registered = 0;
 }
 
 /* Runs sql with text parameters ?1.. (NULL-terminated). */
@@ -487,10 +462,7 @@ static int load_file(loader *ld, uint64_t size_bytes, int replaced, hr_error *er
         rc = ld->pf->format_xml ? load_xml(ld, in, err) : load_csv(ld, in, err);
         progress_end(&ld->progress, (unsigned long long)ld->rows_read);
     }
-    sqlite3_finalize(ld->insert_many);
-    sqlite3_finalize(ld->insert_one);
-    sqlite3_finalize(ld->quarantine);
-    ld->insert_many = ld->insert_one = ld->quarantine = NULL;
+    finalize(ld);
     if (rc == HR_OK)
         rc = rebuild_indexes(ld, &indexes, err);
     if (rc == HR_OK)

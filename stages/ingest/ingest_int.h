@@ -12,6 +12,8 @@
  *   source_xml.c  XML exports through libxml2's streaming reader
  *   batch.c       typing records into batches of typed rows, filled by a
  *                 reader thread while the loader inserts the previous ones
+ *   rows_vtab.c   a batch's typed rows as a virtual table, for one
+ *                 INSERT ... SELECT per batch
  *   ingest.c      the stage: folder, per-file transaction, manifest,
  *                 replacement, typed insert, quarantine
  */
@@ -21,6 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+#include <sqlite3.h>
 
 #include "../../pipeline/digest.h"
 #include "../../pipeline/error.h"
@@ -229,5 +233,22 @@ row_batch *row_pipe_next(row_pipe *p);
 void row_pipe_done(row_pipe *p, row_batch *b);
 /* Stops the reader (wherever it is), waits for it, frees the batches. */
 void row_pipe_stop(row_pipe *p);
+
+/* ---- a batch as a virtual table (rows_vtab.c) ---- */
+
+/* What `ingest_rows` shows: the typed rows of `batch` (NULL: no rows),
+ * which has ncolumns values per row. The caller owns it and points batch
+ * at each batch before stepping a statement that reads ingest_rows. */
+typedef struct rows_vtab_source {
+    const row_batch *batch;
+    int ncolumns;
+} rows_vtab_source;
+
+/* Registers the eponymous virtual table `ingest_rows` on db, showing *src;
+ * src must stay valid until rows_vtab_unregister(). Returns an SQLite
+ * result code. */
+int rows_vtab_register(sqlite3 *db, const rows_vtab_source *src);
+/* Removes it (statements that read it must be finalized first). */
+void rows_vtab_unregister(sqlite3 *db);
 
 #endif
