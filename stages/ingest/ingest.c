@@ -6,8 +6,8 @@
  * first to get the file_id the rows carry; the source's earlier rows for
  * the period are deleted; every record is typed field by field (batch.c)
  * and inserted, or sent to quarantine when a required field is empty or a
- * value is not of its type; the manifest row is completed (size, SHA-256 hashed
- * while reading, counts, outcome), older entries for (period, source) lose
+ * value is not of its type; the manifest row is completed (size, SHA-256
+ * hashed while reading, counts, outcome), older entries for (period, source) lose
  * `current`, and period_state is marked stale downstream. Any file-level
  * error rolls all of it back. An identical file (same SHA-256 as the
  * current entry) is recognised before the transaction and changes nothing.
@@ -107,11 +107,12 @@ static int insert_all(loader *ld, row_pipe *pipe, hr_error *err)
     row_batch *b;
     int rc = HR_OK;
     while (rc == HR_OK && (b = row_pipe_next(pipe)) != NULL) {
-        rc = insert_batch(ld, b, err);
-        if (rc == HR_OK && b->last && b->rc != HR_OK) {
+        if (b->last && b->rc != HR_OK) { /* the file is rejected: no use inserting */
             if (err)
                 *err = b->err;
             rc = b->rc;
+        } else {
+            rc = insert_batch(ld, b, err);
         }
         row_pipe_done(pipe, b);
     }
