@@ -19,10 +19,10 @@ BUILD    ?= build
 CC       ?= cc
 PKGS      = libxml-2.0 sqlite3 harfbuzz harfbuzz-subset libcrypto
 OPTFLAGS ?= -O2 -g
-CFLAGS_ALL = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-format-truncation $(OPTFLAGS) $(EXTRA_CFLAGS) \
+CFLAGS_ALL = -std=c11 -D_GNU_SOURCE -pthread -Wall -Wextra -Werror -Wno-format-truncation $(OPTFLAGS) $(EXTRA_CFLAGS) \
              -I. -Ipipeline -DHR_DATADIR='"$(DATADIR)"' -DHR_LOCALEDIR='"$(LOCALEDIR)"' \
              $(shell pkg-config --cflags $(PKGS))
-LIBS_ALL  = $(shell pkg-config --libs $(PKGS)) -lhpdf -lm
+LIBS_ALL  = $(shell pkg-config --libs $(PKGS)) -lhpdf -lm -pthread
 TEST_LIBS = $(shell pkg-config --libs cmocka)
 
 CORE_SRC  := $(filter-out pipeline/main.c,$(wildcard pipeline/*.c)) $(wildcard stages/*/*.c)

@@ -119,7 +119,7 @@ int db_open(const char *path, sqlite3 **out, hr_error *err)
 {
     sqlite3 *db = NULL;
     *out = NULL;
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) !=
         SQLITE_OK) {
         hr_error_set(err, HR_EFAIL, path, 0, NULL, "cannot open database: %s",
                      db ? sqlite3_errmsg(db) : "out of memory");

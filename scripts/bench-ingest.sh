@@ -3,6 +3,7 @@
 # the sqlite3 shell's `.import` of the same file into a typed table with
 # the same columns (no checks), in the same run. Target: ingest, converting
 # and checking every field, at least 2.5 times faster than the shell.
+# RUNS (default 3) interleaved pairs of runs; the medians are compared.
 # Also: peak RSS for 1M and 4M rows (must not grow with the file; needs
 # /usr/bin/time from Debian's `time` package) and the GB18030 path's
 # throughput on the same rows (profile chinese-his).
@@ -49,22 +50,42 @@ run_ingest() { # DIR [PROFILE]
     secs "$t0" "$t1"
 }
 
-ours=$(run_ingest "$B/std1m")
-
-base=$B/import.db
-rm -f "$base"
+# the shell's .import of the same file into a typed table; prints seconds
+run_shell() {
+    base=$B/import.db
+    rm -f "$base" "$base-journal"
+    t0=$(now)
+    sqlite3 "$base" < "$B/import.sql"
+    t1=$(now)
+    secs "$t0" "$t1"
+}
 cat > "$B/import.sql" <<SQL
 CREATE TABLE outpatient (visit_id TEXT, visit_time TEXT, dept_code TEXT, doctor_code TEXT,
   patient_key TEXT, visit_type TEXT, total_fee REAL, drug_fee REAL, material_fee REAL,
   exam_fee REAL, wait_minutes INTEGER);
 .import --csv --skip 1 $B/std1m/outpatient.csv outpatient
 SQL
-t0=$(now)
-sqlite3 "$base" < "$B/import.sql"
-t1=$(now)
-shell=$(secs "$t0" "$t1")
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-echo "bench-ingest: outpatient.csv, $rows rows, $((bytes / 1000000)) MB"
+# RUNS pairs, ours then the shell's, interleaved so that both see the same
+# machine (it is shared): the figures are the medians of each side.
+RUNS=${RUNS:-3}
+: > "$B/ours.txt"
+: > "$B/shell.txt"
+i=1
+while [ "$i" -le "$RUNS" ]; do
+    o=$(run_ingest "$B/std1m")
+    s=$(run_shell)
+    echo "$o" >> "$B/ours.txt"
+    echo "$s" >> "$B/shell.txt"
+    echo "bench-ingest: run $i: ours ${o} s, shell ${s} s," \
+        "$(awk -v a="$s" -v b="$o" 'BEGIN { printf "%.2f", a / b }')x"
+    i=$((i + 1))
+done
+ours=$(median < "$B/ours.txt")
+shell=$(median < "$B/shell.txt")
+
+echo "bench-ingest: outpatient.csv, $rows rows, $((bytes / 1000000)) MB (medians of $RUNS runs)"
 echo "bench-ingest: hospreport ingest (typed, checked, SHA-256, manifest): ${ours} s"
 echo "bench-ingest: sqlite3 shell .import (typed table, no checks):       ${shell} s"
 ratio=$(awk -v a="$shell" -v b="$ours" 'BEGIN { printf "%.2f", a / b }')

@@ -6,29 +6,41 @@
  */
 #include "ingest_int.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "../../pipeline/value.h"
 
 enum { T_YEAR, T_MONTH, T_DAY, T_HOUR, T_MIN, T_SEC, T_COUNT };
 
-/* The token at `f`: its kind and width, or -1 for a literal character. */
+/* The token at `f`: its kind and width, or -1 for a literal character.
+ * Runs for every character of a format for every converted field: a
+ * switch on the first character, not a table of strncmp. */
 static int token_at(const char *f, int *width)
 {
-    static const struct { const char *text; int kind; } tokens[] = {
-        {"YYYY", T_YEAR}, {"MM", T_MONTH}, {"DD", T_DAY},
-        {"HH", T_HOUR},   {"mm", T_MIN},   {"ss", T_SEC},
-    };
-    for (size_t i = 0; i < sizeof tokens / sizeof tokens[0]; i++) {
-        size_t n = strlen(tokens[i].text);
-        if (strncmp(f, tokens[i].text, n) == 0) {
-            *width = (int)n;
-            return tokens[i].kind;
-        }
+    int kind = -1;
+    *width = 2;
+    switch (f[0]) {
+    case 'Y':
+        if (f[1] == 'Y' && f[2] == 'Y' && f[3] == 'Y')
+            kind = T_YEAR, *width = 4;
+        break;
+    case 'M': kind = f[1] == 'M' ? T_MONTH : -1; break;
+    case 'D': kind = f[1] == 'D' ? T_DAY : -1; break;
+    case 'H': kind = f[1] == 'H' ? T_HOUR : -1; break;
+    case 'm': kind = f[1] == 'm' ? T_MIN : -1; break;
+    case 's': kind = f[1] == 's' ? T_SEC : -1; break;
     }
-    *width = 1;
-    return -1;
+    if (kind < 0)
+        *width = 1;
+    return kind;
+}
+
+/* Writes v as `width` digits (v < 10^width) at out; returns out + width. */
+static char *put_digits(char *out, int v, int width)
+{
+    for (int i = width - 1; i >= 0; i--, v /= 10)
+        out[i] = (char)('0' + v % 10);
+    return out + width;
 }
 
 static const char *iso_format(ingest_type type)
@@ -85,15 +97,25 @@ int convert_temporal(const char *format, ingest_type type, const char *s, size_t
         return -1;
     if (part[T_HOUR] > 23 || part[T_MIN] > 59 || part[T_SEC] > 59)
         return -1;
-    switch (type) {
-    case IT_MONTH:
-        return snprintf(out, 20, "%04d-%02d", part[T_YEAR], part[T_MONTH]);
-    case IT_DATE:
-        return snprintf(out, 20, "%04d-%02d-%02d", part[T_YEAR], part[T_MONTH], part[T_DAY]);
-    default:
-        return snprintf(out, 20, "%04d-%02d-%02d %02d:%02d:%02d", part[T_YEAR], part[T_MONTH],
-                        part[T_DAY], part[T_HOUR], part[T_MIN], part[T_SEC]);
+    /* YYYY-MM[-DD[ HH:MM:SS]], written by hand: snprintf was a third of
+     * the time of converting a GB18030 export. */
+    char *o = put_digits(out, part[T_YEAR], 4);
+    *o++ = '-';
+    o = put_digits(o, part[T_MONTH], 2);
+    if (type != IT_MONTH) {
+        *o++ = '-';
+        o = put_digits(o, part[T_DAY], 2);
     }
+    if (type == IT_DATETIME) {
+        *o++ = ' ';
+        o = put_digits(o, part[T_HOUR], 2);
+        *o++ = ':';
+        o = put_digits(o, part[T_MIN], 2);
+        *o++ = ':';
+        o = put_digits(o, part[T_SEC], 2);
+    }
+    *o = '\0';
+    return (int)(o - out);
 }
 
 void convert_map(const profile_field *f, const char **s, size_t *len)

@@ -4,11 +4,10 @@
  *
  * Per file, in one transaction: a manifest row (source_file) is added
  * first to get the file_id the rows carry; the source's earlier rows for
- * the period are deleted; every record is typed field by field and inserted
- * with one prepared statement (values bound straight from the reader's
- * buffer), or sent to quarantine when a required field is empty or a value
- * is not of its type; the manifest row is completed (size, SHA-256 hashed
- * while reading, counts, outcome), older entries for (period, source) lose
+ * the period are deleted; every record is typed field by field (batch.c)
+ * and inserted, or sent to quarantine when a required field is empty or a
+ * value is not of its type; the manifest row is completed (size, SHA-256
+ * hashed while reading, counts, outcome), older entries for (period, source) lose
  * `current`, and period_state is marked stale downstream. Any file-level
  * error rolls all of it back. An identical file (same SHA-256 as the
  * current entry) is recognised before the transaction and changes nothing.
@@ -16,7 +15,12 @@
  * Speed: for a big load into a table that holds less than the file brings,
  * the table's indexes are dropped and rebuilt after the load, inside the
  * same transaction (a bulk build is much cheaper than a b-tree insert per
- * row). The file is read once: the byte source hashes as it goes.
+ * row). The file is read once: the byte source hashes as it goes. A CSV
+ * file is read, transcoded, parsed and typed on a reader thread into
+ * batches (batch.c) while this thread inserts the previous batch, so the
+ * two cores share the work; only this thread touches the database. A batch
+ * goes in with one step of INSERT ... SELECT from the batch shown as a
+ * virtual table (rows_vtab.c): no bind call per value, no step per row.
  */
 #include "ingest.h"
 
@@ -33,8 +37,12 @@
 #include "../../pipeline/log.h"
 #include "../../pipeline/paths.h"
 #include "../../pipeline/strbuf.h"
-#include "../../pipeline/value.h"
 #include "ingest_int.h"
+
+/* The page cache during a load, in KiB, and the index sorter's worker
+ * threads (see load_settings_begin). */
+#define INGEST_CACHE_KIB "2048"
+#define INGEST_SORT_THREADS "2"
 
 typedef struct loader {
     sqlite3 *db;
@@ -43,126 +51,26 @@ typedef struct loader {
     const ingest_table *t;
     const char *path, *period;
     sqlite3_int64 file_id;
+    /* insert: a batch's typed rows, from ingest_rows showing `rows`. */
+    rows_vtab_source rows;
+    int rows_registered;
     sqlite3_stmt *insert, *quarantine;
-    char temporal[INGEST_MAX_COLUMNS][20]; /* converted dates, bound STATIC */
     long long rows_read, rows_loaded, rows_rejected;
     progress progress;
-    /* The first problem of the current row. */
-    int bad_column;
-    const char *bad_rule;
-    char bad_message[256];
 } loader;
 
-/* ---- typing one row ---- */
+/* ---- inserting typed batches ---- */
 
-static const char *expected_form(const loader *ld, ingest_type type)
+static int quarantine_row(loader *ld, const row_batch *b, int i, hr_error *err)
 {
-    switch (type) {
-    case IT_DATE: return ld->pf->date_format ? ld->pf->date_format : "YYYY-MM-DD";
-    case IT_DATETIME:
-        return ld->pf->datetime_format ? ld->pf->datetime_format : "YYYY-MM-DD HH:mm:ss";
-    case IT_MONTH: return ld->pf->month_format ? ld->pf->month_format : "YYYY-MM";
-    case IT_MONEY: return ld->pf->thousands ? "1,234.50" : "1234.50";
-    case IT_INT: return "0, 1, 2, ...";
-    case IT_DECIMAL: return "12 or 12.5";
-    default: return "text without leading or trailing spaces";
-    }
-}
-
-static int reject_value(loader *ld, int c, const char *rule, const char *s, size_t len)
-{
-    const ingest_column *col = &ld->t->columns[c];
-    ld->bad_column = c;
-    ld->bad_rule = rule;
-    if (strcmp(rule, "required") == 0)
-        snprintf(ld->bad_message, sizeof ld->bad_message, "%s is required (empty)", col->field);
-    else
-        snprintf(ld->bad_message, sizeof ld->bad_message, "'%.*s' is not %s (expected %s)",
-                 len > 64 ? 64 : (int)len, s, ingest_type_name(col->type),
-                 expected_form(ld, col->type));
-    return -1;
-}
-
-/* A date/datetime/month: the ISO form bound without copying when the file
- * already writes ISO; otherwise converted into ld->temporal[c]. */
-static int bind_temporal(loader *ld, int c, int pos, const char *s, size_t len)
-{
-    ingest_type type = ld->t->columns[c].type;
-    const char *fmt = type == IT_DATE       ? ld->pf->date_format
-                      : type == IT_DATETIME ? ld->pf->datetime_format
-                                            : ld->pf->month_format;
-    if (!fmt) {
-        int bad = type == IT_DATE ? value_date(s, len)
-                  : type == IT_DATETIME ? value_datetime(s, len)
-                                        : value_month(s, len);
-        if (bad)
-            return reject_value(ld, c, "type", s, len);
-        sqlite3_bind_text(ld->insert, pos, s, (int)len, SQLITE_STATIC);
-        return 0;
-    }
-    int n = convert_temporal(fmt, type, s, len, ld->temporal[c]);
-    if (n < 0)
-        return reject_value(ld, c, "type", s, len);
-    sqlite3_bind_text(ld->insert, pos, ld->temporal[c], n, SQLITE_STATIC);
-    return 0;
-}
-
-static int bind_value(loader *ld, int c, const char *s, size_t len)
-{
-    const ingest_column *col = &ld->t->columns[c];
-    int pos = c + 2; /* ?1 is period */
-    int fi = ld->pf->field_of_column[c];
-    if (fi >= 0 && ld->pf->fields[fi].nmaps)
-        convert_map(&ld->pf->fields[fi], &s, &len);
-    if (len == 0) {
-        if (!col->optional)
-            return reject_value(ld, c, "required", s, len);
-        sqlite3_bind_null(ld->insert, pos);
-        return 0;
-    }
-    int64_t i;
-    double d;
-    switch (col->type) {
-    case IT_CODE:
-        if (value_code(s, len))
-            return reject_value(ld, c, "type", s, len);
-        /* fall through */
-    case IT_TEXT:
-    case IT_ENUM:
-        sqlite3_bind_text(ld->insert, pos, s, (int)len, SQLITE_STATIC);
-        return 0;
-    case IT_DATE:
-    case IT_DATETIME:
-    case IT_MONTH:
-        return bind_temporal(ld, c, pos, s, len);
-    case IT_MONEY:
-        if (value_money_cents(s, len, ld->pf->thousands, &i))
-            return reject_value(ld, c, "type", s, len);
-        sqlite3_bind_int64(ld->insert, pos, i);
-        return 0;
-    case IT_INT:
-        if (value_int(s, len, &i))
-            return reject_value(ld, c, "type", s, len);
-        sqlite3_bind_int64(ld->insert, pos, i);
-        return 0;
-    case IT_DECIMAL:
-        if (value_decimal(s, len, &d))
-            return reject_value(ld, c, "type", s, len);
-        sqlite3_bind_double(ld->insert, pos, d);
-        return 0;
-    }
-    return 0;
-}
-
-static int quarantine_row(loader *ld, const ingest_row *row, hr_error *err)
-{
+    const batch_row *row = &b->rows[i];
     sqlite3_stmt *q = ld->quarantine;
     sqlite3_bind_int64(q, 3, ld->file_id);
     sqlite3_bind_int64(q, 5, row->line);
-    sqlite3_bind_text(q, 6, row->raw, (int)row->raw_len, SQLITE_STATIC);
-    sqlite3_bind_text(q, 7, ld->t->columns[ld->bad_column].field, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 8, ld->bad_rule, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 9, ld->bad_message, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 6, b->text.buf + row->raw_off, (int)row->raw_len, SQLITE_STATIC);
+    sqlite3_bind_text(q, 7, ld->t->columns[row->bad_column].field, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 8, row->bad_rule, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 9, b->text.buf + row->msg_off, -1, SQLITE_STATIC);
     int rc = sqlite3_step(q);
     sqlite3_reset(q);
     if (rc != SQLITE_DONE)
@@ -171,22 +79,44 @@ static int quarantine_row(loader *ld, const ingest_row *row, hr_error *err)
     return HR_OK;
 }
 
-/* Types and inserts one record, or quarantines it. */
-static int load_row(loader *ld, const ingest_row *row, hr_error *err)
+/* Inserts a batch: its typed rows with one step (in file order), its
+ * rejected ones into quarantine. */
+static int insert_batch(loader *ld, const row_batch *b, hr_error *err)
 {
-    ld->rows_read++;
-    for (int c = 0; c < ld->t->ncolumns; c++)
-        if (bind_value(ld, c, row->value[c] ? row->value[c] : "", row->len[c]))
-            return quarantine_row(ld, row, err);
-    sqlite3_bind_int64(ld->insert, ld->t->ncolumns + 3, row->line);
-    int rc = sqlite3_step(ld->insert);
+    int rc = HR_OK;
+    for (int i = 0; i < b->nrows && rc == HR_OK; i++)
+        if (b->rows[i].bad_column >= 0)
+            rc = quarantine_row(ld, b, i, err);
+    if (rc != HR_OK)
+        return rc;
+    ld->rows.batch = b;
+    int step = sqlite3_step(ld->insert);
     sqlite3_reset(ld->insert);
-    if (rc != SQLITE_DONE)
+    ld->rows.batch = NULL;
+    if (step != SQLITE_DONE)
         return db_fail(ld->db, ld->t->source, err);
-    ld->rows_loaded++;
-    if ((ld->rows_read & 8191) == 0)
-        progress_update(&ld->progress, (unsigned long long)ld->rows_read);
+    ld->rows_read += b->nrows;
+    ld->rows_loaded = ld->rows_read - ld->rows_rejected;
+    progress_update(&ld->progress, (unsigned long long)ld->rows_read);
     return HR_OK;
+}
+
+/* Takes the pipe's batches until the last one or the first error. */
+static int insert_all(loader *ld, row_pipe *pipe, hr_error *err)
+{
+    row_batch *b;
+    int rc = HR_OK;
+    while (rc == HR_OK && (b = row_pipe_next(pipe)) != NULL) {
+        if (b->last && b->rc != HR_OK) { /* the file is rejected: no use inserting */
+            if (err)
+                *err = b->err;
+            rc = b->rc;
+        } else {
+            rc = insert_batch(ld, b, err);
+        }
+        row_pipe_done(pipe, b);
+    }
+    return rc;
 }
 
 /* ---- reading the file ---- */
@@ -208,9 +138,17 @@ static int header_index(const csv_reader *csv, const char *header)
     return -1;
 }
 
+/* A CSV file as a row source: the reader and each column's field index. */
+typedef struct csv_source {
+    csv_reader *csv;
+    const ingest_table *t;
+    int index[INGEST_MAX_COLUMNS];
+} csv_source;
+
 /* Reads the header row and finds each mapped field's column. */
-static int read_header(loader *ld, csv_reader *csv, int index[INGEST_MAX_COLUMNS], hr_error *err)
+static int read_header(loader *ld, csv_source *src, hr_error *err)
 {
+    csv_reader *csv = src->csv;
     int rc = csv_next(csv, err);
     if (rc < 0)
         return err->code;
@@ -219,8 +157,8 @@ static int read_header(loader *ld, csv_reader *csv, int index[INGEST_MAX_COLUMNS
                             "empty file (expected a header row, profile %s)", ld->prof->name);
     for (int c = 0; c < ld->t->ncolumns; c++) {
         int fi = ld->pf->field_of_column[c];
-        index[c] = fi < 0 ? -1 : header_index(csv, ld->pf->fields[fi].header);
-        if (fi >= 0 && index[c] < 0 && !ld->t->columns[c].optional)
+        src->index[c] = fi < 0 ? -1 : header_index(csv, ld->pf->fields[fi].header);
+        if (fi >= 0 && src->index[c] < 0 && !ld->t->columns[c].optional)
             return hr_error_set(err, HR_EINPUT, ld->path, csv_line(csv),
                                 ld->pf->fields[fi].header,
                                 "missing required column '%s' (field %s of profile %s)",
@@ -231,29 +169,40 @@ static int read_header(loader *ld, csv_reader *csv, int index[INGEST_MAX_COLUMNS
     return HR_OK;
 }
 
+/* row_source_fn over a CSV file (runs on the pipe's reader thread). */
+static int csv_source_next(void *ctx, ingest_row *row, hr_error *err)
+{
+    csv_source *src = ctx;
+    int more = csv_next(src->csv, err);
+    if (more <= 0)
+        return more;
+    const csv_field *f = csv_fields(src->csv);
+    for (int c = 0; c < src->t->ncolumns; c++)
+        if (src->index[c] >= 0)
+            row->value[c] = f[src->index[c]].data, row->len[c] = f[src->index[c]].len;
+    row->raw = csv_raw(src->csv, &row->raw_len);
+    row->line = csv_line(src->csv);
+    return 1;
+}
+
 static int load_csv(loader *ld, ingest_input *in, hr_error *err)
 {
-    csv_reader *csv = csv_open_source(ingest_input_read, in, ld->path, ld->pf->delimiter, err);
-    int index[INGEST_MAX_COLUMNS];
-    int rc = read_header(ld, csv, index, err);
-    ingest_row row;
-    memset(&row, 0, sizeof row);
-    while (rc == HR_OK) {
-        int more = csv_next(csv, err);
-        if (more <= 0) {
-            rc = more < 0 ? err->code : HR_OK;
-            break;
-        }
-        const csv_field *f = csv_fields(csv);
-        for (int c = 0; c < ld->t->ncolumns; c++)
-            if (index[c] >= 0)
-                row.value[c] = f[index[c]].data, row.len[c] = f[index[c]].len;
-        row.raw = csv_raw(csv, &row.raw_len);
-        row.line = csv_line(csv);
-        rc = load_row(ld, &row, err);
+    csv_source src = {0};
+    src.csv = csv_open_source(ingest_input_read, in, ld->path, ld->pf->delimiter, err);
+    src.t = ld->t;
+    int rc = read_header(ld, &src, err);
+    if (rc == HR_OK) {
+        row_pipe *pipe = row_pipe_start(ld->pf, csv_source_next, &src, 1);
+        rc = insert_all(ld, pipe, err);
+        row_pipe_stop(pipe);
     }
-    csv_close(csv);
+    csv_close(src.csv);
     return rc;
+}
+
+static int xml_source_row(void *ctx, ingest_row *row, hr_error *err)
+{
+    return xml_source_next(ctx, row, err);
 }
 
 static int load_xml(loader *ld, ingest_input *in, hr_error *err)
@@ -261,28 +210,45 @@ static int load_xml(loader *ld, ingest_input *in, hr_error *err)
     xml_source *x = xml_source_open(in, ld->path, ld->pf, err);
     if (!x)
         return err->code;
-    ingest_row row;
-    int rc = HR_OK, more;
-    while (rc == HR_OK && (more = xml_source_next(x, &row, err)) != 0)
-        rc = more < 0 ? err->code : load_row(ld, &row, err);
+    row_pipe *pipe = row_pipe_start(ld->pf, xml_source_row, x, 0);
+    int rc = insert_all(ld, pipe, err);
+    row_pipe_stop(pipe);
     xml_source_close(x);
     return rc;
 }
 
 /* ---- statements ---- */
 
-static int prepare(loader *ld, hr_error *err)
+/* INSERT INTO t (period, columns..., file_id, line_no) SELECT from the
+ * batch shown by ingest_rows; ?1 is the period, ?2 the file_id. */
+static sqlite3_stmt *prepare_insert(loader *ld, hr_error *err)
 {
+    ld->rows.ncolumns = ld->t->ncolumns;
+    if (rows_vtab_register(ld->db, &ld->rows) != SQLITE_OK) {
+        db_fail(ld->db, "registering ingest_rows", err);
+        return NULL;
+    }
+    ld->rows_registered = 1;
     strbuf sql = STRBUF_INIT;
     sb_addf(&sql, "INSERT INTO %s (period", ld->t->source);
     for (int c = 0; c < ld->t->ncolumns; c++)
         sb_addf(&sql, ", %s", ld->t->columns[c].column);
-    sb_addstr(&sql, ", file_id, line_no) VALUES (?");
-    for (int c = 0; c < ld->t->ncolumns + 2; c++)
-        sb_addstr(&sql, ", ?");
-    sb_addch(&sql, ')');
-    ld->insert = db_prepare(ld->db, sql.buf, err);
+    sb_addstr(&sql, ", file_id, line_no) SELECT ?1");
+    for (int c = 0; c < ld->t->ncolumns; c++)
+        sb_addf(&sql, ", c%d", c);
+    sb_addstr(&sql, ", ?2, line FROM ingest_rows");
+    sqlite3_stmt *st = db_prepare(ld->db, sql.buf, err);
     sb_release(&sql);
+    if (st) {
+        sqlite3_bind_text(st, 1, ld->period, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, ld->file_id);
+    }
+    return st;
+}
+
+static int prepare(loader *ld, hr_error *err)
+{
+    ld->insert = prepare_insert(ld, err);
     ld->quarantine = db_prepare(ld->db,
                                 "INSERT INTO quarantine (period, source, file_id, path, line_no, "
                                 "raw, field, rule, message, stage) "
@@ -290,12 +256,21 @@ static int prepare(loader *ld, hr_error *err)
                                 err);
     if (!ld->insert || !ld->quarantine)
         return HR_EFAIL;
-    sqlite3_bind_text(ld->insert, 1, ld->period, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(ld->insert, ld->t->ncolumns + 2, ld->file_id);
     sqlite3_bind_text(ld->quarantine, 1, ld->period, -1, SQLITE_STATIC);
     sqlite3_bind_text(ld->quarantine, 2, ld->t->source, -1, SQLITE_STATIC);
     sqlite3_bind_text(ld->quarantine, 4, ld->path, -1, SQLITE_STATIC);
     return HR_OK;
+}
+
+/* Finalizes the statements, then removes ingest_rows. */
+static void finalize(loader *ld)
+{
+    sqlite3_finalize(ld->insert);
+    sqlite3_finalize(ld->quarantine);
+    ld->insert = ld->quarantine = NULL;
+    if (ld->rows_registered)
+        rows_vtab_unregister(ld->db);
+    ld->rows_registered = 0;
 }
 
 /* Runs sql with text parameters ?1.. (NULL-terminated). */
@@ -488,9 +463,7 @@ static int load_file(loader *ld, uint64_t size_bytes, int replaced, hr_error *er
         rc = ld->pf->format_xml ? load_xml(ld, in, err) : load_csv(ld, in, err);
         progress_end(&ld->progress, (unsigned long long)ld->rows_read);
     }
-    sqlite3_finalize(ld->insert);
-    sqlite3_finalize(ld->quarantine);
-    ld->insert = ld->quarantine = NULL;
+    finalize(ld);
     if (rc == HR_OK)
         rc = rebuild_indexes(ld, &indexes, err);
     if (rc == HR_OK)
@@ -547,6 +520,55 @@ static int ingest_file(sqlite3 *db, const profile *prof, const profile_file *pf,
     return HR_OK;
 }
 
+/* ---- connection settings for a load ---- */
+
+/* What load_settings_begin() changed and load_settings_end() puts back. */
+typedef struct load_settings {
+    int64_t cache_size, threads;
+    int have_cache_size, have_threads;
+} load_settings;
+
+/* A bulk load is written once into the database file with a rollback
+ * journal (new pages are not journaled), twice with WAL (log, then
+ * checkpoint): load in rollback mode, return to WAL after. Each file is
+ * still one transaction. If another connection holds the database, the
+ * switch does not happen and nothing else changes.
+ * Memory: the page cache is capped at INGEST_CACHE_KIB during the load.
+ * An append to a rowid table touches only the b-tree's right edge, so a
+ * big cache buys nothing: dirty pages beyond it are written to the
+ * database file early (new pages need no journal), which costs no more
+ * than writing them at commit. Index rebuilds sort within the same cap
+ * (SQLite sizes its sorter's runs by the cache) and spill to temporary
+ * files, so peak memory does not grow with the file (the default 64 MiB
+ * cache filled up and was most of the RSS). With INGEST_SORT_THREADS the
+ * sorter sorts those runs on worker threads: the rebuild comes after the
+ * reader thread is done, so the second core is free then. */
+static void load_settings_begin(sqlite3 *db, load_settings *saved)
+{
+    saved->have_cache_size =
+        db_query_int(db, &saved->cache_size, NULL, "PRAGMA cache_size", NULL) == 1;
+    saved->have_threads = db_query_int(db, &saved->threads, NULL, "PRAGMA threads", NULL) == 1;
+    db_exec(db,
+            "PRAGMA journal_mode = DELETE; PRAGMA synchronous = OFF; PRAGMA temp_store = FILE; "
+            "PRAGMA cache_size = -" INGEST_CACHE_KIB "; PRAGMA threads = " INGEST_SORT_THREADS,
+            NULL);
+}
+
+static void load_settings_end(sqlite3 *db, const load_settings *saved)
+{
+    db_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY",
+            NULL);
+    char sql[64];
+    if (saved->have_cache_size) {
+        snprintf(sql, sizeof sql, "PRAGMA cache_size = %lld", (long long)saved->cache_size);
+        db_exec(db, sql, NULL);
+    }
+    if (saved->have_threads) {
+        snprintf(sql, sizeof sql, "PRAGMA threads = %lld", (long long)saved->threads);
+        db_exec(db, sql, NULL);
+    }
+}
+
 /* ---- the folder ---- */
 
 /* Warns about every file of the folder the profile does not name. */
@@ -583,13 +605,8 @@ int ingest_folder(sqlite3 *db, const ingest_options *opt, ingest_summary *sum, h
         profile_free(prof);
         return rc;
     }
-    /* A bulk load is written once into the database file with a rollback
-     * journal (new pages are not journaled), twice with WAL (log, then
-     * checkpoint): load in rollback mode, return to WAL after. Each file is
-     * still one transaction. If another connection holds the database, the
-     * switch does not happen and nothing else changes. Index rebuilds sort
-     * in temporary files, not memory, so memory does not grow with the file. */
-    db_exec(db, "PRAGMA journal_mode = DELETE; PRAGMA synchronous = OFF; PRAGMA temp_store = FILE", NULL);
+    load_settings saved;
+    load_settings_begin(db, &saved);
     hr_error first;
     hr_error_clear(&first);
     for (int i = 0; i < prof->nfiles; i++) {
@@ -611,7 +628,7 @@ int ingest_folder(sqlite3 *db, const ingest_options *opt, ingest_summary *sum, h
         }
         sb_release(&path);
     }
-    db_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY", NULL);
+    load_settings_end(db, &saved);
     profile_free(prof);
     if (first.code) {
         if (err)

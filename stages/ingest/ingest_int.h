@@ -10,6 +10,10 @@
  *   input.c       the byte source under the CSV reader: reads the file,
  *                 hashes it, checks UTF-8 or transcodes GB18030/GBK
  *   source_xml.c  XML exports through libxml2's streaming reader
+ *   batch.c       typing records into batches of typed rows, filled by a
+ *                 reader thread while the loader inserts the previous ones
+ *   rows_vtab.c   a batch's typed rows as a virtual table, for one
+ *                 INSERT ... SELECT per batch
  *   ingest.c      the stage: folder, per-file transaction, manifest,
  *                 replacement, typed insert, quarantine
  */
@@ -20,8 +24,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <sqlite3.h>
+
 #include "../../pipeline/digest.h"
 #include "../../pipeline/error.h"
+#include "../../pipeline/strbuf.h"
 
 /* ---- canonical sources (tables.c) ---- */
 
@@ -167,5 +174,81 @@ xml_source *xml_source_open(ingest_input *in, const char *path, const profile_fi
 /* 1: a record in *row; 0: end; -1: error (err names file and line). */
 int xml_source_next(xml_source *x, ingest_row *row, hr_error *err);
 void xml_source_close(xml_source *x);
+
+/* ---- typed rows in batches (batch.c) ---- */
+
+#define INGEST_BATCH_ROWS 2048
+
+typedef enum typed_kind { TV_NULL, TV_INT, TV_REAL, TV_TEXT } typed_kind;
+
+/* One field after typing: NULL, an integer (money in cents), a real, or
+ * text at `off` in the batch's text (len bytes, not NUL-terminated). */
+typedef struct typed_value {
+    typed_kind kind;
+    int len;
+    union {
+        int64_t i;
+        double d;
+        size_t off;
+    } u;
+} typed_value;
+
+/* One record of a batch. bad_column -1: typed, its values are in the
+ * batch. Otherwise rejected by that column: bad_rule ("required", "type"),
+ * the message (NUL-terminated) and the record as it stood in the file are
+ * in the batch's text. */
+typedef struct batch_row {
+    long line;
+    int bad_column;
+    const char *bad_rule;
+    size_t msg_off, raw_off, raw_len;
+} batch_row;
+
+typedef struct row_batch {
+    int nrows;
+    batch_row rows[INGEST_BATCH_ROWS];
+    typed_value *values; /* nrows x the table's ncolumns, row-major */
+    strbuf text;
+    int last;            /* no batch follows this one */
+    int rc;              /* when last: HR_OK at end of input, or the error in err */
+    hr_error err;
+} row_batch;
+
+/* Types a record into the batch (which must have room): its values, or
+ * the reason it is rejected. Copies what it keeps; `row` may go after. */
+void batch_add_row(const profile_file *pf, row_batch *b, const ingest_row *row);
+
+/* A source of records: 1 a record in *row, 0 end, -1 error (err set). */
+typedef int (*row_source_fn)(void *ctx, ingest_row *row, hr_error *err);
+
+/* Reads records from `next` into batches typed for pf. threaded: on a
+ * reader thread of its own, which then alone uses `next` and whatever ctx
+ * reaches until row_pipe_stop() returns; otherwise (or if no thread can be
+ * started) each row_pipe_next() fills a batch on the calling thread. */
+typedef struct row_pipe row_pipe;
+row_pipe *row_pipe_start(const profile_file *pf, row_source_fn next, void *ctx, int threaded);
+/* The next batch in file order (waits for it); NULL after the last one.
+ * The batch stays the caller's until row_pipe_done(). */
+row_batch *row_pipe_next(row_pipe *p);
+void row_pipe_done(row_pipe *p, row_batch *b);
+/* Stops the reader (wherever it is), waits for it, frees the batches. */
+void row_pipe_stop(row_pipe *p);
+
+/* ---- a batch as a virtual table (rows_vtab.c) ---- */
+
+/* What `ingest_rows` shows: the typed rows of `batch` (NULL: no rows),
+ * which has ncolumns values per row. The caller owns it and points batch
+ * at each batch before stepping a statement that reads ingest_rows. */
+typedef struct rows_vtab_source {
+    const row_batch *batch;
+    int ncolumns;
+} rows_vtab_source;
+
+/* Registers the eponymous virtual table `ingest_rows` on db, showing *src;
+ * src must stay valid until rows_vtab_unregister(). Returns an SQLite
+ * result code. */
+int rows_vtab_register(sqlite3 *db, const rows_vtab_source *src);
+/* Removes it (statements that read it must be finalized first). */
+void rows_vtab_unregister(sqlite3 *db);
 
 #endif

@@ -1,0 +1,312 @@
+/*
+ * batch.c -- typing records into batches, and the reader thread that
+ * fills them (see ingest_int.h, "typed rows in batches").
+ *
+ * The loader's work per record splits in two: reading it (bytes, hash,
+ * encoding, CSV) and typing every field, then inserting it into SQLite.
+ * The first half runs here, into a ring of PIPE_SLOTS preallocated batches
+ * of up to INGEST_BATCH_ROWS typed rows; the loader (ingest.c) takes full
+ * batches and binds them to its INSERT. With a thread, the two halves run
+ * on two cores and a load takes about max(read, insert) instead of their
+ * sum. Without one (XML exports, whose libxml2 reader stays on the calling
+ * thread, or if no thread can be started) the batch is filled when asked.
+ *
+ * A batch owns its values: text is copied into the batch's own buffer, so
+ * a batch stays valid after the reader has moved on, until it is handed
+ * back with row_pipe_done(). Memory is PIPE_SLOTS batches, whatever the
+ * size of the file.
+ */
+#include "ingest_int.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../pipeline/value.h"
+
+#define PIPE_SLOTS 3
+/* A batch ends early when its text passes this (records with huge fields). */
+#define BATCH_TEXT_SOFT_CAP (1u << 20)
+
+/* ---- typing one record ---- */
+
+static const char *expected_form(const profile_file *pf, ingest_type type)
+{
+    switch (type) {
+    case IT_DATE: return pf->date_format ? pf->date_format : "YYYY-MM-DD";
+    case IT_DATETIME: return pf->datetime_format ? pf->datetime_format : "YYYY-MM-DD HH:mm:ss";
+    case IT_MONTH: return pf->month_format ? pf->month_format : "YYYY-MM";
+    case IT_MONEY: return pf->thousands ? "1,234.50" : "1234.50";
+    case IT_INT: return "0, 1, 2, ...";
+    case IT_DECIMAL: return "12 or 12.5";
+    default: return "text without leading or trailing spaces";
+    }
+}
+
+/* Marks the row being added as rejected for column c; its message goes to
+ * the batch's text. Returns -1. */
+static int reject_value(const profile_file *pf, row_batch *b, int c, const char *rule,
+                        const char *s, size_t len)
+{
+    const ingest_column *col = &pf->table->columns[c];
+    batch_row *r = &b->rows[b->nrows];
+    char msg[256];
+    if (strcmp(rule, "required") == 0)
+        snprintf(msg, sizeof msg, "%s is required (empty)", col->field);
+    else
+        snprintf(msg, sizeof msg, "'%.*s' is not %s (expected %s)", len > 64 ? 64 : (int)len, s,
+                 ingest_type_name(col->type), expected_form(pf, col->type));
+    r->bad_column = c;
+    r->bad_rule = rule;
+    r->msg_off = b->text.len;
+    sb_add(&b->text, msg, strlen(msg) + 1);
+    return -1;
+}
+
+static void set_text(row_batch *b, typed_value *v, const char *s, size_t len)
+{
+    v->kind = TV_TEXT;
+    v->len = (int)len;
+    v->u.off = b->text.len;
+    sb_add(&b->text, s, len);
+}
+
+/* A date/datetime/month: checked when the file writes ISO, else converted. */
+static int type_temporal(const profile_file *pf, row_batch *b, int c, typed_value *v,
+                         const char *s, size_t len)
+{
+    ingest_type type = pf->table->columns[c].type;
+    const char *fmt = type == IT_DATE       ? pf->date_format
+                      : type == IT_DATETIME ? pf->datetime_format
+                                            : pf->month_format;
+    if (!fmt) {
+        int bad = type == IT_DATE       ? value_date(s, len)
+                  : type == IT_DATETIME ? value_datetime(s, len)
+                                        : value_month(s, len);
+        if (bad)
+            return reject_value(pf, b, c, "type", s, len);
+        set_text(b, v, s, len);
+        return 0;
+    }
+    char iso[20];
+    int n = convert_temporal(fmt, type, s, len, iso);
+    if (n < 0)
+        return reject_value(pf, b, c, "type", s, len);
+    set_text(b, v, iso, (size_t)n);
+    return 0;
+}
+
+static int type_value(const profile_file *pf, row_batch *b, int c, typed_value *v, const char *s,
+                      size_t len)
+{
+    const ingest_column *col = &pf->table->columns[c];
+    int fi = pf->field_of_column[c];
+    if (fi >= 0 && pf->fields[fi].nmaps)
+        convert_map(&pf->fields[fi], &s, &len);
+    if (len == 0) {
+        if (!col->optional)
+            return reject_value(pf, b, c, "required", s, len);
+        v->kind = TV_NULL;
+        return 0;
+    }
+    switch (col->type) {
+    case IT_CODE:
+        if (value_code(s, len))
+            return reject_value(pf, b, c, "type", s, len);
+        /* fall through */
+    case IT_TEXT:
+    case IT_ENUM: set_text(b, v, s, len); return 0;
+    case IT_DATE:
+    case IT_DATETIME:
+    case IT_MONTH: return type_temporal(pf, b, c, v, s, len);
+    case IT_MONEY:
+        v->kind = TV_INT;
+        return value_money_cents(s, len, pf->thousands, &v->u.i)
+                   ? reject_value(pf, b, c, "type", s, len)
+                   : 0;
+    case IT_INT:
+        v->kind = TV_INT;
+        return value_int(s, len, &v->u.i) ? reject_value(pf, b, c, "type", s, len) : 0;
+    case IT_DECIMAL:
+        v->kind = TV_REAL;
+        return value_decimal(s, len, &v->u.d) ? reject_value(pf, b, c, "type", s, len) : 0;
+    }
+    return 0;
+}
+
+void batch_add_row(const profile_file *pf, row_batch *b, const ingest_row *row)
+{
+    int ncols = pf->table->ncolumns;
+    batch_row *r = &b->rows[b->nrows];
+    typed_value *v = &b->values[(size_t)b->nrows * (size_t)ncols];
+    size_t text_mark = b->text.len;
+    r->line = row->line;
+    r->bad_column = -1;
+    for (int c = 0; c < ncols; c++) {
+        if (type_value(pf, b, c, &v[c], row->value[c] ? row->value[c] : "", row->len[c]) == 0)
+            continue;
+        /* Rejected: keep only the message and the record as it stood. */
+        size_t msg_len = strlen(b->text.buf + r->msg_off) + 1;
+        memmove(b->text.buf + text_mark, b->text.buf + r->msg_off, msg_len);
+        sb_setlen(&b->text, text_mark + msg_len);
+        r->msg_off = text_mark;
+        r->raw_off = b->text.len;
+        r->raw_len = row->raw_len;
+        sb_add(&b->text, row->raw, row->raw_len);
+        break;
+    }
+    b->nrows++;
+}
+
+/* ---- batches ---- */
+
+static row_batch *batch_new(int ncols)
+{
+    row_batch *b = calloc(1, sizeof *b);
+    if (!b || !(b->values = malloc(sizeof *b->values * INGEST_BATCH_ROWS * (size_t)ncols)))
+        abort();
+    sb_init(&b->text);
+    return b;
+}
+
+static void batch_free(row_batch *b)
+{
+    if (!b)
+        return;
+    sb_release(&b->text);
+    free(b->values);
+    free(b);
+}
+
+/* ---- the pipe ---- */
+
+struct row_pipe {
+    const profile_file *pf;
+    row_source_fn next;
+    void *ctx;
+    row_batch *slot[PIPE_SLOTS];
+    int full[PIPE_SLOTS];
+    int put, take;
+    int stop;     /* the loader gave up: the reader stops at its next batch */
+    int finished; /* the reader produced its last batch */
+    int threaded;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+};
+
+/* Fills b from the source: up to a full batch, or to the end of input or
+ * the first error (then b->last is set with b->rc and b->err). */
+static void fill(row_pipe *p, row_batch *b)
+{
+    b->nrows = 0;
+    b->last = 0;
+    b->rc = HR_OK;
+    hr_error_clear(&b->err);
+    sb_reset(&b->text);
+    ingest_row row;
+    memset(&row, 0, sizeof row);
+    while (b->nrows < INGEST_BATCH_ROWS && b->text.len < BATCH_TEXT_SOFT_CAP) {
+        int more = p->next(p->ctx, &row, &b->err);
+        if (more <= 0) {
+            b->last = 1;
+            b->rc = more < 0 ? (b->err.code ? b->err.code : HR_EFAIL) : HR_OK;
+            return;
+        }
+        batch_add_row(p->pf, b, &row);
+    }
+}
+
+static void *reader_main(void *arg)
+{
+    row_pipe *p = arg;
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        while (p->full[p->put] && !p->stop)
+            pthread_cond_wait(&p->cv, &p->mu);
+        int stop = p->stop;
+        row_batch *b = p->slot[p->put];
+        pthread_mutex_unlock(&p->mu);
+        if (stop)
+            break;
+        fill(p, b);
+        pthread_mutex_lock(&p->mu);
+        p->full[p->put] = 1;
+        p->put = (p->put + 1) % PIPE_SLOTS;
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+        if (b->last)
+            break;
+    }
+    return NULL;
+}
+
+row_pipe *row_pipe_start(const profile_file *pf, row_source_fn next, void *ctx, int threaded)
+{
+    row_pipe *p = calloc(1, sizeof *p);
+    if (!p)
+        abort();
+    p->pf = pf, p->next = next, p->ctx = ctx;
+    for (int i = 0; i < PIPE_SLOTS; i++)
+        p->slot[i] = batch_new(pf->table->ncolumns);
+    if (threaded) {
+        pthread_mutex_init(&p->mu, NULL);
+        pthread_cond_init(&p->cv, NULL);
+        p->threaded = pthread_create(&p->thread, NULL, reader_main, p) == 0;
+        if (!p->threaded) {
+            pthread_cond_destroy(&p->cv);
+            pthread_mutex_destroy(&p->mu);
+        }
+    }
+    return p;
+}
+
+row_batch *row_pipe_next(row_pipe *p)
+{
+    if (p->finished)
+        return NULL;
+    row_batch *b;
+    if (!p->threaded) {
+        b = p->slot[0];
+        fill(p, b);
+    } else {
+        pthread_mutex_lock(&p->mu);
+        while (!p->full[p->take])
+            pthread_cond_wait(&p->cv, &p->mu);
+        b = p->slot[p->take];
+        pthread_mutex_unlock(&p->mu);
+    }
+    p->finished = b->last;
+    return b;
+}
+
+void row_pipe_done(row_pipe *p, row_batch *b)
+{
+    (void)b;
+    if (!p->threaded)
+        return;
+    pthread_mutex_lock(&p->mu);
+    p->full[p->take] = 0;
+    p->take = (p->take + 1) % PIPE_SLOTS;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+void row_pipe_stop(row_pipe *p)
+{
+    if (!p)
+        return;
+    if (p->threaded) {
+        pthread_mutex_lock(&p->mu);
+        p->stop = 1;
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+        pthread_join(p->thread, NULL);
+        pthread_cond_destroy(&p->cv);
+        pthread_mutex_destroy(&p->mu);
+    }
+    for (int i = 0; i < PIPE_SLOTS; i++)
+        batch_free(p->slot[i]);
+    free(p);
+}
