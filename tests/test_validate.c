@@ -144,7 +144,7 @@ static void load_outpatient(sqlite3 *db, const char *sha)
 
 static int run_validate(sqlite3 *db, hr_error *err)
 {
-    validate_options opt = {"2026-10", RULES, NULL, NULL};
+    validate_options opt = {"2026-10", RULES, NULL, NULL, 0};
     hr_error_clear(err);
     return validate_period(db, &opt, err);
 }
@@ -343,6 +343,33 @@ static void test_thresholds(void **state)
     char *s = query_text(db, "SELECT validation_state FROM period_state");
     assert_string_equal(s, "warnings");
     free(s);
+
+    /* The report: every warning (validate), or one line per kind (run). */
+    for (int brief = 0; brief <= 1; brief++) {
+        char *text = NULL;
+        size_t len = 0;
+        FILE *out = open_memstream(&text, &len);
+        validate_options opt = {"2026-10", RULES, NULL, out, brief};
+        hr_error_clear(&err);
+        assert_int_equal(validate_period(db, &opt, &err), HR_OK);
+        fclose(out);
+        const char *tail = strstr(text, "data warnings: 2\n");
+        assert_non_null(tail);
+        assert_string_equal(tail,
+                            brief ? "data warnings: 2\n"
+                                    "  census: occupied beds above 130% of open beds in 1 "
+                                    "department -- see the report appendix or `hospreport "
+                                    "validate`\n"
+                                    "  inpatient: volume moved beyond ±50% against the previous "
+                                    "month in 1 department -- see the report appendix or "
+                                    "`hospreport validate`\n"
+                                  : "data warnings: 2\n"
+                                    "  department 0102: occupied beds above 130% of open beds on "
+                                    "1 days (up to 150%)\n"
+                                    "  department 0101: inpatient count 40 changed -60.0% against "
+                                    "the previous month (2026-09: 100), beyond ±50%\n");
+        free(text);
+    }
     close_db(db);
 }
 
@@ -369,7 +396,7 @@ static void test_required_and_first_rule(void **state)
          "('2026-10','V4','2026-10-02 09:00:00','0101','D1','P4','O',3000,0,0,0,5,1,5),"
          "('2026-10','V5','2026-10-03 08:00:00','0101','D1','P5','O',20000,0,0,0,NULL,1,6),"
          "('2026-10','V6','2026-10-03 09:00:00','0101','D1','P6','E',3000,0,0,0,7,1,7);");
-    validate_options opt = {"2026-10", "tests/data/validate/rules/required.xml", NULL, NULL};
+    validate_options opt = {"2026-10", "tests/data/validate/rules/required.xml", NULL, NULL, 0};
     hr_error err;
     hr_error_clear(&err);
     assert_int_equal(validate_period(db, &opt, &err), HR_OK);
@@ -460,7 +487,7 @@ static void test_bad_rules_file(void **state)
 {
     (void)state;
     sqlite3 *db = open_db();
-    validate_options opt = {"2026-10", "tests/data/validate/rules/bad.xml", NULL, NULL};
+    validate_options opt = {"2026-10", "tests/data/validate/rules/bad.xml", NULL, NULL, 0};
     hr_error err;
     hr_error_clear(&err);
     assert_int_equal(validate_period(db, &opt, &err), HR_EFAIL);

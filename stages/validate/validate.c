@@ -409,7 +409,39 @@ static int write_quarantine_csv(sqlite3 *db, const char *period, const char *out
     return 0;
 }
 
-static void print_report(sqlite3 *db, const char *period, FILE *out)
+/* One line per kind of data warning: what, how many departments. */
+static void print_warning_kinds(sqlite3 *db, const char *period, FILE *out)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT source, kind, threshold, count(DISTINCT scope), "
+                           "min(message_en) FROM data_warning WHERE period = ? "
+                           "GROUP BY source, kind, threshold ORDER BY kind, source",
+                           -1, &st, NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *source = (const char *)sqlite3_column_text(st, 0);
+        const char *kind = (const char *)sqlite3_column_text(st, 1);
+        double limit = sqlite3_column_double(st, 2);
+        long long n = sqlite3_column_int64(st, 3);
+        const char *depts = n == 1 ? "department" : "departments";
+        fprintf(out, "  %s: ", source);
+        if (strcmp(kind, "volume_mom") == 0 || strcmp(kind, "volume_yoy") == 0)
+            fprintf(out, "volume moved beyond ±%g%% against %s in %lld %s", limit,
+                    kind[7] == 'm' ? "the previous month" : "a year earlier", n, depts);
+        else if (strcmp(kind, "zero_days") == 0)
+            fprintf(out, "%g or more days without any rows in %lld busy %s", limit, n, depts);
+        else if (strcmp(kind, "census_overfull") == 0)
+            fprintf(out, "occupied beds above %g%% of open beds in %lld %s", limit, n, depts);
+        else
+            fputs((const char *)sqlite3_column_text(st, 4), out);
+        fputs(" -- see the report appendix or `hospreport validate`\n", out);
+    }
+    sqlite3_finalize(st);
+}
+
+static void print_report(sqlite3 *db, const char *period, int brief, FILE *out)
 {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(db,
@@ -429,18 +461,22 @@ static void print_report(sqlite3 *db, const char *period, FILE *out)
     sqlite3_finalize(st);
     int64_t n = 0;
     db_query_int(db, &n, NULL, "SELECT count(*) FROM data_warning WHERE period = ?", period, NULL);
-    if (n) {
-        fprintf(out, "data warnings: %lld\n", (long long)n);
-        if (sqlite3_prepare_v2(db,
-                               "SELECT message_en FROM data_warning WHERE period = ? "
-                               "ORDER BY kind, scope LIMIT 10",
-                               -1, &st, NULL) == SQLITE_OK) {
-            sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
-            while (sqlite3_step(st) == SQLITE_ROW)
-                fprintf(out, "  %s\n", sqlite3_column_text(st, 0));
-            sqlite3_finalize(st);
-        }
+    if (!n)
+        return;
+    fprintf(out, "data warnings: %lld\n", (long long)n);
+    if (brief) {
+        print_warning_kinds(db, period, out);
+        return;
     }
+    if (sqlite3_prepare_v2(db,
+                           "SELECT message_en FROM data_warning WHERE period = ? "
+                           "ORDER BY kind, source, scope",
+                           -1, &st, NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        fprintf(out, "  %s\n", sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
 }
 
 static int validate_in_transaction(sqlite3 *db, const vconfig *conf, const char *period,
@@ -505,7 +541,7 @@ int validate_period(sqlite3 *db, const validate_options *opt, hr_error *err)
     if (!rc && opt->out_dir)
         rc = write_quarantine_csv(db, opt->period, opt->out_dir, err);
     if (!rc && opt->report)
-        print_report(db, opt->period, opt->report);
+        print_report(db, opt->period, opt->brief, opt->report);
     if (!rc)
         rc = check_limit(db, opt->period, conf.limit_percent, err);
     vconfig_free(&conf);
