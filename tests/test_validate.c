@@ -317,7 +317,7 @@ static void test_thresholds(void **state)
     add_depts(db, "2026-10");
     add_file(db, 1, "2026-09", "inpatient", "/x/9.csv", "x", 100);
     add_file(db, 2, "2026-10", "inpatient", "/x/10.csv", "x", 40);
-    add_file(db, 3, "2026-10", "census", "/x/c.csv", "x", 2);
+    add_file(db, 3, "2026-10", "census", "/x/c.csv", "x", 3);
     exec(db, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100) "
              "INSERT INTO inpatient SELECT '2026-09', 'A' || i, 'P', '0101', '2026-09-01', "
              "'2026-09-03', 100, 0, 0, 0, 'cured', 1, i + 1 FROM n;"
@@ -325,7 +325,8 @@ static void test_thresholds(void **state)
              "INSERT INTO inpatient SELECT '2026-10', 'B' || i, 'P', '0101', '2026-10-01', "
              "'2026-10-03', 100, 0, 0, 0, 'cured', 2, i + 1 FROM n;"
              "INSERT INTO census VALUES ('2026-10','2026-10-01','0102',40,60,3,2,3,2),"
-             "('2026-10','2026-10-02','0102',40,50,3,2,3,3);");
+             "('2026-10','2026-10-02','0102',40,50,3,2,3,3),"
+             "('2026-10','2026-10-01','0101',5,9,3,2,3,4);");
     hr_error err;
     assert_int_equal(run_validate(db, &err), HR_OK);
     char *m = query_text(db, "SELECT scope || '|' || value || '|' || message_en FROM data_warning "
@@ -333,7 +334,8 @@ static void test_thresholds(void **state)
     assert_string_equal(m, "0101|-60.0|department 0101: inpatient count 40 changed -60.0% against "
                            "the previous month (2026-09: 100), beyond ±50%");
     free(m);
-    /* 60/40 = 150 % > 130 % on one day; 50/40 = 125 % is within. */
+    /* 60/40 = 150 % > 130 % on one day; 50/40 = 125 % is within; 9/5 =
+     * 180 % in 0101, but a ward of 5 open beds is below min-open-beds 10. */
     m = query_text(db, "SELECT scope || '|' || value || '|' || message_en FROM data_warning "
                        "WHERE kind = 'census_overfull'");
     assert_string_equal(m, "0102|150.0|department 0102: occupied beds above 130% of open beds on "

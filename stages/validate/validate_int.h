@@ -46,6 +46,7 @@ typedef struct vthreshold {
     double min_daily;    /* zero_days: mean rows a day that makes zeros odd */
     double min_zero_days;/* zero_days: zero days that raise the warning */
     double max_percent;  /* census_overfull: occupied / open beds, percent */
+    double min_open_beds;/* census_overfull: smaller wards are not judged */
 } vthreshold;
 
 /* The whole rules file. Owned by the caller; vconfig_free() frees it. */

@@ -455,6 +455,7 @@ static int threshold_parse(vparse *p, xmlNode *n)
     t->min_daily = num_attr(n, "min-daily-mean", 20);
     t->min_zero_days = num_attr(n, "min-zero-days", 1);
     t->max_percent = num_attr(n, "max-percent", 120);
+    t->min_open_beds = num_attr(n, "min-open-beds", 0);
     if (strcmp(t->kind, "zero_days") == 0) {
         char *f = attr(n, "date-field");
         vcolumn col;
