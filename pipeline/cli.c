@@ -68,7 +68,7 @@ static int cmd_validate(const cli_args *a, hr_error *err)
     sqlite3 *db;
     if (period_parse_month(a->period, &(period){0}, err) || open_db(a, &db, err))
         return err->code;
-    validate_options opt = {a->period, NULL, a->out_dir, stdout};
+    validate_options opt = {a->period, NULL, a->out_dir, stdout, 0};
     int rc = validate_period(db, &opt, err);
     db_close(db);
     return rc;

@@ -73,7 +73,9 @@ int run_pipeline(const cli_args *a, hr_error *err)
     log_info("ingest: %d files loaded, %d unchanged; %lld rows (%.1f s)", sum.files_loaded,
              sum.files_unchanged, sum.rows_loaded, log_clock() - t0);
 
-    validate_options val = {a->period, NULL, a->out_dir, log_verbosity >= 1 ? stderr : NULL};
+    /* the data warnings in full with -v; else one line per kind */
+    validate_options val = {a->period, NULL, a->out_dir, log_verbosity >= 1 ? stderr : NULL,
+                            log_verbosity < 2};
     if ((rc = validate_period(db, &val, err)))
         goto done;
 

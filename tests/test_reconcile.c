@@ -16,6 +16,7 @@
 
 #include "pipeline/db.h"
 #include "pipeline/error.h"
+#include "stages/compute/compute.h"
 #include "stages/reconcile/reconcile.h"
 
 #define RULES "config/rules/reconcile.xml"
@@ -256,12 +257,83 @@ static void test_hospital_rules(void **state)
     close_db(db);
 }
 
+/* The hospital widens one tolerance in its own rules file and the outcome
+ * changes: census discharges of 0102 (2 vs 5, |-3|) fail against
+ * max(2, 1 %) = 2 and pass against 3. */
+static void test_changed_tolerance(void **state)
+{
+    (void)state;
+    sqlite3 *db = open_db();
+    load_month(db);
+    hr_error err;
+    const char *census = "SELECT rule || ' ' || dept_code || ' ' || difference || ' ' || "
+                         "tolerance || ' ' || status FROM reconcile_result "
+                         "WHERE rule = 'discharges_his_vs_census' AND dept_code = '0102'";
+    assert_int_equal(run(db, RULES, 1, &err), HR_OK);
+    char *got = query_lines(db, census);
+    assert_string_equal(got, "discharges_his_vs_census 0102 -3 2 fail");
+    free(got);
+    assert_int_equal(run(db, "tests/data/reconcile/rules/wide_census.xml", 1, &err), HR_OK);
+    got = query_lines(db, census);
+    assert_string_equal(got, "discharges_his_vs_census 0102 -3 3 ok");
+    free(got);
+    got = query_lines(db, "SELECT status || ' ' || aggregate_fails FROM reconcile_rule_state "
+                          "WHERE rule = 'discharges_his_vs_census'");
+    assert_string_equal(got, "ok 0");
+    free(got);
+    close_db(db);
+}
+
+/* Reconcile writes the authority its rules name and compute counts
+ * discharges from it: with one more record in mr_front (ST10), the month
+ * has 4 discharges by HIS (inpatient) and 5 by the medical records. */
+static void test_authority_reaches_compute(void **state)
+{
+    (void)state;
+    sqlite3 *db = open_db();
+    load_month(db);
+    exec(db, "INSERT INTO dept VALUES ('2026-10', '0101', '心内科', 'Cardiology', 'clinical', 0, 9),"
+             "('2026-10', '0102', '呼吸科', 'Respiratory', 'clinical', 0, 9);"
+             "INSERT INTO mr_front VALUES ('2026-10','ST10','0101','2026-10-08','2026-10-09','A',2,6);"
+             /* compute counts an ingested month's sources that have a file */
+             "INSERT INTO period_state (period, ingested_at) VALUES ('2026-10', '2026-11-01');"
+             "INSERT INTO source_file (file_id, period, source, path, size_bytes, sha256, "
+             "profile, rows_read, rows_loaded, loaded_at, outcome) VALUES "
+             "(1, '2026-10', 'inpatient', 'i.csv', 0, 'a', 'standard', 4, 4, '', 'loaded'),"
+             "(2, '2026-10', 'mr_front', 'm.csv', 0, 'b', 'standard', 5, 5, '', 'loaded');");
+    hr_error err;
+    const char *discharges = "SELECT CAST(value AS INTEGER) FROM indicator_value WHERE period = '2026-10' AND "
+                             "scope = 'hospital' AND indicator = 'discharges'";
+    assert_int_equal(run(db, "tests/data/reconcile/rules/hospital.xml", 0, &err), HR_OK);
+    char *got = query_lines(db, "SELECT source FROM authority WHERE period = '2026-10' AND "
+                                "fact = 'discharges'");
+    assert_string_equal(got, "mr_front");
+    free(got);
+    hr_error_clear(&err);
+    if (compute_period(db, "2026-10", &err))
+        fail_msg("compute: %s", err.message);
+    assert_int_equal(query(db, discharges), 5);
+    /* The default rules name inpatient again: reconciled anew, 4. */
+    assert_int_equal(run(db, RULES, 1, &err), HR_OK);
+    got = query_lines(db, "SELECT source FROM authority WHERE period = '2026-10' AND "
+                          "fact = 'discharges'");
+    assert_string_equal(got, "inpatient");
+    free(got);
+    hr_error_clear(&err);
+    if (compute_period(db, "2026-10", &err))
+        fail_msg("compute: %s", err.message);
+    assert_int_equal(query(db, discharges), 4);
+    close_db(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_rule_finds_its_differences),
         cmocka_unit_test(test_clean_month),
         cmocka_unit_test(test_hospital_rules),
+        cmocka_unit_test(test_changed_tolerance),
+        cmocka_unit_test(test_authority_reaches_compute),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -144,7 +144,7 @@ static void load_outpatient(sqlite3 *db, const char *sha)
 
 static int run_validate(sqlite3 *db, hr_error *err)
 {
-    validate_options opt = {"2026-10", RULES, NULL, NULL};
+    validate_options opt = {"2026-10", RULES, NULL, NULL, 0};
     hr_error_clear(err);
     return validate_period(db, &opt, err);
 }
@@ -317,7 +317,7 @@ static void test_thresholds(void **state)
     add_depts(db, "2026-10");
     add_file(db, 1, "2026-09", "inpatient", "/x/9.csv", "x", 100);
     add_file(db, 2, "2026-10", "inpatient", "/x/10.csv", "x", 40);
-    add_file(db, 3, "2026-10", "census", "/x/c.csv", "x", 2);
+    add_file(db, 3, "2026-10", "census", "/x/c.csv", "x", 3);
     exec(db, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100) "
              "INSERT INTO inpatient SELECT '2026-09', 'A' || i, 'P', '0101', '2026-09-01', "
              "'2026-09-03', 100, 0, 0, 0, 'cured', 1, i + 1 FROM n;"
@@ -325,7 +325,8 @@ static void test_thresholds(void **state)
              "INSERT INTO inpatient SELECT '2026-10', 'B' || i, 'P', '0101', '2026-10-01', "
              "'2026-10-03', 100, 0, 0, 0, 'cured', 2, i + 1 FROM n;"
              "INSERT INTO census VALUES ('2026-10','2026-10-01','0102',40,60,3,2,3,2),"
-             "('2026-10','2026-10-02','0102',40,50,3,2,3,3);");
+             "('2026-10','2026-10-02','0102',40,50,3,2,3,3),"
+             "('2026-10','2026-10-01','0101',5,9,3,2,3,4);");
     hr_error err;
     assert_int_equal(run_validate(db, &err), HR_OK);
     char *m = query_text(db, "SELECT scope || '|' || value || '|' || message_en FROM data_warning "
@@ -333,7 +334,8 @@ static void test_thresholds(void **state)
     assert_string_equal(m, "0101|-60.0|department 0101: inpatient count 40 changed -60.0% against "
                            "the previous month (2026-09: 100), beyond ±50%");
     free(m);
-    /* 60/40 = 150 % > 130 % on one day; 50/40 = 125 % is within. */
+    /* 60/40 = 150 % > 130 % on one day; 50/40 = 125 % is within; 9/5 =
+     * 180 % in 0101, but a ward of 5 open beds is below min-open-beds 10. */
     m = query_text(db, "SELECT scope || '|' || value || '|' || message_en FROM data_warning "
                        "WHERE kind = 'census_overfull'");
     assert_string_equal(m, "0102|150.0|department 0102: occupied beds above 130% of open beds on "
@@ -343,6 +345,142 @@ static void test_thresholds(void **state)
     char *s = query_text(db, "SELECT validation_state FROM period_state");
     assert_string_equal(s, "warnings");
     free(s);
+
+    /* The report: every warning (validate), or one line per kind (run). */
+    for (int brief = 0; brief <= 1; brief++) {
+        char *text = NULL;
+        size_t len = 0;
+        FILE *out = open_memstream(&text, &len);
+        validate_options opt = {"2026-10", RULES, NULL, out, brief};
+        hr_error_clear(&err);
+        assert_int_equal(validate_period(db, &opt, &err), HR_OK);
+        fclose(out);
+        const char *tail = strstr(text, "data warnings: 2\n");
+        assert_non_null(tail);
+        assert_string_equal(tail,
+                            brief ? "data warnings: 2\n"
+                                    "  census: occupied beds above 130% of open beds in 1 "
+                                    "department -- see the report appendix or `hospreport "
+                                    "validate`\n"
+                                    "  inpatient: volume moved beyond ±50% against the previous "
+                                    "month in 1 department -- see the report appendix or "
+                                    "`hospreport validate`\n"
+                                  : "data warnings: 2\n"
+                                    "  department 0102: occupied beds above 130% of open beds on "
+                                    "1 days (up to 150%)\n"
+                                    "  department 0101: inpatient count 40 changed -60.0% against "
+                                    "the previous month (2026-09: 100), beyond ±50%\n");
+        free(text);
+    }
+    close_db(db);
+}
+
+/* required, and the one pass's choice of rule: a row breaking several error
+ * rules is quarantined under the first in the rules file; a kept row keeps
+ * every warning it has; a quarantined row's warnings go with it.
+ * tests/data/validate/rules/required.xml, limit 50 %:
+ *   line 2: no doctor, type X, 200.00  -> required doctor_code (first of 3)
+ *   line 3: type X, 200.00             -> enum visit_type (before range)
+ *   line 4: 80.00, no wait             -> kept, 2 warnings
+ *   line 5: clean
+ *   line 6: 200.00, no wait            -> range total_fee; no warning kept
+ *   line 7: clean                      3 of 6 quarantined = 50 %, not above */
+static void test_required_and_first_rule(void **state)
+{
+    (void)state;
+    sqlite3 *db = open_db();
+    add_file(db, 1, "2026-10", "outpatient", "/nonexistent/outpatient.csv", "x", 6);
+    exec(db,
+         "INSERT INTO outpatient VALUES "
+         "('2026-10','V1','2026-10-01 08:00:00','0101','','P1','X',20000,0,0,0,5,1,2),"
+         "('2026-10','V2','2026-10-01 09:00:00','0101','D1','P2','X',20000,0,0,0,5,1,3),"
+         "('2026-10','V3','2026-10-02 08:00:00','0101','D1','P3','O',8000,0,0,0,NULL,1,4),"
+         "('2026-10','V4','2026-10-02 09:00:00','0101','D1','P4','O',3000,0,0,0,5,1,5),"
+         "('2026-10','V5','2026-10-03 08:00:00','0101','D1','P5','O',20000,0,0,0,NULL,1,6),"
+         "('2026-10','V6','2026-10-03 09:00:00','0101','D1','P6','E',3000,0,0,0,7,1,7);");
+    validate_options opt = {"2026-10", "tests/data/validate/rules/required.xml", NULL, NULL, 0};
+    hr_error err;
+    hr_error_clear(&err);
+    assert_int_equal(validate_period(db, &opt, &err), HR_OK);
+    char *got = query_text(db, "SELECT group_concat(line_no || ' ' || rule || ' ' || field || "
+                               "' ' || message, '|') FROM (SELECT * FROM quarantine "
+                               "ORDER BY line_no)");
+    assert_string_equal(got, "2 required doctor_code a value is required|"
+                             "3 enum visit_type 'X' is not one of O, E|"
+                             "6 range total_fee total_fee 200.00 is outside the range [0, 100]");
+    free(got);
+    got = query_text(db, "SELECT group_concat(line_no || ' ' || rule || ' ' || field || ' ' || "
+                         "message, '|') FROM (SELECT * FROM row_warning ORDER BY field DESC)");
+    assert_string_equal(got, "4 required wait_minutes a value is required|"
+                             "4 range total_fee total_fee 80.00 is outside the range [-, 50]");
+    free(got);
+    assert_int_equal(query(db, "SELECT rows_read || rows_accepted || rows_quarantined || "
+                               "rows_warned FROM validation_summary"),
+                     6331);
+    got = query_text(db, "SELECT validation_state FROM period_state");
+    assert_string_equal(got, "warnings");
+    free(got);
+    assert_nothing_lost(db);
+    close_db(db);
+}
+
+/* zero-days threshold (min-daily-mean 30, min-zero-days 2; October has 31
+ * days): 0101 has 40 visits on each of days 1-29 = 1160, 37.4 a day, and 2
+ * days without: a warning. 0102 has 20 visits on days 1-10 = 200, 6.5 a
+ * day: 21 empty days, but too small a clinic to say. */
+static void test_threshold_zero_days(void **state)
+{
+    (void)state;
+    sqlite3 *db = open_db();
+    add_depts(db, "2026-10");
+    add_file(db, 1, "2026-10", "outpatient", "/x/o.csv", "x", 1360);
+    exec(db, "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 1159) "
+             "INSERT INTO outpatient SELECT '2026-10', 'A' || i, "
+             "printf('2026-10-%02d 08:00:00', i / 40 + 1), '0101', 'D', 'P', 'O', 100, 0, 0, 0, "
+             "5, 1, i + 2 FROM n;"
+             "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 199) "
+             "INSERT INTO outpatient SELECT '2026-10', 'B' || i, "
+             "printf('2026-10-%02d 08:00:00', i / 20 + 1), '0102', 'D', 'P', 'O', 100, 0, 0, 0, "
+             "5, 1, i + 1162 FROM n;");
+    hr_error err;
+    assert_int_equal(run_validate(db, &err), HR_OK);
+    char *m = query_text(db, "SELECT group_concat(kind || '|' || scope || '|' || value || '|' || "
+                             "threshold || '|' || message_en, '\n') FROM data_warning");
+    assert_string_equal(m, "zero_days|0101|2.0|2.0|department 0101 averages 37.4 outpatient a day "
+                           "but had 2 days with none");
+    free(m);
+    assert_int_equal(query(db, "SELECT count(*) FROM quarantine"), 0);
+    assert_nothing_lost(db);
+    close_db(db);
+}
+
+/* Year-on-year volume (inpatient: band 50 %, min-base 30): October 2025
+ * had 0101 50 stays, 0102 20; October 2026 has 0101 20 (-60 %: a warning)
+ * and 0102 45 (+125 %, but a base of 20 is below 30: not compared).
+ * September 2026 is not loaded: no month-on-month comparison. */
+static void test_threshold_volume_yoy(void **state)
+{
+    (void)state;
+    sqlite3 *db = open_db();
+    add_depts(db, "2026-10");
+    add_file(db, 1, "2025-10", "inpatient", "/x/2025-10.csv", "x", 70);
+    add_file(db, 2, "2026-10", "inpatient", "/x/2026-10.csv", "x", 65);
+    exec(db, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 70) "
+             "INSERT INTO inpatient SELECT '2025-10', 'A' || i, 'P', "
+             "CASE WHEN i <= 50 THEN '0101' ELSE '0102' END, '2025-10-01', '2025-10-03', "
+             "100, 0, 0, 0, 'cured', 1, i + 1 FROM n;"
+             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 65) "
+             "INSERT INTO inpatient SELECT '2026-10', 'B' || i, 'P', "
+             "CASE WHEN i <= 20 THEN '0101' ELSE '0102' END, '2026-10-01', '2026-10-03', "
+             "100, 0, 0, 0, 'cured', 2, i + 1 FROM n;");
+    hr_error err;
+    assert_int_equal(run_validate(db, &err), HR_OK);
+    char *m = query_text(db, "SELECT group_concat(kind || '|' || scope || '|' || value || '|' || "
+                             "message_en, '\n') FROM data_warning");
+    assert_string_equal(m, "volume_yoy|0101|-60.0|department 0101: inpatient count 20 changed "
+                           "-60.0% against a year earlier (2025-10: 50), beyond ±50%");
+    free(m);
+    assert_nothing_lost(db);
     close_db(db);
 }
 
@@ -351,7 +489,7 @@ static void test_bad_rules_file(void **state)
 {
     (void)state;
     sqlite3 *db = open_db();
-    validate_options opt = {"2026-10", "tests/data/validate/rules/bad.xml", NULL, NULL};
+    validate_options opt = {"2026-10", "tests/data/validate/rules/bad.xml", NULL, NULL, 0};
     hr_error err;
     hr_error_clear(&err);
     assert_int_equal(validate_period(db, &opt, &err), HR_EFAIL);
@@ -373,6 +511,9 @@ int main(void)
         cmocka_unit_test(test_below_limit_passes),
         cmocka_unit_test(test_other_sources),
         cmocka_unit_test(test_thresholds),
+        cmocka_unit_test(test_required_and_first_rule),
+        cmocka_unit_test(test_threshold_zero_days),
+        cmocka_unit_test(test_threshold_volume_yoy),
         cmocka_unit_test(test_bad_rules_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

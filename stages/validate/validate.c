@@ -66,35 +66,162 @@ static int source_has_rows(sqlite3 *db, const char *table, const char *period)
     return n > 0;
 }
 
-static int run_rules(sqlite3 *db, const vconfig *conf, const char *period, hr_error *err)
-{
+/* The months of the reference data the rules use, and whether their
+ * absence has been noted yet. */
+typedef struct vref {
+    const char *period;
     char dept_month[8], equip_month[8];
-    reference_month(db, "dept", period, dept_month);
-    reference_month(db, "equipment", period, equip_month);
-    int warned_dept = 0, warned_equip = 0, rc = 0;
+    int warned_dept, warned_equip;
+} vref;
+
+/* Runs one statement of the rules with ?1 period, ?2 dept month, ?3
+ * equipment month bound (those it does not use are ignored). */
+static int exec_rule_sql(sqlite3 *db, const char *sql, const vref *ref, const char *field,
+                         hr_error *err)
+{
+    sqlite3_stmt *st = db_prepare(db, sql, err);
+    if (!st)
+        return err->code;
+    sqlite3_bind_text(st, 1, ref->period, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, ref->dept_month, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, ref->equip_month, -1, SQLITE_STATIC);
+    int rc = 0;
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        db_fail(db, "running a validation rule", err);
+        hr_error_locate(err, NULL, 0, field);
+        rc = err->code;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* 1 when rule r can run; else 0, noting once that its reference data (the
+ * department dictionary or the equipment ledger) is missing. */
+static int rule_runs(sqlite3 *db, const vrule *r, vref *ref, int *rc, hr_error *err)
+{
+    if ((!r->needs_dept || ref->dept_month[0]) && (!r->needs_equip || ref->equip_month[0]))
+        return 1;
+    if (!source_has_rows(db, r->source, ref->period))
+        return 0;
+    int *warned = r->needs_dept ? &ref->warned_dept : &ref->warned_equip;
+    if (!*warned)
+        *rc = note_missing_reference(db, ref->period, r->needs_dept ? "dept" : "equipment", err);
+    *warned = 1;
+    return 0;
+}
+
+/* The one pass over a table: each row that breaks a rule goes to
+ * temp.validate_flag with e = the order of the first error rule it breaks
+ * and w = a bit per warning rule it breaks (bit = index in `warn`). */
+static void flag_sql(strbuf *sql, const vconfig *conf, const char *source, const int *runs,
+                     const int *warn, int nwarn)
+{
+    sb_addstr(sql, "INSERT INTO temp.validate_flag (rid, e, w) SELECT rid, e, w FROM ("
+                   "SELECT t.rowid AS rid, CASE");
+    int nerr = 0;
+    for (int i = 0; i < conf->nrules; i++)
+        if (runs[i] && !conf->rules[i].is_warning) {
+            sb_addf(sql, " WHEN (%s) THEN %d", conf->rules[i].cond, i);
+            nerr++;
+        }
+    sb_addstr(sql, nerr ? " END AS e, 0" : " WHEN 0 THEN 0 END AS e, 0");
+    for (int k = 0; k < nwarn; k++)
+        sb_addf(sql, " + (CASE WHEN (%s) THEN %lld ELSE 0 END)", conf->rules[warn[k]].cond,
+                1LL << k);
+    char *from = sqlite3_mprintf(" AS w FROM \"%w\" t WHERE t.period = ?1) "
+                                 "WHERE e IS NOT NULL OR w <> 0",
+                                 source);
+    sb_addstr(sql, from);
+    sqlite3_free(from);
+}
+
+/* From the flags to temp.validate_hit, rule by rule, with the message. */
+static int flag_hits(sqlite3 *db, const vconfig *conf, const char *source, const int *runs,
+                     vref *ref, hr_error *err)
+{
+    int rc = 0, bit = 0;
     for (int i = 0; i < conf->nrules && !rc; i++) {
         const vrule *r = &conf->rules[i];
-        if ((r->needs_dept && !dept_month[0]) || (r->needs_equip && !equip_month[0])) {
-            if (!source_has_rows(db, r->source, period))
-                continue;
-            int *warned = r->needs_dept ? &warned_dept : &warned_equip;
-            if (!*warned)
-                rc = note_missing_reference(db, period, r->needs_dept ? "dept" : "equipment", err);
-            *warned = 1;
+        if (!runs[i])
+            continue;
+        char which[64];
+        if (r->is_warning)
+            snprintf(which, sizeof which, "(f.w >> %d) & 1", bit++);
+        else
+            snprintf(which, sizeof which, "f.e = %d", i);
+        char *sql = sqlite3_mprintf(
+            "INSERT INTO temp.validate_hit (source, rid, ord, field, rule, severity, message) "
+            "SELECT %Q, f.rid, %d, %Q, %Q, %Q, %s FROM temp.validate_flag f "
+            "JOIN \"%w\" t ON t.rowid = f.rid WHERE %s",
+            source, i, r->field, r->rule, r->is_warning ? "warning" : "error", r->message,
+            source, which);
+        rc = exec_rule_sql(db, sql, ref, r->field, err);
+        sqlite3_free(sql);
+    }
+    return rc;
+}
+
+/* Every rule of one source: key rules one statement each, the others in
+ * one pass over the month's rows. */
+static int run_source(sqlite3 *db, const vconfig *conf, const char *source, vref *ref,
+                      hr_error *err)
+{
+    int *runs = calloc((size_t)conf->nrules + 1, sizeof *runs);
+    int *warn = calloc((size_t)conf->nrules + 1, sizeof *warn);
+    if (!runs || !warn)
+        abort();
+    int rc = 0, nrow = 0, nwarn = 0;
+    for (int i = 0; i < conf->nrules && !rc; i++) {
+        const vrule *r = &conf->rules[i];
+        if (strcmp(r->source, source) != 0 || !rule_runs(db, r, ref, &rc, err) || rc)
+            continue;
+        if (r->sql) {
+            rc = exec_rule_sql(db, r->sql, ref, r->field, err);
             continue;
         }
-        sqlite3_stmt *st = db_prepare(db, r->sql, err);
-        if (!st)
-            return err->code;
-        sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, dept_month, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, equip_month, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) != SQLITE_DONE) {
-            db_fail(db, "running a validation rule", err);
-            hr_error_locate(err, NULL, 0, r->field);
-            rc = err->code;
+        if (r->is_warning && nwarn == 62) {
+            rc = hr_error_set(err, HR_EFAIL, NULL, 0, r->field,
+                              "more than 62 warning rules for source '%s'", source);
+            break;
         }
-        sqlite3_finalize(st);
+        runs[i] = 1;
+        nrow++;
+        if (r->is_warning)
+            warn[nwarn++] = i;
+    }
+    if (!rc && nrow) {
+        strbuf sql = STRBUF_INIT;
+        flag_sql(&sql, conf, source, runs, warn, nwarn);
+        rc = db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS validate_flag ("
+                         " rid INTEGER PRIMARY KEY, e INTEGER, w INTEGER);"
+                         "DELETE FROM temp.validate_flag;",
+                         err);
+        if (!rc)
+            rc = exec_rule_sql(db, sql.buf, ref, NULL, err);
+        sb_release(&sql);
+        int64_t flagged = 0;
+        if (!rc)
+            db_query_int(db, &flagged, NULL, "SELECT count(*) FROM temp.validate_flag", NULL);
+        if (!rc && flagged)
+            rc = flag_hits(db, conf, source, runs, ref, err);
+    }
+    free(runs);
+    free(warn);
+    return rc;
+}
+
+static int run_rules(sqlite3 *db, const vconfig *conf, const char *period, hr_error *err)
+{
+    vref ref = {period, "", "", 0, 0};
+    reference_month(db, "dept", period, ref.dept_month);
+    reference_month(db, "equipment", period, ref.equip_month);
+    int rc = 0;
+    for (int i = 0; i < conf->nrules && !rc; i++) {
+        int seen = 0; /* each source once, in the order of the rules file */
+        for (int j = 0; j < i && !seen; j++)
+            seen = strcmp(conf->rules[j].source, conf->rules[i].source) == 0;
+        if (!seen)
+            rc = run_source(db, conf, conf->rules[i].source, &ref, err);
     }
     return rc;
 }
@@ -282,7 +409,39 @@ static int write_quarantine_csv(sqlite3 *db, const char *period, const char *out
     return 0;
 }
 
-static void print_report(sqlite3 *db, const char *period, FILE *out)
+/* One line per kind of data warning: what, how many departments. */
+static void print_warning_kinds(sqlite3 *db, const char *period, FILE *out)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT source, kind, threshold, count(DISTINCT scope), "
+                           "min(message_en) FROM data_warning WHERE period = ? "
+                           "GROUP BY source, kind, threshold ORDER BY kind, source",
+                           -1, &st, NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *source = (const char *)sqlite3_column_text(st, 0);
+        const char *kind = (const char *)sqlite3_column_text(st, 1);
+        double limit = sqlite3_column_double(st, 2);
+        long long n = sqlite3_column_int64(st, 3);
+        const char *depts = n == 1 ? "department" : "departments";
+        fprintf(out, "  %s: ", source);
+        if (strcmp(kind, "volume_mom") == 0 || strcmp(kind, "volume_yoy") == 0)
+            fprintf(out, "volume moved beyond ±%g%% against %s in %lld %s", limit,
+                    kind[7] == 'm' ? "the previous month" : "a year earlier", n, depts);
+        else if (strcmp(kind, "zero_days") == 0)
+            fprintf(out, "%g or more days without any rows in %lld busy %s", limit, n, depts);
+        else if (strcmp(kind, "census_overfull") == 0)
+            fprintf(out, "occupied beds above %g%% of open beds in %lld %s", limit, n, depts);
+        else
+            fputs((const char *)sqlite3_column_text(st, 4), out);
+        fputs(" -- see the report appendix or `hospreport validate`\n", out);
+    }
+    sqlite3_finalize(st);
+}
+
+static void print_report(sqlite3 *db, const char *period, int brief, FILE *out)
 {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(db,
@@ -302,18 +461,22 @@ static void print_report(sqlite3 *db, const char *period, FILE *out)
     sqlite3_finalize(st);
     int64_t n = 0;
     db_query_int(db, &n, NULL, "SELECT count(*) FROM data_warning WHERE period = ?", period, NULL);
-    if (n) {
-        fprintf(out, "data warnings: %lld\n", (long long)n);
-        if (sqlite3_prepare_v2(db,
-                               "SELECT message_en FROM data_warning WHERE period = ? "
-                               "ORDER BY kind, scope LIMIT 10",
-                               -1, &st, NULL) == SQLITE_OK) {
-            sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
-            while (sqlite3_step(st) == SQLITE_ROW)
-                fprintf(out, "  %s\n", sqlite3_column_text(st, 0));
-            sqlite3_finalize(st);
-        }
+    if (!n)
+        return;
+    fprintf(out, "data warnings: %lld\n", (long long)n);
+    if (brief) {
+        print_warning_kinds(db, period, out);
+        return;
     }
+    if (sqlite3_prepare_v2(db,
+                           "SELECT message_en FROM data_warning WHERE period = ? "
+                           "ORDER BY kind, source, scope",
+                           -1, &st, NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        fprintf(out, "  %s\n", sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
 }
 
 static int validate_in_transaction(sqlite3 *db, const vconfig *conf, const char *period,
@@ -323,14 +486,22 @@ static int validate_in_transaction(sqlite3 *db, const vconfig *conf, const char 
     int rc = forget_previous(db, period, err);
     if (!rc)
         rc = vhit_prepare(db, err);
+    double t[5];
+    t[0] = log_clock();
     if (!rc)
         rc = run_rules(db, conf, period, err);
+    t[1] = log_clock();
     if (!rc)
         rc = vquarantine_apply(db, period, &quarantined, err);
+    t[2] = log_clock();
     if (!rc)
         rc = vthresholds_apply(db, conf, period, &warnings, err);
+    t[3] = log_clock();
     if (!rc)
         rc = summarise(db, period, err);
+    t[4] = log_clock();
+    log_debug("validate %s: rules %.2f s, quarantine %.2f s, thresholds %.2f s, summary %.2f s",
+              period, t[1] - t[0], t[2] - t[1], t[3] - t[2], t[4] - t[3]);
     if (!rc)
         rc = db_exec(db, "DELETE FROM temp.validate_hit", err);
     if (rc)
@@ -370,7 +541,7 @@ int validate_period(sqlite3 *db, const validate_options *opt, hr_error *err)
     if (!rc && opt->out_dir)
         rc = write_quarantine_csv(db, opt->period, opt->out_dir, err);
     if (!rc && opt->report)
-        print_report(db, opt->period, opt->report);
+        print_report(db, opt->period, opt->brief, opt->report);
     if (!rc)
         rc = check_limit(db, opt->period, conf.limit_percent, err);
     vconfig_free(&conf);

@@ -21,6 +21,8 @@ typedef struct validate_options {
     const char *rules;      /* rules XML; NULL = config/rules/validation.xml */
     const char *out_dir;    /* where quarantine CSV goes; NULL = none */
     FILE *report;           /* summary table; NULL = none */
+    int brief;              /* 1: the report sums up the data warnings in
+                             * one line per kind (run); 0: every one */
 } validate_options;
 
 int validate_period(sqlite3 *db, const validate_options *opt, hr_error *err);

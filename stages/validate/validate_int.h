@@ -19,9 +19,12 @@
 
 #include "../../pipeline/error.h"
 
-/* One row rule, compiled. `sql` is an INSERT into temp.validate_hit taking
+/* One row rule, compiled to SQL over its canonical table, aliased `t`, with
  * ?1 = the period, ?2 = the month of the department dictionary to use,
- * ?3 = the month of the equipment ledger to use. */
+ * ?3 = the month of the equipment ledger to use. A key rule is a whole
+ * statement (`sql`, an INSERT into temp.validate_hit); every other rule is
+ * a condition (`cond`, true when the row breaks it) and a message
+ * expression, which validate.c merges into one pass per table. */
 typedef struct vrule {
     char *source;     /* canonical table, e.g. "outpatient" */
     char *field;      /* field as in the export, e.g. "total_fee" */
@@ -29,7 +32,9 @@ typedef struct vrule {
     int is_warning;   /* 1: keeps the row, recorded in row_warning */
     int needs_dept;   /* uses the department dictionary (?2) */
     int needs_equip;  /* uses the equipment ledger (?3) */
-    char *sql;
+    char *sql;        /* key rules: the statement; else NULL */
+    char *cond;       /* other rules: the broken case */
+    char *message;    /* other rules: the message text */
 } vrule;
 
 typedef struct vthreshold {
@@ -41,6 +46,7 @@ typedef struct vthreshold {
     double min_daily;    /* zero_days: mean rows a day that makes zeros odd */
     double min_zero_days;/* zero_days: zero days that raise the warning */
     double max_percent;  /* census_overfull: occupied / open beds, percent */
+    double min_open_beds;/* census_overfull: smaller wards are not judged */
 } vthreshold;
 
 /* The whole rules file. Owned by the caller; vconfig_free() frees it. */

@@ -2,11 +2,12 @@
  * validate_rules.c -- from config/rules/validation.xml to SQL.
  *
  * The rules file says, per source and field, what to check (see
- * config/schema/validation.xsd). Each rule becomes one
- *   INSERT INTO temp.validate_hit SELECT <source>, rowid, <order>, <field>,
- *          <rule>, <severity>, <message> FROM <table> WHERE period = ?1 AND <broken>
- * so a month of half a million rows is checked by SQLite in one pass per
- * rule, without a row ever crossing into C. Field names from the file are
+ * config/schema/validation.xsd). Each rule becomes SQL over its table
+ * (alias t): a condition that is true when a row breaks it and a message
+ * expression; validate.c merges the conditions of a table into one pass.
+ * A key rule becomes a whole statement (a window over the duplicates).
+ * So a month of half a million rows is checked by SQLite without a row
+ * ever crossing into C. Field names from the file are
  * checked against the table's columns before they go into SQL (a money
  * field `total_fee` is the column `total_fee_cents`); values go in quoted
  * with %Q, so the rules file cannot inject SQL.
@@ -106,24 +107,15 @@ static void rule_add(vparse *p, const char *source, const char *field, const cha
     if (!c->rules)
         abort();
     vrule *r = &c->rules[c->nrules];
-    strbuf sql = STRBUF_INIT;
-    char *head = sqlite3_mprintf(
-        "INSERT INTO temp.validate_hit (source, rid, ord, field, rule, severity, message) "
-        "SELECT %Q, t.rowid, %d, %Q, %Q, %Q, ",
-        source, c->nrules, field, rule, is_warning ? "warning" : "error");
-    sb_addstr(&sql, head);
-    sqlite3_free(head);
-    sb_add(&sql, message->buf, message->len);
-    sb_addf(&sql, " FROM \"%s\" t WHERE t.period = ?1 AND (", source);
-    sb_add(&sql, where->buf, where->len);
-    sb_addstr(&sql, ")");
+    memset(r, 0, sizeof *r);
     r->source = strdup(source);
     r->field = strdup(field);
     r->rule = strdup(rule);
     r->is_warning = is_warning;
     r->needs_dept = needs_dept;
     r->needs_equip = needs_equip;
-    r->sql = sb_detach(&sql, NULL);
+    r->cond = sb_detach(where, NULL);
+    r->message = sb_detach(message, NULL);
     c->nrules++;
 }
 
@@ -361,6 +353,7 @@ static int rule_key(vparse *p, xmlNode *n, const char *src, int is_warning, cons
         if (!c->rules)
             abort();
         vrule *r = &c->rules[c->nrules];
+        memset(r, 0, sizeof *r);
         char *sql = sqlite3_mprintf(
             "INSERT INTO temp.validate_hit (source, rid, ord, field, rule, severity, message) "
             "SELECT %Q, rid, %d, %Q, 'key', %Q, "
@@ -376,7 +369,6 @@ static int rule_key(vparse *p, xmlNode *n, const char *src, int is_warning, cons
         r->field = strdup(first);
         r->rule = strdup("key");
         r->is_warning = is_warning;
-        r->needs_dept = r->needs_equip = 0;
         r->sql = strdup(sql);
         sqlite3_free(sql);
         c->nrules++;
@@ -463,6 +455,7 @@ static int threshold_parse(vparse *p, xmlNode *n)
     t->min_daily = num_attr(n, "min-daily-mean", 20);
     t->min_zero_days = num_attr(n, "min-zero-days", 1);
     t->max_percent = num_attr(n, "max-percent", 120);
+    t->min_open_beds = num_attr(n, "min-open-beds", 0);
     if (strcmp(t->kind, "zero_days") == 0) {
         char *f = attr(n, "date-field");
         vcolumn col;
@@ -586,6 +579,8 @@ void vconfig_free(vconfig *conf)
         free(conf->rules[i].field);
         free(conf->rules[i].rule);
         free(conf->rules[i].sql);
+        free(conf->rules[i].cond);
+        free(conf->rules[i].message);
     }
     for (int i = 0; i < conf->nthresholds; i++) {
         free(conf->thresholds[i].kind);

@@ -13,7 +13,9 @@
  *   zero_days        a department averaging at least min-daily-mean rows a
  *                    day with min-zero-days or more days without any
  *   census_overfull  census days where occupied beds exceed max-percent of
- *                    open beds (加床 beyond reason), one warning per department
+ *                    open beds (加床 beyond reason), one warning per department;
+ *                    days with fewer than min-open-beds open beds are not
+ *                    judged (in a ward of 2 beds, 3 patients is 150 %)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,12 +122,14 @@ static int census_overfull(sqlite3 *db, const vthreshold *t, const char *period,
         "(up to %.0f%%)', dept_code, ?2, count(*), max(occupied_beds * 100.0 / open_beds)), "
         " max(occupied_beds * 100.0 / open_beds), ?2 "
         "FROM census WHERE period = ?1 AND occupied_beds * 100.0 > ?2 * open_beds "
+        "AND open_beds >= ?3 "
         "GROUP BY dept_code ORDER BY dept_code",
         err);
     if (!st)
         return err->code;
     sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
     sqlite3_bind_double(st, 2, t->max_percent);
+    sqlite3_bind_double(st, 3, t->min_open_beds);
     int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, "census thresholds", err);
     *count += sqlite3_changes(db);
     sqlite3_finalize(st);
