@@ -31,11 +31,11 @@ fail() { echo "first_slice: $*" >&2; exit 1; }
 for m in 2026-09 2026-10; do
     "$BIN" ingest --in "$DATA/$m" --period "$m" --db "$DB" 2>>"$WORK/log" \
         || fail "ingest $m failed: $(tail -n 3 "$WORK/log")"
-    "$BIN" validate --period "$m" --db "$DB" 2>>"$WORK/log" \
+    "$BIN" validate --period "$m" --db "$DB" --out "$WORK/out" 2>>"$WORK/log" \
         || fail "validate $m failed: $(tail -n 3 "$WORK/log")"
     # 3 = blocking: the slice has no medical records or ledger to reconcile
     # against; compute must still run.
-    "$BIN" reconcile --period "$m" --db "$DB" 2>>"$WORK/log"
+    "$BIN" reconcile --period "$m" --db "$DB" --out "$WORK/out" 2>>"$WORK/log"
     rc=$?
     [ "$rc" -eq 0 ] || [ "$rc" -eq 3 ] || fail "reconcile $m: exit $rc: $(tail -n 3 "$WORK/log")"
 done
