@@ -2,42 +2,22 @@
  * profile.c -- source profiles: XML files (in config/profiles/) that say
  * how a hospital's exports map onto the canonical sources.
  *
- * A profile is parsed with libxml2 (no network, no DTD loading, no entity
- * substitution), validated against config/schema/profile.xsd, then checked
+ * A profile is read through xmlconf (no network, no DTD loading, no
+ * entities) and validated against config/schema/profile.xsd, then checked
  * for meaning the schema cannot express: known sources and fields, every
  * required field mapped, usable date formats, one of header / element /
  * attribute per field. It is then copied into plain C structs so the hot
- * loop never touches libxml2. libxml2's own messages are captured, never
- * printed: the first one becomes the error.
+ * loop never touches libxml2.
  */
 #include "ingest_int.h"
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
-#include <libxml/xmlschemas.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../../pipeline/paths.h"
-
-typedef struct xml_complaint {
-    int seen;
-    long line;
-    char message[512];
-} xml_complaint;
-
-static void capture(void *ctx, xmlErrorPtr e)
-{
-    xml_complaint *c = ctx;
-    if (c->seen || !e)
-        return;
-    c->seen = 1;
-    c->line = e->line;
-    snprintf(c->message, sizeof c->message, "%s", e->message ? e->message : "XML error");
-    size_t n = strlen(c->message);
-    while (n && (c->message[n - 1] == '\n' || c->message[n - 1] == ' '))
-        c->message[--n] = '\0';
-}
+#include "../../pipeline/xmlconf.h"
 
 static char *dup_attr(xmlNodePtr node, const char *name)
 {
@@ -200,31 +180,6 @@ static int read_file_entry(profile *p, profile_file *pf, xmlNodePtr node, hr_err
     return HR_OK;
 }
 
-/* Validates doc against config/schema/profile.xsd. */
-static int validate_schema(const char *path, xmlDocPtr doc, hr_error *err)
-{
-    char xsd[4096];
-    paths_data_file("config/schema/profile.xsd", xsd, sizeof xsd);
-    xml_complaint c = {0};
-    xmlSchemaParserCtxtPtr pctx = xmlSchemaNewParserCtxt(xsd);
-    xmlSchemaSetParserStructuredErrors(pctx, capture, &c);
-    xmlSchemaPtr schema = xmlSchemaParse(pctx);
-    xmlSchemaFreeParserCtxt(pctx);
-    if (!schema)
-        return hr_error_set(err, HR_EFAIL, xsd, c.line, NULL, "cannot load the profile schema: %s",
-                            c.seen ? c.message : "unreadable");
-    xmlSchemaValidCtxtPtr vctx = xmlSchemaNewValidCtxt(schema);
-    xmlSchemaSetValidStructuredErrors(vctx, capture, &c);
-    int rc = xmlSchemaValidateDoc(vctx, doc);
-    xmlSchemaFreeValidCtxt(vctx);
-    xmlSchemaFree(schema);
-    if (rc != 0)
-        return hr_error_set(err, HR_EINPUT, path, c.line, NULL,
-                            "profile does not match config/schema/profile.xsd: %s",
-                            c.seen ? c.message : "invalid");
-    return HR_OK;
-}
-
 static int build(profile *p, xmlDocPtr doc, hr_error *err)
 {
     xmlNodePtr root = xmlDocGetRootElement(doc);
@@ -246,14 +201,12 @@ static int build(profile *p, xmlDocPtr doc, hr_error *err)
 int profile_load(const char *path, profile **out, hr_error *err)
 {
     *out = NULL;
-    xml_complaint c = {0};
-    xmlSetStructuredErrorFunc(&c, capture);
-    xmlDocPtr doc = xmlReadFile(path, NULL, XML_PARSE_NONET);
-    xmlSetStructuredErrorFunc(NULL, NULL);
+    char xsd[4096];
+    paths_data_file("config/schema/profile.xsd", xsd, sizeof xsd);
+    xmlDocPtr doc = xmlconf_load(path, xsd, HR_EINPUT, err);
     if (!doc)
-        return hr_error_set(err, HR_EINPUT, path, c.line, NULL, "cannot read profile: %s",
-                            c.seen ? c.message : "not well-formed XML");
-    int rc = validate_schema(path, doc, err);
+        return err->code;
+    int rc = HR_OK;
     profile *p = calloc(1, sizeof *p);
     if (!p || !(p->path = strdup(path)))
         abort();
