@@ -5,6 +5,7 @@
  */
 #include "xmlconf.h"
 
+#include <errno.h>
 #include <libxml/parser.h>
 #include <libxml/relaxng.h>
 #include <libxml/xmlschemas.h>
@@ -88,6 +89,12 @@ static int validate(xmlDoc *doc, const char *schema_path, first_error *f, int *s
 xmlDoc *xmlconf_load(const char *path, const char *schema_path, int code, hr_error *err)
 {
     first_error f = {0};
+    FILE *probe = fopen(path, "rb");
+    if (!probe) {
+        hr_error_set(err, code, path, 0, NULL, "cannot read: %s", strerror(errno));
+        return NULL;
+    }
+    fclose(probe);
     xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
     if (!ctxt) {
         hr_error_set(err, HR_EFAIL, path, 0, NULL, "out of memory");

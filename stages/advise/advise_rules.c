@@ -11,84 +11,12 @@
 #include <errno.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
-#include <libxml/xmlschemas.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../../pipeline/strbuf.h"
-
-/* The first error libxml2 reports, kept for our message. */
-typedef struct xml_first_error {
-    int set;
-    long line;
-    char element[128];
-    char message[512];
-} xml_first_error;
-
-static void keep_first_error(void *user, xmlErrorPtr e)
-{
-    xml_first_error *f = user;
-    if (f->set || !e)
-        return;
-    f->set = 1;
-    f->line = e->line;
-    xmlNodePtr node = e->node;
-    if (node && node->name)
-        snprintf(f->element, sizeof f->element, "%s", (const char *)node->name);
-    snprintf(f->message, sizeof f->message, "%s", e->message ? e->message : "invalid");
-    size_t n = strlen(f->message);
-    while (n && (f->message[n - 1] == '\n' || f->message[n - 1] == ' '))
-        f->message[--n] = '\0';
-}
-
-static xmlDocPtr read_document(const char *path, hr_error *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        hr_error_set(err, HR_EFAIL, path, 0, NULL, "cannot read the advice rules: %s",
-                     strerror(errno));
-        return NULL;
-    }
-    fclose(f);
-    xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
-    if (!ctxt)
-        abort();
-    xmlDocPtr doc =
-        xmlCtxtReadFile(ctxt, path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    if (!doc) {
-        xmlErrorPtr e = xmlCtxtGetLastError(ctxt);
-        xml_first_error first = {0};
-        keep_first_error(&first, e);
-        hr_error_set(err, HR_EFAIL, path, first.line, NULL, "not well-formed XML: %s",
-                     first.set ? first.message : "unreadable");
-    }
-    xmlFreeParserCtxt(ctxt);
-    return doc;
-}
-
-static int validate_document(xmlDocPtr doc, const char *path, const char *schema_path,
-                             hr_error *err)
-{
-    xml_first_error first = {0};
-    xmlSchemaParserCtxtPtr pctx = xmlSchemaNewParserCtxt(schema_path);
-    xmlSchemaSetParserStructuredErrors(pctx, keep_first_error, &first);
-    xmlSchemaPtr schema = xmlSchemaParse(pctx);
-    xmlSchemaFreeParserCtxt(pctx);
-    if (!schema)
-        return hr_error_set(err, HR_EFAIL, schema_path, first.line, NULL,
-                            "cannot load the advice rules schema: %s",
-                            first.set ? first.message : "unreadable");
-    xmlSchemaValidCtxtPtr vctx = xmlSchemaNewValidCtxt(schema);
-    xmlSchemaSetValidStructuredErrors(vctx, keep_first_error, &first);
-    int rc = xmlSchemaValidateDoc(vctx, doc);
-    xmlSchemaFreeValidCtxt(vctx);
-    xmlSchemaFree(schema);
-    if (rc != 0)
-        return hr_error_set(err, HR_EFAIL, path, first.line, first.element[0] ? first.element : NULL,
-                            "%s", first.set ? first.message : "does not match advice.xsd");
-    return HR_OK;
-}
+#include "../../pipeline/xmlconf.h"
 
 /* ---- attributes and texts ---- */
 
@@ -255,10 +183,10 @@ int advise_rules_load(const char *path, const char *schema_path, advise_rules *o
 {
     out->rules = NULL;
     out->count = 0;
-    xmlDocPtr doc = read_document(path, err);
+    xmlDocPtr doc = xmlconf_load(path, schema_path, HR_EFAIL, err);
     if (!doc)
         return err->code;
-    int rc = validate_document(doc, path, schema_path, err);
+    int rc = HR_OK;
     xmlNodePtr root = xmlDocGetRootElement(doc);
     int n = 0;
     for (xmlNodePtr c = root ? root->children : NULL; c; c = c->next)

@@ -9,11 +9,11 @@
  */
 #include <libxml/parser.h>
 #include <libxml/tree.h>
-#include <libxml/xmlschemas.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../pipeline/xmlconf.h"
 #include "reconcile_int.h"
 
 typedef struct rparse {
@@ -199,60 +199,12 @@ static int parse_rule(rparse *p, xmlNode *n, rrule *r)
     return rc;
 }
 
-static void schema_error(void *ctx, const xmlError *e)
-{
-    hr_error *err = ctx;
-    if (err->code == HR_OK && e)
-        hr_error_set(err, HR_EFAIL, e->file, e->line, NULL, "%.700s",
-                     e->message ? e->message : "invalid");
-}
-
-static void trim_message(hr_error *err)
-{
-    size_t len = strlen(err->message);
-    while (len && (err->message[len - 1] == '\n' || err->message[len - 1] == ' '))
-        err->message[--len] = '\0';
-}
-
+/* Parses `path` and validates it against <dir of rules>/../schema/reconcile.xsd. */
 static xmlDoc *document_load(const char *path, hr_error *err)
 {
     char xsd[4096];
-    const char *slash = strrchr(path, '/');
-    if (slash)
-        snprintf(xsd, sizeof xsd, "%.*s/../schema/reconcile.xsd", (int)(slash - path), path);
-    else
-        snprintf(xsd, sizeof xsd, "../schema/reconcile.xsd");
-    xmlDoc *doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    if (!doc) {
-        const xmlError *e = xmlGetLastError();
-        hr_error_set(err, HR_EFAIL, path, e ? e->line : 0, NULL, "cannot read the rules: %s",
-                     e && e->message ? e->message : "not well-formed XML");
-        trim_message(err);
-        return NULL;
-    }
-    xmlSchemaParserCtxt *pc = xmlSchemaNewParserCtxt(xsd);
-    xmlSchema *schema = pc ? xmlSchemaParse(pc) : NULL;
-    xmlSchemaFreeParserCtxt(pc);
-    if (!schema) {
-        xmlFreeDoc(doc);
-        hr_error_set(err, HR_EFAIL, xsd, 0, NULL, "cannot load the rules schema");
-        return NULL;
-    }
-    xmlSchemaValidCtxt *vc = xmlSchemaNewValidCtxt(schema);
-    hr_error_clear(err);
-    xmlSchemaSetValidStructuredErrors(vc, (xmlStructuredErrorFunc)schema_error, err);
-    int rc = xmlSchemaValidateDoc(vc, doc);
-    xmlSchemaFreeValidCtxt(vc);
-    xmlSchemaFree(schema);
-    if (rc != 0) {
-        if (err->code == HR_OK)
-            hr_error_set(err, HR_EFAIL, path, 0, NULL, "does not match its schema %s", xsd);
-        hr_error_locate(err, path, 0, NULL);
-        trim_message(err);
-        xmlFreeDoc(doc);
-        return NULL;
-    }
-    return doc;
+    return xmlconf_load(path, xmlconf_schema_beside(path, "reconcile.xsd", xsd, sizeof xsd),
+                        HR_EFAIL, err);
 }
 
 int rconfig_load(sqlite3 *db, const char *path, rconfig *out, hr_error *err)

@@ -16,13 +16,13 @@
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
-#include <libxml/xmlschemas.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../../pipeline/strbuf.h"
+#include "../../pipeline/xmlconf.h"
 
 /* A column of a canonical table, as resolved from a rules-file field. */
 typedef struct vcolumn {
@@ -494,68 +494,12 @@ static int document_parse(vparse *p, xmlNode *root)
     return 0;
 }
 
-/* Collects the first schema error with its line. */
-static void schema_error(void *ctx, const xmlError *e)
-{
-    hr_error *err = ctx;
-    if (err->code == HR_OK && e)
-        hr_error_set(err, HR_EFAIL, e->file, e->line, NULL, "%.700s", e->message ? e->message : "invalid");
-}
-
-static void trim_newline(hr_error *err)
-{
-    size_t len = strlen(err->message);
-    while (len && (err->message[len - 1] == '\n' || err->message[len - 1] == ' '))
-        err->message[--len] = '\0';
-}
-
-/* The schema for a rules file: <dir of rules>/../schema/<xsd_name>. */
-static void schema_path(const char *rules, const char *xsd_name, char *out, size_t size)
-{
-    const char *slash = strrchr(rules, '/');
-    if (!slash) {
-        snprintf(out, size, "../schema/%s", xsd_name);
-        return;
-    }
-    snprintf(out, size, "%.*s/../schema/%s", (int)(slash - rules), rules, xsd_name);
-}
-
-/* Parses `path` and validates it against the schema; returns the document. */
+/* Parses `path` and validates it against <dir of rules>/../schema/<xsd_name>. */
 static xmlDoc *document_load(const char *path, const char *xsd_name, hr_error *err)
 {
     char xsd[4096];
-    schema_path(path, xsd_name, xsd, sizeof xsd);
-    xmlDoc *doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    if (!doc) {
-        const xmlError *e = xmlGetLastError();
-        hr_error_set(err, HR_EFAIL, path, e ? e->line : 0, NULL, "cannot read the rules: %s",
-                     e && e->message ? e->message : "not well-formed XML");
-        trim_newline(err);
-        return NULL;
-    }
-    xmlSchemaParserCtxt *pc = xmlSchemaNewParserCtxt(xsd);
-    xmlSchema *schema = pc ? xmlSchemaParse(pc) : NULL;
-    xmlSchemaFreeParserCtxt(pc);
-    if (!schema) {
-        xmlFreeDoc(doc);
-        hr_error_set(err, HR_EFAIL, xsd, 0, NULL, "cannot load the rules schema");
-        return NULL;
-    }
-    xmlSchemaValidCtxt *vc = xmlSchemaNewValidCtxt(schema);
-    hr_error_clear(err);
-    xmlSchemaSetValidStructuredErrors(vc, (xmlStructuredErrorFunc)schema_error, err);
-    int rc = xmlSchemaValidateDoc(vc, doc);
-    xmlSchemaFreeValidCtxt(vc);
-    xmlSchemaFree(schema);
-    if (rc != 0) {
-        if (err->code == HR_OK)
-            hr_error_set(err, HR_EFAIL, path, 0, NULL, "does not match its schema %s", xsd);
-        hr_error_locate(err, path, 0, NULL);
-        trim_newline(err);
-        xmlFreeDoc(doc);
-        return NULL;
-    }
-    return doc;
+    return xmlconf_load(path, xmlconf_schema_beside(path, xsd_name, xsd, sizeof xsd), HR_EFAIL,
+                        err);
 }
 
 int vconfig_load(sqlite3 *db, const char *path, vconfig *out, hr_error *err)
