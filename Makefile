@@ -33,6 +33,7 @@ BIN       := $(BUILD)/hospreport
 GEN       := $(BUILD)/hospgen
 GEN_SRC   := $(wildcard samples/*.c)
 TESTS     := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
+TESTKIT   := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/support/*.c))
 # One catalog per language, made from every locales/LANG*.po (the engine's
 # strings in LANG.po, the report templates' in LANG.reports.po, ...).
 LANGS     := $(patsubst locales/%.po,%,$(wildcard locales/??_??.po))
@@ -73,9 +74,9 @@ $(BUILD)/locale/%/LC_MESSAGES/hospreport.mo: $$(wildcard locales/%*.po) | deps
 	@mkdir -p $(dir $@)
 	msgcat --use-first -o $@.po $^ && msgfmt --check -o $@ $@.po && rm -f $@.po
 
-$(BUILD)/tests/%: tests/%.c $(LIB) | deps
+$(BUILD)/tests/%: tests/%.c $(TESTKIT) $(LIB) | deps
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -MMD -MP -o $@ $< $(LIB) $(LIBS_ALL) $(TEST_LIBS)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -o $@ $< $(TESTKIT) $(LIB) $(LIBS_ALL) $(TEST_LIBS)
 
 check: all $(TESTS)
 	@BUILD=$(BUILD) scripts/run-tests.sh $(TESTS)

@@ -22,6 +22,7 @@
 #include "pipeline/db.h"
 #include "pipeline/paths.h"
 #include "pipeline/strbuf.h"
+#include "tests/support/testkit.h"
 #include "stages/render/font.h"
 #include "stages/render/i18n.h"
 #include "stages/render/layout.h"
@@ -30,69 +31,12 @@
 
 static char tmpdir[64];
 
-static void slurp(const char *path, strbuf *sb)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    char buf[8192];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        sb_add(sb, buf, n);
-    fclose(f);
-}
-
 static sqlite3 *fixture_db(const char *name)
 {
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s.db", tmpdir, name);
-    unlink(path);
-    sqlite3 *db;
-    hr_error err;
-    hr_error_clear(&err);
-    assert_int_equal(db_open(path, &db, &err), 0);
-    strbuf sql = STRBUF_INIT;
-    slurp("tests/data/render/fixture.sql", &sql);
-    assert_int_equal(db_exec(db, sql.buf, &err), 0);
-    sb_release(&sql);
-    return db;
+    return tk_fixture_db(tmpdir, name, "tests/data/render/fixture.sql");
 }
 
 /* pdftotext of one page (0 = all) into sb. */
-static void pdf_text(const char *pdf, int page, strbuf *sb)
-{
-    char cmd[512];
-    if (page)
-        snprintf(cmd, sizeof cmd, "pdftotext -q -f %d -l %d '%s' -", page, page, pdf);
-    else
-        snprintf(cmd, sizeof cmd, "pdftotext -q '%s' -", pdf);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    char buf[8192];
-    size_t n;
-    sb_reset(sb);
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0)
-        sb_add(sb, buf, n);
-    pclose(p);
-}
-
-static int pdf_pages(const char *pdf)
-{
-    char cmd[512], line[256];
-    snprintf(cmd, sizeof cmd, "pdfinfo '%s' 2>/dev/null", pdf);
-    FILE *p = popen(cmd, "r");
-    int pages = 0;
-    while (fgets(line, sizeof line, p))
-        sscanf(line, "Pages: %d", &pages);
-    pclose(p);
-    return pages;
-}
-
-#define assert_contains(hay, needle)                                                        \
-    do {                                                                                    \
-        if (!strstr((hay), (needle)))                                                       \
-            fail_msg("expected '%s' in:\n%.3000s", (needle), (hay));                        \
-    } while (0)
-
 /* The one-page summary the render tests exercise (templates/monthly.xml is
  * the full report, tested by test_reports on a richer fixture). */
 #define SUMMARY "tests/data/render/summary.xml"
@@ -123,8 +67,8 @@ static void test_monthly_both_languages(void **state)
     char pdf[256];
 
     snprintf(pdf, sizeof pdf, "%s/monthly-2026-10-hospital.zh_CN.pdf", out);
-    assert_int_equal(pdf_pages(pdf), 1);
-    pdf_text(pdf, 0, &t);
+    assert_int_equal(tk_pdf_pages(pdf), 1);
+    tk_pdf_text(pdf, 0, &t);
     assert_contains(t.buf, "全院2026年10月运营概要");
     assert_contains(t.buf, "门急诊人次");
     assert_contains(t.buf, "123,456");       /* value with thousands separator */
@@ -138,7 +82,7 @@ static void test_monthly_both_languages(void **state)
     assert_contains(t.buf, "monthly-2026-10-001");
 
     snprintf(pdf, sizeof pdf, "%s/monthly-2026-10-hospital.en.pdf", out);
-    pdf_text(pdf, 0, &t);
+    tk_pdf_text(pdf, 0, &t);
     assert_contains(t.buf, "Monthly Operations Summary: Whole hospital, October 2026");
     assert_contains(t.buf, "Outpatient and emergency visits rose 3.5% month on month, to 123,456.");
     assert_contains(t.buf, "+1.5 pp");
@@ -146,7 +90,7 @@ static void test_monthly_both_languages(void **state)
     assert_contains(t.buf, "Demo City First People's Hospital");
 
     snprintf(pdf, sizeof pdf, "%s/monthly-2026-10-hospital.bilingual.pdf", out);
-    pdf_text(pdf, 0, &t);
+    tk_pdf_text(pdf, 0, &t);
     assert_contains(t.buf, "门急诊人次环比上升3.5%");
     assert_contains(t.buf, "Outpatient and emergency visits rose 3.5%");
     sb_release(&t);
@@ -162,12 +106,12 @@ static void test_table_repeats_header_across_pages(void **state)
     hr_error err;
     assert_int_equal(render(db, "tests/data/render/full.xml", "hospital", "en", out, &err), 1);
     snprintf(pdf, sizeof pdf, "%s/monthly-2026-10-hospital.en.pdf", out);
-    int pages = pdf_pages(pdf);
+    int pages = tk_pdf_pages(pdf);
     assert_true(pages >= 5);
     strbuf t = STRBUF_INIT;
     int header_pages = 0, first = 0, last = 0;
     for (int p = 1; p <= pages; p++) {
-        pdf_text(pdf, p, &t);
+        tk_pdf_text(pdf, p, &t);
         if (strstr(t.buf, "Code") && strstr(t.buf, "Department")) {
             header_pages++;
             if (!first)
@@ -181,7 +125,7 @@ static void test_table_repeats_header_across_pages(void **state)
     }
     assert_true(header_pages >= 2);
     assert_int_equal(last - first + 1, header_pages);
-    pdf_text(pdf, 0, &t);
+    tk_pdf_text(pdf, 0, &t);
     assert_contains(t.buf, "Contents");
     assert_contains(t.buf, "Dermatology Ward 3");
     assert_contains(t.buf, "Total");
@@ -203,7 +147,7 @@ static void test_full_zh_and_no_patient_key(void **state)
     assert_int_equal(render(db, "tests/data/render/full.xml", "all", "all", out, &err), 46 * 3);
     strbuf t = STRBUF_INIT;
     snprintf(pdf, sizeof pdf, "%s/monthly-2026-10-hospital.zh_CN.pdf", out);
-    pdf_text(pdf, 0, &t);
+    tk_pdf_text(pdf, 0, &t);
     assert_contains(t.buf, "目录");
     assert_contains(t.buf, "科室排名");
     assert_contains(t.buf, "皮肤科三病区");
@@ -298,25 +242,25 @@ static void test_draft_mark_and_reproducible(void **state)
     assert_int_equal(render(db, SUMMARY, "D07", "zh_CN", out, &err), 1);
     snprintf(pdf, sizeof pdf, "%s/monthly-2026-10-D07.zh_CN.pdf", out);
     strbuf t = STRBUF_INIT, a = STRBUF_INIT, b = STRBUF_INIT;
-    pdf_text(pdf, 0, &t);
+    tk_pdf_text(pdf, 0, &t);
     assert_contains(t.buf, "消化内科一病区");
     /* the diagonal mark comes out of pdftotext a character at a time, mixed
      * with the page's text: look for its characters, absent otherwise */
     static const char *const mark[] = {"未", "对", "账", "草", "稿"};
     for (int i = 0; i < 5; i++)
         assert_contains(t.buf, mark[i]);
-    slurp(pdf, &a);
+    tk_slurp(pdf, &a);
     snprintf(copy, sizeof copy, "%s.first", pdf);
     rename(pdf, copy);
     assert_int_equal(render(db, SUMMARY, "D07", "zh_CN", out, &err), 1);
-    slurp(pdf, &b);
+    tk_slurp(pdf, &b);
     assert_int_equal(a.len, b.len);
     assert_memory_equal(a.buf, b.buf, a.len);
     assert_true(a.len < 150 * 1024);
     unsetenv("SOURCE_DATE_EPOCH");
     assert_int_equal(db_exec(db, "UPDATE period_state SET reconcile_forced = 0", &err), 0);
     assert_int_equal(render(db, SUMMARY, "D07", "zh_CN", out, &err), 1);
-    pdf_text(pdf, 0, &t);
+    tk_pdf_text(pdf, 0, &t);
     assert_null(strstr(t.buf, "账"));
     assert_null(strstr(t.buf, "稿"));
     sb_release(&t);

@@ -30,6 +30,7 @@
 #include "pipeline/db.h"
 #include "pipeline/paths.h"
 #include "pipeline/strbuf.h"
+#include "tests/support/testkit.h"
 #include "stages/render/font.h"
 #include "stages/render/render.h"
 
@@ -37,6 +38,11 @@
 #define SIZE_PT 24
 
 static char tmpdir[64];
+
+static sqlite3 *fixture_db(void)
+{
+    return tk_fixture_db(tmpdir, "glyphs", "tests/data/render/fixture.sql");
+}
 
 /* ---- a reference rasterizer: flattened outline, nonzero winding ---- */
 typedef struct outline {
@@ -160,26 +166,6 @@ static void read_pgm(const char *path, pgm *g)
     g->px = malloc((size_t)g->w * (size_t)g->h);
     assert_int_equal(fread(g->px, 1, (size_t)g->w * (size_t)g->h, f), (size_t)g->w * (size_t)g->h);
     fclose(f);
-}
-
-static sqlite3 *fixture_db(void)
-{
-    char path[256];
-    snprintf(path, sizeof path, "%s/glyphs.db", tmpdir);
-    unlink(path);
-    sqlite3 *db;
-    hr_error err;
-    assert_int_equal(db_open(path, &db, &err), 0);
-    strbuf sql = STRBUF_INIT;
-    FILE *f = fopen("tests/data/render/fixture.sql", "rb");
-    char buf[8192];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        sb_add(&sql, buf, n);
-    fclose(f);
-    assert_int_equal(db_exec(db, sql.buf, &err), 0);
-    sb_release(&sql);
-    return db;
 }
 
 static int render(sqlite3 *db, const char *tpl, const char *scope, const char *out)

@@ -21,75 +21,19 @@
 #include "pipeline/db.h"
 #include "pipeline/paths.h"
 #include "pipeline/strbuf.h"
+#include "tests/support/testkit.h"
 #include "stages/render/font.h"
 #include "stages/render/render.h"
 #include "stages/render/render_internal.h"
 
 static char tmpdir[64];
 
-static void slurp(const char *path, strbuf *sb)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    char buf[8192];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        sb_add(sb, buf, n);
-    fclose(f);
-}
-
 static sqlite3 *fixture_db(const char *name)
 {
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s.db", tmpdir, name);
-    unlink(path);
-    sqlite3 *db;
-    hr_error err;
-    hr_error_clear(&err);
-    assert_int_equal(db_open(path, &db, &err), 0);
-    strbuf sql = STRBUF_INIT;
-    slurp("tests/data/render/fixture.sql", &sql);
-    assert_int_equal(db_exec(db, sql.buf, &err), 0);
-    sb_release(&sql);
-    return db;
+    return tk_fixture_db(tmpdir, name, "tests/data/render/fixture.sql");
 }
 
 /* pdftotext -layout of one page (0 = all) into sb. */
-static void pdf_text(const char *pdf, int page, strbuf *sb)
-{
-    char cmd[512];
-    if (page)
-        snprintf(cmd, sizeof cmd, "pdftotext -q -layout -f %d -l %d '%s' -", page, page, pdf);
-    else
-        snprintf(cmd, sizeof cmd, "pdftotext -q -layout '%s' -", pdf);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    char buf[8192];
-    size_t n;
-    sb_reset(sb);
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0)
-        sb_add(sb, buf, n);
-    pclose(p);
-}
-
-static int pdf_pages(const char *pdf)
-{
-    char cmd[512], line[256];
-    snprintf(cmd, sizeof cmd, "pdfinfo '%s' 2>/dev/null", pdf);
-    FILE *p = popen(cmd, "r");
-    int pages = 0;
-    while (fgets(line, sizeof line, p))
-        sscanf(line, "Pages: %d", &pages);
-    pclose(p);
-    return pages;
-}
-
-#define assert_contains(hay, needle)                                                        \
-    do {                                                                                    \
-        if (!strstr((hay), (needle)))                                                       \
-            fail_msg("expected '%s' in:\n%s", (needle), strlen(hay) > 3000 ? (hay) + strlen(hay) - 3000 : (hay));                        \
-    } while (0)
-
 static void write_file(const char *path, const char *text)
 {
     FILE *f = fopen(path, "w");
@@ -132,11 +76,11 @@ static void test_toc_flows_over_pages(void **state)
     sb_release(&x);
     assert_int_equal(render(db, tpl, "en", out), 1);
     snprintf(pdf, sizeof pdf, "%s/monthly-2026-10-hospital.en.pdf", out);
-    assert_int_equal(pdf_pages(pdf), 3 + 70);
+    assert_int_equal(tk_pdf_pages(pdf), 3 + 70);
     strbuf t = STRBUF_INIT;
     int found = 0;
     for (int page = 1; page <= 3; page++) {
-        pdf_text(pdf, page, &t);
+        tk_pdf_text(pdf, page, &t);
         for (const char *s = t.buf; (s = strstr(s, "Chapter ")); s++) {
             int k, n;
             if (sscanf(s, "Chapter %d .%*[ .]%d", &k, &n) == 2 ||
@@ -147,10 +91,10 @@ static void test_toc_flows_over_pages(void **state)
         }
     }
     assert_int_equal(found, 70); /* no entry dropped */
-    pdf_text(pdf, 3 + 70, &t);
+    tk_pdf_text(pdf, 3 + 70, &t);
     assert_contains(t.buf, "Chapter 70");
     assert_contains(t.buf, "Page 73 of 73");
-    pdf_text(pdf, 2, &t);
+    tk_pdf_text(pdf, 2, &t);
     assert_contains(t.buf, "Page 2 of 73");
     sb_release(&t);
     db_close(db);
@@ -171,7 +115,7 @@ static void render_body(sqlite3 *db, const char *name, const char *body, const c
     sb_release(&x);
     assert_int_equal(render(db, tpl, lang, out), 1);
     snprintf(pdf, sizeof pdf, "%s/monthly-2026-10-hospital.%s.pdf", out, lang);
-    pdf_text(pdf, 0, t);
+    tk_pdf_text(pdf, 0, t);
 }
 
 static void test_value_labels(void **state)
@@ -288,7 +232,7 @@ static void test_dataset_text_in_subset(void **state)
     close(saved);
     fclose(f);
     assert_contains(t.buf, "鑫龘 note");
-    slurp(log, &warnings);
+    tk_slurp(log, &warnings);
     if (strstr(warnings.buf, "U+9F98")) /* without the fix: "the run's font subset lacks" */
         fail_msg("龘 was drawn blank: %s", warnings.buf);
     sb_release(&warnings);

@@ -1,0 +1,94 @@
+/*
+ * testkit.c -- helpers shared by the tests (see testkit.h).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pipeline/db.h"
+#include "tests/support/testkit.h"
+
+void tk_tmpdir_create(char *buf, const char *prefix)
+{
+    snprintf(buf, 64, "/tmp/%s-XXXXXX", prefix);
+    assert_non_null(mkdtemp(buf));
+}
+
+void tk_tmpdir_remove(const char *dir)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "testkit: could not remove %s\n", dir);
+}
+
+void tk_slurp(const char *path, strbuf *sb)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        fail_msg("cannot open %s", path);
+    char buf[8192];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        sb_add(sb, buf, n);
+    fclose(f);
+}
+
+sqlite3 *tk_fixture_db(const char *dir, const char *name, const char *sql_path)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s.db", dir, name);
+    unlink(path);
+    sqlite3 *db;
+    hr_error err;
+    hr_error_clear(&err);
+    assert_int_equal(db_open(path, &db, &err), 0);
+    strbuf sql = STRBUF_INIT;
+    tk_slurp(sql_path, &sql);
+    if (db_exec(db, sql.buf, &err))
+        fail_msg("%s: %s", sql_path, err.message);
+    sb_release(&sql);
+    return db;
+}
+
+static void read_command(const char *cmd, strbuf *sb)
+{
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    char buf[8192];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0)
+        sb_add(sb, buf, n);
+    pclose(p);
+}
+
+void tk_pdf_text(const char *pdf, int page, strbuf *sb)
+{
+    char cmd[512];
+    if (page)
+        snprintf(cmd, sizeof cmd, "pdftotext -q -f %d -l %d '%s' -", page, page, pdf);
+    else
+        snprintf(cmd, sizeof cmd, "pdftotext -q '%s' -", pdf);
+    sb_reset(sb);
+    read_command(cmd, sb);
+}
+
+int tk_pdf_pages(const char *pdf)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "pdfinfo '%s' 2>/dev/null", pdf);
+    strbuf out = STRBUF_INIT;
+    read_command(cmd, &out);
+    int pages = 0;
+    const char *p = strstr(out.buf, "Pages:");
+    if (p)
+        pages = atoi(p + 6);
+    sb_release(&out);
+    return pages;
+}

@@ -1,0 +1,39 @@
+/*
+ * testkit.h -- what the tests share: a scratch folder, whole-file reads,
+ * fixture databases built from SQL files, and the PDF inspection tools the
+ * render and report tests read their output with (pdftotext, pdfinfo from
+ * poppler-utils).
+ *
+ * Failures are cmocka assertions: a helper that cannot do its job fails the
+ * test that called it. Strings returned are the caller's strbufs.
+ */
+#ifndef HR_TESTKIT_H
+#define HR_TESTKIT_H
+
+#include <sqlite3.h>
+
+#include "pipeline/strbuf.h"
+
+/* Creates /tmp/PREFIX-XXXXXX into buf (>= 64 bytes); removes it again. */
+void tk_tmpdir_create(char *buf, const char *prefix);
+void tk_tmpdir_remove(const char *dir);
+
+/* Appends the whole file to sb. */
+void tk_slurp(const char *path, strbuf *sb);
+
+/* A fresh database DIR/NAME.db, migrated, with the statements of sql_path
+ * run in it. The caller closes it with db_close(). */
+sqlite3 *tk_fixture_db(const char *dir, const char *name, const char *sql_path);
+
+/* The text of one page of a PDF (page 0: every page), replacing sb. */
+void tk_pdf_text(const char *pdf, int page, strbuf *sb);
+/* The number of pages of a PDF (0 if unreadable). */
+int tk_pdf_pages(const char *pdf);
+
+#define assert_contains(hay, needle)                                                        \
+    do {                                                                                    \
+        if (!strstr((hay), (needle)))                                                       \
+            fail_msg("expected '%s' in:\n%.3000s", (needle), (hay));                        \
+    } while (0)
+
+#endif
