@@ -62,7 +62,7 @@ int run_pipeline(const cli_args *a, hr_error *err)
     sqlite3 *db;
     if (db_open(a->db, &db, err))
         return err->code;
-    double t0 = log_clock();
+    double t0 = log_clock(), t = t0;
     int rc;
 
     ingest_options in = {a->in_dir, a->period, a->profile};
@@ -71,32 +71,39 @@ int run_pipeline(const cli_args *a, hr_error *err)
     if (rc)
         goto done;
     log_info("ingest: %d files loaded, %d unchanged; %lld rows (%.1f s)", sum.files_loaded,
-             sum.files_unchanged, sum.rows_loaded, log_clock() - t0);
+             sum.files_unchanged, sum.rows_loaded, log_clock() - t);
 
     /* the data warnings in full with -v; else one line per kind */
+    t = log_clock();
     validate_options val = {a->period, NULL, a->out_dir, log_verbosity >= 1 ? stderr : NULL,
                             log_verbosity < 2};
     if ((rc = validate_period(db, &val, err)))
         goto done;
+    log_info("validate: %.1f s", log_clock() - t);
 
+    t = log_clock();
     reconcile_options rec = {a->period, NULL, a->out_dir, a->force,
                              log_verbosity >= 1 ? stderr : NULL};
     if ((rc = reconcile_period(db, &rec, err)))
         goto done;
+    log_info("reconcile: %.1f s", log_clock() - t);
 
     due_report reports[3];
     int nreports = reports_for_month(&month, reports);
     for (int i = 0; i < nreports; i++) {
+        t = log_clock();
         if ((rc = compute_period(db, reports[i].period, err)) ||
             (rc = advise_period(db, reports[i].period, err)))
             goto done;
+        double computed = log_clock() - t;
+        t = log_clock();
         render_options ro = {reports[i].kind, reports[i].period, a->scope ? a->scope : "all",
                              a->lang, NULL, a->out_dir};
         int written = 0;
         if ((rc = render_reports(db, &ro, &written, err)))
             goto done;
-        log_info("%s %s: %d PDF%s", reports[i].kind, reports[i].period, written,
-                 written == 1 ? "" : "s");
+        log_info("%s %s: computed in %.1f s; %d PDF%s rendered in %.1f s", reports[i].kind,
+                 reports[i].period, computed, written, written == 1 ? "" : "s", log_clock() - t);
     }
     log_info("run %s done in %.1f s; reports in %s", a->period, log_clock() - t0, a->out_dir);
 done:

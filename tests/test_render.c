@@ -362,6 +362,50 @@ static void test_formats(void **state)
     assert_true(step == 500 && first == -1000 && last == 1000);
 }
 
+/* Rendering on several worker processes writes exactly what one process
+ * writes, records every PDF in the registry, and a failure inside a worker
+ * comes back as the run's error. */
+static void test_parallel_workers_match_serial(void **state)
+{
+    (void)state;
+    setenv("SOURCE_DATE_EPOCH", "1790000000", 1);
+    char one[128], two[128];
+    snprintf(one, sizeof one, "%s/jobs1", tmpdir);
+    snprintf(two, sizeof two, "%s/jobs2", tmpdir);
+    hr_error err;
+    sqlite3 *db1 = fixture_db("jobs1"), *db2 = fixture_db("jobs2");
+    setenv("HOSPREPORT_JOBS", "1", 1);
+    int n1 = render(db1, SUMMARY, "all", "all", one, &err);
+    setenv("HOSPREPORT_JOBS", "2", 1);
+    int n2 = render(db2, SUMMARY, "all", "all", two, &err);
+    assert_true(n1 >= 6);
+    assert_int_equal(n1, n2);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && sha256sum *.pdf > ../sums1 && cd '%s' && sha256sum *.pdf > ../sums2 && "
+             "cmp -s ../sums1 ../sums2",
+             one, two);
+    assert_int_equal(system(cmd), 0);
+    int64_t recorded = 0;
+    assert_int_equal(db_query_int(db2, &recorded, &err, "SELECT count(*) FROM report_run", NULL),
+                     1);
+    assert_int_equal(recorded, n2);
+
+    /* A folder where one PDF's temporary file must go makes that save fail,
+     * in whichever worker renders it. */
+    char blocker[256], three[128];
+    snprintf(three, sizeof three, "%s/jobs3", tmpdir);
+    snprintf(blocker, sizeof blocker, "%s/.monthly-2026-10-hospital.en.pdf.tmp", three);
+    assert_int_equal(mkdir(three, 0777), 0);
+    assert_int_equal(mkdir(blocker, 0777), 0);
+    sqlite3 *db3 = fixture_db("jobs3");
+    assert_true(render(db3, SUMMARY, "all", "all", three, &err) < 0);
+    assert_non_null(strstr(err.file, ".monthly-2026-10-hospital.en.pdf.tmp"));
+    unsetenv("HOSPREPORT_JOBS");
+    unsetenv("SOURCE_DATE_EPOCH");
+    db_close(db1), db_close(db2), db_close(db3);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -389,6 +433,7 @@ int main(void)
         cmocka_unit_test(test_template_errors_name_the_line),
         cmocka_unit_test(test_draft_mark_and_reproducible),
         cmocka_unit_test(test_full_zh_and_no_patient_key),
+        cmocka_unit_test(test_parallel_workers_match_serial),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

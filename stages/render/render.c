@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -261,7 +262,13 @@ static int font_prepare(run *r, hr_error *err)
 static void haru_error(HPDF_STATUS code, HPDF_STATUS detail, void *data)
 {
     hr_error *err = data;
-    if (err->code == HR_OK)
+    if (err->code != HR_OK)
+        return;
+    /* File errors carry errno as their detail: say it as the system does. */
+    if (code == HPDF_FILE_OPEN_ERROR || code == HPDF_FILE_IO_ERROR)
+        hr_error_set(err, HR_EFAIL, NULL, 0, NULL, "cannot write the PDF: %s",
+                     detail ? strerror((int)detail) : "I/O error");
+    else
         hr_error_set(err, HR_EFAIL, NULL, 0, NULL, "PDF library error 0x%04X (detail %u)",
                      (unsigned)code, (unsigned)detail);
 }
@@ -493,6 +500,136 @@ static int prepare(run *r, hr_error *err)
     return font_prepare(r, err);
 }
 
+/* One PDF to write, and its registry entry (whose pointers point into the
+ * run and into `path`). */
+typedef struct render_job {
+    int scope_index;
+    render_mode mode;
+    char path[4096];
+    registry_entry entry;
+} render_job;
+
+/* Renders jobs k, k + n, k + 2n, ... on connection db; returns how many, or
+ * -1 with err set. */
+static int render_share(run *r, render_job *jobs, int njobs, int k, int n, sqlite3 *db,
+                        hr_error *err)
+{
+    int done = 0;
+    r->db = db;
+    for (int j = k; j < njobs; j += n) {
+        if (render_one(r, jobs[j].scope_index, jobs[j].mode, err) ||
+            registry_record(db, &jobs[j].entry, err))
+            return -1;
+        done++;
+    }
+    return done;
+}
+
+/* How many processes render: one per core (at most 4), HOSPREPORT_JOBS to
+ * override; one for a handful of PDFs, where forking costs more than it
+ * saves. */
+static int render_workers(int njobs)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int n = cores > 4 ? 4 : cores < 1 ? 1 : (int)cores;
+    const char *env = getenv("HOSPREPORT_JOBS");
+    if (env && atoi(env) > 0)
+        n = atoi(env) > 16 ? 16 : atoi(env);
+    if (njobs < 6)
+        n = 1;
+    return n > njobs ? (njobs > 0 ? njobs : 1) : n;
+}
+
+/* What a worker process tells its parent. */
+typedef struct worker_report {
+    int rendered; /* -1: failed, error in err */
+    hr_error err;
+} worker_report;
+
+/*
+ * Renders the jobs on render_workers() processes. Documents are independent,
+ * so each worker takes every n-th job. Processes, not threads: the language
+ * is switched through process-wide gettext state. SQLite connections must
+ * not cross a fork, so each worker opens its own (WAL lets them read, and
+ * take turns to record in the registry) and leaves with _exit(), touching
+ * nothing of the parent's; the parent holds no transaction or statement
+ * while they run.
+ */
+static int render_jobs(run *r, render_job *jobs, int njobs, int *written, hr_error *err)
+{
+    int workers = render_workers(njobs);
+    if (workers <= 1) {
+        int n = render_share(r, jobs, njobs, 0, 1, r->db, err);
+        if (n < 0)
+            return err->code ? err->code : HR_EFAIL;
+        *written += n;
+        return HR_OK;
+    }
+    const char *db_path = sqlite3_db_filename(r->db, "main");
+    pid_t pids[16];
+    int fds[16], started = 0, rc = HR_OK;
+    fflush(stdout);
+    fflush(stderr);
+    for (int k = 0; k < workers; k++) {
+        int p[2];
+        if (pipe(p) != 0) {
+            rc = hr_error_set(err, HR_EFAIL, NULL, 0, NULL, "cannot start a render worker: %s",
+                              strerror(errno));
+            break;
+        }
+        pid_t pid = fork();
+        if (pid < 0) {
+            close(p[0]), close(p[1]);
+            rc = hr_error_set(err, HR_EFAIL, NULL, 0, NULL, "cannot start a render worker: %s",
+                              strerror(errno));
+            break;
+        }
+        if (pid == 0) {
+            close(p[0]);
+            worker_report rep = {-1, {0}};
+            sqlite3 *db;
+            if (db_open(db_path, &db, &rep.err) == HR_OK)
+                rep.rendered = render_share(r, jobs, njobs, k, workers, db, &rep.err);
+            ssize_t off = 0, size = (ssize_t)sizeof rep;
+            while (off < size) {
+                ssize_t w = write(p[1], (char *)&rep + off, (size_t)(size - off));
+                if (w <= 0)
+                    break;
+                off += w;
+            }
+            _exit(rep.rendered < 0 ? 1 : 0);
+        }
+        close(p[1]);
+        pids[started] = pid, fds[started] = p[0], started++;
+    }
+    for (int k = 0; k < started; k++) {
+        worker_report rep;
+        ssize_t off = 0, size = (ssize_t)sizeof rep;
+        while (off < size) {
+            ssize_t got = read(fds[k], (char *)&rep + off, (size_t)(size - off));
+            if (got <= 0)
+                break;
+            off += got;
+        }
+        close(fds[k]);
+        int status = 0;
+        waitpid(pids[k], &status, 0);
+        if (off < size) {
+            if (rc == HR_OK)
+                rc = hr_error_set(err, HR_EFAIL, NULL, 0, NULL,
+                                  "a render worker stopped without finishing (status %d)",
+                                  status);
+        } else if (rep.rendered < 0) {
+            if (rc == HR_OK) {
+                *err = rep.err;
+                rc = err->code ? err->code : HR_EFAIL;
+            }
+        } else
+            *written += rep.rendered;
+    }
+    return rc;
+}
+
 int render_reports(sqlite3 *db, const render_options *opt, int *written, hr_error *err)
 {
     *written = 0;
@@ -535,32 +672,36 @@ int render_reports(sqlite3 *db, const render_options *opt, int *written, hr_erro
     stat(paths_font_file(), &font_st);
     snprintf(font_id, sizeof font_id, "%s:%lld:%lld", paths_font_file(),
              (long long)font_st.st_size, (long long)font_st.st_mtime);
-    int unchanged = 0;
+    int unchanged = 0, njobs = 0;
+    render_job *jobs = calloc((size_t)(r.nscopes * nmodes + 1), sizeof *jobs);
+    if (!jobs)
+        abort();
     for (int i = 0; !rc && i < r.nscopes; i++)
         for (int m = 0; !rc && m < nmodes; m++) {
-            char name[512], path[4096];
+            render_job *j = &jobs[njobs];
+            j->scope_index = i, j->mode = modes[m];
+            char name[512];
             pdf_name(&r, &r.scopes[i], modes[m], name, sizeof name);
-            snprintf(path, sizeof path, "%s/%s", opt->out_dir, name);
-            registry_entry e;
-            if ((rc = registry_entry_init(&e, r.kind, r.period_text, r.scopes[i].code,
-                                          mode_tags[modes[m]], r.tpl_path, fingerprint, path,
+            snprintf(j->path, sizeof j->path, "%s/%s", opt->out_dir, name);
+            registry_entry *e = &j->entry;
+            if ((rc = registry_entry_init(e, r.kind, r.period_text, r.scopes[i].code,
+                                          mode_tags[modes[m]], r.tpl_path, fingerprint, j->path,
                                           err)))
                 break;
             char both[2 * DIGEST_HEX_SIZE + 512];
-            snprintf(both, sizeof both, "%s%s%s", e.template_sha256, catalog, font_id);
-            digest_buffer(both, strlen(both), e.template_sha256);
-            int current = registry_is_current(db, &e, err);
-            if (current < 0) {
+            snprintf(both, sizeof both, "%s%s%s", e->template_sha256, catalog, font_id);
+            digest_buffer(both, strlen(both), e->template_sha256);
+            int current = registry_is_current(db, e, err);
+            if (current < 0)
                 rc = err->code;
-                break;
-            }
-            if (current == 1) {
+            else if (current == 1)
                 unchanged++;
-                continue;
-            }
-            if (!(rc = render_one(&r, i, modes[m], err)) && !(rc = registry_record(db, &e, err)))
-                (*written)++;
+            else
+                njobs++;
         }
+    if (!rc)
+        rc = render_jobs(&r, jobs, njobs, written, err);
+    free(jobs);
     if (unchanged)
         log_info("render: %d PDF%s up to date (inputs and template unchanged), not rendered again",
                  unchanged, unchanged == 1 ? "" : "s");
