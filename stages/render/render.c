@@ -12,6 +12,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <locale.h>
 #include <glob.h>
 #include <libxml/parser.h>
 #include <stdio.h>
@@ -259,6 +260,17 @@ static int font_prepare(run *r, hr_error *err)
     return rc;
 }
 
+/* strerror() in the C locale: the renderer switches gettext's LANGUAGE,
+ * which would otherwise translate libc's messages into the report's
+ * language; errors are for the person at the terminal. */
+static const char *system_error(int errnum)
+{
+    static locale_t c_locale;
+    if (!c_locale)
+        c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+    return c_locale ? strerror_l(errnum, c_locale) : strerror(errnum);
+}
+
 static void haru_error(HPDF_STATUS code, HPDF_STATUS detail, void *data)
 {
     hr_error *err = data;
@@ -267,7 +279,7 @@ static void haru_error(HPDF_STATUS code, HPDF_STATUS detail, void *data)
     /* File errors carry errno as their detail: say it as the system does. */
     if (code == HPDF_FILE_OPEN_ERROR || code == HPDF_FILE_IO_ERROR)
         hr_error_set(err, HR_EFAIL, NULL, 0, NULL, "cannot write the PDF: %s",
-                     detail ? strerror((int)detail) : "I/O error");
+                     detail ? system_error((int)detail) : "I/O error");
     else
         hr_error_set(err, HR_EFAIL, NULL, 0, NULL, "PDF library error 0x%04X (detail %u)",
                      (unsigned)code, (unsigned)detail);
@@ -357,7 +369,7 @@ static int write_pdf(rctx *c, const char *dir, const char *name, hr_error *err)
     }
     if (rename(tmp, final) != 0) {
         unlink(tmp);
-        return hr_error_set(err, HR_EFAIL, final, 0, NULL, "cannot rename: %s", strerror(errno));
+        return hr_error_set(err, HR_EFAIL, final, 0, NULL, "cannot rename: %s", system_error(errno));
     }
     return HR_OK;
 }
@@ -496,7 +508,7 @@ static int prepare(run *r, hr_error *err)
         return err->code;
     if (mkdir(o->out_dir, 0777) != 0 && errno != EEXIST)
         return hr_error_set(err, HR_EFAIL, o->out_dir, 0, NULL, "cannot create: %s",
-                            strerror(errno));
+                            system_error(errno));
     return font_prepare(r, err);
 }
 
@@ -574,14 +586,14 @@ static int render_jobs(run *r, render_job *jobs, int njobs, int *written, hr_err
         int p[2];
         if (pipe(p) != 0) {
             rc = hr_error_set(err, HR_EFAIL, NULL, 0, NULL, "cannot start a render worker: %s",
-                              strerror(errno));
+                              system_error(errno));
             break;
         }
         pid_t pid = fork();
         if (pid < 0) {
             close(p[0]), close(p[1]);
             rc = hr_error_set(err, HR_EFAIL, NULL, 0, NULL, "cannot start a render worker: %s",
-                              strerror(errno));
+                              system_error(errno));
             break;
         }
         if (pid == 0) {
