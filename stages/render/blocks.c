@@ -319,9 +319,10 @@ static void kpi_card(rctx *c, const ind_row *r, double x, double top, double w, 
         vsize -= 1;
     doc_text(c, x + pad, y - vsize - 2, vsize, buf, RGB_TEXT);
     y -= vsize + 8;
+    /* A quarter's MoM base is the previous quarter (QoQ); a year has none. */
     static const char *const cmp[] = {"mom", "yoy"};
-    static const char *const label[] = {"MoM", "YoY"};
-    for (int i = 0; i < 2; i++) {
+    const char *label[] = {c->per.kind == PERIOD_QUARTER ? "QoQ" : "MoM", "YoY"};
+    for (int i = c->per.kind == PERIOD_YEAR ? 1 : 0; i < 2; i++) {
         double ch = pick(r, cmp[i]);
         rgb color = blk_change_color(r->direction, ch);
         const char *lab = i18n_tr(lang, label[i]);
