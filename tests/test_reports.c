@@ -192,9 +192,24 @@ static void test_quarterly(void **state)
     assert_contains(t.buf, "The three months side by side");
     assert_contains(t.buf, "Months: 2026-07, 2026-08, 2026-09.");
     assert_contains(t.buf, "Cost allocation summary");
+    assert_contains(t.buf, "QoQ"); /* the KPI cards: a quarter has no MoM */
+    assert_true(strstr(t.buf, "MoM") == NULL);
     text_of(out, "quarterly", "2026-Q3", "D01", "bilingual", &t);
     assert_contains(t.buf, "心血管内科");
     assert_contains(t.buf, "Cost allocation summary");
+    /* the department against the hospital, ranked "1 / 3" like monthly
+     * (pdftotext drops the spaces): 35,715 of the hospital's 87,144
+     * outpatient visits, the most of the 3 clinical departments */
+    text_of(out, "quarterly", "2026-Q3", "D01", "zh_CN", &t);
+    assert_contains(t.buf, "本科室与全院对比");
+    assert_contains(t.buf, "35,715\n\n87,144\n\n-6.1%\n\n+4.6%\n\n1/3");
+    /* the operating statement is the quarter's, not its last month's: D01's
+     * revenue 2026-Q2 4,318.22万, 2025-Q3 3,877.34万, 2026-01..09
+     * 12,562.70万; QoQ (4,055.35 - 4,318.22) / 4,318.22 = -6.1% */
+    assert_contains(t.buf, "4,318.22");
+    assert_contains(t.buf, "3,877.34");
+    assert_contains(t.buf, "12,562.70");
+    assert_contains(t.buf, "-6.1%");
     sb_release(&t);
     db_close(db);
 }
@@ -220,8 +235,11 @@ static void test_annual(void **state)
     assert_contains(t.buf, "Annual target");
     assert_contains(t.buf, "410,000"); /* the year's O+E visits target in budget */
     assert_contains(t.buf, "94.1%");   /* 385,847 visits in 2025 / 410,000 */
+    assert_true(strstr(t.buf, "MoM") == NULL); /* a year has no MoM */
     text_of(out, "annual", "2025", "D03", "en", &t);
     assert_contains(t.buf, "Orthopaedics");
+    assert_contains(t.buf, "The department against the whole hospital");
+    assert_contains(t.buf, "/3\n"); /* its rank among the 3 clinical departments */
     sb_release(&t);
     db_close(db);
 }

@@ -331,15 +331,21 @@ static void test_thresholds(void **state)
     assert_int_equal(run_validate(db, &err), HR_OK);
     char *m = query_text(db, "SELECT scope || '|' || value || '|' || message_en FROM data_warning "
                              "WHERE kind = 'volume_mom'");
-    assert_string_equal(m, "0101|-60.0|department 0101: inpatient count 40 changed -60.0% against "
+    assert_string_equal(m, "0101|-60.0|Cardiology: inpatient count 40 changed -60.0% against "
                            "the previous month (2026-09: 100), beyond ±50%");
     free(m);
     /* 60/40 = 150 % > 130 % on one day; 50/40 = 125 % is within; 9/5 =
      * 180 % in 0101, but a ward of 5 open beds is below min-open-beds 10. */
     m = query_text(db, "SELECT scope || '|' || value || '|' || message_en FROM data_warning "
                        "WHERE kind = 'census_overfull'");
-    assert_string_equal(m, "0102|150.0|department 0102: occupied beds above 130% of open beds on "
+    assert_string_equal(m, "0102|150.0|Respiratory: occupied beds above 130% of open beds on "
                            "1 days (up to 150%)");
+    free(m);
+    /* Departments are named from the dictionary, sources in Chinese. */
+    m = query_text(db, "SELECT group_concat(message_zh, '|') FROM (SELECT message_zh FROM "
+                       "data_warning ORDER BY kind)");
+    assert_string_equal(m, "呼吸科有 1 天占用床位超过开放床位的 130%（最高 150%）|"
+                           "心内科住院量 40，环比变化 -60.0%（2026-09 为 100），超出 ±50%");
     free(m);
     assert_int_equal(query(db, "SELECT count(*) FROM data_warning"), 2);
     char *s = query_text(db, "SELECT validation_state FROM period_state");
@@ -366,9 +372,9 @@ static void test_thresholds(void **state)
                                     "month in 1 department -- see the report appendix or "
                                     "`hospreport validate`\n"
                                   : "data warnings: 2\n"
-                                    "  department 0102: occupied beds above 130% of open beds on "
+                                    "  Respiratory: occupied beds above 130% of open beds on "
                                     "1 days (up to 150%)\n"
-                                    "  department 0101: inpatient count 40 changed -60.0% against "
+                                    "  Cardiology: inpatient count 40 changed -60.0% against "
                                     "the previous month (2026-09: 100), beyond ±50%\n");
         free(text);
     }
@@ -446,7 +452,7 @@ static void test_threshold_zero_days(void **state)
     assert_int_equal(run_validate(db, &err), HR_OK);
     char *m = query_text(db, "SELECT group_concat(kind || '|' || scope || '|' || value || '|' || "
                              "threshold || '|' || message_en, '\n') FROM data_warning");
-    assert_string_equal(m, "zero_days|0101|2.0|2.0|department 0101 averages 37.4 outpatient a day "
+    assert_string_equal(m, "zero_days|0101|2.0|2.0|Cardiology averages 37.4 outpatient a day "
                            "but had 2 days with none");
     free(m);
     assert_int_equal(query(db, "SELECT count(*) FROM quarantine"), 0);
@@ -477,7 +483,7 @@ static void test_threshold_volume_yoy(void **state)
     assert_int_equal(run_validate(db, &err), HR_OK);
     char *m = query_text(db, "SELECT group_concat(kind || '|' || scope || '|' || value || '|' || "
                              "message_en, '\n') FROM data_warning");
-    assert_string_equal(m, "volume_yoy|0101|-60.0|department 0101: inpatient count 20 changed "
+    assert_string_equal(m, "volume_yoy|0101|-60.0|Cardiology: inpatient count 20 changed "
                            "-60.0% against a year earlier (2025-10: 50), beyond ±50%");
     free(m);
     assert_nothing_lost(db);

@@ -223,9 +223,29 @@ static int element_text(rctx *c, xmlNodePtr el, i18n_lang lang, strbuf *out)
     return rc;
 }
 
+/* The height a chart right after a heading will take, so that the heading
+ * is not left alone at the foot of a page (0 when the next block is not a
+ * chart). A bar chart's height grows with its bars (limit + the scope). */
+static double next_chart_height(xmlNodePtr el)
+{
+    xmlNodePtr n = el->next;
+    while (n && n->type != XML_ELEMENT_NODE)
+        n = n->next;
+    if (!n || xmlStrcmp(n->name, (const xmlChar *)"chart"))
+        return 0;
+    char type[32];
+    tpl_attr_buf(n, "type", "line", type, sizeof type);
+    int bars = !strcmp(type, "bar") || !strcmp(type, "contribution");
+    double mm = tpl_attr_num(n, "height-mm", bars ? 8 + (tpl_attr_num(n, "limit", 12) + 1) * 6 : 62);
+    return mm * 72 / 25.4 + 30; /* its title */
+}
+
 static int blk_heading(rctx *c, xmlNodePtr el)
 {
     int level = (int)tpl_attr_num(el, "level", 1);
+    double chart_h = next_chart_height(el);
+    if (chart_h > 0 && chart_h < (c->page_h - c->margin_t) * 0.6)
+        doc_ensure(c, chart_h + 60);
     strbuf a = STRBUF_INIT, b = STRBUF_INIT;
     int rc = element_text(c, el, ctx_primary(c), &a);
     if (!rc && c->mode == MODE_BILINGUAL)
@@ -307,7 +327,10 @@ static void kpi_card(rctx *c, const ind_row *r, double x, double top, double w, 
     doc_fill_rect(c, x, top - h, w, h, RGB_CARD);
     doc_fill_rect(c, x, top - h, 3, h, RGB_ACCENT);
     double pad = 9, y = top - pad;
-    doc_text(c, x + pad, y - 8.5, 8.5, r->name[lang], RGB_MUTED);
+    double nsize = 8.5; /* long names shrink to the card's width */
+    while (doc_text_width(c, r->name[lang], nsize) > w - 2 * pad && nsize > 6)
+        nsize -= 0.5;
+    doc_text(c, x + pad, y - 8.5, nsize, r->name[lang], RGB_MUTED);
     y -= 11;
     if (c->mode == MODE_BILINGUAL) {
         doc_text(c, x + pad, y - 7, 7, r->name[LANG_EN], RGB_MUTED);
@@ -319,9 +342,10 @@ static void kpi_card(rctx *c, const ind_row *r, double x, double top, double w, 
         vsize -= 1;
     doc_text(c, x + pad, y - vsize - 2, vsize, buf, RGB_TEXT);
     y -= vsize + 8;
+    /* A quarter's MoM base is the previous quarter (QoQ); a year has none. */
     static const char *const cmp[] = {"mom", "yoy"};
-    static const char *const label[] = {"MoM", "YoY"};
-    for (int i = 0; i < 2; i++) {
+    const char *label[] = {c->per.kind == PERIOD_QUARTER ? "QoQ" : "MoM", "YoY"};
+    for (int i = c->per.kind == PERIOD_YEAR ? 1 : 0; i < 2; i++) {
         double ch = pick(r, cmp[i]);
         rgb color = blk_change_color(r->direction, ch);
         const char *lab = i18n_tr(lang, label[i]);

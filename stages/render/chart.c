@@ -144,7 +144,9 @@ static void tick_label(rctx *c, double v, double step, double scale, char *buf)
 {
     double s = step / scale;
     i18n_lang lang = ctx_primary(c);
-    i18n_number(lang, v / scale, s >= 1 ? 0 : (s >= 0.1 ? 1 : 2), buf);
+    /* as many decimals as the step needs: 2.5万 steps print 2.5, 5.0, 7.5 */
+    int decimals = fabs(s - round(s)) < 1e-9 ? 0 : fabs(s * 10 - round(s * 10)) < 1e-6 ? 1 : 2;
+    i18n_number(lang, v / scale, decimals, buf);
     if (v != 0 && scale != 1e4) /* 万 is in the caption; k and M on each tick */
         strcat(buf, scale_suffix(lang, scale));
 }

@@ -35,6 +35,30 @@ static int month_shift(const char *period, int months, char out[8])
     return 0;
 }
 
+/* The name a warning gives a department: the dictionary's name for the
+ * month in each language, or "科室 CODE" / "department CODE" when the
+ * month has no dictionary row for it. CODE is an SQL expression. */
+#define DEPT_NAME_ZH(code)                                                                  \
+    "coalesce((SELECT name_zh FROM dept WHERE period = ?1 AND dept_code = " code " LIMIT 1), " \
+    "'科室 ' || " code ")"
+#define DEPT_NAME_EN(code)                                                                  \
+    "coalesce((SELECT name_en FROM dept WHERE period = ?1 AND dept_code = " code " LIMIT 1), " \
+    "'department ' || " code ")"
+
+/* The Chinese word for a source's rows in a warning (门诊 visits, ...). */
+static const char *source_zh(const char *source)
+{
+    if (strcmp(source, "outpatient") == 0)
+        return "门诊";
+    if (strcmp(source, "inpatient") == 0)
+        return "住院";
+    if (strcmp(source, "surgery") == 0)
+        return "手术";
+    if (strcmp(source, "census") == 0)
+        return "床位日报";
+    return source;
+}
+
 static int source_loaded(sqlite3 *db, const char *source, const char *period)
 {
     int64_t n = 0;
@@ -55,17 +79,18 @@ static int volume(sqlite3 *db, const vthreshold *t, const char *period, const ch
         "INSERT INTO data_warning (period, source, scope, kind, message_zh, message_en, value, "
         "threshold) "
         "SELECT ?1, %Q, b.d, %Q, "
-        " printf('科室 %%s %q 数量 %%d，%s变化 %%+.1f%%%%（%%s 为 %%d），超出 ±%%g%%%%', b.d, "
+        " printf('%%s%q量 %%d，%s变化 %%+.1f%%%%（%%s 为 %%d），超出 ±%%g%%%%', "
+        DEPT_NAME_ZH("b.d") ", "
         "  coalesce(c.n, 0), (coalesce(c.n, 0) - b.n) * 100.0 / b.n, ?2, b.n, ?3), "
-        " printf('department %%s: %q count %%d changed %%+.1f%%%% against %s (%%s: %%d), "
-        "beyond ±%%g%%%%', b.d, coalesce(c.n, 0), (coalesce(c.n, 0) - b.n) * 100.0 / b.n, ?2, "
-        "b.n, ?3), "
+        " printf('%%s: %q count %%d changed %%+.1f%%%% against %s (%%s: %%d), "
+        "beyond ±%%g%%%%', " DEPT_NAME_EN("b.d") ", coalesce(c.n, 0), "
+        "(coalesce(c.n, 0) - b.n) * 100.0 / b.n, ?2, b.n, ?3), "
         " (coalesce(c.n, 0) - b.n) * 100.0 / b.n, ?3 "
         "FROM (SELECT dept_code d, count(*) n FROM \"%w\" WHERE period = ?2 GROUP BY 1) b "
         "LEFT JOIN (SELECT dept_code d, count(*) n FROM \"%w\" WHERE period = ?1 GROUP BY 1) c "
         " ON c.d = b.d "
         "WHERE b.n >= ?4 AND abs(coalesce(c.n, 0) - b.n) * 100.0 > ?3 * b.n",
-        t->source, kind, t->source, zh, t->source, en, t->source, t->source);
+        t->source, kind, source_zh(t->source), zh, t->source, en, t->source, t->source);
     sqlite3_stmt *st = db_prepare(db, sql, err);
     sqlite3_free(sql);
     if (!st)
@@ -87,13 +112,14 @@ static int zero_days(sqlite3 *db, const vthreshold *t, const char *period, int d
         "INSERT INTO data_warning (period, source, scope, kind, message_zh, message_en, value, "
         "threshold) "
         "SELECT ?1, %Q, d, 'zero_days', "
-        " printf('科室 %%s 日均 %q %%.1f，但有 %%d 天为零', d, n * 1.0 / ?2, ?2 - active), "
-        " printf('department %%s averages %%.1f %q a day but had %%d days with none', d, "
+        " printf('%%s日均%q量 %%.1f，但有 %%d 天为零', " DEPT_NAME_ZH("d") ", n * 1.0 / ?2, "
+        "  ?2 - active), "
+        " printf('%%s averages %%.1f %q a day but had %%d days with none', " DEPT_NAME_EN("d") ", "
         "  n * 1.0 / ?2, ?2 - active), ?2 - active, ?4 "
         "FROM (SELECT dept_code d, count(*) n, count(DISTINCT substr(%w, 1, 10)) active "
         "      FROM \"%w\" WHERE period = ?1 GROUP BY 1) "
         "WHERE n * 1.0 / ?2 >= ?3 AND ?2 - active >= ?4",
-        t->source, t->source, t->source, t->date_column, t->source);
+        t->source, source_zh(t->source), t->source, t->date_column, t->source);
     sqlite3_stmt *st = db_prepare(db, sql, err);
     sqlite3_free(sql);
     if (!st)
@@ -116,10 +142,10 @@ static int census_overfull(sqlite3 *db, const vthreshold *t, const char *period,
         "INSERT INTO data_warning (period, source, scope, kind, message_zh, message_en, value, "
         "threshold) "
         "SELECT ?1, 'census', dept_code, 'census_overfull', "
-        " printf('科室 %s 有 %d 天占用床位超过开放床位的 %g%%（最高 %.0f%%）', dept_code, "
-        "  count(*), ?2, max(occupied_beds * 100.0 / open_beds)), "
-        " printf('department %s: occupied beds above %g%% of open beds on %d days "
-        "(up to %.0f%%)', dept_code, ?2, count(*), max(occupied_beds * 100.0 / open_beds)), "
+        " printf('%s有 %d 天占用床位超过开放床位的 %g%%（最高 %.0f%%）', "
+        DEPT_NAME_ZH("census.dept_code") ", count(*), ?2, max(occupied_beds * 100.0 / open_beds)), "
+        " printf('%s: occupied beds above %g%% of open beds on %d days (up to %.0f%%)', "
+        DEPT_NAME_EN("census.dept_code") ", ?2, count(*), max(occupied_beds * 100.0 / open_beds)), "
         " max(occupied_beds * 100.0 / open_beds), ?2 "
         "FROM census WHERE period = ?1 AND occupied_beds * 100.0 > ?2 * open_beds "
         "AND open_beds >= ?3 "
