@@ -1,6 +1,8 @@
 #!/bin/sh
-# make demo: generates 25 months of sample exports at a small scale, loads
-# the history, then runs the full pipeline for a year end (annual, Q4 and
+# make demo: generates sample exports at a small scale -- 34 months, from
+# January two years back, so that the annual report has a whole previous
+# year to compare with (DEMO_MONTHS=25 for the minimum) -- loads the
+# history, then runs the full pipeline for a year end (annual, Q4 and
 # December reports), a quarter end (Q3 and September) and the latest month,
 # and says where the PDFs are.
 set -eu
@@ -8,12 +10,13 @@ BUILD=${BUILD:-build}
 DEMO=$BUILD/demo
 END=${DEMO_END:-2026-10}
 SCALE=${DEMO_SCALE:-0.1}
+MONTHS=${DEMO_MONTHS:-34}
 HR=$BUILD/hospreport
 
 rm -rf "$DEMO"
 mkdir -p "$DEMO"
-echo "demo: generating 25 months of sample exports (scale $SCALE) in $DEMO/exports"
-"$BUILD/hospgen" --out "$DEMO/exports" --end "$END" --months 25 --scale "$SCALE" --seed 1 --quiet
+echo "demo: generating $MONTHS months of sample exports (scale $SCALE) in $DEMO/exports"
+"$BUILD/hospgen" --out "$DEMO/exports" --end "$END" --months "$MONTHS" --scale "$SCALE" --seed 1 --quiet
 
 db=$DEMO/hospreport.db
 months=$(ls "$DEMO/exports" | grep -E '^[0-9]{4}-[0-9]{2}$' | sort)

@@ -143,6 +143,40 @@ static void test_known_anomaly(void **state)
     db_close(db);
 }
 
+/* Money in words people use: 万元 in Chinese, CNY k / m in English.
+ * Revenue 33,049,401.05 -> 35,192,130.49 yuan: +2,142,729.44 (+6.5 %), of
+ * which Internal Medicine +1,932,943.84 (90.2 %) and Surgery +209,785.60
+ * (9.8 %): 193.29万元 and 20.98万元; CNY 1.93m and CNY 209.8k. */
+static void test_money_in_words(void **state)
+{
+    (void)state;
+    sqlite3 *db = fixture_db();
+    hr_error err;
+    hr_error_clear(&err);
+    assert_int_equal(
+        db_exec(db,
+                "INSERT INTO indicator (indicator, name_zh, name_en, unit, direction, dimension, "
+                "sort_order) VALUES ('medical_revenue', '医疗收入', 'Medical revenue', 'money', "
+                "'up', 'economics', 5);"
+                "INSERT INTO indicator_value (period, scope, indicator, value, mom_base) VALUES "
+                "('2026-10', 'hospital', 'medical_revenue', 35192130.49, 33049401.05);"
+                "INSERT INTO contribution (period, indicator, comparison, dept_code, delta, "
+                "share, rank) VALUES "
+                "('2026-10', 'medical_revenue', 'mom', '0301', 1932943.84, 90.2, 1),"
+                "('2026-10', 'medical_revenue', 'mom', '0302', 209785.60, 9.8, 2);",
+                &err),
+        0);
+    assert_int_equal(advise_period_rules(db, "2026-10", "tests/data/advise/money.xml", &err), 0);
+    assert_string_equal(
+        sentences(db, "hospital", "finding"),
+        "info | 全院医疗收入环比上升 6.5%，主要来自：内科（+193.29万元，占 90.2%）、"
+        "外科（+20.98万元，占 9.8%）。 | "
+        "The hospital's Medical revenue rose 6.5% vs the previous month, driven by "
+        "Internal Medicine (CNY +1.93m, 90.2% of the change), "
+        "Surgery (CNY +209.8k, 9.8% of the change).\n");
+    db_close(db);
+}
+
 static void test_shipped_rules(void **state)
 {
     (void)state;
@@ -199,6 +233,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_format_number),
         cmocka_unit_test(test_known_anomaly),
+        cmocka_unit_test(test_money_in_words),
         cmocka_unit_test(test_shipped_rules),
         cmocka_unit_test(test_bad_rules),
     };

@@ -106,11 +106,27 @@ static const char *unit_text(const ind_info *in, int zh)
     return "";
 }
 
-/* "32.5%", "8.3天" / "8.3 days", "12,345"; "—" when undefined. */
+/* "32.5%", "8.3天" / "8.3 days", "12,345", "3,519.21万元" / "CNY 35.19m";
+ * "—" when undefined. */
 static void format_value(strbuf *sb, const ind_info *in, int has, double v, int zh, int sign)
 {
     if (!has) {
         sb_addstr(sb, "—");
+        return;
+    }
+    if (!strcmp(in->unit, "money") && fabs(v) >= 10000) {
+        /* Large amounts as people say them: 3,519.21万元; CNY 35.19m. */
+        if (zh) {
+            if (sign && v > 0)
+                sb_addch(sb, '+');
+            advise_format_number(sb, v / 10000, 2);
+            sb_addstr(sb, "万元");
+        } else {
+            sb_addstr(sb, sign && v > 0 ? "CNY +" : "CNY ");
+            int millions = fabs(v) >= 1e6;
+            advise_format_number(sb, millions ? v / 1e6 : v / 1e3, millions ? 2 : 1);
+            sb_addch(sb, millions ? 'm' : 'k');
+        }
         return;
     }
     if (sign && v > 0)

@@ -96,10 +96,11 @@ static const struct builtin {
      "quarantined FROM source_file s WHERE s.current = 1 AND s.period BETWEEN :month_first AND "
      ":month_last GROUP BY s.source ORDER BY s.source"},
     {"sources",
-     "SELECT s.period AS period, s.source AS source, replace(s.path, rtrim(s.path, replace(s.path, "
+     "SELECT s.period AS period, COALESCE(CASE WHEN :lang = 'en' THEN n.name_en ELSE n.name_zh "
+     "END, s.source) AS source, replace(s.path, rtrim(s.path, replace(s.path, "
      "'/', '')), '') AS file, s.rows_loaded AS rows_loaded, substr(s.sha256, 1, 12) AS sha256 FROM "
-     "source_file s WHERE s.current = 1 AND s.period BETWEEN :month_first AND :month_last ORDER BY "
-     "s.period, s.source"},
+     "source_file s LEFT JOIN source_name n ON n.source = s.source WHERE s.current = 1 AND "
+     "s.period BETWEEN :month_first AND :month_last ORDER BY s.period, s.source"},
 };
 
 static const char *template_sql(rctx *c, const char *name, long *line)
