@@ -34,6 +34,7 @@ GEN       := $(BUILD)/hospgen
 GEN_SRC   := $(wildcard samples/*.c)
 TESTS     := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 TESTKIT   := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/support/*.c))
+.SECONDARY: $(TESTKIT)
 # One catalog per language, made from every locales/LANG*.po (the engine's
 # strings in LANG.po, the report templates' in LANG.reports.po, ...).
 LANGS     := $(patsubst locales/%.po,%,$(wildcard locales/??_??.po))
