@@ -217,6 +217,26 @@ static void test_template_errors_name_the_line(void **state)
     assert_int_equal(err.line, 3);
     assert_string_equal(err.message, "dataset SQL must only read (a SELECT)");
 
+    /* No template can print a patient identifier: reading patient_key is
+     * refused, named or through *, and the connection is itself again
+     * afterwards. */
+    write_file(tpl, "<?xml version=\"1.0\"?>\n<report title=\"T\">\n<dataset name=\"x\">\n"
+                    "SELECT patient_key FROM outpatient</dataset>\n<list dataset=\"x\"/>\n"
+                    "</report>\n");
+    assert_true(render(db, tpl, "hospital", "en", out, &err) < 0);
+    assert_int_equal(err.line, 3);
+    assert_non_null(strstr(err.message, "patient_key"));
+    write_file(tpl, "<?xml version=\"1.0\"?>\n<report title=\"T\">\n\n<dataset name=\"y\">\n"
+                    "SELECT * FROM inpatient</dataset>\n<list dataset=\"y\"/>\n</report>\n");
+    assert_true(render(db, tpl, "hospital", "en", out, &err) < 0);
+    assert_int_equal(err.line, 4);
+    assert_non_null(strstr(err.message, "no patient identifier"));
+    int64_t readable = 0;
+    assert_int_equal(db_query_int(db, &readable, &err,
+                                  "SELECT count(patient_key) >= 0 FROM outpatient", NULL),
+                     1);
+    assert_int_equal(readable, 1);
+
     render_options o = {"monthly", "2026-09", "hospital", "en", SUMMARY, out};
     int written = 0;
     hr_error_clear(&err);

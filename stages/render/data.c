@@ -153,8 +153,13 @@ static int run_sql(rctx *c, xmlNodePtr el, const char *sql, const char *where, l
 {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK) {
-        hr_error_set(c->err, HR_EINPUT, c->tpl_path, line, where, "dataset SQL: %s",
-                     sqlite3_errmsg(c->db));
+        if (sqlite3_errcode(c->db) == SQLITE_AUTH)
+            hr_error_set(c->err, HR_EINPUT, c->tpl_path, line, where,
+                         "dataset SQL reads patient_key: no patient identifier may reach a "
+                         "report (name the columns it needs instead of *)");
+        else
+            hr_error_set(c->err, HR_EINPUT, c->tpl_path, line, where, "dataset SQL: %s",
+                         sqlite3_errmsg(c->db));
         sqlite3_finalize(st);
         return c->err->code;
     }

@@ -512,6 +512,21 @@ static int prepare(run *r, hr_error *err)
     return font_prepare(r, err);
 }
 
+/*
+ * No patient identifier can reach a PDF: while rendering, the connection
+ * refuses to read any column named patient_key, whatever a template's SQL
+ * asks (SELECT * over a table that has one fails too). Render's own
+ * queries never read it.
+ */
+static int deny_patient_key(void *unused, int action, const char *table, const char *column,
+                            const char *db_name, const char *trigger)
+{
+    (void)unused, (void)table, (void)db_name, (void)trigger;
+    if (action == SQLITE_READ && column && strcmp(column, "patient_key") == 0)
+        return SQLITE_DENY;
+    return SQLITE_OK;
+}
+
 /* One PDF to write, and its registry entry (whose pointers point into the
  * run and into `path`). */
 typedef struct render_job {
@@ -600,8 +615,10 @@ static int render_jobs(run *r, render_job *jobs, int njobs, int *written, hr_err
             close(p[0]);
             worker_report rep = {-1, {0}};
             sqlite3 *db;
-            if (db_open(db_path, &db, &rep.err) == HR_OK)
+            if (db_open(db_path, &db, &rep.err) == HR_OK) {
+                sqlite3_set_authorizer(db, deny_patient_key, NULL);
                 rep.rendered = render_share(r, jobs, njobs, k, workers, db, &rep.err);
+            }
             ssize_t off = 0, size = (ssize_t)sizeof rep;
             while (off < size) {
                 ssize_t w = write(p[1], (char *)&rep + off, (size_t)(size - off));
@@ -662,6 +679,7 @@ int render_reports(sqlite3 *db, const render_options *opt, int *written, hr_erro
                             "'%s' is not a language: use zh_CN, en, bilingual or all", lang);
     run r = {0};
     r.opt = opt, r.db = db;
+    sqlite3_set_authorizer(db, deny_patient_key, NULL);
     i18n_begin();
     int rc = prepare(&r, err);
     if (!rc)
@@ -718,6 +736,7 @@ int render_reports(sqlite3 *db, const render_options *opt, int *written, hr_erro
         log_info("render: %d PDF%s up to date (inputs and template unchanged), not rendered again",
                  unchanged, unchanged == 1 ? "" : "s");
     i18n_end();
+    sqlite3_set_authorizer(db, NULL, NULL);
     font_close(r.font);
     if (r.tpl)
         xmlFreeDoc(r.tpl);
