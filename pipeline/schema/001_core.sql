@@ -225,7 +225,11 @@ CREATE TABLE budget (
 );
 
 -- Indexes every reader needs (ingest may drop and rebuild them around bulk loads).
-CREATE INDEX outpatient_period ON outpatient(period, dept_code);
+-- outpatient, the one table of half a million rows a month, is indexed on
+-- period alone: a month's load then only appends to the index (ingest keeps
+-- it), where (period, dept_code) had to be rebuilt -- 40 % of a load -- for
+-- grouping by department that costs readers ~0.2 s a month more without it.
+CREATE INDEX outpatient_period ON outpatient(period);
 CREATE INDEX inpatient_period ON inpatient(period, dept_code);
 CREATE INDEX mr_front_period ON mr_front(period, dept_code);
 CREATE INDEX surgery_period ON surgery(period, dept_code);
