@@ -361,6 +361,8 @@ static void test_formats(void **state)
     assert_string_equal(i18n_change(LANG_ZH, "percent", 1.5, b), "+1.5个百分点");
     assert_string_equal(i18n_change(LANG_EN, "percent", -0.25, b), "-0.25 pp");
     assert_string_equal(i18n_change(LANG_EN, "count", INFINITY, b), "—");
+    assert_string_equal(i18n_change(LANG_EN, "count", 0.0, b), "0.0%"); /* not "0.00%" */
+    assert_string_equal(i18n_change(LANG_ZH, "count", 0.04, b), "+0.04%");
     assert_string_equal(i18n_value(LANG_EN, "percent", 91.25, 0, b), "91.3%");
     period per;
     hr_error err;

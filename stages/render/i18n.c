@@ -147,8 +147,9 @@ char *i18n_change(i18n_lang lang, const char *unit, double change, char *buf)
     char n[I18N_NUM_MAX];
     if (!isfinite(change))
         return i18n_number(lang, change, 0, buf);
-    i18n_number(lang, change, fabs(change) < 1 ? 2 : 1, n);
-    const char *sign = change > 0 && n[0] != '0' ? "+" : (change > 0 ? "+" : "");
+    /* Two decimals only where one would round a real change away. */
+    i18n_number(lang, change, change != 0 && fabs(change) < 1 ? 2 : 1, n);
+    const char *sign = change > 0 ? "+" : "";
     if (unit && strcmp(unit, "percent") == 0)
         snprintf(buf, I18N_NUM_MAX, "%s%s%s", sign, n,
                  lang == LANG_EN ? " pp" : i18n_tr(lang, " pp"));

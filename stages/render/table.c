@@ -88,7 +88,12 @@ static int read_cols(rctx *c, xmlNodePtr el, const dataset *d, tcol *cols, int *
         k->width = tpl_attr_num(n, "width", 1);
         total_weight += k->width;
         k->index = ds_col(d, k->field);
-        k->align = strcmp(k->format, "text") && strcmp(k->format, "msg") ? 'r' : 'l';
+        char align[16];
+        tpl_attr_buf(n, "align", "", align, sizeof align);
+        if (align[0]) /* the template decides: left, right or center */
+            k->align = align[0] == 'r' ? 'r' : align[0] == 'c' ? 'c' : 'l';
+        else /* numbers right, text left */
+            k->align = strcmp(k->format, "text") && strcmp(k->format, "msg") ? 'r' : 'l';
         if (k->index < 0)
             return hr_error_set(c->err, HR_EINPUT, c->tpl_path, xmlGetLineNo(n), "field",
                                 "the dataset has no column '%s'", k->field);
