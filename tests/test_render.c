@@ -384,6 +384,40 @@ static void test_formats(void **state)
     assert_true(step == 500 && first == -1000 && last == 1000);
 }
 
+/* The report number of a department is the same whether it is rendered
+ * alone or with every scope (001 is always the hospital). */
+static void report_number(const char *pdf, char *out, size_t size)
+{
+    strbuf t = STRBUF_INIT;
+    tk_pdf_text(pdf, 1, &t);
+    const char *p = strstr(t.buf, "monthly-2026-10-");
+    assert_non_null(p);
+    snprintf(out, size, "%.19s", p);
+    sb_release(&t);
+}
+
+static void test_report_numbers_are_stable(void **state)
+{
+    (void)state;
+    char all[128], one[128], pdf[256], a[32], b[32], h[32];
+    snprintf(all, sizeof all, "%s/numbers-all", tmpdir);
+    snprintf(one, sizeof one, "%s/numbers-one", tmpdir);
+    hr_error err;
+    sqlite3 *db = fixture_db("numbers");
+    assert_true(render(db, SUMMARY, "all", "en", all, &err) > 2);
+    assert_int_equal(render(db, SUMMARY, "D07", "en", one, &err), 1);
+    snprintf(pdf, sizeof pdf, "%s/monthly-2026-10-D07.en.pdf", all);
+    report_number(pdf, a, sizeof a);
+    snprintf(pdf, sizeof pdf, "%s/monthly-2026-10-D07.en.pdf", one);
+    report_number(pdf, b, sizeof b);
+    snprintf(pdf, sizeof pdf, "%s/monthly-2026-10-hospital.en.pdf", all);
+    report_number(pdf, h, sizeof h);
+    assert_string_equal(a, b);
+    assert_string_equal(h, "monthly-2026-10-001");
+    assert_string_not_equal(a, h);
+    db_close(db);
+}
+
 /* Rendering on several worker processes writes exactly what one process
  * writes, records every PDF in the registry, and a failure inside a worker
  * comes back as the run's error. */
@@ -456,6 +490,7 @@ int main(void)
         cmocka_unit_test(test_draft_mark_and_reproducible),
         cmocka_unit_test(test_full_zh_and_no_patient_key),
         cmocka_unit_test(test_parallel_workers_match_serial),
+        cmocka_unit_test(test_report_numbers_are_stable),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -31,6 +31,7 @@
 typedef struct scope_item {
     char code[64];
     char name[2][128];
+    int number; /* the report number's serial: stable whatever --scope asks */
 } scope_item;
 
 typedef struct run {
@@ -88,6 +89,38 @@ static void add_scope(run *r, const char *code, const char *zh, const char *en)
     snprintf(s->code, sizeof s->code, "%s", code);
     snprintf(s->name[LANG_ZH], sizeof s->name[0], "%s", zh);
     snprintf(s->name[LANG_EN], sizeof s->name[0], "%s", en);
+    s->number = r->nscopes; /* number_scopes() makes it stable */
+}
+
+/* Report numbers must not depend on which scopes one render asks for: the
+ * hospital is 001, then the clinical departments of the period's last
+ * dictionary in dept_code order, then the others. */
+static int number_scopes(run *r, hr_error *err)
+{
+    sqlite3_stmt *st = db_prepare(
+        r->db,
+        "WITH d AS (SELECT dept_code, category <> 'clinical' AS other FROM dept WHERE period = "
+        "(SELECT MAX(period) FROM dept WHERE period <= ?1)) "
+        "SELECT 1 + count(*) FROM d, (SELECT other AS o, dept_code AS c FROM d WHERE "
+        "dept_code = ?2) me WHERE d.other < me.o OR (d.other = me.o AND d.dept_code <= me.c)",
+        err);
+    if (!st)
+        return err->code;
+    for (int i = 0; i < r->nscopes; i++) {
+        scope_item *s = &r->scopes[i];
+        s->number = 1;
+        if (strcmp(s->code, "hospital") == 0)
+            continue;
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, r->month_last, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, s->code, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            s->number = sqlite3_column_int(st, 0);
+        if (s->number <= 1) /* not in that dictionary: after everyone */
+            s->number = 1000 + i;
+    }
+    sqlite3_finalize(st);
+    return HR_OK;
 }
 
 /* The hospital, one department, or the hospital and every clinical department
@@ -118,6 +151,8 @@ static int scopes_load(run *r, hr_error *err)
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
         return db_fail(r->db, "reading departments", err);
+    if (number_scopes(r, err))
+        return err->code;
     if (!all && r->nscopes == 0)
         return hr_error_set(err, HR_EUSAGE, NULL, 0, "--scope",
                             "'%s' is not a department in the dictionary up to %s: use "
@@ -399,7 +434,7 @@ static int render_one(run *r, int scope_index, render_mode mode, hr_error *err)
     memcpy(c->scope_name, s->name, sizeof c->scope_name);
     memcpy(c->hospital, r->hospital, sizeof c->hospital);
     snprintf(c->report_no, sizeof c->report_no, "%s-%s-%03d", r->kind, r->period_text,
-             scope_index + 1);
+             s->number);
     settings(c);
     int rc = ind_load(c);
     HPDF_Doc pdf = rc ? NULL : HPDF_New(haru_error, err);
