@@ -223,29 +223,40 @@ static int element_text(rctx *c, xmlNodePtr el, i18n_lang lang, strbuf *out)
     return rc;
 }
 
-/* The height a chart right after a heading will take, so that the heading
- * is not left alone at the foot of a page (0 when the next block is not a
- * chart). A bar chart's height grows with its bars (limit + the scope). */
-static double next_chart_height(xmlNodePtr el)
+/* The room a heading needs below it so that it is not left alone at the
+ * foot of a page: what follows it -- past up to two short paragraphs (a
+ * note, a unit line) -- if that is a chart (its whole height; a bar chart's
+ * grows with its bars) or a table (its header and three rows). 0 when
+ * something else follows. */
+static double next_block_height(rctx *c, xmlNodePtr el)
 {
+    double notes = 0;
     xmlNodePtr n = el->next;
-    while (n && n->type != XML_ELEMENT_NODE)
-        n = n->next;
+    for (int skipped = 0;; n = n->next) {
+        while (n && n->type != XML_ELEMENT_NODE)
+            n = n->next;
+        if (!n || xmlStrcmp(n->name, (const xmlChar *)"p") || skipped == 2)
+            break;
+        notes += c->mode == MODE_BILINGUAL ? 34 : 22;
+        skipped++;
+    }
+    if (n && !xmlStrcmp(n->name, (const xmlChar *)"table"))
+        return notes + 4 * 22 + 10;
     if (!n || xmlStrcmp(n->name, (const xmlChar *)"chart"))
         return 0;
     char type[32];
     tpl_attr_buf(n, "type", "line", type, sizeof type);
     int bars = !strcmp(type, "bar") || !strcmp(type, "contribution");
     double mm = tpl_attr_num(n, "height-mm", bars ? 8 + (tpl_attr_num(n, "limit", 12) + 1) * 6 : 62);
-    return mm * 72 / 25.4 + 30; /* its title */
+    return notes + mm * 72 / 25.4 + 30; /* its title */
 }
 
 static int blk_heading(rctx *c, xmlNodePtr el)
 {
     int level = (int)tpl_attr_num(el, "level", 1);
-    double chart_h = next_chart_height(el);
-    if (chart_h > 0 && chart_h < (c->page_h - c->margin_t) * 0.6)
-        doc_ensure(c, chart_h + 60);
+    double next_h = next_block_height(c, el);
+    if (next_h > 0 && next_h < (c->page_h - c->margin_t) * 0.6)
+        doc_ensure(c, next_h + 60);
     strbuf a = STRBUF_INIT, b = STRBUF_INIT;
     int rc = element_text(c, el, ctx_primary(c), &a);
     if (!rc && c->mode == MODE_BILINGUAL)
