@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "../../pipeline/db.h"
+#include "../../pipeline/xalloc.h"
 #include "../../pipeline/digest.h"
 #include "../../pipeline/paths.h"
 #include "../../pipeline/strbuf.h"
@@ -120,15 +121,15 @@ static int parse_expr(const ind_catalogue *cat, const char *text, ind_expr *e, c
 
 static void add_measure(ind_catalogue *cat, char *id, int set)
 {
-    cat->measure_ids = realloc(cat->measure_ids, (size_t)(cat->nmeasures + 1) * sizeof(char *));
-    cat->measure_set = realloc(cat->measure_set, (size_t)(cat->nmeasures + 1) * sizeof(int));
+    cat->measure_ids = xrealloc(cat->measure_ids, (size_t)(cat->nmeasures + 1) * sizeof(char *));
+    cat->measure_set = xrealloc(cat->measure_set, (size_t)(cat->nmeasures + 1) * sizeof(int));
     cat->measure_ids[cat->nmeasures] = id;
     cat->measure_set[cat->nmeasures++] = set;
 }
 
 static int load_set(ind_catalogue *cat, xmlNode *n, const char *path, hr_error *err)
 {
-    cat->sets = realloc(cat->sets, (size_t)(cat->nsets + 1) * sizeof *cat->sets);
+    cat->sets = xrealloc(cat->sets, (size_t)(cat->nsets + 1) * sizeof *cat->sets);
     ind_measure_set *s = &cat->sets[cat->nsets++];
     memset(s, 0, sizeof *s);
     s->id = attr(n, "id");
@@ -163,7 +164,7 @@ static int load_set(ind_catalogue *cat, xmlNode *n, const char *path, hr_error *
 
 static void load_alias_head(ind_catalogue *cat, xmlNode *n)
 {
-    cat->aliases = realloc(cat->aliases, (size_t)(cat->naliases + 1) * sizeof *cat->aliases);
+    cat->aliases = xrealloc(cat->aliases, (size_t)(cat->naliases + 1) * sizeof *cat->aliases);
     ind_alias *a = &cat->aliases[cat->naliases++];
     memset(a, 0, sizeof *a);
     a->fact = attr(n, "fact");
@@ -178,7 +179,7 @@ static int load_alias_uses(ind_catalogue *cat, ind_alias *a, xmlNode *n, const c
     for (xmlNode *c = n->children; c; c = c->next) {
         if (!is_elem(c, "use"))
             continue;
-        a->uses = realloc(a->uses, (size_t)(a->nuses + 1) * sizeof *a->uses);
+        a->uses = xrealloc(a->uses, (size_t)(a->nuses + 1) * sizeof *a->uses);
         ind_alias_use *u = &a->uses[a->nuses++];
         u->source = attr(c, "source");
         char *text = node_text(c);
@@ -246,7 +247,7 @@ static void load_texts(ind_indicator *ind, xmlNode *c)
 static int load_indicator(ind_catalogue *cat, xmlNode *n, const double limits[4],
                           const char *path, hr_error *err)
 {
-    cat->ind = realloc(cat->ind, (size_t)(cat->nind + 1) * sizeof *cat->ind);
+    cat->ind = xrealloc(cat->ind, (size_t)(cat->nind + 1) * sizeof *cat->ind);
     ind_indicator *ind = &cat->ind[cat->nind++];
     memset(ind, 0, sizeof *ind);
     ind->id = attr(n, "id");

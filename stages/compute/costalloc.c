@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "../../pipeline/db.h"
+#include "../../pipeline/xalloc.h"
 #include "../../pipeline/log.h"
 #include "compute_internal.h"
 
@@ -105,7 +106,7 @@ static void add_unalloc(ca_month *m, int level, const char *dept, int64_t cents,
 {
     if (m->nun == m->aun) {
         m->aun = m->aun ? 2 * m->aun : 8;
-        m->un = realloc(m->un, (size_t)m->aun * sizeof *m->un);
+        m->un = xrealloc(m->un, (size_t)m->aun * sizeof *m->un);
     }
     ca_unalloc *u = &m->un[m->nun++];
     u->level = level;
@@ -118,7 +119,7 @@ static void add_flow(ca_month *m, int level, int from, int to, int64_t cents)
 {
     if (m->nflow == m->aflow) {
         m->aflow = m->aflow ? 2 * m->aflow : 64;
-        m->flow = realloc(m->flow, (size_t)m->aflow * sizeof *m->flow);
+        m->flow = xrealloc(m->flow, (size_t)m->aflow * sizeof *m->flow);
     }
     m->flow[m->nflow++] = (ca_flow){level, from, to, cents};
     m->dept[to].received_cents[level] += cents;
@@ -141,7 +142,7 @@ static int load_depts(sqlite3 *db, ca_month *m, hr_error *err)
     while (sqlite3_step(st) == SQLITE_ROW) {
         if (m->ndept == cap) {
             cap = cap ? 2 * cap : 64;
-            m->dept = realloc(m->dept, (size_t)cap * sizeof *m->dept);
+            m->dept = xrealloc(m->dept, (size_t)cap * sizeof *m->dept);
         }
         ca_dept *d = &m->dept[m->ndept++];
         memset(d, 0, sizeof *d);
@@ -202,7 +203,7 @@ static int load_drivers(sqlite3 *db, ca_month *m, hr_error *err)
     while (sqlite3_step(st) == SQLITE_ROW) {
         if (m->ndrv == cap) {
             cap = cap ? 2 * cap : 64;
-            m->drv = realloc(m->drv, (size_t)cap * sizeof *m->drv);
+            m->drv = xrealloc(m->drv, (size_t)cap * sizeof *m->drv);
         }
         ca_driver *r = &m->drv[m->ndrv++];
         snprintf(r->from, sizeof r->from, "%s", (const char *)sqlite3_column_text(st, 0));

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "../../pipeline/db.h"
+#include "../../pipeline/xalloc.h"
 #include "compute_internal.h"
 
 #define CELL(c, m, t, d) ((c)->v[((size_t)(m) * (c)->nmonths + (t)) * ((c)->ndept + 1) + (d)])
@@ -64,7 +65,7 @@ static int load_depts(sqlite3 *db, ind_cube *c, hr_error *err)
     while (sqlite3_step(st) == SQLITE_ROW) {
         if (c->ndept == cap) {
             cap = cap ? 2 * cap : 64;
-            c->dept = realloc(c->dept, (size_t)cap * sizeof(char *));
+            c->dept = xrealloc(c->dept, (size_t)cap * sizeof(char *));
         }
         c->dept[c->ndept++] = strdup((const char *)sqlite3_column_text(st, 0));
     }

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "../../pipeline/db.h"
+#include "../../pipeline/xalloc.h"
 #include "compute.h"
 #include "compute_internal.h"
 
@@ -86,7 +87,7 @@ static int period_depts(sqlite3 *db, const period *p, char ***out, int *n, hr_er
     while (sqlite3_step(st) == SQLITE_ROW) {
         if (*n == cap) {
             cap = cap ? cap * 2 : 32;
-            *out = realloc(*out, (size_t)cap * sizeof(char *));
+            *out = xrealloc(*out, (size_t)cap * sizeof(char *));
         }
         (*out)[(*n)++] = strdup((const char *)sqlite3_column_text(st, 0));
     }
