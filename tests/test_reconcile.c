@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tests/support/testkit.h"
 #include "pipeline/db.h"
 #include "pipeline/error.h"
 #include "stages/compute/compute.h"
@@ -22,24 +23,6 @@
 #define RULES "config/rules/reconcile.xml"
 
 static char db_path[64], out_dir[64];
-
-static void exec(sqlite3 *db, const char *sql)
-{
-    hr_error err;
-    hr_error_clear(&err);
-    if (db_exec(db, sql, &err))
-        fail_msg("%s: %s", sql, err.message);
-}
-
-static int64_t query(sqlite3 *db, const char *sql)
-{
-    int64_t v = -1;
-    hr_error err;
-    hr_error_clear(&err);
-    if (db_query_int(db, &v, &err, sql, NULL) < 0)
-        fail_msg("%s: %s", sql, err.message);
-    return v;
-}
 
 /* All rows of a one-column query, joined with '\n'. Caller frees. */
 static char *query_lines(sqlite3 *db, const char *sql)
@@ -94,7 +77,7 @@ static void close_db(sqlite3 *db)
  *   SU4 before its admission; SU5's stay ST8 ended in September, SU5 after */
 static void load_month(sqlite3 *db)
 {
-    exec(db,
+    tk_exec(db,
          "INSERT INTO inpatient VALUES "
          "('2026-10','ST1','PK1','0101','2026-10-01','2026-10-05',100000,0,0,0,'cured',1,2),"
          "('2026-10','ST2','PK2','0101','2026-10-02','2026-10-06',50000,0,0,0,'cured',1,3),"
@@ -196,10 +179,10 @@ static void test_every_rule_finds_its_differences(void **state)
     /* Forced: the same findings, recorded as a forced draft; run twice,
      * nothing is counted twice. */
     assert_int_equal(run(db, RULES, 1, &err), HR_OK);
-    assert_int_equal(query(db, "SELECT reconcile_forced FROM period_state"), 1);
-    assert_int_equal(query(db, "SELECT count(*) FROM reconcile_record"), 7);
-    assert_int_equal(query(db, "SELECT count(*) FROM reconcile_result"), 6);
-    assert_int_equal(query(db, "SELECT sum(status = 'fail') FROM reconcile_rule_state"), 4);
+    assert_int_equal(tk_query_int(db, "SELECT reconcile_forced FROM period_state"), 1);
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM reconcile_record"), 7);
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM reconcile_result"), 6);
+    assert_int_equal(tk_query_int(db, "SELECT sum(status = 'fail') FROM reconcile_rule_state"), 4);
     close_db(db);
 }
 
@@ -208,7 +191,7 @@ static void test_clean_month(void **state)
 {
     (void)state;
     sqlite3 *db = open_db();
-    exec(db,
+    tk_exec(db,
          "INSERT INTO inpatient VALUES "
          "('2026-10','ST1','PK1','0101','2026-10-01','2026-10-05',100000,0,0,0,'cured',1,2);"
          "INSERT INTO mr_front VALUES ('2026-10','ST1','0101','2026-10-01','2026-10-05','A',2,2);"
@@ -217,8 +200,8 @@ static void test_clean_month(void **state)
          "INSERT INTO surgery VALUES ('2026-10','SU1','ST1','0101','2026-10-05',2,6,2);");
     hr_error err;
     assert_int_equal(run(db, RULES, 0, &err), HR_OK);
-    assert_int_equal(query(db, "SELECT count(*) FROM reconcile_record"), 0);
-    assert_int_equal(query(db, "SELECT count(*) FROM reconcile_result WHERE status <> 'ok'"), 0);
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM reconcile_record"), 0);
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM reconcile_result WHERE status <> 'ok'"), 0);
     char *got = query_lines(db, "SELECT reconcile_state || ' ' || reconcile_forced FROM period_state");
     assert_string_equal(got, "ok 0");
     free(got);
@@ -292,7 +275,7 @@ static void test_authority_reaches_compute(void **state)
     (void)state;
     sqlite3 *db = open_db();
     load_month(db);
-    exec(db, "INSERT INTO dept VALUES ('2026-10', '0101', '心内科', 'Cardiology', 'clinical', 0, 9),"
+    tk_exec(db, "INSERT INTO dept VALUES ('2026-10', '0101', '心内科', 'Cardiology', 'clinical', 0, 9),"
              "('2026-10', '0102', '呼吸科', 'Respiratory', 'clinical', 0, 9);"
              "INSERT INTO mr_front VALUES ('2026-10','ST10','0101','2026-10-08','2026-10-09','A',2,6);"
              /* compute counts an ingested month's sources that have a file */
@@ -312,7 +295,7 @@ static void test_authority_reaches_compute(void **state)
     hr_error_clear(&err);
     if (compute_period(db, "2026-10", &err))
         fail_msg("compute: %s", err.message);
-    assert_int_equal(query(db, discharges), 5);
+    assert_int_equal(tk_query_int(db, discharges), 5);
     /* The default rules name inpatient again: reconciled anew, 4. */
     assert_int_equal(run(db, RULES, 1, &err), HR_OK);
     got = query_lines(db, "SELECT source FROM authority WHERE period = '2026-10' AND "
@@ -322,7 +305,7 @@ static void test_authority_reaches_compute(void **state)
     hr_error_clear(&err);
     if (compute_period(db, "2026-10", &err))
         fail_msg("compute: %s", err.message);
-    assert_int_equal(query(db, discharges), 4);
+    assert_int_equal(tk_query_int(db, discharges), 4);
     close_db(db);
 }
 

@@ -466,17 +466,15 @@ static int setup(void **state)
 {
     (void)state;
     setlocale(LC_ALL, "C.UTF-8");
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/test-render-XXXXXX");
-    assert_non_null(mkdtemp(tmpdir));
+    tk_tmpdir_create(tmpdir, "test-render");
     return 0;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : 0;
+    tk_tmpdir_remove(tmpdir);
+    return 0;
 }
 
 int main(void)

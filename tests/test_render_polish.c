@@ -260,17 +260,15 @@ static int setup(void **state)
 {
     (void)state;
     setlocale(LC_ALL, "C.UTF-8");
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/test-rpolish-XXXXXX");
-    assert_non_null(mkdtemp(tmpdir));
+    tk_tmpdir_create(tmpdir, "test-rpolish");
     return 0;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : 0;
+    tk_tmpdir_remove(tmpdir);
+    return 0;
 }
 
 int main(void)

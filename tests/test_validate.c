@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tests/support/testkit.h"
 #include "pipeline/db.h"
 #include "pipeline/digest.h"
 #include "pipeline/error.h"
@@ -27,24 +28,6 @@
 #define OUTPATIENT_CSV "tests/data/validate/outpatient.csv"
 
 static char db_path[64];
-
-static void exec(sqlite3 *db, const char *sql)
-{
-    hr_error err;
-    hr_error_clear(&err);
-    if (db_exec(db, sql, &err))
-        fail_msg("%s: %s", sql, err.message);
-}
-
-static int64_t query(sqlite3 *db, const char *sql)
-{
-    int64_t v = -1;
-    hr_error err;
-    hr_error_clear(&err);
-    if (db_query_int(db, &v, &err, sql, NULL) < 0)
-        fail_msg("%s: %s", sql, err.message);
-    return v;
-}
 
 static char *query_text(sqlite3 *db, const char *sql)
 {
@@ -94,7 +77,7 @@ static void assert_nothing_lost(sqlite3 *db)
                  "(SELECT count(*) FROM quarantine WHERE file_id = %lld)",
                  sqlite3_column_text(st, 1), (long long)sqlite3_column_int64(st, 0),
                  (long long)sqlite3_column_int64(st, 0));
-        assert_int_equal(query(db, sql), sqlite3_column_int64(st, 2));
+        assert_int_equal(tk_query_int(db, sql), sqlite3_column_int64(st, 2));
     }
     sqlite3_finalize(st);
 }
@@ -107,7 +90,7 @@ static void add_file(sqlite3 *db, int file_id, const char *period, const char *s
         "rows_read, rows_loaded, loaded_at, outcome) VALUES (%d, %Q, %Q, %Q, 0, %Q, 'standard', "
         "%d, %d, '2026-11-01T00:00:00Z', 'loaded')",
         file_id, period, source, path, sha, rows_read, rows_read);
-    exec(db, sql);
+    tk_exec(db, sql);
     sqlite3_free(sql);
 }
 
@@ -117,7 +100,7 @@ static void add_depts(sqlite3 *db, const char *period)
         "INSERT INTO dept VALUES (%Q, '0101', '心内科', 'Cardiology', 'clinical', 0, 2),"
         "(%Q, '0102', '呼吸科', 'Respiratory', 'clinical', 0, 3)",
         period, period);
-    exec(db, sql);
+    tk_exec(db, sql);
     sqlite3_free(sql);
 }
 
@@ -127,7 +110,7 @@ static void load_outpatient(sqlite3 *db, const char *sha)
 {
     add_file(db, 1, "2026-10", "outpatient", OUTPATIENT_CSV, sha, 8);
     add_depts(db, "2026-10");
-    exec(db,
+    tk_exec(db,
          "INSERT INTO outpatient VALUES "
          "('2026-10','V1','2026-10-01 08:00:00','0101','D1','P1','O',10000,1000,1000,1000,5,1,2),"
          "('2026-10','V1','2026-10-01 09:00:00','0101','D1','P2','O',5000,0,0,0,5,1,3),"
@@ -195,20 +178,20 @@ static void test_outpatient_rules(void **state)
         assert_memory_equal(got, want, strlen(want));
         free(got);
     }
-    assert_int_equal(query(db, "SELECT count(*) FROM quarantine WHERE stage = 'validate'"), 5);
-    assert_int_equal(query(db, "SELECT count(*) FROM outpatient"), 2);
-    assert_int_equal(query(db, "SELECT count(*) FROM outpatient WHERE line_no IN (2, 8)"), 2);
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM quarantine WHERE stage = 'validate'"), 5);
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM outpatient"), 2);
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM outpatient WHERE line_no IN (2, 8)"), 2);
     char *raw = query_text(db, "SELECT raw FROM quarantine WHERE line_no = 4");
     assert_string_equal(raw, "V3,2026-10-02 08:00:00,9999,D1,P3,O,20.00,0,0,0,");
     free(raw);
     /* The wait of 2000 minutes is a warning: the row stays, flagged. */
-    assert_int_equal(query(db, "SELECT count(*) FROM row_warning WHERE line_no = 8 AND "
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM row_warning WHERE line_no = 8 AND "
                                "rule = 'range' AND field = 'wait_minutes'"),
                      1);
     char *s = query_text(db, "SELECT validation_state FROM period_state WHERE period='2026-10'");
     assert_string_equal(s, "failed");
     free(s);
-    assert_int_equal(query(db, "SELECT rows_read || rows_accepted || rows_quarantined || "
+    assert_int_equal(tk_query_int(db, "SELECT rows_read || rows_accepted || rows_quarantined || "
                                "rows_warned FROM validation_summary WHERE source='outpatient'"),
                      8261);
     s = query_text(db, "SELECT top_reasons FROM validation_summary WHERE source='outpatient'");
@@ -218,9 +201,9 @@ static void test_outpatient_rules(void **state)
 
     /* Idempotent: a second run finds nothing new and changes nothing. */
     assert_int_equal(run_validate(db, &err), HR_EINPUT);
-    assert_int_equal(query(db, "SELECT count(*) FROM quarantine"), 6);
-    assert_int_equal(query(db, "SELECT count(*) FROM outpatient"), 2);
-    assert_int_equal(query(db, "SELECT count(*) FROM row_warning"), 1);
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM quarantine"), 6);
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM outpatient"), 2);
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM row_warning"), 1);
     assert_nothing_lost(db);
     close_db(db);
 }
@@ -232,7 +215,7 @@ static void test_raw_rebuilt_when_file_changed(void **state)
     (void)state;
     sqlite3 *db = open_db();
     load_outpatient(db, "0000000000000000000000000000000000000000000000000000000000000000");
-    exec(db, "UPDATE outpatient SET dept_code = '9999' WHERE line_no = 8");
+    tk_exec(db, "UPDATE outpatient SET dept_code = '9999' WHERE line_no = 8");
     hr_error err;
     assert_int_equal(run_validate(db, &err), HR_EINPUT);
     char *raw = query_text(db, "SELECT raw FROM quarantine WHERE line_no = 8");
@@ -249,18 +232,18 @@ static void test_below_limit_passes(void **state)
     sqlite3 *db = open_db();
     add_depts(db, "2026-10");
     add_file(db, 7, "2026-10", "surgery", "/nonexistent/surgery.csv", "x", 201);
-    exec(db, "WITH RECURSIVE n(i) AS (SELECT 2 UNION ALL SELECT i + 1 FROM n WHERE i < 202) "
+    tk_exec(db, "WITH RECURSIVE n(i) AS (SELECT 2 UNION ALL SELECT i + 1 FROM n WHERE i < 202) "
              "INSERT INTO surgery SELECT '2026-10', 'S' || i, 'ST' || i, '0101', '2026-10-05', "
              "1 + i % 4, 7, i FROM n");
-    exec(db, "UPDATE surgery SET grade = 5 WHERE line_no = 100");
+    tk_exec(db, "UPDATE surgery SET grade = 5 WHERE line_no = 100");
     hr_error err;
     assert_int_equal(run_validate(db, &err), HR_OK);
-    assert_int_equal(query(db, "SELECT count(*) FROM quarantine"), 1);
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM quarantine"), 1);
     char *m = query_text(db, "SELECT rule || '|' || field || '|' || message || '|' || raw "
                              "FROM quarantine");
     assert_string_equal(m, "range|grade|grade 5 is outside the range [1, 4]|S100,ST100,0101,2026-10-05,5");
     free(m);
-    assert_int_equal(query(db, "SELECT count(*) FROM surgery"), 200);
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM surgery"), 200);
     char *s = query_text(db, "SELECT validation_state FROM period_state");
     assert_string_equal(s, "ok");
     free(s);
@@ -278,7 +261,7 @@ static void test_other_sources(void **state)
     add_file(db, 3, "2026-10", "census", "/nonexistent/census.csv", "x", 3);
     add_file(db, 4, "2026-10", "equipment", "/nonexistent/equipment.csv", "x", 1);
     add_file(db, 5, "2026-10", "equipment_usage", "/nonexistent/usage.csv", "x", 2);
-    exec(db,
+    tk_exec(db,
          "INSERT INTO inpatient VALUES "
          "('2026-10','ST1','P1','0101','2026-10-05','2026-10-04',100,0,0,0,'cured',2,2),"
          "('2026-10','ST2','P2','0101','2026-10-01','2026-10-04',100,0,0,0,'cured',2,3);"
@@ -303,7 +286,7 @@ static void test_other_sources(void **state)
                        "WHERE source = 'equipment_usage'");
     assert_string_equal(m, "3|reference|equipment_id");
     free(m);
-    assert_int_equal(query(db, "SELECT count(*) FROM quarantine"), 3);
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM quarantine"), 3);
     assert_nothing_lost(db);
     close_db(db);
 }
@@ -318,7 +301,7 @@ static void test_thresholds(void **state)
     add_file(db, 1, "2026-09", "inpatient", "/x/9.csv", "x", 100);
     add_file(db, 2, "2026-10", "inpatient", "/x/10.csv", "x", 40);
     add_file(db, 3, "2026-10", "census", "/x/c.csv", "x", 3);
-    exec(db, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100) "
+    tk_exec(db, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100) "
              "INSERT INTO inpatient SELECT '2026-09', 'A' || i, 'P', '0101', '2026-09-01', "
              "'2026-09-03', 100, 0, 0, 0, 'cured', 1, i + 1 FROM n;"
              "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40) "
@@ -347,7 +330,7 @@ static void test_thresholds(void **state)
     assert_string_equal(m, "呼吸科有 1 天占用床位超过开放床位的 130%（最高 150%）|"
                            "心内科住院量 40，环比变化 -60.0%（2026-09 为 100），超出 ±50%");
     free(m);
-    assert_int_equal(query(db, "SELECT count(*) FROM data_warning"), 2);
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM data_warning"), 2);
     char *s = query_text(db, "SELECT validation_state FROM period_state");
     assert_string_equal(s, "warnings");
     free(s);
@@ -396,7 +379,7 @@ static void test_required_and_first_rule(void **state)
     (void)state;
     sqlite3 *db = open_db();
     add_file(db, 1, "2026-10", "outpatient", "/nonexistent/outpatient.csv", "x", 6);
-    exec(db,
+    tk_exec(db,
          "INSERT INTO outpatient VALUES "
          "('2026-10','V1','2026-10-01 08:00:00','0101','','P1','X',20000,0,0,0,5,1,2),"
          "('2026-10','V2','2026-10-01 09:00:00','0101','D1','P2','X',20000,0,0,0,5,1,3),"
@@ -420,7 +403,7 @@ static void test_required_and_first_rule(void **state)
     assert_string_equal(got, "4 required wait_minutes a value is required|"
                              "4 range total_fee total_fee 80.00 is outside the range [-, 50]");
     free(got);
-    assert_int_equal(query(db, "SELECT rows_read || rows_accepted || rows_quarantined || "
+    assert_int_equal(tk_query_int(db, "SELECT rows_read || rows_accepted || rows_quarantined || "
                                "rows_warned FROM validation_summary"),
                      6331);
     got = query_text(db, "SELECT validation_state FROM period_state");
@@ -440,7 +423,7 @@ static void test_threshold_zero_days(void **state)
     sqlite3 *db = open_db();
     add_depts(db, "2026-10");
     add_file(db, 1, "2026-10", "outpatient", "/x/o.csv", "x", 1360);
-    exec(db, "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 1159) "
+    tk_exec(db, "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 1159) "
              "INSERT INTO outpatient SELECT '2026-10', 'A' || i, "
              "printf('2026-10-%02d 08:00:00', i / 40 + 1), '0101', 'D', 'P', 'O', 100, 0, 0, 0, "
              "5, 1, i + 2 FROM n;"
@@ -455,7 +438,7 @@ static void test_threshold_zero_days(void **state)
     assert_string_equal(m, "zero_days|0101|2.0|2.0|Cardiology averages 37.4 outpatient a day "
                            "but had 2 days with none");
     free(m);
-    assert_int_equal(query(db, "SELECT count(*) FROM quarantine"), 0);
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM quarantine"), 0);
     assert_nothing_lost(db);
     close_db(db);
 }
@@ -471,7 +454,7 @@ static void test_threshold_volume_yoy(void **state)
     add_depts(db, "2026-10");
     add_file(db, 1, "2025-10", "inpatient", "/x/2025-10.csv", "x", 70);
     add_file(db, 2, "2026-10", "inpatient", "/x/2026-10.csv", "x", 65);
-    exec(db, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 70) "
+    tk_exec(db, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 70) "
              "INSERT INTO inpatient SELECT '2025-10', 'A' || i, 'P', "
              "CASE WHEN i <= 50 THEN '0101' ELSE '0102' END, '2025-10-01', '2025-10-03', "
              "100, 0, 0, 0, 'cured', 1, i + 1 FROM n;"

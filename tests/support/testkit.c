@@ -57,6 +57,24 @@ sqlite3 *tk_fixture_db(const char *dir, const char *name, const char *sql_path)
     return db;
 }
 
+void tk_exec(sqlite3 *db, const char *sql)
+{
+    hr_error err;
+    hr_error_clear(&err);
+    if (db_exec(db, sql, &err))
+        fail_msg("%s: %s", sql, err.message);
+}
+
+int64_t tk_query_int(sqlite3 *db, const char *sql)
+{
+    int64_t v = -1;
+    hr_error err;
+    hr_error_clear(&err);
+    if (db_query_int(db, &v, &err, sql, NULL) < 0)
+        fail_msg("%s: %s", sql, err.message);
+    return v;
+}
+
 static void read_command(const char *cmd, strbuf *sb)
 {
     FILE *p = popen(cmd, "r");

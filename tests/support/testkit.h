@@ -11,6 +11,7 @@
 #define HR_TESTKIT_H
 
 #include <sqlite3.h>
+#include <stdint.h>
 
 #include "pipeline/strbuf.h"
 
@@ -24,6 +25,11 @@ void tk_slurp(const char *path, strbuf *sb);
 /* A fresh database DIR/NAME.db, migrated, with the statements of sql_path
  * run in it. The caller closes it with db_close(). */
 sqlite3 *tk_fixture_db(const char *dir, const char *name, const char *sql_path);
+
+/* SQL for tests: run statements, or read one integer, failing the test
+ * (with the SQL and SQLite's message) when the database refuses. */
+void tk_exec(sqlite3 *db, const char *sql);
+int64_t tk_query_int(sqlite3 *db, const char *sql);
 
 /* The text of one page of a PDF (page 0: every page), replacing sb. */
 void tk_pdf_text(const char *pdf, int page, strbuf *sb);
