@@ -23,36 +23,18 @@
 
 #include "pipeline/db.h"
 #include "pipeline/strbuf.h"
+#include "tests/support/testkit.h"
 #include "stages/advise/advise.h"
 #include "stages/render/render.h"
 
 static char tmpdir[64];
 
-static void slurp(const char *path, strbuf *sb)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    char buf[8192];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        sb_add(sb, buf, n);
-    fclose(f);
-}
-
 /* The fixture database, advised for the given periods (NULL-terminated). */
 static sqlite3 *fixture_db(const char *name, const char *const *periods)
 {
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s.db", tmpdir, name);
-    unlink(path);
-    sqlite3 *db;
+    sqlite3 *db = tk_fixture_db(tmpdir, name, "tests/data/reports/fixture.sql");
     hr_error err;
     hr_error_clear(&err);
-    assert_int_equal(db_open(path, &db, &err), 0);
-    strbuf sql = STRBUF_INIT;
-    slurp("tests/data/reports/fixture.sql", &sql);
-    assert_int_equal(db_exec(db, sql.buf, &err), 0);
-    sb_release(&sql);
     for (; periods && *periods; periods++) {
         char buf[512];
         if (advise_period(db, *periods, &err))
@@ -61,25 +43,7 @@ static sqlite3 *fixture_db(const char *name, const char *const *periods)
     return db;
 }
 
-static void pdf_text(const char *pdf, strbuf *sb)
-{
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "pdftotext -q '%s' -", pdf);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    char buf[8192];
-    size_t n;
-    sb_reset(sb);
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0)
-        sb_add(sb, buf, n);
-    pclose(p);
-}
-
-#define assert_contains(hay, needle)                                                        \
-    do {                                                                                    \
-        if (!strstr((hay), (needle)))                                                       \
-            fail_msg("expected '%s' in:\n%.4000s", (needle), (hay));                        \
-    } while (0)
+static void pdf_text(const char *pdf, strbuf *sb) { tk_pdf_text(pdf, 0, sb); }
 
 static int render(sqlite3 *db, const char *kind, const char *period, const char *tpl,
                   const char *scope, const char *lang, const char *out)
@@ -290,8 +254,7 @@ static int setup(void **state)
 {
     (void)state;
     setlocale(LC_ALL, "C.UTF-8");
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/test-reports-XXXXXX");
-    assert_non_null(mkdtemp(tmpdir));
+    tk_tmpdir_create(tmpdir, "test-reports");
     return 0;
 }
 
@@ -302,9 +265,8 @@ static int teardown(void **state)
         fprintf(stderr, "reports kept in %s\n", tmpdir);
         return 0;
     }
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : 0;
+    tk_tmpdir_remove(tmpdir);
+    return 0;
 }
 
 int main(void)
