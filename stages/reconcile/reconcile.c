@@ -406,9 +406,10 @@ static int blocking_error(const rconfig *conf, const rrule_outcome *o, const cha
     strbuf sb = STRBUF_INIT;
     for (int i = 0; i < conf->nrules; i++)
         if (conf->rules[i].blocking && o[i].failed)
-            sb_addf(&sb, "%s%s (%lld departments beyond tolerance, %lld record differences)",
+            sb_addf(&sb, "%s%s (%lld department%s beyond tolerance, %lld record difference%s)",
                     sb.len ? "; " : "", conf->rules[i].id, o[i].aggregate_fails,
-                    o[i].record_issues);
+                    o[i].aggregate_fails == 1 ? "" : "s", o[i].record_issues,
+                    o[i].record_issues == 1 ? "" : "s");
     hr_error_set(err, HR_EBLOCKED, NULL, 0, NULL,
                  "reconciliation of %s is blocking: %s; see the reconcile-%s-*.csv files, or "
                  "use --force to render reports marked as unreconciled drafts",
