@@ -85,23 +85,59 @@ int db_latest_version(void)
     return db_migration_count ? db_migrations[db_migration_count - 1].number : 0;
 }
 
+/* 1 if migration `number` is recorded as applied, 0 if not, -1 on error. */
+static int applied(sqlite3 *db, int number, hr_error *err)
+{
+    char n[16];
+    snprintf(n, sizeof n, "%d", number);
+    int64_t found = 0;
+    int rc = db_query_int(db, &found, err,
+                          "SELECT count(*) FROM schema_migration WHERE number = ?", n, NULL);
+    return rc < 0 ? -1 : found > 0;
+}
+
+/*
+ * Applies, in number order and one transaction each, every migration not
+ * yet recorded in schema_migration. Stages own number ranges, so a stage
+ * may add a migration numbered below one already applied: recording each
+ * one (not only the highest, as user_version alone would) makes sure it
+ * is applied to existing databases too. user_version mirrors the highest
+ * applied, for the sqlite3 shell.
+ */
 static int migrate(sqlite3 *db, const char *path, hr_error *err)
 {
-    int version = db_schema_version(db);
-    if (version < 0)
-        return db_fail(db, "reading the schema version", err);
-    if (version > db_latest_version())
+    if (db_exec(db,
+                "CREATE TABLE IF NOT EXISTS schema_migration (number INTEGER PRIMARY KEY, "
+                "name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+                err))
+        return HR_EFAIL;
+    int64_t newest = 0, version = 0;
+    if (db_query_int(db, &newest, err, "SELECT max(number) FROM schema_migration", NULL) < 0 ||
+        db_query_int(db, &version, err, "PRAGMA user_version", NULL) < 0)
+        return HR_EFAIL;
+    if (newest == 0 && version > 0)
         return hr_error_set(err, HR_EFAIL, path, 0, NULL,
-                            "database schema version %d is newer than this hospreport "
+                            "this database was made by a pre-release hospreport that did not "
+                            "record its migrations; move it away and load the months again");
+    if (newest > db_latest_version())
+        return hr_error_set(err, HR_EFAIL, path, 0, NULL,
+                            "database schema version %lld is newer than this hospreport "
                             "knows (%d); use a newer hospreport",
-                            version, db_latest_version());
+                            (long long)newest, db_latest_version());
     for (int i = 0; i < db_migration_count; i++) {
         const db_migration *m = &db_migrations[i];
-        if (m->number <= version)
+        int done = applied(db, m->number, err);
+        if (done < 0)
+            return HR_EFAIL;
+        if (done)
             continue;
-        char pragma[64];
-        snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", m->number);
-        if (db_begin(db, err) || db_exec(db, m->sql, err) || db_exec(db, pragma, err) ||
+        char now[32], record[256];
+        snprintf(record, sizeof record,
+                 "INSERT INTO schema_migration (number, name, applied_at) VALUES (%d, '%s', '%s');"
+                 "PRAGMA user_version = %d",
+                 m->number, m->name, db_now(now, sizeof now),
+                 m->number > newest ? m->number : (int)newest);
+        if (db_begin(db, err) || db_exec(db, m->sql, err) || db_exec(db, record, err) ||
             db_commit(db, err)) {
             db_rollback(db);
             hr_error_locate(err, path, 0, NULL);
@@ -111,6 +147,8 @@ static int migrate(sqlite3 *db, const char *path, hr_error *err)
             snprintf(err->message, sizeof err->message, "%s", msg);
             return HR_EFAIL;
         }
+        if (m->number > newest)
+            newest = m->number;
     }
     return HR_OK;
 }

@@ -33,7 +33,8 @@ echo "bench-run: history of 24 months loaded in $(awk -v a="$t0" -v b="$t1" 'BEG
 
 rm -rf "$B/reports"
 t0=$(date +%s.%N)
-"$HR" run -q --in "$B/exports/$END" --period "$END" --db "$db" --out "$B/reports"
+"$HR" run --in "$B/exports/$END" --period "$END" --db "$db" --out "$B/reports" 2>&1 |
+    grep -E "ingest:|validate:|reconcile:|computed in" | sed "s/^hospreport: /bench-run:   /"
 t1=$(date +%s.%N)
 run_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
 npdf=$(ls "$B/reports"/*.pdf | wc -l)

@@ -68,11 +68,53 @@ static int source_loaded(sqlite3 *db, const char *source, const char *period)
     return n > 0;
 }
 
+/* The counted rows per department of source %Q's current file of a month. */
+#define VOLUME_OF(month)                                                                     \
+    "SELECT v.dept_code d, v.n n FROM validate_volume v JOIN source_file f ON f.file_id = "  \
+    "v.file_id WHERE f.source = %Q AND f.period = " month " AND f.current = 1"
+
+/* Makes sure validate_volume holds the per-department row counts of the
+ * current file of (source, period): counted now when `fresh` (the month
+ * being validated, after its quarantine) or when not counted yet, else
+ * kept from when that month was validated -- so each month's rows are
+ * counted once, not on every later month's validation. */
+static int count_volume(sqlite3 *db, const char *source, const char *period, int fresh,
+                        hr_error *err)
+{
+    int64_t file_id = 0;
+    if (db_query_int(db, &file_id, err,
+                     "SELECT max(file_id) FROM source_file WHERE source = ? AND period = ? "
+                     "AND current = 1",
+                     source, period, NULL) != 1)
+        return err && err->code ? err->code : HR_OK;
+    char id[32];
+    snprintf(id, sizeof id, "%lld", (long long)file_id);
+    int64_t have = 0;
+    if (!fresh && db_query_int(db, &have, err,
+                               "SELECT count(*) FROM validate_volume WHERE file_id = ?", id,
+                               NULL) == 1 &&
+        have > 0)
+        return HR_OK;
+    char *sql = sqlite3_mprintf("DELETE FROM validate_volume WHERE file_id = %s;"
+                                "INSERT INTO validate_volume (file_id, dept_code, n) "
+                                "SELECT %s, dept_code, count(*) FROM \"%w\" WHERE period = %Q "
+                                "GROUP BY dept_code",
+                                id, id, source, period);
+    int rc = db_exec(db, sql, err);
+    sqlite3_free(sql);
+    return rc;
+}
+
 static int volume(sqlite3 *db, const vthreshold *t, const char *period, const char *base,
                   const char *kind, long long *count, hr_error *err)
 {
     if (!source_loaded(db, t->source, base))
         return 0;
+    int rc = count_volume(db, t->source, period, strcmp(kind, "volume_mom") == 0, err);
+    if (!rc)
+        rc = count_volume(db, t->source, base, 0, err);
+    if (rc)
+        return rc;
     const char *zh = strcmp(kind, "volume_mom") == 0 ? "环比" : "同比";
     const char *en = strcmp(kind, "volume_mom") == 0 ? "the previous month" : "a year earlier";
     char *sql = sqlite3_mprintf(
@@ -86,9 +128,7 @@ static int volume(sqlite3 *db, const vthreshold *t, const char *period, const ch
         "beyond ±%%g%%%%', " DEPT_NAME_EN("b.d") ", coalesce(c.n, 0), "
         "(coalesce(c.n, 0) - b.n) * 100.0 / b.n, ?2, b.n, ?3), "
         " (coalesce(c.n, 0) - b.n) * 100.0 / b.n, ?3 "
-        "FROM (SELECT dept_code d, count(*) n FROM \"%w\" WHERE period = ?2 GROUP BY 1) b "
-        "LEFT JOIN (SELECT dept_code d, count(*) n FROM \"%w\" WHERE period = ?1 GROUP BY 1) c "
-        " ON c.d = b.d "
+        "FROM (" VOLUME_OF("?2") ") b LEFT JOIN (" VOLUME_OF("?1") ") c ON c.d = b.d "
         "WHERE b.n >= ?4 AND abs(coalesce(c.n, 0) - b.n) * 100.0 > ?3 * b.n",
         t->source, kind, source_zh(t->source), zh, t->source, en, t->source, t->source);
     sqlite3_stmt *st = db_prepare(db, sql, err);
@@ -99,7 +139,7 @@ static int volume(sqlite3 *db, const vthreshold *t, const char *period, const ch
     sqlite3_bind_text(st, 2, base, -1, SQLITE_STATIC);
     sqlite3_bind_double(st, 3, t->band_percent);
     sqlite3_bind_double(st, 4, t->min_base);
-    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, "volume thresholds", err);
+    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, "volume thresholds", err);
     *count += sqlite3_changes(db);
     sqlite3_finalize(st);
     return rc;
