@@ -9,6 +9,7 @@
 #include "../../pipeline/digest.h"
 #include "../../pipeline/log.h"
 #include "../../pipeline/registry.h"
+#include "../../pipeline/xmlconf.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -52,14 +53,14 @@ typedef struct run {
 
 static int config_load(run *r, hr_error *err)
 {
-    char path[4096];
+    char path[4096], xsd[4096];
     paths_data_file("config/hospital.xml", path, sizeof path);
+    paths_data_file("config/schema/hospital.xsd", xsd, sizeof xsd);
     snprintf(r->hospital[LANG_ZH], sizeof r->hospital[0], "%s", "医院");
     snprintf(r->hospital[LANG_EN], sizeof r->hospital[0], "%s", "Hospital");
-    xmlDocPtr doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    xmlDocPtr doc = xmlconf_load(path, xsd, HR_EFAIL, err);
     if (!doc)
-        return hr_error_set(err, HR_EFAIL, path, 0, NULL,
-                            "cannot read the hospital configuration (name, author)");
+        return err->code;
     for (xmlNodePtr n = xmlDocGetRootElement(doc)->children; n; n = n->next) {
         char lang[16];
         char *text = NULL;
