@@ -266,6 +266,19 @@ static void test_standard_folder(void **state)
     assert_int_equal(qint(db, "SELECT count(*) FROM sqlite_master WHERE type = 'index' "
                               "AND tbl_name = 'outpatient'"),
                      1);
+    /* The roll-up, written with the rows: V1 (0101 O), V2 (0101 E, no
+     * wait), V5 (0201 X); V3 and V4 were quarantined and are not in it. */
+    assert_string_equal(qtext(db, "SELECT group_concat(dept_code || visit_type || ':' || "
+                                  "row_count || '/' || total_fee_cents || '/' || "
+                                  "total_fee_cents_n || '/' || drug_fee_cents || '/' || "
+                                  "material_fee_cents || '/' || exam_fee_cents || '/' || "
+                                  "wait_minutes || '/' || wait_minutes_n, ' ') FROM (SELECT * "
+                                  "FROM outpatient_rollup WHERE period = '2026-10' "
+                                  "ORDER BY dept_code, visit_type)"),
+                        "0101E:1/10000/1/0/0/0/0/0 0101O:1/143170/1/17637/3310/5200/19/1 "
+                        "0201X:1/1250/1/125/0/0/0/1");
+    assert_string_equal(qtext(db, "SELECT source || period || built_by FROM rollup_state"),
+                        "outpatient2026-10ingest");
     db_close(db);
 }
 
@@ -387,6 +400,16 @@ static void test_changed_file_replaces(void **state)
                                   "FROM outpatient WHERE period = '2026-10'"),
                         "W1:5000,W2:6050");
     assert_int_equal(qint(db, "SELECT count(*) FROM outpatient WHERE period = '2026-09'"), 3);
+    /* The month's roll-up is the new file's alone; the other month's stays. */
+    assert_string_equal(qtext(db, "SELECT group_concat(dept_code || visit_type || ':' || "
+                                  "row_count || '/' || total_fee_cents || '/' || "
+                                  "wait_minutes, ' ') FROM (SELECT * FROM outpatient_rollup "
+                                  "WHERE period = '2026-10' ORDER BY dept_code)"),
+                        "0101O:1/5000/3 0201E:1/6050/4");
+    assert_int_equal(qint(db, "SELECT sum(row_count) FROM outpatient_rollup "
+                              "WHERE period = '2026-09'"),
+                     3);
+    assert_int_equal(qint(db, "SELECT count(*) FROM rollup_state"), 2);
     assert_int_equal(qint(db, "SELECT count(*) FROM quarantine WHERE period = '2026-10'"), 0);
     assert_int_equal(qint(db, "SELECT count(*) FROM quarantine WHERE period = '2026-09'"), 2);
     assert_int_equal(qint(db, "SELECT count(*) FROM dept WHERE period = '2026-10'"), 2);

@@ -20,6 +20,7 @@
 
 #include "tests/support/testkit.h"
 #include "pipeline/db.h"
+#include "pipeline/rollup.h"
 #include "pipeline/digest.h"
 #include "pipeline/error.h"
 #include "stages/validate/validate.h"
@@ -205,6 +206,45 @@ static void test_outpatient_rules(void **state)
     assert_int_equal(tk_query_int(db, "SELECT count(*) FROM outpatient"), 2);
     assert_int_equal(tk_query_int(db, "SELECT count(*) FROM row_warning"), 1);
     assert_nothing_lost(db);
+    close_db(db);
+}
+
+/* The outpatient roll-up stays exact through quarantine: built from the
+ * rows (as compute would for rows written by hand), then every row moved
+ * to quarantine is subtracted, and a group left without rows goes. */
+static void test_quarantine_keeps_rollup(void **state)
+{
+    (void)state;
+    sqlite3 *db = open_db();
+    load_outpatient(db, file_sha(OUTPATIENT_CSV));
+    hr_error err;
+    hr_error_clear(&err);
+    assert_int_equal(rollup_ensure(db, "2026-10", &err), HR_OK);
+    const char *by_group =
+        "SELECT group_concat(dept_code || visit_type || ':' || row_count || '/' || "
+        "total_fee_cents || '/' || drug_fee_cents || '/' || material_fee_cents || '/' || "
+        "exam_fee_cents || '/' || wait_minutes || '/' || wait_minutes_n, ' ') FROM (SELECT * "
+        "FROM outpatient_rollup WHERE period = '2026-10' ORDER BY dept_code, visit_type)";
+    /* Lines 2-8 as loaded: 0101 O = lines 2 and 3, 0101 E = line 5,
+     * 0102 O = lines 6 and 8, 0102 X = line 7, 9999 O = line 4. */
+    char *s = query_text(db, by_group);
+    assert_string_equal(s, "0101E:1/2000/0/0/0/0/0 0101O:2/15000/1000/1000/1000/10/2 "
+                           "0102O:2/6000/2000/1000/1/2007/2 0102X:1/3000/0/0/0/7/1 "
+                           "9999O:1/2000/0/0/0/0/0");
+    free(s);
+    s = query_text(db, "SELECT built_by FROM rollup_state WHERE period = '2026-10'");
+    assert_string_equal(s, "rows");
+    free(s);
+    assert_int_equal(run_validate(db, &err), HR_EINPUT);
+    /* Left: line 2 (0101 O) and line 8 (0102 O, its wait of 2000 only warned). */
+    s = query_text(db, by_group);
+    assert_string_equal(s, "0101O:1/10000/1000/1000/1000/5/1 0102O:1/3000/0/0/0/2000/1");
+    free(s);
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM (SELECT dept_code, visit_type, "
+                                      "count(*), sum(total_fee_cents) FROM outpatient GROUP BY 1, 2 "
+                                      "EXCEPT SELECT dept_code, visit_type, row_count, "
+                                      "total_fee_cents FROM outpatient_rollup)"),
+                     0);
     close_db(db);
 }
 
@@ -496,6 +536,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_outpatient_rules),
+        cmocka_unit_test(test_quarantine_keeps_rollup),
         cmocka_unit_test(test_raw_rebuilt_when_file_changed),
         cmocka_unit_test(test_below_limit_passes),
         cmocka_unit_test(test_other_sources),

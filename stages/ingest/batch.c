@@ -185,6 +185,8 @@ struct row_pipe {
     const profile_file *pf;
     row_source_fn next;
     void *ctx;
+    row_tap_fn tap;
+    void *tap_ctx;
     row_batch *slot[PIPE_SLOTS];
     int full[PIPE_SLOTS];
     int put, take;
@@ -212,10 +214,12 @@ static void fill(row_pipe *p, row_batch *b)
         if (more <= 0) {
             b->last = 1;
             b->rc = more < 0 ? (b->err.code ? b->err.code : HR_EFAIL) : HR_OK;
-            return;
+            break;
         }
         batch_add_row(p->pf, b, &row);
     }
+    if (p->tap && b->rc == HR_OK)
+        p->tap(p->tap_ctx, b);
 }
 
 static void *reader_main(void *arg)
@@ -242,12 +246,13 @@ static void *reader_main(void *arg)
     return NULL;
 }
 
-row_pipe *row_pipe_start(const profile_file *pf, row_source_fn next, void *ctx, int threaded)
+row_pipe *row_pipe_start(const profile_file *pf, row_source_fn next, void *ctx, int threaded,
+                         row_tap_fn tap, void *tap_ctx)
 {
     row_pipe *p = calloc(1, sizeof *p);
     if (!p)
         abort();
-    p->pf = pf, p->next = next, p->ctx = ctx;
+    p->pf = pf, p->next = next, p->ctx = ctx, p->tap = tap, p->tap_ctx = tap_ctx;
     for (int i = 0; i < PIPE_SLOTS; i++)
         p->slot[i] = batch_new(pf->table->ncolumns);
     if (threaded) {

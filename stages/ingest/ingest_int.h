@@ -221,12 +221,18 @@ void batch_add_row(const profile_file *pf, row_batch *b, const ingest_row *row);
 /* A source of records: 1 a record in *row, 0 end, -1 error (err set). */
 typedef int (*row_source_fn)(void *ctx, ingest_row *row, hr_error *err);
 
+/* Sees each batch once it is filled, on the thread that filled it (not
+ * the last batch of a file that failed). */
+typedef void (*row_tap_fn)(void *ctx, const row_batch *b);
+
 /* Reads records from `next` into batches typed for pf. threaded: on a
- * reader thread of its own, which then alone uses `next` and whatever ctx
- * reaches until row_pipe_stop() returns; otherwise (or if no thread can be
- * started) each row_pipe_next() fills a batch on the calling thread. */
+ * reader thread of its own, which then alone uses `next`, `tap` and
+ * whatever ctx and tap_ctx reach until row_pipe_stop() returns; otherwise
+ * (or if no thread can be started) each row_pipe_next() fills a batch on
+ * the calling thread. tap may be NULL. */
 typedef struct row_pipe row_pipe;
-row_pipe *row_pipe_start(const profile_file *pf, row_source_fn next, void *ctx, int threaded);
+row_pipe *row_pipe_start(const profile_file *pf, row_source_fn next, void *ctx, int threaded,
+                         row_tap_fn tap, void *tap_ctx);
 /* The next batch in file order (waits for it); NULL after the last one.
  * The batch stays the caller's until row_pipe_done(). */
 row_batch *row_pipe_next(row_pipe *p);

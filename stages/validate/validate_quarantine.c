@@ -22,6 +22,7 @@
 
 #include "../../pipeline/csv.h"
 #include "../../pipeline/db.h"
+#include "../../pipeline/rollup.h"
 #include "../../pipeline/digest.h"
 #include "../../pipeline/strbuf.h"
 #include "validate_int.h"
@@ -270,6 +271,9 @@ static int move_rows(sqlite3 *db, const char *period, vbad_list *list, hr_error 
             rc = db_fail(db, "recording a quarantined row", err);
             break;
         }
+        /* The roll-up first: it reads the row's values. */
+        if ((rc = rollup_remove_row(db, b->source, b->rowid, err)) != HR_OK)
+            break;
         char *del = sqlite3_mprintf("DELETE FROM \"%w\" WHERE rowid = %lld", b->source, b->rowid);
         rc = db_exec(db, del, err);
         sqlite3_free(del);

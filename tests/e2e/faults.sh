@@ -60,6 +60,25 @@ check_invariant() { # db
         echo "faults.sh: rows read <> rows loaded + rows quarantined: $lost" >&2
         fail=1
     fi
+    # The outpatient roll-up (kept by ingest and validate) equals the rows,
+    # both ways, with every month marked complete.
+    off=$(sqlite3 "$1" "
+        WITH t AS (SELECT period, dept_code, visit_type, count(*) AS n,
+                     coalesce(sum(total_fee_cents), 0) AS f, coalesce(sum(drug_fee_cents), 0) AS d,
+                     coalesce(sum(material_fee_cents), 0) AS m, coalesce(sum(exam_fee_cents), 0) AS e,
+                     coalesce(sum(wait_minutes), 0) AS w, count(wait_minutes) AS wn
+                   FROM outpatient GROUP BY 1, 2, 3),
+             r AS (SELECT period, dept_code, visit_type, row_count, total_fee_cents, drug_fee_cents,
+                     material_fee_cents, exam_fee_cents, wait_minutes, wait_minutes_n
+                   FROM outpatient_rollup)
+        SELECT (SELECT count(*) FROM (SELECT * FROM t EXCEPT SELECT * FROM r))
+             + (SELECT count(*) FROM (SELECT * FROM r EXCEPT SELECT * FROM t))
+             + (SELECT count(DISTINCT period) FROM outpatient) - (SELECT count(*) FROM rollup_state
+                 WHERE source = 'outpatient' AND built_by = 'ingest')")
+    if [ "$off" != 0 ]; then
+        echo "faults.sh: outpatient_rollup differs from the outpatient rows ($off)" >&2
+        fail=1
+    fi
 }
 
 # ---- 1. faults
