@@ -153,6 +153,12 @@ static int migrate(sqlite3 *db, const char *path, hr_error *err)
     return HR_OK;
 }
 
+/* Reads map the database file instead of copying each page from the OS
+ * cache into SQLite's: a scan of a month of visits takes half the time.
+ * SQLite caps this at its build's limit (2 GiB in Debian's); mapped pages
+ * are the kernel's page cache, shared and reclaimable. */
+#define DB_MMAP_SIZE "2147418112"
+
 int db_open(const char *path, sqlite3 **out, hr_error *err)
 {
     sqlite3 *db = NULL;
@@ -167,7 +173,7 @@ int db_open(const char *path, sqlite3 **out, hr_error *err)
     sqlite3_busy_timeout(db, 5000);
     if (db_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
                     "PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY; "
-                    "PRAGMA cache_size=-65536;",
+                    "PRAGMA cache_size=-65536; PRAGMA mmap_size=" DB_MMAP_SIZE ";",
                 err) ||
         migrate(db, path, err)) {
         hr_error_locate(err, path, 0, NULL);

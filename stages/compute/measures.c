@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "../../pipeline/db.h"
+#include "../../pipeline/rollup.h"
 #include "../../pipeline/strbuf.h"
 #include "compute_internal.h"
 
@@ -287,7 +288,7 @@ int ind_measures_refresh_month(sqlite3 *db, const ind_catalogue *cat, int month_
     char month[8];
     period_month_label(month_index, month);
     strbuf inputs = STRBUF_INIT, missing = STRBUF_INIT, old = STRBUF_INIT;
-    int rc = HR_OK;
+    int rc = HR_OK, rolled_up = 0;
     for (int i = 0; !rc && i < cat->nsets; i++) {
         const ind_measure_set *s = &cat->sets[i];
         sb_reset(&inputs), sb_reset(&missing), sb_reset(&old);
@@ -298,6 +299,8 @@ int ind_measures_refresh_month(sqlite3 *db, const ind_catalogue *cat, int month_
             continue;
         *changed = 1;
         rc = clear_set(db, cat, s, month, err);
+        if (!rc && !missing.len && s->kind == SET_SQL && !rolled_up++)
+            rc = rollup_ensure(db, month, err); /* the catalogue's SQL may read them */
         if (!rc && !missing.len)
             rc = compute_set(db, cat, s, month, err);
         if (!rc)
