@@ -298,8 +298,10 @@ static int rollup_rows(sqlite3 *db, const rollup_spec *s, const char *period, hr
     return mark(db, s, period, "rows", err);
 }
 
-int rollup_ensure(sqlite3 *db, const char *period, hr_error *err)
+int rollup_ensure(sqlite3 *db, const char *period, int *rebuilt, hr_error *err)
 {
+    if (rebuilt)
+        *rebuilt = 0;
     for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
         const rollup_spec *s = &specs[i];
         int64_t marked = 0;
@@ -312,6 +314,8 @@ int rollup_ensure(sqlite3 *db, const char *period, hr_error *err)
             continue;
         if (rollup_rows(db, s, period, err))
             return err->code;
+        if (rebuilt)
+            *rebuilt = 1;
     }
     return HR_OK;
 }

@@ -63,7 +63,8 @@ int rollup_forget(sqlite3 *db, const char *source, const char *period, hr_error 
  * roll-up; no-op for a source without roll-up. Call before deleting it. */
 int rollup_remove_row(sqlite3 *db, const char *source, sqlite3_int64 rowid, hr_error *err);
 /* Makes sure every roll-up of `period` is complete: a (source, period)
- * without mark is rolled up from the table's rows and marked. */
-int rollup_ensure(sqlite3 *db, const char *period, hr_error *err);
+ * without mark is rolled up from the table's rows and marked; *rebuilt
+ * (may be NULL) tells whether one was. */
+int rollup_ensure(sqlite3 *db, const char *period, int *rebuilt, hr_error *err);
 
 #endif

@@ -19,6 +19,8 @@
 #include <string.h>
 
 #include "pipeline/db.h"
+#include "pipeline/period.h"
+#include "pipeline/rollup.h"
 #include "pipeline/strbuf.h"
 #include "stages/compute/compute.h"
 #include "stages/compute/compute_internal.h"
@@ -462,6 +464,60 @@ static void test_export(void **state)
     free(buf);
 }
 
+/* The SQL sets on reader threads (the outpatient roll-ups committed, as
+ * ingest leaves them): an error in one reaches the caller, and the results
+ * are those worked out by hand above. */
+static void test_reader_threads(void **state)
+{
+    sqlite3 *db = *state;
+    hr_error err;
+    hr_error_clear(&err);
+    const char *months[] = {"2025-01", "2026-01", "2026-02", "2026-03"};
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(rollup_ensure(db, months[i], NULL, &err), HR_OK);
+    setenv("HOSPREPORT_JOBS", "3", 1);
+    ind_catalogue cat;
+    assert_int_equal(ind_catalogue_load_default(&cat, &err), HR_OK);
+    int first = period_month_index(2025, 1), last = period_month_index(2026, 3);
+    /* a set whose query fails */
+    int k = 0;
+    while (strcmp(cat.sets[k].id, "surgery") != 0)
+        k++;
+    char *good = cat.sets[k].sql;
+    cat.sets[k].sql = "SELECT dept_code, count(*), no_such FROM surgery WHERE period = :month "
+                      "GROUP BY dept_code";
+    ind_refresh_stats st;
+    assert_int_equal(db_begin(db, &err), HR_OK);
+    assert_int_equal(ind_measures_refresh(db, &cat, first, last, &st, &err), HR_EFAIL);
+    db_rollback(db);
+    assert_string_equal(err.field, "surgery");
+    assert_non_null(strstr(err.message, "no_such"));
+    cat.sets[k].sql = good;
+    /* 2025-01 and 2026-03 have outpatient and inpatient only: 2 sets each
+     * (inpatient_surgery lacks surgery); 2026-01 has all 12; 2026-02 all
+     * but mr_front and equipment. The SQL sets go to the readers: 2 + 10 +
+     * 9 + 2; cost allocation (twice) and equipment (once) stay on db. */
+    hr_error_clear(&err);
+    assert_int_equal(db_begin(db, &err), HR_OK);
+    assert_int_equal(ind_measures_refresh(db, &cat, first, last, &st, &err), HR_OK);
+    assert_int_equal(db_commit(db, &err), HR_OK);
+    ind_catalogue_free(&cat);
+    unsetenv("HOSPREPORT_JOBS");
+    assert_int_equal(st.reader_threads, 2);
+    assert_int_equal(st.sets_on_readers, 23);
+    assert_int_equal(st.sets, 26);
+    compute_ok(db, "2026-Q1");
+    V("2026-Q1", "hospital", "avg_los", 7.2);
+    V("2026-Q1", "hospital", "oe_visits", 6);
+    V("2026-Q1", "hospital", "drug_ratio", 144000.0 / 7300);
+    U("2026-Q1", "hospital", "record_grade_a_rate");
+    V("2026-01", "hospital", "outpatient_visits", 3);
+    V("2026-01", "hospital", "avg_wait_minutes", 20);
+    V("2026-01", "hospital", "preop_days", 1.5);
+    V("2026-01", "hospital", "surgeries", 3);
+    V("2026-01", "hospital", "equipment_utilization", 2000.0 / 720);
+}
+
 static void test_catalogue_errors(void **state)
 {
     (void)state;
@@ -504,6 +560,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_operating_statement_and_equipment, setup, teardown),
         cmocka_unit_test_setup_teardown(test_authority_and_recompute, setup, teardown),
         cmocka_unit_test_setup_teardown(test_export, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reader_threads, setup, teardown),
         cmocka_unit_test(test_catalogue_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -219,7 +219,7 @@ static void test_quarantine_keeps_rollup(void **state)
     load_outpatient(db, file_sha(OUTPATIENT_CSV));
     hr_error err;
     hr_error_clear(&err);
-    assert_int_equal(rollup_ensure(db, "2026-10", &err), HR_OK);
+    assert_int_equal(rollup_ensure(db, "2026-10", NULL, &err), HR_OK);
     const char *by_group =
         "SELECT group_concat(dept_code || visit_type || ':' || row_count || '/' || "
         "total_fee_cents || '/' || drug_fee_cents || '/' || material_fee_cents || '/' || "

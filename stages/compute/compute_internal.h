@@ -113,11 +113,19 @@ int ind_catalogue_indicator(const ind_catalogue *cat, const char *id);
 /* Replaces the rows of table `indicator` with the catalogue. */
 int ind_catalogue_store(sqlite3 *db, const ind_catalogue *cat, hr_error *err);
 
-/* measures.c. Brings ind_measure up to date for one loaded month (and the
- * cost allocation and equipment tables with it). *changed is set to 1 when
- * something was recomputed. */
-int ind_measures_refresh_month(sqlite3 *db, const ind_catalogue *cat, int month,
-                               int *changed, hr_error *err);
+/* measures.c. Brings ind_measure up to date for every loaded month of
+ * [first, last] (and the cost allocation and equipment tables with them):
+ * only the sets whose inputs changed are recomputed. The SQL sets run on
+ * reader threads with connections of their own (they must read only what
+ * was committed before compute began: the canonical tables and their
+ * roll-ups), the built-in sets meanwhile on `db`. */
+typedef struct ind_refresh_stats {
+    int sets;            /* (month, set) pairs recomputed, missing sources excepted */
+    int sets_on_readers; /* of which queued for the reader threads */
+    int reader_threads;  /* started besides the main thread */
+} ind_refresh_stats;
+int ind_measures_refresh(sqlite3 *db, const ind_catalogue *cat, int first, int last,
+                         ind_refresh_stats *stats, hr_error *err);
 /* Is the month loaded (period_state.ingested_at set)? 1, 0, or -1 on error. */
 int ind_month_loaded(sqlite3 *db, int month, hr_error *err);
 

@@ -17,13 +17,16 @@
  * equipment_devices fills ind_equipment_month (device-days, idle days,
  * capacity, depreciation per device) and sums it per owning department.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../../pipeline/db.h"
 #include "../../pipeline/rollup.h"
 #include "../../pipeline/strbuf.h"
+#include "../../pipeline/xalloc.h"
 #include "compute_internal.h"
 
 /* Per device and month. Device-days: days of the month on or after
@@ -153,11 +156,43 @@ static int set_fingerprint(sqlite3 *db, const ind_catalogue *cat, const ind_meas
     return HR_OK;
 }
 
-/* Runs a query whose first column is dept_code and stores the others as
+/* A query's rows in memory: (department, measure index, value) triples,
+ * in the query's order. */
+typedef struct set_rows {
+    int n, cap;
+    char **dept;
+    int *measure;
+    double *value;
+} set_rows;
+
+static void rows_add(set_rows *r, const char *dept, int measure, double value)
+{
+    if (r->n == r->cap) {
+        r->cap = r->cap ? 2 * r->cap : 256;
+        r->dept = xrealloc(r->dept, (size_t)r->cap * sizeof *r->dept);
+        r->measure = xrealloc(r->measure, (size_t)r->cap * sizeof *r->measure);
+        r->value = xrealloc(r->value, (size_t)r->cap * sizeof *r->value);
+    }
+    size_t len = strlen(dept) + 1;
+    r->dept[r->n] = memcpy(xrealloc(NULL, len), dept, len);
+    r->measure[r->n] = measure;
+    r->value[r->n++] = value;
+}
+
+static void rows_free(set_rows *r)
+{
+    for (int i = 0; i < r->n; i++)
+        free(r->dept[i]);
+    free(r->dept), free(r->measure), free(r->value);
+    memset(r, 0, sizeof *r);
+}
+
+/* Runs a query whose first column is dept_code and keeps the others as
  * the set's measures: by position for SQL sets, by column name for the
- * built-in ones. */
-static int store_rows(sqlite3 *db, const ind_catalogue *cat, const ind_measure_set *s,
-                      const char *sql, const char *month, hr_error *err)
+ * built-in ones. NULLs are left out. Uses only `db`, so that it can run on
+ * a reader connection of its own. */
+static int collect_rows(sqlite3 *db, const ind_catalogue *cat, const ind_measure_set *s,
+                        const char *sql, const char *month, set_rows *out, hr_error *err)
 {
     sqlite3_stmt *q = db_prepare(db, sql, err);
     if (!q)
@@ -179,28 +214,48 @@ static int store_rows(sqlite3 *db, const ind_catalogue *cat, const ind_measure_s
     int idx = sqlite3_bind_parameter_index(q, ":month");
     if (idx > 0)
         sqlite3_bind_text(q, idx, month, -1, SQLITE_STATIC);
+    int step;
+    while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *dept = (const char *)sqlite3_column_text(q, 0);
+        for (int c = 1; c < ncol; c++)
+            if (map[c] >= 0 && sqlite3_column_type(q, c) != SQLITE_NULL)
+                rows_add(out, dept ? dept : "", map[c], sqlite3_column_double(q, c));
+    }
+    int rc = step == SQLITE_DONE ? HR_OK : db_fail(db, s->id, err);
+    sqlite3_finalize(q);
+    return rc;
+}
+
+static int store_collected(sqlite3 *db, const ind_catalogue *cat, const char *month,
+                           const set_rows *r, hr_error *err)
+{
     sqlite3_stmt *ins = db_prepare(
         db, "INSERT OR REPLACE INTO ind_measure (month, measure, dept_code, value) VALUES (?,?,?,?)",
         err);
-    int rc = ins ? HR_OK : err->code, step;
-    while (!rc && (step = sqlite3_step(q)) == SQLITE_ROW) {
-        for (int c = 1; c < ncol; c++) {
-            if (map[c] < 0 || sqlite3_column_type(q, c) == SQLITE_NULL)
-                continue;
-            sqlite3_bind_text(ins, 1, month, -1, SQLITE_STATIC);
-            sqlite3_bind_text(ins, 2, cat->measure_ids[map[c]], -1, SQLITE_STATIC);
-            sqlite3_bind_text(ins, 3, (const char *)sqlite3_column_text(q, 0), -1,
-                              SQLITE_TRANSIENT);
-            sqlite3_bind_double(ins, 4, sqlite3_column_double(q, c));
-            if (sqlite3_step(ins) != SQLITE_DONE)
-                rc = db_fail(db, "storing measures", err);
-            sqlite3_reset(ins);
-        }
+    if (!ins)
+        return err->code;
+    int rc = HR_OK;
+    for (int i = 0; i < r->n && !rc; i++) {
+        sqlite3_bind_text(ins, 1, month, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 2, cat->measure_ids[r->measure[i]], -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 3, r->dept[i], -1, SQLITE_STATIC);
+        sqlite3_bind_double(ins, 4, r->value[i]);
+        if (sqlite3_step(ins) != SQLITE_DONE)
+            rc = db_fail(db, "storing measures", err);
+        sqlite3_reset(ins);
     }
-    if (!rc && step != SQLITE_DONE)
-        rc = db_fail(db, s->id, err);
     sqlite3_finalize(ins);
-    sqlite3_finalize(q);
+    return rc;
+}
+
+static int store_rows(sqlite3 *db, const ind_catalogue *cat, const ind_measure_set *s,
+                      const char *sql, const char *month, hr_error *err)
+{
+    set_rows r = {0};
+    int rc = collect_rows(db, cat, s, sql, month, &r, err);
+    if (!rc)
+        rc = store_collected(db, cat, month, &r, err);
+    rows_free(&r);
     return rc;
 }
 
@@ -282,13 +337,89 @@ static int save_state(sqlite3 *db, const char *month, const char *set, const str
     return rc == SQLITE_DONE ? HR_OK : db_fail(db, "storing the measure state", err);
 }
 
-int ind_measures_refresh_month(sqlite3 *db, const ind_catalogue *cat, int month_index,
-                               int *changed, hr_error *err)
+/* ---- bringing a range of months up to date ---- */
+
+/* A stale (month, set): its new fingerprint and, for a set whose SQL runs
+ * on a reader connection, its rows once collected. */
+typedef struct set_job {
+    char month[8];
+    const ind_measure_set *set;
+    strbuf inputs, missing;
+    int parallel; /* an SQL set reading committed tables only */
+    set_rows rows;
+    int rc;
+    hr_error err;
+} set_job;
+
+typedef struct job_queue {
+    const ind_catalogue *cat;
+    set_job *jobs;
+    int njobs, next;
+    pthread_mutex_t mu;
+    const char *path;
+} job_queue;
+
+static set_job *take_job(job_queue *q)
+{
+    set_job *j = NULL;
+    pthread_mutex_lock(&q->mu);
+    while (!j && q->next < q->njobs)
+        if (q->jobs[q->next++].parallel)
+            j = &q->jobs[q->next - 1];
+    pthread_mutex_unlock(&q->mu);
+    return j;
+}
+
+static void run_jobs(job_queue *q, sqlite3 *db)
+{
+    set_job *j;
+    while ((j = take_job(q)) != NULL) {
+        hr_error_clear(&j->err);
+        j->rc = collect_rows(db, q->cat, j->set, j->set->sql, j->month, &j->rows, &j->err);
+    }
+}
+
+/* A reader thread: its own read-only connection sees what was committed
+ * before compute began (WAL), which is all an SQL set reads. If it cannot
+ * open one, the main thread is left the jobs. */
+static void *reader_main(void *arg)
+{
+    job_queue *q = arg;
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(q->path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) ==
+        SQLITE_OK) {
+        sqlite3_busy_timeout(db, 5000);
+        sqlite3_exec(db, "PRAGMA mmap_size=2147418112", NULL, NULL, NULL);
+        run_jobs(q, db);
+    }
+    sqlite3_close(db);
+    return NULL;
+}
+
+/* Reader threads besides the main one: a core each (at most 4 in all),
+ * HOSPREPORT_JOBS to override, none for an in-memory database. */
+static int reader_threads(sqlite3 *db, int njobs)
+{
+    const char *path = sqlite3_db_filename(db, "main");
+    if (!path || !*path || njobs < 2)
+        return 0;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int n = cores > 4 ? 4 : cores < 1 ? 1 : (int)cores;
+    const char *env = getenv("HOSPREPORT_JOBS");
+    if (env && atoi(env) > 0)
+        n = atoi(env) > 16 ? 16 : atoi(env);
+    return n - 1 < njobs ? n - 1 : njobs - 1;
+}
+
+/* Finds the stale sets of a loaded month: clears what they stored, records
+ * a set whose source is missing at once, and queues the others. */
+static int find_stale(sqlite3 *db, const ind_catalogue *cat, int month_index, set_job **jobs,
+                      int *njobs, hr_error *err)
 {
     char month[8];
     period_month_label(month_index, month);
     strbuf inputs = STRBUF_INIT, missing = STRBUF_INIT, old = STRBUF_INIT;
-    int rc = HR_OK, rolled_up = 0;
+    int rc = HR_OK, rolled = -1;
     for (int i = 0; !rc && i < cat->nsets; i++) {
         const ind_measure_set *s = &cat->sets[i];
         sb_reset(&inputs), sb_reset(&missing), sb_reset(&old);
@@ -297,15 +428,91 @@ int ind_measures_refresh_month(sqlite3 *db, const ind_catalogue *cat, int month_
             rc = stored_inputs(db, month, s->id, &old, err);
         if (rc || strcmp(old.buf, inputs.buf) == 0)
             continue;
-        *changed = 1;
         rc = clear_set(db, cat, s, month, err);
-        if (!rc && !missing.len && s->kind == SET_SQL && !rolled_up++)
-            rc = rollup_ensure(db, month, err); /* the catalogue's SQL may read them */
-        if (!rc && !missing.len)
-            rc = compute_set(db, cat, s, month, err);
-        if (!rc)
+        if (!rc && missing.len) {
             rc = save_state(db, month, s->id, &inputs, &missing, err);
+            continue;
+        }
+        /* The catalogue's SQL may read the roll-ups: one rolled up now, in
+         * this transaction, is seen by this connection only. */
+        if (!rc && s->kind == SET_SQL && rolled < 0)
+            rc = rollup_ensure(db, month, &rolled, err);
+        if (rc)
+            break;
+        if (*njobs % 32 == 0)
+            *jobs = xrealloc(*jobs, (size_t)(*njobs + 32) * sizeof **jobs);
+        set_job *j = &(*jobs)[(*njobs)++];
+        memset(j, 0, sizeof *j);
+        memcpy(j->month, month, sizeof j->month);
+        j->set = s;
+        sb_init(&j->inputs), sb_init(&j->missing);
+        sb_addstr(&j->inputs, inputs.buf);
+        j->parallel = s->kind == SET_SQL && !rolled;
     }
     sb_release(&inputs), sb_release(&missing), sb_release(&old);
+    return rc;
+}
+
+int ind_measures_refresh(sqlite3 *db, const ind_catalogue *cat, int first, int last,
+                         ind_refresh_stats *stats, hr_error *err)
+{
+    set_job *jobs = NULL;
+    int njobs = 0, npar = 0, rc = HR_OK;
+    for (int m = first; !rc && m <= last; m++) {
+        int loaded = ind_month_loaded(db, m, err);
+        rc = loaded < 0 ? err->code : loaded ? find_stale(db, cat, m, &jobs, &njobs, err) : HR_OK;
+    }
+    for (int i = 0; i < njobs; i++)
+        npar += jobs[i].parallel;
+    job_queue q = {.cat = cat, .jobs = jobs, .njobs = njobs,
+                   .path = sqlite3_db_filename(db, "main")};
+    pthread_mutex_init(&q.mu, NULL);
+    int nthreads = rc ? 0 : reader_threads(db, npar), started = 0;
+    pthread_t th[16];
+    for (int t = 0; t < nthreads; t++)
+        started += pthread_create(&th[started], NULL, reader_main, &q) == 0;
+    /* Meanwhile: the built-in sets and those that must read this
+     * connection, then a hand with the queue. */
+    for (int i = 0; !rc && i < njobs; i++)
+        if (!jobs[i].parallel) {
+            rc = compute_set(db, cat, jobs[i].set, jobs[i].month, err);
+            if (!rc)
+                rc = save_state(db, jobs[i].month, jobs[i].set->id, &jobs[i].inputs,
+                                &jobs[i].missing, err);
+        }
+    if (rc) { /* stop the readers early */
+        pthread_mutex_lock(&q.mu);
+        q.next = q.njobs;
+        pthread_mutex_unlock(&q.mu);
+    } else {
+        run_jobs(&q, db);
+    }
+    for (int t = 0; t < started; t++)
+        pthread_join(th[t], NULL);
+    pthread_mutex_destroy(&q.mu);
+    if (stats) {
+        stats->sets = njobs;
+        stats->sets_on_readers = npar;
+        stats->reader_threads = started;
+    }
+    for (int i = 0; !rc && i < njobs; i++) {
+        set_job *j = &jobs[i];
+        if (!j->parallel)
+            continue;
+        if (j->rc) {
+            if (err)
+                *err = j->err;
+            rc = j->rc;
+        } else {
+            rc = store_collected(db, cat, j->month, &j->rows, err);
+            if (!rc)
+                rc = save_state(db, j->month, j->set->id, &j->inputs, &j->missing, err);
+        }
+    }
+    for (int i = 0; i < njobs; i++) {
+        sb_release(&jobs[i].inputs), sb_release(&jobs[i].missing);
+        rows_free(&jobs[i].rows);
+    }
+    free(jobs);
     return rc;
 }
