@@ -254,12 +254,26 @@ int rollup_remove_row(sqlite3 *db, const char *source, sqlite3_int64 rowid, hr_e
     if (!st)
         return err->code;
     sqlite3_bind_int64(st, 1, rowid);
-    int step = sqlite3_step(st), emptied = step == SQLITE_ROW && sqlite3_column_int64(st, 0) == 0;
+    int step = sqlite3_step(st), found = step == SQLITE_ROW;
+    int emptied = found && sqlite3_column_int64(st, 0) == 0;
     while (step == SQLITE_ROW)
         step = sqlite3_step(st);
     sqlite3_finalize(st);
     if (step != SQLITE_DONE)
         return db_fail(db, s->table, err);
+    if (!found) {
+        /* No roll-up row for it: the month has no roll-up (compute builds
+         * one), or it is not what it should be -- then it goes, and compute
+         * rolls the month up from its rows. */
+        char *sql = sqlite3_mprintf(
+            "DELETE FROM \"%w\" WHERE period = (SELECT period FROM \"%w\" WHERE rowid = %lld);"
+            "DELETE FROM rollup_state WHERE source = %Q AND period = "
+            "(SELECT period FROM \"%w\" WHERE rowid = %lld)",
+            s->table, s->source, (long long)rowid, s->source, s->source, (long long)rowid);
+        int rc = db_exec(db, sql, err);
+        sqlite3_free(sql);
+        return rc;
+    }
     if (!emptied)
         return HR_OK;
     /* A group whose every row went to quarantine has no row at all, as in

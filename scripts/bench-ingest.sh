@@ -3,7 +3,7 @@
 # the sqlite3 shell's `.import` of the same file into a typed table with
 # the same columns (no checks), in the same run. Target: ingest, converting
 # and checking every field, at least 2.5 times faster than the shell.
-# RUNS (default 3) interleaved pairs of runs; the medians are compared.
+# RUNS (default 5) interleaved pairs of runs; the medians are compared.
 # Also: peak RSS for 1M and 4M rows (must not grow with the file; needs
 # /usr/bin/time from Debian's `time` package) and the GB18030 path's
 # throughput on the same rows (profile chinese-his).
@@ -69,7 +69,7 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 # RUNS pairs, ours then the shell's, interleaved so that both see the same
 # machine (it is shared): the figures are the medians of each side.
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-5}
 : > "$B/ours.txt"
 : > "$B/shell.txt"
 i=1

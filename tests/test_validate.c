@@ -248,6 +248,36 @@ static void test_quarantine_keeps_rollup(void **state)
     close_db(db);
 }
 
+/* A roll-up that lacks the group of a row validate quarantines is not to
+ * be trusted: it goes with its mark, and the month is rolled up again from
+ * the rows that stayed. */
+static void test_damaged_rollup_dropped(void **state)
+{
+    (void)state;
+    sqlite3 *db = open_db();
+    load_outpatient(db, file_sha(OUTPATIENT_CSV));
+    hr_error err;
+    hr_error_clear(&err);
+    int rebuilt = -1;
+    assert_int_equal(rollup_ensure(db, "2026-10", &rebuilt, &err), HR_OK);
+    assert_int_equal(rebuilt, 1);
+    tk_exec(db, "DELETE FROM outpatient_rollup WHERE visit_type = 'E'"); /* line 5's group */
+    assert_int_equal(run_validate(db, &err), HR_EINPUT);
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM outpatient_rollup"), 0);
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM rollup_state"), 0);
+    hr_error_clear(&err);
+    assert_int_equal(rollup_ensure(db, "2026-10", &rebuilt, &err), HR_OK);
+    assert_int_equal(rebuilt, 1);
+    char *s = query_text(db, "SELECT group_concat(dept_code || visit_type || ':' || row_count || "
+                             "'/' || total_fee_cents || '/' || wait_minutes, ' ') FROM (SELECT * "
+                             "FROM outpatient_rollup ORDER BY dept_code, visit_type)");
+    assert_string_equal(s, "0101O:1/10000/5 0102O:1/3000/2000");
+    free(s);
+    assert_int_equal(rollup_ensure(db, "2026-10", &rebuilt, &err), HR_OK);
+    assert_int_equal(rebuilt, 0); /* marked now */
+    close_db(db);
+}
+
 /* A file that changed since it was loaded is not re-read: the raw record is
  * rebuilt from the stored values, quoting where needed. */
 static void test_raw_rebuilt_when_file_changed(void **state)
@@ -537,6 +567,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_outpatient_rules),
         cmocka_unit_test(test_quarantine_keeps_rollup),
+        cmocka_unit_test(test_damaged_rollup_dropped),
         cmocka_unit_test(test_raw_rebuilt_when_file_changed),
         cmocka_unit_test(test_below_limit_passes),
         cmocka_unit_test(test_other_sources),
