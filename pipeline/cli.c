@@ -268,7 +268,15 @@ static void print_usage(FILE *f)
                "2026-01..2026-06 (months, for topic reports).\n"
                "'hospreport COMMAND --help' tells more about each command.\n"
                "Exit status: 0 success, 1 usage error, 2 input rejected, 3 reconciliation\n"
-               "blocking, 4 any other failure.\n");
+               "blocking, 4 any other failure.\n"
+               "\nEnvironment:\n"
+               "  HOSPREPORT_DATADIR  config/ and templates/ (default: beside the program,\n"
+               "                      else the installed share/hospreport)\n"
+               "  HOSPREPORT_FONT     the TrueType font (default: WenQuanYi Zen Hei)\n"
+               "  HOSPREPORT_JOBS     compute threads and render processes (default: one\n"
+               "                      per core, at most 4)\n"
+               "  SOURCE_DATE_EPOCH   the time written into PDFs and records, for\n"
+               "                      reproducible output\n");
 }
 
 static const struct option long_options[] = {
