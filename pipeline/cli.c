@@ -85,14 +85,37 @@ static int cmd_reconcile(const cli_args *a, hr_error *err)
     return rc;
 }
 
+/* Computes a period (only what changed since the last time) and its key
+ * findings; refuses a period of which no month is loaded, which would only
+ * give empty results. */
+static int compute_and_advise(sqlite3 *db, const char *text, hr_error *err)
+{
+    period p;
+    if (period_parse(text, &p, err))
+        return err->code;
+    char first[8], last[8];
+    int64_t loaded = 0;
+    if (db_query_int(db, &loaded, err,
+                     "SELECT count(*) FROM period_state WHERE period BETWEEN ? AND ? "
+                     "AND ingested_at IS NOT NULL",
+                     period_month_label(p.first, first), period_month_label(p.last, last),
+                     NULL) < 0)
+        return err->code;
+    if (loaded == 0)
+        return hr_error_set(err, HR_EINPUT, NULL, 0, "--period",
+                            "no month of %s is loaded: load its exports first "
+                            "(hospreport ingest or run)",
+                            text);
+    int rc = compute_period(db, text, err);
+    return rc ? rc : advise_period(db, text, err);
+}
+
 static int cmd_compute(const cli_args *a, hr_error *err)
 {
     sqlite3 *db;
     if (period_parse(a->period, &(period){0}, err) || open_db(a, &db, err))
         return err->code;
-    int rc = compute_period(db, a->period, err);
-    if (rc == HR_OK)
-        rc = advise_period(db, a->period, err);
+    int rc = compute_and_advise(db, a->period, err);
     db_close(db);
     return rc;
 }
@@ -134,7 +157,12 @@ static int cmd_render(const cli_args *a, hr_error *err)
     render_options opt = {a->report, a->period, a->scope ? a->scope : "hospital", a->lang,
                           a->template_path, a->out_dir};
     int written = 0;
-    int rc = render_reports(db, &opt, &written, err);
+    /* A report draws on computed results: bring them up to date first (a
+     * moment when nothing changed), so that a report is never drawn from
+     * stale results and an ad-hoc topic period needs no compute of its own. */
+    int rc = compute_and_advise(db, a->period, err);
+    if (rc == HR_OK)
+        rc = render_reports(db, &opt, &written, err);
     if (rc == HR_OK)
         log_info("render: %d PDF%s written to %s", written, written == 1 ? "" : "s",
                  a->out_dir);
@@ -221,6 +249,9 @@ static const command commands[] = {
      "Usage: hospreport render --report monthly|quarterly|annual|topic --period PERIOD\n"
      "                         [--scope hospital|all|DEPT] [--lang L] [--template FILE]\n"
      "                         [--db DB] [--out DIR]\n"
+     "\n"
+     "Brings the period's computed results up to date first (as compute does; only\n"
+     "what changed is computed again), then writes the PDFs.\n"
      "\n"
      "  --report KIND   monthly, quarterly, annual or topic\n"
      "  --scope S       hospital (default), all (hospital and every clinical\n"

@@ -80,5 +80,18 @@ has "not rendered, the 11th" "$T/m_11" "overdue"
 "$HR" status --db "$db" >"$T/status" 2>&1 || bad "status"
 has "status" "$T/status" "2026-10"
 
+# an ad-hoc topic report in one command: render computes the range first
+"$HR" render --report topic --template beds --period 2026-05..2026-10 --lang en \
+    --db "$db" --out "$T/topic" >"$T/topic.out" 2>"$T/topic.err" || { bad "topic render"; cat "$T/topic.err"; }
+[ -s "$T/topic/topic-beds-2026-05..2026-10-hospital.en.pdf" ] && ok || bad "no topic PDF"
+has "topic range computed" "$T/topic.err" "PDF written"
+# a period of which nothing is loaded: refused, nothing computed
+"$HR" render --report topic --template beds --period 2030-01..2030-02 --db "$db" --out "$T/topic" \
+    >"$T/none.out" 2>"$T/none.err"
+[ $? -eq 2 ] && ok || bad "render of an unloaded period: exit status not 2"
+has "unloaded period" "$T/none.err" "no month of 2030-01..2030-02 is loaded"
+n=$(sqlite3 "$db" "SELECT count(*) FROM computed_period WHERE period LIKE '2030%'")
+[ "$n" -eq 0 ] && ok || bad "an unloaded period was computed"
+
 echo "reports_rerun: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
