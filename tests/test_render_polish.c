@@ -3,7 +3,8 @@
  * second round), through the C API on the render fixture
  * (tests/data/render/fixture.sql): a table of contents flowing over several
  * pages with the right page numbers, bilingual chart legends and headings,
- * chart value labels in the axis unit, the trend window a chart chooses,
+ * chart value labels in the axis unit (a negative bar's inside the bar when it
+ * would run into the names), the trend window a chart chooses,
  * and characters that only a template's SQL returns reaching the font
  * subset.
  */
@@ -13,6 +14,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <locale.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,6 +171,53 @@ static void test_chart_labels_in_axis_unit(void **state)
     db_close(db);
 }
 
+/* A negative bar that reaches the axis's left end: its value label goes
+ * inside the bar, clear of the department names (it used to be drawn over
+ * them). Positions from pdftotext -bbox, in points. */
+static void test_negative_label_clear_of_names(void **state)
+{
+    (void)state;
+    sqlite3 *db = fixture_db("neglabel");
+    hr_error err;
+    /* deltas 900 .. -1000: axis -1,000 .. 1,000, D02's bar spans its left half */
+    assert_int_equal(db_exec(db, "UPDATE contribution SET delta = -1000 WHERE dept_code = 'D02'",
+                             &err),
+                     0);
+    strbuf t = STRBUF_INIT;
+    render_body(db, "neglabel", "<chart type=\"contribution\" indicator=\"oe_visits\">C</chart>",
+                "en", &t);
+    sb_release(&t);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd,
+             "pdftotext -q -bbox '%s/out-neglabel/monthly-2026-10-hospital.en.pdf' -", tmpdir);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    char line[512];
+    double label_x0[8], label_y[8], ward_x1[8], ward_y[8];
+    int nlabel = 0, nward = 0;
+    while (fgets(line, sizeof line, p)) {
+        double x0, y0, x1, y1;
+        char word[128];
+        if (sscanf(line, " <word xMin=\"%lf\" yMin=\"%lf\" xMax=\"%lf\" yMax=\"%lf\">%127[^<]",
+                   &x0, &y0, &x1, &y1, word) != 5)
+            continue;
+        if (strcmp(word, "-1,000") == 0 && nlabel < 8) /* the bar's label, and a tick */
+            label_x0[nlabel] = x0, label_y[nlabel++] = y0;
+        if (strcmp(word, "2") == 0 && nward < 8) /* "Cardiology Ward 2" ends in it */
+            ward_x1[nward] = x1, ward_y[nward++] = y0;
+    }
+    pclose(p);
+    int found = 0;
+    for (int i = 0; i < nward; i++)
+        for (int k = 0; k < nlabel; k++)
+            if (fabs(ward_y[i] - label_y[k]) < 4) { /* the label on D02's line */
+                found = 1;
+                assert_true(label_x0[k] > ward_x1[i] + 3);
+            }
+    assert_true(found);
+    db_close(db);
+}
+
 /* Bilingual: legends "本期 Current", the English chart title beneath. */
 static void test_bilingual_legends(void **state)
 {
@@ -277,6 +326,7 @@ int main(void)
         cmocka_unit_test(test_toc_flows_over_pages),
         cmocka_unit_test(test_value_labels),
         cmocka_unit_test(test_chart_labels_in_axis_unit),
+        cmocka_unit_test(test_negative_label_clear_of_names),
         cmocka_unit_test(test_bilingual_legends),
         cmocka_unit_test(test_trend_windows),
         cmocka_unit_test(test_dataset_text_in_subset),

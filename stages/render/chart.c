@@ -359,10 +359,15 @@ static void horizontal_chart(rctx *c, const grid *g, const char *unit, int contr
         doc_fill_rect(c, fmin(a, b), y, fabs(b - a), slot * 0.64, k);
         char val[I18N_NUM_MAX];
         chart_value_label(ctx_primary(c), unit, v, scale, contribution, val);
+        /* Beside the bar's end; a label that would run into the names (a
+         * negative bar reaching the axis's left end) goes inside the bar. */
+        double tw = doc_text_width(c, val, 6.5), ty = y + slot * 0.32 - 2.5;
         if (v >= 0)
-            doc_text(c, b + 3, y + slot * 0.32 - 2.5, 6.5, val, RGB_MUTED);
+            doc_text(c, b + 3, ty, 6.5, val, RGB_MUTED);
+        else if (b - 3 - tw >= x0 + 2 || a - b < tw + 6)
+            doc_text_right(c, b - 3, ty, 6.5, val, RGB_MUTED);
         else
-            doc_text_right(c, b - 3, y + slot * 0.32 - 2.5, 6.5, val, RGB_MUTED);
+            doc_text(c, b + 3, ty, 6.5, val, RGB_WHITE);
     }
 #undef XPOS
 }
