@@ -26,6 +26,7 @@
 #include "stages/render/font.h"
 #include "stages/render/i18n.h"
 #include "stages/render/layout.h"
+#include "stages/render/pdffix.h"
 #include "stages/render/render.h"
 #include "stages/render/render_internal.h"
 
@@ -93,6 +94,102 @@ static void test_monthly_both_languages(void **state)
     tk_pdf_text(pdf, 0, &t);
     assert_contains(t.buf, "门急诊人次环比上升3.5%");
     assert_contains(t.buf, "Outpatient and emergency visits rose 3.5%");
+    sb_release(&t);
+    db_close(db);
+}
+
+/* Checks that every in-use xref entry of pdf points at its object and
+ * startxref at the table; returns the number of objects. */
+static int check_xref(const char *pdf, size_t len)
+{
+    const char *sx = NULL;
+    for (const char *p = pdf; (p = memmem(p, len - (size_t)(p - pdf), "startxref", 9)); p++)
+        sx = p;
+    assert_non_null(sx);
+    long off = strtol(sx + 9, NULL, 10);
+    assert_memory_equal(pdf + off, "xref\n0 ", 7);
+    char *q;
+    long size = strtol(pdf + off + 7, &q, 10);
+    q++; /* the newline */
+    for (long i = 0; i < size; i++) {
+        const char *e = q + 20 * i;
+        if (e[17] != 'n')
+            continue;
+        char head[32];
+        int hl = snprintf(head, sizeof head, "%ld 0 obj", i);
+        assert_memory_equal(pdf + strtol(e, NULL, 10), head, (size_t)hl);
+    }
+    return (int)size;
+}
+
+/* libharu's /ToUnicode (its Identity-H encoding CMap, `begincidrange`) is
+ * replaced by a real ToUnicode CMap, and the objects after it move: on a
+ * small PDF made by hand, then on rendered ones, which poppler now reads
+ * without a warning. */
+static void test_tounicode_cmap(void **state)
+{
+    (void)state;
+    strbuf pdf = STRBUF_INIT;
+    size_t off[4];
+    sb_addstr(&pdf, "%PDF-1.3\n");
+    off[1] = pdf.len;
+    sb_addstr(&pdf, "1 0 obj\n<< /Type /Catalog >>\nendobj\n");
+    off[2] = pdf.len;
+    sb_addstr(&pdf, "2 0 obj\n<<\n/Type /CMap\n/CIDSystemInfo <<\n/Registry (Adobe)\n"
+                    "/Ordering (Identity-H)\n>>\n/Length 3\n>>\nstream\r\nabc\nendstream\nendobj\n");
+    off[3] = pdf.len;
+    sb_addstr(&pdf, "3 0 obj\n<< /Type /Font /ToUnicode 2 0 R >>\nendobj\n");
+    size_t xref = pdf.len;
+    sb_addf(&pdf, "xref\n0 4\n0000000000 65535 f\r\n%010zu 00000 n\r\n%010zu 00000 n\r\n"
+                  "%010zu 00000 n\r\ntrailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n%zu\n%%%%EOF\n",
+            off[1], off[2], off[3], xref);
+    assert_int_equal(check_xref(pdf.buf, pdf.len), 4);
+    unsigned char blocks[256] = {0};
+    blocks[0x00] = blocks[0x4E] = blocks[0xD8] = 1; /* a surrogate block is left out */
+    char *fixed;
+    size_t n;
+    assert_int_equal(pdf_fix_tounicode_mem(pdf.buf, pdf.len, blocks, &fixed, &n), 1);
+    char *z = calloc(1, n + 1);
+    memcpy(z, fixed, n);
+    assert_int_equal(check_xref(z, n), 4);
+    assert_contains(z, "2 0 obj\n<<\n/Length ");
+    assert_contains(z, "/CMapType 2 def");
+    assert_contains(z, "2 beginbfrange\n<0000> <00FF> <0000>\n<4E00> <4EFF> <4E00>\nendbfrange");
+    assert_null(strstr(z, "Identity-H"));
+    assert_null(strstr(z, "D800"));
+    assert_contains(z, "3 0 obj\n<< /Type /Font /ToUnicode 2 0 R >>");
+    /* mended once, it is left alone; so is a PDF whose table is elsewhere */
+    char *again;
+    assert_int_equal(pdf_fix_tounicode_mem(z, n, blocks, &again, &n), 0);
+    char *moved = strstr(pdf.buf, "startxref\n") + 10;
+    *moved = '9';
+    assert_int_equal(pdf_fix_tounicode_mem(pdf.buf, pdf.len, blocks, &again, &n), 0);
+    free(z);
+    free(fixed);
+    sb_release(&pdf);
+
+    /* rendered: no warning from poppler, the text as before */
+    sqlite3 *db = fixture_db("tounicode");
+    char out[128], cmd[512];
+    snprintf(out, sizeof out, "%s/out-tounicode", tmpdir);
+    hr_error err;
+    assert_int_equal(render(db, SUMMARY, "hospital", "all", out, &err), 3);
+    for (int i = 0; i < 3; i++) {
+        static const char *const lang[] = {"zh_CN", "en", "bilingual"};
+        snprintf(cmd, sizeof cmd, "pdftotext '%s/monthly-2026-10-hospital.%s.pdf' /dev/null 2>&1",
+                 out, lang[i]);
+        FILE *p = popen(cmd, "r");
+        char line[256] = "";
+        int said = fgets(line, sizeof line, p) != NULL;
+        pclose(p);
+        if (said)
+            fail_msg("pdftotext: %s", line);
+    }
+    strbuf t = STRBUF_INIT;
+    char path[256];
+    snprintf(path, sizeof path, "%s/monthly-2026-10-hospital.zh_CN.pdf", out);
+    tk_pdf_text(path, 0, &t);
+    assert_contains(t.buf, "门急诊人次环比上升3.5%，达到123,456。");
     sb_release(&t);
     db_close(db);
 }
@@ -483,6 +580,7 @@ int main(void)
         cmocka_unit_test(test_formats),
         cmocka_unit_test(test_line_breaking),
         cmocka_unit_test(test_monthly_both_languages),
+        cmocka_unit_test(test_tounicode_cmap),
         cmocka_unit_test(test_table_repeats_header_across_pages),
         cmocka_unit_test(test_template_errors_name_the_line),
         cmocka_unit_test(test_draft_mark_and_reproducible),

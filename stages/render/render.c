@@ -26,6 +26,7 @@
 
 #include "../../pipeline/db.h"
 #include "../../pipeline/paths.h"
+#include "pdffix.h"
 #include "render_internal.h"
 #include "template.h"
 
@@ -374,8 +375,11 @@ static int save_pdf(rctx *c, const char *path, hr_error *err)
 {
     static const char pad[] = "0123456789.-ABCDEFGHIJabcdefghij";
     for (size_t i = 0;; i++) {
-        if (HPDF_SaveToFile(c->pdf, path) == HPDF_OK && !err->code)
-            return HR_OK;
+        if (HPDF_SaveToFile(c->pdf, path) == HPDF_OK && !err->code) {
+            unsigned char blocks[256];
+            font_blocks(c->font, blocks);
+            return pdf_fix_tounicode(path, blocks, err);
+        }
         if (HPDF_GetError(c->pdf) != HPDF_INVALID_OBJECT || i == sizeof pad - 1 ||
             c->npages == 0)
             return err->code ? err->code
