@@ -3,7 +3,8 @@
 # the same seed (UTF-8 with English headers vs GB18030 with Chinese headers,
 # slashed dates, YYYYMM months, money with thousands separators, Chinese
 # values) must give identical typed tables after `hospreport ingest`.
-# Compares sqlite3 dumps of every data table, file_id left out.
+# Compares sqlite3 dumps of every data table (and the outpatient roll-up
+# ingest writes), file_id left out.
 # Run from the repository root; BUILD names the build folder.
 set -eu
 BUILD=${BUILD:-build}
@@ -23,7 +24,7 @@ END=2026-01
     --profile config/profiles/chinese-his.xml
 
 tables="dept outpatient inpatient mr_front surgery census revenue cost staff alloc_driver
-        equipment equipment_usage complaints budget"
+        equipment equipment_usage complaints budget outpatient_rollup rollup_state"
 dump() { # DB OUT
     : > "$2"
     for t in $tables; do
