@@ -62,9 +62,22 @@ int doc_ensure(rctx *c, double height)
     return 0;
 }
 
+/* Notes the 256-character blocks of text shown, for the PDF's ToUnicode map. */
+static void note_blocks(rctx *c, const char *s)
+{
+    size_t len = strlen(s);
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        i += (size_t)utf8_decode(s + i, len - i, &cp);
+        if (cp <= 0xFFFF)
+            c->text_blocks[cp >> 8] = 1;
+    }
+}
+
 static void text_at(HPDF_Page p, rctx *c, double x, double y, double size, const char *s, rgb k)
 {
     font_check_text(c->font, s);
+    note_blocks(c, s);
     HPDF_Page_SetRGBFill(p, k.r, k.g, k.b);
     HPDF_Page_BeginText(p);
     HPDF_Page_SetFontAndSize(p, c->hfont, (HPDF_REAL)size);
@@ -255,6 +268,7 @@ static void draw_draft_mark(rctx *c, HPDF_Page p)
     HPDF_Page_SetFontAndSize(p, c->hfont, (HPDF_REAL)size);
     HPDF_Page_SetTextMatrix(p, (HPDF_REAL)cs, (HPDF_REAL)sn, (HPDF_REAL)-sn, (HPDF_REAL)cs,
                             (HPDF_REAL)x, (HPDF_REAL)y);
+    note_blocks(c, mark);
     HPDF_Page_ShowText(p, mark);
     HPDF_Page_EndText(p);
     HPDF_Page_GRestore(p);

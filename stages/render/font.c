@@ -197,14 +197,6 @@ int font_has(const render_font *f, uint32_t cp)
     return hb_set_has(f->have, cp);
 }
 
-void font_blocks(const render_font *f, unsigned char used[256])
-{
-    memset(used, 0, 256);
-    hb_codepoint_t cp = HB_SET_VALUE_INVALID;
-    while (hb_set_next(f->have, &cp) && cp <= 0xFFFF)
-        used[cp >> 8] = 1;
-}
-
 int font_check_text(const render_font *f, const char *text)
 {
     size_t len = strlen(text), i = 0;

@@ -46,8 +46,6 @@ int font_has(const render_font *f, uint32_t codepoint);
  * itself, or not gathered into the subset -- so that nothing is drawn blank
  * silently. Returns how many characters of text cannot be drawn. */
 int font_check_text(const render_font *f, const char *text);
-/* used[b] = 1 when the subset maps a character of U+bb00..U+bbFF. */
-void font_blocks(const render_font *f, unsigned char used[256]);
 /* Advance width of one character in 1/1000 em (0 for no glyph). */
 double font_advance(const render_font *f, uint32_t codepoint);
 /* Width in points of a UTF-8 text at size_pt. */

@@ -8,8 +8,9 @@
  * ToUnicode CMap at all: poppler warns on every PDF and falls back on the
  * embedded font's cmap, and a reader that trusts /ToUnicode copies or
  * searches nothing. pdf_fix_tounicode() replaces that object with a real
- * ToUnicode CMap, identity `bfrange`s over the 256-character blocks the
- * font subset uses, and moves the objects after it in the xref table.
+ * ToUnicode CMap, identity `bfrange`s over the 256-character blocks of the
+ * text the document shows (whether the font can draw it or not), and moves
+ * the objects after it in the xref table.
  */
 #ifndef HR_RENDER_PDFFIX_H
 #define HR_RENDER_PDFFIX_H

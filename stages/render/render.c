@@ -376,9 +376,8 @@ static int save_pdf(rctx *c, const char *path, hr_error *err)
     static const char pad[] = "0123456789.-ABCDEFGHIJabcdefghij";
     for (size_t i = 0;; i++) {
         if (HPDF_SaveToFile(c->pdf, path) == HPDF_OK && !err->code) {
-            unsigned char blocks[256];
-            font_blocks(c->font, blocks);
-            return pdf_fix_tounicode(path, blocks, err);
+            c->text_blocks[0] = 1; /* the padding below, if it was needed */
+            return pdf_fix_tounicode(path, c->text_blocks, err);
         }
         if (HPDF_GetError(c->pdf) != HPDF_INVALID_OBJECT || i == sizeof pad - 1 ||
             c->npages == 0)

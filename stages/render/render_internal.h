@@ -70,6 +70,7 @@ typedef struct rctx {
     /* document */
     HPDF_Doc pdf;
     HPDF_Font hfont;
+    unsigned char text_blocks[256]; /* [b]: text shown uses U+bb00..U+bbFF (ToUnicode) */
     HPDF_Page *pages;
     int npages;
     int toc_page;        /* -1 when no TOC */
