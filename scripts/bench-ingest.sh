@@ -38,6 +38,7 @@ rows=1000000
 run_ingest() { # DIR [PROFILE]
     db=$B/ingest.db
     rm -f "$db" "$db-wal" "$db-shm" "$db-journal"
+    sync # the previous run's writes go to disk now, not during this one
     t0=$(now)
     if [ $# -gt 1 ]; then
         "$HR" ingest -q --in "$1" --period "$P" --db "$db" --profile "$2"
@@ -54,6 +55,7 @@ run_ingest() { # DIR [PROFILE]
 run_shell() {
     base=$B/import.db
     rm -f "$base" "$base-journal"
+    sync
     t0=$(now)
     sqlite3 "$base" < "$B/import.sql"
     t1=$(now)

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "../../pipeline/db.h"
@@ -411,6 +412,33 @@ static int reader_threads(sqlite3 *db, int njobs)
     return n - 1 < njobs ? n - 1 : njobs - 1;
 }
 
+/* 1 when sql names a table compute writes (its own results, the cost
+ * allocation, the equipment table): such a set must run on the writing
+ * connection, which sees what this compute has written so far. Whole
+ * words, any case; a false alarm only costs the parallelism. */
+static int reads_compute_tables(const char *sql)
+{
+    static const char *const own[] = {
+        "indicator", "indicator_value", "contribution", "computed_period", "cost_allocation",
+        "cost_unallocated", "cost_alloc_warning", "operating_statement", "equipment_benefit",
+        "ind_measure", "ind_measure_state", "ind_equipment_month"};
+#define WORD(ch) (((ch) >= 'a' && (ch) <= 'z') || ((ch) >= 'A' && (ch) <= 'Z') || \
+                  ((ch) >= '0' && (ch) <= '9') || (ch) == '_')
+    for (const char *p = sql; *p; p++) {
+        if (!WORD(*p) || (p > sql && WORD(p[-1])))
+            continue;
+        size_t n = 0;
+        while (WORD(p[n]))
+            n++;
+        for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
+            if (strlen(own[i]) == n && strncasecmp(p, own[i], n) == 0)
+                return 1;
+        p += n - 1;
+    }
+#undef WORD
+    return 0;
+}
+
 /* Finds the stale sets of a loaded month: clears what they stored, records
  * a set whose source is missing at once, and queues the others. */
 static int find_stale(sqlite3 *db, const ind_catalogue *cat, int month_index, set_job **jobs,
@@ -447,7 +475,7 @@ static int find_stale(sqlite3 *db, const ind_catalogue *cat, int month_index, se
         j->set = s;
         sb_init(&j->inputs), sb_init(&j->missing);
         sb_addstr(&j->inputs, inputs.buf);
-        j->parallel = s->kind == SET_SQL && !rolled;
+        j->parallel = s->kind == SET_SQL && !rolled && !reads_compute_tables(s->sql);
     }
     sb_release(&inputs), sb_release(&missing), sb_release(&old);
     return rc;
