@@ -4,7 +4,8 @@
  * (tests/data/render/fixture.sql): a table of contents flowing over several
  * pages with the right page numbers, bilingual chart legends and headings,
  * chart value labels in the axis unit (a negative bar's inside the bar when it
- * would run into the names), the trend window a chart chooses,
+ * would run into the names), table headers that shrink rather than break a
+ * word, the trend window a chart chooses,
  * and characters that only a template's SQL returns reaching the font
  * subset.
  */
@@ -218,6 +219,25 @@ static void test_negative_label_clear_of_names(void **state)
     db_close(db);
 }
 
+/* A header word wider than its column: the cell's font shrinks (to 3/4 at
+ * most) rather than the word being broken. "Examinations" is 46.6 pt at
+ * 8 pt; the column is a tenth of the 493 pt text width, 41.3 pt inside. */
+static void test_header_words_not_broken(void **state)
+{
+    (void)state;
+    sqlite3 *db = fixture_db("header");
+    strbuf t = STRBUF_INIT;
+    render_body(db, "header",
+                "<dataset name=\"t\">SELECT 'Cardiology' AS name, 1234 AS n</dataset>"
+                "<table dataset=\"t\" font-size=\"8\"><col field=\"name\" width=\"9\">Department</col>"
+                "<col field=\"n\" width=\"1\">Examinations</col></table>",
+                "en", &t);
+    assert_contains(t.buf, "Examinations");
+    assert_contains(t.buf, "1234");
+    sb_release(&t);
+    db_close(db);
+}
+
 /* Bilingual: legends "本期 Current", the English chart title beneath. */
 static void test_bilingual_legends(void **state)
 {
@@ -327,6 +347,7 @@ int main(void)
         cmocka_unit_test(test_value_labels),
         cmocka_unit_test(test_chart_labels_in_axis_unit),
         cmocka_unit_test(test_negative_label_clear_of_names),
+        cmocka_unit_test(test_header_words_not_broken),
         cmocka_unit_test(test_bilingual_legends),
         cmocka_unit_test(test_trend_windows),
         cmocka_unit_test(test_dataset_text_in_subset),

@@ -116,13 +116,52 @@ static void header_label(rctx *c, const tcol *k, char *buf, size_t size)
         snprintf(buf, size, "%s", zh);
 }
 
+/* 1 when, at `size`, every line of a header label fits the width: a
+ * Chinese term of up to 7 characters whole (longer ones may wrap), other
+ * text word by word. */
+static int header_fits(rctx *c, const char *label, double w, double size)
+{
+    char line[300];
+    for (const char *p = label; *p;) {
+        size_t n = strcspn(p, "\n");
+        snprintf(line, sizeof line, "%.*s", (int)n, p);
+        p += n + (p[n] == '\n');
+        int cjk = 0, chars = 0;
+        for (const char *q = line; *q; q++) {
+            cjk |= (unsigned char)*q >= 0x80;
+            chars += ((unsigned char)*q & 0xC0) != 0x80;
+        }
+        if (cjk) {
+            if (chars <= 7 && doc_text_width(c, line, size) > w)
+                return 0;
+            continue;
+        }
+        for (char *word = strtok(line, " "); word; word = strtok(NULL, " "))
+            if (doc_text_width(c, word, size) > w)
+                return 0;
+    }
+    return 1;
+}
+
+/* A header cell's font size: the table's, or down to 3/4 of it so that no
+ * word is broken ("Operation-s", "门急诊合-计"); the table's when even that
+ * is not enough. */
+static double header_size(rctx *c, const char *label, double w, double size)
+{
+    for (double s = size; s >= size * 0.75 - 1e-9; s -= 0.25)
+        if (header_fits(c, label, w, s))
+            return s;
+    return size;
+}
+
 static double header_height(rctx *c, const tcol *cols, int n, double size)
 {
     double h = 0;
     char buf[300];
     for (int i = 0; i < n; i++) {
         header_label(c, &cols[i], buf, sizeof buf);
-        double hh = doc_box_text(c, 0, 0, cols[i].width - 2 * PAD, buf, size, 'l', RGB_TEXT, 0);
+        double w = cols[i].width - 2 * PAD;
+        double hh = doc_box_text(c, 0, 0, w, buf, header_size(c, buf, w, size), 'l', RGB_TEXT, 0);
         h = hh > h ? hh : h;
     }
     return h + 2 * PAD;
@@ -135,7 +174,8 @@ static void draw_header(rctx *c, const tcol *cols, int n, double size, double h)
     char buf[300];
     for (int i = 0; i < n; i++) {
         header_label(c, &cols[i], buf, sizeof buf);
-        doc_box_text(c, x + PAD, c->y - PAD, cols[i].width - 2 * PAD, buf, size, cols[i].align,
+        double w = cols[i].width - 2 * PAD;
+        doc_box_text(c, x + PAD, c->y - PAD, w, buf, header_size(c, buf, w, size), cols[i].align,
                      RGB_WHITE, 1);
         x += cols[i].width;
     }
