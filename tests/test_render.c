@@ -252,6 +252,12 @@ static void test_full_zh_and_no_patient_key(void **state)
     assert_contains(t.buf, "合计");
     assert_contains(t.buf, "药品收入");
     assert_contains(t.buf, "磁共振成像系统");
+    /* the revenue mix legend names the items, in both languages */
+    assert_contains(t.buf, "卫生材料");
+    snprintf(pdf, sizeof pdf, "%s/monthly-2026-10-hospital.en.pdf", out);
+    tk_pdf_text(pdf, 0, &t);
+    assert_contains(t.buf, "Medical materials");
+    assert_contains(t.buf, "Other revenue");
     /* no patient key in any PDF */
     char cmd[512];
     snprintf(cmd, sizeof cmd,

@@ -61,10 +61,16 @@ static const struct builtin {
      "((CAST(substr(month, 6, 2) AS INTEGER) + 2) / 3) FROM q) SELECT k.quarter AS x, 'Current' "
      "AS series, v.value AS value FROM k LEFT JOIN indicator_value v ON v.period = k.quarter AND "
      "v.scope = :scope AND v.indicator = :indicator ORDER BY k.n DESC"},
+    /* series named as in the operating statement (message ids: the legend
+     * is translated), in its order */
     {"revenue_mix",
-     MONTHS13 "SELECT m.month AS x, o.item AS series, o.amount_cents / 100.0 AS "
+     MONTHS13 ", l(item, label, ord) AS (VALUES ('drug', 'Drugs', 1), ('material', "
+              "'Medical materials', 2), ('exam', 'Examination', 3), ('treatment', 'Treatment', 4), "
+              "('surgery', 'Surgery', 5), ('bed', 'Beds', 6), ('other', 'Other revenue', 7)) "
+              "SELECT m.month AS x, coalesce(l.label, o.item) AS series, o.amount_cents / 100.0 AS "
               "value, 'money' AS unit FROM m JOIN operating_statement o ON o.period = m.month AND o.scope = :scope "
-              "AND o.section = 'revenue' ORDER BY m.month, o.item"},
+              "AND o.section = 'revenue' LEFT JOIN l ON l.item = o.item "
+              "ORDER BY m.month, coalesce(l.ord, 99), o.item"},
     {"operating_statement",
      "SELECT section, item, amount_cents / 100.0 AS amount FROM operating_statement WHERE period "
      "= :period AND scope = :scope ORDER BY CASE section WHEN 'revenue' THEN 1 WHEN "
