@@ -4,8 +4,9 @@
  * (tests/data/render/fixture.sql): a table of contents flowing over several
  * pages with the right page numbers, bilingual chart legends and headings,
  * chart value labels in the axis unit (a negative bar's inside the bar when it
- * would run into the names), table headers that shrink rather than break a
- * word, the trend window a chart chooses,
+ * would run into the names), bar charts without the departments that have
+ * no value and no taller than a page, table headers that shrink rather
+ * than break a word, the trend window a chart chooses,
  * and characters that only a template's SQL returns reaching the font
  * subset.
  */
@@ -238,6 +239,49 @@ static void test_header_words_not_broken(void **state)
     db_close(db);
 }
 
+/* A bar chart leaves out the departments without a value (no equipment,
+ * no utilization) instead of listing their names without a bar: here
+ * of Cardiology Wards 1 to 3, Ward 2 has no discharges figure. */
+static void test_bar_chart_skips_undefined(void **state)
+{
+    (void)state;
+    sqlite3 *db = fixture_db("undef");
+    hr_error err;
+    assert_int_equal(db_exec(db,
+                             "UPDATE indicator_value SET value = NULL WHERE scope = 'D02' "
+                             "AND indicator = 'discharges';"
+                             "UPDATE indicator_value SET value = 999 WHERE scope IN ('D01', 'D03') "
+                             "AND indicator = 'discharges';"
+                             "DELETE FROM indicator_value WHERE indicator = 'discharges' "
+                             "AND scope NOT IN ('D01', 'D02', 'D03', 'hospital')",
+                             &err),
+                     0);
+    strbuf t = STRBUF_INIT;
+    render_body(db, "undef", "<chart type=\"bar\" indicator=\"discharges\">U</chart>", "en", &t);
+    assert_contains(t.buf, "Cardiology Ward 1");
+    assert_contains(t.buf, "Cardiology Ward 3");
+    assert_null(strstr(t.buf, "Cardiology Ward 2"));
+    sb_release(&t);
+    db_close(db);
+}
+
+/* A bar chart asked for more departments than a page holds keeps those
+ * that fit: of 45 departments with limit 60, the last ones are
+ * left out and the axis stays on the page. */
+static void test_bar_chart_fits_the_page(void **state)
+{
+    (void)state;
+    sqlite3 *db = fixture_db("fits");
+    strbuf t = STRBUF_INIT;
+    render_body(db, "fits", "<chart type=\"bar\" indicator=\"discharges\" limit=\"60\">D</chart>",
+                "en", &t);
+    assert_contains(t.buf, "Dermatology Ward 3"); /* the first, 125 discharges */
+    assert_contains(t.buf, "\n25\n"); /* the axis (0, 25 ... 125) is on the page */
+    assert_null(strstr(t.buf, "Gastroenterology Ward 1")); /* 87: one too many */
+    sb_release(&t);
+    db_close(db);
+}
+
 /* Bilingual: legends "本期 Current", the English chart title beneath. */
 static void test_bilingual_legends(void **state)
 {
@@ -348,6 +392,8 @@ int main(void)
         cmocka_unit_test(test_chart_labels_in_axis_unit),
         cmocka_unit_test(test_negative_label_clear_of_names),
         cmocka_unit_test(test_header_words_not_broken),
+        cmocka_unit_test(test_bar_chart_skips_undefined),
+        cmocka_unit_test(test_bar_chart_fits_the_page),
         cmocka_unit_test(test_bilingual_legends),
         cmocka_unit_test(test_trend_windows),
         cmocka_unit_test(test_dataset_text_in_subset),

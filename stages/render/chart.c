@@ -351,8 +351,10 @@ static void horizontal_chart(rctx *c, const grid *g, const char *unit, int contr
         }
         doc_text_right(c, x0 - 4, y + slot * 0.32 - 2.5, 7.5, name,
                        g->highlight[i] ? RGB_HIGHLIGHT : RGB_TEXT);
-        if (!isfinite(v))
+        if (!isfinite(v)) {
+            doc_text(c, XPOS(0) + 3, y + slot * 0.32 - 2.5, 6.5, "—", RGB_MUTED);
             continue;
+        }
         rgb k = contribution ? blk_change_color(direction, v)
                              : (g->highlight[i] ? RGB_HIGHLIGHT : RGB_ACCENT);
         double a = XPOS(0), b = XPOS(v);
@@ -370,6 +372,25 @@ static void horizontal_chart(rctx *c, const grid *g, const char *unit, int contr
             doc_text(c, b + 3, ty, 6.5, val, RGB_WHITE);
     }
 #undef XPOS
+}
+
+/* Drops the rows of a bar chart without a value (a department without
+ * equipment has no utilization): they would be names without a bar. The
+ * highlighted row stays, marked "—". */
+static void drop_undefined(grid *g)
+{
+    int n = 0;
+    for (int i = 0; i < g->nx; i++) {
+        if (!isfinite(g->v[i][0]) && !g->highlight[i])
+            continue;
+        if (n != i) {
+            memcpy(g->x[n], g->x[i], sizeof g->x[0]);
+            memcpy(g->v[n], g->v[i], sizeof g->v[0]);
+            g->highlight[n] = g->highlight[i];
+        }
+        n++;
+    }
+    g->nx = n;
 }
 
 /* Keeps the first `limit` rows of a ranked grid, plus the highlighted one. */
@@ -412,8 +433,13 @@ int chart_render(rctx *c, xmlNodePtr el)
         return rc;
     }
     int horizontal = !strcmp(type, "bar") || !strcmp(type, "contribution");
-    if (horizontal)
-        keep_top(g, (int)tpl_attr_num(el, "limit", 12));
+    if (horizontal) {
+        /* no more rows than a page holds (6 mm each, below the title) */
+        int limit = (int)tpl_attr_num(el, "limit", 12);
+        int fits = (int)((c->page_h - c->margin_t - c->margin_b - 60) / (6 * 72 / 25.4));
+        drop_undefined(g);
+        keep_top(g, limit < fits ? limit : fits);
+    }
     double h = tpl_attr_num(el, "height-mm", horizontal ? 8 + g->nx * 6 : 62) * 72 / 25.4;
     char *title = tpl_text(el);
     snprintf(title_id, sizeof title_id, "%s", title);
