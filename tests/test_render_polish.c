@@ -5,8 +5,9 @@
  * pages with the right page numbers, bilingual chart legends and headings,
  * chart value labels in the axis unit (a negative bar's inside the bar when it
  * would run into the names), bar charts without the departments that have
- * no value and no taller than a page, table headers that shrink rather
- * than break a word, the trend window a chart chooses,
+ * no value and no taller than a page, legends that wrap inside the margins,
+ * table headers that shrink rather than break a word, the trend window a
+ * chart chooses,
  * and characters that only a template's SQL returns reaching the font
  * subset.
  */
@@ -282,6 +283,50 @@ static void test_bar_chart_fits_the_page(void **state)
     db_close(db);
 }
 
+/* A legend wider than the page goes on as many lines as it needs, inside
+ * the margins (it ran off the left edge): seven series of long names. */
+static void test_legend_wraps(void **state)
+{
+    (void)state;
+    sqlite3 *db = fixture_db("legend");
+    strbuf t = STRBUF_INIT;
+    render_body(db, "legend",
+                "<dataset name=\"d\">WITH s(n) AS (VALUES ('Computed tomography scanner'), "
+                "('Magnetic resonance imaging system'), ('Digital radiography unit'), "
+                "('Colour Doppler ultrasound'), ('Holter monitoring system'), "
+                "('Automated haematology analyser'), ('Automated biochemistry analyser')), "
+                "m(x) AS (VALUES ('2026-09'), ('2026-10')) "
+                "SELECT m.x AS x, s.n AS series, length(s.n) AS value FROM m, s</dataset>"
+                "<chart type=\"line\" dataset=\"d\">Devices</chart>",
+                "en", &t);
+    sb_release(&t);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd,
+             "pdftotext -q -bbox '%s/out-legend/monthly-2026-10-hospital.en.pdf' -", tmpdir);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    char line[512];
+    int seen = 0;
+    double top = 1e9, bottom = 0;
+    while (fgets(line, sizeof line, p)) {
+        double x0, y0, x1, y1;
+        char word[128];
+        if (sscanf(line, " <word xMin=\"%lf\" yMin=\"%lf\" xMax=\"%lf\" yMax=\"%lf\">%127[^<]",
+                   &x0, &y0, &x1, &y1, word) != 5)
+            continue;
+        if (strcmp(word, "Computed") && strcmp(word, "Magnetic") && strcmp(word, "Digital") &&
+            strcmp(word, "Colour") && strcmp(word, "Holter") && strcmp(word, "Automated"))
+            continue;
+        seen++;
+        assert_true(x0 >= 45 && x1 <= 550); /* the text width is 51 .. 544 pt */
+        top = fmin(top, y0), bottom = fmax(bottom, y0);
+    }
+    pclose(p);
+    assert_int_equal(seen, 7);
+    assert_true(bottom - top >= 9); /* on more than one line */
+    db_close(db);
+}
+
 /* Bilingual: legends "本期 Current", the English chart title beneath. */
 static void test_bilingual_legends(void **state)
 {
@@ -394,6 +439,7 @@ int main(void)
         cmocka_unit_test(test_header_words_not_broken),
         cmocka_unit_test(test_bar_chart_skips_undefined),
         cmocka_unit_test(test_bar_chart_fits_the_page),
+        cmocka_unit_test(test_legend_wraps),
         cmocka_unit_test(test_bilingual_legends),
         cmocka_unit_test(test_trend_windows),
         cmocka_unit_test(test_dataset_text_in_subset),

@@ -185,22 +185,37 @@ static void series_label(rctx *c, const char *id, char *buf, size_t size)
     }
 }
 
-static void legend(rctx *c, const grid *g, double right, double y, int line)
+/* The legend, right-aligned at `right` on the line y, in series order;
+ * when it would pass `left` it continues on more lines, 10 pt apart.
+ * Returns the number of lines. */
+static int legend(rctx *c, const grid *g, double left, double right, double y, int line)
 {
-    double x = right;
     char label[128];
-    for (int i = g->ns - 1; i >= 0; i--) {
+    double width[MAX_SERIES];
+    for (int i = 0; i < g->ns; i++) {
         series_label(c, g->s[i], label, sizeof label);
-        double w = doc_text_width(c, label, 7.5);
-        x -= w;
-        doc_text(c, x, y, 7.5, label, RGB_TEXT);
-        x -= 12;
-        if (line)
-            doc_line(c, x, y + 3, x + 9, y + 3, 2, palette[i % MAX_SERIES]);
-        else
-            doc_fill_rect(c, x + 1, y, 7, 7, palette[i % MAX_SERIES]);
-        x -= 10;
+        width[i] = doc_text_width(c, label, 7.5) + 22; /* swatch 12, gap 10 */
     }
+    int rows = 0;
+    for (int from = 0; from < g->ns; rows++) {
+        int to = from;
+        double w = 0;
+        while (to < g->ns && (to == from || w + width[to] <= right - left))
+            w += width[to++];
+        double x = right - w + 10;
+        for (int i = from; i < to; i++) {
+            series_label(c, g->s[i], label, sizeof label);
+            if (line)
+                doc_line(c, x, y + 3, x + 9, y + 3, 2, palette[i % MAX_SERIES]);
+            else
+                doc_fill_rect(c, x + 1, y, 7, 7, palette[i % MAX_SERIES]);
+            doc_text(c, x + 12, y, 7.5, label, RGB_TEXT);
+            x += width[i];
+        }
+        from = to;
+        y -= 10;
+    }
+    return rows;
 }
 
 /* Draws the value axis (horizontal gridlines) for a vertical chart. */
@@ -253,9 +268,13 @@ static void vertical_chart(rctx *c, const grid *g, const char *unit, int stacked
     char caption[64];
     double scale = axis_scale(c, unit, first, last, caption, sizeof caption);
     double x0 = c->margin_l + 44, w = ctx_width(c) - 50, y0 = top - h + 16, ph = h - 34;
-    if (caption[0])
+    double left = c->margin_l;
+    if (caption[0]) {
         doc_text(c, c->margin_l, top - 8, 7, caption, RGB_MUTED);
-    legend(c, g, c->margin_l + ctx_width(c), top - 8, !stacked);
+        left += doc_text_width(c, caption, 7) + 10;
+    }
+    int rows = legend(c, g, left, c->margin_l + ctx_width(c), top - 8, !stacked);
+    ph -= (rows > 1 ? rows - 1 : 0) * 10;
     y_axis(c, x0, y0, w, ph, first, last, step, scale);
     double slot = w / (g->nx > 0 ? g->nx : 1);
     char buf[64];
@@ -287,8 +306,12 @@ static void vertical_chart(rctx *c, const grid *g, const char *unit, int stacked
     for (int j = g->ns - 1; j >= 0; j--) {
         rgb k = palette[j % MAX_SERIES];
         HPDF_Page_SetRGBStroke(p, k.r, k.g, k.b);
-        HPDF_Page_SetLineWidth(p, j == 0 ? 1.8f : 1.2f);
-        if (j > 0)
+        /* a period and its comparison (a year earlier): the comparison
+         * thinner and dashed; several series of their own (devices): all
+         * alike */
+        int comparison = g->ns == 2 && j == 1;
+        HPDF_Page_SetLineWidth(p, comparison ? 1.2f : g->ns == 2 || g->ns == 1 ? 1.8f : 1.4f);
+        if (comparison)
             HPDF_Page_SetDash(p, (HPDF_UINT16[]){3, 2}, 2, 0);
         int pen = 0;
         for (int i = 0; i < g->nx; i++) {
