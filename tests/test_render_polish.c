@@ -174,6 +174,30 @@ static void test_chart_labels_in_axis_unit(void **state)
     db_close(db);
 }
 
+/* A word of page 1 as pdftotext -bbox places it, in points from the top left. */
+typedef struct word_box {
+    double x0, y0, x1, y1;
+    char text[128];
+} word_box;
+
+/* The words of page 1 of out-NAME/monthly-2026-10-hospital.en.pdf (at most
+ * max); returns how many. */
+static int page_words(const char *name, word_box *w, int max)
+{
+    char cmd[512], line[512];
+    snprintf(cmd, sizeof cmd,
+             "pdftotext -q -bbox -f 1 -l 1 '%s/out-%s/monthly-2026-10-hospital.en.pdf' -", tmpdir,
+             name);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    int n = 0;
+    while (n < max && fgets(line, sizeof line, p))
+        n += sscanf(line, " <word xMin=\"%lf\" yMin=\"%lf\" xMax=\"%lf\" yMax=\"%lf\">%127[^<]",
+                    &w[n].x0, &w[n].y0, &w[n].x1, &w[n].y1, w[n].text) == 5;
+    pclose(p);
+    return n;
+}
+
 /* A negative bar that reaches the axis's left end: its value label goes
  * inside the bar, clear of the department names (it used to be drawn over
  * them). Positions from pdftotext -bbox, in points. */
@@ -190,32 +214,14 @@ static void test_negative_label_clear_of_names(void **state)
     render_body(db, "neglabel", "<chart type=\"contribution\" indicator=\"oe_visits\">C</chart>",
                 "en", &t);
     sb_release(&t);
-    char cmd[512];
-    snprintf(cmd, sizeof cmd,
-             "pdftotext -q -bbox '%s/out-neglabel/monthly-2026-10-hospital.en.pdf' -", tmpdir);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    char line[512];
-    double label_x0[8], label_y[8], ward_x1[8], ward_y[8];
-    int nlabel = 0, nward = 0;
-    while (fgets(line, sizeof line, p)) {
-        double x0, y0, x1, y1;
-        char word[128];
-        if (sscanf(line, " <word xMin=\"%lf\" yMin=\"%lf\" xMax=\"%lf\" yMax=\"%lf\">%127[^<]",
-                   &x0, &y0, &x1, &y1, word) != 5)
-            continue;
-        if (strcmp(word, "-1,000") == 0 && nlabel < 8) /* the bar's label, and a tick */
-            label_x0[nlabel] = x0, label_y[nlabel++] = y0;
-        if (strcmp(word, "2") == 0 && nward < 8) /* "Cardiology Ward 2" ends in it */
-            ward_x1[nward] = x1, ward_y[nward++] = y0;
-    }
-    pclose(p);
-    int found = 0;
-    for (int i = 0; i < nward; i++)
-        for (int k = 0; k < nlabel; k++)
-            if (fabs(ward_y[i] - label_y[k]) < 4) { /* the label on D02's line */
+    static word_box w[600];
+    int n = page_words("neglabel", w, 600), found = 0;
+    for (int i = 0; i < n; i++)     /* "Cardiology Ward 2" ends in "2" */
+        for (int k = 0; k < n; k++) /* "-1,000": the bar's label, and a tick */
+            if (!strcmp(w[i].text, "2") && !strcmp(w[k].text, "-1,000") &&
+                fabs(w[i].y0 - w[k].y0) < 4) { /* the label on D02's line */
                 found = 1;
-                assert_true(label_x0[k] > ward_x1[i] + 3);
+                assert_true(w[k].x0 > w[i].x1 + 3);
             }
     assert_true(found);
     db_close(db);
@@ -300,28 +306,18 @@ static void test_legend_wraps(void **state)
                 "<chart type=\"line\" dataset=\"d\">Devices</chart>",
                 "en", &t);
     sb_release(&t);
-    char cmd[512];
-    snprintf(cmd, sizeof cmd,
-             "pdftotext -q -bbox '%s/out-legend/monthly-2026-10-hospital.en.pdf' -", tmpdir);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    char line[512];
-    int seen = 0;
+    static word_box w[600];
+    int n = page_words("legend", w, 600), seen = 0;
     double top = 1e9, bottom = 0;
-    while (fgets(line, sizeof line, p)) {
-        double x0, y0, x1, y1;
-        char word[128];
-        if (sscanf(line, " <word xMin=\"%lf\" yMin=\"%lf\" xMax=\"%lf\" yMax=\"%lf\">%127[^<]",
-                   &x0, &y0, &x1, &y1, word) != 5)
-            continue;
-        if (strcmp(word, "Computed") && strcmp(word, "Magnetic") && strcmp(word, "Digital") &&
-            strcmp(word, "Colour") && strcmp(word, "Holter") && strcmp(word, "Automated"))
+    for (int i = 0; i < n; i++) {
+        const char *t = w[i].text;
+        if (strcmp(t, "Computed") && strcmp(t, "Magnetic") && strcmp(t, "Digital") &&
+            strcmp(t, "Colour") && strcmp(t, "Holter") && strcmp(t, "Automated"))
             continue;
         seen++;
-        assert_true(x0 >= 45 && x1 <= 550); /* the text width is 51 .. 544 pt */
-        top = fmin(top, y0), bottom = fmax(bottom, y0);
+        assert_true(w[i].x0 >= 45 && w[i].x1 <= 550); /* the text width is 51 .. 544 pt */
+        top = fmin(top, w[i].y0), bottom = fmax(bottom, w[i].y0);
     }
-    pclose(p);
     assert_int_equal(seen, 7);
     assert_true(bottom - top >= 9); /* on more than one line */
     db_close(db);
