@@ -184,6 +184,19 @@ int db_open(const char *path, sqlite3 **out, hr_error *err)
     return HR_OK;
 }
 
+sqlite3 *db_open_reader(const char *path)
+{
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
+        sqlite3_close(db);
+        return NULL;
+    }
+    sqlite3_busy_timeout(db, 5000);
+    sqlite3_exec(db, "PRAGMA mmap_size=" DB_MMAP_SIZE, NULL, NULL, NULL);
+    return db;
+}
+
 void db_close(sqlite3 *db)
 {
     if (db)

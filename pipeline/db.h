@@ -36,6 +36,9 @@ extern const int db_migration_count;
  * The connection has no mutex of its own (SQLITE_OPEN_NOMUTEX): use it
  * from one thread at a time (a lock per call was ~10% of a bulk insert). */
 int db_open(const char *path, sqlite3 **out, hr_error *err);
+/* A read-only connection of its own to an existing database, for a reader
+ * thread (settings as db_open's, no migration); NULL if it cannot open. */
+sqlite3 *db_open_reader(const char *path);
 void db_close(sqlite3 *db);
 
 /* The highest migration applied to the database, and the highest this

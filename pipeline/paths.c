@@ -90,6 +90,16 @@ const char *paths_font_file(void)
     return "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc";
 }
 
+int paths_jobs(void)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int n = cores > 4 ? 4 : cores < 1 ? 1 : (int)cores;
+    const char *env = getenv("HOSPREPORT_JOBS");
+    if (env && atoi(env) > 0)
+        n = atoi(env) > 16 ? 16 : atoi(env);
+    return n;
+}
+
 const char *paths_data_file(const char *relative, char *buf, unsigned long size)
 {
     snprintf(buf, size, "%s/%s", paths_data_dir(), relative);

@@ -15,6 +15,9 @@
 const char *paths_data_dir(void);   /* holds templates/ and config/ */
 const char *paths_locale_dir(void); /* holds <lang>/LC_MESSAGES/hospreport.mo */
 const char *paths_font_file(void);  /* a TrueType (collection) with CJK glyphs */
+/* How many threads or processes a stage may use: one per core, at most 4;
+ * HOSPREPORT_JOBS overrides (1 .. 16). */
+int paths_jobs(void);
 /* Joins the data dir and a relative path into buf; returns buf. */
 const char *paths_data_file(const char *relative, char *buf, unsigned long size);
 

@@ -22,9 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include "../../pipeline/db.h"
+#include "../../pipeline/paths.h"
 #include "../../pipeline/rollup.h"
 #include "../../pipeline/strbuf.h"
 #include "../../pipeline/xalloc.h"
@@ -386,14 +386,10 @@ static void run_jobs(job_queue *q, sqlite3 *db)
 static void *reader_main(void *arg)
 {
     job_queue *q = arg;
-    sqlite3 *db = NULL;
-    if (sqlite3_open_v2(q->path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) ==
-        SQLITE_OK) {
-        sqlite3_busy_timeout(db, 5000);
-        sqlite3_exec(db, "PRAGMA mmap_size=2147418112", NULL, NULL, NULL);
+    sqlite3 *db = db_open_reader(q->path);
+    if (db)
         run_jobs(q, db);
-    }
-    sqlite3_close(db);
+    db_close(db);
     return NULL;
 }
 
@@ -404,11 +400,7 @@ static int reader_threads(sqlite3 *db, int njobs)
     const char *path = sqlite3_db_filename(db, "main");
     if (!path || !*path || njobs < 2)
         return 0;
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    int n = cores > 4 ? 4 : cores < 1 ? 1 : (int)cores;
-    const char *env = getenv("HOSPREPORT_JOBS");
-    if (env && atoi(env) > 0)
-        n = atoi(env) > 16 ? 16 : atoi(env);
+    int n = paths_jobs();
     return n - 1 < njobs ? n - 1 : njobs - 1;
 }
 

@@ -596,11 +596,7 @@ static int render_share(run *r, render_job *jobs, int njobs, int k, int n, sqlit
  * saves. */
 static int render_workers(int njobs)
 {
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    int n = cores > 4 ? 4 : cores < 1 ? 1 : (int)cores;
-    const char *env = getenv("HOSPREPORT_JOBS");
-    if (env && atoi(env) > 0)
-        n = atoi(env) > 16 ? 16 : atoi(env);
+    int n = paths_jobs();
     if (njobs < 6)
         n = 1;
     return n > njobs ? (njobs > 0 ? njobs : 1) : n;
