@@ -16,33 +16,10 @@
 #include "strbuf.h"
 #include "value.h"
 
-static int32_t days_from_civil(int y, int m, int d)
-{
-    y -= m <= 2;
-    int era = (y >= 0 ? y : y - 399) / 400;
-    int yoe = y - era * 400;
-    int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int32_t z, int *y, int *m, int *d)
-{
-    z += 719468;
-    int era = (z >= 0 ? z : z - 146096) / 146097;
-    int doe = z - era * 146097;
-    int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp + (mp < 10 ? 3 : -9);
-    *y = yoe + era * 400 + (*m <= 2);
-}
-
 const char *schedule_date_label(int32_t days, char buf[11])
 {
     int y, m, d;
-    civil_from_days(days, &y, &m, &d);
+    value_civil_from_days(days, &y, &m, &d);
     snprintf(buf, 11, "%04d-%02d-%02d", y % 10000, m, d);
     return buf;
 }
@@ -52,7 +29,7 @@ int schedule_parse_date(const char *text, int32_t *days, hr_error *err)
     if (!text || strlen(text) != 10 || value_date(text, 10) != 0)
         return hr_error_set(err, HR_EUSAGE, NULL, 0, "--today",
                             "'%s' is not a date (expected YYYY-MM-DD)", text ? text : "");
-    *days = days_from_civil(atoi(text), atoi(text + 5), atoi(text + 8));
+    *days = value_days_from_civil(atoi(text), atoi(text + 5), atoi(text + 8));
     return HR_OK;
 }
 
@@ -61,7 +38,7 @@ int32_t schedule_today(void)
     time_t now = time(NULL);
     struct tm tm;
     localtime_r(&now, &tm);
-    return days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+    return value_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }
 
 const char *schedule_kind(const period *p)
@@ -79,13 +56,13 @@ int schedule_deadline(const period *p, int32_t *deadline_days)
     int next = p->last + 1; /* the month after the period */
     switch (p->kind) {
     case PERIOD_MONTH:
-        *deadline_days = days_from_civil(period_year(next), period_month(next), 9);
+        *deadline_days = value_days_from_civil(period_year(next), period_month(next), 9);
         return 0;
     case PERIOD_QUARTER:
-        *deadline_days = days_from_civil(period_year(next), period_month(next), 1) - 1 + 15;
+        *deadline_days = value_days_from_civil(period_year(next), period_month(next), 1) - 1 + 15;
         return 0;
     case PERIOD_YEAR:
-        *deadline_days = days_from_civil(period_year(next), 1, 31);
+        *deadline_days = value_days_from_civil(period_year(next), 1, 31);
         return 0;
     default:
         return -1;

@@ -141,8 +141,8 @@ int value_code(const char *s, size_t len)
     return 0;
 }
 
-/* Days from civil, after Howard Hinnant's algorithm. */
-static int32_t days_from_civil(int y, int m, int d)
+/* Days from civil and back, after Howard Hinnant's algorithms. */
+int32_t value_days_from_civil(int y, int m, int d)
 {
     y -= m <= 2;
     int era = (y >= 0 ? y : y - 399) / 400;
@@ -152,11 +152,24 @@ static int32_t days_from_civil(int y, int m, int d)
     return era * 146097 + doe - 719468;
 }
 
+void value_civil_from_days(int32_t z, int *y, int *m, int *d)
+{
+    z += 719468;
+    int era = (z >= 0 ? z : z - 146096) / 146097;
+    int doe = z - era * 146097;
+    int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp + (mp < 10 ? 3 : -9);
+    *y = yoe + era * 400 + (*m <= 2);
+}
+
 int32_t value_date_days(const char *iso)
 {
     int y, m, d;
     if (digits(iso, 4, &y) || iso[4] != '-' || digits(iso + 5, 2, &m) || iso[7] != '-' ||
         digits(iso + 8, 2, &d) || !value_valid_ymd(y, m, d))
         return INT32_MIN;
-    return days_from_civil(y, m, d);
+    return value_days_from_civil(y, m, d);
 }

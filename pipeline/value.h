@@ -32,5 +32,8 @@ int value_code(const char *s, size_t len);
 int value_valid_ymd(int year, int month, int day);
 /* Days since 1970-01-01 of an ISO date (YYYY-MM-DD...), or INT32_MIN. */
 int32_t value_date_days(const char *iso);
+/* Days since 1970-01-01 of a civil date, and back (proleptic Gregorian). */
+int32_t value_days_from_civil(int year, int month, int day);
+void value_civil_from_days(int32_t days, int *year, int *month, int *day);
 
 #endif
