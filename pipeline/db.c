@@ -47,17 +47,37 @@ void db_rollback(sqlite3 *db)
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-int db_query_int(sqlite3 *db, int64_t *out, hr_error *err, const char *sql, ...)
+/* Prepares sql and binds the NULL-terminated text arguments to ?1, ?2 ... */
+static sqlite3_stmt *prepare_args(sqlite3 *db, const char *sql, va_list ap, hr_error *err)
 {
     sqlite3_stmt *st = db_prepare(db, sql, err);
-    if (!st)
-        return -1;
+    const char *arg;
+    for (int i = 1; st && (arg = va_arg(ap, const char *)) != NULL; i++)
+        sqlite3_bind_text(st, i, arg, -1, SQLITE_TRANSIENT);
+    return st;
+}
+
+int db_exec_args(sqlite3 *db, hr_error *err, const char *sql, ...)
+{
     va_list ap;
     va_start(ap, sql);
-    const char *arg;
-    for (int i = 1; (arg = va_arg(ap, const char *)) != NULL; i++)
-        sqlite3_bind_text(st, i, arg, -1, SQLITE_TRANSIENT);
+    sqlite3_stmt *st = prepare_args(db, sql, ap, err);
     va_end(ap);
+    if (!st)
+        return err ? err->code : HR_EFAIL;
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? HR_OK : db_fail(db, sql, err);
+}
+
+int db_query_int(sqlite3 *db, int64_t *out, hr_error *err, const char *sql, ...)
+{
+    va_list ap;
+    va_start(ap, sql);
+    sqlite3_stmt *st = prepare_args(db, sql, ap, err);
+    va_end(ap);
+    if (!st)
+        return -1;
     int rc = sqlite3_step(st), found = 0;
     if (rc == SQLITE_ROW) {
         if (sqlite3_column_type(st, 0) != SQLITE_NULL) {

@@ -48,6 +48,9 @@ int db_latest_version(void);
 
 /* Runs SQL without results. On error sets err (HR_EFAIL) naming the SQL. */
 int db_exec(sqlite3 *db, const char *sql, hr_error *err);
+/* Runs one statement with text parameters ?1, ?2 ... taken from the
+ * NULL-terminated argument list; on error sets err naming the SQL. */
+int db_exec_args(sqlite3 *db, hr_error *err, const char *sql, ...);
 /* Prepares; on error sets err and returns NULL. Caller finalizes. */
 sqlite3_stmt *db_prepare(sqlite3 *db, const char *sql, hr_error *err);
 /* Sets err from the connection's last error, with `what` as context. */

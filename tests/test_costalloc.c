@@ -150,6 +150,21 @@ static void test_small_hospital_by_hand(void **state)
     assert_int_equal(costalloc_month(db, "2026-05", &err), HR_OK);
     assert_int_equal(count(db, "SELECT count(*) FROM cost_unallocated"), 1);
     assert_int_equal(count(db, "SELECT count(*) FROM cost_alloc_warning"), 3);
+
+    /* a row that cannot be stored fails the month, it is not dropped */
+    const char *tables[] = {"cost_allocation", "cost_unallocated", "cost_alloc_warning"};
+    for (int i = 0; i < 3; i++) {
+        char sql[256];
+        snprintf(sql, sizeof sql,
+                 "CREATE TRIGGER refuse BEFORE INSERT ON %s BEGIN SELECT RAISE(ABORT, 'full'); "
+                 "END",
+                 tables[i]);
+        assert_int_equal(db_exec(db, sql, &err), HR_OK);
+        hr_error_clear(&err);
+        assert_int_equal(costalloc_month(db, "2026-05", &err), HR_EFAIL);
+        assert_non_null(strstr(err.message, "full"));
+        assert_int_equal(db_exec(db, "DROP TRIGGER refuse", &err), HR_OK);
+    }
 }
 
 static unsigned rnd(unsigned *seed)

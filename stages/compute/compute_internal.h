@@ -134,6 +134,9 @@ int ind_month_loaded(sqlite3 *db, int month, hr_error *err);
  * cost_alloc_warning (the month's earlier rows are replaced). Fails with
  * HR_EFAIL if conservation does not hold to the cent. */
 int costalloc_month(sqlite3 *db, const char *month, hr_error *err);
+/* Deletes the month's cost_allocation, cost_unallocated and
+ * cost_alloc_warning rows. */
+int costalloc_clear_month(sqlite3 *db, const char *month, hr_error *err);
 
 /* cube.c: the measures of a range of months in memory, for evaluation.
  * v[(measure * nmonths + t) * (ndept + 1) + d]; d == ndept is the hospital

@@ -73,6 +73,7 @@ typedef struct ca_month {
     int nun, aun;
     int64_t total_direct_cents; /* includes departments not in the dictionary */
     int nwarnings;
+    int warning_lost; /* a cost_alloc_warning row could not be stored */
 } ca_month;
 
 #define CA_WARN_LOG_MAX 5 /* per month on stderr; the table keeps them all */
@@ -268,18 +269,11 @@ static void warn_driver(sqlite3 *db, ca_month *m, const ca_driver *r, const char
 {
     if (m->nwarnings++ < CA_WARN_LOG_MAX)
         log_warn("%s: alloc_driver %s -> %s ignored: %s", m->month, r->from, r->to, reason);
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db,
-                           "INSERT INTO cost_alloc_warning (month, from_dept, to_dept, reason)"
-                           " VALUES (?,?,?,?)",
-                           -1, &st, NULL) != SQLITE_OK)
-        return;
-    sqlite3_bind_text(st, 1, m->month, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, r->from, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, r->to, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, reason, -1, SQLITE_STATIC);
-    sqlite3_step(st);
-    sqlite3_finalize(st);
+    if (db_exec_args(db, NULL,
+                     "INSERT INTO cost_alloc_warning (month, from_dept, to_dept, reason)"
+                     " VALUES (?,?,?,?)",
+                     m->month, r->from, r->to, reason, NULL))
+        m->warning_lost = 1;
 }
 
 static void level1(ca_month *m, ca_share *s)
@@ -374,7 +368,8 @@ static int store(sqlite3 *db, const ca_month *m, hr_error *err)
                                   err);
     if (!st)
         return err->code;
-    for (int i = 0; i < m->nflow; i++) {
+    int rc = HR_OK;
+    for (int i = 0; i < m->nflow && !rc; i++) {
         const ca_flow *f = &m->flow[i];
         sqlite3_bind_text(st, 1, m->month, -1, SQLITE_STATIC);
         sqlite3_bind_int(st, 2, f->level);
@@ -382,53 +377,47 @@ static int store(sqlite3 *db, const ca_month *m, hr_error *err)
         sqlite3_bind_text(st, 4, m->dept[f->to].code, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 5, f->amount_cents);
         if (sqlite3_step(st) != SQLITE_DONE)
-            break;
+            rc = db_fail(db, "storing the cost allocation", err);
         sqlite3_reset(st);
     }
     sqlite3_finalize(st);
+    if (rc)
+        return rc;
     st = db_prepare(db,
                     "INSERT INTO cost_unallocated (month, level, dept_code, amount_cents, reason)"
                     " VALUES (?,?,?,?,?)",
                     err);
     if (!st)
         return err->code;
-    for (int i = 0; i < m->nun; i++) {
+    for (int i = 0; i < m->nun && !rc; i++) {
         sqlite3_bind_text(st, 1, m->month, -1, SQLITE_STATIC);
         sqlite3_bind_int(st, 2, m->un[i].level);
         sqlite3_bind_text(st, 3, m->un[i].dept, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 4, m->un[i].amount_cents);
         sqlite3_bind_text(st, 5, m->un[i].reason, -1, SQLITE_STATIC);
         if (sqlite3_step(st) != SQLITE_DONE)
-            break;
+            rc = db_fail(db, "storing the unallocated cost", err);
         sqlite3_reset(st);
     }
     sqlite3_finalize(st);
-    return HR_OK;
+    return rc;
 }
 
-static int clear_month(sqlite3 *db, const char *month, hr_error *err)
+int costalloc_clear_month(sqlite3 *db, const char *month, hr_error *err)
 {
-    static const char *const tables[] = {"cost_allocation", "cost_unallocated",
-                                         "cost_alloc_warning"};
-    for (int i = 0; i < 3; i++) {
-        char sql[128];
-        snprintf(sql, sizeof sql, "DELETE FROM %s WHERE month = ?", tables[i]);
-        sqlite3_stmt *st = db_prepare(db, sql, err);
-        if (!st)
+    static const char *const sql[] = {"DELETE FROM cost_allocation WHERE month = ?",
+                                      "DELETE FROM cost_unallocated WHERE month = ?",
+                                      "DELETE FROM cost_alloc_warning WHERE month = ?"};
+    for (int i = 0; i < 3; i++)
+        if (db_exec_args(db, err, sql[i], month, NULL))
             return err->code;
-        sqlite3_bind_text(st, 1, month, -1, SQLITE_STATIC);
-        int rc = sqlite3_step(st);
-        sqlite3_finalize(st);
-        if (rc != SQLITE_DONE)
-            return db_fail(db, "clearing the cost allocation", err);
-    }
     return HR_OK;
 }
 
 int costalloc_month(sqlite3 *db, const char *month, hr_error *err)
 {
     ca_month m = {.month = month};
-    int rc = clear_month(db, month, err);
+    int rc = costalloc_clear_month(db, month, err);
     if (!rc)
         rc = load_depts(db, &m, err);
     if (!rc)
@@ -446,7 +435,8 @@ int costalloc_month(sqlite3 *db, const char *month, hr_error *err)
         if (m.nwarnings > CA_WARN_LOG_MAX)
             log_warn("%s: %d more alloc_driver rows ignored (see table cost_alloc_warning)",
                      month, m.nwarnings - CA_WARN_LOG_MAX);
-        rc = check_conservation(&m, err);
+        rc = m.warning_lost ? db_fail(db, "storing a cost allocation warning", err)
+                            : check_conservation(&m, err);
     }
     if (!rc)
         rc = store(db, &m, err);

@@ -80,17 +80,6 @@ int ind_month_loaded(sqlite3 *db, int month, hr_error *err)
     return rc;
 }
 
-static int exec_month(sqlite3 *db, const char *sql, const char *month, hr_error *err)
-{
-    sqlite3_stmt *st = db_prepare(db, sql, err);
-    if (!st)
-        return err->code;
-    sqlite3_bind_text(st, 1, month, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? HR_OK : db_fail(db, sql, err);
-}
-
 /* Appends to sb the month's current files of `source` (or of every month). */
 static int fingerprint_source(sqlite3 *db, const char *month, const char *source, int any_period,
                               strbuf *sb, int *present, hr_error *err)
@@ -267,20 +256,21 @@ static int clear_set(sqlite3 *db, const ind_catalogue *cat, const ind_measure_se
                                   err);
     if (!st)
         return err->code;
-    for (int m = 0; m < s->nmeasures; m++) {
+    int rc = HR_OK;
+    for (int m = 0; m < s->nmeasures && !rc; m++) {
         sqlite3_bind_text(st, 1, month, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, cat->measure_ids[s->first_measure + m], -1, SQLITE_STATIC);
-        sqlite3_step(st);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = db_fail(db, "clearing measures", err);
         sqlite3_reset(st);
     }
     sqlite3_finalize(st);
+    if (rc)
+        return rc;
     if (s->kind == SET_EQUIPMENT)
-        return exec_month(db, "DELETE FROM ind_equipment_month WHERE month = ?", month, err);
+        return db_exec_args(db, err, "DELETE FROM ind_equipment_month WHERE month = ?", month, NULL);
     if (s->kind == SET_COST_ALLOCATION)
-        if (exec_month(db, "DELETE FROM cost_allocation WHERE month = ?", month, err) ||
-            exec_month(db, "DELETE FROM cost_unallocated WHERE month = ?", month, err) ||
-            exec_month(db, "DELETE FROM cost_alloc_warning WHERE month = ?", month, err))
-            return err->code;
+        return costalloc_clear_month(db, month, err);
     return HR_OK;
 }
 
@@ -291,7 +281,7 @@ static int compute_set(sqlite3 *db, const ind_catalogue *cat, const ind_measure_
     case SET_SQL:
         return store_rows(db, cat, s, s->sql, month, err);
     case SET_EQUIPMENT:
-        if (exec_month(db, equipment_sql, month, err))
+        if (db_exec_args(db, err, equipment_sql, month, NULL))
             return err->code;
         return store_rows(db, cat, s, equipment_dept_sql, month, err);
     case SET_COST_ALLOCATION:

@@ -337,23 +337,6 @@ static void finalize(loader *ld)
     ld->rows_registered = 0;
 }
 
-/* Runs sql with text parameters ?1.. (NULL-terminated). */
-static int exec_bound(sqlite3 *db, hr_error *err, const char *sql, ...)
-{
-    sqlite3_stmt *st = db_prepare(db, sql, err);
-    if (!st)
-        return HR_EFAIL;
-    va_list ap;
-    va_start(ap, sql);
-    const char *arg;
-    for (int i = 1; (arg = va_arg(ap, const char *)) != NULL; i++)
-        sqlite3_bind_text(st, i, arg, -1, SQLITE_TRANSIENT);
-    va_end(ap);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? HR_OK : db_fail(db, sql, err);
-}
-
 /* Drops the table's indexes, keeping their SQL in `saved` (NUL-separated). */
 static int drop_indexes(loader *ld, strbuf *saved, hr_error *err)
 {
@@ -436,7 +419,7 @@ static int start_manifest(loader *ld, hr_error *err)
 {
     char now[32];
     db_now(now, sizeof now);
-    if (exec_bound(ld->db, err,
+    if (db_exec_args(ld->db, err,
                    "INSERT INTO source_file (period, source, path, size_bytes, sha256, profile, "
                    "loaded_at, outcome) VALUES (?1, ?2, ?3, 0, '', ?4, ?5, 'loading')",
                    ld->period, ld->t->source, ld->path, ld->prof->name, now, NULL))
@@ -444,8 +427,8 @@ static int start_manifest(loader *ld, hr_error *err)
     ld->file_id = sqlite3_last_insert_rowid(ld->db);
     char sql[256];
     snprintf(sql, sizeof sql, "DELETE FROM %s WHERE period = ?1", ld->t->source);
-    if (exec_bound(ld->db, err, sql, ld->period, NULL) ||
-        exec_bound(ld->db, err, "DELETE FROM quarantine WHERE period = ?1 AND source = ?2",
+    if (db_exec_args(ld->db, err, sql, ld->period, NULL) ||
+        db_exec_args(ld->db, err, "DELETE FROM quarantine WHERE period = ?1 AND source = ?2",
                    ld->period, ld->t->source, NULL) ||
         rollup_forget(ld->db, ld->t->source, ld->period, err))
         return HR_EFAIL;
@@ -483,7 +466,7 @@ static int finish_manifest(loader *ld, ingest_input *in, int replaced, double se
         return db_fail(ld->db, "manifest", err);
     char id[32];
     snprintf(id, sizeof id, "%lld", (long long)ld->file_id);
-    return exec_bound(ld->db, err,
+    return db_exec_args(ld->db, err,
                       "UPDATE source_file SET current = 0 WHERE period = ?1 AND source = ?2 "
                       "AND file_id <> ?3",
                       ld->period, ld->t->source, id, NULL);
@@ -496,7 +479,7 @@ static int replace_budget_years(loader *ld, hr_error *err)
         return HR_OK;
     char id[32];
     snprintf(id, sizeof id, "%lld", (long long)ld->file_id);
-    return exec_bound(ld->db, err,
+    return db_exec_args(ld->db, err,
                       "DELETE FROM budget WHERE file_id <> ?1 AND year IN "
                       "(SELECT DISTINCT year FROM budget WHERE file_id = ?1)",
                       id, NULL);
@@ -506,7 +489,7 @@ static int mark_period(loader *ld, hr_error *err)
 {
     char now[32];
     db_now(now, sizeof now);
-    return exec_bound(ld->db, err,
+    return db_exec_args(ld->db, err,
                       "INSERT INTO period_state (period, ingested_at) VALUES (?1, ?2) "
                       "ON CONFLICT (period) DO UPDATE SET ingested_at = excluded.ingested_at, "
                       "validated_at = NULL, validation_state = NULL, reconciled_at = NULL, "
