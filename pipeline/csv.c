@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "strbuf.h"
+#include "xalloc.h"
 
 #define CSV_CHUNK (1u << 20)
 
@@ -141,9 +142,7 @@ static int fill(csv_reader *r, hr_error *err)
     }
     if (r->end == r->cap) {
         r->cap *= 2;
-        r->buf = realloc(r->buf, r->cap + 1);
-        if (!r->buf)
-            abort();
+        r->buf = xrealloc(r->buf, r->cap + 1);
     }
     ssize_t n = r->read(r->ctx, r->buf + r->end, r->cap - r->end, err);
     if (n < 0)
@@ -167,10 +166,8 @@ static void push_field(csv_reader *r, const char *data, size_t len, int quoted,
 {
     if (r->nfields == r->fields_cap) {
         r->fields_cap = r->fields_cap ? r->fields_cap * 2 : 32;
-        r->fields = realloc(r->fields, r->fields_cap * sizeof *r->fields);
-        r->scratch_off = realloc(r->scratch_off, r->fields_cap * sizeof *r->scratch_off);
-        if (!r->fields || !r->scratch_off)
-            abort();
+        r->fields = xrealloc(r->fields, r->fields_cap * sizeof *r->fields);
+        r->scratch_off = xrealloc(r->scratch_off, r->fields_cap * sizeof *r->scratch_off);
     }
     r->fields[r->nfields].data = data;
     r->fields[r->nfields].len = len;

@@ -15,6 +15,7 @@
 #include "db.h"
 #include "strbuf.h"
 #include "value.h"
+#include "xalloc.h"
 
 const char *schedule_date_label(int32_t days, char buf[11])
 {
@@ -111,9 +112,7 @@ static int loaded_months(sqlite3 *db, int **out, int *n, hr_error *err)
             continue; /* not a month: nothing can be due for it */
         if (*n == cap) {
             cap = cap ? cap * 2 : 64;
-            int *grown = realloc(*out, (size_t)cap * sizeof **out);
-            if (!grown)
-                abort();
+            int *grown = xrealloc(*out, (size_t)cap * sizeof **out);
             *out = grown;
         }
         (*out)[(*n)++] = p.first;

@@ -18,6 +18,7 @@
 #include "../../pipeline/db.h"
 #include "../../pipeline/paths.h"
 #include "../../pipeline/period.h"
+#include "../../pipeline/xalloc.h"
 #include "advise_rules.h"
 
 typedef struct ind_info {
@@ -622,10 +623,7 @@ static void *grow(void *p, int n, int *cap, size_t size)
     if (n < *cap)
         return p;
     *cap = *cap ? *cap * 2 : 64;
-    void *q = realloc(p, (size_t)*cap * size);
-    if (!q)
-        abort();
-    return q;
+    return xrealloc(p, (size_t)*cap * size);
 }
 
 static int load_indicators(advise_ctx *c, hr_error *err)

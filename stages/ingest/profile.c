@@ -18,6 +18,7 @@
 
 #include "../../pipeline/paths.h"
 #include "../../pipeline/xmlconf.h"
+#include "../../pipeline/xalloc.h"
 
 static char *dup_attr(xmlNodePtr node, const char *name)
 {
@@ -55,9 +56,7 @@ static int is_element(xmlNodePtr n, const char *name)
 
 static int read_map(profile_field *f, xmlNodePtr m)
 {
-    f->maps = realloc(f->maps, (size_t)(f->nmaps + 1) * sizeof *f->maps);
-    if (!f->maps)
-        abort();
+    f->maps = xrealloc(f->maps, (size_t)(f->nmaps + 1) * sizeof *f->maps);
     profile_map *pm = &f->maps[f->nmaps++];
     pm->from = dup_attr(m, "from");
     pm->to = dup_attr(m, "to");
@@ -85,9 +84,7 @@ static int read_field(const profile *p, profile_file *pf, xmlNodePtr node, hr_er
         return HR_EINPUT;
     }
     free(name);
-    pf->fields = realloc(pf->fields, (size_t)(pf->nfields + 1) * sizeof *pf->fields);
-    if (!pf->fields)
-        abort();
+    pf->fields = xrealloc(pf->fields, (size_t)(pf->nfields + 1) * sizeof *pf->fields);
     profile_field *f = &pf->fields[pf->nfields];
     memset(f, 0, sizeof *f);
     f->column = col;
@@ -187,9 +184,7 @@ static int build(profile *p, xmlDocPtr doc, hr_error *err)
     for (xmlNodePtr n = root->children; n; n = n->next) {
         if (!is_element(n, "file"))
             continue;
-        p->files = realloc(p->files, (size_t)(p->nfiles + 1) * sizeof *p->files);
-        if (!p->files)
-            abort();
+        p->files = xrealloc(p->files, (size_t)(p->nfiles + 1) * sizeof *p->files);
         profile_file *pf = &p->files[p->nfiles++];
         memset(pf, 0, sizeof *pf);
         if (read_file_entry(p, pf, n, err))

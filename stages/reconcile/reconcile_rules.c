@@ -15,6 +15,7 @@
 
 #include "../../pipeline/xmlconf.h"
 #include "reconcile_int.h"
+#include "../../pipeline/xalloc.h"
 
 typedef struct rparse {
     sqlite3 *db;
@@ -218,9 +219,7 @@ int rconfig_load(sqlite3 *db, const char *path, rconfig *out, hr_error *err)
     for (xmlNode *n = xmlDocGetRootElement(doc)->children; n && !rc; n = n->next) {
         if (n->type != XML_ELEMENT_NODE)
             continue;
-        out->rules = realloc(out->rules, (size_t)(out->nrules + 1) * sizeof *out->rules);
-        if (!out->rules)
-            abort();
+        out->rules = xrealloc(out->rules, (size_t)(out->nrules + 1) * sizeof *out->rules);
         rc = parse_rule(&p, n, &out->rules[out->nrules++]);
     }
     xmlFreeDoc(doc);

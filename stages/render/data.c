@@ -17,6 +17,7 @@
 #include "../../pipeline/db.h"
 #include "render_internal.h"
 #include "template.h"
+#include "../../pipeline/xalloc.h"
 
 /* 13 months ending at :month_last, and the same months a year earlier. */
 #define MONTHS13                                                                           \
@@ -137,9 +138,7 @@ static void bind(sqlite3_stmt *st, const char *name, const char *value)
 
 static void add_row(dataset *d, sqlite3_stmt *st)
 {
-    ds_cell *grown = realloc(d->cells, (size_t)(d->nrows + 1) * (size_t)d->ncols * sizeof *grown);
-    if (!grown)
-        abort();
+    ds_cell *grown = xrealloc(d->cells, (size_t)(d->nrows + 1) * (size_t)d->ncols * sizeof *grown);
     d->cells = grown;
     for (int i = 0; i < d->ncols; i++) {
         ds_cell *cell = &d->cells[d->nrows * d->ncols + i];
@@ -291,9 +290,7 @@ int ind_load(rctx *c)
     sqlite3_bind_text(st, 2, c->scope, -1, SQLITE_STATIC);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        ind_row *grown = realloc(c->ind, (size_t)(c->nind + 1) * sizeof *grown);
-        if (!grown)
-            abort();
+        ind_row *grown = xrealloc(c->ind, (size_t)(c->nind + 1) * sizeof *grown);
         c->ind = grown;
         ind_row *r = &c->ind[c->nind++];
         memset(r, 0, sizeof *r);

@@ -12,6 +12,7 @@
 
 #include "layout.h"
 #include "render_internal.h"
+#include "../../pipeline/xalloc.h"
 
 const rgb RGB_TEXT = {0.13f, 0.13f, 0.15f}, RGB_MUTED = {0.42f, 0.44f, 0.48f},
           RGB_ACCENT = {0.09f, 0.27f, 0.50f}, RGB_GOOD = {0.10f, 0.55f, 0.25f},
@@ -45,9 +46,7 @@ void doc_new_page(rctx *c)
     }
     HPDF_Page_SetWidth(p, (HPDF_REAL)c->page_w);
     HPDF_Page_SetHeight(p, (HPDF_REAL)c->page_h);
-    HPDF_Page *grown = realloc(c->pages, (size_t)(c->npages + 1) * sizeof *grown);
-    if (!grown)
-        abort();
+    HPDF_Page *grown = xrealloc(c->pages, (size_t)(c->npages + 1) * sizeof *grown);
     c->pages = grown;
     c->pages[c->npages++] = p;
     c->y = c->page_h - c->margin_t;
@@ -191,9 +190,7 @@ static void add_bookmark(rctx *c, int level, const char *text)
     c->outline[level - 1] = o;
     for (int l = level; l < 3; l++)
         c->outline[l] = NULL;
-    heading *grown = realloc(c->heads, (size_t)(c->nheads + 1) * sizeof *grown);
-    if (!grown)
-        abort();
+    heading *grown = xrealloc(c->heads, (size_t)(c->nheads + 1) * sizeof *grown);
     c->heads = grown;
     heading *h = &c->heads[c->nheads++];
     h->level = level;
@@ -324,9 +321,7 @@ static int toc_pages_needed(const rctx *c)
 /* Inserts `extra` pages after the TOC page; headings behind it move down. */
 static void toc_insert_pages(rctx *c, int extra)
 {
-    HPDF_Page *grown = realloc(c->pages, (size_t)(c->npages + extra) * sizeof *grown);
-    if (!grown)
-        abort();
+    HPDF_Page *grown = xrealloc(c->pages, (size_t)(c->npages + extra) * sizeof *grown);
     c->pages = grown;
     int at = c->toc_page + 1; /* the <toc/> block always starts a page after it */
     memmove(&c->pages[at + extra], &c->pages[at], (size_t)(c->npages - at) * sizeof *c->pages);

@@ -7,6 +7,8 @@
  */
 #include "layout.h"
 
+#include "../../pipeline/xalloc.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,13 +44,10 @@ static void push(layout_lines *out, const char *s, size_t len)
 {
     while (len > 0 && s[len - 1] == ' ')
         len--;
-    char *line = malloc(len + 1);
-    char **grown = realloc(out->line, (out->count + 1) * sizeof *out->line);
-    if (!line || !grown)
-        abort();
+    char *line = xrealloc(NULL, len + 1);
     memcpy(line, s, len);
     line[len] = '\0';
-    out->line = grown;
+    out->line = xrealloc(out->line, (out->count + 1) * sizeof *out->line);
     out->line[out->count++] = line;
 }
 

@@ -29,6 +29,7 @@
 #include "pdffix.h"
 #include "render_internal.h"
 #include "template.h"
+#include "../../pipeline/xalloc.h"
 
 typedef struct scope_item {
     char code[64];
@@ -83,9 +84,7 @@ static int config_load(run *r, hr_error *err)
 
 static void add_scope(run *r, const char *code, const char *zh, const char *en)
 {
-    scope_item *grown = realloc(r->scopes, (size_t)(r->nscopes + 1) * sizeof *grown);
-    if (!grown)
-        abort();
+    scope_item *grown = xrealloc(r->scopes, (size_t)(r->nscopes + 1) * sizeof *grown);
     r->scopes = grown;
     scope_item *s = &r->scopes[r->nscopes++];
     snprintf(s->code, sizeof s->code, "%s", code);

@@ -26,6 +26,7 @@
 #include "../../pipeline/digest.h"
 #include "../../pipeline/strbuf.h"
 #include "validate_int.h"
+#include "../../pipeline/xalloc.h"
 
 typedef struct vbad {
     char *source, *field, *rule, *message, *raw;
@@ -183,9 +184,7 @@ static int collect(sqlite3 *db, vbad_list *list, hr_error *err)
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (list->n == list->cap) {
             list->cap = list->cap ? list->cap * 2 : 64;
-            list->items = realloc(list->items, list->cap * sizeof *list->items);
-            if (!list->items)
-                abort();
+            list->items = xrealloc(list->items, list->cap * sizeof *list->items);
         }
         vbad *b = &list->items[list->n++];
         memset(b, 0, sizeof *b);

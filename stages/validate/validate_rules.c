@@ -23,6 +23,7 @@
 
 #include "../../pipeline/strbuf.h"
 #include "../../pipeline/xmlconf.h"
+#include "../../pipeline/xalloc.h"
 
 /* A column of a canonical table, as resolved from a rules-file field. */
 typedef struct vcolumn {
@@ -103,9 +104,7 @@ static void rule_add(vparse *p, const char *source, const char *field, const cha
                      int needs_equip)
 {
     vconfig *c = p->conf;
-    c->rules = realloc(c->rules, (size_t)(c->nrules + 1) * sizeof *c->rules);
-    if (!c->rules)
-        abort();
+    c->rules = xrealloc(c->rules, (size_t)(c->nrules + 1) * sizeof *c->rules);
     vrule *r = &c->rules[c->nrules];
     memset(r, 0, sizeof *r);
     r->source = strdup(source);
@@ -349,9 +348,7 @@ static int rule_key(vparse *p, xmlNode *n, const char *src, int is_warning, cons
         rc = parse_fail(p, n, NULL, "key rule without fields%s", "");
     if (!rc) {
         vconfig *c = p->conf;
-        c->rules = realloc(c->rules, (size_t)(c->nrules + 1) * sizeof *c->rules);
-        if (!c->rules)
-            abort();
+        c->rules = xrealloc(c->rules, (size_t)(c->nrules + 1) * sizeof *c->rules);
         vrule *r = &c->rules[c->nrules];
         memset(r, 0, sizeof *r);
         char *sql = sqlite3_mprintf(
@@ -435,9 +432,7 @@ static double num_attr(xmlNode *n, const char *name, double dflt)
 static int threshold_parse(vparse *p, xmlNode *n)
 {
     vconfig *c = p->conf;
-    c->thresholds = realloc(c->thresholds, (size_t)(c->nthresholds + 1) * sizeof *c->thresholds);
-    if (!c->thresholds)
-        abort();
+    c->thresholds = xrealloc(c->thresholds, (size_t)(c->nthresholds + 1) * sizeof *c->thresholds);
     vthreshold *t = &c->thresholds[c->nthresholds];
     memset(t, 0, sizeof *t);
     char *src = attr(n, "source");
