@@ -23,22 +23,10 @@
 #include "pipeline/rollup.h"
 #include "pipeline/strbuf.h"
 #include "stages/compute/compute.h"
+#include "tests/support/testkit.h"
 #include "stages/compute/compute_internal.h"
 
 #define DB_PATH "build/test_compute.db"
-
-static int read_file(const char *path, strbuf *sb)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return -1;
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        sb_add(sb, buf, n);
-    fclose(f);
-    return 0;
-}
 
 static int setup(void **state)
 {
@@ -50,7 +38,8 @@ static int setup(void **state)
     if (db_open(DB_PATH, &db, &err))
         return -1;
     strbuf sql = STRBUF_INIT;
-    if (read_file("tests/data/compute/fixture.sql", &sql) || db_exec(db, sql.buf, &err)) {
+    tk_slurp("tests/data/compute/fixture.sql", &sql);
+    if (db_exec(db, sql.buf, &err)) {
         fprintf(stderr, "fixture: %s\n", err.message);
         return -1;
     }

@@ -17,19 +17,12 @@
 #include "pipeline/error.h"
 #include "pipeline/period.h"
 #include "pipeline/registry.h"
+#include "tests/support/testkit.h"
 
 #define DIR "build/tests/registry"
 #define DB_PATH DIR "/r.db"
 #define TEMPLATE DIR "/monthly.xml"
 #define PDF DIR "/monthly-2026-10-hospital.zh_CN.pdf"
-
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
 
 static void months_of(const char *text, const char *first, const char *last)
 {
@@ -69,7 +62,7 @@ static sqlite3 *setup(void)
                 " ('2026-10', 'outpatient', 'b', 1, 'bbb', 'p', 't', 'loaded', 1);",
                 NULL),
         0);
-    write_file(TEMPLATE, "<report/>\n");
+    tk_write_file(TEMPLATE, "<report/>\n");
     return db;
 }
 
@@ -92,7 +85,7 @@ static void test_idempotence(void **state)
     entry_for(db, &e, fp);
     assert_int_equal(registry_is_current(db, &e, &err), 0); /* never generated */
 
-    write_file(PDF, "%PDF-1.4 first\n");
+    tk_write_file(PDF, "%PDF-1.4 first\n");
     assert_int_equal(registry_record(db, &e, &err), 0);
     entry_for(db, &e, fp);
     assert_int_equal(registry_is_current(db, &e, &err), 1); /* rerun: nothing to do */
@@ -138,14 +131,14 @@ static void test_idempotence(void **state)
     assert_int_equal(registry_record(db, &e, &err), 0);
 
     /* The template changes. */
-    write_file(TEMPLATE, "<report version='2'/>\n");
+    tk_write_file(TEMPLATE, "<report version='2'/>\n");
     entry_for(db, &e, fp);
     assert_int_equal(registry_is_current(db, &e, &err), 0);
     assert_int_equal(registry_record(db, &e, &err), 0);
     assert_int_equal(registry_is_current(db, &e, &err), 1);
 
     /* The PDF is edited, then deleted. */
-    write_file(PDF, "%PDF-1.4 edited by hand\n");
+    tk_write_file(PDF, "%PDF-1.4 edited by hand\n");
     assert_int_equal(registry_is_current(db, &e, &err), 0);
     assert_int_equal(registry_record(db, &e, &err), 0);
     assert_int_equal(registry_is_current(db, &e, &err), 1);
@@ -167,12 +160,12 @@ static void test_config_changes_fingerprint(void **state)
     assert_int_equal(registry_inputs_fingerprint(db, "2026-10", before, &err), 0);
     if (system("mkdir -p " DIR "/config/rules") != 0)
         fail();
-    write_file(DIR "/config/rules/reconcile.xml", "<rules/>\n");
+    tk_write_file(DIR "/config/rules/reconcile.xml", "<rules/>\n");
     assert_int_equal(registry_inputs_fingerprint(db, "2026-10", after, &err), 0);
     assert_string_not_equal(before, after);
     assert_int_equal(registry_inputs_fingerprint(db, "2026-10", again, &err), 0);
     assert_string_equal(after, again); /* deterministic */
-    write_file(DIR "/config/rules/reconcile.xml", "<rules tolerance='1'/>\n");
+    tk_write_file(DIR "/config/rules/reconcile.xml", "<rules tolerance='1'/>\n");
     assert_int_equal(registry_inputs_fingerprint(db, "2026-10", again, &err), 0);
     assert_string_not_equal(after, again);
     db_close(db);

@@ -37,7 +37,6 @@ static sqlite3 *fixture_db(const char *name)
     return tk_fixture_db(tmpdir, name, "tests/data/render/fixture.sql");
 }
 
-/* pdftotext of one page (0 = all) into sb. */
 /* The one-page summary the render tests exercise (templates/monthly.xml is
  * the full report, tested by test_reports on a richer fixture). */
 #define SUMMARY "tests/data/render/summary.xml"
@@ -271,14 +270,6 @@ static void test_full_zh_and_no_patient_key(void **state)
     db_close(db);
 }
 
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
 static void test_template_errors_name_the_line(void **state)
 {
     (void)state;
@@ -288,33 +279,33 @@ static void test_template_errors_name_the_line(void **state)
     snprintf(tpl, sizeof tpl, "%s/bad.xml", tmpdir);
     hr_error err;
 
-    write_file(tpl, "<?xml version=\"1.0\"?>\n<report title=\"T\">\n  <h level=\"1\">A</h>\n"
+    tk_write_file(tpl, "<?xml version=\"1.0\"?>\n<report title=\"T\">\n  <h level=\"1\">A</h>\n"
                     "  <para>not an element</para>\n</report>\n");
     assert_true(render(db, tpl, "hospital", "en", out, &err) < 0);
     assert_int_equal(err.code, HR_EINPUT);
     assert_string_equal(err.file, tpl);
     assert_int_equal(err.line, 4);
 
-    write_file(tpl, "<?xml version=\"1.0\"?>\n<report title=\"T\">\n  <h level=\"1\">A</h>\n"
+    tk_write_file(tpl, "<?xml version=\"1.0\"?>\n<report title=\"T\">\n  <h level=\"1\">A</h>\n"
                     "  <p>open\n</report>\n");
     assert_true(render(db, tpl, "hospital", "en", out, &err) < 0);
     assert_int_equal(err.code, HR_EINPUT);
     assert_int_equal(err.line, 5);
 
-    write_file(tpl, "<?xml version=\"1.0\"?>\n<report title=\"T\">\n\n  <p>{value:no_such}</p>\n"
+    tk_write_file(tpl, "<?xml version=\"1.0\"?>\n<report title=\"T\">\n\n  <p>{value:no_such}</p>\n"
                     "</report>\n");
     assert_true(render(db, tpl, "hospital", "en", out, &err) < 0);
     assert_int_equal(err.line, 4);
     assert_non_null(strstr(err.message, "no_such"));
 
-    write_file(tpl, "<?xml version=\"1.0\"?>\n<report title=\"T\">\n  <p when=\"soon:x\">a</p>\n"
+    tk_write_file(tpl, "<?xml version=\"1.0\"?>\n<report title=\"T\">\n  <p when=\"soon:x\">a</p>\n"
                     "</report>\n");
     assert_true(render(db, tpl, "hospital", "en", out, &err) < 0);
     assert_int_equal(err.line, 3);
     assert_string_equal(err.field, "when");
     assert_string_equal(err.message, "unknown condition 'soon:x'");
 
-    write_file(tpl, "<?xml version=\"1.0\"?>\n<report title=\"T\">\n<dataset name=\"x\">\n"
+    tk_write_file(tpl, "<?xml version=\"1.0\"?>\n<report title=\"T\">\n<dataset name=\"x\">\n"
                     "DELETE FROM indicator_value</dataset>\n<list dataset=\"x\"/>\n</report>\n");
     assert_true(render(db, tpl, "hospital", "en", out, &err) < 0);
     assert_int_equal(err.line, 3);
@@ -323,13 +314,13 @@ static void test_template_errors_name_the_line(void **state)
     /* No template can print a patient identifier: reading patient_key is
      * refused, named or through *, and the connection is itself again
      * afterwards. */
-    write_file(tpl, "<?xml version=\"1.0\"?>\n<report title=\"T\">\n<dataset name=\"x\">\n"
+    tk_write_file(tpl, "<?xml version=\"1.0\"?>\n<report title=\"T\">\n<dataset name=\"x\">\n"
                     "SELECT patient_key FROM outpatient</dataset>\n<list dataset=\"x\"/>\n"
                     "</report>\n");
     assert_true(render(db, tpl, "hospital", "en", out, &err) < 0);
     assert_int_equal(err.line, 3);
     assert_non_null(strstr(err.message, "patient_key"));
-    write_file(tpl, "<?xml version=\"1.0\"?>\n<report title=\"T\">\n\n<dataset name=\"y\">\n"
+    tk_write_file(tpl, "<?xml version=\"1.0\"?>\n<report title=\"T\">\n\n<dataset name=\"y\">\n"
                     "SELECT * FROM inpatient</dataset>\n<list dataset=\"y\"/>\n</report>\n");
     assert_true(render(db, tpl, "hospital", "en", out, &err) < 0);
     assert_int_equal(err.line, 4);

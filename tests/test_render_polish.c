@@ -38,15 +38,6 @@ static sqlite3 *fixture_db(const char *name)
     return tk_fixture_db(tmpdir, name, "tests/data/render/fixture.sql");
 }
 
-/* pdftotext -layout of one page (0 = all) into sb. */
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
 static int render(sqlite3 *db, const char *tpl, const char *lang, const char *out)
 {
     render_options o = {"monthly", "2026-10", "hospital", lang, tpl, out};
@@ -77,7 +68,7 @@ static void test_toc_flows_over_pages(void **state)
         sb_addf(&x, "<h level=\"1\">Chapter %d</h>\n<p>Text of chapter %d.</p>\n%s", k, k,
                 k < 70 ? "<pagebreak/>\n" : "");
     sb_addstr(&x, "</report>\n");
-    write_file(tpl, x.buf);
+    tk_write_file(tpl, x.buf);
     sb_release(&x);
     assert_int_equal(render(db, tpl, "en", out), 1);
     snprintf(pdf, sizeof pdf, "%s/monthly-2026-10-hospital.en.pdf", out);
@@ -116,7 +107,7 @@ static void render_body(sqlite3 *db, const char *name, const char *body, const c
     strbuf x = STRBUF_INIT;
     sb_addf(&x, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<report title=\"Charts\">\n%s\n"
                 "</report>\n", body);
-    write_file(tpl, x.buf);
+    tk_write_file(tpl, x.buf);
     sb_release(&x);
     assert_int_equal(render(db, tpl, lang, out), 1);
     snprintf(pdf, sizeof pdf, "%s/monthly-2026-10-hospital.%s.pdf", out, lang);

@@ -40,6 +40,15 @@ void tk_slurp(const char *path, strbuf *sb)
     fclose(f);
 }
 
+void tk_write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        fail_msg("cannot write %s", path);
+    fputs(text, f);
+    fclose(f);
+}
+
 sqlite3 *tk_fixture_db(const char *dir, const char *name, const char *sql_path)
 {
     char path[256];

@@ -21,6 +21,8 @@ void tk_tmpdir_remove(const char *dir);
 
 /* Appends the whole file to sb. */
 void tk_slurp(const char *path, strbuf *sb);
+/* Writes text to path (replacing it); fails the test if it cannot. */
+void tk_write_file(const char *path, const char *text);
 
 /* A fresh database DIR/NAME.db, migrated, with the statements of sql_path
  * run in it. The caller closes it with db_close(). */
