@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "pipeline/db.h"
+#include "tests/support/testkit.h"
 #include "pipeline/digest.h"
 #include "pipeline/log.h"
 #include "pipeline/strbuf.h"
@@ -52,27 +53,6 @@ static void ingest_ok(sqlite3 *db, const char *dir, const char *period, const ch
         fprintf(stderr, "%s\n", hr_error_format(&err, buf, sizeof buf));
     }
     assert_int_equal(rc, HR_OK);
-}
-
-static int64_t qint(sqlite3 *db, const char *sql)
-{
-    int64_t v = -999;
-    hr_error err;
-    assert_int_equal(db_query_int(db, &v, &err, sql, NULL), 1);
-    return v;
-}
-
-/* First column of the first row as text ("NULL" for NULL); static buffer. */
-static const char *qtext(sqlite3 *db, const char *sql)
-{
-    static char buf[1024];
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    const unsigned char *t = sqlite3_column_text(st, 0);
-    snprintf(buf, sizeof buf, "%s", t ? (const char *)t : "NULL");
-    sqlite3_finalize(st);
-    return buf;
 }
 
 /* SHA-256 over every row of one table in rowid order, columns separated,
@@ -219,29 +199,29 @@ static void test_standard_folder(void **state)
     assert_int_equal(sum.rows_loaded, 5);
     assert_int_equal(sum.rows_rejected, 2);
     /* dept.csv: BOM, CRLF, a quoted comma. */
-    assert_string_equal(qtext(db, "SELECT name_zh || '/' || line_no || '/' || period FROM dept "
+    assert_string_equal(tk_query_text(db, "SELECT name_zh || '/' || line_no || '/' || period FROM dept "
                                   "WHERE dept_code = '0201'"),
                         "检验科, 中心/3/2026-10");
-    assert_string_equal(qtext(db, "SELECT dept_code FROM dept WHERE line_no = 2"), "0101");
+    assert_string_equal(tk_query_text(db, "SELECT dept_code FROM dept WHERE line_no = 2"), "0101");
     /* outpatient.csv: money in cents, an empty optional, a value as given. */
-    assert_string_equal(qtext(db, "SELECT visit_time || '|' || total_fee_cents || '|' || "
+    assert_string_equal(tk_query_text(db, "SELECT visit_time || '|' || total_fee_cents || '|' || "
                                   "drug_fee_cents || '|' || material_fee_cents || '|' || "
                                   "exam_fee_cents || '|' || wait_minutes || '|' || line_no "
                                   "FROM outpatient WHERE visit_id = 'V1'"),
                         "2026-10-03 08:15:00|143170|17637|3310|5200|19|2");
-    assert_string_equal(qtext(db, "SELECT typeof(wait_minutes) FROM outpatient WHERE visit_id = 'V2'"),
+    assert_string_equal(tk_query_text(db, "SELECT typeof(wait_minutes) FROM outpatient WHERE visit_id = 'V2'"),
                         "null");
-    assert_string_equal(qtext(db, "SELECT visit_type || total_fee_cents || '/' || drug_fee_cents "
+    assert_string_equal(tk_query_text(db, "SELECT visit_type || total_fee_cents || '/' || drug_fee_cents "
                                   "|| '/' || line_no FROM outpatient WHERE visit_id = 'V5'"),
                         "X1250/125/6");
     /* Quarantine: a bad date (type) and an empty required code. */
-    assert_int_equal(qint(db, "SELECT count(*) FROM quarantine"), 2);
-    assert_string_equal(qtext(db, "SELECT field || '|' || rule || '|' || stage || '|' || raw "
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM quarantine"), 2);
+    assert_string_equal(tk_query_text(db, "SELECT field || '|' || rule || '|' || stage || '|' || raw "
                                   "FROM quarantine WHERE line_no = 4"),
                         "visit_time|type|ingest|V3,2026-10-32 09:00:00,0101,D1,P3,O,1,0,0,0,5");
-    assert_non_null(strstr(qtext(db, "SELECT message FROM quarantine WHERE line_no = 4"),
+    assert_non_null(strstr(tk_query_text(db, "SELECT message FROM quarantine WHERE line_no = 4"),
                            "expected YYYY-MM-DD HH:mm:ss"));
-    assert_string_equal(qtext(db, "SELECT field || '|' || rule || '|' || source FROM quarantine "
+    assert_string_equal(tk_query_text(db, "SELECT field || '|' || rule || '|' || source FROM quarantine "
                                   "WHERE line_no = 5"),
                         "dept_code|required|outpatient");
     /* The manifest. */
@@ -249,26 +229,26 @@ static void test_standard_folder(void **state)
     uint64_t size;
     hr_error err;
     assert_int_equal(digest_file(DATA "std/outpatient.csv", hex, &size, &err), 0);
-    assert_string_equal(qtext(db, "SELECT sha256 FROM source_file WHERE source = 'outpatient'"), hex);
-    assert_int_equal(qint(db, "SELECT size_bytes FROM source_file WHERE source = 'outpatient'"),
+    assert_string_equal(tk_query_text(db, "SELECT sha256 FROM source_file WHERE source = 'outpatient'"), hex);
+    assert_int_equal(tk_query_int(db, "SELECT size_bytes FROM source_file WHERE source = 'outpatient'"),
                      (int64_t)size);
-    assert_string_equal(qtext(db, "SELECT rows_read || '/' || rows_loaded || '/' || rows_rejected "
+    assert_string_equal(tk_query_text(db, "SELECT rows_read || '/' || rows_loaded || '/' || rows_rejected "
                                   "|| '/' || outcome || '/' || current || '/' || encoding || '/' "
                                   "|| profile FROM source_file WHERE source = 'outpatient'"),
                         "5/3/2/loaded/1/UTF-8/standard");
-    assert_int_equal(qint(db, "SELECT count(*) FROM outpatient WHERE file_id = "
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM outpatient WHERE file_id = "
                               "(SELECT file_id FROM source_file WHERE source = 'outpatient')"),
                      3);
-    assert_int_equal(qint(db, "SELECT count(*) FROM period_state WHERE period = '2026-10' "
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM period_state WHERE period = '2026-10' "
                               "AND ingested_at IS NOT NULL"),
                      1);
     /* The indexes are all there after the load. */
-    assert_int_equal(qint(db, "SELECT count(*) FROM sqlite_master WHERE type = 'index' "
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'index' "
                               "AND tbl_name = 'outpatient'"),
                      1);
     /* The roll-up, written with the rows: V1 (0101 O), V2 (0101 E, no
      * wait), V5 (0201 X); V3 and V4 were quarantined and are not in it. */
-    assert_string_equal(qtext(db, "SELECT group_concat(dept_code || visit_type || ':' || "
+    assert_string_equal(tk_query_text(db, "SELECT group_concat(dept_code || visit_type || ':' || "
                                   "row_count || '/' || total_fee_cents || '/' || "
                                   "total_fee_cents_n || '/' || drug_fee_cents || '/' || "
                                   "material_fee_cents || '/' || exam_fee_cents || '/' || "
@@ -277,7 +257,7 @@ static void test_standard_folder(void **state)
                                   "ORDER BY dept_code, visit_type)"),
                         "0101E:1/10000/1/0/0/0/0/0 0101O:1/143170/1/17637/3310/5200/19/1 "
                         "0201X:1/1250/1/125/0/0/0/1");
-    assert_string_equal(qtext(db, "SELECT source || period || built_by FROM rollup_state"),
+    assert_string_equal(tk_query_text(db, "SELECT source || period || built_by FROM rollup_state"),
                         "outpatient2026-10ingest");
     db_close(db);
 }
@@ -293,11 +273,11 @@ static void test_chinese_his_matches_standard(void **state)
     ingest_ok(b, DATA "zh", "2026-10", "config/profiles/chinese-his.xml", &sum);
     assert_int_equal(sum.rows_loaded, 5);
     assert_int_equal(sum.rows_rejected, 2);
-    assert_string_equal(qtext(b, "SELECT encoding FROM source_file WHERE source = 'dept'"), "GB18030");
-    assert_string_equal(qtext(b, "SELECT category FROM dept WHERE dept_code = '0201'"), "medtech");
-    assert_string_equal(qtext(b, "SELECT total_fee_cents FROM outpatient WHERE visit_id = 'V1'"), "143170");
+    assert_string_equal(tk_query_text(b, "SELECT encoding FROM source_file WHERE source = 'dept'"), "GB18030");
+    assert_string_equal(tk_query_text(b, "SELECT category FROM dept WHERE dept_code = '0201'"), "medtech");
+    assert_string_equal(tk_query_text(b, "SELECT total_fee_cents FROM outpatient WHERE visit_id = 'V1'"), "143170");
     /* the raw record in quarantine is the UTF-8 text of the GB18030 line */
-    assert_string_equal(qtext(b, "SELECT raw FROM quarantine WHERE line_no = 4"),
+    assert_string_equal(tk_query_text(b, "SELECT raw FROM quarantine WHERE line_no = 4"),
                         "V3,2026/10/32 09:00:00,0101,D1,P3,门诊,1,0,0,0,5");
     char ha[DIGEST_HEX_SIZE], hb[DIGEST_HEX_SIZE];
     data_digest(a, ha);
@@ -337,8 +317,8 @@ static void test_detects_gb18030(void **state)
     ingest_summary sum;
     ingest_ok(db, DATA "autogb", "2026-10", NULL, &sum);
     assert_int_equal(sum.rows_loaded, 2);
-    assert_string_equal(qtext(db, "SELECT name_zh FROM dept WHERE dept_code = '0101'"), "心内科");
-    assert_string_equal(qtext(db, "SELECT encoding FROM source_file"), "GB18030");
+    assert_string_equal(tk_query_text(db, "SELECT name_zh FROM dept WHERE dept_code = '0101'"), "心内科");
+    assert_string_equal(tk_query_text(db, "SELECT encoding FROM source_file"), "GB18030");
     db_close(db);
 }
 
@@ -351,18 +331,18 @@ static void test_xml_export(void **state)
     assert_int_equal(sum.files_loaded, 2);
     assert_int_equal(sum.rows_loaded, 2 + 2);
     assert_int_equal(sum.rows_rejected, 1);
-    assert_string_equal(qtext(db, "SELECT visit_time || '|' || patient_key || '|' || visit_type "
+    assert_string_equal(tk_query_text(db, "SELECT visit_time || '|' || patient_key || '|' || visit_type "
                                   "|| '|' || total_fee_cents || '|' || material_fee_cents || '|' "
                                   "|| wait_minutes || '|' || line_no FROM outpatient "
                                   "WHERE visit_id = 'X1'"),
                         "2026-10-03 08:15:00|P1|O|123450|50|7|3");
-    assert_string_equal(qtext(db, "SELECT visit_time || '|' || visit_type || '|' || "
+    assert_string_equal(tk_query_text(db, "SELECT visit_time || '|' || visit_type || '|' || "
                                   "typeof(wait_minutes) || '|' || line_no FROM outpatient "
                                   "WHERE visit_id = 'X2'"),
                         "2026-10-04 23:59:00|E|null|8");
-    assert_string_equal(qtext(db, "SELECT field || '|' || rule || '|' || line_no FROM quarantine"),
+    assert_string_equal(tk_query_text(db, "SELECT field || '|' || rule || '|' || line_no FROM quarantine"),
                         "visit_time|type|12");
-    assert_non_null(strstr(qtext(db, "SELECT raw FROM quarantine"), "<visit id=\"X3\""));
+    assert_non_null(strstr(tk_query_text(db, "SELECT raw FROM quarantine"), "<visit id=\"X3\""));
     db_close(db);
 }
 
@@ -379,7 +359,7 @@ static void test_same_file_twice_changes_nothing(void **state)
     assert_int_equal(sum.files_unchanged, 2);
     db_digest(db, after);
     assert_string_equal(before, after);
-    assert_int_equal(qint(db, "SELECT count(*) FROM source_file"), 2);
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM source_file"), 2);
     db_close(db);
 }
 
@@ -395,38 +375,38 @@ static void test_changed_file_replaces(void **state)
     ingest_ok(db, DATA "replaced", "2026-10", NULL, &sum);
     assert_int_equal(sum.files_loaded, 1);
     assert_int_equal(sum.rows_loaded, 2);
-    assert_int_equal(qint(db, "SELECT count(*) FROM outpatient WHERE period = '2026-10'"), 2);
-    assert_string_equal(qtext(db, "SELECT group_concat(visit_id || ':' || total_fee_cents, ',') "
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM outpatient WHERE period = '2026-10'"), 2);
+    assert_string_equal(tk_query_text(db, "SELECT group_concat(visit_id || ':' || total_fee_cents, ',') "
                                   "FROM outpatient WHERE period = '2026-10'"),
                         "W1:5000,W2:6050");
-    assert_int_equal(qint(db, "SELECT count(*) FROM outpatient WHERE period = '2026-09'"), 3);
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM outpatient WHERE period = '2026-09'"), 3);
     /* The month's roll-up is the new file's alone; the other month's stays. */
-    assert_string_equal(qtext(db, "SELECT group_concat(dept_code || visit_type || ':' || "
+    assert_string_equal(tk_query_text(db, "SELECT group_concat(dept_code || visit_type || ':' || "
                                   "row_count || '/' || total_fee_cents || '/' || "
                                   "wait_minutes, ' ') FROM (SELECT * FROM outpatient_rollup "
                                   "WHERE period = '2026-10' ORDER BY dept_code)"),
                         "0101O:1/5000/3 0201E:1/6050/4");
-    assert_int_equal(qint(db, "SELECT sum(row_count) FROM outpatient_rollup "
+    assert_int_equal(tk_query_int(db, "SELECT sum(row_count) FROM outpatient_rollup "
                               "WHERE period = '2026-09'"),
                      3);
-    assert_int_equal(qint(db, "SELECT count(*) FROM rollup_state"), 2);
-    assert_int_equal(qint(db, "SELECT count(*) FROM quarantine WHERE period = '2026-10'"), 0);
-    assert_int_equal(qint(db, "SELECT count(*) FROM quarantine WHERE period = '2026-09'"), 2);
-    assert_int_equal(qint(db, "SELECT count(*) FROM dept WHERE period = '2026-10'"), 2);
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM rollup_state"), 2);
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM quarantine WHERE period = '2026-10'"), 0);
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM quarantine WHERE period = '2026-09'"), 2);
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM dept WHERE period = '2026-10'"), 2);
     /* the manifest keeps both entries; only the new one is current */
-    assert_string_equal(qtext(db, "SELECT group_concat(outcome || current, ',') FROM "
+    assert_string_equal(tk_query_text(db, "SELECT group_concat(outcome || current, ',') FROM "
                                   "(SELECT * FROM source_file WHERE period = '2026-10' AND "
                                   "source = 'outpatient' ORDER BY file_id)"),
                         "loaded0,replaced1");
-    assert_int_equal(qint(db, "SELECT count(*) FROM outpatient WHERE period = '2026-10' AND "
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM outpatient WHERE period = '2026-10' AND "
                               "file_id <> (SELECT max(file_id) FROM source_file)"),
                      0);
     /* downstream state of the month is stale, the other month's is not */
-    assert_string_equal(qtext(db, "SELECT coalesce(validated_at, '') || coalesce(validation_state, '') "
+    assert_string_equal(tk_query_text(db, "SELECT coalesce(validated_at, '') || coalesce(validation_state, '') "
                                   "|| coalesce(computed_at, '') || (ingested_at IS NOT NULL) "
                                   "FROM period_state WHERE period = '2026-10'"),
                         "1");
-    assert_string_equal(qtext(db, "SELECT validated_at FROM period_state WHERE period = '2026-09'"), "x");
+    assert_string_equal(tk_query_text(db, "SELECT validated_at FROM period_state WHERE period = '2026-09'"), "x");
     db_close(db);
 }
 
@@ -437,11 +417,11 @@ static void test_budget_latest_wins(void **state)
     sqlite3 *db = open_db();
     ingest_summary sum;
     ingest_ok(db, DATA "gen-standard", "2026-01", NULL, &sum);
-    int64_t n = qint(db, "SELECT count(*) FROM budget WHERE year = 2026");
+    int64_t n = tk_query_int(db, "SELECT count(*) FROM budget WHERE year = 2026");
     assert_true(n > 0);
     ingest_ok(db, DATA "budget2", "2026-02", NULL, &sum);
-    assert_int_equal(qint(db, "SELECT count(*) FROM budget WHERE year = 2026"), n);
-    assert_int_equal(qint(db, "SELECT count(*) FROM budget WHERE period = '2026-02'"), n);
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM budget WHERE year = 2026"), n);
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM budget WHERE period = '2026-02'"), n);
     db_close(db);
 }
 
@@ -514,10 +494,10 @@ static void test_good_files_still_load(void **state)
     assert_non_null(strstr(err.file, "mixed/outpatient.csv"));
     assert_int_equal(err.line, 3);
     assert_int_equal(sum.files_loaded, 1);
-    assert_int_equal(qint(db, "SELECT count(*) FROM dept"), 2);
-    assert_int_equal(qint(db, "SELECT count(*) FROM outpatient"), 0);
-    assert_int_equal(qint(db, "SELECT count(*) FROM source_file"), 1);
-    assert_int_equal(qint(db, "SELECT count(*) FROM quarantine"), 0);
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM dept"), 2);
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM outpatient"), 0);
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM source_file"), 1);
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM quarantine"), 0);
     db_close(db);
 }
 

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "pipeline/db.h"
+#include "tests/support/testkit.h"
 #include "pipeline/log.h"
 #include "stages/ingest/ingest.h"
 
@@ -25,26 +26,6 @@
 
 static char dir[64];
 static char path[128];
-
-static int64_t qint(sqlite3 *db, const char *sql)
-{
-    int64_t v = -999;
-    hr_error err;
-    assert_int_equal(db_query_int(db, &v, &err, sql, NULL), 1);
-    return v;
-}
-
-static const char *qtext(sqlite3 *db, const char *sql)
-{
-    static char buf[1024];
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    const unsigned char *t = sqlite3_column_text(st, 0);
-    snprintf(buf, sizeof buf, "%s", t ? (const char *)t : "NULL");
-    sqlite3_finalize(st);
-    return buf;
-}
 
 /* outpatient.csv of ROWS visits: visit i (line i + 1) has total_fee i.05,
  * no wait_minutes when i is a multiple of 10; visits 7, 10007, 20007,
@@ -107,38 +88,38 @@ static void test_many_batches(void **state)
     hr_error err;
     assert_int_equal(db_open(":memory:", &db, &err), HR_OK);
     load_good(db);
-    assert_int_equal(qint(db, "SELECT count(*) FROM outpatient"), ROWS - 6);
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM outpatient"), ROWS - 6);
     /* sum over i = 1..50000 of (100 i + 5) = 100 * 1250025000 + 250000
      * = 125002750000; less the 6 rejected visits (7 + 10007 + 20007 +
      * 30007 + 40007 + 12345 = 112380): 100 * 112380 + 6 * 5 = 11238030. */
-    assert_int_equal(qint(db, "SELECT sum(total_fee_cents) FROM outpatient"), 124991511970LL);
-    assert_int_equal(qint(db, "SELECT sum(drug_fee_cents) FROM outpatient"), 100LL * (ROWS - 6));
-    assert_int_equal(qint(db, "SELECT count(*) FROM outpatient WHERE wait_minutes IS NULL"), 5000);
+    assert_int_equal(tk_query_int(db, "SELECT sum(total_fee_cents) FROM outpatient"), 124991511970LL);
+    assert_int_equal(tk_query_int(db, "SELECT sum(drug_fee_cents) FROM outpatient"), 100LL * (ROWS - 6));
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM outpatient WHERE wait_minutes IS NULL"), 5000);
     /* Every row where its line says, in line order, with its own values. */
-    assert_int_equal(qint(db, "SELECT count(*) FROM outpatient WHERE line_no <> "
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM outpatient WHERE line_no <> "
                               "CAST(substr(visit_id, 2) AS INTEGER) + 1 OR period <> '2026-10'"),
                      0);
-    assert_int_equal(qint(db, "SELECT count(*) FROM (SELECT line_no, lag(line_no) OVER "
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM (SELECT line_no, lag(line_no) OVER "
                               "(ORDER BY rowid) AS prev FROM outpatient) WHERE prev >= line_no"),
                      0);
-    assert_string_equal(qtext(db, "SELECT visit_time || '|' || dept_code || '|' || visit_type || "
+    assert_string_equal(tk_query_text(db, "SELECT visit_time || '|' || dept_code || '|' || visit_type || "
                                   "'|' || wait_minutes FROM outpatient WHERE line_no = 2049"),
                         "2026-10-05 08:00:00|0103|E|8");
     /* The rejected rows, each with its line, rule and record. */
-    assert_string_equal(qtext(db, "SELECT group_concat(line_no || ':' || field || ':' || rule, ' ') "
+    assert_string_equal(tk_query_text(db, "SELECT group_concat(line_no || ':' || field || ':' || rule, ' ') "
                                   "FROM (SELECT * FROM quarantine ORDER BY line_no)"),
                         "8:total_fee:type 10008:total_fee:type 12346:visit_id:required "
                         "20008:total_fee:type 30008:total_fee:type 40008:total_fee:type");
-    assert_string_equal(qtext(db, "SELECT message FROM quarantine WHERE line_no = 8"),
+    assert_string_equal(tk_query_text(db, "SELECT message FROM quarantine WHERE line_no = 8"),
                         "'1.234' is not an amount of money (at most 2 decimals) "
                         "(expected 1234.50)");
-    assert_string_equal(qtext(db, "SELECT substr(raw, 1, 30) FROM quarantine WHERE line_no = 8"),
+    assert_string_equal(tk_query_text(db, "SELECT substr(raw, 1, 30) FROM quarantine WHERE line_no = 8"),
                         "V000007,2026-10-08 08:00:00,01");
-    assert_string_equal(qtext(db, "SELECT message FROM quarantine WHERE line_no = 12346"),
+    assert_string_equal(tk_query_text(db, "SELECT message FROM quarantine WHERE line_no = 12346"),
                         "visit_id is required (empty)");
     /* The index dropped for the bulk load is back, and sound. */
-    assert_int_equal(qint(db, "SELECT count(*) FROM sqlite_master WHERE name = 'outpatient_period'"), 1);
-    assert_string_equal(qtext(db, "PRAGMA integrity_check"), "ok");
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'outpatient_period'"), 1);
+    assert_string_equal(tk_query_text(db, "PRAGMA integrity_check"), "ok");
     /* The virtual table the batches went through is gone. */
     sqlite3_stmt *st = NULL;
     assert_int_not_equal(sqlite3_prepare_v2(db, "SELECT * FROM ingest_rows", -1, &st, NULL),
@@ -163,12 +144,12 @@ static void test_error_after_many_batches(void **state)
     assert_non_null(strstr(err.file, "outpatient.csv"));
     assert_non_null(strstr(err.message, "a quote inside an unquoted field"));
     assert_int_equal(sum.files_loaded, 0);
-    assert_int_equal(qint(db, "SELECT count(*) FROM outpatient"), ROWS - 6);
-    assert_int_equal(qint(db, "SELECT sum(total_fee_cents) FROM outpatient"), 124991511970LL);
-    assert_int_equal(qint(db, "SELECT count(*) FROM quarantine"), 6);
-    assert_int_equal(qint(db, "SELECT count(*) FROM source_file"), 1);
-    assert_int_equal(qint(db, "SELECT count(*) FROM sqlite_master WHERE name = 'outpatient_period'"), 1);
-    assert_string_equal(qtext(db, "PRAGMA integrity_check"), "ok");
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM outpatient"), ROWS - 6);
+    assert_int_equal(tk_query_int(db, "SELECT sum(total_fee_cents) FROM outpatient"), 124991511970LL);
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM quarantine"), 6);
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM source_file"), 1);
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'outpatient_period'"), 1);
+    assert_string_equal(tk_query_text(db, "PRAGMA integrity_check"), "ok");
     db_close(db);
 }
 

@@ -84,6 +84,20 @@ int64_t tk_query_int(sqlite3 *db, const char *sql)
     return v;
 }
 
+const char *tk_query_text(sqlite3 *db, const char *sql)
+{
+    static char buf[1024];
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        fail_msg("%s: no row (%s)", sql, sqlite3_errmsg(db));
+    }
+    const unsigned char *t = sqlite3_column_text(st, 0);
+    snprintf(buf, sizeof buf, "%s", t ? (const char *)t : "NULL");
+    sqlite3_finalize(st);
+    return buf;
+}
+
 static void read_command(const char *cmd, strbuf *sb)
 {
     FILE *p = popen(cmd, "r");

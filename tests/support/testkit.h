@@ -32,6 +32,9 @@ sqlite3 *tk_fixture_db(const char *dir, const char *name, const char *sql_path);
  * (with the SQL and SQLite's message) when the database refuses. */
 void tk_exec(sqlite3 *db, const char *sql);
 int64_t tk_query_int(sqlite3 *db, const char *sql);
+/* The first column of the first row as text ("NULL" for NULL), in a static
+ * buffer valid until the next call; fails the test without a row. */
+const char *tk_query_text(sqlite3 *db, const char *sql);
 
 /* The text of one page of a PDF (page 0: every page), replacing sb. */
 void tk_pdf_text(const char *pdf, int page, strbuf *sb);
