@@ -20,15 +20,24 @@ CC       ?= cc
 PKGS      = libxml-2.0 sqlite3 harfbuzz harfbuzz-subset libcrypto
 OPTFLAGS ?= -O2 -g
 CFLAGS_ALL = -std=c11 -D_GNU_SOURCE -pthread -Wall -Wextra -Werror -Wno-format-truncation $(OPTFLAGS) $(EXTRA_CFLAGS) \
-             -I. -Ipipeline -DHR_DATADIR='"$(DATADIR)"' -DHR_LOCALEDIR='"$(LOCALEDIR)"' \
+             -I. -DHR_DATADIR='"$(DATADIR)"' -DHR_LOCALEDIR='"$(LOCALEDIR)"' \
              $(shell pkg-config --cflags $(PKGS))
 LIBS_ALL  = $(shell pkg-config --libs $(PKGS)) -lhpdf -lm -pthread
 TEST_LIBS = $(shell pkg-config --libs cmocka)
 
-CORE_SRC  := $(filter-out pipeline/main.c,$(wildcard pipeline/*.c)) $(wildcard stages/*/*.c)
+# Three archives, linked program -> stages -> core: pipeline/core/ is the
+# library every stage uses, stages/*/ the stages, pipeline/*.c the program.
+CORE_SRC  := $(wildcard pipeline/core/*.c)
+STAGE_SRC := $(wildcard stages/*/*.c)
+PROG_SRC  := $(filter-out pipeline/main.c,$(wildcard pipeline/*.c))
 CORE_OBJ  := $(CORE_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/schema.o
+STAGE_OBJ := $(STAGE_SRC:%.c=$(BUILD)/obj/%.o)
+PROG_OBJ  := $(PROG_SRC:%.c=$(BUILD)/obj/%.o)
 SCHEMA    := $(sort $(wildcard pipeline/schema/*.sql))
-LIB       := $(BUILD)/libhospreport.a
+CORE_LIB  := $(BUILD)/libhrcore.a
+STAGE_LIB := $(BUILD)/libhrstages.a
+PROG_LIB  := $(BUILD)/libhrprog.a
+LIB       := $(PROG_LIB) $(STAGE_LIB) $(CORE_LIB)
 BIN       := $(BUILD)/hospreport
 GEN       := $(BUILD)/hospgen
 GEN_SRC   := $(wildcard samples/*.c)
@@ -60,7 +69,13 @@ $(BUILD)/obj/schema.o: $(BUILD)/schema.c | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
-$(LIB): $(CORE_OBJ)
+$(CORE_LIB): $(CORE_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(STAGE_LIB): $(STAGE_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(PROG_LIB): $(PROG_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
 $(BIN): $(BUILD)/obj/pipeline/main.o $(LIB)
@@ -68,7 +83,7 @@ $(BIN): $(BUILD)/obj/pipeline/main.o $(LIB)
 
 $(GEN): $(GEN_SRC) | deps
 	@mkdir -p $(BUILD)
-	$(CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror $(EXTRA_CFLAGS) -o $@ $(GEN_SRC) -lm
+	$(CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -I. $(EXTRA_CFLAGS) -o $@ $(GEN_SRC) -lm
 
 .SECONDEXPANSION:
 $(BUILD)/locale/%/LC_MESSAGES/hospreport.mo: $$(wildcard locales/%*.po) | deps
@@ -80,6 +95,7 @@ $(BUILD)/tests/%: tests/%.c $(TESTKIT) $(LIB) | deps
 	$(CC) $(CFLAGS_ALL) -MMD -MP -o $@ $< $(TESTKIT) $(LIB) $(LIBS_ALL) $(TEST_LIBS)
 
 check: all $(TESTS)
+	@scripts/check-includes.sh
 	@BUILD=$(BUILD) scripts/run-tests.sh $(TESTS)
 
 demo: all
@@ -102,7 +118,7 @@ install: all
 	    install -m 644 $$mo $(DESTDIR)$(LOCALEDIR)/$$lang/LC_MESSAGES/hospreport.mo; done
 
 format:
-	clang-format -i pipeline/*.[ch] stages/*/*.[ch] tests/*.c samples/*.c
+	clang-format -i pipeline/*.[ch] pipeline/core/*.[ch] stages/*/*.[ch] tests/*.c samples/*.c
 
 clean:
 	rm -rf build build-asan

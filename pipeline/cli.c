@@ -6,17 +6,17 @@
  * Parsing is shared, so every command treats --help, unknown options and
  * missing values the same way.
  */
-#include "cli.h"
+#include "pipeline/cli.h"
 
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "db.h"
-#include "lock.h"
-#include "log.h"
-#include "period.h"
-#include "schedule.h"
+#include "pipeline/core/db.h"
+#include "pipeline/lock.h"
+#include "pipeline/core/log.h"
+#include "pipeline/core/period.h"
+#include "pipeline/schedule.h"
 #include "stages/advise/advise.h"
 #include "stages/compute/compute.h"
 #include "stages/ingest/ingest.h"

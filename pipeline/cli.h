@@ -8,9 +8,8 @@
 #ifndef HR_CLI_H
 #define HR_CLI_H
 
-#include "error.h"
-
-#define HOSPREPORT_VERSION "0.1.0"
+#include "pipeline/core/error.h"
+#include "pipeline/core/version.h"
 
 typedef struct cli_args {
     const char *command;

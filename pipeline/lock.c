@@ -5,7 +5,7 @@
  * "pid N\nhost H\nstarted YYYY-MM-DD HH:MM:SS\ncommand C\n". A holder that
  * died leaves its lines behind; the next holder overwrites them.
  */
-#include "lock.h"
+#include "pipeline/lock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "strbuf.h"
+#include "pipeline/core/strbuf.h"
 
 /* The value after "key " on its line of the lock file text, or "?". */
 static void lock_field(const char *text, const char *key, char *buf, size_t size)

@@ -22,7 +22,7 @@
 #ifndef HR_LOCK_H
 #define HR_LOCK_H
 
-#include "error.h"
+#include "pipeline/core/error.h"
 
 typedef struct lock_handle {
     int fd;         /* -1 when not held */

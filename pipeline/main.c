@@ -5,8 +5,8 @@
 #include <locale.h>
 #include <stdio.h>
 
-#include "cli.h"
-#include "error.h"
+#include "pipeline/cli.h"
+#include "pipeline/core/error.h"
 
 int main(int argc, char **argv)
 {

@@ -11,10 +11,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cli.h"
-#include "db.h"
-#include "log.h"
-#include "period.h"
+#include "pipeline/cli.h"
+#include "pipeline/core/db.h"
+#include "pipeline/core/log.h"
+#include "pipeline/core/period.h"
 #include "stages/advise/advise.h"
 #include "stages/compute/compute.h"
 #include "stages/ingest/ingest.h"

@@ -6,16 +6,16 @@
  * low-level date algorithms"); the commands read period_state for what is
  * loaded and report_run (registry.h) for what is done.
  */
-#include "schedule.h"
+#include "pipeline/schedule.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "db.h"
-#include "strbuf.h"
-#include "value.h"
-#include "xalloc.h"
+#include "pipeline/core/db.h"
+#include "pipeline/core/strbuf.h"
+#include "pipeline/core/value.h"
+#include "pipeline/core/xalloc.h"
 
 const char *schedule_date_label(int32_t days, char buf[11])
 {

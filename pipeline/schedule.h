@@ -14,9 +14,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "cli.h"
-#include "error.h"
-#include "period.h"
+#include "pipeline/cli.h"
+#include "pipeline/core/error.h"
+#include "pipeline/core/period.h"
 
 /* `due` lists reports whose deadline is at most this many days ahead. Every
  * deadline falls within 31 days of its period's end, so a report shows up

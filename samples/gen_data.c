@@ -7,7 +7,7 @@
 ** ~12,000 discharges a month at scale 1.0.  The dictionary changes over time
 ** (a renamed and a new department) are set in hospgen.c.
 */
-#include "gen.h"
+#include "samples/gen.h"
 
 #define NC(code, zh, en, cat) {code, zh, en, cat, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
 

@@ -8,7 +8,7 @@
 ** chinese-his profile it writes the Chinese formats of chinese-his.md and
 ** re-encodes each block to GB18030 with iconv.
 */
-#include "gen.h"
+#include "samples/gen.h"
 
 #include <errno.h>
 #include <iconv.h>

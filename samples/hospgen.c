@@ -13,7 +13,7 @@
 ** --faults injects known problems into the last two months and lists them
 ** in DIR/faults.csv (see README.md).
 */
-#include "gen.h"
+#include "samples/gen.h"
 
 #include <errno.h>
 #include <math.h>

@@ -16,9 +16,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pipeline/db.h"
-#include "pipeline/error.h"
-#include "pipeline/strbuf.h"
+#include "pipeline/core/db.h"
+#include "pipeline/core/error.h"
+#include "pipeline/core/strbuf.h"
 #include "stages/advise/advise.h"
 
 #define DB_PATH "build/tests/test_advise.db"

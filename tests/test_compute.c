@@ -18,10 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipeline/db.h"
-#include "pipeline/period.h"
-#include "pipeline/rollup.h"
-#include "pipeline/strbuf.h"
+#include "pipeline/core/db.h"
+#include "pipeline/core/period.h"
+#include "pipeline/core/rollup.h"
+#include "pipeline/core/strbuf.h"
 #include "stages/compute/compute.h"
 #include "tests/support/testkit.h"
 #include "stages/compute/compute_internal.h"

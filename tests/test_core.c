@@ -13,12 +13,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pipeline/db.h"
-#include "pipeline/digest.h"
-#include "pipeline/error.h"
-#include "pipeline/period.h"
-#include "pipeline/strbuf.h"
-#include "pipeline/value.h"
+#include "pipeline/core/db.h"
+#include "pipeline/core/digest.h"
+#include "pipeline/core/error.h"
+#include "pipeline/core/period.h"
+#include "pipeline/core/strbuf.h"
+#include "pipeline/core/value.h"
 
 static void test_error_format(void **state)
 {

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipeline/db.h"
+#include "pipeline/core/db.h"
 #include "stages/compute/compute_internal.h"
 
 #define DB_PATH "build/test_costalloc.db"

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipeline/csv.h"
-#include "pipeline/strbuf.h"
+#include "pipeline/core/csv.h"
+#include "pipeline/core/strbuf.h"
 
 /* Reads all records of `text` into "a|b|c\n" lines; returns -1 on error. */
 static int read_all(const char *text, size_t len, strbuf *out, hr_error *err, size_t expect)

@@ -15,11 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipeline/db.h"
+#include "pipeline/core/db.h"
 #include "tests/support/testkit.h"
-#include "pipeline/digest.h"
-#include "pipeline/log.h"
-#include "pipeline/strbuf.h"
+#include "pipeline/core/digest.h"
+#include "pipeline/core/log.h"
+#include "pipeline/core/strbuf.h"
 #include "stages/ingest/ingest.h"
 #include "stages/ingest/ingest_int.h"
 

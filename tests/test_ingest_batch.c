@@ -17,9 +17,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pipeline/db.h"
+#include "pipeline/core/db.h"
 #include "tests/support/testkit.h"
-#include "pipeline/log.h"
+#include "pipeline/core/log.h"
 #include "stages/ingest/ingest.h"
 
 #define ROWS 50000

@@ -15,7 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "pipeline/error.h"
+#include "pipeline/core/error.h"
 #include "pipeline/lock.h"
 
 #define DB_PATH "build/tests/test_lock.db"

@@ -15,8 +15,8 @@
 #include <unistd.h>
 
 #include "tests/support/testkit.h"
-#include "pipeline/db.h"
-#include "pipeline/error.h"
+#include "pipeline/core/db.h"
+#include "pipeline/core/error.h"
 #include "stages/compute/compute.h"
 #include "stages/reconcile/reconcile.h"
 

@@ -13,10 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pipeline/db.h"
-#include "pipeline/error.h"
-#include "pipeline/period.h"
-#include "pipeline/registry.h"
+#include "pipeline/core/db.h"
+#include "pipeline/core/error.h"
+#include "pipeline/core/period.h"
+#include "pipeline/core/registry.h"
 #include "tests/support/testkit.h"
 
 #define DIR "build/tests/registry"

@@ -19,9 +19,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "pipeline/db.h"
-#include "pipeline/paths.h"
-#include "pipeline/strbuf.h"
+#include "pipeline/core/db.h"
+#include "pipeline/core/paths.h"
+#include "pipeline/core/strbuf.h"
 #include "tests/support/testkit.h"
 #include "stages/render/font.h"
 #include "stages/render/i18n.h"

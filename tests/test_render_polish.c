@@ -23,9 +23,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pipeline/db.h"
-#include "pipeline/paths.h"
-#include "pipeline/strbuf.h"
+#include "pipeline/core/db.h"
+#include "pipeline/core/paths.h"
+#include "pipeline/core/strbuf.h"
 #include "tests/support/testkit.h"
 #include "stages/render/font.h"
 #include "stages/render/render.h"

@@ -21,8 +21,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "pipeline/db.h"
-#include "pipeline/strbuf.h"
+#include "pipeline/core/db.h"
+#include "pipeline/core/strbuf.h"
 #include "tests/support/testkit.h"
 #include "stages/advise/advise.h"
 #include "stages/render/render.h"

@@ -14,9 +14,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pipeline/db.h"
-#include "pipeline/error.h"
-#include "pipeline/period.h"
+#include "pipeline/core/db.h"
+#include "pipeline/core/error.h"
+#include "pipeline/core/period.h"
 #include "pipeline/schedule.h"
 
 static int32_t day(const char *iso)

@@ -19,10 +19,10 @@
 #include <unistd.h>
 
 #include "tests/support/testkit.h"
-#include "pipeline/db.h"
-#include "pipeline/rollup.h"
-#include "pipeline/digest.h"
-#include "pipeline/error.h"
+#include "pipeline/core/db.h"
+#include "pipeline/core/rollup.h"
+#include "pipeline/core/digest.h"
+#include "pipeline/core/error.h"
 #include "stages/validate/validate.h"
 
 #define RULES "config/rules/validation.xml"

@@ -9,7 +9,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "pipeline/xmlconf.h"
+#include "pipeline/core/xmlconf.h"
 
 #define D "tests/data/xmlconf/"
 

@@ -8,18 +8,18 @@
  * every sentence it produces is inserted with the next sort_order of its
  * scope. Placeholders are filled per language from small key/value slots.
  */
-#include "advise.h"
+#include "stages/advise/advise.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../pipeline/db.h"
-#include "../../pipeline/paths.h"
-#include "../../pipeline/period.h"
-#include "../../pipeline/xalloc.h"
-#include "advise_rules.h"
+#include "pipeline/core/db.h"
+#include "pipeline/core/paths.h"
+#include "pipeline/core/period.h"
+#include "pipeline/core/xalloc.h"
+#include "stages/advise/advise_rules.h"
 
 typedef struct ind_info {
     char id[96], unit[16];

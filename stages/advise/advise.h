@@ -23,8 +23,8 @@
 
 #include <sqlite3.h>
 
-#include "../../pipeline/error.h"
-#include "../../pipeline/strbuf.h"
+#include "pipeline/core/error.h"
+#include "pipeline/core/strbuf.h"
 
 /* Evaluates config/advice.xml (found with paths_data_file) for every scope
  * of the period and stores the sentences. Returns 0, or an hr_code with err

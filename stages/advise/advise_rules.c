@@ -6,7 +6,7 @@
  * fills no defaults into the tree, so the defaults it documents are
  * repeated here.
  */
-#include "advise_rules.h"
+#include "stages/advise/advise_rules.h"
 
 #include <errno.h>
 #include <libxml/parser.h>
@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../pipeline/strbuf.h"
-#include "../../pipeline/xmlconf.h"
+#include "pipeline/core/strbuf.h"
+#include "pipeline/core/xmlconf.h"
 
 /* ---- attributes and texts ---- */
 

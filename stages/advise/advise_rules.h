@@ -9,7 +9,7 @@
 #ifndef HR_ADVISE_RULES_H
 #define HR_ADVISE_RULES_H
 
-#include "../../pipeline/error.h"
+#include "pipeline/core/error.h"
 
 typedef enum advise_rule_type {
     ADVISE_BAND,

@@ -14,13 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../pipeline/db.h"
-#include "../../pipeline/xalloc.h"
-#include "../../pipeline/digest.h"
-#include "../../pipeline/paths.h"
-#include "../../pipeline/strbuf.h"
-#include "../../pipeline/xmlconf.h"
-#include "compute_internal.h"
+#include "pipeline/core/db.h"
+#include "pipeline/core/xalloc.h"
+#include "pipeline/core/digest.h"
+#include "pipeline/core/paths.h"
+#include "pipeline/core/strbuf.h"
+#include "pipeline/core/xmlconf.h"
+#include "stages/compute/compute_internal.h"
 
 static char *dup_str(const char *s) { return s ? strdup(s) : NULL; }
 

@@ -22,12 +22,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../pipeline/db.h"
-#include "../../pipeline/digest.h"
-#include "../../pipeline/log.h"
-#include "../../pipeline/strbuf.h"
-#include "compute.h"
-#include "compute_internal.h"
+#include "pipeline/core/db.h"
+#include "pipeline/core/digest.h"
+#include "pipeline/core/log.h"
+#include "pipeline/core/strbuf.h"
+#include "stages/compute/compute.h"
+#include "stages/compute/compute_internal.h"
 
 #define TREND_MONTHS 24
 #define TREND_QUARTERS 8

@@ -11,7 +11,7 @@
 #include <sqlite3.h>
 #include <stdio.h>
 
-#include "../../pipeline/error.h"
+#include "pipeline/core/error.h"
 
 /* Computes and stores everything for the period ("2026-10", "2026-Q3",
  * "2026", "2026-01..2026-06"). */

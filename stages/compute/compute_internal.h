@@ -20,8 +20,8 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
-#include "../../pipeline/error.h"
-#include "../../pipeline/period.h"
+#include "pipeline/core/error.h"
+#include "pipeline/core/period.h"
 
 #define IND_EXPR_MAX 8
 

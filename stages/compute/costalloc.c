@@ -28,10 +28,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../pipeline/db.h"
-#include "../../pipeline/xalloc.h"
-#include "../../pipeline/log.h"
-#include "compute_internal.h"
+#include "pipeline/core/db.h"
+#include "pipeline/core/xalloc.h"
+#include "pipeline/core/log.h"
+#include "stages/compute/compute_internal.h"
 
 typedef enum { CAT_ADMIN, CAT_SUPPORT, CAT_MEDTECH, CAT_CLINICAL, CAT_UNKNOWN } dept_cat;
 

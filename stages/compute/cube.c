@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../pipeline/db.h"
-#include "../../pipeline/xalloc.h"
-#include "compute_internal.h"
+#include "pipeline/core/db.h"
+#include "pipeline/core/xalloc.h"
+#include "stages/compute/compute_internal.h"
 
 #define CELL(c, m, t, d) ((c)->v[((size_t)(m) * (c)->nmonths + (t)) * ((c)->ndept + 1) + (d)])
 #define MISSING(c, m, t) ((c)->missing[(size_t)(m) * (c)->nmonths + (t)])

@@ -14,10 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../pipeline/db.h"
-#include "../../pipeline/xalloc.h"
-#include "compute.h"
-#include "compute_internal.h"
+#include "pipeline/core/db.h"
+#include "pipeline/core/xalloc.h"
+#include "stages/compute/compute.h"
+#include "stages/compute/compute_internal.h"
 
 void ind_format_cents(int64_t cents, char *buf, unsigned long size)
 {

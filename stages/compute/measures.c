@@ -23,12 +23,12 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../../pipeline/db.h"
-#include "../../pipeline/paths.h"
-#include "../../pipeline/rollup.h"
-#include "../../pipeline/strbuf.h"
-#include "../../pipeline/xalloc.h"
-#include "compute_internal.h"
+#include "pipeline/core/db.h"
+#include "pipeline/core/paths.h"
+#include "pipeline/core/rollup.h"
+#include "pipeline/core/strbuf.h"
+#include "pipeline/core/xalloc.h"
+#include "stages/compute/compute_internal.h"
 
 /* Per device and month. Device-days: days of the month on or after
  * purchase_date. Depreciation: original_value / years / 12 per month,

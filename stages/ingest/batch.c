@@ -16,14 +16,14 @@
  * back with row_pipe_done(). Memory is PIPE_SLOTS batches, whatever the
  * size of the file.
  */
-#include "ingest_int.h"
+#include "stages/ingest/ingest_int.h"
 
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../pipeline/value.h"
+#include "pipeline/core/value.h"
 
 #define PIPE_SLOTS 3
 /* A batch ends early when its text passes this (records with huge fields). */

@@ -4,11 +4,11 @@
  * 20261003, 2026-10-03 08:15, 202610) into ISO text, and value maps
  * (门诊 -> O). Runs per field of millions of rows: no allocation.
  */
-#include "ingest_int.h"
+#include "stages/ingest/ingest_int.h"
 
 #include <string.h>
 
-#include "../../pipeline/value.h"
+#include "pipeline/core/value.h"
 
 enum { T_YEAR, T_MONTH, T_DAY, T_HOUR, T_MIN, T_SEC, T_COUNT };
 

@@ -22,7 +22,7 @@
  * goes in with one step of INSERT ... SELECT from the batch shown as a
  * virtual table (rows_vtab.c): no bind call per value, no step per row.
  */
-#include "ingest.h"
+#include "stages/ingest/ingest.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -31,14 +31,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../../pipeline/csv.h"
-#include "../../pipeline/db.h"
-#include "../../pipeline/digest.h"
-#include "../../pipeline/log.h"
-#include "../../pipeline/paths.h"
-#include "../../pipeline/strbuf.h"
-#include "../../pipeline/rollup.h"
-#include "ingest_int.h"
+#include "pipeline/core/csv.h"
+#include "pipeline/core/db.h"
+#include "pipeline/core/digest.h"
+#include "pipeline/core/log.h"
+#include "pipeline/core/paths.h"
+#include "pipeline/core/strbuf.h"
+#include "pipeline/core/rollup.h"
+#include "stages/ingest/ingest_int.h"
 
 /* The page cache during a load, in KiB, and the index sorter's worker
  * threads (see load_settings_begin). */

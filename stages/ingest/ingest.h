@@ -15,7 +15,7 @@
 
 #include <sqlite3.h>
 
-#include "../../pipeline/error.h"
+#include "pipeline/core/error.h"
 
 typedef struct ingest_options {
     const char *in_dir;  /* the month's export folder */

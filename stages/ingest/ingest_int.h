@@ -26,9 +26,9 @@
 
 #include <sqlite3.h>
 
-#include "../../pipeline/digest.h"
-#include "../../pipeline/error.h"
-#include "../../pipeline/strbuf.h"
+#include "pipeline/core/digest.h"
+#include "pipeline/core/error.h"
+#include "pipeline/core/strbuf.h"
 
 /* ---- canonical sources (tables.c) ---- */
 

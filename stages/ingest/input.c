@@ -11,7 +11,7 @@
  * else as GB18030. Bytes that are not valid in the encoding are a
  * file-level error naming the line (newlines handed over so far + 1).
  */
-#include "ingest_int.h"
+#include "stages/ingest/ingest_int.h"
 
 #include <errno.h>
 #include <fcntl.h>

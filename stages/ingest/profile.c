@@ -9,16 +9,16 @@
  * attribute per field. It is then copied into plain C structs so the hot
  * loop never touches libxml2.
  */
-#include "ingest_int.h"
+#include "stages/ingest/ingest_int.h"
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../pipeline/paths.h"
-#include "../../pipeline/xmlconf.h"
-#include "../../pipeline/xalloc.h"
+#include "pipeline/core/paths.h"
+#include "pipeline/core/xmlconf.h"
+#include "pipeline/core/xalloc.h"
 
 static char *dup_attr(xmlNodePtr node, const char *name)
 {

@@ -11,7 +11,7 @@
  * in the table. Text values point into the batch (SQLITE_STATIC): the
  * batch must stay as it is while the statement runs.
  */
-#include "ingest_int.h"
+#include "stages/ingest/ingest_int.h"
 
 #include <string.h>
 

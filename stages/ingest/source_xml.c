@@ -10,14 +10,14 @@
  * come through ingest_input so the manifest hash covers the file as stored;
  * libxml2 decodes the file's declared encoding itself.
  */
-#include "ingest_int.h"
+#include "stages/ingest/ingest_int.h"
 
 #include <libxml/tree.h>
 #include <libxml/xmlreader.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../pipeline/strbuf.h"
+#include "pipeline/core/strbuf.h"
 
 struct xml_source {
     xmlTextReaderPtr reader;

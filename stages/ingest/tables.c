@@ -5,7 +5,7 @@
  * (money fields in *_cents columns). A profile maps a hospital's headers
  * onto these fields; the loader types each value by this table.
  */
-#include "ingest_int.h"
+#include "stages/ingest/ingest_int.h"
 
 #include <string.h>
 

@@ -18,7 +18,7 @@
  * summary on opt->report. A failed blocking rule returns HR_EBLOCKED unless
  * opt->force; what was found stays stored either way.
  */
-#include "reconcile.h"
+#include "stages/reconcile/reconcile.h"
 
 #include <errno.h>
 #include <math.h>
@@ -28,10 +28,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../../pipeline/db.h"
-#include "../../pipeline/paths.h"
-#include "../../pipeline/strbuf.h"
-#include "reconcile_int.h"
+#include "pipeline/core/db.h"
+#include "pipeline/core/paths.h"
+#include "pipeline/core/strbuf.h"
+#include "stages/reconcile/reconcile_int.h"
 
 /* What one rule found. */
 typedef struct rrule_outcome {

@@ -15,7 +15,7 @@
 #include <sqlite3.h>
 #include <stdio.h>
 
-#include "../../pipeline/error.h"
+#include "pipeline/core/error.h"
 
 typedef struct reconcile_options {
     const char *period;  /* YYYY-MM */

@@ -15,7 +15,7 @@
 
 #include <sqlite3.h>
 
-#include "../../pipeline/error.h"
+#include "pipeline/core/error.h"
 
 enum rrule_kind { RK_RECORDS, RK_AGGREGATE, RK_WITHIN };
 

@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../pipeline/xmlconf.h"
-#include "reconcile_int.h"
-#include "../../pipeline/xalloc.h"
+#include "pipeline/core/xmlconf.h"
+#include "stages/reconcile/reconcile_int.h"
+#include "pipeline/core/xalloc.h"
 
 typedef struct rparse {
     sqlite3 *db;

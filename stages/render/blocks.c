@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "render_internal.h"
-#include "template.h"
+#include "stages/render/render_internal.h"
+#include "stages/render/template.h"
 
 static int fail(rctx *c, xmlNodePtr el, const char *field, const char *msg, const char *what)
 {

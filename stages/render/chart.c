@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "render_internal.h"
-#include "template.h"
+#include "stages/render/render_internal.h"
+#include "stages/render/template.h"
 
 #define MAX_X 64
 #define MAX_SERIES 10

@@ -14,10 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../pipeline/db.h"
-#include "render_internal.h"
-#include "template.h"
-#include "../../pipeline/xalloc.h"
+#include "pipeline/core/db.h"
+#include "stages/render/render_internal.h"
+#include "stages/render/template.h"
+#include "pipeline/core/xalloc.h"
 
 /* 13 months ending at :month_last, and the same months a year earlier. */
 #define MONTHS13                                                                           \

@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "layout.h"
-#include "render_internal.h"
-#include "../../pipeline/xalloc.h"
+#include "stages/render/layout.h"
+#include "stages/render/render_internal.h"
+#include "pipeline/core/xalloc.h"
 
 const rgb RGB_TEXT = {0.13f, 0.13f, 0.15f}, RGB_MUTED = {0.42f, 0.44f, 0.48f},
           RGB_ACCENT = {0.09f, 0.27f, 0.50f}, RGB_GOOD = {0.10f, 0.55f, 0.25f},

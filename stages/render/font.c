@@ -2,7 +2,7 @@
  * font.c -- subsetting the CJK font with HarfBuzz and measuring text with
  * its metrics (see font.h).
  */
-#include "font.h"
+#include "stages/render/font.h"
 
 #include <hb-subset.h>
 #include <hb.h>
@@ -11,8 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../pipeline/log.h"
-#include "../../pipeline/strbuf.h"
+#include "pipeline/core/log.h"
+#include "pipeline/core/strbuf.h"
 
 struct font_charset {
     hb_set_t *set;

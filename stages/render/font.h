@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../../pipeline/error.h"
+#include "pipeline/core/error.h"
 
 typedef struct font_charset font_charset;
 typedef struct render_font render_font;

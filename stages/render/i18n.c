@@ -1,7 +1,7 @@
 /*
  * i18n.c -- gettext switching and locale-aware formats (see i18n.h).
  */
-#include "i18n.h"
+#include "stages/render/i18n.h"
 
 #include <libintl.h>
 #include <locale.h>
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../pipeline/paths.h"
+#include "pipeline/core/paths.h"
 
 #define DOMAIN "hospreport"
 

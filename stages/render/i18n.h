@@ -16,7 +16,7 @@
 
 #include <stddef.h>
 
-#include "../../pipeline/period.h"
+#include "pipeline/core/period.h"
 
 typedef enum i18n_lang { LANG_ZH = 0, LANG_EN = 1 } i18n_lang;
 

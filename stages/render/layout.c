@@ -5,9 +5,9 @@
  * last position where a break is allowed; when the line gets too wide, break
  * there (or, when there is none, before the current character).
  */
-#include "layout.h"
+#include "stages/render/layout.h"
 
-#include "../../pipeline/xalloc.h"
+#include "pipeline/core/xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>

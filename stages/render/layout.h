@@ -15,7 +15,7 @@
 
 #include <stddef.h>
 
-#include "font.h"
+#include "stages/render/font.h"
 
 typedef struct layout_lines {
     char **line;  /* each a NUL-terminated UTF-8 line, without trailing spaces */

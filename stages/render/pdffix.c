@@ -8,15 +8,15 @@
  * difference. Anything not laid out so is left untouched: a PDF with
  * libharu's CMap still reads, one broken by a wrong guess would not.
  */
-#include "pdffix.h"
+#include "stages/render/pdffix.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../pipeline/strbuf.h"
-#include "../../pipeline/xalloc.h"
+#include "pipeline/core/strbuf.h"
+#include "pipeline/core/xalloc.h"
 
 static const char *find(const char *hay, size_t len, const char *needle)
 {

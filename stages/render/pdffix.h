@@ -17,7 +17,7 @@
 
 #include <stddef.h>
 
-#include "../../pipeline/error.h"
+#include "pipeline/core/error.h"
 
 /* blocks[b] non-zero: code points b*256 .. b*256+255 may be shown. A PDF
  * without libharu's CMap, or laid out other than libharu writes (one xref

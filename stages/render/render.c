@@ -4,12 +4,12 @@
  * subset font once for the whole run, then draws one PDF per (scope,
  * language) and writes each to a temporary name renamed when complete.
  */
-#include "render.h"
+#include "stages/render/render.h"
 
-#include "../../pipeline/digest.h"
-#include "../../pipeline/log.h"
-#include "../../pipeline/registry.h"
-#include "../../pipeline/xmlconf.h"
+#include "pipeline/core/digest.h"
+#include "pipeline/core/log.h"
+#include "pipeline/core/registry.h"
+#include "pipeline/core/xmlconf.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -24,12 +24,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../pipeline/db.h"
-#include "../../pipeline/paths.h"
-#include "pdffix.h"
-#include "render_internal.h"
-#include "template.h"
-#include "../../pipeline/xalloc.h"
+#include "pipeline/core/db.h"
+#include "pipeline/core/paths.h"
+#include "stages/render/pdffix.h"
+#include "stages/render/render_internal.h"
+#include "stages/render/template.h"
+#include "pipeline/core/xalloc.h"
 
 typedef struct scope_item {
     char code[64];

@@ -7,7 +7,7 @@
 
 #include <sqlite3.h>
 
-#include "../../pipeline/error.h"
+#include "pipeline/core/error.h"
 
 typedef struct render_options {
     const char *kind;     /* monthly | quarterly | annual | topic */

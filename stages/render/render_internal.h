@@ -16,11 +16,11 @@
 #include <math.h>
 #include <sqlite3.h>
 
-#include "../../pipeline/error.h"
-#include "../../pipeline/period.h"
-#include "../../pipeline/strbuf.h"
-#include "font.h"
-#include "i18n.h"
+#include "pipeline/core/error.h"
+#include "pipeline/core/period.h"
+#include "pipeline/core/strbuf.h"
+#include "stages/render/font.h"
+#include "stages/render/i18n.h"
 
 typedef enum render_mode { MODE_ZH, MODE_EN, MODE_BILINGUAL } render_mode;
 

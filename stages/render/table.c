@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "render_internal.h"
-#include "template.h"
+#include "stages/render/render_internal.h"
+#include "stages/render/template.h"
 
 #define TBL_MAX_COLS 16
 

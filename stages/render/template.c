@@ -2,14 +2,14 @@
  * template.c -- template loading (RELAX NG validated, through xmlconf) and
  * attribute helpers (see template.h).
  */
-#include "template.h"
+#include "stages/render/template.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../pipeline/paths.h"
-#include "../../pipeline/strbuf.h"
-#include "../../pipeline/xmlconf.h"
+#include "pipeline/core/paths.h"
+#include "pipeline/core/strbuf.h"
+#include "pipeline/core/xmlconf.h"
 
 int tpl_load(const char *path, const char *schema_path, xmlDocPtr *out, hr_error *err)
 {

@@ -12,7 +12,7 @@
 
 #include <libxml/tree.h>
 
-#include "../../pipeline/error.h"
+#include "pipeline/core/error.h"
 
 /* schema_path NULL = <datadir>/templates/schema/report.rng. */
 int tpl_load(const char *path, const char *schema_path, xmlDocPtr *out, hr_error *err);

@@ -11,7 +11,7 @@
  * is the quarantine limit judged, so what was found stays recorded even when
  * the stage fails with HR_EINPUT.
  */
-#include "validate.h"
+#include "stages/validate/validate.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -20,11 +20,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../../pipeline/db.h"
-#include "../../pipeline/log.h"
-#include "../../pipeline/paths.h"
-#include "../../pipeline/strbuf.h"
-#include "validate_int.h"
+#include "pipeline/core/db.h"
+#include "pipeline/core/log.h"
+#include "pipeline/core/paths.h"
+#include "pipeline/core/strbuf.h"
+#include "stages/validate/validate_int.h"
 
 /* Which month's dictionary (dept) or ledger (equipment) a period uses: its
  * own, else the latest loaded before it. "" when none is loaded. */

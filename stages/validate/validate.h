@@ -14,7 +14,7 @@
 #include <sqlite3.h>
 #include <stdio.h>
 
-#include "../../pipeline/error.h"
+#include "pipeline/core/error.h"
 
 typedef struct validate_options {
     const char *period;     /* YYYY-MM */

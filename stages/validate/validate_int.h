@@ -17,7 +17,7 @@
 
 #include <sqlite3.h>
 
-#include "../../pipeline/error.h"
+#include "pipeline/core/error.h"
 
 /* One row rule, compiled to SQL over its canonical table, aliased `t`, with
  * ?1 = the period, ?2 = the month of the department dictionary to use,

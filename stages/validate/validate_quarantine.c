@@ -20,13 +20,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../pipeline/csv.h"
-#include "../../pipeline/db.h"
-#include "../../pipeline/rollup.h"
-#include "../../pipeline/digest.h"
-#include "../../pipeline/strbuf.h"
-#include "validate_int.h"
-#include "../../pipeline/xalloc.h"
+#include "pipeline/core/csv.h"
+#include "pipeline/core/db.h"
+#include "pipeline/core/rollup.h"
+#include "pipeline/core/digest.h"
+#include "pipeline/core/strbuf.h"
+#include "stages/validate/validate_int.h"
+#include "pipeline/core/xalloc.h"
 
 typedef struct vbad {
     char *source, *field, *rule, *message, *raw;

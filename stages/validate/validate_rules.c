@@ -12,7 +12,7 @@
  * field `total_fee` is the column `total_fee_cents`); values go in quoted
  * with %Q, so the rules file cannot inject SQL.
  */
-#include "validate_int.h"
+#include "stages/validate/validate_int.h"
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -21,9 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../pipeline/strbuf.h"
-#include "../../pipeline/xmlconf.h"
-#include "../../pipeline/xalloc.h"
+#include "pipeline/core/strbuf.h"
+#include "pipeline/core/xmlconf.h"
+#include "pipeline/core/xalloc.h"
 
 /* A column of a canonical table, as resolved from a rules-file field. */
 typedef struct vcolumn {

@@ -21,9 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../pipeline/db.h"
-#include "../../pipeline/period.h"
-#include "validate_int.h"
+#include "pipeline/core/db.h"
+#include "pipeline/core/period.h"
+#include "stages/validate/validate_int.h"
 
 static int month_shift(const char *period, int months, char out[8])
 {

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pipeline/db.h"
+#include "pipeline/core/db.h"
 #include "tests/support/testkit.h"
 
 void tk_tmpdir_create(char *buf, const char *prefix)

@@ -13,7 +13,7 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
-#include "pipeline/strbuf.h"
+#include "pipeline/core/strbuf.h"
 
 /* Creates /tmp/PREFIX-XXXXXX into buf (>= 64 bytes); removes it again. */
 void tk_tmpdir_create(char *buf, const char *prefix);

@@ -5,7 +5,7 @@
  * input, one per line, so that two databases holding the same files in
  * the same states give the same fingerprint whatever their row ids.
  */
-#include "registry.h"
+#include "pipeline/core/registry.h"
 
 #include <dirent.h>
 #include <limits.h>
@@ -14,11 +14,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cli.h"
-#include "db.h"
-#include "paths.h"
-#include "period.h"
-#include "strbuf.h"
+#include "pipeline/core/db.h"
+#include "pipeline/core/paths.h"
+#include "pipeline/core/period.h"
+#include "pipeline/core/strbuf.h"
+#include "pipeline/core/version.h"
 
 void registry_input_months(const period *p, int *first_month, int *last_month)
 {

@@ -1,7 +1,7 @@
 /*
  * log.c -- stderr messages and terminal-only progress (see log.h).
  */
-#include "log.h"
+#include "pipeline/core/log.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -19,7 +19,7 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
-#include "error.h"
+#include "pipeline/core/error.h"
 
 typedef struct db_migration {
     int number;

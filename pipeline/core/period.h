@@ -10,7 +10,7 @@
 #ifndef HR_PERIOD_H
 #define HR_PERIOD_H
 
-#include "error.h"
+#include "pipeline/core/error.h"
 
 typedef enum period_kind {
     PERIOD_MONTH,

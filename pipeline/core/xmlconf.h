@@ -18,7 +18,7 @@
 
 #include <libxml/tree.h>
 
-#include "error.h"
+#include "pipeline/core/error.h"
 
 /* Reads `path` and validates it against `schema_path` (NULL: no schema).
  * On failure returns NULL with err set to `code` (HR_EINPUT for inputs a

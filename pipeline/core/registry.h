@@ -38,8 +38,8 @@
 
 #include <sqlite3.h>
 
-#include "digest.h"
-#include "error.h"
+#include "pipeline/core/digest.h"
+#include "pipeline/core/error.h"
 
 typedef struct registry_entry {
     const char *kind;   /* monthly | quarterly | annual | topic */

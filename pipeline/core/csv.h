@@ -25,7 +25,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "error.h"
+#include "pipeline/core/error.h"
 
 typedef struct csv_reader csv_reader;
 

@@ -9,10 +9,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "db.h"
-#include "rollup.h"
-#include "strbuf.h"
-#include "xalloc.h"
+#include "pipeline/core/db.h"
+#include "pipeline/core/rollup.h"
+#include "pipeline/core/strbuf.h"
+#include "pipeline/core/xalloc.h"
 
 static const rollup_spec specs[] = {
     {"outpatient", "outpatient_rollup", 2, {"dept_code", "visit_type"}, 5,

@@ -1,7 +1,7 @@
 /*
  * strbuf.c -- growable byte buffer (see strbuf.h).
  */
-#include "strbuf.h"
+#include "pipeline/core/strbuf.h"
 
 #include <stdio.h>
 #include <stdlib.h>

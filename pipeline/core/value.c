@@ -4,7 +4,7 @@
  * slower and laxer (they accept spaces, exponents, hex) than the exports'
  * types allow.
  */
-#include "value.h"
+#include "pipeline/core/value.h"
 
 static int digits(const char *s, size_t n, int *out)
 {

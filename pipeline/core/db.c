@@ -1,7 +1,7 @@
 /*
  * db.c -- SQLite store: open, migrate, helpers (see db.h).
  */
-#include "db.h"
+#include "pipeline/core/db.h"
 
 #include <stdarg.h>
 #include <stdlib.h>

@@ -7,7 +7,7 @@
  * to the front, reads more and parses the record again from its beginning.
  * Records are short next to the 1 MiB buffer, so re-parsing is rare.
  */
-#include "csv.h"
+#include "pipeline/core/csv.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,8 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "strbuf.h"
-#include "xalloc.h"
+#include "pipeline/core/strbuf.h"
+#include "pipeline/core/xalloc.h"
 
 #define CSV_CHUNK (1u << 20)
 

@@ -1,12 +1,12 @@
 /*
  * period.c -- report periods and their comparison bases (see period.h).
  */
-#include "period.h"
+#include "pipeline/core/period.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "value.h"
+#include "pipeline/core/value.h"
 
 int period_month_index(int year, int month) { return year * 12 + (month - 1); }
 int period_year(int m) { return m / 12; }

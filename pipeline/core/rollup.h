@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "error.h"
+#include "pipeline/core/error.h"
 
 #define ROLLUP_MAX_GROUP 4
 #define ROLLUP_MAX_SUM 8

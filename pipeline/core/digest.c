@@ -1,7 +1,7 @@
 /*
  * digest.c -- SHA-256 through libcrypto's EVP interface (see digest.h).
  */
-#include "digest.h"
+#include "pipeline/core/digest.h"
 
 #include <errno.h>
 #include <openssl/evp.h>

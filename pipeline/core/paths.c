@@ -1,7 +1,7 @@
 /*
  * paths.c -- locating data files (see paths.h).
  */
-#include "paths.h"
+#include "pipeline/core/paths.h"
 
 #include <limits.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /*
  * error.c -- filling and formatting hr_error values (see error.h).
  */
-#include "error.h"
+#include "pipeline/core/error.h"
 
 #include <stdio.h>
 #include <string.h>

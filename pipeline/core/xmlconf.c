@@ -3,7 +3,7 @@
  * (see xmlconf.h). libxml2 reports schema errors through a callback; we
  * keep the first one, which is the one a person can act on.
  */
-#include "xmlconf.h"
+#include "pipeline/core/xmlconf.h"
 
 #include <errno.h>
 #include <libxml/parser.h>
