@@ -194,7 +194,7 @@ static int sql_names(const char *sql, const char *word)
     return 0;
 }
 
-/* Adds the non-ASCII text of one table's text columns (never patient_key). */
+/* Adds the non-ASCII text of one table's text columns (never an identifier's). */
 static int add_table_text(run *r, font_charset *cs, const char *table, hr_error *err)
 {
     char *sql = sqlite3_mprintf("SELECT name, type FROM pragma_table_info(%Q)", table);
@@ -206,7 +206,7 @@ static int add_table_text(run *r, font_charset *cs, const char *table, hr_error 
     while (!rc && sqlite3_step(cols) == SQLITE_ROW) {
         const char *col = (const char *)sqlite3_column_text(cols, 0);
         const char *type = (const char *)sqlite3_column_text(cols, 1);
-        if (!strcmp(col, "patient_key") || (type && *type && !strcasestr(type, "TEXT")))
+        if (ds_column_denied(table, col) || (type && *type && !strcasestr(type, "TEXT")))
             continue;
         sql = sqlite3_mprintf("SELECT DISTINCT \"%w\" FROM \"%w\" WHERE \"%w\" GLOB "
                               "'*[^ -~]*' LIMIT 100000",
@@ -550,21 +550,6 @@ static int prepare(run *r, hr_error *err)
     return font_prepare(r, err);
 }
 
-/*
- * No patient identifier can reach a PDF: while rendering, the connection
- * refuses to read any column named patient_key, whatever a template's SQL
- * asks (SELECT * over a table that has one fails too). Render's own
- * queries never read it.
- */
-static int deny_patient_key(void *unused, int action, const char *table, const char *column,
-                            const char *db_name, const char *trigger)
-{
-    (void)unused, (void)table, (void)db_name, (void)trigger;
-    if (action == SQLITE_READ && column && strcmp(column, "patient_key") == 0)
-        return SQLITE_DENY;
-    return SQLITE_OK;
-}
-
 /* One PDF to write, and its registry entry (whose pointers point into the
  * run and into `path`). */
 typedef struct render_job {
@@ -650,7 +635,7 @@ static int render_jobs(run *r, render_job *jobs, int njobs, int *written, hr_err
             worker_report rep = {-1, {0}};
             sqlite3 *db;
             if (db_open(db_path, &db, &rep.err) == HR_OK) {
-                sqlite3_set_authorizer(db, deny_patient_key, NULL);
+                ds_sandbox_install(db);
                 rep.rendered = render_share(r, jobs, njobs, k, workers, db, &rep.err);
             }
             ssize_t off = 0, size = (ssize_t)sizeof rep;
@@ -713,7 +698,7 @@ int render_reports(sqlite3 *db, const render_options *opt, int *written, hr_erro
                             "'%s' is not a language: use zh_CN, en, bilingual or all", lang);
     run r = {0};
     r.opt = opt, r.db = db;
-    sqlite3_set_authorizer(db, deny_patient_key, NULL);
+    ds_sandbox_install(db);
     i18n_begin();
     int rc = prepare(&r, err);
     if (!rc)
@@ -770,7 +755,7 @@ int render_reports(sqlite3 *db, const render_options *opt, int *written, hr_erro
         log_info("render: %d PDF%s up to date (inputs and template unchanged), not rendered again",
                  unchanged, unchanged == 1 ? "" : "s");
     i18n_end();
-    sqlite3_set_authorizer(db, NULL, NULL);
+    ds_sandbox_remove(db);
     font_close(r.font);
     if (r.tpl)
         xmlFreeDoc(r.tpl);
