@@ -9,12 +9,20 @@
 #include "pipeline/cli.h"
 
 #include <getopt.h>
+#include <gnu/libc-version.h>
+#include <harfbuzz/hb.h>
+#include <hpdf_version.h>
+#include <libxml/parser.h>
+#include <openssl/crypto.h>
+#include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "pipeline/core/db.h"
 #include "pipeline/lock.h"
 #include "pipeline/core/log.h"
+#include "pipeline/core/paths.h"
 #include "pipeline/core/period.h"
 #include "pipeline/schedule.h"
 #include "stages/advise/advise.h"
@@ -363,6 +371,18 @@ static const char *option_name(unsigned bit)
     return "?";
 }
 
+/* --version: ours, then what we run on (a bug report needs both), then
+ * where the data files are read from. */
+static void print_version(FILE *out)
+{
+    fprintf(out, "hospreport %s (schema %d)\n", HOSPREPORT_VERSION, db_latest_version());
+    int xml = atoi(xmlParserVersion);
+    fprintf(out, "  SQLite %s, libxml2 %d.%d.%d, libharu %s, HarfBuzz %s, %s, glibc %s (gettext)\n",
+            sqlite3_libversion(), xml / 10000, xml / 100 % 100, xml % 100, HPDF_VERSION_TEXT, hb_version_string(),
+            OpenSSL_version(OPENSSL_VERSION), gnu_get_libc_version());
+    fprintf(out, "  data: %s\n  messages: %s\n", paths_data_dir(), paths_locale_dir());
+}
+
 static unsigned option_bit(int ch)
 {
     for (size_t i = 0; i < sizeof option_bits / sizeof *option_bits; i++)
@@ -383,7 +403,7 @@ int cli_main(int argc, char **argv, hr_error *err)
         return HR_OK;
     }
     if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
-        printf("hospreport %s (schema %d)\n", HOSPREPORT_VERSION, db_latest_version());
+        print_version(stdout);
         return HR_OK;
     }
     const command *cmd = NULL;
