@@ -166,7 +166,9 @@ static void test_shipped_rules(void **state)
     sqlite3 *db = fixture_db();
     hr_error err;
     hr_error_clear(&err);
-    assert_int_equal(advise_period(db, "2026-10", &err), 0);
+    int rc = advise_period(db, "2026-10", &err);
+    if (rc)
+        fail_msg("%s:%d: %s", err.file, err.line, err.message);
     const char *s = sentences(db, "hospital", "suggestion");
     assert_non_null(strstr(s, "药占比高于 30.0% 的科室：内科（38.2%）。建议"));
     assert_non_null(strstr(s, "Drug share above 30.0% in: Internal Medicine (38.2%). Review"));

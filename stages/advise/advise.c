@@ -342,8 +342,9 @@ static void push(advise_ctx *c, int kind, const advise_rule *r, const advise_sen
 
 /* A rule's finding (or `finding_slot`, e.g. the seasonal variant) and its
  * suggestion -- or, for a deterioration without one, its 持续观察 text.
- * score: the materiality (times the usual variation, or similar), which
- * orders findings of one severity and dimension. */
+ * Priority: severity x 1000 + dimension weight (0-9) x 10 + score, the
+ * materiality (times the usual variation, or similar, at most 99): within
+ * one severity a far more material change outranks a higher dimension. */
 static void emit_as(advise_ctx *c, const advise_rule *r, int finding_slot, const char *indicator,
                     const char *about, double score, int adverse, const slots *s)
 {
@@ -356,12 +357,12 @@ static void emit_as(advise_ctx *c, const advise_rule *r, int finding_slot, const
     c->group++;
     const advise_sentence *f = &r->out[finding_slot];
     if (f->present)
-        push(c, 0, r, f, indicator, about, severity_rank(f->severity) * 1000 + w * 100 + score, s);
+        push(c, 0, r, f, indicator, about, severity_rank(f->severity) * 1000 + w * 10 + score, s);
     const advise_sentence *g = &r->out[ADVISE_SUGGESTION];
     if (!g->present && adverse && r->out[ADVISE_WATCH].present)
         g = &r->out[ADVISE_WATCH];
     if (g->present) {
-        push(c, 1, r, g, indicator, about, severity_rank(g->severity) * 1000 + w * 100 + score, s);
+        push(c, 1, r, g, indicator, about, severity_rank(g->severity) * 1000 + w * 10 + score, s);
         c->cands[c->ncands - 1].watch = g == &r->out[ADVISE_WATCH];
     }
 }
@@ -741,7 +742,11 @@ static int device_breaks(advise_ctx *c, int mom, const period *base, int new, hr
     month_range(base, x, y);
     sqlite3_stmt *st = db_prepare(
         c->db,
-        "SELECT e.equipment_id, e.dept_code, e.name_zh, e.name_en, min(e.month), max(e.month)"
+        "SELECT e.equipment_id, e.dept_code, e.name_zh, e.name_en,"
+        " (SELECT min(f.month) FROM ind_equipment_month f WHERE f.equipment_id = e.equipment_id"
+        "  AND f.device_days > 0),"
+        " (SELECT max(f.month) FROM ind_equipment_month f WHERE f.equipment_id = e.equipment_id"
+        "  AND f.device_days > 0)"
         " FROM ind_equipment_month e WHERE e.month BETWEEN ?1 AND ?2 AND e.device_days > 0"
         " AND NOT EXISTS (SELECT 1 FROM ind_equipment_month o WHERE o.equipment_id ="
         " e.equipment_id AND o.month BETWEEN ?3 AND ?4 AND o.device_days > 0)"
@@ -1017,6 +1022,7 @@ static void change_slots(const advise_ctx *c, int mom, const ind_info *in, const
     format_change(&s->zh[i], in, 1, ch->cur, ch->base, 1, 0);
     format_change(&s->en[i], in, 1, ch->cur, ch->base, 0, 0);
     signed_slot(s, "delta", in, ch->delta);
+    value_slot(s, "amount", in, 1, fabs(ch->delta));
     double d = ch->delta;
     slot_text(s, "trend", d > 0 ? "上升" : d < 0 ? "下降" : "持平",
               d > 0 ? "rose" : d < 0 ? "fell" : "was unchanged");

@@ -90,7 +90,7 @@ static const char *const overview_names[ADVISE_NTEXTS] = {"summary", "attention"
                                                           "calm",    NULL,        NULL};
 
 #define COMMON " name scope subject value mom yoy period "
-#define CHANGE " base change delta trend comparison "
+#define CHANGE " base change delta amount trend comparison "
 
 static const char *placeholders_for(advise_rule_type t)
 {
