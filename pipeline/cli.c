@@ -9,12 +9,20 @@
 #include "pipeline/cli.h"
 
 #include <getopt.h>
+#include <gnu/libc-version.h>
+#include <harfbuzz/hb.h>
+#include <hpdf_version.h>
+#include <libxml/parser.h>
+#include <openssl/crypto.h>
+#include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "pipeline/core/db.h"
 #include "pipeline/lock.h"
 #include "pipeline/core/log.h"
+#include "pipeline/core/paths.h"
 #include "pipeline/core/period.h"
 #include "pipeline/schedule.h"
 #include "stages/advise/advise.h"
@@ -124,7 +132,7 @@ static int cmd_compute(const cli_args *a, hr_error *err)
 static int cmd_export(const cli_args *a, hr_error *err)
 {
     sqlite3 *db;
-    if (period_parse(a->period, &(period){0}, err) || open_db(a, &db, err))
+    if (period_parse(a->period, &(period){0}, err) || db_open_readonly(a->db, &db, err))
         return err->code;
     int rc = compute_export(db, a->period, a->scope ? a->scope : "hospital", stdout, err);
     db_close(db);
@@ -141,18 +149,42 @@ static int check_lang(const char *lang, hr_error *err)
                         "'%s' is not a language: use zh_CN, en, bilingual or all", lang);
 }
 
+/* The report kind and the period must agree: a monthly report is over a
+ * month, a quarterly over a quarter, an annual over a year; a topic report
+ * over any period. */
+static int check_report(const char *kind, const char *period_text, hr_error *err)
+{
+    static const struct {
+        const char *kind, *example;
+        period_kind period;
+    } kinds[] = {{"monthly", "2026-10", PERIOD_MONTH},
+                 {"quarterly", "2026-Q3", PERIOD_QUARTER},
+                 {"annual", "2026", PERIOD_YEAR},
+                 {"topic", NULL, PERIOD_RANGE}};
+    period p;
+    if (period_parse(period_text, &p, err))
+        return err->code;
+    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {
+        if (strcmp(kind, kinds[i].kind) != 0)
+            continue;
+        if (kinds[i].example && p.kind != kinds[i].period)
+            return hr_error_set(err, HR_EUSAGE, NULL, 0, "--period",
+                                "%s %s report is over a %s (e.g. --period %s), not '%s'",
+                                kind[0] == 'a' ? "an" : "a", kind,
+                                kinds[i].period == PERIOD_MONTH     ? "month"
+                                : kinds[i].period == PERIOD_QUARTER ? "quarter"
+                                                                    : "year",
+                                kinds[i].example, period_text);
+        return HR_OK;
+    }
+    return hr_error_set(err, HR_EUSAGE, NULL, 0, "--report",
+                        "'%s' is not a report: use monthly, quarterly, annual or topic", kind);
+}
+
 static int cmd_render(const cli_args *a, hr_error *err)
 {
-    static const char *const kinds[] = {"monthly", "quarterly", "annual", "topic"};
-    int known = 0;
-    for (size_t i = 0; i < 4; i++)
-        known |= strcmp(a->report, kinds[i]) == 0;
-    if (!known)
-        return hr_error_set(err, HR_EUSAGE, NULL, 0, "--report",
-                            "'%s' is not a report: use monthly, quarterly, annual or topic",
-                            a->report);
     sqlite3 *db;
-    if (period_parse(a->period, &(period){0}, err) || check_lang(a->lang, err) ||
+    if (check_report(a->report, a->period, err) || check_lang(a->lang, err) ||
         open_db(a, &db, err))
         return err->code;
     render_options opt = {a->report, a->period, a->scope ? a->scope : "hospital", a->lang,
@@ -312,7 +344,7 @@ static const command commands[] = {
      "\nFiles are named KIND-PERIOD-SCOPE.LANG.pdf, e.g. monthly-2026-10-hospital.zh_CN.pdf;\n"
      "topic reports by their template, e.g. topic-beds-2026-01..2026-06-hospital.en.pdf\n"
      "\nExample: hospreport render --report topic --template beds --period 2026-01..2026-06\n"},
-    {"export", 1, O_PERIOD | O_DB | O_SCOPE, O_PERIOD, cmd_export,
+    {"export", 0, O_PERIOD | O_DB | O_SCOPE, O_PERIOD, cmd_export,
      "print computed indicators as CSV",
      "Usage: hospreport export --period PERIOD [--scope hospital|all|DEPT] [--db DB]\n"
      "\n"
@@ -392,6 +424,18 @@ static const char *option_name(unsigned bit)
     return "?";
 }
 
+/* --version: ours, then what we run on (a bug report needs both), then
+ * where the data files are read from. */
+static void print_version(FILE *out)
+{
+    fprintf(out, "hospreport %s (schema %d)\n", HOSPREPORT_VERSION, db_latest_version());
+    int xml = atoi(xmlParserVersion);
+    fprintf(out, "  SQLite %s, libxml2 %d.%d.%d, libharu %s, HarfBuzz %s, %s, glibc %s (gettext)\n",
+            sqlite3_libversion(), xml / 10000, xml / 100 % 100, xml % 100, HPDF_VERSION_TEXT, hb_version_string(),
+            OpenSSL_version(OPENSSL_VERSION), gnu_get_libc_version());
+    fprintf(out, "  data: %s\n  messages: %s\n", paths_data_dir(), paths_locale_dir());
+}
+
 static unsigned option_bit(int ch)
 {
     for (size_t i = 0; i < sizeof option_bits / sizeof *option_bits; i++)
@@ -412,7 +456,7 @@ int cli_main(int argc, char **argv, hr_error *err)
         return HR_OK;
     }
     if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
-        printf("hospreport %s (schema %d)\n", HOSPREPORT_VERSION, db_latest_version());
+        print_version(stdout);
         return HR_OK;
     }
     const command *cmd = NULL;

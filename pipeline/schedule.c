@@ -255,7 +255,7 @@ int schedule_due(const cli_args *a, FILE *out, hr_error *err)
     if (a->today && schedule_parse_date(a->today, &today, err))
         return err->code;
     sqlite3 *db;
-    if (db_open(a->db, &db, err))
+    if (db_open_readonly(a->db, &db, err))
         return err->code;
     due_row *rows;
     int n, older;
@@ -350,7 +350,7 @@ static int print_reports(sqlite3 *db, FILE *out, hr_error *err)
 int schedule_status(const cli_args *a, FILE *out, hr_error *err)
 {
     sqlite3 *db;
-    if (db_open(a->db, &db, err))
+    if (db_open_readonly(a->db, &db, err))
         return err->code;
     int rc = print_months(db, out, err);
     if (rc == HR_OK)

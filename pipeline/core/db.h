@@ -36,6 +36,12 @@ extern const int db_migration_count;
  * The connection has no mutex of its own (SQLITE_OPEN_NOMUTEX): use it
  * from one thread at a time (a lock per call was ~10% of a bulk insert). */
 int db_open(const char *path, sqlite3 **out, hr_error *err);
+/* For the commands that only read (status, due, export): opens an existing
+ * database read-only, never creating, migrating or writing anything (works
+ * on read-only media). A missing file is HR_EINPUT naming it; a database
+ * whose schema is not this binary's is HR_EFAIL (a writing command upgrades
+ * it). */
+int db_open_readonly(const char *path, sqlite3 **out, hr_error *err);
 /* A read-only connection of its own to an existing database, for a reader
  * thread (settings as db_open's, no migration); NULL if it cannot open. */
 sqlite3 *db_open_reader(const char *path);

@@ -4,7 +4,7 @@
  * and the functions each file provides. Not a public header: other stages
  * use render.h only.
  *
- * One rctx lives for one PDF; render.c creates it per (scope, language),
+ * One rctx lives for one PDF; pdfout.c creates it per (scope, language),
  * the blocks draw into it top to bottom, doc_finish adds what needs the
  * page count (headers, "page x of y", table of contents, draft marks).
  */
