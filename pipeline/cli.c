@@ -353,18 +353,35 @@ static const command commands[] = {
      "points; an undefined value is an empty field.\n"
      "\n"
      "  --scope S       hospital (default), all (hospital and every department) or a dept_code\n" COMMON_HELP},
-    {"due", 0, O_DB | O_TODAY | O_LANG, 0, cmd_due, "list reports whose deadline has come or is near",
-     "Usage: hospreport due [--today YYYY-MM-DD] [--lang L] [--db DB]\n"
+    {"due", 0, O_DB | O_TODAY | O_LANG | O_SOURCES, 0, cmd_due,
+     "list reports whose deadline has come or is near, and months waiting for data",
+     "Usage: hospreport due [--today YYYY-MM-DD] [--lang L] [--sources FILE] [--db DB] [-q]\n"
      "\n"
      "Monthly reports are due before the 10th of the next month, quarterly reports\n"
      "within 15 days of the quarter's end, annual reports by 31 January. Lists each\n"
-     "report whose data are loaded: kind, period, deadline, state (done, due, overdue).\n"
+     "report whose data are loaded: kind, period, deadline, state (done, due, overdue);\n"
+     "and each month that has ended whose required exports (config/sources.xml) are\n"
+     "not all in, pulled or loaded: 'waiting  for data: SOURCE (late since DATE:\n"
+     "CONTACT)' until its deadline, 'overdue  waiting for data: ...' after it.\n"
      "\n"
      "  --today DATE    pretend today is DATE (default: today)\n"
      "  --lang L        the languages a report must exist in to count as done:\n"
-     "                  zh_CN, en, bilingual or all (default: all)\n" COMMON_HELP},
-    {"status", 0, O_DB, 0, cmd_status, "months loaded, their data state, reports done",
-     "Usage: hospreport status [--db DB]\n" COMMON_HELP},
+     "                  zh_CN, en, bilingual or all (default: all)\n"
+     "  --sources FILE  the sources configuration (default: config/sources.xml)\n"
+     "  -q              only what is not done, without the header: prints nothing\n"
+     "                  when nothing is due (for cron and timers, which mail output)\n"
+     COMMON_HELP},
+    {"status", 0, O_DB | O_TODAY | O_SOURCES, 0, cmd_status,
+     "months loaded, their data state, reports done, sources in",
+     "Usage: hospreport status [--today DATE] [--sources FILE] [--db DB]\n"
+     "\n"
+     "Per month loaded: files, rows, quarantined rows, validation, reconciliation,\n"
+     "computed; per report generated: scopes, PDFs, when, languages; then the sources\n"
+     "of the month before today: in (pulled or loaded), missing or late, with the\n"
+     "contact to chase.\n"
+     "\n"
+     "  --today DATE    pretend today is DATE (which month's sources are shown)\n"
+     "  --sources FILE  the sources configuration (default: config/sources.xml)\n" COMMON_HELP},
 };
 #define NCOMMANDS (sizeof commands / sizeof *commands)
 

@@ -663,10 +663,16 @@ int pull_state_of(sqlite3 *db, const pull_config *cfg, const char *period, int32
 {
     report_begin(rep, cfg, period);
     int rc = HR_OK;
+    /* a read-only connection does not migrate an older database: no
+     * manifest there means nothing was pulled */
+    int64_t manifest = 0;
+    if (db_query_int(db, &manifest, err,
+                     "SELECT count(*) FROM sqlite_master WHERE name = 'archive_file'", NULL) < 0)
+        return err->code;
     for (int i = 0; i < cfg->nsources && rc == HR_OK; i++) {
         pull_outcome *o = &rep->items[i];
-        archived prev;
-        if ((rc = newest_archived(db, period, o->source->name, &prev, err)))
+        archived prev = {0};
+        if (manifest && (rc = newest_archived(db, period, o->source->name, &prev, err)))
             break;
         if (prev.version) {
             o->state = PULL_IN;
@@ -709,7 +715,7 @@ static const char *state_word(const pull_outcome *o)
     case PULL_IN: return "in";
     case PULL_NEW: return "new";
     case PULL_UPDATED: return "updated";
-    case PULL_WAITING: return o->late ? "late" : "waiting";
+    case PULL_WAITING: return "waiting";
     case PULL_REFUSED: return "refused";
     default: return o->late ? "late" : "missing";
     }
@@ -749,18 +755,50 @@ void pull_report_print(const pull_report *rep, FILE *out)
     }
 }
 
+static int same_contact(const pull_source *a, const pull_source *b)
+{
+    return strcmp(a->contact.name ? a->contact.name : "", b->contact.name ? b->contact.name : "") ==
+               0 &&
+           strcmp(a->contact.dept ? a->contact.dept : "", b->contact.dept ? b->contact.dept : "") ==
+               0;
+}
+
+/* "chase 王磊 (信息中心, 8101) for outpatient.csv (late since 2026-11-02),
+ * inpatient.csv (...); chase 刘芳 ...": one group per contact. */
 void pull_missing_line(const pull_report *rep, char *buf, size_t size)
 {
     strbuf sb = STRBUF_INIT;
+    int *listed = calloc((size_t)rep->n + 1, sizeof *listed);
+    if (!listed)
+        abort();
     for (int i = 0; i < rep->n; i++) {
         const pull_outcome *o = &rep->items[i];
-        if (is_in(o->state) || !o->source->required)
+        if (listed[i] || is_in(o->state) || !o->source->required)
             continue;
-        sb_addf(&sb, "%s%s (%s%s%s: ", sb.len ? "; " : "", o->source->name,
-                state_word(o), o->late ? " since " : ", expected ", o->expected);
-        contact_text(o->source, &sb);
-        sb_addch(&sb, ')');
+        const pull_source *s = o->source;
+        sb_addf(&sb, "%schase %s (%s", sb.len ? "; " : "", s->contact.name ? s->contact.name : "?",
+                s->contact.dept ? s->contact.dept : "?");
+        if (s->contact.phone)
+            sb_addf(&sb, ", %s", s->contact.phone);
+        if (s->contact.email)
+            sb_addf(&sb, ", %s", s->contact.email);
+        sb_addstr(&sb, ") for ");
+        int first = 1;
+        for (int k = i; k < rep->n; k++) {
+            const pull_outcome *q = &rep->items[k];
+            if (listed[k] || is_in(q->state) || !q->source->required || !same_contact(s, q->source))
+                continue;
+            listed[k] = 1;
+            if (q->state == PULL_MISSING)
+                sb_addf(&sb, "%s%s (%s %s)", first ? "" : ", ", q->source->name,
+                        q->late ? "late since" : "expected", q->expected);
+            else
+                sb_addf(&sb, "%s%s (%s, %s %s)", first ? "" : ", ", q->source->name,
+                        state_word(q), q->late ? "late since" : "expected", q->expected);
+            first = 0;
+        }
     }
+    free(listed);
     snprintf(buf, size, "%s", sb.buf);
     sb_release(&sb);
 }
