@@ -437,7 +437,7 @@ static const bad_case bad_cases[] = {
     {"bad/unterminated", NULL, "unterminated/dept.csv", 2, "", "unterminated quoted field"},
     {"bad/fieldcount", NULL, "fieldcount/dept.csv", 3, "", "expected 4 fields, found 3"},
     {"bad/utf8", DATA "utf8-profile.xml", "utf8/dept.csv", 3, "", "bytes not valid in UTF-8 at line 3"},
-    {"bad/gb18030", NULL, "gb18030/dept.csv", 2, "", "bytes not valid in GB18030 at line 2"},
+    {"bad/gb18030", NULL, "gb18030/dept.csv", 2, "", "bytes at line 2 are neither UTF-8 nor GB18030"},
     {"bad/missingcol", NULL, "missingcol/outpatient.csv", 1, "exam_fee",
      "missing required column 'exam_fee' (field exam_fee of profile standard)"},
     {"bad/empty", NULL, "empty/dept.csv", 1, "", "empty file"},

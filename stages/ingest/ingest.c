@@ -63,6 +63,7 @@ typedef struct loader {
      * table has none, or a value was not of the expected type and compute
      * will roll the month up from its rows). */
     rollup_acc *rollup;
+    int detected_gb18030; /* no encoding declared and the file was not UTF-8 */
     int rollup_group[ROLLUP_MAX_GROUP], rollup_sum[ROLLUP_MAX_SUM];
 } loader;
 
@@ -184,11 +185,12 @@ static int insert_all(loader *ld, row_pipe *pipe, hr_error *err)
 
 /* ---- reading the file ---- */
 
-static int header_index(const csv_reader *csv, const char *header)
+/* The index of the column headed `header` at or after `from`, or -1. */
+static int header_index(const csv_reader *csv, const char *header, size_t from)
 {
     const csv_field *f = csv_fields(csv);
     size_t hl = strlen(header);
-    for (size_t i = 0; i < csv_count(csv); i++) {
+    for (size_t i = from; i < csv_count(csv); i++) {
         const char *s = f[i].data;
         size_t n = f[i].len;
         while (n && (*s == ' ' || *s == '\t'))
@@ -220,7 +222,17 @@ static int read_header(loader *ld, csv_source *src, hr_error *err)
                             "empty file (expected a header row, profile %s)", ld->prof->name);
     for (int c = 0; c < ld->t->ncolumns; c++) {
         int fi = ld->pf->field_of_column[c];
-        src->index[c] = fi < 0 ? -1 : header_index(csv, ld->pf->fields[fi].header);
+        src->index[c] = fi < 0 ? -1 : header_index(csv, ld->pf->fields[fi].header, 0);
+        int again = src->index[c] < 0 ? -1
+                                      : header_index(csv, ld->pf->fields[fi].header,
+                                                     (size_t)src->index[c] + 1);
+        if (again >= 0)
+            return hr_error_set(err, HR_EINPUT, ld->path, csv_line(csv),
+                                ld->pf->fields[fi].header,
+                                "the header names '%s' twice, columns %d and %d (which one "
+                                "holds %s?): rename or remove one",
+                                ld->pf->fields[fi].header, src->index[c] + 1, again + 1,
+                                ld->t->columns[c].field);
         if (fi >= 0 && src->index[c] < 0 && !ld->t->columns[c].optional)
             return hr_error_set(err, HR_EINPUT, ld->path, csv_line(csv),
                                 ld->pf->fields[fi].header,
@@ -229,6 +241,7 @@ static int read_header(loader *ld, csv_source *src, hr_error *err)
                                 ld->prof->name);
     }
     csv_expect_fields(csv, csv_count(csv));
+    csv_name_columns(csv);
     return HR_OK;
 }
 
@@ -252,6 +265,7 @@ static int load_csv(loader *ld, ingest_input *in, hr_error *err)
 {
     csv_source src = {0};
     src.csv = csv_open_source(ingest_input_read, in, ld->path, ld->pf->delimiter, err);
+    csv_set_limits(src.csv, ld->pf->max_field, ld->pf->max_line);
     src.t = ld->t;
     int rc = read_header(ld, &src, err);
     if (rc == HR_OK) {
@@ -442,6 +456,8 @@ static int finish_manifest(loader *ld, ingest_input *in, int replaced, double se
     char hex[DIGEST_HEX_SIZE];
     uint64_t size;
     ingest_input_finish(in, hex, &size);
+    ld->detected_gb18030 = ld->pf->encoding == ENC_AUTO && !ld->pf->format_xml &&
+                           ingest_input_encoding(in) == ENC_GB18030;
     sqlite3_stmt *st = db_prepare(ld->db,
                                   "UPDATE source_file SET size_bytes = ?, sha256 = ?, encoding = ?, "
                                   "rows_read = ?, rows_loaded = ?, rows_rejected = ?, seconds = ?, "
@@ -575,6 +591,10 @@ static int ingest_file(sqlite3 *db, const profile *prof, const profile_file *pf,
     sum->rows_rejected += ld.rows_rejected;
     log_info("%s: %lld rows loaded, %lld quarantined%s", path, ld.rows_loaded, ld.rows_rejected,
              cur.exists ? " (replacing the earlier file)" : "");
+    if (ld.detected_gb18030)
+        log_info("%s: not UTF-8, read as GB18030 (profile %s declares no encoding; recorded "
+                 "for the data-quality appendix)",
+                 path, prof->name);
     return HR_OK;
 }
 
@@ -658,6 +678,25 @@ static int report_strangers(const profile *prof, const char *dir, ingest_summary
     return HR_OK;
 }
 
+/* Refuses a file that resolves (through "..", or a symbolic link) to a
+ * place outside the export folder, whose resolved path is dir_real: a
+ * profile's file name may not read anything but the export. */
+static int inside_folder(const char *dir_real, const char *dir, const char *path,
+                         const profile *prof, hr_error *err)
+{
+    char *real = realpath(path, NULL);
+    size_t n = dir_real ? strlen(dir_real) : 0;
+    int inside = real && dir_real && strncmp(real, dir_real, n) == 0 &&
+                 (real[n] == '/' || (n == 1 && dir_real[0] == '/'));
+    if (!inside)
+        hr_error_set(err, HR_EINPUT, path, 0, NULL,
+                     "resolves to %s, outside the export folder %s: profile %s may name only "
+                     "files inside --in",
+                     real ? real : "(unresolvable)", dir, prof->name);
+    free(real);
+    return inside ? HR_OK : HR_EINPUT;
+}
+
 static int load_profile(const ingest_options *opt, profile **prof, hr_error *err)
 {
     char standard[4096];
@@ -667,15 +706,17 @@ static int load_profile(const ingest_options *opt, profile **prof, hr_error *err
     return profile_load(profile_path, prof, err);
 }
 
-/* Loads each (profile file, path); a file that is not there is skipped. */
+/* Loads each (profile file, path); a file that is not there is skipped;
+ * with in_dir, one that resolves outside it is refused. */
 static int load_each(sqlite3 *db, const profile *prof, const profile_file *const *pfs,
-                     const char *const *paths, int n, const char *period, ingest_summary *sum,
-                     hr_error *err)
+                     const char *const *paths, int n, const char *in_dir, const char *period,
+                     ingest_summary *sum, hr_error *err)
 {
     load_settings saved;
     load_settings_begin(db, &saved);
     hr_error first;
     hr_error_clear(&first);
+    char *in_real = in_dir ? realpath(in_dir, NULL) : NULL;
     for (int i = 0; i < n; i++) {
         struct stat st;
         if (stat(paths[i], &st) != 0) {
@@ -684,7 +725,12 @@ static int load_each(sqlite3 *db, const profile *prof, const profile_file *const
         }
         hr_error e;
         hr_error_clear(&e);
-        if (ingest_file(db, prof, pfs[i], paths[i], period, sum, &e)) {
+        const char *kind = ingest_not_regular(&st);
+        if (kind) /* before anything opens it: opening a FIFO blocks */
+            hr_error_set(&e, HR_EINPUT, paths[i], 0, NULL,
+                         "%s, not a regular file: an export must be a plain file", kind);
+        if (e.code || (in_dir && inside_folder(in_real, in_dir, paths[i], prof, &e)) ||
+            ingest_file(db, prof, pfs[i], paths[i], period, sum, &e)) {
             char line[1600];
             log_warn("rejected: %s", hr_error_format(&e, line, sizeof line));
             if (!first.code)
@@ -692,6 +738,7 @@ static int load_each(sqlite3 *db, const profile *prof, const profile_file *const
         }
     }
     load_settings_end(db, &saved);
+    free(in_real);
     if (first.code) {
         if (err)
             *err = first;
@@ -718,7 +765,8 @@ int ingest_folder(sqlite3 *db, const ingest_options *opt, ingest_summary *sum, h
         pfs[i] = &prof->files[i];
         paths[i] = sb_detach(&path, NULL);
     }
-    rc = load_each(db, prof, pfs, (const char *const *)paths, prof->nfiles, opt->period, sum, err);
+    rc = load_each(db, prof, pfs, (const char *const *)paths, prof->nfiles, opt->in_dir,
+                   opt->period, sum, err);
     for (int i = 0; i < prof->nfiles; i++)
         free(paths[i]);
     free(paths);
@@ -745,7 +793,7 @@ int ingest_files(sqlite3 *db, const ingest_options *opt, const ingest_file_ref *
                               files[i].name);
     }
     if (rc == HR_OK)
-        rc = load_each(db, prof, pfs, paths, n, opt->period, sum, err);
+        rc = load_each(db, prof, pfs, paths, n, NULL, opt->period, sum, err);
     free(pfs);
     free(paths);
     profile_free(prof);
