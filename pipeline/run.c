@@ -120,7 +120,7 @@ int run_pipeline(const cli_args *args, hr_error *err)
         double computed = log_clock() - t;
         t = log_clock();
         render_options ro = {reports[i].kind, reports[i].period, a->scope ? a->scope : "all",
-                             a->lang, NULL, a->out_dir};
+                             a->lang, NULL, a->out_dir, a->force};
         int written = 0;
         if ((rc = render_reports(db, &ro, &written, err)))
             goto done;
