@@ -45,7 +45,8 @@ static const struct builtin {
      "(v.scope = :scope) AS highlight, i.unit AS unit FROM indicator_value v JOIN indicator i ON "
      "i.indicator = v.indicator LEFT JOIN dept d ON d.period = :month_last AND d.dept_code = "
      "v.scope WHERE v.period = :period AND v.indicator = :indicator AND v.scope <> 'hospital' "
-     "AND (d.category IS NULL OR d.category = 'clinical') ORDER BY v.value DESC, v.scope"},
+     "AND (d.category IS NULL OR instr(' ' || :categories || ' ', ' ' || d.category || ' ')) "
+     "ORDER BY v.value DESC, v.scope"},
     {"trend",
      MONTHS13 "SELECT m.month AS x, 'Current' AS series, v.value AS value FROM m "
               "LEFT JOIN indicator_value v ON v.period = m.month AND v.scope = :scope AND "
@@ -347,7 +348,7 @@ static int run_sql(rctx *c, xmlNodePtr el, const char *sql, const char *where, l
         return hr_error_set(c->err, HR_EINPUT, c->tpl_path, line, where,
                             "dataset SQL must only read (a SELECT)");
     }
-    char ind[128], dim[64], cmp[16], limit[16];
+    char ind[128], dim[64], cmp[16], limit[16], cats[128];
     bind(st, ":period", c->period_text);
     bind(st, ":scope", c->scope);
     bind(st, ":lang", ctx_primary(c) == LANG_EN ? "en" : "zh_CN");
@@ -359,6 +360,10 @@ static int run_sql(rctx *c, xmlNodePtr el, const char *sql, const char *where, l
     bind(st, ":dimension", tpl_attr_buf(el, "dimension", "", dim, sizeof dim));
     bind(st, ":comparison", tpl_attr_buf(el, "comparison", "mom", cmp, sizeof cmp));
     bind(st, ":limit", tpl_attr_buf(el, "limit", "1000000", limit, sizeof limit));
+    /* which departments a ranking shows (dept.csv categories): clinical
+     * ones unless the element names others, e.g. categories="clinical
+     * medtech" for equipment, which medical-technology departments own */
+    bind(st, ":categories", tpl_attr_buf(el, "categories", "clinical", cats, sizeof cats));
     out->ncols = sqlite3_column_count(st);
     out->cols = calloc((size_t)out->ncols + 1, sizeof *out->cols);
     if (!out->cols)
