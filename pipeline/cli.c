@@ -353,7 +353,7 @@ static const command commands[] = {
      "Usage: hospreport export --period PERIOD [--scope hospital|all|DEPT] [--db DB]\n"
      "\n"
      "Prints period,scope,indicator,value,mom,yoy,ytd,ytd_yoy on stdout, one row per\n"
-     "scope and indicator. Money in CNY; %% indicators' mom and yoy in percentage\n"
+     "scope and indicator. Money in CNY; % indicators' mom and yoy in percentage\n"
      "points; an undefined value is an empty field.\n"
      "\n"
      "  --scope S       hospital (default), all (hospital and every department) or a dept_code\n" COMMON_HELP},

@@ -109,7 +109,8 @@ static const struct builtin {
     {"sources",
      "SELECT s.period AS period, COALESCE(CASE WHEN :lang = 'en' THEN n.name_en ELSE n.name_zh "
      "END, s.source) AS source, replace(s.path, rtrim(s.path, replace(s.path, "
-     "'/', '')), '') AS file, s.rows_loaded AS rows_loaded, substr(s.sha256, 1, 12) AS sha256 FROM "
+     "'/', '')), '') AS file, s.rows_loaded AS rows_loaded, s.encoding AS encoding, "
+     "substr(s.sha256, 1, 12) AS sha256 FROM "
      "source_file s LEFT JOIN source_name n ON n.source = s.source WHERE s.current = 1 AND "
      "s.period BETWEEN :month_first AND :month_last ORDER BY s.period, s.source"},
 };
