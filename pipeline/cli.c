@@ -188,7 +188,7 @@ static int cmd_render(const cli_args *a, hr_error *err)
         open_db(a, &db, err))
         return err->code;
     render_options opt = {a->report, a->period, a->scope ? a->scope : "hospital", a->lang,
-                          a->template_path, a->out_dir};
+                          a->template_path, a->out_dir, a->force};
     int written = 0;
     /* A report draws on computed results: bring them up to date first (a
      * moment when nothing changed), so that a report is never drawn from
@@ -344,14 +344,16 @@ static const command commands[] = {
      "(a range of whole months). Stores values, MoM, YoY, YTD, flags, contributions\n"
      "and cost allocation in the database, then the key findings and suggestions\n"
      "that config/advice.xml derives from them.\n" COMMON_HELP},
-    {"render", 1, O_PERIOD | O_DB | O_OUT | O_LANG | O_REPORT | O_SCOPE | O_TEMPLATE,
+    {"render", 1, O_PERIOD | O_DB | O_OUT | O_LANG | O_REPORT | O_SCOPE | O_TEMPLATE | O_FORCE,
      O_PERIOD | O_REPORT, cmd_render, "write report PDFs from computed results",
      "Usage: hospreport render --report monthly|quarterly|annual|topic --period PERIOD\n"
      "                         [--scope hospital|all|DEPT] [--lang L] [--template FILE]\n"
-     "                         [--db DB] [--out DIR]\n"
+     "                         [--db DB] [--out DIR] [--force]\n"
      "\n"
      "Brings the period's computed results up to date first (as compute does; only\n"
-     "what changed is computed again), then writes the PDFs.\n"
+     "what changed is computed again), then writes the PDFs. A month of the period\n"
+     "whose reconciliation is blocking stops it (exit 3), one that failed validation\n"
+     "or was never validated too (exit 2), unless --force.\n"
      "\n"
      "  --report KIND   monthly, quarterly, annual or topic\n"
      "  --scope S       hospital (default), all (hospital and every clinical\n"
@@ -360,7 +362,9 @@ static const command commands[] = {
      "  --template T    a report template file (default: templates/KIND.xml); for\n"
      "                  topic reports, required: a file, or the name of a shipped\n"
      "                  topic (equipment, drug-material, beds = templates/topic-NAME.xml)\n"
-     "  --out DIR       where PDFs go (default: reports)\n" COMMON_HELP
+     "  --out DIR       where PDFs go (default: reports)\n"
+     "  --force         render such months anyway, as drafts: every page carries\n"
+     "                  UNRECONCILED DRAFT / 未对账草稿 or UNVALIDATED DRAFT / 未通过校验草稿\n" COMMON_HELP
      "\nFiles are named KIND-PERIOD-SCOPE.LANG.pdf, e.g. monthly-2026-10-hospital.zh_CN.pdf;\n"
      "topic reports by their template, e.g. topic-beds-2026-01..2026-06-hospital.en.pdf\n"
      "\nExample: hospreport render --report topic --template beds --period 2026-01..2026-06\n"},
@@ -369,7 +373,7 @@ static const command commands[] = {
      "Usage: hospreport export --period PERIOD [--scope hospital|all|DEPT] [--db DB]\n"
      "\n"
      "Prints period,scope,indicator,value,mom,yoy,ytd,ytd_yoy on stdout, one row per\n"
-     "scope and indicator. Money in CNY; %% indicators' mom and yoy in percentage\n"
+     "scope and indicator. Money in CNY; % indicators' mom and yoy in percentage\n"
      "points; an undefined value is an empty field.\n"
      "\n"
      "  --scope S       hospital (default), all (hospital and every department) or a dept_code\n" COMMON_HELP},

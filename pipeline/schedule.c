@@ -154,11 +154,11 @@ static int report_done(sqlite3 *db, const char *kind, const char *period_text, c
     for (int i = 0; i < nlangs; i++) {
         int64_t v;
         int rc = db_query_int(db, &v, err,
-                              "SELECT 1 FROM report_run WHERE kind = ? AND period = ? "
-                              "AND scope = 'hospital' AND lang = ? LIMIT 1",
+                              "SELECT NOT draft FROM report_run WHERE kind = ? AND period = ? "
+                              "AND scope = 'hospital' AND lang = ? ORDER BY run_id DESC LIMIT 1",
                               kind, period_text, langs[i], NULL);
-        if (rc <= 0)
-            return rc;
+        if (rc <= 0 || v == 0)
+            return rc < 0 ? -1 : 0;
     }
     return 1;
 }

@@ -22,6 +22,10 @@
 #include "stages/render/font.h"
 #include "stages/render/i18n.h"
 
+/* Why a PDF is a draft (render --force, or reconcile --force): bits. */
+#define DRAFT_UNRECONCILED 1 /* a month's reconciliation is blocking */
+#define DRAFT_UNVALIDATED 2  /* a month failed validation or was never validated */
+
 typedef enum render_mode { MODE_ZH, MODE_EN, MODE_BILINGUAL } render_mode;
 
 typedef struct rgb {
@@ -64,7 +68,7 @@ typedef struct rctx {
     char hospital[2][128];
     char author[128];
     char report_no[64];
-    int draft;
+    int draft; /* DRAFT_* bits: the mark every page carries */
     ind_row *ind;
     int nind;
     /* document */
@@ -77,6 +81,8 @@ typedef struct rctx {
     int cover_pages;     /* pages without header/footer */
     heading *heads;
     int nheads;
+    int sections;        /* numbered level-1 headings drawn so far */
+    int appendices;      /* and appendices */
     HPDF_Outline outline[3];
     double page_w, page_h, margin_l, margin_r, margin_t, margin_b;
     double base_size;
@@ -140,6 +146,10 @@ int blk_condition(rctx *c, xmlNodePtr el, int *result);
 int blk_body(rctx *c, xmlNodePtr first);
 int blk_cover(rctx *c, xmlNodePtr el);
 int blk_kpis(rctx *c, xmlNodePtr el);
+/* 1 when the scope has data for the indicator: a value, and one that is
+ * not a zero with nothing to compare it with (0 discharges of an
+ * outpatient-only department, 0 exams where there is no device). */
+int blk_has_data(const ind_row *r);
 /* Colour of a change for an indicator direction ("up" "down" "neutral"). */
 rgb blk_change_color(const char *direction, double change);
 
