@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "pipeline/core/db.h"
+#include "pipeline/core/utf8.h"
 #include "stages/render/render_internal.h"
 #include "stages/render/template.h"
 #include "pipeline/core/xalloc.h"
@@ -464,7 +465,7 @@ static double col_num(sqlite3_stmt *st, int i)
 static void col_text(sqlite3_stmt *st, int i, char *buf, size_t size)
 {
     const char *t = (const char *)sqlite3_column_text(st, i);
-    snprintf(buf, size, "%s", t ? t : "");
+    utf8_copy(buf, size, t ? t : "");
 }
 
 int ind_load(rctx *c)
