@@ -14,13 +14,15 @@ PREFIX   ?= /usr/local
 BINDIR    = $(PREFIX)/bin
 DATADIR   = $(PREFIX)/share/hospreport
 LOCALEDIR = $(PREFIX)/share/locale
+MANDIR    = $(PREFIX)/share/man
+COMPDIR   = $(PREFIX)/share/bash-completion/completions
 
 BUILD    ?= build
 CC       ?= cc
 PKGS      = libxml-2.0 sqlite3 harfbuzz harfbuzz-subset libcrypto
 OPTFLAGS ?= -O2 -g
 CFLAGS_ALL = -std=c11 -D_GNU_SOURCE -pthread -Wall -Wextra -Werror -Wno-format-truncation $(OPTFLAGS) $(EXTRA_CFLAGS) \
-             -I. -DHR_DATADIR='"$(DATADIR)"' -DHR_LOCALEDIR='"$(LOCALEDIR)"' \
+             -I. \
              $(shell pkg-config --cflags $(PKGS))
 LIBS_ALL  = $(shell pkg-config --libs $(PKGS)) -lhpdf -lm -pthread
 TEST_LIBS = $(shell pkg-config --libs cmocka)
@@ -49,10 +51,16 @@ TESTKIT   := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/support/*.c))
 LANGS     := $(patsubst locales/%.po,%,$(wildcard locales/??_??.po))
 MO        := $(LANGS:%=$(BUILD)/locale/%/LC_MESSAGES/hospreport.mo)
 
-.PHONY: all deps check test-units demo bench asan install clean format
+.PHONY: all deps check test-units demo bench asan install uninstall clean format
 .DEFAULT_GOAL := all
 
-all: $(BIN) $(GEN) $(MO)
+MAN       := $(BUILD)/hospreport.1
+
+all: $(BIN) $(GEN) $(MO) $(MAN)
+
+# The manual page is made from the program's own --help (scripts/mkman.sh).
+$(MAN): $(BIN) scripts/mkman.sh
+	scripts/mkman.sh $(BIN) > $@.tmp && mv $@.tmp $@
 
 deps:
 	@scripts/deps.sh
@@ -108,14 +116,26 @@ asan:
 	$(MAKE) BUILD=build-asan OPTFLAGS="-O1 -g -fno-omit-frame-pointer" \
 	    EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined" check
 
+# What a hospital runs: the program, its templates and configuration, the
+# message catalogs, the manual page and bash completion (not the sample
+# generator). Nothing depends on PREFIX at build time: the binary finds
+# PREFIX/share/hospreport relative to itself, so a DESTDIR stage works where
+# it is unpacked.
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)
-	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/hospreport
-	install -m 755 $(GEN) $(DESTDIR)$(BINDIR)/hospgen
-	cp -R templates config $(DESTDIR)$(DATADIR)/
+	install -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(DATADIR)" "$(DESTDIR)$(MANDIR)/man1" "$(DESTDIR)$(COMPDIR)"
+	install -m 755 $(BIN) "$(DESTDIR)$(BINDIR)/hospreport"
+	cp -R templates config "$(DESTDIR)$(DATADIR)/"
+	install -m 644 $(MAN) "$(DESTDIR)$(MANDIR)/man1/hospreport.1"
+	install -m 644 scripts/hospreport.bash-completion "$(DESTDIR)$(COMPDIR)/hospreport"
 	for mo in $(MO); do lang=$$(basename $$(dirname $$(dirname $$mo))); \
-	    install -d $(DESTDIR)$(LOCALEDIR)/$$lang/LC_MESSAGES; \
-	    install -m 644 $$mo $(DESTDIR)$(LOCALEDIR)/$$lang/LC_MESSAGES/hospreport.mo; done
+	    install -d "$(DESTDIR)$(LOCALEDIR)/$$lang/LC_MESSAGES"; \
+	    install -m 644 $$mo "$(DESTDIR)$(LOCALEDIR)/$$lang/LC_MESSAGES/hospreport.mo"; done
+
+uninstall:
+	rm -f "$(DESTDIR)$(BINDIR)/hospreport" "$(DESTDIR)$(MANDIR)/man1/hospreport.1" \
+	      "$(DESTDIR)$(COMPDIR)/hospreport"
+	rm -rf "$(DESTDIR)$(DATADIR)"
+	for lang in $(LANGS); do rm -f "$(DESTDIR)$(LOCALEDIR)/$$lang/LC_MESSAGES/hospreport.mo"; done
 
 format:
 	clang-format -i pipeline/*.[ch] pipeline/core/*.[ch] stages/*/*.[ch] tests/*.c samples/*.c

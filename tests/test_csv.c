@@ -172,6 +172,114 @@ static void test_byte_at_a_time(void **state)
     csv_close(r);
 }
 
+static void test_cr_only_line_ends(void **state)
+{
+    (void)state;
+    /* Excel for Mac's "CSV (Macintosh)": lone CRs; physical line numbers. */
+    expect_records("a,b\r1,2\r3,4\r", "1:a|b\n2:1|2\n3:3|4\n");
+    expect_records("a,b\r\r1,2", "1:a|b\n3:1|2\n");
+    /* mixed LF, CRLF and CR, and a lone CR inside quotes counts a line */
+    expect_records("a,b\n1,2\r\n3,4\r\"x\ry\",5\n6,7\n",
+                   "1:a|b\n2:1|2\n3:3|4\n4:x\ry|5\n6:6|7\n");
+    expect_error("a,b\r1,2\r1\r", 2, 3, "expected 2 fields, found 1");
+    /* a CR at a chunk's end: one byte at a time */
+    const char *text = "h1,h2\r1,\"q\rr\"\r\r\n2,3\r";
+    trickle t = {text, strlen(text), 0};
+    hr_error err;
+    csv_reader *r = csv_open_source(read_trickle, &t, "t.csv", ',', &err);
+    strbuf out = STRBUF_INIT;
+    int rc;
+    while ((rc = csv_next(r, &err)) == 1) {
+        sb_addf(&out, "%ld:", csv_line(r));
+        for (size_t i = 0; i < csv_count(r); i++)
+            sb_addf(&out, "[%.*s]", (int)csv_fields(r)[i].len, csv_fields(r)[i].data);
+        sb_addch(&out, '\n');
+    }
+    assert_int_equal(rc, 0);
+    assert_string_equal(out.buf, "1:[h1][h2]\n2:[1][q\rr]\n5:[2][3]\n");
+    sb_release(&out);
+    csv_close(r);
+}
+
+static void test_nul_byte_refused(void **state)
+{
+    (void)state;
+    hr_error err;
+    hr_error_clear(&err);
+    static const char text[] = "code,fee\nD01,1\nD0\0" "1,11\n";
+    strbuf out = STRBUF_INIT;
+    assert_int_equal(read_all(text, sizeof text - 1, &out, &err, 0), -1);
+    assert_int_equal(err.line, 3);
+    assert_string_equal(err.field, "field 1");
+    assert_non_null(strstr(err.message, "NUL byte"));
+    sb_release(&out);
+    /* With the header as column names, the message names the column. */
+    static const char num[] = "code,fee\nD01,1\0" "1\n";
+    csv_reader *r = csv_open_memory(num, sizeof num - 1, "t.csv", ',', &err);
+    assert_int_equal(csv_next(r, &err), 1);
+    csv_name_columns(r);
+    assert_int_equal(csv_next(r, &err), -1);
+    assert_int_equal(err.line, 2);
+    assert_string_equal(err.field, "fee");
+    assert_non_null(strstr(err.message, "NUL byte (\\0) in fee"));
+    csv_close(r);
+    /* in quotes, after a line break inside them */
+    static const char quoted[] = "a,b\n1,\"x\ny\0\"\n";
+    assert_int_equal(read_all(quoted, sizeof quoted - 1, &out, &err, 0), -1);
+    assert_int_equal(err.line, 3);
+    assert_string_equal(err.field, "field 2");
+    sb_release(&out);
+}
+
+/* An endless source of one byte: /dev/zero, or an endless field. */
+static ssize_t read_endless(void *ctx, char *buf, size_t cap, hr_error *err)
+{
+    (void)err;
+    memset(buf, *(const char *)ctx, cap);
+    return (ssize_t)cap;
+}
+
+static void test_limits(void **state)
+{
+    (void)state;
+    hr_error err;
+    char zero = '\0', x = 'x';
+    csv_reader *r = csv_open_source(read_endless, &zero, "zero.csv", ',', &err);
+    assert_int_equal(csv_next(r, &err), -1);
+    assert_int_equal(err.line, 1);
+    assert_non_null(strstr(err.message, "NUL byte"));
+    csv_close(r);
+    r = csv_open_source(read_endless, &x, "x.csv", ',', &err);
+    assert_int_equal(csv_next(r, &err), -1);
+    assert_int_equal(err.line, 1);
+    assert_non_null(strstr(err.message, "longer than the limit of 1048576 bytes"));
+    csv_close(r);
+    /* configurable; a field just at the limit is fine */
+    const char *text = "a,b\n12345,\"123456\"\n";
+    r = csv_open_memory(text, strlen(text), "t.csv", ',', &err);
+    csv_set_limits(r, 5, 0);
+    assert_int_equal(csv_next(r, &err), 1);
+    assert_int_equal(csv_next(r, &err), -1);
+    assert_int_equal(err.line, 2);
+    assert_string_equal(err.field, "field 2");
+    assert_non_null(strstr(err.message, "limit of 5 bytes"));
+    csv_close(r);
+    /* a record of many short fields: the record limit */
+    strbuf big = STRBUF_INIT;
+    sb_addstr(&big, "a\n");
+    for (int i = 0; i < 400000; i++)
+        sb_addstr(&big, "12345678,");
+    sb_addstr(&big, "\n");
+    r = csv_open_memory(big.buf, big.len, "t.csv", ',', &err);
+    csv_set_limits(r, 0, 2u << 20);
+    assert_int_equal(csv_next(r, &err), 1);
+    assert_int_equal(csv_next(r, &err), -1);
+    assert_int_equal(err.line, 2);
+    assert_non_null(strstr(err.message, "record longer than the limit of 2097152 bytes"));
+    csv_close(r);
+    sb_release(&big);
+}
+
 static void test_large_file_streams(void **state)
 {
     (void)state;
@@ -213,7 +321,8 @@ int main(void)
         cmocka_unit_test(test_unterminated_quote),  cmocka_unit_test(test_wrong_field_count),
         cmocka_unit_test(test_garbage_after_quote), cmocka_unit_test(test_raw_record_kept),
         cmocka_unit_test(test_byte_at_a_time),      cmocka_unit_test(test_large_file_streams),
-        cmocka_unit_test(test_missing_file),
+        cmocka_unit_test(test_missing_file),        cmocka_unit_test(test_cr_only_line_ends),
+        cmocka_unit_test(test_nul_byte_refused),    cmocka_unit_test(test_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -40,6 +41,9 @@ struct csv_reader {
     csv_field *fields;
     size_t nfields, fields_cap;
     size_t expected;
+    size_t max_field, max_record; /* limits, bytes */
+    char **header;      /* column names for messages (csv_name_columns) */
+    size_t nheader;
     strbuf scratch;
     size_t *scratch_off; /* quoted fields: offsets into scratch, fixed up at end */
 };
@@ -88,6 +92,8 @@ csv_reader *csv_open_source(csv_read_fn read, void *ctx, const char *name,
         abort();
     r->first = 1;
     r->line = 1;
+    r->max_field = CSV_MAX_FIELD_DEFAULT;
+    r->max_record = CSV_MAX_RECORD_DEFAULT;
     sb_init(&r->scratch);
     return r;
 }
@@ -125,6 +131,9 @@ void csv_close(csv_reader *r)
     free(r->buf);
     free(r->fields);
     free(r->scratch_off);
+    for (size_t i = 0; i < r->nheader; i++)
+        free(r->header[i]);
+    free(r->header);
     sb_release(&r->scratch);
     free(r);
 }
@@ -178,8 +187,52 @@ static void push_field(csv_reader *r, const char *data, size_t len, int quoted,
 
 enum parse_result { PARSED, NEED_MORE, BAD };
 
+/* The name of field i (0-based) for messages: its header when
+ * csv_name_columns() was called, else "field N". */
+static const char *field_label(const csv_reader *r, size_t i, char *buf, size_t size)
+{
+    if (i < r->nheader)
+        return r->header[i];
+    snprintf(buf, size, "field %zu", i + 1);
+    return buf;
+}
+
+static enum parse_result fail_nul(csv_reader *r, long line, hr_error *err)
+{
+    char buf[32];
+    const char *label = field_label(r, r->nfields, buf, sizeof buf);
+    hr_error_set(err, HR_EINPUT, r->name, line, label,
+                 "a NUL byte (\\0) in %s: a text export may not contain NUL bytes (is the file "
+                 "binary, or UTF-16/UTF-32?)",
+                 label);
+    return BAD;
+}
+
+static enum parse_result fail_long_field(csv_reader *r, long line, hr_error *err)
+{
+    char buf[32];
+    const char *label = field_label(r, r->nfields, buf, sizeof buf);
+    hr_error_set(err, HR_EINPUT, r->name, line, label,
+                 "%s is longer than the limit of %zu bytes (max-field-bytes in the profile)",
+                 label, r->max_field);
+    return BAD;
+}
+
+static enum parse_result fail_long_record(csv_reader *r, hr_error *err)
+{
+    hr_error_set(err, HR_EINPUT, r->name, r->record_line, NULL,
+                 "a record longer than the limit of %zu bytes (max-line-bytes in the profile)",
+                 r->max_record);
+    return BAD;
+}
+
+/* A line end starts at p: "\n", "\r\n" or a lone "\r". */
+static int is_eol(char c) { return c == '\n' || c == '\r'; }
+
 /* Parses one record starting at r->start. On PARSED, sets the fields, raw
- * view, and advances start/line past the record and its line end. */
+ * view, and advances start/line past the record and its line end. Line ends
+ * are LF, CRLF or a lone CR (classic Mac OS, Excel's "CSV (Macintosh)"),
+ * each one physical line. */
 static enum parse_result parse_record(csv_reader *r, hr_error *err)
 {
     const char *b = r->buf, *p = b + r->start, *e = b + r->end;
@@ -196,10 +249,17 @@ static enum parse_result parse_record(csv_reader *r, hr_error *err)
             for (;;) {
                 const char *q = memchr(p, '"', (size_t)(e - p));
                 const char *seg_end = q ? q : e;
-                for (const char *s = p; s < seg_end; s++)
+                for (const char *s = p; s < seg_end; s++) {
                     if (*s == '\n')
                         newlines++;
+                    else if (*s == '\r' && (s + 1 == seg_end || s[1] != '\n'))
+                        newlines++; /* a lone CR */
+                    else if (*s == '\0')
+                        return fail_nul(r, r->record_line + newlines, err);
+                }
                 sb_add(&r->scratch, p, (size_t)(seg_end - p));
+                if (r->scratch.len - off > r->max_field)
+                    return fail_long_field(r, r->record_line, err);
                 if (!q)
                     return NEED_MORE;
                 if (q + 1 == e && !r->eof)
@@ -215,19 +275,20 @@ static enum parse_result parse_record(csv_reader *r, hr_error *err)
             push_field(r, NULL, r->scratch.len - off, 1, off);
         } else {
             const char *s = p;
-            while (p < e && *p != d && *p != '\n' && *p != '"')
+            while (p < e && *p != d && !is_eol(*p) && *p != '"' && *p != '\0')
                 p++;
             if (p < e && *p == '"') {
                 hr_error_set(err, HR_EINPUT, r->name, r->record_line + newlines, NULL,
                              "a quote inside an unquoted field (quote the whole field and double the quote)");
                 return BAD;
             }
+            if (p < e && *p == '\0')
+                return fail_nul(r, r->record_line + newlines, err);
+            if ((size_t)(p - s) > r->max_field)
+                return fail_long_field(r, r->record_line + newlines, err);
             if (p == e && !r->eof)
                 return NEED_MORE;
-            size_t len = (size_t)(p - s);
-            if ((p == e || *p == '\n') && len > 0 && s[len - 1] == '\r')
-                len--;
-            push_field(r, s, len, 0, 0);
+            push_field(r, s, (size_t)(p - s), 0, 0);
         }
         /* After a field: delimiter, line end or end of input. */
         if (p == e) {
@@ -245,24 +306,29 @@ static enum parse_result parse_record(csv_reader *r, hr_error *err)
             }
             continue;
         }
-        if (*p == '\r' && p + 1 < e && p[1] == '\n')
+        if (*p == '\r') {
+            if (p + 1 == e && !r->eof)
+                return NEED_MORE; /* CRLF or a lone CR: the next byte says */
             p++;
-        else if (*p == '\r' && p + 1 == e && !r->eof)
-            return NEED_MORE;
+            if (p < e && *p == '\n')
+                p++;
+            newlines++;
+            break;
+        }
         if (*p == '\n') {
             p++;
             newlines++;
             break;
         }
-        if (*p == '\r' && p + 1 == e) { /* lone CR at EOF */
-            p++;
-            break;
-        }
+        if (*p == '\0')
+            return fail_nul(r, r->record_line + newlines, err);
         hr_error_set(err, HR_EINPUT, r->name, r->record_line + newlines, NULL,
                      "unexpected character '%c' after a closing quote", *p);
         return BAD;
     }
 
+    if ((size_t)(p - (b + r->start)) > r->max_record)
+        return fail_long_record(r, err);
     /* Raw view: the record without its line end. */
     const char *raw_end = p;
     if (raw_end > b + r->start && raw_end[-1] == '\n')
@@ -308,11 +374,10 @@ int csv_next(csv_reader *r, hr_error *err)
                         return -1;
                     continue;
                 }
-                if (r->start + 1 == r->end || r->buf[r->start + 1] == '\n') {
-                    r->start += (r->start + 1 < r->end) ? 2 : 1;
-                    r->line++, r->consumed += 2;
-                    continue;
-                }
+                /* CRLF or a lone CR: one blank line either way. */
+                size_t n = r->start + 1 < r->end && r->buf[r->start + 1] == '\n' ? 2 : 1;
+                r->start += n, r->line++, r->consumed += n;
+                continue;
             }
             break;
         }
@@ -322,6 +387,10 @@ int csv_next(csv_reader *r, hr_error *err)
             break;
         if (res == BAD)
             return -1;
+        if (r->end - r->start > r->max_record) {
+            fail_long_record(r, err);
+            return -1;
+        }
         int f = fill(r, err);
         if (f < 0)
             return -1;
@@ -350,6 +419,30 @@ const csv_field *csv_fields(const csv_reader *r) { return r->fields; }
 long csv_line(const csv_reader *r) { return r->record_line; }
 const char *csv_name(const csv_reader *r) { return r->name; }
 void csv_expect_fields(csv_reader *r, size_t n) { r->expected = n; }
+
+void csv_set_limits(csv_reader *r, size_t max_field, size_t max_record)
+{
+    if (max_field)
+        r->max_field = max_field;
+    if (max_record)
+        r->max_record = max_record;
+}
+
+void csv_name_columns(csv_reader *r)
+{
+    for (size_t i = 0; i < r->nheader; i++)
+        free(r->header[i]);
+    free(r->header);
+    r->nheader = r->nfields;
+    r->header = r->nheader ? calloc(r->nheader, sizeof *r->header) : NULL;
+    for (size_t i = 0; i < r->nheader; i++) {
+        r->header[i] = malloc(r->fields[i].len + 1);
+        if (!r->header[i])
+            abort();
+        memcpy(r->header[i], r->fields[i].data, r->fields[i].len);
+        r->header[i][r->fields[i].len] = '\0';
+    }
+}
 unsigned long long csv_bytes_read(const csv_reader *r) { return r->consumed; }
 
 const char *csv_raw(const csv_reader *r, size_t *len)

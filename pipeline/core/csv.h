@@ -4,9 +4,13 @@
  * Reads one record at a time from a byte source through a large buffer, so
  * memory does not grow with file size. Handles quoted fields, doubled
  * quotes, delimiters and newlines inside quotes, a UTF-8 byte order mark,
- * LF and CRLF line ends, empty fields and a last line without a newline.
- * Blank lines are skipped. Errors name the physical line where the record
- * starts: an unterminated quote, a character after a closing quote, and --
+ * LF, CRLF and lone CR line ends (each one physical line, mixed or not),
+ * empty fields and a last line without a newline. Blank lines are skipped.
+ * Errors name the physical line where the record starts: an unterminated
+ * quote, a character after a closing quote, a NUL byte anywhere (text
+ * exports never hold one; the message names the field), a field longer
+ * than the field limit or a record longer than the record limit (so that
+ * /dev/zero or a file of one endless field cannot exhaust memory), and --
  * once csv_expect_fields() has been called -- a record with the wrong
  * number of fields.
  *
@@ -61,6 +65,17 @@ const char *csv_name(const csv_reader *r);
 
 /* From now on, a record with another number of fields is an error. */
 void csv_expect_fields(csv_reader *r, size_t n);
+
+/* Limits in bytes (0 keeps the current one): a field longer than
+ * max_field, or a record longer than max_record, is an error naming its
+ * line. */
+#define CSV_MAX_FIELD_DEFAULT ((size_t)1 << 20)  /* 1 MiB */
+#define CSV_MAX_RECORD_DEFAULT ((size_t)4 << 20) /* 4 MiB */
+void csv_set_limits(csv_reader *r, size_t max_field, size_t max_record);
+
+/* Takes the current record (the header) as the column names that errors
+ * about a field name, instead of "field N". */
+void csv_name_columns(csv_reader *r);
 
 /* Bytes consumed so far (for progress). */
 unsigned long long csv_bytes_read(const csv_reader *r);

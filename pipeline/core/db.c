@@ -3,11 +3,15 @@
  */
 #include "pipeline/core/db.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <time.h>
+
+#include "pipeline/core/strbuf.h"
 
 int db_fail(sqlite3 *db, const char *what, hr_error *err)
 {
@@ -199,6 +203,86 @@ int db_open(const char *path, sqlite3 **out, hr_error *err)
         hr_error_locate(err, path, 0, NULL);
         sqlite3_close(db);
         return err ? err->code : HR_EFAIL;
+    }
+    *out = db;
+    return HR_OK;
+}
+
+/* A read-only URI for path ('%', '?' and '#' escaped), with `params`. */
+static char *readonly_uri(const char *path, const char *params)
+{
+    strbuf sb = STRBUF_INIT;
+    sb_addstr(&sb, "file:");
+    for (const char *p = path; *p; p++)
+        if (*p == '%' || *p == '?' || *p == '#')
+            sb_addf(&sb, "%%%02X", (unsigned char)*p);
+        else
+            sb_addch(&sb, *p);
+    sb_addf(&sb, "?%s", params);
+    return sb_detach(&sb, NULL);
+}
+
+/* Opens the URI and reads the schema once, so that a file that cannot be
+ * read fails here; SQLITE_OK or SQLite's error code (*out set on success). */
+static int open_uri(const char *uri, sqlite3 **out)
+{
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX,
+                             NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_busy_timeout(db, 5000);
+        rc = sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL);
+    }
+    if (rc != SQLITE_OK) {
+        sqlite3_close(db);
+        return rc;
+    }
+    *out = db;
+    return SQLITE_OK;
+}
+
+int db_open_readonly(const char *path, sqlite3 **out, hr_error *err)
+{
+    *out = NULL;
+    struct stat st;
+    if (stat(path, &st) != 0 && errno == ENOENT)
+        return hr_error_set(err, HR_EINPUT, path, 0, NULL,
+                            "no such database (load a month first with 'hospreport run' or "
+                            "'ingest', or name the database with --db)");
+    if (stat(path, &st) != 0)
+        return hr_error_set(err, HR_EFAIL, path, 0, NULL, "cannot read the database: %s",
+                            strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        return hr_error_set(err, HR_EINPUT, path, 0, NULL, "not a database file");
+    /* A WAL database on read-only media has no -shm file and cannot make
+     * one: nothing can write there, so the file is read as immutable. */
+    char *uri = readonly_uri(path, "mode=ro");
+    sqlite3 *db = NULL;
+    int rc = open_uri(uri, &db);
+    free(uri);
+    if (rc == SQLITE_CANTOPEN || rc == SQLITE_READONLY) {
+        uri = readonly_uri(path, "mode=ro&immutable=1");
+        rc = open_uri(uri, &db);
+        free(uri);
+    }
+    if (rc != SQLITE_OK)
+        return hr_error_set(err, HR_EFAIL, path, 0, NULL, "cannot read the database: %s",
+                            sqlite3_errstr(rc));
+    sqlite3_exec(db, "PRAGMA mmap_size=" DB_MMAP_SIZE, NULL, NULL, NULL);
+    int64_t newest = 0;
+    int found = db_query_int(db, &newest, NULL,
+                             "SELECT max(number) FROM schema_migration", NULL);
+    if (found <= 0 || newest != db_latest_version()) {
+        sqlite3_close(db);
+        if (found < 0)
+            return hr_error_set(err, HR_EINPUT, path, 0, NULL, "not a hospreport database");
+        return hr_error_set(err, HR_EFAIL, path, 0, NULL,
+                            newest > db_latest_version()
+                                ? "database schema version %lld is newer than this hospreport "
+                                  "knows (%d); use a newer hospreport"
+                                : "database schema version %lld is older than this hospreport's "
+                                  "(%d): a writing command (e.g. hospreport compute) upgrades it",
+                            (long long)newest, db_latest_version());
     }
     *out = db;
     return HR_OK;

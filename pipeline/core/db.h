@@ -8,7 +8,7 @@
  * recorded yet -- so a migration numbered below the highest applied still
  * reaches existing databases (`PRAGMA user_version` mirrors the highest, for
  * the sqlite3 shell). Stages own their migrations by number range: 001-009 core, 010-019 ingest, 020-029 validate, 030-039 reconcile,
- * 040-049 compute, 050-059 render, 060-069 reports and schedule.
+ * 040-049 compute, 050-059 render, 060-069 reports and schedule, 070-079 pull, 080-089 deliver.
  * Migrations are never edited once landed: add a new file instead.
  *
  * The caller owns the sqlite3 handle and closes it with db_close().
@@ -36,6 +36,12 @@ extern const int db_migration_count;
  * The connection has no mutex of its own (SQLITE_OPEN_NOMUTEX): use it
  * from one thread at a time (a lock per call was ~10% of a bulk insert). */
 int db_open(const char *path, sqlite3 **out, hr_error *err);
+/* For the commands that only read (status, due, export): opens an existing
+ * database read-only, never creating, migrating or writing anything (works
+ * on read-only media). A missing file is HR_EINPUT naming it; a database
+ * whose schema is not this binary's is HR_EFAIL (a writing command upgrades
+ * it). */
+int db_open_readonly(const char *path, sqlite3 **out, hr_error *err);
 /* A read-only connection of its own to an existing database, for a reader
  * thread (settings as db_open's, no migration); NULL if it cannot open. */
 sqlite3 *db_open_reader(const char *path);

@@ -10,13 +10,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#ifndef HR_DATADIR
-#define HR_DATADIR "/usr/local/share/hospreport"
-#endif
-#ifndef HR_LOCALEDIR
-#define HR_LOCALEDIR "/usr/local/share/locale"
-#endif
-
 static char data_dir[PATH_MAX];
 static char locale_dir[PATH_MAX];
 static int resolved;
@@ -27,27 +20,46 @@ static int is_dir(const char *p)
     return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* Where the running binary is: its folder, in buf. 0 when unknown. */
+static int exe_dir(char *buf, size_t size)
+{
+    ssize_t n = readlink("/proc/self/exe", buf, size - 1);
+    if (n <= 0)
+        return 0;
+    buf[n] = '\0';
+    char *slash = strrchr(buf, '/');
+    if (!slash)
+        return 0;
+    *slash = '\0';
+    return 1;
+}
+
 static void resolve(void)
 {
     if (resolved)
         return;
     resolved = 1;
-    snprintf(data_dir, sizeof data_dir, "%s", HR_DATADIR);
-    snprintf(locale_dir, sizeof locale_dir, "%s", HR_LOCALEDIR);
+    char exe[PATH_MAX], probe[PATH_MAX + 64];
+    if (!exe_dir(exe, sizeof exe))
+        snprintf(exe, sizeof exe, "/usr/local/bin");
+
+    /* Installed: PREFIX/bin/hospreport beside PREFIX/share/hospreport and
+     * PREFIX/share/locale, whatever PREFIX and DESTDIR were; nothing is
+     * compiled in, so a staged install works where it is unpacked. */
+    snprintf(data_dir, sizeof data_dir, "%s/../share/hospreport", exe);
+    snprintf(locale_dir, sizeof locale_dir, "%s/../share/locale", exe);
+    if (realpath(data_dir, probe))
+        snprintf(data_dir, sizeof data_dir, "%s", probe);
+    if (realpath(locale_dir, probe))
+        snprintf(locale_dir, sizeof locale_dir, "%s", probe);
 
     /* A binary in <tree>/build/ (or build/tests/) runs from the source
      * tree: walk up from its folder looking for templates/ and config/, and
      * for the compiled catalogs in a locale/ folder on the way. */
-    char exe[PATH_MAX], probe[PATH_MAX + 32];
-    int found_locale = 0;
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
+    snprintf(probe, sizeof probe, "%s/templates", data_dir);
+    if (!is_dir(probe)) {
+        int found_locale = 0;
         for (int up = 0; up < 4; up++) {
-            char *slash = strrchr(exe, '/');
-            if (!slash || slash == exe)
-                break;
-            *slash = '\0';
             snprintf(probe, sizeof probe, "%s/locale/zh_CN", exe);
             if (!found_locale && is_dir(probe)) {
                 snprintf(locale_dir, sizeof locale_dir, "%s/locale", exe);
@@ -60,6 +72,10 @@ static void resolve(void)
                 snprintf(data_dir, sizeof data_dir, "%s", exe);
                 break;
             }
+            char *slash = strrchr(exe, '/');
+            if (!slash || slash == exe)
+                break;
+            *slash = '\0';
         }
     }
     const char *env = getenv("HOSPREPORT_DATADIR");

@@ -3,10 +3,12 @@
  * (profiles, rules, indicator catalogue), compiled message catalogs and the
  * CJK font.
  *
- * Run from a source tree (build/hospreport), the data directory is the tree
- * itself and the catalogs are under build/locale. Installed, they are under
- * the DATADIR and LOCALEDIR the Makefile compiled in. HOSPREPORT_DATADIR,
- * HOSPREPORT_LOCALEDIR and HOSPREPORT_FONT override each.
+ * Installed, the binary finds them relative to itself: PREFIX/bin/hospreport
+ * reads PREFIX/share/hospreport/ and PREFIX/share/locale/, so any PREFIX and
+ * DESTDIR work without rebuilding. Run from a source tree (build/hospreport),
+ * the data directory is the tree itself and the catalogs are under
+ * build/locale. HOSPREPORT_DATADIR, HOSPREPORT_LOCALEDIR and HOSPREPORT_FONT
+ * override each.
  * The strings returned are static: do not free them.
  */
 #ifndef HR_PATHS_H

@@ -70,7 +70,10 @@ typedef struct acc_entry {
     uint64_t hash;
     size_t key_off, key_len; /* into keys: per group value a NULL flag, length, bytes */
     int64_t rows;
-    int64_t sum[ROLLUP_MAX_SUM], n[ROLLUP_MAX_SUM];
+    /* 128 bits: exact while rows are added and taken back; a sum that does
+     * not fit 64 bits at the end is not stored */
+    __int128 sum[ROLLUP_MAX_SUM];
+    int64_t n[ROLLUP_MAX_SUM];
 } acc_entry;
 
 struct rollup_acc {
@@ -79,6 +82,7 @@ struct rollup_acc {
     size_t n, cap;     /* cap: a power of two, kept over twice n */
     int *slot;         /* cap slots: entry index + 1, 0 empty */
     strbuf keys, probe;
+
 };
 
 rollup_acc *rollup_acc_new(const rollup_spec *spec)
@@ -172,7 +176,7 @@ static void acc_add(rollup_acc *a, const char *const *group, const size_t *group
     e->rows += weight;
     for (int i = 0; i < a->spec->nsum; i++)
         if (present[i]) {
-            e->sum[i] += weight * sum[i];
+            e->sum[i] += weight > 0 ? (__int128)sum[i] : -(__int128)sum[i];
             e->n[i] += weight;
         }
 }
@@ -198,6 +202,13 @@ int rollup_acc_store(rollup_acc *a, sqlite3 *db, const char *period, sqlite3_int
     sqlite3_free(del);
     if (drc)
         return err->code;
+    int overflow = 0;
+    for (size_t i = 0; i < a->n; i++)
+        for (int k = 0; k < s->nsum; k++)
+            overflow |= a->e[i].sum[k] > INT64_MAX || a->e[i].sum[k] < INT64_MIN;
+    if (overflow)
+        return HR_OK; /* no mark: rolled up from the rows once validate has
+                       * quarantined the amounts beyond belief */
     strbuf sql = STRBUF_INIT;
     sb_addf(&sql, "INSERT INTO main.\"%s\" (", s->table);
     column_list(&sql, s);
@@ -231,7 +242,7 @@ int rollup_acc_store(rollup_acc *a, sqlite3 *db, const char *period, sqlite3_int
         }
         sqlite3_bind_int64(st, col++, e->rows);
         for (int k = 0; k < s->nsum; k++) {
-            sqlite3_bind_int64(st, col++, e->sum[k]);
+            sqlite3_bind_int64(st, col++, (int64_t)e->sum[k]);
             sqlite3_bind_int64(st, col++, e->n[k]);
         }
         if (sqlite3_step(st) != SQLITE_DONE)
@@ -316,12 +327,17 @@ static int shadow_month(sqlite3 *db, const rollup_spec *s, const char *period, h
     }
     sqlite3_bind_text(del, 1, period, -1, SQLITE_STATIC);
     sqlite3_bind_text(ins, 1, period, -1, SQLITE_STATIC);
-    rc = sqlite3_step(del) == SQLITE_DONE && sqlite3_step(ins) == SQLITE_DONE
-             ? HR_OK
-             : db_fail(db, s->table, err);
+    int step = sqlite3_step(del);
+    if (step == SQLITE_DONE)
+        step = sqlite3_step(ins);
     sqlite3_finalize(del);
     sqlite3_finalize(ins);
-    return rc;
+    if (step != SQLITE_DONE && strstr(sqlite3_errmsg(db), "integer overflow"))
+        return hr_error_set(err, HR_EINPUT, NULL, 0, NULL,
+                            "%s rows of %s: a sum passes 64 bits (amounts far beyond any real "
+                            "one; validate quarantines those beyond money-limit)",
+                            s->source, period);
+    return step == SQLITE_DONE ? HR_OK : db_fail(db, s->table, err);
 }
 
 int rollup_shadow(sqlite3 *db, const char *period, int *shadowed, hr_error *err)

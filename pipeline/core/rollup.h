@@ -62,7 +62,9 @@ void rollup_acc_remove(rollup_acc *a, const char *const *group, const size_t *gr
 /* Replaces the roll-up of (spec->source, period) with what was added and
  * marks it current for the source's file `file_id` (0: the rows have no
  * file, e.g. written by hand). Inside the caller's transaction. Only the
- * validate stage calls this. */
+ * validate stage calls this. When a sum passed 64 bits (amounts no
+ * hospital has: validate quarantines them), it only drops the old
+ * roll-up: readers roll the month up from its rows. */
 int rollup_acc_store(rollup_acc *a, sqlite3 *db, const char *period, sqlite3_int64 file_id,
                      hr_error *err);
 

@@ -36,6 +36,7 @@
 #include "pipeline/core/digest.h"
 #include "pipeline/core/log.h"
 #include "pipeline/core/paths.h"
+#include "pipeline/core/xalloc.h"
 #include "pipeline/core/strbuf.h"
 #include "stages/ingest/ingest_int.h"
 
@@ -57,6 +58,7 @@ typedef struct loader {
     sqlite3_stmt *insert, *quarantine;
     long long rows_read, rows_loaded, rows_rejected;
     progress progress;
+    int detected_gb18030; /* no encoding declared and the file was not UTF-8 */
 } loader;
 
 /* ---- inserting typed batches ---- */
@@ -121,11 +123,12 @@ static int insert_all(loader *ld, row_pipe *pipe, hr_error *err)
 
 /* ---- reading the file ---- */
 
-static int header_index(const csv_reader *csv, const char *header)
+/* The index of the column headed `header` at or after `from`, or -1. */
+static int header_index(const csv_reader *csv, const char *header, size_t from)
 {
     const csv_field *f = csv_fields(csv);
     size_t hl = strlen(header);
-    for (size_t i = 0; i < csv_count(csv); i++) {
+    for (size_t i = from; i < csv_count(csv); i++) {
         const char *s = f[i].data;
         size_t n = f[i].len;
         while (n && (*s == ' ' || *s == '\t'))
@@ -157,7 +160,17 @@ static int read_header(loader *ld, csv_source *src, hr_error *err)
                             "empty file (expected a header row, profile %s)", ld->prof->name);
     for (int c = 0; c < ld->t->ncolumns; c++) {
         int fi = ld->pf->field_of_column[c];
-        src->index[c] = fi < 0 ? -1 : header_index(csv, ld->pf->fields[fi].header);
+        src->index[c] = fi < 0 ? -1 : header_index(csv, ld->pf->fields[fi].header, 0);
+        int again = src->index[c] < 0 ? -1
+                                      : header_index(csv, ld->pf->fields[fi].header,
+                                                     (size_t)src->index[c] + 1);
+        if (again >= 0)
+            return hr_error_set(err, HR_EINPUT, ld->path, csv_line(csv),
+                                ld->pf->fields[fi].header,
+                                "the header names '%s' twice, columns %d and %d (which one "
+                                "holds %s?): rename or remove one",
+                                ld->pf->fields[fi].header, src->index[c] + 1, again + 1,
+                                ld->t->columns[c].field);
         if (fi >= 0 && src->index[c] < 0 && !ld->t->columns[c].optional)
             return hr_error_set(err, HR_EINPUT, ld->path, csv_line(csv),
                                 ld->pf->fields[fi].header,
@@ -166,6 +179,7 @@ static int read_header(loader *ld, csv_source *src, hr_error *err)
                                 ld->prof->name);
     }
     csv_expect_fields(csv, csv_count(csv));
+    csv_name_columns(csv);
     return HR_OK;
 }
 
@@ -189,6 +203,7 @@ static int load_csv(loader *ld, ingest_input *in, hr_error *err)
 {
     csv_source src = {0};
     src.csv = csv_open_source(ingest_input_read, in, ld->path, ld->pf->delimiter, err);
+    csv_set_limits(src.csv, ld->pf->max_field, ld->pf->max_line);
     src.t = ld->t;
     int rc = read_header(ld, &src, err);
     if (rc == HR_OK) {
@@ -376,6 +391,8 @@ static int finish_manifest(loader *ld, ingest_input *in, int replaced, double se
     char hex[DIGEST_HEX_SIZE];
     uint64_t size;
     ingest_input_finish(in, hex, &size);
+    ld->detected_gb18030 = ld->pf->encoding == ENC_AUTO && !ld->pf->format_xml &&
+                           ingest_input_encoding(in) == ENC_GB18030;
     sqlite3_stmt *st = db_prepare(ld->db,
                                   "UPDATE source_file SET size_bytes = ?, sha256 = ?, encoding = ?, "
                                   "rows_read = ?, rows_loaded = ?, rows_rejected = ?, seconds = ?, "
@@ -504,6 +521,10 @@ static int ingest_file(sqlite3 *db, const profile *prof, const profile_file *pf,
     sum->rows_rejected += ld.rows_rejected;
     log_info("%s: %lld rows loaded, %lld quarantined%s", path, ld.rows_loaded, ld.rows_rejected,
              cur.exists ? " (replacing the earlier file)" : "");
+    if (ld.detected_gb18030)
+        log_info("%s: not UTF-8, read as GB18030 (profile %s declares no encoding; recorded "
+                 "for the data-quality appendix)",
+                 path, prof->name);
     return HR_OK;
 }
 
@@ -587,49 +608,124 @@ static int report_strangers(const profile *prof, const char *dir, ingest_summary
     return HR_OK;
 }
 
-int ingest_folder(sqlite3 *db, const ingest_options *opt, ingest_summary *sum, hr_error *err)
+/* Refuses a file that resolves (through "..", or a symbolic link) to a
+ * place outside the export folder, whose resolved path is dir_real: a
+ * profile's file name may not read anything but the export. */
+static int inside_folder(const char *dir_real, const char *dir, const char *path,
+                         const profile *prof, hr_error *err)
+{
+    char *real = realpath(path, NULL);
+    size_t n = dir_real ? strlen(dir_real) : 0;
+    int inside = real && dir_real && strncmp(real, dir_real, n) == 0 &&
+                 (real[n] == '/' || (n == 1 && dir_real[0] == '/'));
+    if (!inside)
+        hr_error_set(err, HR_EINPUT, path, 0, NULL,
+                     "resolves to %s, outside the export folder %s: profile %s may name only "
+                     "files inside --in",
+                     real ? real : "(unresolvable)", dir, prof->name);
+    free(real);
+    return inside ? HR_OK : HR_EINPUT;
+}
+
+static int load_profile(const ingest_options *opt, profile **prof, hr_error *err)
 {
     char standard[4096];
     const char *profile_path = opt->profile;
     if (!profile_path)
         profile_path = paths_data_file("config/profiles/standard.xml", standard, sizeof standard);
-    profile *prof;
-    int rc = profile_load(profile_path, &prof, err);
-    if (rc)
-        return rc;
-    if ((rc = report_strangers(prof, opt->in_dir, sum, err))) {
-        profile_free(prof);
-        return rc;
-    }
+    return profile_load(profile_path, prof, err);
+}
+
+/* Loads each (profile file, path); a file that is not there is skipped;
+ * with in_dir, one that resolves outside it is refused. */
+static int load_each(sqlite3 *db, const profile *prof, const profile_file *const *pfs,
+                     const char *const *paths, int n, const char *in_dir, const char *period,
+                     ingest_summary *sum, hr_error *err)
+{
     load_settings saved;
     load_settings_begin(db, &saved);
     hr_error first;
     hr_error_clear(&first);
-    for (int i = 0; i < prof->nfiles; i++) {
-        const profile_file *pf = &prof->files[i];
-        strbuf path = STRBUF_INIT;
-        sb_addf(&path, "%s/%s", opt->in_dir, pf->name);
+    char *in_real = in_dir ? realpath(in_dir, NULL) : NULL;
+    for (int i = 0; i < n; i++) {
         struct stat st;
-        if (stat(path.buf, &st) != 0) {
-            log_debug("%s: not in the folder", path.buf);
-        } else {
-            hr_error e;
-            hr_error_clear(&e);
-            if (ingest_file(db, prof, pf, path.buf, opt->period, sum, &e)) {
-                char line[1600];
-                log_warn("rejected: %s", hr_error_format(&e, line, sizeof line));
-                if (!first.code)
-                    first = e;
-            }
+        if (stat(paths[i], &st) != 0) {
+            log_debug("%s: not in the folder", paths[i]);
+            continue;
         }
-        sb_release(&path);
+        hr_error e;
+        hr_error_clear(&e);
+        const char *kind = ingest_not_regular(&st);
+        if (kind) /* before anything opens it: opening a FIFO blocks */
+            hr_error_set(&e, HR_EINPUT, paths[i], 0, NULL,
+                         "%s, not a regular file: an export must be a plain file", kind);
+        if (e.code || (in_dir && inside_folder(in_real, in_dir, paths[i], prof, &e)) ||
+            ingest_file(db, prof, pfs[i], paths[i], period, sum, &e)) {
+            char line[1600];
+            log_warn("rejected: %s", hr_error_format(&e, line, sizeof line));
+            if (!first.code)
+                first = e;
+        }
     }
     load_settings_end(db, &saved);
-    profile_free(prof);
+    free(in_real);
     if (first.code) {
         if (err)
             *err = first;
         return first.code;
     }
     return HR_OK;
+}
+
+int ingest_folder(sqlite3 *db, const ingest_options *opt, ingest_summary *sum, hr_error *err)
+{
+    profile *prof;
+    int rc = load_profile(opt, &prof, err);
+    if (rc)
+        return rc;
+    if ((rc = report_strangers(prof, opt->in_dir, sum, err))) {
+        profile_free(prof);
+        return rc;
+    }
+    const profile_file **pfs = xrealloc(NULL, (size_t)(prof->nfiles + 1) * sizeof *pfs);
+    char **paths = xrealloc(NULL, (size_t)(prof->nfiles + 1) * sizeof *paths);
+    for (int i = 0; i < prof->nfiles; i++) {
+        strbuf path = STRBUF_INIT;
+        sb_addf(&path, "%s/%s", opt->in_dir, prof->files[i].name);
+        pfs[i] = &prof->files[i];
+        paths[i] = sb_detach(&path, NULL);
+    }
+    rc = load_each(db, prof, pfs, (const char *const *)paths, prof->nfiles, opt->in_dir,
+                   opt->period, sum, err);
+    for (int i = 0; i < prof->nfiles; i++)
+        free(paths[i]);
+    free(paths);
+    free(pfs);
+    profile_free(prof);
+    return rc;
+}
+
+int ingest_files(sqlite3 *db, const ingest_options *opt, const ingest_file_ref *files, int n,
+                 ingest_summary *sum, hr_error *err)
+{
+    profile *prof;
+    int rc = load_profile(opt, &prof, err);
+    if (rc)
+        return rc;
+    const profile_file **pfs = xrealloc(NULL, (size_t)(n + 1) * sizeof *pfs);
+    const char **paths = xrealloc(NULL, (size_t)(n + 1) * sizeof *paths);
+    for (int i = 0; i < n && rc == HR_OK; i++) {
+        pfs[i] = profile_find_file(prof, files[i].name);
+        paths[i] = files[i].path;
+        if (!pfs[i])
+            rc = hr_error_set(err, HR_EINPUT, files[i].path, 0, NULL,
+                              "profile %s has no file %s to read it as", prof->name,
+                              files[i].name);
+    }
+    if (rc == HR_OK)
+        rc = load_each(db, prof, pfs, paths, n, NULL, opt->period, sum, err);
+    free(pfs);
+    free(paths);
+    profile_free(prof);
+    return rc;
 }

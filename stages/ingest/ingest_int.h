@@ -94,6 +94,10 @@ typedef struct profile_file {
     char delimiter;
     char *date_format, *datetime_format, *month_format; /* NULL = ISO */
     int thousands;                                      /* money with ',' groups */
+    /* Limits (bytes; 0 = the default): a field, a CSV record, an XML
+     * file; attributes on one XML element. */
+    size_t max_field, max_line, max_attributes;
+    unsigned long long max_xml;
     profile_field *fields;
     int nfields;
     int field_of_column[INGEST_MAX_COLUMNS]; /* index into fields, -1 unmapped */
@@ -146,6 +150,13 @@ ssize_t ingest_input_read_raw(ingest_input *in, char *buf, size_t cap, hr_error 
 void ingest_input_finish(ingest_input *in, char hex[DIGEST_HEX_SIZE], uint64_t *size);
 /* The encoding used: declared, or detected when ENC_AUTO. */
 profile_encoding ingest_input_encoding(const ingest_input *in);
+/* The encoding a UTF-16/UTF-32 byte order mark at the start of s names
+ * ("UTF-16LE"), or NULL. */
+const char *ingest_bom_encoding(const unsigned char *s, size_t len);
+/* What a file that is not a regular file is ("a FIFO (named pipe)", "a
+ * character device", ...), or NULL for a regular file. */
+struct stat;
+const char *ingest_not_regular(const struct stat *st);
 /* Checks a whole buffer is UTF-8 (for tests and detection); 1 if it is. */
 int ingest_utf8_valid(const unsigned char *s, size_t len, size_t *bad_at);
 

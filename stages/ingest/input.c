@@ -18,6 +18,7 @@
 #include <iconv.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define INPUT_CHUNK (1u << 20)
@@ -35,6 +36,7 @@ struct ingest_input {
      * allowed for the next one (narrower after E0, ED, F0, F4). */
     int need;
     unsigned char lo, hi;
+    const char *bom; /* a UTF-16/32 byte order mark at the start, or NULL */
     /* Transcoding (and detection): raw bytes not yet converted, converted
      * bytes not yet handed over. */
     iconv_t cd;
@@ -44,21 +46,75 @@ struct ingest_input {
     size_t out_pos, out_len;
 };
 
+/* The encoding a byte order mark at the start of `s` says, or NULL. UTF-32
+ * is tested before UTF-16: FF FE 00 00 starts both. */
+const char *ingest_bom_encoding(const unsigned char *s, size_t len)
+{
+    if (len >= 4 && s[0] == 0xFF && s[1] == 0xFE && s[2] == 0 && s[3] == 0)
+        return "UTF-32LE";
+    if (len >= 4 && s[0] == 0 && s[1] == 0 && s[2] == 0xFE && s[3] == 0xFF)
+        return "UTF-32BE";
+    if (len >= 2 && s[0] == 0xFF && s[1] == 0xFE)
+        return "UTF-16LE";
+    if (len >= 2 && s[0] == 0xFE && s[1] == 0xFF)
+        return "UTF-16BE";
+    return NULL;
+}
+
 static int fail_bytes(ingest_input *in, long line, hr_error *err)
 {
+    if (in->bom)
+        return hr_error_set(err, HR_EINPUT, in->path, 1, NULL,
+                            "the file is %s (its byte order mark says so), not %s: save or "
+                            "convert it as UTF-8 or GB18030",
+                            in->bom, profile_encoding_name(in->declared));
+    if (in->declared == ENC_AUTO)
+        return hr_error_set(err, HR_EINPUT, in->path, line, NULL,
+                            "bytes at line %ld are neither UTF-8 nor GB18030 (the file was "
+                            "read as %s; convert it, or declare its encoding in the profile)",
+                            line, profile_encoding_name(in->used));
     return hr_error_set(err, HR_EINPUT, in->path, line, NULL,
                         "bytes not valid in %s at line %ld (declare the file's encoding in "
                         "the profile, or convert it)",
                         profile_encoding_name(in->used), line);
 }
 
+/* What kind of file st is, for a refusal ("a FIFO"), or NULL if regular. */
+const char *ingest_not_regular(const struct stat *st)
+{
+    if (S_ISREG(st->st_mode))
+        return NULL;
+    if (S_ISFIFO(st->st_mode))
+        return "a FIFO (named pipe)";
+    if (S_ISCHR(st->st_mode))
+        return "a character device";
+    if (S_ISBLK(st->st_mode))
+        return "a block device";
+    if (S_ISSOCK(st->st_mode))
+        return "a socket";
+    if (S_ISDIR(st->st_mode))
+        return "a folder";
+    return "not a regular file";
+}
+
 ingest_input *ingest_input_open(const char *path, profile_encoding enc, hr_error *err)
 {
-    int fd = open(path, O_RDONLY);
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer; the file is
+     * refused below unless it is a regular file, then reads block again. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
         hr_error_set(err, HR_EINPUT, path, 0, NULL, "cannot open: %s", strerror(errno));
         return NULL;
     }
+    struct stat st;
+    const char *kind = fstat(fd, &st) != 0 ? "not readable" : ingest_not_regular(&st);
+    if (kind) {
+        hr_error_set(err, HR_EINPUT, path, 0, NULL,
+                     "%s, not a regular file: an export must be a plain file", kind);
+        close(fd);
+        return NULL;
+    }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     ingest_input *in = calloc(1, sizeof *in);
     if (!in || !(in->path = strdup(path)))
         abort();
@@ -98,6 +154,8 @@ static ssize_t read_file(ingest_input *in, char *buf, size_t cap, hr_error *err)
     for (;;) {
         ssize_t n = read(in->fd, buf, cap);
         if (n > 0) {
+            if (in->size == 0)
+                in->bom = ingest_bom_encoding((const unsigned char *)buf, (size_t)n);
             digest_update(in->hash, buf, (size_t)n);
             in->size += (uint64_t)n;
             return n;

@@ -11,6 +11,7 @@
  */
 #include "stages/ingest/ingest_int.h"
 
+#include <errno.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <stdlib.h>
@@ -133,9 +134,31 @@ static profile_encoding parse_encoding(const char *s)
     return ENC_UTF8;
 }
 
+/* A limit attribute (inherited from <profile>): 0 when absent. */
+static int read_limit(const profile *p, xmlNodePtr node, const char *name,
+                      unsigned long long *out, hr_error *err)
+{
+    char *v = inherited(node, name);
+    *out = 0;
+    if (!v)
+        return HR_OK;
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(v, &end, 10);
+    int bad = errno || *end || n == 0 || n > ((unsigned long long)1 << 50);
+    free(v);
+    if (bad)
+        return hr_error_set(err, HR_EINPUT, p->path, xmlGetLineNo(node), name,
+                            "profile %s: %s must be a number of bytes from 1 to 2^50", p->name,
+                            name);
+    *out = n;
+    return HR_OK;
+}
+
 static int read_file_entry(profile *p, profile_file *pf, xmlNodePtr node, hr_error *err)
 {
     long line = xmlGetLineNo(node);
+    unsigned long long lim;
     for (int i = 0; i < INGEST_MAX_COLUMNS; i++)
         pf->field_of_column[i] = -1;
     pf->name = dup_attr(node, "name");
@@ -161,6 +184,18 @@ static int read_file_entry(profile *p, profile_file *pf, xmlNodePtr node, hr_err
     pf->delimiter = !delim ? ',' : strcmp(delim, "tab") == 0 ? '\t' : delim[0];
     pf->thousands = thousands && (strcmp(thousands, "true") == 0 || strcmp(thousands, "1") == 0);
     free(enc), free(delim), free(thousands);
+    if (read_limit(p, node, "max-field-bytes", &lim, err))
+        return HR_EINPUT;
+    pf->max_field = (size_t)lim;
+    if (read_limit(p, node, "max-line-bytes", &lim, err))
+        return HR_EINPUT;
+    pf->max_line = (size_t)lim;
+    if (read_limit(p, node, "max-attributes", &lim, err))
+        return HR_EINPUT;
+    pf->max_attributes = (size_t)lim;
+    if (read_limit(p, node, "max-xml-bytes", &lim, err))
+        return HR_EINPUT;
+    pf->max_xml = lim;
     pf->date_format = inherited(node, "date-format");
     pf->datetime_format = inherited(node, "datetime-format");
     pf->month_format = inherited(node, "month-format");

@@ -4,7 +4,7 @@
  * and the functions each file provides. Not a public header: other stages
  * use render.h only.
  *
- * One rctx lives for one PDF; render.c creates it per (scope, language),
+ * One rctx lives for one PDF; pdfout.c creates it per (scope, language),
  * the blocks draw into it top to bottom, doc_finish adds what needs the
  * page count (headers, "page x of y", table of contents, draft marks).
  */
@@ -21,6 +21,10 @@
 #include "pipeline/core/strbuf.h"
 #include "stages/render/font.h"
 #include "stages/render/i18n.h"
+
+/* Why a PDF is a draft (render --force, or reconcile --force): bits. */
+#define DRAFT_UNRECONCILED 1 /* a month's reconciliation is blocking */
+#define DRAFT_UNVALIDATED 2  /* a month failed validation or was never validated */
 
 typedef enum render_mode { MODE_ZH, MODE_EN, MODE_BILINGUAL } render_mode;
 
@@ -64,7 +68,7 @@ typedef struct rctx {
     char hospital[2][128];
     char author[128];
     char report_no[64];
-    int draft;
+    int draft; /* DRAFT_* bits: the mark every page carries */
     ind_row *ind;
     int nind;
     /* document */
@@ -121,6 +125,13 @@ typedef struct dataset {
 } dataset;
 
 int ds_load(rctx *c, xmlNodePtr el, const char *name, dataset *out);
+/* The sandbox templates' SQL runs in: an authorizer on db refusing any
+ * identifier column always, and while ds_load prepares a dataset anything
+ * but a SELECT with allowed functions (data.c says what exactly). */
+void ds_sandbox_install(sqlite3 *db);
+void ds_sandbox_remove(sqlite3 *db);
+/* 1 when no query of render may read table.column (table may be NULL). */
+int ds_column_denied(const char *table, const char *column);
 void ds_free(dataset *d);
 int ds_col(const dataset *d, const char *name);
 const ds_cell *ds_at(const dataset *d, int row, int col);

@@ -1,0 +1,133 @@
+/*
+ * charset.c -- the character-set scan: before any PDF is drawn, every
+ * character a PDF of this run can print is collected (template, hospital
+ * configuration, translations, the text of the database's tables that
+ * reports show, and of every table a template's own SQL names; never an
+ * identifier column, ds_column_denied()), so that one font subset serves the whole run.
+ */
+#include "stages/render/request.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pipeline/core/db.h"
+#include "pipeline/core/paths.h"
+#include "pipeline/core/strbuf.h"
+#include "stages/render/template.h"
+
+/* 1 when `word` occurs in sql as a whole identifier (case-insensitive). */
+static int sql_names(const char *sql, const char *word)
+{
+    size_t n = strlen(word);
+    for (const char *p = sql; (p = strcasestr(p, word)); p += n) {
+        char before = p == sql ? ' ' : p[-1], after = p[n];
+        if (!(isalnum((unsigned char)before) || before == '_') &&
+            !(isalnum((unsigned char)after) || after == '_'))
+            return 1;
+    }
+    return 0;
+}
+
+/* Adds the non-ASCII text of one table's text columns (never an identifier's). */
+static int add_table_text(run *r, font_charset *cs, const char *table, hr_error *err)
+{
+    char *sql = sqlite3_mprintf("SELECT name, type FROM pragma_table_info(%Q)", table);
+    sqlite3_stmt *cols = db_prepare(r->db, sql, err);
+    sqlite3_free(sql);
+    if (!cols)
+        return err->code;
+    int rc = HR_OK;
+    while (!rc && sqlite3_step(cols) == SQLITE_ROW) {
+        const char *col = (const char *)sqlite3_column_text(cols, 0);
+        const char *type = (const char *)sqlite3_column_text(cols, 1);
+        if (ds_column_denied(table, col) || (type && *type && !strcasestr(type, "TEXT")))
+            continue;
+        sql = sqlite3_mprintf("SELECT DISTINCT \"%w\" FROM \"%w\" WHERE \"%w\" GLOB "
+                              "'*[^ -~]*' LIMIT 100000",
+                              col, table, col);
+        sqlite3_stmt *st = db_prepare(r->db, sql, err);
+        sqlite3_free(sql);
+        if (!st) {
+            rc = err->code;
+            break;
+        }
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            const char *t = (const char *)sqlite3_column_text(st, 0);
+            if (t)
+                font_charset_add_utf8(cs, t, strlen(t));
+        }
+        sqlite3_finalize(st);
+    }
+    sqlite3_finalize(cols);
+    return rc;
+}
+
+/* What only a template's own SQL returns: the text columns of every table
+ * its datasets name. */
+static int add_dataset_text(run *r, font_charset *cs, hr_error *err)
+{
+    strbuf all = STRBUF_INIT;
+    for (xmlNodePtr n = xmlDocGetRootElement(r->tpl)->children; n; n = n->next)
+        if (tpl_is(n, "dataset")) {
+            char *sql = tpl_text(n);
+            sb_addstr(&all, sql);
+            sb_addch(&all, '\n');
+            free(sql);
+        }
+    sqlite3_stmt *st = all.len ? db_prepare(r->db, "SELECT name FROM sqlite_master WHERE type IN "
+                                                   "('table', 'view') ORDER BY name", err)
+                               : NULL;
+    int rc = all.len && !st ? err->code : HR_OK;
+    while (st && !rc && sqlite3_step(st) == SQLITE_ROW) {
+        const char *table = (const char *)sqlite3_column_text(st, 0);
+        if (sql_names(all.buf, table))
+            rc = add_table_text(r, cs, table, err);
+    }
+    sqlite3_finalize(st);
+    sb_release(&all);
+    return rc;
+}
+
+/* Every character a PDF of this run can print goes into the font subset. */
+int charset_prepare(run *r, hr_error *err)
+{
+    font_charset *cs = font_charset_new();
+    char path[4096];
+    font_charset_add_file(cs, r->tpl_path);
+    font_charset_add_file(cs, paths_data_file("config/hospital.xml", path, sizeof path));
+    snprintf(path, sizeof path, "%s/zh_CN/LC_MESSAGES/hospreport.mo", paths_locale_dir());
+    font_charset_add_file(cs, path);
+    static const char extra[] = "—–·•…，。、：；（）％¥万元年月日第季度页共个百分点全院▲▼";
+    font_charset_add_utf8(cs, extra, sizeof extra - 1);
+    static const char *const sql[] = {
+        "SELECT name_zh || name_en || unit || COALESCE(unit_zh, '') || COALESCE(unit_en, '') "
+        "FROM indicator",
+        "SELECT DISTINCT name_zh || name_en FROM dept",
+        "SELECT DISTINCT name_zh || name_en FROM equipment_benefit",
+        "SELECT DISTINCT COALESCE(flag_reason_zh, '') || COALESCE(flag_reason_en, '') FROM "
+        "indicator_value WHERE flag IS NOT NULL",
+        "SELECT DISTINCT item FROM operating_statement",
+        "SELECT DISTINCT source || path FROM source_file",
+        "SELECT COALESCE(definition_zh, '') || COALESCE(definition_en, '') FROM indicator",
+        "SELECT text_zh || text_en FROM advice"};
+    for (size_t i = 0; i < sizeof sql / sizeof *sql; i++) {
+        sqlite3_stmt *st = db_prepare(r->db, sql[i], err);
+        if (!st) {
+            font_charset_free(cs);
+            return err->code;
+        }
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            const char *t = (const char *)sqlite3_column_text(st, 0);
+            if (t)
+                font_charset_add_utf8(cs, t, strlen(t));
+        }
+        sqlite3_finalize(st);
+    }
+    int rc = add_dataset_text(r, cs, err);
+    if (!rc)
+        rc = font_open(paths_font_file(), cs, &r->font, err);
+    font_charset_free(cs);
+    return rc;
+}
