@@ -118,6 +118,8 @@ int run_pipeline(const cli_args *args, hr_error *err)
         log_info("%s %s: computed in %.1f s; %d PDF%s rendered in %.1f s", reports[i].kind,
                  reports[i].period, computed, written, written == 1 ? "" : "s", log_clock() - t);
     }
+    if (a->deliver && (rc = cycle_deliver(db, a, a->period, 1, err)))
+        goto done;
     log_info("run %s done in %.1f s; reports in %s", a->period, log_clock() - t0, a->out_dir);
 done:
     db_close(db);
