@@ -471,6 +471,8 @@ static const bad_case bad_cases[] = {
      "a <visit> inside the <visit> of line 3: records may not nest"},
     {"bad/xmlattrs", DATA "xml-profile.xml", "xmlattrs/outpatient.xml", 3, "",
      "an element with more than 64 attributes"},
+    {"bad/xmlfield", DATA "xml-field-profile.xml", "xmlfield/outpatient.xml", 3, "visit_time",
+     "visit_time is longer than the limit of 12 bytes"},
     {"bad/xmlbig", DATA "xml-small-profile.xml", "xmlbig/outpatient.xml", 13, "",
      "the XML export is larger than the limit of 600 bytes"},
     {"std", DATA "bad-profile.xml", "bad-profile.xml", 3, "file", "colour"},
