@@ -22,6 +22,7 @@
 #include "pipeline/core/db.h"
 #include "pipeline/lock.h"
 #include "pipeline/core/log.h"
+#include "pipeline/core/msg.h"
 #include "pipeline/core/paths.h"
 #include "pipeline/core/period.h"
 #include "pipeline/schedule.h"
@@ -45,8 +46,9 @@ typedef struct command {
     int writes; /* takes the database lock */
     unsigned accepts, requires;
     command_fn run;
-    const char *summary;
-    const char *help;
+    const char *summary; /* message ids: print them through _() */
+    const char *help;    /* the usage and the command's own options */
+    const char *example; /* after the common options, or NULL */
 } command;
 
 static int open_db(const cli_args *a, sqlite3 **db, hr_error *err)
@@ -212,16 +214,18 @@ static int cmd_run(const cli_args *a, hr_error *err)
 static int cmd_due(const cli_args *a, hr_error *err) { return schedule_due(a, stdout, err); }
 static int cmd_status(const cli_args *a, hr_error *err) { return schedule_status(a, stdout, err); }
 
-#define COMMON_HELP                                                                       \
-    "  --db FILE       the SQLite database (default: hospreport.db in this folder)\n"     \
-    "  -q, --quiet     only warnings and errors on stderr\n"                              \
-    "  -v, --verbose   more detail on stderr\n"                                           \
-    "  -h, --help      this help\n"
+/* The options every command takes, printed after its own. */
+static const char *const common_help =
+    N_("  --db FILE       the SQLite database (default: hospreport.db in this folder)\n"
+       "  -q, --quiet     only warnings and errors on stderr\n"
+       "  -v, --verbose   more detail on stderr\n"
+       "  -h, --help      this help\n");
 
 static const command commands[] = {
     {"run", 1, O_IN | O_PERIOD | O_DB | O_OUT | O_LANG | O_FORCE | O_PROFILE | O_SCOPE,
-     O_IN | O_PERIOD, cmd_run, "the whole pipeline for one month, then every report due",
-     "Usage: hospreport run --in DIR --period YYYY-MM [--db DB] [--out DIR] [--lang L] [--force]\n"
+     O_IN | O_PERIOD, cmd_run,
+     N_("the whole pipeline for one month, then every report due"),
+     N_("Usage: hospreport run --in DIR --period YYYY-MM [--db DB] [--out DIR] [--lang L] [--force]\n"
      "\n"
      "Ingests, validates, reconciles and computes one month of exports, then renders\n"
      "every report due for that month's data: the monthly report always, the quarterly\n"
@@ -235,11 +239,11 @@ static const command commands[] = {
      "  --scope S       hospital, all or one dept_code (default: all)\n"
      "  --profile FILE  source profile for the exports (default: standard)\n"
      "  --force         render even when reconciliation is blocking; every page\n"
-     "                  then carries an UNRECONCILED DRAFT / 未对账草稿 mark\n" COMMON_HELP
-     "\nExample: hospreport run --in exports/2026-10 --period 2026-10 --out reports\n"},
+     "                  then carries an UNRECONCILED DRAFT / 未对账草稿 mark\n"),
+     N_("\nExample: hospreport run --in exports/2026-10 --period 2026-10 --out reports\n")},
     {"ingest", 1, O_IN | O_PERIOD | O_DB | O_PROFILE, O_IN | O_PERIOD, cmd_ingest,
-     "load one month's export folder into the database",
-     "Usage: hospreport ingest --in DIR --period YYYY-MM [--db DB] [--profile FILE]\n"
+     N_("load one month's export folder into the database"),
+     N_("Usage: hospreport ingest --in DIR --period YYYY-MM [--db DB] [--profile FILE]\n"
      "\n"
      "Reads every export of the source profile found in DIR (CSV in UTF-8, UTF-8 with\n"
      "BOM or GB18030, or XML) into the database. Each file is loaded whole or not at\n"
@@ -249,36 +253,41 @@ static const command commands[] = {
      "\n"
      "  --in DIR        the month's export folder\n"
      "  --period YYYY-MM  the month the folder holds\n"
-     "  --profile FILE  source profile XML (default: config/profiles/standard.xml)\n" COMMON_HELP},
+     "  --profile FILE  source profile XML (default: config/profiles/standard.xml)\n"),
+     NULL},
     {"validate", 1, O_PERIOD | O_DB | O_OUT, O_PERIOD, cmd_validate,
-     "check the loaded rows of a month against the row rules",
-     "Usage: hospreport validate --period YYYY-MM [--db DB] [--out DIR]\n"
+     N_("check the loaded rows of a month against the row rules"),
+     N_("Usage: hospreport validate --period YYYY-MM [--db DB] [--out DIR]\n"
      "\n"
      "Applies the validation rules (config/rules/validation.xml) to the month's rows:\n"
      "bad rows go to quarantine, warnings are recorded, and a table per source is\n"
      "printed. Exit status 2 when a file's quarantined share is above the limit.\n"
      "\n"
-     "  --out DIR       also write the quarantine as CSV there\n" COMMON_HELP},
+     "  --out DIR       also write the quarantine as CSV there\n"),
+     NULL},
     {"reconcile", 1, O_PERIOD | O_DB | O_OUT | O_FORCE, O_PERIOD, cmd_reconcile,
-     "compare sources that count the same things",
-     "Usage: hospreport reconcile --period YYYY-MM [--db DB] [--out DIR] [--force]\n"
+     N_("compare sources that count the same things"),
+     N_("Usage: hospreport reconcile --period YYYY-MM [--db DB] [--out DIR] [--force]\n"
      "\n"
      "Compares HIS with the medical records, the ward census and the finance ledger\n"
      "(config/rules/reconcile.xml). Exit status 3 when a blocking rule fails, unless\n"
      "--force, which lets reports be rendered as marked drafts.\n"
      "\n"
-     "  --out DIR       write record-level differences as CSV there\n" COMMON_HELP},
+     "  --out DIR       write record-level differences as CSV there\n"),
+     NULL},
     {"compute", 1, O_PERIOD | O_DB, O_PERIOD, cmd_compute,
-     "compute every indicator for every scope of a period",
-     "Usage: hospreport compute --period PERIOD [--db DB]\n"
+     N_("compute every indicator for every scope of a period"),
+     N_("Usage: hospreport compute --period PERIOD [--db DB]\n"
      "\n"
      "PERIOD is 2026-10 (month), 2026-Q3 (quarter), 2026 (year) or 2026-01..2026-06\n"
      "(a range of whole months). Stores values, MoM, YoY, YTD, flags, contributions\n"
      "and cost allocation in the database, then the key findings and suggestions\n"
-     "that config/advice.xml derives from them.\n" COMMON_HELP},
+     "that config/advice.xml derives from them.\n"),
+     NULL},
     {"render", 1, O_PERIOD | O_DB | O_OUT | O_LANG | O_REPORT | O_SCOPE | O_TEMPLATE,
-     O_PERIOD | O_REPORT, cmd_render, "write report PDFs from computed results",
-     "Usage: hospreport render --report monthly|quarterly|annual|topic --period PERIOD\n"
+     O_PERIOD | O_REPORT, cmd_render,
+     N_("write report PDFs from computed results"),
+     N_("Usage: hospreport render --report monthly|quarterly|annual|topic --period PERIOD\n"
      "                         [--scope hospital|all|DEPT] [--lang L] [--template FILE]\n"
      "                         [--db DB] [--out DIR]\n"
      "\n"
@@ -292,21 +301,24 @@ static const command commands[] = {
      "  --template T    a report template file (default: templates/KIND.xml); for\n"
      "                  topic reports, required: a file, or the name of a shipped\n"
      "                  topic (equipment, drug-material, beds = templates/topic-NAME.xml)\n"
-     "  --out DIR       where PDFs go (default: reports)\n" COMMON_HELP
-     "\nFiles are named KIND-PERIOD-SCOPE.LANG.pdf, e.g. monthly-2026-10-hospital.zh_CN.pdf;\n"
+     "  --out DIR       where PDFs go (default: reports)\n"),
+     N_("\nFiles are named KIND-PERIOD-SCOPE.LANG.pdf, e.g. monthly-2026-10-hospital.zh_CN.pdf;\n"
      "topic reports by their template, e.g. topic-beds-2026-01..2026-06-hospital.en.pdf\n"
-     "\nExample: hospreport render --report topic --template beds --period 2026-01..2026-06\n"},
+     "\nExample: hospreport render --report topic --template beds --period 2026-01..2026-06\n")},
     {"export", 0, O_PERIOD | O_DB | O_SCOPE, O_PERIOD, cmd_export,
-     "print computed indicators as CSV",
-     "Usage: hospreport export --period PERIOD [--scope hospital|all|DEPT] [--db DB]\n"
+     N_("print computed indicators as CSV"),
+     /* xgettext:no-c-format */
+     N_("Usage: hospreport export --period PERIOD [--scope hospital|all|DEPT] [--db DB]\n"
      "\n"
      "Prints period,scope,indicator,value,mom,yoy,ytd,ytd_yoy on stdout, one row per\n"
-     "scope and indicator. Money in CNY; %% indicators' mom and yoy in percentage\n"
+     "scope and indicator. Money in CNY; % indicators' mom and yoy in percentage\n"
      "points; an undefined value is an empty field.\n"
      "\n"
-     "  --scope S       hospital (default), all (hospital and every department) or a dept_code\n" COMMON_HELP},
-    {"due", 0, O_DB | O_TODAY | O_LANG, 0, cmd_due, "list reports whose deadline has come or is near",
-     "Usage: hospreport due [--today YYYY-MM-DD] [--lang L] [--db DB]\n"
+     "  --scope S       hospital (default), all (hospital and every department) or a dept_code\n"),
+     NULL},
+    {"due", 0, O_DB | O_TODAY | O_LANG, 0, cmd_due,
+     N_("list reports whose deadline has come or is near"),
+     N_("Usage: hospreport due [--today YYYY-MM-DD] [--lang L] [--db DB]\n"
      "\n"
      "Monthly reports are due before the 10th of the next month, quarterly reports\n"
      "within 15 days of the quarter's end, annual reports by 31 January. Lists each\n"
@@ -314,32 +326,35 @@ static const command commands[] = {
      "\n"
      "  --today DATE    pretend today is DATE (default: today)\n"
      "  --lang L        the languages a report must exist in to count as done:\n"
-     "                  zh_CN, en, bilingual or all (default: all)\n" COMMON_HELP},
-    {"status", 0, O_DB, 0, cmd_status, "months loaded, their data state, reports done",
-     "Usage: hospreport status [--db DB]\n" COMMON_HELP},
+     "                  zh_CN, en, bilingual or all (default: all)\n"),
+     NULL},
+    {"status", 0, O_DB, 0, cmd_status,
+     N_("months loaded, their data state, reports done"),
+     N_("Usage: hospreport status [--db DB]\n"),
+     NULL},
 };
 #define NCOMMANDS (sizeof commands / sizeof *commands)
 
 static void print_usage(FILE *f)
 {
-    fprintf(f, "Usage: hospreport COMMAND [OPTIONS]\n\n"
-               "Turns a hospital's monthly data exports into bilingual (简体中文 / English)\n"
-               "PDF operations analysis reports.\n\nCommands:\n");
+    fputs(_("Usage: hospreport COMMAND [OPTIONS]\n\n"
+            "Turns a hospital's monthly data exports into bilingual (简体中文 / English)\n"
+            "PDF operations analysis reports.\n\nCommands:\n"), f);
     for (size_t i = 0; i < NCOMMANDS; i++)
-        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fprintf(f, "\nPERIOD is 2026-10 (month), 2026-Q3 (quarter), 2026 (year) or\n"
-               "2026-01..2026-06 (months, for topic reports).\n"
-               "'hospreport COMMAND --help' tells more about each command.\n"
-               "Exit status: 0 success, 1 usage error, 2 input rejected, 3 reconciliation\n"
-               "blocking, 4 any other failure.\n"
-               "\nEnvironment:\n"
-               "  HOSPREPORT_DATADIR  config/ and templates/ (default: beside the program,\n"
-               "                      else the installed share/hospreport)\n"
-               "  HOSPREPORT_FONT     the TrueType font (default: WenQuanYi Zen Hei)\n"
-               "  HOSPREPORT_JOBS     compute threads and render processes (default: one\n"
-               "                      per core, at most 4)\n"
-               "  SOURCE_DATE_EPOCH   the time written into PDFs and records, for\n"
-               "                      reproducible output\n");
+        fprintf(f, "  %-10s %s\n", commands[i].name, _(commands[i].summary));
+    fputs(_("\nPERIOD is 2026-10 (month), 2026-Q3 (quarter), 2026 (year) or\n"
+            "2026-01..2026-06 (months, for topic reports).\n"
+            "'hospreport COMMAND --help' tells more about each command.\n"
+            "Exit status: 0 success, 1 usage error, 2 input rejected, 3 reconciliation\n"
+            "blocking, 4 any other failure.\n"
+            "\nEnvironment:\n"
+            "  HOSPREPORT_DATADIR  config/ and templates/ (default: beside the program,\n"
+            "                      else the installed share/hospreport)\n"
+            "  HOSPREPORT_FONT     the TrueType font (default: WenQuanYi Zen Hei)\n"
+            "  HOSPREPORT_JOBS     compute threads and render processes (default: one\n"
+            "                      per core, at most 4)\n"
+            "  SOURCE_DATE_EPOCH   the time written into PDFs and records, for\n"
+            "                      reproducible output\n"), f);
 }
 
 static const struct option long_options[] = {
@@ -422,7 +437,10 @@ int cli_main(int argc, char **argv, hr_error *err)
     char **av = argv + 1; /* getopt sees the command as its argv[0] */
     while ((ch = getopt_long(argc - 1, av, ":qvh", long_options, NULL)) != -1) {
         if (ch == 'h') {
-            fputs(cmd->help, stdout);
+            fputs(_(cmd->help), stdout);
+            fputs(_(common_help), stdout);
+            if (cmd->example)
+                fputs(_(cmd->example), stdout);
             return HR_OK;
         }
         if (ch == 'q') {

@@ -8,14 +8,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pipeline/core/msg.h"
+
 int log_verbosity = 1;
 
 static void vlog(const char *prefix, const char *fmt, va_list ap)
 {
     fputs("hospreport: ", stderr);
     if (prefix)
-        fputs(prefix, stderr);
-    vfprintf(stderr, fmt, ap);
+        fputs(msg_tr(prefix), stderr);
+    vfprintf(stderr, msg_tr(fmt), ap);
     fputc('\n', stderr);
 }
 
@@ -33,7 +35,7 @@ void log_warn(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vlog("warning: ", fmt, ap);
+    vlog(N_("warning: "), fmt, ap);
     va_end(ap);
 }
 

@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 
+#include "pipeline/core/msg.h" /* N_() */
 #include "pipeline/core/period.h"
 
 typedef enum i18n_lang { LANG_ZH = 0, LANG_EN = 1 } i18n_lang;
@@ -27,6 +28,7 @@ void i18n_end(void);
 const char *i18n_tr(i18n_lang lang, const char *msgid);
 
 #define I18N_NUM_MAX 64
+
 /* Number with thousands separators and `decimals` decimals. */
 char *i18n_number(i18n_lang lang, double v, int decimals, char *buf);
 /* A count; with wan and lang zh, values >= 100,000 print as "12.3万". */
