@@ -2,8 +2,8 @@
  * charset.c -- the character-set scan: before any PDF is drawn, every
  * character a PDF of this run can print is collected (template, hospital
  * configuration, translations, the text of the database's tables that
- * reports show, and of every table a template's own SQL names; never
- * patient_key), so that one font subset serves the whole run.
+ * reports show, and of every table a template's own SQL names; never an
+ * identifier column, ds_column_denied()), so that one font subset serves the whole run.
  */
 #include "stages/render/request.h"
 
@@ -30,7 +30,7 @@ static int sql_names(const char *sql, const char *word)
     return 0;
 }
 
-/* Adds the non-ASCII text of one table's text columns (never patient_key). */
+/* Adds the non-ASCII text of one table's text columns (never an identifier's). */
 static int add_table_text(run *r, font_charset *cs, const char *table, hr_error *err)
 {
     char *sql = sqlite3_mprintf("SELECT name, type FROM pragma_table_info(%Q)", table);
@@ -42,7 +42,7 @@ static int add_table_text(run *r, font_charset *cs, const char *table, hr_error 
     while (!rc && sqlite3_step(cols) == SQLITE_ROW) {
         const char *col = (const char *)sqlite3_column_text(cols, 0);
         const char *type = (const char *)sqlite3_column_text(cols, 1);
-        if (!strcmp(col, "patient_key") || (type && *type && !strcasestr(type, "TEXT")))
+        if (ds_column_denied(table, col) || (type && *type && !strcasestr(type, "TEXT")))
             continue;
         sql = sqlite3_mprintf("SELECT DISTINCT \"%w\" FROM \"%w\" WHERE \"%w\" GLOB "
                               "'*[^ -~]*' LIMIT 100000",

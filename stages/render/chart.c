@@ -25,6 +25,7 @@ static const rgb palette[MAX_SERIES] = {
 typedef struct grid {
     int nx, ns;
     char x[MAX_X][128];
+    char key[MAX_X][128]; /* what identifies a row: the column key, else x */
     char s[MAX_SERIES][64];
     double v[MAX_X][MAX_SERIES];
     int highlight[MAX_X];
@@ -78,9 +79,15 @@ static int build_grid(rctx *c, xmlNodePtr el, const dataset *d, grid *g)
         for (int j = 0; j < MAX_SERIES; j++)
             g->v[i][j] = NAN;
     char snames[MAX_SERIES][128];
+    int ck = ds_col(d, "key");
     for (int r = 0; r < d->nrows; r++) {
-        int xi = find_or_add(g->x, &g->nx, MAX_X, ds_at(d, r, cx)->text);
+        /* rows are one x each by their key (equipment_id): two devices of
+         * one name stay two bars, told apart by their key */
+        const char *x = ds_at(d, r, cx)->text, *k = ck >= 0 ? ds_at(d, r, ck)->text : x;
+        int n = g->nx, xi = find_or_add(g->key, &g->nx, MAX_X, k);
         int si = find_or_add(snames, &g->ns, MAX_SERIES, cs >= 0 ? ds_at(d, r, cs)->text : "");
+        if (xi >= 0 && g->nx > n)
+            snprintf(g->x[xi], sizeof g->x[xi], "%s", x);
         if (xi < 0 || si < 0)
             continue;
         g->v[xi][si] = ds_at(d, r, cv)->num;
@@ -91,6 +98,16 @@ static int build_grid(rctx *c, xmlNodePtr el, const dataset *d, grid *g)
     }
     for (int i = 0; i < g->ns; i++)
         snprintf(g->s[i], sizeof g->s[i], "%s", snames[i]);
+    int repeats[MAX_X] = {0}; /* labels that repeat name their key */
+    for (int i = 0; i < g->nx; i++)
+        for (int j = i + 1; j < g->nx; j++)
+            if (!strcmp(g->x[i], g->x[j]))
+                repeats[i] = repeats[j] = 1;
+    for (int i = 0; i < g->nx; i++)
+        if (repeats[i] && strcmp(g->key[i], g->x[i])) {
+            size_t n = strlen(g->x[i]);
+            snprintf(g->x[i] + n, sizeof g->x[i] - n, " %s", g->key[i]);
+        }
     return HR_OK;
 }
 

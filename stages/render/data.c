@@ -3,8 +3,8 @@
  * scope (loaded once per PDF) and datasets, which are SQL queries with named
  * parameters. A template may give its own SQL (<dataset name="x">SELECT
  * ...</dataset>) or use a built-in name; the built-ins are the same kind of
- * SQL, kept here. No query reads patient_key: the built-ins read only
- * compute's result tables, the dictionaries and the manifests.
+ * SQL, kept here, and run in the same sandbox (see "The sandbox" below):
+ * no identifier, one SELECT, allowed functions only, bounded in time.
  *
  * Parameters bound when a query names them: :period :scope :lang (zh_CN|en)
  * :mode (zh_CN|en|bilingual) :month_first :month_last (YYYY-MM) :indicator
@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
 #include "pipeline/core/db.h"
 #include "stages/render/render_internal.h"
@@ -42,7 +44,8 @@ static const struct builtin {
      "(v.scope = :scope) AS highlight, i.unit AS unit FROM indicator_value v JOIN indicator i ON "
      "i.indicator = v.indicator LEFT JOIN dept d ON d.period = :month_last AND d.dept_code = "
      "v.scope WHERE v.period = :period AND v.indicator = :indicator AND v.scope <> 'hospital' "
-     "AND (d.category IS NULL OR d.category = 'clinical') ORDER BY v.value DESC, v.scope"},
+     "AND (d.category IS NULL OR instr(' ' || :categories || ' ', ' ' || d.category || ' ')) "
+     "ORDER BY v.value DESC, v.scope"},
     {"trend",
      MONTHS13 "SELECT m.month AS x, 'Current' AS series, v.value AS value FROM m "
               "LEFT JOIN indicator_value v ON v.period = m.month AND v.scope = :scope AND "
@@ -153,27 +156,198 @@ static void add_row(dataset *d, sqlite3_stmt *st)
     d->nrows++;
 }
 
+/*
+ * The sandbox every dataset's SQL is prepared in (render.c installs the
+ * authorizer on each connection it renders with; ds_load turns "strict" on
+ * while it prepares a dataset).
+ *
+ * Always: no column that identifies a patient or a record can be read --
+ * patient_key, visit_id, stay_id, surgery_id, record_key (a stay or surgery
+ * id), quarantine.raw (the record as it was in the file) and
+ * reconcile_record.detail (which quotes keys). SELECT * over a table with
+ * such a column is refused too.
+ * Strict: a SELECT and nothing else -- no ATTACH, PRAGMA (nor its pragma_*
+ * tables), temporary tables or writes -- calling only the functions of
+ * `allowed_functions` (fts3_tokenizer(), load_extension() and the like are
+ * refused).
+ */
+static struct sandbox {
+    int strict;
+    char denied[160]; /* what the last refusal refused */
+} sandbox;
+
+static const char *const denied_columns[] = {"patient_key", "visit_id", "stay_id", "surgery_id",
+                                             "record_key"};
+static const char *const denied_table_columns[][2] = {{"quarantine", "raw"},
+                                                      {"reconcile_record", "detail"}};
+
+int ds_column_denied(const char *table, const char *column)
+{
+    if (!column)
+        return 0;
+    for (size_t i = 0; i < sizeof denied_columns / sizeof *denied_columns; i++)
+        if (strcasecmp(column, denied_columns[i]) == 0)
+            return 1;
+    for (size_t i = 0; table && i < sizeof denied_table_columns / sizeof *denied_table_columns; i++)
+        if (strcasecmp(table, denied_table_columns[i][0]) == 0 &&
+            strcasecmp(column, denied_table_columns[i][1]) == 0)
+            return 1;
+    return 0;
+}
+
+/* SQLite's core functions that only compute on their arguments (sorted). */
+static const char *const allowed_functions[] = {
+    "abs", "acos", "asin", "atan", "atan2", "avg", "ceil", "ceiling", "char", "coalesce",
+    "concat", "concat_ws", "cos", "count", "cume_dist", "date", "datetime", "dense_rank",
+    "exp", "first_value", "floor", "format", "glob", "group_concat", "hex", "ifnull", "iif",
+    "instr", "julianday", "lag", "last_value", "lead", "length", "like", "likelihood",
+    "likely", "ln", "log", "log10", "log2", "lower", "ltrim", "max", "min", "mod",
+    "nth_value", "ntile", "nullif", "octet_length", "percent_rank", "pi", "pow", "power",
+    "printf", "quote", "rank", "replace", "round", "row_number", "rtrim", "sign", "sin",
+    "sqrt", "strftime", "string_agg", "substr", "substring", "sum", "tan", "time", "total",
+    "trim", "trunc", "typeof", "unicode", "unixepoch", "unlikely", "upper"};
+
+static int function_allowed(const char *name)
+{
+    size_t lo = 0, hi = sizeof allowed_functions / sizeof *allowed_functions;
+    while (name && lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int cmp = strcasecmp(name, allowed_functions[mid]);
+        if (cmp == 0)
+            return 1;
+        if (cmp < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return 0;
+}
+
+/* SQLite's own virtual tables: pragma_* (the schema, the settings), dbstat,
+ * sqlite_dbpage (raw pages, which would bypass the column checks) and
+ * sqlite_stmt. */
+static int internal_table(const char *table)
+{
+    return strncasecmp(table, "pragma_", 7) == 0 || strcasecmp(table, "dbstat") == 0 ||
+           strcasecmp(table, "sqlite_dbpage") == 0 || strcasecmp(table, "sqlite_stmt") == 0;
+}
+
+static int authorize(void *unused, int action, const char *a3, const char *a4, const char *db_name,
+                     const char *trigger)
+{
+    (void)unused, (void)db_name, (void)trigger;
+    if (action == SQLITE_READ) {
+        if (ds_column_denied(a3, a4)) {
+            snprintf(sandbox.denied, sizeof sandbox.denied, "reads %s", a4);
+            return SQLITE_DENY;
+        }
+        if (sandbox.strict && a3 && internal_table(a3)) {
+            snprintf(sandbox.denied, sizeof sandbox.denied,
+                     "queries %s, which is SQLite's, not a table of hospreport", a3);
+            return SQLITE_DENY;
+        }
+        return SQLITE_OK;
+    }
+    if (!sandbox.strict)
+        return SQLITE_OK;
+    switch (action) {
+    case SQLITE_SELECT:
+    case SQLITE_RECURSIVE:
+        return SQLITE_OK;
+    case SQLITE_FUNCTION:
+        if (function_allowed(a4))
+            return SQLITE_OK;
+        snprintf(sandbox.denied, sizeof sandbox.denied,
+                 "calls %s(), which is not one of the functions a template may use", a4);
+        return SQLITE_DENY;
+    case SQLITE_ATTACH:
+        snprintf(sandbox.denied, sizeof sandbox.denied, "attaches a database");
+        return SQLITE_DENY;
+    case SQLITE_PRAGMA:
+        snprintf(sandbox.denied, sizeof sandbox.denied, "runs PRAGMA %s", a3 ? a3 : "");
+        return SQLITE_DENY;
+    default:
+        snprintf(sandbox.denied, sizeof sandbox.denied, "must only read (a SELECT)");
+        return SQLITE_DENY;
+    }
+}
+
+void ds_sandbox_install(sqlite3 *db)
+{
+    sandbox.strict = 0;
+    sqlite3_set_authorizer(db, authorize, NULL);
+}
+
+void ds_sandbox_remove(sqlite3 *db)
+{
+    sqlite3_set_authorizer(db, NULL, NULL);
+}
+
+/* How long one dataset query may run: HOSPREPORT_QUERY_SECONDS, default 30. */
+static double query_seconds(void)
+{
+    const char *env = getenv("HOSPREPORT_QUERY_SECONDS");
+    double s = env && *env ? atof(env) : 0;
+    return s > 0 ? s : 30;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int past_deadline(void *deadline)
+{
+    return now_seconds() > *(double *)deadline;
+}
+
+/* No dataset is a report's worth of pages beyond this. */
+#define DATASET_MAX_ROWS 100000
+
 static int run_sql(rctx *c, xmlNodePtr el, const char *sql, const char *where, long line,
                    dataset *out)
 {
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK) {
-        if (sqlite3_errcode(c->db) == SQLITE_AUTH)
+    const char *tail = NULL;
+    sandbox.strict = 1;
+    sandbox.denied[0] = '\0';
+    int prc = sqlite3_prepare_v2(c->db, sql, -1, &st, &tail);
+    sandbox.strict = 0;
+    if (prc != SQLITE_OK) {
+        if (!strncmp(sandbox.denied, "reads ", 6))
             hr_error_set(c->err, HR_EINPUT, c->tpl_path, line, where,
-                         "dataset SQL reads patient_key: no patient identifier may reach a "
-                         "report (name the columns it needs instead of *)");
+                         "dataset SQL %s: no patient identifier may reach a report (patient_key, "
+                         "visit_id, stay_id, surgery_id and record_key are refused; name the "
+                         "columns it needs instead of *)",
+                         sandbox.denied);
+        else if (sandbox.denied[0])
+            hr_error_set(c->err, HR_EINPUT, c->tpl_path, line, where, "dataset SQL %s",
+                         sandbox.denied);
         else
             hr_error_set(c->err, HR_EINPUT, c->tpl_path, line, where, "dataset SQL: %s",
                          sqlite3_errmsg(c->db));
         sqlite3_finalize(st);
         return c->err->code;
     }
+    if (!st)
+        return hr_error_set(c->err, HR_EINPUT, c->tpl_path, line, where,
+                            "dataset '%s' has no SQL: write one SELECT in it", where);
+    while (tail && (*tail == ';' || *tail == ' ' || *tail == '\t' || *tail == '\n' ||
+                    *tail == '\r'))
+        tail++;
+    if (tail && *tail) {
+        sqlite3_finalize(st);
+        return hr_error_set(c->err, HR_EINPUT, c->tpl_path, line, where,
+                            "dataset SQL must be one statement (text follows its first ';')");
+    }
     if (!sqlite3_stmt_readonly(st)) {
         sqlite3_finalize(st);
         return hr_error_set(c->err, HR_EINPUT, c->tpl_path, line, where,
                             "dataset SQL must only read (a SELECT)");
     }
-    char ind[128], dim[64], cmp[16], limit[16];
+    char ind[128], dim[64], cmp[16], limit[16], cats[128];
     bind(st, ":period", c->period_text);
     bind(st, ":scope", c->scope);
     bind(st, ":lang", ctx_primary(c) == LANG_EN ? "en" : "zh_CN");
@@ -185,17 +359,33 @@ static int run_sql(rctx *c, xmlNodePtr el, const char *sql, const char *where, l
     bind(st, ":dimension", tpl_attr_buf(el, "dimension", "", dim, sizeof dim));
     bind(st, ":comparison", tpl_attr_buf(el, "comparison", "mom", cmp, sizeof cmp));
     bind(st, ":limit", tpl_attr_buf(el, "limit", "1000000", limit, sizeof limit));
+    /* which departments a ranking shows (dept.csv categories): clinical
+     * ones unless the element names others, e.g. categories="clinical
+     * medtech" for equipment, which medical-technology departments own */
+    bind(st, ":categories", tpl_attr_buf(el, "categories", "clinical", cats, sizeof cats));
     out->ncols = sqlite3_column_count(st);
     out->cols = calloc((size_t)out->ncols + 1, sizeof *out->cols);
     if (!out->cols)
         abort();
     for (int i = 0; i < out->ncols; i++)
         out->cols[i] = strdup(sqlite3_column_name(st, i));
+    double seconds = query_seconds(), deadline = now_seconds() + seconds;
+    sqlite3_progress_handler(c->db, 1000, past_deadline, &deadline);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && out->nrows < DATASET_MAX_ROWS)
         add_row(out, st);
-    if (rc != SQLITE_DONE)
-        hr_error_set(c->err, HR_EFAIL, c->tpl_path, line, where, "dataset SQL: %s",
+    sqlite3_progress_handler(c->db, 0, NULL, NULL);
+    if (rc == SQLITE_ROW)
+        hr_error_set(c->err, HR_EINPUT, c->tpl_path, line, where,
+                     "dataset '%s' returns more than %d rows: aggregate or limit it in its SQL",
+                     where, DATASET_MAX_ROWS);
+    else if (rc == SQLITE_INTERRUPT)
+        hr_error_set(c->err, HR_EINPUT, c->tpl_path, line, where,
+                     "dataset '%s' ran longer than %g s and was stopped (a recursive WITH "
+                     "without an end?); HOSPREPORT_QUERY_SECONDS sets the limit",
+                     where, seconds);
+    else if (rc != SQLITE_DONE)
+        hr_error_set(c->err, HR_EFAIL, c->tpl_path, line, where, "dataset '%s': %s", where,
                      sqlite3_errmsg(c->db));
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? HR_OK : c->err->code;

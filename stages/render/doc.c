@@ -271,17 +271,50 @@ static void draw_draft_mark(rctx *c, HPDF_Page p)
     HPDF_Page_GRestore(p);
 }
 
+/* The running header's words in one language: "骨科 · 2026年10月 · 月度运营
+ *分析报告" -- scope, period and report kind, so that a page torn out of
+ * the report still says what it is. */
+static void running_title(const rctx *c, i18n_lang lang, char *buf, size_t size)
+{
+    char per[64];
+    snprintf(buf, size, "%s · %s · %s", c->scope_name[lang],
+             i18n_period(lang, &c->per, per, sizeof per), i18n_tr(lang, c->title_id));
+}
+
+/* Draws s at (x, y) in at most width: a smaller size first (down to 6.5
+ * pt), then cut at a character with "…". */
+static void text_fit(HPDF_Page p, rctx *c, double x, double y, double size, double width,
+                     const char *s, rgb k)
+{
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", s);
+    while (size > 6.5 && font_text_width(c->font, buf, size) > width)
+        size -= 0.5;
+    size_t n = strlen(buf);
+    while (n > 0 && font_text_width(c->font, buf, size) > width) {
+        do
+            n--;
+        while (n > 0 && (buf[n] & 0xC0) == 0x80);
+        snprintf(buf + n, sizeof buf - n, "…");
+    }
+    text_at(p, c, x, y, size, buf, k);
+}
+
 static void draw_header_footer(rctx *c, int index, int pages)
 {
     HPDF_Page p = c->pages[index];
     i18n_lang lang = ctx_primary(c);
     double top = c->page_h - c->margin_t + 14, size = 8;
-    char left[300], right[300], foot[128], foot_en[128];
-    snprintf(left, sizeof left, "%s", c->hospital[lang]);
-    snprintf(right, sizeof right, "%s  %s", i18n_tr(lang, c->title_id), c->report_no);
-    text_at(p, c, c->margin_l, top, size, left, RGB_MUTED);
-    text_at(p, c, c->page_w - c->margin_r - font_text_width(c->font, right, size), top, size,
-            right, RGB_MUTED);
+    char left[512], foot[128], foot_en[128];
+    double no_w = font_text_width(c->font, c->report_no, size);
+    double room = c->page_w - c->margin_l - c->margin_r - no_w - 12;
+    running_title(c, lang, left, sizeof left);
+    text_fit(p, c, c->margin_l, top, size, room, left, RGB_MUTED);
+    if (c->mode == MODE_BILINGUAL) { /* the English words above, smaller */
+        running_title(c, LANG_EN, left, sizeof left);
+        text_fit(p, c, c->margin_l, top + 10, 7, room, left, RGB_MUTED);
+    }
+    text_at(p, c, c->page_w - c->margin_r - no_w, top, size, c->report_no, RGB_MUTED);
     HPDF_Page_SetRGBStroke(p, RGB_RULE.r, RGB_RULE.g, RGB_RULE.b);
     HPDF_Page_SetLineWidth(p, 0.5);
     HPDF_Page_MoveTo(p, (HPDF_REAL)c->margin_l, (HPDF_REAL)(top - 4));

@@ -38,7 +38,7 @@ int render_reports(sqlite3 *db, const render_options *opt, int *written, hr_erro
                             "'%s' is not a language: use zh_CN, en, bilingual or all", lang);
     run r = {0};
     r.opt = opt, r.db = db;
-    sqlite3_set_authorizer(db, render_deny_patient_key, NULL);
+    ds_sandbox_install(db);
     i18n_begin();
     int rc = request_prepare(&r, err);
     if (!rc)
@@ -95,7 +95,7 @@ int render_reports(sqlite3 *db, const render_options *opt, int *written, hr_erro
         log_info("render: %d PDF%s up to date (inputs and template unchanged), not rendered again",
                  unchanged, unchanged == 1 ? "" : "s");
     i18n_end();
-    sqlite3_set_authorizer(db, NULL, NULL);
+    ds_sandbox_remove(db);
     font_close(r.font);
     if (r.tpl)
         xmlFreeDoc(r.tpl);

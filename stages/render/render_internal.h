@@ -121,6 +121,13 @@ typedef struct dataset {
 } dataset;
 
 int ds_load(rctx *c, xmlNodePtr el, const char *name, dataset *out);
+/* The sandbox templates' SQL runs in: an authorizer on db refusing any
+ * identifier column always, and while ds_load prepares a dataset anything
+ * but a SELECT with allowed functions (data.c says what exactly). */
+void ds_sandbox_install(sqlite3 *db);
+void ds_sandbox_remove(sqlite3 *db);
+/* 1 when no query of render may read table.column (table may be NULL). */
+int ds_column_denied(const char *table, const char *column);
 void ds_free(dataset *d);
 int ds_col(const dataset *d, const char *name);
 const ds_cell *ds_at(const dataset *d, int row, int col);

@@ -71,9 +71,6 @@ int render_one(run *r, int scope_index, render_mode mode, hr_error *err);
 /* pdfout.c: strerror() in the C locale. */
 const char *render_system_error(int errnum);
 
-/* workers.c: the authorizer that keeps patient_key out of every PDF. */
-int render_deny_patient_key(void *unused, int action, const char *table, const char *column,
-                            const char *db_name, const char *trigger);
 /* workers.c: renders the jobs, adding to *written how many were written. */
 int render_jobs(run *r, render_job *jobs, int njobs, int *written, hr_error *err);
 

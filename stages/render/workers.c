@@ -1,7 +1,7 @@
 /*
  * workers.c -- renders a run's jobs, on forked worker processes when there
- * are enough of them, each worker on its own database connection; and the
- * authorizer that keeps patient_key out of every PDF.
+ * are enough of them, each worker on its own database connection, in the
+ * template SQL sandbox (data.c).
  */
 #include "stages/render/request.h"
 
@@ -14,20 +14,6 @@
 #include "pipeline/core/db.h"
 #include "pipeline/core/paths.h"
 
-/*
- * No patient identifier can reach a PDF: while rendering, the connection
- * refuses to read any column named patient_key, whatever a template's SQL
- * asks (SELECT * over a table that has one fails too). Render's own
- * queries never read it.
- */
-int render_deny_patient_key(void *unused, int action, const char *table, const char *column,
-                            const char *db_name, const char *trigger)
-{
-    (void)unused, (void)table, (void)db_name, (void)trigger;
-    if (action == SQLITE_READ && column && strcmp(column, "patient_key") == 0)
-        return SQLITE_DENY;
-    return SQLITE_OK;
-}
 /* Renders jobs k, k + n, k + 2n, ... on connection db; returns how many, or
  * -1 with err set. */
 static int render_share(run *r, render_job *jobs, int njobs, int k, int n, sqlite3 *db,
@@ -104,7 +90,7 @@ int render_jobs(run *r, render_job *jobs, int njobs, int *written, hr_error *err
             worker_report rep = {-1, {0}};
             sqlite3 *db;
             if (db_open(db_path, &db, &rep.err) == HR_OK) {
-                sqlite3_set_authorizer(db, render_deny_patient_key, NULL);
+                ds_sandbox_install(db);
                 rep.rendered = render_share(r, jobs, njobs, k, workers, db, &rep.err);
             }
             ssize_t off = 0, size = (ssize_t)sizeof rep;
