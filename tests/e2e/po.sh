@@ -1,6 +1,7 @@
 #!/bin/sh
 # po.sh -- the gettext workflow on a scratch copy of the tree:
-# `make update-po` on a clean tree changes nothing; a string added to a
+# `make update-po` on a clean tree changes nothing (a second run after a
+# first); a string added to a
 # template reaches the .pot and the .po; the check then fails until it is
 # translated; a translation that drops {scope} fails; a second catalog for
 # one language fails.
@@ -18,6 +19,11 @@ cp scripts/update-po.sh "$T/tree/scripts/"
 cd "$T/tree" || exit 1
 git init -q . && git add -A && git -c user.name=t -c user.email=t@t commit -qm base
 
+# Bring the copy up to date first (the sources may have moved on since the
+# catalogs were last merged: make check only warns about that), then a
+# second run on the clean tree must change nothing.
+scripts/update-po.sh >"$T/out" 2>&1 && ok || bad "update-po failed: $(cat "$T/out")"
+git add -A && git -c user.name=t -c user.email=t@t commit -qm updated >/dev/null 2>&1
 scripts/update-po.sh >"$T/out" 2>&1 && ok || bad "update-po failed: $(cat "$T/out")"
 [ -z "$(git status --porcelain)" ] && ok || bad "update-po on a clean tree changed: $(git status --porcelain)"
 scripts/update-po.sh --check >"$T/out" 2>&1 && ok || bad "check fails on a clean tree: $(cat "$T/out")"
