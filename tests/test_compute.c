@@ -482,6 +482,38 @@ static void test_reader_threads(void **state)
     assert_string_equal(err.field, "surgery");
     assert_non_null(strstr(err.message, "no_such"));
     cat.sets[k].sql = good;
+    /* issue 12: a set that writes, or whose sum passes 64 bits, is named
+     * with the catalogue file and the line of its <measures> (found here by
+     * reading the file), and the month of the sum */
+    long set_line = 0;
+    {
+        FILE *f = fopen(cat.sets[k].file, "r");
+        char buf[512];
+        for (long n = 1; f && fgets(buf, sizeof buf, f); n++)
+            if (strstr(buf, "<measures id=\"surgery\""))
+                set_line = n;
+        if (f)
+            fclose(f);
+    }
+    assert_true(set_line > 0);
+    const char *bad[] = {
+        "DELETE FROM surgery WHERE period = :month RETURNING dept_code, 1, 1",
+        "SELECT '', sum(9223372036854775807), 0 FROM surgery WHERE period = :month",
+    };
+    for (int b = 0; b < 2; b++) {
+        cat.sets[k].sql = (char *)bad[b];
+        hr_error_clear(&err);
+        assert_int_equal(db_begin(db, &err), HR_OK);
+        assert_int_equal(ind_measures_refresh(db, &cat, first, last, &st, &err), HR_EINPUT);
+        db_rollback(db);
+        assert_non_null(strstr(err.file, "config/indicators.xml"));
+        assert_int_equal(err.line, set_line);
+        assert_string_equal(err.field, "surgery");
+        assert_non_null(strstr(err.message, b == 0 ? "its query writes to the database"
+                                                   : "month 2026-01: integer overflow"));
+    }
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM surgery"), 4); /* none deleted */
+    cat.sets[k].sql = good;
     /* 2025-01 and 2026-03 have outpatient and inpatient only: 2 sets each
      * (inpatient_surgery lacks surgery); 2026-01 has all 12; 2026-02 all
      * but mr_front and equipment. The SQL sets go to the readers: 2 + 10 +

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tests/support/testkit.h"
@@ -543,6 +544,94 @@ static void test_threshold_volume_yoy(void **state)
     close_db(db);
 }
 
+/* Issue 12: a department code that cannot be a file name is quarantined,
+ * in the dictionary and wherever a source names one; every money field is bounded by
+ * money-limit (10^12 CNY by default), before the other rules of its source
+ * -- revenue has no range rule of its own in the rules file. */
+static void test_codes_and_money_limit(void **state)
+{
+    (void)state;
+    sqlite3 *db = open_db();
+    add_file(db, 1, "2026-10", "dept", "/nonexistent/dept.csv", "x", 5);
+    add_file(db, 2, "2026-10", "revenue", "/nonexistent/revenue.csv", "x", 4);
+    tk_exec(db,
+         "INSERT INTO dept VALUES ('2026-10', '0101', '心内科', 'Cardiology', 'clinical', 1, 2),"
+         "('2026-10', 'x/../../ESCAPED', 'a', 'a', 'clinical', 1, 3),"
+         "('2026-10', 'F' || char(8238) || 'FDP.exe', 'b', 'b', 'clinical', 1, 4),"
+         "('2026-10', 'ok_9.A-1', 'c', 'c', 'clinical', 1, 5),"
+         "('2026-10', '.hidden', 'd', 'd', 'clinical', 1, 6);"
+         "INSERT INTO revenue VALUES ('2026-10', '2026-10', '0101', 'drug', 100000000000000, 2, 2),"
+         "('2026-10', '2026-10', '0101', 'exam', 100000000000001, 2, 3),"
+         "('2026-10', '2026-10', '0101', 'bed', -9223372036854775807, 2, 4),"
+         "('2026-10', '2026-10', 'x/../../ESCAPED', 'other', 5, 2, 5);");
+    hr_error err;
+    run_validate(db, &err);
+    char *m = query_text(db, "SELECT group_concat(line_no || '|' || rule || '|' || field || '|' || "
+                             "message, char(10)) FROM (SELECT * FROM quarantine WHERE source = "
+                             "'dept' ORDER BY line_no)");
+    assert_string_equal(m, "3|code|dept_code|dept_code 'x/../../ESCAPED' is not a code: only A-Z "
+                           "a-z 0-9 _ . - (not first: . -), at most 32 characters\n"
+                           "4|code|dept_code|dept_code 'F\xe2\x80\xae" "FDP.exe' is not a code: only "
+                           "A-Z a-z 0-9 _ . - (not first: . -), at most 32 characters\n"
+                           "6|code|dept_code|dept_code '.hidden' is not a code: only A-Z a-z 0-9 _ "
+                           ". - (not first: . -), at most 32 characters");
+    free(m);
+    m = query_text(db, "SELECT group_concat(line_no || '|' || rule || '|' || field || '|' || "
+                       "message, char(10)) FROM (SELECT * FROM quarantine WHERE source = "
+                       "'revenue' ORDER BY line_no)");
+    assert_string_equal(m, "3|range|amount|amount 1000000000000.01 is beyond the plausible limit "
+                           "of +-1000000000000 CNY (money-limit in validation.xml)\n"
+                           "4|range|amount|amount -92233720368547758.07 is beyond the plausible "
+                           "limit of +-1000000000000 CNY (money-limit in validation.xml)\n"
+                           "5|code|dept_code|dept_code 'x/../../ESCAPED' is not a code: only "
+                           "A-Z a-z 0-9 _ . - (not first: . -), at most 32 characters");
+    free(m);
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM dept"), 2);
+    assert_int_equal(tk_query_int(db, "SELECT amount_cents FROM revenue"), 100000000000000LL);
+    assert_nothing_lost(db);
+    close_db(db);
+
+    /* The limit is the rules file's; a bad one is refused with its line. */
+    db = open_db();
+    add_file(db, 2, "2026-10", "revenue", "/nonexistent/revenue.csv", "x", 2);
+    tk_exec(db, "INSERT INTO revenue VALUES ('2026-10', '2026-10', '0101', 'drug', 10000, 2, 2),"
+                "('2026-10', '2026-10', '0101', 'exam', 10001, 2, 3);");
+    /* rules/x.xml beside schema/validation.xsd, as the rules file expects */
+    char dir[64], rules[96], xsd[96], cwd[512], target[600];
+    snprintf(dir, sizeof dir, "/tmp/test_validate_rules_%d", (int)getpid());
+    snprintf(rules, sizeof rules, "%s/rules", dir);
+    mkdir(dir, 0700), mkdir(rules, 0700);
+    snprintf(xsd, sizeof xsd, "%s/schema", dir);
+    mkdir(xsd, 0700);
+    snprintf(xsd, sizeof xsd, "%s/schema/validation.xsd", dir);
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    snprintf(target, sizeof target, "%s/config/schema/validation.xsd", cwd);
+    assert_int_equal(symlink(target, xsd), 0);
+    snprintf(rules, sizeof rules, "%s/rules/validation.xml", dir);
+    tk_write_file(rules, "<validation money-limit=\"100\">\n"
+                         "  <source name=\"revenue\"><key fields=\"month dept_code category\"/></source>\n"
+                         "</validation>\n");
+    validate_options opt = {"2026-10", rules, NULL, NULL, 0};
+    hr_error_clear(&err);
+    validate_period(db, &opt, &err);
+    m = query_text(db, "SELECT line_no || '|' || message FROM quarantine");
+    assert_string_equal(m, "3|amount 100.01 is beyond the plausible limit of +-100 CNY "
+                           "(money-limit in validation.xml)");
+    free(m);
+    tk_write_file(rules, "<validation money-limit=\"100000000000000000000\">\n"
+                         "  <source name=\"revenue\"/>\n</validation>\n");
+    hr_error_clear(&err);
+    assert_int_equal(validate_period(db, &opt, &err), HR_EFAIL);
+    assert_string_equal(err.file, rules);
+    assert_int_equal(err.line, 1);
+    assert_non_null(strstr(err.message, "money-limit '100000000000000000000' must be"));
+    unlink(rules), unlink(xsd);
+    snprintf(rules, sizeof rules, "%s/rules", dir);
+    snprintf(xsd, sizeof xsd, "%s/schema", dir);
+    rmdir(rules), rmdir(xsd), rmdir(dir);
+    close_db(db);
+}
+
 /* A rules file that breaks its schema is refused with file and line. */
 static void test_bad_rules_file(void **state)
 {
@@ -576,6 +665,7 @@ int main(void)
         cmocka_unit_test(test_threshold_zero_days),
         cmocka_unit_test(test_threshold_volume_yoy),
         cmocka_unit_test(test_bad_rules_file),
+        cmocka_unit_test(test_codes_and_money_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -86,6 +86,7 @@ struct rollup_acc {
     size_t n, cap;     /* cap: a power of two, kept over twice n */
     int *slot;         /* cap slots: entry index + 1, 0 empty */
     strbuf keys, probe;
+    int overflow;      /* a sum passed 64 bits: nothing is stored */
 };
 
 rollup_acc *rollup_acc_new(const rollup_spec *spec)
@@ -179,7 +180,8 @@ void rollup_acc_add(rollup_acc *a, const char *const *group, const size_t *group
     e->rows++;
     for (int i = 0; i < a->spec->nsum; i++)
         if (present[i]) {
-            e->sum[i] += sum[i];
+            if (__builtin_add_overflow(e->sum[i], sum[i], &e->sum[i]))
+                a->overflow = 1;
             e->n[i]++;
         }
 }
@@ -189,6 +191,9 @@ int rollup_acc_store(rollup_acc *a, sqlite3 *db, const char *period, hr_error *e
     const rollup_spec *s = a->spec;
     if (forget(db, s, period, err))
         return err->code;
+    if (a->overflow)
+        return HR_OK; /* no mark: rolled up from the rows once validate has
+                       * quarantined the amounts beyond belief */
     strbuf sql = STRBUF_INIT;
     sb_addf(&sql, "INSERT INTO \"%s\" (", s->table);
     column_list(&sql, s);
@@ -307,6 +312,11 @@ static int rollup_rows(sqlite3 *db, const rollup_spec *s, const char *period, hr
     sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
     int step = sqlite3_step(st);
     sqlite3_finalize(st);
+    if (step != SQLITE_DONE && strstr(sqlite3_errmsg(db), "integer overflow"))
+        return hr_error_set(err, HR_EINPUT, NULL, 0, NULL,
+                            "%s rows of %s: a sum passes 64 bits (amounts far beyond any real "
+                            "one; validate quarantines those beyond money-limit)",
+                            s->source, period);
     if (step != SQLITE_DONE)
         return db_fail(db, s->table, err);
     return mark(db, s, period, "rows", err);

@@ -51,7 +51,9 @@ void rollup_acc_free(rollup_acc *a);
 void rollup_acc_add(rollup_acc *a, const char *const *group, const size_t *group_len,
                     const int64_t *sum, const unsigned char *present);
 /* Replaces the roll-up of (spec->source, period) with what was added and
- * marks it complete. Inside the caller's transaction. */
+ * marks it complete. Inside the caller's transaction. When a sum passed
+ * 64 bits (amounts no hospital has: validate quarantines them), it only
+ * drops the old roll-up: the month is rolled up from its rows later. */
 int rollup_acc_store(rollup_acc *a, sqlite3 *db, const char *period, hr_error *err);
 
 /* ---- keeping it exact ---- */

@@ -16,8 +16,10 @@
 #include <string.h>
 
 #include "pipeline/core/db.h"
+#include "pipeline/core/numfmt.h"
 #include "pipeline/core/paths.h"
 #include "pipeline/core/period.h"
+#include "pipeline/core/strbuf.h"
 #include "pipeline/core/xalloc.h"
 #include "stages/advise/advise_rules.h"
 
@@ -55,94 +57,22 @@ typedef struct advise_ctx {
     sqlite3_stmt *insert;
 } advise_ctx;
 
-/* ---- number formatting ---- */
-
-void advise_format_number(strbuf *sb, double v, int decimals)
-{
-    if (isnan(v) || isinf(v)) {
-        sb_addstr(sb, "—");
-        return;
-    }
-    char digits[64];
-    snprintf(digits, sizeof digits, "%.*f", decimals, fabs(v));
-    int negative = v < 0 && strspn(digits, "0.") != strlen(digits);
-    if (negative)
-        sb_addch(sb, '-');
-    size_t int_len = strcspn(digits, ".");
-    for (size_t i = 0; i < int_len; i++) {
-        if (i && (int_len - i) % 3 == 0)
-            sb_addch(sb, ',');
-        sb_addch(sb, digits[i]);
-    }
-    sb_addstr(sb, digits + int_len);
-}
+/* ---- numbers (pipeline/core/numfmt.h) ---- */
 
 static int is_percent(const ind_info *in)
 {
     return strcmp(in->unit, "percent") == 0;
 }
 
-static int unit_decimals(const ind_info *in, double v)
-{
-    if (is_percent(in) || !strcmp(in->unit, "days") || !strcmp(in->unit, "minutes"))
-        return 1;
-    if (!strcmp(in->unit, "money") || !strcmp(in->unit, "times") || !strcmp(in->unit, "per10k"))
-        return 2;
-    if (!strcmp(in->unit, "count"))
-        return fabs(v - round(v)) < 1e-9 ? 0 : 1;
-    return 1;
-}
-
-static const char *unit_text(const ind_info *in, int zh)
-{
-    const char *given = zh ? in->unit_zh : in->unit_en;
-    if (*given)
-        return given;
-    static const char *const defaults[][3] = {
-        {"money", "元", "CNY"}, {"days", "天", "days"},   {"minutes", "分钟", "min"},
-        {"times", "次", "times"}, {"per10k", "/万人次", "per 10,000"}};
-    for (size_t i = 0; i < sizeof defaults / sizeof *defaults; i++)
-        if (strcmp(in->unit, defaults[i][0]) == 0)
-            return defaults[i][zh ? 1 : 2];
-    return "";
-}
-
-/* "32.5%", "8.3天" / "8.3 days", "12,345", "3,519.21万元" / "CNY 35.19m";
- * "—" when undefined. */
+/* "32.5%", "8.3天" / "8.3 days", "12,345人次", "3,519.21万元" / "¥35,192,100";
+ * with `sign` a '+' before a positive value; "—" when undefined. Money is
+ * said in 万元 in Chinese; counts stay whole. */
 static void format_value(strbuf *sb, const ind_info *in, int has, double v, int zh, int sign)
 {
-    if (!has) {
-        sb_addstr(sb, "—");
-        return;
-    }
-    if (!strcmp(in->unit, "money") && fabs(v) >= 10000) {
-        /* Large amounts as people say them: 3,519.21万元; CNY 35.19m. */
-        if (zh) {
-            if (sign && v > 0)
-                sb_addch(sb, '+');
-            advise_format_number(sb, v / 10000, 2);
-            sb_addstr(sb, "万元");
-        } else {
-            sb_addstr(sb, sign && v > 0 ? "CNY +" : "CNY ");
-            int millions = fabs(v) >= 1e6;
-            advise_format_number(sb, millions ? v / 1e6 : v / 1e3, millions ? 2 : 1);
-            sb_addch(sb, millions ? 'm' : 'k');
-        }
-        return;
-    }
-    if (sign && v > 0)
-        sb_addch(sb, '+');
-    advise_format_number(sb, v, unit_decimals(in, v));
-    if (is_percent(in)) {
-        sb_addch(sb, '%');
-        return;
-    }
-    const char *unit = unit_text(in, zh);
-    if (*unit) {
-        if (!zh)
-            sb_addch(sb, ' ');
-        sb_addstr(sb, unit);
-    }
+    char buf[NF_MAX];
+    nf_opts o = {.wan = strcmp(in->unit, "money") == 0, .sign = sign, .unit_word = 1,
+                 .word = {in->unit_zh, in->unit_en}};
+    sb_addstr(sb, has ? nf_value(zh ? NF_ZH : NF_EN, in->unit, v, &o, buf) : nf_undefined());
 }
 
 /* A change from base to cur: percentage points for % indicators, else the
@@ -151,19 +81,19 @@ static void format_change(strbuf *sb, const ind_info *in, int has, double cur, d
                           int zh, int sign)
 {
     if (!has || (!is_percent(in) && base == 0)) {
-        sb_addstr(sb, "—");
+        sb_addstr(sb, nf_undefined());
         return;
     }
+    char buf[NF_MAX];
     double d = is_percent(in) ? cur - base : (cur - base) / fabs(base) * 100.0;
-    if (!sign)
-        d = fabs(d);
-    else if (d > 0)
-        sb_addch(sb, '+');
-    advise_format_number(sb, d, 1);
-    if (is_percent(in))
-        sb_addstr(sb, zh ? " 个百分点" : " pp");
-    else
-        sb_addch(sb, '%');
+    sb_addstr(sb, nf_change(zh ? NF_ZH : NF_EN, in->unit, d, &(nf_opts){.magnitude = !sign}, buf));
+}
+
+/* A count of departments: "12", "1,234". */
+static void format_count(strbuf *sb, int n)
+{
+    char buf[NF_MAX];
+    sb_addstr(sb, nf_number(n, 0, buf));
 }
 
 /* ---- placeholder slots ---- */
@@ -364,16 +294,20 @@ static void department_list(const advise_ctx *c, const ind_info *in, const ranke
         sb_addch(&s->en[i], ')');
     }
     if (n > shown) {
-        sb_addf(&s->zh[i], "等 %d 个科室", n);
-        sb_addf(&s->en[i], " and %d more", n - shown);
+        sb_addstr(&s->zh[i], "等 ");
+        format_count(&s->zh[i], n);
+        sb_addstr(&s->zh[i], " 个科室");
+        sb_addstr(&s->en[i], " and ");
+        format_count(&s->en[i], n - shown);
+        sb_addstr(&s->en[i], " more");
     }
     if (n == 0) {
         sb_addstr(&s->zh[i], "—");
         sb_addstr(&s->en[i], "—");
     }
     int j = slot(s, "count");
-    sb_addf(&s->zh[j], "%d", n);
-    sb_addf(&s->en[j], "%d", n);
+    format_count(&s->zh[j], n);
+    format_count(&s->en[j], n);
 }
 
 static int beyond(int high_side, double v, double limit)
@@ -571,12 +505,9 @@ static int contributor_list(advise_ctx *c, const advise_rule *r, const mover *m,
         sb_addf(&s->en[i], "%s%s (", *found ? ", " : "", en);
         format_value(&s->en[i], m->in, 1, delta, 0, 1);
         if (has_share) {
-            sb_addstr(&s->zh[i], "，占 ");
-            advise_format_number(&s->zh[i], share, 1);
-            sb_addch(&s->zh[i], '%');
-            sb_addstr(&s->en[i], ", ");
-            advise_format_number(&s->en[i], share, 1);
-            sb_addstr(&s->en[i], "% of the change");
+            char pct[NF_MAX];
+            sb_addf(&s->zh[i], "，占 %s", nf_value(NF_ZH, "percent", share, NULL, pct));
+            sb_addf(&s->en[i], ", %s of the change", nf_value(NF_EN, "percent", share, NULL, pct));
         }
         sb_addstr(&s->zh[i], "）");
         sb_addch(&s->en[i], ')');

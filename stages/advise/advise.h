@@ -24,7 +24,6 @@
 #include <sqlite3.h>
 
 #include "pipeline/core/error.h"
-#include "pipeline/core/strbuf.h"
 
 /* Evaluates config/advice.xml (found with paths_data_file) for every scope
  * of the period and stores the sentences. Returns 0, or an hr_code with err
@@ -37,9 +36,5 @@ int advise_period(sqlite3 *db, const char *period, hr_error *err);
  * schema is still config/schema/advice.xsd of the data dir. */
 int advise_period_rules(sqlite3 *db, const char *period, const char *rules_path,
                         hr_error *err);
-
-/* Appends v with `decimals` decimals and ',' between thousands
- * ("-1,234,567.8"); "—" when v is NaN. */
-void advise_format_number(strbuf *sb, double v, int decimals);
 
 #endif

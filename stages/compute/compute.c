@@ -25,6 +25,7 @@
 #include "pipeline/core/db.h"
 #include "pipeline/core/digest.h"
 #include "pipeline/core/log.h"
+#include "pipeline/core/numfmt.h"
 #include "pipeline/core/strbuf.h"
 #include "stages/compute/compute.h"
 #include "stages/compute/compute_internal.h"
@@ -164,40 +165,42 @@ static ind_row evaluate(const ind_cube *cube, const ind_indicator *ind, const pe
     return r;
 }
 
-/* Band first, then MoM, then YoY; fills flag and both reasons. */
+/* Band first, then MoM, then YoY; fills flag and both reasons:
+ * "药占比 32.5% 高于预警上限 30.0%", "Drug share rose 3.5 pp on the previous
+ * period (limit 2.0 pp)". */
 static const char *flag_of(const ind_indicator *ind, const ind_row *r, char *zh, char *en,
                            size_t size)
 {
-    const char *pts_zh = ind->unit == UNIT_PERCENT ? "个百分点" : "%";
-    const char *pts_en = ind->unit == UNIT_PERCENT ? " points" : "%";
+    const char *unit = ind->unit_text;
+    char v[2][NF_MAX], lim[2][NF_MAX];
     if (!r->cur.defined)
         return NULL;
-    if (ind->has_low && r->cur.value < ind->warn_low) {
-        snprintf(zh, size, "%s %.2f 低于预警下限 %g", ind->name_zh, r->cur.value, ind->warn_low);
-        snprintf(en, size, "%s %.2f is below the warning limit %g", ind->name_en, r->cur.value,
-                 ind->warn_low);
-        return "band_low";
+    int low = ind->has_low && r->cur.value < ind->warn_low;
+    if (low || (ind->has_high && r->cur.value > ind->warn_high)) {
+        for (int l = NF_ZH; l <= NF_EN; l++) {
+            nf_value(l, unit, r->cur.value, NULL, v[l]);
+            nf_value(l, unit, low ? ind->warn_low : ind->warn_high, NULL, lim[l]);
+        }
+        snprintf(zh, size, "%s %s %s %s", ind->name_zh, v[NF_ZH],
+                 low ? "低于预警下限" : "高于预警上限", lim[NF_ZH]);
+        snprintf(en, size, "%s %s is %s the warning limit %s", ind->name_en, v[NF_EN],
+                 low ? "below" : "above", lim[NF_EN]);
+        return low ? "band_low" : "band_high";
     }
-    if (ind->has_high && r->cur.value > ind->warn_high) {
-        snprintf(zh, size, "%s %.2f 高于预警上限 %g", ind->name_zh, r->cur.value, ind->warn_high);
-        snprintf(en, size, "%s %.2f is above the warning limit %g", ind->name_en, r->cur.value,
-                 ind->warn_high);
-        return "band_high";
-    }
-    if (r->mom_ok && fabs(r->mom) > ind->mom_limit) {
-        snprintf(zh, size, "%s环比%s %.1f%s，超过阈值 %g%s", ind->name_zh,
-                 r->mom > 0 ? "上升" : "下降", fabs(r->mom), pts_zh, ind->mom_limit, pts_zh);
-        snprintf(en, size, "%s %s %.1f%s on the previous period (limit %g%s)", ind->name_en,
-                 r->mom > 0 ? "rose" : "fell", fabs(r->mom), pts_en, ind->mom_limit, pts_en);
-        return "mom";
-    }
-    if (r->yoy_ok && fabs(r->yoy) > ind->yoy_limit) {
-        snprintf(zh, size, "%s同比%s %.1f%s，超过阈值 %g%s", ind->name_zh,
-                 r->yoy > 0 ? "上升" : "下降", fabs(r->yoy), pts_zh, ind->yoy_limit, pts_zh);
-        snprintf(en, size, "%s %s %.1f%s on the same period last year (limit %g%s)",
-                 ind->name_en, r->yoy > 0 ? "rose" : "fell", fabs(r->yoy), pts_en,
-                 ind->yoy_limit, pts_en);
-        return "yoy";
+    int mom = r->mom_ok && fabs(r->mom) > ind->mom_limit;
+    if (mom || (r->yoy_ok && fabs(r->yoy) > ind->yoy_limit)) {
+        double ch = mom ? r->mom : r->yoy;
+        const nf_opts size_only = {.magnitude = 1};
+        for (int l = NF_ZH; l <= NF_EN; l++) {
+            nf_change(l, unit, ch, &size_only, v[l]);
+            nf_change(l, unit, mom ? ind->mom_limit : ind->yoy_limit, &size_only, lim[l]);
+        }
+        snprintf(zh, size, "%s%s%s %s，超过阈值 %s", ind->name_zh, mom ? "环比" : "同比",
+                 ch > 0 ? "上升" : "下降", v[NF_ZH], lim[NF_ZH]);
+        snprintf(en, size, "%s %s %s on the %s (limit %s)", ind->name_en,
+                 ch > 0 ? "rose" : "fell", v[NF_EN],
+                 mom ? "previous period" : "same period last year", lim[NF_EN]);
+        return mom ? "mom" : "yoy";
     }
     return NULL;
 }

@@ -87,15 +87,12 @@ static int placeholder(rctx *c, xmlNodePtr el, i18n_lang lang, const char *name,
     else if (strcmp(what, "reason") == 0)
         sb_addstr(out, r->reason[lang][0] ? r->reason[lang] : i18n_tr(lang, "—"));
     else if (strcmp(what, "value") == 0 || strcmp(what, "ytd") == 0)
-        sb_addstr(out, i18n_value(lang, r->unit, pick(r, what), wan, buf));
+        sb_addstr(out, nf_value(lang, r->unit, pick(r, what), &(nf_opts){.wan = wan}, buf));
     else if (!strcmp(what, "mom") || !strcmp(what, "yoy") || !strcmp(what, "ytd_yoy"))
-        sb_addstr(out, i18n_change(lang, r->unit, pick(r, what), buf));
+        sb_addstr(out, nf_change(lang, r->unit, pick(r, what), NULL, buf));
     else if (!strcmp(what, "mom_abs") || !strcmp(what, "yoy_abs"))
-        sb_addstr(out, i18n_change(lang, r->unit, fabs(pick(r, what[0] == 'm' ? "mom" : "yoy")),
-                                   buf) + (isfinite(pick(r, what[0] == 'm' ? "mom" : "yoy")) &&
-                                                   pick(r, what[0] == 'm' ? "mom" : "yoy") != 0
-                                               ? 1
-                                               : 0));
+        sb_addstr(out, nf_change(lang, r->unit, pick(r, what[0] == 'm' ? "mom" : "yoy"),
+                                 &(nf_opts){.magnitude = 1}, buf));
     else
         return fail(c, el, "text", "unknown placeholder", name);
     return HR_OK;
@@ -348,7 +345,7 @@ static void kpi_card(rctx *c, const ind_row *r, double x, double top, double w, 
         y -= 9;
     }
     double vsize = 17;
-    i18n_value(lang, r->unit, r->value, wan, buf);
+    nf_value(lang, r->unit, r->value, &(nf_opts){.wan = wan}, buf);
     while (doc_text_width(c, buf, vsize) > w - 2 * pad && vsize > 9)
         vsize -= 1;
     doc_text(c, x + pad, y - vsize - 2, vsize, buf, RGB_TEXT);
@@ -366,7 +363,7 @@ static void kpi_card(rctx *c, const ind_row *r, double x, double top, double w, 
             doc_triangle(c, ax, y - 5, 6.5, ch > 0, color);
         else
             doc_fill_rect(c, ax - 3, y - 5.6, 6, 1.4, RGB_NEUTRAL);
-        doc_text(c, ax + 7, y - 8, 8, i18n_change(lang, r->unit, ch, buf), color);
+        doc_text(c, ax + 7, y - 8, 8, nf_change(lang, r->unit, ch, NULL, buf), color);
         y -= 11.5;
     }
 }

@@ -149,47 +149,31 @@ static double axis_scale(rctx *c, const char *unit, double lo, double hi, char *
     return 1e4;
 }
 
-static const char *scale_suffix(i18n_lang lang, double scale)
-{
-    return scale == 1e4 ? (lang == LANG_EN ? "" : i18n_tr(LANG_ZH, "x10k")) /* 万 */
-           : scale == 1e3 ? "k"
-           : scale == 1e6 ? "M"
-                          : "";
-}
-
 static void tick_label(rctx *c, double v, double step, double scale, char *buf)
 {
     double s = step / scale;
     i18n_lang lang = ctx_primary(c);
     /* as many decimals as the step needs: 2.5万 steps print 2.5, 5.0, 7.5 */
     int decimals = fabs(s - round(s)) < 1e-9 ? 0 : fabs(s * 10 - round(s * 10)) < 1e-6 ? 1 : 2;
-    i18n_number(lang, v / scale, decimals, buf);
-    if (v != 0 && scale != 1e4) /* 万 is in the caption; k and M on each tick */
-        strcat(buf, scale_suffix(lang, scale));
+    if (v == 0 || scale == 1e4) /* 万 is in the caption; k and M on each tick */
+        nf_number(v / scale, decimals, buf);
+    else
+        nf_scaled(lang, v, scale, decimals, 0, buf);
 }
 
 char *chart_value_label(i18n_lang lang, const char *unit, double v, double scale, int delta,
                         char *buf)
 {
-    char n[I18N_NUM_MAX];
     int money = unit && !strcmp(unit, "money");
     if (!isfinite(v))
-        return i18n_number(lang, v, 0, buf);
-    if (scale > 1) {
-        double x = v / scale;
-        i18n_number(lang, fabs(x), fabs(x) >= 100 ? 0 : 1, n);
-        snprintf(buf, I18N_NUM_MAX, "%s%s%s%s", v < 0 ? "-" : "",
-                 money && lang == LANG_EN ? "¥" : "", n, scale_suffix(lang, scale));
-        return buf;
-    }
+        return nf_number(v, 0, buf);
+    if (scale > 1)
+        return nf_scaled(lang, v, scale, fabs(v / scale) >= 100 ? 0 : 1, money, buf);
     if (!unit || !*unit || !strcmp(unit, "count"))
-        return i18n_number(lang, v, (unit && *unit) || v == floor(v) ? 0 : 1, buf);
-    if (delta && !strcmp(unit, "percent")) { /* a change of a rate: points */
-        i18n_number(lang, v, fabs(v) < 1 ? 2 : 1, n);
-        snprintf(buf, I18N_NUM_MAX, "%s%s", n, lang == LANG_EN ? " pp" : i18n_tr(lang, " pp"));
-        return buf;
-    }
-    return i18n_value(lang, unit, v, 0, buf);
+        return nf_number(v, (unit && *unit) || v == floor(v) ? 0 : 1, buf);
+    if (delta && !strcmp(unit, "percent")) /* a change of a rate: points; the bar shows its sign */
+        return nf_change(lang, unit, v, &(nf_opts){.no_plus = 1}, buf);
+    return nf_value(lang, unit, v, NULL, buf);
 }
 
 /* A series name in the report language; "本期 This year" in bilingual. */

@@ -1,11 +1,10 @@
 /*
- * i18n.c -- gettext switching and locale-aware formats (see i18n.h).
+ * i18n.c -- gettext switching and period names (see i18n.h).
  */
 #include "stages/render/i18n.h"
 
 #include <libintl.h>
 #include <locale.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,31 +72,6 @@ const char *i18n_tr(i18n_lang lang, const char *msgid)
     return t;
 }
 
-char *i18n_number(i18n_lang lang, double v, int decimals, char *buf)
-{
-    if (!isfinite(v)) {
-        snprintf(buf, I18N_NUM_MAX, "%s", i18n_tr(lang, "—"));
-        return buf;
-    }
-    char raw[I18N_NUM_MAX];
-    double scale = pow(10, decimals);
-    snprintf(raw, sizeof raw, "%.*f", decimals, round(fabs(v) * scale) / scale); /* half up */
-    if (strspn(raw, "0.") == strlen(raw))
-        v = 0; /* no "-0.0" */
-    const char *dot = strchr(raw, '.');
-    size_t int_len = dot ? (size_t)(dot - raw) : strlen(raw);
-    char *o = buf;
-    if (v < 0)
-        *o++ = '-';
-    for (size_t i = 0; i < int_len; i++) {
-        if (i > 0 && (int_len - i) % 3 == 0)
-            *o++ = ',';
-        *o++ = raw[i];
-    }
-    snprintf(o, (size_t)(buf + I18N_NUM_MAX - o), "%s", dot ? dot : "");
-    return buf;
-}
-
 /* Copies pattern into buf replacing {a} with va and {b} with vb. */
 static char *fill(const char *pattern, const char *a, const char *va, const char *b,
                   const char *vb, char *buf, size_t size)
@@ -117,68 +91,6 @@ static char *fill(const char *pattern, const char *a, const char *va, const char
         }
     }
     buf[o] = '\0';
-    return buf;
-}
-
-char *i18n_count(i18n_lang lang, double v, int wan, char *buf)
-{
-    if (wan && lang == LANG_ZH && isfinite(v) && fabs(v) >= 100000) {
-        char n[I18N_NUM_MAX];
-        i18n_number(lang, v / 10000.0, 1, n);
-        return fill(i18n_tr(lang, "{n} x 10,000"), "{n}", n, NULL, NULL, buf, I18N_NUM_MAX);
-    }
-    return i18n_number(lang, v, 0, buf);
-}
-
-char *i18n_money(i18n_lang lang, double yuan, int wan, char *buf)
-{
-    char n[I18N_NUM_MAX];
-    if (!isfinite(yuan))
-        return i18n_number(lang, yuan, 0, buf);
-    if (lang == LANG_EN) {
-        i18n_number(lang, fabs(yuan), fabs(yuan) < 1000 ? 2 : 0, n);
-        snprintf(buf, I18N_NUM_MAX, "%s¥%s", yuan < 0 ? "-" : "", n);
-    } else if (wan && fabs(yuan) >= 10000) {
-        i18n_number(lang, yuan / 10000.0, 2, n);
-        fill(i18n_tr(lang, "CNY {n} x 10,000"), "{n}", n, NULL, NULL, buf, I18N_NUM_MAX);
-    } else {
-        i18n_number(lang, yuan, fabs(yuan) < 1000 ? 2 : 0, n);
-        fill(i18n_tr(lang, "CNY {n}"), "{n}", n, NULL, NULL, buf, I18N_NUM_MAX);
-    }
-    return buf;
-}
-
-char *i18n_value(i18n_lang lang, const char *unit, double v, int wan, char *buf)
-{
-    char n[I18N_NUM_MAX];
-    if (!isfinite(v))
-        return i18n_number(lang, v, 0, buf);
-    if (strcmp(unit, "money") == 0)
-        return i18n_money(lang, v, wan, buf);
-    if (strcmp(unit, "percent") == 0) {
-        snprintf(buf, I18N_NUM_MAX, "%s%%", i18n_number(lang, v, fabs(v) < 10 ? 2 : 1, n));
-        return buf;
-    }
-    if (strcmp(unit, "count") == 0)
-        return i18n_count(lang, v, wan, buf);
-    if (strcmp(unit, "per10k") == 0 || strcmp(unit, "times") == 0)
-        return i18n_number(lang, v, 2, buf);
-    return i18n_number(lang, v, 1, buf); /* days, minutes */
-}
-
-char *i18n_change(i18n_lang lang, const char *unit, double change, char *buf)
-{
-    char n[I18N_NUM_MAX];
-    if (!isfinite(change))
-        return i18n_number(lang, change, 0, buf);
-    /* Two decimals only where one would round a real change away. */
-    i18n_number(lang, change, change != 0 && fabs(change) < 1 ? 2 : 1, n);
-    const char *sign = change > 0 ? "+" : "";
-    if (unit && strcmp(unit, "percent") == 0)
-        snprintf(buf, I18N_NUM_MAX, "%s%s%s", sign, n,
-                 lang == LANG_EN ? " pp" : i18n_tr(lang, " pp"));
-    else
-        snprintf(buf, I18N_NUM_MAX, "%s%s%%", sign, n);
     return buf;
 }
 

@@ -44,27 +44,23 @@ char tbl_format(rctx *c, i18n_lang lang, const char *format, const dataset *d, i
         return 'l';
     }
     if (!strcmp(format, "int"))
-        i18n_number(lang, v, 0, num);
+        nf_number(v, 0, num);
     else if (!strcmp(format, "num1"))
-        i18n_number(lang, v, 1, num);
-    else if (!strcmp(format, "num2"))
-        i18n_number(lang, v, 2, num);
-    else if (!strcmp(format, "money"))
-        i18n_number(lang, v, 2, num);
+        nf_number(v, 1, num);
+    else if (!strcmp(format, "num2") || !strcmp(format, "money"))
+        nf_number(v, 2, num);
     else if (!strcmp(format, "money_wan"))
-        i18n_number(lang, v / 10000.0, 2, num);
-    else if (!strcmp(format, "pct")) {
-        i18n_number(lang, v, 1, num);
-        if (isfinite(v))
-            strcat(num, "%");
-    } else if (!strcmp(format, "change"))
-        i18n_change(lang, "count", v, num);
+        nf_number(v / 10000.0, 2, num);
+    else if (!strcmp(format, "pct"))
+        nf_value(lang, "percent", v, &(nf_opts){.fixed = 1, .decimals = 1}, num);
+    else if (!strcmp(format, "change"))
+        nf_change(lang, "count", v, NULL, num);
     else if (!strcmp(format, "pp"))
-        i18n_change(lang, "percent", v, num);
+        nf_change(lang, "percent", v, NULL, num);
     else if (!strcmp(format, "value"))
-        i18n_value(lang, unit, v, 0, num);
+        nf_value(lang, unit, v, NULL, num);
     else if (!strcmp(format, "change_unit"))
-        i18n_change(lang, unit, v, num);
+        nf_change(lang, unit, v, NULL, num);
     else
         snprintf(num, sizeof num, "%s", cell->text);
     snprintf(buf, size, "%s", num);
@@ -230,7 +226,7 @@ static void totals_row(rctx *c, const tcol *cols, int n, const dataset *d, row_t
         char num[I18N_NUM_MAX];
         const char *f = cols[i].format;
         double shown = !strcmp(f, "money_wan") ? sum / 10000.0 : sum;
-        i18n_number(lang, shown, !strcmp(f, "int") ? 0 : (!strcmp(f, "num1") ? 1 : 2), num);
+        nf_number(shown, !strcmp(f, "int") ? 0 : (!strcmp(f, "num1") ? 1 : 2), num);
         snprintf(t->cell[i], sizeof t->cell[i], "%s", num);
     }
     const char *label = i18n_tr(lang, "Total");
