@@ -59,7 +59,9 @@ static void untranslated(const char *msgid)
     if (nseen < sizeof seen / sizeof *seen)
         seen[nseen++] = msgid;
     log_warn("render: no Chinese translation of \"%s\": the zh_CN edition prints it in English "
-             "(add it to locales/zh_CN.po: make update-po, then translate)", msgid);
+             "(text of a template or the renderer: make update-po, then translate it in "
+             "locales/zh_CN.po; an id that arrives as data, from a dataset's SQL: add it to "
+             "locales/data.pot first)", msgid);
 }
 
 const char *i18n_tr(i18n_lang lang, const char *msgid)
