@@ -54,8 +54,18 @@ static int ensure_dir(const char *path, hr_error *err)
     return HR_OK;
 }
 
-int run_pipeline(const cli_args *a, hr_error *err)
+int run_pipeline(const cli_args *args, hr_error *err)
 {
+    cli_args copy = *args;
+    const cli_args *a = &copy;
+    int32_t today;
+    char scheduled[8];
+    if (cycle_today(a, &today, err))
+        return err->code;
+    if (!copy.period) { /* --scheduled: the month before today */
+        cycle_scheduled_period(today, scheduled);
+        copy.period = scheduled;
+    }
     period month;
     if (period_parse_month(a->period, &month, err) || ensure_dir(a->out_dir, err))
         return err->code;
@@ -65,9 +75,21 @@ int run_pipeline(const cli_args *a, hr_error *err)
     double t0 = log_clock(), t = t0;
     int rc;
 
-    ingest_options in = {a->in_dir, a->period, a->profile};
     ingest_summary sum = {0};
-    rc = ingest_folder(db, &in, &sum, err);
+    if (a->in_dir) {
+        ingest_options in = {a->in_dir, a->period, a->profile};
+        rc = ingest_folder(db, &in, &sum, err);
+    } else {
+        /* no folder given: pull the month first, ingest what the archive holds */
+        int waiting = 0;
+        rc = cycle_pull(db, a, a->period, today, &waiting, err);
+        if (rc == HR_OK && waiting) {
+            log_info("run %s: waiting for data; nothing run", a->period);
+            goto done;
+        }
+        if (rc == HR_OK)
+            rc = cycle_ingest_archive(db, a, a->period, &sum, err);
+    }
     if (rc)
         goto done;
     log_info("ingest: %d files loaded, %d unchanged; %lld rows (%.1f s)", sum.files_loaded,
@@ -98,7 +120,7 @@ int run_pipeline(const cli_args *a, hr_error *err)
         double computed = log_clock() - t;
         t = log_clock();
         render_options ro = {reports[i].kind, reports[i].period, a->scope ? a->scope : "all",
-                             a->lang, NULL, a->out_dir};
+                             a->lang, NULL, a->out_dir, a->force};
         int written = 0;
         if ((rc = render_reports(db, &ro, &written, err)))
             goto done;

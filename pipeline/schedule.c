@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "pipeline/core/db.h"
+#include "pipeline/core/log.h"
 #include "pipeline/core/strbuf.h"
 #include "pipeline/core/value.h"
 #include "pipeline/core/xalloc.h"
@@ -94,6 +95,7 @@ typedef struct due_row {
     period p;
     int32_t deadline;
     schedule_state state;
+    char *missing; /* required sources not in (awaiting.c), or NULL; owned */
 } due_row;
 
 /* The month indexes in period_state, ascending; *n set. Caller frees. */
@@ -152,11 +154,11 @@ static int report_done(sqlite3 *db, const char *kind, const char *period_text, c
     for (int i = 0; i < nlangs; i++) {
         int64_t v;
         int rc = db_query_int(db, &v, err,
-                              "SELECT 1 FROM report_run WHERE kind = ? AND period = ? "
-                              "AND scope = 'hospital' AND lang = ? LIMIT 1",
+                              "SELECT NOT draft FROM report_run WHERE kind = ? AND period = ? "
+                              "AND scope = 'hospital' AND lang = ? ORDER BY run_id DESC LIMIT 1",
                               kind, period_text, langs[i], NULL);
-        if (rc <= 0)
-            return rc;
+        if (rc <= 0 || v == 0)
+            return rc < 0 ? -1 : 0;
     }
     return 1;
 }
@@ -198,15 +200,57 @@ static int due_row_cmp(const void *a, const void *b)
     return kind_rank(x->p.kind) - kind_rank(y->p.kind);
 }
 
-static void print_due(FILE *out, const due_row *rows, int n)
+/* quiet (-q): only what is not done, no header; nothing when all is done */
+static void print_due(FILE *out, const due_row *rows, int n, int quiet)
 {
-    fprintf(out, "%-9s  %-8s  %-10s  %s\n", "KIND", "PERIOD", "DEADLINE", "STATE");
+    if (!quiet)
+        fprintf(out, "%-9s  %-8s  %-10s  %s\n", "KIND", "PERIOD", "DEADLINE", "STATE");
     for (int i = 0; i < n; i++) {
         char label[PERIOD_LABEL_MAX], date[11];
-        fprintf(out, "%-9s  %-8s  %-10s  %s\n", schedule_kind(&rows[i].p),
+        if (quiet && rows[i].state == SCHEDULE_DONE)
+            continue;
+        fprintf(out, "%-9s  %-8s  %-10s  %s", schedule_kind(&rows[i].p),
                 period_label(&rows[i].p, label), schedule_date_label(rows[i].deadline, date),
-                schedule_state_name(rows[i].state));
+                rows[i].missing && rows[i].state == SCHEDULE_DUE
+                    ? "waiting"
+                    : schedule_state_name(rows[i].state));
+        if (rows[i].missing && rows[i].state != SCHEDULE_DONE)
+            fprintf(out, "  %sfor data: %s", rows[i].state == SCHEDULE_DUE ? "" : "waiting ",
+                    rows[i].missing);
+        fputc('\n', out);
     }
+}
+
+/* Adds a row for each month not loaded whose deadline is listed
+ * (awaiting.c): `waiting` with what is missing (or plain `due` when every
+ * required source is pulled but not run yet), `overdue` after the
+ * deadline. */
+static int add_awaiting(sqlite3 *db, const cli_args *a, int32_t today, due_row **rows,
+                        int *nrows, hr_error *err)
+{
+    awaiting_month *w;
+    int n;
+    int rc = awaiting_months(db, a, today, &w, &n, err);
+    for (int i = 0; i < n && rc == HR_OK; i++) {
+        int loaded = 0;
+        for (int k = 0; k < *nrows; k++)
+            loaded |= (*rows)[k].p.kind == PERIOD_MONTH && (*rows)[k].p.first == w[i].month;
+        if (loaded)
+            continue; /* listed already, as its reports stand */
+        *rows = xrealloc(*rows, (size_t)(*nrows + 1) * sizeof **rows);
+        due_row *row = &(*rows)[(*nrows)++];
+        row->p = (period){PERIOD_MONTH, w[i].month, w[i].month};
+        schedule_deadline(&row->p, &row->deadline);
+        row->state = schedule_state_of(0, today, row->deadline);
+        row->missing = NULL;
+        if (w[i].missing[0]) {
+            row->missing = strdup(w[i].missing);
+            if (!row->missing)
+                abort();
+        }
+    }
+    free(w);
+    return rc;
 }
 
 /* Fills rows[] with the listed reports; *older counts the reports never
@@ -239,12 +283,14 @@ static int collect_due(sqlite3 *db, const cli_args *a, int32_t today, due_row **
             rc = err->code;
         } else if (schedule_listed(today, deadline)) {
             (*rows)[(*nrows)++] =
-                (due_row){cand[i], deadline, schedule_state_of(done, today, deadline)};
+                (due_row){cand[i], deadline, schedule_state_of(done, today, deadline), NULL};
         } else if (!done) {
             (*older)++;
         }
     }
     free(cand);
+    if (rc == HR_OK)
+        rc = add_awaiting(db, a, today, rows, nrows, err);
     qsort(*rows, (size_t)*nrows, sizeof **rows, due_row_cmp);
     return rc;
 }
@@ -261,8 +307,8 @@ int schedule_due(const cli_args *a, FILE *out, hr_error *err)
     int n, older;
     int rc = collect_due(db, a, today, &rows, &n, &older, err);
     if (rc == HR_OK) {
-        print_due(out, rows, n);
-        if (older) {
+        print_due(out, rows, n, log_verbosity == 0);
+        if (older && log_verbosity > 0) {
             char date[11];
             fprintf(stderr,
                     "hospreport: %d older report%s never generated (deadline before %s); "
@@ -271,6 +317,8 @@ int schedule_due(const cli_args *a, FILE *out, hr_error *err)
                     schedule_date_label(today - SCHEDULE_LOOKBACK_DAYS, date));
         }
     }
+    for (int i = 0; i < n; i++)
+        free(rows[i].missing);
     free(rows);
     db_close(db);
     return rc;
@@ -355,6 +403,11 @@ int schedule_status(const cli_args *a, FILE *out, hr_error *err)
     int rc = print_months(db, out, err);
     if (rc == HR_OK)
         rc = print_reports(db, out, err);
+    int32_t today = schedule_today();
+    if (rc == HR_OK && a->today)
+        rc = schedule_parse_date(a->today, &today, err);
+    if (rc == HR_OK)
+        rc = awaiting_print_sources(db, a, today, out, err);
     db_close(db);
     return rc;
 }

@@ -11,6 +11,7 @@
 #ifndef HR_SCHEDULE_H
 #define HR_SCHEDULE_H
 
+#include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -65,5 +66,21 @@ int schedule_due(const cli_args *args, FILE *out, hr_error *err);
  * rows quarantined, validation, reconciliation and compute state; then per
  * report generated (registry), the number of scopes and PDFs and when. */
 int schedule_status(const cli_args *args, FILE *out, hr_error *err);
+
+/* Months `due` lists though their exports are not all in (awaiting.c):
+ * every month ended before today, from the first the database knows
+ * (loaded or pulled), whose monthly deadline is listed; `missing` names
+ * each required source of config/sources.xml (args->sources) neither
+ * pulled nor loaded, with its contact ("" when all are in). Caller frees
+ * *out. */
+typedef struct awaiting_month {
+    int month; /* month index (period.h) */
+    char missing[2048];
+} awaiting_month;
+int awaiting_months(sqlite3 *db, const cli_args *args, int32_t today, awaiting_month **out,
+                    int *n, hr_error *err);
+/* `status`: the sources of the month before today, pulled or not. */
+int awaiting_print_sources(sqlite3 *db, const cli_args *args, int32_t today, FILE *out,
+                           hr_error *err);
 
 #endif

@@ -24,8 +24,8 @@ XG="xgettext --from-code=UTF-8 --add-comments=TRANSLATORS: --sort-by-file --no-w
 # Report strings (printed in PDFs) and program messages (help, errors,
 # progress) are extracted apart, so that the check below can insist on the
 # first being translated.
-$XG --language=C -k -kN_ -ki18n_tr:2 -kctx_tr:3 -o "$T/report-c.pot" $(ls pipeline/*.c pipeline/core/*.c stages/*/*.c | sort)
-$XG --language=C -k -k_ -khr_error_set:6 -klog_info:1 -klog_warn:1 -klog_error:1 \
+$XG --language=C -k -kN_ -ki18n_tr:2 -kctx_tr:3 -o "$T/report-c.pot" $(ls stages/render/*.c | sort)
+$XG --language=C -k -k_ -kN_ -khr_error_set:6 -klog_info:1 -klog_warn:1 -klog_error:1 \
     --flag=hr_error_set:6:c-format --flag=_:1:pass-c-format -o "$T/msg.pot" \
     $(ls pipeline/*.c pipeline/core/*.c stages/*/*.c | sort)
 $XG --its=locales/its/templates.its -o "$T/xml.pot" $(ls templates/*.xml tests/data/render/*.xml | sort)

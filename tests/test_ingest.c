@@ -442,8 +442,16 @@ static const bad_case bad_cases[] = {
      "missing required column 'exam_fee' (field exam_fee of profile standard)"},
     {"bad/empty", NULL, "empty/dept.csv", 1, "", "empty file"},
     {"bad/xmltrunc", DATA "xml-profile.xml", "xmltrunc/outpatient.xml", -1, "", "malformed XML"},
-    {"bad/xmlentity", DATA "xml-profile.xml", "xmlentity/outpatient.xml", -1, "",
+    {"bad/xmlentity", DATA "xml-profile.xml", "xmlentity/outpatient.xml", 2, "",
      "DOCTYPE that declares entities"},
+    {"bad/xmldup", DATA "xml-profile.xml", "xmldup/outpatient.xml", 6, "total",
+     "<total> twice in the <visit> of line 3 (lines 5 and 6): which one holds total_fee?"},
+    {"bad/xmlnested", DATA "xml-profile.xml", "xmlnested/outpatient.xml", 5, "visit",
+     "a <visit> inside the <visit> of line 3: records may not nest"},
+    {"bad/xmlattrs", DATA "xml-profile.xml", "xmlattrs/outpatient.xml", 3, "",
+     "an element with more than 64 attributes"},
+    {"bad/xmlbig", DATA "xml-small-profile.xml", "xmlbig/outpatient.xml", 13, "",
+     "the XML export is larger than the limit of 600 bytes"},
     {"std", DATA "bad-profile.xml", "bad-profile.xml", 3, "file", "colour"},
 };
 

@@ -44,7 +44,7 @@ static sqlite3 *fixture_db(const char *name)
 static int render(sqlite3 *db, const char *tpl, const char *scope, const char *lang,
                   const char *out, hr_error *err)
 {
-    render_options o = {"monthly", "2026-10", scope, lang, tpl, out};
+    render_options o = {"monthly", "2026-10", scope, lang, tpl, out, 0};
     int written = 0;
     hr_error_clear(err);
     int rc = render_reports(db, &o, &written, err);
@@ -331,7 +331,7 @@ static void test_template_errors_name_the_line(void **state)
                      1);
     assert_int_equal(readable, 1);
 
-    render_options o = {"monthly", "2026-09", "hospital", "en", SUMMARY, out};
+    render_options o = {"monthly", "2026-09", "hospital", "en", SUMMARY, out, 0};
     int written = 0;
     hr_error_clear(&err);
     assert_int_equal(render_reports(db, &o, &written, &err), HR_EINPUT);
@@ -372,7 +372,13 @@ static void test_draft_mark_and_reproducible(void **state)
     assert_memory_equal(a.buf, b.buf, a.len);
     assert_true(a.len < 150 * 1024);
     unsetenv("SOURCE_DATE_EPOCH");
+    /* blocking and not forced: refused (exit 3), no PDF (issue 11, item 4) */
     assert_int_equal(db_exec(db, "UPDATE period_state SET reconcile_forced = 0", &err), 0);
+    unlink(pdf);
+    assert_int_equal(render(db, SUMMARY, "D07", "zh_CN", out, &err), -HR_EBLOCKED);
+    assert_int_equal(access(pdf, F_OK), -1);
+    /* reconciled: no mark */
+    assert_int_equal(db_exec(db, "UPDATE period_state SET reconcile_state = 'ok'", &err), 0);
     assert_int_equal(render(db, SUMMARY, "D07", "zh_CN", out, &err), 1);
     tk_pdf_text(pdf, 0, &t);
     assert_null(strstr(t.buf, "账"));

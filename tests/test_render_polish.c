@@ -40,7 +40,7 @@ static sqlite3 *fixture_db(const char *name)
 
 static int render(sqlite3 *db, const char *tpl, const char *lang, const char *out)
 {
-    render_options o = {"monthly", "2026-10", "hospital", lang, tpl, out};
+    render_options o = {"monthly", "2026-10", "hospital", lang, tpl, out, 0};
     int written = 0;
     hr_error err;
     hr_error_clear(&err);

@@ -26,7 +26,7 @@ static char tmpdir[64];
 static int render(sqlite3 *db, const char *tpl, const char *scope, const char *lang,
                   const char *out, hr_error *err)
 {
-    render_options o = {"monthly", "2026-10", scope, lang, tpl, out};
+    render_options o = {"monthly", "2026-10", scope, lang, tpl, out, 0};
     int written = 0;
     hr_error_clear(err);
     int rc = render_reports(db, &o, &written, err);

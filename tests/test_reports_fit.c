@@ -27,7 +27,7 @@ static char tmpdir[64];
 static int render(sqlite3 *db, const char *kind, const char *period, const char *tpl,
                   const char *scope, const char *lang, const char *out)
 {
-    render_options o = {kind, period, scope, lang, tpl, out};
+    render_options o = {kind, period, scope, lang, tpl, out, 0};
     int written = 0;
     hr_error err;
     hr_error_clear(&err);

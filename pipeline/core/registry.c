@@ -80,6 +80,18 @@ static int skip_entry(const struct dirent *d)
     return d->d_name[0] != '.';
 }
 
+/* Configuration that says where data come from and where reports go, not
+ * what they say: a new contact or addressee renders nothing again. */
+static int shapes_no_number(const char *rel)
+{
+    static const char *const files[] = {"sources.xml", "delivery.xml", "schema/sources.xsd",
+                                        "schema/delivery.xsd"};
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++)
+        if (strcmp(rel, files[i]) == 0)
+            return 1;
+    return 0;
+}
+
 /* Every regular file under dir (relative names under rel), sorted by name
  * at each level, as "config REL SHA256" lines. */
 static int add_config_dir(const char *dir, const char *rel, strbuf *canon, hr_error *err)
@@ -97,7 +109,7 @@ static int add_config_dir(const char *dir, const char *rel, strbuf *canon, hr_er
         if (rc == HR_OK && stat(path, &stbuf) == 0) {
             if (S_ISDIR(stbuf.st_mode)) {
                 rc = add_config_dir(path, sub, canon, err);
-            } else if (S_ISREG(stbuf.st_mode)) {
+            } else if (S_ISREG(stbuf.st_mode) && !shapes_no_number(sub)) {
                 char hex[DIGEST_HEX_SIZE];
                 rc = digest_file(path, hex, NULL, err);
                 if (rc == HR_OK)
@@ -165,7 +177,7 @@ static void bind_key(sqlite3_stmt *st, const registry_entry *e)
 int registry_is_current(sqlite3 *db, const registry_entry *e, hr_error *err)
 {
     sqlite3_stmt *st = db_prepare(db,
-                                  "SELECT template_sha256, inputs_fingerprint, output_sha256 "
+                                  "SELECT template_sha256, inputs_fingerprint, output_sha256, draft "
                                   "FROM report_run WHERE kind = ? AND period = ? AND scope = ? "
                                   "AND lang = ? AND output_path = ? ORDER BY run_id DESC LIMIT 1",
                                   err);
@@ -176,7 +188,8 @@ int registry_is_current(sqlite3 *db, const registry_entry *e, hr_error *err)
     char output_sha[DIGEST_HEX_SIZE] = "";
     if (rc == SQLITE_ROW) {
         current = strcmp(text_or_empty(st, 0), e->template_sha256) == 0 &&
-                  strcmp(text_or_empty(st, 1), e->inputs_fingerprint) == 0;
+                  strcmp(text_or_empty(st, 1), e->inputs_fingerprint) == 0 &&
+                  sqlite3_column_int(st, 3) == (e->draft != 0);
         snprintf(output_sha, sizeof output_sha, "%s", text_or_empty(st, 2));
     } else if (rc != SQLITE_DONE) {
         db_fail(db, "reading report_run", err);
@@ -203,8 +216,8 @@ int registry_record(sqlite3 *db, const registry_entry *e, hr_error *err)
     sqlite3_stmt *st = db_prepare(
         db,
         "INSERT INTO report_run (kind, period, scope, lang, output_path, template_path, "
-        "template_sha256, inputs_fingerprint, output_sha256, output_bytes, generated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "template_sha256, inputs_fingerprint, output_sha256, output_bytes, generated_at, draft) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         err);
     if (!st)
         return err->code;
@@ -215,6 +228,7 @@ int registry_record(sqlite3 *db, const registry_entry *e, hr_error *err)
     sqlite3_bind_text(st, 9, hex, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 10, (sqlite3_int64)bytes);
     sqlite3_bind_text(st, 11, db_now(now, sizeof now), -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 12, e->draft != 0);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)

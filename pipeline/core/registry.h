@@ -50,6 +50,7 @@ typedef struct registry_entry {
     const char *output_path;
     char template_sha256[DIGEST_HEX_SIZE];
     char inputs_fingerprint[DIGEST_HEX_SIZE];
+    int draft; /* 1: a forced draft (a gate failed); `due` does not count it done */
 } registry_entry;
 
 /* The months a report over `p` reads: its own months, its MoM and YoY bases

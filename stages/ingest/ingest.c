@@ -36,6 +36,7 @@
 #include "pipeline/core/digest.h"
 #include "pipeline/core/log.h"
 #include "pipeline/core/paths.h"
+#include "pipeline/core/xalloc.h"
 #include "pipeline/core/strbuf.h"
 #include "pipeline/core/rollup.h"
 #include "stages/ingest/ingest_int.h"
@@ -696,56 +697,105 @@ static int inside_folder(const char *dir_real, const char *dir, const char *path
     return inside ? HR_OK : HR_EINPUT;
 }
 
-int ingest_folder(sqlite3 *db, const ingest_options *opt, ingest_summary *sum, hr_error *err)
+static int load_profile(const ingest_options *opt, profile **prof, hr_error *err)
 {
     char standard[4096];
     const char *profile_path = opt->profile;
     if (!profile_path)
         profile_path = paths_data_file("config/profiles/standard.xml", standard, sizeof standard);
-    profile *prof;
-    int rc = profile_load(profile_path, &prof, err);
-    if (rc)
-        return rc;
-    if ((rc = report_strangers(prof, opt->in_dir, sum, err))) {
-        profile_free(prof);
-        return rc;
-    }
+    return profile_load(profile_path, prof, err);
+}
+
+/* Loads each (profile file, path); a file that is not there is skipped;
+ * with in_dir, one that resolves outside it is refused. */
+static int load_each(sqlite3 *db, const profile *prof, const profile_file *const *pfs,
+                     const char *const *paths, int n, const char *in_dir, const char *period,
+                     ingest_summary *sum, hr_error *err)
+{
     load_settings saved;
     load_settings_begin(db, &saved);
     hr_error first;
     hr_error_clear(&first);
-    char *in_real = realpath(opt->in_dir, NULL);
-    for (int i = 0; i < prof->nfiles; i++) {
-        const profile_file *pf = &prof->files[i];
-        strbuf path = STRBUF_INIT;
-        sb_addf(&path, "%s/%s", opt->in_dir, pf->name);
+    char *in_real = in_dir ? realpath(in_dir, NULL) : NULL;
+    for (int i = 0; i < n; i++) {
         struct stat st;
-        if (stat(path.buf, &st) != 0) {
-            log_debug("%s: not in the folder", path.buf);
-        } else {
-            hr_error e;
-            hr_error_clear(&e);
-            const char *kind = ingest_not_regular(&st);
-            if (kind) /* before anything opens it: opening a FIFO blocks */
-                hr_error_set(&e, HR_EINPUT, path.buf, 0, NULL,
-                             "%s, not a regular file: an export must be a plain file", kind);
-            if (e.code || inside_folder(in_real, opt->in_dir, path.buf, prof, &e) ||
-                ingest_file(db, prof, pf, path.buf, opt->period, sum, &e)) {
-                char line[1600];
-                log_warn("rejected: %s", hr_error_format(&e, line, sizeof line));
-                if (!first.code)
-                    first = e;
-            }
+        if (stat(paths[i], &st) != 0) {
+            log_debug("%s: not in the folder", paths[i]);
+            continue;
         }
-        sb_release(&path);
+        hr_error e;
+        hr_error_clear(&e);
+        const char *kind = ingest_not_regular(&st);
+        if (kind) /* before anything opens it: opening a FIFO blocks */
+            hr_error_set(&e, HR_EINPUT, paths[i], 0, NULL,
+                         "%s, not a regular file: an export must be a plain file", kind);
+        if (e.code || (in_dir && inside_folder(in_real, in_dir, paths[i], prof, &e)) ||
+            ingest_file(db, prof, pfs[i], paths[i], period, sum, &e)) {
+            char line[1600];
+            log_warn("rejected: %s", hr_error_format(&e, line, sizeof line));
+            if (!first.code)
+                first = e;
+        }
     }
     load_settings_end(db, &saved);
     free(in_real);
-    profile_free(prof);
     if (first.code) {
         if (err)
             *err = first;
         return first.code;
     }
     return HR_OK;
+}
+
+int ingest_folder(sqlite3 *db, const ingest_options *opt, ingest_summary *sum, hr_error *err)
+{
+    profile *prof;
+    int rc = load_profile(opt, &prof, err);
+    if (rc)
+        return rc;
+    if ((rc = report_strangers(prof, opt->in_dir, sum, err))) {
+        profile_free(prof);
+        return rc;
+    }
+    const profile_file **pfs = xrealloc(NULL, (size_t)(prof->nfiles + 1) * sizeof *pfs);
+    char **paths = xrealloc(NULL, (size_t)(prof->nfiles + 1) * sizeof *paths);
+    for (int i = 0; i < prof->nfiles; i++) {
+        strbuf path = STRBUF_INIT;
+        sb_addf(&path, "%s/%s", opt->in_dir, prof->files[i].name);
+        pfs[i] = &prof->files[i];
+        paths[i] = sb_detach(&path, NULL);
+    }
+    rc = load_each(db, prof, pfs, (const char *const *)paths, prof->nfiles, opt->in_dir,
+                   opt->period, sum, err);
+    for (int i = 0; i < prof->nfiles; i++)
+        free(paths[i]);
+    free(paths);
+    free(pfs);
+    profile_free(prof);
+    return rc;
+}
+
+int ingest_files(sqlite3 *db, const ingest_options *opt, const ingest_file_ref *files, int n,
+                 ingest_summary *sum, hr_error *err)
+{
+    profile *prof;
+    int rc = load_profile(opt, &prof, err);
+    if (rc)
+        return rc;
+    const profile_file **pfs = xrealloc(NULL, (size_t)(n + 1) * sizeof *pfs);
+    const char **paths = xrealloc(NULL, (size_t)(n + 1) * sizeof *paths);
+    for (int i = 0; i < n && rc == HR_OK; i++) {
+        pfs[i] = profile_find_file(prof, files[i].name);
+        paths[i] = files[i].path;
+        if (!pfs[i])
+            rc = hr_error_set(err, HR_EINPUT, files[i].path, 0, NULL,
+                              "profile %s has no file %s to read it as", prof->name,
+                              files[i].name);
+    }
+    if (rc == HR_OK)
+        rc = load_each(db, prof, pfs, paths, n, NULL, opt->period, sum, err);
+    free(pfs);
+    free(paths);
+    profile_free(prof);
+    return rc;
 }

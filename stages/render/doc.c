@@ -237,13 +237,13 @@ static void page_label(const char *pattern, int page_no, int pages, char *buf, s
 
 static void draw_draft_mark(rctx *c, HPDF_Page p)
 {
-    const char *mark = c->mode == MODE_EN ? "UNRECONCILED DRAFT"
-                       : c->mode == MODE_ZH ? i18n_tr(LANG_ZH, "UNRECONCILED DRAFT")
-                                            : NULL;
+    const char *en = c->draft == DRAFT_UNVALIDATED  ? "UNVALIDATED DRAFT"
+                     : c->draft == DRAFT_UNRECONCILED ? "UNRECONCILED DRAFT"
+                                                      : "UNVALIDATED, UNRECONCILED DRAFT";
+    const char *mark = c->mode == MODE_EN ? en : c->mode == MODE_ZH ? i18n_tr(LANG_ZH, en) : NULL;
     char both[256];
     if (!mark) {
-        snprintf(both, sizeof both, "%s %s", i18n_tr(LANG_ZH, "UNRECONCILED DRAFT"),
-                 "UNRECONCILED DRAFT");
+        snprintf(both, sizeof both, "%s %s", i18n_tr(LANG_ZH, en), en);
         mark = both;
     }
     double size = 44;

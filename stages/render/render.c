@@ -77,6 +77,7 @@ int render_reports(sqlite3 *db, const render_options *opt, int *written, hr_erro
                                           mode_tags[modes[m]], r.tpl_path, fingerprint, j->path,
                                           err)))
                 break;
+            e->draft = r.draft != 0;
             char both[2 * DIGEST_HEX_SIZE + 512];
             snprintf(both, sizeof both, "%s%s%s", e->template_sha256, catalog, font_id);
             digest_buffer(both, strlen(both), e->template_sha256);

@@ -22,6 +22,10 @@
 #include "stages/render/font.h"
 #include "stages/render/i18n.h"
 
+/* Why a PDF is a draft (render --force, or reconcile --force): bits. */
+#define DRAFT_UNRECONCILED 1 /* a month's reconciliation is blocking */
+#define DRAFT_UNVALIDATED 2  /* a month failed validation or was never validated */
+
 typedef enum render_mode { MODE_ZH, MODE_EN, MODE_BILINGUAL } render_mode;
 
 typedef struct rgb {
@@ -64,7 +68,7 @@ typedef struct rctx {
     char hospital[2][128];
     char author[128];
     char report_no[64];
-    int draft;
+    int draft; /* DRAFT_* bits: the mark every page carries */
     ind_row *ind;
     int nind;
     /* document */

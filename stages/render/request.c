@@ -128,6 +128,63 @@ int scopes_load(run *r, hr_error *err)
     return HR_OK;
 }
 
+/* The months of the period that fail a gate, as "2026-09, 2026-10" in buf;
+ * `where` is the condition over period_state (alias p) for a month that
+ * fails. Months of the period with no period_state row fail every gate. */
+static int gate_months(run *r, const char *where, char *buf, size_t size, hr_error *err)
+{
+    buf[0] = '\0';
+    char *sql = sqlite3_mprintf(
+        "WITH RECURSIVE m(month) AS (SELECT ?1 UNION ALL SELECT strftime('%%Y-%%m', month || "
+        "'-01', '+1 month') FROM m WHERE month < ?2) SELECT group_concat(m.month, ', ') FROM m "
+        "LEFT JOIN period_state p ON p.period = m.month WHERE %s",
+        where);
+    sqlite3_stmt *st = db_prepare(r->db, sql, err);
+    sqlite3_free(sql);
+    if (!st)
+        return err->code;
+    sqlite3_bind_text(st, 1, r->month_first, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, r->month_last, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && sqlite3_column_text(st, 0))
+        snprintf(buf, size, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? HR_OK : db_fail(r->db, "reading period_state", err);
+}
+
+/* The gates of spec/PRODUCT.md: a report is drawn only from months whose
+ * validation passed (ok or warnings) and whose reconciliation is not
+ * blocking. Without --force a month that fails is an error (blocking
+ * reconciliation exit 3, failed or missing validation exit 2); with it, or
+ * after `reconcile --force`, the PDFs are drafts marked on every page. */
+static int check_gates(run *r, hr_error *err)
+{
+    char blocking[512], forced[512], unvalidated[512];
+    if (gate_months(r, "p.reconcile_state = 'blocking' AND NOT p.reconcile_forced", blocking,
+                    sizeof blocking, err) ||
+        gate_months(r, "p.reconcile_state = 'blocking' AND p.reconcile_forced", forced,
+                    sizeof forced, err) ||
+        gate_months(r,
+                    "p.period IS NULL OR p.validation_state IS NULL OR "
+                    "p.validation_state NOT IN ('ok', 'warnings')",
+                    unvalidated, sizeof unvalidated, err))
+        return err->code;
+    if (*blocking && !r->opt->force)
+        return hr_error_set(err, HR_EBLOCKED, NULL, 0, NULL,
+                            "reconciliation of %s is blocking (see hospreport reconcile "
+                            "--period ...); --force renders drafts marked UNRECONCILED DRAFT",
+                            blocking);
+    if (*unvalidated && !r->opt->force)
+        return hr_error_set(err, HR_EINPUT, NULL, 0, NULL,
+                            "%s not validated or failed validation (see hospreport status and "
+                            "validate --period ...); --force renders drafts marked UNVALIDATED "
+                            "DRAFT",
+                            unvalidated);
+    r->draft = (*blocking || *forced ? DRAFT_UNRECONCILED : 0) |
+               (*unvalidated ? DRAFT_UNVALIDATED : 0);
+    return HR_OK;
+}
+
 static int check_computed(run *r, hr_error *err)
 {
     int64_t n = 0;
@@ -138,13 +195,7 @@ static int check_computed(run *r, hr_error *err)
         return hr_error_set(err, HR_EINPUT, NULL, 0, "--period",
                             "period %s has not been computed: run hospreport compute --period %s",
                             r->period_text, r->period_text);
-    if (db_query_int(r->db, &n, err,
-                     "SELECT COUNT(*) FROM period_state WHERE period BETWEEN ? AND ? AND "
-                     "reconcile_state = 'blocking' AND reconcile_forced = 1",
-                     r->month_first, r->month_last, NULL) < 0)
-        return err->code;
-    r->draft = n > 0;
-    return HR_OK;
+    return check_gates(r, err);
 }
 /* The topic templates shipped in the data folder, for a usage message:
  * "equipment, beds" from templates/topic-equipment.xml, topic-beds.xml. */
