@@ -35,8 +35,13 @@ sed -i -e '/^"POT-Creation-Date:/d' "$T/all.pot"
 same() { # a b: equal but for the revision date
     [ -f "$2" ] && diff -q -I '^"PO-Revision-Date:' "$1" "$2" >/dev/null
 }
-merge() { # po -> $T/new.po
-    msgmerge --quiet --no-wrap --previous -o - "$1" "$T/all.pot" | msgattrib --no-wrap --no-obsolete -o "$T/new.po"
+merge() { # po -> $T/new.po; translated ids the sources no longer have stay as
+          # obsolete (#~) entries and are named: an id used through a variable
+          # needs N_() where it is written, one that arrives as data a line in
+          # locales/data.pot.
+    msgmerge --quiet --no-wrap --previous -o "$T/new.po" "$1" "$T/all.pot"
+    msgattrib --only-obsolete --translated --no-wrap "$T/new.po" 2>/dev/null | grep '^#~ msgid "..*"' \
+        | sed "s|^#~ msgid |po: warning: $1: translated, but no longer in the sources (N_() or locales/data.pot?): |" || true
 }
 
 if [ "$mode" = update ]; then
