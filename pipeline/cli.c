@@ -217,6 +217,7 @@ static int cmd_run(const cli_args *a, hr_error *err)
 }
 
 static int cmd_pull(const cli_args *a, hr_error *err) { return cycle_pull_command(a, err); }
+static int cmd_deliver(const cli_args *a, hr_error *err) { return cycle_deliver_command(a, err); }
 
 static int cmd_due(const cli_args *a, hr_error *err) { return schedule_due(a, stdout, err); }
 static int cmd_status(const cli_args *a, hr_error *err) { return schedule_status(a, stdout, err); }
@@ -287,6 +288,25 @@ static const command commands[] = {
      "  --delivery FILE the delivery configuration (default: config/delivery.xml)\n"),
      N_("\nExamples: hospreport run --period 2026-10 --deliver\n"
      "          hospreport run --in exports/2026-10 --period 2026-10 --out reports\n")},
+    {"deliver", 1, O_PERIOD | O_DB | O_DELIVERY, O_PERIOD, cmd_deliver,
+     N_("send each reader their reports: folders and e-mail (config/delivery.xml)"),
+     N_("Usage: hospreport deliver --period PERIOD [--delivery FILE] [--db DB]\n"
+     "\n"
+     "Delivers the reports the registry holds for PERIOD (a month also brings its\n"
+     "quarter after March, June, September and December and its year after\n"
+     "December, as run renders them) where config/delivery.xml sends each scope's\n"
+     "reports: a copy into each folder (e.g. the department's share), and one\n"
+     "message per e-mail address with all its reports attached, handed to the\n"
+     "sendmail program the file names. Every delivery is recorded (table delivery):\n"
+     "a rerun delivers only reports whose PDF changed since they went to that\n"
+     "target, and such a message says which earlier delivery it replaces.\n"
+     "A report edited or removed since it was rendered is not delivered (exit 4);\n"
+     "a folder or addressee that fails is reported (exit 4) after the others are\n"
+     "served. Prints one line per report copied or sent.\n"
+     "\n"
+     "  --period PERIOD  2026-10, 2026-Q3 or 2026\n"
+     "  --delivery FILE  the delivery configuration (default: config/delivery.xml)\n"),
+     N_("\nExample: hospreport deliver --period 2026-10\n")},
     {"ingest", 1, O_IN | O_PERIOD | O_DB | O_PROFILE, O_IN | O_PERIOD, cmd_ingest,
      N_("load one month's export folder into the database"),
      N_("Usage: hospreport ingest --in DIR --period YYYY-MM [--db DB] [--profile FILE]\n"

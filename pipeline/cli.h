@@ -43,6 +43,11 @@ int cycle_pull(struct sqlite3 *db, const cli_args *args, const char *period, int
                int *waiting, hr_error *err);
 /* Ingests the newest archived version of each source of `period`, one
  * ingest per profile. */
+/* Delivers the reports of `period` (with_due_reports: also the quarter and
+ * year a month ends) and logs what went where. `hospreport deliver`: */
+int cycle_deliver(struct sqlite3 *db, const cli_args *args, const char *period,
+                  int with_due_reports, hr_error *err);
+int cycle_deliver_command(const cli_args *args, hr_error *err);
 struct ingest_summary;
 int cycle_ingest_archive(struct sqlite3 *db, const cli_args *args, const char *period,
                          struct ingest_summary *sum, hr_error *err);

@@ -19,6 +19,7 @@
 #include "pipeline/core/value.h"
 #include "pipeline/core/xalloc.h"
 #include "pipeline/schedule.h"
+#include "stages/deliver/deliver.h"
 #include "stages/ingest/ingest.h"
 #include "stages/pull/pull.h"
 
@@ -186,6 +187,40 @@ int cycle_pull_command(const cli_args *a, hr_error *err)
         return err->code;
     int waiting;
     int rc = cycle_pull(db, a, period, today, &waiting, err);
+    db_close(db);
+    return rc;
+}
+
+int cycle_deliver(sqlite3 *db, const cli_args *a, const char *period, int with_due_reports,
+                  hr_error *err)
+{
+    deliver_options opt = {a->delivery, period, with_due_reports, stdout};
+    deliver_summary sum;
+    int rc = deliver_period(db, &opt, &sum, err);
+    fflush(stdout);
+    if (rc == HR_OK || sum.messages || sum.copies)
+        log_info("deliver %s: %d message%s (%d report%s attached), %d folder cop%s, %d of them "
+                 "corrections; %d already delivered as they are%s",
+                 period, sum.messages, sum.messages == 1 ? "" : "s", sum.attachments,
+                 sum.attachments == 1 ? "" : "s", sum.copies, sum.copies == 1 ? "y" : "ies",
+                 sum.replaced, sum.unchanged, sum.failed ? "; some targets failed" : "");
+    return rc;
+}
+
+int cycle_deliver_command(const cli_args *a, hr_error *err)
+{
+    period p;
+    if (period_parse(a->period, &p, err))
+        return err->code;
+    if (p.kind == PERIOD_RANGE)
+        return hr_error_set(err, HR_EUSAGE, NULL, 0, "--period",
+                            "'%s' is a range: deliver takes a month, a quarter or a year "
+                            "(topic reports are handed out by hand)",
+                            a->period);
+    sqlite3 *db;
+    if (db_open(a->db, &db, err))
+        return err->code;
+    int rc = cycle_deliver(db, a, a->period, 1, err);
     db_close(db);
     return rc;
 }

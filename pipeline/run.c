@@ -13,6 +13,7 @@
 
 #include "pipeline/cli.h"
 #include "pipeline/core/db.h"
+#include "pipeline/core/paths.h"
 #include "pipeline/core/log.h"
 #include "pipeline/core/period.h"
 #include "stages/advise/advise.h"
@@ -44,16 +45,6 @@ static int reports_for_month(const period *month, due_report out[3])
     return n;
 }
 
-static int ensure_dir(const char *path, hr_error *err)
-{
-    struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-        return HR_OK;
-    if (mkdir(path, 0777) != 0)
-        return hr_error_set(err, HR_EFAIL, path, 0, NULL, "cannot create the output folder");
-    return HR_OK;
-}
-
 int run_pipeline(const cli_args *args, hr_error *err)
 {
     cli_args copy = *args;
@@ -67,7 +58,7 @@ int run_pipeline(const cli_args *args, hr_error *err)
         copy.period = scheduled;
     }
     period month;
-    if (period_parse_month(a->period, &month, err) || ensure_dir(a->out_dir, err))
+    if (period_parse_month(a->period, &month, err) || paths_make_dir(a->out_dir, err))
         return err->code;
     sqlite3 *db;
     if (db_open(a->db, &db, err))
@@ -127,6 +118,8 @@ int run_pipeline(const cli_args *args, hr_error *err)
         log_info("%s %s: computed in %.1f s; %d PDF%s rendered in %.1f s", reports[i].kind,
                  reports[i].period, computed, written, written == 1 ? "" : "s", log_clock() - t);
     }
+    if (a->deliver && (rc = cycle_deliver(db, a, a->period, 1, err)))
+        goto done;
     log_info("run %s done in %.1f s; reports in %s", a->period, log_clock() - t0, a->out_dir);
 done:
     db_close(db);

@@ -533,16 +533,23 @@ static void test_parallel_workers_match_serial(void **state)
                      1);
     assert_int_equal(recorded, n2);
 
-    /* A folder where one PDF's temporary file must go makes that save fail,
-     * in whichever worker renders it. */
+    /* A folder where one PDF must go makes that save fail, in whichever
+     * worker renders it, naming the PDF; no temporary file is left. */
     char blocker[256], three[128];
     snprintf(three, sizeof three, "%s/jobs3", tmpdir);
-    snprintf(blocker, sizeof blocker, "%s/.monthly-2026-10-hospital.en.pdf.tmp", three);
+    snprintf(blocker, sizeof blocker, "%s/monthly-2026-10-hospital.en.pdf", three);
     assert_int_equal(mkdir(three, 0777), 0);
     assert_int_equal(mkdir(blocker, 0777), 0);
+    tk_write_file(strcat(strcpy(cmd, blocker), "/inside"), "x");
     sqlite3 *db3 = fixture_db("jobs3");
     assert_true(render(db3, SUMMARY, "all", "all", three, &err) < 0);
-    assert_non_null(strstr(err.file, ".monthly-2026-10-hospital.en.pdf.tmp"));
+    assert_string_equal(err.file, blocker);
+    snprintf(cmd, sizeof cmd, "ls -a '%s' | grep -c hospreport-", three);
+    FILE *p = popen(cmd, "r");
+    char line[32] = "";
+    assert_non_null(fgets(line, sizeof line, p));
+    pclose(p);
+    assert_int_equal(atoi(line), 0);
     unsetenv("HOSPREPORT_JOBS");
     unsetenv("SOURCE_DATE_EPOCH");
     db_close(db1), db_close(db2), db_close(db3);

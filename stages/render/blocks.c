@@ -7,6 +7,7 @@
  * Template text is an English message id translated through the catalog;
  * in bilingual documents the Chinese comes first and the English beneath.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,7 +134,13 @@ static int worse(const ind_row *r, double change)
     return 0;
 }
 
-/* One condition term: "draft", "hospital", "department", "TEST:ID[:mom|yoy]". */
+int blk_has_data(const ind_row *r)
+{
+    return isfinite(r->value) && (r->value != 0 || isfinite(r->mom) || isfinite(r->yoy));
+}
+
+/* One condition term: "draft", "hospital", "department", "rows:DATASET",
+ * "TEST:ID[:mom|yoy]". */
 static int term(rctx *c, xmlNodePtr el, const char *t, int *result)
 {
     if (!strcmp(t, "draft"))
@@ -142,10 +149,19 @@ static int term(rctx *c, xmlNodePtr el, const char *t, int *result)
         return *result = strcmp(c->scope, "hospital") == 0, HR_OK;
     if (!strcmp(t, "department"))
         return *result = strcmp(c->scope, "hospital") != 0, HR_OK;
+    if (!strncmp(t, "rows:", 5)) { /* the dataset has a row for this report */
+        dataset d;
+        if (ds_load(c, el, t + 5, &d))
+            return c->err->code;
+        *result = d.nrows > 0;
+        ds_free(&d);
+        return HR_OK;
+    }
     char test[32], id[64], cmp[16] = "mom";
     if (sscanf(t, "%31[a-z_]:%63[a-z0-9_.]:%15s", test, id, cmp) < 2)
         return fail(c, el, "when", "unknown condition", t);
-    static const char *const tests[] = {"flagged", "defined", "rises", "falls", "better", "worse"};
+    static const char *const tests[] = {"flagged", "defined", "data",  "rises",
+                                        "falls",   "better",  "worse"};
     int known = 0;
     for (size_t i = 0; i < sizeof tests / sizeof *tests; i++)
         known |= strcmp(test, tests[i]) == 0;
@@ -159,6 +175,8 @@ static int term(rctx *c, xmlNodePtr el, const char *t, int *result)
         *result = r->flag[0] != 0;
     else if (!strcmp(test, "defined"))
         *result = isfinite(r->value);
+    else if (!strcmp(test, "data"))
+        *result = blk_has_data(r);
     else if (!strcmp(test, "rises"))
         *result = isfinite(ch) && ch > 0;
     else if (!strcmp(test, "falls"))
@@ -248,6 +266,72 @@ static double next_block_height(rctx *c, xmlNodePtr el)
     return notes + mm * 72 / 25.4 + 30; /* its title */
 }
 
+static const char *const cn_digits[] = {"", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十"};
+
+/* The length of the Chinese numeral (一 .. 九十九) opening s. */
+static size_t cn_numeral(const char *s)
+{
+    const char *p = s;
+    for (int more = 1; more;) {
+        more = 0;
+        for (size_t i = 1; i < sizeof cn_digits / sizeof *cn_digits; i++)
+            if (!strncmp(p, cn_digits[i], strlen(cn_digits[i]))) {
+                p += strlen(cn_digits[i]), more = 1;
+                break;
+            }
+    }
+    return (size_t)(p - s);
+}
+
+static void cn_number(strbuf *out, int number)
+{
+    if (number >= 20)
+        sb_addstr(out, cn_digits[number / 10 % 10]);
+    if (number >= 10)
+        sb_addstr(out, "十");
+    sb_addstr(out, cn_digits[number % 10]);
+}
+
+/* How a heading is numbered: 's' a section ("6. ", "六、"), 'a' an appendix
+ * ("Appendix B. ", "附录二 "), 0 not at all; *len is the number's extent
+ * and *at where it starts. */
+static int number_kind(const char *s, size_t *at, size_t *len)
+{
+    size_t n = strspn(s, "0123456789");
+    if (n > 0 && s[n] == '.' && s[n + 1] == ' ')
+        return *at = 0, *len = n, 's';
+    if ((n = cn_numeral(s)) > 0 && !strncmp(s + n, "、", strlen("、")))
+        return *at = 0, *len = n, 's';
+    if (!strncmp(s, "Appendix ", 9) && isupper((unsigned char)s[9]) && s[10] == '.')
+        return *at = 9, *len = 1, 'a';
+    if (!strncmp(s, "附录", strlen("附录")) && (n = cn_numeral(s + strlen("附录"))) > 0)
+        return *at = strlen("附录"), *len = n, 'a';
+    return 0;
+}
+
+/* Gives a numbered heading the number of its place among those drawn, so
+ * that a section left out (a department without devices has no equipment
+ * section) leaves no gap: "6. " -> "5. ", "六、" -> "五、", "Appendix C."
+ * -> "Appendix B.". */
+static void renumber(strbuf *s, int number)
+{
+    size_t at, len;
+    if (!number_kind(s->buf, &at, &len))
+        return;
+    strbuf out = STRBUF_INIT;
+    sb_addf(&out, "%.*s", (int)at, s->buf);
+    if (isdigit((unsigned char)s->buf[at]))
+        sb_addf(&out, "%d", number);
+    else if (isupper((unsigned char)s->buf[at]))
+        sb_addch(&out, (char)('A' + (number - 1) % 26));
+    else
+        cn_number(&out, number);
+    sb_addstr(&out, s->buf + at + len);
+    sb_reset(s);
+    sb_addstr(s, out.buf);
+    sb_release(&out);
+}
+
 static int blk_heading(rctx *c, xmlNodePtr el)
 {
     int level = (int)tpl_attr_num(el, "level", 1);
@@ -258,6 +342,16 @@ static int blk_heading(rctx *c, xmlNodePtr el)
     int rc = element_text(c, el, ctx_primary(c), &a);
     if (!rc && c->mode == MODE_BILINGUAL)
         rc = element_text(c, el, LANG_EN, &b);
+    size_t at, len;
+    int kind = level == 1 && !rc ? number_kind(a.buf, &at, &len) : 0;
+    if (!kind && level == 1 && !rc && b.len)
+        kind = number_kind(b.buf, &at, &len);
+    if (kind) {
+        int number = kind == 's' ? ++c->sections : ++c->appendices;
+        renumber(&a, number);
+        if (b.len)
+            renumber(&b, number);
+    }
     if (!rc)
         doc_heading(c, level, a.buf, c->mode == MODE_BILINGUAL ? b.buf : NULL);
     sb_release(&a);
@@ -385,6 +479,13 @@ int blk_kpis(rctx *c, xmlNodePtr el)
             if (!(rows[n++] = ind_find(c, t)))
                 return fail(c, el, "indicators", "unknown indicator", t);
     }
+    /* a card without data for the scope is left out, not drawn empty (an
+     * outpatient-only department has no bed or discharge cards) */
+    int kept = 0;
+    for (int i = 0; i < n; i++)
+        if (blk_has_data(rows[i]))
+            rows[kept++] = rows[i];
+    n = kept;
     int per_row = (int)tpl_attr_num(el, "columns", 4), wan = tpl_attr_num(el, "wan", 0) > 0;
     double gap = 8, w = (ctx_width(c) - gap * (per_row - 1)) / per_row;
     double h = c->mode == MODE_BILINGUAL ? 78 : 69;

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "pipeline/core/db.h"
+#include "pipeline/core/utf8.h"
 #include "stages/render/render_internal.h"
 #include "stages/render/template.h"
 #include "pipeline/core/xalloc.h"
@@ -108,7 +109,8 @@ static const struct builtin {
     {"sources",
      "SELECT s.period AS period, COALESCE(CASE WHEN :lang = 'en' THEN n.name_en ELSE n.name_zh "
      "END, s.source) AS source, replace(s.path, rtrim(s.path, replace(s.path, "
-     "'/', '')), '') AS file, s.rows_loaded AS rows_loaded, substr(s.sha256, 1, 12) AS sha256 FROM "
+     "'/', '')), '') AS file, s.rows_loaded AS rows_loaded, s.encoding AS encoding, "
+     "substr(s.sha256, 1, 12) AS sha256 FROM "
      "source_file s LEFT JOIN source_name n ON n.source = s.source WHERE s.current = 1 AND "
      "s.period BETWEEN :month_first AND :month_last ORDER BY s.period, s.source"},
 };
@@ -463,7 +465,7 @@ static double col_num(sqlite3_stmt *st, int i)
 static void col_text(sqlite3_stmt *st, int i, char *buf, size_t size)
 {
     const char *t = (const char *)sqlite3_column_text(st, i);
-    snprintf(buf, size, "%s", t ? t : "");
+    utf8_copy(buf, size, t ? t : "");
 }
 
 int ind_load(rctx *c)

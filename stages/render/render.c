@@ -69,9 +69,8 @@ int render_reports(sqlite3 *db, const render_options *opt, int *written, hr_erro
         for (int m = 0; !rc && m < nmodes; m++) {
             render_job *j = &jobs[njobs];
             j->scope_index = i, j->mode = modes[m];
-            char name[512];
-            pdf_name(&r, &r.scopes[i], modes[m], name, sizeof name);
-            snprintf(j->path, sizeof j->path, "%s/%s", opt->out_dir, name);
+            if ((rc = pdf_path(&r, &r.scopes[i], modes[m], j->path, sizeof j->path, err)))
+                break;
             registry_entry *e = &j->entry;
             if ((rc = registry_entry_init(e, r.kind, r.period_text, r.scopes[i].code,
                                           mode_tags[modes[m]], r.tpl_path, fingerprint, j->path,

@@ -81,6 +81,8 @@ typedef struct rctx {
     int cover_pages;     /* pages without header/footer */
     heading *heads;
     int nheads;
+    int sections;        /* numbered level-1 headings drawn so far */
+    int appendices;      /* and appendices */
     HPDF_Outline outline[3];
     double page_w, page_h, margin_l, margin_r, margin_t, margin_b;
     double base_size;
@@ -144,6 +146,10 @@ int blk_condition(rctx *c, xmlNodePtr el, int *result);
 int blk_body(rctx *c, xmlNodePtr first);
 int blk_cover(rctx *c, xmlNodePtr el);
 int blk_kpis(rctx *c, xmlNodePtr el);
+/* 1 when the scope has data for the indicator: a value, and one that is
+ * not a zero with nothing to compare it with (0 discharges of an
+ * outpatient-only department, 0 exams where there is no device). */
+int blk_has_data(const ind_row *r);
 /* Colour of a change for an indicator direction ("up" "down" "neutral"). */
 rgb blk_change_color(const char *direction, double change);
 

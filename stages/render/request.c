@@ -15,6 +15,7 @@
 
 #include "pipeline/core/db.h"
 #include "pipeline/core/paths.h"
+#include "pipeline/core/utf8.h"
 #include "pipeline/core/xalloc.h"
 #include "pipeline/core/xmlconf.h"
 #include "stages/render/template.h"
@@ -35,10 +36,10 @@ static int config_load(run *r, hr_error *err)
         if (tpl_is(n, "name")) {
             tpl_attr_buf(n, "lang", "zh_CN", lang, sizeof lang);
             text = tpl_text(n);
-            snprintf(r->hospital[strcmp(lang, "en") == 0], sizeof r->hospital[0], "%s", text);
+            utf8_copy(r->hospital[strcmp(lang, "en") == 0], sizeof r->hospital[0], text);
         } else if (tpl_is(n, "author")) {
             text = tpl_text(n);
-            snprintf(r->author, sizeof r->author, "%s", text);
+            utf8_copy(r->author, sizeof r->author, text);
         }
         free(text);
     }
@@ -48,15 +49,24 @@ static int config_load(run *r, hr_error *err)
     return HR_OK;
 }
 
-static void add_scope(run *r, const char *code, const char *zh, const char *en)
+/* A code that does not fit is refused rather than cut (a cut code would
+ * read another department's data, or none); names are cut at a character
+ * boundary. */
+static int add_scope(run *r, const char *code, const char *zh, const char *en, hr_error *err)
 {
+    if (strlen(code) >= sizeof r->scopes[0].code)
+        return hr_error_set(err, HR_EINPUT, NULL, 0, "dept_code",
+                            "department code '%.40s...' is longer than %zu bytes: no report can "
+                            "be named for it",
+                            code, sizeof r->scopes[0].code - 1);
     scope_item *grown = xrealloc(r->scopes, (size_t)(r->nscopes + 1) * sizeof *grown);
     r->scopes = grown;
     scope_item *s = &r->scopes[r->nscopes++];
     snprintf(s->code, sizeof s->code, "%s", code);
-    snprintf(s->name[LANG_ZH], sizeof s->name[0], "%s", zh);
-    snprintf(s->name[LANG_EN], sizeof s->name[0], "%s", en);
+    utf8_copy(s->name[LANG_ZH], sizeof s->name[0], zh);
+    utf8_copy(s->name[LANG_EN], sizeof s->name[0], en);
     s->number = r->nscopes; /* number_scopes() makes it stable */
+    return HR_OK;
 }
 
 /* Report numbers must not depend on which scopes one render asks for: the
@@ -97,7 +107,7 @@ int scopes_load(run *r, hr_error *err)
     const char *scope = r->opt->scope ? r->opt->scope : "hospital";
     int all = strcmp(scope, "all") == 0;
     if (all || strcmp(scope, "hospital") == 0)
-        add_scope(r, "hospital", i18n_tr(LANG_ZH, "Whole hospital"), "Whole hospital");
+        add_scope(r, "hospital", i18n_tr(LANG_ZH, "Whole hospital"), "Whole hospital", err);
     if (strcmp(scope, "hospital") == 0)
         return HR_OK;
     const char *sql =
@@ -113,9 +123,13 @@ int scopes_load(run *r, hr_error *err)
     sqlite3_bind_text(st, 2, scope, -1, SQLITE_STATIC);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        add_scope(r, (const char *)sqlite3_column_text(st, 0),
-                  (const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 2));
+        if (add_scope(r, (const char *)sqlite3_column_text(st, 0),
+                      (const char *)sqlite3_column_text(st, 1),
+                      (const char *)sqlite3_column_text(st, 2), err))
+            break;
     sqlite3_finalize(st);
+    if (err->code)
+        return err->code;
     if (rc != SQLITE_DONE)
         return db_fail(r->db, "reading departments", err);
     if (number_scopes(r, err))
@@ -269,8 +283,7 @@ int request_prepare(run *r, hr_error *err)
         return err->code;
     if (tpl_load(r->tpl_path, NULL, &r->tpl, err) || config_load(r, err))
         return err->code;
-    if (mkdir(o->out_dir, 0777) != 0 && errno != EEXIST)
-        return hr_error_set(err, HR_EFAIL, o->out_dir, 0, NULL, "cannot create: %s",
-                            render_system_error(errno));
+    if (paths_make_dir(o->out_dir, err))
+        return err->code;
     return charset_prepare(r, err);
 }

@@ -22,7 +22,7 @@ static int render_share(run *r, render_job *jobs, int njobs, int k, int n, sqlit
     int done = 0;
     r->db = db;
     for (int j = k; j < njobs; j += n) {
-        if (render_one(r, jobs[j].scope_index, jobs[j].mode, err) ||
+        if (render_one(r, jobs[j].scope_index, jobs[j].mode, jobs[j].path, err) ||
             registry_record(db, &jobs[j].entry, err))
             return -1;
         done++;

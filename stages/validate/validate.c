@@ -374,19 +374,21 @@ static int set_state(sqlite3 *db, const char *period, const char *state, hr_erro
 static int write_quarantine_csv(sqlite3 *db, const char *period, const char *out_dir,
                                 hr_error *err)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/quarantine-%s.csv", out_dir, period);
-    mkdir(out_dir, 0777);
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return hr_error_set(err, HR_EFAIL, path, 0, NULL, "cannot write: %s", strerror(errno));
+    char path[4096], stem[64];
+    snprintf(stem, sizeof stem, "quarantine-%s", period);
+    paths_out out;
+    if (paths_make_dir(out_dir, err) ||
+        paths_output_file(out_dir, stem, ".csv", path, sizeof path, err) ||
+        paths_out_open(&out, path, err))
+        return err->code;
+    FILE *f = out.f;
     sqlite3_stmt *st = db_prepare(db,
                                   "SELECT source, coalesce(path, ''), coalesce(line_no, 0), "
                                   "coalesce(field, ''), rule, stage, message, coalesce(raw, '') "
                                   "FROM quarantine WHERE period = ? ORDER BY source, path, line_no",
                                   err);
     if (!st) {
-        fclose(f);
+        paths_out_abandon(&out);
         return err->code;
     }
     sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
@@ -411,9 +413,7 @@ static int write_quarantine_csv(sqlite3 *db, const char *period, const char *out
         fputc('\n', f);
     }
     sqlite3_finalize(st);
-    if (fclose(f) != 0)
-        return hr_error_set(err, HR_EFAIL, path, 0, NULL, "cannot write: %s", strerror(errno));
-    return 0;
+    return paths_out_commit(&out, err);
 }
 
 /* One line per kind of data warning: what, how many departments. */

@@ -126,5 +126,24 @@ grep -q "outpatient rows of 2026-10: a sum passes 64 bits" "$T/err" && ok || { k
 "$HR" compute -q --period 2026-10 --db "$T/m.db" && ok || ko "money: compute after validate failed"
 [ "$(sqlite3 "$T/m.db" "SELECT total_fee_cents FROM outpatient_rollup")" = 1000 ] && ok || ko "money: roll-up"
 
+# ... and the data-quality appendix (Appendix B, sources) shows it.
+GEN=${1:-$BUILD/hospgen}
+"$GEN" --out "$T/g3" --end 2026-01 --months 1 --scale 0.01 --quiet
+iconv -f UTF-8 -t GB18030 "$T/g3/2026-01/dept.csv" > "$T/dept.gb" && mv "$T/dept.gb" "$T/g3/2026-01/dept.csv"
+{ "$HR" ingest -q --in "$T/g3/2026-01" --period 2026-01 --db "$T/g3.db" &&
+  "$HR" validate -q --period 2026-01 --db "$T/g3.db" --out "$T/g3out" &&
+  "$HR" reconcile -q --force --period 2026-01 --db "$T/g3.db" --out "$T/g3out" &&
+  "$HR" render -q --report monthly --scope hospital --lang en --period 2026-01 --db "$T/g3.db" --out "$T/g3out"; } >/dev/null 2>&1 ||
+    ko "GB18030 month: pipeline failed"
+pdftotext -layout "$T/g3out/monthly-2026-01-hospital.en.pdf" - | grep "dept.csv" | grep -q "GB18030" && ok ||
+    ko "GB18030: not in the appendix's sources table"
+pdftotext -layout "$T/g3out/monthly-2026-01-hospital.en.pdf" - | grep "outpatient.csv" | grep -q "UTF-8" && ok ||
+    ko "UTF-8: not in the appendix's sources table"
+
+# System error messages in one language (English) whatever LANGUAGE says.
+LANGUAGE=zh_CN "$HR" ingest -q --in "$T/nonexistent" --period 2026-10 --db "$T/x.db" 2>"$T/err"
+grep -q "cannot open the export folder: No such file or directory" "$T/err" && ok ||
+    { ko "strerror not in English under LANGUAGE=zh_CN:"; cat "$T/err"; }
+
 echo "hostile_input: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -159,9 +159,34 @@ is_state "no .done marker yet" "$T/pull3" mr_front.csv waiting
 has "no .done marker yet" "$T/pull3" "no 病案首页_2026-10.csv.done marker yet"
 touch "$D/bingan/病案首页_$m.csv.done"
 touch -d '-1 hour' "$D"/*/*
+# delivery: the hospital's report to the leadership's share and the
+# president; every department's to its share; two departments' to the
+# operations assistant who looks after them; through a fake sendmail that
+# records what it is given
+mkdir -p "$T/mail"
+cat >"$T/sendmail" <<'EOF2'
+#!/bin/sh
+n=$(ls "$FAKE_SENDMAIL_DIR" | grep -c '\.eml$')
+f=$FAKE_SENDMAIL_DIR/$(printf '%03d' $((n + 1))).eml
+echo "$*" >"$f.args"
+cat >"$f"
+EOF2
+chmod +x "$T/sendmail"
+export FAKE_SENDMAIL_DIR=$T/mail
+cat >"$T/delivery.xml" <<EOF2
+<?xml version="1.0" encoding="UTF-8"?>
+<delivery from="ops@hospital.example" from-name="运营管理部" sendmail="$T/sendmail">
+  <scope of="hospital" langs="zh_CN">
+    <folder path="$T/share/院领导/{period}"/>
+    <email address="yuanzhang@hospital.example" name="张院长"/>
+  </scope>
+  <scope of="*"><folder path="$T/share/科室/{scope}-{name}"/></scope>
+  <scope of="0101 0102" langs="zh_CN en"><email address="wang@hospital.example" name="王助理"/></scope>
+</delivery>
+EOF2
 run() { "$HR" run --period $m --today 2026-11-07 --sources "$T/sources.xml" --db "$db" \
-          --out "$T/out" --lang zh_CN "$@"; }
-run >"$T/run1" 2>"$T/run1.err" && ok || { bad "run after the late file arrived"; cat "$T/run1.err"; }
+          --out "$T/out" --lang zh_CN --delivery "$T/delivery.xml" "$@"; }
+run --deliver >"$T/run1" 2>"$T/run1.err" && ok || { bad "run after the late file arrived"; cat "$T/run1.err"; }
 is_state "run pulls first" "$T/run1" mr_front.csv new
 is_state "run pulls first" "$T/run1" outpatient.csv in
 is_state "the pull before the marker" "$T/pull3" outpatient.csv new
@@ -176,19 +201,122 @@ has "due once rendered" "$T/due3" "^monthly  *2026-10  *2026-11-09  *done"
 "$HR" due -q --sources "$T/sources.xml" --db "$db" --today 2026-11-07 --lang zh_CN >"$T/dueq2" 2>&1
 [ ! -s "$T/dueq2" ] && ok || { bad "due -q prints something when nothing is due"; cat "$T/dueq2"; }
 
+# ---- what was delivered ----
+# decode_words: the text of RFC 2047 encoded-words (a header with its folds)
+decode_words() { grep -o '=?UTF-8?B?[^?]*?=' | sed 's/^=?UTF-8?B?//; s/?=$//' | while read -r w; do printf '%s' "$w" | base64 -d; done; }
+# header NAME FILE: the header with its continuation lines
+header() { awk -v h="$1:" 'index($0, h) == 1 { p = 1; print; next } p && /^[ \t]/ { print; next } { p = 0 }' "$2"; }
+# parts FILE DIR: each base64 body of the message as DIR/N (N = 1 the text, 2.. the attachments)
+parts() {
+    mkdir -p "$2"
+    awk -v d="$2" '/^--=_hospreport_/ { n++; body = 0; next }
+        n && !body && /^$/ { body = 1; next }
+        n && body && /^[A-Za-z0-9+\/=]+$/ { print > (d "/" n) }' "$1"
+    for pf in "$2"/*; do base64 -d "$pf" >"$pf.bin"; done
+}
+ls "$T/mail"/*.eml >"$T/mails1"
+[ "$(wc -l <"$T/mails1")" -eq 2 ] && ok || { bad "messages sent"; ls -l "$T/mail"; }
+for f in "$T"/mail/*.eml; do
+    has "sendmail arguments" "$f.args" "^-oi -t$"
+    has "MIME" "$f" "^MIME-Version: 1.0$"
+    has "MIME" "$f" '^Content-Type: multipart/mixed; boundary="=_hospreport_'
+    case $(header To "$f") in *wang@*) wang=$f ;; *yuanzhang@*) pres=$f ;; esac
+done
+[ -n "${wang:-}" ] && [ -n "${pres:-}" ] && ok || bad "one message for each addressee"
+header Subject "$wang" | decode_words >"$T/subject"
+has "Chinese subject (RFC 2047)" "$T/subject" "^运营分析报告 2026-10：心血管内科 月度运营分析报告 等 2 份 / Operations reports 2026-10$"
+header To "$wang" | decode_words >"$T/to"
+has "addressee's name (RFC 2047)" "$T/to" "^王助理$"
+parts "$wang" "$T/wang1"
+has "text part" "$T/wang1/1.bin" "王助理您好"
+has "text part" "$T/wang1/1.bin" "心血管内科 月度运营分析报告（中文）"
+grep -A3 '^Content-Type: application/pdf' "$wang" | header ' name' /dev/stdin >/dev/null
+grep -o 'filename="[^"]*"' "$wang" | head -n 1 >"$T/fname" # first line of the folded value
+awk '/^Content-Disposition: attachment/ { getline; print; getline; print }' "$wang" | head -n 2 | decode_words >"$T/fname"
+has "Chinese file name (RFC 2047)" "$T/fname" "^2026-10 心血管内科 月度运营分析报告.pdf$"
+has "file name (RFC 2231)" "$wang" "filename\*=UTF-8''2026-10%20%E5%BF%83"
+# the attachments are the PDFs, byte for byte
+for n in 2 3; do sha256sum <"$T/wang1/$n.bin" | cut -c1-64; done | sort >"$T/att"
+for d in 0101 0102; do sha256sum <"$T/out/monthly-2026-10-$d.zh_CN.pdf" | cut -c1-64; done | sort >"$T/want"
+cmp -s "$T/att" "$T/want" && ok || bad "attachments are not the department PDFs"
+[ ! -f "$T/wang1/4" ] && ok || bad "more attachments than reports"
+# the folders
+ndept=$(ls "$T/share/科室" | wc -l)
+[ "$ndept" -eq "$(ls "$T/out"/monthly-2026-10-[0-9]*.zh_CN.pdf | wc -l)" ] && ok || bad "$ndept department folders"
+cmp -s "$T/share/科室/0101-心血管内科/monthly-2026-10-0101.zh_CN.pdf" "$T/out/monthly-2026-10-0101.zh_CN.pdf" && ok || bad "department copy"
+cmp -s "$T/share/院领导/2026-10/monthly-2026-10-hospital.zh_CN.pdf" "$T/out/monthly-2026-10-hospital.zh_CN.pdf" && ok || bad "leadership copy"
+[ "$(sqlite3 "$db" "SELECT count(*) FROM delivery")" -eq $((ndept + 1 + 1 + 2)) ] && ok || bad "delivery records"
+# delivering again: nothing has changed, nothing goes out
+"$HR" deliver --period $m --db "$db" --delivery "$T/delivery.xml" >"$T/deliver2" 2>&1 && ok || { bad "deliver again"; cat "$T/deliver2"; }
+lacks "deliver again" "$T/deliver2" "^sent\|^copied"
+has "deliver again" "$T/deliver2" "0 messages .*already delivered as they are"
+[ "$(ls "$T/mail"/*.eml | wc -l)" -eq 2 ] && ok || bad "a message went out on an unchanged rerun"
+snap() { (cd "$T/out" && for f in *.pdf; do echo "$(sha256sum "$f" | cut -c1-64) $f"; done) | sort -k2; }
+snap >"$T/pdfs1"
+
 # ---- a corrected export: a new version beside the old, ingest reads it ----
 f=$D/his/门诊就诊_$ym.csv
 iconv -f GB18030 -t UTF-8 "$f" | awk -F, -v OFS=, 'END { $1 = $1 "X"; $7 = "0.00"; $8 = "0.00"; $9 = "0.00"; $10 = "0.00"; print }' |
     iconv -f UTF-8 -t GB18030 >"$T/extra"
 cat "$T/extra" >>"$f"
 touch -d '-1 hour' "$f"
-run >"$T/run2" 2>"$T/run2.err" && ok || { bad "run after a corrected export"; cat "$T/run2.err"; }
+run --deliver >"$T/run2" 2>"$T/run2.err" && ok || { bad "run after a corrected export"; cat "$T/run2.err"; }
 is_state "corrected export" "$T/run2" outpatient.csv updated
 [ -f "$A/$m/outpatient.csv" ] && [ -f "$A/$m/outpatient.v2.csv" ] && ok || bad "both versions archived"
 cmp -s "$A/$m/outpatient.v2.csv" "$f" && ok || bad "v2 is the corrected file"
 [ "$(sqlite3 "$db" "SELECT path FROM source_file WHERE source = 'outpatient' AND current = 1")" = "$A/$m/outpatient.v2.csv" ] &&
     ok || bad "ingest did not load the newest version"
 pull --verify >"$T/verify4" 2>&1 && ok || { bad "verify after the correction"; cat "$T/verify4"; }
+# exactly the reports the correction changed are delivered again
+snap >"$T/pdfs2"
+join -j 2 "$T/pdfs1" "$T/pdfs2" | awk '$2 != $3 { print $1 }' | sort >"$T/changed"
+nchanged=$(wc -l <"$T/changed")
+[ "$nchanged" -gt 0 ] && ok || bad "the correction changed no report"
+grep '^copied' "$T/run2" | sed 's|.*/||; s/  (.*//' | sort >"$T/copied"
+if cmp -s "$T/changed" "$T/copied"; then ok; else bad "folder copies are not exactly the changed reports"; diff "$T/changed" "$T/copied"; fi
+has "a correction says so" "$T/run2" "^copied .*(replaces the copy of earlier)"
+ls "$T/mail"/*.eml | sort >"$T/mails2"
+comm -13 "$T/mails1" "$T/mails2" >"$T/newmails"
+want_mails=0
+for s in hospital 0101 0102; do grep -qx "monthly-2026-10-$s.zh_CN.pdf" "$T/changed" && want_mails=1; done
+if [ $want_mails -eq 1 ]; then
+    [ -s "$T/newmails" ] && ok || bad "no message for the changed reports"
+fi
+for f in $(cat "$T/newmails"); do
+    parts "$f" "$f.parts"
+    has "correction note" "$f.parts/1.bin" "本报告为更正版，替换 .* 发送的版本"
+    has "correction note" "$f.parts/1.bin" "This corrected report replaces the one sent on"
+    header Subject "$f" | decode_words | grep -q '^【更正】' && ok || bad "subject does not say corrected"
+    for a in "$f.parts"/[2-9].bin; do
+        sha=$(sha256sum <"$a" | cut -c1-64)
+        name=$(awk -v s="$sha" '$1 == s { print $2 }' "$T/pdfs2")
+        grep -qx "$name" "$T/changed" && ok || bad "attachment $name was not changed by the correction"
+    done
+done
+sent_now=$(grep -c '^sent' "$T/run2")
+want_sent=$(grep -c -x 'monthly-2026-10-\(hospital\|0101\|0102\).zh_CN.pdf' "$T/changed")
+[ "$sent_now" -eq "$want_sent" ] && ok || bad "$sent_now attachments re-sent, $want_sent reports changed for the addressees"
+echo "correction: $nchanged of $(wc -l <"$T/pdfs2") PDFs changed and were delivered again"
+
+# ---- failures: an addressee whose mail is refused, a report edited since it was rendered ----
+sed -e "s|sendmail=\"$T/sendmail\"|sendmail=\"/bin/false\"|; s|wang@hospital.example|zhao@hospital.example|" \
+    "$T/delivery.xml" >"$T/delivery-refused.xml"
+"$HR" deliver --period $m --db "$db" --delivery "$T/delivery-refused.xml" >"$T/deliver3" 2>&1
+rc=$?
+[ $rc -eq 4 ] && ok || bad "deliver with a refusing sendmail exited $rc, wanted 4"
+has "refused mail" "$T/deliver3" "/bin/false: refused the message to zhao@hospital.example (exit status 1)"
+[ "$(sqlite3 "$db" "SELECT count(*) FROM delivery WHERE target = 'zhao@hospital.example'")" -eq 0 ] &&
+    ok || bad "a refused message was recorded as delivered"
+printf 'x' >>"$T/out/monthly-2026-10-0101.zh_CN.pdf"
+sed -e "s|wang@hospital.example|zhao@hospital.example|" "$T/delivery.xml" >"$T/delivery-zhao.xml"
+nmail=$(ls "$T/mail"/*.eml | wc -l)
+"$HR" deliver --period $m --db "$db" --delivery "$T/delivery-zhao.xml" >"$T/deliver4" 2>&1
+rc=$?
+[ $rc -eq 4 ] && ok || bad "deliver of an edited report exited $rc, wanted 4"
+has "edited report" "$T/deliver4" "monthly-2026-10-0101.zh_CN.pdf: changed since it was rendered"
+has "the other report still goes" "$T/deliver4" "^sent    zhao@hospital.example  2026-10 呼吸与危重症医学科 月度运营分析报告.pdf$"
+lacks "the edited report does not go" "$T/deliver4" "^sent .*心血管内科"
+[ "$(ls "$T/mail"/*.eml | wc -l)" -eq $((nmail + 1)) ] && ok || bad "one message to the new addressee"
 
 echo "monthly_cycle: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
