@@ -16,6 +16,8 @@
 #include <string.h>
 
 #include "pipeline/core/db.h"
+#include "pipeline/core/registry.h"
+#include <string.h>
 #include "tests/support/testkit.h"
 #include "pipeline/core/digest.h"
 #include "pipeline/core/log.h"
@@ -370,8 +372,11 @@ static void test_changed_file_replaces(void **state)
     ingest_summary sum;
     ingest_ok(db, DATA "std", "2026-10", NULL, &sum);
     ingest_ok(db, DATA "std", "2026-09", NULL, &sum); /* another month: must stay */
+    /* validated as of the data loaded so far (what validate records) */
     db_exec(db, "UPDATE period_state SET validated_at = 'x', validation_state = 'ok', "
-                "computed_at = 'y'", NULL);
+                "validated_inputs = inputs, computed_at = 'y'", NULL);
+    char before[80];
+    snprintf(before, sizeof before, "%s", tk_query_text(db, "SELECT inputs FROM period_state WHERE period = '2026-10'"));
     ingest_ok(db, DATA "replaced", "2026-10", NULL, &sum);
     assert_int_equal(sum.files_loaded, 1);
     assert_int_equal(sum.rows_loaded, 2);
@@ -401,12 +406,18 @@ static void test_changed_file_replaces(void **state)
     assert_int_equal(tk_query_int(db, "SELECT count(*) FROM outpatient WHERE period = '2026-10' AND "
                               "file_id <> (SELECT max(file_id) FROM source_file)"),
                      0);
-    /* downstream state of the month is stale, the other month's is not */
-    assert_string_equal(tk_query_text(db, "SELECT coalesce(validated_at, '') || coalesce(validation_state, '') "
-                                  "|| coalesce(computed_at, '') || (ingested_at IS NOT NULL) "
-                                  "FROM period_state WHERE period = '2026-10'"),
-                        "1");
-    assert_string_equal(tk_query_text(db, "SELECT validated_at FROM period_state WHERE period = '2026-09'"), "x");
+    /* the month's data fingerprint changed, so what validate recorded is
+     * stale (ingest clears nothing of the other stages'); the other
+     * month's still holds */
+    assert_int_equal(strlen(before), 64);
+    char sql[700];
+    snprintf(sql, sizeof sql, "SELECT (inputs <> '%s') || (validated_inputs = '%s') || "
+             "validation_state || (" REGISTRY_VALIDATION_SQL ") FROM period_state WHERE period = '2026-10'",
+             before, before);
+    assert_string_equal(tk_query_text(db, sql), "11okstale");
+    assert_string_equal(tk_query_text(db, "SELECT validated_at || (" REGISTRY_VALIDATION_SQL ") "
+                                          "FROM period_state WHERE period = '2026-09'"), "xok");
+
     db_close(db);
 }
 
@@ -450,6 +461,8 @@ static const bad_case bad_cases[] = {
      "a <visit> inside the <visit> of line 3: records may not nest"},
     {"bad/xmlattrs", DATA "xml-profile.xml", "xmlattrs/outpatient.xml", 3, "",
      "an element with more than 64 attributes"},
+    {"bad/xmlfield", DATA "xml-field-profile.xml", "xmlfield/outpatient.xml", 3, "visit_time",
+     "visit_time is longer than the limit of 12 bytes"},
     {"bad/xmlbig", DATA "xml-small-profile.xml", "xmlbig/outpatient.xml", 13, "",
      "the XML export is larger than the limit of 600 bytes"},
     {"std", DATA "bad-profile.xml", "bad-profile.xml", 3, "file", "colour"},

@@ -23,11 +23,14 @@
 void registry_input_months(const period *p, int *first_month, int *last_month)
 {
     int first = p->last - 23;
-    period prev, yoy = period_year_earlier(p);
+    period prev, yoy = period_year_earlier(p), ytd = period_ytd(p);
+    period ytd_yoy = period_year_earlier(&ytd);
     if (period_previous(p, &prev) == 0 && prev.first < first)
         first = prev.first;
     if (yoy.first < first)
         first = yoy.first;
+    if (ytd_yoy.first < first)
+        first = ytd_yoy.first;
     if (p->first < first)
         first = p->first;
     *first_month = first;
@@ -40,12 +43,46 @@ static const char *text_or_empty(sqlite3_stmt *st, int col)
     return t ? (const char *)t : "";
 }
 
-/* One line per month's state and per current source file of the month. */
+/* "file SOURCE SHA256 READ_WITH" per current source file of the month
+ * (source order), on canon. */
+static int add_month_files(sqlite3 *db, const char *month, strbuf *canon, hr_error *err)
+{
+    sqlite3_stmt *st = db_prepare(db,
+                                  "SELECT source, sha256, read_with FROM source_file "
+                                  "WHERE period = ? AND current = 1 ORDER BY source, sha256",
+                                  err);
+    if (!st)
+        return err->code;
+    sqlite3_bind_text(st, 1, month, -1, SQLITE_TRANSIENT);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        sb_addf(canon, "file %s %s %s\n", text_or_empty(st, 0), text_or_empty(st, 1),
+                text_or_empty(st, 2));
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return db_fail(db, "reading source_file", err);
+    return HR_OK;
+}
+
+int registry_month_fingerprint(sqlite3 *db, const char *month, char fingerprint[DIGEST_HEX_SIZE],
+                               hr_error *err)
+{
+    strbuf canon = STRBUF_INIT;
+    int rc = add_month_files(db, month, &canon, err);
+    if (rc == HR_OK)
+        digest_buffer(canon.buf ? canon.buf : "", canon.len, fingerprint);
+    sb_release(&canon);
+    return rc;
+}
+
+/* One line for the month's state (a validation or reconciliation of other
+ * data than the month's current files reads "stale"), then one per current
+ * source file of the month. */
 static int add_month_inputs(sqlite3 *db, const char *month, strbuf *canon, hr_error *err)
 {
     sqlite3_stmt *st = db_prepare(db,
-                                  "SELECT validation_state, reconcile_state, reconcile_forced "
-                                  "FROM period_state WHERE period = ?",
+                                  "SELECT " REGISTRY_VALIDATION_SQL ", " REGISTRY_RECONCILE_SQL
+                                  ", reconcile_forced FROM period_state WHERE period = ?",
                                   err);
     if (!st)
         return err->code;
@@ -59,16 +96,21 @@ static int add_month_inputs(sqlite3 *db, const char *month, strbuf *canon, hr_er
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return db_fail(db, "reading period_state", err);
+    return add_month_files(db, month, canon, err);
+}
 
-    st = db_prepare(db,
-                    "SELECT source, sha256 FROM source_file WHERE period = ? AND current = 1 "
-                    "ORDER BY source, sha256",
-                    err);
+/* budget.csv applies to its year wherever it was loaded: every current one. */
+static int add_budget_files(sqlite3 *db, strbuf *canon, hr_error *err)
+{
+    sqlite3_stmt *st = db_prepare(db,
+                                  "SELECT period, sha256 FROM source_file WHERE current = 1 "
+                                  "AND source = 'budget' ORDER BY period, sha256",
+                                  err);
     if (!st)
         return err->code;
-    sqlite3_bind_text(st, 1, month, -1, SQLITE_TRANSIENT);
+    int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        sb_addf(canon, "file %s %s\n", text_or_empty(st, 0), text_or_empty(st, 1));
+        sb_addf(canon, "budget %s %s\n", text_or_empty(st, 0), text_or_empty(st, 1));
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
         return db_fail(db, "reading source_file", err);
@@ -137,6 +179,8 @@ int registry_inputs_fingerprint(sqlite3 *db, const char *period_text,
         char label[PERIOD_LABEL_MAX];
         rc = add_month_inputs(db, period_month_label(m, label), &canon, err);
     }
+    if (rc == HR_OK)
+        rc = add_budget_files(db, &canon, err);
     char config[PATH_MAX];
     if (rc == HR_OK)
         rc = add_config_dir(paths_data_file("config", config, sizeof config), "", &canon, err);

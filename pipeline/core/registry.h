@@ -53,17 +53,42 @@ typedef struct registry_entry {
     int draft; /* 1: a forced draft (a gate failed); `due` does not count it done */
 } registry_entry;
 
-/* The months a report over `p` reads: its own months, its MoM and YoY bases
- * and the 24 months up to its last (trend charts). Fills *first_month and
- * *last_month (month indexes, see period.h). */
+/* The months a report over `p` reads: its own months, its MoM and YoY bases,
+ * its YTD and the YTD a year earlier, and the 24 months up to its last
+ * (trend charts). Fills *first_month and *last_month (month indexes, see
+ * period.h). A month's data change makes stale every period whose range
+ * holds it: the month itself, the next month (MoM), the same month a year
+ * later (YoY), the later months of its year (YTD) and of the next, its
+ * quarter and year, topic ranges holding or compared with it. */
 struct period;
 void registry_input_months(const struct period *p, int *first_month, int *last_month);
 
+/* The fingerprint of one month's data: a SHA-256 over the source, SHA-256
+ * and read_with (the profile it was read with) of each current source_file
+ * row of the month. Ingest stores it in period_state.inputs; validate and
+ * reconcile copy it into validated_inputs / reconciled_inputs. */
+int registry_month_fingerprint(sqlite3 *db, const char *month, char fingerprint[DIGEST_HEX_SIZE],
+                               hr_error *err);
+
+/* SQL expressions over period_state (unqualified columns) for the states
+ * that hold for the month's current data: the state, or 'stale' when the
+ * stage ran on other data than the month's current files (NULL: never). */
+#define REGISTRY_VALIDATION_SQL                                                             \
+    "CASE WHEN validation_state IS NOT NULL AND validated_inputs IS NOT inputs THEN 'stale' " \
+    "ELSE validation_state END"
+#define REGISTRY_RECONCILE_SQL                                                              \
+    "CASE WHEN reconcile_state IS NOT NULL AND reconciled_inputs IS NOT inputs THEN 'stale' " \
+    "ELSE reconcile_state END"
+
 /* A SHA-256 (hex) over everything the numbers of a report over
  * `period_text` come from: for each month of registry_input_months(), its
- * period_state row and the source, sha256 and outcome of each current
- * source_file row; then the relative path and SHA-256 of every regular file
- * under the data dir's config/ (sorted); then the hospreport version.
+ * validation and reconciliation state as above and the source, sha256 and
+ * read_with of each current source_file row; every current budget file;
+ * then the relative path and SHA-256 of every regular file under the data
+ * dir's config/ (sorted); then the hospreport version. This is the one
+ * staleness test: compute stores it per computed period
+ * (computed_period.inputs), render per PDF (report_run), and results or a
+ * report whose stored fingerprint differs from today's are stale.
  * Returns 0, or an hr_code with err set (bad period, database, unreadable
  * configuration file). */
 int registry_inputs_fingerprint(sqlite3 *db, const char *period_text,

@@ -33,8 +33,8 @@ typedef struct ind_info {
 
 typedef struct value_row {
     char period[24], scope[64], indicator[96];
-    int has_value, has_mom_base, has_yoy_base, has_den;
-    double value, mom_base, yoy_base, den;
+    int has_value, has_mom_base, has_yoy_base, has_den, has_num;
+    double value, mom_base, yoy_base, den, num;
 } value_row;
 
 /* A comparison that is not like-for-like (a device or department new or
@@ -610,11 +610,13 @@ static double rel_of(const ind_info *in, double cur, double base)
     return !strcmp(in->unit, "percent") ? cur - base : (cur - base) / fabs(base) * 100.0;
 }
 
-static int min_base_of(const advise_ctx *c, const ind_info *in, double *min)
+static int min_base_of(const advise_ctx *c, const ind_info *in, double *min, int *of_num)
 {
+    *of_num = 0;
     for (int i = 0; i < c->set->nbases; i++)
         if (!strcmp(c->set->bases[i].indicator, in->id)) {
             *min = c->set->bases[i].min;
+            *of_num = c->set->bases[i].of;
             return 1;
         }
     if (in->is_flow && !strcmp(in->unit, "count") && c->set->min_count_base > 0) {
@@ -638,10 +640,17 @@ static change change_of(const advise_ctx *c, const char *scope, const ind_info *
     ch.ok = 1;
     ch.rel = rel_of(in, ch.cur, ch.base);
     double min;
-    if (min_base_of(c, in, &min)) {
+    int of_num;
+    if (min_base_of(c, in, &min, &of_num)) {
         if (in->is_flow) {
             ch.small_base = fmax(fabs(ch.cur), fabs(ch.base)) < min;
-        } else {
+        } else if (of_num) { /* the larger of the two numerators */
+            const value_row *b = find_value_at(c, mom ? c->mom_label : c->yoy_label, scope, in->id);
+            double num = v->has_num ? fabs(v->num) : 0;
+            if (b && b->has_num && fabs(b->num) > num)
+                num = fabs(b->num);
+            ch.small_base = num < min;
+        } else { /* the smaller of the two denominators */
             const value_row *b = find_value_at(c, mom ? c->mom_label : c->yoy_label, scope, in->id);
             double den = v->has_den ? v->den : 0;
             if (b && b->has_den && b->den < den)
@@ -1044,6 +1053,15 @@ static void change_slots(const advise_ctx *c, int mom, const ind_info *in, const
         advise_format_number(&s->zh[i], ch->z, 1), advise_format_number(&s->en[i], ch->z, 1);
     else
         sb_addstr(&s->zh[i], "—"), sb_addstr(&s->en[i], "—");
+    i = slot(s, "usual"); /* empty without a history to compare with */
+    if (ch->has_z) {
+        sb_addstr(&s->zh[i], "，为通常波动的 ");
+        advise_format_number(&s->zh[i], ch->z, 1);
+        sb_addstr(&s->zh[i], " 倍");
+        sb_addstr(&s->en[i], ", ");
+        advise_format_number(&s->en[i], ch->z, 1);
+        sb_addstr(&s->en[i], " times its usual variation");
+    }
 }
 
 /* The scope's indicators whose change is material, not broken; key = the
@@ -1925,7 +1943,7 @@ static int load_values(advise_ctx *c, hr_error *err)
     period_month_label(c->p.last, last);
     sqlite3_stmt *st = db_prepare(c->db,
                                   "SELECT period, scope, indicator, value, mom_base, yoy_base,"
-                                  " denominator FROM indicator_value WHERE period IN (?1, ?2, ?3)"
+                                  " denominator, numerator FROM indicator_value WHERE period IN (?1, ?2, ?3)"
                                   " OR (length(period) = 7 AND period BETWEEN ?4 AND ?5)",
                                   err);
     if (!st)
@@ -1950,6 +1968,8 @@ static int load_values(advise_ctx *c, hr_error *err)
         v->yoy_base = sqlite3_column_double(st, 5);
         v->has_den = sqlite3_column_type(st, 6) != SQLITE_NULL;
         v->den = sqlite3_column_double(st, 6);
+        v->has_num = sqlite3_column_type(st, 7) != SQLITE_NULL;
+        v->num = sqlite3_column_double(st, 7);
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)

@@ -90,7 +90,7 @@ static const char *const overview_names[ADVISE_NTEXTS] = {"summary", "attention"
                                                           "calm",    NULL,        NULL};
 
 #define COMMON " name scope subject value mom yoy period "
-#define CHANGE " base change delta amount trend comparison "
+#define CHANGE " base change delta amount trend comparison usual "
 
 static const char *placeholders_for(advise_rule_type t)
 {
@@ -257,6 +257,9 @@ static void load_settings(xmlNodePtr n, advise_settings *s)
         if (is_element(c, "min_base") && s->nbases < ADVISE_MAX_BASES) {
             attr(c, "indicator", s->bases[s->nbases].indicator,
                  sizeof s->bases[s->nbases].indicator, "");
+            char of[16];
+            attr(c, "of", of, sizeof of, "base");
+            s->bases[s->nbases].of = strcmp(of, "numerator") == 0;
             s->bases[s->nbases++].min = attr_double(c, "value", 0, NULL);
         }
 }

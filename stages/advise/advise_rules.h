@@ -95,7 +95,11 @@ typedef struct advise_settings {
     double seasonal_ratio; /* last year's move >= this x this year's: seasonal; 0 = off */
     double min_count_base; /* count flows: max(|base|, |value|) below it: no relative change */
     int nbases;
-    struct { char indicator[96]; double min; } bases[ADVISE_MAX_BASES];
+    struct {
+        char indicator[96];
+        double min;
+        int of; /* 0 the value (flows) or denominator (ratios), 1 the numerator */
+    } bases[ADVISE_MAX_BASES];
     char dimensions[256];  /* priority order, highest first */
     char device_indicators[256]; /* breaks: indicators a new/retired device affects */
     double new_dept_share; /* breaks: a new department's share of a hospital change */

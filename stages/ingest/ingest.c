@@ -8,7 +8,9 @@
  * and inserted, or sent to quarantine when a required field is empty or a
  * value is not of its type; the manifest row is completed (size, SHA-256
  * hashed while reading, counts, outcome), older entries for (period, source) lose
- * `current`, and period_state is marked stale downstream. Any file-level
+ * `current`, and period_state.inputs takes the month's new data
+ * fingerprint (registry.h), which makes every stage's record of the month
+ * stale. Any file-level
  * error rolls all of it back. An identical file (same SHA-256 as the
  * current entry) is recognised before the transaction and changes nothing.
  *
@@ -36,6 +38,7 @@
 #include "pipeline/core/digest.h"
 #include "pipeline/core/log.h"
 #include "pipeline/core/paths.h"
+#include "pipeline/core/registry.h"
 #include "pipeline/core/xalloc.h"
 #include "pipeline/core/strbuf.h"
 #include "pipeline/core/rollup.h"
@@ -502,16 +505,20 @@ static int replace_budget_years(loader *ld, hr_error *err)
                       id, NULL);
 }
 
+/* The month's data fingerprint (registry.h) after this file: validate's,
+ * reconcile's and compute's records of other fingerprints are stale from
+ * now on; ingest clears nothing of theirs. */
 static int mark_period(loader *ld, hr_error *err)
 {
-    char now[32];
+    char now[32], inputs[DIGEST_HEX_SIZE];
     db_now(now, sizeof now);
+    if (registry_month_fingerprint(ld->db, ld->period, inputs, err))
+        return err->code;
     return db_exec_args(ld->db, err,
-                      "INSERT INTO period_state (period, ingested_at) VALUES (?1, ?2) "
+                      "INSERT INTO period_state (period, ingested_at, inputs) VALUES (?1, ?2, ?3) "
                       "ON CONFLICT (period) DO UPDATE SET ingested_at = excluded.ingested_at, "
-                      "validated_at = NULL, validation_state = NULL, reconciled_at = NULL, "
-                      "reconcile_state = NULL, computed_at = NULL",
-                      ld->period, now, NULL);
+                      "inputs = excluded.inputs",
+                      ld->period, now, inputs, NULL);
 }
 
 /* Everything of one file inside the open transaction. */

@@ -12,7 +12,8 @@
  *                        a patient key)
  *   reconcile_rule_state per rule: its outcome, what the summary shows
  *   authority            the authoritative source of each rule's fact
- *   period_state         reconciled_at, reconcile_state, reconcile_forced
+ *   period_state         reconciled_at, reconcile_state, reconcile_forced,
+ *                        reconciled_inputs (the month's inputs it checked)
  * then writes reconcile-PERIOD-RULE.csv (record differences) and
  * reconcile-PERIOD-aggregates.csv for the data team and a count-only
  * summary on opt->report. A failed blocking rule returns HR_EBLOCKED unless
@@ -304,7 +305,7 @@ static int set_state(sqlite3 *db, const char *period, const char *state, int for
         "INSERT INTO period_state (period, reconciled_at, reconcile_state, reconcile_forced) "
         "VALUES (%Q, %Q, %Q, %d) ON CONFLICT(period) DO UPDATE SET "
         "reconciled_at = excluded.reconciled_at, reconcile_state = excluded.reconcile_state, "
-        "reconcile_forced = excluded.reconcile_forced",
+        "reconcile_forced = excluded.reconcile_forced, reconciled_inputs = period_state.inputs",
         period, now, state, forced);
     int rc = db_exec(db, sql, err);
     sqlite3_free(sql);

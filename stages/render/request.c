@@ -40,6 +40,10 @@ static int config_load(run *r, hr_error *err)
         } else if (tpl_is(n, "author")) {
             text = tpl_text(n);
             utf8_copy(r->author, sizeof r->author, text);
+        } else if (tpl_is(n, "small-counts")) {
+            r->small_k = (int)tpl_attr_num(n, "threshold", 0);
+            tpl_attr_buf(n, "indicators", "mortality_rate low_risk_mortality complaints",
+                         r->small_list, sizeof r->small_list);
         }
         free(text);
     }
@@ -168,19 +172,21 @@ static int gate_months(run *r, const char *where, char *buf, size_t size, hr_err
 
 /* The gates of spec/PRODUCT.md: a report is drawn only from months whose
  * validation passed (ok or warnings) and whose reconciliation is not
- * blocking. Without --force a month that fails is an error (blocking
+ * blocking, for the month's current data (a state recorded before the data
+ * last changed is stale and counts as not run). Without --force a month that fails is an error (blocking
  * reconciliation exit 3, failed or missing validation exit 2); with it, or
  * after `reconcile --force`, the PDFs are drafts marked on every page. */
 static int check_gates(run *r, hr_error *err)
 {
     char blocking[512], forced[512], unvalidated[512];
-    if (gate_months(r, "p.reconcile_state = 'blocking' AND NOT p.reconcile_forced", blocking,
-                    sizeof blocking, err) ||
-        gate_months(r, "p.reconcile_state = 'blocking' AND p.reconcile_forced", forced,
+    /* states of other data than the month's current files are stale: not run */
+    if (gate_months(r, "(" REGISTRY_RECONCILE_SQL ") = 'blocking' AND NOT p.reconcile_forced",
+                    blocking, sizeof blocking, err) ||
+        gate_months(r, "(" REGISTRY_RECONCILE_SQL ") = 'blocking' AND p.reconcile_forced", forced,
                     sizeof forced, err) ||
         gate_months(r,
-                    "p.period IS NULL OR p.validation_state IS NULL OR "
-                    "p.validation_state NOT IN ('ok', 'warnings')",
+                    "p.period IS NULL OR coalesce(" REGISTRY_VALIDATION_SQL ", '') "
+                    "NOT IN ('ok', 'warnings')",
                     unvalidated, sizeof unvalidated, err))
         return err->code;
     if (*blocking && !r->opt->force)

@@ -364,7 +364,7 @@ static int set_state(sqlite3 *db, const char *period, const char *state, hr_erro
     char *sql = sqlite3_mprintf(
         "INSERT INTO period_state (period, validated_at, validation_state) VALUES (%Q, %Q, %Q) "
         "ON CONFLICT(period) DO UPDATE SET validated_at = excluded.validated_at, "
-        "validation_state = excluded.validation_state",
+        "validation_state = excluded.validation_state, validated_inputs = period_state.inputs",
         period, now, state);
     int rc = db_exec(db, sql, err);
     sqlite3_free(sql);

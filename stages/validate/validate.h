@@ -5,7 +5,8 @@
  * Contract: rows that break an error rule leave their table for `quarantine`
  * (stage 'validate') with file, line, raw record, field, rule and message;
  * warnings keep the row and are recorded. Per file, rows read = rows loaded
- * + rows quarantined, always. period_state.validation_state is set.
+ * + rows quarantined, always. period_state.validation_state is set, with
+ * validated_inputs (the month's data fingerprint it checked: registry.h).
  * When a file's quarantined share exceeds the limit, returns HR_EINPUT.
  */
 #ifndef HR_VALIDATE_H
