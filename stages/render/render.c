@@ -92,6 +92,8 @@ int render_reports(sqlite3 *db, const render_options *opt, int *written, hr_erro
         rc = ds_small_counts_begin(db, r.small_k, r.small_list, err);
     if (!rc)
         rc = render_jobs(&r, jobs, njobs, written, err);
+    if (!rc)
+        rc = render_index(db, opt->out_dir, err);
     ds_small_counts_end(db);
     free(jobs);
     if (unchanged)

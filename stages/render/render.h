@@ -27,4 +27,11 @@ typedef struct render_options {
  * every page carries a draft mark and the registry records a draft. */
 int render_reports(sqlite3 *db, const render_options *opt, int *written, hr_error *err);
 
+/* Writes OUT/index.html: every report of the folder (the registry's newest
+ * entry of each file still there) by period, kind, scope and language, with
+ * links and data states, then the data quality of the months they read
+ * (sources, reconciliation, data warnings). render_reports() calls it after
+ * every run that succeeds. */
+int render_index(sqlite3 *db, const char *out_dir, hr_error *err);
+
 #endif
