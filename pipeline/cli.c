@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "pipeline/core/db.h"
@@ -24,6 +25,7 @@
 #include "pipeline/core/log.h"
 #include "pipeline/core/paths.h"
 #include "pipeline/core/period.h"
+#include "pipeline/core/registry.h"
 #include "pipeline/schedule.h"
 #include "stages/advise/advise.h"
 #include "stages/compute/compute.h"
@@ -35,7 +37,8 @@
 enum opt_bit {
     O_IN = 1 << 0, O_PERIOD = 1 << 1, O_DB = 1 << 2, O_OUT = 1 << 3, O_LANG = 1 << 4,
     O_FORCE = 1 << 5, O_PROFILE = 1 << 6, O_REPORT = 1 << 7, O_SCOPE = 1 << 8,
-    O_TEMPLATE = 1 << 9, O_TODAY = 1 << 10
+    O_TEMPLATE = 1 << 9, O_TODAY = 1 << 10, O_VERIFY = 1 << 11, O_SOURCES = 1 << 12,
+    O_SCHEDULED = 1 << 13, O_DELIVER = 1 << 14, O_DELIVERY = 1 << 15
 };
 
 typedef int (*command_fn)(const cli_args *args, hr_error *err);
@@ -133,7 +136,18 @@ static int cmd_export(const cli_args *a, hr_error *err)
     sqlite3 *db;
     if (period_parse(a->period, &(period){0}, err) || db_open_readonly(a->db, &db, err))
         return err->code;
-    int rc = compute_export(db, a->period, a->scope ? a->scope : "hospital", stdout, err);
+    /* read-only: stale results are refused, not recomputed */
+    int state = registry_results_state(db, a->period, err), rc;
+    if (state < 0)
+        rc = err->code;
+    else if (state == REGISTRY_STALE)
+        rc = hr_error_set(err, HR_EINPUT, NULL, 0, "--period",
+                          "the results of %s are stale: data it reads (a month, a validation "
+                          "or reconciliation, the configuration) changed since they were "
+                          "computed; 'hospreport compute --period %s' brings them up to date",
+                          a->period, a->period);
+    else
+        rc = compute_export(db, a->period, a->scope ? a->scope : "hospital", stdout, err);
     db_close(db);
     return rc;
 }
@@ -180,6 +194,24 @@ static int check_report(const char *kind, const char *period_text, hr_error *err
                         "'%s' is not a report: use monthly, quarterly, annual or topic", kind);
 }
 
+/* The reports of the registry drawn from data that changed since: named on
+ * stderr, with what draws them again. */
+static int warn_stale_reports(sqlite3 *db, hr_error *err)
+{
+    registry_report *reps;
+    int n;
+    if (registry_reports(db, &reps, &n, err))
+        return err->code;
+    for (int i = 0; i < n; i++)
+        if (reps[i].stale)
+            log_warn("%s %s (%d PDF%s in %s) was drawn from data that changed since: "
+                     "'hospreport run' draws it again",
+                     reps[i].kind, reps[i].period, reps[i].pdfs, reps[i].pdfs == 1 ? "" : "s",
+                     reps[i].out_dir);
+    free(reps);
+    return HR_OK;
+}
+
 static int cmd_render(const cli_args *a, hr_error *err)
 {
     sqlite3 *db;
@@ -187,7 +219,7 @@ static int cmd_render(const cli_args *a, hr_error *err)
         open_db(a, &db, err))
         return err->code;
     render_options opt = {a->report, a->period, a->scope ? a->scope : "hospital", a->lang,
-                          a->template_path, a->out_dir};
+                          a->template_path, a->out_dir, a->force};
     int written = 0;
     /* A report draws on computed results: bring them up to date first (a
      * moment when nothing changed), so that a report is never drawn from
@@ -198,16 +230,25 @@ static int cmd_render(const cli_args *a, hr_error *err)
     if (rc == HR_OK)
         log_info("render: %d PDF%s written to %s", written, written == 1 ? "" : "s",
                  a->out_dir);
+    if (rc == HR_OK)
+        rc = warn_stale_reports(db, err);
     db_close(db);
     return rc;
 }
 
 static int cmd_run(const cli_args *a, hr_error *err)
 {
-    if (period_parse_month(a->period, &(period){0}, err) || check_lang(a->lang, err))
+    if (!a->period && !a->scheduled)
+        return hr_error_set(err, HR_EUSAGE, NULL, 0, NULL,
+                            "run needs --period (or --scheduled) (see 'hospreport run --help')");
+    if ((a->period && period_parse_month(a->period, &(period){0}, err)) ||
+        check_lang(a->lang, err))
         return err->code;
     return run_pipeline(a, err);
 }
+
+static int cmd_pull(const cli_args *a, hr_error *err) { return cycle_pull_command(a, err); }
+static int cmd_deliver(const cli_args *a, hr_error *err) { return cycle_deliver_command(a, err); }
 
 static int cmd_due(const cli_args *a, hr_error *err) { return schedule_due(a, stdout, err); }
 static int cmd_status(const cli_args *a, hr_error *err) { return schedule_status(a, stdout, err); }
@@ -219,24 +260,84 @@ static int cmd_status(const cli_args *a, hr_error *err) { return schedule_status
     "  -h, --help      this help\n"
 
 static const command commands[] = {
-    {"run", 1, O_IN | O_PERIOD | O_DB | O_OUT | O_LANG | O_FORCE | O_PROFILE | O_SCOPE,
-     O_IN | O_PERIOD, cmd_run, "the whole pipeline for one month, then every report due",
-     "Usage: hospreport run --in DIR --period YYYY-MM [--db DB] [--out DIR] [--lang L] [--force]\n"
+    {"pull", 1, O_PERIOD | O_DB | O_TODAY | O_SOURCES | O_VERIFY | O_SCHEDULED, 0, cmd_pull,
+     "collect a month's exports from each system's drop folder into the archive",
+     "Usage: hospreport pull --period YYYY-MM [--today DATE] [--sources FILE] [--db DB]\n"
+     "       hospreport pull --scheduled [--today DATE] [--sources FILE] [--db DB]\n"
+     "       hospreport pull --verify [--period YYYY-MM] [--db DB]\n"
+     "\n"
+     "For each source of config/sources.xml, finds the month's file in the folder its\n"
+     "system drops it in (its name pattern with the period filled in), checks that it\n"
+     "is complete (size and time unchanged for a few seconds, or a NAME.done marker)\n"
+     "and of the month, and copies it read-only into ARCHIVE/YYYY-MM/ under the name\n"
+     "its profile reads, recording source, original path, size, SHA-256 and time in\n"
+     "the database. An unchanged file is skipped; a changed one is kept as a new\n"
+     "version beside the earlier (outpatient.v2.csv); ingest reads the newest.\n"
+     "Prints each source's state -- in, new, updated, missing, late (missing after\n"
+     "its expected day), waiting (still being written), refused (two files match,\n"
+     "a link out of the drop folder, another month's data) -- and whom to chase.\n"
+     "Exit status 0 when every required source is in, 2 when one is not.\n"
+     "\n"
+     "  --period YYYY-MM  the month to pull\n"
+     "  --scheduled     the month before today, as a timer runs it: before the first\n"
+     "                  day of <schedule days=...> nothing; until its last day a\n"
+     "                  missing source is a wait (exit 0), from then a failure\n"
+     "  --today DATE    pretend today is DATE (what is late; --scheduled's month)\n"
+     "  --sources FILE  the sources configuration (default: config/sources.xml)\n"
+     "  --verify        check every archived file (of --period, else all) against\n"
+     "                  the manifest: there, read-only, same size and SHA-256\n" COMMON_HELP
+     "\nExample: hospreport pull --period 2026-10 && hospreport run --period 2026-10\n"},
+    {"run", 1, O_IN | O_PERIOD | O_DB | O_OUT | O_LANG | O_FORCE | O_PROFILE | O_SCOPE |
+         O_TODAY | O_SOURCES | O_SCHEDULED | O_DELIVER | O_DELIVERY,
+     0, cmd_run, "the whole pipeline for one month, then every report due",
+     "Usage: hospreport run --period YYYY-MM [--in DIR] [--db DB] [--out DIR] [--lang L]\n"
+     "                      [--force] [--deliver]\n"
+     "       hospreport run --scheduled [--deliver] ...\n"
      "\n"
      "Ingests, validates, reconciles and computes one month of exports, then renders\n"
      "every report due for that month's data: the monthly report always, the quarterly\n"
      "report after March, June, September and December, the annual report after\n"
-     "December -- for the hospital and every clinical department.\n"
+     "December -- for the hospital and every clinical department. Without --in it\n"
+     "first pulls the month (see 'hospreport pull --help'), stops with exit status 2\n"
+     "if a required source is not in, and ingests the newest archived version of\n"
+     "each source.\n"
      "\n"
-     "  --in DIR        the month's export folder (e.g. exports/2026-10)\n"
-     "  --period YYYY-MM  the month the folder holds\n"
+     "  --in DIR        the month's export folder (e.g. exports/2026-10); no pull\n"
+     "  --period YYYY-MM  the month\n"
+     "  --scheduled     the month before today, pulled as 'pull --scheduled' does;\n"
+     "                  while sources are missing before the schedule's last day,\n"
+     "                  the run waits (exit 0) for the next try\n"
      "  --out DIR       where PDFs and data-quality CSVs go (default: reports)\n"
      "  --lang L        zh_CN, en, bilingual or all (default: all)\n"
      "  --scope S       hospital, all or one dept_code (default: all)\n"
-     "  --profile FILE  source profile for the exports (default: standard)\n"
+     "  --profile FILE  source profile for the exports of --in (default: standard)\n"
      "  --force         render even when reconciliation is blocking; every page\n"
-     "                  then carries an UNRECONCILED DRAFT / 未对账草稿 mark\n" COMMON_HELP
-     "\nExample: hospreport run --in exports/2026-10 --period 2026-10 --out reports\n"},
+     "                  then carries an UNRECONCILED DRAFT / 未对账草稿 mark\n"
+     "  --deliver       then deliver the reports (see 'hospreport deliver --help')\n"
+     "  --today DATE    pretend today is DATE\n"
+     "  --sources FILE  the sources configuration (default: config/sources.xml)\n"
+     "  --delivery FILE the delivery configuration (default: config/delivery.xml)\n" COMMON_HELP
+     "\nExamples: hospreport run --period 2026-10 --deliver\n"
+     "          hospreport run --in exports/2026-10 --period 2026-10 --out reports\n"},
+    {"deliver", 1, O_PERIOD | O_DB | O_DELIVERY, O_PERIOD, cmd_deliver,
+     "send each reader their reports: folders and e-mail (config/delivery.xml)",
+     "Usage: hospreport deliver --period PERIOD [--delivery FILE] [--db DB]\n"
+     "\n"
+     "Delivers the reports the registry holds for PERIOD (a month also brings its\n"
+     "quarter after March, June, September and December and its year after\n"
+     "December, as run renders them) where config/delivery.xml sends each scope's\n"
+     "reports: a copy into each folder (e.g. the department's share), and one\n"
+     "message per e-mail address with all its reports attached, handed to the\n"
+     "sendmail program the file names. Every delivery is recorded (table delivery):\n"
+     "a rerun delivers only reports whose PDF changed since they went to that\n"
+     "target, and such a message says which earlier delivery it replaces.\n"
+     "A report edited or removed since it was rendered is not delivered (exit 4);\n"
+     "a folder or addressee that fails is reported (exit 4) after the others are\n"
+     "served. Prints one line per report copied or sent.\n"
+     "\n"
+     "  --period PERIOD  2026-10, 2026-Q3 or 2026\n"
+     "  --delivery FILE  the delivery configuration (default: config/delivery.xml)\n" COMMON_HELP
+     "\nExample: hospreport deliver --period 2026-10\n"},
     {"ingest", 1, O_IN | O_PERIOD | O_DB | O_PROFILE, O_IN | O_PERIOD, cmd_ingest,
      "load one month's export folder into the database",
      "Usage: hospreport ingest --in DIR --period YYYY-MM [--db DB] [--profile FILE]\n"
@@ -276,14 +377,16 @@ static const command commands[] = {
      "(a range of whole months). Stores values, MoM, YoY, YTD, flags, contributions\n"
      "and cost allocation in the database, then the key findings and suggestions\n"
      "that config/advice.xml derives from them.\n" COMMON_HELP},
-    {"render", 1, O_PERIOD | O_DB | O_OUT | O_LANG | O_REPORT | O_SCOPE | O_TEMPLATE,
+    {"render", 1, O_PERIOD | O_DB | O_OUT | O_LANG | O_REPORT | O_SCOPE | O_TEMPLATE | O_FORCE,
      O_PERIOD | O_REPORT, cmd_render, "write report PDFs from computed results",
      "Usage: hospreport render --report monthly|quarterly|annual|topic --period PERIOD\n"
      "                         [--scope hospital|all|DEPT] [--lang L] [--template FILE]\n"
-     "                         [--db DB] [--out DIR]\n"
+     "                         [--db DB] [--out DIR] [--force]\n"
      "\n"
      "Brings the period's computed results up to date first (as compute does; only\n"
-     "what changed is computed again), then writes the PDFs.\n"
+     "what changed is computed again), then writes the PDFs. A month of the period\n"
+     "whose reconciliation is blocking stops it (exit 3), one that failed validation\n"
+     "or was never validated too (exit 2), unless --force.\n"
      "\n"
      "  --report KIND   monthly, quarterly, annual or topic\n"
      "  --scope S       hospital (default), all (hospital and every clinical\n"
@@ -292,7 +395,9 @@ static const command commands[] = {
      "  --template T    a report template file (default: templates/KIND.xml); for\n"
      "                  topic reports, required: a file, or the name of a shipped\n"
      "                  topic (equipment, drug-material, beds = templates/topic-NAME.xml)\n"
-     "  --out DIR       where PDFs go (default: reports)\n" COMMON_HELP
+     "  --out DIR       where PDFs go (default: reports)\n"
+     "  --force         render such months anyway, as drafts: every page carries\n"
+     "                  UNRECONCILED DRAFT / 未对账草稿 or UNVALIDATED DRAFT / 未通过校验草稿\n" COMMON_HELP
      "\nFiles are named KIND-PERIOD-SCOPE.LANG.pdf, e.g. monthly-2026-10-hospital.zh_CN.pdf;\n"
      "topic reports by their template, e.g. topic-beds-2026-01..2026-06-hospital.en.pdf\n"
      "\nExample: hospreport render --report topic --template beds --period 2026-01..2026-06\n"},
@@ -301,22 +406,39 @@ static const command commands[] = {
      "Usage: hospreport export --period PERIOD [--scope hospital|all|DEPT] [--db DB]\n"
      "\n"
      "Prints period,scope,indicator,value,mom,yoy,ytd,ytd_yoy on stdout, one row per\n"
-     "scope and indicator. Money in CNY; %% indicators' mom and yoy in percentage\n"
+     "scope and indicator. Money in CNY; % indicators' mom and yoy in percentage\n"
      "points; an undefined value is an empty field.\n"
      "\n"
      "  --scope S       hospital (default), all (hospital and every department) or a dept_code\n" COMMON_HELP},
-    {"due", 0, O_DB | O_TODAY | O_LANG, 0, cmd_due, "list reports whose deadline has come or is near",
-     "Usage: hospreport due [--today YYYY-MM-DD] [--lang L] [--db DB]\n"
+    {"due", 0, O_DB | O_TODAY | O_LANG | O_SOURCES, 0, cmd_due,
+     "list reports whose deadline has come or is near, and months waiting for data",
+     "Usage: hospreport due [--today YYYY-MM-DD] [--lang L] [--sources FILE] [--db DB] [-q]\n"
      "\n"
      "Monthly reports are due before the 10th of the next month, quarterly reports\n"
      "within 15 days of the quarter's end, annual reports by 31 January. Lists each\n"
-     "report whose data are loaded: kind, period, deadline, state (done, due, overdue).\n"
+     "report whose data are loaded: kind, period, deadline, state (done, due, overdue);\n"
+     "and each month that has ended whose required exports (config/sources.xml) are\n"
+     "not all in, pulled or loaded: 'waiting  for data: SOURCE (late since DATE:\n"
+     "CONTACT)' until its deadline, 'overdue  waiting for data: ...' after it.\n"
      "\n"
      "  --today DATE    pretend today is DATE (default: today)\n"
      "  --lang L        the languages a report must exist in to count as done:\n"
-     "                  zh_CN, en, bilingual or all (default: all)\n" COMMON_HELP},
-    {"status", 0, O_DB, 0, cmd_status, "months loaded, their data state, reports done",
-     "Usage: hospreport status [--db DB]\n" COMMON_HELP},
+     "                  zh_CN, en, bilingual or all (default: all)\n"
+     "  --sources FILE  the sources configuration (default: config/sources.xml)\n"
+     "  -q              only what is not done, without the header: prints nothing\n"
+     "                  when nothing is due (for cron and timers, which mail output)\n"
+     COMMON_HELP},
+    {"status", 0, O_DB | O_TODAY | O_SOURCES, 0, cmd_status,
+     "months loaded, their data state, reports done, sources in",
+     "Usage: hospreport status [--today DATE] [--sources FILE] [--db DB]\n"
+     "\n"
+     "Per month loaded: files, rows, quarantined rows, validation, reconciliation,\n"
+     "computed; per report generated: scopes, PDFs, when, languages; then the sources\n"
+     "of the month before today: in (pulled or loaded), missing or late, with the\n"
+     "contact to chase.\n"
+     "\n"
+     "  --today DATE    pretend today is DATE (which month's sources are shown)\n"
+     "  --sources FILE  the sources configuration (default: config/sources.xml)\n" COMMON_HELP},
 };
 #define NCOMMANDS (sizeof commands / sizeof *commands)
 
@@ -349,6 +471,9 @@ static const struct option long_options[] = {
     {"profile", required_argument, 0, 'P'}, {"report", required_argument, 0, 'r'},
     {"scope", required_argument, 0, 's'},  {"template", required_argument, 0, 't'},
     {"today", required_argument, 0, 'T'},  {"quiet", no_argument, 0, 'q'},
+    {"verify", no_argument, 0, 'V'},       {"sources", required_argument, 0, 'S'},
+    {"scheduled", no_argument, 0, 'C'},    {"deliver", no_argument, 0, 'D'},
+    {"delivery", required_argument, 0, 'E'},
     {"verbose", no_argument, 0, 'v'},      {"help", no_argument, 0, 'h'},
     {0, 0, 0, 0}};
 
@@ -361,7 +486,9 @@ static const struct {
                    {'l', O_LANG, "--lang"},     {'f', O_FORCE, "--force"},
                    {'P', O_PROFILE, "--profile"}, {'r', O_REPORT, "--report"},
                    {'s', O_SCOPE, "--scope"},   {'t', O_TEMPLATE, "--template"},
-                   {'T', O_TODAY, "--today"}};
+                   {'T', O_TODAY, "--today"},   {'V', O_VERIFY, "--verify"},
+                   {'S', O_SOURCES, "--sources"}, {'C', O_SCHEDULED, "--scheduled"},
+                   {'D', O_DELIVER, "--deliver"}, {'E', O_DELIVERY, "--delivery"}};
 
 static const char *option_name(unsigned bit)
 {
@@ -458,6 +585,11 @@ int cli_main(int argc, char **argv, hr_error *err)
         case 's': a.scope = optarg; break;
         case 't': a.template_path = optarg; break;
         case 'T': a.today = optarg; break;
+        case 'V': a.verify = 1; break;
+        case 'S': a.sources = optarg; break;
+        case 'C': a.scheduled = 1; break;
+        case 'D': a.deliver = 1; break;
+        case 'E': a.delivery = optarg; break;
         }
     }
     if (optind < argc - 1)

@@ -2,6 +2,7 @@
  * main.c -- the hospreport program: the only place that prints an error
  * and decides the exit status (spec/CLI.md).
  */
+#include <libintl.h>
 #include <locale.h>
 #include <stdio.h>
 
@@ -11,6 +12,13 @@
 int main(int argc, char **argv)
 {
     setlocale(LC_ALL, "C.UTF-8");
+    /* System error messages (strerror) in one language, English like every
+     * other message on the terminal: glibc translates them through the
+     * "libc" domain whenever LANGUAGE is set -- in the user's environment,
+     * or by the renderer, which sets it to pick the report's language -- so
+     * one run said "没有那个文件或目录" in one message and "Not a directory"
+     * in the next. Pointing the domain where no catalogue is stops that. */
+    bindtextdomain("libc", "/dev/null");
     hr_error err;
     hr_error_clear(&err);
     int code = cli_main(argc, argv, &err);

@@ -5,16 +5,20 @@
  * Stages talk only through the database; this file just calls them in
  * order (ingest, validate, reconcile, compute, advise, render) and decides which reports the month makes due: the monthly report
  * always, the quarterly report when the month ends a quarter, the annual
- * report when it is December.
+ * report when it is December. Then every report already rendered whose
+ * inputs changed since (a late or corrected month) is rendered again.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "pipeline/cli.h"
 #include "pipeline/core/db.h"
+#include "pipeline/core/paths.h"
 #include "pipeline/core/log.h"
 #include "pipeline/core/period.h"
+#include "pipeline/core/registry.h"
 #include "stages/advise/advise.h"
 #include "stages/compute/compute.h"
 #include "stages/ingest/ingest.h"
@@ -44,20 +48,63 @@ static int reports_for_month(const period *month, due_report out[3])
     return n;
 }
 
-static int ensure_dir(const char *path, hr_error *err)
+/* Every report of the registry drawn from inputs that changed since -- a
+ * late or corrected month changes the next month's MoM, the YoY a year
+ * later, the YTD of the rest of its year, its quarter and year, topic
+ * ranges over it -- is computed and rendered again where it was written,
+ * in its scopes and languages. One that cannot be (a gate now fails) is
+ * named and the run fails with the first such error, after the others. */
+static int refresh_stale(sqlite3 *db, const cli_args *a, hr_error *err)
 {
-    struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-        return HR_OK;
-    if (mkdir(path, 0777) != 0)
-        return hr_error_set(err, HR_EFAIL, path, 0, NULL, "cannot create the output folder");
-    return HR_OK;
+    registry_report *reps;
+    int n, rc = HR_OK;
+    if (registry_reports(db, &reps, &n, err))
+        return err->code;
+    for (int i = 0; i < n; i++) {
+        if (!reps[i].stale)
+            continue;
+        int topic = strncmp(reps[i].kind, "topic", 5) == 0;
+        render_options ro = {topic ? "topic" : reps[i].kind, reps[i].period,
+                             reps[i].scopes > 1 ? "all" : reps[i].scope, reps[i].lang,
+                             topic ? reps[i].template_path : NULL, reps[i].out_dir, a->force};
+        hr_error e;
+        hr_error_clear(&e);
+        int written = 0;
+        int r = compute_period(db, reps[i].period, &e);
+        if (!r)
+            r = advise_period(db, reps[i].period, &e);
+        if (!r)
+            r = render_reports(db, &ro, &written, &e);
+        if (r) {
+            log_warn("%s %s was drawn from data that changed since and is not rendered again: "
+                     "%s",
+                     reps[i].kind, reps[i].period, e.message);
+            if (rc == HR_OK)
+                *err = e, rc = r;
+            continue;
+        }
+        log_info("%s %s: its data changed since it was rendered; %d PDF%s rendered again in %s",
+                 reps[i].kind, reps[i].period, written, written == 1 ? "" : "s",
+                 reps[i].out_dir);
+    }
+    free(reps);
+    return rc;
 }
 
-int run_pipeline(const cli_args *a, hr_error *err)
+int run_pipeline(const cli_args *args, hr_error *err)
 {
+    cli_args copy = *args;
+    const cli_args *a = &copy;
+    int32_t today;
+    char scheduled[8];
+    if (cycle_today(a, &today, err))
+        return err->code;
+    if (!copy.period) { /* --scheduled: the month before today */
+        cycle_scheduled_period(today, scheduled);
+        copy.period = scheduled;
+    }
     period month;
-    if (period_parse_month(a->period, &month, err) || ensure_dir(a->out_dir, err))
+    if (period_parse_month(a->period, &month, err) || paths_make_dir(a->out_dir, err))
         return err->code;
     sqlite3 *db;
     if (db_open(a->db, &db, err))
@@ -65,9 +112,21 @@ int run_pipeline(const cli_args *a, hr_error *err)
     double t0 = log_clock(), t = t0;
     int rc;
 
-    ingest_options in = {a->in_dir, a->period, a->profile};
     ingest_summary sum = {0};
-    rc = ingest_folder(db, &in, &sum, err);
+    if (a->in_dir) {
+        ingest_options in = {a->in_dir, a->period, a->profile};
+        rc = ingest_folder(db, &in, &sum, err);
+    } else {
+        /* no folder given: pull the month first, ingest what the archive holds */
+        int waiting = 0;
+        rc = cycle_pull(db, a, a->period, today, &waiting, err);
+        if (rc == HR_OK && waiting) {
+            log_info("run %s: waiting for data; nothing run", a->period);
+            goto done;
+        }
+        if (rc == HR_OK)
+            rc = cycle_ingest_archive(db, a, a->period, &sum, err);
+    }
     if (rc)
         goto done;
     log_info("ingest: %d files loaded, %d unchanged; %lld rows (%.1f s)", sum.files_loaded,
@@ -98,13 +157,17 @@ int run_pipeline(const cli_args *a, hr_error *err)
         double computed = log_clock() - t;
         t = log_clock();
         render_options ro = {reports[i].kind, reports[i].period, a->scope ? a->scope : "all",
-                             a->lang, NULL, a->out_dir};
+                             a->lang, NULL, a->out_dir, a->force};
         int written = 0;
         if ((rc = render_reports(db, &ro, &written, err)))
             goto done;
         log_info("%s %s: computed in %.1f s; %d PDF%s rendered in %.1f s", reports[i].kind,
                  reports[i].period, computed, written, written == 1 ? "" : "s", log_clock() - t);
     }
+    if ((rc = refresh_stale(db, a, err)))
+        goto done;
+    if (a->deliver && (rc = cycle_deliver(db, a, a->period, 1, err)))
+        goto done;
     log_info("run %s done in %.1f s; reports in %s", a->period, log_clock() - t0, a->out_dir);
 done:
     db_close(db);

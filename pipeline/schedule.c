@@ -13,6 +13,8 @@
 
 #include "pipeline/core/calendar.h"
 #include "pipeline/core/db.h"
+#include "pipeline/core/log.h"
+#include "pipeline/core/registry.h"
 #include "pipeline/core/strbuf.h"
 #include "pipeline/core/value.h"
 #include "pipeline/core/xalloc.h"
@@ -72,6 +74,8 @@ int schedule_deadline(const period *p, int32_t *deadline_days)
 
 schedule_state schedule_state_of(int done, int32_t today_days, int32_t deadline_days)
 {
+    if (done == 2)
+        return SCHEDULE_STALE;
     if (done)
         return SCHEDULE_DONE;
     return today_days > deadline_days ? SCHEDULE_OVERDUE : SCHEDULE_DUE;
@@ -79,7 +83,10 @@ schedule_state schedule_state_of(int done, int32_t today_days, int32_t deadline_
 
 const char *schedule_state_name(schedule_state s)
 {
-    return s == SCHEDULE_DONE ? "done" : s == SCHEDULE_DUE ? "due" : "overdue";
+    return s == SCHEDULE_DONE ? "done"
+           : s == SCHEDULE_DUE ? "due"
+           : s == SCHEDULE_STALE ? "stale"
+                                 : "overdue";
 }
 
 int schedule_listed(int32_t today_days, int32_t deadline_days)
@@ -94,6 +101,7 @@ typedef struct due_row {
     period p;
     int32_t deadline;
     schedule_state state;
+    char *missing; /* required sources not in (awaiting.c), or NULL; owned */
 } due_row;
 
 /* The month indexes in period_state, ascending; *n set. Caller frees. */
@@ -148,17 +156,24 @@ static int report_done(sqlite3 *db, const char *kind, const char *period_text, c
     const char *one[] = {lang};
     int all_langs = !lang || strcmp(lang, "all") == 0;
     const char *const *langs = all_langs ? all : one;
-    int nlangs = all_langs ? 3 : 1;
+    int nlangs = all_langs ? 3 : 1, stale = 0;
+    char now[DIGEST_HEX_SIZE];
+    if (registry_inputs_fingerprint(db, period_text, now, err))
+        return -1;
     for (int i = 0; i < nlangs; i++) {
         int64_t v;
+        /* 1: the latest PDF is no draft and drawn from today's inputs; 2: no
+         * draft, but from other inputs (stale); 0: a draft */
         int rc = db_query_int(db, &v, err,
-                              "SELECT 1 FROM report_run WHERE kind = ? AND period = ? "
-                              "AND scope = 'hospital' AND lang = ? LIMIT 1",
-                              kind, period_text, langs[i], NULL);
-        if (rc <= 0)
-            return rc;
+                              "SELECT CASE WHEN draft THEN 0 WHEN inputs_fingerprint = ? THEN 1 "
+                              "ELSE 2 END FROM report_run WHERE kind = ? AND period = ? "
+                              "AND scope = 'hospital' AND lang = ? ORDER BY run_id DESC LIMIT 1",
+                              now, kind, period_text, langs[i], NULL);
+        if (rc <= 0 || v == 0)
+            return rc < 0 ? -1 : 0;
+        stale |= v == 2;
     }
-    return 1;
+    return stale ? 2 : 1;
 }
 
 /* Every monthly, quarterly and annual report whose months are all loaded. */
@@ -198,15 +213,57 @@ static int due_row_cmp(const void *a, const void *b)
     return kind_rank(x->p.kind) - kind_rank(y->p.kind);
 }
 
-static void print_due(FILE *out, const due_row *rows, int n)
+/* quiet (-q): only what is not done, no header; nothing when all is done */
+static void print_due(FILE *out, const due_row *rows, int n, int quiet)
 {
-    fprintf(out, "%-9s  %-8s  %-10s  %s\n", "KIND", "PERIOD", "DEADLINE", "STATE");
+    if (!quiet)
+        fprintf(out, "%-9s  %-8s  %-10s  %s\n", "KIND", "PERIOD", "DEADLINE", "STATE");
     for (int i = 0; i < n; i++) {
         char label[PERIOD_LABEL_MAX], date[11];
-        fprintf(out, "%-9s  %-8s  %-10s  %s\n", schedule_kind(&rows[i].p),
+        if (quiet && rows[i].state == SCHEDULE_DONE)
+            continue;
+        fprintf(out, "%-9s  %-8s  %-10s  %s", schedule_kind(&rows[i].p),
                 period_label(&rows[i].p, label), schedule_date_label(rows[i].deadline, date),
-                schedule_state_name(rows[i].state));
+                rows[i].missing && rows[i].state == SCHEDULE_DUE
+                    ? "waiting"
+                    : schedule_state_name(rows[i].state));
+        if (rows[i].missing && rows[i].state != SCHEDULE_DONE)
+            fprintf(out, "  %sfor data: %s", rows[i].state == SCHEDULE_DUE ? "" : "waiting ",
+                    rows[i].missing);
+        fputc('\n', out);
     }
+}
+
+/* Adds a row for each month not loaded whose deadline is listed
+ * (awaiting.c): `waiting` with what is missing (or plain `due` when every
+ * required source is pulled but not run yet), `overdue` after the
+ * deadline. */
+static int add_awaiting(sqlite3 *db, const cli_args *a, int32_t today, due_row **rows,
+                        int *nrows, hr_error *err)
+{
+    awaiting_month *w;
+    int n;
+    int rc = awaiting_months(db, a, today, &w, &n, err);
+    for (int i = 0; i < n && rc == HR_OK; i++) {
+        int loaded = 0;
+        for (int k = 0; k < *nrows; k++)
+            loaded |= (*rows)[k].p.kind == PERIOD_MONTH && (*rows)[k].p.first == w[i].month;
+        if (loaded)
+            continue; /* listed already, as its reports stand */
+        *rows = xrealloc(*rows, (size_t)(*nrows + 1) * sizeof **rows);
+        due_row *row = &(*rows)[(*nrows)++];
+        row->p = (period){PERIOD_MONTH, w[i].month, w[i].month};
+        schedule_deadline(&row->p, &row->deadline);
+        row->state = schedule_state_of(0, today, row->deadline);
+        row->missing = NULL;
+        if (w[i].missing[0]) {
+            row->missing = strdup(w[i].missing);
+            if (!row->missing)
+                abort();
+        }
+    }
+    free(w);
+    return rc;
 }
 
 /* Fills rows[] with the listed reports; *older counts the reports never
@@ -239,12 +296,14 @@ static int collect_due(sqlite3 *db, const cli_args *a, int32_t today, due_row **
             rc = err->code;
         } else if (schedule_listed(today, deadline)) {
             (*rows)[(*nrows)++] =
-                (due_row){cand[i], deadline, schedule_state_of(done, today, deadline)};
+                (due_row){cand[i], deadline, schedule_state_of(done, today, deadline), NULL};
         } else if (!done) {
             (*older)++;
         }
     }
     free(cand);
+    if (rc == HR_OK)
+        rc = add_awaiting(db, a, today, rows, nrows, err);
     qsort(*rows, (size_t)*nrows, sizeof **rows, due_row_cmp);
     return rc;
 }
@@ -261,8 +320,8 @@ int schedule_due(const cli_args *a, FILE *out, hr_error *err)
     int n, older;
     int rc = collect_due(db, a, today, &rows, &n, &older, err);
     if (rc == HR_OK) {
-        print_due(out, rows, n);
-        if (older) {
+        print_due(out, rows, n, log_verbosity == 0);
+        if (older && log_verbosity > 0) {
             char date[11];
             fprintf(stderr,
                     "hospreport: %d older report%s never generated (deadline before %s); "
@@ -271,6 +330,8 @@ int schedule_due(const cli_args *a, FILE *out, hr_error *err)
                     schedule_date_label(today - SCHEDULE_LOOKBACK_DAYS, date));
         }
     }
+    for (int i = 0; i < n; i++)
+        free(rows[i].missing);
     free(rows);
     db_close(db);
     return rc;
@@ -293,8 +354,8 @@ static int print_months(sqlite3 *db, FILE *out, hr_error *err)
         " (SELECT coalesce(sum(rows_loaded), 0) FROM source_file f"
         "   WHERE f.period = ps.period AND f.current = 1),"
         " (SELECT count(*) FROM quarantine q WHERE q.period = ps.period),"
-        " ps.validation_state, ps.reconcile_state, ps.reconcile_forced, ps.computed_at "
-        "FROM period_state ps ORDER BY ps.period",
+        " " REGISTRY_VALIDATION_SQL ", " REGISTRY_RECONCILE_SQL ", ps.reconcile_forced, "
+        " ps.computed_at FROM period_state ps ORDER BY ps.period",
         err);
     if (!st)
         return err->code;
@@ -303,13 +364,23 @@ static int print_months(sqlite3 *db, FILE *out, hr_error *err)
     int rc, n = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         char reconcile[64];
-        snprintf(reconcile, sizeof reconcile, "%s%s", column_text(st, 5, "-"),
-                 sqlite3_column_int(st, 6) ? "(forced)" : "");
+        const char *rstate = column_text(st, 5, "-");
+        snprintf(reconcile, sizeof reconcile, "%s%s", rstate,
+                 sqlite3_column_int(st, 6) && strcmp(rstate, "stale") ? "(forced)" : "");
+        /* computed: yes for results of the month's current inputs (and of
+         * the months it reads), stale when any of them changed since */
+        int computed = registry_results_state(db, column_text(st, 0, "?"), err);
+        if (computed < 0)
+            break;
         fprintf(out, "%-8s  %5d  %12lld  %11lld  %-10s  %-16s  %s\n", column_text(st, 0, "?"),
                 sqlite3_column_int(st, 1), (long long)sqlite3_column_int64(st, 2),
                 (long long)sqlite3_column_int64(st, 3), column_text(st, 4, "-"), reconcile,
-                sqlite3_column_type(st, 7) == SQLITE_NULL ? "no" : "yes");
+                computed == REGISTRY_CURRENT ? "yes" : computed == REGISTRY_STALE ? "stale" : "no");
         n++;
+    }
+    if (rc == SQLITE_ROW) { /* the results' state could not be read */
+        sqlite3_finalize(st);
+        return err->code;
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
@@ -330,15 +401,29 @@ static int print_reports(sqlite3 *db, FILE *out, hr_error *err)
         err);
     if (!st)
         return err->code;
-    fprintf(out, "\n%-9s  %-17s  %6s  %5s  %-20s  %s\n", "REPORT", "PERIOD", "SCOPES", "PDFS",
-            "LAST_GENERATED", "LANGUAGES");
+    registry_report *reports;
+    int nreports;
+    if (registry_reports(db, &reports, &nreports, err)) {
+        sqlite3_finalize(st);
+        return err->code;
+    }
+    fprintf(out, "\n%-9s  %-17s  %6s  %5s  %-20s  %-19s  %s\n", "REPORT", "PERIOD", "SCOPES",
+            "PDFS", "LAST_GENERATED", "LANGUAGES", "STATE");
     int rc, n = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        fprintf(out, "%-9s  %-17s  %6d  %5d  %-20s  %s\n", column_text(st, 0, "?"),
+        /* current: drawn from today's inputs; stale: a month it reads (or a
+         * state, the configuration) changed since; draft: forced past a gate */
+        const char *state = "current";
+        for (int i = 0; i < nreports; i++)
+            if (!strcmp(reports[i].kind, column_text(st, 0, "?")) &&
+                !strcmp(reports[i].period, column_text(st, 1, "?")))
+                state = reports[i].stale ? "stale" : reports[i].draft ? "draft" : "current";
+        fprintf(out, "%-9s  %-17s  %6d  %5d  %-20s  %-19s  %s\n", column_text(st, 0, "?"),
                 column_text(st, 1, "?"), sqlite3_column_int(st, 2), sqlite3_column_int(st, 3),
-                column_text(st, 5, "?"), column_text(st, 4, "-"));
+                column_text(st, 5, "?"), column_text(st, 4, "-"), state);
         n++;
     }
+    free(reports);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
         return db_fail(db, "reading report_run", err);
@@ -355,6 +440,11 @@ int schedule_status(const cli_args *a, FILE *out, hr_error *err)
     int rc = print_months(db, out, err);
     if (rc == HR_OK)
         rc = print_reports(db, out, err);
+    int32_t today = schedule_today();
+    if (rc == HR_OK && a->today)
+        rc = schedule_parse_date(a->today, &today, err);
+    if (rc == HR_OK)
+        rc = awaiting_print_sources(db, a, today, out, err);
     db_close(db);
     return rc;
 }

@@ -11,6 +11,7 @@
 #ifndef HR_SCHEDULE_H
 #define HR_SCHEDULE_H
 
+#include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -29,7 +30,9 @@
 typedef enum schedule_state {
     SCHEDULE_DONE,   /* generated (registry), whatever the date */
     SCHEDULE_DUE,    /* not generated, deadline today or ahead */
-    SCHEDULE_OVERDUE /* not generated, deadline passed */
+    SCHEDULE_OVERDUE, /* not generated, deadline passed */
+    SCHEDULE_STALE    /* generated, but from data (or states, configuration) that
+                         changed since: run it again */
 } schedule_state;
 
 /* The report kind of a period: "monthly", "quarterly", "annual", or
@@ -40,6 +43,8 @@ const char *schedule_kind(const period *p);
  * quarter's last day + 15; annual, 31 January of the next year. Returns 0,
  * or -1 for a range (topic reports are on demand). */
 int schedule_deadline(const period *p, int32_t *deadline_days);
+/* done: 0 not generated (or only as a draft), 1 generated from today's
+ * inputs, 2 generated from inputs that changed since (SCHEDULE_STALE). */
 schedule_state schedule_state_of(int done, int32_t today_days, int32_t deadline_days);
 const char *schedule_state_name(schedule_state s);
 /* Whether `due` lists a report with that deadline today: deadline within
@@ -65,5 +70,21 @@ int schedule_due(const cli_args *args, FILE *out, hr_error *err);
  * rows quarantined, validation, reconciliation and compute state; then per
  * report generated (registry), the number of scopes and PDFs and when. */
 int schedule_status(const cli_args *args, FILE *out, hr_error *err);
+
+/* Months `due` lists though their exports are not all in (awaiting.c):
+ * every month ended before today, from the first the database knows
+ * (loaded or pulled), whose monthly deadline is listed; `missing` names
+ * each required source of config/sources.xml (args->sources) neither
+ * pulled nor loaded, with its contact ("" when all are in). Caller frees
+ * *out. */
+typedef struct awaiting_month {
+    int month; /* month index (period.h) */
+    char missing[2048];
+} awaiting_month;
+int awaiting_months(sqlite3 *db, const cli_args *args, int32_t today, awaiting_month **out,
+                    int *n, hr_error *err);
+/* `status`: the sources of the month before today, pulled or not. */
+int awaiting_print_sources(sqlite3 *db, const cli_args *args, int32_t today, FILE *out,
+                           hr_error *err);
 
 #endif

@@ -20,6 +20,7 @@
 #include "pipeline/core/error.h"
 #include "pipeline/core/strbuf.h"
 #include "stages/advise/advise.h"
+#include "tests/support/testkit.h"
 
 #define DB_PATH "build/tests/test_advise.db"
 #define RULES "tests/data/advise/rules.xml"
@@ -70,21 +71,22 @@ static void test_known_anomaly(void **state)
     hr_error_clear(&err);
     assert_int_equal(advise_period_rules(db, "2026-10", RULES, &err), 0);
 
+    /* Warnings first, each severity by materiality (relative change over
+     * min_change, or how far beyond the limit: 15.0 > 3.5 > 0.8). */
     assert_string_equal(
         sentences(db, "hospital", "finding"),
-        "warning | 全院药占比为 32.5%，高于预警上限 30.0%（预警区间 ≤ 30.0%）。 | "
-        "Drug share for the hospital was 32.5%, above 30.0% (band ≤ 30.0%).\n"
-        "info | 门诊人次环比上升 12.2%（11,000人次 → 12,345人次）。 | "
-        "Outpatient visits rose 12.2% vs the previous month (11,000 visits → 12,345 visits).\n"
         "warning | 平均住院日环比上升 15.0%（8.0天 → 9.2天）。 | "
         "Average length of stay rose 15.0% vs the previous month (8.0 days → 9.2 days).\n"
         "warning | 药占比环比上升 3.5个百分点（29.0% → 32.5%）。 | "
         "Drug share rose 3.5 pp vs the previous month (29.0% → 32.5%).\n"
-        "info | 全院门诊人次环比上升 12.2%，主要来自：内科（+1,000人次，占 74.3%）、"
-        "外科（+345人次，占 25.7%）。 | "
+        "warning | 全院药占比为 32.5%，高于预警上限 30.0%（预警区间 ≤ 30.0%）。 | "
+        "Drug share for the hospital was 32.5%, above 30.0% (band ≤ 30.0%).\n"
+        "info | 全院门诊人次环比上升 12.2%，主要来自：内科（+1,000人次，占 74.3%）"
+        "及外科（+345人次，占 25.7%）。 | "
         "The hospital's Outpatient visits rose 12.2% vs the previous month, driven by "
-        "Internal Medicine (+1,000 visits, 74.3% of the change), "
-        "Surgery (+345 visits, 25.7% of the change).\n");
+        "Internal Medicine (+1,000 visits, 74.3%) and Surgery (+345 visits, 25.7%).\n"
+        "info | 门诊人次环比上升 12.2%（11,000人次 → 12,345人次）。 | "
+        "Outpatient visits rose 12.2% vs the previous month (11,000 visits → 12,345 visits).\n");
     assert_string_equal(sentences(db, "hospital", "suggestion"),
                         "warning | 药占比高于 30.0% 的科室：内科（38.2%）。 | "
                         "Drug share above 30.0% in: Internal Medicine (38.2%).\n");
@@ -150,11 +152,10 @@ static void test_money_in_words(void **state)
     assert_int_equal(advise_period_rules(db, "2026-10", "tests/data/advise/money.xml", &err), 0);
     assert_string_equal(
         sentences(db, "hospital", "finding"),
-        "info | 全院医疗收入环比上升 6.5%，主要来自：内科（+193.29万元，占 90.2%）、"
-        "外科（+20.98万元，占 9.80%）。 | "
+        "info | 全院医疗收入环比上升 6.5%，主要来自：内科（+193.29万元，占 90.2%）及"
+        "外科（+20.98万元，占 9.8%）。 | "
         "The hospital's Medical revenue rose 6.5% vs the previous month, driven by "
-        "Internal Medicine (+¥1,932,944, 90.2% of the change), "
-        "Surgery (+¥209,786, 9.80% of the change).\n");
+        "Internal Medicine (+¥1,932,944, 90.2%) and Surgery (+¥209,786, 9.8%).\n");
     db_close(db);
 }
 
@@ -165,7 +166,9 @@ static void test_shipped_rules(void **state)
     sqlite3 *db = fixture_db();
     hr_error err;
     hr_error_clear(&err);
-    assert_int_equal(advise_period(db, "2026-10", &err), 0);
+    int rc = advise_period(db, "2026-10", &err);
+    if (rc)
+        fail_msg("%s:%d: %s", err.file, err.line, err.message);
     const char *s = sentences(db, "hospital", "suggestion");
     assert_non_null(strstr(s, "药占比高于 30.0% 的科室：内科（38.2%）。建议"));
     assert_non_null(strstr(s, "Drug share above 30.0% in: Internal Medicine (38.2%). Review"));
@@ -175,7 +178,126 @@ static void test_shipped_rules(void **state)
     assert_non_null(strstr(s, "本科室药占比 38.2%，超过 30% 的控制线"));
     s = sentences(db, "hospital", "finding");
     assert_non_null(strstr(s, "全院药占比为 32.5%，高于预警上限 30.0%。"));
-    assert_non_null(strstr(s, "主要来自：内科（+1,000人次，占 74.3%）"));
+    assert_non_null(strstr(s, "主要由内科（+1,000人次，占 74.3%）及外科（+345人次，占 25.7%）拉动"));
+    db_close(db);
+}
+
+static sqlite3 *analysis_db(void)
+{
+    unlink(DB_PATH);
+    unlink(DB_PATH "-wal");
+    unlink(DB_PATH "-shm");
+    sqlite3 *db;
+    hr_error err;
+    assert_int_equal(db_open(DB_PATH, &db, &err), 0);
+    FILE *f = fopen("tests/data/advise/analysis.sql", "r");
+    assert_non_null(f);
+    static char sql[16384];
+    sql[fread(sql, 1, sizeof sql - 1, f)] = '\0';
+    fclose(f);
+    assert_int_equal(db_exec(db, sql, &err), 0);
+    return db;
+}
+
+/* Shares rounded so that they add up to exactly 100.0. */
+static void test_shares(void **state)
+{
+    (void)state;
+    double parts[] = {1, 1, 1}, shares[3];
+    advise_shares(parts, 3, 3, shares);
+    assert_true(fabs(shares[0] - 33.4) < 1e-9);
+    assert_true(fabs(shares[1] - 33.3) < 1e-9);
+    assert_true(fabs(shares[2] - 33.3) < 1e-9);
+    double p2[] = {-80, -50, -10}, s2[3]; /* 57.14 / 35.71 / 7.14 */
+    advise_shares(p2, 3, -140, s2);
+    assert_true(fabs(s2[0] + s2[1] + s2[2] - 100.0) < 1e-9);
+    assert_true(fabs(s2[0] - 57.2) < 1e-9); /* .43 remainders tie: the first gets it */
+    assert_true(fabs(s2[1] - 35.7) < 1e-9);
+    assert_true(fabs(s2[2] - 7.1) < 1e-9);
+}
+
+/* 连环替代法 by hand: 1,000 visits x 300 CNY -> 1,100 x 280: revenue
+ * 300,000 -> 308,000 (+8,000) = volume (+100 x 300 = +30,000) + price
+ * (1,100 x -20 = -22,000): volume rose, price fell. */
+static void test_factors(void **state)
+{
+    (void)state;
+    double ve, pe;
+    advise_factors(1000, 300, 1100, 280, &ve, &pe);
+    assert_true(fabs(ve - 30000) < 1e-9);
+    assert_true(fabs(pe + 22000) < 1e-9);
+    assert_true(fabs(ve + pe - (1100 * 280 - 1000 * 300)) < 1e-9);
+    advise_factors(500, 20000, 450, 21000, &ve, &pe); /* stays fell, fee rose */
+    assert_true(fabs(ve + 1000000) < 1e-9);
+    assert_true(fabs(pe - 450000) < 1e-9);
+
+    sqlite3 *db = analysis_db();
+    hr_error err;
+    hr_error_clear(&err);
+    assert_int_equal(advise_period_rules(db, "2026-10", "tests/data/advise/analysis.xml", &err), 0);
+    assert_string_equal(
+        sentences(db, "0301", "finding"),
+        "info | 内科门诊收入环比上升 2.7%（+8,000元）：工作量（门诊人次 +100人次）影响 "
+        "+3.00万元，门诊次均费用（-20.00元）影响 -2.20万元。 | "
+        "Outpatient revenue for Internal Medicine rose 2.7% vs the previous month "
+        "(+¥8,000): workload (Outpatient visits +100 visits) +¥30,000, "
+        "Fee per visit (-¥20.00) -¥22,000.\n");
+    db_close(db);
+}
+
+/* Drivers and offsets, worded by sign, shares of the drivers' -200 adding
+ * up to 100 %; materiality: small bases, noise against the scope's own
+ * history, seasonality; the cap; the overview. */
+static void test_materiality(void **state)
+{
+    (void)state;
+    sqlite3 *db = analysis_db();
+    hr_error err;
+    hr_error_clear(&err);
+    assert_int_equal(advise_period_rules(db, "2026-10", "tests/data/advise/analysis.xml", &err), 0);
+    /* visits: -5.0 % against a history of +1.01 / -0.99 %: sd 1.0446, 4.8 x;
+     * discharges -16.7 % is 3.7 x its sd of 4.53 but last October moved
+     * -14.3 % (>= 0.5 x): seasonal; surgeries -10 % is 0.8 x its 12.5:
+     * nothing; complaints 4 -> 6 and mortality of 50 discharges: bases too
+     * small. */
+    assert_string_equal(
+        sentences(db, "hospital", "finding"),
+        "warning | 门诊人次环比下降 5.0%（2,000人次 → 1,900人次），4.8 倍。 | "
+        "Outpatient visits fell 5.0% vs the previous month (2,000 visits → 1,900 visits), "
+        "4.8 times.\n"
+        "info | 全院门诊人次环比下降 5.0%（-100人次），主要由外科（-110人次，占 55.0%）、"
+        "儿科（-70人次，占 35.0%）及眼科（-20人次，占 10.0%）拉动，内科（+100人次）部分抵消"
+        "（合计 +100人次）。 | "
+        "The hospital's Outpatient visits fell 5.0% vs the previous month (-100 visits), "
+        "driven by Surgery (-110 visits, 55.0%), Paediatrics (-70 visits, 35.0%) and "
+        "Ophthalmology (-20 visits, 10.0%); Internal Medicine (+100 visits) partly offset it "
+        "(together +100 visits).\n"
+        "info | 出院人数环比下降 16.7%，去年同月 -14.3%，属季节性。 | "
+        "Discharges fell 16.7% vs the previous month, last year -14.3%: seasonal.\n");
+    assert_string_equal(sentences(db, "hospital", "suggestion"),
+                        "info | 持续观察：门诊人次（1,900人次）。 | "
+                        "Keep watching Outpatient visits (1,900 visits).\n");
+    assert_string_equal(sentences(db, "hospital", "overview"),
+                        "info | 2026年10月，全院门诊 1,900人次（-5.0%）。需关注：门诊下降 5.0%。 | "
+                        "In October 2026, the hospital had 1,900 visits (-5.0%). "
+                        "Watch: visits fell 5.0%.\n");
+
+    /* Without the minimum bases, 4 -> 6 complaints is "+50 %" again; with a
+     * cap of 2, the seasonal sentence (lowest priority) goes. */
+    strbuf sb = STRBUF_INIT;
+    tk_slurp("tests/data/advise/analysis.xml", &sb);
+    char *p = strstr(sb.buf, "min_count_base=\"30\"");
+    memcpy(p, "min_count_base=\"0\" ", 19);
+    p = strstr(sb.buf, "max_findings=\"4\"");
+    p[14] = '2';
+    tk_write_file("build/tests/test_advise_rules.xml", sb.buf);
+    sb_release(&sb);
+    assert_int_equal(advise_period_rules(db, "2026-10", "build/tests/test_advise_rules.xml", &err),
+                     0);
+    const char *s = sentences(db, "hospital", "finding");
+    assert_non_null(strstr(s, "投诉件数环比上升 50.0%（4件 → 6件）"));
+    assert_null(strstr(s, "季节性"));
+    assert_null(strstr(s, "手术台次"));
     db_close(db);
 }
 
@@ -216,6 +338,9 @@ int main(void)
         cmocka_unit_test(test_money_in_words),
         cmocka_unit_test(test_shipped_rules),
         cmocka_unit_test(test_bad_rules),
+        cmocka_unit_test(test_shares),
+        cmocka_unit_test(test_factors),
+        cmocka_unit_test(test_materiality),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

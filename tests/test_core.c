@@ -83,6 +83,17 @@ static void test_money(void **state)
     assert_int_equal(value_money_cents(S(""), 0, &c), -1);
     assert_int_equal(value_money_cents(S("1e3"), 0, &c), -1);
     assert_int_equal(value_money_cents(S(" 12"), 0, &c), -1);
+    /* 64-bit limits: INT64_MAX cents is the largest, one cent more is "too
+     * large" (it used to wrap to -2^63), and so are longer numbers. */
+    assert_int_equal(value_money_cents(S("92233720368547758.07"), 0, &c), 0);
+    assert_true(c == INT64_MAX);
+    assert_int_equal(value_money_cents(S("-92233720368547758.07"), 0, &c), 0);
+    assert_true(c == -INT64_MAX);
+    assert_int_equal(value_money_cents(S("92233720368547758.08"), 0, &c), -2);
+    assert_int_equal(value_money_cents(S("92233720368547759"), 0, &c), -2);
+    assert_int_equal(value_money_cents(S("92,233,720,368,547,758.08"), 1, &c), -2);
+    assert_int_equal(value_money_cents(S("123456789012345678901234567890"), 0, &c), -2);
+    assert_int_equal(value_money_cents(S("123456789012345678901234567890x"), 0, &c), -1);
 }
 
 static void test_int_decimal(void **state)
@@ -94,6 +105,9 @@ static void test_int_decimal(void **state)
     assert_int_equal(i, 42);
     assert_int_equal(value_int(S("-1"), &i), -1);
     assert_int_equal(value_int(S("1.0"), &i), -1);
+    assert_int_equal(value_int(S("9223372036854775807"), &i), 0);
+    assert_true(i == INT64_MAX);
+    assert_int_equal(value_int(S("9223372036854775808"), &i), -2);
     assert_int_equal(value_decimal(S("2.5"), &d), 0);
     assert_true(d == 2.5);
     assert_int_equal(value_decimal(S("3"), &d), 0);

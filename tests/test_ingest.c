@@ -16,6 +16,8 @@
 #include <string.h>
 
 #include "pipeline/core/db.h"
+#include "pipeline/core/registry.h"
+#include "pipeline/core/rollup.h"
 #include "tests/support/testkit.h"
 #include "pipeline/core/digest.h"
 #include "pipeline/core/log.h"
@@ -246,8 +248,13 @@ static void test_standard_folder(void **state)
     assert_int_equal(tk_query_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'index' "
                               "AND tbl_name = 'outpatient'"),
                      1);
-    /* The roll-up, written with the rows: V1 (0101 O), V2 (0101 E, no
-     * wait), V5 (0201 X); V3 and V4 were quarantined and are not in it. */
+    /* No roll-up: validate is its one writer. A reader's shadow rolls the
+     * rows up: V1 (0101 O), V2 (0101 E, no wait), V5 (0201 X); V3 and V4
+     * were quarantined and are not in it. */
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM main.outpatient_rollup"), 0);
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM rollup_state"), 0);
+    hr_error_clear(&err);
+    assert_int_equal(rollup_shadow(db, "2026-10", NULL, &err), HR_OK);
     assert_string_equal(tk_query_text(db, "SELECT group_concat(dept_code || visit_type || ':' || "
                                   "row_count || '/' || total_fee_cents || '/' || "
                                   "total_fee_cents_n || '/' || drug_fee_cents || '/' || "
@@ -257,8 +264,7 @@ static void test_standard_folder(void **state)
                                   "ORDER BY dept_code, visit_type)"),
                         "0101E:1/10000/1/0/0/0/0/0 0101O:1/143170/1/17637/3310/5200/19/1 "
                         "0201X:1/1250/1/125/0/0/0/1");
-    assert_string_equal(tk_query_text(db, "SELECT source || period || built_by FROM rollup_state"),
-                        "outpatient2026-10ingest");
+    rollup_shadow_drop(db);
     db_close(db);
 }
 
@@ -370,8 +376,11 @@ static void test_changed_file_replaces(void **state)
     ingest_summary sum;
     ingest_ok(db, DATA "std", "2026-10", NULL, &sum);
     ingest_ok(db, DATA "std", "2026-09", NULL, &sum); /* another month: must stay */
+    /* validated as of the data loaded so far (what validate records) */
     db_exec(db, "UPDATE period_state SET validated_at = 'x', validation_state = 'ok', "
-                "computed_at = 'y'", NULL);
+                "validated_inputs = inputs, computed_at = 'y'", NULL);
+    char before[80];
+    snprintf(before, sizeof before, "%s", tk_query_text(db, "SELECT inputs FROM period_state WHERE period = '2026-10'"));
     ingest_ok(db, DATA "replaced", "2026-10", NULL, &sum);
     assert_int_equal(sum.files_loaded, 1);
     assert_int_equal(sum.rows_loaded, 2);
@@ -380,7 +389,12 @@ static void test_changed_file_replaces(void **state)
                                   "FROM outpatient WHERE period = '2026-10'"),
                         "W1:5000,W2:6050");
     assert_int_equal(tk_query_int(db, "SELECT count(*) FROM outpatient WHERE period = '2026-09'"), 3);
-    /* The month's roll-up is the new file's alone; the other month's stays. */
+    /* Ingest writes no roll-up (validate does): rolled up from the rows,
+     * the month is the new file's alone; the other month stays. */
+    hr_error err;
+    hr_error_clear(&err);
+    assert_int_equal(rollup_shadow(db, "2026-10", NULL, &err), HR_OK);
+    assert_int_equal(rollup_shadow(db, "2026-09", NULL, &err), HR_OK);
     assert_string_equal(tk_query_text(db, "SELECT group_concat(dept_code || visit_type || ':' || "
                                   "row_count || '/' || total_fee_cents || '/' || "
                                   "wait_minutes, ' ') FROM (SELECT * FROM outpatient_rollup "
@@ -389,7 +403,8 @@ static void test_changed_file_replaces(void **state)
     assert_int_equal(tk_query_int(db, "SELECT sum(row_count) FROM outpatient_rollup "
                               "WHERE period = '2026-09'"),
                      3);
-    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM rollup_state"), 2);
+    rollup_shadow_drop(db);
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM rollup_state"), 0);
     assert_int_equal(tk_query_int(db, "SELECT count(*) FROM quarantine WHERE period = '2026-10'"), 0);
     assert_int_equal(tk_query_int(db, "SELECT count(*) FROM quarantine WHERE period = '2026-09'"), 2);
     assert_int_equal(tk_query_int(db, "SELECT count(*) FROM dept WHERE period = '2026-10'"), 2);
@@ -401,12 +416,18 @@ static void test_changed_file_replaces(void **state)
     assert_int_equal(tk_query_int(db, "SELECT count(*) FROM outpatient WHERE period = '2026-10' AND "
                               "file_id <> (SELECT max(file_id) FROM source_file)"),
                      0);
-    /* downstream state of the month is stale, the other month's is not */
-    assert_string_equal(tk_query_text(db, "SELECT coalesce(validated_at, '') || coalesce(validation_state, '') "
-                                  "|| coalesce(computed_at, '') || (ingested_at IS NOT NULL) "
-                                  "FROM period_state WHERE period = '2026-10'"),
-                        "1");
-    assert_string_equal(tk_query_text(db, "SELECT validated_at FROM period_state WHERE period = '2026-09'"), "x");
+    /* the month's data fingerprint changed, so what validate recorded is
+     * stale (ingest clears nothing of the other stages'); the other
+     * month's still holds */
+    assert_int_equal(strlen(before), 64);
+    char sql[700];
+    snprintf(sql, sizeof sql, "SELECT (inputs <> '%s') || (validated_inputs = '%s') || "
+             "validation_state || (" REGISTRY_VALIDATION_SQL ") FROM period_state WHERE period = '2026-10'",
+             before, before);
+    assert_string_equal(tk_query_text(db, sql), "11okstale");
+    assert_string_equal(tk_query_text(db, "SELECT validated_at || (" REGISTRY_VALIDATION_SQL ") "
+                                          "FROM period_state WHERE period = '2026-09'"), "xok");
+
     db_close(db);
 }
 
@@ -442,8 +463,18 @@ static const bad_case bad_cases[] = {
      "missing required column 'exam_fee' (field exam_fee of profile standard)"},
     {"bad/empty", NULL, "empty/dept.csv", 1, "", "empty file"},
     {"bad/xmltrunc", DATA "xml-profile.xml", "xmltrunc/outpatient.xml", -1, "", "malformed XML"},
-    {"bad/xmlentity", DATA "xml-profile.xml", "xmlentity/outpatient.xml", -1, "",
+    {"bad/xmlentity", DATA "xml-profile.xml", "xmlentity/outpatient.xml", 2, "",
      "DOCTYPE that declares entities"},
+    {"bad/xmldup", DATA "xml-profile.xml", "xmldup/outpatient.xml", 6, "total",
+     "<total> twice in the <visit> of line 3 (lines 5 and 6): which one holds total_fee?"},
+    {"bad/xmlnested", DATA "xml-profile.xml", "xmlnested/outpatient.xml", 5, "visit",
+     "a <visit> inside the <visit> of line 3: records may not nest"},
+    {"bad/xmlattrs", DATA "xml-profile.xml", "xmlattrs/outpatient.xml", 3, "",
+     "an element with more than 64 attributes"},
+    {"bad/xmlfield", DATA "xml-field-profile.xml", "xmlfield/outpatient.xml", 3, "visit_time",
+     "visit_time is longer than the limit of 12 bytes"},
+    {"bad/xmlbig", DATA "xml-small-profile.xml", "xmlbig/outpatient.xml", 13, "",
+     "the XML export is larger than the limit of 600 bytes"},
     {"std", DATA "bad-profile.xml", "bad-profile.xml", 3, "file", "colour"},
 };
 

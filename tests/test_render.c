@@ -44,7 +44,7 @@ static sqlite3 *fixture_db(const char *name)
 static int render(sqlite3 *db, const char *tpl, const char *scope, const char *lang,
                   const char *out, hr_error *err)
 {
-    render_options o = {"monthly", "2026-10", scope, lang, tpl, out};
+    render_options o = {"monthly", "2026-10", scope, lang, tpl, out, 0};
     int written = 0;
     hr_error_clear(err);
     int rc = render_reports(db, &o, &written, err);
@@ -331,7 +331,7 @@ static void test_template_errors_name_the_line(void **state)
                      1);
     assert_int_equal(readable, 1);
 
-    render_options o = {"monthly", "2026-09", "hospital", "en", SUMMARY, out};
+    render_options o = {"monthly", "2026-09", "hospital", "en", SUMMARY, out, 0};
     int written = 0;
     hr_error_clear(&err);
     assert_int_equal(render_reports(db, &o, &written, &err), HR_EINPUT);
@@ -372,7 +372,13 @@ static void test_draft_mark_and_reproducible(void **state)
     assert_memory_equal(a.buf, b.buf, a.len);
     assert_true(a.len < 150 * 1024);
     unsetenv("SOURCE_DATE_EPOCH");
+    /* blocking and not forced: refused (exit 3), no PDF (issue 11, item 4) */
     assert_int_equal(db_exec(db, "UPDATE period_state SET reconcile_forced = 0", &err), 0);
+    unlink(pdf);
+    assert_int_equal(render(db, SUMMARY, "D07", "zh_CN", out, &err), -HR_EBLOCKED);
+    assert_int_equal(access(pdf, F_OK), -1);
+    /* reconciled: no mark */
+    assert_int_equal(db_exec(db, "UPDATE period_state SET reconcile_state = 'ok'", &err), 0);
     assert_int_equal(render(db, SUMMARY, "D07", "zh_CN", out, &err), 1);
     tk_pdf_text(pdf, 0, &t);
     assert_null(strstr(t.buf, "账"));
@@ -527,16 +533,23 @@ static void test_parallel_workers_match_serial(void **state)
                      1);
     assert_int_equal(recorded, n2);
 
-    /* A folder where one PDF's temporary file must go makes that save fail,
-     * in whichever worker renders it. */
+    /* A folder where one PDF must go makes that save fail, in whichever
+     * worker renders it, naming the PDF; no temporary file is left. */
     char blocker[256], three[128];
     snprintf(three, sizeof three, "%s/jobs3", tmpdir);
-    snprintf(blocker, sizeof blocker, "%s/.monthly-2026-10-hospital.en.pdf.tmp", three);
+    snprintf(blocker, sizeof blocker, "%s/monthly-2026-10-hospital.en.pdf", three);
     assert_int_equal(mkdir(three, 0777), 0);
     assert_int_equal(mkdir(blocker, 0777), 0);
+    tk_write_file(strcat(strcpy(cmd, blocker), "/inside"), "x");
     sqlite3 *db3 = fixture_db("jobs3");
     assert_true(render(db3, SUMMARY, "all", "all", three, &err) < 0);
-    assert_non_null(strstr(err.file, ".monthly-2026-10-hospital.en.pdf.tmp"));
+    assert_string_equal(err.file, blocker);
+    snprintf(cmd, sizeof cmd, "ls -a '%s' | grep -c hospreport-", three);
+    FILE *p = popen(cmd, "r");
+    char line[32] = "";
+    assert_non_null(fgets(line, sizeof line, p));
+    pclose(p);
+    assert_int_equal(atoi(line), 0);
     unsetenv("HOSPREPORT_JOBS");
     unsetenv("SOURCE_DATE_EPOCH");
     db_close(db1), db_close(db2), db_close(db3);

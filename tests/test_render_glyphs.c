@@ -170,7 +170,7 @@ static void read_pgm(const char *path, pgm *g)
 
 static int render(sqlite3 *db, const char *tpl, const char *scope, const char *out)
 {
-    render_options o = {"monthly", "2026-10", scope, "zh_CN", tpl, out};
+    render_options o = {"monthly", "2026-10", scope, "zh_CN", tpl, out, 0};
     int written = 0;
     hr_error err;
     hr_error_clear(&err);

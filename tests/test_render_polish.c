@@ -40,7 +40,7 @@ static sqlite3 *fixture_db(const char *name)
 
 static int render(sqlite3 *db, const char *tpl, const char *lang, const char *out)
 {
-    render_options o = {"monthly", "2026-10", "hospital", lang, tpl, out};
+    render_options o = {"monthly", "2026-10", "hospital", lang, tpl, out, 0};
     int written = 0;
     hr_error err;
     hr_error_clear(&err);
@@ -248,8 +248,10 @@ static void test_bar_chart_skips_undefined(void **state)
     assert_int_equal(db_exec(db,
                              "UPDATE indicator_value SET value = NULL WHERE scope = 'D02' "
                              "AND indicator = 'discharges';"
-                             "UPDATE indicator_value SET value = 999 WHERE scope IN ('D01', 'D03') "
+                             "UPDATE indicator_value SET value = 999 WHERE scope = 'D01' "
                              "AND indicator = 'discharges';"
+                             "UPDATE indicator_value SET value = 998 WHERE scope = 'D03' "
+                             "AND indicator = 'discharges';" /* not all equal: drawn */
                              "DELETE FROM indicator_value WHERE indicator = 'discharges' "
                              "AND scope NOT IN ('D01', 'D02', 'D03', 'hospital')",
                              &err),
@@ -345,6 +347,10 @@ static void test_trend_windows(void **state)
     assert_contains(t.buf, "2025");
     assert_contains(t.buf, "Nov");
     assert_null(strstr(t.buf, "Year earlier")); /* one line */
+    /* two computed quarters: a chart with nothing in it is not drawn */
+    tk_exec(db, "INSERT INTO indicator_value (period, scope, indicator, value) VALUES "
+                "('2025-Q2', 'hospital', 'oe_visits', 350000), "
+                "('2026-Q3', 'hospital', 'oe_visits', 370000)");
     render_body(db, "w8", "<chart type=\"line\" indicator=\"oe_visits\" window=\"8q\">T</chart>",
                 "en", &t);
     assert_contains(t.buf, "2025-Q1");

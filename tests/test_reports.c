@@ -48,7 +48,7 @@ static void pdf_text(const char *pdf, strbuf *sb) { tk_pdf_text(pdf, 0, sb); }
 static int render(sqlite3 *db, const char *kind, const char *period, const char *tpl,
                   const char *scope, const char *lang, const char *out)
 {
-    render_options o = {kind, period, scope, lang, tpl, out};
+    render_options o = {kind, period, scope, lang, tpl, out, 0};
     int written = 0;
     hr_error err;
     hr_error_clear(&err);
@@ -239,7 +239,7 @@ static void test_topics(void **state)
     sb_release(&t);
 
     /* a topic report without a template: a usage error listing the topics */
-    render_options o = {"topic", "2026-01..2026-06", "hospital", "en", NULL, out};
+    render_options o = {"topic", "2026-01..2026-06", "hospital", "en", NULL, out, 0};
     int written = -1;
     hr_error err;
     hr_error_clear(&err);

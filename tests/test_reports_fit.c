@@ -27,7 +27,7 @@ static char tmpdir[64];
 static int render(sqlite3 *db, const char *kind, const char *period, const char *tpl,
                   const char *scope, const char *lang, const char *out)
 {
-    render_options o = {kind, period, scope, lang, tpl, out};
+    render_options o = {kind, period, scope, lang, tpl, out, 0};
     int written = 0;
     hr_error err;
     hr_error_clear(&err);
@@ -190,6 +190,150 @@ static void test_running_header(void **state)
     db_close(db);
 }
 
+/* The words of one page between the first word containing `from` and the
+ * next containing `to` (reading order), joined by spaces. */
+static void words_between(const word *w, int n, int page, const char *from, const char *to,
+                          strbuf *out)
+{
+    sb_reset(out);
+    int in = 0;
+    for (int i = 0; i < n; i++) {
+        if (w[i].page != page)
+            continue;
+        if (!in && strstr(w[i].text, from))
+            in = 1;
+        else if (in && strstr(w[i].text, to))
+            break;
+        else if (in)
+            sb_addf(out, "%s ", w[i].text);
+    }
+}
+
+/* The level-1 headings of a report's text, in order, one per line: lines
+ * opening with a section number ("三、") or an appendix's ("附录二 ").
+ * The contents list them first, then the body. */
+static void headings_of(const char *text, strbuf *out)
+{
+    static const char numerals[] = "一二三四五六七八九十";
+    sb_reset(out);
+    for (const char *line = text; *line;) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line), k = 0;
+        if (!strncmp(line, "附录", 6))
+            k = 6;
+        while (k + 3 <= len && memmem(numerals, sizeof numerals - 1, line + k, 3) &&
+               (size_t)((const char *)memmem(numerals, sizeof numerals - 1, line + k, 3) - numerals) % 3 == 0)
+            k += 3;
+        if (k > 0 && k < len && (!strncmp(line + k, "、", 3) || (!strncmp(line, "附录", 6) && line[k] == ' ')))
+            sb_addf(out, "%.*s\n", (int)len, line);
+        line = end ? end + 1 : line + len;
+    }
+}
+
+/* expected twice: in the contents, then in the body */
+static void assert_headings(const strbuf *h, const char *expected)
+{
+    strbuf twice = STRBUF_INIT;
+    sb_addf(&twice, "%s%s", expected, expected);
+    assert_string_equal(h->buf, twice.buf);
+    sb_release(&twice);
+}
+
+/*
+ * Department reports shaped by the department. Planted: D04 皮肤科, an
+ * outpatient-only department (its 2026-10 values those of Cardiology for
+ * outpatient and money indicators, no value for bed, stay and quality
+ * indicators, 0 discharges, admissions, surgeries and exams with nothing
+ * to compare with, no device). D02 General Surgery has no device in the
+ * fixture; D03 Orthopaedics has beds, operations and a device.
+ */
+static void test_department_shapes(void **state)
+{
+    (void)state;
+    sqlite3 *db = tk_fixture_db(tmpdir, "shapes", "tests/data/reports/fixture.sql");
+    tk_exec(db,
+            "INSERT INTO dept SELECT period, 'D04', '皮肤科', 'Dermatology', 'clinical', file_id, "
+            "7 FROM dept WHERE dept_code = 'D01' AND period = '2026-10';"
+            "INSERT INTO indicator_value (period, scope, indicator, value, mom_base, mom, yoy_base, "
+            "yoy, ytd, ytd_yoy) SELECT period, 'D04', indicator, value, mom_base, mom, yoy_base, yoy, "
+            "ytd, ytd_yoy FROM indicator_value WHERE period = '2026-10' AND scope = 'D01';"
+            "UPDATE indicator_value SET value = NULL, mom = NULL, yoy = NULL, ytd = NULL WHERE scope "
+            "= 'D04' AND indicator IN ('avg_los', 'preop_days', 'bed_utilization', 'bed_turnover', "
+            "'major_surgery_ratio', 'surgery_discharge_ratio', 'ip_fee_per_stay', "
+            "'ip_drug_fee_per_stay', 'record_grade_a_rate', 'cure_improve_rate', 'mortality_rate', "
+            "'equipment_utilization', 'equipment_idle_rate');"
+            "UPDATE indicator_value SET value = 0, mom = NULL, yoy = NULL, ytd = 0 WHERE scope = "
+            "'D04' AND indicator IN ('discharges', 'admissions', 'surgeries', 'exams');"
+            "INSERT INTO operating_statement SELECT period, 'D04', section, item, amount_cents FROM "
+            "operating_statement WHERE scope = 'D01' AND period = '2026-10';");
+    char out[128], pdf[256];
+    snprintf(out, sizeof out, "%s/shapes", tmpdir);
+    static const char *const depts[] = {"D04", "D02", "D03"};
+    int pages[3];
+    strbuf t = STRBUF_INIT, h = STRBUF_INIT, cards = STRBUF_INIT;
+    static word w[40000];
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(render(db, "monthly", "2026-10", NULL, depts[i], "zh_CN", out), 1);
+        snprintf(pdf, sizeof pdf, "%s/monthly-2026-10-%s.zh_CN.pdf", out, depts[i]);
+        pages[i] = tk_pdf_pages(pdf);
+        tk_pdf_text(pdf, 0, &t);
+        /* no chart or table drawn empty, no file list in a department's report */
+        assert_true(strstr(t.buf, "本期无数据。") == NULL);
+        assert_true(strstr(t.buf, "各数据源校验情况") == NULL);
+        assert_true(strstr(t.buf, "数据来源") == NULL);
+        /* up to the last appendix's title (its definitions would read as
+         * headings: "三、四级手术台次 / 手术台次") */
+        char *last = NULL;
+        for (char *p = t.buf; (p = strstr(p, "指标定义\n")); p++)
+            last = p;
+        assert_non_null(last);
+        last[strlen("指标定义\n")] = '\0';
+        headings_of(t.buf, &h);
+        /* the executive summary's cards: between its heading and the findings */
+        int n = words_of(pdf, w, 40000), summary = page_of(w, n, 3, "执行摘要");
+        words_between(w, n, summary, "执行摘要", "关键发现", &cards);
+        if (i == 0) { /* outpatient-only: no bed, stay or equipment section or card */
+            assert_headings(&h, "一、执行摘要\n二、业务量\n三、经济运行\n四、医疗质量与服务\n"
+                                       "五、月度经营报表\n六、改进建议\n附录一 数据质量与对账\n"
+                                       "附录二 指标定义\n");
+            assert_true(strstr(cards.buf, "出院人次") == NULL);
+            assert_true(strstr(cards.buf, "平均住院日") == NULL);
+            assert_true(strstr(cards.buf, "床位使用率") == NULL);
+            assert_true(strstr(cards.buf, "手术台次") == NULL);
+            assert_contains(cards.buf, "门急诊人次");
+            assert_contains(cards.buf, "医疗收入");
+            /* nor rows without data in the comparison with the hospital */
+            const char *cmp = strstr(t.buf, "本科室与全院对比");
+            assert_non_null(cmp);
+            assert_true(strstr(cmp, "平均住院日") == NULL || strstr(cmp, "平均住院日") > strstr(cmp, "二、业务量"));
+            /* the flat discharge trend is one line, not a chart */
+            assert_contains(t.buf, "出院人次近13个月趋势：各值均为 0，未绘制。");
+        } else if (i == 1) { /* no device: no equipment sections, numbers close up */
+            assert_headings(&h, "一、执行摘要\n二、业务量\n三、运行效率\n四、经济运行\n"
+                                       "五、医疗质量与服务\n六、月度经营报表\n七、改进建议\n"
+                                       "附录一 数据质量与对账\n附录二 指标定义\n");
+            assert_contains(cards.buf, "出院人次");
+        } else { /* the large surgical department: every section */
+            assert_headings(&h, "一、执行摘要\n二、业务量\n三、运行效率\n四、经济运行\n"
+                                       "五、医疗质量与服务\n六、设备运行\n七、月度经营报表\n"
+                                       "八、设备效益分析表\n九、改进建议\n附录一 数据质量与对账\n"
+                                       "附录二 指标定义\n");
+            /* one chart left out, with its line: the fixture's drug share of
+             * Orthopaedics is 22.0 % in every month */
+            const char *note = strstr(t.buf, "未绘制");
+            assert_non_null(note);
+            assert_true(strstr(note + 1, "未绘制") == NULL);
+            assert_contains(t.buf, "药占比近13个月趋势：各值均为 22.0%，未绘制。");
+            assert_contains(cards.buf, "手术台次");
+        }
+    }
+    assert_true(pages[0] < pages[1] && pages[1] < pages[2]);
+    sb_release(&t);
+    sb_release(&h);
+    sb_release(&cards);
+    db_close(db);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -214,6 +358,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_equipment_devices_of_one_name),
         cmocka_unit_test(test_running_header),
+        cmocka_unit_test(test_department_shapes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -17,6 +17,7 @@
 #include "pipeline/core/db.h"
 #include "pipeline/core/error.h"
 #include "pipeline/core/period.h"
+#include "pipeline/core/registry.h"
 #include "pipeline/schedule.h"
 
 static int32_t day(const char *iso)
@@ -135,15 +136,18 @@ static void load_month(sqlite3 *db, const char *month)
     assert_int_equal(db_exec(db, sql, NULL), 0);
 }
 
+/* A PDF recorded as drawn from the period's inputs as they are now. */
 static void generated(sqlite3 *db, const char *kind, const char *p, const char *lang)
 {
-    char sql[512];
+    char sql[512], fp[DIGEST_HEX_SIZE];
+    hr_error err;
+    assert_int_equal(registry_inputs_fingerprint(db, p, fp, &err), 0);
     snprintf(sql, sizeof sql,
              "INSERT INTO report_run (kind, period, scope, lang, template_path, template_sha256,"
              " inputs_fingerprint, output_path, output_sha256, output_bytes, generated_at)"
-             " VALUES ('%s', '%s', 'hospital', '%s', 't', 'x', 'y', 'o', 'z', 1,"
+             " VALUES ('%s', '%s', 'hospital', '%s', 't', 'x', '%s', 'o', 'z', 1,"
              " '2026-11-03T02:00:00Z')",
-             kind, p, lang);
+             kind, p, lang, fp);
     assert_int_equal(db_exec(db, sql, NULL), 0);
 }
 
@@ -151,7 +155,8 @@ static void generated(sqlite3 *db, const char *kind, const char *p, const char *
 static const char *run_due(const char *today)
 {
     static char text[4096];
-    cli_args a = {.command = "due", .db = DB_PATH, .lang = "all", .today = today};
+    cli_args a = {.command = "due", .db = DB_PATH, .lang = "all", .today = today,
+                  .sources = "tests/data/pull/sources-one.xml"};
     FILE *out = tmpfile();
     hr_error err;
     hr_error_clear(&err);
@@ -201,12 +206,50 @@ static void test_due_command(void **state)
              header);
     assert_string_equal(run_due("2026-10-16"), expect);
 
-    /* Much later: only reports whose deadline passed at most 92 days ago. */
-    snprintf(expect, sizeof expect, "%s" "monthly    2026-10   2026-11-09  overdue\n", header);
-    assert_string_equal(run_due("2027-02-09"), expect);
-    assert_string_equal(run_due("2027-02-10"), header);
+    /* July's data change (a late file): August's report, whose MoM reads
+     * July, is stale until it is rendered again; July's own was never done */
+    hr_error err;
+    assert_int_equal(db_open(DB_PATH, &db, &err), 0);
+    assert_int_equal(db_exec(db, "INSERT INTO source_file (period, source, path, size_bytes, "
+                                 "sha256, profile, loaded_at, outcome) VALUES ('2026-07', "
+                                 "'cost', 'cost.csv', 1, 'abc', 'standard', 'now', 'loaded')",
+                             &err),
+                     0);
+    db_close(db);
+    snprintf(expect, sizeof expect,
+             "%s"
+             "monthly    2026-07   2026-08-09  overdue\n"
+             "monthly    2026-08   2026-09-09  stale\n"
+             "monthly    2026-09   2026-10-09  overdue\n"
+             "quarterly  2026-Q3   2026-10-15  overdue\n"
+             "monthly    2026-10   2026-11-09  due\n",
+             header);
+    assert_string_equal(run_due("2026-10-16"), expect);
 
-    /* A quarter with a month missing is not listed. */
+    /* Much later: only reports whose deadline passed at most 92 days ago;
+     * the months since, never loaded, are waiting for their one required
+     * source (tests/data/pull/sources-one.xml), overdue after the 9th. */
+    const char *nov = "monthly    2026-11   2026-12-09  overdue  waiting for data: chase 陈静 "
+                      "(财务科) for dept.csv (late since 2026-12-03)\n";
+    const char *dec = "monthly    2026-12   2027-01-09  overdue  waiting for data: chase 陈静 "
+                      "(财务科) for dept.csv (late since 2027-01-03)\n";
+    snprintf(expect, sizeof expect,
+             "%s"
+             "monthly    2026-10   2026-11-09  overdue\n"
+             "%s%s"
+             "monthly    2027-01   2027-02-09  waiting  for data: chase 陈静 (财务科) for "
+             "dept.csv (late since 2027-02-03)\n",
+             header, nov, dec);
+    assert_string_equal(run_due("2027-02-09"), expect);
+    snprintf(expect, sizeof expect,
+             "%s%s%s"
+             "monthly    2027-01   2027-02-09  overdue  waiting for data: chase 陈静 (财务科) "
+             "for dept.csv (late since 2027-02-03)\n",
+             header, nov, dec);
+    assert_string_equal(run_due("2027-02-10"), expect);
+
+    /* A month not loaded at all is waiting for data (overdue after its
+     * deadline); a quarter with a month missing is not listed. */
     db = fresh_db();
     load_month(db, "2026-07");
     load_month(db, "2026-09");
@@ -214,6 +257,8 @@ static void test_due_command(void **state)
     snprintf(expect, sizeof expect,
              "%s"
              "monthly    2026-07   2026-08-09  overdue\n"
+             "monthly    2026-08   2026-09-09  overdue  waiting for data: chase 陈静 (财务科) "
+             "for dept.csv (late since 2026-09-03)\n"
              "monthly    2026-09   2026-10-09  due\n",
              header);
     assert_string_equal(run_due("2026-10-09"), expect);
@@ -249,7 +294,7 @@ static void test_status_command(void **state)
     generated(db, "monthly", "2026-10", "zh_CN");
     generated(db, "monthly", "2026-10", "en");
     db_close(db);
-    cli_args a = {.command = "status", .db = DB_PATH};
+    cli_args a = {.command = "status", .db = DB_PATH, .sources = "tests/data/pull/sources-one.xml"};
     FILE *out = tmpfile();
     hr_error err;
     assert_int_equal(schedule_status(&a, out, &err), 0);

@@ -7,7 +7,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "pipeline/core/xmlconf.h"
 
@@ -62,6 +65,20 @@ static void test_entities_are_refused(void **state)
 {
     (void)state;
     expect_error(D "entity.xml", NULL, HR_EINPUT, 2, "declares entities");
+    /* the line where the DOCTYPE begins, not the one before the root (10) */
+    expect_error(D "entity-long.xml", NULL, HR_EINPUT, 2, "declares entities");
+}
+
+static void test_not_a_regular_file(void **state)
+{
+    (void)state;
+    char fifo[64];
+    snprintf(fifo, sizeof fifo, "/tmp/test_xmlconf_%d.xml", (int)getpid());
+    unlink(fifo);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    expect_error(fifo, NULL, HR_EINPUT, 0, "not a regular file (a FIFO)");
+    unlink(fifo);
+    expect_error("/dev/null", NULL, HR_EFAIL, 0, "not a regular file (a character device)");
 }
 
 static void test_schema_beside(void **state)
@@ -82,6 +99,7 @@ int main(void)
         cmocka_unit_test(test_schema_violation_names_the_line),
         cmocka_unit_test(test_broken_xml_names_the_line),
         cmocka_unit_test(test_entities_are_refused),
+        cmocka_unit_test(test_not_a_regular_file),
         cmocka_unit_test(test_schema_beside),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

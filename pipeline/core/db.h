@@ -8,7 +8,7 @@
  * recorded yet -- so a migration numbered below the highest applied still
  * reaches existing databases (`PRAGMA user_version` mirrors the highest, for
  * the sqlite3 shell). Stages own their migrations by number range: 001-009 core, 010-019 ingest, 020-029 validate, 030-039 reconcile,
- * 040-049 compute, 050-059 render, 060-069 reports and schedule.
+ * 040-049 compute, 050-059 render, 060-069 reports and schedule, 070-079 pull, 080-089 deliver.
  * Migrations are never edited once landed: add a new file instead.
  *
  * The caller owns the sqlite3 handle and closes it with db_close().

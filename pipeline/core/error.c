@@ -4,7 +4,10 @@
 #include "pipeline/core/error.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "pipeline/core/utf8.h"
 
 void hr_error_clear(hr_error *err)
 {
@@ -70,5 +73,14 @@ const char *hr_error_format(const hr_error *err, char *buf, size_t size)
         n += snprintf(buf + n, size - n, "field '%s': ", err->field);
     if (n < size)
         snprintf(buf + n, size - n, "%s", err->message[0] ? err->message : "unknown error");
+    /* one line, without the control characters a name from the data may
+     * carry (a BEL, a right-to-left override) */
+    if (utf8_needs_clean(buf)) {
+        char *copy = strdup(buf);
+        if (copy) {
+            utf8_clean(buf, size, copy);
+            free(copy);
+        }
+    }
     return buf;
 }

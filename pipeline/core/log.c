@@ -5,18 +5,34 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "pipeline/core/utf8.h"
+
 int log_verbosity = 1;
 
+/* Messages carry names from the data (a dept code, a file name): control
+ * characters in them -- a BEL, a right-to-left override, an escape
+ * sequence -- are left out, line by line. */
 static void vlog(const char *prefix, const char *fmt, va_list ap)
 {
+    char msg[8192], line[8192];
+    vsnprintf(msg, sizeof msg, fmt, ap);
     fputs("hospreport: ", stderr);
     if (prefix)
         fputs(prefix, stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    for (char *p = msg;;) {
+        char *nl = strchr(p, '\n');
+        if (nl)
+            *nl = '\0';
+        fputs(utf8_clean(line, sizeof line, p), stderr);
+        fputc('\n', stderr);
+        if (!nl || !nl[1])
+            break;
+        p = nl + 1;
+    }
 }
 
 void log_info(const char *fmt, ...)

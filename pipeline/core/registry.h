@@ -50,19 +50,45 @@ typedef struct registry_entry {
     const char *output_path;
     char template_sha256[DIGEST_HEX_SIZE];
     char inputs_fingerprint[DIGEST_HEX_SIZE];
+    int draft; /* 1: a forced draft (a gate failed); `due` does not count it done */
 } registry_entry;
 
-/* The months a report over `p` reads: its own months, its MoM and YoY bases
- * and the 24 months up to its last (trend charts). Fills *first_month and
- * *last_month (month indexes, see period.h). */
+/* The months a report over `p` reads: its own months, its MoM and YoY bases,
+ * its YTD and the YTD a year earlier, and the 24 months up to its last
+ * (trend charts). Fills *first_month and *last_month (month indexes, see
+ * period.h). A month's data change makes stale every period whose range
+ * holds it: the month itself, the next month (MoM), the same month a year
+ * later (YoY), the later months of its year (YTD) and of the next, its
+ * quarter and year, topic ranges holding or compared with it. */
 struct period;
 void registry_input_months(const struct period *p, int *first_month, int *last_month);
 
+/* The fingerprint of one month's data: a SHA-256 over the source, SHA-256
+ * and read_with (the profile it was read with) of each current source_file
+ * row of the month. Ingest stores it in period_state.inputs; validate and
+ * reconcile copy it into validated_inputs / reconciled_inputs. */
+int registry_month_fingerprint(sqlite3 *db, const char *month, char fingerprint[DIGEST_HEX_SIZE],
+                               hr_error *err);
+
+/* SQL expressions over period_state (unqualified columns) for the states
+ * that hold for the month's current data: the state, or 'stale' when the
+ * stage ran on other data than the month's current files (NULL: never). */
+#define REGISTRY_VALIDATION_SQL                                                             \
+    "CASE WHEN validation_state IS NOT NULL AND validated_inputs IS NOT inputs THEN 'stale' " \
+    "ELSE validation_state END"
+#define REGISTRY_RECONCILE_SQL                                                              \
+    "CASE WHEN reconcile_state IS NOT NULL AND reconciled_inputs IS NOT inputs THEN 'stale' " \
+    "ELSE reconcile_state END"
+
 /* A SHA-256 (hex) over everything the numbers of a report over
  * `period_text` come from: for each month of registry_input_months(), its
- * period_state row and the source, sha256 and outcome of each current
- * source_file row; then the relative path and SHA-256 of every regular file
- * under the data dir's config/ (sorted); then the hospreport version.
+ * validation and reconciliation state as above and the source, sha256 and
+ * read_with of each current source_file row; every current budget file;
+ * then the relative path and SHA-256 of every regular file under the data
+ * dir's config/ (sorted); then the hospreport version. This is the one
+ * staleness test: compute stores it per computed period
+ * (computed_period.inputs), render per PDF (report_run), and results or a
+ * report whose stored fingerprint differs from today's are stale.
  * Returns 0, or an hr_code with err set (bad period, database, unreadable
  * configuration file). */
 int registry_inputs_fingerprint(sqlite3 *db, const char *period_text,
@@ -85,5 +111,33 @@ int registry_is_current(sqlite3 *db, const registry_entry *e, hr_error *err);
 /* Hashes the output file just written and appends a report_run row with
  * the time (db_now). Returns 0, or an hr_code with err set. */
 int registry_record(sqlite3 *db, const registry_entry *e, hr_error *err);
+
+/* The state of a period's computed results: registry_inputs_fingerprint()
+ * now against the one stored with them (computed_period.inputs). */
+enum { REGISTRY_NONE = 0, REGISTRY_CURRENT = 1, REGISTRY_STALE = 2 };
+/* REGISTRY_NONE (never computed), REGISTRY_CURRENT, REGISTRY_STALE (the
+ * data of a month it reads, a state or the configuration changed since),
+ * or -1 on error (err set). */
+int registry_results_state(sqlite3 *db, const char *period_text, hr_error *err);
+/* "none", "current", "stale". */
+const char *registry_state_name(int state);
+
+/* The reports of the registry, one per (kind, period), as their latest
+ * PDFs stand. */
+typedef struct registry_report {
+    char kind[64];      /* monthly | quarterly | annual | topic-NAME */
+    char period[32];
+    int scopes;         /* how many scopes; `scope` is one of them */
+    char scope[64];
+    int pdfs;
+    char lang[16];      /* its one language, or "all" */
+    char out_dir[4096]; /* the folder of one of its PDFs */
+    char template_path[4096];
+    char generated_at[32]; /* the latest */
+    int draft;          /* a PDF is a draft */
+    int stale;          /* a PDF was drawn from other inputs than today's */
+} registry_report;
+/* Fills *out (caller frees) with *n reports, by period then kind. */
+int registry_reports(sqlite3 *db, registry_report **out, int *n, hr_error *err);
 
 #endif

@@ -23,7 +23,7 @@ static int digits(const char *s, size_t n, int *out)
 int value_money_cents(const char *s, size_t len, int thousands, int64_t *cents)
 {
     size_t i = 0;
-    int neg = 0, ndigits = 0, group = -1;
+    int neg = 0, ndigits = 0, group = -1, big = 0;
     int64_t whole = 0;
     if (len && (s[0] == '-' || s[0] == '+'))
         neg = s[0] == '-', i++;
@@ -36,9 +36,11 @@ int value_money_cents(const char *s, size_t len, int thousands, int64_t *cents)
         }
         if (s[i] < '0' || s[i] > '9')
             return -1;
-        if (whole > (INT64_MAX / 1000))
-            return -1;
-        whole = whole * 10 + (s[i] - '0');
+        /* Overflow is noted, not returned yet: the rest must still be an
+         * amount for "too large" to be the right word. */
+        if (__builtin_mul_overflow(whole, 10, &whole) ||
+            __builtin_add_overflow(whole, s[i] - '0', &whole))
+            big = 1, whole = 0;
         ndigits++;
         if (group >= 0)
             group++;
@@ -55,20 +57,27 @@ int value_money_cents(const char *s, size_t len, int thousands, int64_t *cents)
             return -1;
         frac = nfrac == 1 ? f * 10 : f;
     }
-    *cents = (whole * 100 + frac) * (neg ? -1 : 1);
+    int64_t c;
+    if (big || __builtin_mul_overflow(whole, 100, &c) || __builtin_add_overflow(c, frac, &c))
+        return -2; /* |amount| > INT64_MAX cents, about 9.2e16 CNY */
+    *cents = neg ? -c : c;
     return 0;
 }
 
 int value_int(const char *s, size_t len, int64_t *out)
 {
-    if (len == 0 || len > 18)
+    if (len == 0)
         return -1;
     int64_t v = 0;
+    int big = 0;
     for (size_t i = 0; i < len; i++) {
         if (s[i] < '0' || s[i] > '9')
             return -1;
-        v = v * 10 + (s[i] - '0');
+        if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, s[i] - '0', &v))
+            big = 1, v = 0;
     }
+    if (big)
+        return -2;
     *out = v;
     return 0;
 }

@@ -2,8 +2,8 @@
  * value.h -- parsing the typed values of spec/EXPORTS.md from text.
  *
  * Every parser takes a (pointer, length) view -- as csv.h hands out -- and
- * returns 0 on success or -1 when the text is not of the type; it never
- * allocates. Callers turn -1 into a located error or a quarantine row.
+ * returns 0 on success or -1 when the text is not of the type (the integer
+ * parsers: -2 when it is, but too large for 64 bits); it never allocates. Callers turn -1 into a located error or a quarantine row.
  */
 #ifndef HR_VALUE_H
 #define HR_VALUE_H
@@ -13,7 +13,8 @@
 
 /* Decimal CNY with at most 2 decimals, optional leading '-', no exponent.
  * With `thousands` non-zero, ',' groups of three digits are accepted
- * ("12,345.60"). Result in integer cents. */
+ * ("12,345.60"). Result in integer cents; -2 beyond +-INT64_MAX cents
+ * (92233720368547758.07 CNY), checked without overflowing. */
 int value_money_cents(const char *s, size_t len, int thousands, int64_t *cents);
 /* Non-negative decimal integer (no sign, no spaces). */
 int value_int(const char *s, size_t len, int64_t *out);

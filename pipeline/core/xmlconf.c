@@ -11,6 +11,7 @@
 #include <libxml/xmlschemas.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 typedef struct first_error {
     int seen;
@@ -44,6 +45,27 @@ static int declares_entities(xmlDoc *doc)
         if (n->type == XML_ENTITY_DECL)
             return 1;
     return 0;
+}
+
+/* The line of "<!DOCTYPE" in the file (configuration files are small:
+ * the first 1 MiB is looked at), or 0. */
+static long doctype_line(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    static const char word[] = "<!DOCTYPE";
+    long line = 1, found = 0;
+    int match = 0, c;
+    for (long n = 0; !found && n < (1L << 20) && (c = getc(f)) != EOF; n++) {
+        if (c == '\n')
+            line++;
+        match = c == word[match] ? match + 1 : c == '<' ? 1 : 0;
+        if (match == 9)
+            found = line;
+    }
+    fclose(f);
+    return found;
 }
 
 static int ends_with(const char *s, const char *suffix)
@@ -89,6 +111,15 @@ static int validate(xmlDoc *doc, const char *schema_path, first_error *f, int *s
 xmlDoc *xmlconf_load(const char *path, const char *schema_path, int code, hr_error *err)
 {
     first_error f = {0};
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) { /* a FIFO would block fopen */
+        hr_error_set(err, code, path, 0, NULL, "not a regular file (a %s)",
+                     S_ISFIFO(st.st_mode)  ? "FIFO"
+                     : S_ISDIR(st.st_mode) ? "folder"
+                     : S_ISCHR(st.st_mode) ? "character device"
+                                           : "device or socket");
+        return NULL;
+    }
     FILE *probe = fopen(path, "rb");
     if (!probe) {
         hr_error_set(err, code, path, 0, NULL, "cannot read: %s", strerror(errno));
@@ -117,9 +148,11 @@ xmlDoc *xmlconf_load(const char *path, const char *schema_path, int code, hr_err
         return NULL;
     }
     if (declares_entities(doc)) {
-        long line = xmlDocGetRootElement(doc) ? xmlGetLineNo(xmlDocGetRootElement(doc)) : 0;
+        long line = doctype_line(path);
+        if (!line) /* not found: the line before the root element */
+            line = xmlDocGetRootElement(doc) ? xmlGetLineNo(xmlDocGetRootElement(doc)) - 1 : 0;
         xmlFreeDoc(doc);
-        hr_error_set(err, code, path, line > 1 ? line - 1 : line, NULL,
+        hr_error_set(err, code, path, line > 0 ? line : 0, NULL,
                      "declares entities in a DOCTYPE; configuration files may not");
         return NULL;
     }

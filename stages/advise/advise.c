@@ -24,18 +24,40 @@
 #include "stages/advise/advise_rules.h"
 
 typedef struct ind_info {
-    char id[96], unit[16];
+    char id[96], unit[16], dimension[16];
     char name_zh[128], name_en[160], unit_zh[32], unit_en[32];
     int direction; /* 1 up, -1 down, 0 neutral */
-    int has_low, has_high;
+    int has_low, has_high, is_flow;
     double low, high;
 } ind_info;
 
 typedef struct value_row {
-    char scope[64], indicator[96];
-    int has_value, has_mom_base, has_yoy_base;
-    double value, mom_base, yoy_base;
+    char period[24], scope[64], indicator[96];
+    int has_value, has_mom_base, has_yoy_base, has_den, has_num;
+    double value, mom_base, yoy_base, den, num;
 } value_row;
+
+/* A comparison that is not like-for-like (a device or department new or
+ * gone between the period and its base). */
+typedef struct brk {
+    int mom;
+    char scope[64];
+    char indicator[96]; /* "" = every indicator of the scope */
+    char zh[256], en[320];
+} brk;
+
+/* A sentence waiting for its scope's priority order and caps. */
+typedef struct cand {
+    int kind; /* 0 finding, 1 suggestion */
+    int watch; /* a 持续观察 text standing in for a suggestion */
+    int group; /* the finding and suggestion one evaluation wrote */
+    int seq;
+    char severity[16];
+    const char *rule_id;
+    char indicator[96], about[64];
+    double priority;
+    char *zh, *en, *head_zh, *head_en;
+} cand;
 
 typedef struct dept_info {
     char code[64], category[16];
@@ -52,12 +74,26 @@ typedef struct advise_ctx {
     int nvals;
     dept_info *depts;
     int ndepts;
+    const advise_settings *set;
     const char *scope; /* the scope being evaluated */
     int sort_order;
     sqlite3_stmt *insert;
+    char mom_label[PERIOD_LABEL_MAX], yoy_label[PERIOD_LABEL_MAX];
+    int has_mom;
+    brk *brks;
+    int nbrks;
+    cand *cands;
+    int ncands, group;
 } advise_ctx;
 
 /* ---- numbers (pipeline/core/numfmt.h) ---- */
+
+/* v with `decimals` decimals and ',' between thousands; "—" when undefined. */
+static void advise_format_number(strbuf *sb, double v, int decimals)
+{
+    char buf[NF_MAX];
+    sb_addstr(sb, nf_number(v, decimals, buf));
+}
 
 static int is_percent(const ind_info *in)
 {
@@ -89,7 +125,7 @@ static void format_change(strbuf *sb, const ind_info *in, int has, double cur, d
     sb_addstr(sb, nf_change(zh ? NF_ZH : NF_EN, in->unit, d, &(nf_opts){.magnitude = !sign}, buf));
 }
 
-/* A count of departments: "12", "1,234". */
+/* A count: "12", "1,234". */
 static void format_count(strbuf *sb, int n)
 {
     char buf[NF_MAX];
@@ -98,7 +134,7 @@ static void format_count(strbuf *sb, int n)
 
 /* ---- placeholder slots ---- */
 
-#define MAX_SLOTS 16
+#define MAX_SLOTS 32
 
 typedef struct slots {
     int n;
@@ -132,7 +168,37 @@ static void slot_text(slots *s, const char *key, const char *zh, const char *en)
     sb_addstr(&s->en[i], en);
 }
 
-static void expand(const char *tmpl, const slots *s, int zh, strbuf *out)
+static const value_row *find_value(const advise_ctx *c, const char *scope, const char *indicator);
+static const ind_info *find_ind(const advise_ctx *c, const char *id);
+
+/* {value:ID} {mom:ID} {yoy:ID}: another indicator of the scope. */
+static int expand_indicator(const advise_ctx *c, const char *key, size_t len, int zh, strbuf *out)
+{
+    char word[128];
+    if (!c || len >= sizeof word)
+        return 0;
+    memcpy(word, key, len);
+    word[len] = '\0';
+    char *colon = strchr(word, ':');
+    if (!colon)
+        return 0;
+    *colon = '\0';
+    const ind_info *in = find_ind(c, colon + 1);
+    const value_row *v = in ? find_value(c, c->scope, in->id) : NULL;
+    if (!in) {
+        sb_addstr(out, "—");
+    } else if (strcmp(word, "value") == 0) {
+        format_value(out, in, v && v->has_value, v ? v->value : 0, zh, 0);
+    } else {
+        int mom = strcmp(word, "mom") == 0;
+        int has = v && v->has_value && (mom ? v->has_mom_base : v->has_yoy_base);
+        format_change(out, in, has, v ? v->value : 0, v ? (mom ? v->mom_base : v->yoy_base) : 0,
+                      zh, 1);
+    }
+    return 1;
+}
+
+static void expand(const advise_ctx *c, const char *tmpl, const slots *s, int zh, strbuf *out)
 {
     for (const char *p = tmpl; *p;) {
         const char *end = *p == '{' ? strchr(p, '}') : NULL;
@@ -141,13 +207,13 @@ static void expand(const char *tmpl, const slots *s, int zh, strbuf *out)
             continue;
         }
         int found = 0;
+        size_t len = (size_t)(end - p - 1);
         for (int i = 0; i < s->n && !found; i++)
-            if ((size_t)(end - p - 1) == strlen(s->key[i]) &&
-                strncmp(p + 1, s->key[i], (size_t)(end - p - 1)) == 0) {
+            if (len == strlen(s->key[i]) && strncmp(p + 1, s->key[i], len) == 0) {
                 sb_addstr(out, zh ? s->zh[i].buf : s->en[i].buf);
                 found = 1;
             }
-        if (!found)
+        if (!found && !expand_indicator(c, p + 1, len, zh, out))
             sb_addstr(out, "—"); /* a known placeholder this case has no value for */
         p = end + 1;
     }
@@ -155,19 +221,42 @@ static void expand(const char *tmpl, const slots *s, int zh, strbuf *out)
 
 /* ---- lookups ---- */
 
+static void copy_col(sqlite3_stmt *st, int col, char *buf, size_t size)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    snprintf(buf, size, "%s", t ? (const char *)t : "");
+}
+
 static int value_cmp(const void *a, const void *b)
 {
     const value_row *x = a, *y = b;
-    int c = strcmp(x->scope, y->scope);
+    int c = strcmp(x->period, y->period);
+    if (!c)
+        c = strcmp(x->scope, y->scope);
     return c ? c : strcmp(x->indicator, y->indicator);
+}
+
+static const value_row *find_value_at(const advise_ctx *c, const char *period, const char *scope,
+                                      const char *indicator)
+{
+    value_row key;
+    snprintf(key.period, sizeof key.period, "%s", period);
+    snprintf(key.scope, sizeof key.scope, "%s", scope);
+    snprintf(key.indicator, sizeof key.indicator, "%s", indicator);
+    return bsearch(&key, c->vals, (size_t)c->nvals, sizeof *c->vals, value_cmp);
 }
 
 static const value_row *find_value(const advise_ctx *c, const char *scope, const char *indicator)
 {
-    value_row key;
-    snprintf(key.scope, sizeof key.scope, "%s", scope);
-    snprintf(key.indicator, sizeof key.indicator, "%s", indicator);
-    return bsearch(&key, c->vals, (size_t)c->nvals, sizeof *c->vals, value_cmp);
+    return find_value_at(c, c->period_text, scope, indicator);
+}
+
+static const ind_info *find_ind(const advise_ctx *c, const char *id)
+{
+    for (int i = 0; i < c->ninds; i++)
+        if (strcmp(c->inds[i].id, id) == 0)
+            return &c->inds[i];
+    return NULL;
 }
 
 static const dept_info *find_dept(const advise_ctx *c, const char *code)
@@ -176,6 +265,11 @@ static const dept_info *find_dept(const advise_ctx *c, const char *code)
         if (strcmp(c->depts[i].code, code) == 0)
             return &c->depts[i];
     return NULL;
+}
+
+static int is_hospital(const advise_ctx *c)
+{
+    return strcmp(c->scope, "hospital") == 0;
 }
 
 static void scope_names(const advise_ctx *c, const char *scope, const char **zh, const char **en)
@@ -193,57 +287,267 @@ static void scope_names(const advise_ctx *c, const char *scope, const char **zh,
 static int in_categories(const advise_ctx *c, const advise_rule *r, const char *code)
 {
     const dept_info *d = find_dept(c, code);
-    if (!d)
-        return 0;
-    char list[80], cat[24];
-    snprintf(list, sizeof list, " %s ", r->categories);
-    snprintf(cat, sizeof cat, " %s ", d->category);
-    return strstr(list, cat) != NULL;
+    return d && advise_list_has(r->categories, d->category);
 }
 
-/* ---- storing ---- */
+/* ---- collecting sentences ---- */
 
-static int emit(advise_ctx *c, const advise_rule *r, const char *indicator, const slots *s,
-                hr_error *err)
+static int severity_rank(const char *s)
 {
-    for (int k = 0; k < 2; k++) {
-        const advise_sentence *out = &r->out[k];
-        if (!out->present)
-            continue;
-        strbuf zh = STRBUF_INIT, en = STRBUF_INIT;
-        expand(out->zh, s, 1, &zh);
-        expand(out->en, s, 0, &en);
-        sqlite3_stmt *st = c->insert;
-        sqlite3_reset(st);
-        sqlite3_bind_text(st, 1, c->period_text, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, c->scope, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, k == ADVISE_FINDING ? "finding" : "suggestion", -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, out->severity, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 5, r->id, -1, SQLITE_STATIC);
-        if (indicator)
-            sqlite3_bind_text(st, 6, indicator, -1, SQLITE_STATIC);
-        else
-            sqlite3_bind_null(st, 6);
-        sqlite3_bind_int(st, 7, ++c->sort_order);
-        sqlite3_bind_text(st, 8, zh.buf, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 9, en.buf, -1, SQLITE_TRANSIENT);
-        int rc = sqlite3_step(st);
-        sb_release(&zh);
-        sb_release(&en);
-        if (rc != SQLITE_DONE)
-            return db_fail(c->db, "storing advice", err);
-    }
-    return HR_OK;
+    return !strcmp(s, "alert") ? 3 : !strcmp(s, "warning") ? 2 : 1;
 }
 
-/* The slots every rule has: name, scope, value, mom, yoy. */
+/* 9 for the first dimension of settings' priority order, 8 for the next... */
+static double dimension_weight(const advise_ctx *c, const char *dimension)
+{
+    char list[256];
+    snprintf(list, sizeof list, "%s", c->set->dimensions);
+    double w = 9;
+    char *save = NULL;
+    for (char *t = strtok_r(list, " ", &save); t; t = strtok_r(NULL, " ", &save), w--)
+        if (strcmp(t, dimension) == 0)
+            return w > 0 ? w : 0;
+    return 0;
+}
+
+static char *expanded(const advise_ctx *c, const char *tmpl, const slots *s, int zh)
+{
+    strbuf sb = STRBUF_INIT;
+    expand(c, tmpl, s, zh, &sb);
+    return sb_detach(&sb, NULL);
+}
+
+static void push(advise_ctx *c, int kind, const advise_rule *r, const advise_sentence *out,
+                 const char *indicator, const char *about, double priority, const slots *s)
+{
+    if (c->ncands % 64 == 0)
+        c->cands = xrealloc(c->cands, ((size_t)c->ncands + 65) * sizeof *c->cands);
+    cand *k = &c->cands[c->ncands];
+    memset(k, 0, sizeof *k);
+    k->kind = kind;
+    k->group = c->group;
+    k->seq = c->ncands++;
+    snprintf(k->severity, sizeof k->severity, "%s", out->severity);
+    k->rule_id = r->id;
+    snprintf(k->indicator, sizeof k->indicator, "%s", indicator ? indicator : "");
+    snprintf(k->about, sizeof k->about, "%s", about ? about : "");
+    k->priority = priority;
+    k->zh = expanded(c, out->zh, s, 1);
+    k->en = expanded(c, out->en, s, 0);
+    if (kind == 0 && r->out[ADVISE_HEADLINE].present) {
+        k->head_zh = expanded(c, r->out[ADVISE_HEADLINE].zh, s, 1);
+        k->head_en = expanded(c, r->out[ADVISE_HEADLINE].en, s, 0);
+    }
+}
+
+/* A rule's finding (or `finding_slot`, e.g. the seasonal variant) and its
+ * suggestion -- or, for a deterioration without one, its 持续观察 text.
+ * Priority: severity x 1000 + dimension weight (0-9) x 10 + score, the
+ * materiality (times the usual variation, or similar, at most 99): within
+ * one severity a far more material change outranks a higher dimension. */
+static void emit_as(advise_ctx *c, const advise_rule *r, int finding_slot, const char *indicator,
+                    const char *about, double score, int adverse, const slots *s)
+{
+    const ind_info *in = indicator ? find_ind(c, indicator) : NULL;
+    double w = r->has_weight ? r->weight : in ? dimension_weight(c, in->dimension) : 0;
+    if (score > 99)
+        score = 99;
+    if (score < 0)
+        score = 0;
+    c->group++;
+    const advise_sentence *f = &r->out[finding_slot];
+    if (f->present)
+        push(c, 0, r, f, indicator, about, severity_rank(f->severity) * 1000 + w * 10 + score, s);
+    const advise_sentence *g = &r->out[ADVISE_SUGGESTION];
+    if (!g->present && adverse && r->out[ADVISE_WATCH].present)
+        g = &r->out[ADVISE_WATCH];
+    if (g->present) {
+        push(c, 1, r, g, indicator, about, severity_rank(g->severity) * 1000 + w * 10 + score, s);
+        c->cands[c->ncands - 1].watch = g == &r->out[ADVISE_WATCH];
+    }
+}
+
+static void emit(advise_ctx *c, const advise_rule *r, const char *indicator, double score,
+                 int adverse, const slots *s)
+{
+    emit_as(c, r, ADVISE_FINDING, indicator, NULL, score, adverse, s);
+}
+
+static int cand_cmp(const void *a, const void *b)
+{
+    const cand *x = a, *y = b;
+    if (x->kind != y->kind)
+        return x->kind - y->kind;
+    if (x->priority != y->priority)
+        return x->priority < y->priority ? 1 : -1;
+    return x->seq - y->seq;
+}
+
+static void free_cands(advise_ctx *c)
+{
+    for (int i = 0; i < c->ncands; i++) {
+        free(c->cands[i].zh);
+        free(c->cands[i].en);
+        free(c->cands[i].head_zh);
+        free(c->cands[i].head_en);
+    }
+    c->ncands = 0;
+}
+
+static int insert_row(advise_ctx *c, const char *kind, const char *severity, const char *rule_id,
+                      const char *indicator, const char *about, const char *zh, const char *en,
+                      hr_error *err)
+{
+    sqlite3_stmt *st = c->insert;
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, c->period_text, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, c->scope, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, severity, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, rule_id, -1, SQLITE_STATIC);
+    if (indicator && *indicator)
+        sqlite3_bind_text(st, 6, indicator, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 6);
+    sqlite3_bind_int(st, 7, ++c->sort_order);
+    sqlite3_bind_text(st, 8, zh, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 9, en, -1, SQLITE_STATIC);
+    if (about && *about)
+        sqlite3_bind_text(st, 10, about, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 10);
+    return sqlite3_step(st) == SQLITE_DONE ? HR_OK : db_fail(c->db, "storing advice", err);
+}
+
+static void period_words(const advise_ctx *c, strbuf *zh, strbuf *en)
+{
+    static const char *const months[12] = {"January", "February", "March",     "April",
+                                           "May",     "June",     "July",      "August",
+                                           "September", "October", "November", "December"};
+    int y = period_year(c->p.last), m = period_month(c->p.last);
+    if (c->p.kind == PERIOD_MONTH) {
+        sb_addf(zh, "%d年%d月", y, m);
+        sb_addf(en, "In %s %d", months[m - 1], y);
+    } else if (c->p.kind == PERIOD_QUARTER) {
+        sb_addf(zh, "%d年第%d季度", y, (m + 2) / 3);
+        sb_addf(en, "In Q%d %d", (m + 2) / 3, y);
+    } else if (c->p.kind == PERIOD_YEAR) {
+        sb_addf(zh, "%d年", y);
+        sb_addf(en, "In %d", y);
+    } else {
+        sb_addf(zh, "本期");
+        sb_addf(en, "In the period");
+    }
+}
+
+/* The overview: summary, what needs attention (the top findings'
+ * headlines), what needs a decision (headlines of findings whose
+ * suggestion is an alert), or the calm sentence. */
+static int write_overview(advise_ctx *c, const advise_rule *r, int nfind, hr_error *err)
+{
+    slots s = {0};
+    const char *szh, *sen;
+    scope_names(c, c->scope, &szh, &sen);
+    slot_text(&s, "scope", szh, sen);
+    slot_text(&s, "subject", is_hospital(c) ? "全院" : "本科室",
+              is_hospital(c) ? "the hospital" : "the department");
+    int i = slot(&s, "period");
+    period_words(c, &s.zh[i], &s.en[i]);
+    int a = slot(&s, "attention"), d = slot(&s, "decisions"), na = 0, nd = 0;
+    for (int k = 0; k < nfind; k++) {
+        const cand *f = &c->cands[k];
+        if (!f->head_zh)
+            continue;
+        if (na < r->count) {
+            sb_addf(&s.zh[a], "%s%s", na ? "；" : "", f->head_zh);
+            sb_addf(&s.en[a], "%s%s", na ? "; " : "", f->head_en);
+            na++;
+        }
+        int decide = 0;
+        for (int j = nfind; j < c->ncands; j++)
+            if (c->cands[j].group == f->group && severity_rank(c->cands[j].severity) >= 3 &&
+                strcmp(c->cands[j].rule_id, f->rule_id) == 0)
+                decide = 1;
+        if (decide && nd < 2) {
+            sb_addf(&s.zh[d], "%s%s", nd ? "；" : "", f->head_zh);
+            sb_addf(&s.en[d], "%s%s", nd ? "; " : "", f->head_en);
+            nd++;
+        }
+    }
+    i = slot(&s, "count");
+    format_count(&s.zh[i], nfind);
+    format_count(&s.en[i], nfind);
+    strbuf zh = STRBUF_INIT, en = STRBUF_INIT;
+    int parts[] = {ADVISE_OV_SUMMARY, na ? ADVISE_OV_ATTENTION : ADVISE_OV_CALM,
+                   nd ? ADVISE_OV_DECISION : -1};
+    for (int k = 0; k < 3; k++) {
+        if (parts[k] < 0 || !r->out[parts[k]].present)
+            continue;
+        if (en.len)
+            sb_addch(&en, ' ');
+        expand(c, r->out[parts[k]].zh, &s, 1, &zh);
+        expand(c, r->out[parts[k]].en, &s, 0, &en);
+    }
+    int rc = insert_row(c, "overview", "info", r->id, NULL, NULL, zh.buf ? zh.buf : "",
+                        en.buf ? en.buf : "", err);
+    sb_release(&zh);
+    sb_release(&en);
+    slots_release(&s);
+    return rc;
+}
+
+/* The scope's sentences: the overview, the findings by priority (at most
+ * max_findings), the suggestions by priority (at most max_suggestions). */
+static int flush_scope(advise_ctx *c, const advise_rules *rules, hr_error *err)
+{
+    qsort(c->cands, (size_t)c->ncands, sizeof *c->cands, cand_cmp);
+    int nfind = 0;
+    while (nfind < c->ncands && c->cands[nfind].kind == 0)
+        nfind++;
+    int keep_f = c->set->max_findings && nfind > c->set->max_findings ? c->set->max_findings
+                                                                       : nfind;
+    int nsug = c->ncands - nfind;
+    int keep_s = c->set->max_suggestions && nsug > c->set->max_suggestions
+                     ? c->set->max_suggestions
+                     : nsug;
+    int rc = HR_OK, bit = is_hospital(c) ? ADVISE_SCOPE_HOSPITAL : ADVISE_SCOPE_DEPARTMENTS;
+    for (int k = 0; k < rules->count && rc == HR_OK; k++)
+        if (rules->rules[k].type == ADVISE_OVERVIEW && (rules->rules[k].scopes & bit)) {
+            rc = write_overview(c, &rules->rules[k], keep_f, err);
+            break;
+        }
+    for (int k = 0; k < c->ncands && rc == HR_OK; k++) {
+        const cand *x = &c->cands[k];
+        if (k < nfind ? k >= keep_f : k - nfind >= keep_s)
+            continue;
+        int covered = 0; /* a watch text when a real suggestion speaks of the same */
+        for (int j = nfind; j < c->ncands && x->watch && !covered; j++)
+            covered = !c->cands[j].watch && *x->indicator &&
+                      !strcmp(c->cands[j].indicator, x->indicator);
+        if (covered)
+            continue;
+        rc = insert_row(c, x->kind ? "suggestion" : "finding", x->severity, x->rule_id,
+                        x->indicator, x->about, x->zh, x->en, err);
+    }
+    free_cands(c);
+    return rc;
+}
+
+/* ---- the slots every rule has ---- */
+
 static void common_slots(const advise_ctx *c, const ind_info *in, const value_row *v, slots *s)
 {
     const char *szh, *sen;
     scope_names(c, c->scope, &szh, &sen);
-    slot_text(s, "name", in->name_zh, in->name_en);
+    slot_text(s, "name", in ? in->name_zh : "", in ? in->name_en : "");
     slot_text(s, "scope", szh, sen);
-    int i = slot(s, "value");
+    slot_text(s, "subject", is_hospital(c) ? "全院" : "本科室",
+              is_hospital(c) ? "the hospital" : "the department");
+    int i = slot(s, "period");
+    period_words(c, &s->zh[i], &s->en[i]);
+    if (!in)
+        return;
+    i = slot(s, "value");
     format_value(&s->zh[i], in, v && v->has_value, v ? v->value : 0, 1, 0);
     format_value(&s->en[i], in, v && v->has_value, v ? v->value : 0, 0, 0);
     i = slot(s, "mom");
@@ -261,6 +565,310 @@ static void value_slot(slots *s, const char *key, const ind_info *in, int has, d
     int i = slot(s, key);
     format_value(&s->zh[i], in, has, v, 1, 0);
     format_value(&s->en[i], in, has, v, 0, 0);
+}
+
+static void signed_slot(slots *s, const char *key, const ind_info *in, double v)
+{
+    int i = slot(s, key);
+    format_value(&s->zh[i], in, 1, v, 1, 1);
+    format_value(&s->en[i], in, 1, v, 0, 1);
+}
+
+static void number_slot(slots *s, const char *key, double v, int decimals, const char *suffix)
+{
+    int i = slot(s, key);
+    advise_format_number(&s->zh[i], v, decimals);
+    advise_format_number(&s->en[i], v, decimals);
+    sb_addstr(&s->zh[i], suffix);
+    sb_addstr(&s->en[i], suffix);
+}
+
+static const char *comparison_en(const advise_ctx *c, int mom)
+{
+    if (!mom)
+        return "vs a year earlier";
+    return c->p.kind == PERIOD_MONTH     ? "vs the previous month"
+           : c->p.kind == PERIOD_QUARTER ? "vs the previous quarter"
+                                         : "vs the previous period";
+}
+
+/* ---- materiality ---- */
+
+typedef struct change {
+    int ok;         /* both values defined, a relative change defined */
+    double cur, base, delta;
+    double rel;     /* % (pp for % indicators) */
+    int small_base; /* below the indicator's minimum base */
+    int has_z;
+    double z;       /* |rel| / the usual variation of the last months */
+    int seasonal;
+    double last_year; /* last year's same move, as rel */
+} change;
+
+static double rel_of(const ind_info *in, double cur, double base)
+{
+    return !strcmp(in->unit, "percent") ? cur - base : (cur - base) / fabs(base) * 100.0;
+}
+
+static int min_base_of(const advise_ctx *c, const ind_info *in, double *min, int *of_num)
+{
+    *of_num = 0;
+    for (int i = 0; i < c->set->nbases; i++)
+        if (!strcmp(c->set->bases[i].indicator, in->id)) {
+            *min = c->set->bases[i].min;
+            *of_num = c->set->bases[i].of;
+            return 1;
+        }
+    if (in->is_flow && !strcmp(in->unit, "count") && c->set->min_count_base > 0) {
+        *min = c->set->min_count_base;
+        return 1;
+    }
+    return 0;
+}
+
+static change change_of(const advise_ctx *c, const char *scope, const ind_info *in, int mom)
+{
+    change ch = {0};
+    const value_row *v = find_value(c, scope, in->id);
+    if (!v || !v->has_value || !(mom ? v->has_mom_base : v->has_yoy_base))
+        return ch;
+    ch.cur = v->value;
+    ch.base = mom ? v->mom_base : v->yoy_base;
+    ch.delta = ch.cur - ch.base;
+    if (strcmp(in->unit, "percent") != 0 && ch.base == 0)
+        return ch;
+    ch.ok = 1;
+    ch.rel = rel_of(in, ch.cur, ch.base);
+    double min;
+    int of_num;
+    if (min_base_of(c, in, &min, &of_num)) {
+        if (in->is_flow) {
+            ch.small_base = fmax(fabs(ch.cur), fabs(ch.base)) < min;
+        } else if (of_num) { /* the larger of the two numerators */
+            const value_row *b = find_value_at(c, mom ? c->mom_label : c->yoy_label, scope, in->id);
+            double num = v->has_num ? fabs(v->num) : 0;
+            if (b && b->has_num && fabs(b->num) > num)
+                num = fabs(b->num);
+            ch.small_base = num < min;
+        } else { /* the smaller of the two denominators */
+            const value_row *b = find_value_at(c, mom ? c->mom_label : c->yoy_label, scope, in->id);
+            double den = v->has_den ? v->den : 0;
+            if (b && b->has_den && b->den < den)
+                den = b->den;
+            ch.small_base = den < min;
+        }
+    }
+    if (c->p.kind != PERIOD_MONTH)
+        return ch;
+    /* the usual variation: the same comparison over the last months */
+    double sum = 0, sum2 = 0;
+    int n = 0;
+    for (int m = c->p.last - c->set->history_months; m < c->p.last; m++) {
+        char label[PERIOD_LABEL_MAX];
+        const value_row *h = find_value_at(c, period_month_label(m, label), scope, in->id);
+        if (!h || !h->has_value || !(mom ? h->has_mom_base : h->has_yoy_base))
+            continue;
+        double b = mom ? h->mom_base : h->yoy_base;
+        if (strcmp(in->unit, "percent") != 0 && b == 0)
+            continue;
+        double r = rel_of(in, h->value, b);
+        sum += r, sum2 += r * r, n++;
+    }
+    if (c->set->significance > 0 && n >= c->set->min_history) {
+        double mean = sum / n, var = sum2 / n - mean * mean;
+        double sd = var > 0 ? sqrt(var * n / (n - 1)) : 0;
+        ch.has_z = 1;
+        ch.z = sd > 1e-9 ? fabs(ch.rel) / sd : 99;
+    }
+    if (mom && c->set->seasonal_ratio > 0) {
+        char label[PERIOD_LABEL_MAX];
+        const value_row *h = find_value_at(c, period_month_label(c->p.last - 12, label), scope,
+                                           in->id);
+        if (h && h->has_value && h->has_mom_base &&
+            (!strcmp(in->unit, "percent") || h->mom_base != 0)) {
+            ch.last_year = rel_of(in, h->value, h->mom_base);
+            ch.seasonal = ch.last_year * ch.rel > 0 &&
+                          fabs(ch.last_year) >= c->set->seasonal_ratio * fabs(ch.rel);
+        }
+    }
+    return ch;
+}
+
+/* Worth a sentence: a base big enough, a change of at least min_change %
+ * and beyond the scope's usual variation. */
+static int material(const advise_ctx *c, const change *ch, double min_change)
+{
+    return ch->ok && !ch->small_base && ch->delta != 0 && fabs(ch->rel) >= min_change &&
+           (!ch->has_z || ch->z >= c->set->significance);
+}
+
+static double score_of(const change *ch, double min_change)
+{
+    return ch->has_z ? ch->z : fabs(ch->rel) / (min_change > 1 ? min_change : 1);
+}
+
+/* ---- comparability ---- */
+
+static const brk *broken(const advise_ctx *c, const char *scope, const char *indicator, int mom)
+{
+    for (int i = 0; i < c->nbrks; i++) {
+        const brk *b = &c->brks[i];
+        if (b->mom == mom && !strcmp(b->scope, scope) &&
+            (!*b->indicator || !strcmp(b->indicator, indicator)))
+            return b;
+    }
+    return NULL;
+}
+
+static void add_break(advise_ctx *c, int mom, const char *scope, const char *indicator,
+                      const char *zh, const char *en)
+{
+    if (c->nbrks % 16 == 0)
+        c->brks = xrealloc(c->brks, ((size_t)c->nbrks + 16) * sizeof *c->brks);
+    brk *b = &c->brks[c->nbrks++];
+    b->mom = mom;
+    snprintf(b->scope, sizeof b->scope, "%s", scope);
+    snprintf(b->indicator, sizeof b->indicator, "%s", indicator);
+    snprintf(b->zh, sizeof b->zh, "%s", zh);
+    snprintf(b->en, sizeof b->en, "%s", en);
+}
+
+static void month_range(const period *p, char *a, char *b)
+{
+    period_month_label(p->first, a);
+    period_month_label(p->last, b);
+}
+
+/* Devices with device-days in one range and none in the other: new
+ * (new = 1) or retired; they break the device indicators of their
+ * department and of the hospital. */
+static int device_breaks(advise_ctx *c, int mom, const period *base, int new, hr_error *err)
+{
+    if (!*c->set->device_indicators)
+        return HR_OK;
+    char a[8], b[8], x[8], y[8];
+    month_range(&c->p, a, b);
+    month_range(base, x, y);
+    sqlite3_stmt *st = db_prepare(
+        c->db,
+        "SELECT e.equipment_id, e.dept_code, e.name_zh, e.name_en,"
+        " (SELECT min(f.month) FROM ind_equipment_month f WHERE f.equipment_id = e.equipment_id"
+        "  AND f.device_days > 0),"
+        " (SELECT max(f.month) FROM ind_equipment_month f WHERE f.equipment_id = e.equipment_id"
+        "  AND f.device_days > 0)"
+        " FROM ind_equipment_month e WHERE e.month BETWEEN ?1 AND ?2 AND e.device_days > 0"
+        " AND NOT EXISTS (SELECT 1 FROM ind_equipment_month o WHERE o.equipment_id ="
+        " e.equipment_id AND o.month BETWEEN ?3 AND ?4 AND o.device_days > 0)"
+        " AND EXISTS (SELECT 1 FROM ind_equipment_month o WHERE o.month BETWEEN ?3 AND ?4)"
+        " GROUP BY e.equipment_id ORDER BY e.equipment_id",
+        err);
+    if (!st)
+        return err->code;
+    sqlite3_bind_text(st, 1, new ? a : x, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, new ? b : y, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, new ? x : a, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, new ? y : b, -1, SQLITE_STATIC);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *dept = (const char *)sqlite3_column_text(st, 1);
+        const char *dzh, *den;
+        scope_names(c, dept, &dzh, &den);
+        char zh[256], en[320];
+        if (new) {
+            snprintf(zh, sizeof zh, "含新增设备%s（%s，%s 启用）", sqlite3_column_text(st, 2), dzh,
+                     sqlite3_column_text(st, 4));
+            snprintf(en, sizeof en, "includes a new device, %s (%s, in use from %s)",
+                     sqlite3_column_text(st, 3), den, sqlite3_column_text(st, 4));
+        } else {
+            snprintf(zh, sizeof zh, "设备%s（%s）已停用，%s 后无使用记录", sqlite3_column_text(st, 2),
+                     dzh, sqlite3_column_text(st, 5));
+            snprintf(en, sizeof en, "device %s (%s) retired, no use after %s",
+                     sqlite3_column_text(st, 3), den, sqlite3_column_text(st, 5));
+        }
+        char list[256];
+        snprintf(list, sizeof list, "%s", c->set->device_indicators);
+        char *save = NULL;
+        for (char *t = strtok_r(list, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
+            if (!broken(c, dept, t, mom))
+                add_break(c, mom, dept, t, zh, en);
+            if (!broken(c, "hospital", t, mom))
+                add_break(c, mom, "hospital", t, zh, en);
+        }
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? HR_OK : db_fail(c->db, "reading equipment months", err);
+}
+
+/* Departments in the dictionary in the period but in no month of the base
+ * (when the base has a dictionary): every comparison of theirs, and the
+ * hospital's flows they account for new_department_share % of. */
+static int dept_breaks(advise_ctx *c, int mom, const period *base, hr_error *err)
+{
+    char a[8], b[8], x[8], y[8];
+    month_range(&c->p, a, b);
+    month_range(base, x, y);
+    sqlite3_stmt *st = db_prepare(
+        c->db,
+        "SELECT DISTINCT d.dept_code FROM dept d WHERE d.period BETWEEN ?1 AND ?2"
+        " AND NOT EXISTS (SELECT 1 FROM dept o WHERE o.dept_code = d.dept_code"
+        " AND o.period BETWEEN ?3 AND ?4)"
+        " AND EXISTS (SELECT 1 FROM dept o WHERE o.period BETWEEN ?3 AND ?4) ORDER BY 1",
+        err);
+    if (!st)
+        return err->code;
+    sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, x, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, y, -1, SQLITE_STATIC);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *dept = (const char *)sqlite3_column_text(st, 0);
+        const char *dzh, *den;
+        scope_names(c, dept, &dzh, &den);
+        char zh[256], en[320];
+        snprintf(zh, sizeof zh, "%s为新设科室，基期无数据", dzh);
+        snprintf(en, sizeof en, "%s is a new department, without data in the base period", den);
+        add_break(c, mom, dept, "", zh, en);
+        snprintf(zh, sizeof zh, "含新设科室%s", dzh);
+        snprintf(en, sizeof en, "includes a new department, %s", den);
+        sqlite3_stmt *q = db_prepare(
+            c->db,
+            "SELECT indicator FROM contribution k WHERE period = ?1 AND comparison = ?2"
+            " AND dept_code = ?3 AND abs(delta) * 100 >= ?4 * abs((SELECT sum(delta) FROM"
+            " contribution t WHERE t.period = k.period AND t.indicator = k.indicator AND"
+            " t.comparison = k.comparison))",
+            err);
+        if (!q) {
+            sqlite3_finalize(st);
+            return err->code;
+        }
+        sqlite3_bind_text(q, 1, c->period_text, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 2, mom ? "mom" : "yoy", -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 3, dept, -1, SQLITE_STATIC);
+        sqlite3_bind_double(q, 4, c->set->new_dept_share);
+        while (sqlite3_step(q) == SQLITE_ROW)
+            add_break(c, mom, "hospital", (const char *)sqlite3_column_text(q, 0), zh, en);
+        sqlite3_finalize(q);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? HR_OK : db_fail(c->db, "reading departments", err);
+}
+
+static int load_breaks(advise_ctx *c, hr_error *err)
+{
+    period prev, yoy = period_year_earlier(&c->p);
+    int rc = HR_OK;
+    for (int mom = 0; mom <= 1 && rc == HR_OK; mom++) {
+        if (mom && period_previous(&c->p, &prev) != 0)
+            break;
+        const period *base = mom ? &prev : &yoy;
+        rc = device_breaks(c, mom, base, 1, err);
+        if (rc == HR_OK)
+            rc = device_breaks(c, mom, base, 0, err);
+        if (rc == HR_OK)
+            rc = dept_breaks(c, mom, base, err);
+    }
+    return rc;
 }
 
 /* ---- band and threshold rules ---- */
@@ -319,15 +927,14 @@ static int beyond(int high_side, double v, double limit)
 static ranked *departments_beyond(const advise_ctx *c, const advise_rule *r, const ind_info *in,
                                   int high_side, double limit, int *n)
 {
-    ranked *list = calloc((size_t)c->nvals + 1, sizeof *list);
-    if (!list)
-        abort();
+    ranked *list = xrealloc(NULL, ((size_t)c->nvals + 1) * sizeof *list);
     *n = 0;
-    int hospital = strcmp(c->scope, "hospital") == 0;
+    int hospital = is_hospital(c);
     for (int i = 0; i < c->nvals; i++) {
         const value_row *v = &c->vals[i];
-        if (strcmp(v->indicator, in->id) != 0 || !v->has_value ||
-            strcmp(v->scope, "hospital") == 0 || !beyond(high_side, v->value, limit))
+        if (strcmp(v->period, c->period_text) != 0 || strcmp(v->indicator, in->id) != 0 ||
+            !v->has_value || strcmp(v->scope, "hospital") == 0 ||
+            !beyond(high_side, v->value, limit))
             continue;
         if (hospital ? !in_categories(c, r, v->scope) : strcmp(v->scope, c->scope) != 0)
             continue;
@@ -337,71 +944,75 @@ static ranked *departments_beyond(const advise_ctx *c, const advise_rule *r, con
     return list;
 }
 
-static int band_side(advise_ctx *c, const advise_rule *r, const ind_info *in, int high_side,
-                     double limit, hr_error *err)
+static void band_slot(slots *s, const ind_info *in)
+{
+    int i = slot(s, "band");
+    for (int zh = 1; zh >= 0; zh--) { /* "80.0%–93.0%", "≤ 30.0%", "≥ 95.0%" */
+        strbuf *b = zh ? &s->zh[i] : &s->en[i];
+        if (in->has_low && in->has_high) {
+            format_value(b, in, 1, in->low, zh, 0);
+            sb_addstr(b, "–");
+            format_value(b, in, 1, in->high, zh, 0);
+        } else if (in->has_low || in->has_high) {
+            sb_addstr(b, in->has_low ? "≥ " : "≤ ");
+            format_value(b, in, 1, in->has_low ? in->low : in->high, zh, 0);
+        } else {
+            sb_addstr(b, "—");
+        }
+    }
+}
+
+static void band_side(advise_ctx *c, const advise_rule *r, const ind_info *in, int high_side,
+                      double limit)
 {
     const value_row *self = find_value(c, c->scope, in->id);
     int self_beyond = self && self->has_value && beyond(high_side, self->value, limit);
     int n;
     ranked *list = departments_beyond(c, r, in, high_side, limit, &n);
-    int fire = self_beyond || (r->trigger_any && strcmp(c->scope, "hospital") == 0 && n > 0);
-    int rc = HR_OK;
+    int fire = self_beyond || (r->trigger_any && is_hospital(c) && n > 0);
     if (fire) {
         slots s = {0};
         common_slots(c, in, self, &s);
         value_slot(&s, "limit", in, 1, limit);
         value_slot(&s, "low", in, in->has_low, in->low);
         value_slot(&s, "high", in, in->has_high, in->high);
-        int i = slot(&s, "band");
-        for (int zh = 1; zh >= 0; zh--) { /* "80.0%–93.0%", "≤ 30.0%", "≥ 95.0%" */
-            strbuf *b = zh ? &s.zh[i] : &s.en[i];
-            if (in->has_low && in->has_high) {
-                format_value(b, in, 1, in->low, zh, 0);
-                sb_addstr(b, "–");
-                format_value(b, in, 1, in->high, zh, 0);
-            } else if (in->has_low || in->has_high) {
-                sb_addstr(b, in->has_low ? "≥ " : "≤ ");
-                format_value(b, in, 1, in->has_low ? in->low : in->high, zh, 0);
-            } else {
-                sb_addstr(b, "—");
-            }
-        }
+        band_slot(&s, in);
         department_list(c, in, list, n, r->count, &s);
-        rc = emit(c, r, in->id, &s, err);
+        /* how far beyond, in % of the limit, orders these among themselves */
+        double far = self_beyond && limit != 0 ? fabs(self->value - limit) / fabs(limit) * 10 : n;
+        emit(c, r, in->id, far, 1, &s);
         slots_release(&s);
     }
     free(list);
-    return rc;
 }
 
-static int eval_band(advise_ctx *c, const advise_rule *r, hr_error *err)
+static void eval_band(advise_ctx *c, const advise_rule *r)
 {
-    int rc = HR_OK;
-    for (int i = 0; i < c->ninds && rc == HR_OK; i++) {
+    for (int i = 0; i < c->ninds; i++) {
         const ind_info *in = &c->inds[i];
         if (!advise_rule_matches(r, in->id))
             continue;
         if (r->type == ADVISE_BAND) {
             if (r->side_high && in->has_high)
-                rc = band_side(c, r, in, 1, in->high, err);
-            if (rc == HR_OK && r->side_low && in->has_low)
-                rc = band_side(c, r, in, 0, in->low, err);
+                band_side(c, r, in, 1, in->high);
+            if (r->side_low && in->has_low)
+                band_side(c, r, in, 0, in->low);
         } else {
             if (r->has_above)
-                rc = band_side(c, r, in, 1, r->above, err);
-            if (rc == HR_OK && r->has_below)
-                rc = band_side(c, r, in, 0, r->below, err);
+                band_side(c, r, in, 1, r->above);
+            if (r->has_below)
+                band_side(c, r, in, 0, r->below);
         }
     }
-    return rc;
 }
 
-/* ---- movers and contributors ---- */
+/* ---- movers ---- */
 
 typedef struct mover {
     const ind_info *in;
     const value_row *row;
-    double base, rel, key;
+    change ch;
+    double key;
 } mover;
 
 static int mover_desc(const void *a, const void *b)
@@ -412,111 +1023,250 @@ static int mover_desc(const void *a, const void *b)
     return x->in < y->in ? -1 : x->in > y->in; /* catalogue order */
 }
 
-static void change_slots(const advise_ctx *c, const advise_rule *r, const mover *m, slots *s)
+static void change_slots(const advise_ctx *c, int mom, const ind_info *in, const change *ch,
+                         slots *s)
 {
-    value_slot(s, "base", m->in, 1, m->base);
+    value_slot(s, "base", in, 1, ch->base);
     int i = slot(s, "change");
-    format_change(&s->zh[i], m->in, 1, m->row->value, m->base, 1, 0);
-    format_change(&s->en[i], m->in, 1, m->row->value, m->base, 0, 0);
-    double d = m->row->value - m->base;
+    format_change(&s->zh[i], in, 1, ch->cur, ch->base, 1, 0);
+    format_change(&s->en[i], in, 1, ch->cur, ch->base, 0, 0);
+    signed_slot(s, "delta", in, ch->delta);
+    value_slot(s, "amount", in, 1, fabs(ch->delta));
+    double d = ch->delta;
     slot_text(s, "trend", d > 0 ? "上升" : d < 0 ? "下降" : "持平",
               d > 0 ? "rose" : d < 0 ? "fell" : "was unchanged");
-    const char *what = c->p.kind == PERIOD_MONTH     ? "vs the previous month"
-                       : c->p.kind == PERIOD_QUARTER ? "vs the previous quarter"
-                                                     : "vs the previous period";
-    slot_text(s, "comparison", r->mom ? "环比" : "同比", r->mom ? what : "vs a year earlier");
+    slot_text(s, "comparison", mom ? "环比" : "同比", comparison_en(c, mom));
+    i = slot(s, "last_year");
+    for (int zh = 1; zh >= 0; zh--) {
+        strbuf *b = zh ? &s->zh[i] : &s->en[i];
+        if (!ch->seasonal && ch->last_year == 0) {
+            sb_addstr(b, "—");
+            continue;
+        }
+        if (ch->last_year > 0)
+            sb_addch(b, '+');
+        advise_format_number(b, ch->last_year, 1);
+        sb_addstr(b, !strcmp(in->unit, "percent") ? (zh ? " 个百分点" : " pp") : "%");
+    }
+    i = slot(s, "times");
+    if (ch->has_z)
+        advise_format_number(&s->zh[i], ch->z, 1), advise_format_number(&s->en[i], ch->z, 1);
+    else
+        sb_addstr(&s->zh[i], "—"), sb_addstr(&s->en[i], "—");
+    i = slot(s, "usual"); /* empty without a history to compare with */
+    if (ch->has_z) {
+        sb_addstr(&s->zh[i], "，为通常波动的 ");
+        advise_format_number(&s->zh[i], ch->z, 1);
+        sb_addstr(&s->zh[i], " 倍");
+        sb_addstr(&s->en[i], ", ");
+        advise_format_number(&s->en[i], ch->z, 1);
+        sb_addstr(&s->en[i], " times its usual variation");
+    }
 }
 
-/* The scope's indicators with a defined change and |relative change| >=
- * min_change; key = the relative change, signed by direction when
- * `directed`, else its size. */
+/* The scope's indicators whose change is material, not broken; key = the
+ * score, signed by direction when `directed`. */
 static mover *changes(const advise_ctx *c, const advise_rule *r, const char *scope, int directed,
                       int *n)
 {
-    mover *list = calloc((size_t)c->ninds + 1, sizeof *list);
-    if (!list)
-        abort();
+    mover *list = xrealloc(NULL, ((size_t)c->ninds + 1) * sizeof *list);
     *n = 0;
     for (int i = 0; i < c->ninds; i++) {
         const ind_info *in = &c->inds[i];
-        const value_row *v = find_value(c, scope, in->id);
-        if (!advise_rule_matches(r, in->id) || !v || !v->has_value || (directed && !in->direction))
+        if (!advise_rule_matches(r, in->id) || (directed && !in->direction))
             continue;
-        int has_base = r->mom ? v->has_mom_base : v->has_yoy_base;
-        double base = r->mom ? v->mom_base : v->yoy_base;
-        if (!has_base || base == 0)
+        change ch = change_of(c, scope, in, r->mom);
+        if (!material(c, &ch, r->min_change) || broken(c, scope, in->id, r->mom))
             continue;
-        double rel = (v->value - base) / fabs(base) * 100.0;
-        if (fabs(rel) < r->min_change || rel == 0)
-            continue;
-        double key = directed ? rel * in->direction : fabs(rel);
-        list[(*n)++] = (mover){in, v, base, rel, key};
+        double score = score_of(&ch, r->min_change);
+        double key = directed ? (ch.rel > 0 ? score : -score) * in->direction : score;
+        list[(*n)++] = (mover){in, find_value(c, scope, in->id), ch, key};
     }
     return list;
 }
 
-static int eval_movers(advise_ctx *c, const advise_rule *r, hr_error *err)
+static void eval_movers(advise_ctx *c, const advise_rule *r)
 {
-    int n, rc = HR_OK;
+    int n;
     mover *list = changes(c, r, c->scope, 1, &n);
     if (!r->improvement)
         for (int i = 0; i < n; i++)
             list[i].key = -list[i].key; /* worst first */
     qsort(list, (size_t)n, sizeof *list, mover_desc);
-    for (int i = 0, shown = 0; i < n && shown < r->count && rc == HR_OK; i++) {
+    for (int i = 0, shown = 0; i < n && shown < r->count; i++) {
         if (list[i].key <= 0)
             break; /* the rest go the other way */
+        int seasonal = list[i].ch.seasonal;
+        if (seasonal && !r->out[ADVISE_SEASONAL].present)
+            continue; /* a seasonal move is no news without its own wording */
         slots s = {0};
         common_slots(c, list[i].in, list[i].row, &s);
-        change_slots(c, r, &list[i], &s);
-        rc = emit(c, r, list[i].in->id, &s, err);
+        change_slots(c, r->mom, list[i].in, &list[i].ch, &s);
+        double score = list[i].key / (seasonal ? 4 : 1);
+        emit_as(c, r, seasonal ? ADVISE_SEASONAL : ADVISE_FINDING, list[i].in->id, NULL, score,
+                !r->improvement && !seasonal, &s);
         slots_release(&s);
         shown++;
     }
     free(list);
-    return rc;
 }
 
-/* "内科（+1,234，占 45.6%）、..." / "Internal Medicine (+1,234, 45.6% of the change), ..." */
-static int contributor_list(advise_ctx *c, const advise_rule *r, const mover *m, slots *s,
-                            int *found, hr_error *err)
+/* ---- contributors: drivers and offsets ---- */
+
+typedef struct part_delta {
+    char dept[64];
+    double delta;
+} part_delta;
+
+static int by_size(const void *a, const void *b)
 {
+    const part_delta *x = a, *y = b;
+    if (fabs(x->delta) != fabs(y->delta))
+        return fabs(x->delta) > fabs(y->delta) ? -1 : 1;
+    return strcmp(x->dept, y->dept);
+}
+
+/* Every department's delta of the hospital's change, largest first. */
+static part_delta *read_deltas(advise_ctx *c, const char *indicator, int mom, int *n,
+                               hr_error *err)
+{
+    *n = 0;
     sqlite3_stmt *st = db_prepare(c->db,
-                                  "SELECT dept_code, delta, share FROM contribution WHERE "
-                                  "period = ? AND indicator = ? AND comparison = ? "
-                                  "ORDER BY rank LIMIT ?",
+                                  "SELECT dept_code, delta FROM contribution WHERE period = ? AND"
+                                  " indicator = ? AND comparison = ? AND delta <> 0",
                                   err);
     if (!st)
-        return err->code;
+        return NULL;
     sqlite3_bind_text(st, 1, c->period_text, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, m->in->id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, r->mom ? "mom" : "yoy", -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 4, r->count);
-    int i = slot(s, "departments"), rc;
-    *found = 0;
+    sqlite3_bind_text(st, 2, indicator, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, mom ? "mom" : "yoy", -1, SQLITE_STATIC);
+    part_delta *list = NULL;
+    int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *zh, *en;
-        scope_names(c, (const char *)sqlite3_column_text(st, 0), &zh, &en);
-        double delta = sqlite3_column_double(st, 1);
-        int has_share = sqlite3_column_type(st, 2) != SQLITE_NULL;
-        double share = sqlite3_column_double(st, 2);
-        sb_addf(&s->zh[i], "%s%s（", *found ? "、" : "", zh);
-        format_value(&s->zh[i], m->in, 1, delta, 1, 1);
-        sb_addf(&s->en[i], "%s%s (", *found ? ", " : "", en);
-        format_value(&s->en[i], m->in, 1, delta, 0, 1);
-        if (has_share) {
-            char pct[NF_MAX];
-            sb_addf(&s->zh[i], "，占 %s", nf_value(NF_ZH, "percent", share, NULL, pct));
-            sb_addf(&s->en[i], ", %s of the change", nf_value(NF_EN, "percent", share, NULL, pct));
-        }
-        sb_addstr(&s->zh[i], "）");
-        sb_addch(&s->en[i], ')');
-        (*found)++;
+        if (*n % 64 == 0)
+            list = xrealloc(list, ((size_t)*n + 64) * sizeof *list);
+        snprintf(list[*n].dept, sizeof list[*n].dept, "%s", sqlite3_column_text(st, 0));
+        list[(*n)++].delta = sqlite3_column_double(st, 1);
     }
     sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return db_fail(c->db, "reading contribution", err);
-    return HR_OK;
+    if (rc != SQLITE_DONE) {
+        free(list);
+        db_fail(c->db, "reading contribution", err);
+        return NULL;
+    }
+    if (*n)
+        qsort(list, (size_t)*n, sizeof *list, by_size);
+    else
+        list = xrealloc(list, sizeof *list);
+    return list;
+}
+
+/* Shares of `total` rounded to 1 decimal so that they add up to exactly
+ * 100.0 (largest remainders get the rounding). */
+void advise_shares(const double *parts, int n, double total, double *shares)
+{
+    double sum = 0;
+    int tenths_left = 1000;
+    for (int i = 0; i < n; i++) {
+        double t = total != 0 ? parts[i] / total * 1000 : 0;
+        shares[i] = floor(t);
+        tenths_left -= (int)shares[i];
+        sum += t - shares[i];
+    }
+    (void)sum;
+    while (tenths_left > 0 && total != 0) { /* the largest remainders first */
+        int best = -1;
+        double rem = -1;
+        for (int i = 0; i < n; i++) {
+            double t = parts[i] / total * 1000, r = t - shares[i];
+            if (r > rem && r > 0)
+                rem = r, best = i;
+        }
+        if (best < 0)
+            break;
+        shares[best] += 1;
+        tenths_left--;
+    }
+    for (int i = 0; i < n; i++)
+        shares[i] /= 10;
+}
+
+/* "甲科（-579人次，占 47.1%）、乙科（…）及其他 12 个科室（…，占 20.0%）" */
+static void drivers_slot(const advise_ctx *c, const ind_info *in, const part_delta *d, int n,
+                         int shown, slots *s)
+{
+    double total = 0;
+    for (int i = 0; i < n; i++)
+        total += d[i].delta;
+    int k = n > shown + 1 ? shown : n; /* "其他 1 个科室" would hide a name */
+    double parts[64], shares[64];
+    if (k > 62)
+        k = 62;
+    int rest = n - k;
+    for (int i = 0; i < k; i++)
+        parts[i] = d[i].delta;
+    double others = 0;
+    for (int i = k; i < n; i++)
+        others += d[i].delta;
+    int np = k + (rest > 0);
+    if (rest > 0)
+        parts[k] = others;
+    advise_shares(parts, np, total, shares);
+    int i = slot(s, "drivers");
+    for (int j = 0; j < np; j++) {
+        const char *zh, *en;
+        char ozh[64], oen[64];
+        if (j < k) {
+            scope_names(c, d[j].dept, &zh, &en);
+        } else {
+            snprintf(ozh, sizeof ozh, "其他 %d 个科室", rest);
+            snprintf(oen, sizeof oen, "%d other department%s", rest, rest > 1 ? "s" : "");
+            zh = ozh, en = oen;
+        }
+        sb_addf(&s->zh[i], "%s%s（", j == 0 ? "" : j == np - 1 ? "及" : "、", zh);
+        format_value(&s->zh[i], in, 1, parts[j], 1, 1);
+        sb_addstr(&s->zh[i], "，占 ");
+        advise_format_number(&s->zh[i], shares[j], 1);
+        sb_addstr(&s->zh[i], "%）");
+        sb_addf(&s->en[i], "%s%s (", j == 0 ? "" : j == np - 1 ? " and " : ", ", en);
+        format_value(&s->en[i], in, 1, parts[j], 0, 1);
+        sb_addstr(&s->en[i], ", ");
+        advise_format_number(&s->en[i], shares[j], 1);
+        sb_addstr(&s->en[i], "%)");
+    }
+    if (!np)
+        sb_addstr(&s->zh[i], "—"), sb_addstr(&s->en[i], "—");
+    signed_slot(s, "driver_total", in, total);
+}
+
+/* "丙科（+445人次）、丁科（+12人次）等 5 个科室" */
+static void offsets_slot(const advise_ctx *c, const ind_info *in, const part_delta *d, int n,
+                         int shown, slots *s)
+{
+    int i = slot(s, "offsets");
+    double total = 0;
+    for (int j = 0; j < n; j++) {
+        total += d[j].delta;
+        if (j >= shown)
+            continue;
+        const char *zh, *en;
+        scope_names(c, d[j].dept, &zh, &en);
+        sb_addf(&s->zh[i], "%s%s（", j ? "、" : "", zh);
+        format_value(&s->zh[i], in, 1, d[j].delta, 1, 1);
+        sb_addstr(&s->zh[i], "）");
+        sb_addf(&s->en[i], "%s%s (", j ? ", " : "", en);
+        format_value(&s->en[i], in, 1, d[j].delta, 0, 1);
+        sb_addch(&s->en[i], ')');
+    }
+    if (n > shown) {
+        sb_addstr(&s->zh[i], "等 ");
+        format_count(&s->zh[i], n);
+        sb_addstr(&s->zh[i], " 个科室");
+        sb_addstr(&s->en[i], " and ");
+        format_count(&s->en[i], n - shown);
+        sb_addstr(&s->en[i], " more");
+    }
+    signed_slot(s, "offset_total", in, total);
 }
 
 static int eval_contributors(advise_ctx *c, const advise_rule *r, hr_error *err)
@@ -526,28 +1276,622 @@ static int eval_contributors(advise_ctx *c, const advise_rule *r, hr_error *err)
     qsort(list, (size_t)n, sizeof *list, mover_desc);
     int limit = strcmp(r->indicator, "*") == 0 ? r->indicators : 1;
     for (int i = 0, shown = 0; i < n && shown < limit && rc == HR_OK; i++) {
-        slots s = {0};
-        common_slots(c, list[i].in, list[i].row, &s);
-        change_slots(c, r, &list[i], &s);
-        int found = 0;
-        rc = contributor_list(c, r, &list[i], &s, &found, err);
-        if (rc == HR_OK && found) { /* an indicator without contributions says nothing */
-            rc = emit(c, r, list[i].in->id, &s, err);
+        const ind_info *in = list[i].in;
+        int nd;
+        part_delta *d = read_deltas(c, in->id, r->mom, &nd, err);
+        if (!d) {
+            rc = err->code;
+            break;
+        }
+        double sign = list[i].ch.delta > 0 ? 1 : -1;
+        /* drivers (moved with the total) first, then offsets, each by size */
+        part_delta *drivers = xrealloc(NULL, ((size_t)nd + 1) * sizeof *drivers);
+        part_delta *offsets = xrealloc(NULL, ((size_t)nd + 1) * sizeof *offsets);
+        int ndr = 0, nof = 0;
+        for (int j = 0; j < nd; j++) {
+            if (d[j].delta * sign > 0)
+                drivers[ndr++] = d[j];
+            else
+                offsets[nof++] = d[j];
+        }
+        if (ndr) { /* an indicator without contributions says nothing */
+            slots s = {0};
+            common_slots(c, in, list[i].row, &s);
+            change_slots(c, r->mom, in, &list[i].ch, &s);
+            drivers_slot(c, in, drivers, ndr, r->count, &s);
+            int k = slot(&s, "departments"); /* the drivers, as before */
+            sb_addstr(&s.zh[k], s.zh[k - 2].buf ? s.zh[k - 2].buf : "");
+            sb_addstr(&s.en[k], s.en[k - 2].buf ? s.en[k - 2].buf : "");
+            offsets_slot(c, in, offsets, nof, r->offsets, &s);
+            k = slot(&s, "offset_clause");
+            if (nof && r->out[ADVISE_OFFSETS].present) {
+                expand(c, r->out[ADVISE_OFFSETS].zh, &s, 1, &s.zh[k]);
+                expand(c, r->out[ADVISE_OFFSETS].en, &s, 0, &s.en[k]);
+            }
+            int adverse = in->direction && list[i].ch.delta * in->direction < 0;
+            emit(c, r, in->id, score_of(&list[i].ch, r->min_change), adverse, &s);
+            slots_release(&s);
             shown++;
         }
-        slots_release(&s);
+        free(drivers);
+        free(offsets);
+        free(d);
     }
     free(list);
     return rc;
 }
 
-/* ---- loading the period ---- */
+/* ---- department events (hospital) ---- */
 
-static void copy_col(sqlite3_stmt *st, int col, char *buf, size_t size)
+typedef struct event {
+    const char *dept;
+    const ind_info *in;
+    change ch;
+    double score, share;
+} event;
+
+static int event_desc(const void *a, const void *b)
 {
-    const unsigned char *t = sqlite3_column_text(st, col);
-    snprintf(buf, size, "%s", t ? (const char *)t : "");
+    const event *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score < y->score ? 1 : -1;
+    return strcmp(x->dept, y->dept);
 }
+
+static void eval_events(advise_ctx *c, const advise_rule *r)
+{
+    event *list = xrealloc(NULL, ((size_t)c->ndepts + 1) * sizeof *list);
+    int n = 0;
+    for (int d = 0; d < c->ndepts; d++) {
+        const char *code = c->depts[d].code;
+        if (!advise_list_has(r->categories, c->depts[d].category))
+            continue;
+        event best = {0};
+        for (int i = 0; i < c->ninds; i++) {
+            const ind_info *in = &c->inds[i];
+            if (!advise_list_has(r->list, in->id) || !advise_rule_matches(r, in->id))
+                continue;
+            change ch = change_of(c, code, in, r->mom);
+            if (!material(c, &ch, r->min_change) || broken(c, code, in->id, r->mom) ||
+                (c->set->significance > 0 && !ch.has_z))
+                continue; /* a department's event needs its history to stand out from */
+            int worse = in->direction ? ch.delta * in->direction < 0 : 0;
+            if (!r->any_direction && !worse)
+                continue;
+            double share = 0;
+            if (in->is_flow) { /* its size against the hospital's */
+                const value_row *h = find_value(c, "hospital", in->id);
+                double hb = h && h->has_value ? fabs(r->mom ? h->mom_base : h->yoy_base) : 0;
+                share = hb > 0 ? fabs(ch.delta) / hb * 100 : 0;
+                if (share < r->min_share)
+                    continue;
+            }
+            double score = score_of(&ch, r->min_change);
+            if (score > best.score)
+                best = (event){code, in, ch, score, share};
+        }
+        if (best.in)
+            list[n++] = best;
+    }
+    qsort(list, (size_t)n, sizeof *list, event_desc);
+    for (int i = 0; i < n && i < r->count; i++) {
+        const event *e = &list[i];
+        slots s = {0};
+        common_slots(c, e->in, find_value(c, e->dept, e->in->id), &s);
+        const char *zh, *en;
+        scope_names(c, e->dept, &zh, &en);
+        slot_text(&s, "department", zh, en);
+        change_slots(c, r->mom, e->in, &e->ch, &s);
+        number_slot(&s, "share", e->share, 1, "%");
+        emit_as(c, r, ADVISE_FINDING, e->in->id, e->dept, e->score, 1, &s);
+        slots_release(&s);
+    }
+    free(list);
+}
+
+/* ---- factor analysis: amount = volume x price (连环替代法) ---- */
+
+/* Volume first, then price: volume effect = (V1 - V0) x P0, price effect =
+ * V1 x (P1 - P0); together exactly A1 - A0. */
+void advise_factors(double v0, double p0, double v1, double p1, double *volume_effect,
+                    double *price_effect)
+{
+    *volume_effect = (v1 - v0) * p0;
+    *price_effect = v1 * (p1 - p0);
+}
+
+static void eval_factors(advise_ctx *c, const advise_rule *r)
+{
+    for (int k = 0; k < r->nparts; k++) {
+        const advise_part *pt = &r->parts[k];
+        const ind_info *pi = find_ind(c, pt->ratio), *vi = find_ind(c, pt->volume);
+        if (!pi || !vi)
+            continue;
+        change pc = change_of(c, c->scope, pi, r->mom), vc = change_of(c, c->scope, vi, r->mom);
+        if (!pc.ok || !vc.ok || vc.small_base)
+            continue;
+        double a0 = vc.base * pc.base, a1 = vc.cur * pc.cur, ve, pe;
+        if (a0 == 0 || fabs(a1 - a0) / fabs(a0) * 100 < r->min_change)
+            continue;
+        advise_factors(vc.base, pc.base, vc.cur, pc.cur, &ve, &pe);
+        slots s = {0};
+        common_slots(c, NULL, NULL, &s);
+        slot_text(&s, "part", pt->zh, pt->en);
+        sb_reset(&s.zh[0]); /* {name}: the part */
+        sb_reset(&s.en[0]);
+        sb_addstr(&s.zh[0], pt->zh);
+        sb_addstr(&s.en[0], pt->en);
+        change ac = {1, a1, a0, a1 - a0, (a1 - a0) / fabs(a0) * 100, 0, 0, 0, 0, 0};
+        value_slot(&s, "value", pi, 1, a1);
+        change_slots(c, r->mom, pi, &ac, &s);
+        slot_text(&s, "volume_name", vi->name_zh, vi->name_en);
+        signed_slot(&s, "volume_change", vi, vc.delta);
+        signed_slot(&s, "volume_effect", pi, ve);
+        slot_text(&s, "price_name", pi->name_zh, pi->name_en);
+        signed_slot(&s, "price_change", pi, pc.delta);
+        signed_slot(&s, "price_effect", pi, pe);
+        emit(c, r, pi->id, fabs(ac.rel) / (r->min_change > 1 ? r->min_change : 1), 0, &s);
+        slots_release(&s);
+    }
+}
+
+/* ---- the operating statement: balance = revenue - cost ---- */
+
+typedef struct stmt_line {
+    const char *section, *item, *zh, *en;
+    int ok;
+    double cur, base; /* CNY */
+} stmt_line;
+
+static const char *const revenue_items[][3] = {
+    {"drug", "药品收入", "drug revenue"},       {"material", "卫生材料收入", "materials revenue"},
+    {"exam", "检查收入", "examination revenue"}, {"treatment", "治疗收入", "treatment revenue"},
+    {"surgery", "手术收入", "surgery revenue"},  {"bed", "床位收入", "bed revenue"},
+    {"other", "其他收入", "other revenue"}};
+static const char *const cost_items[][3] = {
+    {"personnel", "人员经费", "personnel cost"},    {"drug", "药品费", "drug cost"},
+    {"material", "卫生材料费", "materials cost"},   {"depreciation", "固定资产折旧", "depreciation"},
+    {"maintenance", "维修费", "maintenance"},       {"other", "其他费用", "other cost"}};
+
+static int statement_amount(advise_ctx *c, const char *period, const char *section,
+                            const char *item, double *out)
+{
+    int64_t cents = 0;
+    hr_error e;
+    int found = db_query_int(c->db, &cents, &e,
+                             "SELECT amount_cents FROM operating_statement WHERE period = ? AND"
+                             " scope = ? AND section = ? AND item = ? AND amount_cents IS NOT NULL",
+                             period, c->scope, section, item, NULL);
+    *out = (double)cents / 100.0;
+    return found == 1;
+}
+
+/* The period's and the base's statement lines: revenue items, direct cost
+ * items and the allocated cost; totals in *rev, *cost (full cost when the
+ * scope has one, else direct), *bal. Returns how many lines. */
+static int statement_lines(advise_ctx *c, int mom, stmt_line *lines, stmt_line *rev,
+                           stmt_line *cost, stmt_line *bal)
+{
+    const char *base = mom ? c->mom_label : c->yoy_label;
+    int n = 0;
+    for (int i = 0; i < 7; i++) {
+        stmt_line *l = &lines[n++];
+        *l = (stmt_line){"revenue", revenue_items[i][0], revenue_items[i][1], revenue_items[i][2],
+                         0, 0, 0};
+        l->ok = statement_amount(c, c->period_text, "revenue", l->item, &l->cur) &&
+                statement_amount(c, base, "revenue", l->item, &l->base);
+    }
+    for (int i = 0; i < 6; i++) {
+        stmt_line *l = &lines[n++];
+        *l = (stmt_line){"direct_cost", cost_items[i][0], cost_items[i][1], cost_items[i][2], 0, 0, 0};
+        l->ok = statement_amount(c, c->period_text, "direct_cost", l->item, &l->cur) &&
+                statement_amount(c, base, "direct_cost", l->item, &l->base);
+    }
+    stmt_line *al = &lines[n++];
+    *al = (stmt_line){"allocated", "allocated", "分摊成本", "allocated cost", 1, 0, 0};
+    for (int lv = 1; lv <= 3; lv++) {
+        char item[16];
+        double a = 0, b = 0;
+        snprintf(item, sizeof item, "level%d", lv);
+        if (statement_amount(c, c->period_text, "allocated", item, &a))
+            al->cur += a;
+        if (statement_amount(c, base, "allocated", item, &b))
+            al->base += b;
+    }
+    if (is_hospital(c))
+        al->ok = 0; /* allocation moves cost between departments only */
+    *rev = (stmt_line){"total", "revenue", "医疗收入", "revenue", 0, 0, 0};
+    rev->ok = statement_amount(c, c->period_text, "total", "revenue", &rev->cur) &&
+              statement_amount(c, base, "total", "revenue", &rev->base);
+    *cost = (stmt_line){"total", "full_cost", "成本", "cost", 0, 0, 0};
+    cost->ok = statement_amount(c, c->period_text, "total", "full_cost", &cost->cur) &&
+               statement_amount(c, base, "total", "full_cost", &cost->base);
+    *bal = (stmt_line){"total", "balance", "收支结余", "balance", 0, 0, 0};
+    bal->ok = statement_amount(c, c->period_text, "total", "balance", &bal->cur) &&
+              statement_amount(c, base, "total", "balance", &bal->base);
+    return n;
+}
+
+static int line_desc(const void *a, const void *b)
+{
+    const stmt_line *x = a, *y = b;
+    double dx = x->ok ? fabs(x->cur - x->base) : -1, dy = y->ok ? fabs(y->cur - y->base) : -1;
+    return dx != dy ? (dx < dy ? 1 : -1) : 0;
+}
+
+/* "药品收入 -12.34万元、检查收入 -5.00万元" of one section (cost: direct and
+ * allocated), largest moves first. */
+static void lines_slot(slots *s, const char *key, const ind_info *money, stmt_line *lines, int n,
+                       int cost, int shown)
+{
+    stmt_line pick[16];
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        if (lines[i].ok && lines[i].cur != lines[i].base &&
+            (cost ? strcmp(lines[i].section, "revenue") != 0 : !strcmp(lines[i].section, "revenue")))
+            pick[k++] = lines[i];
+    qsort(pick, (size_t)k, sizeof *pick, line_desc);
+    int i = slot(s, key);
+    for (int j = 0; j < k && j < shown; j++) {
+        sb_addf(&s->zh[i], "%s%s ", j ? "、" : "", pick[j].zh);
+        format_value(&s->zh[i], money, 1, pick[j].cur - pick[j].base, 1, 1);
+        sb_addf(&s->en[i], "%s%s ", j ? ", " : "", pick[j].en);
+        format_value(&s->en[i], money, 1, pick[j].cur - pick[j].base, 0, 1);
+    }
+    if (!k)
+        sb_addstr(&s->zh[i], "—"), sb_addstr(&s->en[i], "—");
+}
+
+static const ind_info money_info = {.id = "", .unit = "money"};
+
+static void eval_statement(advise_ctx *c, const advise_rule *r)
+{
+    stmt_line lines[16], rev, cost, bal;
+    int n = statement_lines(c, r->mom, lines, &rev, &cost, &bal);
+    if (!rev.ok || !cost.ok || !bal.ok)
+        return;
+    double db = bal.cur - bal.base, dr = rev.cur - rev.base, dc = cost.cur - cost.base;
+    int flip = (bal.cur < 0) != (bal.base < 0);
+    if (db == 0 || (!flip && (bal.base == 0 || fabs(db) / fabs(bal.base) * 100 < r->min_change)))
+        return;
+    const ind_info *bi = find_ind(c, "balance");
+    slots s = {0};
+    common_slots(c, bi ? bi : &money_info, find_value(c, c->scope, "balance"), &s);
+    change ch = {1, bal.cur, bal.base, db, bal.base ? db / fabs(bal.base) * 100 : 0, 0, 0, 0, 0, 0};
+    change_slots(c, r->mom, &money_info, &ch, &s);
+    signed_slot(&s, "revenue_delta", &money_info, dr);
+    signed_slot(&s, "cost_delta", &money_info, dc);
+    lines_slot(&s, "revenue_items", &money_info, lines, n, 0, 2);
+    lines_slot(&s, "cost_items", &money_info, lines, n, 1, 2);
+    /* which side moved the balance more */
+    int revenue_side = fabs(dr) >= fabs(dc);
+    slot_text(&s, "side",
+              revenue_side ? (dr < 0 ? "主要因收入减少" : "主要因收入增加")
+                           : (dc > 0 ? "主要因成本增加" : "主要因成本减少"),
+              revenue_side ? (dr < 0 ? "mainly because revenue fell" : "mainly because revenue rose")
+                           : (dc > 0 ? "mainly because cost rose" : "mainly because cost fell"));
+    double score = bal.base ? fabs(db) / fabs(bal.base) * 10 : 10;
+    emit(c, r, "balance", score + (flip ? 20 : 0), db < 0, &s);
+    slots_release(&s);
+}
+
+/* ---- states: deficit ---- */
+
+static void rel_slot(slots *s, const char *key, const ind_info *money, double cur, double base)
+{
+    int i = slot(s, key);
+    for (int zh = 1; zh >= 0; zh--) {
+        strbuf *b = zh ? &s->zh[i] : &s->en[i];
+        format_value(b, money, 1, cur - base, zh, 1);
+        if (base != 0) {
+            sb_addstr(b, zh ? "（" : " (");
+            double r = (cur - base) / fabs(base) * 100;
+            if (r > 0)
+                sb_addch(b, '+');
+            advise_format_number(b, r, 1);
+            sb_addstr(b, zh ? "%）" : "%)");
+        }
+    }
+}
+
+static void eval_deficit(advise_ctx *c, const advise_rule *r)
+{
+    const ind_info *in = find_ind(c, r->indicator);
+    if (!in)
+        return;
+    if (is_hospital(c)) {
+        if (!r->trigger_any)
+            return;
+        ranked *list = xrealloc(NULL, ((size_t)c->ndepts + 1) * sizeof *list);
+        int n = 0;
+        for (int d = 0; d < c->ndepts; d++) {
+            const value_row *v = find_value(c, c->depts[d].code, in->id);
+            if (!v || !v->has_value || v->value >= 0 ||
+                !advise_list_has(r->categories, c->depts[d].category))
+                continue;
+            int has = r->mom ? v->has_mom_base : v->has_yoy_base;
+            double b = r->mom ? v->mom_base : v->yoy_base;
+            if (r->turned && !(has && b >= 0))
+                continue;
+            list[n++] = (ranked){v, -v->value};
+        }
+        qsort(list, (size_t)n, sizeof *list, ranked_desc);
+        if (n) {
+            slots s = {0};
+            common_slots(c, in, find_value(c, "hospital", in->id), &s);
+            department_list(c, in, list, n, r->count, &s);
+            emit(c, r, in->id, n * 2.0, 1, &s);
+            slots_release(&s);
+        }
+        free(list);
+        return;
+    }
+    const value_row *v = find_value(c, c->scope, in->id);
+    if (!v || !v->has_value || v->value >= 0)
+        return;
+    int has = r->mom ? v->has_mom_base : v->has_yoy_base;
+    double base = r->mom ? v->mom_base : v->yoy_base;
+    if (r->turned && !(has && base >= 0))
+        return;
+    if (!r->turned && has && base >= 0)
+        return; /* "any": a deficit that is not new (the turn has its own rule) */
+    stmt_line lines[16], rev, cost, bal;
+    int n = statement_lines(c, r->mom, lines, &rev, &cost, &bal);
+    slots s = {0};
+    common_slots(c, in, v, &s);
+    change ch = {has, v->value, base, v->value - base, 0, 0, 0, 0, 0, 0};
+    change_slots(c, r->mom, in, &ch, &s);
+    rel_slot(&s, "revenue_change", &money_info, rev.ok ? rev.cur : 0, rev.ok ? rev.base : 0);
+    rel_slot(&s, "cost_change", &money_info, cost.ok ? cost.cur : 0, cost.ok ? cost.base : 0);
+    /* the cost line that grew most (direct lines and the allocated cost) */
+    const stmt_line *top = NULL;
+    for (int i = 0; i < n; i++)
+        if (lines[i].ok && strcmp(lines[i].section, "revenue") != 0 &&
+            lines[i].cur - lines[i].base > 0 &&
+            (!top || lines[i].cur - lines[i].base > top->cur - top->base))
+            top = &lines[i];
+    slot_text(&s, "cost_line", top ? top->zh : "—", top ? top->en : "—");
+    if (top)
+        rel_slot(&s, "cost_line_change", &money_info, top->cur, top->base);
+    else
+        slot_text(&s, "cost_line_change", "—", "—");
+    const stmt_line *pers = &lines[7]; /* direct_cost personnel */
+    int i = slot(&s, "personnel_change");
+    if (pers->ok && pers->base != 0) {
+        double rp = (pers->cur - pers->base) / fabs(pers->base) * 100;
+        sb_addstr(&s.zh[i], rp > 0 ? "+" : ""), sb_addstr(&s.en[i], rp > 0 ? "+" : "");
+        advise_format_number(&s.zh[i], rp, 1), advise_format_number(&s.en[i], rp, 1);
+        sb_addch(&s.zh[i], '%'), sb_addch(&s.en[i], '%');
+    } else {
+        sb_addstr(&s.zh[i], "—"), sb_addstr(&s.en[i], "—");
+    }
+    i = slot(&s, "workload_change"); /* "门诊人次 -5.0%、出院人数 +2.0%" */
+    char wl[192];
+    snprintf(wl, sizeof wl, "%s", r->workload);
+    char *save = NULL;
+    int k = 0;
+    for (char *t = strtok_r(wl, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
+        const ind_info *wi = find_ind(c, t);
+        change wc = wi ? change_of(c, c->scope, wi, r->mom) : (change){0};
+        if (!wc.ok)
+            continue;
+        sb_addf(&s.zh[i], "%s%s ", k ? "、" : "", wi->name_zh);
+        sb_addf(&s.en[i], "%s%s ", k ? ", " : "", wi->name_en);
+        format_change(&s.zh[i], wi, 1, wc.cur, wc.base, 1, 1);
+        format_change(&s.en[i], wi, 1, wc.cur, wc.base, 0, 1);
+        k++;
+    }
+    if (!k)
+        sb_addstr(&s.zh[i], "—"), sb_addstr(&s.en[i], "—");
+    slot_text(&s, "departments", "—", "—");
+    slot_text(&s, "count", "1", "1");
+    emit(c, r, in->id, r->turned ? 30 : 20, 1, &s);
+    slots_release(&s);
+}
+
+/* ---- states: idle equipment ---- */
+
+typedef struct device {
+    char id[64], dept[64], zh[128], en[160];
+    double exams, capacity, idle_days, device_days, util, idle;
+} device;
+
+static device *read_devices(advise_ctx *c, int *n, hr_error *err)
+{
+    char a[8], b[8];
+    month_range(&c->p, a, b);
+    *n = 0;
+    sqlite3_stmt *st = db_prepare(c->db,
+                                  "SELECT equipment_id, max(dept_code), max(name_zh), max(name_en),"
+                                  " sum(exams), sum(capacity), sum(idle_days), sum(device_days)"
+                                  " FROM ind_equipment_month WHERE month BETWEEN ? AND ?"
+                                  " GROUP BY equipment_id HAVING sum(device_days) > 0"
+                                  " ORDER BY equipment_id",
+                                  err);
+    if (!st)
+        return NULL;
+    sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+    device *list = xrealloc(NULL, sizeof *list);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n % 32 == 0)
+            list = xrealloc(list, ((size_t)*n + 33) * sizeof *list);
+        device *d = &list[(*n)++];
+        copy_col(st, 0, d->id, sizeof d->id);
+        copy_col(st, 1, d->dept, sizeof d->dept);
+        copy_col(st, 2, d->zh, sizeof d->zh);
+        copy_col(st, 3, d->en, sizeof d->en);
+        d->exams = sqlite3_column_double(st, 4);
+        d->capacity = sqlite3_column_double(st, 5);
+        d->idle_days = sqlite3_column_double(st, 6);
+        d->device_days = sqlite3_column_double(st, 7);
+        d->util = d->capacity > 0 ? d->exams / d->capacity * 100 : 0;
+        d->idle = d->device_days > 0 ? d->idle_days / d->device_days * 100 : 0;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        free(list);
+        db_fail(c->db, "reading equipment months", err);
+        return NULL;
+    }
+    return list;
+}
+
+static int idle_device(const advise_rule *r, const device *d)
+{
+    return d->util <= r->max_utilization || d->idle >= r->min_idle_rate;
+}
+
+static const ind_info pct_info = {.id = "", .unit = "percent"};
+
+static int eval_idle(advise_ctx *c, const advise_rule *r, hr_error *err)
+{
+    int n;
+    device *list = read_devices(c, &n, err);
+    if (!list)
+        return err->code;
+    int hospital = is_hospital(c), shown = 0, total = 0;
+    strbuf dzh = STRBUF_INIT, den = STRBUF_INIT;
+    for (int i = 0; i < n; i++) {
+        const device *d = &list[i];
+        if (!idle_device(r, d) || (!hospital && strcmp(d->dept, c->scope) != 0))
+            continue;
+        const char *nzh, *nen;
+        scope_names(c, d->dept, &nzh, &nen);
+        total++;
+        if (hospital) { /* one sentence listing them */
+            if (total <= r->count) {
+                sb_addf(&dzh, "%s%s%s（利用率 ", total > 1 ? "、" : "", nzh, d->zh);
+                advise_format_number(&dzh, d->util, 1);
+                sb_addstr(&dzh, "%，闲置 ");
+                sb_addf(&dzh, "%.0f/%.0f 天）", d->idle_days, d->device_days);
+                sb_addf(&den, "%s%s, %s (utilization ", total > 1 ? "; " : "", d->en, nen);
+                advise_format_number(&den, d->util, 1);
+                sb_addf(&den, "%%, idle %.0f of %.0f days)", d->idle_days, d->device_days);
+            }
+            continue;
+        }
+        if (shown >= r->count)
+            continue;
+        slots s = {0};
+        common_slots(c, find_ind(c, "equipment_utilization"),
+                     find_value(c, c->scope, "equipment_utilization"), &s);
+        slot_text(&s, "device", d->zh, d->en);
+        slot_text(&s, "department", nzh, nen);
+        value_slot(&s, "utilization", &pct_info, 1, d->util);
+        value_slot(&s, "idle_rate", &pct_info, 1, d->idle);
+        number_slot(&s, "idle_days", d->idle_days, 0, "");
+        number_slot(&s, "device_days", d->device_days, 0, "");
+        value_slot(&s, "limit", &pct_info, 1, r->max_utilization >= 0 ? r->max_utilization
+                                                                      : r->min_idle_rate);
+        int p = slot(&s, "peers"), np = 0; /* the same device elsewhere, busier */
+        for (int j = 0; j < n; j++) {
+            const device *o = &list[j];
+            if (j == i || strcmp(o->zh, d->zh) != 0 || strcmp(o->dept, d->dept) == 0 ||
+                idle_device(r, o))
+                continue;
+            const char *ozh, *oen;
+            scope_names(c, o->dept, &ozh, &oen);
+            sb_addf(&s.zh[p], "%s%s（利用率 ", np ? "、" : "", ozh);
+            advise_format_number(&s.zh[p], o->util, 1);
+            sb_addstr(&s.zh[p], "%）");
+            sb_addf(&s.en[p], "%s%s (utilization ", np ? ", " : "", oen);
+            advise_format_number(&s.en[p], o->util, 1);
+            sb_addstr(&s.en[p], "%)");
+            np++;
+        }
+        if (!np)
+            sb_addstr(&s.zh[p], "—"), sb_addstr(&s.en[p], "—");
+        slot_text(&s, "devices", d->zh, d->en);
+        slot_text(&s, "count", "1", "1");
+        emit_as(c, r, ADVISE_FINDING, "equipment_utilization", d->id, d->idle / 10, 1, &s);
+        slots_release(&s);
+        shown++;
+    }
+    if (hospital && total) {
+        slots s = {0};
+        common_slots(c, find_ind(c, "equipment_utilization"),
+                     find_value(c, c->scope, "equipment_utilization"), &s);
+        if (total > r->count) {
+            sb_addf(&dzh, "等 %d 台", total);
+            sb_addf(&den, " and %d more", total - r->count);
+        }
+        slot_text(&s, "devices", dzh.buf, den.buf);
+        number_slot(&s, "count", total, 0, "");
+        value_slot(&s, "limit", &pct_info, 1, r->max_utilization >= 0 ? r->max_utilization
+                                                                      : r->min_idle_rate);
+        emit(c, r, "equipment_utilization", total, 1, &s);
+        slots_release(&s);
+    }
+    sb_release(&dzh);
+    sb_release(&den);
+    free(list);
+    return HR_OK;
+}
+
+/* ---- states: outside the band N months running ---- */
+
+static void eval_persistent(advise_ctx *c, const advise_rule *r)
+{
+    if (c->p.kind != PERIOD_MONTH)
+        return;
+    for (int i = 0; i < c->ninds; i++) {
+        const ind_info *in = &c->inds[i];
+        if (!advise_rule_matches(r, in->id) || (!in->has_low && !in->has_high))
+            continue;
+        for (int high = 1; high >= 0; high--) {
+            if (high ? !in->has_high : !in->has_low)
+                continue;
+            double limit = high ? in->high : in->low;
+            int run = 0;
+            for (int m = c->p.last; m > c->p.last - 36; m--) {
+                char label[PERIOD_LABEL_MAX];
+                const value_row *h = find_value_at(c, period_month_label(m, label), c->scope,
+                                                   in->id);
+                if (!h || !h->has_value || !beyond(high, h->value, limit))
+                    break;
+                run++;
+            }
+            if (run < r->months)
+                continue;
+            slots s = {0};
+            common_slots(c, in, find_value(c, c->scope, in->id), &s);
+            number_slot(&s, "months", run, 0, "");
+            value_slot(&s, "limit", in, 1, limit);
+            band_slot(&s, in);
+            emit(c, r, in->id, run, 1, &s);
+            slots_release(&s);
+        }
+    }
+}
+
+/* ---- comparability breaks ---- */
+
+static void eval_breaks(advise_ctx *c, const advise_rule *r)
+{
+    int shown = 0;
+    for (int i = 0; i < c->ninds && shown < r->count; i++) {
+        const ind_info *in = &c->inds[i];
+        if (!advise_rule_matches(r, in->id))
+            continue;
+        const brk *b = broken(c, c->scope, in->id, r->mom);
+        if (!b)
+            continue;
+        change ch = change_of(c, c->scope, in, r->mom);
+        if (!ch.ok || ch.delta == 0 || fabs(ch.rel) < r->min_change)
+            continue;
+        slots s = {0};
+        common_slots(c, in, find_value(c, c->scope, in->id), &s);
+        change_slots(c, r->mom, in, &ch, &s);
+        slot_text(&s, "reason", b->zh, b->en);
+        emit(c, r, in->id, fabs(ch.rel) / 10, 0, &s);
+        slots_release(&s);
+        shown++;
+    }
+}
+
+/* ---- loading the period ---- */
 
 static void *grow(void *p, int n, int *cap, size_t size)
 {
@@ -561,8 +1905,8 @@ static int load_indicators(advise_ctx *c, hr_error *err)
 {
     sqlite3_stmt *st = db_prepare(c->db,
                                   "SELECT indicator, name_zh, name_en, unit, unit_zh, unit_en,"
-                                  " direction, warn_low, warn_high FROM indicator "
-                                  "ORDER BY sort_order, indicator",
+                                  " direction, warn_low, warn_high, dimension, is_flow"
+                                  " FROM indicator ORDER BY sort_order, indicator",
                                   err);
     if (!st)
         return err->code;
@@ -583,32 +1927,49 @@ static int load_indicators(advise_ctx *c, hr_error *err)
         in->low = sqlite3_column_double(st, 7);
         in->has_high = sqlite3_column_type(st, 8) != SQLITE_NULL;
         in->high = sqlite3_column_double(st, 8);
+        copy_col(st, 9, in->dimension, sizeof in->dimension);
+        in->is_flow = sqlite3_column_int(st, 10);
     }
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? HR_OK : db_fail(c->db, "reading indicator", err);
 }
 
+/* The period's values, its bases' and those of the months before it (the
+ * history materiality and persistence look at). */
 static int load_values(advise_ctx *c, hr_error *err)
 {
+    char first[PERIOD_LABEL_MAX], last[PERIOD_LABEL_MAX];
+    period_month_label(c->p.last - 36, first);
+    period_month_label(c->p.last, last);
     sqlite3_stmt *st = db_prepare(c->db,
-                                  "SELECT scope, indicator, value, mom_base, yoy_base "
-                                  "FROM indicator_value WHERE period = ?",
+                                  "SELECT period, scope, indicator, value, mom_base, yoy_base,"
+                                  " denominator, numerator FROM indicator_value WHERE period IN (?1, ?2, ?3)"
+                                  " OR (length(period) = 7 AND period BETWEEN ?4 AND ?5)",
                                   err);
     if (!st)
         return err->code;
     sqlite3_bind_text(st, 1, c->period_text, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, c->mom_label, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, c->yoy_label, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, first, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, last, -1, SQLITE_STATIC);
     int rc, cap = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         c->vals = grow(c->vals, c->nvals, &cap, sizeof *c->vals);
         value_row *v = &c->vals[c->nvals++];
-        copy_col(st, 0, v->scope, sizeof v->scope);
-        copy_col(st, 1, v->indicator, sizeof v->indicator);
-        v->has_value = sqlite3_column_type(st, 2) != SQLITE_NULL;
-        v->value = sqlite3_column_double(st, 2);
-        v->has_mom_base = sqlite3_column_type(st, 3) != SQLITE_NULL;
-        v->mom_base = sqlite3_column_double(st, 3);
-        v->has_yoy_base = sqlite3_column_type(st, 4) != SQLITE_NULL;
-        v->yoy_base = sqlite3_column_double(st, 4);
+        copy_col(st, 0, v->period, sizeof v->period);
+        copy_col(st, 1, v->scope, sizeof v->scope);
+        copy_col(st, 2, v->indicator, sizeof v->indicator);
+        v->has_value = sqlite3_column_type(st, 3) != SQLITE_NULL;
+        v->value = sqlite3_column_double(st, 3);
+        v->has_mom_base = sqlite3_column_type(st, 4) != SQLITE_NULL;
+        v->mom_base = sqlite3_column_double(st, 4);
+        v->has_yoy_base = sqlite3_column_type(st, 5) != SQLITE_NULL;
+        v->yoy_base = sqlite3_column_double(st, 5);
+        v->has_den = sqlite3_column_type(st, 6) != SQLITE_NULL;
+        v->den = sqlite3_column_double(st, 6);
+        v->has_num = sqlite3_column_type(st, 7) != SQLITE_NULL;
+        v->num = sqlite3_column_double(st, 7);
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
@@ -647,9 +2008,20 @@ static int eval_rule(advise_ctx *c, const advise_rule *r, hr_error *err)
 {
     switch (r->type) {
     case ADVISE_BAND:
-    case ADVISE_THRESHOLD: return eval_band(c, r, err);
-    case ADVISE_MOVERS: return eval_movers(c, r, err);
-    default: return strcmp(c->scope, "hospital") == 0 ? eval_contributors(c, r, err) : HR_OK;
+    case ADVISE_THRESHOLD: eval_band(c, r); return HR_OK;
+    case ADVISE_MOVERS: eval_movers(c, r); return HR_OK;
+    case ADVISE_CONTRIBUTORS: return is_hospital(c) ? eval_contributors(c, r, err) : HR_OK;
+    case ADVISE_EVENTS:
+        if (is_hospital(c))
+            eval_events(c, r);
+        return HR_OK;
+    case ADVISE_FACTORS: eval_factors(c, r); return HR_OK;
+    case ADVISE_STATEMENT: eval_statement(c, r); return HR_OK;
+    case ADVISE_DEFICIT: eval_deficit(c, r); return HR_OK;
+    case ADVISE_IDLE: return eval_idle(c, r, err);
+    case ADVISE_PERSISTENT: eval_persistent(c, r); return HR_OK;
+    case ADVISE_BREAKS: eval_breaks(c, r); return HR_OK;
+    default: return HR_OK; /* the overview is written when the scope is flushed */
     }
 }
 
@@ -661,7 +2033,9 @@ static int eval_scopes(advise_ctx *c, const advise_rules *rules, hr_error *err)
         for (int i = 0; i < c->nvals && rc == HR_OK; i++) {
             const char *scope = c->vals[i].scope;
             int hospital = strcmp(scope, "hospital") == 0;
-            if (hospital != (pass == 0) || (i > 0 && !strcmp(scope, c->vals[i - 1].scope)))
+            if (strcmp(c->vals[i].period, c->period_text) != 0 || hospital != (pass == 0) ||
+                (i > 0 && !strcmp(c->vals[i - 1].period, c->period_text) &&
+                 !strcmp(scope, c->vals[i - 1].scope)))
                 continue;
             c->scope = scope;
             c->sort_order = 0;
@@ -669,6 +2043,10 @@ static int eval_scopes(advise_ctx *c, const advise_rules *rules, hr_error *err)
             for (int k = 0; k < rules->count && rc == HR_OK; k++)
                 if (rules->rules[k].scopes & bit)
                     rc = eval_rule(c, &rules->rules[k], err);
+            if (rc == HR_OK)
+                rc = flush_scope(c, rules, err);
+            else
+                free_cands(c);
         }
     }
     return rc;
@@ -689,8 +2067,8 @@ static int advise_store(advise_ctx *c, const advise_rules *rules, hr_error *err)
     if (rc == HR_OK) {
         c->insert = db_prepare(c->db,
                                "INSERT INTO advice (period, scope, kind, severity, rule_id,"
-                               " indicator, sort_order, text_zh, text_en)"
-                               " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                               " indicator, sort_order, text_zh, text_en, about)"
+                               " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                err);
         rc = c->insert ? eval_scopes(c, rules, err) : err->code;
         sqlite3_finalize(c->insert);
@@ -709,6 +2087,11 @@ int advise_period_rules(sqlite3 *db, const char *period_text, const char *rules_
     advise_ctx c = {.db = db, .period_text = period_text};
     if (period_parse(period_text, &c.p, err))
         return err->code;
+    period prev, yoy = period_year_earlier(&c.p);
+    c.has_mom = period_previous(&c.p, &prev) == 0;
+    if (c.has_mom)
+        period_label(&prev, c.mom_label);
+    period_label(&yoy, c.yoy_label);
     char schema[4096];
     advise_rules rules;
     int rc = advise_rules_load(rules_path,
@@ -716,16 +2099,22 @@ int advise_period_rules(sqlite3 *db, const char *period_text, const char *rules_
                                &rules, err);
     if (rc)
         return rc;
+    c.set = &rules.set;
     rc = load_indicators(&c, err);
     if (rc == HR_OK)
         rc = load_values(&c, err);
     if (rc == HR_OK)
         rc = load_departments(&c, err);
     if (rc == HR_OK)
+        rc = load_breaks(&c, err);
+    if (rc == HR_OK)
         rc = advise_store(&c, &rules, err);
+    free_cands(&c);
+    free(c.cands);
     free(c.inds);
     free(c.vals);
     free(c.depts);
+    free(c.brks);
     advise_rules_free(&rules);
     return rc;
 }

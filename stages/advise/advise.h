@@ -37,4 +37,15 @@ int advise_period(sqlite3 *db, const char *period, hr_error *err);
 int advise_period_rules(sqlite3 *db, const char *period, const char *rules_path,
                         hr_error *err);
 
+/* Shares of `total` (in %, one decimal) of n parts, rounded so that they add
+ * up to exactly 100.0 when the parts add up to total (largest remainders get
+ * the rounding). */
+void advise_shares(const double *parts, int n, double total, double *shares);
+
+/* The factor analysis (因素分析, 连环替代法) of amount = volume x price from
+ * (v0, p0) to (v1, p1), volume replaced first: volume effect (v1 - v0) x p0,
+ * price effect v1 x (p1 - p0); they add up to v1 p1 - v0 p0. */
+void advise_factors(double v0, double p0, double v1, double p1, double *volume_effect,
+                    double *price_effect);
+
 #endif

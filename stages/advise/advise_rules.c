@@ -79,16 +79,42 @@ static char *normalized_text(xmlNodePtr n)
 
 /* ---- placeholders ---- */
 
+static const char *const type_names[ADVISE_NTYPES] = {
+    "band",     "threshold",      "movers",     "contributors", "department_events", "factors",
+    "statement", "deficit",       "idle_equipment", "persistent", "breaks",          "overview"};
+
+/* The text elements of a rule, by slot (ADVISE_FINDING ...). */
+static const char *const text_names[ADVISE_NTEXTS] = {"finding",  "suggestion", "headline",
+                                                      "seasonal", "offsets",    "watch"};
+static const char *const overview_names[ADVISE_NTEXTS] = {"summary", "attention", "decision",
+                                                          "calm",    NULL,        NULL};
+
+#define COMMON " name scope subject value mom yoy period "
+#define CHANGE " base change delta amount trend comparison usual "
+
 static const char *placeholders_for(advise_rule_type t)
 {
     switch (t) {
     case ADVISE_BAND:
-    case ADVISE_THRESHOLD:
-        return " name scope value mom yoy limit low high band departments count ";
-    case ADVISE_MOVERS:
-        return " name scope value mom yoy base change trend comparison ";
-    default:
-        return " name scope value mom yoy base change trend comparison departments ";
+    case ADVISE_THRESHOLD: return COMMON "limit low high band departments count ";
+    case ADVISE_MOVERS: return COMMON CHANGE "last_year times ";
+    case ADVISE_CONTRIBUTORS:
+        return COMMON CHANGE "departments drivers offsets offset_clause driver_total offset_total ";
+    case ADVISE_EVENTS: return COMMON CHANGE "department times share ";
+    case ADVISE_FACTORS:
+        return COMMON CHANGE "part volume_name volume_change volume_effect price_name price_change"
+                            " price_effect ";
+    case ADVISE_STATEMENT:
+        return COMMON CHANGE "revenue_delta cost_delta revenue_items cost_items side ";
+    case ADVISE_DEFICIT:
+        return COMMON CHANGE "revenue_change cost_change cost_line cost_line_change"
+                            " personnel_change workload_change departments count ";
+    case ADVISE_IDLE:
+        return COMMON "device department utilization idle_rate idle_days device_days limit peers"
+                      " devices count ";
+    case ADVISE_PERSISTENT: return COMMON "months limit band ";
+    case ADVISE_BREAKS: return COMMON CHANGE "reason ";
+    default: return COMMON "attention decisions count ";
     }
 }
 
@@ -98,23 +124,28 @@ static int check_placeholders(const advise_rule *r, const char *text, xmlNodePtr
     const char *known = placeholders_for(r->type);
     for (const char *p = strchr(text, '{'); p; p = strchr(p + 1, '{')) {
         const char *end = strchr(p, '}');
-        char word[72];
+        char word[128];
         if (!end || end - p - 1 >= (long)sizeof word - 2)
             return hr_error_set(err, HR_EFAIL, path, xmlGetLineNo(n), (const char *)n->name,
                                 "rule '%s': '{' without a closing '}'", r->id);
         snprintf(word, sizeof word, " %.*s ", (int)(end - p - 1), p + 1);
+        /* {value:ID} {mom:ID} {yoy:ID}: another indicator of the same scope */
+        if (!strncmp(word, " value:", 7) || !strncmp(word, " mom:", 5) ||
+            !strncmp(word, " yoy:", 5))
+            continue;
         if (!strstr(known, word))
             return hr_error_set(err, HR_EFAIL, path, xmlGetLineNo(n), (const char *)n->name,
-                                "rule '%s': unknown placeholder {%.*s}; this rule knows%s",
+                                "rule '%s': unknown placeholder {%.*s}; this rule knows%s"
+                                "and {value:ID} {mom:ID} {yoy:ID}",
                                 r->id, (int)(end - p - 1), p + 1, known);
     }
     return HR_OK;
 }
 
-static int load_sentence(advise_rule *r, int which, xmlNodePtr rule_node, const char *path,
-                         hr_error *err)
+static int load_sentence(advise_rule *r, int which, const char *elem, xmlNodePtr rule_node,
+                         const char *path, hr_error *err)
 {
-    xmlNodePtr s = child(rule_node, which == ADVISE_FINDING ? "finding" : "suggestion");
+    xmlNodePtr s = child(rule_node, elem);
     if (!s)
         return HR_OK;
     advise_sentence *out = &r->out[which];
@@ -132,18 +163,19 @@ static int load_sentence(advise_rule *r, int which, xmlNodePtr rule_node, const 
 static int load_rule(xmlNodePtr n, advise_rule *r, const char *path, hr_error *err)
 {
     const char *name = (const char *)n->name;
-    r->type = strcmp(name, "band") == 0        ? ADVISE_BAND
-              : strcmp(name, "threshold") == 0 ? ADVISE_THRESHOLD
-              : strcmp(name, "movers") == 0    ? ADVISE_MOVERS
-                                               : ADVISE_CONTRIBUTORS;
+    r->type = ADVISE_BAND;
+    for (int t = 0; t < ADVISE_NTYPES; t++)
+        if (strcmp(name, type_names[t]) == 0)
+            r->type = (advise_rule_type)t;
     attr(n, "id", r->id, sizeof r->id, "");
-    attr(n, "indicator", r->indicator, sizeof r->indicator, "*");
+    attr(n, "indicator", r->indicator, sizeof r->indicator,
+         r->type == ADVISE_DEFICIT ? "balance" : "*");
     char buf[64];
     attr(n, "scope", buf, sizeof buf, "all");
     r->scopes = strcmp(buf, "hospital") == 0      ? ADVISE_SCOPE_HOSPITAL
                 : strcmp(buf, "departments") == 0 ? ADVISE_SCOPE_DEPARTMENTS
                                                   : ADVISE_SCOPE_HOSPITAL | ADVISE_SCOPE_DEPARTMENTS;
-    if (r->type == ADVISE_CONTRIBUTORS)
+    if (r->type == ADVISE_CONTRIBUTORS || r->type == ADVISE_EVENTS)
         r->scopes = ADVISE_SCOPE_HOSPITAL; /* contributions exist for the hospital only */
     attr(n, "side", buf, sizeof buf, "both");
     r->side_high = strcmp(buf, "low") != 0;
@@ -162,27 +194,83 @@ static int load_rule(xmlNodePtr n, advise_rule *r, const char *path, hr_error *e
     r->trigger_any = strcmp(buf, "any_department") == 0;
     attr(n, "comparison", buf, sizeof buf, "mom");
     r->mom = strcmp(buf, "yoy") != 0;
-    attr(n, "which", buf, sizeof buf, "improvement");
-    r->improvement = strcmp(buf, "deterioration") != 0;
+    attr(n, "which", buf, sizeof buf, r->type == ADVISE_EVENTS ? "deterioration" : "improvement");
+    r->improvement = strcmp(buf, "improvement") == 0;
+    r->any_direction = strcmp(buf, "any") == 0;
     r->count = attr_int(n, "count", 3);
+    r->offsets = attr_int(n, "offsets", 2);
     r->indicators = attr_int(n, "indicators", 3);
+    r->months = attr_int(n, "months", 3);
+    attr(n, "state", buf, sizeof buf, "any");
+    r->turned = strcmp(buf, "turned") == 0;
     r->min_change = attr_double(n, "min_change", 0, NULL);
+    r->min_share = attr_double(n, "min_share", 0, NULL);
+    r->max_utilization = attr_double(n, "max_utilization", -1, NULL);
+    r->min_idle_rate = attr_double(n, "min_idle_rate", 101, NULL);
+    r->weight = attr_double(n, "weight", 0, &r->has_weight);
     attr(n, "categories", r->categories, sizeof r->categories, "clinical");
     attr(n, "exclude", r->exclude, sizeof r->exclude, "");
-    if (load_sentence(r, ADVISE_FINDING, n, path, err) ||
-        load_sentence(r, ADVISE_SUGGESTION, n, path, err))
-        return err->code;
-    if (!r->out[0].present && !r->out[1].present)
+    attr(n, "indicators", r->list, sizeof r->list, "");
+    if (r->type == ADVISE_CONTRIBUTORS)
+        r->list[0] = '\0'; /* there "indicators" is a number */
+    attr(n, "workload", r->workload, sizeof r->workload, "");
+    for (xmlNodePtr c = n->children; c && r->type == ADVISE_FACTORS; c = c->next) {
+        if (!is_element(c, "part"))
+            continue;
+        if (r->nparts == ADVISE_MAX_PARTS)
+            return hr_error_set(err, HR_EFAIL, path, xmlGetLineNo(c), "part",
+                                "rule '%s': more than %d parts", r->id, ADVISE_MAX_PARTS);
+        advise_part *pt = &r->parts[r->nparts++];
+        attr(c, "ratio", pt->ratio, sizeof pt->ratio, "");
+        attr(c, "volume", pt->volume, sizeof pt->volume, "");
+        attr(c, "zh", pt->zh, sizeof pt->zh, "");
+        attr(c, "en", pt->en, sizeof pt->en, "");
+    }
+    const char *const *names = r->type == ADVISE_OVERVIEW ? overview_names : text_names;
+    for (int k = 0; k < ADVISE_NTEXTS; k++)
+        if (names[k] && load_sentence(r, k, names[k], n, path, err))
+            return err->code;
+    int any = 0;
+    for (int k = 0; k < ADVISE_NTEXTS; k++)
+        any |= r->out[k].present;
+    if (!any || (r->type != ADVISE_OVERVIEW && !r->out[ADVISE_FINDING].present &&
+                 !r->out[ADVISE_SUGGESTION].present))
         return hr_error_set(err, HR_EFAIL, path, xmlGetLineNo(n), name,
                             "rule '%s' has neither a finding nor a suggestion", r->id);
     return HR_OK;
 }
 
+/* <settings>: materiality, priority and caps (advice.xsd documents each). */
+static void load_settings(xmlNodePtr n, advise_settings *s)
+{
+    s->max_findings = attr_int(n, "max_findings", 0);
+    s->max_suggestions = attr_int(n, "max_suggestions", 0);
+    s->history_months = attr_int(n, "history_months", 12);
+    s->min_history = attr_int(n, "min_history", 6);
+    s->significance = attr_double(n, "significance", 0, NULL);
+    s->seasonal_ratio = attr_double(n, "seasonal_ratio", 0, NULL);
+    s->min_count_base = attr_double(n, "min_count_base", 0, NULL);
+    s->new_dept_share = attr_double(n, "new_department_share", 10, NULL);
+    attr(n, "dimensions", s->dimensions, sizeof s->dimensions, "");
+    attr(n, "device_indicators", s->device_indicators, sizeof s->device_indicators, "");
+    for (xmlNodePtr c = n->children; c; c = c->next)
+        if (is_element(c, "min_base") && s->nbases < ADVISE_MAX_BASES) {
+            attr(c, "indicator", s->bases[s->nbases].indicator,
+                 sizeof s->bases[s->nbases].indicator, "");
+            char of[16];
+            attr(c, "of", of, sizeof of, "base");
+            s->bases[s->nbases].of = strcmp(of, "numerator") == 0;
+            s->bases[s->nbases++].min = attr_double(c, "value", 0, NULL);
+        }
+}
+
 int advise_rules_load(const char *path, const char *schema_path, advise_rules *out,
                       hr_error *err)
 {
-    out->rules = NULL;
-    out->count = 0;
+    memset(out, 0, sizeof *out);
+    out->set.history_months = 12;
+    out->set.min_history = 6;
+    out->set.new_dept_share = 10;
     xmlDocPtr doc = xmlconf_load(path, schema_path, HR_EFAIL, err);
     if (!doc)
         return err->code;
@@ -195,9 +283,12 @@ int advise_rules_load(const char *path, const char *schema_path, advise_rules *o
         out->rules = calloc((size_t)n + 1, sizeof *out->rules);
         if (!out->rules)
             abort();
-        for (xmlNodePtr c = root->children; c && rc == HR_OK; c = c->next)
-            if (c->type == XML_ELEMENT_NODE)
+        for (xmlNodePtr c = root->children; c && rc == HR_OK; c = c->next) {
+            if (is_element(c, "settings"))
+                load_settings(c, &out->set);
+            else if (c->type == XML_ELEMENT_NODE)
                 rc = load_rule(c, &out->rules[out->count++], path, err);
+        }
     }
     xmlFreeDoc(doc);
     if (rc)
@@ -208,7 +299,7 @@ int advise_rules_load(const char *path, const char *schema_path, advise_rules *o
 void advise_rules_free(advise_rules *r)
 {
     for (int i = 0; i < r->count; i++)
-        for (int k = 0; k < 2; k++) {
+        for (int k = 0; k < ADVISE_NTEXTS; k++) {
             free(r->rules[i].out[k].zh);
             free(r->rules[i].out[k].en);
         }
@@ -239,4 +330,13 @@ int advise_rule_matches(const advise_rule *r, const char *indicator)
     if (strcmp(r->indicator, "*") != 0 && strcmp(r->indicator, indicator) != 0)
         return 0;
     return !excluded(r->exclude, indicator);
+}
+
+int advise_list_has(const char *list, const char *word)
+{
+    size_t n = strlen(word);
+    for (const char *p = list; (p = strstr(p, word)) != NULL; p += n)
+        if ((p == list || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' '))
+            return 1;
+    return 0;
 }

@@ -15,17 +15,45 @@ typedef enum advise_rule_type {
     ADVISE_BAND,
     ADVISE_THRESHOLD,
     ADVISE_MOVERS,
-    ADVISE_CONTRIBUTORS
+    ADVISE_CONTRIBUTORS,
+    ADVISE_EVENTS,     /* <department_events> */
+    ADVISE_FACTORS,    /* <factors>: amount = volume x price, 连环替代法 */
+    ADVISE_STATEMENT,  /* <statement>: balance = revenue - cost, by line */
+    ADVISE_DEFICIT,    /* <deficit> */
+    ADVISE_IDLE,       /* <idle_equipment> */
+    ADVISE_PERSISTENT, /* <persistent>: outside the band N months running */
+    ADVISE_BREAKS,     /* <breaks>: comparisons that are not like-for-like */
+    ADVISE_OVERVIEW,   /* <overview> */
+    ADVISE_NTYPES
 } advise_rule_type;
 
 enum { ADVISE_SCOPE_HOSPITAL = 1, ADVISE_SCOPE_DEPARTMENTS = 2 };
-enum { ADVISE_FINDING = 0, ADVISE_SUGGESTION = 1 };
+
+/* The texts a rule may carry (advise_rule.out). */
+enum {
+    ADVISE_FINDING,
+    ADVISE_SUGGESTION,
+    ADVISE_HEADLINE, /* a short phrase the overview quotes */
+    ADVISE_SEASONAL, /* movers: the finding when the move is seasonal */
+    ADVISE_OFFSETS,  /* contributors: the clause naming the offsets */
+    ADVISE_WATCH,    /* a deterioration without a suggestion: 持续观察 */
+    ADVISE_NTEXTS
+};
+/* The overview's texts, in the same slots. */
+enum { ADVISE_OV_SUMMARY, ADVISE_OV_ATTENTION, ADVISE_OV_DECISION, ADVISE_OV_CALM };
 
 typedef struct advise_sentence {
     int present;
     char severity[16]; /* info | warning | alert */
     char *zh, *en;     /* owned; white space runs collapsed to one space */
 } advise_sentence;
+
+#define ADVISE_MAX_PARTS 8
+
+typedef struct advise_part { /* a factors rule's amount = volume x price */
+    char ratio[96], volume[96];
+    char zh[64], en[96];
+} advise_part;
 
 typedef struct advise_rule {
     advise_rule_type type;
@@ -38,17 +66,49 @@ typedef struct advise_rule {
     int trigger_any;     /* fire for the hospital when any department is beyond */
     int mom;             /* movers/contributors: 1 mom, 0 yoy */
     int improvement;     /* movers: 1 improvements, 0 deteriorations */
+    int any_direction;   /* department_events: which="any" */
     int count;           /* departments or movers listed */
+    int offsets;         /* contributors: offsetting departments named */
     int indicators;      /* contributors with "*": indicators listed */
+    int months;          /* persistent: months running */
+    int turned;          /* deficit: only a turn from surplus to deficit */
     double min_change;   /* relative change in %, absolute value */
+    double min_share;    /* department_events: % of the hospital's base */
+    double max_utilization, min_idle_rate; /* idle_equipment */
+    int has_weight;
+    double weight;       /* priority weight overriding the dimension's */
     char categories[64]; /* space-separated department categories */
     char exclude[256];   /* space-separated ids, a trailing '*' = prefix */
-    advise_sentence out[2]; /* ADVISE_FINDING, ADVISE_SUGGESTION */
+    char list[512];      /* department_events: indicator ids; overview: KPIs */
+    char workload[192];  /* deficit: indicators the personnel cost is set against */
+    int nparts;
+    advise_part parts[ADVISE_MAX_PARTS];
+    advise_sentence out[ADVISE_NTEXTS];
 } advise_rule;
+
+#define ADVISE_MAX_BASES 64
+
+typedef struct advise_settings {
+    int max_findings, max_suggestions; /* per scope; 0 = no cap */
+    int history_months, min_history;
+    double significance;   /* x the usual month-to-month variation; 0 = off */
+    double seasonal_ratio; /* last year's move >= this x this year's: seasonal; 0 = off */
+    double min_count_base; /* count flows: max(|base|, |value|) below it: no relative change */
+    int nbases;
+    struct {
+        char indicator[96];
+        double min;
+        int of; /* 0 the value (flows) or denominator (ratios), 1 the numerator */
+    } bases[ADVISE_MAX_BASES];
+    char dimensions[256];  /* priority order, highest first */
+    char device_indicators[256]; /* breaks: indicators a new/retired device affects */
+    double new_dept_share; /* breaks: a new department's share of a hospital change */
+} advise_settings;
 
 typedef struct advise_rules {
     advise_rule *rules;
     int count;
+    advise_settings set;
 } advise_rules;
 
 int advise_rules_load(const char *path, const char *schema_path, advise_rules *out,
@@ -57,5 +117,8 @@ void advise_rules_free(advise_rules *r);
 
 /* Whether `indicator` matches the rule's indicator and is not excluded. */
 int advise_rule_matches(const advise_rule *r, const char *indicator);
+
+/* Whether the space-separated `list` holds `word`. */
+int advise_list_has(const char *list, const char *word);
 
 #endif

@@ -133,6 +133,10 @@ static int load_set(ind_catalogue *cat, xmlNode *n, const char *path, hr_error *
     ind_measure_set *s = &cat->sets[cat->nsets++];
     memset(s, 0, sizeof *s);
     s->id = attr(n, "id");
+    s->file = strdup(path ? path : "");
+    if (!s->file)
+        abort();
+    s->line = n->line;
     char *kind = attr(n, "kind"), *src = attr(n, "sources"), *any = attr(n, "any_period");
     s->kind = !kind || strcmp(kind, "sql") == 0 ? SET_SQL
               : strcmp(kind, "cost_allocation") == 0 ? SET_COST_ALLOCATION
@@ -357,7 +361,7 @@ void ind_catalogue_free(ind_catalogue *cat)
     free(cat->measure_set);
     for (int i = 0; i < cat->nsets; i++) {
         ind_measure_set *s = &cat->sets[i];
-        free(s->id), free(s->sql);
+        free(s->id), free(s->sql), free(s->file);
         free_words(s->sources, s->nsources);
         free_words(s->any_period, s->nany_period);
     }

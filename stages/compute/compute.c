@@ -12,9 +12,10 @@
  *      bases touch gets its base measures refreshed (measures.c; only stale
  *      sets are recomputed);
  *   3. the measures of those months are loaded once into memory (cube.c);
- *   4. each period whose fingerprint (a SHA-256 of the measure states of
- *      every month involved, the budget files and the catalogue) differs
- *      from computed_period.inputs is evaluated and written.
+ *   4. each period whose inputs fingerprint (registry.h: the source files
+ *      of every month it reads, their validation and reconciliation states,
+ *      the budget files and config/) differs from computed_period.inputs is
+ *      evaluated and written.
  * Everything happens in one transaction: a failed compute leaves the
  * previous results in place.
  */
@@ -25,6 +26,7 @@
 #include "pipeline/core/db.h"
 #include "pipeline/core/digest.h"
 #include "pipeline/core/log.h"
+#include "pipeline/core/registry.h"
 #include "pipeline/core/numfmt.h"
 #include "pipeline/core/strbuf.h"
 #include "stages/compute/compute.h"
@@ -70,6 +72,13 @@ static int first_needed(const period *p)
 
 /* ---- fingerprint of a period's inputs ---- */
 
+/* A period is computed again when registry_inputs_fingerprint() (every
+ * source file of the months it reads, their validation and reconciliation
+ * states, budget files, config/ with the catalogue, the version) differs
+ * from computed_period.inputs -- the test status, due, export and render
+ * apply too -- or when the measure states of its months changed since
+ * (computed_period.measures: compute's own cache check; a surgery loaded
+ * with a later month can change a month's measures). */
 static void hash_query(sqlite3 *db, digest_ctx *h, const char *sql, const char *a, const char *b)
 {
     sqlite3_stmt *st;
@@ -87,7 +96,7 @@ static void hash_query(sqlite3 *db, digest_ctx *h, const char *sql, const char *
     sqlite3_finalize(st);
 }
 
-static void period_fingerprint(compute_ctx *c, const period *p, char hex[DIGEST_HEX_SIZE])
+static void measures_fingerprint(compute_ctx *c, const period *p, char hex[DIGEST_HEX_SIZE])
 {
     char a[8], b[8];
     period_month_label(first_needed(p), a);
@@ -99,32 +108,27 @@ static void period_fingerprint(compute_ctx *c, const period *p, char hex[DIGEST_
                " WHERE month BETWEEN ?1 AND ?2 ORDER BY month, measure_set",
                a, b);
     hash_query(c->db, h,
-               "SELECT period, ingested_at FROM period_state WHERE period BETWEEN ?1 AND ?2"
-               " ORDER BY period",
+               "SELECT period, fact, source FROM authority WHERE period BETWEEN ?1 AND ?2"
+               " ORDER BY period, fact",
                a, b);
-    hash_query(c->db, h,
-               "SELECT period, dept_code, category FROM dept WHERE period BETWEEN ?1 AND ?2"
-               " ORDER BY period, dept_code",
-               a, b);
-    hash_query(c->db, h,
-               "SELECT period, sha256 FROM source_file WHERE current = 1 AND source = 'budget'"
-               " ORDER BY file_id",
-               NULL, NULL);
     digest_finish(h, hex);
 }
 
-static int stored_fingerprint(sqlite3 *db, const char *label, char *out, size_t size)
+/* 1 when the stored fingerprints of `label` are these two, 0 if not. */
+static int stored_fingerprints_are(sqlite3 *db, const char *label, const char *inputs,
+                                   const char *measures)
 {
-    out[0] = '\0';
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "SELECT inputs FROM computed_period WHERE period = ?", -1, &st,
-                           NULL) != SQLITE_OK)
-        return -1;
+    if (sqlite3_prepare_v2(db, "SELECT inputs = ?2 AND measures = ?3 FROM computed_period "
+                               "WHERE period = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return 0;
     sqlite3_bind_text(st, 1, label, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-        snprintf(out, size, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_bind_text(st, 2, inputs, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, measures, -1, SQLITE_STATIC);
+    int same = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 1;
     sqlite3_finalize(st);
-    return 0;
+    return same;
 }
 
 /* ---- one indicator value with its comparisons ---- */
@@ -484,7 +488,8 @@ static int scope_values(compute_ctx *c, const char *label, const period *p, int 
     return HR_OK;
 }
 
-static int compute_one(compute_ctx *c, const period *p, const char *fingerprint, hr_error *err)
+static int compute_one(compute_ctx *c, const period *p, const char *fingerprint,
+                       const char *measures, hr_error *err)
 {
     char label[PERIOD_LABEL_MAX], now[32];
     period_label(p, label);
@@ -504,13 +509,14 @@ static int compute_one(compute_ctx *c, const period *p, const char *fingerprint,
         return rc;
     sqlite3_stmt *st = db_prepare(c->db,
                                   "INSERT OR REPLACE INTO computed_period (period, computed_at,"
-                                  " inputs) VALUES (?,?,?)",
+                                  " inputs, measures) VALUES (?,?,?,?)",
                                   err);
     if (!st)
         return err->code;
     sqlite3_bind_text(st, 1, label, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, db_now(now, sizeof now), -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, fingerprint, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, measures, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
@@ -584,12 +590,13 @@ static int compute_all(compute_ctx *c, const period *p, hr_error *err)
         rc = prepare_inserts(c, err);
     t2 = log_clock();
     for (int i = 0; !rc && i < n; i++) {
-        char label[PERIOD_LABEL_MAX], hex[DIGEST_HEX_SIZE], old[DIGEST_HEX_SIZE + 1];
+        char label[PERIOD_LABEL_MAX], hex[DIGEST_HEX_SIZE], measures[DIGEST_HEX_SIZE];
         period_label(&list[i], label);
-        period_fingerprint(c, &list[i], hex);
-        stored_fingerprint(c->db, label, old, sizeof old);
-        if (strcmp(hex, old) != 0)
-            rc = compute_one(c, &list[i], hex, err), done++;
+        if ((rc = registry_inputs_fingerprint(c->db, label, hex, err)))
+            break;
+        measures_fingerprint(c, &list[i], measures);
+        if (!stored_fingerprints_are(c->db, label, hex, measures))
+            rc = compute_one(c, &list[i], hex, measures, err), done++;
     }
     if (!rc)
         log_debug("compute: %d measure sets of %d months recomputed in %.2f s (%d on %d reader "

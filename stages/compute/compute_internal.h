@@ -73,6 +73,8 @@ typedef struct ind_measure_set {
     char **any_period;
     int nany_period;
     int first_measure, nmeasures; /* its measures are consecutive */
+    char *file; /* the catalogue file and the line of the set, for errors */
+    long line;
 } ind_measure_set;
 
 typedef struct ind_alias_use {

@@ -186,11 +186,18 @@ static int collect_rows(sqlite3 *db, const ind_catalogue *cat, const ind_measure
 {
     sqlite3_stmt *q = db_prepare(db, sql, err);
     if (!q)
-        return hr_error_locate(err, NULL, 0, s->id), err->code;
+        return hr_error_locate(err, s->file, s->line, s->id), err->code;
+    if (!sqlite3_stmt_readonly(q)) {
+        sqlite3_finalize(q);
+        return hr_error_set(err, HR_EINPUT, s->file, s->line, s->id,
+                            "measure set '%s': its query writes to the database; a measure "
+                            "set may only read (one SELECT)",
+                            s->id);
+    }
     int ncol = sqlite3_column_count(q), map[64];
     if (ncol > 64 || (s->kind == SET_SQL && ncol != 1 + s->nmeasures)) {
         sqlite3_finalize(q);
-        return hr_error_set(err, HR_EINPUT, NULL, 0, s->id,
+        return hr_error_set(err, HR_EINPUT, s->file, s->line, s->id,
                             "measure set '%s': its query returns %d columns, expected dept_code "
                             "and %d measures",
                             s->id, ncol, s->nmeasures);
@@ -211,7 +218,18 @@ static int collect_rows(sqlite3 *db, const ind_catalogue *cat, const ind_measure
             if (map[c] >= 0 && sqlite3_column_type(q, c) != SQLITE_NULL)
                 rows_add(out, dept ? dept : "", map[c], sqlite3_column_double(q, c));
     }
-    int rc = step == SQLITE_DONE ? HR_OK : db_fail(db, s->id, err);
+    int rc = HR_OK;
+    if (step != SQLITE_DONE) {
+        /* SUM() of integers that pass 64 bits stops with "integer
+         * overflow": say where, and what it means. */
+        const char *msg = sqlite3_errmsg(db);
+        int overflow = strstr(msg, "integer overflow") != NULL;
+        rc = hr_error_set(err, overflow ? HR_EINPUT : HR_EFAIL, s->file, s->line, s->id,
+                          "measure set '%s', month %s: %s%s", s->id, month, msg,
+                          overflow ? " (a sum passed 64 bits: amounts far beyond any real "
+                                     "one; validate quarantines those beyond money-limit)"
+                                   : "");
+    }
     sqlite3_finalize(q);
     return rc;
 }
@@ -443,10 +461,11 @@ static int find_stale(sqlite3 *db, const ind_catalogue *cat, int month_index, se
             rc = save_state(db, month, s->id, &inputs, &missing, err);
             continue;
         }
-        /* The catalogue's SQL may read the roll-ups: one rolled up now, in
-         * this transaction, is seen by this connection only. */
+        /* The catalogue's SQL may read the roll-ups: a month without a
+         * current one (loaded, not validated since) is rolled up into this
+         * connection's shadow, which its sets then read here. */
         if (!rc && s->kind == SET_SQL && rolled < 0)
-            rc = rollup_ensure(db, month, &rolled, err);
+            rc = rollup_shadow(db, month, &rolled, err);
         if (rc)
             break;
         if (*njobs % 32 == 0)
@@ -524,5 +543,6 @@ int ind_measures_refresh(sqlite3 *db, const ind_catalogue *cat, int first, int l
         rows_free(&jobs[i].rows);
     }
     free(jobs);
+    rollup_shadow_drop(db);
     return rc;
 }

@@ -44,6 +44,9 @@ static const char *expected_form(const profile_file *pf, ingest_type type)
     }
 }
 
+/* A type rejection whose message says the number is too large. */
+static const char RULE_TOO_LARGE[] = "type";
+
 /* Marks the row being added as rejected for column c; its message goes to
  * the batch's text. Returns -1. */
 static int reject_value(const profile_file *pf, row_batch *b, int c, const char *rule,
@@ -54,11 +57,14 @@ static int reject_value(const profile_file *pf, row_batch *b, int c, const char 
     char msg[256];
     if (strcmp(rule, "required") == 0)
         snprintf(msg, sizeof msg, "%s is required (empty)", col->field);
+    else if (rule == RULE_TOO_LARGE)
+        snprintf(msg, sizeof msg, "'%.*s' is too large (beyond 64 bits) for %s",
+                 len > 64 ? 64 : (int)len, s, ingest_type_name(col->type));
     else
         snprintf(msg, sizeof msg, "'%.*s' is not %s (expected %s)", len > 64 ? 64 : (int)len, s,
                  ingest_type_name(col->type), expected_form(pf, col->type));
     r->bad_column = c;
-    r->bad_rule = rule;
+    r->bad_rule = rule == RULE_TOO_LARGE ? "type" : rule;
     r->msg_off = b->text.len;
     sb_add(&b->text, msg, strlen(msg) + 1);
     return -1;
@@ -121,13 +127,12 @@ static int type_value(const profile_file *pf, row_batch *b, int c, typed_value *
     case IT_DATETIME:
     case IT_MONTH: return type_temporal(pf, b, c, v, s, len);
     case IT_MONEY:
+    case IT_INT: {
         v->kind = TV_INT;
-        return value_money_cents(s, len, pf->thousands, &v->u.i)
-                   ? reject_value(pf, b, c, "type", s, len)
-                   : 0;
-    case IT_INT:
-        v->kind = TV_INT;
-        return value_int(s, len, &v->u.i) ? reject_value(pf, b, c, "type", s, len) : 0;
+        int bad = col->type == IT_MONEY ? value_money_cents(s, len, pf->thousands, &v->u.i)
+                                        : value_int(s, len, &v->u.i);
+        return bad ? reject_value(pf, b, c, bad == -2 ? RULE_TOO_LARGE : "type", s, len) : 0;
+    }
     case IT_DECIMAL:
         v->kind = TV_REAL;
         return value_decimal(s, len, &v->u.d) ? reject_value(pf, b, c, "type", s, len) : 0;

@@ -8,7 +8,9 @@
  * and inserted, or sent to quarantine when a required field is empty or a
  * value is not of its type; the manifest row is completed (size, SHA-256
  * hashed while reading, counts, outcome), older entries for (period, source) lose
- * `current`, and period_state is marked stale downstream. Any file-level
+ * `current`, and period_state.inputs takes the month's new data
+ * fingerprint (registry.h), which makes every stage's record of the month
+ * stale. Any file-level
  * error rolls all of it back. An identical file (same SHA-256 as the
  * current entry) is recognised before the transaction and changes nothing.
  *
@@ -36,8 +38,9 @@
 #include "pipeline/core/digest.h"
 #include "pipeline/core/log.h"
 #include "pipeline/core/paths.h"
+#include "pipeline/core/registry.h"
+#include "pipeline/core/xalloc.h"
 #include "pipeline/core/strbuf.h"
-#include "pipeline/core/rollup.h"
 #include "stages/ingest/ingest_int.h"
 
 /* The page cache during a load, in KiB, and the index sorter's worker
@@ -58,12 +61,7 @@ typedef struct loader {
     sqlite3_stmt *insert, *quarantine;
     long long rows_read, rows_loaded, rows_rejected;
     progress progress;
-    /* The table's roll-up, accumulated as batches are inserted (NULL: the
-     * table has none, or a value was not of the expected type and compute
-     * will roll the month up from its rows). */
-    rollup_acc *rollup;
     int detected_gb18030; /* no encoding declared and the file was not UTF-8 */
-    int rollup_group[ROLLUP_MAX_GROUP], rollup_sum[ROLLUP_MAX_SUM];
 } loader;
 
 /* ---- inserting typed batches ---- */
@@ -84,62 +82,6 @@ static int quarantine_row(loader *ld, const row_batch *b, int i, hr_error *err)
         return db_fail(ld->db, "quarantine", err);
     ld->rows_rejected++;
     return HR_OK;
-}
-
-/* Starts the table's roll-up: finds its columns among the table's. */
-static void rollup_begin(loader *ld)
-{
-    const rollup_spec *s = rollup_find(ld->t->source);
-    if (!s)
-        return;
-    for (int g = 0; g < s->ngroup + s->nsum; g++) {
-        const char *name = g < s->ngroup ? s->group[g] : s->sum[g - s->ngroup];
-        int *at = g < s->ngroup ? &ld->rollup_group[g] : &ld->rollup_sum[g - s->ngroup];
-        *at = -1;
-        for (int c = 0; c < ld->t->ncolumns; c++)
-            if (strcmp(ld->t->columns[c].column, name) == 0)
-                *at = c;
-        if (*at < 0)
-            return;
-    }
-    ld->rollup = rollup_acc_new(s);
-}
-
-/* Adds a batch's typed rows to the roll-up: the pipe's tap, so that on a
- * CSV this runs on the reader thread, not on the loader's, which the
- * inserts keep busy. */
-static void rollup_tap(void *ctx, const row_batch *b)
-{
-    loader *ld = ctx;
-    const rollup_spec *s = rollup_find(ld->t->source);
-    const char *group[ROLLUP_MAX_GROUP];
-    size_t glen[ROLLUP_MAX_GROUP];
-    int64_t sum[ROLLUP_MAX_SUM];
-    unsigned char present[ROLLUP_MAX_SUM];
-    for (int i = 0; i < b->nrows && ld->rollup; i++) {
-        if (b->rows[i].bad_column >= 0)
-            continue;
-        const typed_value *v = &b->values[(size_t)i * (size_t)ld->t->ncolumns];
-        int ok = 1;
-        for (int g = 0; g < s->ngroup; g++) {
-            const typed_value *x = &v[ld->rollup_group[g]];
-            ok &= x->kind == TV_TEXT || x->kind == TV_NULL;
-            group[g] = x->kind == TV_TEXT ? b->text.buf + x->u.off : NULL;
-            glen[g] = x->kind == TV_TEXT ? (size_t)x->len : 0;
-        }
-        for (int k = 0; k < s->nsum; k++) {
-            const typed_value *x = &v[ld->rollup_sum[k]];
-            ok &= x->kind == TV_INT || x->kind == TV_NULL;
-            present[k] = x->kind == TV_INT;
-            sum[k] = x->kind == TV_INT ? x->u.i : 0;
-        }
-        if (!ok) {
-            rollup_acc_free(ld->rollup);
-            ld->rollup = NULL;
-            break;
-        }
-        rollup_acc_add(ld->rollup, group, glen, sum, present);
-    }
 }
 
 /* Inserts a batch: its typed rows with one step (in file order), its
@@ -268,8 +210,7 @@ static int load_csv(loader *ld, ingest_input *in, hr_error *err)
     src.t = ld->t;
     int rc = read_header(ld, &src, err);
     if (rc == HR_OK) {
-        row_pipe *pipe = row_pipe_start(ld->pf, csv_source_next, &src, 1,
-                                        ld->rollup ? rollup_tap : NULL, ld);
+        row_pipe *pipe = row_pipe_start(ld->pf, csv_source_next, &src, 1, NULL, NULL);
         rc = insert_all(ld, pipe, err);
         row_pipe_stop(pipe);
     }
@@ -287,8 +228,7 @@ static int load_xml(loader *ld, ingest_input *in, hr_error *err)
     xml_source *x = xml_source_open(in, ld->path, ld->pf, err);
     if (!x)
         return err->code;
-    row_pipe *pipe = row_pipe_start(ld->pf, xml_source_row, x, 0,
-                                    ld->rollup ? rollup_tap : NULL, ld);
+    row_pipe *pipe = row_pipe_start(ld->pf, xml_source_row, x, 0, NULL, NULL);
     int rc = insert_all(ld, pipe, err);
     row_pipe_stop(pipe);
     xml_source_close(x);
@@ -443,8 +383,7 @@ static int start_manifest(loader *ld, hr_error *err)
     snprintf(sql, sizeof sql, "DELETE FROM %s WHERE period = ?1", ld->t->source);
     if (db_exec_args(ld->db, err, sql, ld->period, NULL) ||
         db_exec_args(ld->db, err, "DELETE FROM quarantine WHERE period = ?1 AND source = ?2",
-                   ld->period, ld->t->source, NULL) ||
-        rollup_forget(ld->db, ld->t->source, ld->period, err))
+                   ld->period, ld->t->source, NULL))
         return HR_EFAIL;
     return HR_OK;
 }
@@ -501,16 +440,20 @@ static int replace_budget_years(loader *ld, hr_error *err)
                       id, NULL);
 }
 
+/* The month's data fingerprint (registry.h) after this file: validate's,
+ * reconcile's and compute's records of other fingerprints are stale from
+ * now on; ingest clears nothing of theirs. */
 static int mark_period(loader *ld, hr_error *err)
 {
-    char now[32];
+    char now[32], inputs[DIGEST_HEX_SIZE];
     db_now(now, sizeof now);
+    if (registry_month_fingerprint(ld->db, ld->period, inputs, err))
+        return err->code;
     return db_exec_args(ld->db, err,
-                      "INSERT INTO period_state (period, ingested_at) VALUES (?1, ?2) "
+                      "INSERT INTO period_state (period, ingested_at, inputs) VALUES (?1, ?2, ?3) "
                       "ON CONFLICT (period) DO UPDATE SET ingested_at = excluded.ingested_at, "
-                      "validated_at = NULL, validation_state = NULL, reconciled_at = NULL, "
-                      "reconcile_state = NULL, computed_at = NULL",
-                      ld->period, now, NULL);
+                      "inputs = excluded.inputs",
+                      ld->period, now, inputs, NULL);
 }
 
 /* Everything of one file inside the open transaction. */
@@ -522,7 +465,6 @@ static int load_file(loader *ld, uint64_t size_bytes, int replaced, hr_error *er
     if (!in)
         return err->code;
     int rc = start_manifest(ld, err);
-    rollup_begin(ld);
     if (rc == HR_OK && bulk_worth_it(ld, size_bytes))
         rc = drop_indexes(ld, &indexes, err);
     if (rc == HR_OK)
@@ -535,10 +477,6 @@ static int load_file(loader *ld, uint64_t size_bytes, int replaced, hr_error *er
     finalize(ld);
     if (rc == HR_OK)
         rc = rebuild_indexes(ld, &indexes, err);
-    if (rc == HR_OK && ld->rollup)
-        rc = rollup_acc_store(ld->rollup, ld->db, ld->period, err);
-    rollup_acc_free(ld->rollup);
-    ld->rollup = NULL;
     if (rc == HR_OK)
         rc = finish_manifest(ld, in, replaced, log_clock() - t0, err);
     if (rc == HR_OK)
@@ -696,56 +634,105 @@ static int inside_folder(const char *dir_real, const char *dir, const char *path
     return inside ? HR_OK : HR_EINPUT;
 }
 
-int ingest_folder(sqlite3 *db, const ingest_options *opt, ingest_summary *sum, hr_error *err)
+static int load_profile(const ingest_options *opt, profile **prof, hr_error *err)
 {
     char standard[4096];
     const char *profile_path = opt->profile;
     if (!profile_path)
         profile_path = paths_data_file("config/profiles/standard.xml", standard, sizeof standard);
-    profile *prof;
-    int rc = profile_load(profile_path, &prof, err);
-    if (rc)
-        return rc;
-    if ((rc = report_strangers(prof, opt->in_dir, sum, err))) {
-        profile_free(prof);
-        return rc;
-    }
+    return profile_load(profile_path, prof, err);
+}
+
+/* Loads each (profile file, path); a file that is not there is skipped;
+ * with in_dir, one that resolves outside it is refused. */
+static int load_each(sqlite3 *db, const profile *prof, const profile_file *const *pfs,
+                     const char *const *paths, int n, const char *in_dir, const char *period,
+                     ingest_summary *sum, hr_error *err)
+{
     load_settings saved;
     load_settings_begin(db, &saved);
     hr_error first;
     hr_error_clear(&first);
-    char *in_real = realpath(opt->in_dir, NULL);
-    for (int i = 0; i < prof->nfiles; i++) {
-        const profile_file *pf = &prof->files[i];
-        strbuf path = STRBUF_INIT;
-        sb_addf(&path, "%s/%s", opt->in_dir, pf->name);
+    char *in_real = in_dir ? realpath(in_dir, NULL) : NULL;
+    for (int i = 0; i < n; i++) {
         struct stat st;
-        if (stat(path.buf, &st) != 0) {
-            log_debug("%s: not in the folder", path.buf);
-        } else {
-            hr_error e;
-            hr_error_clear(&e);
-            const char *kind = ingest_not_regular(&st);
-            if (kind) /* before anything opens it: opening a FIFO blocks */
-                hr_error_set(&e, HR_EINPUT, path.buf, 0, NULL,
-                             "%s, not a regular file: an export must be a plain file", kind);
-            if (e.code || inside_folder(in_real, opt->in_dir, path.buf, prof, &e) ||
-                ingest_file(db, prof, pf, path.buf, opt->period, sum, &e)) {
-                char line[1600];
-                log_warn("rejected: %s", hr_error_format(&e, line, sizeof line));
-                if (!first.code)
-                    first = e;
-            }
+        if (stat(paths[i], &st) != 0) {
+            log_debug("%s: not in the folder", paths[i]);
+            continue;
         }
-        sb_release(&path);
+        hr_error e;
+        hr_error_clear(&e);
+        const char *kind = ingest_not_regular(&st);
+        if (kind) /* before anything opens it: opening a FIFO blocks */
+            hr_error_set(&e, HR_EINPUT, paths[i], 0, NULL,
+                         "%s, not a regular file: an export must be a plain file", kind);
+        if (e.code || (in_dir && inside_folder(in_real, in_dir, paths[i], prof, &e)) ||
+            ingest_file(db, prof, pfs[i], paths[i], period, sum, &e)) {
+            char line[1600];
+            log_warn("rejected: %s", hr_error_format(&e, line, sizeof line));
+            if (!first.code)
+                first = e;
+        }
     }
     load_settings_end(db, &saved);
     free(in_real);
-    profile_free(prof);
     if (first.code) {
         if (err)
             *err = first;
         return first.code;
     }
     return HR_OK;
+}
+
+int ingest_folder(sqlite3 *db, const ingest_options *opt, ingest_summary *sum, hr_error *err)
+{
+    profile *prof;
+    int rc = load_profile(opt, &prof, err);
+    if (rc)
+        return rc;
+    if ((rc = report_strangers(prof, opt->in_dir, sum, err))) {
+        profile_free(prof);
+        return rc;
+    }
+    const profile_file **pfs = xrealloc(NULL, (size_t)(prof->nfiles + 1) * sizeof *pfs);
+    char **paths = xrealloc(NULL, (size_t)(prof->nfiles + 1) * sizeof *paths);
+    for (int i = 0; i < prof->nfiles; i++) {
+        strbuf path = STRBUF_INIT;
+        sb_addf(&path, "%s/%s", opt->in_dir, prof->files[i].name);
+        pfs[i] = &prof->files[i];
+        paths[i] = sb_detach(&path, NULL);
+    }
+    rc = load_each(db, prof, pfs, (const char *const *)paths, prof->nfiles, opt->in_dir,
+                   opt->period, sum, err);
+    for (int i = 0; i < prof->nfiles; i++)
+        free(paths[i]);
+    free(paths);
+    free(pfs);
+    profile_free(prof);
+    return rc;
+}
+
+int ingest_files(sqlite3 *db, const ingest_options *opt, const ingest_file_ref *files, int n,
+                 ingest_summary *sum, hr_error *err)
+{
+    profile *prof;
+    int rc = load_profile(opt, &prof, err);
+    if (rc)
+        return rc;
+    const profile_file **pfs = xrealloc(NULL, (size_t)(n + 1) * sizeof *pfs);
+    const char **paths = xrealloc(NULL, (size_t)(n + 1) * sizeof *paths);
+    for (int i = 0; i < n && rc == HR_OK; i++) {
+        pfs[i] = profile_find_file(prof, files[i].name);
+        paths[i] = files[i].path;
+        if (!pfs[i])
+            rc = hr_error_set(err, HR_EINPUT, files[i].path, 0, NULL,
+                              "profile %s has no file %s to read it as", prof->name,
+                              files[i].name);
+    }
+    if (rc == HR_OK)
+        rc = load_each(db, prof, pfs, paths, n, NULL, opt->period, sum, err);
+    free(pfs);
+    free(paths);
+    profile_free(prof);
+    return rc;
 }

@@ -36,4 +36,17 @@ typedef struct ingest_summary {
  * transaction); the summary counts them. */
 int ingest_folder(sqlite3 *db, const ingest_options *opt, ingest_summary *sum, hr_error *err);
 
+/* One file to load as the profile's file `name` (e.g. an archived
+ * exports/2026-10/outpatient.v2.csv as outpatient.csv). */
+typedef struct ingest_file_ref {
+    const char *name, *path;
+} ingest_file_ref;
+
+/* Loads the n files given, as ingest_folder loads a folder's (opt->in_dir
+ * is not used): each whole or not at all, an unchanged one not again. A
+ * name the profile does not have is an error (HR_EINPUT) before anything
+ * is loaded. */
+int ingest_files(sqlite3 *db, const ingest_options *opt, const ingest_file_ref *files, int n,
+                 ingest_summary *sum, hr_error *err);
+
 #endif

@@ -19,6 +19,10 @@
 
 #include "pipeline/core/strbuf.h"
 
+#define XML_MAX_BYTES_DEFAULT (2ull << 30) /* 2 GiB */
+#define XML_MAX_ATTRIBUTES_DEFAULT 64
+#define XML_MAX_FIELD_DEFAULT ((size_t)1 << 20) /* 1 MiB, as for CSV */
+
 struct xml_source {
     xmlTextReaderPtr reader;
     const profile_file *pf;
@@ -29,6 +33,16 @@ struct xml_source {
     long error_line;
     char error[512];
     int skip; /* the current record was expanded: skip its subtree */
+    /* The byte scan under libxml2 (scan_bytes): lines, size, attributes. */
+    unsigned long long bytes, max_bytes;
+    size_t max_attributes, max_field;
+    long line;          /* physical line of the next byte */
+    int tag;            /* 0 outside a start tag, 1 just after '<', 2 inside one */
+    char quote;         /* inside an attribute value: its quote */
+    size_t attrs;       /* '=' seen in the current start tag */
+    long tag_line;      /* where it began */
+    int doctype_match;  /* bytes of "<!DOCTYPE" matched so far */
+    long doctype_line;  /* where "<!DOCTYPE" begins, 0 if none */
     strbuf values;
     size_t off[INGEST_MAX_COLUMNS];
     strbuf raw;
@@ -47,10 +61,74 @@ static void on_error(void *ctx, xmlErrorPtr e)
         x->error[--n] = '\0';
 }
 
+/* Looks at the bytes before libxml2 does: counts lines, refuses a file
+ * larger than max_bytes and a start tag with more than max_attributes
+ * attributes (libxml2's check for duplicated attributes is quadratic:
+ * 100,000 on one element took 110 s), and notes the line of a DOCTYPE.
+ * It counts '=' outside quotes between '<name' and '>', which is exact
+ * for well-formed XML in any ASCII-compatible encoding (UTF-8, GB18030);
+ * a comment that looks like a tag with as many attributes would be
+ * refused too. 0, or -1 with x->read_err set. */
+static int scan_bytes(xml_source *x, const char *buf, size_t n)
+{
+    static const char doctype[] = "<!DOCTYPE";
+    unsigned long long room = x->max_bytes - x->bytes; /* bytes <= max_bytes */
+    for (size_t i = 0; i < n; i++) {
+        char c = buf[i];
+        if (i >= room) { /* the first byte beyond the limit: name its line */
+            hr_error_set(&x->read_err, HR_EINPUT, x->path, x->line, NULL,
+                         "the XML export is larger than the limit of %llu bytes "
+                         "(max-xml-bytes in the profile)",
+                         x->max_bytes);
+            return -1;
+        }
+        if (c == '\n')
+            x->line++;
+        if (x->doctype_match < 9) {
+            x->doctype_match = c == doctype[x->doctype_match] ? x->doctype_match + 1
+                               : c == '<'                     ? 1
+                                                              : 0;
+            if (x->doctype_match == 9 && !x->doctype_line)
+                x->doctype_line = x->line;
+            if (x->doctype_match == 9)
+                x->doctype_match = 0;
+        }
+        if (x->tag == 0) {
+            if (c == '<')
+                x->tag = 1, x->tag_line = x->line;
+        } else if (x->tag == 1) {
+            /* a start tag begins with a name; not </, <!, <? */
+            int name = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' || c == ':' ||
+                       (unsigned char)c >= 0x80;
+            x->tag = name ? 2 : 0;
+            x->attrs = 0, x->quote = 0;
+        } else if (x->quote) {
+            if (c == x->quote)
+                x->quote = 0;
+        } else if (c == '"' || c == '\'') {
+            x->quote = c;
+        } else if (c == '=') {
+            if (++x->attrs > x->max_attributes) {
+                hr_error_set(&x->read_err, HR_EINPUT, x->path, x->tag_line, NULL,
+                             "an element with more than %zu attributes (max-attributes in the "
+                             "profile)",
+                             x->max_attributes);
+                return -1;
+            }
+        } else if (c == '>') {
+            x->tag = 0;
+        }
+    }
+    x->bytes += n;
+    return 0;
+}
+
 static int io_read(void *ctx, char *buf, int len)
 {
     xml_source *x = ctx;
     ssize_t n = ingest_input_read_raw(x->in, buf, (size_t)len, &x->read_err);
+    if (n > 0 && scan_bytes(x, buf, (size_t)n) < 0)
+        return -1;
     return n < 0 ? -1 : (int)n;
 }
 
@@ -69,6 +147,10 @@ xml_source *xml_source_open(ingest_input *in, const char *path, const profile_fi
     x->pf = pf;
     x->in = in;
     x->path = path;
+    x->line = 1;
+    x->max_bytes = pf->max_xml ? pf->max_xml : XML_MAX_BYTES_DEFAULT;
+    x->max_attributes = pf->max_attributes ? pf->max_attributes : XML_MAX_ATTRIBUTES_DEFAULT;
+    x->max_field = pf->max_field ? pf->max_field : XML_MAX_FIELD_DEFAULT;
     hr_error_clear(&x->read_err);
     sb_init(&x->values);
     sb_init(&x->raw);
@@ -125,16 +207,51 @@ static void keep_value(xml_source *x, int column, const xmlChar *v)
     sb_addch(&x->values, '\0');
 }
 
-static xmlNodePtr child_element(xmlNodePtr node, const char *name)
+/* The child element `name` of node, or NULL; *again is a second one. */
+static xmlNodePtr child_element(xmlNodePtr node, const char *name, xmlNodePtr *again)
 {
+    xmlNodePtr first = NULL;
+    *again = NULL;
     for (xmlNodePtr c = node->children; c; c = c->next)
-        if (c->type == XML_ELEMENT_NODE && strcmp((const char *)c->name, name) == 0)
+        if (c->type == XML_ELEMENT_NODE && strcmp((const char *)c->name, name) == 0) {
+            if (first) {
+                *again = c;
+                break;
+            }
+            first = c;
+        }
+    return first;
+}
+
+/* A descendant element named `name`, or NULL. */
+static xmlNodePtr find_nested(xmlNodePtr node, const char *name)
+{
+    for (xmlNodePtr c = node->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        if (strcmp((const char *)c->name, name) == 0)
             return c;
+        xmlNodePtr d = find_nested(c, name);
+        if (d)
+            return d;
+    }
     return NULL;
 }
 
-static void take_record(xml_source *x, xmlNodePtr node, ingest_row *row)
+/* The record's values into row; -1 with err set when the record is not
+ * one a reader can trust: a field's element twice (which one is meant?),
+ * a record inside the record (it would be lost), a value over the limit. */
+static int take_record(xml_source *x, xmlNodePtr node, ingest_row *row, hr_error *err)
 {
+    long line = xmlGetLineNo(node);
+    const char *row_name = x->pf->row_element;
+    xmlNodePtr nested = find_nested(node, row_name);
+    if (nested)
+        return hr_error_set(err, HR_EINPUT, x->path, xmlGetLineNo(nested), row_name,
+                            "a <%s> inside the <%s> of line %ld: records may not nest (the "
+                            "inner one would be lost)",
+                            row_name, row_name, line),
+               -1;
     sb_reset(&x->values);
     memset(row, 0, sizeof *row);
     int present[INGEST_MAX_COLUMNS] = {0};
@@ -144,11 +261,28 @@ static void take_record(xml_source *x, xmlNodePtr node, ingest_row *row)
         if (f->attribute)
             v = xmlGetProp(node, (const xmlChar *)f->attribute);
         else {
-            xmlNodePtr c = child_element(node, f->header);
+            xmlNodePtr again, c = child_element(node, f->header, &again);
+            if (again)
+                return hr_error_set(err, HR_EINPUT, x->path, xmlGetLineNo(again), f->header,
+                                    "<%s> twice in the <%s> of line %ld (lines %ld and %ld): "
+                                    "which one holds %s?",
+                                    f->header, row_name, line, xmlGetLineNo(c),
+                                    xmlGetLineNo(again), x->pf->table->columns[f->column].field),
+                       -1;
             v = c ? xmlNodeGetContent(c) : NULL;
         }
         if (!v)
             continue;
+        size_t vlen = strlen((const char *)v);
+        if (vlen > x->max_field) {
+            xmlFree(v);
+            const char *name = x->pf->table->columns[f->column].field;
+            return hr_error_set(err, HR_EINPUT, x->path, line, name,
+                                "%s is longer than the limit of %zu bytes (max-field-bytes in "
+                                "the profile)",
+                                name, x->max_field),
+                   -1;
+        }
         keep_value(x, f->column, v);
         present[f->column] = 1;
         xmlFree(v);
@@ -165,7 +299,8 @@ static void take_record(xml_source *x, xmlNodePtr node, ingest_row *row)
     xmlBufferFree(b);
     row->raw = x->raw.buf;
     row->raw_len = x->raw.len;
-    row->line = xmlGetLineNo(node);
+    row->line = line;
+    return 0;
 }
 
 int xml_source_next(xml_source *x, ingest_row *row, hr_error *err)
@@ -179,7 +314,9 @@ int xml_source_next(xml_source *x, ingest_row *row, hr_error *err)
             return x->first_error_seen ? fail(x, err, "malformed XML") : 0;
         int type = xmlTextReaderNodeType(x->reader);
         if (type == XML_READER_TYPE_DOCUMENT_TYPE && doctype_declares_entities(x->reader)) {
-            x->error_line = xmlTextReaderGetParserLineNumber(x->reader);
+            /* where the DOCTYPE begins, not where the parser has got to */
+            x->error_line = x->doctype_line ? x->doctype_line
+                                            : xmlTextReaderGetParserLineNumber(x->reader);
             return hr_error_set(err, HR_EINPUT, x->path, x->error_line, NULL,
                                 "a DOCTYPE that declares entities is not accepted "
                                 "(remove the DOCTYPE from the export)"),
@@ -191,7 +328,8 @@ int xml_source_next(xml_source *x, ingest_row *row, hr_error *err)
         xmlNodePtr node = xmlTextReaderExpand(x->reader);
         if (!node)
             return fail(x, err, "malformed XML");
-        take_record(x, node, row);
+        if (take_record(x, node, row, err) < 0)
+            return -1;
         x->skip = 1;
         return 1;
     }

@@ -12,7 +12,8 @@
  *                        a patient key)
  *   reconcile_rule_state per rule: its outcome, what the summary shows
  *   authority            the authoritative source of each rule's fact
- *   period_state         reconciled_at, reconcile_state, reconcile_forced
+ *   period_state         reconciled_at, reconcile_state, reconcile_forced,
+ *                        reconciled_inputs (the month's inputs it checked)
  * then writes reconcile-PERIOD-RULE.csv (record differences) and
  * reconcile-PERIOD-aggregates.csv for the data team and a count-only
  * summary on opt->report. A failed blocking rule returns HR_EBLOCKED unless
@@ -304,7 +305,7 @@ static int set_state(sqlite3 *db, const char *period, const char *state, int for
         "INSERT INTO period_state (period, reconciled_at, reconcile_state, reconcile_forced) "
         "VALUES (%Q, %Q, %Q, %d) ON CONFLICT(period) DO UPDATE SET "
         "reconciled_at = excluded.reconciled_at, reconcile_state = excluded.reconcile_state, "
-        "reconcile_forced = excluded.reconcile_forced",
+        "reconcile_forced = excluded.reconcile_forced, reconciled_inputs = period_state.inputs",
         period, now, state, forced);
     int rc = db_exec(db, sql, err);
     sqlite3_free(sql);
@@ -332,12 +333,13 @@ static void csv_field(FILE *f, const char *v)
 static int write_csv(sqlite3 *db, const char *path, const char *header, const char *sql,
                      const char *period, const char *rule, hr_error *err)
 {
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return hr_error_set(err, HR_EFAIL, path, 0, NULL, "cannot write: %s", strerror(errno));
+    paths_out out;
+    if (paths_out_open(&out, path, err))
+        return err->code;
+    FILE *f = out.f;
     sqlite3_stmt *st = db_prepare(db, sql, err);
     if (!st) {
-        fclose(f);
+        paths_out_abandon(&out);
         return err->code;
     }
     sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
@@ -353,28 +355,29 @@ static int write_csv(sqlite3 *db, const char *path, const char *header, const ch
         fputc('\n', f);
     }
     sqlite3_finalize(st);
-    if (fclose(f) != 0)
-        return hr_error_set(err, HR_EFAIL, path, 0, NULL, "cannot write: %s", strerror(errno));
-    return 0;
+    return paths_out_commit(&out, err);
 }
 
 static int write_csvs(sqlite3 *db, const rconfig *conf, const char *period, const char *dir,
                       hr_error *err)
 {
-    mkdir(dir, 0777);
-    char path[4096];
-    int rc = 0;
+    char path[4096], stem[256];
+    int rc = paths_make_dir(dir, err);
     for (int i = 0; i < conf->nrules && !rc; i++) {
         if (conf->rules[i].kind == RK_AGGREGATE)
             continue;
-        snprintf(path, sizeof path, "%s/reconcile-%s-%s.csv", dir, period, conf->rules[i].id);
+        snprintf(stem, sizeof stem, "reconcile-%s-%s", period, conf->rules[i].id);
+        if ((rc = paths_output_file(dir, stem, ".csv", path, sizeof path, err)))
+            break;
         rc = write_csv(db, path, "period,rule,record_key,issue,dept_code,dept_code_b,detail,severity",
                        "SELECT period, rule, record_key, issue, dept_code, dept_code_b, detail, "
                        "severity FROM reconcile_record WHERE period = ?1 AND rule = ?2 "
                        "ORDER BY rowid",
                        period, conf->rules[i].id, err);
     }
-    snprintf(path, sizeof path, "%s/reconcile-%s-aggregates.csv", dir, period);
+    snprintf(stem, sizeof stem, "reconcile-%s-aggregates", period);
+    if (!rc)
+        rc = paths_output_file(dir, stem, ".csv", path, sizeof path, err);
     if (!rc)
         rc = write_csv(db, path,
                        "period,rule,dept_code,level,value_a,value_b,difference,tolerance,status,"

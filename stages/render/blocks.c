@@ -7,6 +7,7 @@
  * Template text is an English message id translated through the catalog;
  * in bilingual documents the Chinese comes first and the English beneath.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,7 +87,15 @@ static int placeholder(rctx *c, xmlNodePtr el, i18n_lang lang, const char *name,
         sb_addstr(out, r->name[lang]);
     else if (strcmp(what, "reason") == 0)
         sb_addstr(out, r->reason[lang][0] ? r->reason[lang] : i18n_tr(lang, "—"));
-    else if (strcmp(what, "value") == 0 || strcmp(what, "ytd") == 0)
+    else if (strcmp(what, "value") == 0 && r->masked[0]) { /* a small count */
+        sb_addstr(out, r->masked);
+        if (strcmp(r->masked, "—") == 0) {
+            char note[128];
+            snprintf(note, sizeof note, i18n_tr(lang, "— fewer than %d cases not shown"),
+                     c->small_k);
+            sb_addf(out, lang == LANG_EN ? " (%s)" : "（%s）", note + strlen("— "));
+        }
+    } else if (strcmp(what, "value") == 0 || strcmp(what, "ytd") == 0)
         sb_addstr(out, nf_value(lang, r->unit, pick(r, what), &(nf_opts){.wan = wan}, buf));
     else if (!strcmp(what, "mom") || !strcmp(what, "yoy") || !strcmp(what, "ytd_yoy"))
         sb_addstr(out, nf_change(lang, r->unit, pick(r, what), NULL, buf));
@@ -133,7 +142,14 @@ static int worse(const ind_row *r, double change)
     return 0;
 }
 
-/* One condition term: "draft", "hospital", "department", "TEST:ID[:mom|yoy]". */
+int blk_has_data(const ind_row *r)
+{
+    return r->masked[0] || (isfinite(r->value) && (r->value != 0 || isfinite(r->mom) ||
+                                                   isfinite(r->yoy)));
+}
+
+/* One condition term: "draft", "hospital", "department", "rows:DATASET",
+ * "TEST:ID[:mom|yoy]". */
 static int term(rctx *c, xmlNodePtr el, const char *t, int *result)
 {
     if (!strcmp(t, "draft"))
@@ -142,10 +158,19 @@ static int term(rctx *c, xmlNodePtr el, const char *t, int *result)
         return *result = strcmp(c->scope, "hospital") == 0, HR_OK;
     if (!strcmp(t, "department"))
         return *result = strcmp(c->scope, "hospital") != 0, HR_OK;
+    if (!strncmp(t, "rows:", 5)) { /* the dataset has a row for this report */
+        dataset d;
+        if (ds_load(c, el, t + 5, &d))
+            return c->err->code;
+        *result = d.nrows > 0;
+        ds_free(&d);
+        return HR_OK;
+    }
     char test[32], id[64], cmp[16] = "mom";
     if (sscanf(t, "%31[a-z_]:%63[a-z0-9_.]:%15s", test, id, cmp) < 2)
         return fail(c, el, "when", "unknown condition", t);
-    static const char *const tests[] = {"flagged", "defined", "rises", "falls", "better", "worse"};
+    static const char *const tests[] = {"flagged", "defined", "data",  "rises",
+                                        "falls",   "better",  "worse"};
     int known = 0;
     for (size_t i = 0; i < sizeof tests / sizeof *tests; i++)
         known |= strcmp(test, tests[i]) == 0;
@@ -159,6 +184,8 @@ static int term(rctx *c, xmlNodePtr el, const char *t, int *result)
         *result = r->flag[0] != 0;
     else if (!strcmp(test, "defined"))
         *result = isfinite(r->value);
+    else if (!strcmp(test, "data"))
+        *result = blk_has_data(r);
     else if (!strcmp(test, "rises"))
         *result = isfinite(ch) && ch > 0;
     else if (!strcmp(test, "falls"))
@@ -248,6 +275,72 @@ static double next_block_height(rctx *c, xmlNodePtr el)
     return notes + mm * 72 / 25.4 + 30; /* its title */
 }
 
+static const char *const cn_digits[] = {"", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十"};
+
+/* The length of the Chinese numeral (一 .. 九十九) opening s. */
+static size_t cn_numeral(const char *s)
+{
+    const char *p = s;
+    for (int more = 1; more;) {
+        more = 0;
+        for (size_t i = 1; i < sizeof cn_digits / sizeof *cn_digits; i++)
+            if (!strncmp(p, cn_digits[i], strlen(cn_digits[i]))) {
+                p += strlen(cn_digits[i]), more = 1;
+                break;
+            }
+    }
+    return (size_t)(p - s);
+}
+
+static void cn_number(strbuf *out, int number)
+{
+    if (number >= 20)
+        sb_addstr(out, cn_digits[number / 10 % 10]);
+    if (number >= 10)
+        sb_addstr(out, "十");
+    sb_addstr(out, cn_digits[number % 10]);
+}
+
+/* How a heading is numbered: 's' a section ("6. ", "六、"), 'a' an appendix
+ * ("Appendix B. ", "附录二 "), 0 not at all; *len is the number's extent
+ * and *at where it starts. */
+static int number_kind(const char *s, size_t *at, size_t *len)
+{
+    size_t n = strspn(s, "0123456789");
+    if (n > 0 && s[n] == '.' && s[n + 1] == ' ')
+        return *at = 0, *len = n, 's';
+    if ((n = cn_numeral(s)) > 0 && !strncmp(s + n, "、", strlen("、")))
+        return *at = 0, *len = n, 's';
+    if (!strncmp(s, "Appendix ", 9) && isupper((unsigned char)s[9]) && s[10] == '.')
+        return *at = 9, *len = 1, 'a';
+    if (!strncmp(s, "附录", strlen("附录")) && (n = cn_numeral(s + strlen("附录"))) > 0)
+        return *at = strlen("附录"), *len = n, 'a';
+    return 0;
+}
+
+/* Gives a numbered heading the number of its place among those drawn, so
+ * that a section left out (a department without devices has no equipment
+ * section) leaves no gap: "6. " -> "5. ", "六、" -> "五、", "Appendix C."
+ * -> "Appendix B.". */
+static void renumber(strbuf *s, int number)
+{
+    size_t at, len;
+    if (!number_kind(s->buf, &at, &len))
+        return;
+    strbuf out = STRBUF_INIT;
+    sb_addf(&out, "%.*s", (int)at, s->buf);
+    if (isdigit((unsigned char)s->buf[at]))
+        sb_addf(&out, "%d", number);
+    else if (isupper((unsigned char)s->buf[at]))
+        sb_addch(&out, (char)('A' + (number - 1) % 26));
+    else
+        cn_number(&out, number);
+    sb_addstr(&out, s->buf + at + len);
+    sb_reset(s);
+    sb_addstr(s, out.buf);
+    sb_release(&out);
+}
+
 static int blk_heading(rctx *c, xmlNodePtr el)
 {
     int level = (int)tpl_attr_num(el, "level", 1);
@@ -258,6 +351,16 @@ static int blk_heading(rctx *c, xmlNodePtr el)
     int rc = element_text(c, el, ctx_primary(c), &a);
     if (!rc && c->mode == MODE_BILINGUAL)
         rc = element_text(c, el, LANG_EN, &b);
+    size_t at, len;
+    int kind = level == 1 && !rc ? number_kind(a.buf, &at, &len) : 0;
+    if (!kind && level == 1 && !rc && b.len)
+        kind = number_kind(b.buf, &at, &len);
+    if (kind) {
+        int number = kind == 's' ? ++c->sections : ++c->appendices;
+        renumber(&a, number);
+        if (b.len)
+            renumber(&b, number);
+    }
     if (!rc)
         doc_heading(c, level, a.buf, c->mode == MODE_BILINGUAL ? b.buf : NULL);
     sb_release(&a);
@@ -345,7 +448,10 @@ static void kpi_card(rctx *c, const ind_row *r, double x, double top, double w, 
         y -= 9;
     }
     double vsize = 17;
-    nf_value(lang, r->unit, r->value, &(nf_opts){.wan = wan}, buf);
+    if (r->masked[0])
+        snprintf(buf, sizeof buf, "%s", r->masked);
+    else
+        nf_value(lang, r->unit, r->value, &(nf_opts){.wan = wan}, buf);
     while (doc_text_width(c, buf, vsize) > w - 2 * pad && vsize > 9)
         vsize -= 1;
     doc_text(c, x + pad, y - vsize - 2, vsize, buf, RGB_TEXT);
@@ -385,16 +491,28 @@ int blk_kpis(rctx *c, xmlNodePtr el)
             if (!(rows[n++] = ind_find(c, t)))
                 return fail(c, el, "indicators", "unknown indicator", t);
     }
+    /* a card without data for the scope is left out, not drawn empty (an
+     * outpatient-only department has no bed or discharge cards) */
+    int kept = 0;
+    for (int i = 0; i < n; i++)
+        if (blk_has_data(rows[i]))
+            rows[kept++] = rows[i];
+    n = kept;
     int per_row = (int)tpl_attr_num(el, "columns", 4), wan = tpl_attr_num(el, "wan", 0) > 0;
     double gap = 8, w = (ctx_width(c) - gap * (per_row - 1)) / per_row;
     double h = c->mode == MODE_BILINGUAL ? 78 : 69;
+    int left_out = 0;
     for (int i = 0; i < n; i += per_row) {
         doc_ensure(c, h + gap);
-        for (int j = 0; j < per_row && i + j < n; j++)
+        for (int j = 0; j < per_row && i + j < n; j++) {
             kpi_card(c, rows[i + j], c->margin_l + j * (w + gap), c->y, w, h, wan);
+            left_out |= strcmp(rows[i + j]->masked, "—") == 0;
+        }
         c->y -= h + gap;
     }
     c->y -= 4;
+    if (left_out)
+        ds_small_counts_note(c);
     return HR_OK;
 }
 

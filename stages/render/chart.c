@@ -434,6 +434,59 @@ static void keep_top(grid *g, int limit)
     g->nx = limit;
 }
 
+/* Why a chart is not worth drawing: a message id with {title} (and
+ * {value}), or NULL to draw it. Nothing to show; one value everywhere (a
+ * flat line, bars of one length); or, in a department's report, a ranking
+ * in which the department itself has no value (bed occupancy of an
+ * outpatient-only department). */
+static const char *not_drawn(const rctx *c, const grid *g, double *same)
+{
+    int finite = 0, equal = 1;
+    for (int i = 0; i < g->nx; i++)
+        for (int j = 0; j < g->ns; j++) {
+            double v = g->v[i][j];
+            if (!isfinite(v))
+                continue;
+            if (finite++ && fabs(v - *same) > 1e-9 * fmax(1, fabs(v)))
+                equal = 0;
+            if (finite == 1)
+                *same = v;
+        }
+    if (finite == 0)
+        return "{title}: no data for this period; not drawn.";
+    if (strcmp(c->scope, "hospital"))
+        for (int i = 0; i < g->nx; i++)
+            if (g->highlight[i] && !isfinite(g->v[i][0]))
+                return "{title}: no data for this department; not drawn.";
+    if (equal && (finite > 1 || *same == 0))
+        return "{title}: every value is {value}; not drawn.";
+    return NULL;
+}
+
+/* The one line that stands for a chart left out. */
+static void not_drawn_note(rctx *c, const char *id, const char *title_zh_or_en,
+                           const char *title_en, const char *unit, double same)
+{
+    char value[I18N_NUM_MAX];
+    for (int pass = 0; pass < (c->mode == MODE_BILINGUAL ? 2 : 1); pass++) {
+        i18n_lang lang = pass ? LANG_EN : ctx_primary(c);
+        const char *pattern = i18n_tr(lang, id);
+        chart_value_label(lang, unit, same, 1, 0, value);
+        strbuf line = STRBUF_INIT;
+        for (const char *p = pattern; *p;) {
+            if (!strncmp(p, "{title}", 7))
+                sb_addstr(&line, pass ? title_en : title_zh_or_en), p += 7;
+            else if (!strncmp(p, "{value}", 7))
+                sb_addstr(&line, value), p += 7;
+            else
+                sb_addch(&line, *p++);
+        }
+        doc_flow_text(c, line.buf, pass ? 7.5 : 8.5, 0, RGB_MUTED, 1.5);
+        sb_release(&line);
+    }
+    c->y -= 6;
+}
+
 int chart_render(rctx *c, xmlNodePtr el)
 {
     char type[16], name[64], title_id[256], ind[64];
@@ -476,6 +529,17 @@ int chart_render(rctx *c, xmlNodePtr el)
     strbuf en = STRBUF_INIT; /* bilingual: the English title beneath, smaller */
     if (c->mode == MODE_BILINGUAL && title_id[0])
         blk_expand(c, el, LANG_EN, title_id, &en);
+    const ind_row *r = ind_find(c, ind);
+    const char *unit = g->unit[0] ? g->unit : r ? r->unit : "";
+    double same = 0;
+    const char *why = not_drawn(c, g, &same);
+    if (why) {
+        not_drawn_note(c, why, t.buf, en.buf ? en.buf : "", unit, same);
+        sb_release(&t);
+        sb_release(&en);
+        free(g);
+        return HR_OK;
+    }
     doc_ensure(c, h + 22 + (en.len ? 11 : 0));
     doc_text(c, c->margin_l, c->y - 10, 9.5, t.buf, RGB_TEXT);
     c->y -= 16;
@@ -485,20 +549,12 @@ int chart_render(rctx *c, xmlNodePtr el)
     }
     sb_release(&t);
     sb_release(&en);
-    const ind_row *r = ind_find(c, ind);
-    const char *unit = g->unit[0] ? g->unit : r ? r->unit : "";
-    if (g->nx == 0) {
-        doc_text(c, c->margin_l, c->y - 12, 8.5, i18n_tr(ctx_primary(c), "No data for this period."),
-                 RGB_MUTED);
-        c->y -= 24;
-    } else {
-        if (horizontal)
-            horizontal_chart(c, g, unit, !strcmp(type, "contribution"),
-                             r ? r->direction : "neutral", c->y, h);
-        else
-            vertical_chart(c, g, unit, !strcmp(type, "stacked"), c->y, h);
-        c->y -= h + 10;
-    }
+    if (horizontal)
+        horizontal_chart(c, g, unit, !strcmp(type, "contribution"), r ? r->direction : "neutral",
+                         c->y, h);
+    else
+        vertical_chart(c, g, unit, !strcmp(type, "stacked"), c->y, h);
+    c->y -= h + 10;
     free(g);
     return HR_OK;
 }

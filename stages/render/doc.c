@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pipeline/core/utf8.h"
 #include "stages/render/layout.h"
 #include "stages/render/render_internal.h"
 #include "pipeline/core/xalloc.h"
@@ -73,8 +74,16 @@ static void note_blocks(rctx *c, const char *s)
     }
 }
 
+/* Control characters (a BEL, a right-to-left override) never reach the
+ * page: text with one is drawn from a cleaned copy. */
 static void text_at(HPDF_Page p, rctx *c, double x, double y, double size, const char *s, rgb k)
 {
+    char *clean = NULL;
+    if (utf8_needs_clean(s)) {
+        size_t n = strlen(s) + 1;
+        clean = utf8_clean(xrealloc(NULL, n), n, s);
+        s = clean;
+    }
     font_check_text(c->font, s);
     note_blocks(c, s);
     HPDF_Page_SetRGBFill(p, k.r, k.g, k.b);
@@ -82,6 +91,7 @@ static void text_at(HPDF_Page p, rctx *c, double x, double y, double size, const
     HPDF_Page_SetFontAndSize(p, c->hfont, (HPDF_REAL)size);
     HPDF_Page_TextOut(p, (HPDF_REAL)x, (HPDF_REAL)y, s);
     HPDF_Page_EndText(p);
+    free(clean);
 }
 
 void doc_text(rctx *c, double x, double y, double size, const char *s, rgb color)
@@ -182,7 +192,9 @@ static void add_bookmark(rctx *c, int level, const char *text)
     HPDF_Outline parent = NULL;
     for (int l = level - 2; l >= 0 && !parent; l--)
         parent = c->outline[l];
-    HPDF_Outline o = HPDF_CreateOutline(c->pdf, parent, text, HPDF_GetEncoder(c->pdf, "UTF-8"));
+    char clean[512];
+    utf8_clean(clean, sizeof clean, text);
+    HPDF_Outline o = HPDF_CreateOutline(c->pdf, parent, clean, HPDF_GetEncoder(c->pdf, "UTF-8"));
     HPDF_Destination d = HPDF_Page_CreateDestination(page(c));
     HPDF_Destination_SetXYZ(d, 0, (HPDF_REAL)(c->y + 30), 1);
     HPDF_Outline_SetDestination(o, d);
@@ -237,13 +249,13 @@ static void page_label(const char *pattern, int page_no, int pages, char *buf, s
 
 static void draw_draft_mark(rctx *c, HPDF_Page p)
 {
-    const char *mark = c->mode == MODE_EN ? "UNRECONCILED DRAFT"
-                       : c->mode == MODE_ZH ? i18n_tr(LANG_ZH, "UNRECONCILED DRAFT")
-                                            : NULL;
+    const char *en = c->draft == DRAFT_UNVALIDATED  ? "UNVALIDATED DRAFT"
+                     : c->draft == DRAFT_UNRECONCILED ? "UNRECONCILED DRAFT"
+                                                      : "UNVALIDATED, UNRECONCILED DRAFT";
+    const char *mark = c->mode == MODE_EN ? en : c->mode == MODE_ZH ? i18n_tr(LANG_ZH, en) : NULL;
     char both[256];
     if (!mark) {
-        snprintf(both, sizeof both, "%s %s", i18n_tr(LANG_ZH, "UNRECONCILED DRAFT"),
-                 "UNRECONCILED DRAFT");
+        snprintf(both, sizeof both, "%s %s", i18n_tr(LANG_ZH, en), en);
         mark = both;
     }
     double size = 44;

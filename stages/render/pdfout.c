@@ -15,6 +15,9 @@
 #include <unistd.h>
 
 #include "pipeline/core/db.h"
+#include "pipeline/core/paths.h"
+#include "pipeline/core/strbuf.h"
+#include "pipeline/core/utf8.h"
 #include "stages/render/pdffix.h"
 #include "stages/render/template.h"
 
@@ -49,12 +52,13 @@ static void set_info(rctx *c, HPDF_Doc pdf, const run *r)
     char title[512], label[64];
     snprintf(title, sizeof title, "%s %s %s", i18n_tr(lang, c->title_id),
              i18n_period(lang, &r->per, label, sizeof label), c->scope_name[lang]);
-    HPDF_SetInfoAttr(pdf, HPDF_INFO_TITLE, title);
-    HPDF_SetInfoAttr(pdf, HPDF_INFO_AUTHOR, r->author);
+    char clean[512];
+    HPDF_SetInfoAttr(pdf, HPDF_INFO_TITLE, utf8_clean(clean, sizeof clean, title));
+    HPDF_SetInfoAttr(pdf, HPDF_INFO_AUTHOR, utf8_clean(clean, sizeof clean, r->author));
     HPDF_SetInfoAttr(pdf, HPDF_INFO_SUBJECT, c->report_no);
     snprintf(title, sizeof title, "%s, %s, %s, %s", c->kind, r->period_text, c->scope,
              c->mode == MODE_EN ? "en" : c->mode == MODE_ZH ? "zh_CN" : "bilingual");
-    HPDF_SetInfoAttr(pdf, HPDF_INFO_KEYWORDS, title);
+    HPDF_SetInfoAttr(pdf, HPDF_INFO_KEYWORDS, utf8_clean(clean, sizeof clean, title));
     HPDF_SetInfoAttr(pdf, HPDF_INFO_CREATOR, "hospreport");
     char now[32];
     db_now(now, sizeof now);
@@ -85,6 +89,12 @@ static void settings(rctx *c)
 }
 
 /*
+ * The PDF is saved into libharu's memory stream, mended (pdffix.c) and
+ * written by paths_out_*: a unique temporary file in the folder, synced and
+ * renamed over the final name, so two runs writing one folder never mix
+ * their bytes, and a write error is the system's (No space left on
+ * device), with the file's name.
+ *
  * libharu 2.3.0 rebuilds the embedded TrueType at save time from the glyphs
  * the document used, in a memory stream of 4096-byte blocks; seeking to the
  * very end of that stream fails (HPDF_INVALID_OBJECT) when its size is an
@@ -92,18 +102,35 @@ static void settings(rctx *c)
  * When that happens, marking one more glyph as used changes the size: draw
  * one invisible character outside the first page's box and save again.
  */
-static int save_pdf(rctx *c, const char *path, hr_error *err)
+static int save_pdf(rctx *c, strbuf *out, hr_error *err)
 {
     static const char pad[] = "0123456789.-ABCDEFGHIJabcdefghij";
     for (size_t i = 0;; i++) {
-        if (HPDF_SaveToFile(c->pdf, path) == HPDF_OK && !err->code) {
+        if (HPDF_SaveToStream(c->pdf) == HPDF_OK && !err->code) {
             c->text_blocks[0] = 1; /* the padding below, if it was needed */
-            return pdf_fix_tounicode(path, c->text_blocks, err);
+            HPDF_UINT32 size = HPDF_GetStreamSize(c->pdf);
+            sb_grow(out, (size_t)size + 1);
+            HPDF_ResetStream(c->pdf);
+            HPDF_UINT32 got = size;
+            HPDF_STATUS st = HPDF_ReadFromStream(c->pdf, (HPDF_BYTE *)out->buf, &got);
+            if ((st != HPDF_OK && st != HPDF_STREAM_EOF) || got != size)
+                return hr_error_set(err, HR_EFAIL, NULL, 0, NULL,
+                                    "cannot read back the PDF from libharu's stream");
+            out->len = got;
+            out->buf[got] = '\0';
+            char *fixed = NULL;
+            size_t fixed_len = 0;
+            if (pdf_fix_tounicode_mem(out->buf, out->len, c->text_blocks, &fixed, &fixed_len)) {
+                sb_reset(out);
+                sb_add(out, fixed, fixed_len);
+                free(fixed);
+            }
+            return HR_OK;
         }
         if (HPDF_GetError(c->pdf) != HPDF_INVALID_OBJECT || i == sizeof pad - 1 ||
             c->npages == 0)
             return err->code ? err->code
-                             : hr_error_set(err, HR_EFAIL, path, 0, NULL, "cannot write the PDF");
+                             : hr_error_set(err, HR_EFAIL, NULL, 0, NULL, "cannot make the PDF");
         HPDF_ResetError(c->pdf);
         hr_error_clear(err);
         char one[2] = {pad[i], '\0'};
@@ -117,33 +144,32 @@ static int save_pdf(rctx *c, const char *path, hr_error *err)
     }
 }
 
-static int write_pdf(rctx *c, const char *dir, const char *name, hr_error *err)
+static int write_pdf(rctx *c, const char *path, hr_error *err)
 {
-    char tmp[4096], final[4096];
-    snprintf(final, sizeof final, "%s/%s", dir, name);
-    snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, name);
-    if (save_pdf(c, tmp, err)) {
-        unlink(tmp);
-        hr_error_locate(err, tmp, 0, NULL);
-        return err->code;
-    }
-    if (rename(tmp, final) != 0) {
-        unlink(tmp);
-        return hr_error_set(err, HR_EFAIL, final, 0, NULL, "cannot rename: %s", render_system_error(errno));
-    }
-    return HR_OK;
+    strbuf pdf = STRBUF_INIT;
+    paths_out o;
+    int rc = save_pdf(c, &pdf, err);
+    if (rc)
+        hr_error_locate(err, path, 0, NULL);
+    else if (!(rc = paths_out_open(&o, path, err)) &&
+             !(rc = paths_out_write(&o, pdf.buf, pdf.len, err)))
+        rc = paths_out_commit(&o, err);
+    sb_release(&pdf);
+    return rc;
 }
 
 const char *const mode_tags[] = {"zh_CN", "en", "bilingual"};
 
-/* <kind>-<period>-<scope>.<lang>.pdf (spec/CLI.md). */
-void pdf_name(const run *r, const scope_item *s, render_mode mode, char *buf, size_t size)
+int pdf_path(const run *r, const scope_item *s, render_mode mode, char *buf, size_t size,
+             hr_error *err)
 {
-    snprintf(buf, size, "%s-%s-%s.%s.pdf", r->kind, r->period_text, s->code,
-             mode_tags[mode]);
+    char stem[512], suffix[32];
+    snprintf(stem, sizeof stem, "%s-%s-%s", r->kind, r->period_text, s->code);
+    snprintf(suffix, sizeof suffix, ".%s.pdf", mode_tags[mode]);
+    return paths_output_file(r->opt->out_dir, stem, suffix, buf, size, err) ? err->code : HR_OK;
 }
 
-int render_one(run *r, int scope_index, render_mode mode, hr_error *err)
+int render_one(run *r, int scope_index, render_mode mode, const char *path, hr_error *err)
 {
     const scope_item *s = &r->scopes[scope_index];
     rctx *c = calloc(1, sizeof *c);
@@ -151,6 +177,7 @@ int render_one(run *r, int scope_index, render_mode mode, hr_error *err)
         abort();
     c->db = r->db, c->font = r->font, c->tpl = r->tpl, c->tpl_path = r->tpl_path;
     c->mode = mode, c->kind = r->opt->kind, c->per = r->per, c->draft = r->draft, c->err = err;
+    c->small_k = r->small_k;
     c->toc_page = -1;
     snprintf(c->period_text, sizeof c->period_text, "%s", r->period_text);
     memcpy(c->month_first, r->month_first, sizeof c->month_first);
@@ -181,10 +208,8 @@ int render_one(run *r, int scope_index, render_mode mode, hr_error *err)
             doc_new_page(c);
         if (!rc)
             rc = doc_finish(c);
-        char name[512];
-        pdf_name(r, s, mode, name, sizeof name);
         if (!rc)
-            rc = write_pdf(c, r->opt->out_dir, name, err);
+            rc = write_pdf(c, path, err);
         HPDF_Free(pdf);
     }
     free(c->pages);

@@ -69,14 +69,14 @@ int render_reports(sqlite3 *db, const render_options *opt, int *written, hr_erro
         for (int m = 0; !rc && m < nmodes; m++) {
             render_job *j = &jobs[njobs];
             j->scope_index = i, j->mode = modes[m];
-            char name[512];
-            pdf_name(&r, &r.scopes[i], modes[m], name, sizeof name);
-            snprintf(j->path, sizeof j->path, "%s/%s", opt->out_dir, name);
+            if ((rc = pdf_path(&r, &r.scopes[i], modes[m], j->path, sizeof j->path, err)))
+                break;
             registry_entry *e = &j->entry;
             if ((rc = registry_entry_init(e, r.kind, r.period_text, r.scopes[i].code,
                                           mode_tags[modes[m]], r.tpl_path, fingerprint, j->path,
                                           err)))
                 break;
+            e->draft = r.draft != 0;
             char both[2 * DIGEST_HEX_SIZE + 512];
             snprintf(both, sizeof both, "%s%s%s", e->template_sha256, catalog, font_id);
             digest_buffer(both, strlen(both), e->template_sha256);
@@ -88,8 +88,11 @@ int render_reports(sqlite3 *db, const render_options *opt, int *written, hr_erro
             else
                 njobs++;
         }
+    if (!rc && njobs)
+        rc = ds_small_counts_begin(db, r.small_k, r.small_list, err);
     if (!rc)
         rc = render_jobs(&r, jobs, njobs, written, err);
+    ds_small_counts_end(db);
     free(jobs);
     if (unchanged)
         log_info("render: %d PDF%s up to date (inputs and template unchanged), not rendered again",

@@ -16,10 +16,15 @@ typedef struct render_options {
     const char *lang;     /* zh_CN | en | bilingual | all */
     const char *template_path; /* NULL = templates/<kind>.xml */
     const char *out_dir;  /* where PDFs go */
+    int force;            /* render months that fail a gate, as marked drafts */
 } render_options;
 
 /* Renders every (scope, language) PDF the options ask for, named
- * <kind>-<period>-<scope>.<lang>.pdf. Sets *written to the number of files. */
+ * <kind>-<period>-<scope>.<lang>.pdf. Sets *written to the number of files.
+ * The gates: a month of the period whose reconciliation is blocking is
+ * HR_EBLOCKED, one that failed validation or was never validated HR_EINPUT,
+ * unless opt->force (or, for reconciliation, `reconcile --force`): then
+ * every page carries a draft mark and the registry records a draft. */
 int render_reports(sqlite3 *db, const render_options *opt, int *written, hr_error *err);
 
 #endif

@@ -22,6 +22,10 @@
 #include "stages/render/font.h"
 #include "stages/render/i18n.h"
 
+/* Why a PDF is a draft (render --force, or reconcile --force): bits. */
+#define DRAFT_UNRECONCILED 1 /* a month's reconciliation is blocking */
+#define DRAFT_UNVALIDATED 2  /* a month failed validation or was never validated */
+
 typedef enum render_mode { MODE_ZH, MODE_EN, MODE_BILINGUAL } render_mode;
 
 typedef struct rgb {
@@ -38,6 +42,7 @@ typedef struct ind_row {
     char direction[8];
     char dimension[16];
     double value, mom, yoy, ytd, ytd_yoy; /* NAN = undefined */
+    char masked[16];     /* a small count's "<5" or "—" in place of value */
     char flag[16];
     char reason[2][256];
 } ind_row;
@@ -64,7 +69,8 @@ typedef struct rctx {
     char hospital[2][128];
     char author[128];
     char report_no[64];
-    int draft;
+    int draft; /* DRAFT_* bits: the mark every page carries */
+    int small_k;         /* small counts: "<k" and "—" (data.c); 0 = off */
     ind_row *ind;
     int nind;
     /* document */
@@ -77,6 +83,8 @@ typedef struct rctx {
     int cover_pages;     /* pages without header/footer */
     heading *heads;
     int nheads;
+    int sections;        /* numbered level-1 headings drawn so far */
+    int appendices;      /* and appendices */
     HPDF_Outline outline[3];
     double page_w, page_h, margin_l, margin_r, margin_t, margin_b;
     double base_size;
@@ -126,6 +134,17 @@ int ds_load(rctx *c, xmlNodePtr el, const char *name, dataset *out);
  * but a SELECT with allowed functions (data.c says what exactly). */
 void ds_sandbox_install(sqlite3 *db);
 void ds_sandbox_remove(sqlite3 *db);
+/* Small counts (INDICATORS.md): while rendering, a temporary view
+ * temp.indicator_value shadows the table for every query (built-ins,
+ * templates, ind_load): on department scopes, a covered indicator whose
+ * numerator is in 1..k-1 has value (and ytd) '<k' for a count, '—' for a
+ * ratio, and no numerator, denominator, changes or bases. k = 0 does
+ * nothing. The view is dropped by ds_small_counts_end; export and compute
+ * read the table itself. */
+int ds_small_counts_begin(sqlite3 *db, int k, const char *indicators, hr_error *err);
+void ds_small_counts_end(sqlite3 *db);
+/* The note under a block where a ratio was left out ("少于 5 例不显示"). */
+void ds_small_counts_note(rctx *c);
 /* 1 when no query of render may read table.column (table may be NULL). */
 int ds_column_denied(const char *table, const char *column);
 void ds_free(dataset *d);
@@ -140,6 +159,10 @@ int blk_condition(rctx *c, xmlNodePtr el, int *result);
 int blk_body(rctx *c, xmlNodePtr first);
 int blk_cover(rctx *c, xmlNodePtr el);
 int blk_kpis(rctx *c, xmlNodePtr el);
+/* 1 when the scope has data for the indicator: a value, and one that is
+ * not a zero with nothing to compare it with (0 discharges of an
+ * outpatient-only department, 0 exams where there is no device). */
+int blk_has_data(const ind_row *r);
 /* Colour of a change for an indicator direction ("up" "down" "neutral"). */
 rgb blk_change_color(const char *direction, double change);
 

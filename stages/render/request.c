@@ -15,6 +15,7 @@
 
 #include "pipeline/core/db.h"
 #include "pipeline/core/paths.h"
+#include "pipeline/core/utf8.h"
 #include "pipeline/core/xalloc.h"
 #include "pipeline/core/xmlconf.h"
 #include "stages/render/template.h"
@@ -35,10 +36,14 @@ static int config_load(run *r, hr_error *err)
         if (tpl_is(n, "name")) {
             tpl_attr_buf(n, "lang", "zh_CN", lang, sizeof lang);
             text = tpl_text(n);
-            snprintf(r->hospital[strcmp(lang, "en") == 0], sizeof r->hospital[0], "%s", text);
+            utf8_copy(r->hospital[strcmp(lang, "en") == 0], sizeof r->hospital[0], text);
         } else if (tpl_is(n, "author")) {
             text = tpl_text(n);
-            snprintf(r->author, sizeof r->author, "%s", text);
+            utf8_copy(r->author, sizeof r->author, text);
+        } else if (tpl_is(n, "small-counts")) {
+            r->small_k = (int)tpl_attr_num(n, "threshold", 0);
+            tpl_attr_buf(n, "indicators", "mortality_rate low_risk_mortality complaints",
+                         r->small_list, sizeof r->small_list);
         }
         free(text);
     }
@@ -48,15 +53,24 @@ static int config_load(run *r, hr_error *err)
     return HR_OK;
 }
 
-static void add_scope(run *r, const char *code, const char *zh, const char *en)
+/* A code that does not fit is refused rather than cut (a cut code would
+ * read another department's data, or none); names are cut at a character
+ * boundary. */
+static int add_scope(run *r, const char *code, const char *zh, const char *en, hr_error *err)
 {
+    if (strlen(code) >= sizeof r->scopes[0].code)
+        return hr_error_set(err, HR_EINPUT, NULL, 0, "dept_code",
+                            "department code '%.40s...' is longer than %zu bytes: no report can "
+                            "be named for it",
+                            code, sizeof r->scopes[0].code - 1);
     scope_item *grown = xrealloc(r->scopes, (size_t)(r->nscopes + 1) * sizeof *grown);
     r->scopes = grown;
     scope_item *s = &r->scopes[r->nscopes++];
     snprintf(s->code, sizeof s->code, "%s", code);
-    snprintf(s->name[LANG_ZH], sizeof s->name[0], "%s", zh);
-    snprintf(s->name[LANG_EN], sizeof s->name[0], "%s", en);
+    utf8_copy(s->name[LANG_ZH], sizeof s->name[0], zh);
+    utf8_copy(s->name[LANG_EN], sizeof s->name[0], en);
     s->number = r->nscopes; /* number_scopes() makes it stable */
+    return HR_OK;
 }
 
 /* Report numbers must not depend on which scopes one render asks for: the
@@ -97,7 +111,7 @@ int scopes_load(run *r, hr_error *err)
     const char *scope = r->opt->scope ? r->opt->scope : "hospital";
     int all = strcmp(scope, "all") == 0;
     if (all || strcmp(scope, "hospital") == 0)
-        add_scope(r, "hospital", i18n_tr(LANG_ZH, "Whole hospital"), "Whole hospital");
+        add_scope(r, "hospital", i18n_tr(LANG_ZH, "Whole hospital"), "Whole hospital", err);
     if (strcmp(scope, "hospital") == 0)
         return HR_OK;
     const char *sql =
@@ -113,9 +127,13 @@ int scopes_load(run *r, hr_error *err)
     sqlite3_bind_text(st, 2, scope, -1, SQLITE_STATIC);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        add_scope(r, (const char *)sqlite3_column_text(st, 0),
-                  (const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 2));
+        if (add_scope(r, (const char *)sqlite3_column_text(st, 0),
+                      (const char *)sqlite3_column_text(st, 1),
+                      (const char *)sqlite3_column_text(st, 2), err))
+            break;
     sqlite3_finalize(st);
+    if (err->code)
+        return err->code;
     if (rc != SQLITE_DONE)
         return db_fail(r->db, "reading departments", err);
     if (number_scopes(r, err))
@@ -125,6 +143,65 @@ int scopes_load(run *r, hr_error *err)
                             "'%s' is not a department in the dictionary up to %s: use "
                             "hospital, all or a dept_code",
                             scope, r->month_last);
+    return HR_OK;
+}
+
+/* The months of the period that fail a gate, as "2026-09, 2026-10" in buf;
+ * `where` is the condition over period_state (alias p) for a month that
+ * fails. Months of the period with no period_state row fail every gate. */
+static int gate_months(run *r, const char *where, char *buf, size_t size, hr_error *err)
+{
+    buf[0] = '\0';
+    char *sql = sqlite3_mprintf(
+        "WITH RECURSIVE m(month) AS (SELECT ?1 UNION ALL SELECT strftime('%%Y-%%m', month || "
+        "'-01', '+1 month') FROM m WHERE month < ?2) SELECT group_concat(m.month, ', ') FROM m "
+        "LEFT JOIN period_state p ON p.period = m.month WHERE %s",
+        where);
+    sqlite3_stmt *st = db_prepare(r->db, sql, err);
+    sqlite3_free(sql);
+    if (!st)
+        return err->code;
+    sqlite3_bind_text(st, 1, r->month_first, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, r->month_last, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && sqlite3_column_text(st, 0))
+        snprintf(buf, size, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? HR_OK : db_fail(r->db, "reading period_state", err);
+}
+
+/* The gates of spec/PRODUCT.md: a report is drawn only from months whose
+ * validation passed (ok or warnings) and whose reconciliation is not
+ * blocking, for the month's current data (a state recorded before the data
+ * last changed is stale and counts as not run). Without --force a month that fails is an error (blocking
+ * reconciliation exit 3, failed or missing validation exit 2); with it, or
+ * after `reconcile --force`, the PDFs are drafts marked on every page. */
+static int check_gates(run *r, hr_error *err)
+{
+    char blocking[512], forced[512], unvalidated[512];
+    /* states of other data than the month's current files are stale: not run */
+    if (gate_months(r, "(" REGISTRY_RECONCILE_SQL ") = 'blocking' AND NOT p.reconcile_forced",
+                    blocking, sizeof blocking, err) ||
+        gate_months(r, "(" REGISTRY_RECONCILE_SQL ") = 'blocking' AND p.reconcile_forced", forced,
+                    sizeof forced, err) ||
+        gate_months(r,
+                    "p.period IS NULL OR coalesce(" REGISTRY_VALIDATION_SQL ", '') "
+                    "NOT IN ('ok', 'warnings')",
+                    unvalidated, sizeof unvalidated, err))
+        return err->code;
+    if (*blocking && !r->opt->force)
+        return hr_error_set(err, HR_EBLOCKED, NULL, 0, NULL,
+                            "reconciliation of %s is blocking (see hospreport reconcile "
+                            "--period ...); --force renders drafts marked UNRECONCILED DRAFT",
+                            blocking);
+    if (*unvalidated && !r->opt->force)
+        return hr_error_set(err, HR_EINPUT, NULL, 0, NULL,
+                            "%s not validated or failed validation (see hospreport status and "
+                            "validate --period ...); --force renders drafts marked UNVALIDATED "
+                            "DRAFT",
+                            unvalidated);
+    r->draft = (*blocking || *forced ? DRAFT_UNRECONCILED : 0) |
+               (*unvalidated ? DRAFT_UNVALIDATED : 0);
     return HR_OK;
 }
 
@@ -138,13 +215,7 @@ static int check_computed(run *r, hr_error *err)
         return hr_error_set(err, HR_EINPUT, NULL, 0, "--period",
                             "period %s has not been computed: run hospreport compute --period %s",
                             r->period_text, r->period_text);
-    if (db_query_int(r->db, &n, err,
-                     "SELECT COUNT(*) FROM period_state WHERE period BETWEEN ? AND ? AND "
-                     "reconcile_state = 'blocking' AND reconcile_forced = 1",
-                     r->month_first, r->month_last, NULL) < 0)
-        return err->code;
-    r->draft = n > 0;
-    return HR_OK;
+    return check_gates(r, err);
 }
 /* The topic templates shipped in the data folder, for a usage message:
  * "equipment, beds" from templates/topic-equipment.xml, topic-beds.xml. */
@@ -218,8 +289,7 @@ int request_prepare(run *r, hr_error *err)
         return err->code;
     if (tpl_load(r->tpl_path, NULL, &r->tpl, err) || config_load(r, err))
         return err->code;
-    if (mkdir(o->out_dir, 0777) != 0 && errno != EEXIST)
-        return hr_error_set(err, HR_EFAIL, o->out_dir, 0, NULL, "cannot create: %s",
-                            render_system_error(errno));
+    if (paths_make_dir(o->out_dir, err))
+        return err->code;
     return charset_prepare(r, err);
 }

@@ -38,6 +38,8 @@ typedef struct run {
     char period_text[PERIOD_LABEL_MAX];
     char month_first[8], month_last[8];
     char hospital[2][128], author[128];
+    int small_k;             /* the small-count threshold; 0: counts exact */
+    char small_list[1024];   /* the indicators it covers, space-separated */
     int draft;
     scope_item *scopes;
     int nscopes;
@@ -64,10 +66,12 @@ int charset_prepare(run *r, hr_error *err);
 
 /* pdfout.c: the language tags of render_mode, as in file names. */
 extern const char *const mode_tags[];
-/* pdfout.c: <kind>-<period>-<scope>.<lang>.pdf (spec/CLI.md). */
-void pdf_name(const run *r, const scope_item *s, render_mode mode, char *buf, size_t size);
-/* pdfout.c: draws and writes one PDF on r->db. */
-int render_one(run *r, int scope_index, render_mode mode, hr_error *err);
+/* pdfout.c: OUT/<kind>-<period>-<scope>.<lang>.pdf (spec/CLI.md), named by
+ * paths_output_file(); an error code with err set when it cannot be. */
+int pdf_path(const run *r, const scope_item *s, render_mode mode, char *buf, size_t size,
+             hr_error *err);
+/* pdfout.c: draws one PDF on r->db and writes it to path. */
+int render_one(run *r, int scope_index, render_mode mode, const char *path, hr_error *err);
 /* pdfout.c: strerror() in the C locale. */
 const char *render_system_error(int errnum);
 

@@ -22,7 +22,7 @@ static int render_share(run *r, render_job *jobs, int njobs, int k, int n, sqlit
     int done = 0;
     r->db = db;
     for (int j = k; j < njobs; j += n) {
-        if (render_one(r, jobs[j].scope_index, jobs[j].mode, err) ||
+        if (render_one(r, jobs[j].scope_index, jobs[j].mode, jobs[j].path, err) ||
             registry_record(db, &jobs[j].entry, err))
             return -1;
         done++;
@@ -91,7 +91,8 @@ int render_jobs(run *r, render_job *jobs, int njobs, int *written, hr_error *err
             sqlite3 *db;
             if (db_open(db_path, &db, &rep.err) == HR_OK) {
                 ds_sandbox_install(db);
-                rep.rendered = render_share(r, jobs, njobs, k, workers, db, &rep.err);
+                if (ds_small_counts_begin(db, r->small_k, r->small_list, &rep.err) == HR_OK)
+                    rep.rendered = render_share(r, jobs, njobs, k, workers, db, &rep.err);
             }
             ssize_t off = 0, size = (ssize_t)sizeof rep;
             while (off < size) {

@@ -5,7 +5,7 @@
  * config/schema/validation.xsd). Each rule becomes SQL over its table
  * (alias t): a condition that is true when a row breaks it and a message
  * expression; validate.c merges the conditions of a table into one pass.
- * A key rule becomes a whole statement (a window over the duplicates).
+ * A key rule keeps its columns (validate_keys.c checks them).
  * So a month of half a million rows is checked by SQLite without a row
  * ever crossing into C. Field names from the file are
  * checked against the table's columns before they go into SQL (a money
@@ -38,6 +38,8 @@ typedef struct vparse {
     const char *path;
     vconfig *conf;
     hr_error *err;
+    long long money_limit_cents;
+    char money_limit_text[40];
 } vparse;
 
 static char *attr(xmlNode *n, const char *name)
@@ -324,12 +326,65 @@ static int rule_sum_le(vparse *p, xmlNode *n, const char *src, const vcolumn *c,
     return rc;
 }
 
+/* code: a code that can be part of a file name and a PDF line as it is --
+ * ASCII letters, digits, '_', '.' and '-', not starting with '.' or '-',
+ * at most max-length (default 32) characters. So a department code can
+ * never be "x/../../ESCAPED", hold a control character or a right-to-left
+ * override, or be cut in the middle of a character. */
+static int rule_code(vparse *p, xmlNode *n, const char *src, const vcolumn *c, strbuf *w,
+                     strbuf *m)
+{
+    (void)src;
+    char *v = attr(n, "max-length");
+    long max = v ? strtol(v, NULL, 10) : 32;
+    xmlFree(v);
+    if (max < 1 || max > 255)
+        return parse_fail(p, n, c->field, "code max-length must be 1 to 255%s", "");
+    sb_addf(w, "t.%s GLOB '*[^A-Za-z0-9_.-]*' OR t.%s GLOB '[.-]*' OR length(t.%s) > %ld",
+            c->name, c->name, c->name, max);
+    sb_addf(m,
+            "printf('%s ''%%s'' is not a code: only A-Z a-z 0-9 _ . - (not first: . -), at "
+            "most %ld characters', replace(replace(t.%s, char(10), ' '), char(13), ' '))",
+            c->field, max, c->name);
+    return 0;
+}
+
+/* money-limit: every money column of a source, |amount| <= the limit (CNY),
+ * as the first rule of the source -- an amount beyond it is a typing or
+ * export error, and would make sums meaningless or overflow. */
+static void money_limit_rules(vparse *p, const char *src)
+{
+    char *sql = sqlite3_mprintf("SELECT name FROM pragma_table_info(%Q) WHERE name LIKE "
+                                "'%%\\_cents' ESCAPE '\\' ORDER BY cid",
+                                src);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(p->db, sql, -1, &st, NULL) == SQLITE_OK) {
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            const char *col = (const char *)sqlite3_column_text(st, 0);
+            char field[80];
+            snprintf(field, sizeof field, "%.*s", (int)(strlen(col) - 6), col);
+            strbuf w = STRBUF_INIT, m = STRBUF_INIT;
+            sb_addf(&w, "t.%s > %lld OR t.%s < -%lld", col, p->money_limit_cents, col,
+                    p->money_limit_cents);
+            sb_addf(&m,
+                    "printf('%s %%s%%d.%%02d is beyond the plausible limit of +-%s CNY "
+                    "(money-limit in validation.xml)', CASE WHEN t.%s < 0 THEN '-' ELSE '' END, "
+                    "abs(t.%s / 100), abs(t.%s %% 100))",
+                    field, p->money_limit_text, col, col, col);
+            rule_add(p, src, field, "range", 0, &w, &m, 0, 0);
+            sb_release(&w);
+            sb_release(&m);
+        }
+    }
+    sqlite3_finalize(st);
+    sqlite3_free(sql);
+}
+
 /* key: the first row by (file_id, line_no) with a key value stays; later
- * ones are hits naming the first line. Only keys seen more than once are
- * sorted by the window (a month's visits: 0.3 s instead of 1.2 s). */
+ * ones are hits naming the first line (validate_keys.c finds them). */
 static int rule_key(vparse *p, xmlNode *n, const char *src, int is_warning, const char *fields)
 {
-    strbuf cols = STRBUF_INIT, shown = STRBUF_INIT, fmt = STRBUF_INIT;
+    strbuf cols = STRBUF_INIT, shown = STRBUF_INIT;
     char *save = NULL, *copy = strdup(fields);
     int rc = 0, nf = 0;
     char first[80] = "";
@@ -341,7 +396,6 @@ static int rule_key(vparse *p, xmlNode *n, const char *src, int is_warning, cons
             snprintf(first, sizeof first, "%s", tok);
         sb_addf(&cols, "%s%s", cols.len ? ", " : "", c.name);
         sb_addf(&shown, "%s%s", shown.len ? ", " : "", tok);
-        sb_addf(&fmt, "%s%%s", fmt.len ? ", " : "");
     }
     free(copy);
     if (!rc && !nf)
@@ -351,28 +405,17 @@ static int rule_key(vparse *p, xmlNode *n, const char *src, int is_warning, cons
         c->rules = xrealloc(c->rules, (size_t)(c->nrules + 1) * sizeof *c->rules);
         vrule *r = &c->rules[c->nrules];
         memset(r, 0, sizeof *r);
-        char *sql = sqlite3_mprintf(
-            "INSERT INTO temp.validate_hit (source, rid, ord, field, rule, severity, message) "
-            "SELECT %Q, rid, %d, %Q, 'key', %Q, "
-            "printf('duplicate %q (%s): first at line %%d', %s, first_line) FROM ("
-            "SELECT rowid AS rid, %s, row_number() OVER w AS rn, "
-            "first_value(line_no) OVER w AS first_line FROM \"%w\" WHERE period = ?1 "
-            "AND (%s) IN (SELECT %s FROM \"%w\" WHERE period = ?1 GROUP BY %s "
-            "HAVING count(*) > 1) "
-            "WINDOW w AS (PARTITION BY %s ORDER BY file_id, line_no)) WHERE rn > 1",
-            src, c->nrules, first, is_warning ? "warning" : "error", shown.buf, fmt.buf,
-            cols.buf, cols.buf, src, cols.buf, cols.buf, src, cols.buf, cols.buf);
         r->source = strdup(src);
         r->field = strdup(first);
         r->rule = strdup("key");
         r->is_warning = is_warning;
-        r->sql = strdup(sql);
-        sqlite3_free(sql);
+        r->key_cols = sb_detach(&cols, NULL);
+        r->key_shown = sb_detach(&shown, NULL);
+        r->nkey = nf;
         c->nrules++;
     }
     sb_release(&cols);
     sb_release(&shown);
-    sb_release(&fmt);
     return rc;
 }
 
@@ -411,6 +454,8 @@ static int rule_parse(vparse *p, xmlNode *n, const char *src)
         rc = rule_compare(p, n, src, &c, &w, &m), rule = "cross";
     else if (strcmp(kind, "sum-le") == 0)
         rc = rule_sum_le(p, n, src, &c, &w, &m), rule = "cross";
+    else if (strcmp(kind, "code") == 0)
+        rc = rule_code(p, n, src, &c, &w, &m);
     else
         rc = parse_fail(p, n, NULL, "unknown rule <%s>", kind);
     if (!rc)
@@ -463,9 +508,55 @@ static int threshold_parse(vparse *p, xmlNode *n)
     return 0;
 }
 
+/* The canonical tables ingest loads (they have file_id and line_no) with a
+ * money column that no <source> of the rules file named: their money
+ * limit rules come after the file's. */
+static void money_limit_unnamed(vparse *p, xmlNode *root)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(p->db,
+                           "SELECT m.name FROM sqlite_master m WHERE m.type = 'table' AND "
+                           "EXISTS (SELECT 1 FROM pragma_table_info(m.name) WHERE name = "
+                           "'file_id') AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) "
+                           "WHERE name = 'line_no') ORDER BY m.name",
+                           -1, &st, NULL) != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return;
+    }
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *table = (const char *)sqlite3_column_text(st, 0);
+        int named = strcmp(table, "quarantine") == 0;
+        for (xmlNode *s = root->children; s && !named; s = s->next) {
+            char *src = s->type == XML_ELEMENT_NODE ? attr(s, "name") : NULL;
+            named = src && strcmp(src, table) == 0;
+            xmlFree(src);
+        }
+        if (!named)
+            money_limit_rules(p, table);
+    }
+    sqlite3_finalize(st);
+}
+
+static int money_limit_parse(vparse *p, xmlNode *root)
+{
+    char *v = attr(root, "money-limit");
+    snprintf(p->money_limit_text, sizeof p->money_limit_text, "%s", v ? v : "1000000000000");
+    xmlFree(v);
+    char *end;
+    double d = strtod(p->money_limit_text, &end);
+    if (end == p->money_limit_text || *end || !(d > 0) || d > 9.0e16)
+        return parse_fail(p, root, "money-limit",
+                          "money-limit '%s' must be a positive amount in CNY below 9e16",
+                          p->money_limit_text);
+    p->money_limit_cents = llround(d * 100.0);
+    return 0;
+}
+
 static int document_parse(vparse *p, xmlNode *root)
 {
     p->conf->limit_percent = num_attr(root, "quarantine-limit-percent", 1.0);
+    if (money_limit_parse(p, root))
+        return p->err->code;
     for (xmlNode *s = root->children; s; s = s->next) {
         if (s->type != XML_ELEMENT_NODE)
             continue;
@@ -479,6 +570,8 @@ static int document_parse(vparse *p, xmlNode *root)
         int rc = 0;
         if (!src || !table_exists(p->db, src))
             rc = parse_fail(p, s, "name", "no source '%s'", src ? src : "");
+        if (!rc)
+            money_limit_rules(p, src);
         for (xmlNode *r = s->children; r && !rc; r = r->next)
             if (r->type == XML_ELEMENT_NODE)
                 rc = rule_parse(p, r, src);
@@ -486,6 +579,7 @@ static int document_parse(vparse *p, xmlNode *root)
         if (rc)
             return rc;
     }
+    money_limit_unnamed(p, root);
     return 0;
 }
 
@@ -503,7 +597,7 @@ int vconfig_load(sqlite3 *db, const char *path, vconfig *out, hr_error *err)
     xmlDoc *doc = document_load(path, "validation.xsd", err);
     if (!doc)
         return err->code;
-    vparse p = {db, path, out, err};
+    vparse p = {db, path, out, err, 0, ""};
     int rc = document_parse(&p, xmlDocGetRootElement(doc));
     xmlFreeDoc(doc);
     if (rc)
@@ -517,7 +611,8 @@ void vconfig_free(vconfig *conf)
         free(conf->rules[i].source);
         free(conf->rules[i].field);
         free(conf->rules[i].rule);
-        free(conf->rules[i].sql);
+        free(conf->rules[i].key_cols);
+        free(conf->rules[i].key_shown);
         free(conf->rules[i].cond);
         free(conf->rules[i].message);
     }

@@ -27,6 +27,8 @@ done
 for c in run ingest validate reconcile compute render export due status; do
     check "$c --help" 0 "$HR" $c --help
     has "$c --help" $T/out "^Usage: hospreport $c"
+    if grep -q '%%' $T/out; then fail=$((fail + 1)); echo "FAIL: $c --help prints a literal %%"
+    else pass=$((pass + 1)); fi
 done
 check "no command" 1 "$HR"
 check "unknown command" 1 "$HR" frobnicate

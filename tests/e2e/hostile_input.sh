@@ -101,5 +101,49 @@ grep -q "dept.csv: not UTF-8, read as GB18030" "$T/err" && ok || { ko "GB18030: 
 [ "$(sqlite3 "$T/gb.db" "SELECT encoding || ' ' || name_zh FROM source_file, dept")" = "GB18030 心血管内科" ] && ok ||
     ko "GB18030: not recorded"
 
+# Money beyond 64 bits of cents is quarantined by ingest (it used to wrap to
+# -2^63); sums that would pass 64 bits stop compute with the source and
+# month; validate quarantines amounts beyond money-limit, after which the
+# month computes.
+mkdir -p "$T/money"
+cp "$T/in/dept.csv" "$T/money/"
+{ echo "$HEAD"
+  echo "V1,2026-10-01 08:00:00,0101,D1,P1,O,50000000000000000.00,0,0,0,1"
+  echo "V2,2026-10-01 08:00:00,0101,D1,P2,O,50000000000000000.00,0,0,0,1"
+  echo "V3,2026-10-01 08:00:00,0101,D1,P3,O,92233720368547758.08,0,0,0,1"
+  echo "V4,2026-10-01 08:00:00,0101,D1,P4,O,10.00,0,0,0,1"; } > "$T/money/outpatient.csv"
+"$HR" ingest -q --in "$T/money" --period 2026-10 --db "$T/m.db" && ok || ko "money: ingest failed"
+[ "$(sqlite3 "$T/m.db" "SELECT line_no || ' ' || message FROM quarantine")" = \
+  "4 '92233720368547758.08' is too large (beyond 64 bits) for an amount of money (at most 2 decimals)" ] && ok ||
+    ko "money: $(sqlite3 "$T/m.db" "SELECT line_no, message FROM quarantine")"
+"$HR" compute -q --period 2026-10 --db "$T/m.db" 2>"$T/err"
+rc=$?
+[ "$rc" -eq 2 ] && ok || ko "money: compute over unvalidated overflow: exit $rc"
+grep -q "outpatient rows of 2026-10: a sum passes 64 bits" "$T/err" && ok || { ko "money: overflow not named"; cat "$T/err"; }
+"$HR" validate -q --period 2026-10 --db "$T/m.db" >/dev/null 2>&1
+[ "$(sqlite3 "$T/m.db" "SELECT group_concat(line_no || ' ' || rule, ',') FROM (SELECT * FROM quarantine ORDER BY line_no)")" = "2 range,3 range,4 type" ] && ok ||
+    ko "money: validate did not quarantine the amounts beyond money-limit"
+"$HR" compute -q --period 2026-10 --db "$T/m.db" && ok || ko "money: compute after validate failed"
+[ "$(sqlite3 "$T/m.db" "SELECT total_fee_cents FROM outpatient_rollup")" = 1000 ] && ok || ko "money: roll-up"
+
+# ... and the data-quality appendix (Appendix B, sources) shows it.
+GEN=${1:-$BUILD/hospgen}
+"$GEN" --out "$T/g3" --end 2026-01 --months 1 --scale 0.01 --quiet
+iconv -f UTF-8 -t GB18030 "$T/g3/2026-01/dept.csv" > "$T/dept.gb" && mv "$T/dept.gb" "$T/g3/2026-01/dept.csv"
+{ "$HR" ingest -q --in "$T/g3/2026-01" --period 2026-01 --db "$T/g3.db" &&
+  "$HR" validate -q --period 2026-01 --db "$T/g3.db" --out "$T/g3out" &&
+  "$HR" reconcile -q --force --period 2026-01 --db "$T/g3.db" --out "$T/g3out" &&
+  "$HR" render -q --report monthly --scope hospital --lang en --period 2026-01 --db "$T/g3.db" --out "$T/g3out"; } >/dev/null 2>&1 ||
+    ko "GB18030 month: pipeline failed"
+pdftotext -layout "$T/g3out/monthly-2026-01-hospital.en.pdf" - | grep "dept.csv" | grep -q "GB18030" && ok ||
+    ko "GB18030: not in the appendix's sources table"
+pdftotext -layout "$T/g3out/monthly-2026-01-hospital.en.pdf" - | grep "outpatient.csv" | grep -q "UTF-8" && ok ||
+    ko "UTF-8: not in the appendix's sources table"
+
+# System error messages in one language (English) whatever LANGUAGE says.
+LANGUAGE=zh_CN "$HR" ingest -q --in "$T/nonexistent" --period 2026-10 --db "$T/x.db" 2>"$T/err"
+grep -q "cannot open the export folder: No such file or directory" "$T/err" && ok ||
+    { ko "strerror not in English under LANGUAGE=zh_CN:"; cat "$T/err"; }
+
 echo "hostile_input: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

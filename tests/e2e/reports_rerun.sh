@@ -26,6 +26,9 @@ snapshot() { (cd "$T/out" && for f in *.pdf; do echo "$(sha256sum "$f" | cut -c1
 db=$T/hr.db
 for m in $(ls "$T/exports" | grep -E '^[0-9]{4}-[0-9]{2}$' | sort | head -n 12); do
     "$HR" ingest -q --in "$T/exports/$m" --period "$m" --db "$db" || bad "ingest $m"
+    # validated too: a report (here the topic one below) is drawn only from
+    # validated months
+    "$HR" validate -q --period "$m" --db "$db" >/dev/null || bad "validate $m"
 done
 run() { "$HR" run --in "$T/exports/2026-10" --period 2026-10 --db "$db" --out "$T/out" \
           --scope hospital --lang all >"$T/run.out" 2>"$T/run.err"; }

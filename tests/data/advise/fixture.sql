@@ -15,6 +15,8 @@ INSERT INTO indicator (indicator, name_zh, name_en, unit, unit_zh, unit_en, dire
 
 INSERT INTO dept (period, dept_code, name_zh, name_en, category, file_id, line_no) VALUES
  ('2026-09', '0301', '大内科', 'General Medicine', 'clinical', 1, 2),
+ ('2026-09', '0302', '外科', 'Surgery', 'clinical', 1, 3),
+ ('2026-09', '0401', '检验科', 'Laboratory', 'medtech', 1, 4),
  ('2026-10', '0301', '内科', 'Internal Medicine', 'clinical', 2, 2),
  ('2026-10', '0302', '外科', 'Surgery', 'clinical', 2, 3),
  ('2026-10', '0401', '检验科', 'Laboratory', 'medtech', 2, 4);

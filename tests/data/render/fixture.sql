@@ -1,5 +1,5 @@
-INSERT INTO computed_period VALUES ('2026-10', '2026-11-03T08:00:00Z', 'fixture');
-INSERT INTO period_state (period, reconcile_state, reconcile_forced) VALUES ('2026-10', 'ok', 0);
+INSERT INTO computed_period (period, computed_at, inputs) VALUES ('2026-10', '2026-11-03T08:00:00Z', 'fixture');
+INSERT INTO period_state (period, validation_state, reconcile_state, reconcile_forced) VALUES ('2026-10', 'ok', 'ok', 0);
 INSERT INTO indicator (indicator, name_zh, name_en, unit, direction, dimension, sort_order) VALUES ('oe_visits', '门急诊人次', 'Outpatient and emergency visits', 'count', 'up', 'volume', 1);
 INSERT INTO indicator (indicator, name_zh, name_en, unit, direction, dimension, sort_order) VALUES ('discharges', '出院人次', 'Discharges', 'count', 'up', 'volume', 2);
 INSERT INTO indicator (indicator, name_zh, name_en, unit, direction, dimension, sort_order) VALUES ('surgeries', '手术台次', 'Operations', 'count', 'up', 'volume', 3);

@@ -13,8 +13,8 @@ bases = [("心血管内科", "Cardiology"), ("呼吸与危重症医学科", "Res
 wards = [("一病区", "Ward 1"), ("二病区", "Ward 2"), ("三病区", "Ward 3")]
 out = []
 w = out.append
-w("INSERT INTO computed_period VALUES ('2026-10', '2026-11-03T08:00:00Z', 'fixture');")
-w("INSERT INTO period_state (period, reconcile_state, reconcile_forced) VALUES ('2026-10', 'ok', 0);")
+w("INSERT INTO computed_period (period, computed_at, inputs) VALUES ('2026-10', '2026-11-03T08:00:00Z', 'fixture');")
+w("INSERT INTO period_state (period, validation_state, reconcile_state, reconcile_forced) VALUES ('2026-10', 'ok', 'ok', 0);")
 inds = [("oe_visits", "门急诊人次", "Outpatient and emergency visits", "count", "up", "volume", 1),
         ("discharges", "出院人次", "Discharges", "count", "up", "volume", 2),
         ("surgeries", "手术台次", "Operations", "count", "up", "volume", 3),

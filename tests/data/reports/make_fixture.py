@@ -270,7 +270,7 @@ for kind, f, l in PERIODS:
     yoy = list(range(f - 12, l - 11))
     ytd = list(range(l - l % 12, l + 1))
     ytd_prev = [i - 12 for i in ytd]
-    w("INSERT INTO computed_period VALUES (%s, '2026-11-03T08:00:00Z', 'fixture');" % q(lab))
+    w("INSERT INTO computed_period (period, computed_at, inputs) VALUES (%s, '2026-11-03T08:00:00Z', 'fixture');" % q(lab))
     for scope in SCOPES:
         cur, extra = values(scope, months)
         vp = values(scope, prev)[0] if prev else {}
@@ -394,9 +394,11 @@ for i in range(FIRST, LAST + 1):
             for j in range(rej):
                 ins("quarantine", None, m, s, fid, "exports/%s/%s.csv" % (m, s), 100 + j,
                     "V%d,raw" % j, "total_fee", "range", "total_fee is negative", "ingest")
-    ins("period_state", m, "2026-11-02T00:00:00Z", "2026-11-02T00:00:00Z",
-        "warnings" if m == "2026-10" else "ok", "2026-11-02T00:00:00Z", "ok", 0,
-        "2026-11-03T08:00:00Z")
+    w("INSERT INTO period_state (period, ingested_at, validated_at, validation_state, "
+      "reconciled_at, reconcile_state, reconcile_forced, computed_at) VALUES (%s);"
+      % ", ".join(q(v) for v in (m, "2026-11-02T00:00:00Z", "2026-11-02T00:00:00Z",
+                                 "warnings" if m == "2026-10" else "ok", "2026-11-02T00:00:00Z",
+                                 "ok", 0, "2026-11-03T08:00:00Z")))
 w("INSERT INTO quarantine VALUES (NULL, '2026-10', 'complaints', %d, 'exports/2026-10/complaints.csv', "
   "7, 'C7,x', 'dept_code', 'reference', 'unknown department X99', 'validate');" % fid)
 for year in (2025, 2026):
