@@ -501,6 +501,7 @@ static int write_overview(advise_ctx *c, const advise_rule *r, int nfind, hr_err
 static int flush_scope(advise_ctx *c, const advise_rules *rules, hr_error *err)
 {
     if (c->ncands > 1) /* cands is NULL without any (qsort wants an array) */
+        if (c->ncands > 1) /* none: cands may be NULL, which qsort may not take */
         qsort(c->cands, (size_t)c->ncands, sizeof *c->cands, cand_cmp);
     int nfind = 0;
     while (nfind < c->ncands && c->cands[nfind].kind == 0)
