@@ -5,7 +5,7 @@
  * config/schema/validation.xsd). Each rule becomes SQL over its table
  * (alias t): a condition that is true when a row breaks it and a message
  * expression; validate.c merges the conditions of a table into one pass.
- * A key rule becomes a whole statement (a window over the duplicates).
+ * A key rule keeps its columns (validate_keys.c checks them).
  * So a month of half a million rows is checked by SQLite without a row
  * ever crossing into C. Field names from the file are
  * checked against the table's columns before they go into SQL (a money
@@ -31,6 +31,8 @@ typedef struct vcolumn {
     char field[80];  /* as the export names it */
     int is_money;    /* *_cents: shown as CNY */
     int is_text;
+    char shown[96];  /* SQL for its value in a message: t.name, or the mask
+                      * for a patient identifier, never shown */
 } vcolumn;
 
 typedef struct vparse {
@@ -68,6 +70,10 @@ static int column_find(sqlite3 *db, const char *table, const char *field, vcolum
         snprintf(out->field, sizeof out->field, "%s", field);
         out->is_money = strcmp(name, field) != 0;
         out->is_text = type && strcmp(type, "TEXT") == 0;
+        if (strcmp(name, "patient_key") == 0)
+            snprintf(out->shown, sizeof out->shown, "'%s'", VQUARANTINE_MASK);
+        else
+            snprintf(out->shown, sizeof out->shown, "t.%s", name);
         found = 0;
     }
     sqlite3_finalize(st);
@@ -87,7 +93,7 @@ static void value_sql(strbuf *sb, const vcolumn *c)
     if (c->is_money)
         sb_addf(sb, "printf('%%.2f', %s / 100.0)", c->name);
     else
-        sb_addstr(sb, c->name);
+        sb_addstr(sb, c->shown);
 }
 
 static int column_or_fail(vparse *p, xmlNode *n, const char *table, const char *field,
@@ -150,7 +156,7 @@ static int rule_enum(vparse *p, xmlNode *n, const char *src, const vcolumn *c, s
         rc = parse_fail(p, n, c->name, "enum rule without values%s", "");
     } else {
         sb_addf(w, "t.%s NOT IN (%s)", c->name, list.buf);
-        char *msg = sqlite3_mprintf("printf('''%%s'' is not one of %q', t.%s)", shown.buf, c->name);
+        char *msg = sqlite3_mprintf("printf('''%%s'' is not one of %q', %s)", shown.buf, c->shown);
         sb_addstr(m, msg);
         sqlite3_free(msg);
     }
@@ -244,8 +250,8 @@ static int rule_reference(vparse *p, xmlNode *n, const char *src, const vcolumn 
         sqlite3_free(q);
     }
     if (!rc) {
-        char *msg = sqlite3_mprintf("printf('%q ''%%s'' is not in %s of the month', t.%s)",
-                                    c->field, what, c->name);
+        char *msg = sqlite3_mprintf("printf('%q ''%%s'' is not in %s of the month', %s)",
+                                    c->field, what, c->shown);
         sb_addstr(m, msg);
         sqlite3_free(msg);
     }
@@ -259,7 +265,7 @@ static int rule_period(vparse *p, xmlNode *n, const char *src, const vcolumn *c,
 {
     (void)p, (void)n, (void)src;
     sb_addf(w, "substr(t.%s, 1, 7) <> ?1", c->name);
-    sb_addf(m, "printf('%s %%s is not in the period %%s', t.%s, ?1)", c->field, c->name);
+    sb_addf(m, "printf('%s %%s is not in the period %%s', %s, ?1)", c->field, c->shown);
     return 0;
 }
 
@@ -381,11 +387,10 @@ static void money_limit_rules(vparse *p, const char *src)
 }
 
 /* key: the first row by (file_id, line_no) with a key value stays; later
- * ones are hits naming the first line. Only keys seen more than once are
- * sorted by the window (a month's visits: 0.3 s instead of 1.2 s). */
+ * ones are hits naming the first line (validate_keys.c finds them). */
 static int rule_key(vparse *p, xmlNode *n, const char *src, int is_warning, const char *fields)
 {
-    strbuf cols = STRBUF_INIT, shown = STRBUF_INIT, fmt = STRBUF_INIT;
+    strbuf cols = STRBUF_INIT, shown = STRBUF_INIT;
     char *save = NULL, *copy = strdup(fields);
     int rc = 0, nf = 0;
     char first[80] = "";
@@ -397,7 +402,6 @@ static int rule_key(vparse *p, xmlNode *n, const char *src, int is_warning, cons
             snprintf(first, sizeof first, "%s", tok);
         sb_addf(&cols, "%s%s", cols.len ? ", " : "", c.name);
         sb_addf(&shown, "%s%s", shown.len ? ", " : "", tok);
-        sb_addf(&fmt, "%s%%s", fmt.len ? ", " : "");
     }
     free(copy);
     if (!rc && !nf)
@@ -407,28 +411,17 @@ static int rule_key(vparse *p, xmlNode *n, const char *src, int is_warning, cons
         c->rules = xrealloc(c->rules, (size_t)(c->nrules + 1) * sizeof *c->rules);
         vrule *r = &c->rules[c->nrules];
         memset(r, 0, sizeof *r);
-        char *sql = sqlite3_mprintf(
-            "INSERT INTO temp.validate_hit (source, rid, ord, field, rule, severity, message) "
-            "SELECT %Q, rid, %d, %Q, 'key', %Q, "
-            "printf('duplicate %q (%s): first at line %%d', %s, first_line) FROM ("
-            "SELECT rowid AS rid, %s, row_number() OVER w AS rn, "
-            "first_value(line_no) OVER w AS first_line FROM \"%w\" WHERE period = ?1 "
-            "AND (%s) IN (SELECT %s FROM \"%w\" WHERE period = ?1 GROUP BY %s "
-            "HAVING count(*) > 1) "
-            "WINDOW w AS (PARTITION BY %s ORDER BY file_id, line_no)) WHERE rn > 1",
-            src, c->nrules, first, is_warning ? "warning" : "error", shown.buf, fmt.buf,
-            cols.buf, cols.buf, src, cols.buf, cols.buf, src, cols.buf, cols.buf);
         r->source = strdup(src);
         r->field = strdup(first);
         r->rule = strdup("key");
         r->is_warning = is_warning;
-        r->sql = strdup(sql);
-        sqlite3_free(sql);
+        r->key_cols = sb_detach(&cols, NULL);
+        r->key_shown = sb_detach(&shown, NULL);
+        r->nkey = nf;
         c->nrules++;
     }
     sb_release(&cols);
     sb_release(&shown);
-    sb_release(&fmt);
     return rc;
 }
 
@@ -624,7 +617,8 @@ void vconfig_free(vconfig *conf)
         free(conf->rules[i].source);
         free(conf->rules[i].field);
         free(conf->rules[i].rule);
-        free(conf->rules[i].sql);
+        free(conf->rules[i].key_cols);
+        free(conf->rules[i].key_shown);
         free(conf->rules[i].cond);
         free(conf->rules[i].message);
     }
