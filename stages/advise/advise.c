@@ -41,6 +41,7 @@ typedef struct value_row {
  * gone between the period and its base). */
 typedef struct brk {
     int mom;
+    int missing;        /* a source missing in the base: every scope */
     char scope[64];
     char indicator[96]; /* "" = every indicator of the scope */
     char zh[256], en[320];
@@ -442,7 +443,7 @@ static void period_words(const advise_ctx *c, strbuf *zh, strbuf *en)
 
 /* The overview: summary, what needs attention (the top findings'
  * headlines), what needs a decision (headlines of findings whose
- * suggestion is an alert), or the calm sentence. */
+ * suggestion is an alert); the calm sentence when there is no finding. */
 static int write_overview(advise_ctx *c, const advise_rule *r, int nfind, hr_error *err)
 {
     slots s = {0};
@@ -478,7 +479,8 @@ static int write_overview(advise_ctx *c, const advise_rule *r, int nfind, hr_err
     format_count(&s.zh[i], nfind);
     format_count(&s.en[i], nfind);
     strbuf zh = STRBUF_INIT, en = STRBUF_INIT;
-    int parts[] = {ADVISE_OV_SUMMARY, na ? ADVISE_OV_ATTENTION : ADVISE_OV_CALM,
+    int parts[] = {ADVISE_OV_SUMMARY,
+                   na ? ADVISE_OV_ATTENTION : nfind == 0 ? ADVISE_OV_CALM : -1,
                    nd ? ADVISE_OV_DECISION : -1};
     for (int k = 0; k < 3; k++) {
         if (parts[k] < 0 || !r->out[parts[k]].present)
@@ -713,7 +715,7 @@ static const brk *broken(const advise_ctx *c, const char *scope, const char *ind
 {
     for (int i = 0; i < c->nbrks; i++) {
         const brk *b = &c->brks[i];
-        if (b->mom == mom && !strcmp(b->scope, scope) &&
+        if (b->mom == mom && !b->missing && !strcmp(b->scope, scope) &&
             (!*b->indicator || !strcmp(b->indicator, indicator)))
             return b;
     }
@@ -727,6 +729,7 @@ static void add_break(advise_ctx *c, int mom, const char *scope, const char *ind
         c->brks = xrealloc(c->brks, ((size_t)c->nbrks + 16) * sizeof *c->brks);
     brk *b = &c->brks[c->nbrks++];
     b->mom = mom;
+    b->missing = 0;
     snprintf(b->scope, sizeof b->scope, "%s", scope);
     snprintf(b->indicator, sizeof b->indicator, "%s", indicator);
     snprintf(b->zh, sizeof b->zh, "%s", zh);
@@ -854,6 +857,42 @@ static int dept_breaks(advise_ctx *c, int mom, const period *base, hr_error *err
     return rc == SQLITE_DONE ? HR_OK : db_fail(c->db, "reading departments", err);
 }
 
+/* Sources missing in a month of the base whose measure set is complete in
+ * the period: the base's values of that set are undefined, so the report
+ * says why those comparisons are absent. */
+static int missing_breaks(advise_ctx *c, int mom, const period *base, hr_error *err)
+{
+    char a[8], b[8], x[8], y[8];
+    month_range(&c->p, a, b);
+    month_range(base, x, y);
+    sqlite3_stmt *st = db_prepare(
+        c->db,
+        "SELECT group_concat(month, ', '), missing FROM (SELECT DISTINCT s.month, s.missing"
+        " FROM ind_measure_state s WHERE s.month BETWEEN ?3 AND ?4 AND s.missing IS NOT NULL"
+        " AND EXISTS (SELECT 1 FROM ind_measure_state k WHERE k.measure_set = s.measure_set"
+        " AND k.month BETWEEN ?1 AND ?2 AND k.missing IS NULL) ORDER BY s.month)"
+        " GROUP BY missing ORDER BY missing",
+        err);
+    if (!st)
+        return err->code;
+    sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, x, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, y, -1, SQLITE_STATIC);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        char zh[256], en[320];
+        snprintf(zh, sizeof zh, "%s 缺少 %s 数据", sqlite3_column_text(st, 0),
+                 sqlite3_column_text(st, 1));
+        snprintf(en, sizeof en, "%s lacks %s", sqlite3_column_text(st, 0),
+                 sqlite3_column_text(st, 1));
+        add_break(c, mom, "*", "", zh, en);
+        c->brks[c->nbrks - 1].missing = 1;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? HR_OK : db_fail(c->db, "reading measure states", err);
+}
+
 static int load_breaks(advise_ctx *c, hr_error *err)
 {
     period prev, yoy = period_year_earlier(&c->p);
@@ -867,7 +906,35 @@ static int load_breaks(advise_ctx *c, hr_error *err)
             rc = device_breaks(c, mom, base, 0, err);
         if (rc == HR_OK)
             rc = dept_breaks(c, mom, base, err);
+        if (rc == HR_OK)
+            rc = missing_breaks(c, mom, base, err);
     }
+    return rc;
+}
+
+/* The period's breaks, for templates that mark the comparisons in tables. */
+static int store_breaks(advise_ctx *c, hr_error *err)
+{
+    sqlite3_stmt *st = db_prepare(c->db,
+                                  "INSERT OR IGNORE INTO advice_break (period, scope, indicator,"
+                                  " comparison, reason_zh, reason_en) VALUES (?,?,?,?,?,?)",
+                                  err);
+    if (!st)
+        return err->code;
+    int rc = HR_OK;
+    for (int i = 0; i < c->nbrks && rc == HR_OK; i++) {
+        const brk *b = &c->brks[i];
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, c->period_text, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, b->scope, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, b->indicator, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, b->mom ? "mom" : "yoy", -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, b->zh, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 6, b->en, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = db_fail(c->db, "storing advice_break", err);
+    }
+    sqlite3_finalize(st);
     return rc;
 }
 
@@ -1870,6 +1937,17 @@ static void eval_persistent(advise_ctx *c, const advise_rule *r)
 
 static void eval_breaks(advise_ctx *c, const advise_rule *r)
 {
+    for (int i = 0; i < c->nbrks && r->out[ADVISE_MISSING].present; i++) {
+        const brk *b = &c->brks[i];
+        if (!b->missing || b->mom != r->mom)
+            continue;
+        slots s = {0};
+        common_slots(c, NULL, NULL, &s);
+        slot_text(&s, "comparison", r->mom ? "环比" : "同比", comparison_en(c, r->mom));
+        slot_text(&s, "reason", b->zh, b->en);
+        emit_as(c, r, ADVISE_MISSING, NULL, NULL, 10, 0, &s);
+        slots_release(&s);
+    }
     int shown = 0;
     for (int i = 0; i < c->ninds && shown < r->count; i++) {
         const ind_info *in = &c->inds[i];
@@ -2056,14 +2134,23 @@ static int advise_store(advise_ctx *c, const advise_rules *rules, hr_error *err)
 {
     if (db_begin(c->db, err))
         return err->code;
-    sqlite3_stmt *del = db_prepare(c->db, "DELETE FROM advice WHERE period = ?", err);
-    int rc = del ? HR_OK : err->code;
-    if (del) {
+    int rc = HR_OK;
+    for (int t = 0; t < 2 && rc == HR_OK; t++) {
+        sqlite3_stmt *del = db_prepare(c->db,
+                                       t ? "DELETE FROM advice_break WHERE period = ?"
+                                         : "DELETE FROM advice WHERE period = ?",
+                                       err);
+        if (!del) {
+            rc = err->code;
+            break;
+        }
         sqlite3_bind_text(del, 1, c->period_text, -1, SQLITE_STATIC);
         if (sqlite3_step(del) != SQLITE_DONE)
             rc = db_fail(c->db, "clearing advice", err);
         sqlite3_finalize(del);
     }
+    if (rc == HR_OK)
+        rc = store_breaks(c, err);
     if (rc == HR_OK) {
         c->insert = db_prepare(c->db,
                                "INSERT INTO advice (period, scope, kind, severity, rule_id,"

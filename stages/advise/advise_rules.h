@@ -37,6 +37,7 @@ enum {
     ADVISE_SEASONAL, /* movers: the finding when the move is seasonal */
     ADVISE_OFFSETS,  /* contributors: the clause naming the offsets */
     ADVISE_WATCH,    /* a deterioration without a suggestion: 持续观察 */
+    ADVISE_MISSING,  /* breaks: a source missing in the base period */
     ADVISE_NTEXTS
 };
 /* The overview's texts, in the same slots. */
