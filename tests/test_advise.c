@@ -359,6 +359,44 @@ static void test_breaks(void **state)
     db_close(db);
 }
 
+/* The third month out of band replaces the plain band finding (replaces=);
+ * an overview group [ ... ] is left out for a scope without that value. */
+static void test_replaces(void **state)
+{
+    (void)state;
+    sqlite3 *db = analysis_db();
+    hr_error err;
+    hr_error_clear(&err);
+    assert_int_equal(db_exec(db,
+                             "UPDATE indicator SET warn_high = 0.6 WHERE indicator = "
+                             "'mortality_rate';"
+                             "INSERT INTO indicator_value (period, scope, indicator, value) "
+                             "VALUES ('2026-09', 'hospital', 'mortality_rate', 0.7);",
+                             &err),
+                     0);
+    assert_int_equal(advise_period_rules(db, "2026-10", "tests/data/advise/replaces.xml", &err),
+                     0);
+    assert_string_equal(sentences(db, "hospital", "finding"),
+                        "alert | 住院死亡率连续 2 个月高于 0.60%。 | "
+                        "Inpatient mortality above 0.60% 2 months running.\n");
+    assert_string_equal(sentences(db, "hospital", "overview"),
+                        "info | 全院门诊 1,900人次，出院 500人。 | "
+                        "the hospital: 1,900 visits, 500 discharges.\n");
+    assert_string_equal(sentences(db, "0301", "overview"),
+                        "info | 本科室门诊 1,100人次。 | the department: 1,100 visits.\n");
+    /* without replaces= both are written */
+    strbuf sb = STRBUF_INIT;
+    tk_slurp("tests/data/advise/replaces.xml", &sb);
+    char *p = strstr(sb.buf, " replaces=\"b_high\"");
+    memset(p, ' ', strlen(" replaces=\"b_high\""));
+    tk_write_file("build/tests/test_advise_rules.xml", sb.buf);
+    sb_release(&sb);
+    assert_int_equal(advise_period_rules(db, "2026-10", "build/tests/test_advise_rules.xml", &err),
+                     0);
+    assert_non_null(strstr(sentences(db, "hospital", "finding"), "warning | 住院死亡率为 0.80%。"));
+    db_close(db);
+}
+
 static void test_bad_rules(void **state)
 {
     (void)state;
@@ -400,6 +438,7 @@ int main(void)
         cmocka_unit_test(test_factors),
         cmocka_unit_test(test_materiality),
         cmocka_unit_test(test_breaks),
+        cmocka_unit_test(test_replaces),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -55,6 +55,7 @@ typedef struct cand {
     int seq;
     char severity[16];
     const char *rule_id;
+    const char *replaces; /* the rule's replaces list */
     char indicator[96], about[64];
     double priority;
     char *zh, *en, *head_zh, *head_en;
@@ -199,10 +200,27 @@ static int expand_indicator(const advise_ctx *c, const char *key, size_t len, in
     return 1;
 }
 
-static void expand(const advise_ctx *c, const char *tmpl, const slots *s, int zh, strbuf *out)
+/* Expands tmpl; a group [ ... ] is left out when a {value:ID} inside it is
+ * undefined or zero (a department without inpatients says nothing about
+ * discharges). *empty is set when such a value was met. */
+static void expand_text(const advise_ctx *c, const char *tmpl, size_t n, const slots *s, int zh,
+                        strbuf *out, int *empty)
 {
-    for (const char *p = tmpl; *p;) {
-        const char *end = *p == '{' ? strchr(p, '}') : NULL;
+    for (const char *p = tmpl, *stop = tmpl + n; p < stop;) {
+        if (*p == '[' && !empty) {
+            const char *close = memchr(p, ']', (size_t)(stop - p));
+            if (close) {
+                strbuf part = STRBUF_INIT;
+                int none = 0;
+                expand_text(c, p + 1, (size_t)(close - p - 1), s, zh, &part, &none);
+                if (!none && part.len)
+                    sb_addstr(out, part.buf);
+                sb_release(&part);
+                p = close + 1;
+                continue;
+            }
+        }
+        const char *end = *p == '{' ? memchr(p, '}', (size_t)(stop - p)) : NULL;
         if (!end) {
             sb_addch(out, *p++);
             continue;
@@ -214,10 +232,22 @@ static void expand(const advise_ctx *c, const char *tmpl, const slots *s, int zh
                 sb_addstr(out, zh ? s->zh[i].buf : s->en[i].buf);
                 found = 1;
             }
+        if (!found && empty && len > 6 && !strncmp(p + 1, "value:", 6)) {
+            char id[112];
+            snprintf(id, sizeof id, "%.*s", (int)(len - 6), p + 7);
+            const value_row *v = find_value(c, c->scope, id);
+            if (!v || !v->has_value || v->value == 0)
+                *empty = 1;
+        }
         if (!found && !expand_indicator(c, p + 1, len, zh, out))
             sb_addstr(out, "—"); /* a known placeholder this case has no value for */
         p = end + 1;
     }
+}
+
+static void expand(const advise_ctx *c, const char *tmpl, const slots *s, int zh, strbuf *out)
+{
+    expand_text(c, tmpl, strlen(tmpl), s, zh, out, NULL);
 }
 
 /* ---- lookups ---- */
@@ -330,6 +360,7 @@ static void push(advise_ctx *c, int kind, const advise_rule *r, const advise_sen
     k->seq = c->ncands++;
     snprintf(k->severity, sizeof k->severity, "%s", out->severity);
     k->rule_id = r->id;
+    k->replaces = r->replaces;
     snprintf(k->indicator, sizeof k->indicator, "%s", indicator ? indicator : "");
     snprintf(k->about, sizeof k->about, "%s", about ? about : "");
     k->priority = priority;
@@ -502,6 +533,24 @@ static int write_overview(advise_ctx *c, const advise_rule *r, int nfind, hr_err
  * max_findings), the suggestions by priority (at most max_suggestions). */
 static int flush_scope(advise_ctx *c, const advise_rules *rules, hr_error *err)
 {
+    /* a finding that replaces others on its indicator drops their group */
+    int kept = 0;
+    for (int i = 0; i < c->ncands; i++) {
+        int drop = 0;
+        for (int j = 0; j < c->ncands && !drop; j++) {
+            const cand *x = &c->cands[j];
+            drop = j != i && x->kind == 0 && *x->replaces && *x->indicator &&
+                   !strcmp(x->indicator, c->cands[i].indicator) &&
+                   advise_list_has(x->replaces, c->cands[i].rule_id);
+        }
+        if (drop) {
+            free(c->cands[i].zh), free(c->cands[i].en);
+            free(c->cands[i].head_zh), free(c->cands[i].head_en);
+        } else {
+            c->cands[kept++] = c->cands[i];
+        }
+    }
+    c->ncands = kept;
     qsort(c->cands, (size_t)c->ncands, sizeof *c->cands, cand_cmp);
     int nfind = 0;
     while (nfind < c->ncands && c->cands[nfind].kind == 0)

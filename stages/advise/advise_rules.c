@@ -214,6 +214,7 @@ static int load_rule(xmlNodePtr n, advise_rule *r, const char *path, hr_error *e
     if (r->type == ADVISE_CONTRIBUTORS)
         r->list[0] = '\0'; /* there "indicators" is a number */
     attr(n, "workload", r->workload, sizeof r->workload, "");
+    attr(n, "replaces", r->replaces, sizeof r->replaces, "");
     for (xmlNodePtr c = n->children; c && r->type == ADVISE_FACTORS; c = c->next) {
         if (!is_element(c, "part"))
             continue;

@@ -82,6 +82,7 @@ typedef struct advise_rule {
     char exclude[256];   /* space-separated ids, a trailing '*' = prefix */
     char list[512];      /* department_events: indicator ids; overview: KPIs */
     char workload[192];  /* deficit: indicators the personnel cost is set against */
+    char replaces[256];  /* rule ids whose findings on the same indicator this one drops */
     int nparts;
     advise_part parts[ADVISE_MAX_PARTS];
     advise_sentence out[ADVISE_NTEXTS];

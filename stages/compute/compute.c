@@ -268,7 +268,9 @@ static int by_abs_delta(const void *a, const void *b)
  * add up to the hospital's change, since the hospital is the sum of all
  * departments (full_cost and balance use the hospital expression for every
  * department here, i.e. direct cost). All non-zero deltas are stored, ranked
- * by size; render shows the top ones. */
+ * by size; render shows the top ones. A delta of the change's sign is a
+ * driver, one of the other sign an offset; role_share is its share of its
+ * role's total (drivers' shares add up to 100, offsets' too). */
 static int contributions(compute_ctx *c, const char *label, const ind_indicator *ind,
                          const period *p, const period *base, const char *cmp, contrib *buf,
                          hr_error *err)
@@ -287,6 +289,10 @@ static int contributions(compute_ctx *c, const char *label, const ind_indicator 
             buf[n++] = (contrib){d, delta};
     }
     qsort(buf, (size_t)n, sizeof *buf, by_abs_delta);
+    double up = 0, down = 0;
+    for (int i = 0; i < n; i++)
+        *(buf[i].delta > 0 ? &up : &down) += buf[i].delta;
+    int rising = total > 0 || (total == 0 && up >= -down);
     sqlite3_stmt *st = c->ins_contrib;
     for (int i = 0; i < n; i++) {
         sqlite3_bind_text(st, 1, label, -1, SQLITE_STATIC);
@@ -296,6 +302,9 @@ static int contributions(compute_ctx *c, const char *label, const ind_indicator 
         sqlite3_bind_double(st, 5, buf[i].delta);
         bind_opt(st, 6, total != 0, buf[i].delta / total * 100);
         sqlite3_bind_int(st, 7, i + 1);
+        int pos = buf[i].delta > 0;
+        sqlite3_bind_text(st, 8, pos == rising ? "driver" : "offset", -1, SQLITE_STATIC);
+        sqlite3_bind_double(st, 9, buf[i].delta / (pos ? up : down) * 100);
         int rc = sqlite3_step(st);
         sqlite3_reset(st);
         if (rc != SQLITE_DONE)
@@ -556,8 +565,9 @@ static int prepare_inserts(compute_ctx *c, hr_error *err)
                               err);
     c->ins_contrib = c->ins_value ? db_prepare(c->db,
                                                "INSERT INTO contribution (period, indicator,"
-                                               " comparison, dept_code, delta, share, rank)"
-                                               " VALUES (?,?,?,?,?,?,?)",
+                                               " comparison, dept_code, delta, share, rank,"
+                                               " role, role_share)"
+                                               " VALUES (?,?,?,?,?,?,?,?,?)",
                                                err)
                                   : NULL;
     c->ins_statement = c->ins_contrib ? db_prepare(c->db,
