@@ -40,7 +40,7 @@ typedef struct compute_ctx {
     sqlite3 *db;
     const ind_catalogue *cat;
     ind_cube cube;
-    sqlite3_stmt *ins_value, *ins_contrib, *ins_statement;
+    sqlite3_stmt *ins_value, *ins_contrib, *ins_statement, *ins_role;
 } compute_ctx;
 
 /* ---- which periods and months ---- */
@@ -302,13 +302,22 @@ static int contributions(compute_ctx *c, const char *label, const ind_indicator 
         sqlite3_bind_double(st, 5, buf[i].delta);
         bind_opt(st, 6, total != 0, buf[i].delta / total * 100);
         sqlite3_bind_int(st, 7, i + 1);
-        int pos = buf[i].delta > 0;
-        sqlite3_bind_text(st, 8, pos == rising ? "driver" : "offset", -1, SQLITE_STATIC);
-        sqlite3_bind_double(st, 9, buf[i].delta / (pos ? up : down) * 100);
         int rc = sqlite3_step(st);
         sqlite3_reset(st);
         if (rc != SQLITE_DONE)
             return db_fail(c->db, "storing contributions", err);
+        int pos = buf[i].delta > 0;
+        sqlite3_stmt *ro = c->ins_role;
+        sqlite3_bind_text(ro, 1, label, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ro, 2, ind->id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ro, 3, cmp, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ro, 4, cube->dept[buf[i].dept], -1, SQLITE_STATIC);
+        sqlite3_bind_text(ro, 5, pos == rising ? "driver" : "offset", -1, SQLITE_STATIC);
+        sqlite3_bind_double(ro, 6, buf[i].delta / (pos ? up : down) * 100);
+        rc = sqlite3_step(ro);
+        sqlite3_reset(ro);
+        if (rc != SQLITE_DONE)
+            return db_fail(c->db, "storing contribution roles", err);
     }
     return HR_OK;
 }
@@ -465,9 +474,9 @@ static int equipment_benefit(compute_ctx *c, const char *label, const period *p,
 
 static int clear_period(sqlite3 *db, const char *label, hr_error *err)
 {
-    static const char *const tables[] = {"indicator_value", "contribution", "operating_statement",
-                                         "equipment_benefit"};
-    for (int i = 0; i < 4; i++) {
+    static const char *const tables[] = {"indicator_value", "contribution", "contribution_role",
+                                         "operating_statement", "equipment_benefit"};
+    for (int i = 0; i < 5; i++) {
         char sql[96];
         snprintf(sql, sizeof sql, "DELETE FROM %s WHERE period = ?", tables[i]);
         sqlite3_stmt *st = db_prepare(db, sql, err);
@@ -565,9 +574,8 @@ static int prepare_inserts(compute_ctx *c, hr_error *err)
                               err);
     c->ins_contrib = c->ins_value ? db_prepare(c->db,
                                                "INSERT INTO contribution (period, indicator,"
-                                               " comparison, dept_code, delta, share, rank,"
-                                               " role, role_share)"
-                                               " VALUES (?,?,?,?,?,?,?,?,?)",
+                                               " comparison, dept_code, delta, share, rank)"
+                                               " VALUES (?,?,?,?,?,?,?)",
                                                err)
                                   : NULL;
     c->ins_statement = c->ins_contrib ? db_prepare(c->db,
@@ -576,7 +584,13 @@ static int prepare_inserts(compute_ctx *c, hr_error *err)
                                                    " VALUES (?,?,?,?,?)",
                                                    err)
                                       : NULL;
-    return c->ins_statement ? HR_OK : err->code;
+    c->ins_role = c->ins_statement ? db_prepare(c->db,
+                                                "INSERT INTO contribution_role (period,"
+                                                " indicator, comparison, dept_code, role,"
+                                                " role_share) VALUES (?,?,?,?,?,?)",
+                                                err)
+                                   : NULL;
+    return c->ins_role ? HR_OK : err->code;
 }
 
 static int compute_all(compute_ctx *c, const period *p, hr_error *err)
@@ -636,6 +650,7 @@ int compute_period(sqlite3 *db, const char *text, hr_error *err)
     sqlite3_finalize(c.ins_value);
     sqlite3_finalize(c.ins_contrib);
     sqlite3_finalize(c.ins_statement);
+    sqlite3_finalize(c.ins_role);
     if (!rc)
         log_debug("compute %s: %d departments, %d months in %.2f s", text, c.cube.ndept,
                   c.cube.nmonths, log_clock() - t0);
