@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "pipeline/core/db.h"
@@ -24,6 +25,7 @@
 #include "pipeline/core/log.h"
 #include "pipeline/core/paths.h"
 #include "pipeline/core/period.h"
+#include "pipeline/core/registry.h"
 #include "pipeline/schedule.h"
 #include "stages/advise/advise.h"
 #include "stages/compute/compute.h"
@@ -134,7 +136,18 @@ static int cmd_export(const cli_args *a, hr_error *err)
     sqlite3 *db;
     if (period_parse(a->period, &(period){0}, err) || db_open_readonly(a->db, &db, err))
         return err->code;
-    int rc = compute_export(db, a->period, a->scope ? a->scope : "hospital", stdout, err);
+    /* read-only: stale results are refused, not recomputed */
+    int state = registry_results_state(db, a->period, err), rc;
+    if (state < 0)
+        rc = err->code;
+    else if (state == REGISTRY_STALE)
+        rc = hr_error_set(err, HR_EINPUT, NULL, 0, "--period",
+                          "the results of %s are stale: data it reads (a month, a validation "
+                          "or reconciliation, the configuration) changed since they were "
+                          "computed; 'hospreport compute --period %s' brings them up to date",
+                          a->period, a->period);
+    else
+        rc = compute_export(db, a->period, a->scope ? a->scope : "hospital", stdout, err);
     db_close(db);
     return rc;
 }
@@ -181,6 +194,24 @@ static int check_report(const char *kind, const char *period_text, hr_error *err
                         "'%s' is not a report: use monthly, quarterly, annual or topic", kind);
 }
 
+/* The reports of the registry drawn from data that changed since: named on
+ * stderr, with what draws them again. */
+static int warn_stale_reports(sqlite3 *db, hr_error *err)
+{
+    registry_report *reps;
+    int n;
+    if (registry_reports(db, &reps, &n, err))
+        return err->code;
+    for (int i = 0; i < n; i++)
+        if (reps[i].stale)
+            log_warn("%s %s (%d PDF%s in %s) was drawn from data that changed since: "
+                     "'hospreport run' draws it again",
+                     reps[i].kind, reps[i].period, reps[i].pdfs, reps[i].pdfs == 1 ? "" : "s",
+                     reps[i].out_dir);
+    free(reps);
+    return HR_OK;
+}
+
 static int cmd_render(const cli_args *a, hr_error *err)
 {
     sqlite3 *db;
@@ -199,6 +230,8 @@ static int cmd_render(const cli_args *a, hr_error *err)
     if (rc == HR_OK)
         log_info("render: %d PDF%s written to %s", written, written == 1 ? "" : "s",
                  a->out_dir);
+    if (rc == HR_OK)
+        rc = warn_stale_reports(db, err);
     db_close(db);
     return rc;
 }

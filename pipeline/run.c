@@ -5,9 +5,11 @@
  * Stages talk only through the database; this file just calls them in
  * order (ingest, validate, reconcile, compute, advise, render) and decides which reports the month makes due: the monthly report
  * always, the quarterly report when the month ends a quarter, the annual
- * report when it is December.
+ * report when it is December. Then every report already rendered whose
+ * inputs changed since (a late or corrected month) is rendered again.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -16,6 +18,7 @@
 #include "pipeline/core/paths.h"
 #include "pipeline/core/log.h"
 #include "pipeline/core/period.h"
+#include "pipeline/core/registry.h"
 #include "stages/advise/advise.h"
 #include "stages/compute/compute.h"
 #include "stages/ingest/ingest.h"
@@ -43,6 +46,49 @@ static int reports_for_month(const period *month, due_report out[3])
         snprintf(out[n++].period, PERIOD_LABEL_MAX, "%04d", y);
     }
     return n;
+}
+
+/* Every report of the registry drawn from inputs that changed since -- a
+ * late or corrected month changes the next month's MoM, the YoY a year
+ * later, the YTD of the rest of its year, its quarter and year, topic
+ * ranges over it -- is computed and rendered again where it was written,
+ * in its scopes and languages. One that cannot be (a gate now fails) is
+ * named and the run fails with the first such error, after the others. */
+static int refresh_stale(sqlite3 *db, const cli_args *a, hr_error *err)
+{
+    registry_report *reps;
+    int n, rc = HR_OK;
+    if (registry_reports(db, &reps, &n, err))
+        return err->code;
+    for (int i = 0; i < n; i++) {
+        if (!reps[i].stale)
+            continue;
+        int topic = strncmp(reps[i].kind, "topic", 5) == 0;
+        render_options ro = {topic ? "topic" : reps[i].kind, reps[i].period,
+                             reps[i].scopes > 1 ? "all" : reps[i].scope, reps[i].lang,
+                             topic ? reps[i].template_path : NULL, reps[i].out_dir, a->force};
+        hr_error e;
+        hr_error_clear(&e);
+        int written = 0;
+        int r = compute_period(db, reps[i].period, &e);
+        if (!r)
+            r = advise_period(db, reps[i].period, &e);
+        if (!r)
+            r = render_reports(db, &ro, &written, &e);
+        if (r) {
+            log_warn("%s %s was drawn from data that changed since and is not rendered again: "
+                     "%s",
+                     reps[i].kind, reps[i].period, e.message);
+            if (rc == HR_OK)
+                *err = e, rc = r;
+            continue;
+        }
+        log_info("%s %s: its data changed since it was rendered; %d PDF%s rendered again in %s",
+                 reps[i].kind, reps[i].period, written, written == 1 ? "" : "s",
+                 reps[i].out_dir);
+    }
+    free(reps);
+    return rc;
 }
 
 int run_pipeline(const cli_args *args, hr_error *err)
@@ -118,6 +164,8 @@ int run_pipeline(const cli_args *args, hr_error *err)
         log_info("%s %s: computed in %.1f s; %d PDF%s rendered in %.1f s", reports[i].kind,
                  reports[i].period, computed, written, written == 1 ? "" : "s", log_clock() - t);
     }
+    if ((rc = refresh_stale(db, a, err)))
+        goto done;
     if (a->deliver && (rc = cycle_deliver(db, a, a->period, 1, err)))
         goto done;
     log_info("run %s done in %.1f s; reports in %s", a->period, log_clock() - t0, a->out_dir);

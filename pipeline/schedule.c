@@ -14,6 +14,7 @@
 
 #include "pipeline/core/db.h"
 #include "pipeline/core/log.h"
+#include "pipeline/core/registry.h"
 #include "pipeline/core/strbuf.h"
 #include "pipeline/core/value.h"
 #include "pipeline/core/xalloc.h"
@@ -73,6 +74,8 @@ int schedule_deadline(const period *p, int32_t *deadline_days)
 
 schedule_state schedule_state_of(int done, int32_t today_days, int32_t deadline_days)
 {
+    if (done == 2)
+        return SCHEDULE_STALE;
     if (done)
         return SCHEDULE_DONE;
     return today_days > deadline_days ? SCHEDULE_OVERDUE : SCHEDULE_DUE;
@@ -80,7 +83,10 @@ schedule_state schedule_state_of(int done, int32_t today_days, int32_t deadline_
 
 const char *schedule_state_name(schedule_state s)
 {
-    return s == SCHEDULE_DONE ? "done" : s == SCHEDULE_DUE ? "due" : "overdue";
+    return s == SCHEDULE_DONE ? "done"
+           : s == SCHEDULE_DUE ? "due"
+           : s == SCHEDULE_STALE ? "stale"
+                                 : "overdue";
 }
 
 int schedule_listed(int32_t today_days, int32_t deadline_days)
@@ -150,17 +156,24 @@ static int report_done(sqlite3 *db, const char *kind, const char *period_text, c
     const char *one[] = {lang};
     int all_langs = !lang || strcmp(lang, "all") == 0;
     const char *const *langs = all_langs ? all : one;
-    int nlangs = all_langs ? 3 : 1;
+    int nlangs = all_langs ? 3 : 1, stale = 0;
+    char now[DIGEST_HEX_SIZE];
+    if (registry_inputs_fingerprint(db, period_text, now, err))
+        return -1;
     for (int i = 0; i < nlangs; i++) {
         int64_t v;
+        /* 1: the latest PDF is no draft and drawn from today's inputs; 2: no
+         * draft, but from other inputs (stale); 0: a draft */
         int rc = db_query_int(db, &v, err,
-                              "SELECT NOT draft FROM report_run WHERE kind = ? AND period = ? "
+                              "SELECT CASE WHEN draft THEN 0 WHEN inputs_fingerprint = ? THEN 1 "
+                              "ELSE 2 END FROM report_run WHERE kind = ? AND period = ? "
                               "AND scope = 'hospital' AND lang = ? ORDER BY run_id DESC LIMIT 1",
-                              kind, period_text, langs[i], NULL);
+                              now, kind, period_text, langs[i], NULL);
         if (rc <= 0 || v == 0)
             return rc < 0 ? -1 : 0;
+        stale |= v == 2;
     }
-    return 1;
+    return stale ? 2 : 1;
 }
 
 /* Every monthly, quarterly and annual report whose months are all loaded. */
@@ -341,8 +354,8 @@ static int print_months(sqlite3 *db, FILE *out, hr_error *err)
         " (SELECT coalesce(sum(rows_loaded), 0) FROM source_file f"
         "   WHERE f.period = ps.period AND f.current = 1),"
         " (SELECT count(*) FROM quarantine q WHERE q.period = ps.period),"
-        " ps.validation_state, ps.reconcile_state, ps.reconcile_forced, ps.computed_at "
-        "FROM period_state ps ORDER BY ps.period",
+        " " REGISTRY_VALIDATION_SQL ", " REGISTRY_RECONCILE_SQL ", ps.reconcile_forced, "
+        " ps.computed_at FROM period_state ps ORDER BY ps.period",
         err);
     if (!st)
         return err->code;
@@ -351,13 +364,23 @@ static int print_months(sqlite3 *db, FILE *out, hr_error *err)
     int rc, n = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         char reconcile[64];
-        snprintf(reconcile, sizeof reconcile, "%s%s", column_text(st, 5, "-"),
-                 sqlite3_column_int(st, 6) ? "(forced)" : "");
+        const char *rstate = column_text(st, 5, "-");
+        snprintf(reconcile, sizeof reconcile, "%s%s", rstate,
+                 sqlite3_column_int(st, 6) && strcmp(rstate, "stale") ? "(forced)" : "");
+        /* computed: yes for results of the month's current inputs (and of
+         * the months it reads), stale when any of them changed since */
+        int computed = registry_results_state(db, column_text(st, 0, "?"), err);
+        if (computed < 0)
+            break;
         fprintf(out, "%-8s  %5d  %12lld  %11lld  %-10s  %-16s  %s\n", column_text(st, 0, "?"),
                 sqlite3_column_int(st, 1), (long long)sqlite3_column_int64(st, 2),
                 (long long)sqlite3_column_int64(st, 3), column_text(st, 4, "-"), reconcile,
-                sqlite3_column_type(st, 7) == SQLITE_NULL ? "no" : "yes");
+                computed == REGISTRY_CURRENT ? "yes" : computed == REGISTRY_STALE ? "stale" : "no");
         n++;
+    }
+    if (rc == SQLITE_ROW) { /* the results' state could not be read */
+        sqlite3_finalize(st);
+        return err->code;
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
@@ -378,15 +401,29 @@ static int print_reports(sqlite3 *db, FILE *out, hr_error *err)
         err);
     if (!st)
         return err->code;
-    fprintf(out, "\n%-9s  %-17s  %6s  %5s  %-20s  %s\n", "REPORT", "PERIOD", "SCOPES", "PDFS",
-            "LAST_GENERATED", "LANGUAGES");
+    registry_report *reports;
+    int nreports;
+    if (registry_reports(db, &reports, &nreports, err)) {
+        sqlite3_finalize(st);
+        return err->code;
+    }
+    fprintf(out, "\n%-9s  %-17s  %6s  %5s  %-20s  %-19s  %s\n", "REPORT", "PERIOD", "SCOPES",
+            "PDFS", "LAST_GENERATED", "LANGUAGES", "STATE");
     int rc, n = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        fprintf(out, "%-9s  %-17s  %6d  %5d  %-20s  %s\n", column_text(st, 0, "?"),
+        /* current: drawn from today's inputs; stale: a month it reads (or a
+         * state, the configuration) changed since; draft: forced past a gate */
+        const char *state = "current";
+        for (int i = 0; i < nreports; i++)
+            if (!strcmp(reports[i].kind, column_text(st, 0, "?")) &&
+                !strcmp(reports[i].period, column_text(st, 1, "?")))
+                state = reports[i].stale ? "stale" : reports[i].draft ? "draft" : "current";
+        fprintf(out, "%-9s  %-17s  %6d  %5d  %-20s  %-19s  %s\n", column_text(st, 0, "?"),
                 column_text(st, 1, "?"), sqlite3_column_int(st, 2), sqlite3_column_int(st, 3),
-                column_text(st, 5, "?"), column_text(st, 4, "-"));
+                column_text(st, 5, "?"), column_text(st, 4, "-"), state);
         n++;
     }
+    free(reports);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
         return db_fail(db, "reading report_run", err);

@@ -30,7 +30,9 @@
 typedef enum schedule_state {
     SCHEDULE_DONE,   /* generated (registry), whatever the date */
     SCHEDULE_DUE,    /* not generated, deadline today or ahead */
-    SCHEDULE_OVERDUE /* not generated, deadline passed */
+    SCHEDULE_OVERDUE, /* not generated, deadline passed */
+    SCHEDULE_STALE    /* generated, but from data (or states, configuration) that
+                         changed since: run it again */
 } schedule_state;
 
 /* The report kind of a period: "monthly", "quarterly", "annual", or
@@ -41,6 +43,8 @@ const char *schedule_kind(const period *p);
  * quarter's last day + 15; annual, 31 January of the next year. Returns 0,
  * or -1 for a range (topic reports are on demand). */
 int schedule_deadline(const period *p, int32_t *deadline_days);
+/* done: 0 not generated (or only as a draft), 1 generated from today's
+ * inputs, 2 generated from inputs that changed since (SCHEDULE_STALE). */
 schedule_state schedule_state_of(int done, int32_t today_days, int32_t deadline_days);
 const char *schedule_state_name(schedule_state s);
 /* Whether `due` lists a report with that deadline today: deadline within

@@ -2,19 +2,19 @@
 # bench-compute.sh -- the compute benchmark (issue 5): every indicator for
 # every scope over 25 months of scale-1.0 generator data, target < 2 s.
 # Needs build/hospgen and build/hospreport. Generates 25 months ending
-# 2026-10 and ingests them (not timed), then times `hospreport compute
-# --period 2026-10` three times on the same database:
+# 2026-10, ingests and validates them (not timed), then times `hospreport
+# compute --period 2026-10` three times on the same database:
 #   1. first run, the target: nothing computed yet. Each of the 25 months
 #      is reduced to per-department base measures from the canonical tables
-#      (outpatient through the roll-up ingest wrote while loading, the
-#      other tables row by row; on reader threads, one per core), the cost
+#      (outpatient through the roll-up validate wrote, the other tables row
+#      by row; on reader threads, one per core), the cost
 #      allocation and equipment tables are built, then every indicator of
 #      every scope, period and comparison is materialised;
 #   2. again from the stored base measures (what a monthly run does for
 #      its history): every period result forgotten and recomputed;
 #   3. baseline: the first run again with the outpatient roll-ups dropped,
-#      so that compute rolls each month up from its visits first (what a
-#      database loaded by an older hospreport costs once).
+#      so that compute rolls each month up from its visits first, into its
+#      own connection's shadow (what months loaded but not validated cost).
 # Prints the row counts it worked on, and checks that the cost allocation
 # conserved cost to the cent in every month.
 # Env: BUILD (default build), BENCH_DIR (default $BUILD/bench-compute).
@@ -31,6 +31,7 @@ mkdir -p "$DIR"
 "$BUILD/hospgen" --out "$DIR/exports" --end 2026-10 --months 25 --scale 1.0 --quiet
 for m in $(ls "$DIR/exports" | grep -E '^[0-9]{4}-[0-9]{2}$'); do
     "$BUILD/hospreport" ingest --in "$DIR/exports/$m" --period "$m" --db "$DB" 2>/dev/null
+    "$BUILD/hospreport" validate -q --period "$m" --db "$DB" >/dev/null || true
 done
 rows=$(sqlite3 "$DB" "SELECT (SELECT count(*) FROM outpatient) || ' outpatient (' ||
     (SELECT count(*) FROM outpatient_rollup) || ' roll-up rows), ' ||

@@ -5,7 +5,7 @@ set -u
 BUILD=${BUILD:-build}
 export BUILD
 status=0
-for b in scripts/bench-ingest.sh scripts/bench-compute.sh scripts/bench-render.sh scripts/bench-run.sh; do
+for b in scripts/bench-ingest.sh scripts/bench-validate.sh scripts/bench-compute.sh scripts/bench-render.sh scripts/bench-run.sh; do
     [ -f "$b" ] || continue
     echo "== $b"
     sh "$b" || status=1

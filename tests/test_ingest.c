@@ -17,7 +17,7 @@
 
 #include "pipeline/core/db.h"
 #include "pipeline/core/registry.h"
-#include <string.h>
+#include "pipeline/core/rollup.h"
 #include "tests/support/testkit.h"
 #include "pipeline/core/digest.h"
 #include "pipeline/core/log.h"
@@ -248,8 +248,13 @@ static void test_standard_folder(void **state)
     assert_int_equal(tk_query_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'index' "
                               "AND tbl_name = 'outpatient'"),
                      1);
-    /* The roll-up, written with the rows: V1 (0101 O), V2 (0101 E, no
-     * wait), V5 (0201 X); V3 and V4 were quarantined and are not in it. */
+    /* No roll-up: validate is its one writer. A reader's shadow rolls the
+     * rows up: V1 (0101 O), V2 (0101 E, no wait), V5 (0201 X); V3 and V4
+     * were quarantined and are not in it. */
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM main.outpatient_rollup"), 0);
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM rollup_state"), 0);
+    hr_error_clear(&err);
+    assert_int_equal(rollup_shadow(db, "2026-10", NULL, &err), HR_OK);
     assert_string_equal(tk_query_text(db, "SELECT group_concat(dept_code || visit_type || ':' || "
                                   "row_count || '/' || total_fee_cents || '/' || "
                                   "total_fee_cents_n || '/' || drug_fee_cents || '/' || "
@@ -259,8 +264,7 @@ static void test_standard_folder(void **state)
                                   "ORDER BY dept_code, visit_type)"),
                         "0101E:1/10000/1/0/0/0/0/0 0101O:1/143170/1/17637/3310/5200/19/1 "
                         "0201X:1/1250/1/125/0/0/0/1");
-    assert_string_equal(tk_query_text(db, "SELECT source || period || built_by FROM rollup_state"),
-                        "outpatient2026-10ingest");
+    rollup_shadow_drop(db);
     db_close(db);
 }
 
@@ -385,7 +389,12 @@ static void test_changed_file_replaces(void **state)
                                   "FROM outpatient WHERE period = '2026-10'"),
                         "W1:5000,W2:6050");
     assert_int_equal(tk_query_int(db, "SELECT count(*) FROM outpatient WHERE period = '2026-09'"), 3);
-    /* The month's roll-up is the new file's alone; the other month's stays. */
+    /* Ingest writes no roll-up (validate does): rolled up from the rows,
+     * the month is the new file's alone; the other month stays. */
+    hr_error err;
+    hr_error_clear(&err);
+    assert_int_equal(rollup_shadow(db, "2026-10", NULL, &err), HR_OK);
+    assert_int_equal(rollup_shadow(db, "2026-09", NULL, &err), HR_OK);
     assert_string_equal(tk_query_text(db, "SELECT group_concat(dept_code || visit_type || ':' || "
                                   "row_count || '/' || total_fee_cents || '/' || "
                                   "wait_minutes, ' ') FROM (SELECT * FROM outpatient_rollup "
@@ -394,7 +403,8 @@ static void test_changed_file_replaces(void **state)
     assert_int_equal(tk_query_int(db, "SELECT sum(row_count) FROM outpatient_rollup "
                               "WHERE period = '2026-09'"),
                      3);
-    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM rollup_state"), 2);
+    rollup_shadow_drop(db);
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM rollup_state"), 0);
     assert_int_equal(tk_query_int(db, "SELECT count(*) FROM quarantine WHERE period = '2026-10'"), 0);
     assert_int_equal(tk_query_int(db, "SELECT count(*) FROM quarantine WHERE period = '2026-09'"), 2);
     assert_int_equal(tk_query_int(db, "SELECT count(*) FROM dept WHERE period = '2026-10'"), 2);
@@ -461,6 +471,8 @@ static const bad_case bad_cases[] = {
      "a <visit> inside the <visit> of line 3: records may not nest"},
     {"bad/xmlattrs", DATA "xml-profile.xml", "xmlattrs/outpatient.xml", 3, "",
      "an element with more than 64 attributes"},
+    {"bad/xmlfield", DATA "xml-field-profile.xml", "xmlfield/outpatient.xml", 3, "visit_time",
+     "visit_time is longer than the limit of 12 bytes"},
     {"bad/xmlbig", DATA "xml-small-profile.xml", "xmlbig/outpatient.xml", 13, "",
      "the XML export is larger than the limit of 600 bytes"},
     {"std", DATA "bad-profile.xml", "bad-profile.xml", 3, "file", "colour"},

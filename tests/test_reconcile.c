@@ -234,6 +234,11 @@ static void test_hospital_rules(void **state)
     assert_string_equal(err.file, "tests/data/reconcile/rules/bad_field.xml");
     assert_int_equal(err.line, 4);
     assert_string_equal(err.field, "fee");
+    /* One comparing on patient_key, whose differences CSV would carry it. */
+    assert_int_equal(run(db, "tests/data/reconcile/rules/patient_key.xml", 0, &err), HR_EFAIL);
+    assert_string_equal(err.file, "tests/data/reconcile/rules/patient_key.xml");
+    assert_int_equal(err.line, 6);
+    assert_string_equal(err.field, "patient_key");
     /* One that breaks the schema, too. */
     assert_int_equal(run(db, "tests/data/reconcile/rules/bad_schema.xml", 0, &err), HR_EFAIL);
     assert_int_equal(err.line, 3);

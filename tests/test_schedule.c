@@ -17,6 +17,7 @@
 #include "pipeline/core/db.h"
 #include "pipeline/core/error.h"
 #include "pipeline/core/period.h"
+#include "pipeline/core/registry.h"
 #include "pipeline/schedule.h"
 
 static int32_t day(const char *iso)
@@ -135,15 +136,18 @@ static void load_month(sqlite3 *db, const char *month)
     assert_int_equal(db_exec(db, sql, NULL), 0);
 }
 
+/* A PDF recorded as drawn from the period's inputs as they are now. */
 static void generated(sqlite3 *db, const char *kind, const char *p, const char *lang)
 {
-    char sql[512];
+    char sql[512], fp[DIGEST_HEX_SIZE];
+    hr_error err;
+    assert_int_equal(registry_inputs_fingerprint(db, p, fp, &err), 0);
     snprintf(sql, sizeof sql,
              "INSERT INTO report_run (kind, period, scope, lang, template_path, template_sha256,"
              " inputs_fingerprint, output_path, output_sha256, output_bytes, generated_at)"
-             " VALUES ('%s', '%s', 'hospital', '%s', 't', 'x', 'y', 'o', 'z', 1,"
+             " VALUES ('%s', '%s', 'hospital', '%s', 't', 'x', '%s', 'o', 'z', 1,"
              " '2026-11-03T02:00:00Z')",
-             kind, p, lang);
+             kind, p, lang, fp);
     assert_int_equal(db_exec(db, sql, NULL), 0);
 }
 
@@ -196,6 +200,26 @@ static void test_due_command(void **state)
              "%s"
              "monthly    2026-07   2026-08-09  overdue\n"
              "monthly    2026-08   2026-09-09  done\n"
+             "monthly    2026-09   2026-10-09  overdue\n"
+             "quarterly  2026-Q3   2026-10-15  overdue\n"
+             "monthly    2026-10   2026-11-09  due\n",
+             header);
+    assert_string_equal(run_due("2026-10-16"), expect);
+
+    /* July's data change (a late file): August's report, whose MoM reads
+     * July, is stale until it is rendered again; July's own was never done */
+    hr_error err;
+    assert_int_equal(db_open(DB_PATH, &db, &err), 0);
+    assert_int_equal(db_exec(db, "INSERT INTO source_file (period, source, path, size_bytes, "
+                                 "sha256, profile, loaded_at, outcome) VALUES ('2026-07', "
+                                 "'cost', 'cost.csv', 1, 'abc', 'standard', 'now', 'loaded')",
+                             &err),
+                     0);
+    db_close(db);
+    snprintf(expect, sizeof expect,
+             "%s"
+             "monthly    2026-07   2026-08-09  overdue\n"
+             "monthly    2026-08   2026-09-09  stale\n"
              "monthly    2026-09   2026-10-09  overdue\n"
              "quarterly  2026-Q3   2026-10-15  overdue\n"
              "monthly    2026-10   2026-11-09  due\n",

@@ -210,72 +210,111 @@ static void test_outpatient_rules(void **state)
     close_db(db);
 }
 
-/* The outpatient roll-up stays exact through quarantine: built from the
- * rows (as compute would for rows written by hand), then every row moved
- * to quarantine is subtracted, and a group left without rows goes. */
-static void test_quarantine_keeps_rollup(void **state)
+/* Validate is the outpatient roll-up's one writer: it builds it once, from
+ * the rows that stayed after quarantine, marked with the file it sums up;
+ * whatever the table held for the month before is replaced. */
+static void test_rollup_built_after_quarantine(void **state)
 {
     (void)state;
     sqlite3 *db = open_db();
     load_outpatient(db, file_sha(OUTPATIENT_CSV));
+    /* a stale roll-up of the month (e.g. of an earlier file): replaced */
+    tk_exec(db, "INSERT INTO outpatient_rollup VALUES ('2026-10','0101','E',9,9,9,9,9,9,9,9,9,9,9);"
+                "INSERT INTO rollup_state VALUES ('outpatient','2026-10','validate',0)");
     hr_error err;
-    hr_error_clear(&err);
-    assert_int_equal(rollup_ensure(db, "2026-10", NULL, &err), HR_OK);
+    assert_int_equal(run_validate(db, &err), HR_EINPUT);
     const char *by_group =
         "SELECT group_concat(dept_code || visit_type || ':' || row_count || '/' || "
-        "total_fee_cents || '/' || drug_fee_cents || '/' || material_fee_cents || '/' || "
-        "exam_fee_cents || '/' || wait_minutes || '/' || wait_minutes_n, ' ') FROM (SELECT * "
-        "FROM outpatient_rollup WHERE period = '2026-10' ORDER BY dept_code, visit_type)";
-    /* Lines 2-8 as loaded: 0101 O = lines 2 and 3, 0101 E = line 5,
-     * 0102 O = lines 6 and 8, 0102 X = line 7, 9999 O = line 4. */
+        "total_fee_cents || '/' || total_fee_cents_n || '/' || drug_fee_cents || '/' || "
+        "material_fee_cents || '/' || exam_fee_cents || '/' || wait_minutes || '/' || "
+        "wait_minutes_n, ' ') FROM (SELECT * FROM outpatient_rollup WHERE period = '2026-10' "
+        "ORDER BY dept_code, visit_type)";
+    /* Left: line 2 (0101 O) and line 8 (0102 O, its wait of 2000 only
+     * warned); lines 3-7 went to quarantine, and with them the groups
+     * 0101 E, 0102 X and 9999 O. */
     char *s = query_text(db, by_group);
-    assert_string_equal(s, "0101E:1/2000/0/0/0/0/0 0101O:2/15000/1000/1000/1000/10/2 "
-                           "0102O:2/6000/2000/1000/1/2007/2 0102X:1/3000/0/0/0/7/1 "
-                           "9999O:1/2000/0/0/0/0/0");
+    assert_string_equal(s, "0101O:1/10000/1/1000/1000/1000/5/1 0102O:1/3000/1/0/0/0/2000/1");
     free(s);
-    s = query_text(db, "SELECT built_by FROM rollup_state WHERE period = '2026-10'");
-    assert_string_equal(s, "rows");
-    free(s);
-    assert_int_equal(run_validate(db, &err), HR_EINPUT);
-    /* Left: line 2 (0101 O) and line 8 (0102 O, its wait of 2000 only warned). */
-    s = query_text(db, by_group);
-    assert_string_equal(s, "0101O:1/10000/1000/1000/1000/5/1 0102O:1/3000/0/0/0/2000/1");
+    s = query_text(db, "SELECT built_by || '|' || file_id FROM rollup_state");
+    assert_string_equal(s, "validate|1");
     free(s);
     assert_int_equal(tk_query_int(db, "SELECT count(*) FROM (SELECT dept_code, visit_type, "
                                       "count(*), sum(total_fee_cents) FROM outpatient GROUP BY 1, 2 "
                                       "EXCEPT SELECT dept_code, visit_type, row_count, "
                                       "total_fee_cents FROM outpatient_rollup)"),
                      0);
+    /* a second validation finds nothing new: the same roll-up */
+    assert_int_equal(run_validate(db, &err), HR_EINPUT);
+    s = query_text(db, by_group);
+    assert_string_equal(s, "0101O:1/10000/1/1000/1000/1000/5/1 0102O:1/3000/1/0/0/0/2000/1");
+    free(s);
     close_db(db);
 }
 
-/* A roll-up that lacks the group of a row validate quarantines is not to
- * be trusted: it goes with its mark, and the month is rolled up again from
- * the rows that stayed. */
-static void test_damaged_rollup_dropped(void **state)
+/* A roll-up is current while its file is the month's current file; a
+ * reader of a month without a current one rolls the rows up into a TEMP
+ * shadow of its own connection, which the shared table never sees. */
+static void test_rollup_current_and_shadow(void **state)
 {
     (void)state;
     sqlite3 *db = open_db();
     load_outpatient(db, file_sha(OUTPATIENT_CSV));
     hr_error err;
     hr_error_clear(&err);
-    int rebuilt = -1;
-    assert_int_equal(rollup_ensure(db, "2026-10", &rebuilt, &err), HR_OK);
-    assert_int_equal(rebuilt, 1);
-    tk_exec(db, "DELETE FROM outpatient_rollup WHERE visit_type = 'E'"); /* line 5's group */
-    assert_int_equal(run_validate(db, &err), HR_EINPUT);
-    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM outpatient_rollup"), 0);
+    const rollup_spec *s = rollup_find("outpatient");
+    assert_non_null(s);
+    assert_int_equal(rollup_current(db, s, "2026-10", &err), 0); /* loaded, not validated */
+    int shadowed = -1;
+    assert_int_equal(rollup_shadow(db, "2026-10", &shadowed, &err), HR_OK);
+    assert_int_equal(shadowed, 1);
+    /* the shadow: every row of the month (7), the shared table: nothing */
+    assert_int_equal(tk_query_int(db, "SELECT sum(row_count) FROM outpatient_rollup"), 7);
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM main.outpatient_rollup"), 0);
     assert_int_equal(tk_query_int(db, "SELECT count(*) FROM rollup_state"), 0);
+    rollup_shadow_drop(db);
+    assert_int_equal(run_validate(db, &err), HR_EINPUT);
     hr_error_clear(&err);
-    assert_int_equal(rollup_ensure(db, "2026-10", &rebuilt, &err), HR_OK);
-    assert_int_equal(rebuilt, 1);
-    char *s = query_text(db, "SELECT group_concat(dept_code || visit_type || ':' || row_count || "
-                             "'/' || total_fee_cents || '/' || wait_minutes, ' ') FROM (SELECT * "
-                             "FROM outpatient_rollup ORDER BY dept_code, visit_type)");
-    assert_string_equal(s, "0101O:1/10000/5 0102O:1/3000/2000");
-    free(s);
-    assert_int_equal(rollup_ensure(db, "2026-10", &rebuilt, &err), HR_OK);
-    assert_int_equal(rebuilt, 0); /* marked now */
+    assert_int_equal(rollup_current(db, s, "2026-10", &err), 1);
+    assert_int_equal(rollup_shadow(db, "2026-10", &shadowed, &err), HR_OK);
+    assert_int_equal(shadowed, 0);
+    /* another file loaded for the month: the roll-up is no longer current */
+    tk_exec(db, "UPDATE source_file SET current = 0;"
+                "INSERT INTO source_file (file_id, period, source, path, size_bytes, sha256, "
+                "profile, loaded_at, outcome) VALUES (9, '2026-10', 'outpatient', 'x', 0, 'y', "
+                "'standard', 'now', 'replaced')");
+    assert_int_equal(rollup_current(db, s, "2026-10", &err), 0);
+    close_db(db);
+}
+
+/* The key check over more rows than one partition holds (262,144): the
+ * hashes go through temporary files, and every duplicate is still found,
+ * naming the first line of its key. */
+static void test_key_check_partitions(void **state)
+{
+    (void)state;
+    sqlite3 *db = open_db();
+    add_depts(db, "2026-10");
+    const int n = 300000;
+    add_file(db, 1, "2026-10", "outpatient", "/nonexistent/outpatient.csv", "x", n);
+    /* line i + 1 has visit_id V(i mod 299,990): lines 299,992-300,001
+     * repeat the keys of lines 2-11 */
+    tk_exec(db, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000) "
+                "INSERT INTO outpatient SELECT '2026-10', 'V' || (i % 299990), "
+                "'2026-10-05 08:00:00', '0101', 'D1', 'P', 'O', 100, 0, 0, 0, 5, 1, i + 1 FROM n");
+    validate_options opt = {"2026-10", "tests/data/validate/rules/keys_only.xml", NULL, NULL, 0};
+    hr_error err;
+    hr_error_clear(&err);
+    int rc = validate_period(db, &opt, &err);
+    if (rc)
+        fail_msg("%s", err.message);
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM quarantine"), 10);
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM quarantine WHERE rule = 'key' AND "
+                                      "line_no = 299990 + 2 + (line_no - 299992) AND message = "
+                                      "'duplicate visit_id (V' || (line_no - 1 - 299990) || "
+                                      "'): first at line ' || (line_no - 299990)"),
+                     10);
+    assert_int_equal(tk_query_int(db, "SELECT min(line_no) FROM quarantine"), 299992);
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM outpatient"), n - 10);
     close_db(db);
 }
 
@@ -655,8 +694,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_outpatient_rules),
-        cmocka_unit_test(test_quarantine_keeps_rollup),
-        cmocka_unit_test(test_damaged_rollup_dropped),
+        cmocka_unit_test(test_rollup_built_after_quarantine),
+        cmocka_unit_test(test_rollup_current_and_shadow),
+        cmocka_unit_test(test_key_check_partitions),
         cmocka_unit_test(test_raw_rebuilt_when_file_changed),
         cmocka_unit_test(test_below_limit_passes),
         cmocka_unit_test(test_other_sources),

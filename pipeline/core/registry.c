@@ -19,6 +19,7 @@
 #include "pipeline/core/period.h"
 #include "pipeline/core/strbuf.h"
 #include "pipeline/core/version.h"
+#include "pipeline/core/xalloc.h"
 
 void registry_input_months(const period *p, int *first_month, int *last_month)
 {
@@ -277,5 +278,89 @@ int registry_record(sqlite3 *db, const registry_entry *e, hr_error *err)
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
         return db_fail(db, "recording the report in report_run", err);
+    return HR_OK;
+}
+
+int registry_results_state(sqlite3 *db, const char *period_text, hr_error *err)
+{
+    sqlite3_stmt *st = db_prepare(db, "SELECT inputs FROM computed_period WHERE period = ?", err);
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, period_text, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    char stored[DIGEST_HEX_SIZE] = "";
+    if (rc == SQLITE_ROW)
+        snprintf(stored, sizeof stored, "%s", text_or_empty(st, 0));
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE)
+        return REGISTRY_NONE;
+    if (rc != SQLITE_ROW)
+        return db_fail(db, "reading computed_period", err), -1;
+    char now[DIGEST_HEX_SIZE];
+    if (registry_inputs_fingerprint(db, period_text, now, err))
+        return -1;
+    return strcmp(stored, now) == 0 ? REGISTRY_CURRENT : REGISTRY_STALE;
+}
+
+const char *registry_state_name(int state)
+{
+    return state == REGISTRY_CURRENT ? "current" : state == REGISTRY_STALE ? "stale" : "none";
+}
+
+int registry_reports(sqlite3 *db, registry_report **out, int *n, hr_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    /* the latest row of each PDF (kind, period, scope, lang, path), per
+     * (kind, period): how many scopes, one scope, a folder, the template,
+     * whether any is a draft, and the fingerprints they were drawn from */
+    sqlite3_stmt *st = db_prepare(
+        db,
+        "WITH latest AS (SELECT r.* FROM report_run r WHERE run_id = (SELECT max(run_id) FROM "
+        " report_run x WHERE x.kind = r.kind AND x.period = r.period AND x.scope = r.scope AND "
+        " x.lang = r.lang AND x.output_path = r.output_path)) "
+        "SELECT kind, period, count(DISTINCT scope), min(scope), max(output_path), "
+        " max(template_path), max(draft), group_concat(DISTINCT inputs_fingerprint), "
+        " count(*), max(generated_at), CASE count(DISTINCT lang) WHEN 1 THEN max(lang) "
+        " ELSE 'all' END FROM latest GROUP BY kind, period ORDER BY period, kind",
+        err);
+    if (!st)
+        return err->code;
+    int rc, cap = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 16;
+            *out = xrealloc(*out, (size_t)cap * sizeof **out);
+        }
+        registry_report *r = &(*out)[(*n)++];
+        memset(r, 0, sizeof *r);
+        snprintf(r->kind, sizeof r->kind, "%s", text_or_empty(st, 0));
+        snprintf(r->period, sizeof r->period, "%s", text_or_empty(st, 1));
+        r->scopes = sqlite3_column_int(st, 2);
+        snprintf(r->scope, sizeof r->scope, "%s", text_or_empty(st, 3));
+        snprintf(r->out_dir, sizeof r->out_dir, "%s", text_or_empty(st, 4));
+        char *slash = strrchr(r->out_dir, '/');
+        if (slash)
+            *slash = '\0';
+        else
+            snprintf(r->out_dir, sizeof r->out_dir, ".");
+        snprintf(r->template_path, sizeof r->template_path, "%s", text_or_empty(st, 5));
+        r->draft = sqlite3_column_int(st, 6);
+        r->pdfs = sqlite3_column_int(st, 8);
+        snprintf(r->generated_at, sizeof r->generated_at, "%s", text_or_empty(st, 9));
+        snprintf(r->lang, sizeof r->lang, "%s", text_or_empty(st, 10));
+        char now[DIGEST_HEX_SIZE];
+        hr_error ignored;
+        /* a period that no longer parses or reads is stale: it cannot be as drawn */
+        r->stale = registry_inputs_fingerprint(db, r->period, now, &ignored) != HR_OK ||
+                   strcmp(text_or_empty(st, 7), now) != 0;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+        return db_fail(db, "reading report_run", err);
+    }
     return HR_OK;
 }

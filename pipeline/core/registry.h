@@ -112,4 +112,32 @@ int registry_is_current(sqlite3 *db, const registry_entry *e, hr_error *err);
  * the time (db_now). Returns 0, or an hr_code with err set. */
 int registry_record(sqlite3 *db, const registry_entry *e, hr_error *err);
 
+/* The state of a period's computed results: registry_inputs_fingerprint()
+ * now against the one stored with them (computed_period.inputs). */
+enum { REGISTRY_NONE = 0, REGISTRY_CURRENT = 1, REGISTRY_STALE = 2 };
+/* REGISTRY_NONE (never computed), REGISTRY_CURRENT, REGISTRY_STALE (the
+ * data of a month it reads, a state or the configuration changed since),
+ * or -1 on error (err set). */
+int registry_results_state(sqlite3 *db, const char *period_text, hr_error *err);
+/* "none", "current", "stale". */
+const char *registry_state_name(int state);
+
+/* The reports of the registry, one per (kind, period), as their latest
+ * PDFs stand. */
+typedef struct registry_report {
+    char kind[64];      /* monthly | quarterly | annual | topic-NAME */
+    char period[32];
+    int scopes;         /* how many scopes; `scope` is one of them */
+    char scope[64];
+    int pdfs;
+    char lang[16];      /* its one language, or "all" */
+    char out_dir[4096]; /* the folder of one of its PDFs */
+    char template_path[4096];
+    char generated_at[32]; /* the latest */
+    int draft;          /* a PDF is a draft */
+    int stale;          /* a PDF was drawn from other inputs than today's */
+} registry_report;
+/* Fills *out (caller frees) with *n reports, by period then kind. */
+int registry_reports(sqlite3 *db, registry_report **out, int *n, hr_error *err);
+
 #endif

@@ -3,8 +3,10 @@
  *
  * Every statement is written from the spec, so a roll-up added to
  * rollup_specs[] (with its table in a migration: period, the group
- * columns, `row_count`, then <col> and <col>_n per summed column) is kept by
- * ingest, validate and compute with no other change.
+ * columns, `row_count`, then <col> and <col>_n per summed column) is built
+ * by validate and read by compute with no other change. The writer's
+ * statements name main."table": a connection may hold a TEMP shadow of the
+ * same name (rollup_shadow), which unqualified reads see first.
  */
 #include <stdio.h>
 #include <string.h>
@@ -28,6 +30,11 @@ const rollup_spec *rollup_find(const char *source)
     return NULL;
 }
 
+const rollup_spec *rollup_spec_at(int i)
+{
+    return i >= 0 && (size_t)i < sizeof specs / sizeof specs[0] ? &specs[i] : NULL;
+}
+
 /* "period, g1, g2, row_count, s1, s1_n, ..." */
 static void column_list(strbuf *sb, const rollup_spec *s)
 {
@@ -39,36 +46,22 @@ static void column_list(strbuf *sb, const rollup_spec *s)
         sb_addf(sb, ", \"%s\", \"%s_n\"", s->sum[i], s->sum[i]);
 }
 
-static int mark(sqlite3 *db, const rollup_spec *s, const char *period, const char *by,
+static int mark(sqlite3 *db, const rollup_spec *s, const char *period, sqlite3_int64 file_id,
                 hr_error *err)
 {
-    sqlite3_stmt *st = db_prepare(
-        db, "INSERT OR REPLACE INTO rollup_state (source, period, built_by) VALUES (?, ?, ?)",
-        err);
+    sqlite3_stmt *st = db_prepare(db,
+                                  "INSERT OR REPLACE INTO main.rollup_state (source, period, "
+                                  "built_by, file_id) VALUES (?, ?, 'validate', ?)",
+                                  err);
     if (!st)
         return err->code;
     sqlite3_bind_text(st, 1, s->source, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, period, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, by, -1, SQLITE_STATIC);
+    if (file_id > 0)
+        sqlite3_bind_int64(st, 3, file_id);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? HR_OK : db_fail(db, "marking a roll-up", err);
-}
-
-static int forget(sqlite3 *db, const rollup_spec *s, const char *period, hr_error *err)
-{
-    char *sql = sqlite3_mprintf("DELETE FROM \"%w\" WHERE period = %Q;"
-                                "DELETE FROM rollup_state WHERE source = %Q AND period = %Q",
-                                s->table, period, s->source, period);
-    int rc = db_exec(db, sql, err);
-    sqlite3_free(sql);
-    return rc;
-}
-
-int rollup_forget(sqlite3 *db, const char *source, const char *period, hr_error *err)
-{
-    const rollup_spec *s = rollup_find(source);
-    return s ? forget(db, s, period, err) : HR_OK;
 }
 
 /* ---- the accumulator: open addressing over the group values ---- */
@@ -77,7 +70,10 @@ typedef struct acc_entry {
     uint64_t hash;
     size_t key_off, key_len; /* into keys: per group value a NULL flag, length, bytes */
     int64_t rows;
-    int64_t sum[ROLLUP_MAX_SUM], n[ROLLUP_MAX_SUM];
+    /* 128 bits: exact while rows are added and taken back; a sum that does
+     * not fit 64 bits at the end is not stored */
+    __int128 sum[ROLLUP_MAX_SUM];
+    int64_t n[ROLLUP_MAX_SUM];
 } acc_entry;
 
 struct rollup_acc {
@@ -86,7 +82,7 @@ struct rollup_acc {
     size_t n, cap;     /* cap: a power of two, kept over twice n */
     int *slot;         /* cap slots: entry index + 1, 0 empty */
     strbuf keys, probe;
-    int overflow;      /* a sum passed 64 bits: nothing is stored */
+
 };
 
 rollup_acc *rollup_acc_new(const rollup_spec *spec)
@@ -137,8 +133,8 @@ static void grow(rollup_acc *a)
     a->cap = cap;
 }
 
-void rollup_acc_add(rollup_acc *a, const char *const *group, const size_t *group_len,
-                    const int64_t *sum, const unsigned char *present)
+static void acc_add(rollup_acc *a, const char *const *group, const size_t *group_len,
+                    const int64_t *sum, const unsigned char *present, int weight)
 {
     strbuf *k = &a->probe;
     sb_reset(k);
@@ -177,25 +173,44 @@ void rollup_acc_add(rollup_acc *a, const char *const *group, const size_t *group
         sb_add(&a->keys, k->buf, k->len);
         a->slot[j] = (int)++a->n;
     }
-    e->rows++;
+    e->rows += weight;
     for (int i = 0; i < a->spec->nsum; i++)
         if (present[i]) {
-            if (__builtin_add_overflow(e->sum[i], sum[i], &e->sum[i]))
-                a->overflow = 1;
-            e->n[i]++;
+            e->sum[i] += weight > 0 ? (__int128)sum[i] : -(__int128)sum[i];
+            e->n[i] += weight;
         }
 }
 
-int rollup_acc_store(rollup_acc *a, sqlite3 *db, const char *period, hr_error *err)
+void rollup_acc_add(rollup_acc *a, const char *const *group, const size_t *group_len,
+                    const int64_t *sum, const unsigned char *present)
+{
+    acc_add(a, group, group_len, sum, present, 1);
+}
+
+void rollup_acc_remove(rollup_acc *a, const char *const *group, const size_t *group_len,
+                       const int64_t *sum, const unsigned char *present)
+{
+    acc_add(a, group, group_len, sum, present, -1);
+}
+
+int rollup_acc_store(rollup_acc *a, sqlite3 *db, const char *period, sqlite3_int64 file_id,
+                     hr_error *err)
 {
     const rollup_spec *s = a->spec;
-    if (forget(db, s, period, err))
+    char *del = sqlite3_mprintf("DELETE FROM main.\"%w\" WHERE period = %Q", s->table, period);
+    int drc = db_exec(db, del, err);
+    sqlite3_free(del);
+    if (drc)
         return err->code;
-    if (a->overflow)
+    int overflow = 0;
+    for (size_t i = 0; i < a->n; i++)
+        for (int k = 0; k < s->nsum; k++)
+            overflow |= a->e[i].sum[k] > INT64_MAX || a->e[i].sum[k] < INT64_MIN;
+    if (overflow)
         return HR_OK; /* no mark: rolled up from the rows once validate has
                        * quarantined the amounts beyond belief */
     strbuf sql = STRBUF_INIT;
-    sb_addf(&sql, "INSERT INTO \"%s\" (", s->table);
+    sb_addf(&sql, "INSERT INTO main.\"%s\" (", s->table);
     column_list(&sql, s);
     sb_addstr(&sql, ") VALUES (?");
     for (int i = 0; i < s->ngroup + 1 + 2 * s->nsum; i++)
@@ -208,6 +223,8 @@ int rollup_acc_store(rollup_acc *a, sqlite3 *db, const char *period, hr_error *e
     int rc = HR_OK;
     for (size_t i = 0; i < a->n && !rc; i++) {
         const acc_entry *e = &a->e[i];
+        if (e->rows == 0) /* every row of the group removed: no group, as in a GROUP BY */
+            continue;
         const char *p = a->keys.buf + e->key_off;
         int col = 1;
         sqlite3_bind_text(st, col++, period, -1, SQLITE_STATIC);
@@ -225,7 +242,7 @@ int rollup_acc_store(rollup_acc *a, sqlite3 *db, const char *period, hr_error *e
         }
         sqlite3_bind_int64(st, col++, e->rows);
         for (int k = 0; k < s->nsum; k++) {
-            sqlite3_bind_int64(st, col++, e->sum[k]);
+            sqlite3_bind_int64(st, col++, (int64_t)e->sum[k]);
             sqlite3_bind_int64(st, col++, e->n[k]);
         }
         if (sqlite3_step(st) != SQLITE_DONE)
@@ -233,68 +250,65 @@ int rollup_acc_store(rollup_acc *a, sqlite3 *db, const char *period, hr_error *e
         sqlite3_reset(st);
     }
     sqlite3_finalize(st);
-    return rc ? rc : mark(db, s, period, "ingest", err);
+    return rc ? rc : mark(db, s, period, file_id, err);
 }
 
-/* ---- subtracting a row, rolling up from the rows ---- */
+/* ---- reading: current or not, the shadow ---- */
 
-int rollup_remove_row(sqlite3 *db, const char *source, sqlite3_int64 rowid, hr_error *err)
+/* ?1 source, ?2 period: the mark of a current roll-up. */
+#define CURRENT_MARK                                                                          \
+    "SELECT 1 FROM main.rollup_state r WHERE r.source = ?1 AND r.period = ?2 AND r.file_id IS " \
+    "(SELECT max(f.file_id) FROM main.source_file f WHERE f.source = ?1 AND f.period = ?2 "    \
+    "AND f.current = 1)"
+
+int rollup_current(sqlite3 *db, const rollup_spec *s, const char *period, hr_error *err)
 {
-    const rollup_spec *s = rollup_find(source);
-    if (!s)
-        return HR_OK;
-    strbuf sql = STRBUF_INIT;
-    sb_addf(&sql, "UPDATE \"%s\" AS r SET row_count = r.row_count - 1", s->table);
-    for (int i = 0; i < s->nsum; i++)
-        sb_addf(&sql, ", \"%s\" = r.\"%s\" - coalesce(o.\"%s\", 0), \"%s_n\" = r.\"%s_n\" - "
-                      "(o.\"%s\" IS NOT NULL)",
-                s->sum[i], s->sum[i], s->sum[i], s->sum[i], s->sum[i], s->sum[i]);
-    sb_addf(&sql, " FROM (SELECT * FROM \"%s\" WHERE rowid = ?1) AS o WHERE r.period = o.period",
-            s->source);
-    for (int g = 0; g < s->ngroup; g++)
-        sb_addf(&sql, " AND r.\"%s\" IS o.\"%s\"", s->group[g], s->group[g]);
-    sb_addf(&sql, " RETURNING row_count");
-    sqlite3_stmt *st = db_prepare(db, sql.buf, err);
-    sb_release(&sql);
-    if (!st)
-        return err->code;
-    sqlite3_bind_int64(st, 1, rowid);
-    int step = sqlite3_step(st), found = step == SQLITE_ROW;
-    int emptied = found && sqlite3_column_int64(st, 0) == 0;
-    while (step == SQLITE_ROW)
-        step = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (step != SQLITE_DONE)
-        return db_fail(db, s->table, err);
-    if (!found) {
-        /* No roll-up row for it: the month has no roll-up (compute builds
-         * one), or it is not what it should be -- then it goes, and compute
-         * rolls the month up from its rows. */
-        char *sql = sqlite3_mprintf(
-            "DELETE FROM \"%w\" WHERE period = (SELECT period FROM \"%w\" WHERE rowid = %lld);"
-            "DELETE FROM rollup_state WHERE source = %Q AND period = "
-            "(SELECT period FROM \"%w\" WHERE rowid = %lld)",
-            s->table, s->source, (long long)rowid, s->source, s->source, (long long)rowid);
-        int rc = db_exec(db, sql, err);
-        sqlite3_free(sql);
-        return rc;
-    }
-    if (!emptied)
-        return HR_OK;
-    /* A group whose every row went to quarantine has no row at all, as in
-     * a GROUP BY over the table. */
-    char *del = sqlite3_mprintf("DELETE FROM \"%w\" WHERE row_count = 0", s->table);
-    int rc = db_exec(db, del, err);
-    sqlite3_free(del);
+    int64_t one = 0;
+    return db_query_int(db, &one, err, CURRENT_MARK, s->source, period, NULL);
+}
+
+/* The shadow's rows of the months current in main, copied afresh (validate
+ * may have run on this connection since). */
+static int shadow_refresh(sqlite3 *db, const rollup_spec *s, hr_error *err)
+{
+    char *sql = sqlite3_mprintf(
+        "DELETE FROM temp.\"%w\" WHERE period IN (SELECT r.period FROM main.rollup_state r "
+        "WHERE r.source = %Q AND r.file_id IS (SELECT max(f.file_id) FROM main.source_file f "
+        "WHERE f.source = r.source AND f.period = r.period AND f.current = 1));"
+        "INSERT INTO temp.\"%w\" SELECT t.* FROM main.\"%w\" t JOIN main.rollup_state r "
+        "ON r.source = %Q AND r.period = t.period WHERE r.file_id IS (SELECT max(f.file_id) "
+        "FROM main.source_file f WHERE f.source = r.source AND f.period = r.period AND "
+        "f.current = 1)",
+        s->table, s->source, s->table, s->table, s->source);
+    int rc = db_exec(db, sql, err);
+    sqlite3_free(sql);
     return rc;
 }
 
-static int rollup_rows(sqlite3 *db, const rollup_spec *s, const char *period, hr_error *err)
+static int shadow_month(sqlite3 *db, const rollup_spec *s, const char *period, hr_error *err)
 {
-    if (forget(db, s, period, err))
-        return err->code;
+    int64_t exists = 0;
+    char *q = sqlite3_mprintf("SELECT count(*) FROM sqlite_temp_master WHERE type = 'table' "
+                              "AND name = %Q",
+                              s->table);
+    int rc = db_query_int(db, &exists, err, q, NULL) < 0 ? HR_EFAIL : HR_OK;
+    sqlite3_free(q);
+    if (!rc && !exists) {
+        char *mk = sqlite3_mprintf("CREATE TEMP TABLE \"%w\" AS SELECT * FROM main.\"%w\" "
+                                   "WHERE 0",
+                                   s->table, s->table);
+        rc = db_exec(db, mk, err);
+        sqlite3_free(mk);
+    }
+    if (!rc)
+        rc = shadow_refresh(db, s, err);
+    if (rc)
+        return rc;
     strbuf sql = STRBUF_INIT;
-    sb_addf(&sql, "INSERT INTO \"%s\" (", s->table);
+    sb_addf(&sql, "DELETE FROM temp.\"%s\" WHERE period = ?1; ", s->table);
+    sqlite3_stmt *del = db_prepare(db, sql.buf, err);
+    sb_reset(&sql);
+    sb_addf(&sql, "INSERT INTO temp.\"%s\" (", s->table);
     column_list(&sql, s);
     sb_addstr(&sql, ") SELECT period");
     for (int g = 0; g < s->ngroup; g++)
@@ -302,44 +316,54 @@ static int rollup_rows(sqlite3 *db, const rollup_spec *s, const char *period, hr
     sb_addstr(&sql, ", count(*)");
     for (int i = 0; i < s->nsum; i++)
         sb_addf(&sql, ", coalesce(sum(\"%s\"), 0), count(\"%s\")", s->sum[i], s->sum[i]);
-    sb_addf(&sql, " FROM \"%s\" WHERE period = ?1 GROUP BY period", s->source);
+    sb_addf(&sql, " FROM main.\"%s\" WHERE period = ?1 GROUP BY period", s->source);
     for (int g = 0; g < s->ngroup; g++)
         sb_addf(&sql, ", \"%s\"", s->group[g]);
-    sqlite3_stmt *st = db_prepare(db, sql.buf, err);
+    sqlite3_stmt *ins = del ? db_prepare(db, sql.buf, err) : NULL;
     sb_release(&sql);
-    if (!st)
+    if (!ins) {
+        sqlite3_finalize(del);
         return err->code;
-    sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
-    int step = sqlite3_step(st);
-    sqlite3_finalize(st);
+    }
+    sqlite3_bind_text(del, 1, period, -1, SQLITE_STATIC);
+    sqlite3_bind_text(ins, 1, period, -1, SQLITE_STATIC);
+    int step = sqlite3_step(del);
+    if (step == SQLITE_DONE)
+        step = sqlite3_step(ins);
+    sqlite3_finalize(del);
+    sqlite3_finalize(ins);
     if (step != SQLITE_DONE && strstr(sqlite3_errmsg(db), "integer overflow"))
         return hr_error_set(err, HR_EINPUT, NULL, 0, NULL,
                             "%s rows of %s: a sum passes 64 bits (amounts far beyond any real "
                             "one; validate quarantines those beyond money-limit)",
                             s->source, period);
-    if (step != SQLITE_DONE)
-        return db_fail(db, s->table, err);
-    return mark(db, s, period, "rows", err);
+    return step == SQLITE_DONE ? HR_OK : db_fail(db, s->table, err);
 }
 
-int rollup_ensure(sqlite3 *db, const char *period, int *rebuilt, hr_error *err)
+int rollup_shadow(sqlite3 *db, const char *period, int *shadowed, hr_error *err)
 {
-    if (rebuilt)
-        *rebuilt = 0;
+    if (shadowed)
+        *shadowed = 0;
     for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
         const rollup_spec *s = &specs[i];
-        int64_t marked = 0;
-        int q = db_query_int(db, &marked, err,
-                             "SELECT 1 FROM rollup_state WHERE source = ? AND period = ?",
-                             s->source, period, NULL);
-        if (q < 0)
+        int cur = rollup_current(db, s, period, err);
+        if (cur < 0)
             return err->code;
-        if (q == 1)
+        if (cur)
             continue;
-        if (rollup_rows(db, s, period, err))
+        if (shadow_month(db, s, period, err))
             return err->code;
-        if (rebuilt)
-            *rebuilt = 1;
+        if (shadowed)
+            *shadowed = 1;
     }
     return HR_OK;
+}
+
+void rollup_shadow_drop(sqlite3 *db)
+{
+    for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
+        char *sql = sqlite3_mprintf("DROP TABLE IF EXISTS temp.\"%w\"", specs[i].table);
+        db_exec(db, sql, NULL);
+        sqlite3_free(sql);
+    }
 }

@@ -1,5 +1,6 @@
 /*
- * rollup.h -- roll-ups of the large canonical tables (schema 003_rollup).
+ * rollup.h -- roll-ups of the large canonical tables (schema 003_rollup,
+ * 024_rollup_owner).
  *
  * A roll-up keeps, per month and per value of a few low-cardinality
  * columns (department, visit type), the row count and the sum and
@@ -7,14 +8,17 @@
  * table: a month of outpatient visits is half a million rows, its roll-up
  * a few hundred.
  *
- * It stays exact because every writer of the table keeps it: ingest
- * accumulates it in memory while it loads a file (rollup_acc) and stores
- * it with the rows, in the same transaction; ingest drops it with the
- * rows it replaces (rollup_forget); validate subtracts each row before it
- * moves it to quarantine (rollup_remove_row). rollup_state marks the
- * months whose roll-up is complete; rollup_ensure() rolls up from the
- * table any month that has rows and no mark (a database loaded by an
- * older hospreport, rows written by hand).
+ * One writer: the validate stage. After it has moved a month's bad rows to
+ * quarantine, its one pass over the rows that stayed accumulates the
+ * roll-up (rollup_acc) and stores it with the file_id of the source's
+ * current file (rollup_acc_store); nothing else writes outpatient_rollup or
+ * rollup_state. A roll-up is current while that file is still the
+ * month's current file: a file loaded again (ingest) or rows never
+ * validated leave the month without a current roll-up, and a reader that
+ * needs one anyway (compute on a month loaded but not validated, rows
+ * written by hand in tests) rolls the rows up into a TEMP table of its own
+ * connection (rollup_shadow), which shadows the shared table for that
+ * connection only and is gone when it closes.
  */
 #ifndef HR_ROLLUP_H
 #define HR_ROLLUP_H
@@ -39,8 +43,10 @@ typedef struct rollup_spec {
 
 /* The roll-up of a canonical table, or NULL when it has none. */
 const rollup_spec *rollup_find(const char *source);
+/* The i-th roll-up (0, 1, ...), NULL past the last. */
+const rollup_spec *rollup_spec_at(int i);
 
-/* ---- accumulating while loading (ingest) ---- */
+/* ---- accumulating the rows that stayed (validate, the one writer) ---- */
 
 typedef struct rollup_acc rollup_acc;
 
@@ -50,23 +56,32 @@ void rollup_acc_free(rollup_acc *a);
  * sum values (present[i] 0 = SQL NULL). */
 void rollup_acc_add(rollup_acc *a, const char *const *group, const size_t *group_len,
                     const int64_t *sum, const unsigned char *present);
+/* Takes back a row added before (one that goes to quarantine after all). */
+void rollup_acc_remove(rollup_acc *a, const char *const *group, const size_t *group_len,
+                       const int64_t *sum, const unsigned char *present);
 /* Replaces the roll-up of (spec->source, period) with what was added and
- * marks it complete. Inside the caller's transaction. When a sum passed
- * 64 bits (amounts no hospital has: validate quarantines them), it only
- * drops the old roll-up: the month is rolled up from its rows later. */
-int rollup_acc_store(rollup_acc *a, sqlite3 *db, const char *period, hr_error *err);
+ * marks it current for the source's file `file_id` (0: the rows have no
+ * file, e.g. written by hand). Inside the caller's transaction. Only the
+ * validate stage calls this. When a sum passed 64 bits (amounts no
+ * hospital has: validate quarantines them), it only drops the old
+ * roll-up: readers roll the month up from its rows. */
+int rollup_acc_store(rollup_acc *a, sqlite3 *db, const char *period, sqlite3_int64 file_id,
+                     hr_error *err);
 
-/* ---- keeping it exact ---- */
+/* ---- reading it ---- */
 
-/* Drops the roll-up of (source, period) and its mark; no-op for a source
- * without roll-up. Call when the period's rows are deleted. */
-int rollup_forget(sqlite3 *db, const char *source, const char *period, hr_error *err);
-/* Subtracts the row `rowid` of the source's table (still there) from its
- * roll-up; no-op for a source without roll-up. Call before deleting it. */
-int rollup_remove_row(sqlite3 *db, const char *source, sqlite3_int64 rowid, hr_error *err);
-/* Makes sure every roll-up of `period` is complete: a (source, period)
- * without mark is rolled up from the table's rows and marked; *rebuilt
- * (may be NULL) tells whether one was. */
-int rollup_ensure(sqlite3 *db, const char *period, int *rebuilt, hr_error *err);
+/* 1 when the roll-up of (s->source, period) is current (stored by
+ * validate from the rows of the month's current file), 0 when not, -1 on
+ * error (err set). */
+int rollup_current(sqlite3 *db, const rollup_spec *s, const char *period, hr_error *err);
+/* For a reader that must see `period` rolled up although its roll-up is
+ * not current: rolls the month's rows up into temp.<table> of this
+ * connection (made on first use as a copy of the current shared roll-ups),
+ * which shadows the shared table for this connection's unqualified reads.
+ * Writes nothing another connection sees. *shadowed (may be NULL) tells
+ * whether a month had to be. */
+int rollup_shadow(sqlite3 *db, const char *period, int *shadowed, hr_error *err);
+/* Drops this connection's shadows (when the reader is done). */
+void rollup_shadow_drop(sqlite3 *db);
 
 #endif

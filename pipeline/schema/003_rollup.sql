@@ -1,4 +1,4 @@
--- 003_rollup: roll-ups of the largest canonical table (pipeline/rollup.c).
+-- 003_rollup: roll-ups of the largest canonical table (pipeline/core/rollup.c).
 --
 -- outpatient holds about half a million visits a month at a large
 -- hospital; every outpatient measure of the catalogue is a count or a sum
@@ -7,11 +7,11 @@
 -- rows where it is not NULL and the number of those rows (<col>_n). It is
 -- a few hundred rows a month, so compute reads it instead of the visits.
 --
--- It is kept exact by whoever changes outpatient: ingest writes a month's
--- roll-up while it loads the file (and drops it with the rows it
--- replaces); validate subtracts each row it moves to quarantine. A month
--- that has rows but no rollup_state row (loaded by an older hospreport, or
--- written by hand) is rolled up from its rows before compute reads it.
+-- One writer: the validate stage builds a month's roll-up once, from the
+-- rows that stayed after quarantine (024_rollup_owner: rollup_state.file_id
+-- names the file it sums up; it is current while that file is). Until
+-- then, a reader that needs the month rolls its rows up itself, into a
+-- TEMP table of its own connection (rollup_shadow in pipeline/core/rollup.h).
 CREATE TABLE outpatient_rollup (
     period                TEXT NOT NULL,
     dept_code             TEXT NOT NULL,
@@ -34,6 +34,6 @@ CREATE TABLE outpatient_rollup (
 CREATE TABLE rollup_state (
     source    TEXT NOT NULL,
     period    TEXT NOT NULL,
-    built_by  TEXT NOT NULL,      -- 'ingest' or 'rows' (rolled up from the table)
+    built_by  TEXT NOT NULL,      -- 'validate' ('ingest' or 'rows' in older databases)
     PRIMARY KEY (source, period)
 );

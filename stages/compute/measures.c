@@ -462,10 +462,11 @@ static int find_stale(sqlite3 *db, const ind_catalogue *cat, int month_index, se
             rc = save_state(db, month, s->id, &inputs, &missing, err);
             continue;
         }
-        /* The catalogue's SQL may read the roll-ups: one rolled up now, in
-         * this transaction, is seen by this connection only. */
+        /* The catalogue's SQL may read the roll-ups: a month without a
+         * current one (loaded, not validated since) is rolled up into this
+         * connection's shadow, which its sets then read here. */
         if (!rc && s->kind == SET_SQL && rolled < 0)
-            rc = rollup_ensure(db, month, &rolled, err);
+            rc = rollup_shadow(db, month, &rolled, err);
         if (rc)
             break;
         if (*njobs % 32 == 0)
@@ -543,5 +544,6 @@ int ind_measures_refresh(sqlite3 *db, const ind_catalogue *cat, int first, int l
         rows_free(&jobs[i].rows);
     }
     free(jobs);
+    rollup_shadow_drop(db);
     return rc;
 }

@@ -41,7 +41,6 @@
 #include "pipeline/core/registry.h"
 #include "pipeline/core/xalloc.h"
 #include "pipeline/core/strbuf.h"
-#include "pipeline/core/rollup.h"
 #include "stages/ingest/ingest_int.h"
 
 /* The page cache during a load, in KiB, and the index sorter's worker
@@ -62,12 +61,7 @@ typedef struct loader {
     sqlite3_stmt *insert, *quarantine;
     long long rows_read, rows_loaded, rows_rejected;
     progress progress;
-    /* The table's roll-up, accumulated as batches are inserted (NULL: the
-     * table has none, or a value was not of the expected type and compute
-     * will roll the month up from its rows). */
-    rollup_acc *rollup;
     int detected_gb18030; /* no encoding declared and the file was not UTF-8 */
-    int rollup_group[ROLLUP_MAX_GROUP], rollup_sum[ROLLUP_MAX_SUM];
 } loader;
 
 /* ---- inserting typed batches ---- */
@@ -88,62 +82,6 @@ static int quarantine_row(loader *ld, const row_batch *b, int i, hr_error *err)
         return db_fail(ld->db, "quarantine", err);
     ld->rows_rejected++;
     return HR_OK;
-}
-
-/* Starts the table's roll-up: finds its columns among the table's. */
-static void rollup_begin(loader *ld)
-{
-    const rollup_spec *s = rollup_find(ld->t->source);
-    if (!s)
-        return;
-    for (int g = 0; g < s->ngroup + s->nsum; g++) {
-        const char *name = g < s->ngroup ? s->group[g] : s->sum[g - s->ngroup];
-        int *at = g < s->ngroup ? &ld->rollup_group[g] : &ld->rollup_sum[g - s->ngroup];
-        *at = -1;
-        for (int c = 0; c < ld->t->ncolumns; c++)
-            if (strcmp(ld->t->columns[c].column, name) == 0)
-                *at = c;
-        if (*at < 0)
-            return;
-    }
-    ld->rollup = rollup_acc_new(s);
-}
-
-/* Adds a batch's typed rows to the roll-up: the pipe's tap, so that on a
- * CSV this runs on the reader thread, not on the loader's, which the
- * inserts keep busy. */
-static void rollup_tap(void *ctx, const row_batch *b)
-{
-    loader *ld = ctx;
-    const rollup_spec *s = rollup_find(ld->t->source);
-    const char *group[ROLLUP_MAX_GROUP];
-    size_t glen[ROLLUP_MAX_GROUP];
-    int64_t sum[ROLLUP_MAX_SUM];
-    unsigned char present[ROLLUP_MAX_SUM];
-    for (int i = 0; i < b->nrows && ld->rollup; i++) {
-        if (b->rows[i].bad_column >= 0)
-            continue;
-        const typed_value *v = &b->values[(size_t)i * (size_t)ld->t->ncolumns];
-        int ok = 1;
-        for (int g = 0; g < s->ngroup; g++) {
-            const typed_value *x = &v[ld->rollup_group[g]];
-            ok &= x->kind == TV_TEXT || x->kind == TV_NULL;
-            group[g] = x->kind == TV_TEXT ? b->text.buf + x->u.off : NULL;
-            glen[g] = x->kind == TV_TEXT ? (size_t)x->len : 0;
-        }
-        for (int k = 0; k < s->nsum; k++) {
-            const typed_value *x = &v[ld->rollup_sum[k]];
-            ok &= x->kind == TV_INT || x->kind == TV_NULL;
-            present[k] = x->kind == TV_INT;
-            sum[k] = x->kind == TV_INT ? x->u.i : 0;
-        }
-        if (!ok) {
-            rollup_acc_free(ld->rollup);
-            ld->rollup = NULL;
-            break;
-        }
-        rollup_acc_add(ld->rollup, group, glen, sum, present);
-    }
 }
 
 /* Inserts a batch: its typed rows with one step (in file order), its
@@ -272,8 +210,7 @@ static int load_csv(loader *ld, ingest_input *in, hr_error *err)
     src.t = ld->t;
     int rc = read_header(ld, &src, err);
     if (rc == HR_OK) {
-        row_pipe *pipe = row_pipe_start(ld->pf, csv_source_next, &src, 1,
-                                        ld->rollup ? rollup_tap : NULL, ld);
+        row_pipe *pipe = row_pipe_start(ld->pf, csv_source_next, &src, 1, NULL, NULL);
         rc = insert_all(ld, pipe, err);
         row_pipe_stop(pipe);
     }
@@ -291,8 +228,7 @@ static int load_xml(loader *ld, ingest_input *in, hr_error *err)
     xml_source *x = xml_source_open(in, ld->path, ld->pf, err);
     if (!x)
         return err->code;
-    row_pipe *pipe = row_pipe_start(ld->pf, xml_source_row, x, 0,
-                                    ld->rollup ? rollup_tap : NULL, ld);
+    row_pipe *pipe = row_pipe_start(ld->pf, xml_source_row, x, 0, NULL, NULL);
     int rc = insert_all(ld, pipe, err);
     row_pipe_stop(pipe);
     xml_source_close(x);
@@ -447,8 +383,7 @@ static int start_manifest(loader *ld, hr_error *err)
     snprintf(sql, sizeof sql, "DELETE FROM %s WHERE period = ?1", ld->t->source);
     if (db_exec_args(ld->db, err, sql, ld->period, NULL) ||
         db_exec_args(ld->db, err, "DELETE FROM quarantine WHERE period = ?1 AND source = ?2",
-                   ld->period, ld->t->source, NULL) ||
-        rollup_forget(ld->db, ld->t->source, ld->period, err))
+                   ld->period, ld->t->source, NULL))
         return HR_EFAIL;
     return HR_OK;
 }
@@ -530,7 +465,6 @@ static int load_file(loader *ld, uint64_t size_bytes, int replaced, hr_error *er
     if (!in)
         return err->code;
     int rc = start_manifest(ld, err);
-    rollup_begin(ld);
     if (rc == HR_OK && bulk_worth_it(ld, size_bytes))
         rc = drop_indexes(ld, &indexes, err);
     if (rc == HR_OK)
@@ -543,10 +477,6 @@ static int load_file(loader *ld, uint64_t size_bytes, int replaced, hr_error *er
     finalize(ld);
     if (rc == HR_OK)
         rc = rebuild_indexes(ld, &indexes, err);
-    if (rc == HR_OK && ld->rollup)
-        rc = rollup_acc_store(ld->rollup, ld->db, ld->period, err);
-    rollup_acc_free(ld->rollup);
-    ld->rollup = NULL;
     if (rc == HR_OK)
         rc = finish_manifest(ld, in, replaced, log_clock() - t0, err);
     if (rc == HR_OK)

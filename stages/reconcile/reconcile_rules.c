@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "pipeline/core/xmlconf.h"
 #include "stages/reconcile/reconcile_int.h"
@@ -44,6 +45,12 @@ static double attr_number(xmlNode *n, const char *name)
 static int resolve(rparse *p, xmlNode *n, const char *table, char *field, size_t size,
                    int *is_money)
 {
+    /* a key, compared field or link ends up in reconcile_record and the
+     * differences CSV: never the patient's */
+    if (strcasecmp(field, "patient_key") == 0)
+        return hr_error_set(p->err, HR_EFAIL, p->path, xmlGetLineNo(n), field,
+                            "a rule cannot use patient_key: no patient identifier may reach "
+                            "the differences CSV (compare on stay_id, surgery_id or visit_id)");
     char *sql = sqlite3_mprintf("SELECT name FROM pragma_table_info(%Q) WHERE name = %Q OR "
                                 "name = %Q || '_cents' ORDER BY name = %Q DESC LIMIT 1",
                                 table, field, field, field);

@@ -87,7 +87,15 @@ static int placeholder(rctx *c, xmlNodePtr el, i18n_lang lang, const char *name,
         sb_addstr(out, r->name[lang]);
     else if (strcmp(what, "reason") == 0)
         sb_addstr(out, r->reason[lang][0] ? r->reason[lang] : i18n_tr(lang, "—"));
-    else if (strcmp(what, "value") == 0 || strcmp(what, "ytd") == 0)
+    else if (strcmp(what, "value") == 0 && r->masked[0]) { /* a small count */
+        sb_addstr(out, r->masked);
+        if (strcmp(r->masked, "—") == 0) {
+            char note[128];
+            snprintf(note, sizeof note, i18n_tr(lang, "— fewer than %d cases not shown"),
+                     c->small_k);
+            sb_addf(out, lang == LANG_EN ? " (%s)" : "（%s）", note + strlen("— "));
+        }
+    } else if (strcmp(what, "value") == 0 || strcmp(what, "ytd") == 0)
         sb_addstr(out, nf_value(lang, r->unit, pick(r, what), &(nf_opts){.wan = wan}, buf));
     else if (!strcmp(what, "mom") || !strcmp(what, "yoy") || !strcmp(what, "ytd_yoy"))
         sb_addstr(out, nf_change(lang, r->unit, pick(r, what), NULL, buf));
@@ -136,7 +144,8 @@ static int worse(const ind_row *r, double change)
 
 int blk_has_data(const ind_row *r)
 {
-    return isfinite(r->value) && (r->value != 0 || isfinite(r->mom) || isfinite(r->yoy));
+    return r->masked[0] || (isfinite(r->value) && (r->value != 0 || isfinite(r->mom) ||
+                                                   isfinite(r->yoy)));
 }
 
 /* One condition term: "draft", "hospital", "department", "rows:DATASET",
@@ -439,7 +448,10 @@ static void kpi_card(rctx *c, const ind_row *r, double x, double top, double w, 
         y -= 9;
     }
     double vsize = 17;
-    nf_value(lang, r->unit, r->value, &(nf_opts){.wan = wan}, buf);
+    if (r->masked[0])
+        snprintf(buf, sizeof buf, "%s", r->masked);
+    else
+        nf_value(lang, r->unit, r->value, &(nf_opts){.wan = wan}, buf);
     while (doc_text_width(c, buf, vsize) > w - 2 * pad && vsize > 9)
         vsize -= 1;
     doc_text(c, x + pad, y - vsize - 2, vsize, buf, RGB_TEXT);
@@ -489,13 +501,18 @@ int blk_kpis(rctx *c, xmlNodePtr el)
     int per_row = (int)tpl_attr_num(el, "columns", 4), wan = tpl_attr_num(el, "wan", 0) > 0;
     double gap = 8, w = (ctx_width(c) - gap * (per_row - 1)) / per_row;
     double h = c->mode == MODE_BILINGUAL ? 78 : 69;
+    int left_out = 0;
     for (int i = 0; i < n; i += per_row) {
         doc_ensure(c, h + gap);
-        for (int j = 0; j < per_row && i + j < n; j++)
+        for (int j = 0; j < per_row && i + j < n; j++) {
             kpi_card(c, rows[i + j], c->margin_l + j * (w + gap), c->y, w, h, wan);
+            left_out |= strcmp(rows[i + j]->masked, "—") == 0;
+        }
         c->y -= h + gap;
     }
     c->y -= 4;
+    if (left_out)
+        ds_small_counts_note(c);
     return HR_OK;
 }
 

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "pipeline/core/db.h"
+#include "pipeline/core/strbuf.h"
 #include "pipeline/core/utf8.h"
 #include "stages/render/render_internal.h"
 #include "stages/render/template.h"
@@ -457,6 +458,68 @@ const ds_cell *ds_at(const dataset *d, int row, int col)
     return &d->cells[row * d->ncols + col];
 }
 
+int ds_small_counts_begin(sqlite3 *db, int k, const char *indicators, hr_error *err)
+{
+    if (k <= 0)
+        return HR_OK;
+    /* the covered ids as a quoted SQL list, from "a b c" */
+    strbuf list = STRBUF_INIT;
+    char ids[1024];
+    snprintf(ids, sizeof ids, "%s", indicators);
+    char *save = NULL;
+    for (char *t = strtok_r(ids, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
+        char *q = sqlite3_mprintf("%s%Q", list.len ? ", " : "", t);
+        sb_addstr(&list, q);
+        sqlite3_free(q);
+    }
+    if (!list.len)
+        sb_addstr(&list, "NULL");
+    char less[16];
+    snprintf(less, sizeof less, "<%d", k);
+    /* small: a department's covered indicator over a count in 1 .. k-1 */
+    char *sql = sqlite3_mprintf(
+        "DROP VIEW IF EXISTS temp.indicator_value;"
+        "CREATE TEMP VIEW indicator_value AS WITH x AS (SELECT v.*, (v.scope <> 'hospital' AND "
+        "v.indicator IN (%s) AND v.numerator > 0 AND v.numerator < %d) AS small, "
+        "(SELECT unit FROM main.indicator i WHERE i.indicator = v.indicator) AS unit "
+        "FROM main.indicator_value v) "
+        "SELECT period, scope, indicator, "
+        "CASE WHEN small THEN NULL ELSE numerator END AS numerator, "
+        "CASE WHEN small THEN NULL ELSE denominator END AS denominator, "
+        "CASE WHEN small THEN CASE unit WHEN 'count' THEN %Q ELSE '—' END ELSE value END AS value, "
+        "CASE WHEN small THEN NULL ELSE mom_base END AS mom_base, "
+        "CASE WHEN small THEN NULL ELSE mom END AS mom, "
+        "CASE WHEN small THEN NULL ELSE yoy_base END AS yoy_base, "
+        "CASE WHEN small THEN NULL ELSE yoy END AS yoy, "
+        "CASE WHEN small THEN NULL ELSE ytd END AS ytd, "
+        "CASE WHEN small THEN NULL ELSE ytd_yoy END AS ytd_yoy, "
+        "flag, flag_reason_zh, flag_reason_en FROM x",
+        list.buf, k, less);
+    sb_release(&list);
+    int rc = db_exec(db, sql, err);
+    sqlite3_free(sql);
+    return rc;
+}
+
+void ds_small_counts_end(sqlite3 *db)
+{
+    sqlite3_exec(db, "DROP VIEW IF EXISTS temp.indicator_value", NULL, NULL, NULL);
+}
+
+void ds_small_counts_note(rctx *c)
+{
+    char note[256], zh[128], en[128];
+    snprintf(zh, sizeof zh, i18n_tr(LANG_ZH, "— fewer than %d cases not shown"), c->small_k);
+    snprintf(en, sizeof en, "— fewer than %d cases not shown", c->small_k);
+    if (c->mode == MODE_BILINGUAL)
+        snprintf(note, sizeof note, "%s / %s", zh, en);
+    else
+        snprintf(note, sizeof note, "%s", ctx_primary(c) == LANG_EN ? en : zh);
+    doc_ensure(c, c->base_size * 1.6);
+    doc_text(c, c->margin_l, c->y - c->base_size * 0.8, c->base_size * 0.8, note, RGB_MUTED);
+    c->y -= c->base_size * 1.4;
+}
+
 static double col_num(sqlite3_stmt *st, int i)
 {
     return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
@@ -493,6 +556,10 @@ int ind_load(rctx *c)
         col_text(st, 4, r->direction, sizeof r->direction);
         col_text(st, 5, r->dimension, sizeof r->dimension);
         r->value = col_num(st, 6);
+        if (sqlite3_column_type(st, 6) == SQLITE_TEXT) { /* a small count's mark */
+            col_text(st, 6, r->masked, sizeof r->masked);
+            r->value = NAN;
+        }
         r->mom = col_num(st, 7);
         r->yoy = col_num(st, 8);
         r->ytd = col_num(st, 9);

@@ -177,6 +177,7 @@ int render_one(run *r, int scope_index, render_mode mode, const char *path, hr_e
         abort();
     c->db = r->db, c->font = r->font, c->tpl = r->tpl, c->tpl_path = r->tpl_path;
     c->mode = mode, c->kind = r->opt->kind, c->per = r->per, c->draft = r->draft, c->err = err;
+    c->small_k = r->small_k;
     c->toc_page = -1;
     snprintf(c->period_text, sizeof c->period_text, "%s", r->period_text);
     memcpy(c->month_first, r->month_first, sizeof c->month_first);

@@ -88,8 +88,11 @@ int render_reports(sqlite3 *db, const render_options *opt, int *written, hr_erro
             else
                 njobs++;
         }
+    if (!rc && njobs)
+        rc = ds_small_counts_begin(db, r.small_k, r.small_list, err);
     if (!rc)
         rc = render_jobs(&r, jobs, njobs, written, err);
+    ds_small_counts_end(db);
     free(jobs);
     if (unchanged)
         log_info("render: %d PDF%s up to date (inputs and template unchanged), not rendered again",

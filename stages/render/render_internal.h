@@ -42,6 +42,7 @@ typedef struct ind_row {
     char direction[8];
     char dimension[16];
     double value, mom, yoy, ytd, ytd_yoy; /* NAN = undefined */
+    char masked[16];     /* a small count's "<5" or "—" in place of value */
     char flag[16];
     char reason[2][256];
 } ind_row;
@@ -69,6 +70,7 @@ typedef struct rctx {
     char author[128];
     char report_no[64];
     int draft; /* DRAFT_* bits: the mark every page carries */
+    int small_k;         /* small counts: "<k" and "—" (data.c); 0 = off */
     ind_row *ind;
     int nind;
     /* document */
@@ -132,6 +134,17 @@ int ds_load(rctx *c, xmlNodePtr el, const char *name, dataset *out);
  * but a SELECT with allowed functions (data.c says what exactly). */
 void ds_sandbox_install(sqlite3 *db);
 void ds_sandbox_remove(sqlite3 *db);
+/* Small counts (INDICATORS.md): while rendering, a temporary view
+ * temp.indicator_value shadows the table for every query (built-ins,
+ * templates, ind_load): on department scopes, a covered indicator whose
+ * numerator is in 1..k-1 has value (and ytd) '<k' for a count, '—' for a
+ * ratio, and no numerator, denominator, changes or bases. k = 0 does
+ * nothing. The view is dropped by ds_small_counts_end; export and compute
+ * read the table itself. */
+int ds_small_counts_begin(sqlite3 *db, int k, const char *indicators, hr_error *err);
+void ds_small_counts_end(sqlite3 *db);
+/* The note under a block where a ratio was left out ("少于 5 例不显示"). */
+void ds_small_counts_note(rctx *c);
 /* 1 when no query of render may read table.column (table may be NULL). */
 int ds_column_denied(const char *table, const char *column);
 void ds_free(dataset *d);

@@ -40,6 +40,10 @@ static int config_load(run *r, hr_error *err)
         } else if (tpl_is(n, "author")) {
             text = tpl_text(n);
             utf8_copy(r->author, sizeof r->author, text);
+        } else if (tpl_is(n, "small-counts")) {
+            r->small_k = (int)tpl_attr_num(n, "threshold", 0);
+            tpl_attr_buf(n, "indicators", "mortality_rate low_risk_mortality complaints",
+                         r->small_list, sizeof r->small_list);
         }
         free(text);
     }

@@ -38,6 +38,8 @@ typedef struct run {
     char period_text[PERIOD_LABEL_MAX];
     char month_first[8], month_last[8];
     char hospital[2][128], author[128];
+    int small_k;             /* the small-count threshold; 0: counts exact */
+    char small_list[1024];   /* the indicators it covers, space-separated */
     int draft;
     scope_item *scopes;
     int nscopes;

@@ -63,6 +63,12 @@ char tbl_format(rctx *c, i18n_lang lang, const char *format, const dataset *d, i
         nf_change(lang, unit, v, NULL, num);
     else
         snprintf(num, sizeof num, "%s", cell->text);
+    /* a small count's mark where the number was: "<5" or "—"
+     * (ds_small_counts_begin) */
+    if (!isfinite(v) && strcmp(format, "text") != 0 &&
+        ((cell->text[0] == '<' && cell->text[1] >= '1' && cell->text[1] <= '9') ||
+         strcmp(cell->text, "—") == 0))
+        snprintf(num, sizeof num, "%s", cell->text);
     snprintf(buf, size, "%s", num);
     return 'r';
 }
@@ -265,10 +271,13 @@ int tbl_render(rctx *c, xmlNodePtr el)
     }
     doc_ensure(c, hh + first_h * (d.nrows < 3 ? d.nrows : 3) + 4); /* header + 3 rows together */
     draw_header(c, cols, n, size, hh);
-    int rows = d.nrows < limit ? d.nrows : limit;
+    int rows = d.nrows < limit ? d.nrows : limit, left_out = 0;
     for (int r = 0; r < rows; r++) {
-        for (int i = 0; i < n; i++)
+        for (int i = 0; i < n; i++) {
             tbl_format(c, lang, cols[i].format, &d, r, cols[i].index, t->cell[i], sizeof t->cell[i]);
+            left_out |= c->small_k > 0 && cols[i].index >= 0 &&
+                        strcmp(ds_at(&d, r, cols[i].index)->text, "—") == 0;
+        }
         double h = row_height(c, cols, n, t, size);
         if (doc_ensure(c, h))
             draw_header(c, cols, n, size, hh); /* repeated on every page */
@@ -287,6 +296,8 @@ int tbl_render(rctx *c, xmlNodePtr el)
         draw_row(c, cols, n, t, size, h, RGB_CARD, 1);
     }
     c->y -= 10;
+    if (left_out)
+        ds_small_counts_note(c);
     free(t);
     ds_free(&d);
     return HR_OK;

@@ -91,7 +91,8 @@ int render_jobs(run *r, render_job *jobs, int njobs, int *written, hr_error *err
             sqlite3 *db;
             if (db_open(db_path, &db, &rep.err) == HR_OK) {
                 ds_sandbox_install(db);
-                rep.rendered = render_share(r, jobs, njobs, k, workers, db, &rep.err);
+                if (ds_small_counts_begin(db, r->small_k, r->small_list, &rep.err) == HR_OK)
+                    rep.rendered = render_share(r, jobs, njobs, k, workers, db, &rep.err);
             }
             ssize_t off = 0, size = (ssize_t)sizeof rep;
             while (off < size) {

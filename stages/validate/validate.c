@@ -24,7 +24,14 @@
 #include "pipeline/core/log.h"
 #include "pipeline/core/paths.h"
 #include "pipeline/core/strbuf.h"
+#include "pipeline/core/xalloc.h"
 #include "stages/validate/validate_int.h"
+
+/* Memory that does not grow with the month: the page cache capped and
+ * the database not memory-mapped while validate reads it (every mapped
+ * page it touched would count, 60 MB a month of visits at scale 1), as
+ * ingest does during a load. Put back afterwards. */
+#define VALIDATE_SETTINGS "PRAGMA cache_size = -8192; PRAGMA mmap_size = 0"
 
 /* Which month's dictionary (dept) or ledger (equipment) a period uses: its
  * own, else the latest loaded before it. "" when none is loaded. */
@@ -110,29 +117,81 @@ static int rule_runs(sqlite3 *db, const vrule *r, vref *ref, int *rc, hr_error *
     return 0;
 }
 
-/* The one pass over a table: each row that breaks a rule goes to
- * temp.validate_flag with e = the order of the first error rule it breaks
- * and w = a bit per warning rule it breaks (bit = index in `warn`). */
-static void flag_sql(strbuf *sql, const vconfig *conf, const char *source, const int *runs,
-                     const int *warn, int nwarn)
+/* The one pass over a table's rows of the month: rowid, then e = the
+ * order of the first error rule the row breaks (NULL: none) and w = a bit
+ * per warning rule it breaks (bit = index in `warn`), then the columns of
+ * each key rule (validate_keys.c) and those validate_pass.c counts. */
+static void scan_sql(strbuf *sql, const vconfig *conf, const char *source, const int *runs,
+                     const int *warn, int nwarn, const int *keys, int nkeys, const vpass *pass)
 {
-    sb_addstr(sql, "INSERT INTO temp.validate_flag (rid, e, w) SELECT rid, e, w FROM ("
-                   "SELECT t.rowid AS rid, CASE");
+    sb_addstr(sql, "SELECT t.rowid, CASE");
     int nerr = 0;
     for (int i = 0; i < conf->nrules; i++)
         if (runs[i] && !conf->rules[i].is_warning) {
             sb_addf(sql, " WHEN (%s) THEN %d", conf->rules[i].cond, i);
             nerr++;
         }
-    sb_addstr(sql, nerr ? " END AS e, 0" : " WHEN 0 THEN 0 END AS e, 0");
+    sb_addstr(sql, nerr ? " END, 0" : " WHEN 0 THEN 0 END, 0");
     for (int k = 0; k < nwarn; k++)
         sb_addf(sql, " + (CASE WHEN (%s) THEN %lld ELSE 0 END)", conf->rules[warn[k]].cond,
                 1LL << k);
-    char *from = sqlite3_mprintf(" AS w FROM \"%w\" t WHERE t.period = ?1) "
-                                 "WHERE e IS NOT NULL OR w <> 0",
+    for (int k = 0; k < nkeys; k++)
+        sb_addf(sql, ", %s", conf->rules[keys[k]].key_cols);
+    if (pass)
+        vpass_columns(pass, sql);
+    /* A month's rows were inserted together: their rowids are one range,
+     * read in table order (through the period index, each row would be a
+     * seek). The unary + keeps the planner off that index. */
+    char *from = sqlite3_mprintf(" FROM \"%w\" t WHERE t.rowid BETWEEN ?4 AND ?5 "
+                                 "AND +t.period = ?1",
                                  source);
     sb_addstr(sql, from);
     sqlite3_free(from);
+}
+
+/* Runs the pass: flags to temp.validate_flag, keys to their checks, counts
+ * to the pass. Sets *flagged. */
+static int scan(sqlite3 *db, const char *sql, const vref *ref, const int64_t *range, vkey **kv,
+                const vrule *const *kr, int nkeys, vpass *pass, int64_t *flagged, hr_error *err)
+{
+    sqlite3_stmt *st = db_prepare(db, sql, err);
+    sqlite3_stmt *flag = st ? db_prepare(db, "INSERT INTO temp.validate_flag (rid, e, w) "
+                                             "VALUES (?1, ?2, ?3)",
+                                         err)
+                            : NULL;
+    if (!flag) {
+        sqlite3_finalize(st);
+        return err->code;
+    }
+    sqlite3_bind_text(st, 1, ref->period, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, ref->dept_month, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, ref->equip_month, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, range[0]);
+    sqlite3_bind_int64(st, 5, range[1]);
+    int step, rc = HR_OK;
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (sqlite3_column_type(st, 1) != SQLITE_NULL || sqlite3_column_int64(st, 2) != 0) {
+            sqlite3_bind_int64(flag, 1, sqlite3_column_int64(st, 0));
+            sqlite3_bind_value(flag, 2, sqlite3_column_value(st, 1));
+            sqlite3_bind_int64(flag, 3, sqlite3_column_int64(st, 2));
+            if (sqlite3_step(flag) != SQLITE_DONE)
+                rc = db_fail(db, "flagging a row", err);
+            sqlite3_reset(flag);
+            (*flagged)++;
+        }
+        int col = 3;
+        for (int k = 0; k < nkeys && !rc; k++) {
+            rc = vkey_add(kv[k], st, col, err);
+            col += kr[k]->nkey;
+        }
+        if (pass)
+            vpass_add(pass, st, col, 1);
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = db_fail(db, "running the validation rules", err);
+    sqlite3_finalize(st);
+    sqlite3_finalize(flag);
+    return rc;
 }
 
 /* From the flags to temp.validate_hit, rule by rule, with the message. */
@@ -161,22 +220,23 @@ static int flag_hits(sqlite3 *db, const vconfig *conf, const char *source, const
     return rc;
 }
 
-/* Every rule of one source: key rules one statement each, the others in
- * one pass over the month's rows. */
+/* Every rule of one source in one pass over the month's rows (key rules
+ * through validate_keys.c), counting what validate_pass.c needs on the
+ * way; the pass, if any, goes to *pass. */
 static int run_source(sqlite3 *db, const vconfig *conf, const char *source, vref *ref,
-                      hr_error *err)
+                      vpass **pass, hr_error *err)
 {
-    int *runs = calloc((size_t)conf->nrules + 1, sizeof *runs);
-    int *warn = calloc((size_t)conf->nrules + 1, sizeof *warn);
-    if (!runs || !warn)
-        abort();
-    int rc = 0, nrow = 0, nwarn = 0;
+    size_t n = (size_t)conf->nrules + 1;
+    int *runs = xrealloc(NULL, n * sizeof *runs), *warn = xrealloc(NULL, n * sizeof *warn);
+    int *keys = xrealloc(NULL, n * sizeof *keys);
+    memset(runs, 0, n * sizeof *runs);
+    int rc = 0, nrow = 0, nwarn = 0, nkeys = 0;
     for (int i = 0; i < conf->nrules && !rc; i++) {
         const vrule *r = &conf->rules[i];
         if (strcmp(r->source, source) != 0 || !rule_runs(db, r, ref, &rc, err) || rc)
             continue;
-        if (r->sql) {
-            rc = exec_rule_sql(db, r->sql, ref, r->field, err);
+        if (r->key_cols) {
+            keys[nkeys++] = i;
             continue;
         }
         if (r->is_warning && nwarn == 62) {
@@ -189,40 +249,83 @@ static int run_source(sqlite3 *db, const vconfig *conf, const char *source, vref
         if (r->is_warning)
             warn[nwarn++] = i;
     }
-    if (!rc && nrow) {
+    *pass = rc ? NULL : vpass_begin(db, conf, source);
+    vkey **kv = xrealloc(NULL, n * sizeof *kv);
+    const vrule **kr = xrealloc(NULL, n * sizeof *kr);
+    int64_t rows = 0, flagged = 0, range[2] = {0, -1};
+    if (!rc && (nrow || nkeys || *pass)) {
+        char *q = sqlite3_mprintf("SELECT count(*) FROM \"%w\" WHERE period = ?1", source);
+        if (db_query_int(db, &rows, err, q, ref->period, NULL) < 0)
+            rc = err->code;
+        sqlite3_free(q);
+        for (int k = 0; k < 2 && !rc && rows > 0; k++) {
+            q = sqlite3_mprintf("SELECT %s(rowid) FROM \"%w\" WHERE period = ?1",
+                                k ? "max" : "min", source);
+            if (db_query_int(db, &range[k], err, q, ref->period, NULL) < 0)
+                rc = err->code;
+            sqlite3_free(q);
+        }
+    }
+    int nk = 0;
+    for (; !rc && nk < nkeys; nk++) {
+        kr[nk] = &conf->rules[keys[nk]];
+        if (!(kv[nk] = vkey_begin(db, kr[nk], keys[nk], rows, err)))
+            rc = err->code;
+    }
+    if (!rc && rows > 0 && (nrow || nkeys || *pass)) {
         strbuf sql = STRBUF_INIT;
-        flag_sql(&sql, conf, source, runs, warn, nwarn);
+        scan_sql(&sql, conf, source, runs, warn, nwarn, keys, nkeys, *pass);
         rc = db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS validate_flag ("
                          " rid INTEGER PRIMARY KEY, e INTEGER, w INTEGER);"
                          "DELETE FROM temp.validate_flag;",
                          err);
         if (!rc)
-            rc = exec_rule_sql(db, sql.buf, ref, NULL, err);
+            rc = scan(db, sql.buf, ref, range, kv, kr, nkeys, *pass, &flagged, err);
+        if (rc)
+            hr_error_locate(err, NULL, 0, NULL);
         sb_release(&sql);
-        int64_t flagged = 0;
-        if (!rc)
-            db_query_int(db, &flagged, NULL, "SELECT count(*) FROM temp.validate_flag", NULL);
+        for (int k = 0; k < nkeys && !rc; k++)
+            rc = vkey_finish(kv[k], err);
         if (!rc && flagged)
             rc = flag_hits(db, conf, source, runs, ref, err);
     }
-    free(runs);
-    free(warn);
+    for (int k = 0; k < nk; k++)
+        vkey_free(kv[k]);
+    free(kv), free(kr), free(keys), free(runs), free(warn);
     return rc;
 }
 
-static int run_rules(sqlite3 *db, const vconfig *conf, const char *period, hr_error *err)
+/* The sources of the rules (in the order of the rules file), then those
+ * only counted (a threshold's or a roll-up's source without rules). */
+static int run_rules(sqlite3 *db, const vconfig *conf, const char *period, vpass ***passes,
+                     int *npasses, hr_error *err)
 {
     vref ref = {period, "", "", 0, 0};
     reference_month(db, "dept", period, ref.dept_month);
     reference_month(db, "equipment", period, ref.equip_month);
-    int rc = 0;
-    for (int i = 0; i < conf->nrules && !rc; i++) {
-        int seen = 0; /* each source once, in the order of the rules file */
-        for (int j = 0; j < i && !seen; j++)
-            seen = strcmp(conf->rules[j].source, conf->rules[i].source) == 0;
-        if (!seen)
-            rc = run_source(db, conf, conf->rules[i].source, &ref, err);
+    int n = conf->nrules + conf->nthresholds + 8;
+    const char **src = xrealloc(NULL, (size_t)n * sizeof *src);
+    int nsrc = 0;
+    for (int i = 0; i < conf->nrules + conf->nthresholds + 1; i++) {
+        const char *s = i < conf->nrules                         ? conf->rules[i].source
+                        : i < conf->nrules + conf->nthresholds ? conf->thresholds[i - conf->nrules].source
+                                                                 : "outpatient";
+        int seen = 0;
+        for (int j = 0; j < nsrc && !seen; j++)
+            seen = strcmp(src[j], s) == 0;
+        if (!seen && (i < conf->nrules || vpass_wanted(conf, s)))
+            src[nsrc++] = s;
     }
+    *passes = xrealloc(NULL, (size_t)(nsrc + 1) * sizeof **passes);
+    *npasses = 0;
+    int rc = vpass_prepare(db, err);
+    for (int i = 0; i < nsrc && !rc; i++) {
+        vpass *p = NULL;
+        rc = run_source(db, conf, src[i], &ref, &p, err);
+        if (p)
+            (*passes)[(*npasses)++] = p;
+    }
+    free(src);
     return rc;
 }
 
@@ -495,11 +598,21 @@ static int validate_in_transaction(sqlite3 *db, const vconfig *conf, const char 
         rc = vhit_prepare(db, err);
     double t[5];
     t[0] = log_clock();
+    vpass **passes = NULL;
+    int npasses = 0;
     if (!rc)
-        rc = run_rules(db, conf, period, err);
+        rc = run_rules(db, conf, period, &passes, &npasses, err);
     t[1] = log_clock();
+    /* what validate_pass.c counted: without the rows going to quarantine */
+    for (int i = 0; i < npasses && !rc; i++)
+        rc = vpass_take_back(passes[i], err);
     if (!rc)
         rc = vquarantine_apply(db, period, &quarantined, err);
+    for (int i = 0; i < npasses && !rc; i++)
+        rc = vpass_store(passes[i], period, err);
+    for (int i = 0; i < npasses; i++)
+        vpass_free(passes[i]);
+    free(passes);
     t[2] = log_clock();
     if (!rc)
         rc = vthresholds_apply(db, conf, period, &warnings, err);
@@ -507,7 +620,8 @@ static int validate_in_transaction(sqlite3 *db, const vconfig *conf, const char 
     if (!rc)
         rc = summarise(db, period, err);
     t[4] = log_clock();
-    log_debug("validate %s: rules %.2f s, quarantine %.2f s, thresholds %.2f s, summary %.2f s",
+    log_debug("validate %s: rules %.2f s, quarantine and pass %.2f s, thresholds %.2f s, "
+              "summary %.2f s",
               period, t[1] - t[0], t[2] - t[1], t[3] - t[2], t[4] - t[3]);
     if (!rc)
         rc = db_exec(db, "DELETE FROM temp.validate_hit", err);
@@ -537,6 +651,10 @@ int validate_period(sqlite3 *db, const validate_options *opt, hr_error *err)
     vconfig conf;
     if (vconfig_load(db, path, &conf, err))
         return err->code;
+    int64_t cache = 0, mmap = 0;
+    int have_cache = db_query_int(db, &cache, NULL, "PRAGMA cache_size", NULL) == 1;
+    int have_mmap = db_query_int(db, &mmap, NULL, "PRAGMA mmap_size", NULL) == 1;
+    db_exec(db, VALIDATE_SETTINGS, NULL);
     int rc = db_begin(db, err);
     if (!rc) {
         rc = validate_in_transaction(db, &conf, opt->period, err);
@@ -544,6 +662,15 @@ int validate_period(sqlite3 *db, const validate_options *opt, hr_error *err)
             db_rollback(db);
         else
             rc = db_commit(db, err);
+    }
+    char sql[96];
+    if (have_cache) {
+        snprintf(sql, sizeof sql, "PRAGMA cache_size = %lld", (long long)cache);
+        db_exec(db, sql, NULL);
+    }
+    if (have_mmap) {
+        snprintf(sql, sizeof sql, "PRAGMA mmap_size = %lld", (long long)mmap);
+        db_exec(db, sql, NULL);
     }
     if (!rc && opt->out_dir)
         rc = write_quarantine_csv(db, opt->period, opt->out_dir, err);

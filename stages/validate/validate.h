@@ -8,6 +8,17 @@
  * + rows quarantined, always. period_state.validation_state is set, with
  * validated_inputs (the month's data fingerprint it checked: registry.h).
  * When a file's quarantined share exceeds the limit, returns HR_EINPUT.
+ * Memory does not grow with the month: the rules, the key checks and the
+ * counts below are one streaming pass over each table's rows.
+ *
+ * Reads: the canonical tables of 001_core (the month's rows; dept and
+ * equipment as reference data), source_file, config/rules/validation.xml.
+ * Writes: quarantine (its stage 'validate' rows), the canonical tables
+ * (deletes the quarantined rows), row_warning, data_warning,
+ * validation_summary (020_validate), validate_volume (021), period_state
+ * (validated_at, validation_state), and -- its one writer --
+ * outpatient_rollup and rollup_state (003_rollup, 024_rollup_owner),
+ * built once from the rows that stayed.
  */
 #ifndef HR_VALIDATE_H
 #define HR_VALIDATE_H

@@ -22,7 +22,6 @@
 
 #include "pipeline/core/csv.h"
 #include "pipeline/core/db.h"
-#include "pipeline/core/rollup.h"
 #include "pipeline/core/digest.h"
 #include "pipeline/core/strbuf.h"
 #include "stages/validate/validate_int.h"
@@ -270,9 +269,6 @@ static int move_rows(sqlite3 *db, const char *period, vbad_list *list, hr_error 
             rc = db_fail(db, "recording a quarantined row", err);
             break;
         }
-        /* The roll-up first: it reads the row's values. */
-        if ((rc = rollup_remove_row(db, b->source, b->rowid, err)) != HR_OK)
-            break;
         char *del = sqlite3_mprintf("DELETE FROM \"%w\" WHERE rowid = %lld", b->source, b->rowid);
         rc = db_exec(db, del, err);
         sqlite3_free(del);

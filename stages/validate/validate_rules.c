@@ -5,7 +5,7 @@
  * config/schema/validation.xsd). Each rule becomes SQL over its table
  * (alias t): a condition that is true when a row breaks it and a message
  * expression; validate.c merges the conditions of a table into one pass.
- * A key rule becomes a whole statement (a window over the duplicates).
+ * A key rule keeps its columns (validate_keys.c checks them).
  * So a month of half a million rows is checked by SQLite without a row
  * ever crossing into C. Field names from the file are
  * checked against the table's columns before they go into SQL (a money
@@ -381,11 +381,10 @@ static void money_limit_rules(vparse *p, const char *src)
 }
 
 /* key: the first row by (file_id, line_no) with a key value stays; later
- * ones are hits naming the first line. Only keys seen more than once are
- * sorted by the window (a month's visits: 0.3 s instead of 1.2 s). */
+ * ones are hits naming the first line (validate_keys.c finds them). */
 static int rule_key(vparse *p, xmlNode *n, const char *src, int is_warning, const char *fields)
 {
-    strbuf cols = STRBUF_INIT, shown = STRBUF_INIT, fmt = STRBUF_INIT;
+    strbuf cols = STRBUF_INIT, shown = STRBUF_INIT;
     char *save = NULL, *copy = strdup(fields);
     int rc = 0, nf = 0;
     char first[80] = "";
@@ -397,7 +396,6 @@ static int rule_key(vparse *p, xmlNode *n, const char *src, int is_warning, cons
             snprintf(first, sizeof first, "%s", tok);
         sb_addf(&cols, "%s%s", cols.len ? ", " : "", c.name);
         sb_addf(&shown, "%s%s", shown.len ? ", " : "", tok);
-        sb_addf(&fmt, "%s%%s", fmt.len ? ", " : "");
     }
     free(copy);
     if (!rc && !nf)
@@ -407,28 +405,17 @@ static int rule_key(vparse *p, xmlNode *n, const char *src, int is_warning, cons
         c->rules = xrealloc(c->rules, (size_t)(c->nrules + 1) * sizeof *c->rules);
         vrule *r = &c->rules[c->nrules];
         memset(r, 0, sizeof *r);
-        char *sql = sqlite3_mprintf(
-            "INSERT INTO temp.validate_hit (source, rid, ord, field, rule, severity, message) "
-            "SELECT %Q, rid, %d, %Q, 'key', %Q, "
-            "printf('duplicate %q (%s): first at line %%d', %s, first_line) FROM ("
-            "SELECT rowid AS rid, %s, row_number() OVER w AS rn, "
-            "first_value(line_no) OVER w AS first_line FROM \"%w\" WHERE period = ?1 "
-            "AND (%s) IN (SELECT %s FROM \"%w\" WHERE period = ?1 GROUP BY %s "
-            "HAVING count(*) > 1) "
-            "WINDOW w AS (PARTITION BY %s ORDER BY file_id, line_no)) WHERE rn > 1",
-            src, c->nrules, first, is_warning ? "warning" : "error", shown.buf, fmt.buf,
-            cols.buf, cols.buf, src, cols.buf, cols.buf, src, cols.buf, cols.buf);
         r->source = strdup(src);
         r->field = strdup(first);
         r->rule = strdup("key");
         r->is_warning = is_warning;
-        r->sql = strdup(sql);
-        sqlite3_free(sql);
+        r->key_cols = sb_detach(&cols, NULL);
+        r->key_shown = sb_detach(&shown, NULL);
+        r->nkey = nf;
         c->nrules++;
     }
     sb_release(&cols);
     sb_release(&shown);
-    sb_release(&fmt);
     return rc;
 }
 
@@ -624,7 +611,8 @@ void vconfig_free(vconfig *conf)
         free(conf->rules[i].source);
         free(conf->rules[i].field);
         free(conf->rules[i].rule);
-        free(conf->rules[i].sql);
+        free(conf->rules[i].key_cols);
+        free(conf->rules[i].key_shown);
         free(conf->rules[i].cond);
         free(conf->rules[i].message);
     }

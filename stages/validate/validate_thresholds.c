@@ -68,6 +68,19 @@ static int source_loaded(sqlite3 *db, const char *source, const char *period)
     return n > 0;
 }
 
+/* 1 when validate_pass.c counted the rows of `source` per department (and,
+ * when date_column is not NULL, their days of that column). */
+static int passed(sqlite3 *db, const char *source, const char *date_column)
+{
+    int64_t n = 0;
+    db_query_int(db, &n, NULL,
+                 "SELECT count(*) FROM temp.validate_passed WHERE source = ?1 AND "
+                 "(?2 IS NULL OR date_column = ?2) AND (SELECT count(*) FROM "
+                 "pragma_table_info(?1) WHERE name = 'dept_code') > 0",
+                 source, date_column, NULL);
+    return n > 0;
+}
+
 /* The counted rows per department of source %Q's current file of a month. */
 #define VOLUME_OF(month)                                                                     \
     "SELECT v.dept_code d, v.n n FROM validate_volume v JOIN source_file f ON f.file_id = "  \
@@ -95,11 +108,19 @@ static int count_volume(sqlite3 *db, const char *source, const char *period, int
                                NULL) == 1 &&
         have > 0)
         return HR_OK;
-    char *sql = sqlite3_mprintf("DELETE FROM validate_volume WHERE file_id = %s;"
-                                "INSERT INTO validate_volume (file_id, dept_code, n) "
-                                "SELECT %s, dept_code, count(*) FROM \"%w\" WHERE period = %Q "
-                                "GROUP BY dept_code",
-                                id, id, source, period);
+    /* The month being validated was counted by its pass over the rows
+     * that stayed (validate_pass.c); other months from their rows. */
+    char *sql = fresh && passed(db, source, NULL)
+                    ? sqlite3_mprintf("DELETE FROM validate_volume WHERE file_id = %s;"
+                                      "INSERT INTO validate_volume (file_id, dept_code, n) "
+                                      "SELECT %s, dept_code, n FROM temp.validate_dept "
+                                      "WHERE source = %Q",
+                                      id, id, source)
+                    : sqlite3_mprintf("DELETE FROM validate_volume WHERE file_id = %s;"
+                                      "INSERT INTO validate_volume (file_id, dept_code, n) "
+                                      "SELECT %s, dept_code, count(*) FROM \"%w\" "
+                                      "WHERE period = %Q GROUP BY dept_code",
+                                      id, id, source, period);
     int rc = db_exec(db, sql, err);
     sqlite3_free(sql);
     return rc;
@@ -108,11 +129,12 @@ static int count_volume(sqlite3 *db, const char *source, const char *period, int
 static int volume(sqlite3 *db, const vthreshold *t, const char *period, const char *base,
                   const char *kind, long long *count, hr_error *err)
 {
-    if (!source_loaded(db, t->source, base))
-        return 0;
+    /* The month's own counts first, whether or not it has a base: the
+     * next month compares with them. */
     int rc = count_volume(db, t->source, period, strcmp(kind, "volume_mom") == 0, err);
-    if (!rc)
-        rc = count_volume(db, t->source, base, 0, err);
+    if (rc || !source_loaded(db, t->source, base))
+        return rc;
+    rc = count_volume(db, t->source, base, 0, err);
     if (rc)
         return rc;
     const char *zh = strcmp(kind, "volume_mom") == 0 ? "环比" : "同比";
@@ -148,6 +170,15 @@ static int volume(sqlite3 *db, const vthreshold *t, const char *period, const ch
 static int zero_days(sqlite3 *db, const vthreshold *t, const char *period, int days,
                      long long *count, hr_error *err)
 {
+    /* per department: rows n, distinct days `active` */
+    char *counts =
+        passed(db, t->source, t->date_column)
+            ? sqlite3_mprintf("SELECT dept_code d, n, active_days active FROM temp.validate_dept "
+                              "WHERE source = %Q",
+                              t->source)
+            : sqlite3_mprintf("SELECT dept_code d, count(*) n, count(DISTINCT substr(%w, 1, 10)) "
+                              "active FROM \"%w\" WHERE period = ?1 GROUP BY 1",
+                              t->date_column, t->source);
     char *sql = sqlite3_mprintf(
         "INSERT INTO data_warning (period, source, scope, kind, message_zh, message_en, value, "
         "threshold) "
@@ -156,10 +187,9 @@ static int zero_days(sqlite3 *db, const vthreshold *t, const char *period, int d
         "  ?2 - active), "
         " printf('%%s averages %%.1f %q a day but had %%d days with none', " DEPT_NAME_EN("d") ", "
         "  n * 1.0 / ?2, ?2 - active), ?2 - active, ?4 "
-        "FROM (SELECT dept_code d, count(*) n, count(DISTINCT substr(%w, 1, 10)) active "
-        "      FROM \"%w\" WHERE period = ?1 GROUP BY 1) "
-        "WHERE n * 1.0 / ?2 >= ?3 AND ?2 - active >= ?4",
-        t->source, source_zh(t->source), t->source, t->date_column, t->source);
+        "FROM (%s) WHERE n * 1.0 / ?2 >= ?3 AND ?2 - active >= ?4",
+        t->source, source_zh(t->source), t->source, counts);
+    sqlite3_free(counts);
     sqlite3_stmt *st = db_prepare(db, sql, err);
     sqlite3_free(sql);
     if (!st)

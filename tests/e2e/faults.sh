@@ -60,7 +60,7 @@ check_invariant() { # db
         echo "faults.sh: rows read <> rows loaded + rows quarantined: $lost" >&2
         fail=1
     fi
-    # The outpatient roll-up (kept by ingest and validate) equals the rows,
+    # The outpatient roll-up (built by validate alone) equals the rows,
     # both ways, with every month marked complete.
     off=$(sqlite3 "$1" "
         WITH t AS (SELECT period, dept_code, visit_type, count(*) AS n,
@@ -74,7 +74,7 @@ check_invariant() { # db
         SELECT (SELECT count(*) FROM (SELECT * FROM t EXCEPT SELECT * FROM r))
              + (SELECT count(*) FROM (SELECT * FROM r EXCEPT SELECT * FROM t))
              + (SELECT count(DISTINCT period) FROM outpatient) - (SELECT count(*) FROM rollup_state
-                 WHERE source = 'outpatient' AND built_by = 'ingest')")
+                 WHERE source = 'outpatient' AND built_by = 'validate')")
     if [ "$off" != 0 ]; then
         echo "faults.sh: outpatient_rollup differs from the outpatient rows ($off)" >&2
         fail=1

@@ -122,6 +122,23 @@ is_state "the growing file, now complete" "$T/pull2" inpatient.csv new
 (cd "$A/$m" && ls -A | wc -l) >"$T/n2"
 [ "$(cat "$T/n2")" -eq 7 ] && ok || bad "archive after the second pull: $(cat "$T/n2") files, wanted 7"
 
+# ---- scheduled tries (<schedule days="3 5 7 9"/>): nothing before the first
+# day, a wait until the last, a failure from then on ----
+(cd "$A/$m" && ls -A) >"$T/archive2"
+pull --scheduled --today 2026-11-02 >"$T/sched1" 2>&1 && ok || { bad "scheduled pull before day 3"; cat "$T/sched1"; }
+has "before the first day" "$T/sched1" "2026-10 is pulled from day 3 of the month; nothing to do today"
+pull --scheduled --today 2026-11-05 >"$T/sched2" 2>&1 && ok || { bad "scheduled pull on day 5 with data missing"; cat "$T/sched2"; }
+has "a try before the last day" "$T/sched2" "2026-10: waiting for data: 5 required sources not in: .*last try on day 9"
+pull --scheduled --today 2026-11-09 >"$T/sched3" 2>&1
+rc=$?
+[ $rc -eq 2 ] && ok || bad "scheduled pull on the last day with data missing exited $rc, wanted 2"
+"$HR" run --scheduled --today 2026-11-07 --sources "$T/sources.xml" --db "$db" --out "$T/out" >"$T/sched4" 2>&1 &&
+    ok || { bad "scheduled run while waiting"; cat "$T/sched4"; }
+has "scheduled run while waiting" "$T/sched4" "run 2026-10: waiting for data; nothing run"
+[ "$(ls "$T/out" 2>/dev/null | wc -l)" -eq 0 ] && ok || bad "a run waiting for data rendered something"
+(cd "$A/$m" && ls -A) >"$T/archive3"
+cmp -s "$T/archive2" "$T/archive3" && ok || bad "scheduled tries changed the archive"
+
 # ---- due and status while data is missing ----
 "$HR" due --sources "$T/sources.xml" --db "$db" --today 2026-11-06 >"$T/due1" 2>&1
 has "due before the deadline" "$T/due1" "^monthly  *2026-10  *2026-11-09  *waiting  for data: .*mr_front.csv (late since 2026-11-05)"

@@ -1,0 +1,79 @@
+#!/bin/sh
+# Benchmark: `hospreport validate` of one month at scale 1.0 (~500,000
+# visits) and at scale 4.0 (~2,000,000), after its ingest (not timed).
+# Targets: under 0.4 s per scale-1.0 month, and peak memory that does not
+# grow with the month (scale 4 within a few MiB of scale 1).
+# Baseline, in the same run and on the same database: the sqlite3 shell
+# running the duplicate-key check as validate ran it before (SQL's GROUP BY
+# over the month's visit_ids, which sorts them all in memory), time and
+# peak memory. RUNS (default 3) runs each; medians. The CPU time (user +
+# system) is printed too: on a shared machine it moves less than the wall
+# clock. Needs /usr/bin/time
+# (Debian's `time` package) for peak RSS.
+set -eu
+BUILD=${BUILD:-build}
+export HOSPREPORT_DATADIR=${HOSPREPORT_DATADIR:-$(pwd)}
+HR=$BUILD/hospreport
+GEN=$BUILD/hospgen
+B=$BUILD/bench/validate
+P=2026-10
+RUNS=${RUNS:-3}
+mkdir -p "$B"
+for b in "$HR" "$GEN"; do
+    [ -x "$b" ] || { echo "bench-validate: $b not built" >&2; exit 1; }
+done
+command -v sqlite3 >/dev/null || { echo "bench-validate: needs the sqlite3 shell" >&2; exit 1; }
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+# prepare SCALE: exports and a database with the month ingested
+prepare() {
+    d=$B/s$1
+    if [ ! -f "$d/ingested.db" ]; then
+        rm -rf "$d"
+        "$GEN" --out "$d/exports" --end "$P" --months 1 --scale "$1" --seed 7 --quiet
+        "$HR" ingest -q --in "$d/exports/$P" --period "$P" --db "$d/ingested.db"
+    fi
+}
+
+# measure SCALE: prints "seconds KiB" medians of validate, then of the baseline
+measure() {
+    d=$B/s$1
+    : > "$d/v.txt"
+    : > "$d/b.txt"
+    i=0
+    while [ $i -lt "$RUNS" ]; do
+        cp "$d/ingested.db" "$d/run.db"
+        rm -f "$d/run.db-wal" "$d/run.db-shm"
+        sync
+        /usr/bin/time -f "%e %M %U %S" -o "$d/t" "$HR" validate -q --period "$P" --db "$d/run.db" >/dev/null || true
+        cat "$d/t" >> "$d/v.txt"
+        sync
+        /usr/bin/time -f "%e %M" -o "$d/t" sqlite3 "$d/run.db" "PRAGMA temp_store = MEMORY;
+            SELECT count(*) FROM (SELECT visit_id FROM outpatient WHERE period = '$P'
+            GROUP BY visit_id HAVING count(*) > 1)" >/dev/null
+        cat "$d/t" >> "$d/b.txt"
+        i=$((i + 1))
+    done
+    vs=$(cut -d' ' -f1 "$d/v.txt" | median)
+    vk=$(cut -d' ' -f2 "$d/v.txt" | median)
+    bs=$(cut -d' ' -f1 "$d/b.txt" | median)
+    bk=$(cut -d' ' -f2 "$d/b.txt" | median)
+    vc=$(awk '{ printf "%.2f\n", $3 + $4 }' "$d/v.txt" | median)
+    rows=$(sqlite3 "$d/ingested.db" "SELECT count(*) FROM outpatient")
+    echo "$vs $vk $bs $bk $rows $vc"
+}
+
+prepare 1.0
+prepare 4.0
+set -- $(measure 1.0)
+s1=$1 k1=$2 bs1=$3 bk1=$4 r1=$5 c1=$6
+set -- $(measure 4.0)
+s4=$1 k4=$2 bs4=$3 bk4=$4 r4=$5 c4=$6
+echo "bench-validate: scale 1.0 ($r1 visits): validate $s1 s (CPU $c1 s), peak $((k1 / 1024)) MiB (target < 0.4 s)"
+echo "bench-validate: scale 4.0 ($r4 visits): validate $s4 s (CPU $c4 s), peak $((k4 / 1024)) MiB (target: flat memory)"
+echo "bench-validate: baseline, the sqlite3 shell's GROUP BY key check (the old way): $bs1 s, $((bk1 / 1024)) MiB at scale 1.0; $bs4 s, $((bk4 / 1024)) MiB at scale 4.0"
+awk -v a="$k1" -v b="$k4" 'BEGIN { exit !(b < a + 8192) }' && echo "bench-validate: memory flat: PASS" ||
+    echo "bench-validate: memory GROWS with the month"
+awk -v s="$s1" 'BEGIN { exit !(s < 0.4) }' && echo "bench-validate: time: PASS" ||
+    echo "bench-validate: SLOWER than the 0.4 s target"
