@@ -391,6 +391,8 @@ static int run_sql(rctx *c, xmlNodePtr el, const char *sql, const char *where, l
         hr_error_set(c->err, HR_EFAIL, c->tpl_path, line, where, "dataset '%s': %s", where,
                      sqlite3_errmsg(c->db));
     sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        ds_free(out); /* the caller frees only what it was given */
     return rc == SQLITE_DONE ? HR_OK : c->err->code;
 }
 
