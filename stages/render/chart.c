@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pipeline/core/utf8.h"
 #include "stages/render/render_internal.h"
 #include "stages/render/template.h"
 
@@ -105,8 +106,9 @@ static int build_grid(rctx *c, xmlNodePtr el, const dataset *d, grid *g)
                 repeats[i] = repeats[j] = 1;
     for (int i = 0; i < g->nx; i++)
         if (repeats[i] && strcmp(g->key[i], g->x[i])) {
-            size_t n = strlen(g->x[i]);
-            snprintf(g->x[i] + n, sizeof g->x[i] - n, " %s", g->key[i]);
+            char label[sizeof g->x[i] + sizeof g->key[i] + 2];
+            snprintf(label, sizeof label, "%s %s", g->x[i], g->key[i]);
+            utf8_copy(g->x[i], sizeof g->x[i], label);
         }
     return HR_OK;
 }
