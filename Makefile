@@ -43,7 +43,7 @@ PROG_LIB  := $(BUILD)/libhrprog.a
 LIB       := $(PROG_LIB) $(STAGE_LIB) $(CORE_LIB)
 BIN       := $(BUILD)/hospreport
 GEN       := $(BUILD)/hospgen
-GEN_SRC   := $(wildcard samples/*.c)
+GEN_SRC   := $(wildcard samples/*.c) pipeline/core/calendar.c
 TESTS     := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 TESTKIT   := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/support/*.c))
 .SECONDARY: $(TESTKIT)
