@@ -46,8 +46,6 @@ void i18n_end(void)
  * says so, once per id, instead of printing English without a word. */
 static void untranslated(const char *msgid)
 {
-    /* copies: a message id may live in a dataset's rows, freed after the
-     * page that printed it */
     static char *seen[128];
     static size_t nseen;
     int letters = 0;
@@ -58,9 +56,9 @@ static void untranslated(const char *msgid)
     for (size_t i = 0; i < nseen; i++)
         if (!strcmp(seen[i], msgid))
             return;
-    char *copy = nseen < sizeof seen / sizeof *seen ? strdup(msgid) : NULL;
-    if (copy)
-        seen[nseen++] = copy;
+    /* a copy: the id may live in a PDF's context, freed after it */
+    if (nseen < sizeof seen / sizeof *seen && (seen[nseen] = strdup(msgid)))
+        nseen++;
     log_warn("render: no Chinese translation of \"%s\": the zh_CN edition prints it in English "
              "(text of a template or the renderer: make update-po, then translate it in "
              "locales/zh_CN.po; an id that arrives as data, from a dataset's SQL: add it to "
