@@ -20,7 +20,7 @@ COMPDIR   = $(PREFIX)/share/bash-completion/completions
 
 BUILD    ?= build
 CC       ?= cc
-PKGS      = libxml-2.0 sqlite3 harfbuzz harfbuzz-subset libcrypto
+PKGS      = libxml-2.0 sqlite3 harfbuzz harfbuzz-subset libcrypto xlsxwriter
 OPTFLAGS ?= -O2 -g
 CFLAGS_ALL = -std=c11 -D_GNU_SOURCE -pthread -Wall -Wextra -Werror -Wno-format-truncation $(OPTFLAGS) $(EXTRA_CFLAGS) \
              -I. \
@@ -43,7 +43,7 @@ PROG_LIB  := $(BUILD)/libhrprog.a
 LIB       := $(PROG_LIB) $(STAGE_LIB) $(CORE_LIB)
 BIN       := $(BUILD)/hospreport
 GEN       := $(BUILD)/hospgen
-GEN_SRC   := $(wildcard samples/*.c)
+GEN_SRC   := $(wildcard samples/*.c) pipeline/core/calendar.c
 TESTS     := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 TESTKIT   := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/support/*.c))
 .SECONDARY: $(TESTKIT)

@@ -29,7 +29,6 @@ typedef struct tcol {
 char tbl_format(rctx *c, i18n_lang lang, const char *format, const dataset *d, int row, int col,
                 char *buf, size_t size)
 {
-    (void)c;
     const ds_cell *cell = ds_at(d, row, col);
     char num[I18N_NUM_MAX];
     double v = cell->num;
@@ -39,8 +38,12 @@ char tbl_format(rctx *c, i18n_lang lang, const char *format, const dataset *d, i
         snprintf(buf, size, "%s", cell->text[0] ? cell->text : i18n_tr(lang, "—"));
         return 'l';
     }
-    if (!strcmp(format, "msg")) {
-        snprintf(buf, size, "%s", i18n_tr(lang, cell->text));
+    if (!strcmp(format, "msg")) { /* bilingual: the English beneath */
+        const char *t = i18n_tr(lang, cell->text);
+        if (c->mode == MODE_BILINGUAL && lang == LANG_ZH && strcmp(t, cell->text))
+            snprintf(buf, size, "%s\n%s", t, cell->text);
+        else
+            snprintf(buf, size, "%s", t);
         return 'l';
     }
     if (!strcmp(format, "int"))
@@ -57,8 +60,14 @@ char tbl_format(rctx *c, i18n_lang lang, const char *format, const dataset *d, i
         nf_change(lang, "count", v, NULL, num);
     else if (!strcmp(format, "pp"))
         nf_change(lang, "percent", v, NULL, num);
-    else if (!strcmp(format, "value"))
-        nf_value(lang, unit, v, NULL, num);
+    else if (!strcmp(format, "value")) {
+        /* by the row's indicator, when the dataset names it: totals,
+         * fees and decimals as on the cards */
+        int ic = ds_col(d, "indicator");
+        const ind_row *r = ic >= 0 ? ind_find(c, ds_at(d, row, ic)->text) : NULL;
+        nf_opts o = r ? ind_opts(r, 0) : (nf_opts){0};
+        nf_value(lang, unit, v, &o, num);
+    }
     else if (!strcmp(format, "change_unit"))
         nf_change(lang, unit, v, NULL, num);
     else
