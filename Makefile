@@ -5,7 +5,8 @@
 #   make check   install, build, run every unit and end-to-end test
 #   make bench   benchmarks against named baselines, printing figures
 #   make asan    the same tests under AddressSanitizer + UBSan
-#   make install PREFIX=/usr/local DESTDIR=
+#   make install PREFIX=/usr/local DESTDIR=   (and make uninstall)
+#   make update-po  refresh locales/hospreport.pot and merge it into each .po
 #
 # Variables are recursive (=) on purpose: pkg-config is asked when a recipe
 # runs, after the `deps` prerequisite has installed what was missing.
@@ -42,16 +43,17 @@ PROG_LIB  := $(BUILD)/libhrprog.a
 LIB       := $(PROG_LIB) $(STAGE_LIB) $(CORE_LIB)
 BIN       := $(BUILD)/hospreport
 GEN       := $(BUILD)/hospgen
-GEN_SRC   := $(wildcard samples/*.c)
+GEN_SRC   := $(wildcard samples/*.c) pipeline/core/calendar.c
 TESTS     := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 TESTKIT   := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/support/*.c))
 .SECONDARY: $(TESTKIT)
-# One catalog per language, made from every locales/LANG*.po (the engine's
-# strings in LANG.po, the report templates' in LANG.reports.po, ...).
+# One catalog per language, locales/LL_CC.po, for the one domain hospreport:
+# program messages, the renderer's strings and the templates' text.
+# `make update-po` refreshes locales/hospreport.pot and merges it into them.
 LANGS     := $(patsubst locales/%.po,%,$(wildcard locales/??_??.po))
 MO        := $(LANGS:%=$(BUILD)/locale/%/LC_MESSAGES/hospreport.mo)
 
-.PHONY: all deps check test-units demo bench asan install uninstall clean format
+.PHONY: all deps check test-units demo bench asan install uninstall update-po clean format
 .DEFAULT_GOAL := all
 
 MAN       := $(BUILD)/hospreport.1
@@ -93,10 +95,12 @@ $(GEN): $(GEN_SRC) | deps
 	@mkdir -p $(BUILD)
 	$(CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -I. $(EXTRA_CFLAGS) -o $@ $(GEN_SRC) -lm
 
-.SECONDEXPANSION:
-$(BUILD)/locale/%/LC_MESSAGES/hospreport.mo: $$(wildcard locales/%*.po) | deps
+$(BUILD)/locale/%/LC_MESSAGES/hospreport.mo: locales/%.po | deps
 	@mkdir -p $(dir $@)
-	msgcat --use-first -o $@.po $^ && msgfmt --check -o $@ $@.po && rm -f $@.po
+	msgfmt --check -o $@ $<
+
+update-po:
+	scripts/update-po.sh
 
 $(BUILD)/tests/%: tests/%.c $(TESTKIT) $(LIB) | deps
 	@mkdir -p $(dir $@)
@@ -104,6 +108,7 @@ $(BUILD)/tests/%: tests/%.c $(TESTKIT) $(LIB) | deps
 
 check: all $(TESTS)
 	@scripts/check-includes.sh
+	@scripts/update-po.sh --check
 	@BUILD=$(BUILD) scripts/run-tests.sh $(TESTS)
 
 demo: all

@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pipeline/core/calendar.h"
 #include "pipeline/core/db.h"
 #include "pipeline/core/log.h"
-#include "pipeline/core/value.h"
 #include "pipeline/core/xalloc.h"
 #include "pipeline/schedule.h"
 #include "stages/pull/pull.h"
@@ -60,7 +60,7 @@ int awaiting_months(sqlite3 *db, const cli_args *a, int32_t today, awaiting_mont
         return err->code;
     int manifest = has_manifest(db);
     int y, m, d;
-    value_civil_from_days(today, &y, &m, &d);
+    calendar_civil_from_days(today, &y, &m, &d);
     int last_ended = y * 12 + (m - 1) - 1; /* month index of the month before today */
     int first = last_ended;
     if (first_known_month(db, manifest, &first) && first > last_ended)
@@ -97,7 +97,7 @@ int awaiting_print_sources(sqlite3 *db, const cli_args *a, int32_t today, FILE *
     if (pull_config_load(a->sources, NULL, &cfg, err))
         return err->code;
     int y, m, d;
-    value_civil_from_days(today, &y, &m, &d);
+    calendar_civil_from_days(today, &y, &m, &d);
     char label[PERIOD_LABEL_MAX];
     period_month_label(y * 12 + (m - 1) - 1, label);
     pull_report rep;

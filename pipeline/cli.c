@@ -23,6 +23,7 @@
 #include "pipeline/core/db.h"
 #include "pipeline/lock.h"
 #include "pipeline/core/log.h"
+#include "pipeline/core/msg.h"
 #include "pipeline/core/paths.h"
 #include "pipeline/core/period.h"
 #include "pipeline/core/registry.h"
@@ -48,8 +49,9 @@ typedef struct command {
     int writes; /* takes the database lock */
     unsigned accepts, requires;
     command_fn run;
-    const char *summary;
-    const char *help;
+    const char *summary; /* message ids: print them through _() */
+    const char *help;    /* the usage and the command's own options */
+    const char *example; /* after the common options, or NULL */
 } command;
 
 static int open_db(const cli_args *a, sqlite3 **db, hr_error *err)
@@ -253,16 +255,16 @@ static int cmd_deliver(const cli_args *a, hr_error *err) { return cycle_deliver_
 static int cmd_due(const cli_args *a, hr_error *err) { return schedule_due(a, stdout, err); }
 static int cmd_status(const cli_args *a, hr_error *err) { return schedule_status(a, stdout, err); }
 
-#define COMMON_HELP                                                                       \
-    "  --db FILE       the SQLite database (default: hospreport.db in this folder)\n"     \
-    "  -q, --quiet     only warnings and errors on stderr\n"                              \
-    "  -v, --verbose   more detail on stderr\n"                                           \
-    "  -h, --help      this help\n"
-
+/* The options every command takes, printed after its own. */
+static const char *const common_help =
+    N_("  --db FILE       the SQLite database (default: hospreport.db in this folder)\n"
+       "  -q, --quiet     only warnings and errors on stderr\n"
+       "  -v, --verbose   more detail on stderr\n"
+       "  -h, --help      this help\n");
 static const command commands[] = {
     {"pull", 1, O_PERIOD | O_DB | O_TODAY | O_SOURCES | O_VERIFY | O_SCHEDULED, 0, cmd_pull,
-     "collect a month's exports from each system's drop folder into the archive",
-     "Usage: hospreport pull --period YYYY-MM [--today DATE] [--sources FILE] [--db DB]\n"
+     N_("collect a month's exports from each system's drop folder into the archive"),
+     N_("Usage: hospreport pull --period YYYY-MM [--today DATE] [--sources FILE] [--db DB]\n"
      "       hospreport pull --scheduled [--today DATE] [--sources FILE] [--db DB]\n"
      "       hospreport pull --verify [--period YYYY-MM] [--db DB]\n"
      "\n"
@@ -285,12 +287,12 @@ static const command commands[] = {
      "  --today DATE    pretend today is DATE (what is late; --scheduled's month)\n"
      "  --sources FILE  the sources configuration (default: config/sources.xml)\n"
      "  --verify        check every archived file (of --period, else all) against\n"
-     "                  the manifest: there, read-only, same size and SHA-256\n" COMMON_HELP
-     "\nExample: hospreport pull --period 2026-10 && hospreport run --period 2026-10\n"},
+     "                  the manifest: there, read-only, same size and SHA-256\n"),
+     N_("\nExample: hospreport pull --period 2026-10 && hospreport run --period 2026-10\n")},
     {"run", 1, O_IN | O_PERIOD | O_DB | O_OUT | O_LANG | O_FORCE | O_PROFILE | O_SCOPE |
-         O_TODAY | O_SOURCES | O_SCHEDULED | O_DELIVER | O_DELIVERY,
-     0, cmd_run, "the whole pipeline for one month, then every report due",
-     "Usage: hospreport run --period YYYY-MM [--in DIR] [--db DB] [--out DIR] [--lang L]\n"
+         O_TODAY | O_SOURCES | O_SCHEDULED | O_DELIVER | O_DELIVERY, 0, cmd_run,
+     N_("the whole pipeline for one month, then every report due"),
+     N_("Usage: hospreport run --period YYYY-MM [--in DIR] [--db DB] [--out DIR] [--lang L]\n"
      "                      [--force] [--deliver]\n"
      "       hospreport run --scheduled [--deliver] ...\n"
      "\n"
@@ -316,12 +318,12 @@ static const command commands[] = {
      "  --deliver       then deliver the reports (see 'hospreport deliver --help')\n"
      "  --today DATE    pretend today is DATE\n"
      "  --sources FILE  the sources configuration (default: config/sources.xml)\n"
-     "  --delivery FILE the delivery configuration (default: config/delivery.xml)\n" COMMON_HELP
-     "\nExamples: hospreport run --period 2026-10 --deliver\n"
-     "          hospreport run --in exports/2026-10 --period 2026-10 --out reports\n"},
+     "  --delivery FILE the delivery configuration (default: config/delivery.xml)\n"),
+     N_("\nExamples: hospreport run --period 2026-10 --deliver\n"
+     "          hospreport run --in exports/2026-10 --period 2026-10 --out reports\n")},
     {"deliver", 1, O_PERIOD | O_DB | O_DELIVERY, O_PERIOD, cmd_deliver,
-     "send each reader their reports: folders and e-mail (config/delivery.xml)",
-     "Usage: hospreport deliver --period PERIOD [--delivery FILE] [--db DB]\n"
+     N_("send each reader their reports: folders and e-mail (config/delivery.xml)"),
+     N_("Usage: hospreport deliver --period PERIOD [--delivery FILE] [--db DB]\n"
      "\n"
      "Delivers the reports the registry holds for PERIOD (a month also brings its\n"
      "quarter after March, June, September and December and its year after\n"
@@ -336,11 +338,11 @@ static const command commands[] = {
      "served. Prints one line per report copied or sent.\n"
      "\n"
      "  --period PERIOD  2026-10, 2026-Q3 or 2026\n"
-     "  --delivery FILE  the delivery configuration (default: config/delivery.xml)\n" COMMON_HELP
-     "\nExample: hospreport deliver --period 2026-10\n"},
+     "  --delivery FILE  the delivery configuration (default: config/delivery.xml)\n"),
+     N_("\nExample: hospreport deliver --period 2026-10\n")},
     {"ingest", 1, O_IN | O_PERIOD | O_DB | O_PROFILE, O_IN | O_PERIOD, cmd_ingest,
-     "load one month's export folder into the database",
-     "Usage: hospreport ingest --in DIR --period YYYY-MM [--db DB] [--profile FILE]\n"
+     N_("load one month's export folder into the database"),
+     N_("Usage: hospreport ingest --in DIR --period YYYY-MM [--db DB] [--profile FILE]\n"
      "\n"
      "Reads every export of the source profile found in DIR (CSV in UTF-8, UTF-8 with\n"
      "BOM or GB18030, or XML) into the database. Each file is loaded whole or not at\n"
@@ -350,36 +352,40 @@ static const command commands[] = {
      "\n"
      "  --in DIR        the month's export folder\n"
      "  --period YYYY-MM  the month the folder holds\n"
-     "  --profile FILE  source profile XML (default: config/profiles/standard.xml)\n" COMMON_HELP},
+     "  --profile FILE  source profile XML (default: config/profiles/standard.xml)\n"),
+     NULL},
     {"validate", 1, O_PERIOD | O_DB | O_OUT, O_PERIOD, cmd_validate,
-     "check the loaded rows of a month against the row rules",
-     "Usage: hospreport validate --period YYYY-MM [--db DB] [--out DIR]\n"
+     N_("check the loaded rows of a month against the row rules"),
+     N_("Usage: hospreport validate --period YYYY-MM [--db DB] [--out DIR]\n"
      "\n"
      "Applies the validation rules (config/rules/validation.xml) to the month's rows:\n"
      "bad rows go to quarantine, warnings are recorded, and a table per source is\n"
      "printed. Exit status 2 when a file's quarantined share is above the limit.\n"
      "\n"
-     "  --out DIR       also write the quarantine as CSV there\n" COMMON_HELP},
+     "  --out DIR       also write the quarantine as CSV there\n"),
+     NULL},
     {"reconcile", 1, O_PERIOD | O_DB | O_OUT | O_FORCE, O_PERIOD, cmd_reconcile,
-     "compare sources that count the same things",
-     "Usage: hospreport reconcile --period YYYY-MM [--db DB] [--out DIR] [--force]\n"
+     N_("compare sources that count the same things"),
+     N_("Usage: hospreport reconcile --period YYYY-MM [--db DB] [--out DIR] [--force]\n"
      "\n"
      "Compares HIS with the medical records, the ward census and the finance ledger\n"
      "(config/rules/reconcile.xml). Exit status 3 when a blocking rule fails, unless\n"
      "--force, which lets reports be rendered as marked drafts.\n"
      "\n"
-     "  --out DIR       write record-level differences as CSV there\n" COMMON_HELP},
+     "  --out DIR       write record-level differences as CSV there\n"),
+     NULL},
     {"compute", 1, O_PERIOD | O_DB, O_PERIOD, cmd_compute,
-     "compute every indicator for every scope of a period",
-     "Usage: hospreport compute --period PERIOD [--db DB]\n"
+     N_("compute every indicator for every scope of a period"),
+     N_("Usage: hospreport compute --period PERIOD [--db DB]\n"
      "\n"
      "PERIOD is 2026-10 (month), 2026-Q3 (quarter), 2026 (year) or 2026-01..2026-06\n"
      "(a range of whole months). Stores values, MoM, YoY, YTD, flags, contributions\n"
      "and cost allocation in the database, then the key findings and suggestions\n"
-     "that config/advice.xml derives from them.\n" COMMON_HELP},
-    {"render", 1, O_PERIOD | O_DB | O_OUT | O_LANG | O_REPORT | O_SCOPE | O_TEMPLATE | O_FORCE,
-     O_PERIOD | O_REPORT, cmd_render, "write report PDFs from computed results",
-     "Usage: hospreport render --report monthly|quarterly|annual|topic --period PERIOD\n"
+     "that config/advice.xml derives from them.\n"),
+     NULL},
+    {"render", 1, O_PERIOD | O_DB | O_OUT | O_LANG | O_REPORT | O_SCOPE | O_TEMPLATE | O_FORCE, O_PERIOD | O_REPORT, cmd_render,
+     N_("write report PDFs from computed results"),
+     N_("Usage: hospreport render --report monthly|quarterly|annual|topic --period PERIOD\n"
      "                         [--scope hospital|all|DEPT] [--lang L] [--template FILE]\n"
      "                         [--db DB] [--out DIR] [--force]\n"
      "\n"
@@ -397,22 +403,24 @@ static const command commands[] = {
      "                  topic (equipment, drug-material, beds = templates/topic-NAME.xml)\n"
      "  --out DIR       where PDFs go (default: reports)\n"
      "  --force         render such months anyway, as drafts: every page carries\n"
-     "                  UNRECONCILED DRAFT / 未对账草稿 or UNVALIDATED DRAFT / 未通过校验草稿\n" COMMON_HELP
-     "\nFiles are named KIND-PERIOD-SCOPE.LANG.pdf, e.g. monthly-2026-10-hospital.zh_CN.pdf;\n"
+     "                  UNRECONCILED DRAFT / 未对账草稿 or UNVALIDATED DRAFT / 未通过校验草稿\n"),
+     N_("\nFiles are named KIND-PERIOD-SCOPE.LANG.pdf, e.g. monthly-2026-10-hospital.zh_CN.pdf;\n"
      "topic reports by their template, e.g. topic-beds-2026-01..2026-06-hospital.en.pdf\n"
-     "\nExample: hospreport render --report topic --template beds --period 2026-01..2026-06\n"},
+     "\nExample: hospreport render --report topic --template beds --period 2026-01..2026-06\n")},
     {"export", 0, O_PERIOD | O_DB | O_SCOPE, O_PERIOD, cmd_export,
-     "print computed indicators as CSV",
-     "Usage: hospreport export --period PERIOD [--scope hospital|all|DEPT] [--db DB]\n"
+     N_("print computed indicators as CSV"),
+     /* xgettext:no-c-format */
+     N_("Usage: hospreport export --period PERIOD [--scope hospital|all|DEPT] [--db DB]\n"
      "\n"
      "Prints period,scope,indicator,value,mom,yoy,ytd,ytd_yoy on stdout, one row per\n"
      "scope and indicator. Money in CNY; % indicators' mom and yoy in percentage\n"
      "points; an undefined value is an empty field.\n"
      "\n"
-     "  --scope S       hospital (default), all (hospital and every department) or a dept_code\n" COMMON_HELP},
+     "  --scope S       hospital (default), all (hospital and every department) or a dept_code\n"),
+     NULL},
     {"due", 0, O_DB | O_TODAY | O_LANG | O_SOURCES, 0, cmd_due,
-     "list reports whose deadline has come or is near, and months waiting for data",
-     "Usage: hospreport due [--today YYYY-MM-DD] [--lang L] [--sources FILE] [--db DB] [-q]\n"
+     N_("list reports whose deadline has come or is near, and months waiting for data"),
+     N_("Usage: hospreport due [--today YYYY-MM-DD] [--lang L] [--sources FILE] [--db DB] [-q]\n"
      "\n"
      "Monthly reports are due before the 10th of the next month, quarterly reports\n"
      "within 15 days of the quarter's end, annual reports by 31 January. Lists each\n"
@@ -426,11 +434,11 @@ static const command commands[] = {
      "                  zh_CN, en, bilingual or all (default: all)\n"
      "  --sources FILE  the sources configuration (default: config/sources.xml)\n"
      "  -q              only what is not done, without the header: prints nothing\n"
-     "                  when nothing is due (for cron and timers, which mail output)\n"
-     COMMON_HELP},
+     "                  when nothing is due (for cron and timers, which mail output)\n"),
+     NULL},
     {"status", 0, O_DB | O_TODAY | O_SOURCES, 0, cmd_status,
-     "months loaded, their data state, reports done, sources in",
-     "Usage: hospreport status [--today DATE] [--sources FILE] [--db DB]\n"
+     N_("months loaded, their data state, reports done, sources in"),
+     N_("Usage: hospreport status [--today DATE] [--sources FILE] [--db DB]\n"
      "\n"
      "Per month loaded: files, rows, quarantined rows, validation, reconciliation,\n"
      "computed; per report generated: scopes, PDFs, when, languages; then the sources\n"
@@ -438,30 +446,31 @@ static const command commands[] = {
      "contact to chase.\n"
      "\n"
      "  --today DATE    pretend today is DATE (which month's sources are shown)\n"
-     "  --sources FILE  the sources configuration (default: config/sources.xml)\n" COMMON_HELP},
+     "  --sources FILE  the sources configuration (default: config/sources.xml)\n"),
+     NULL},
 };
 #define NCOMMANDS (sizeof commands / sizeof *commands)
 
 static void print_usage(FILE *f)
 {
-    fprintf(f, "Usage: hospreport COMMAND [OPTIONS]\n\n"
-               "Turns a hospital's monthly data exports into bilingual (简体中文 / English)\n"
-               "PDF operations analysis reports.\n\nCommands:\n");
+    fputs(_("Usage: hospreport COMMAND [OPTIONS]\n\n"
+            "Turns a hospital's monthly data exports into bilingual (简体中文 / English)\n"
+            "PDF operations analysis reports.\n\nCommands:\n"), f);
     for (size_t i = 0; i < NCOMMANDS; i++)
-        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fprintf(f, "\nPERIOD is 2026-10 (month), 2026-Q3 (quarter), 2026 (year) or\n"
-               "2026-01..2026-06 (months, for topic reports).\n"
-               "'hospreport COMMAND --help' tells more about each command.\n"
-               "Exit status: 0 success, 1 usage error, 2 input rejected, 3 reconciliation\n"
-               "blocking, 4 any other failure.\n"
-               "\nEnvironment:\n"
-               "  HOSPREPORT_DATADIR  config/ and templates/ (default: beside the program,\n"
-               "                      else the installed share/hospreport)\n"
-               "  HOSPREPORT_FONT     the TrueType font (default: WenQuanYi Zen Hei)\n"
-               "  HOSPREPORT_JOBS     compute threads and render processes (default: one\n"
-               "                      per core, at most 4)\n"
-               "  SOURCE_DATE_EPOCH   the time written into PDFs and records, for\n"
-               "                      reproducible output\n");
+        fprintf(f, "  %-10s %s\n", commands[i].name, _(commands[i].summary));
+    fputs(_("\nPERIOD is 2026-10 (month), 2026-Q3 (quarter), 2026 (year) or\n"
+            "2026-01..2026-06 (months, for topic reports).\n"
+            "'hospreport COMMAND --help' tells more about each command.\n"
+            "Exit status: 0 success, 1 usage error, 2 input rejected, 3 reconciliation\n"
+            "blocking, 4 any other failure.\n"
+            "\nEnvironment:\n"
+            "  HOSPREPORT_DATADIR  config/ and templates/ (default: beside the program,\n"
+            "                      else the installed share/hospreport)\n"
+            "  HOSPREPORT_FONT     the TrueType font (default: WenQuanYi Zen Hei)\n"
+            "  HOSPREPORT_JOBS     compute threads and render processes (default: one\n"
+            "                      per core, at most 4)\n"
+            "  SOURCE_DATE_EPOCH   the time written into PDFs and records, for\n"
+            "                      reproducible output\n"), f);
 }
 
 static const struct option long_options[] = {
@@ -549,7 +558,10 @@ int cli_main(int argc, char **argv, hr_error *err)
     char **av = argv + 1; /* getopt sees the command as its argv[0] */
     while ((ch = getopt_long(argc - 1, av, ":qvh", long_options, NULL)) != -1) {
         if (ch == 'h') {
-            fputs(cmd->help, stdout);
+            fputs(_(cmd->help), stdout);
+            fputs(_(common_help), stdout);
+            if (cmd->example)
+                fputs(_(cmd->example), stdout);
             return HR_OK;
         }
         if (ch == 'q') {

@@ -13,10 +13,10 @@
 #include <string.h>
 
 #include "pipeline/cli.h"
+#include "pipeline/core/calendar.h"
 #include "pipeline/core/db.h"
 #include "pipeline/core/log.h"
 #include "pipeline/core/period.h"
-#include "pipeline/core/value.h"
 #include "pipeline/core/xalloc.h"
 #include "pipeline/schedule.h"
 #include "stages/deliver/deliver.h"
@@ -34,7 +34,7 @@ int cycle_today(const cli_args *a, int32_t *today, hr_error *err)
 int cycle_scheduled_period(int32_t today, char period_out[8])
 {
     int y, m, d;
-    value_civil_from_days(today, &y, &m, &d);
+    calendar_civil_from_days(today, &y, &m, &d);
     if (--m == 0)
         m = 12, y--;
     snprintf(period_out, 8, "%04d-%02d", y % 10000, m);
@@ -63,7 +63,7 @@ int cycle_pull(sqlite3 *db, const cli_args *a, const char *period, int32_t today
     int phase = 2;
     if (a->scheduled) {
         int y, m, day;
-        value_civil_from_days(today, &y, &m, &day);
+        calendar_civil_from_days(today, &y, &m, &day);
         phase = scheduled_phase(cfg, day);
         if (phase == 0) {
             log_info("scheduled: %s is pulled from day %d of the month; nothing to do today",

@@ -8,10 +8,15 @@
 
 #include "pipeline/cli.h"
 #include "pipeline/core/error.h"
+#include "pipeline/core/msg.h"
+#include "pipeline/core/paths.h"
 
 int main(int argc, char **argv)
 {
+    /* Numbers, dates and sorting in C on every machine (CSV and tables on
+     * stdout are data); only messages follow the user's language (msg.h). */
     setlocale(LC_ALL, "C.UTF-8");
+    msg_init(paths_locale_dir());
     /* System error messages (strerror) in one language, English like every
      * other message on the terminal: glibc translates them through the
      * "libc" domain whenever LANGUAGE is set -- in the user's environment,
@@ -26,11 +31,11 @@ int main(int argc, char **argv)
         char line[2048];
         fprintf(stderr, "hospreport: %s\n", hr_error_format(&err, line, sizeof line));
         if (code == HR_EUSAGE)
-            fprintf(stderr, "hospreport: try 'hospreport --help'\n");
+            fprintf(stderr, "hospreport: %s\n", _("try 'hospreport --help'"));
     }
     fflush(stdout);
     if (ferror(stdout) && code == HR_OK) {
-        fprintf(stderr, "hospreport: error writing standard output\n");
+        fprintf(stderr, "hospreport: %s\n", _("error writing standard output"));
         code = HR_EFAIL;
     }
     return code;

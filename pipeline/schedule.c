@@ -2,8 +2,7 @@
  * schedule.c -- deadlines, `due` and `status` (see schedule.h).
  *
  * The date arithmetic is a few pure functions over days since 1970-01-01
- * (the civil-calendar conversions of H. Hinnant's "chrono-compatible
- * low-level date algorithms"); the commands read period_state for what is
+ * (pipeline/core/calendar.h); the commands read period_state for what is
  * loaded and report_run (registry.h) for what is done.
  */
 #include "pipeline/schedule.h"
@@ -12,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "pipeline/core/calendar.h"
 #include "pipeline/core/db.h"
 #include "pipeline/core/log.h"
 #include "pipeline/core/registry.h"
@@ -22,7 +22,7 @@
 const char *schedule_date_label(int32_t days, char buf[11])
 {
     int y, m, d;
-    value_civil_from_days(days, &y, &m, &d);
+    calendar_civil_from_days(days, &y, &m, &d);
     snprintf(buf, 11, "%04d-%02d-%02d", y % 10000, m, d);
     return buf;
 }
@@ -32,7 +32,7 @@ int schedule_parse_date(const char *text, int32_t *days, hr_error *err)
     if (!text || strlen(text) != 10 || value_date(text, 10) != 0)
         return hr_error_set(err, HR_EUSAGE, NULL, 0, "--today",
                             "'%s' is not a date (expected YYYY-MM-DD)", text ? text : "");
-    *days = value_days_from_civil(atoi(text), atoi(text + 5), atoi(text + 8));
+    *days = calendar_days_from_civil(atoi(text), atoi(text + 5), atoi(text + 8));
     return HR_OK;
 }
 
@@ -41,7 +41,7 @@ int32_t schedule_today(void)
     time_t now = time(NULL);
     struct tm tm;
     localtime_r(&now, &tm);
-    return value_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+    return calendar_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }
 
 const char *schedule_kind(const period *p)
@@ -59,13 +59,13 @@ int schedule_deadline(const period *p, int32_t *deadline_days)
     int next = p->last + 1; /* the month after the period */
     switch (p->kind) {
     case PERIOD_MONTH:
-        *deadline_days = value_days_from_civil(period_year(next), period_month(next), 9);
+        *deadline_days = calendar_days_from_civil(period_year(next), period_month(next), 9);
         return 0;
     case PERIOD_QUARTER:
-        *deadline_days = value_days_from_civil(period_year(next), period_month(next), 1) - 1 + 15;
+        *deadline_days = calendar_days_from_civil(period_year(next), period_month(next), 1) - 1 + 15;
         return 0;
     case PERIOD_YEAR:
-        *deadline_days = value_days_from_civil(period_year(next), 1, 31);
+        *deadline_days = calendar_days_from_civil(period_year(next), 1, 31);
         return 0;
     default:
         return -1;

@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "pipeline/core/calendar.h"
+
 /* ---- random streams (xoshiro256** seeded through splitmix64) ---- */
 typedef struct { uint64_t s[4]; } Rng;
 uint64_t mix64(uint64_t x);
@@ -25,11 +27,7 @@ int rng_below(Rng *r, int n);         /* 0..n-1 */
 int rng_poisson(Rng *r, double lambda);
 double rng_lognorm(Rng *r, double mean, double sigma); /* mean is E[X] */
 
-/* ---- calendar: day numbers since 1970-01-01 ---- */
-int days_from_civil(int y, int m, int d);
-void civil_from_days(int z, int *y, int *m, int *d);
-int weekday(int z);                   /* 0 = Monday .. 6 = Sunday */
-int month_days(int y, int m);
+/* ---- calendar: day numbers since 1970-01-01, pipeline/core/calendar.h ---- */
 
 /* ---- CSV writer ---- */
 typedef struct {

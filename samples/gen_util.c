@@ -88,40 +88,6 @@ double rng_lognorm(Rng *r, double mean, double sigma)
     return mean * exp(sigma * rng_norm(r) - 0.5 * sigma * sigma);
 }
 
-/* ----------------------------------------------------------- calendar */
-
-int days_from_civil(int y, int m, int d)
-{
-    y -= m <= 2;
-    int era = (y >= 0 ? y : y - 399) / 400;
-    int yoe = y - era * 400;
-    int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-void civil_from_days(int z, int *y, int *m, int *d)
-{
-    z += 719468;
-    int era = (z >= 0 ? z : z - 146096) / 146097;
-    int doe = z - era * 146097;
-    int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp + (mp < 10 ? 3 : -9);
-    *y = yoe + era * 400 + (*m <= 2);
-}
-
-int weekday(int z) { return ((z % 7) + 7 + 3) % 7; } /* 1970-01-01 was a Thursday */
-
-int month_days(int y, int m)
-{
-    static const int md[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return 29;
-    return md[m - 1];
-}
-
 /* --------------------------------------------------------- csv writer */
 
 #define CSV_FLUSH (1u << 20)
@@ -321,7 +287,7 @@ void csv_money(Csv *w, long long c)
 static int put_date(char *p, int day, char s)
 {
     int y, m, d;
-    civil_from_days(day, &y, &m, &d);
+    calendar_civil_from_days(day, &y, &m, &d);
     put_2(p, y / 100);
     put_2(p + 2, y % 100);
     p[4] = s;

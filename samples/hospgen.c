@@ -159,15 +159,15 @@ static void *xcalloc(size_t n, size_t sz)
 static int ym_of(int day)
 {
     int y, m, d;
-    civil_from_days(day, &y, &m, &d);
+    calendar_civil_from_days(day, &y, &m, &d);
     return y * 100 + m;
 }
 
 static int doy_of(int day)
 {
     int y, m, d;
-    civil_from_days(day, &y, &m, &d);
-    return day - days_from_civil(y, 1, 1);
+    calendar_civil_from_days(day, &y, &m, &d);
+    return day - calendar_days_from_civil(y, 1, 1);
 }
 
 static double bump(int doy, int peak, double width)
@@ -184,14 +184,14 @@ static int cny_day(int y)
     static const int t[] = {219, 208, 128, 216, 205, 125, 212, 201, 122, 210, 129,
                             217, 206, 126, 213, 203, 123, 211, 131, 219, 208};
     if (y < 2015 || y > 2035) return -1;
-    return days_from_civil(y, t[y - 2015] / 100, t[y - 2015] % 100);
+    return calendar_days_from_civil(y, t[y - 2015] / 100, t[y - 2015] % 100);
 }
 
 /* Factor < 1 around the Spring Festival; depth is the fall at its bottom. */
 static double festival(int day, double depth)
 {
     int y, m, d;
-    civil_from_days(day, &y, &m, &d);
+    calendar_civil_from_days(day, &y, &m, &d);
     int c = cny_day(y);
     if (c < 0) return 1;
     int k = day - c;
@@ -205,7 +205,7 @@ static double festival(int day, double depth)
 static double holiday(int day)
 {
     int y, m, d;
-    civil_from_days(day, &y, &m, &d);
+    calendar_civil_from_days(day, &y, &m, &d);
     if (m == 1 && d == 1) return 0.6;
     if (m == 5 && d <= 5) return 0.7;
     if (m == 10 && d <= 7) return 0.55;
@@ -241,7 +241,7 @@ static double op_lambda(const Model *M, int i, int day)
     const DeptDef *d = &DEPTS[i];
     if (d->op <= 0) return 0;
     double base = d->op * 1000.0 * M->opnorm / 30.44 * M->o.scale * growth(day) * season(d, day);
-    int wd = weekday(day);
+    int wd = calendar_weekday(day);
     double el = wk[wd] / 0.8814 * holiday(day) * festival(day, .5);
     double em = (wd >= 5 ? 1.08 : 0.97) * festival(day, .15);
     return base * ((1 - d->emer) * el + d->emer * em);
@@ -257,7 +257,7 @@ static double adm_lambda(const Model *M, int i, int day)
     double base = d->ip * M->ipnorm / 30.44 * M->o.scale * growth(day) *
                   (1 + (season(d, day) - 1) * 0.8);
     double depth = d->season == 'e' || is_icu(i) ? .1 : d->surg >= .3 ? .5 : .3;
-    double f = d->season == 'e' || is_icu(i) ? 1 : wk[weekday(day)] / 0.9786 * (0.5 + 0.5 * holiday(day));
+    double f = d->season == 'e' || is_icu(i) ? 1 : wk[calendar_weekday(day)] / 0.9786 * (0.5 + 0.5 * holiday(day));
     return base * f * festival(day, depth);
 }
 
@@ -277,7 +277,7 @@ static int beds_of(const Model *M, int i, int y)
 {
     const DeptDef *d = &DEPTS[i];
     if (d->ip <= 0) return 0;
-    double adm = d->ip * M->ipnorm / 30.44 * M->o.scale * growth(days_from_civil(y, 7, 1));
+    double adm = d->ip * M->ipnorm / 30.44 * M->o.scale * growth(calendar_days_from_civil(y, 7, 1));
     double b = d->los < 1.5 ? adm * 0.9 : adm * (d->los + 0.15) / occ_target(M, i);
     return b < 1 ? 1 : (int)(b + 0.5);
 }
@@ -310,7 +310,7 @@ static void put_digits(char *p, long v, int n)
 static void make_id(char *b, const char *pre, int day, int dept, long seq, int n)
 {
     int y, m, d;
-    civil_from_days(day, &y, &m, &d);
+    calendar_civil_from_days(day, &y, &m, &d);
     size_t k = strlen(pre);
     memcpy(b, pre, k);
     put_digits(b + k, y % 100, 2);
@@ -356,7 +356,7 @@ static int tenths(double x) { return x <= 0 ? 0 : (int)(x * 10 + 0.5); }
 static void staff_of(const Model *M, int i, int y, int m, int fte[4])
 {
     const DeptDef *d = &DEPTS[i];
-    int mid = days_from_civil(y, m, 15);
+    int mid = calendar_days_from_civil(y, m, 15);
     double g = growth(mid), s = M->o.scale, f[4] = {0, 0, 0, 0};
     if (d->cat == 'c') {
         double opm = d->op * 1000.0 * M->opnorm * s * g;
@@ -391,7 +391,7 @@ static void make_devices(Model *M)
 {
     int n = 0, cap = 64;
     Device *dv = xcalloc((size_t)cap, sizeof *dv);
-    int lo = days_from_civil(2015, 7, 1), hi = days_from_civil(2026, 6, 30);
+    int lo = calendar_days_from_civil(2015, 7, 1), hi = calendar_days_from_civil(2026, 6, 30);
     for (int t = 0; t < NEQUIP; t++) {
         const EquipDef *e = &EQUIPS[t];
         int cnt = (int)(e->count * M->o.scale + 0.5);
@@ -443,10 +443,10 @@ static int dev_in_ledger(const Device *x, int day) { return x->purchase <= day; 
 
 static long long dev_month_dep(const Device *x, int y, int m)
 {
-    int last = days_from_civil(y, m, month_days(y, m));
+    int last = calendar_days_from_civil(y, m, calendar_month_days(y, m));
     int py, pm, pd;
     if (!dev_in_ledger(x, last)) return 0;
-    civil_from_days(x->purchase, &py, &pm, &pd);
+    calendar_civil_from_days(x->purchase, &py, &pm, &pd);
     int age = (y * 12 + m) - (py * 12 + pm);
     if (age >= x->years * 12) return 0;
     return x->value / x->years / 12;
@@ -464,7 +464,7 @@ static int draw_los(Rng *r, const DeptDef *d, int admit)
         if (los < 1) los = 1;
         if (los > MAXLOS) los = MAXLOS;
     }
-    if (weekday(admit + los) == 6 && rng_unif(r) < 0.5) los++;
+    if (calendar_weekday(admit + los) == 6 && rng_unif(r) < 0.5) los++;
     return los;
 }
 
@@ -929,7 +929,7 @@ static void clinical_plug(const Model *M, Month *mo, int i)
 static void gen_costs(const Model *M, Month *mo)
 {
     static const double sal[4] = {36000, 19000, 21000, 13000};
-    int mid = days_from_civil(mo->y, mo->m, 15);
+    int mid = calendar_days_from_civil(mo->y, mo->m, 15);
     double g = growth(mid), wage = exp(0.0392 * (mid - D2025) / 365.25);
     long long exam_all = 0;
     for (int i = 0; i < NDEPT; i++) exam_all += mo->a[i].exam;
@@ -1014,8 +1014,8 @@ static Month *gen_month(const Model *M, int y, int m)
     mo->y = y;
     mo->m = m;
     mo->ym = y * 100 + m;
-    mo->d0 = days_from_civil(y, m, 1);
-    mo->nd = month_days(y, m);
+    mo->d0 = calendar_days_from_civil(y, m, 1);
+    mo->nd = calendar_month_days(y, m);
     mo->mrx_after = -1;
     mo->cen_dept = mo->rev_dept = -1;
     int last = mo->d0 + mo->nd - 1;
@@ -1237,7 +1237,7 @@ static long line_no(const Csv *w) { return w->rows + 2; }
 static void fmt_date(char *b, int day, int zh)
 {
     int y, m, d;
-    civil_from_days(day, &y, &m, &d);
+    calendar_civil_from_days(day, &y, &m, &d);
     sprintf(b, zh ? "%04d/%02d/%02d" : "%04d-%02d-%02d", y, m, d);
 }
 
@@ -1649,7 +1649,7 @@ static void usage_row(const Model *M, Csv *w, const Device *x, int k, int day)
 {
     Rng r;
     rng_init(&r, hkey(M->o.seed, T_USE, (uint64_t)day, (uint64_t)k));
-    int wd = weekday(day);
+    int wd = calendar_weekday(day);
     double f = wd == 6 ? x->wkend * .6 : wd == 5 ? x->wkend : 1;
     f *= 0.5 + 0.5 * holiday(day);
     f *= festival(day, .4);
@@ -1712,7 +1712,7 @@ static void write_complaints(Out *o)
 static void expect_year(const Model *M, int i, int y, double e[4])
 {
     const DeptDef *d = &DEPTS[i];
-    int a = days_from_civil(y, 1, 1), b = days_from_civil(y + 1, 1, 1);
+    int a = calendar_days_from_civil(y, 1, 1), b = calendar_days_from_civil(y + 1, 1, 1);
     double ds = d->gtype >= 2 && d->surg >= .3 ? .20 : .33;
     for (int day = a; day < b; day++) {
         double l = op_lambda(M, i, day), s = adm_lambda(M, i, day);

@@ -220,7 +220,7 @@ static void test_standard_folder(void **state)
     assert_int_equal(tk_query_int(db, "SELECT count(*) FROM quarantine"), 2);
     assert_string_equal(tk_query_text(db, "SELECT field || '|' || rule || '|' || stage || '|' || raw "
                                   "FROM quarantine WHERE line_no = 4"),
-                        "visit_time|type|ingest|V3,2026-10-32 09:00:00,0101,D1,P3,O,1,0,0,0,5");
+                        "visit_time|type|ingest|V3,2026-10-32 09:00:00,0101,D1,***,O,1,0,0,0,5");
     assert_non_null(strstr(tk_query_text(db, "SELECT message FROM quarantine WHERE line_no = 4"),
                            "expected YYYY-MM-DD HH:mm:ss"));
     assert_string_equal(tk_query_text(db, "SELECT field || '|' || rule || '|' || source FROM quarantine "
@@ -284,13 +284,49 @@ static void test_chinese_his_matches_standard(void **state)
     assert_string_equal(tk_query_text(b, "SELECT total_fee_cents FROM outpatient WHERE visit_id = 'V1'"), "143170");
     /* the raw record in quarantine is the UTF-8 text of the GB18030 line */
     assert_string_equal(tk_query_text(b, "SELECT raw FROM quarantine WHERE line_no = 4"),
-                        "V3,2026/10/32 09:00:00,0101,D1,P3,门诊,1,0,0,0,5");
+                        "V3,2026/10/32 09:00:00,0101,D1,***,门诊,1,0,0,0,5");
     char ha[DIGEST_HEX_SIZE], hb[DIGEST_HEX_SIZE];
     data_digest(a, ha);
     data_digest(b, hb);
     assert_string_equal(ha, hb);
     db_close(a);
     db_close(b);
+}
+
+/* A record ingest quarantines keeps its patient_key field masked, in the
+ * file's own form otherwise: unquoted (the field found where the reader
+ * read it), quoted (found between its quotes); and a patient_key that is
+ * not a code is named without its value. */
+static void test_quarantine_masks_patient_key(void **state)
+{
+    (void)state;
+    char dir[64], path[128];
+    tk_tmpdir_create(dir, "test_ingest_mask");
+    snprintf(path, sizeof path, "%s/outpatient.csv", dir);
+    tk_write_file(path,
+                  "visit_id,visit_time,dept_code,doctor_code,patient_key,visit_type,total_fee,"
+                  "drug_fee,material_fee,exam_fee,wait_minutes\n"
+                  "V1,2026-10-32 09:00:00,0101,D1,PK1,O,1,0,0,0,5\n"
+                  "V2,2026-10-32 09:00:00,0101,D1,\"PK,2\",O,1,0,0,0,5\n"
+                  "V3,2026-10-01 09:00:00,0101,D1,\" PK3\",O,1,0,0,0,5\n"
+                  "V4,2026-10-01 09:00:00,0101,D1,PK4,O,1,0,0,0,5\n");
+    sqlite3 *db = open_db();
+    ingest_summary sum;
+    ingest_ok(db, dir, "2026-10", NULL, &sum);
+    assert_string_equal(tk_query_text(db, "SELECT group_concat(raw, '|') FROM (SELECT raw FROM "
+                                          "quarantine ORDER BY line_no)"),
+                        "V1,2026-10-32 09:00:00,0101,D1,***,O,1,0,0,0,5|"
+                        "V2,2026-10-32 09:00:00,0101,D1,\"***\",O,1,0,0,0,5|"
+                        "V3,2026-10-01 09:00:00,0101,D1,\"***\",O,1,0,0,0,5");
+    const char *m = tk_query_text(db, "SELECT field || ': ' || message FROM quarantine "
+                                      "WHERE line_no = 4");
+    assert_non_null(strstr(m, "patient_key: patient_key is not"));
+    assert_null(strstr(m, "PK3"));
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM quarantine WHERE raw LIKE '%PK%' "
+                                      "OR message LIKE '%PK%'"),
+                     0);
+    db_close(db);
+    tk_tmpdir_remove(dir);
 }
 
 /* The sample generator's two profiles, same seed: every file of a month. */
@@ -542,6 +578,7 @@ int main(void)
         cmocka_unit_test(test_profiles_load),
         cmocka_unit_test(test_standard_folder),
         cmocka_unit_test(test_chinese_his_matches_standard),
+        cmocka_unit_test(test_quarantine_masks_patient_key),
         cmocka_unit_test(test_generated_samples_match),
         cmocka_unit_test(test_detects_gb18030),
         cmocka_unit_test(test_xml_export),

@@ -139,6 +139,54 @@ static void test_scaled_and_plurals(void **state)
 }
 
 /* The longest results fit NF_MAX, cut at the word, never past the buffer. */
+/* The reports' convention (templates/README.md, "Numbers"): money totals in
+ * 万元 / ¥ m, fees with two decimals in 元 / ¥, the catalogue's decimals,
+ * changes of % indicators in points, plurals, a minus against its digits. */
+static void test_report_convention(void **state)
+{
+    (void)state;
+    nf_opts total = {.total = 1}, fee = {.fee = 1}, total_sign = {.total = 1, .sign = 1};
+    /* totals: zh always 万元 with two decimals, en ¥ m from a million */
+    assert_string_equal(nf_value(NF_ZH, "money", 44698103, &total, b), "4,469.81万元");
+    assert_string_equal(nf_value(NF_EN, "money", 44698103, &total, b), "¥44.70m");
+    assert_string_equal(nf_value(NF_ZH, "money", -3299, &total, b), "-0.33万元");
+    assert_string_equal(nf_value(NF_EN, "money", -3299, &total, b), "-¥3,299");
+    assert_string_equal(nf_value(NF_EN, "money", 523456.4, &total, b), "¥523,456");
+    assert_string_equal(nf_value(NF_EN, "money", -1234567, &total, b), "-¥1.23m");
+    assert_string_equal(nf_value(NF_ZH, "money", 20518, &total_sign, b), "+2.05万元");
+    /* wan changes nothing for a total: it is in 万元 already */
+    assert_string_equal(nf_value(NF_ZH, "money", 44698103, &(nf_opts){.total = 1, .wan = 1}, b),
+                        "4,469.81万元");
+    /* fees per visit or stay: two decimals, never in 万 */
+    assert_string_equal(nf_value(NF_ZH, "money", 341.45, &fee, b), "341.45元");
+    assert_string_equal(nf_value(NF_EN, "money", 341.45, &fee, b), "¥341.45");
+    assert_string_equal(nf_value(NF_ZH, "money", 22336, &(nf_opts){.fee = 1, .wan = 1}, b),
+                        "22,336.00元");
+    assert_string_equal(nf_value(NF_EN, "money", -20, &fee, b), "-¥20.00");
+    /* the catalogue's decimals: one for rates whatever their size, two for
+     * stays in days */
+    nf_opts one = {.fixed = 1, .decimals = 1}, two = {.fixed = 1, .decimals = 2};
+    assert_string_equal(nf_value(NF_ZH, "percent", 5.254, &one, b), "5.3%");
+    assert_string_equal(nf_value(NF_EN, "percent", 35.06, &one, b), "35.1%");
+    assert_string_equal(nf_value(NF_ZH, "days", 7.536, &two, b), "7.54");
+    assert_string_equal(nf_value(NF_EN, "days", 7.5, &(nf_opts){.fixed = 1, .decimals = 2,
+                                                              .unit_word = 1}, b),
+                        "7.50 days");
+    /* changes of a % indicator in points, of others relative */
+    assert_string_equal(nf_change(NF_ZH, "percent", -0.5, NULL, b), "-0.50个百分点");
+    assert_string_equal(nf_change(NF_EN, "percent", 1.46, NULL, b), "+1.5 pp");
+    assert_string_equal(nf_change(NF_ZH, "money", -6.2, NULL, b), "-6.2%");
+    /* plurals */
+    assert_string_equal(nf_plural(NF_EN, 1, "case", "cases"), "case");
+    assert_string_equal(nf_plural(NF_EN, 2, "day", "days"), "days");
+    assert_string_equal(nf_plural(NF_EN, 0, "day", "days"), "days");
+    assert_string_equal(nf_plural(NF_ZH, 2, "例", "例"), "例");
+    /* negatives: the minus is the first byte, against the digits or ¥ */
+    assert_string_equal(nf_value(NF_ZH, "count", -12, NULL, b), "-12");
+    assert_string_equal(nf_scaled(NF_EN, -345545, 1e3, 0, 1, b), "-¥346k");
+    assert_string_equal(nf_value(NF_ZH, "money", -0.001, &total, b), "0.00万元"); /* no "-0.00" */
+}
+
 static void test_long_results_fit(void **state)
 {
     (void)state;
@@ -163,6 +211,7 @@ int main(void)
         cmocka_unit_test(test_changes),
         cmocka_unit_test(test_scaled_and_plurals),
         cmocka_unit_test(test_long_results_fit),
+        cmocka_unit_test(test_report_convention),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -438,6 +438,14 @@ static void test_line_breaking(void **state)
     assert_string_equal(l.line[0], "Average length");
     assert_string_equal(l.line[1], "of stay fell");
     layout_lines_free(&l);
+    /* a minus stays with its number; a hyphen in a word still breaks */
+    layout_wrap(f, "fell by -3.5 pp", 10, font_text_width(f, "fell by -", 10) + 1, &l);
+    assert_string_equal(l.line[0], "fell by");
+    assert_string_equal(l.line[1], "-3.5 pp");
+    layout_lines_free(&l);
+    layout_wrap(f, "medical-technology", 10, font_text_width(f, "medical-", 10) + 1, &l);
+    assert_string_equal(l.line[0], "medical-");
+    layout_lines_free(&l);
     layout_wrap(f, "12345678901234567890", 10, 30, &l); /* a number wider than the cell */
     assert_true(l.count > 1);
     for (size_t i = 0; i < l.count; i++)

@@ -334,6 +334,44 @@ static void test_department_shapes(void **state)
     db_close(db);
 }
 
+/* One number style (templates/README.md, "Numbers"): on the cards, money
+ * totals in 万元 / ¥ m, fees with two decimals, the catalogue's decimals.
+ * The fixture's catalogue rows get what compute stores from
+ * config/indicators.xml (is_flow, decimals). Values: revenue 40,983,906
+ * -> 4,098.39万元 / ¥40.98m; balance 9,574,836.4 -> 957.48万元 / ¥9.57m;
+ * fee per visit 287.525723 -> 287.53元 / ¥287.53; average stay 8.14697
+ * (2 decimals) -> 8.15; drug share 30.104773 (1 decimal) -> 30.1%. */
+static void test_number_style(void **state)
+{
+    (void)state;
+    sqlite3 *db = tk_fixture_db(tmpdir, "numbers", "tests/data/reports/fixture.sql");
+    tk_exec(db, "UPDATE indicator SET is_flow = 1 WHERE indicator IN ('medical_revenue', "
+                "'direct_cost', 'full_cost', 'balance', 'oe_visits', 'discharges');"
+                "UPDATE indicator SET decimals = 2 WHERE indicator IN ('avg_los', 'preop_days');"
+                "UPDATE indicator SET decimals = 1 WHERE unit = 'percent';");
+    char out[128], pdf[256];
+    snprintf(out, sizeof out, "%s/numbers", tmpdir);
+    assert_int_equal(render(db, "monthly", "2026-10", NULL, "hospital", "all", out), 3);
+    strbuf t = STRBUF_INIT;
+    snprintf(pdf, sizeof pdf, "%s/monthly-2026-10-hospital.zh_CN.pdf", out);
+    tk_pdf_text(pdf, 3, &t);
+    assert_contains(t.buf, "4,098.39万元");
+    assert_contains(t.buf, "957.48万元");
+    assert_contains(t.buf, "\n8.15\n");
+    assert_contains(t.buf, "30.1%");
+    assert_true(strstr(t.buf, "40,983,906") == NULL);
+    tk_pdf_text(pdf, 0, &t);
+    assert_contains(t.buf, "287.53元");
+    snprintf(pdf, sizeof pdf, "%s/monthly-2026-10-hospital.en.pdf", out);
+    tk_pdf_text(pdf, 3, &t);
+    assert_contains(t.buf, "¥40.98m");
+    assert_contains(t.buf, "¥9.57m");
+    tk_pdf_text(pdf, 0, &t);
+    assert_contains(t.buf, "¥287.53");
+    sb_release(&t);
+    db_close(db);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -359,6 +397,7 @@ int main(void)
         cmocka_unit_test(test_equipment_devices_of_one_name),
         cmocka_unit_test(test_running_header),
         cmocka_unit_test(test_department_shapes),
+        cmocka_unit_test(test_number_style),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -4,7 +4,7 @@
  * Fixtures are loaded the way ingest leaves them: a source_file row per
  * file and typed rows in the canonical tables, inserted with SQL here (the
  * outpatient fixture also exists as a real file, tests/data/validate/
- * outpatient.csv, so that quarantine can re-read raw records). Every test
+ * outpatient.csv, which validate never reads). Every test
  * checks rows read = rows loaded + rows quarantined per file.
  * Run from the repository root.
  */
@@ -24,6 +24,7 @@
 #include "pipeline/core/rollup.h"
 #include "pipeline/core/digest.h"
 #include "pipeline/core/error.h"
+#include "pipeline/core/strbuf.h"
 #include "stages/validate/validate.h"
 
 #define RULES "config/rules/validation.xml"
@@ -123,7 +124,7 @@ static void load_outpatient(sqlite3 *db, const char *sha)
          "('2026-10','V7','2026-10-04 10:00:00','0102','D2, senior','P7','O',3000,0,0,0,2000,1,8);"
          "INSERT INTO quarantine (period, source, file_id, path, line_no, raw, field, rule, "
          "message, stage) VALUES ('2026-10','outpatient',1,'" OUTPATIENT_CSV "',9,"
-         "'V8,2026-13-45 10:00:00,0102,D2,P8,O,30.00,0,0,0,1','visit_time','type',"
+         "'V8,2026-13-45 10:00:00,0102,D2,***,O,30.00,0,0,0,1','visit_time','type',"
          "'not a datetime','ingest');");
 }
 
@@ -184,7 +185,8 @@ static void test_outpatient_rules(void **state)
     assert_int_equal(tk_query_int(db, "SELECT count(*) FROM outpatient"), 2);
     assert_int_equal(tk_query_int(db, "SELECT count(*) FROM outpatient WHERE line_no IN (2, 8)"), 2);
     char *raw = query_text(db, "SELECT raw FROM quarantine WHERE line_no = 4");
-    assert_string_equal(raw, "V3,2026-10-02 08:00:00,9999,D1,P3,O,20.00,0,0,0,");
+    /* the row as stored, patient_key masked (the file is not read again) */
+    assert_string_equal(raw, "V3,2026-10-02 08:00:00,9999,D1,***,O,20.00,0.00,0.00,0.00,");
     free(raw);
     /* The wait of 2000 minutes is a warning: the row stays, flagged. */
     assert_int_equal(tk_query_int(db, "SELECT count(*) FROM row_warning WHERE line_no = 8 AND "
@@ -318,19 +320,42 @@ static void test_key_check_partitions(void **state)
     close_db(db);
 }
 
-/* A file that changed since it was loaded is not re-read: the raw record is
- * rebuilt from the stored values, quoting where needed. */
-static void test_raw_rebuilt_when_file_changed(void **state)
+/* The record of a row validate quarantines is the row as ingest stored it
+ * (quoting where needed, money in CNY), its patient_key masked: the
+ * export file is never opened again (here it is not even there), and the
+ * quarantine CSV carries no patient key. */
+static void test_raw_from_stored_row_masked(void **state)
 {
     (void)state;
     sqlite3 *db = open_db();
-    load_outpatient(db, "0000000000000000000000000000000000000000000000000000000000000000");
-    tk_exec(db, "UPDATE outpatient SET dept_code = '9999' WHERE line_no = 8");
+    load_outpatient(db, file_sha(OUTPATIENT_CSV));
+    tk_exec(db, "UPDATE outpatient SET dept_code = '9999' WHERE line_no = 8;"
+                "UPDATE source_file SET path = '/nonexistent/outpatient.csv'");
+    char dir[64];
+    snprintf(dir, sizeof dir, "/tmp/test_validate_out_%d", (int)getpid());
+    validate_options opt = {"2026-10", RULES, dir, NULL, 0};
     hr_error err;
-    assert_int_equal(run_validate(db, &err), HR_EINPUT);
+    hr_error_clear(&err);
+    assert_int_equal(validate_period(db, &opt, &err), HR_EINPUT);
     char *raw = query_text(db, "SELECT raw FROM quarantine WHERE line_no = 8");
-    assert_string_equal(raw, "V7,2026-10-04 10:00:00,9999,\"D2, senior\",P7,O,30.00,0.00,0.00,0.00,2000");
+    assert_string_equal(raw, "V7,2026-10-04 10:00:00,9999,\"D2, senior\",***,O,30.00,0.00,0.00,0.00,2000");
     free(raw);
+    char path[128];
+    snprintf(path, sizeof path, "%s/quarantine-2026-10.csv", dir);
+    strbuf sb = STRBUF_INIT;
+    tk_slurp(path, &sb);
+    const char *csv = sb.buf;
+    assert_non_null(strstr(csv, "\"V7,2026-10-04 10:00:00,9999,\"\"D2, senior\"\",***,O,"));
+    /* lines 3-8 and 9 (ingest's) are in it: P2 ... P8 are not */
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM quarantine"), 7);
+    for (int k = 2; k <= 8; k++) {
+        char key[8];
+        snprintf(key, sizeof key, ",P%d,", k);
+        assert_null(strstr(csv, key));
+    }
+    sb_release(&sb);
+    unlink(path);
+    rmdir(dir);
     assert_nothing_lost(db);
     close_db(db);
 }
@@ -697,7 +722,7 @@ int main(void)
         cmocka_unit_test(test_rollup_built_after_quarantine),
         cmocka_unit_test(test_rollup_current_and_shadow),
         cmocka_unit_test(test_key_check_partitions),
-        cmocka_unit_test(test_raw_rebuilt_when_file_changed),
+        cmocka_unit_test(test_raw_from_stored_row_masked),
         cmocka_unit_test(test_below_limit_passes),
         cmocka_unit_test(test_other_sources),
         cmocka_unit_test(test_thresholds),

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pipeline/core/msg.h"
 #include "pipeline/core/utf8.h"
 
 void hr_error_clear(hr_error *err)
@@ -33,7 +34,7 @@ int hr_error_vset(hr_error *err, int code, const char *file, long line,
     copy_text(err->file, sizeof err->file, file);
     err->line = line;
     copy_text(err->field, sizeof err->field, field);
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    vsnprintf(err->message, sizeof err->message, msg_tr(fmt), ap);
     return code;
 }
 
@@ -70,9 +71,9 @@ const char *hr_error_format(const hr_error *err, char *buf, size_t size)
             n += snprintf(buf + n, size - n, "%s: ", err->file);
     }
     if (n < size && err->field[0])
-        n += snprintf(buf + n, size - n, "field '%s': ", err->field);
+        n += snprintf(buf + n, size - n, _("field '%s': "), err->field);
     if (n < size)
-        snprintf(buf + n, size - n, "%s", err->message[0] ? err->message : "unknown error");
+        snprintf(buf + n, size - n, "%s", err->message[0] ? err->message : _("unknown error"));
     /* one line, without the control characters a name from the data may
      * carry (a BEL, a right-to-left override) */
     if (utf8_needs_clean(buf)) {

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pipeline/core/msg.h"
 #include "pipeline/core/utf8.h"
 
 int log_verbosity = 1;
@@ -19,10 +20,10 @@ int log_verbosity = 1;
 static void vlog(const char *prefix, const char *fmt, va_list ap)
 {
     char msg[8192], line[8192];
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    vsnprintf(msg, sizeof msg, msg_tr(fmt), ap);
     fputs("hospreport: ", stderr);
     if (prefix)
-        fputs(prefix, stderr);
+        fputs(msg_tr(prefix), stderr);
     for (char *p = msg;;) {
         char *nl = strchr(p, '\n');
         if (nl)
@@ -49,7 +50,7 @@ void log_warn(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vlog("warning: ", fmt, ap);
+    vlog(N_("warning: "), fmt, ap);
     va_end(ap);
 }
 

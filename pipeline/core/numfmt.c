@@ -89,6 +89,24 @@ static char *money(nf_lang lang, double yuan, const nf_opts *o, char *buf)
     char n[NF_MAX];
     int small = fabs(yuan) < 1000;
     const char *plus = o->sign && yuan > 0 ? "+" : "";
+    if (o->total && lang == NF_ZH) {
+        nf_number(yuan / 10000.0, o->fixed ? o->decimals : 2, n);
+        snprintf(buf, NF_MAX, "%s%s万元", plus, n);
+        return buf;
+    }
+    if (o->total && fabs(yuan) >= 1e6) { /* en */
+        nf_number(fabs(yuan) / 1e6, o->fixed ? o->decimals : 2, n);
+        int negative = yuan < 0 && strspn(n, "0.,") != strlen(n);
+        snprintf(buf, NF_MAX, "%s¥%sm", negative ? "-" : plus, n);
+        return buf;
+    }
+    if (o->total || o->fee) {
+        nf_opts whole = *o;
+        whole.fixed = 1;
+        whole.decimals = o->fixed ? o->decimals : o->fee ? 2 : 0;
+        whole.total = whole.fee = whole.wan = 0;
+        return money(lang, yuan, &whole, buf);
+    }
     if (lang == NF_EN) {
         nf_number(fabs(yuan), o->fixed ? o->decimals : small ? 2 : 0, n);
         int negative = yuan < 0 && strspn(n, "0.,") != strlen(n);

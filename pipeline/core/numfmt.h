@@ -13,6 +13,14 @@
  *                  zh "1,234,567元", "999.50元"; zh with wan >= 10,000:
  *                  "123.46万元" (2 decimals). Below 1,000 two decimals,
  *                  else none                                     nf_value
+ *   money total    (total: revenue, cost, balance -- the catalogue's flows)
+ *                  zh always in 万元 with two decimals: "4,469.81万元",
+ *                  "-0.33万元"; en "¥44.70m" from a million, else whole
+ *                  yuan "¥523,456", "-¥3,299"
+ *   fee            (fee: per visit, per stay) two decimals: "341.45元",
+ *                  "22,336.00元", "¥341.45"
+ *   minus          always against its digits ("-¥12", "-0.33万元"); the line
+ *                  breaker never splits "-" from the number after it
  *   percent        "91.3%", below 10 two decimals: "5.25%"       nf_value
  *   times, per10k  two decimals; days, minutes (and any other) one
  *   change         of a percent indicator in percentage points:
@@ -26,6 +34,8 @@
  * What a caller can set (nf_opts; NULL means all defaults):
  *   fixed/decimals  digits after the point instead of the unit's rule (the
  *                   catalogue's decimals for an indicator)
+ *   total, fee      which kind of money (render sets them from the catalogue:
+ *                   a money flow is a total, a money ratio a fee)
  *   wan             zh money >= 10,000 in 万元, counts >= 100,000 in 万.
  *                   English keeps whole numbers.
  *   sign            '+' before a positive value (a difference "+1,000")
@@ -65,6 +75,8 @@ typedef struct nf_opts {
     int no_plus;  /* nf_change: no '+' before a positive change (a chart's
                      bar shows the direction) */
     int unit_word;/* append the unit's word */
+    int total;    /* money: a total (see "money total" above) */
+    int fee;      /* money: a fee per visit or stay, two decimals */
     const char *word[2]; /* the unit's word per language; NULL or "": default */
 } nf_opts;
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "pipeline/core/calendar.h"
 #include "pipeline/core/value.h"
 
 int period_month_index(int year, int month) { return year * 12 + (month - 1); }
@@ -21,10 +22,7 @@ const char *period_month_label(int m, char *buf)
 
 int period_days_in_month(int m)
 {
-    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int y = period_year(m), mo = period_month(m);
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return mdays[mo - 1] + (mo == 2 && leap);
+    return calendar_month_days(period_year(m), period_month(m));
 }
 
 int period_days(const period *p)

@@ -6,6 +6,8 @@
  */
 #include "pipeline/core/value.h"
 
+#include "pipeline/core/calendar.h"
+
 static int digits(const char *s, size_t n, int *out)
 {
     int v = 0;
@@ -108,11 +110,7 @@ int value_decimal(const char *s, size_t len, double *out)
 
 int value_valid_ymd(int year, int month, int day)
 {
-    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (year < 1900 || year > 2999 || month < 1 || month > 12 || day < 1)
-        return 0;
-    int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    return day <= mdays[month - 1] + (month == 2 && leap);
+    return year >= 1900 && year <= 2999 && calendar_valid_date(year, month, day);
 }
 
 int value_date(const char *s, size_t len)
@@ -150,35 +148,11 @@ int value_code(const char *s, size_t len)
     return 0;
 }
 
-/* Days from civil and back, after Howard Hinnant's algorithms. */
-int32_t value_days_from_civil(int y, int m, int d)
-{
-    y -= m <= 2;
-    int era = (y >= 0 ? y : y - 399) / 400;
-    int yoe = y - era * 400;
-    int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-void value_civil_from_days(int32_t z, int *y, int *m, int *d)
-{
-    z += 719468;
-    int era = (z >= 0 ? z : z - 146096) / 146097;
-    int doe = z - era * 146097;
-    int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp + (mp < 10 ? 3 : -9);
-    *y = yoe + era * 400 + (*m <= 2);
-}
-
 int32_t value_date_days(const char *iso)
 {
     int y, m, d;
     if (digits(iso, 4, &y) || iso[4] != '-' || digits(iso + 5, 2, &m) || iso[7] != '-' ||
         digits(iso + 8, 2, &d) || !value_valid_ymd(y, m, d))
         return INT32_MIN;
-    return value_days_from_civil(y, m, d);
+    return calendar_days_from_civil(y, m, d);
 }

@@ -29,12 +29,10 @@ int value_month(const char *s, size_t len);
 /* A code: non-empty, no leading or trailing space. */
 int value_code(const char *s, size_t len);
 
-/* A real calendar date? (month 1-12, day within the month, leap years). */
+/* A date the exports may hold: a real calendar date of the years 1900-2999. */
 int value_valid_ymd(int year, int month, int day);
-/* Days since 1970-01-01 of an ISO date (YYYY-MM-DD...), or INT32_MIN. */
+/* Days since 1970-01-01 (calendar.h) of an ISO date (YYYY-MM-DD...), or
+ * INT32_MIN when it is not one. */
 int32_t value_date_days(const char *iso);
-/* Days since 1970-01-01 of a civil date, and back (proleptic Gregorian). */
-int32_t value_days_from_civil(int year, int month, int day);
-void value_civil_from_days(int32_t days, int *year, int *month, int *day);
 
 #endif

@@ -36,7 +36,7 @@ CREATE TABLE quarantine (
     file_id  INTEGER,
     path     TEXT,
     line_no  INTEGER,
-    raw      TEXT,                -- the record exactly as in the file
+    raw      TEXT,                -- the record (patient_key masked): ingest's as in the file, validate's as stored
     field    TEXT,
     rule     TEXT NOT NULL,       -- e.g. type, required, range, enum, reference, key, cross, period
     message  TEXT NOT NULL,

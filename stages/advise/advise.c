@@ -500,7 +500,8 @@ static int write_overview(advise_ctx *c, const advise_rule *r, int nfind, hr_err
  * max_findings), the suggestions by priority (at most max_suggestions). */
 static int flush_scope(advise_ctx *c, const advise_rules *rules, hr_error *err)
 {
-    qsort(c->cands, (size_t)c->ncands, sizeof *c->cands, cand_cmp);
+    if (c->ncands > 1) /* cands is NULL without any (qsort wants an array) */
+        qsort(c->cands, (size_t)c->ncands, sizeof *c->cands, cand_cmp);
     int nfind = 0;
     while (nfind < c->ncands && c->cands[nfind].kind == 0)
         nfind++;

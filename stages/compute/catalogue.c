@@ -269,6 +269,9 @@ static int load_indicator(ind_catalogue *cat, xmlNode *n, const double limits[4]
     ind->dimension = attr(n, "dimension");
     ind->warn_low = attr_double(n, "warn_low", &ind->has_low);
     ind->warn_high = attr_double(n, "warn_high", &ind->has_high);
+    int shown;
+    double digits = attr_double(n, "decimals", &shown); /* 0..4 by the schema */
+    ind->decimals = shown ? (int)digits : -1;
     int is_pct = ind->unit == UNIT_PERCENT, has;
     ind->mom_limit = attr_double(n, "mom_limit", &has);
     if (!has)
@@ -399,8 +402,8 @@ int ind_catalogue_store(sqlite3 *db, const ind_catalogue *cat, hr_error *err)
     sqlite3_stmt *st = db_prepare(
         db,
         "INSERT INTO indicator (indicator, name_zh, name_en, unit, unit_zh, unit_en, direction,"
-        " warn_low, warn_high, dimension, definition_zh, definition_en, sort_order, is_flow)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        " warn_low, warn_high, dimension, definition_zh, definition_en, sort_order, is_flow,"
+        " decimals) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         err);
     if (!st)
         return err->code;
@@ -417,6 +420,10 @@ int ind_catalogue_store(sqlite3 *db, const ind_catalogue *cat, hr_error *err)
         sqlite3_bind_text(st, 12, d->def_en, -1, SQLITE_STATIC);
         sqlite3_bind_int(st, 13, (i + 1) * 10);
         sqlite3_bind_int(st, 14, IND_IS_FLOW(d));
+        if (d->decimals >= 0)
+            sqlite3_bind_int(st, 15, d->decimals);
+        else
+            sqlite3_bind_null(st, 15);
         if (sqlite3_step(st) != SQLITE_DONE) {
             sqlite3_finalize(st);
             return db_fail(db, "storing the indicator catalogue", err);

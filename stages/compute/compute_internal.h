@@ -54,6 +54,7 @@ typedef struct ind_indicator {
     int clinical_only; /* undefined for non-clinical departments */
     int has_low, has_high;
     double warn_low, warn_high;
+    int decimals;      /* digits shown after the point; -1: the unit's rule */
     double mom_limit, yoy_limit; /* resolved from <thresholds> or overrides */
     double scale;                /* value = num / den * scale */
     ind_term num, den;

@@ -19,6 +19,7 @@
 #include "stages/ingest/ingest_int.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,15 @@ static const char *expected_form(const profile_file *pf, ingest_type type)
 /* A type rejection whose message says the number is too large. */
 static const char RULE_TOO_LARGE[] = "type";
 
+/* What a quarantined record or message shows in place of a patient
+ * identifier: the patient_key field never leaves its table. */
+#define INGEST_MASK "***"
+
+static int is_identifier(const ingest_column *col)
+{
+    return strcmp(col->column, "patient_key") == 0;
+}
+
 /* Marks the row being added as rejected for column c; its message goes to
  * the batch's text. Returns -1. */
 static int reject_value(const profile_file *pf, row_batch *b, int c, const char *rule,
@@ -57,6 +67,9 @@ static int reject_value(const profile_file *pf, row_batch *b, int c, const char 
     char msg[256];
     if (strcmp(rule, "required") == 0)
         snprintf(msg, sizeof msg, "%s is required (empty)", col->field);
+    else if (is_identifier(col)) /* its value is not shown */
+        snprintf(msg, sizeof msg, "%s is not %s (expected %s)", col->field,
+                 ingest_type_name(col->type), expected_form(pf, col->type));
     else if (rule == RULE_TOO_LARGE)
         snprintf(msg, sizeof msg, "'%.*s' is too large (beyond 64 bits) for %s",
                  len > 64 ? 64 : (int)len, s, ingest_type_name(col->type));
@@ -140,6 +153,61 @@ static int type_value(const profile_file *pf, row_batch *b, int c, typed_value *
     return 0;
 }
 
+/* Where the value v (n bytes) stands as a whole field in the record: a
+ * CSV field outside quotes points into it; otherwise (quoted, XML) its
+ * first occurrence between field bounds (start or end, the delimiter,
+ * quotes, markup). -1 when not found. */
+static long field_at(const ingest_row *row, char delim, const char *v, size_t n)
+{
+    const char *raw = row->raw, *end = raw + row->raw_len;
+    uintptr_t pv = (uintptr_t)v, pr = (uintptr_t)raw;
+    if (pv >= pr && pv + n <= pr + row->raw_len)
+        return (long)(pv - pr);
+    if (n == 0 || n > row->raw_len)
+        return -1;
+    for (const char *p = raw; p + n <= end; p++) {
+        if (memcmp(p, v, n) != 0)
+            continue;
+        char before = p > raw ? p[-1] : delim, after = p + n < end ? p[n] : delim;
+        if ((before == delim || strchr("\"'>", before)) && (after == delim || strchr("\"'<", after)))
+            return p - raw;
+    }
+    return -1;
+}
+
+/* The record as it stood in the file, with the patient_key field masked;
+ * when the field cannot be found in it, the record is written again from
+ * the mapped fields (identifier masked), joined by the delimiter. */
+static void add_masked_raw(const profile_file *pf, row_batch *b, const ingest_row *row)
+{
+    const ingest_table *t = pf->table;
+    char delim = pf->format_xml ? ',' : pf->delimiter;
+    int id = -1;
+    for (int c = 0; c < t->ncolumns && id < 0; c++)
+        if (is_identifier(&t->columns[c]) && row->value[c] && row->len[c])
+            id = c;
+    if (id < 0) {
+        sb_add(&b->text, row->raw, row->raw_len);
+        return;
+    }
+    long at = field_at(row, delim, row->value[id], row->len[id]);
+    if (at >= 0) {
+        sb_add(&b->text, row->raw, (size_t)at);
+        sb_addstr(&b->text, INGEST_MASK);
+        size_t rest = (size_t)at + row->len[id];
+        sb_add(&b->text, row->raw + rest, row->raw_len - rest);
+        return;
+    }
+    for (int c = 0; c < t->ncolumns; c++) {
+        if (c)
+            sb_addch(&b->text, delim);
+        if (c == id)
+            sb_addstr(&b->text, INGEST_MASK);
+        else if (row->value[c])
+            sb_add(&b->text, row->value[c], row->len[c]);
+    }
+}
+
 void batch_add_row(const profile_file *pf, row_batch *b, const ingest_row *row)
 {
     int ncols = pf->table->ncolumns;
@@ -151,14 +219,15 @@ void batch_add_row(const profile_file *pf, row_batch *b, const ingest_row *row)
     for (int c = 0; c < ncols; c++) {
         if (type_value(pf, b, c, &v[c], row->value[c] ? row->value[c] : "", row->len[c]) == 0)
             continue;
-        /* Rejected: keep only the message and the record as it stood. */
+        /* Rejected: keep only the message and the record as it stood,
+         * its patient identifier masked. */
         size_t msg_len = strlen(b->text.buf + r->msg_off) + 1;
         memmove(b->text.buf + text_mark, b->text.buf + r->msg_off, msg_len);
         sb_setlen(&b->text, text_mark + msg_len);
         r->msg_off = text_mark;
         r->raw_off = b->text.len;
-        r->raw_len = row->raw_len;
-        sb_add(&b->text, row->raw, row->raw_len);
+        add_masked_raw(pf, b, row);
+        r->raw_len = b->text.len - r->raw_off;
         break;
     }
     b->nrows++;

@@ -23,12 +23,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pipeline/core/calendar.h"
 #include "pipeline/core/csv.h"
 #include "pipeline/core/db.h"
 #include "pipeline/core/digest.h"
 #include "pipeline/core/log.h"
 #include "pipeline/core/strbuf.h"
-#include "pipeline/core/value.h"
 #include "pipeline/core/xalloc.h"
 
 /* ---- names ---- */
@@ -84,7 +84,7 @@ int32_t pull_expected_days(const pull_source *s, const char *period)
     int y = atoi(period), m = atoi(period + 5) + 1;
     if (m > 12)
         m = 1, y++;
-    return value_days_from_civil(y, m, s->expected_day);
+    return calendar_days_from_civil(y, m, s->expected_day);
 }
 
 static void contact_text(const pull_source *s, strbuf *sb)
@@ -619,7 +619,7 @@ static void report_finish(pull_report *rep, const char *period, int32_t today)
         pull_outcome *o = &rep->items[i];
         int32_t expected = pull_expected_days(o->source, period);
         int y, m, d;
-        value_civil_from_days(expected, &y, &m, &d);
+        calendar_civil_from_days(expected, &y, &m, &d);
         snprintf(o->expected, sizeof o->expected, "%04d-%02d-%02d", y % 10000, m, d);
         if (!is_in(o->state)) {
             o->late = today > expected;

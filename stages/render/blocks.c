@@ -95,9 +95,10 @@ static int placeholder(rctx *c, xmlNodePtr el, i18n_lang lang, const char *name,
                      c->small_k);
             sb_addf(out, lang == LANG_EN ? " (%s)" : "（%s）", note + strlen("— "));
         }
-    } else if (strcmp(what, "value") == 0 || strcmp(what, "ytd") == 0)
-        sb_addstr(out, nf_value(lang, r->unit, pick(r, what), &(nf_opts){.wan = wan}, buf));
-    else if (!strcmp(what, "mom") || !strcmp(what, "yoy") || !strcmp(what, "ytd_yoy"))
+    } else if (strcmp(what, "value") == 0 || strcmp(what, "ytd") == 0) {
+        nf_opts o = ind_opts(r, wan);
+        sb_addstr(out, nf_value(lang, r->unit, pick(r, what), &o, buf));
+    } else if (!strcmp(what, "mom") || !strcmp(what, "yoy") || !strcmp(what, "ytd_yoy"))
         sb_addstr(out, nf_change(lang, r->unit, pick(r, what), NULL, buf));
     else if (!strcmp(what, "mom_abs") || !strcmp(what, "yoy_abs"))
         sb_addstr(out, nf_change(lang, r->unit, pick(r, what[0] == 'm' ? "mom" : "yoy"),
@@ -448,10 +449,11 @@ static void kpi_card(rctx *c, const ind_row *r, double x, double top, double w, 
         y -= 9;
     }
     double vsize = 17;
+    nf_opts o = ind_opts(r, wan);
     if (r->masked[0])
         snprintf(buf, sizeof buf, "%s", r->masked);
     else
-        nf_value(lang, r->unit, r->value, &(nf_opts){.wan = wan}, buf);
+        nf_value(lang, r->unit, r->value, &o, buf);
     while (doc_text_width(c, buf, vsize) > w - 2 * pad && vsize > 9)
         vsize -= 1;
     doc_text(c, x + pad, y - vsize - 2, vsize, buf, RGB_TEXT);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pipeline/core/utf8.h"
 #include "stages/render/render_internal.h"
 #include "stages/render/template.h"
 
@@ -105,8 +106,9 @@ static int build_grid(rctx *c, xmlNodePtr el, const dataset *d, grid *g)
                 repeats[i] = repeats[j] = 1;
     for (int i = 0; i < g->nx; i++)
         if (repeats[i] && strcmp(g->key[i], g->x[i])) {
-            size_t n = strlen(g->x[i]);
-            snprintf(g->x[i] + n, sizeof g->x[i] - n, " %s", g->key[i]);
+            char label[sizeof g->x[i] + sizeof g->key[i] + 2];
+            snprintf(label, sizeof label, "%s %s", g->x[i], g->key[i]);
+            utf8_copy(g->x[i], sizeof g->x[i], label);
         }
     return HR_OK;
 }
@@ -115,8 +117,8 @@ static int build_grid(rctx *c, xmlNodePtr el, const dataset *d, grid *g)
  * years); others (quarters "2026-Q3") unchanged. */
 static const char *x_label(rctx *c, const char *x, int years, char *buf, size_t size)
 {
-    static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    static const char *const mon[] = {N_("Jan"), N_("Feb"), N_("Mar"), N_("Apr"), N_("May"), N_("Jun"),
+                                      N_("Jul"), N_("Aug"), N_("Sep"), N_("Oct"), N_("Nov"), N_("Dec")};
     int y, m;
     if (strlen(x) == 7 && sscanf(x, "%4d-%2d", &y, &m) == 2 && m >= 1 && m <= 12) {
         if (years && m == 1)
@@ -140,7 +142,7 @@ static double axis_scale(rctx *c, const char *unit, double lo, double hi, char *
         return 1;
     if (ctx_primary(c) == LANG_EN)
         return m >= 1e7 ? 1e6 : 1e3;
-    const char *id = !strcmp(unit, "money") ? "(unit: 10,000 yuan)" : "(unit: 10,000)";
+    const char *id = !strcmp(unit, "money") ? N_("(unit: 10,000 yuan)") : N_("(unit: 10,000)");
     snprintf(caption, size, "%s", i18n_tr(LANG_ZH, id));
     if (c->mode == MODE_BILINGUAL) {
         size_t n = strlen(caption);
@@ -453,13 +455,13 @@ static const char *not_drawn(const rctx *c, const grid *g, double *same)
                 *same = v;
         }
     if (finite == 0)
-        return "{title}: no data for this period; not drawn.";
+        return N_("{title}: no data for this period; not drawn.");
     if (strcmp(c->scope, "hospital"))
         for (int i = 0; i < g->nx; i++)
             if (g->highlight[i] && !isfinite(g->v[i][0]))
-                return "{title}: no data for this department; not drawn.";
+                return N_("{title}: no data for this department; not drawn.");
     if (equal && (finite > 1 || *same == 0))
-        return "{title}: every value is {value}; not drawn.";
+        return N_("{title}: every value is {value}; not drawn.");
     return NULL;
 }
 

@@ -391,6 +391,8 @@ static int run_sql(rctx *c, xmlNodePtr el, const char *sql, const char *where, l
         hr_error_set(c->err, HR_EFAIL, c->tpl_path, line, where, "dataset '%s': %s", where,
                      sqlite3_errmsg(c->db));
     sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        ds_free(out); /* the caller frees only what it was given */
     return rc == SQLITE_DONE ? HR_OK : c->err->code;
 }
 
@@ -535,7 +537,8 @@ int ind_load(rctx *c)
 {
     static const char sql[] =
         "SELECT i.indicator, i.name_zh, i.name_en, i.unit, i.direction, i.dimension, v.value, "
-        "v.mom, v.yoy, v.ytd, v.ytd_yoy, v.flag, v.flag_reason_zh, v.flag_reason_en FROM "
+        "v.mom, v.yoy, v.ytd, v.ytd_yoy, v.flag, v.flag_reason_zh, v.flag_reason_en, "
+        "i.is_flow, COALESCE(i.decimals, -1) FROM "
         "indicator i LEFT JOIN indicator_value v ON v.indicator = i.indicator AND v.period = ? "
         "AND v.scope = ? ORDER BY i.sort_order";
     sqlite3_stmt *st = db_prepare(c->db, sql, c->err);
@@ -567,6 +570,8 @@ int ind_load(rctx *c)
         col_text(st, 11, r->flag, sizeof r->flag);
         col_text(st, 12, r->reason[LANG_ZH], sizeof r->reason[0]);
         col_text(st, 13, r->reason[LANG_EN], sizeof r->reason[0]);
+        r->flow = sqlite3_column_int(st, 14);
+        r->decimals = sqlite3_column_int(st, 15);
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
@@ -580,4 +585,14 @@ const ind_row *ind_find(const rctx *c, const char *id)
         if (strcmp(c->ind[i].id, id) == 0)
             return &c->ind[i];
     return NULL;
+}
+
+nf_opts ind_opts(const ind_row *r, int wan)
+{
+    int money = !strcmp(r->unit, "money");
+    return (nf_opts){.wan = wan,
+                     .total = money && r->flow,
+                     .fee = money && !r->flow,
+                     .fixed = r->decimals >= 0,
+                     .decimals = r->decimals >= 0 ? r->decimals : 0};
 }

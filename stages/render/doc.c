@@ -249,9 +249,9 @@ static void page_label(const char *pattern, int page_no, int pages, char *buf, s
 
 static void draw_draft_mark(rctx *c, HPDF_Page p)
 {
-    const char *en = c->draft == DRAFT_UNVALIDATED  ? "UNVALIDATED DRAFT"
-                     : c->draft == DRAFT_UNRECONCILED ? "UNRECONCILED DRAFT"
-                                                      : "UNVALIDATED, UNRECONCILED DRAFT";
+    const char *en = c->draft == DRAFT_UNVALIDATED  ? N_("UNVALIDATED DRAFT")
+                     : c->draft == DRAFT_UNRECONCILED ? N_("UNRECONCILED DRAFT")
+                                                      : N_("UNVALIDATED, UNRECONCILED DRAFT");
     const char *mark = c->mode == MODE_EN ? en : c->mode == MODE_ZH ? i18n_tr(LANG_ZH, en) : NULL;
     char both[256];
     if (!mark) {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pipeline/core/log.h"
 #include "pipeline/core/paths.h"
 
 #define DOMAIN "hospreport"
@@ -41,11 +42,36 @@ void i18n_end(void)
     ++_nl_msg_cat_cntr;
 }
 
+/* A Chinese edition that meets a message id the catalog does not translate
+ * says so, once per id, instead of printing English without a word. */
+static void untranslated(const char *msgid)
+{
+    static const char *seen[128];
+    static size_t nseen;
+    int letters = 0;
+    for (const char *p = msgid; *p; p++)
+        letters |= (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z');
+    if (!letters)
+        return;
+    for (size_t i = 0; i < nseen; i++)
+        if (seen[i] == msgid || !strcmp(seen[i], msgid))
+            return;
+    if (nseen < sizeof seen / sizeof *seen)
+        seen[nseen++] = msgid;
+    log_warn("render: no Chinese translation of \"%s\": the zh_CN edition prints it in English "
+             "(text of a template or the renderer: make update-po, then translate it in "
+             "locales/zh_CN.po; an id that arrives as data, from a dataset's SQL: add it to "
+             "locales/data.pot first)", msgid);
+}
+
 const char *i18n_tr(i18n_lang lang, const char *msgid)
 {
     if (lang == LANG_EN || !msgid || !*msgid)
         return msgid;
-    return dgettext(DOMAIN, msgid);
+    const char *t = dgettext(DOMAIN, msgid);
+    if (t == msgid)
+        untranslated(msgid);
+    return t;
 }
 
 /* Copies pattern into buf replacing {a} with va and {b} with vb. */
@@ -70,9 +96,9 @@ static char *fill(const char *pattern, const char *a, const char *va, const char
     return buf;
 }
 
-static const char *const month_names[12] = {"January", "February", "March",     "April",
-                                              "May",     "June",     "July",      "August",
-                                              "September", "October", "November", "December"};
+static const char *const month_names[12] = {N_("January"), N_("February"), N_("March"),     N_("April"),
+                                              N_("May"),     N_("June"),     N_("July"),      N_("August"),
+                                              N_("September"), N_("October"), N_("November"), N_("December")};
 
 static void month_text(i18n_lang lang, int index, char *buf, size_t size)
 {

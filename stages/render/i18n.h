@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 
+#include "pipeline/core/msg.h" /* N_() */
 #include "pipeline/core/numfmt.h"
 #include "pipeline/core/period.h"
 

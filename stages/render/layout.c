@@ -56,6 +56,8 @@ static int can_break(uint32_t prev, uint32_t cp)
 {
     if (layout_no_line_start(cp) || layout_no_line_end(prev))
         return 0;
+    if (prev == '-' && ((cp >= '0' && cp <= '9') || cp == '.' || cp == 0xA5))
+        return 0; /* a minus stays with its number: "-3.5", "-¥12" */
     if (prev == ' ' || prev == '-' || prev == '/')
         return cp != ' ';
     return is_wide(prev) || is_wide(cp);

@@ -3,7 +3,8 @@
  *
  * Chinese breaks between any two characters except before a closing mark
  * (，。、）：；！？》」 and their ASCII kin) and after an opening mark
- * (（《「); English breaks at spaces. A word or number wider than the line
+ * (（《「); English breaks at spaces and after hyphens (never after a minus:
+ * "-3.5" and "-¥12" stay whole). A word or number wider than the line
  * is cut between characters so that nothing overflows a cell. Explicit
  * '\n' in the text always breaks.
  *

@@ -71,7 +71,7 @@ static void set_info(rctx *c, HPDF_Doc pdf, const run *r)
 static void settings(rctx *c)
 {
     xmlNodePtr root = xmlDocGetRootElement(c->tpl);
-    tpl_attr_buf(root, "title", "Operations Analysis Report", c->title_id, sizeof c->title_id);
+    tpl_attr_buf(root, "title", N_("Operations Analysis Report"), c->title_id, sizeof c->title_id);
     c->page_w = 595.276, c->page_h = 841.89; /* A4 */
     double margin_mm = 18;
     c->base_size = 10;

@@ -45,6 +45,8 @@ typedef struct ind_row {
     char masked[16];     /* a small count's "<5" or "—" in place of value */
     char flag[16];
     char reason[2][256];
+    int flow;     /* a sum over time (revenue, visits), not a ratio */
+    int decimals; /* the catalogue's digits after the point, -1: the unit's */
 } ind_row;
 
 typedef struct heading {
@@ -152,6 +154,9 @@ int ds_col(const dataset *d, const char *name);
 const ds_cell *ds_at(const dataset *d, int row, int col);
 int ind_load(rctx *c);
 const ind_row *ind_find(const rctx *c, const char *id);
+/* How the indicator's values print (numfmt.h): money flows as totals,
+ * money ratios as fees, the catalogue's decimals; wan as asked. */
+nf_opts ind_opts(const ind_row *r, int wan);
 
 /* blocks.c -- text, conditions, KPI cards, lists, TOC */
 int blk_expand(rctx *c, xmlNodePtr el, i18n_lang lang, const char *text, strbuf *out);

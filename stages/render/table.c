@@ -29,7 +29,6 @@ typedef struct tcol {
 char tbl_format(rctx *c, i18n_lang lang, const char *format, const dataset *d, int row, int col,
                 char *buf, size_t size)
 {
-    (void)c;
     const ds_cell *cell = ds_at(d, row, col);
     char num[I18N_NUM_MAX];
     double v = cell->num;
@@ -57,8 +56,14 @@ char tbl_format(rctx *c, i18n_lang lang, const char *format, const dataset *d, i
         nf_change(lang, "count", v, NULL, num);
     else if (!strcmp(format, "pp"))
         nf_change(lang, "percent", v, NULL, num);
-    else if (!strcmp(format, "value"))
-        nf_value(lang, unit, v, NULL, num);
+    else if (!strcmp(format, "value")) {
+        /* by the row's indicator, when the dataset names it: totals,
+         * fees and decimals as on the cards */
+        int ic = ds_col(d, "indicator");
+        const ind_row *r = ic >= 0 ? ind_find(c, ds_at(d, row, ic)->text) : NULL;
+        nf_opts o = r ? ind_opts(r, 0) : (nf_opts){0};
+        nf_value(lang, unit, v, &o, num);
+    }
     else if (!strcmp(format, "change_unit"))
         nf_change(lang, unit, v, NULL, num);
     else

@@ -8,7 +8,8 @@
  *                         pass over the key values, in memory bounded
  *                         whatever the month's size
  *   validate_quarantine.c moves the rows that broke an error rule to
- *                         `quarantine`, with the record as it stood in the file
+ *                         `quarantine`, with the record as stored, patient_key
+ *                         masked
  *   validate_pass.c       the one pass over the rows that stayed: the
  *                         outpatient roll-up (validate is its one writer)
  *                         and the per-department counts of the thresholds
@@ -82,8 +83,13 @@ int vhit_prepare(sqlite3 *db, hr_error *err);
  * warning hits of kept rows in row_warning. Sets *quarantined. */
 int vquarantine_apply(sqlite3 *db, const char *period, long long *quarantined, hr_error *err);
 
-/* Builds the record text for a table row from its stored values (used when
- * the source file is gone or changed). Caller frees. */
+/* What a quarantined record, a message or a CSV shows in place of a
+ * patient identifier (the patient_key field). */
+#define VQUARANTINE_MASK "***"
+
+/* The record text for a table row from its stored values: a CSV record of
+ * the table's fields in order (money in CNY), patient_key masked. Caller
+ * frees. */
 char *vquarantine_rebuild_raw(sqlite3 *db, const char *table, long long rowid);
 
 /* The key rules (validate_keys.c). vkey_begin() for key rule `r` (its

@@ -164,6 +164,8 @@ static int check_run(kctx *k, const kentry *e, size_t n, hr_error *err)
                 strbuf shown = STRBUF_INIT;
                 for (int j = 0; j < k->r->nkey; j++) {
                     const char *v = (const char *)sqlite3_column_text(f, 2 + j);
+                    if (strcmp(sqlite3_column_name(f, 2 + j), "patient_key") == 0)
+                        v = VQUARANTINE_MASK; /* never shown */
                     sb_addf(&shown, "%s%s", j ? ", " : "", v ? v : "");
                 }
                 c->shown = sb_detach(&shown, NULL);

@@ -2,27 +2,28 @@
  * validate_quarantine.c -- moving rows that broke an error rule from their
  * canonical table to `quarantine`.
  *
- * The rule statements (validate_rules.c) leave their hits in
+ * The rule statements (validate.c, validate_keys.c) leave their hits in
  * temp.validate_hit: (source, rowid, rule order, field, rule, severity,
  * message). Here each table row with an error hit becomes exactly one
  * quarantine row -- the first rule it broke, in rules-file order -- and is
  * deleted from its table, so rows read = rows loaded + rows quarantined
- * stays true per file. The quarantine row keeps the record as it stood in
- * the file: re-read from source_file.path when that file is still there
- * with the same SHA-256 (only for the few bad rows' files), else rebuilt
- * from the stored values. Warning hits of rows that stay go to row_warning.
- * The caller holds the transaction.
+ * stays true per file. The quarantine row's record is the row as ingest
+ * stored it, written back as a CSV record (fields in the table's order,
+ * money in CNY), with the patient_key field masked: validate never opens
+ * the export files again (their profile, delimiter and encoding are
+ * ingest's business), and no patient identifier leaves the tables it is
+ * stored in. Warning hits of rows that stay go to row_warning. The caller
+ * holds the transaction.
+ *
+ * Reads: temp.validate_hit, the canonical tables, source_file (path).
+ * Writes: quarantine, row_warning, the canonical tables (deletes).
  */
-#include <errno.h>
-#include <iconv.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipeline/core/csv.h"
 #include "pipeline/core/db.h"
-#include "pipeline/core/digest.h"
 #include "pipeline/core/strbuf.h"
 #include "stages/validate/validate_int.h"
 #include "pipeline/core/xalloc.h"
@@ -86,7 +87,9 @@ char *vquarantine_rebuild_raw(sqlite3 *db, const char *table, long long rowid)
             int type = sqlite3_column_type(st, i);
             if (type == SQLITE_NULL)
                 continue;
-            if (len > 6 && !strcmp(name + len - 6, "_cents") && type == SQLITE_INTEGER) {
+            if (strcmp(name, "patient_key") == 0)
+                sb_addstr(&sb, VQUARANTINE_MASK);
+            else if (len > 6 && !strcmp(name + len - 6, "_cents") && type == SQLITE_INTEGER) {
                 long long c = sqlite3_column_int64(st, i);
                 unsigned long long a = c < 0 ? 0ULL - (unsigned long long)c : (unsigned long long)c;
                 sb_addf(&sb, "%s%llu.%02llu", c < 0 ? "-" : "", a / 100, a % 100);
@@ -98,76 +101,6 @@ char *vquarantine_rebuild_raw(sqlite3 *db, const char *table, long long rowid)
     sqlite3_finalize(st);
     sqlite3_free(sql);
     return sb_detach(&sb, NULL);
-}
-
-/* Raw bytes in the file's encoding to UTF-8 (GB18030 files). */
-static char *to_utf8(const char *raw, size_t len, const char *encoding)
-{
-    if (!encoding || (strncasecmp(encoding, "gb", 2) != 0))
-        return strndup(raw, len);
-    iconv_t cd = iconv_open("UTF-8", "GB18030");
-    if (cd == (iconv_t)-1)
-        return strndup(raw, len);
-    size_t cap = len * 2 + 4, left_out = cap - 1, left_in = len;
-    char *out = malloc(cap), *o = out;
-    char *in = (char *)raw;
-    if (!out)
-        abort();
-    if (iconv(cd, &in, &left_in, &o, &left_out) == (size_t)-1) {
-        free(out);
-        iconv_close(cd);
-        return strndup(raw, len);
-    }
-    *o = '\0';
-    iconv_close(cd);
-    return out;
-}
-
-static int by_file_line(const void *a, const void *b)
-{
-    const vbad *x = a, *y = b;
-    if (x->file_id != y->file_id)
-        return x->file_id < y->file_id ? -1 : 1;
-    return (x->line_no > y->line_no) - (x->line_no < y->line_no);
-}
-
-/* Fills raw for items[from..to) (one file, sorted by line) from the file
- * if it is unchanged; returns 1 when it could. */
-static int raw_from_file(sqlite3 *db, vbad *items, size_t from, size_t to)
-{
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db, "SELECT path, sha256, encoding FROM source_file WHERE file_id = ?",
-                           -1, &st, NULL) != SQLITE_OK)
-        return 0;
-    sqlite3_bind_int64(st, 1, items[from].file_id);
-    int ok = 0;
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        const char *path = (const char *)sqlite3_column_text(st, 0);
-        const char *sha = (const char *)sqlite3_column_text(st, 1);
-        const char *encoding = (const char *)sqlite3_column_text(st, 2);
-        char hex[DIGEST_HEX_SIZE];
-        uint64_t size;
-        hr_error e;
-        hr_error_clear(&e);
-        if (path && sha && digest_file(path, hex, &size, &e) == 0 && strcasecmp(hex, sha) == 0) {
-            csv_reader *r = csv_open_file(path, ',', &e);
-            size_t i = from;
-            while (r && i < to && csv_next(r, &e) == 1) {
-                long line = csv_line(r);
-                while (i < to && items[i].line_no < line)
-                    i++; /* a line that is not a record start: rebuilt below */
-                for (; i < to && items[i].line_no == line; i++) {
-                    size_t len;
-                    const char *raw = csv_raw(r, &len);
-                    items[i].raw = to_utf8(raw, len, encoding);
-                }
-            }
-            csv_close(r);
-            ok = 1;
-        }
-    }
-    sqlite3_finalize(st);
-    return ok;
 }
 
 static int collect(sqlite3 *db, vbad_list *list, hr_error *err)
@@ -229,18 +162,8 @@ static int locate(sqlite3 *db, vbad_list *list, hr_error *err)
 
 static void fill_raw(sqlite3 *db, vbad_list *list)
 {
-    if (list->n == 0)
-        return;
-    qsort(list->items, list->n, sizeof *list->items, by_file_line);
-    for (size_t from = 0, to; from < list->n; from = to) {
-        for (to = from; to < list->n && list->items[to].file_id == list->items[from].file_id; to++)
-            ;
-        raw_from_file(db, list->items, from, to);
-        for (size_t i = from; i < to; i++)
-            if (!list->items[i].raw)
-                list->items[i].raw =
-                    vquarantine_rebuild_raw(db, list->items[i].source, list->items[i].rowid);
-    }
+    for (size_t i = 0; i < list->n; i++)
+        list->items[i].raw = vquarantine_rebuild_raw(db, list->items[i].source, list->items[i].rowid);
 }
 
 static int move_rows(sqlite3 *db, const char *period, vbad_list *list, hr_error *err)

@@ -31,6 +31,8 @@ typedef struct vcolumn {
     char field[80];  /* as the export names it */
     int is_money;    /* *_cents: shown as CNY */
     int is_text;
+    char shown[96];  /* SQL for its value in a message: t.name, or the mask
+                      * for a patient identifier, never shown */
 } vcolumn;
 
 typedef struct vparse {
@@ -68,6 +70,10 @@ static int column_find(sqlite3 *db, const char *table, const char *field, vcolum
         snprintf(out->field, sizeof out->field, "%s", field);
         out->is_money = strcmp(name, field) != 0;
         out->is_text = type && strcmp(type, "TEXT") == 0;
+        if (strcmp(name, "patient_key") == 0)
+            snprintf(out->shown, sizeof out->shown, "'%s'", VQUARANTINE_MASK);
+        else
+            snprintf(out->shown, sizeof out->shown, "t.%s", name);
         found = 0;
     }
     sqlite3_finalize(st);
@@ -87,7 +93,7 @@ static void value_sql(strbuf *sb, const vcolumn *c)
     if (c->is_money)
         sb_addf(sb, "printf('%%.2f', %s / 100.0)", c->name);
     else
-        sb_addstr(sb, c->name);
+        sb_addstr(sb, c->shown);
 }
 
 static int column_or_fail(vparse *p, xmlNode *n, const char *table, const char *field,
@@ -150,7 +156,7 @@ static int rule_enum(vparse *p, xmlNode *n, const char *src, const vcolumn *c, s
         rc = parse_fail(p, n, c->name, "enum rule without values%s", "");
     } else {
         sb_addf(w, "t.%s NOT IN (%s)", c->name, list.buf);
-        char *msg = sqlite3_mprintf("printf('''%%s'' is not one of %q', t.%s)", shown.buf, c->name);
+        char *msg = sqlite3_mprintf("printf('''%%s'' is not one of %q', %s)", shown.buf, c->shown);
         sb_addstr(m, msg);
         sqlite3_free(msg);
     }
@@ -244,8 +250,8 @@ static int rule_reference(vparse *p, xmlNode *n, const char *src, const vcolumn 
         sqlite3_free(q);
     }
     if (!rc) {
-        char *msg = sqlite3_mprintf("printf('%q ''%%s'' is not in %s of the month', t.%s)",
-                                    c->field, what, c->name);
+        char *msg = sqlite3_mprintf("printf('%q ''%%s'' is not in %s of the month', %s)",
+                                    c->field, what, c->shown);
         sb_addstr(m, msg);
         sqlite3_free(msg);
     }
@@ -259,7 +265,7 @@ static int rule_period(vparse *p, xmlNode *n, const char *src, const vcolumn *c,
 {
     (void)p, (void)n, (void)src;
     sb_addf(w, "substr(t.%s, 1, 7) <> ?1", c->name);
-    sb_addf(m, "printf('%s %%s is not in the period %%s', t.%s, ?1)", c->field, c->name);
+    sb_addf(m, "printf('%s %%s is not in the period %%s', %s, ?1)", c->field, c->shown);
     return 0;
 }
 

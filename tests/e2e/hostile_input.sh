@@ -91,6 +91,10 @@ printf '\000\000\376\377\000\000\000v' > "$T/in/outpatient.csv"
 expect_rejected "UTF-32" "the file is UTF-32BE"
 { echo "$HEAD"; printf 'V1,2026-10-01 08:00:00,0101,D1,P1,O,100.00,30.00,10.00,20.00,15\n\377\377\n'; } > "$T/in/outpatient.csv"
 expect_rejected "neither encoding" "outpatient.csv:3: bytes at line 3 are neither UTF-8 nor GB18030"
+{ printf '%s\r' "$HEAD"; printf 'V1,2026-10-01 08:00:00,0101,D1,P1,O,100.00,30.00,10.00,20.00,15\r\377\377\r'; } > "$T/in/outpatient.csv"
+expect_rejected "neither encoding, CR line ends" "outpatient.csv:3: bytes at line 3 are neither UTF-8 nor GB18030"
+{ printf '%s\r\n' "$HEAD"; printf 'V1,2026-10-01 08:00:00,0101,D1,P1,O,100.00,30.00,10.00,20.00,15\r\n\r\n\377\377\r\n'; } > "$T/in/outpatient.csv"
+expect_rejected "neither encoding, CRLF line ends" "outpatient.csv:4: bytes at line 4 are neither UTF-8 nor GB18030"
 
 # A GB18030 file under the standard profile (which declares no encoding):
 # loads, says so, and the manifest records the encoding.

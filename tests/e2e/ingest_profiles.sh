@@ -3,8 +3,8 @@
 # the same seed (UTF-8 with English headers vs GB18030 with Chinese headers,
 # slashed dates, YYYYMM months, money with thousands separators, Chinese
 # values) must give identical typed tables after `hospreport ingest`.
-# Compares sqlite3 dumps of every data table (and the outpatient roll-up
-# ingest writes), file_id left out.
+# Compares sqlite3 dumps of every data table, file_id left out. Then, with
+# faults planted, what validate quarantines (below).
 # Run from the repository root; BUILD names the build folder.
 set -eu
 BUILD=${BUILD:-build}
@@ -50,3 +50,41 @@ fi
 enc=$(sqlite3 "$T/zh.db" "SELECT group_concat(DISTINCT encoding) FROM source_file")
 [ "$enc" = "GB18030" ] || { echo "ingest_profiles: chinese-his read as '$enc'" >&2; exit 1; }
 echo "ingest_profiles: standard and chinese-his give identical tables ($rows rows)"
+
+# The same exports with faults planted (same seed): validate quarantines the
+# same rows with the same record in both profiles -- the row as ingest
+# stored it, patient_key masked: validate never opens the export files
+# again, whatever their encoding and headers -- and no patient key reaches
+# the quarantine CSV (ingest's records of the file are masked too).
+"$BUILD/hospgen" --out "$T/fstd" --end "$END" --months 1 --scale 0.02 --seed 11 --quiet --faults
+"$BUILD/hospgen" --out "$T/fzh" --end "$END" --months 1 --scale 0.02 --seed 11 --quiet --faults \
+    --profile chinese-his
+"$HR" ingest -q --in "$T/fstd/$END" --period "$END" --db "$T/fstd.db" 2>/dev/null || true
+"$HR" ingest -q --in "$T/fzh/$END" --period "$END" --db "$T/fzh.db" \
+    --profile config/profiles/chinese-his.xml 2>/dev/null || true
+for p in fstd fzh; do
+    "$HR" validate -q --period "$END" --db "$T/$p.db" --out "$T/$p.out" >/dev/null 2>&1 || true
+    sqlite3 -csv "$T/$p.db" "SELECT source, line_no, field, rule, message, raw FROM quarantine
+        WHERE stage = 'validate' AND source = 'outpatient' ORDER BY line_no" > "$T/$p.q"
+done
+nq=$(wc -l < "$T/fstd.q")
+[ "$nq" -ge 3 ] || { echo "ingest_profiles: only $nq outpatient rows quarantined by validate" >&2; exit 1; }
+if ! cmp -s "$T/fstd.q" "$T/fzh.q"; then
+    echo "ingest_profiles: validate quarantined other rows or records under chinese-his:" >&2
+    diff "$T/fstd.q" "$T/fzh.q" | head -10 >&2
+    exit 1
+fi
+grep -q ',"\?\*\*\*"\?,' "$T/fzh.q" || { echo "ingest_profiles: patient_key not masked" >&2; exit 1; }
+# every patient key of the outpatient export (5th field)
+tail -n +2 "$T/fstd/$END/outpatient.csv" | cut -d, -f5 | sort -u > "$T/keys"
+[ "$(wc -l < "$T/keys")" -gt 100 ] || { echo "ingest_profiles: no patient keys read" >&2; exit 1; }
+for p in fstd fzh; do
+    csv=$T/$p.out/quarantine-$END.csv
+    [ "$(wc -l < "$csv")" -gt "$nq" ] || { echo "ingest_profiles: $csv too short" >&2; exit 1; }
+    if grep -F -w -f "$T/keys" "$csv" >/dev/null; then
+        echo "ingest_profiles: a patient key in $csv:" >&2
+        grep -F -w -f "$T/keys" "$csv" | head -3 >&2
+        exit 1
+    fi
+done
+echo "ingest_profiles: validate quarantines the same $nq outpatient records under both profiles, patient_key masked; no patient key in the quarantine CSVs"

@@ -39,7 +39,7 @@ export SOURCE_DATE_EPOCH=1793000000
 
 D=$T/drop A=$T/archive db=$T/hr.db
 # the shipped sources.xml with the test's folders, quick completeness checks
-sed -e "s|/srv/drop|$D|g; s|archive=\"exports\"|archive=\"$A\"|; s|<source |<source stable-seconds=\"1\" |" \
+sed -e "s|/srv/drop|$D|g; s|archive=\"exports\"|archive=\"$A\"|; s|<source |<source stable-seconds=\"2\" |" \
     config/sources.xml >"$T/sources.xml"
 pull() { "$HR" pull --sources "$T/sources.xml" --db "$db" "$@"; }
 
@@ -72,18 +72,24 @@ cp "$T/std/2026-09/equipment_usage.csv" "$D/equipment/设备使用_202609.csv"
 # inpatients still being written by the HIS
 cp "$D/his/出院患者_$ym.csv" "$T/inpatient-real.csv"
 head -n 20 "$T/inpatient-real.csv" >"$D/his/出院患者_$ym.csv"
+# (a line every 0.2 s while the first pull runs, the rest when it is over)
 lines=$(wc -l <"$T/inpatient-real.csv")
-(from=21; while [ $from -le "$lines" ]; do
-    sed -n "${from},$((from + 2))p" "$T/inpatient-real.csv" >>"$D/his/出院患者_$ym.csv"
-    from=$((from + 3)); sleep 0.2; done) &
+: >"$T/growing"
+(from=21; while [ -f "$T/growing" ] && [ $from -lt "$lines" ]; do
+    sed -n "${from}p" "$T/inpatient-real.csv" >>"$D/his/出院患者_$ym.csv"
+    from=$((from + 1)); sleep 0.2; done
+ sed -n "${from},\$p" "$T/inpatient-real.csv" >>"$D/his/出院患者_$ym.csv") &
 grower=$!
+while [ "$(wc -l <"$D/his/出院患者_$ym.csv")" -le 20 ]; do sleep 0.1; done # it has started
 # the medical records (病案) are late: nothing dropped yet
 
 # ---- the first pull, on the 6th: what is complete is archived ----
 pull --period $m --today 2026-11-06 >"$T/pull1" 2>"$T/pull1.err"
 rc=$?
+rm "$T/growing"
 [ $rc -eq 2 ] && ok || bad "pull with required sources missing exited $rc, wanted 2"
 wait $grower
+cmp -s "$D/his/出院患者_$ym.csv" "$T/inpatient-real.csv" && ok || bad "the grown file is not the export"
 is_state "first pull" "$T/pull1" dept.csv new
 is_state "first pull" "$T/pull1" revenue.csv new
 is_state "duplicate" "$T/pull1" outpatient.csv refused
@@ -284,36 +290,53 @@ cmp -s "$A/$m/outpatient.v2.csv" "$f" && ok || bad "v2 is the corrected file"
 [ "$(sqlite3 "$db" "SELECT path FROM source_file WHERE source = 'outpatient' AND current = 1")" = "$A/$m/outpatient.v2.csv" ] &&
     ok || bad "ingest did not load the newest version"
 pull --verify >"$T/verify4" 2>&1 && ok || { bad "verify after the correction"; cat "$T/verify4"; }
-# exactly the reports the correction changed are delivered again
-snap >"$T/pdfs2"
-join -j 2 "$T/pdfs1" "$T/pdfs2" | awk '$2 != $3 { print $1 }' | sort >"$T/changed"
-nchanged=$(wc -l <"$T/changed")
-[ "$nchanged" -gt 0 ] && ok || bad "the correction changed no report"
-grep '^copied' "$T/run2" | sed 's|.*/||; s/  (.*//' | sort >"$T/copied"
-if cmp -s "$T/changed" "$T/copied"; then ok; else bad "folder copies are not exactly the changed reports"; diff "$T/changed" "$T/copied"; fi
-has "a correction says so" "$T/run2" "^copied .*(replaces the copy of earlier)"
-ls "$T/mail"/*.eml | sort >"$T/mails2"
-comm -13 "$T/mails1" "$T/mails2" >"$T/newmails"
-want_mails=0
-for s in hospital 0101 0102; do grep -qx "monthly-2026-10-$s.zh_CN.pdf" "$T/changed" && want_mails=1; done
-if [ $want_mails -eq 1 ]; then
-    [ -s "$T/newmails" ] && ok || bad "no message for the changed reports"
-fi
-for f in $(cat "$T/newmails"); do
-    parts "$f" "$f.parts"
-    has "correction note" "$f.parts/1.bin" "本报告为更正版，替换 .* 发送的版本"
-    has "correction note" "$f.parts/1.bin" "This corrected report replaces the one sent on"
-    header Subject "$f" | decode_words | grep -q '^【更正】' && ok || bad "subject does not say corrected"
-    for a in "$f.parts"/[2-9].bin; do
-        sha=$(sha256sum <"$a" | cut -c1-64)
-        name=$(awk -v s="$sha" '$1 == s { print $2 }' "$T/pdfs2")
-        grep -qx "$name" "$T/changed" && ok || bad "attachment $name was not changed by the correction"
+# redelivered BEFORE AFTER RUNOUT MAILS_BEFORE: exactly the reports whose
+# PDF changed between the snapshots were delivered again, marked as
+# corrections; prints how many changed
+redelivered() {
+    join -j 2 "$1" "$2" | awk '$2 != $3 { print $1 }' | sort >"$T/changed"
+    grep '^copied' "$3" | sed 's|.*/||; s/  (.*//' | sort >"$T/copied"
+    if cmp -s "$T/changed" "$T/copied"; then ok; else bad "folder copies are not exactly the changed reports"; diff "$T/changed" "$T/copied"; fi
+    [ -s "$T/copied" ] && has "a correction says so" "$3" "^copied .*(replaces the copy of earlier)"
+    ls "$T/mail"/*.eml | sort >"$T/mails-now"
+    comm -13 "$4" "$T/mails-now" >"$T/newmails"
+    for f in $(cat "$T/newmails"); do
+        parts "$f" "$f.parts"
+        has "correction note" "$f.parts/1.bin" "本报告为更正版，替换 .* 发送的版本"
+        has "correction note" "$f.parts/1.bin" "This corrected report replaces the one sent on"
+        header Subject "$f" | decode_words | grep -q '^【更正】' && ok || bad "subject does not say corrected"
+        for a in "$f.parts"/[2-9].bin; do
+            sha=$(sha256sum <"$a" | cut -c1-64)
+            name=$(awk -v s="$sha" '$1 == s { print $2 }' "$2")
+            grep -qx "$name" "$T/changed" && ok || bad "attachment $name was not changed by the correction"
+        done
     done
-done
-sent_now=$(grep -c '^sent' "$T/run2")
-want_sent=$(grep -c -x 'monthly-2026-10-\(hospital\|0101\|0102\).zh_CN.pdf' "$T/changed")
-[ "$sent_now" -eq "$want_sent" ] && ok || bad "$sent_now attachments re-sent, $want_sent reports changed for the addressees"
-echo "correction: $nchanged of $(wc -l <"$T/pdfs2") PDFs changed and were delivered again"
+    sent_now=$(grep -c '^sent' "$3")
+    want_sent=$(grep -c -x 'monthly-2026-10-\(hospital\|0101\|0102\).zh_CN.pdf' "$T/changed")
+    [ "$sent_now" -eq "$want_sent" ] && ok || bad "$sent_now attachments re-sent, $want_sent reports changed for the addressees"
+    wc -l <"$T/changed" >"$T/nchanged"
+}
+snap >"$T/pdfs2"
+redelivered "$T/pdfs1" "$T/pdfs2" "$T/run2" "$T/mails1"
+n1=$(cat "$T/nchanged")
+[ "$n1" -gt 0 ] && ok || bad "the outpatient correction changed no report"
+echo "correction of outpatients: $n1 of $(wc -l <"$T/pdfs2") PDFs changed and were delivered again"
+
+# a narrower correction: the finance system renames one department
+ls "$T/mail"/*.eml | sort >"$T/mails2"
+f=$D/hrp/科室字典_$ym.csv
+sed 's/^0103,消化内科,/0103,消化内科（含内镜中心）,/' "$f" >"$T/dept2"
+cmp -s "$f" "$T/dept2" && bad "the rename changed nothing"
+cat "$T/dept2" >"$f" && touch -d '-1 hour' "$f"
+run --deliver >"$T/run3" 2>"$T/run3.err" && ok || { bad "run after the renamed department"; cat "$T/run3.err"; }
+is_state "a renamed department" "$T/run3" dept.csv updated
+snap >"$T/pdfs3"
+redelivered "$T/pdfs2" "$T/pdfs3" "$T/run3" "$T/mails2"
+n2=$(cat "$T/nchanged")
+# the department's folder is named after it: the new name's folder gets it
+[ -f "$T/share/科室/0103-消化内科（含内镜中心）/monthly-2026-10-0103.zh_CN.pdf" ] && ok || bad "renamed department's folder"
+[ "$n2" -gt 0 ] && ok || bad "the rename changed no report"
+echo "a renamed department: $n2 of $(wc -l <"$T/pdfs3") PDFs changed and were delivered again"
 
 # ---- failures: an addressee whose mail is refused, a report edited since it was rendered ----
 sed -e "s|sendmail=\"$T/sendmail\"|sendmail=\"/bin/false\"|; s|wang@hospital.example|zhao@hospital.example|" \
