@@ -20,7 +20,7 @@ COMPDIR   = $(PREFIX)/share/bash-completion/completions
 
 BUILD    ?= build
 CC       ?= cc
-PKGS      = libxml-2.0 sqlite3 harfbuzz harfbuzz-subset libcrypto
+PKGS      = libxml-2.0 sqlite3 harfbuzz harfbuzz-subset libcrypto xlsxwriter
 OPTFLAGS ?= -O2 -g
 CFLAGS_ALL = -std=c11 -D_GNU_SOURCE -pthread -Wall -Wextra -Werror -Wno-format-truncation $(OPTFLAGS) $(EXTRA_CFLAGS) \
              -I. \

@@ -30,6 +30,7 @@
 #include "pipeline/schedule.h"
 #include "stages/advise/advise.h"
 #include "stages/compute/compute.h"
+#include "stages/export/export.h"
 #include "stages/ingest/ingest.h"
 #include "stages/reconcile/reconcile.h"
 #include "stages/render/render.h"
@@ -39,7 +40,8 @@ enum opt_bit {
     O_IN = 1 << 0, O_PERIOD = 1 << 1, O_DB = 1 << 2, O_OUT = 1 << 3, O_LANG = 1 << 4,
     O_FORCE = 1 << 5, O_PROFILE = 1 << 6, O_REPORT = 1 << 7, O_SCOPE = 1 << 8,
     O_TEMPLATE = 1 << 9, O_TODAY = 1 << 10, O_VERIFY = 1 << 11, O_SOURCES = 1 << 12,
-    O_SCHEDULED = 1 << 13, O_DELIVER = 1 << 14, O_DELIVERY = 1 << 15
+    O_SCHEDULED = 1 << 13, O_DELIVER = 1 << 14, O_DELIVERY = 1 << 15, O_FORMAT = 1 << 16,
+    O_BOM = 1 << 17
 };
 
 typedef int (*command_fn)(const cli_args *args, hr_error *err);
@@ -133,8 +135,44 @@ static int cmd_compute(const cli_args *a, hr_error *err)
     return rc;
 }
 
+/* export --format xlsx: the workbook at --out (a FILE.xlsx, or a folder
+ * that gets export-PERIOD-SCOPE.xlsx). */
+static int export_workbook(sqlite3 *db, const cli_args *a, hr_error *err)
+{
+    const char *scope = a->scope ? a->scope : "hospital";
+    int64_t n = 0;
+    if (db_query_int(db, &n, err, "SELECT count(*) FROM indicator_value WHERE period = ?",
+                     a->period, (char *)NULL) < 0)
+        return err->code;
+    if (n == 0)
+        return hr_error_set(err, HR_EINPUT, NULL, 0, "--period",
+                            "%s has not been computed: 'hospreport compute --period %s' first",
+                            a->period, a->period);
+    char path[4096];
+    size_t len = strlen(a->out_dir);
+    if (len > 5 && !strcmp(a->out_dir + len - 5, ".xlsx"))
+        snprintf(path, sizeof path, "%s", a->out_dir);
+    else {
+        char stem[256];
+        snprintf(stem, sizeof stem, "export-%s-%s", a->period, scope);
+        if (paths_make_dir(a->out_dir, err) ||
+            paths_output_file(a->out_dir, stem, ".xlsx", path, sizeof path, err))
+            return err->code;
+    }
+    int rc = export_xlsx(db, a->period, scope, path, err);
+    if (rc == HR_OK)
+        log_info("export: %s", path);
+    return rc;
+}
+
 static int cmd_export(const cli_args *a, hr_error *err)
 {
+    const char *format = a->format ? a->format : "csv";
+    if (strcmp(format, "csv") && strcmp(format, "xlsx"))
+        return hr_error_set(err, HR_EUSAGE, NULL, 0, "--format",
+                            "'%s' is not an export format: use csv or xlsx", format);
+    if (a->bom && strcmp(format, "csv"))
+        return hr_error_set(err, HR_EUSAGE, NULL, 0, "--bom", "--bom is for --format csv");
     sqlite3 *db;
     if (period_parse(a->period, &(period){0}, err) || db_open_readonly(a->db, &db, err))
         return err->code;
@@ -148,8 +186,13 @@ static int cmd_export(const cli_args *a, hr_error *err)
                           "or reconciliation, the configuration) changed since they were "
                           "computed; 'hospreport compute --period %s' brings them up to date",
                           a->period, a->period);
-    else
+    else if (!strcmp(format, "xlsx"))
+        rc = export_workbook(db, a, err);
+    else {
+        if (a->bom)
+            fputs("\xEF\xBB\xBF", stdout); /* so that Excel reads the CSV as UTF-8 */
         rc = compute_export(db, a->period, a->scope ? a->scope : "hospital", stdout, err);
+    }
     db_close(db);
     return rc;
 }
@@ -407,16 +450,28 @@ static const command commands[] = {
      N_("\nFiles are named KIND-PERIOD-SCOPE.LANG.pdf, e.g. monthly-2026-10-hospital.zh_CN.pdf;\n"
      "topic reports by their template, e.g. topic-beds-2026-01..2026-06-hospital.en.pdf\n"
      "\nExample: hospreport render --report topic --template beds --period 2026-01..2026-06\n")},
-    {"export", 0, O_PERIOD | O_DB | O_SCOPE, O_PERIOD, cmd_export,
-     N_("print computed indicators as CSV"),
+    {"export", 0, O_PERIOD | O_DB | O_SCOPE | O_FORMAT | O_OUT | O_BOM, O_PERIOD, cmd_export,
+     N_("print computed indicators as CSV, or write them to an Excel workbook"),
      /* xgettext:no-c-format */
-     N_("Usage: hospreport export --period PERIOD [--scope hospital|all|DEPT] [--db DB]\n"
+     N_("Usage: hospreport export --period PERIOD [--scope hospital|all|DEPT] [--bom] [--db DB]\n"
+     "       hospreport export --format xlsx --period PERIOD [--scope S] [--out FILE.xlsx]\n"
      "\n"
      "Prints period,scope,indicator,value,mom,yoy,ytd,ytd_yoy on stdout, one row per\n"
      "scope and indicator. Money in CNY; % indicators' mom and yoy in percentage\n"
      "points; an undefined value is an empty field.\n"
      "\n"
-     "  --scope S       hospital (default), all (hospital and every department) or a dept_code\n"),
+     "With --format xlsx, writes one workbook instead: sheets for the indicators\n"
+     "(names in Chinese and English, unit, value, MoM, YoY, YTD, warning), the\n"
+     "operating statement, the equipment benefit table, the clinical departments\n"
+     "side by side, the quarantined rows and the reconciliation differences, with\n"
+     "Chinese headers and department names, numbers as numbers.\n"
+     "\n"
+     "  --scope S       hospital (default), all (hospital and every department) or a dept_code\n"
+     "  --format F      csv (default, on stdout) or xlsx\n"
+     "  --out PATH      xlsx: the workbook (FILE.xlsx), or a folder that gets\n"
+     "                  export-PERIOD-SCOPE.xlsx (default: reports)\n"
+     "  --bom           csv: begin with a UTF-8 byte order mark, so that Excel opens\n"
+     "                  the Chinese text right\n"),
      NULL},
     {"due", 0, O_DB | O_TODAY | O_LANG | O_SOURCES, 0, cmd_due,
      N_("list reports whose deadline has come or is near, and months waiting for data"),
@@ -482,7 +537,8 @@ static const struct option long_options[] = {
     {"today", required_argument, 0, 'T'},  {"quiet", no_argument, 0, 'q'},
     {"verify", no_argument, 0, 'V'},       {"sources", required_argument, 0, 'S'},
     {"scheduled", no_argument, 0, 'C'},    {"deliver", no_argument, 0, 'D'},
-    {"delivery", required_argument, 0, 'E'},
+    {"delivery", required_argument, 0, 'E'}, {"format", required_argument, 0, 'F'},
+    {"bom", no_argument, 0, 'B'},
     {"verbose", no_argument, 0, 'v'},      {"help", no_argument, 0, 'h'},
     {0, 0, 0, 0}};
 
@@ -497,7 +553,8 @@ static const struct {
                    {'s', O_SCOPE, "--scope"},   {'t', O_TEMPLATE, "--template"},
                    {'T', O_TODAY, "--today"},   {'V', O_VERIFY, "--verify"},
                    {'S', O_SOURCES, "--sources"}, {'C', O_SCHEDULED, "--scheduled"},
-                   {'D', O_DELIVER, "--deliver"}, {'E', O_DELIVERY, "--delivery"}};
+                   {'D', O_DELIVER, "--deliver"}, {'E', O_DELIVERY, "--delivery"},
+                   {'F', O_FORMAT, "--format"}, {'B', O_BOM, "--bom"}};
 
 static const char *option_name(unsigned bit)
 {
@@ -602,6 +659,8 @@ int cli_main(int argc, char **argv, hr_error *err)
         case 'C': a.scheduled = 1; break;
         case 'D': a.deliver = 1; break;
         case 'E': a.delivery = optarg; break;
+        case 'F': a.format = optarg; break;
+        case 'B': a.bom = 1; break;
         }
     }
     if (optind < argc - 1)

@@ -18,6 +18,8 @@ typedef struct cli_args {
     const char *in_dir, *period, *db, *out_dir, *lang, *profile;
     const char *report, *scope, *template_path, *today;
     const char *sources, *delivery; /* config files; NULL: config/ of the data dir */
+    const char *format;             /* export: csv (default) or xlsx */
+    int bom;                        /* export --bom: a UTF-8 BOM before the CSV, for Excel */
     int force, verify, scheduled, deliver;
 } cli_args;
 

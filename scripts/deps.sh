@@ -6,7 +6,8 @@ set -eu
 
 PACKAGES="build-essential pkg-config libxml2-dev libxml2-utils libhpdf-dev \
 libsqlite3-dev sqlite3 gettext libcmocka-dev libharfbuzz-dev libssl-dev \
-fonts-wqy-zenhei fonts-wqy-microhei poppler-utils qpdf time"
+fonts-wqy-zenhei fonts-wqy-microhei poppler-utils qpdf time \
+libxlsxwriter-dev python3-openpyxl"
 
 missing=""
 for p in $PACKAGES; do

@@ -301,6 +301,102 @@ static void test_materiality(void **state)
     db_close(db);
 }
 
+/* Comparability: a department new this month (Emergency, +50 of the
+ * discharges' -100 change, 50 % >= new_department_share's 10 %) breaks the
+ * hospital's discharges, which are then no mover (the seasonal sentence
+ * goes) but a break; a source missing in the base month while present this
+ * month is said once. Both are stored in advice_break. */
+static void test_breaks(void **state)
+{
+    (void)state;
+    sqlite3 *db = analysis_db();
+    hr_error err;
+    hr_error_clear(&err);
+    assert_int_equal(
+        db_exec(db,
+                "INSERT INTO dept (period, dept_code, name_zh, name_en, category, file_id, "
+                "line_no) VALUES ('2026-10', '0305', '急诊科', 'Emergency', 'clinical', 2, 6);"
+                "INSERT INTO contribution (period, indicator, comparison, dept_code, delta, "
+                "share, rank) VALUES ('2026-10', 'discharges', 'mom', '0305', 50, -50, 2),"
+                "('2026-10', 'discharges', 'mom', '0302', -150, 150, 1);"
+                "INSERT INTO ind_measure_state (month, measure_set, inputs, missing, "
+                "computed_at) VALUES ('2026-09', 'equipment', 'x', 'equipment_usage', 't'),"
+                "('2026-10', 'equipment', 'y', NULL, 't');",
+                &err),
+        0);
+    assert_int_equal(advise_period_rules(db, "2026-10", "tests/data/advise/analysis.xml", &err), 0);
+    const char *s = sentences(db, "hospital", "finding");
+    assert_null(strstr(s, "季节性"));
+    assert_non_null(strstr(s, "warning | 出院人数环比下降 16.7%，含新设科室急诊科，非同口径比较。 | "
+                              "Discharges fell 16.7% vs the previous month, but includes a new "
+                              "department, Emergency: not like-for-like.\n"));
+    assert_non_null(strstr(s, "warning | 环比基期：2026-09 缺少 equipment_usage 数据。 | "
+                              "The base vs the previous month: 2026-09 lacks equipment_usage.\n"));
+    int64_t n = 0;
+    assert_int_equal(db_query_int(db, &n, &err,
+                                  "SELECT count(*) FROM advice_break WHERE period = '2026-10' AND "
+                                  "((scope = 'hospital' AND indicator = 'discharges') OR "
+                                  "(scope = '0305' AND indicator = '') OR scope = '*')",
+                                  NULL),
+                     1);
+    assert_int_equal(n, 3);
+    /* the new department's own comparisons are broken too: no mover there */
+    assert_string_equal(sentences(db, "0305", "finding"), "");
+
+    /* Capped to 2, no finding left has a headline: the overview says
+     * nothing about attention, and never "calm" while there are findings. */
+    strbuf sb = STRBUF_INIT;
+    tk_slurp("tests/data/advise/analysis.xml", &sb);
+    char *p = strstr(sb.buf, "max_findings=\"4\"");
+    p[14] = '2';
+    tk_write_file("build/tests/test_advise_rules.xml", sb.buf);
+    sb_release(&sb);
+    assert_int_equal(advise_period_rules(db, "2026-10", "build/tests/test_advise_rules.xml", &err),
+                     0);
+    assert_string_equal(sentences(db, "hospital", "overview"),
+                        "info | 2026年10月，全院门诊 1,900人次（-5.0%）。 | "
+                        "In October 2026, the hospital had 1,900 visits (-5.0%).\n");
+    db_close(db);
+}
+
+/* The third month out of band replaces the plain band finding (replaces=);
+ * an overview group [ ... ] is left out for a scope without that value. */
+static void test_replaces(void **state)
+{
+    (void)state;
+    sqlite3 *db = analysis_db();
+    hr_error err;
+    hr_error_clear(&err);
+    assert_int_equal(db_exec(db,
+                             "UPDATE indicator SET warn_high = 0.6 WHERE indicator = "
+                             "'mortality_rate';"
+                             "INSERT INTO indicator_value (period, scope, indicator, value) "
+                             "VALUES ('2026-09', 'hospital', 'mortality_rate', 0.7);",
+                             &err),
+                     0);
+    assert_int_equal(advise_period_rules(db, "2026-10", "tests/data/advise/replaces.xml", &err),
+                     0);
+    assert_string_equal(sentences(db, "hospital", "finding"),
+                        "alert | 住院死亡率连续 2 个月高于 0.60%。 | "
+                        "Inpatient mortality above 0.60% 2 months running.\n");
+    assert_string_equal(sentences(db, "hospital", "overview"),
+                        "info | 全院门诊 1,900人次，出院 500人。 | "
+                        "the hospital: 1,900 visits, 500 discharges.\n");
+    assert_string_equal(sentences(db, "0301", "overview"),
+                        "info | 本科室门诊 1,100人次。 | the department: 1,100 visits.\n");
+    /* without replaces= both are written */
+    strbuf sb = STRBUF_INIT;
+    tk_slurp("tests/data/advise/replaces.xml", &sb);
+    char *p = strstr(sb.buf, " replaces=\"b_high\"");
+    memset(p, ' ', strlen(" replaces=\"b_high\""));
+    tk_write_file("build/tests/test_advise_rules.xml", sb.buf);
+    sb_release(&sb);
+    assert_int_equal(advise_period_rules(db, "2026-10", "build/tests/test_advise_rules.xml", &err),
+                     0);
+    assert_non_null(strstr(sentences(db, "hospital", "finding"), "warning | 住院死亡率为 0.80%。"));
+    db_close(db);
+}
+
 static void test_bad_rules(void **state)
 {
     (void)state;
@@ -341,6 +437,8 @@ int main(void)
         cmocka_unit_test(test_shares),
         cmocka_unit_test(test_factors),
         cmocka_unit_test(test_materiality),
+        cmocka_unit_test(test_breaks),
+        cmocka_unit_test(test_replaces),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -316,6 +316,42 @@ static void test_flags_and_contributions(void **state)
     sum = sqlite3_column_double(st, 0);
     sqlite3_finalize(st);
     assert_true(fabs(sum - (100 - 640)) < 1e-9);
+    /* oe_visits: both departments fell with the total, drivers of 2/3 and
+     * 1/3; in every change, each role's shares add up to 100 and a driver
+     * has the sign of the total */
+    int64_t n = -1;
+    assert_int_equal(db_query_int(db, &n, NULL,
+                                  "SELECT count(*) FROM contribution_role WHERE period ="
+                                  " '2026-02' AND indicator = 'oe_visits' AND comparison = 'mom'"
+                                  " AND role = 'driver' AND ((dept_code = '0101' AND"
+                                  " abs(role_share - 200.0 / 3) < 1e-9) OR (dept_code = '0102'"
+                                  " AND abs(role_share - 100.0 / 3) < 1e-9))",
+                                  NULL),
+                     1);
+    assert_int_equal(n, 2);
+    assert_int_equal(db_query_int(db, &n, NULL,
+                                  "SELECT count(*) FROM (SELECT indicator, comparison, role,"
+                                  " sum(role_share) AS s FROM contribution_role WHERE period ="
+                                  " '2026-02' GROUP BY 1, 2, 3) WHERE abs(s - 100) > 1e-9",
+                                  NULL),
+                     1);
+    assert_int_equal(n, 0);
+    assert_int_equal(db_query_int(db, &n, NULL,
+                                  "SELECT count(*) FROM contribution c JOIN contribution_role r"
+                                  " USING (period, indicator, comparison, dept_code) WHERE"
+                                  " c.period = '2026-02' AND (r.role = 'driver') <> (c.delta *"
+                                  " (SELECT sum(delta) FROM contribution t WHERE t.period ="
+                                  " c.period AND t.indicator = c.indicator AND t.comparison ="
+                                  " c.comparison) > 0)",
+                                  NULL),
+                     1);
+    assert_int_equal(n, 0);
+    assert_int_equal(db_query_int(db, &n, NULL,
+                                  "SELECT (SELECT count(*) FROM contribution) - (SELECT"
+                                  " count(*) FROM contribution_role)",
+                                  NULL),
+                     1);
+    assert_int_equal(n, 0);
 }
 
 static void test_budget_execution(void **state)

@@ -165,6 +165,21 @@ static void test_small_hospital_by_hand(void **state)
         assert_non_null(strstr(err.message, "full"));
         assert_int_equal(db_exec(db, "DROP TRIGGER refuse", &err), HR_OK);
     }
+
+    /* a read error in a reader loop (here while summing the drivers: a view
+     * whose column fails to evaluate) fails the month with the database's
+     * reason; it is not taken for a month without drivers */
+    assert_int_equal(db_exec(db,
+                             "ALTER TABLE alloc_driver RENAME TO alloc_driver_rows;"
+                             "CREATE VIEW alloc_driver AS SELECT period, month, from_dept, "
+                             "to_dept, CASE WHEN to_dept = '0103' THEN json('{') ELSE units END"
+                             " AS units, file_id, line_no FROM alloc_driver_rows",
+                             &err),
+                     HR_OK);
+    hr_error_clear(&err);
+    assert_int_equal(costalloc_month(db, "2026-05", &err), HR_EFAIL);
+    assert_non_null(strstr(err.message, "malformed JSON"));
+    assert_non_null(strstr(err.message, "alloc_driver"));
 }
 
 static unsigned rnd(unsigned *seed)

@@ -124,7 +124,7 @@ static void test_monthly(void **state)
     text_of(out, "monthly", "2026-10", "D02", "zh_CN", &t);
     assert_contains(t.buf, "本科室与全院对比");
     assert_contains(t.buf, "普通外科（本科室）");
-    assert_contains(t.buf, "普通外科药占比为 36.8%，高于预警上限 30.0%。");
+    assert_contains(t.buf, "本科室药占比为 36.8%，高于预警上限 30.0%。"); /* to its director */
     assert_contains(t.buf, "本科室超出容差");
     assert_contains(t.buf, "科室 D02 预警甲"); /* its own data warnings only */
     assert_true(strstr(t.buf, "科室 D01 预警乙") == NULL);

@@ -372,6 +372,49 @@ static void test_number_style(void **state)
     db_close(db);
 }
 
+/* The part of text from `from` up to `to` (or the end), into out. */
+static void section_of(const char *text, const char *from, const char *to, strbuf *out)
+{
+    sb_reset(out);
+    const char *a = strstr(text, from);
+    assert_non_null(a);
+    const char *b = strstr(a + strlen(from), to);
+    sb_addf(out, "%.*s", (int)(b ? b - a : (long)strlen(a)), a);
+}
+
+/* The bilingual edition's tables are in both languages: department names
+ * (dept.csv name_en), dimension names, row labels and status values. */
+static void test_bilingual_tables(void **state)
+{
+    (void)state;
+    sqlite3 *db = tk_fixture_db(tmpdir, "bilingual", "tests/data/reports/fixture.sql");
+    char out[128], pdf[256];
+    snprintf(out, sizeof out, "%s/bilingual", tmpdir);
+    assert_int_equal(render(db, "monthly", "2026-10", NULL, "hospital", "bilingual", out), 1);
+    snprintf(pdf, sizeof pdf, "%s/monthly-2026-10-hospital.bilingual.pdf", out);
+    strbuf t = STRBUF_INIT, part = STRBUF_INIT;
+    tk_pdf_text(pdf, 0, &t);
+    /* the indicator overview: each dimension in both languages */
+    section_of(t.buf, "指标总览\nIndicator overview\n", "二、业务量", &part); /* the body, not the contents */
+    assert_contains(part.buf, "业务量\nvolume");
+    assert_contains(part.buf, "经济运行\neconomics");
+    assert_contains(part.buf, "门急诊人次\nOutpatient and emergency visits");
+    /* the department tables: every department in both languages */
+    section_of(t.buf, "各科室业务量\nVolume by department\n", "三、", &part);
+    assert_contains(part.buf, "心血管内科\nCardiology");
+    assert_contains(part.buf, "普通外科\nGeneral Surgery");
+    assert_contains(part.buf, "骨科\nOrthopaedics");
+    assert_contains(part.buf, "全院\nWhole hospital");
+    /* the operating statement's row labels */
+    section_of(t.buf, "Monthly operating statement\n金额单位", "Equipment benefit", &part);
+    assert_contains(part.buf, "收入\nRevenue");
+    assert_contains(part.buf, "药品\nDrugs");
+    assert_contains(part.buf, "卫生材料\nMedical materials");
+    sb_release(&t);
+    sb_release(&part);
+    db_close(db);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -398,6 +441,7 @@ int main(void)
         cmocka_unit_test(test_running_header),
         cmocka_unit_test(test_department_shapes),
         cmocka_unit_test(test_number_style),
+        cmocka_unit_test(test_bilingual_tables),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

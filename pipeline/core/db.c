@@ -19,6 +19,20 @@ int db_fail(sqlite3 *db, const char *what, hr_error *err)
                         db ? sqlite3_errmsg(db) : "cannot open");
 }
 
+int db_row(sqlite3_stmt *st, int *rc, hr_error *err)
+{
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW)
+        return 1;
+    if (step == SQLITE_DONE) {
+        *rc = HR_OK;
+        return 0;
+    }
+    *rc = hr_error_set(err, HR_EFAIL, NULL, 0, NULL, "database: %s (in: %.120s)",
+                       sqlite3_errmsg(sqlite3_db_handle(st)), sqlite3_sql(st));
+    return 0;
+}
+
 int db_exec(sqlite3 *db, const char *sql, hr_error *err)
 {
     char *msg = NULL;

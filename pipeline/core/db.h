@@ -59,6 +59,15 @@ int db_exec(sqlite3 *db, const char *sql, hr_error *err);
 int db_exec_args(sqlite3 *db, hr_error *err, const char *sql, ...);
 /* Prepares; on error sets err and returns NULL. Caller finalizes. */
 sqlite3_stmt *db_prepare(sqlite3 *db, const char *sql, hr_error *err);
+/* The one read loop: steps st to its next row. Returns 1 for a row; 0 at
+ * the end, with *rc set to HR_OK, or on an error (which a loop on
+ * SQLITE_ROW alone would take for the end of the data), with *rc set to
+ * HR_EFAIL and err naming the database's reason and the SQL:
+ *     int rc;
+ *     while (db_row(st, &rc, err)) { ... }
+ *     sqlite3_finalize(st);
+ *     return rc;                                                        */
+int db_row(sqlite3_stmt *st, int *rc, hr_error *err);
 /* Sets err from the connection's last error, with `what` as context. */
 int db_fail(sqlite3 *db, const char *what, hr_error *err);
 

@@ -41,6 +41,7 @@ typedef struct value_row {
  * gone between the period and its base). */
 typedef struct brk {
     int mom;
+    int missing;        /* a source missing in the base: every scope */
     char scope[64];
     char indicator[96]; /* "" = every indicator of the scope */
     char zh[256], en[320];
@@ -54,6 +55,7 @@ typedef struct cand {
     int seq;
     char severity[16];
     const char *rule_id;
+    const char *replaces; /* the rule's replaces list */
     char indicator[96], about[64];
     double priority;
     char *zh, *en, *head_zh, *head_en;
@@ -198,10 +200,27 @@ static int expand_indicator(const advise_ctx *c, const char *key, size_t len, in
     return 1;
 }
 
-static void expand(const advise_ctx *c, const char *tmpl, const slots *s, int zh, strbuf *out)
+/* Expands tmpl; a group [ ... ] is left out when a {value:ID} inside it is
+ * undefined or zero (a department without inpatients says nothing about
+ * discharges). *empty is set when such a value was met. */
+static void expand_text(const advise_ctx *c, const char *tmpl, size_t n, const slots *s, int zh,
+                        strbuf *out, int *empty)
 {
-    for (const char *p = tmpl; *p;) {
-        const char *end = *p == '{' ? strchr(p, '}') : NULL;
+    for (const char *p = tmpl, *stop = tmpl + n; p < stop;) {
+        if (*p == '[' && !empty) {
+            const char *close = memchr(p, ']', (size_t)(stop - p));
+            if (close) {
+                strbuf part = STRBUF_INIT;
+                int none = 0;
+                expand_text(c, p + 1, (size_t)(close - p - 1), s, zh, &part, &none);
+                if (!none && part.len)
+                    sb_addstr(out, part.buf);
+                sb_release(&part);
+                p = close + 1;
+                continue;
+            }
+        }
+        const char *end = *p == '{' ? memchr(p, '}', (size_t)(stop - p)) : NULL;
         if (!end) {
             sb_addch(out, *p++);
             continue;
@@ -213,10 +232,22 @@ static void expand(const advise_ctx *c, const char *tmpl, const slots *s, int zh
                 sb_addstr(out, zh ? s->zh[i].buf : s->en[i].buf);
                 found = 1;
             }
+        if (!found && empty && len > 6 && !strncmp(p + 1, "value:", 6)) {
+            char id[112];
+            snprintf(id, sizeof id, "%.*s", (int)(len - 6), p + 7);
+            const value_row *v = find_value(c, c->scope, id);
+            if (!v || !v->has_value || v->value == 0)
+                *empty = 1;
+        }
         if (!found && !expand_indicator(c, p + 1, len, zh, out))
             sb_addstr(out, "—"); /* a known placeholder this case has no value for */
         p = end + 1;
     }
+}
+
+static void expand(const advise_ctx *c, const char *tmpl, const slots *s, int zh, strbuf *out)
+{
+    expand_text(c, tmpl, strlen(tmpl), s, zh, out, NULL);
 }
 
 /* ---- lookups ---- */
@@ -329,6 +360,7 @@ static void push(advise_ctx *c, int kind, const advise_rule *r, const advise_sen
     k->seq = c->ncands++;
     snprintf(k->severity, sizeof k->severity, "%s", out->severity);
     k->rule_id = r->id;
+    k->replaces = r->replaces;
     snprintf(k->indicator, sizeof k->indicator, "%s", indicator ? indicator : "");
     snprintf(k->about, sizeof k->about, "%s", about ? about : "");
     k->priority = priority;
@@ -442,7 +474,7 @@ static void period_words(const advise_ctx *c, strbuf *zh, strbuf *en)
 
 /* The overview: summary, what needs attention (the top findings'
  * headlines), what needs a decision (headlines of findings whose
- * suggestion is an alert), or the calm sentence. */
+ * suggestion is an alert); the calm sentence when there is no finding. */
 static int write_overview(advise_ctx *c, const advise_rule *r, int nfind, hr_error *err)
 {
     slots s = {0};
@@ -478,7 +510,8 @@ static int write_overview(advise_ctx *c, const advise_rule *r, int nfind, hr_err
     format_count(&s.zh[i], nfind);
     format_count(&s.en[i], nfind);
     strbuf zh = STRBUF_INIT, en = STRBUF_INIT;
-    int parts[] = {ADVISE_OV_SUMMARY, na ? ADVISE_OV_ATTENTION : ADVISE_OV_CALM,
+    int parts[] = {ADVISE_OV_SUMMARY,
+                   na ? ADVISE_OV_ATTENTION : nfind == 0 ? ADVISE_OV_CALM : -1,
                    nd ? ADVISE_OV_DECISION : -1};
     for (int k = 0; k < 3; k++) {
         if (parts[k] < 0 || !r->out[parts[k]].present)
@@ -500,7 +533,26 @@ static int write_overview(advise_ctx *c, const advise_rule *r, int nfind, hr_err
  * max_findings), the suggestions by priority (at most max_suggestions). */
 static int flush_scope(advise_ctx *c, const advise_rules *rules, hr_error *err)
 {
+    /* a finding that replaces others on its indicator drops their group */
+    int kept = 0;
+    for (int i = 0; i < c->ncands; i++) {
+        int drop = 0;
+        for (int j = 0; j < c->ncands && !drop; j++) {
+            const cand *x = &c->cands[j];
+            drop = j != i && x->kind == 0 && *x->replaces && *x->indicator &&
+                   !strcmp(x->indicator, c->cands[i].indicator) &&
+                   advise_list_has(x->replaces, c->cands[i].rule_id);
+        }
+        if (drop) {
+            free(c->cands[i].zh), free(c->cands[i].en);
+            free(c->cands[i].head_zh), free(c->cands[i].head_en);
+        } else {
+            c->cands[kept++] = c->cands[i];
+        }
+    }
+    c->ncands = kept;
     if (c->ncands > 1) /* cands is NULL without any (qsort wants an array) */
+        if (c->ncands > 1) /* none: cands may be NULL, which qsort may not take */
         qsort(c->cands, (size_t)c->ncands, sizeof *c->cands, cand_cmp);
     int nfind = 0;
     while (nfind < c->ncands && c->cands[nfind].kind == 0)
@@ -714,7 +766,7 @@ static const brk *broken(const advise_ctx *c, const char *scope, const char *ind
 {
     for (int i = 0; i < c->nbrks; i++) {
         const brk *b = &c->brks[i];
-        if (b->mom == mom && !strcmp(b->scope, scope) &&
+        if (b->mom == mom && !b->missing && !strcmp(b->scope, scope) &&
             (!*b->indicator || !strcmp(b->indicator, indicator)))
             return b;
     }
@@ -728,6 +780,7 @@ static void add_break(advise_ctx *c, int mom, const char *scope, const char *ind
         c->brks = xrealloc(c->brks, ((size_t)c->nbrks + 16) * sizeof *c->brks);
     brk *b = &c->brks[c->nbrks++];
     b->mom = mom;
+    b->missing = 0;
     snprintf(b->scope, sizeof b->scope, "%s", scope);
     snprintf(b->indicator, sizeof b->indicator, "%s", indicator);
     snprintf(b->zh, sizeof b->zh, "%s", zh);
@@ -855,6 +908,42 @@ static int dept_breaks(advise_ctx *c, int mom, const period *base, hr_error *err
     return rc == SQLITE_DONE ? HR_OK : db_fail(c->db, "reading departments", err);
 }
 
+/* Sources missing in a month of the base whose measure set is complete in
+ * the period: the base's values of that set are undefined, so the report
+ * says why those comparisons are absent. */
+static int missing_breaks(advise_ctx *c, int mom, const period *base, hr_error *err)
+{
+    char a[8], b[8], x[8], y[8];
+    month_range(&c->p, a, b);
+    month_range(base, x, y);
+    sqlite3_stmt *st = db_prepare(
+        c->db,
+        "SELECT group_concat(month, ', '), missing FROM (SELECT DISTINCT s.month, s.missing"
+        " FROM ind_measure_state s WHERE s.month BETWEEN ?3 AND ?4 AND s.missing IS NOT NULL"
+        " AND EXISTS (SELECT 1 FROM ind_measure_state k WHERE k.measure_set = s.measure_set"
+        " AND k.month BETWEEN ?1 AND ?2 AND k.missing IS NULL) ORDER BY s.month)"
+        " GROUP BY missing ORDER BY missing",
+        err);
+    if (!st)
+        return err->code;
+    sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, x, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, y, -1, SQLITE_STATIC);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        char zh[256], en[320];
+        snprintf(zh, sizeof zh, "%s 缺少 %s 数据", sqlite3_column_text(st, 0),
+                 sqlite3_column_text(st, 1));
+        snprintf(en, sizeof en, "%s lacks %s", sqlite3_column_text(st, 0),
+                 sqlite3_column_text(st, 1));
+        add_break(c, mom, "*", "", zh, en);
+        c->brks[c->nbrks - 1].missing = 1;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? HR_OK : db_fail(c->db, "reading measure states", err);
+}
+
 static int load_breaks(advise_ctx *c, hr_error *err)
 {
     period prev, yoy = period_year_earlier(&c->p);
@@ -868,7 +957,35 @@ static int load_breaks(advise_ctx *c, hr_error *err)
             rc = device_breaks(c, mom, base, 0, err);
         if (rc == HR_OK)
             rc = dept_breaks(c, mom, base, err);
+        if (rc == HR_OK)
+            rc = missing_breaks(c, mom, base, err);
     }
+    return rc;
+}
+
+/* The period's breaks, for templates that mark the comparisons in tables. */
+static int store_breaks(advise_ctx *c, hr_error *err)
+{
+    sqlite3_stmt *st = db_prepare(c->db,
+                                  "INSERT OR IGNORE INTO advice_break (period, scope, indicator,"
+                                  " comparison, reason_zh, reason_en) VALUES (?,?,?,?,?,?)",
+                                  err);
+    if (!st)
+        return err->code;
+    int rc = HR_OK;
+    for (int i = 0; i < c->nbrks && rc == HR_OK; i++) {
+        const brk *b = &c->brks[i];
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, c->period_text, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, b->scope, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, b->indicator, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, b->mom ? "mom" : "yoy", -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, b->zh, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 6, b->en, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = db_fail(c->db, "storing advice_break", err);
+    }
+    sqlite3_finalize(st);
     return rc;
 }
 
@@ -1871,6 +1988,17 @@ static void eval_persistent(advise_ctx *c, const advise_rule *r)
 
 static void eval_breaks(advise_ctx *c, const advise_rule *r)
 {
+    for (int i = 0; i < c->nbrks && r->out[ADVISE_MISSING].present; i++) {
+        const brk *b = &c->brks[i];
+        if (!b->missing || b->mom != r->mom)
+            continue;
+        slots s = {0};
+        common_slots(c, NULL, NULL, &s);
+        slot_text(&s, "comparison", r->mom ? "环比" : "同比", comparison_en(c, r->mom));
+        slot_text(&s, "reason", b->zh, b->en);
+        emit_as(c, r, ADVISE_MISSING, NULL, NULL, 10, 0, &s);
+        slots_release(&s);
+    }
     int shown = 0;
     for (int i = 0; i < c->ninds && shown < r->count; i++) {
         const ind_info *in = &c->inds[i];
@@ -2057,14 +2185,23 @@ static int advise_store(advise_ctx *c, const advise_rules *rules, hr_error *err)
 {
     if (db_begin(c->db, err))
         return err->code;
-    sqlite3_stmt *del = db_prepare(c->db, "DELETE FROM advice WHERE period = ?", err);
-    int rc = del ? HR_OK : err->code;
-    if (del) {
+    int rc = HR_OK;
+    for (int t = 0; t < 2 && rc == HR_OK; t++) {
+        sqlite3_stmt *del = db_prepare(c->db,
+                                       t ? "DELETE FROM advice_break WHERE period = ?"
+                                         : "DELETE FROM advice WHERE period = ?",
+                                       err);
+        if (!del) {
+            rc = err->code;
+            break;
+        }
         sqlite3_bind_text(del, 1, c->period_text, -1, SQLITE_STATIC);
         if (sqlite3_step(del) != SQLITE_DONE)
             rc = db_fail(c->db, "clearing advice", err);
         sqlite3_finalize(del);
     }
+    if (rc == HR_OK)
+        rc = store_breaks(c, err);
     if (rc == HR_OK) {
         c->insert = db_prepare(c->db,
                                "INSERT INTO advice (period, scope, kind, severity, rule_id,"

@@ -84,10 +84,10 @@ static const char *const type_names[ADVISE_NTYPES] = {
     "statement", "deficit",       "idle_equipment", "persistent", "breaks",          "overview"};
 
 /* The text elements of a rule, by slot (ADVISE_FINDING ...). */
-static const char *const text_names[ADVISE_NTEXTS] = {"finding",  "suggestion", "headline",
-                                                      "seasonal", "offsets",    "watch"};
+static const char *const text_names[ADVISE_NTEXTS] = {
+    "finding", "suggestion", "headline", "seasonal", "offsets", "watch", "missing"};
 static const char *const overview_names[ADVISE_NTEXTS] = {"summary", "attention", "decision",
-                                                          "calm",    NULL,        NULL};
+                                                          "calm",    NULL,        NULL, NULL};
 
 #define COMMON " name scope subject value mom yoy period "
 #define CHANGE " base change delta amount trend comparison usual "
@@ -214,6 +214,7 @@ static int load_rule(xmlNodePtr n, advise_rule *r, const char *path, hr_error *e
     if (r->type == ADVISE_CONTRIBUTORS)
         r->list[0] = '\0'; /* there "indicators" is a number */
     attr(n, "workload", r->workload, sizeof r->workload, "");
+    attr(n, "replaces", r->replaces, sizeof r->replaces, "");
     for (xmlNodePtr c = n->children; c && r->type == ADVISE_FACTORS; c = c->next) {
         if (!is_element(c, "part"))
             continue;

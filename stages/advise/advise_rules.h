@@ -37,6 +37,7 @@ enum {
     ADVISE_SEASONAL, /* movers: the finding when the move is seasonal */
     ADVISE_OFFSETS,  /* contributors: the clause naming the offsets */
     ADVISE_WATCH,    /* a deterioration without a suggestion: 持续观察 */
+    ADVISE_MISSING,  /* breaks: a source missing in the base period */
     ADVISE_NTEXTS
 };
 /* The overview's texts, in the same slots. */
@@ -81,6 +82,7 @@ typedef struct advise_rule {
     char exclude[256];   /* space-separated ids, a trailing '*' = prefix */
     char list[512];      /* department_events: indicator ids; overview: KPIs */
     char workload[192];  /* deficit: indicators the personnel cost is set against */
+    char replaces[256];  /* rule ids whose findings on the same indicator this one drops */
     int nparts;
     advise_part parts[ADVISE_MAX_PARTS];
     advise_sentence out[ADVISE_NTEXTS];

@@ -40,7 +40,7 @@ typedef struct compute_ctx {
     sqlite3 *db;
     const ind_catalogue *cat;
     ind_cube cube;
-    sqlite3_stmt *ins_value, *ins_contrib, *ins_statement;
+    sqlite3_stmt *ins_value, *ins_contrib, *ins_statement, *ins_role;
 } compute_ctx;
 
 /* ---- which periods and months ---- */
@@ -268,7 +268,9 @@ static int by_abs_delta(const void *a, const void *b)
  * add up to the hospital's change, since the hospital is the sum of all
  * departments (full_cost and balance use the hospital expression for every
  * department here, i.e. direct cost). All non-zero deltas are stored, ranked
- * by size; render shows the top ones. */
+ * by size; render shows the top ones. A delta of the change's sign is a
+ * driver, one of the other sign an offset; role_share is its share of its
+ * role's total (drivers' shares add up to 100, offsets' too). */
 static int contributions(compute_ctx *c, const char *label, const ind_indicator *ind,
                          const period *p, const period *base, const char *cmp, contrib *buf,
                          hr_error *err)
@@ -287,6 +289,10 @@ static int contributions(compute_ctx *c, const char *label, const ind_indicator 
             buf[n++] = (contrib){d, delta};
     }
     qsort(buf, (size_t)n, sizeof *buf, by_abs_delta);
+    double up = 0, down = 0;
+    for (int i = 0; i < n; i++)
+        *(buf[i].delta > 0 ? &up : &down) += buf[i].delta;
+    int rising = total > 0 || (total == 0 && up >= -down);
     sqlite3_stmt *st = c->ins_contrib;
     for (int i = 0; i < n; i++) {
         sqlite3_bind_text(st, 1, label, -1, SQLITE_STATIC);
@@ -300,6 +306,18 @@ static int contributions(compute_ctx *c, const char *label, const ind_indicator 
         sqlite3_reset(st);
         if (rc != SQLITE_DONE)
             return db_fail(c->db, "storing contributions", err);
+        int pos = buf[i].delta > 0;
+        sqlite3_stmt *ro = c->ins_role;
+        sqlite3_bind_text(ro, 1, label, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ro, 2, ind->id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ro, 3, cmp, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ro, 4, cube->dept[buf[i].dept], -1, SQLITE_STATIC);
+        sqlite3_bind_text(ro, 5, pos == rising ? "driver" : "offset", -1, SQLITE_STATIC);
+        sqlite3_bind_double(ro, 6, buf[i].delta / (pos ? up : down) * 100);
+        rc = sqlite3_step(ro);
+        sqlite3_reset(ro);
+        if (rc != SQLITE_DONE)
+            return db_fail(c->db, "storing contribution roles", err);
     }
     return HR_OK;
 }
@@ -456,9 +474,9 @@ static int equipment_benefit(compute_ctx *c, const char *label, const period *p,
 
 static int clear_period(sqlite3 *db, const char *label, hr_error *err)
 {
-    static const char *const tables[] = {"indicator_value", "contribution", "operating_statement",
-                                         "equipment_benefit"};
-    for (int i = 0; i < 4; i++) {
+    static const char *const tables[] = {"indicator_value", "contribution", "contribution_role",
+                                         "operating_statement", "equipment_benefit"};
+    for (int i = 0; i < 5; i++) {
         char sql[96];
         snprintf(sql, sizeof sql, "DELETE FROM %s WHERE period = ?", tables[i]);
         sqlite3_stmt *st = db_prepare(db, sql, err);
@@ -566,7 +584,13 @@ static int prepare_inserts(compute_ctx *c, hr_error *err)
                                                    " VALUES (?,?,?,?,?)",
                                                    err)
                                       : NULL;
-    return c->ins_statement ? HR_OK : err->code;
+    c->ins_role = c->ins_statement ? db_prepare(c->db,
+                                                "INSERT INTO contribution_role (period,"
+                                                " indicator, comparison, dept_code, role,"
+                                                " role_share) VALUES (?,?,?,?,?,?)",
+                                                err)
+                                   : NULL;
+    return c->ins_role ? HR_OK : err->code;
 }
 
 static int compute_all(compute_ctx *c, const period *p, hr_error *err)
@@ -626,6 +650,7 @@ int compute_period(sqlite3 *db, const char *text, hr_error *err)
     sqlite3_finalize(c.ins_value);
     sqlite3_finalize(c.ins_contrib);
     sqlite3_finalize(c.ins_statement);
+    sqlite3_finalize(c.ins_role);
     if (!rc)
         log_debug("compute %s: %d departments, %d months in %.2f s", text, c.cube.ndept,
                   c.cube.nmonths, log_clock() - t0);

@@ -4,6 +4,16 @@
  * and YTD YoY, anomaly flags, contributions, three-level cost allocation,
  * the monthly operating statement and the equipment benefit table.
  * Results are materialised in the database for render and export.
+ *
+ * Reads: every canonical table the catalogue's measure sets name
+ * (config/indicators.xml; outpatient through outpatient_rollup, which
+ * validate writes -- a month without a current one is rolled up into this
+ * connection's TEMP shadow, pipeline/core/rollup.h), dept, authority,
+ * budget, source_file and period_state (fingerprints).
+ * Writes: indicator, indicator_value, contribution, computed_period,
+ * cost_allocation, cost_unallocated, operating_statement, equipment_benefit
+ * (040_compute), ind_measure, ind_measure_state, ind_equipment_month,
+ * cost_alloc_warning (041, 042), period_state.computed_at.
  */
 #ifndef HR_COMPUTE_H
 #define HR_COMPUTE_H

@@ -139,8 +139,8 @@ static int load_depts(sqlite3 *db, ca_month *m, hr_error *err)
     if (!st)
         return err->code;
     sqlite3_bind_text(st, 1, m->month, -1, SQLITE_STATIC);
-    int cap = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    int cap = 0, rc;
+    while (db_row(st, &rc, err)) {
         if (m->ndept == cap) {
             cap = cap ? 2 * cap : 64;
             m->dept = xrealloc(m->dept, (size_t)cap * sizeof *m->dept);
@@ -151,7 +151,7 @@ static int load_depts(sqlite3 *db, ca_month *m, hr_error *err)
         d->cat = cat_of((const char *)sqlite3_column_text(st, 1));
     }
     sqlite3_finalize(st);
-    return HR_OK;
+    return rc;
 }
 
 static int load_direct_and_fte(sqlite3 *db, ca_month *m, hr_error *err)
@@ -163,7 +163,8 @@ static int load_direct_and_fte(sqlite3 *db, ca_month *m, hr_error *err)
     if (!st)
         return err->code;
     sqlite3_bind_text(st, 1, m->month, -1, SQLITE_STATIC);
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    int rc;
+    while (db_row(st, &rc, err)) {
         const char *code = (const char *)sqlite3_column_text(st, 0);
         int64_t cents = sqlite3_column_int64(st, 1);
         int d = find_dept(m, code);
@@ -174,6 +175,8 @@ static int load_direct_and_fte(sqlite3 *db, ca_month *m, hr_error *err)
             add_unalloc(m, 0, code, cents, "department not in the month's dictionary");
     }
     sqlite3_finalize(st);
+    if (rc)
+        return rc;
     st = db_prepare(db,
                     "SELECT dept_code, sum(doctors + nurses + technicians + others) FROM staff"
                     " WHERE period = ? GROUP BY dept_code",
@@ -181,13 +184,13 @@ static int load_direct_and_fte(sqlite3 *db, ca_month *m, hr_error *err)
     if (!st)
         return err->code;
     sqlite3_bind_text(st, 1, m->month, -1, SQLITE_STATIC);
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while (db_row(st, &rc, err)) {
         int d = find_dept(m, (const char *)sqlite3_column_text(st, 0));
         if (d >= 0)
             m->dept[d].fte_micro = micro(sqlite3_column_double(st, 1));
     }
     sqlite3_finalize(st);
-    return HR_OK;
+    return rc;
 }
 
 static int load_drivers(sqlite3 *db, ca_month *m, hr_error *err)
@@ -200,8 +203,8 @@ static int load_drivers(sqlite3 *db, ca_month *m, hr_error *err)
     if (!st)
         return err->code;
     sqlite3_bind_text(st, 1, m->month, -1, SQLITE_STATIC);
-    int cap = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    int cap = 0, rc;
+    while (db_row(st, &rc, err)) {
         if (m->ndrv == cap) {
             cap = cap ? 2 * cap : 64;
             m->drv = xrealloc(m->drv, (size_t)cap * sizeof *m->drv);
@@ -212,7 +215,7 @@ static int load_drivers(sqlite3 *db, ca_month *m, hr_error *err)
         r->units_micro = micro(sqlite3_column_double(st, 2));
     }
     sqlite3_finalize(st);
-    return HR_OK;
+    return rc;
 }
 
 /* ---- the split ---- */

@@ -419,7 +419,8 @@ static int reader_threads(sqlite3 *db, int njobs)
 static int reads_compute_tables(const char *sql)
 {
     static const char *const own[] = {
-        "indicator", "indicator_value", "contribution", "computed_period", "cost_allocation",
+        "indicator", "indicator_value", "contribution", "contribution_role", "computed_period",
+        "cost_allocation",
         "cost_unallocated", "cost_alloc_warning", "operating_statement", "equipment_benefit",
         "ind_measure", "ind_measure_state", "ind_equipment_month"};
 #define WORD(ch) (((ch) >= 'a' && (ch) <= 'z') || ((ch) >= 'A' && (ch) <= 'Z') || \

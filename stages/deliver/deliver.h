@@ -15,6 +15,9 @@
  * Every delivery is recorded (table delivery, migration 080): a rerun
  * delivers a report to a target only if its PDF changed since it last
  * went there, and then says in the message which delivery it replaces.
+ *
+ * Reads: config/delivery.xml, report_run (060_registry), dept, the PDFs.
+ * Writes: the target folders, the messages, delivery (080_deliver).
  */
 #ifndef HR_DELIVER_H
 #define HR_DELIVER_H

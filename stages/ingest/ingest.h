@@ -9,6 +9,14 @@
  * to `quarantine` (stage 'ingest'). A file-level error (unreadable, bad
  * encoding, missing column, malformed CSV/XML) rejects the file and leaves
  * the database exactly as it was; the error names file, line and field.
+ *
+ * Reads: the export folder, the profile (config/profiles/), source_file
+ * (the current entry of each source).
+ * Writes: the canonical tables of 001_core.sql (a source's rows of the
+ * period, replaced as a whole; budget by year), source_file, quarantine
+ * (its stage 'ingest' rows; the record's patient_key masked), period_state
+ * (ingested_at, inputs: 005_inputs). Not the outpatient roll-up: validate
+ * is its one writer (pipeline/core/rollup.h).
  */
 #ifndef HR_INGEST_H
 #define HR_INGEST_H

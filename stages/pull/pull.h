@@ -21,6 +21,10 @@
  *
  * Memory: a pull_config and a pull_report own everything they point to;
  * free them with pull_config_free() and pull_report_free().
+ *
+ * Reads: config/sources.xml, the drop folders, archive_file, source_file
+ * (which months are loaded). Writes: the archive folder, archive_file
+ * (070_pull).
  */
 #ifndef HR_PULL_H
 #define HR_PULL_H

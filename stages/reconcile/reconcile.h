@@ -8,6 +8,14 @@
  * when a blocking rule fails and opt->force is 0; with force, records
  * reconcile_forced = 1 (render then marks every page as a draft) and
  * returns HR_OK.
+ *
+ * Reads: the canonical tables its rules compare (config/rules/reconcile.xml:
+ * outpatient, inpatient, mr_front, census, revenue, cost ...), dept,
+ * source_file, period_state.
+ * Writes: reconcile_result, reconcile_record, reconcile_rule_state
+ * (030_reconcile), authority (001_core: the authoritative source of each
+ * fact), period_state (reconciled_at, reconcile_state, reconcile_forced),
+ * the difference CSVs in out_dir (no patient_key column).
  */
 #ifndef HR_RECONCILE_H
 #define HR_RECONCILE_H

@@ -219,6 +219,8 @@ void doc_heading(rctx *c, int level, const char *text, const char *secondary)
         c->y -= size * 0.6;
     doc_ensure(c, need);
     add_bookmark(c, level, text);
+    snprintf(c->heads[c->nheads - 1].text_en, sizeof c->heads[0].text_en, "%s",
+             secondary ? secondary : "");
     rgb color = level == 1 ? RGB_ACCENT : RGB_TEXT;
     doc_flow_text(c, text, size, 0, color, 1.3);
     if (secondary && *secondary)
@@ -389,11 +391,15 @@ static void toc_entry(rctx *c, HPDF_Page toc, const heading *h, double y)
     snprintf(num, sizeof num, "%d", h->page + 1);
     double right = c->page_w - c->margin_r;
     double avail = right - x - 40;
-    char text[256];
+    char text[520];
     snprintf(text, sizeof text, "%s", h->text);
     char *nl = strchr(text, '\n'); /* bilingual headings: the first line */
     if (nl)
         *nl = '\0';
+    if (h->text_en[0] && strcmp(h->text_en, text)) { /* "一、执行摘要  1. Executive summary" */
+        size_t n = strlen(text);
+        snprintf(text + n, sizeof text - n, "  %s", h->text_en);
+    }
     while (font_text_width(c->font, text, size) > avail && strlen(text) > 3) {
         size_t n = strlen(text) - 1;
         while (n > 0 && (text[n] & 0xC0) == 0x80)

@@ -46,7 +46,7 @@ void i18n_end(void)
  * says so, once per id, instead of printing English without a word. */
 static void untranslated(const char *msgid)
 {
-    static const char *seen[128];
+    static char *seen[128];
     static size_t nseen;
     int letters = 0;
     for (const char *p = msgid; *p; p++)
@@ -54,10 +54,11 @@ static void untranslated(const char *msgid)
     if (!letters)
         return;
     for (size_t i = 0; i < nseen; i++)
-        if (seen[i] == msgid || !strcmp(seen[i], msgid))
+        if (!strcmp(seen[i], msgid))
             return;
-    if (nseen < sizeof seen / sizeof *seen)
-        seen[nseen++] = msgid;
+    /* a copy: the id may live in a PDF's context, freed after it */
+    if (nseen < sizeof seen / sizeof *seen && (seen[nseen] = strdup(msgid)))
+        nseen++;
     log_warn("render: no Chinese translation of \"%s\": the zh_CN edition prints it in English "
              "(text of a template or the renderer: make update-po, then translate it in "
              "locales/zh_CN.po; an id that arrives as data, from a dataset's SQL: add it to "

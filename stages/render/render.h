@@ -1,6 +1,14 @@
 /*
  * render.h -- the render stage: XML report templates and gettext catalogs
  * to PDF, with an embedded, subset CJK font.
+ *
+ * Reads: what the templates' datasets select (templates/NAME.xml: compute's
+ * results, advice, dept, validation_summary, data_warning, quarantine
+ * counts, reconcile_result ...; never a patient_key column, which an
+ * authorizer denies), source_name, period_state (the gates).
+ * Writes: the PDFs in out_dir, report_run (060_registry, 062_report_draft:
+ * each PDF with the fingerprints of its inputs) through
+ * pipeline/core/registry.h. It calls compute first for the period.
  */
 #ifndef HR_RENDER_H
 #define HR_RENDER_H

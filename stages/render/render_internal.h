@@ -53,6 +53,7 @@ typedef struct heading {
     int level;
     int page;           /* 0-based page index */
     char text[256];
+    char text_en[256];  /* bilingual: the English beside it in the contents */
 } heading;
 
 typedef struct rctx {

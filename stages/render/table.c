@@ -38,8 +38,12 @@ char tbl_format(rctx *c, i18n_lang lang, const char *format, const dataset *d, i
         snprintf(buf, size, "%s", cell->text[0] ? cell->text : i18n_tr(lang, "—"));
         return 'l';
     }
-    if (!strcmp(format, "msg")) {
-        snprintf(buf, size, "%s", i18n_tr(lang, cell->text));
+    if (!strcmp(format, "msg")) { /* bilingual: the English beneath */
+        const char *t = i18n_tr(lang, cell->text);
+        if (c->mode == MODE_BILINGUAL && lang == LANG_ZH && strcmp(t, cell->text))
+            snprintf(buf, size, "%s\n%s", t, cell->text);
+        else
+            snprintf(buf, size, "%s", t);
         return 'l';
     }
     if (!strcmp(format, "int"))
