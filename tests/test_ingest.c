@@ -309,7 +309,11 @@ static void test_quarantine_masks_patient_key(void **state)
                   "V1,2026-10-32 09:00:00,0101,D1,PK1,O,1,0,0,0,5\n"
                   "V2,2026-10-32 09:00:00,0101,D1,\"PK,2\",O,1,0,0,0,5\n"
                   "V3,2026-10-01 09:00:00,0101,D1,\" PK3\",O,1,0,0,0,5\n"
-                  "V4,2026-10-01 09:00:00,0101,D1,PK4,O,1,0,0,0,5\n");
+                  "V4,2026-10-01 09:00:00,0101,D1,PK4,O,1,0,0,0,5\n"
+                  /* good rows enough that the file is not mostly bad (refused whole) */
+                  "V5,2026-10-01 09:00:00,0101,D1,PK5,O,1,0,0,0,5\n"
+                  "V6,2026-10-01 09:00:00,0101,D1,PK6,O,1,0,0,0,5\n"
+                  "V7,2026-10-01 09:00:00,0101,D1,PK7,O,1,0,0,0,5\n");
     sqlite3 *db = open_db();
     ingest_summary sum;
     ingest_ok(db, dir, "2026-10", NULL, &sum);

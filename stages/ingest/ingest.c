@@ -33,6 +33,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <libxml/tree.h>
+
 #include "pipeline/core/csv.h"
 #include "pipeline/core/db.h"
 #include "pipeline/core/digest.h"
@@ -40,6 +42,7 @@
 #include "pipeline/core/paths.h"
 #include "pipeline/core/registry.h"
 #include "pipeline/core/xalloc.h"
+#include "pipeline/core/xmlconf.h"
 #include "pipeline/core/strbuf.h"
 #include "stages/ingest/ingest_int.h"
 
@@ -60,6 +63,7 @@ typedef struct loader {
     int rows_registered;
     sqlite3_stmt *insert, *quarantine;
     long long rows_read, rows_loaded, rows_rejected;
+    int replacing; /* an earlier version of the file is loaded */
     progress progress;
     int detected_gb18030; /* no encoding declared and the file was not UTF-8 */
 } loader;
@@ -345,6 +349,7 @@ static int bulk_worth_it(loader *ld, uint64_t size_bytes)
 typedef struct current_entry {
     int exists;
     char sha256[DIGEST_HEX_SIZE];
+    char read_with[DIGEST_HEX_SIZE]; /* the profile it was read with */
     int64_t size_bytes;
 } current_entry;
 
@@ -353,7 +358,8 @@ static int find_current(sqlite3 *db, const char *period, const char *source, cur
 {
     memset(cur, 0, sizeof *cur);
     sqlite3_stmt *st = db_prepare(db,
-                                  "SELECT sha256, size_bytes FROM source_file WHERE period = ? "
+                                  "SELECT sha256, size_bytes, coalesce(read_with, '') "
+                                  "FROM source_file WHERE period = ? "
                                   "AND source = ? AND current = 1 ORDER BY file_id DESC LIMIT 1",
                                   err);
     if (!st)
@@ -364,6 +370,8 @@ static int find_current(sqlite3 *db, const char *period, const char *source, cur
         cur->exists = 1;
         snprintf(cur->sha256, sizeof cur->sha256, "%s", (const char *)sqlite3_column_text(st, 0));
         cur->size_bytes = sqlite3_column_int64(st, 1);
+        snprintf(cur->read_with, sizeof cur->read_with, "%s",
+                 (const char *)sqlite3_column_text(st, 2));
     }
     sqlite3_finalize(st);
     return HR_OK;
@@ -375,8 +383,9 @@ static int start_manifest(loader *ld, hr_error *err)
     db_now(now, sizeof now);
     if (db_exec_args(ld->db, err,
                    "INSERT INTO source_file (period, source, path, size_bytes, sha256, profile, "
-                   "loaded_at, outcome) VALUES (?1, ?2, ?3, 0, '', ?4, ?5, 'loading')",
-                   ld->period, ld->t->source, ld->path, ld->prof->name, now, NULL))
+                   "loaded_at, outcome, read_with) VALUES (?1, ?2, ?3, 0, '', ?4, ?5, 'loading', ?6)",
+                   ld->period, ld->t->source, ld->path, ld->prof->name, now, ld->pf->read_with,
+                   NULL))
         return HR_EFAIL;
     ld->file_id = sqlite3_last_insert_rowid(ld->db);
     char sql[256];
@@ -488,6 +497,73 @@ static int load_file(loader *ld, uint64_t size_bytes, int replaced, hr_error *er
     return rc;
 }
 
+/* A file more of whose rows than this fail their types is refused whole. */
+#define INGEST_REFUSE_PERCENT 50.0
+
+/* The quarantine limit of config/rules/validation.xml (the one validate
+ * judges files by; 1 % when it says none), percent. */
+static double quarantine_limit_percent(hr_error *err)
+{
+    char rules[4096], xsd[4096];
+    paths_data_file("config/rules/validation.xml", rules, sizeof rules);
+    paths_data_file("config/schema/validation.xsd", xsd, sizeof xsd);
+    xmlDoc *doc = xmlconf_load(rules, xsd, HR_EINPUT, err);
+    if (!doc)
+        return -1;
+    double limit = 1.0;
+    xmlChar *v = xmlGetProp(xmlDocGetRootElement(doc), (const xmlChar *)"quarantine-limit-percent");
+    if (v)
+        limit = strtod((const char *)v, NULL);
+    xmlFree(v);
+    xmlFreeDoc(doc);
+    return limit;
+}
+
+/* A replacement (or first) file most of whose rows fail their types -- a
+ * wrong date format, another delimiter -- would put nothing in place of
+ * the month's rows: above INGEST_REFUSE_PERCENT (and the quarantine
+ * limit) the load is refused (the
+ * transaction is rolled back, an earlier version stays loaded), naming
+ * the count and the most frequent reasons. Called inside the transaction. */
+static int refuse_mostly_bad(loader *ld, hr_error *err)
+{
+    if (ld->rows_read == 0 || ld->rows_rejected == 0)
+        return HR_OK;
+    double limit = quarantine_limit_percent(err);
+    if (limit < 0)
+        return err->code;
+    double share = 100.0 * (double)ld->rows_rejected / (double)ld->rows_read;
+    /* "mostly": a file with a few bad rows among good ones loads, and
+     * validate judges it by the limit (failed validation stops render) */
+    if (share <= limit || share <= INGEST_REFUSE_PERCENT)
+        return HR_OK;
+    strbuf why = STRBUF_INIT;
+    char id[32];
+    snprintf(id, sizeof id, "%lld", (long long)ld->file_id);
+    sqlite3_stmt *st = db_prepare(ld->db,
+                                  "SELECT coalesce(field, ''), count(*), min(message) FROM "
+                                  "quarantine WHERE file_id = ? GROUP BY field, rule "
+                                  "ORDER BY 2 DESC, 1 LIMIT 3",
+                                  err);
+    if (st) {
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+        while (sqlite3_step(st) == SQLITE_ROW)
+            sb_addf(&why, "%s%s: %lld rows (e.g. %s)", why.len ? "; " : "",
+                    (const char *)sqlite3_column_text(st, 0),
+                    (long long)sqlite3_column_int64(st, 1),
+                    (const char *)sqlite3_column_text(st, 2));
+        sqlite3_finalize(st);
+    }
+    hr_error_set(err, HR_EINPUT, ld->path, 0, NULL,
+                 "%lld of %lld rows failed their types (%.1f %%: most of the file): file "
+                 "refused, %s; %s",
+                 ld->rows_rejected, ld->rows_read, share,
+                 ld->replacing ? "the earlier version stays loaded" : "nothing loaded",
+                 why.len ? why.buf : "no reason recorded");
+    sb_release(&why);
+    return HR_EINPUT;
+}
+
 static int ingest_file(sqlite3 *db, const profile *prof, const profile_file *pf,
                        const char *path, const char *period, ingest_summary *sum, hr_error *err)
 {
@@ -497,7 +573,10 @@ static int ingest_file(sqlite3 *db, const profile *prof, const profile_file *pf,
     current_entry cur;
     if (find_current(db, period, pf->table->source, &cur, err))
         return HR_EFAIL;
-    if (cur.exists && cur.size_bytes == (int64_t)st.st_size) {
+    /* unchanged: the same bytes read the same way (a profile that maps,
+     * decodes or parses differently loads the file again) */
+    if (cur.exists && cur.size_bytes == (int64_t)st.st_size &&
+        strcmp(cur.read_with, pf->read_with) == 0) {
         char hex[DIGEST_HEX_SIZE];
         uint64_t size;
         if (digest_file(path, hex, &size, err))
@@ -514,7 +593,10 @@ static int ingest_file(sqlite3 *db, const profile *prof, const profile_file *pf,
     ld.path = path, ld.period = period;
     if (db_begin(db, err))
         return HR_EFAIL;
+    ld.replacing = cur.exists;
     int rc = load_file(&ld, (uint64_t)st.st_size, cur.exists, err);
+    if (rc == HR_OK)
+        rc = refuse_mostly_bad(&ld, err);
     if (rc == HR_OK)
         rc = db_commit(db, err);
     if (rc) {

@@ -101,6 +101,11 @@ typedef struct profile_file {
     profile_field *fields;
     int nfields;
     int field_of_column[INGEST_MAX_COLUMNS]; /* index into fields, -1 unmapped */
+    /* SHA-256 over how the file is read -- format, encoding, delimiter,
+     * date and number formats, each field's header and value map; not the
+     * limits or the profile's name: source_file.read_with. Another value
+     * makes the same bytes another load. */
+    char read_with[65];
 } profile_file;
 
 typedef struct profile {

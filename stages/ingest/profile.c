@@ -17,7 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pipeline/core/digest.h"
 #include "pipeline/core/paths.h"
+#include "pipeline/core/strbuf.h"
 #include "pipeline/core/xmlconf.h"
 #include "pipeline/core/xalloc.h"
 
@@ -228,6 +230,33 @@ static int build(profile *p, xmlDocPtr doc, hr_error *err)
     return HR_OK;
 }
 
+/* pf->read_with: a canonical text of everything that shapes the values
+ * read, hashed. */
+static void read_with(profile_file *pf)
+{
+    strbuf sb = STRBUF_INIT;
+    sb_addf(&sb, "file %s source %s xml %d row %s enc %d delim %d date %s datetime %s month %s "
+                 "thousands %d\n",
+            pf->name, pf->table->source, pf->format_xml, pf->row_element ? pf->row_element : "",
+            (int)pf->encoding, pf->delimiter, pf->date_format ? pf->date_format : "",
+            pf->datetime_format ? pf->datetime_format : "",
+            pf->month_format ? pf->month_format : "", pf->thousands);
+    for (int i = 0; i < pf->nfields; i++) {
+        const profile_field *f = &pf->fields[i];
+        sb_addf(&sb, "field %d header %s attribute %s\n", f->column, f->header ? f->header : "",
+                f->attribute ? f->attribute : "");
+        for (int m = 0; m < f->nmaps; m++) {
+            sb_addf(&sb, "map %zu:", f->maps[m].from_len);
+            sb_add(&sb, f->maps[m].from, f->maps[m].from_len);
+            sb_addf(&sb, " %zu:", f->maps[m].to_len);
+            sb_add(&sb, f->maps[m].to, f->maps[m].to_len);
+            sb_addch(&sb, '\n');
+        }
+    }
+    digest_buffer(sb.buf ? sb.buf : "", sb.len, pf->read_with);
+    sb_release(&sb);
+}
+
 int profile_load(const char *path, profile **out, hr_error *err)
 {
     *out = NULL;
@@ -242,6 +271,8 @@ int profile_load(const char *path, profile **out, hr_error *err)
         abort();
     if (rc == HR_OK)
         rc = build(p, doc, err);
+    for (int i = 0; rc == HR_OK && i < p->nfiles; i++)
+        read_with(&p->files[i]);
     xmlFreeDoc(doc);
     if (rc) {
         profile_free(p);
