@@ -493,7 +493,11 @@ static void test_export(void **state)
 static void commit_rollup(sqlite3 *db, const char *month)
 {
     char *sql = sqlite3_mprintf(
-        "INSERT INTO outpatient_rollup SELECT period, dept_code, visit_type, count(*), "
+        "INSERT INTO outpatient_rollup (period, dept_code, visit_type, row_count, "
+        "total_fee_cents, total_fee_cents_n, drug_fee_cents, drug_fee_cents_n, "
+        "material_fee_cents, material_fee_cents_n, exam_fee_cents, exam_fee_cents_n, "
+        "wait_minutes, wait_minutes_n) "
+        "SELECT period, dept_code, visit_type, count(*), "
         "coalesce(sum(total_fee_cents), 0), count(total_fee_cents), "
         "coalesce(sum(drug_fee_cents), 0), count(drug_fee_cents), "
         "coalesce(sum(material_fee_cents), 0), count(material_fee_cents), "

@@ -90,14 +90,19 @@ static void load_month(sqlite3 *db)
          "('2026-10','ST2','0102','2026-10-02','2026-10-06','A',2,3),"
          "('2026-10','ST3','0102','2026-10-02','2026-10-07','B',2,4),"
          "('2026-10','ST9','0101','2026-10-08','2026-10-09','A',2,5);"
-         "INSERT INTO outpatient VALUES "
+         "INSERT INTO outpatient ("
+         "period, visit_id, visit_time, dept_code, doctor_code, patient_key, visit_type, total_fee_cents, drug_fee_cents, "
+         "material_fee_cents, exam_fee_cents, wait_minutes, file_id, line_no) "
+         "VALUES "
          "('2026-10','V1','2026-10-01 08:00:00','0101','D','PK5','O',10000,0,0,0,NULL,3,2);"
          "INSERT INTO census VALUES ('2026-10','2026-10-05','0101',40,30,0,2,4,2),"
          "('2026-10','2026-10-06','0102',40,30,0,5,4,3);"
          "INSERT INTO revenue VALUES ('2026-10','2026-10','0101','drug',100000,5,2),"
          "('2026-10','2026-10','0101','bed',60500,5,3),"
          "('2026-10','2026-10','0102','bed',69000,5,4);"
-         "INSERT INTO surgery VALUES ('2026-10','SU1','ST1','0101','2026-10-03',2,6,2),"
+         "INSERT INTO surgery ("
+         "period, surgery_id, stay_id, dept_code, surgery_date, grade, file_id, line_no) "
+         "VALUES ('2026-10','SU1','ST1','0101','2026-10-03',2,6,2),"
          "('2026-10','SU2','ST2','0101','2026-09-30',2,6,3),"
          "('2026-10','SU3','ST5','0101','2026-10-30',2,6,4),"
          "('2026-10','SU4','ST7','0101','2026-10-19',3,6,5),"
@@ -197,7 +202,9 @@ static void test_clean_month(void **state)
          "INSERT INTO mr_front VALUES ('2026-10','ST1','0101','2026-10-01','2026-10-05','A',2,2);"
          "INSERT INTO census VALUES ('2026-10','2026-10-05','0101',40,30,0,1,4,2);"
          "INSERT INTO revenue VALUES ('2026-10','2026-10','0101','bed',100000,5,2);"
-         "INSERT INTO surgery VALUES ('2026-10','SU1','ST1','0101','2026-10-05',2,6,2);");
+         "INSERT INTO surgery ("
+         "period, surgery_id, stay_id, dept_code, surgery_date, grade, file_id, line_no) "
+         "VALUES ('2026-10','SU1','ST1','0101','2026-10-05',2,6,2);");
     hr_error err;
     assert_int_equal(run(db, RULES, 0, &err), HR_OK);
     assert_int_equal(tk_query_int(db, "SELECT count(*) FROM reconcile_record"), 0);

@@ -27,6 +27,15 @@
 #include "pipeline/core/strbuf.h"
 #include "stages/validate/validate.h"
 
+/* The v1 columns in order (006_v2_sources added optional ones after them). */
+#define OP_COLS "period, visit_id, visit_time, dept_code, doctor_code, patient_key, " \
+                "visit_type, total_fee_cents, drug_fee_cents, material_fee_cents, " \
+                "exam_fee_cents, wait_minutes, file_id, line_no"
+#define SU_COLS "period, surgery_id, stay_id, dept_code, surgery_date, grade, file_id, line_no"
+#define RU_COLS "period, dept_code, visit_type, row_count, total_fee_cents, total_fee_cents_n, " \
+                "drug_fee_cents, drug_fee_cents_n, material_fee_cents, material_fee_cents_n, " \
+                "exam_fee_cents, exam_fee_cents_n, wait_minutes, wait_minutes_n"
+
 #define RULES "config/rules/validation.xml"
 #define OUTPATIENT_CSV "tests/data/validate/outpatient.csv"
 
@@ -114,7 +123,7 @@ static void load_outpatient(sqlite3 *db, const char *sha)
     add_file(db, 1, "2026-10", "outpatient", OUTPATIENT_CSV, sha, 8);
     add_depts(db, "2026-10");
     tk_exec(db,
-         "INSERT INTO outpatient VALUES "
+         "INSERT INTO outpatient (" OP_COLS ") VALUES "
          "('2026-10','V1','2026-10-01 08:00:00','0101','D1','P1','O',10000,1000,1000,1000,5,1,2),"
          "('2026-10','V1','2026-10-01 09:00:00','0101','D1','P2','O',5000,0,0,0,5,1,3),"
          "('2026-10','V3','2026-10-02 08:00:00','9999','D1','P3','O',2000,0,0,0,NULL,1,4),"
@@ -186,7 +195,7 @@ static void test_outpatient_rules(void **state)
     assert_int_equal(tk_query_int(db, "SELECT count(*) FROM outpatient WHERE line_no IN (2, 8)"), 2);
     char *raw = query_text(db, "SELECT raw FROM quarantine WHERE line_no = 4");
     /* the row as stored, patient_key masked (the file is not read again) */
-    assert_string_equal(raw, "V3,2026-10-02 08:00:00,9999,D1,***,O,20.00,0.00,0.00,0.00,");
+    assert_string_equal(raw, "V3,2026-10-02 08:00:00,9999,D1,***,O,20.00,0.00,0.00,0.00,,");
     free(raw);
     /* The wait of 2000 minutes is a warning: the row stays, flagged. */
     assert_int_equal(tk_query_int(db, "SELECT count(*) FROM row_warning WHERE line_no = 8 AND "
@@ -221,7 +230,7 @@ static void test_rollup_built_after_quarantine(void **state)
     sqlite3 *db = open_db();
     load_outpatient(db, file_sha(OUTPATIENT_CSV));
     /* a stale roll-up of the month (e.g. of an earlier file): replaced */
-    tk_exec(db, "INSERT INTO outpatient_rollup VALUES ('2026-10','0101','E',9,9,9,9,9,9,9,9,9,9,9);"
+    tk_exec(db, "INSERT INTO outpatient_rollup (" RU_COLS ") VALUES ('2026-10','0101','E',9,9,9,9,9,9,9,9,9,9,9);"
                 "INSERT INTO rollup_state VALUES ('outpatient','2026-10','validate',0)");
     hr_error err;
     assert_int_equal(run_validate(db, &err), HR_EINPUT);
@@ -301,7 +310,7 @@ static void test_key_check_partitions(void **state)
     /* line i + 1 has visit_id V(i mod 299,990): lines 299,992-300,001
      * repeat the keys of lines 2-11 */
     tk_exec(db, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000) "
-                "INSERT INTO outpatient SELECT '2026-10', 'V' || (i % 299990), "
+                "INSERT INTO outpatient (" OP_COLS ") SELECT '2026-10', 'V' || (i % 299990), "
                 "'2026-10-05 08:00:00', '0101', 'D1', 'P', 'O', 100, 0, 0, 0, 5, 1, i + 1 FROM n");
     validate_options opt = {"2026-10", "tests/data/validate/rules/keys_only.xml", NULL, NULL, 0};
     hr_error err;
@@ -338,7 +347,7 @@ static void test_raw_from_stored_row_masked(void **state)
     hr_error_clear(&err);
     assert_int_equal(validate_period(db, &opt, &err), HR_EINPUT);
     char *raw = query_text(db, "SELECT raw FROM quarantine WHERE line_no = 8");
-    assert_string_equal(raw, "V7,2026-10-04 10:00:00,9999,\"D2, senior\",***,O,30.00,0.00,0.00,0.00,2000");
+    assert_string_equal(raw, "V7,2026-10-04 10:00:00,9999,\"D2, senior\",***,O,30.00,0.00,0.00,0.00,2000,");
     free(raw);
     char path[128];
     snprintf(path, sizeof path, "%s/quarantine-2026-10.csv", dir);
@@ -368,7 +377,7 @@ static void test_below_limit_passes(void **state)
     add_depts(db, "2026-10");
     add_file(db, 7, "2026-10", "surgery", "/nonexistent/surgery.csv", "x", 201);
     tk_exec(db, "WITH RECURSIVE n(i) AS (SELECT 2 UNION ALL SELECT i + 1 FROM n WHERE i < 202) "
-             "INSERT INTO surgery SELECT '2026-10', 'S' || i, 'ST' || i, '0101', '2026-10-05', "
+             "INSERT INTO surgery (" SU_COLS ") SELECT '2026-10', 'S' || i, 'ST' || i, '0101', '2026-10-05', "
              "1 + i % 4, 7, i FROM n");
     tk_exec(db, "UPDATE surgery SET grade = 5 WHERE line_no = 100");
     hr_error err;
@@ -376,7 +385,7 @@ static void test_below_limit_passes(void **state)
     assert_int_equal(tk_query_int(db, "SELECT count(*) FROM quarantine"), 1);
     char *m = query_text(db, "SELECT rule || '|' || field || '|' || message || '|' || raw "
                              "FROM quarantine");
-    assert_string_equal(m, "range|grade|grade 5 is outside the range [1, 4]|S100,ST100,0101,2026-10-05,5");
+    assert_string_equal(m, "range|grade|grade 5 is outside the range [1, 4]|S100,ST100,0101,2026-10-05,5,,");
     free(m);
     assert_int_equal(tk_query_int(db, "SELECT count(*) FROM surgery"), 200);
     char *s = query_text(db, "SELECT validation_state FROM period_state");
@@ -515,7 +524,7 @@ static void test_required_and_first_rule(void **state)
     sqlite3 *db = open_db();
     add_file(db, 1, "2026-10", "outpatient", "/nonexistent/outpatient.csv", "x", 6);
     tk_exec(db,
-         "INSERT INTO outpatient VALUES "
+         "INSERT INTO outpatient (" OP_COLS ") VALUES "
          "('2026-10','V1','2026-10-01 08:00:00','0101','','P1','X',20000,0,0,0,5,1,2),"
          "('2026-10','V2','2026-10-01 09:00:00','0101','D1','P2','X',20000,0,0,0,5,1,3),"
          "('2026-10','V3','2026-10-02 08:00:00','0101','D1','P3','O',8000,0,0,0,NULL,1,4),"
@@ -559,11 +568,11 @@ static void test_threshold_zero_days(void **state)
     add_depts(db, "2026-10");
     add_file(db, 1, "2026-10", "outpatient", "/x/o.csv", "x", 1360);
     tk_exec(db, "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 1159) "
-             "INSERT INTO outpatient SELECT '2026-10', 'A' || i, "
+             "INSERT INTO outpatient (" OP_COLS ") SELECT '2026-10', 'A' || i, "
              "printf('2026-10-%02d 08:00:00', i / 40 + 1), '0101', 'D', 'P', 'O', 100, 0, 0, 0, "
              "5, 1, i + 2 FROM n;"
              "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 199) "
-             "INSERT INTO outpatient SELECT '2026-10', 'B' || i, "
+             "INSERT INTO outpatient (" OP_COLS ") SELECT '2026-10', 'B' || i, "
              "printf('2026-10-%02d 08:00:00', i / 20 + 1), '0102', 'D', 'P', 'O', 100, 0, 0, 0, "
              "5, 1, i + 1162 FROM n;");
     hr_error err;

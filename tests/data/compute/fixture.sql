@@ -37,7 +37,7 @@ FROM (SELECT '2025-01' AS p UNION ALL SELECT '2026-01' UNION ALL SELECT '2026-02
       UNION ALL SELECT '0401', '院办', 'Office', 'admin') d;
 
 -- outpatient (period, visit_id, visit_time, dept, doctor, patient, type, total, drug, material, exam, wait)
-INSERT INTO outpatient VALUES
+INSERT INTO outpatient (period, visit_id, visit_time, dept_code, doctor_code, patient_key, visit_type, total_fee_cents, drug_fee_cents, material_fee_cents, exam_fee_cents, wait_minutes, file_id, line_no) VALUES
  ('2025-01','v0','2025-01-03 08:00:00','0101','d1','p','O',5000,1000,0,0,NULL,1,2),
  ('2025-01','v00','2025-01-04 08:00:00','0101','d1','p','O',5000,1000,0,0,NULL,1,3),
  ('2026-01','v1','2026-01-03 08:00:00','0101','d1','p','O',10000,4000,1000,0,10,1,2),
@@ -63,7 +63,7 @@ INSERT INTO mr_front VALUES
  ('2026-01','s5','0102','2026-01-02','2026-01-04','A',1,5);
 
 -- surgery: s3's first operation is in December (a month not loaded).
-INSERT INTO surgery VALUES
+INSERT INTO surgery (period, surgery_id, stay_id, dept_code, surgery_date, grade, file_id, line_no) VALUES
  ('2025-12','o0','s3','0102','2025-12-22',2,1,2),
  ('2026-01','o1','s1','0101','2026-01-02',3,1,2),
  ('2026-01','o2','s3','0102','2026-01-03',4,1,3),

@@ -324,4 +324,4 @@ INSERT INTO equipment_benefit VALUES ('2026-10', 'EQ04', 'D04', '彩色多普勒
 INSERT INTO equipment_benefit VALUES ('2026-10', 'EQ05', 'D05', '直线加速器', 'Linear accelerator', 5000, 65.0, 5.0, 25000000, 10000000, 15000000, 4.5);
 INSERT INTO equipment_benefit VALUES ('2026-10', 'EQ06', 'D06', '全自动生化分析仪', 'Biochemistry analyser', 6000, 66.0, 4.0, 30000000, 12000000, 18000000, NULL);
 INSERT INTO source_file (file_id, period, source, path, size_bytes, sha256, profile, rows_read, rows_loaded, loaded_at, outcome) VALUES (1, '2026-10', 'outpatient', 'exports/2026-10/outpatient.csv', 123, 'abcdef0123456789abcdef', 'his', 2, 1, '2026-11-02T00:00:00Z', 'loaded');
-INSERT INTO outpatient VALUES ('2026-10', 'V1', '2026-10-01 08:00:00', 'D01', 'DR1', 'PK-SECRET-0001', 'O', 1000, 100, 0, 0, 5, 1, 2);
+INSERT INTO outpatient (period, visit_id, visit_time, dept_code, doctor_code, patient_key, visit_type, total_fee_cents, drug_fee_cents, material_fee_cents, exam_fee_cents, wait_minutes, file_id, line_no) VALUES ('2026-10', 'V1', '2026-10-01 08:00:00', 'D01', 'DR1', 'PK-SECRET-0001', 'O', 1000, 100, 0, 0, 5, 1, 2);

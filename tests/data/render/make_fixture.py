@@ -64,5 +64,5 @@ for e in range(1, 7):
          1000 * e, 60 + e, 10 - e, 5000000 * e, 2000000 * e, 3000000 * e, "4.5" if e % 2 else "NULL"))
 w("INSERT INTO source_file (file_id, period, source, path, size_bytes, sha256, profile, rows_read, rows_loaded, loaded_at, outcome) "
   "VALUES (1, '2026-10', 'outpatient', 'exports/2026-10/outpatient.csv', 123, 'abcdef0123456789abcdef', 'his', 2, 1, '2026-11-02T00:00:00Z', 'loaded');")
-w("INSERT INTO outpatient VALUES ('2026-10', 'V1', '2026-10-01 08:00:00', 'D01', 'DR1', 'PK-SECRET-0001', 'O', 1000, 100, 0, 0, 5, 1, 2);")
+w("INSERT INTO outpatient (period, visit_id, visit_time, dept_code, doctor_code, patient_key, visit_type, total_fee_cents, drug_fee_cents, material_fee_cents, exam_fee_cents, wait_minutes, file_id, line_no) VALUES ('2026-10', 'V1', '2026-10-01 08:00:00', 'D01', 'DR1', 'PK-SECRET-0001', 'O', 1000, 100, 0, 0, 5, 1, 2);")
 open(__file__.replace("make_fixture.py", "fixture.sql"), "w").write("\n".join(out) + "\n")

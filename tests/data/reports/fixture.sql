@@ -9672,5 +9672,5 @@ INSERT INTO budget VALUES ('2026-01', 2026, '*', 'medical_revenue', 220000000.0,
 INSERT INTO budget VALUES ('2026-01', 2026, '*', 'oe_visits', 410000.0, 350, 3);
 INSERT INTO budget VALUES ('2026-01', 2026, '*', 'discharges', 16000.0, 350, 4);
 INSERT INTO budget VALUES ('2026-01', 2026, '*', 'drug_ratio', 28.0, 350, 5);
-INSERT INTO outpatient VALUES ('2026-10', 'V1', '2026-10-01 08:00:00', 'D01', 'DR1', 'PK-SECRET-0001', 'O', 1000, 100, 0, 0, 5, 1, 2);
+INSERT INTO outpatient (period, visit_id, visit_time, dept_code, doctor_code, patient_key, visit_type, total_fee_cents, drug_fee_cents, material_fee_cents, exam_fee_cents, wait_minutes, file_id, line_no) VALUES ('2026-10', 'V1', '2026-10-01 08:00:00', 'D01', 'DR1', 'PK-SECRET-0001', 'O', 1000, 100, 0, 0, 5, 1, 2);
 COMMIT;

@@ -407,7 +407,7 @@ for year in (2025, 2026):
                   "drug_ratio": 28.0}[x]
         ins("budget", "%d-01" % year, year, "*", x, target, fid, k + 2)
 # a patient row: its key must never reach a PDF
-w("INSERT INTO outpatient VALUES ('2026-10', 'V1', '2026-10-01 08:00:00', 'D01', 'DR1', "
+w("INSERT INTO outpatient (period, visit_id, visit_time, dept_code, doctor_code, patient_key, visit_type, total_fee_cents, drug_fee_cents, material_fee_cents, exam_fee_cents, wait_minutes, file_id, line_no) VALUES ('2026-10', 'V1', '2026-10-01 08:00:00', 'D01', 'DR1', "
   "'PK-SECRET-0001', 'O', 1000, 100, 0, 0, 5, 1, 2);")
 open(__file__.replace("make_fixture.py", "fixture.sql"), "w").write(
     "-- fixture.sql: written by make_fixture.py (see there); do not edit.\n"
