@@ -41,7 +41,7 @@ enum opt_bit {
     O_FORCE = 1 << 5, O_PROFILE = 1 << 6, O_REPORT = 1 << 7, O_SCOPE = 1 << 8,
     O_TEMPLATE = 1 << 9, O_TODAY = 1 << 10, O_VERIFY = 1 << 11, O_SOURCES = 1 << 12,
     O_SCHEDULED = 1 << 13, O_DELIVER = 1 << 14, O_DELIVERY = 1 << 15, O_FORMAT = 1 << 16,
-    O_BOM = 1 << 17
+    O_BOM = 1 << 17, O_TABLE = 1 << 18
 };
 
 typedef int (*command_fn)(const cli_args *args, hr_error *err);
@@ -173,6 +173,16 @@ static int cmd_export(const cli_args *a, hr_error *err)
                             "'%s' is not an export format: use csv or xlsx", format);
     if (a->bom && strcmp(format, "csv"))
         return hr_error_set(err, HR_EUSAGE, NULL, 0, "--bom", "--bom is for --format csv");
+    const char *table = a->table ? a->table : "indicators";
+    int drg = strcmp(table, "drg-groups") == 0;
+    if (!drg && strcmp(table, "indicators"))
+        return hr_error_set(err, HR_EUSAGE, NULL, 0, "--table",
+                            "'%s' is not a table export knows: use indicators or drg-groups",
+                            table);
+    if (drg && strcmp(format, "csv"))
+        return hr_error_set(err, HR_EUSAGE, NULL, 0, "--table",
+                            "--table drg-groups is written as CSV: leave out --format %s",
+                            format);
     sqlite3 *db;
     if (period_parse(a->period, &(period){0}, err) || db_open_readonly(a->db, &db, err))
         return err->code;
@@ -191,7 +201,9 @@ static int cmd_export(const cli_args *a, hr_error *err)
     else {
         if (a->bom)
             fputs("\xEF\xBB\xBF", stdout); /* so that Excel reads the CSV as UTF-8 */
-        rc = compute_export(db, a->period, a->scope ? a->scope : "hospital", stdout, err);
+        const char *scope = a->scope ? a->scope : "hospital";
+        rc = drg ? compute_export_drg_groups(db, a->period, scope, stdout, err)
+                 : compute_export(db, a->period, scope, stdout, err);
     }
     db_close(db);
     return rc;
@@ -450,15 +462,25 @@ static const command commands[] = {
      N_("\nFiles are named KIND-PERIOD-SCOPE.LANG.pdf, e.g. monthly-2026-10-hospital.zh_CN.pdf;\n"
      "topic reports by their template, e.g. topic-beds-2026-01..2026-06-hospital.en.pdf\n"
      "\nExample: hospreport render --report topic --template beds --period 2026-01..2026-06\n")},
-    {"export", 0, O_PERIOD | O_DB | O_SCOPE | O_FORMAT | O_OUT | O_BOM, O_PERIOD, cmd_export,
+    {"export", 0, O_PERIOD | O_DB | O_SCOPE | O_FORMAT | O_OUT | O_BOM | O_TABLE, O_PERIOD,
+     cmd_export,
      N_("print computed indicators as CSV, or write them to an Excel workbook"),
      /* xgettext:no-c-format */
      N_("Usage: hospreport export --period PERIOD [--scope hospital|all|DEPT] [--bom] [--db DB]\n"
      "       hospreport export --format xlsx --period PERIOD [--scope S] [--out FILE.xlsx]\n"
+     "       hospreport export --table drg-groups --period PERIOD [--scope S] [--bom]\n"
      "\n"
      "Prints period,scope,indicator,value,mom,yoy,ytd,ytd_yoy on stdout, one row per\n"
      "scope and indicator. Money in CNY; % indicators' mom and yoy in percentage\n"
      "points; an undefined value is an empty field.\n"
+     "\n"
+     "With --table drg-groups, prints the DRG group table instead (病组分析表: per\n"
+     "scope, the hospital or a discharging department, and DRG group): stays, weight,\n"
+     "CMI contribution, length of stay and cost with the group's benchmark sums,\n"
+     "payment, cost and balance over the stays with a payment, deaths, low-risk\n"
+     "stays, then mean_los, bench_mean_los, mean_cost_cents and\n"
+     "bench_mean_cost_cents. Columns ending in _cents are integer cents; no patient\n"
+     "identifier. A period with a month without drg.csv has no rows.\n"
      "\n"
      "With --format xlsx, writes one workbook instead: sheets for the indicators\n"
      "(names in Chinese and English, unit, value, MoM, YoY, YTD, warning), the\n"
@@ -468,6 +490,7 @@ static const command commands[] = {
      "\n"
      "  --scope S       hospital (default), all (hospital and every department) or a dept_code\n"
      "  --format F      csv (default, on stdout) or xlsx\n"
+     "  --table T       csv: indicators (default) or drg-groups\n"
      "  --out PATH      xlsx: the workbook (FILE.xlsx), or a folder that gets\n"
      "                  export-PERIOD-SCOPE.xlsx (default: reports)\n"
      "  --bom           csv: begin with a UTF-8 byte order mark, so that Excel opens\n"
@@ -538,7 +561,7 @@ static const struct option long_options[] = {
     {"verify", no_argument, 0, 'V'},       {"sources", required_argument, 0, 'S'},
     {"scheduled", no_argument, 0, 'C'},    {"deliver", no_argument, 0, 'D'},
     {"delivery", required_argument, 0, 'E'}, {"format", required_argument, 0, 'F'},
-    {"bom", no_argument, 0, 'B'},
+    {"bom", no_argument, 0, 'B'},           {"table", required_argument, 0, 'K'},
     {"verbose", no_argument, 0, 'v'},      {"help", no_argument, 0, 'h'},
     {0, 0, 0, 0}};
 
@@ -554,7 +577,8 @@ static const struct {
                    {'T', O_TODAY, "--today"},   {'V', O_VERIFY, "--verify"},
                    {'S', O_SOURCES, "--sources"}, {'C', O_SCHEDULED, "--scheduled"},
                    {'D', O_DELIVER, "--deliver"}, {'E', O_DELIVERY, "--delivery"},
-                   {'F', O_FORMAT, "--format"}, {'B', O_BOM, "--bom"}};
+                   {'F', O_FORMAT, "--format"}, {'B', O_BOM, "--bom"},
+                   {'K', O_TABLE, "--table"}};
 
 static const char *option_name(unsigned bit)
 {
@@ -661,6 +685,7 @@ int cli_main(int argc, char **argv, hr_error *err)
         case 'E': a.delivery = optarg; break;
         case 'F': a.format = optarg; break;
         case 'B': a.bom = 1; break;
+        case 'K': a.table = optarg; break;
         }
     }
     if (optind < argc - 1)

@@ -19,6 +19,7 @@ typedef struct cli_args {
     const char *report, *scope, *template_path, *today;
     const char *sources, *delivery; /* config files; NULL: config/ of the data dir */
     const char *format;             /* export: csv (default) or xlsx */
+    const char *table;              /* export: indicators (default) or drg-groups */
     int bom;                        /* export --bom: a UTF-8 BOM before the CSV, for Excel */
     int force, verify, scheduled, deliver;
 } cli_args;

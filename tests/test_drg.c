@@ -334,6 +334,118 @@ static void test_budget_names_v2(void **state)
     V("2026-01", "hospital", "budget_execution.cmi", 1.625 / 1.3 * 100);
 }
 
+/* One row of drg_group as text, columns joined by '|' (NULL empty). */
+static const char *group_row(sqlite3 *db, const char *period, const char *scope,
+                             const char *code)
+{
+    static char buf[512];
+    static const char *const cols[] = {
+        "drg_name", "stays", "weight", "cmi_contribution", "los_days", "benched_stays",
+        "bench_los_sum", "cost_cents", "bench_cost_sum_cents", "paid_stays", "payment_cents",
+        "paid_cost_cents", "balance_cents", "deaths", "low_risk"};
+    strbuf q = STRBUF_INIT;
+    sb_addstr(&q, "SELECT ''");
+    for (size_t i = 0; i < sizeof cols / sizeof *cols; i++)
+        sb_addf(&q, " || %scoalesce(%s, '')", i ? "'|' || " : "", cols[i]);
+    sb_addstr(&q, " FROM drg_group WHERE period = %Q AND scope = %Q AND drg_code = %Q");
+    char *sql = sqlite3_mprintf(q.buf,
+        period, scope, code);
+    snprintf(buf, sizeof buf, "%s", tk_query_text(db, sql));
+    sqlite3_free(sql);
+    sb_release(&q);
+    return buf;
+}
+
+/* The DRG group table of a month and of the quarter: sums per scope and
+ * group, the quarter the sum of its months. */
+static void test_group_table(void **state)
+{
+    sqlite3 *db = *state;
+    compute_ok(db, "2026-Q1");
+    compute_ok(db, "2025-01");
+    /* January, hospital: FM19 = s1 + s7 (two names in the month: the
+     * greatest), GB25 = s2, IC29 = s3 without benchmark or payment.
+     * name|stays|weight|cmi share|los|benched|bench los|cost|bench cost|
+     * paid|payment|paid cost|balance|deaths|low-risk */
+    assert_string_equal(group_row(db, "2026-01", "hospital", "FM19"),
+                        "冠状动脉介入治疗（新）|2|3.0|0.75|7|2|10.0|160000|200000|2|190000|160000|"
+                        "30000|0|0");
+    assert_string_equal(group_row(db, "2026-01", "hospital", "GB25"),
+                        "胃炎|1|0.5|0.125|1|1|2.0|50000|40000|1|40000|50000|-10000|1|1");
+    assert_string_equal(group_row(db, "2026-01", "hospital", "IC29"),
+                        "髋关节置换|1|3.0|0.75|20|0||300000||0||||0|0");
+    assert_string_equal(group_row(db, "2026-01", "0101", "FM19"),
+                        "冠状动脉介入治疗|1|1.5|0.75|4|1|5.0|100000|100000|1|120000|100000|"
+                        "20000|0|0");
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM drg_group WHERE period = '2026-01'"),
+                     3 + 2 + 2); /* hospital 3 groups, 0101 2, 0102 2 */
+    /* the quarter: FM19 s1 s7 s4 (February's name), GB25 s2 s6, IC29 s3;
+     * CMI shares over the quarter's 6 stays */
+    assert_string_equal(group_row(db, "2026-Q1", "hospital", "FM19"),
+                        "冠状动脉介入治疗|3|4.5|0.75|17|3|18.0|360000|360000|3|370000|360000|"
+                        "10000|0|0");
+    assert_string_equal(group_row(db, "2026-Q1", "hospital", "GB25"),
+                        "胃炎|2|1.0|0.166666666666667|2|2|4.0|60000|60000|2|55000|60000|-5000|1|2");
+    assert_string_equal(group_row(db, "2026-Q1", "hospital", "IC29"),
+                        "髋关节置换|1|3.0|0.5|20|0||300000||0||||0|0");
+    assert_string_equal(group_row(db, "2026-Q1", "0102", "IC29"),
+                        "髋关节置换|1|3.0|1.5|20|0||300000||0||||0|0");
+    /* Σ stays of a scope's groups = its drg_cases; Σ balances = drg_balance */
+    assert_int_equal(tk_query_int(db, "SELECT sum(stays) FROM drg_group WHERE period = "
+                                      "'2026-Q1' AND scope = 'hospital'"),
+                     6);
+    assert_int_equal(tk_query_int(db, "SELECT sum(balance_cents) FROM drg_group WHERE period = "
+                                      "'2026-Q1' AND scope = '0101'"),
+                     -5000);
+    /* a month without drg.csv has no rows */
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM drg_group WHERE period = '2025-01'"),
+                     0);
+}
+
+static void test_group_export(void **state)
+{
+    sqlite3 *db = *state;
+    compute_ok(db, "2026-01");
+    hr_error err;
+    hr_error_clear(&err);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    assert_int_equal(compute_export_drg_groups(db, "2026-01", "hospital", out, &err), HR_OK);
+    fclose(out);
+    assert_string_equal(
+        buf,
+        "period,scope,drg_code,drg_name,stays,weight,cmi_contribution,los_days,benched_stays,"
+        "bench_los_sum,cost_cents,bench_cost_sum_cents,paid_stays,payment_cents,paid_cost_cents,"
+        "balance_cents,deaths,low_risk,mean_los,bench_mean_los,mean_cost_cents,"
+        "bench_mean_cost_cents\n"
+        "2026-01,hospital,FM19,冠状动脉介入治疗（新）,2,3,0.75,7,2,10,160000,200000,2,190000,"
+        "160000,30000,0,0,3.5,5,80000,100000\n"
+        "2026-01,hospital,GB25,胃炎,1,0.5,0.125,1,1,2,50000,40000,1,40000,50000,-10000,1,1,1,2,"
+        "50000,40000\n"
+        "2026-01,hospital,IC29,髋关节置换,1,3,0.75,20,0,,300000,,0,,,,0,0,20,,300000,\n");
+    /* no patient identifier: no stay id, no patient key */
+    assert_null(strstr(buf, "s1"));
+    assert_null(strstr(buf, ",p,"));
+    free(buf);
+    /* all: hospital first, then the departments by code */
+    out = open_memstream(&buf, &len);
+    assert_int_equal(compute_export_drg_groups(db, "2026-01", "all", out, &err), HR_OK);
+    fclose(out);
+    int lines = 0;
+    for (size_t i = 0; i < len; i++)
+        lines += buf[i] == '\n';
+    assert_int_equal(lines, 1 + 3 + 2 + 2);
+    assert_true(strstr(buf, "\n2026-01,hospital,") < strstr(buf, "\n2026-01,0101,"));
+    assert_true(strstr(buf, "\n2026-01,0101,") < strstr(buf, "\n2026-01,0102,"));
+    free(buf);
+    out = open_memstream(&buf, &len);
+    assert_int_equal(compute_export_drg_groups(db, "2026-01", "9999", out, &err), HR_EUSAGE);
+    assert_int_equal(compute_export_drg_groups(db, "2026-05", "hospital", out, &err), HR_EINPUT);
+    fclose(out);
+    free(buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -341,6 +453,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_month_without_drg, setup, teardown),
         cmocka_unit_test_setup_teardown(test_quarter_not_average, setup, teardown),
         cmocka_unit_test_setup_teardown(test_budget_names_v2, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_group_table, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_group_export, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,7 +13,8 @@
  * Writes: indicator, indicator_value, contribution, computed_period,
  * cost_allocation, cost_unallocated, operating_statement, equipment_benefit
  * (040_compute), ind_measure, ind_measure_state, ind_equipment_month,
- * cost_alloc_warning (041, 042), period_state.computed_at.
+ * cost_alloc_warning (041, 042), drg_group (044), ind_distinct,
+ * ind_drg_month (046), period_state.computed_at.
  */
 #ifndef HR_COMPUTE_H
 #define HR_COMPUTE_H
@@ -32,5 +33,14 @@ int compute_period(sqlite3 *db, const char *period, hr_error *err);
  * "all" or a dept_code. Computes first if the period was never computed. */
 int compute_export(sqlite3 *db, const char *period, const char *scope, FILE *out,
                    hr_error *err);
+
+/* The DRG group table (044 drg_group) of a computed period as CSV: the
+ * table's columns, then mean_los, bench_mean_los, mean_cost_cents and
+ * bench_mean_cost_cents (ratios of its sums; empty when undefined). Rows
+ * by scope (hospital first, then dept_code) and drg_code; scope is
+ * "hospital", "all" or a dept_code. No patient identifier: a row is a
+ * group. Fails with HR_EINPUT when the period was never computed. */
+int compute_export_drg_groups(sqlite3 *db, const char *period, const char *scope, FILE *out,
+                              hr_error *err);
 
 #endif

@@ -8,6 +8,10 @@
  * indicators in catalogue order, then budget_execution.X rows. Values at
  * full precision: %.17g, except money flows (money without a denominator),
  * whose value and ytd are printed as exact decimals from integer cents.
+ *
+ * compute_export_drg_groups(): the DRG group table (044 drg_group) of the
+ * period, its columns as stored (integers stay integers: cents, counts)
+ * and the means derived from them.
  */
 #include <inttypes.h>
 #include <math.h>
@@ -132,4 +136,99 @@ int compute_export(sqlite3 *db, const char *text, const char *scope, FILE *out, 
     if (!rc && ferror(out))
         rc = hr_error_set(err, HR_EFAIL, NULL, 0, NULL, "cannot write the export");
     return rc;
+}
+
+int compute_export_drg_groups(sqlite3 *db, const char *text, const char *scope, FILE *out,
+                              hr_error *err)
+{
+    period p;
+    char label[PERIOD_LABEL_MAX];
+    if (period_parse(text, &p, err))
+        return err->code;
+    period_label(&p, label);
+    int64_t one = 0;
+    int have = db_query_int(db, &one, err, "SELECT 1 FROM computed_period WHERE period = ?",
+                            label, NULL);
+    if (have < 0)
+        return err->code;
+    if (have == 0)
+        return hr_error_set(err, HR_EINPUT, NULL, 0, "--period",
+                            "%s has not been computed: 'hospreport compute --period %s' first",
+                            label, label);
+    int all = strcmp(scope, "all") == 0, hospital = strcmp(scope, "hospital") == 0;
+    if (!all && !hospital) {
+        int64_t known = 0;
+        char a[8], b[8];
+        if (db_query_int(db, &known, err,
+                         "SELECT 1 FROM dept WHERE dept_code = ? AND period BETWEEN ? AND ?",
+                         scope, period_month_label(p.first, a), period_month_label(p.last, b),
+                         NULL) < 0)
+            return err->code;
+        if (!known)
+            return hr_error_set(err, HR_EUSAGE, NULL, 0, "--scope",
+                                "'%s' is not a department of %s: use hospital, all or a "
+                                "dept_code of the period's dictionary",
+                                scope, label);
+    }
+    static const char *const cols[] = {
+        "period", "scope", "drg_code", "drg_name", "stays", "weight", "cmi_contribution",
+        "los_days", "benched_stays", "bench_los_sum", "cost_cents", "bench_cost_sum_cents",
+        "paid_stays", "payment_cents", "paid_cost_cents", "balance_cents", "deaths", "low_risk",
+        "mean_los", "bench_mean_los", "mean_cost_cents", "bench_mean_cost_cents"};
+    enum { NCOLS = sizeof cols / sizeof *cols };
+    sqlite3_stmt *st = db_prepare(
+        db,
+        "SELECT period, scope, drg_code, drg_name, stays, weight, cmi_contribution, los_days,"
+        " benched_stays, bench_los_sum, cost_cents, bench_cost_sum_cents, paid_stays,"
+        " payment_cents, paid_cost_cents, balance_cents, deaths, low_risk,"
+        " CAST(los_days AS REAL) / nullif(stays, 0), bench_los_sum / nullif(benched_stays, 0),"
+        " CAST(cost_cents AS REAL) / nullif(stays, 0),"
+        " CAST(bench_cost_sum_cents AS REAL) / nullif(benched_stays, 0)"
+        " FROM drg_group WHERE period = ?1 AND (?2 = 'all' OR scope = ?2)"
+        " ORDER BY scope <> 'hospital', scope, drg_code",
+        err);
+    if (!st)
+        return err->code;
+    sqlite3_bind_text(st, 1, label, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, scope, -1, SQLITE_STATIC);
+    for (int i = 0; i < NCOLS; i++)
+        fprintf(out, "%s%s", i ? "," : "", cols[i]);
+    fputc('\n', out);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        for (int i = 0; i < NCOLS; i++) {
+            if (i)
+                fputc(',', out);
+            int type = sqlite3_column_type(st, i);
+            if (type == SQLITE_NULL)
+                continue;
+            if (type == SQLITE_INTEGER)
+                fprintf(out, "%lld", (long long)sqlite3_column_int64(st, i));
+            else if (type == SQLITE_FLOAT) {
+                double v = sqlite3_column_double(st, i);
+                fprintf(out, "%.17g", v == 0 ? 0.0 : v);
+            } else {
+                /* a code or a name: quoted when it holds a comma, a quote or a line break */
+                const char *t = (const char *)sqlite3_column_text(st, i);
+                if (strpbrk(t, ",\"\r\n")) {
+                    fputc('"', out);
+                    for (; *t; t++) {
+                        if (*t == '"')
+                            fputc('"', out);
+                        fputc(*t, out);
+                    }
+                    fputc('"', out);
+                } else {
+                    fputs(t, out);
+                }
+            }
+        }
+        fputc('\n', out);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return db_fail(db, "reading the DRG group table", err);
+    if (ferror(out))
+        return hr_error_set(err, HR_EFAIL, NULL, 0, NULL, "cannot write the export");
+    return HR_OK;
 }
