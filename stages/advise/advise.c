@@ -1608,7 +1608,7 @@ static int statement_lines(advise_ctx *c, int mom, stmt_line *lines, stmt_line *
     stmt_line *al = &lines[n++];
     *al = (stmt_line){"allocated", "allocated", "分摊成本", "allocated cost", 1, 0, 0};
     for (int lv = 1; lv <= 3; lv++) {
-        char item[16];
+        char item[24];
         double a = 0, b = 0;
         snprintf(item, sizeof item, "level%d", lv);
         if (statement_amount(c, c->period_text, "allocated", item, &a))
