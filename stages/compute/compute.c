@@ -422,7 +422,7 @@ static void operating_statement(compute_ctx *c, const char *label, const period 
         statement_item(c, label, scope, "direct_cost", cost[i], ok, v);
     }
     for (int l = 1; l <= 3; l++) {
-        char item[16];
+        char item[24];
         snprintf(id, sizeof id, "alloc_level%d", l);
         snprintf(item, sizeof item, "level%d", l);
         int ok = measure_sum(c, id, p, d, &v);

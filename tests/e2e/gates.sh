@@ -25,11 +25,14 @@ status_is() { # description, wanted, got
 }
 # The diagonal mark of one page, as pdftotext sees it: its words are the
 # upper-case ones taller than any text line (44 pt), read from the bottom up.
+# Being diagonal, each of its pieces has a height of its own: a word that
+# shares its line (yMin) with another is a heading's ("DRG by department").
 mark_of_page() { # pdf page
     pdftotext -q -bbox -f "$2" -l "$2" "$1" - |
         sed -n 's/.*yMin="\([0-9.]*\)".*yMax="\([0-9.]*\)">\([^<]*\)<\/word>.*/\1 \2 \3/p' |
-        awk '$2 - $1 > 16 && $3 ~ /^[A-Z,]+$/ { print $1, $3 }' | sort -k1,1 -nr |
-        awk '{ printf "%s", $2 }'
+        awk '{ n[$1]++; w[NR] = $0 } END { for (i = 1; i <= NR; i++) { split(w[i], f, " ");
+              if (n[f[1]] == 1 && f[2] - f[1] > 16 && f[3] ~ /^[A-Z,]+$/) print f[1], f[3] } }' |
+        sort -k1,1 -nr | awk '{ printf "%s", $2 }'
 }
 # every page of the PDF carries the mark (the words without spaces)
 every_page_marked() { # description, pdf, mark
