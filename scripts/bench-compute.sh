@@ -15,7 +15,9 @@
 #   3. baseline: the first run again with the outpatient roll-ups dropped,
 #      so that compute rolls each month up from its visits first, into its
 #      own connection's shadow (what months loaded but not validated cost).
-# Prints the row counts it worked on, and checks that the cost allocation
+# Prints the row counts it worked on (with the v2 sources of issue 18: drg,
+# drg_benchmark, antibiotic, the appointment and surgery flags), and checks
+# that the cost allocation
 # conserved cost to the cent in every month.
 # Env: BUILD (default build), BENCH_DIR (default $BUILD/bench-compute).
 set -eu
@@ -39,7 +41,12 @@ rows=$(sqlite3 "$DB" "SELECT (SELECT count(*) FROM outpatient) || ' outpatient (
     ' mr_front, ' || (SELECT count(*) FROM surgery) || ' surgery, ' ||
     (SELECT count(*) FROM census) || ' census, ' || (SELECT count(*) FROM equipment_usage) ||
     ' equipment_usage, ' || ((SELECT count(*) FROM revenue) + (SELECT count(*) FROM cost) +
-    (SELECT count(*) FROM alloc_driver)) || ' revenue, cost and driver rows'")
+    (SELECT count(*) FROM alloc_driver)) || ' revenue, cost and driver rows; v2: ' ||
+    (SELECT count(*) FROM drg) || ' drg, ' || (SELECT count(*) FROM drg_benchmark) ||
+    ' drg_benchmark, ' || (SELECT count(*) FROM antibiotic) || ' antibiotic, ' ||
+    (SELECT count(*) FROM outpatient WHERE appointment IS NOT NULL) || ' visits with appointment, ' ||
+    (SELECT count(*) FROM surgery WHERE minimally_invasive IS NOT NULL) ||
+    ' surgeries with the minimally invasive flag'")
 now() { date +%s.%N; }
 timed() { # prints the seconds `hospreport compute` took
     t0=$(now)
@@ -47,10 +54,12 @@ timed() { # prints the seconds `hospreport compute` took
     t1=$(now)
     echo "$t1 $t0" | awk '{printf "%.2f", $1 - $2}'
 }
-forget_all="DELETE FROM computed_period; DELETE FROM ind_measure_state; DELETE FROM ind_measure;"
+forget_all="DELETE FROM computed_period; DELETE FROM ind_measure_state; DELETE FROM ind_measure;
+    DELETE FROM ind_distinct; DELETE FROM ind_drg_month;"
 first=$(timed)
 out=$(sqlite3 "$DB" "SELECT count(*) || ' indicator values, ' ||
-    count(DISTINCT period) || ' periods, ' || count(DISTINCT scope) || ' scopes'
+    count(DISTINCT period) || ' periods, ' || count(DISTINCT scope) || ' scopes, ' ||
+    (SELECT count(*) FROM drg_group) || ' DRG group rows'
     FROM indicator_value")
 base=$(sqlite3 "$DB" "SELECT count(*) FROM ind_measure")
 sqlite3 "$DB" "DELETE FROM computed_period"

@@ -30,6 +30,7 @@
 #include "pipeline/core/strbuf.h"
 #include "stages/compute/compute.h"
 #include "tests/support/testkit.h"
+#include "stages/compute/compute_internal.h"
 
 #define DB_PATH "build/test_drg.db"
 #define DB_V1 "build/test_drg_v1.db"
@@ -154,6 +155,9 @@ static void undefined(sqlite3 *db, const char *period, const char *scope, const 
         fail();
     }
 }
+
+static const char *group_row(sqlite3 *db, const char *period, const char *scope,
+                             const char *code);
 
 #define V(p, s, i, want) expect(db, p, s, i, "value", want)
 #define U(p, s, i) undefined(db, p, s, i, "value")
@@ -323,6 +327,31 @@ static void test_quarter_not_average(void **state)
     expect(db, "2026-03", h, "drg_groups", "ytd", 3);
 }
 
+/* Benchmarks as of the month: a month without drg_benchmark.csv reads the
+ * latest loaded before it, and a change to that file makes the month
+ * stale. */
+static void test_benchmark_as_of_month(void **state)
+{
+    sqlite3 *db = *state;
+    tk_exec(db, "DELETE FROM drg_benchmark WHERE period = '2026-03';"
+                "DELETE FROM source_file WHERE period = '2026-03' AND source = 'drg_benchmark'");
+    compute_ok(db, "2026-03");
+    /* February's benchmarks have FM19 only: s6 (GB25) is unbenched */
+    U("2026-03", "hospital", "time_efficiency_index");
+    U("2026-03", "hospital", "cost_efficiency_index");
+    V("2026-03", "hospital", "cmi", 0.5); /* CMI needs no benchmark */
+    /* February's file gains GB25 (avg_los 4, avg_cost 250.00) */
+    tk_exec(db, "INSERT INTO drg_benchmark (period, drg_code, avg_los, avg_cost_cents, file_id,"
+                " line_no) VALUES ('2026-02', 'GB25', 4, 25000, 1, 3);"
+                "UPDATE source_file SET sha256 = 'new-sha-of-february-benchmarks'"
+                " WHERE period = '2026-02' AND source = 'drg_benchmark'");
+    compute_ok(db, "2026-03");
+    V("2026-03", "hospital", "time_efficiency_index", 0.25); /* 1 / 4 */
+    V("2026-03", "hospital", "cost_efficiency_index", 0.4);  /* 100 / 250 */
+    assert_string_equal(group_row(db, "2026-03", "hospital", "GB25"),
+                        "胃炎|1|0.5|0.5|1|1|4.0|10000|25000|1|15000|10000|5000|0|1"); /* share 0.5 / 1 stay */
+}
+
 /* A budget target may name a v2 indicator (budget.csv takes any
  * catalogue id): execution is its YTD against the target. */
 static void test_budget_names_v2(void **state)
@@ -446,6 +475,75 @@ static void test_group_export(void **state)
     free(buf);
 }
 
+/* config/guokao.xml into guokao_item: the assessment's order, the 增幅
+ * items as YoY, no reference shipped; a hospital's reference stored; an
+ * item naming no indicator refused with its line. */
+static void test_guokao_items(void **state)
+{
+    sqlite3 *db = *state;
+    compute_ok(db, "2026-01");
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM guokao_item"), 15);
+    assert_string_equal(tk_query_text(db, "SELECT group_concat(item_no, ' ') FROM"
+                                          " (SELECT item_no FROM guokao_item ORDER BY item_no)"),
+                        "3 5 6 14 17 22 31 33 34 35 37 38 39 40 41");
+    assert_string_equal(tk_query_text(db, "SELECT group_concat(indicator, ' ') FROM (SELECT"
+                                          " indicator FROM guokao_item WHERE figure = 'yoy'"
+                                          " ORDER BY item_no)"),
+                        "medical_revenue oe_fee_per_visit oe_drug_fee_per_visit ip_fee_per_stay"
+                        " ip_drug_fee_per_stay");
+    assert_string_equal(tk_query_text(db, "SELECT dimension_zh || '|' || dimension_en || '|' ||"
+                                          " name_zh || '|' || indicator || '|' || direction"
+                                          " FROM guokao_item WHERE item_no = 31"),
+                        "运营效率|Operational efficiency|医疗服务收入（不含药品、耗材、检查检验收入）"
+                        "占医疗收入比例|service_revenue_ratio|up");
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM guokao_item WHERE reference IS NOT"
+                                      " NULL OR reference_source IS NOT NULL"),
+                     0);
+    /* every item names an indicator with a value row */
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM guokao_item g JOIN indicator_value v"
+                                      " ON v.indicator = g.indicator AND v.period = '2026-01'"
+                                      " AND v.scope = 'hospital'"),
+                     15);
+
+    ind_catalogue cat;
+    hr_error err;
+    hr_error_clear(&err);
+    assert_int_equal(ind_catalogue_load_default(&cat, &err), HR_OK);
+    const char *bad = "tests/data/compute/guokao_ref.xml";
+    assert_int_equal(guokao_load(db, &cat, bad, "config/schema/guokao.xsd", &err), HR_EINPUT);
+    assert_string_equal(err.file, bad);
+    assert_int_equal(err.line, 13);
+    assert_string_equal(err.field, "indicator");
+    assert_non_null(strstr(err.message, "appointment_wait"));
+    /* without the bad item: the reference and its source are stored */
+    strbuf x = STRBUF_INIT;
+    tk_slurp(bad, &x);
+    char *cut = strstr(x.buf, "    <item no=\"23\"");
+    char *end = strstr(cut, "</item>\n") + strlen("</item>\n");
+    memmove(cut, end, strlen(end) + 1);
+    tk_write_file("build/test_drg_guokao.xml", x.buf);
+    sb_release(&x);
+    hr_error_clear(&err);
+    assert_int_equal(guokao_load(db, &cat, "build/test_drg_guokao.xml",
+                                 "config/schema/guokao.xsd", &err),
+                     HR_OK);
+    assert_string_equal(tk_query_text(db, "SELECT item_no || '|' || reference || '|' ||"
+                                          " reference_source FROM guokao_item"),
+                        "17|40.0|国家卫生健康委 抗菌药物临床应用管理（目标值）");
+    /* out of order */
+    tk_slurp(bad, &x);
+    cut = strstr(x.buf, "no=\"23\" indicator=\"appointment_wait\"");
+    memcpy(cut, "no=\"12\" indicator=\"appointment_rate\"", strlen("no=\"12\" indicator=\"appointment_rate\""));
+    tk_write_file("build/test_drg_guokao.xml", x.buf);
+    sb_release(&x);
+    hr_error_clear(&err);
+    assert_int_equal(guokao_load(db, &cat, "build/test_drg_guokao.xml",
+                                 "config/schema/guokao.xsd", &err),
+                     HR_EINPUT);
+    assert_string_equal(err.field, "no");
+    ind_catalogue_free(&cat);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -453,8 +551,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_month_without_drg, setup, teardown),
         cmocka_unit_test_setup_teardown(test_quarter_not_average, setup, teardown),
         cmocka_unit_test_setup_teardown(test_budget_names_v2, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_benchmark_as_of_month, setup, teardown),
         cmocka_unit_test_setup_teardown(test_group_table, setup, teardown),
         cmocka_unit_test_setup_teardown(test_group_export, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_guokao_items, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,7 +7,8 @@
  * Computing a period also leaves the trend periods render draws: the 24
  * months ending at its last month, for a quarter the 8 quarters ending at
  * it, for a year the previous year. Steps:
- *   1. the catalogue is loaded and stored in table `indicator`;
+ *   1. the catalogue is loaded and stored in table `indicator` (and the
+ *      国考 items of config/guokao.xml in table guokao_item);
  *   2. every loaded month that any of these periods or their comparison
  *      bases touch gets its base measures refreshed (measures.c; only stale
  *      sets are recomputed);
@@ -658,6 +659,8 @@ static int compute_all(compute_ctx *c, const period *p, hr_error *err)
     int rc = ind_catalogue_store(c->db, c->cat, err), done = 0;
     if (!rc)
         rc = store_budget_indicators(c->db, err);
+    if (!rc)
+        rc = guokao_load_default(c->db, c->cat, err);
     if (!rc)
         rc = ind_measures_refresh(c->db, c->cat, first, p->last, &rs, err);
     t1 = log_clock();

@@ -13,7 +13,7 @@
  * Writes: indicator, indicator_value, contribution, computed_period,
  * cost_allocation, cost_unallocated, operating_statement, equipment_benefit
  * (040_compute), ind_measure, ind_measure_state, ind_equipment_month,
- * cost_alloc_warning (041, 042), drg_group (044), ind_distinct,
+ * cost_alloc_warning (041, 042), drg_group (044), guokao_item (045), ind_distinct,
  * ind_drg_month (046), period_state.computed_at.
  */
 #ifndef HR_COMPUTE_H

@@ -125,6 +125,14 @@ int ind_catalogue_indicator(const ind_catalogue *cat, const char *id);
 /* Replaces the rows of table `indicator` with the catalogue. */
 int ind_catalogue_store(sqlite3 *db, const ind_catalogue *cat, hr_error *err);
 
+/* guokao.c: replaces table guokao_item (045_guokao) with the items of
+ * xml_path (config/guokao.xml, validated against xsd_path), checking each
+ * names an indicator of cat; an absent file leaves the table empty. */
+int guokao_load(sqlite3 *db, const ind_catalogue *cat, const char *xml_path,
+                const char *xsd_path, hr_error *err);
+/* The same from the data dir (config/guokao.xml, config/schema/guokao.xsd). */
+int guokao_load_default(sqlite3 *db, const ind_catalogue *cat, hr_error *err);
+
 /* measures.c. Brings ind_measure up to date for every loaded month of
  * [first, last] (and the cost allocation and equipment tables with them):
  * only the sets whose inputs changed are recomputed. The SQL sets run on

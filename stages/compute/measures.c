@@ -66,8 +66,9 @@ static const char equipment_dept_sql[] =
 /* Per department and DRG group of the month: drg.csv rows joined to their
  * stay in inpatient.csv (the month's discharges; a stay of drg.csv not
  * discharged that month is left out here, validate quarantines it), with
- * the group's benchmark of the month when there is one. los as for
- * avg_los (0 counted as 1). */
+ * the group's benchmark as of the month when there is one (the month's
+ * drg_benchmark.csv, else the latest loaded before it, as validate's
+ * drg-benchmark warning reads it). los as for avg_los (0 counted as 1). */
 static const char drg_month_sql[] =
     "INSERT INTO ind_drg_month (month, dept_code, drg_code, drg_name, stays, weight, los_days,"
     " benched_stays, bench_los_sum, los_index_sum, cost_cents, bench_cost_sum_cents,"
@@ -85,7 +86,8 @@ static const char drg_month_sql[] =
     "   max(CAST(julianday(i.discharge_date) - julianday(i.admit_date) AS INTEGER), 1) AS los,"
     "   b.avg_los AS b_los, b.avg_cost_cents AS b_cost"
     "  FROM inpatient i JOIN drg d ON d.period = i.period AND d.stay_id = i.stay_id"
-    "  LEFT JOIN drg_benchmark b ON b.period = d.period AND b.drg_code = d.drg_code"
+    "  LEFT JOIN drg_benchmark b ON b.drg_code = d.drg_code AND b.period ="
+    "   (SELECT max(period) FROM drg_benchmark WHERE period <= :month)"
     "  WHERE i.period = :month)"
     " GROUP BY dept_code, drg_code";
 
@@ -178,8 +180,10 @@ static int set_fingerprint(sqlite3 *db, const ind_catalogue *cat, const ind_meas
             sb_addf(missing, "%s%s", missing->len ? " " : "", s->sources[i]);
     }
     for (int i = 0; i < s->noptional; i++) {
-        int present = 0;
-        if (fingerprint_source(db, month, s->optional[i], 0, inputs, &present, err))
+        int present = 0, any = 0;
+        for (int a = 0; a < s->nany_period; a++)
+            any |= strcmp(s->any_period[a], s->optional[i]) == 0;
+        if (fingerprint_source(db, month, s->optional[i], any, inputs, &present, err))
             return err->code;
     }
     return HR_OK;
