@@ -14,10 +14,12 @@
 #include "pipeline/core/calendar.h"
 #include "pipeline/core/db.h"
 #include "pipeline/core/log.h"
+#include "pipeline/core/msg.h"
 #include "pipeline/core/registry.h"
 #include "pipeline/core/strbuf.h"
 #include "pipeline/core/value.h"
 #include "pipeline/core/xalloc.h"
+#include "pipeline/missing.h"
 
 const char *schedule_date_label(int32_t days, char buf[11])
 {
@@ -432,12 +434,60 @@ static int print_reports(sqlite3 *db, FILE *out, hr_error *err)
     return HR_OK;
 }
 
+/* The reconciliation rules the month's current reconciliation skipped
+ * because a source of theirs is absent (reconcile_rule_state). */
+static int print_skipped_rules(sqlite3 *db, const char *month, FILE *out, hr_error *err)
+{
+    sqlite3_stmt *st = db_prepare(
+        db,
+        "SELECT group_concat(s.rule || ' (' || substr(s.message, length('source missing: ') + 1)"
+        " || ')', ', ') FROM reconcile_rule_state s JOIN period_state ps ON ps.period = s.period"
+        " WHERE s.period = ? AND s.status = 'skipped' AND (" REGISTRY_RECONCILE_SQL ") <> 'stale'",
+        err);
+    if (!st)
+        return err->code;
+    sqlite3_bind_text(st, 1, month, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+        fprintf(out, _("%s: reconciliation skipped (source missing): %s\n"), month,
+                (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return HR_OK;
+}
+
+/* Every loaded month's absent sources and what they cost (missing.h),
+ * computed, not read: status writes nothing. */
+static int print_missing(sqlite3 *db, const cli_args *a, FILE *out, hr_error *err)
+{
+    sqlite3_stmt *st = db_prepare(db,
+                                  "SELECT DISTINCT period FROM source_file WHERE current = 1"
+                                  " ORDER BY period",
+                                  err);
+    if (!st)
+        return err->code;
+    int rc = HR_OK, header = 0;
+    while (rc == HR_OK && sqlite3_step(st) == SQLITE_ROW) {
+        missing_report rep;
+        rc = missing_of_month(db, a, (const char *)sqlite3_column_text(st, 0), &rep, err);
+        if (rc == HR_OK && rep.nsrc) {
+            if (!header++)
+                fprintf(out, "\n%s\n", _("MISSING SOURCES (config/sources.xml)"));
+            missing_print(&rep, out);
+            rc = print_skipped_rules(db, rep.month, out, err);
+        }
+        missing_report_free(&rep);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
 int schedule_status(const cli_args *a, FILE *out, hr_error *err)
 {
     sqlite3 *db;
     if (db_open_readonly(a->db, &db, err))
         return err->code;
     int rc = print_months(db, out, err);
+    if (rc == HR_OK)
+        rc = print_missing(db, a, out, err);
     if (rc == HR_OK)
         rc = print_reports(db, out, err);
     int32_t today = schedule_today();
