@@ -113,7 +113,7 @@ static int line_of(const missing_report *rep, int required, strbuf *sb)
                                  : _("%s: optional sources absent: "),
                     rep->month);
         else
-            sb_addf(sb, ", ");
+            sb_addf(sb, "%s", msg_chinese() ? "、" : ", ");
         if (required && m->contact[0])
             sb_addf(sb, _("%s (%s; chase %s)"), m->file, m->system, m->contact);
         else
@@ -125,7 +125,7 @@ static int line_of(const missing_report *rep, int required, strbuf *sb)
     for (int i = 0; i < rep->nind; i++) {
         if (!costs(rep, &rep->ind[i], required))
             continue;
-        sb_addf(sb, k++ ? ", " : _("; undefined without them: "));
+        sb_addf(sb, "%s", k++ ? (msg_chinese() ? "、" : ", ") : _("; undefined without them: "));
         sb_addf(sb, "%s", msg_chinese() ? rep->ind[i].name_zh : rep->ind[i].id);
     }
     if (!k)

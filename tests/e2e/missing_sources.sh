@@ -64,6 +64,11 @@ has "status, required" "$T/status" "^$req"
 has "status, optional" "$T/status" "^$opt"
 has "status, skipped rule" "$T/status" "^2026-02: reconciliation skipped (source missing): discharges_his_vs_census (census)$"
 hasnt "status: January complete" "$T/status" "^2026-01:"
+# in Chinese: the indicators by their names
+LANG=zh_CN.UTF-8 LC_ALL= LANGUAGE= "$HR" status --db "$db" --today 2026-03-10 >"$T/status" 2>"$T/e" || bad "status in Chinese: $(cat "$T/e")"
+has "status, zh_CN" "$T/status" "^月份 .*校验 .*对账"
+has "status, zh_CN, required" "$T/status" "^2026-02：缺少必需数据源：census.csv（病房；催报：赵敏, 护理部, 8310）、cost.csv（财务/HRP；催报：陈静, 财务科, 8021）；因此无法计算：入院人次、床位使用率、床位周转次数、直接成本、全成本、收支结余、人员支出占比$"
+has "status, zh_CN, skipped rule" "$T/status" "^2026-02：对账规则已跳过（缺少数据源）：discharges_his_vs_census (census)$"
 
 # ---- the report ----
 pdf=$T/out/monthly-2026-02-hospital.en.pdf
