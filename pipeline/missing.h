@@ -33,7 +33,7 @@ typedef struct missing_source {
 } missing_source;
 
 typedef struct missing_report {
-    char month[8];
+    char month[24]; /* YYYY-MM (sized as a period label) */
     missing_source *src; /* in sources.xml order */
     int nsrc, nrequired;
     compute_undefined *ind; /* what the absent sources cost, catalogue order */

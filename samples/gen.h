@@ -4,6 +4,7 @@
 ** gen_util.c: random streams, calendar arithmetic, the buffered CSV writer
 ** (both output profiles, optional GB18030 re-encoding).
 ** gen_data.c: the fixed department and equipment catalogues.
+** gen_drg.c:  the DRG groups (ADRG) of each inpatient department.
 ** hospgen.c:  the hospital model, one month at a time, faults, main().
 */
 #ifndef HOSPGEN_GEN_H
@@ -82,9 +83,19 @@ typedef struct {
     float count;          /* devices at scale 1 */
 } EquipDef;
 
+/* An adjacent DRG group (gen_drg.c): with a severity (1, 3, 5) a group. */
+typedef struct {
+    const char *stem, *name, *dept; /* "FM1", its name, the department owning it */
+    char kind;            /* 'S' operated stays, 'M' the others */
+    float factor;         /* weight against the department's mean stay */
+    char low_risk;        /* its groups with severity 3 and 5 are low-risk (低风险组) */
+} AdrgDef;
+
 extern const DeptDef DEPTS[];
 extern const int NDEPT;
 extern const EquipDef EQUIPS[];
 extern const int NEQUIP;
+extern const AdrgDef ADRGS[];
+extern const int NADRG;
 
 #endif

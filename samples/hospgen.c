@@ -27,7 +27,9 @@
 #define D2025 20270 /* 2025-07-01: volumes are normalised here */
 
 enum { T_OPW = 1, T_OPV, T_ADM, T_DEV, T_USE, T_CMP, T_STAFF, T_FAULT,
-       T_AFF, T_MARGIN, T_OCC, T_WAIT, T_PATKEY };
+       T_AFF, T_MARGIN, T_OCC, T_WAIT, T_PATKEY,
+       /* v2 sources: streams of their own, so the v1 files stay as they were */
+       T_DRG, T_DRGB, T_DRGF, T_ABX, T_APPT, T_SURGF, T_ENERGY };
 
 /* Dictionary changes, fixed in calendar time so months stay independent. */
 static const char NEW_CODE[] = "0112";
@@ -53,12 +55,17 @@ typedef struct {
     char id[12];
 } Device;
 
+#define MAXADRG 4
+
 typedef struct {
     Opts o;
     double opnorm, ipnorm;
     long pool;              /* patient key pool */
     Device *dev;
     int ndev;
+    /* per department, its ADRGs (gen_drg.c) for operated and other stays */
+    int adrg_s[MAXD][MAXADRG], nadrg_s[MAXD];
+    int adrg_m[MAXD][MAXADRG], nadrg_m[MAXD];
 } Model;
 
 /* Fault kinds on rows. */
@@ -123,7 +130,7 @@ typedef struct {
     int nc;
     int cadm[MAXD][31], cdis[MAXD][31], cocc[MAXD][31];
     /* faults */
-    int faulty, gbdept;
+    int faulty, gbdept, last;              /* last: the last month (faults) */
     long dupsrc[16], duprow[16];
     int ndup;
     int cen_dept, cen_day, cen_delta;
@@ -1160,6 +1167,7 @@ static void plan_faults(const Model *M, Month *mo, int last)
     Rng r;
     rng_init(&r, hkey(M->o.seed, T_FAULT, (uint64_t)mo->ym, 0));
     mo->faulty = 1;
+    mo->last = last;
     mo->gbdept = last && !M->o.zh;
     int top[5];
     long long used[MAXD] = {0};
@@ -1323,16 +1331,26 @@ static void write_outpatient(Out *o)
 {
     static const char *const H[] = {"visit_id", "visit_time", "dept_code", "doctor_code",
                                     "patient_key", "visit_type", "total_fee", "drug_fee",
-                                    "material_fee", "exam_fee", "wait_minutes"};
+                                    "material_fee", "exam_fee", "wait_minutes", "appointment"};
     static const char *const Z[] = {"就诊流水号", "就诊时间", "科室编码", "医生编码", "患者标识",
-                                    "就诊类型", "总费用", "药品费", "材料费", "检查费", "候诊分钟"};
+                                    "就诊类型", "总费用", "药品费", "材料费", "检查费", "候诊分钟",
+                                    "预约标志"};
     static const char *const ET[] = {"O", "E"}, *const ZT[] = {"门诊", "急诊"};
+    static const char *const EY[] = {"Y", "N"}, *const ZY[] = {"是", "否"};
+    /* 预约诊疗: a share of 50-70 % of outpatient visits per department;
+       emergency visits are never booked */
+    uint64_t appt_limit[MAXD];
+    for (int i = 0; i < NDEPT; i++) {
+        Rng r;
+        rng_init(&r, hkey(o->M->o.seed, T_APPT, (uint64_t)i, 0));
+        appt_limit[i] = (uint64_t)((0.5 + 0.2 * rng_unif(&r)) * 18446744073709551615.0);
+    }
     const Month *mo = o->mo;
     int zh = o->M->o.zh;
     Csv w;
     char id[32], pk[16], doc[16], bad[40];
     open_csv(&w, o, "outpatient.csv", 0);
-    csv_header(&w, H, Z, 11);
+    csv_header(&w, H, Z, 12);
     for (long row = 0; row < mo->nv; row++) {
         const Visit *v = &mo->v[row];
         int f = v->fault == F_SRC ? F_NONE : v->fault;
@@ -1359,6 +1377,10 @@ static void write_outpatient(Out *o)
         else csv_money(&w, v->exam);
         if (v->wait < 0) csv_text(&w, "");
         else csv_int(&w, v->wait);
+        int booked = v->type == 0 &&
+                     hkey(o->M->o.seed, T_APPT, (uint64_t)(mo->d0 + v->day),
+                          ((uint64_t)v->dept << 16) | v->seq) < appt_limit[v->dept];
+        csv_enum(&w, booked ? 0 : 1, EY, ZY);
         csv_end(&w);
     }
     close_csv(&w, o, "outpatient.csv");
@@ -1460,16 +1482,42 @@ static void write_mr(Out *o)
     close_csv(&w, o, "mr_front.csv");
 }
 
+/* 微创手术 and 日间手术 of an operation: minimally invasive at a rate of the
+   department's (interventional and endoscopic ones high, open surgery
+   low); a day operation only in a stay of at most one night. */
+static void surgery_flags(const Model *M, const Stay *s, int k, int *mi, int *day)
+{
+    static const struct { const char *c; float mi, day; } t[] = {
+        {"0101", .85f, 0}, {"0103", .90f, 0}, {"0104", .90f, 0}, {"0201", .50f, .1f},
+        {"0202", .60f, 0}, {"0203", .45f, 0}, {"0204", .30f, .1f}, {"0205", .70f, 0},
+        {"0206", .25f, 0}, {"0207", .15f, 0}, {"0208", .10f, 0}, {"0209", .55f, 0},
+        {"0210", .65f, .2f}, {"0214", .20f, .4f}, {"0215", .95f, .3f}, {"0216", .30f, 0},
+        {"0217", .10f, 0}, {"0219", .90f, .3f}, {"0221", .60f, .97f}, {"0301", .60f, .2f},
+        {"0302", 0, 0}, {"0401", .30f, .6f}, {"0402", .60f, .2f}, {"0502", .35f, 0},
+        {"0503", .10f, 0}};
+    double pmi = .2, pday = .1;
+    for (size_t q = 0; q < sizeof t / sizeof t[0]; q++)
+        if (is_code(s->dept, t[q].c)) pmi = t[q].mi, pday = t[q].day;
+    Rng r;
+    rng_init(&r, hkey(M->o.seed, T_SURGF, (uint64_t)s->admit,
+                      ((uint64_t)s->dept << 20) | ((uint64_t)s->seq << 2) | (uint64_t)k));
+    *mi = rng_unif(&r) < pmi;
+    *day = rng_unif(&r) < pday && s->disch - s->admit <= 1;
+}
+
 static void write_surgery(Out *o)
 {
-    static const char *const H[] = {"surgery_id", "stay_id", "dept_code", "surgery_date", "grade"};
-    static const char *const Z[] = {"手术编号", "住院流水号", "手术科室编码", "手术日期", "手术级别"};
+    static const char *const H[] = {"surgery_id", "stay_id", "dept_code", "surgery_date", "grade",
+                                    "minimally_invasive", "day_surgery"};
+    static const char *const Z[] = {"手术编号", "住院流水号", "手术科室编码", "手术日期", "手术级别",
+                                    "微创手术标志", "日间手术标志"};
+    static const char *const EY[] = {"Y", "N"}, *const ZY[] = {"是", "否"};
     const Month *mo = o->mo;
     int zh = o->M->o.zh;
     Csv w;
     char sid[40], id[32], d[120], a[16], b[16], c[16];
     open_csv(&w, o, "surgery.csv", 0);
-    csv_header(&w, H, Z, 5);
+    csv_header(&w, H, Z, 7);
     for (long k = 0; k < mo->nsr; k++) {
         const SurgRow *r = &mo->sr[k];
         const Stay *s = &mo->s[r->stay];
@@ -1489,6 +1537,10 @@ static void write_surgery(Out *o)
         csv_text(&w, DEPTS[s->dept].code);
         csv_date(&w, date);
         csv_int(&w, s->sgrade[r->k]);
+        int mi, day;
+        surgery_flags(o->M, s, r->k, &mi, &day);
+        csv_enum(&w, mi ? 0 : 1, EY, ZY);
+        csv_enum(&w, day ? 0 : 1, EY, ZY);
         csv_end(&w);
     }
     close_csv(&w, o, "surgery.csv");
@@ -1563,19 +1615,31 @@ static void write_cost(Out *o)
 {
     static const char *const H[] = {"month", "dept_code", "category", "amount"};
     static const char *const Z[] = {"统计年月", "科室编码", "成本类别", "金额"};
-    static const char *const EC[] = {"personnel", "drug", "material", "depreciation", "maintenance", "other"};
-    static const char *const ZC[] = {"人员", "药品", "材料", "折旧", "维修", "其他"};
+    static const char *const EC[] = {"personnel", "drug", "material", "depreciation", "maintenance",
+                                     "energy", "other"};
+    static const char *const ZC[] = {"人员", "药品", "材料", "折旧", "维修", "能耗", "其他"};
     const Month *mo = o->mo;
     Csv w;
     open_csv(&w, o, "cost.csv", 0);
     csv_header(&w, H, Z, 4);
     for (int i = 0; i < NDEPT; i++) {
         if (!mo->a[i].exists) continue;
-        for (int c = 0; c < 6; c++) {
+        /* 能耗 (water, power, gas, heating): 1-2 % of the department's direct
+           cost, taken out of "other" so that every total stays as it was */
+        long long total = 0, v[7];
+        for (int c = 0; c < 6; c++) total += mo->a[i].cost[c];
+        Rng r;
+        rng_init(&r, hkey(o->M->o.seed, T_ENERGY, (uint64_t)i, (uint64_t)mo->ym));
+        long long energy = (long long)((double)total * (0.01 + 0.01 * rng_unif(&r)));
+        if (energy > mo->a[i].cost[C_OTHER] / 2) energy = mo->a[i].cost[C_OTHER] / 2;
+        for (int c = 0; c < 5; c++) v[c] = mo->a[i].cost[c];
+        v[5] = energy;
+        v[6] = mo->a[i].cost[C_OTHER] - energy;
+        for (int c = 0; c < 7; c++) {
             csv_month(&w, mo->y, mo->m);
             csv_text(&w, DEPTS[i].code);
             csv_enum(&w, c, EC, ZC);
-            csv_money(&w, mo->a[i].cost[c]);
+            csv_money(&w, v[c]);
             csv_end(&w);
         }
     }
@@ -1760,6 +1824,234 @@ static void write_budget(Out *o)
     close_csv(&w, o, "budget.csv");
 }
 
+
+/* ------------------------------------------------- v2 sources (国考, DRG) */
+
+/* A DRG group is g = ADRG * 3 + severity (0: code ...1, with major
+   complications; 1: ...3, with complications; 2: ...5, without).  Weights
+   follow the owning department's mean fee (18,000 CNY = weight 1), so the
+   surgical departments weigh more; the region's benchmark cost is the fee
+   a stay of the group costs here times a regional factor (0.88-1.12), and
+   the insurer pays weight x 17,640 CNY: groups whose factor is low, or
+   whose ADRG weighs less than its fees, are paid below cost. */
+static const double SEV_FEE[3] = {1.45, 1.10, 0.81}; /* fee of the severity / dept mean */
+static const double SEV_LOS[3] = {1.90, 1.18, 0.70}; /* los of the severity / dept mean */
+static const char *const SEV_ZH[3] = {"，伴严重并发症或合并症", "，伴一般并发症或合并症",
+                                      "，不伴并发症或合并症"};
+#define DRG_RATE_CENTS 1764000.0 /* payment per unit of weight */
+
+static double dept_los_base(const DeptDef *d) { return d->los < 1.5 ? 1.0 : d->los; }
+
+static double drg_weight(int g)
+{
+    const AdrgDef *a = &ADRGS[g / 3];
+    const DeptDef *d = &DEPTS[dept_index(a->dept)];
+    double w = clampd(d->ipfee / 18.0 * a->factor * SEV_FEE[g % 3], 0.3, 5.0);
+    return floor(w * 10000 + 0.5) / 10000;
+}
+
+static void drg_code(char *b, int g) { sprintf(b, "%s%c", ADRGS[g / 3].stem, "135"[g % 3]); }
+
+static void drg_name(char *b, size_t n, int g)
+{
+    snprintf(b, n, "%s%s", ADRGS[g / 3].name, SEV_ZH[g % 3]);
+}
+
+static int drg_low_risk(int g) { return ADRGS[g / 3].low_risk && g % 3 > 0; }
+
+/* The group of a stay discharged in the month, or -1: not grouped (about
+   2 % of stays: 未入组). */
+static int stay_group(const Model *M, const Stay *s)
+{
+    Rng r;
+    rng_init(&r, hkey(M->o.seed, T_DRG, (uint64_t)s->admit, ((uint64_t)s->dept << 16) | s->seq));
+    if (rng_unif(&r) < 0.02) return -1;
+    int i = s->dept, a;
+    int ops = s->nsurg > 0 && M->nadrg_s[i] > 0;
+    if (ops || M->nadrg_m[i] == 0) {
+        if (M->nadrg_s[i] == 0) return -1;
+        a = M->adrg_s[i][rng_below(&r, M->nadrg_s[i])];
+    } else {
+        a = M->adrg_m[i][rng_below(&r, M->nadrg_m[i])];
+    }
+    double ratio = (s->disch - s->admit) / dept_los_base(&DEPTS[i]);
+    int sev = ratio > 1.4 ? 0 : ratio > 1.0 ? 1 : 2;
+    return a * 3 + sev;
+}
+
+/* 1 when the stay pays out of pocket (no payment under the group). */
+static int stay_self_pay(const Model *M, const Stay *s)
+{
+    Rng r;
+    rng_init(&r, hkey(M->o.seed, T_DRG, (uint64_t)s->admit, ((uint64_t)s->dept << 16) | s->seq));
+    rng_next(&r);
+    rng_next(&r);
+    return rng_unif(&r) < 0.05;
+}
+
+static void drg_row(Csv *w, const Model *M, const Stay *s, int g)
+{
+    static const char *const EY[] = {"Y", "N"}, *const ZY[] = {"是", "否"};
+    char id[32], code[8], name[200], num[32];
+    stay_id(id, s);
+    drg_code(code, g);
+    drg_name(name, sizeof name, g);
+    double wt = drg_weight(g);
+    csv_text(w, id);
+    csv_text(w, code);
+    csv_text(w, name);
+    snprintf(num, sizeof num, "%.4f", wt);
+    csv_text(w, num);
+    if (stay_self_pay(M, s)) csv_text(w, "");
+    else csv_money(w, llround(wt * DRG_RATE_CENTS));
+    csv_enum(w, drg_low_risk(g) ? 0 : 1, EY, ZY);
+    csv_end(w);
+}
+
+/* drg.csv; with --faults, one group whose benchmark write_drg_benchmark
+   leaves out (*nobench, else -1) and, in the last month, one stay not
+   discharged in the month, in the month before, one stay twice (another
+   group on a later line): one quarantined row a month, so that even a
+   small hospital's drg.csv stays within the quarantine limit. */
+static void write_drg(Out *o, int *nobench)
+{
+    static const char *const H[] = {"stay_id", "drg_code", "drg_name", "weight", "payment",
+                                    "low_risk"};
+    static const char *const Z[] = {"住院流水号", "DRG编码", "DRG名称", "权重", "支付标准",
+                                    "低风险组标志"};
+    const Month *mo = o->mo;
+    const Model *M = o->M;
+    int end = mo->d0 + mo->nd;
+    long unknown_after = -1, dup_of = -1, dup_after = -1;
+    int unknown = -1;
+    *nobench = -1;
+    if (mo->faulty && mo->nip > 10) {
+        Rng r;
+        rng_init(&r, hkey(M->o.seed, T_DRGF, (uint64_t)mo->ym, 0));
+        for (int t = 0; t < 1000 && unknown < 0 && mo->last; t++) { /* admitted, not yet discharged */
+            int k = rng_below(&r, (int)mo->ns);
+            if (mo->s[k].disch >= end && mo->s[k].admit < end && stay_group(M, &mo->s[k]) >= 0)
+                unknown = k;
+        }
+        unknown_after = rng_below(&r, (int)mo->nip);
+        for (int t = 0; t < 1000 && dup_of < 0 && !mo->last; t++) {
+            long q = rng_below(&r, (int)mo->nip - 1);
+            if (stay_group(M, &mo->s[mo->ip[q]]) >= 0) dup_of = q;
+        }
+        if (dup_of >= 0) dup_after = dup_of + 1 + rng_below(&r, (int)(mo->nip - dup_of - 1));
+        for (int t = 0; t < 1000 && *nobench < 0; t++) {
+            int g = stay_group(M, &mo->s[mo->ip[rng_below(&r, (int)mo->nip)]]);
+            if (g >= 0) *nobench = g;
+        }
+    }
+    Csv w;
+    char id[32], d[160], code[8];
+    open_csv(&w, o, "drg.csv", 0);
+    csv_header(&w, H, Z, 6);
+    long nobench_stays = 0;
+    for (long q = 0; q < mo->nip; q++) {
+        const Stay *s = &mo->s[mo->ip[q]];
+        int g = stay_group(M, s);
+        if (g >= 0) {
+            drg_row(&w, M, s, g);
+            if (g == *nobench) nobench_stays++;
+        }
+        if (q == unknown_after && unknown >= 0) {
+            const Stay *u = &mo->s[unknown];
+            stay_id(id, u);
+            char dd[16], det[160];
+            fmt_date(dd, u->disch, 0);
+            snprintf(det, sizeof det, "stay in drg.csv not discharged in the month (discharged %s)", dd);
+            flog(o, "drg.csv", line_no(&w), "stay_id", "drg_unknown_stay", id, det);
+            drg_row(&w, M, u, stay_group(M, u));
+        }
+        if (q == dup_after && dup_of >= 0) {
+            const Stay *u = &mo->s[mo->ip[dup_of]];
+            int g0 = stay_group(M, u), g2 = g0 % 3 == 0 ? g0 + 1 : g0 - 1;
+            stay_id(id, u);
+            snprintf(d, sizeof d, "stay_id already on an earlier line, grouped again");
+            flog(o, "drg.csv", line_no(&w), "stay_id", F_NAMES[F_DUP], id, d);
+            drg_row(&w, M, u, g2);
+        }
+    }
+    close_csv(&w, o, "drg.csv");
+    if (*nobench >= 0) {
+        drg_code(code, *nobench);
+        snprintf(d, sizeof d, "group without a row in drg_benchmark.csv: %ld stays", nobench_stays);
+        flog(o, "drg_benchmark.csv", 0, "drg_code", "drg_no_benchmark", code, d);
+    }
+}
+
+static void write_drg_benchmark(Out *o, int nobench)
+{
+    static const char *const H[] = {"drg_code", "avg_los", "avg_cost"};
+    static const char *const Z[] = {"DRG编码", "平均住院日", "次均费用"};
+    const Model *M = o->M;
+    Csv w;
+    char code[8], num[32];
+    open_csv(&w, o, "drg_benchmark.csv", 0);
+    csv_header(&w, H, Z, 3);
+    for (int g = 0; g < NADRG * 3; g++) {
+        if (g == nobench) continue;
+        const DeptDef *d = &DEPTS[dept_index(ADRGS[g / 3].dept)];
+        Rng r;
+        rng_init(&r, hkey(M->o.seed, T_DRGB, (uint64_t)g, 0));
+        double cost_f = 0.88 + 0.24 * rng_unif(&r), los_f = 0.9 + 0.2 * rng_unif(&r);
+        double los = dept_los_base(d) * SEV_LOS[g % 3] * los_f;
+        drg_code(code, g);
+        csv_text(&w, code);
+        snprintf(num, sizeof num, "%.1f", los < 0.5 ? 0.5 : los);
+        csv_text(&w, num);
+        csv_money(&w, llround(d->ipfee * 1000.0 * SEV_FEE[g % 3] * cost_f * 100));
+        csv_end(&w);
+    }
+    close_csv(&w, o, "drg_benchmark.csv");
+}
+
+/* DDDs per 100 patient-days a department runs at (抗菌药物使用强度). */
+static double abx_level(int i)
+{
+    const DeptDef *d = &DEPTS[i];
+    if (is_icu(i)) return 85;
+    if (is_code(i, "0109")) return 60;
+    if (is_code(i, "0102")) return 52;
+    if (is_code(i, "0304")) return 20;
+    if (is_code(i, "0303")) return 26;
+    if (is_code(i, "0114") || is_code(i, "0116") || is_code(i, "0117") || is_code(i, "0119") ||
+        is_code(i, "0122"))
+        return 8;
+    if (is_code(i, "0111") || is_code(i, "0501") || is_code(i, "0107")) return 22;
+    if (d->gtype == 3 && d->surg >= .3) return 46;
+    if (d->surg >= .3) return 38;
+    return 30;
+}
+
+static void write_antibiotic(Out *o)
+{
+    static const char *const H[] = {"month", "dept_code", "ddd"};
+    static const char *const Z[] = {"统计年月", "科室编码", "抗菌药物DDD数"};
+    const Month *mo = o->mo;
+    long pdays[MAXD] = {0};
+    for (long q = 0; q < mo->nip; q++) {
+        const Stay *s = &mo->s[mo->ip[q]];
+        pdays[s->dept] += s->disch - s->admit > 0 ? s->disch - s->admit : 1;
+    }
+    Csv w;
+    open_csv(&w, o, "antibiotic.csv", 0);
+    csv_header(&w, H, Z, 3);
+    for (int i = 0; i < NDEPT; i++) {
+        if (!mo->a[i].exists || pdays[i] == 0) continue;
+        Rng r;
+        rng_init(&r, hkey(o->M->o.seed, T_ABX, (uint64_t)i, (uint64_t)mo->ym));
+        double ddd = pdays[i] * abx_level(i) / 100.0 * (0.9 + 0.2 * rng_unif(&r));
+        csv_month(&w, mo->y, mo->m);
+        csv_text(&w, DEPTS[i].code);
+        csv_tenths(&w, (long long)(ddd * 10 + 0.5));
+        csv_end(&w);
+    }
+    close_csv(&w, o, "antibiotic.csv");
+}
+
 static void mkdir_p(const char *path)
 {
     char b[4096];
@@ -1796,6 +2088,10 @@ static void write_month(const Model *M, const Month *mo, FaultLog *log)
     write_usage(&o);
     write_complaints(&o);
     if (mo->m == 1) write_budget(&o);
+    int nobench;
+    write_drg(&o, &nobench);
+    write_drg_benchmark(&o, nobench);
+    write_antibiotic(&o);
 }
 
 static void write_faults(const Model *M, const FaultLog *L)
@@ -1925,6 +2221,14 @@ static void init_model(Model *M)
     M->pool = (long)(2.5e6 * M->o.scale);
     if (M->pool < 1000) M->pool = 1000;
     make_devices(M);
+    for (int a = 0; a < NADRG; a++) {
+        int i = dept_index(ADRGS[a].dept);
+        if (i < 0) die(4, "DRG catalogue names an unknown department", ADRGS[a].dept);
+        for (int b = 0; b < a; b++)
+            if (!strcmp(ADRGS[a].stem, ADRGS[b].stem)) die(4, "DRG stem twice", ADRGS[a].stem);
+        if (ADRGS[a].kind == 'S' && M->nadrg_s[i] < MAXADRG) M->adrg_s[i][M->nadrg_s[i]++] = a;
+        if (ADRGS[a].kind != 'S' && M->nadrg_m[i] < MAXADRG) M->adrg_m[i][M->nadrg_m[i]++] = a;
+    }
 }
 
 int main(int argc, char **argv)

@@ -13,7 +13,7 @@ ko() { fail=$((fail + 1)); echo "FAIL $1"; }
 check() { name=$1; shift; if "$@" >/dev/null 2>&1; then ok "$name"; else ko "$name"; fi; }
 
 GEN="--end 2026-02 --scale 0.02 --quiet"
-FILES="dept outpatient inpatient mr_front surgery census revenue cost staff alloc_driver equipment equipment_usage complaints"
+FILES="dept outpatient inpatient mr_front surgery census revenue cost staff alloc_driver equipment equipment_usage complaints drg drg_benchmark antibiotic"
 
 "$BIN" --out "$T/s1" $GEN --months 25 || ko "generate standard"
 "$BIN" --out "$T/s2" $GEN --months 25 || ko "generate standard again"
@@ -45,10 +45,10 @@ for m in 2025-12 2026-01 2026-02; do diff -r -q "$T/s1/$m" "$T/s3/$m" >/dev/null
 hdr() {
     case $1 in
     dept) echo "dept_code,name_zh,name_en,category" ;;
-    outpatient) echo "visit_id,visit_time,dept_code,doctor_code,patient_key,visit_type,total_fee,drug_fee,material_fee,exam_fee,wait_minutes" ;;
+    outpatient) echo "visit_id,visit_time,dept_code,doctor_code,patient_key,visit_type,total_fee,drug_fee,material_fee,exam_fee,wait_minutes,appointment" ;;
     inpatient) echo "stay_id,patient_key,dept_code,admit_date,discharge_date,total_fee,drug_fee,material_fee,exam_fee,outcome" ;;
     mr_front) echo "stay_id,dept_code,admit_date,discharge_date,record_grade" ;;
-    surgery) echo "surgery_id,stay_id,dept_code,surgery_date,grade" ;;
+    surgery) echo "surgery_id,stay_id,dept_code,surgery_date,grade,minimally_invasive,day_surgery" ;;
     census) echo "date,dept_code,open_beds,occupied_beds,admissions,discharges" ;;
     revenue) echo "month,dept_code,category,amount" ;;
     cost) echo "month,dept_code,category,amount" ;;
@@ -58,6 +58,9 @@ hdr() {
     equipment_usage) echo "date,equipment_id,exams,revenue,downtime_hours" ;;
     complaints) echo "complaint_id,received_date,dept_code,category,resolved" ;;
     budget) echo "year,dept_code,indicator,target" ;;
+    drg) echo "stay_id,drg_code,drg_name,weight,payment,low_risk" ;;
+    drg_benchmark) echo "drg_code,avg_los,avg_cost" ;;
+    antibiotic) echo "month,dept_code,ddd" ;;
     esac
 }
 bad=0
@@ -82,7 +85,7 @@ done
 bad=0
 for d in "$T"/s1/*/; do
     m=$(basename "$d")
-    for fc in outpatient:2 inpatient:5 mr_front:4 surgery:4 census:1 equipment_usage:1 complaints:2 revenue:1 cost:1 staff:1 alloc_driver:1; do
+    for fc in outpatient:2 inpatient:5 mr_front:4 surgery:4 census:1 equipment_usage:1 complaints:2 revenue:1 cost:1 staff:1 alloc_driver:1 antibiotic:1; do
         f=${fc%:*} c=${fc#*:}
         n=$(awk -F, -v c="$c" -v m="$m" 'NR > 1 && substr($c, 1, 7) != m' "$d$f.csv" | wc -l)
         [ "$n" -eq 0 ] || { bad=1; echo "  $m/$f.csv: $n rows of another month"; }
@@ -150,7 +153,8 @@ grep -q '^0102,呼吸内科,' "$T/s1/2025-02/dept.csv" && grep -q '^0102,呼吸�
     ok "faults.csv header" || ko "faults.csv header"
 bad=0
 for k in duplicate_key bad_date unknown_dept out_of_period fee_sum mr_missing mr_extra mr_dept_mismatch \
-    mr_date_mismatch revenue_diff census_diff surgery_outside_stay gb18030_file; do
+    mr_date_mismatch revenue_diff census_diff surgery_outside_stay gb18030_file drg_unknown_stay \
+    drg_no_benchmark; do
     grep -q ",$k," "$T/f/faults.csv" || { bad=1; echo "  no $k"; }
 done
 [ $bad -eq 0 ] && ok "faults.csv lists every fault kind" || ko "faults.csv lists every fault kind"
@@ -171,6 +175,72 @@ if [ -n "$g" ] && ! iconv -f UTF-8 -t UTF-8 "$T/f/$g" >/dev/null 2>&1 &&
 else
     ko "gb18030 file is not UTF-8 but reads as GB18030"
 fi
+
+# --- v2 sources (国考, DRG): plausible on clean data
+d=$T/s1/2026-02
+r=$(awk -F, 'FILENAME ~ /inpatient/ && FNR > 1 { ip[$1] = 1; n++ }
+    FILENAME ~ /drg.csv/ && FNR > 1 { if (!($1 in ip) || seen[$1]++) bad++; g++ }
+    END { printf "%d %.1f", bad, (n - g) * 100 / n }' "$d/inpatient.csv" "$d/drg.csv")
+case $r in 0\ [1-3].*|0\ 0.[5-9]) ok "drg.csv: stays of inpatient.csv once each, 0.5-4 % ungrouped ($r)" ;;
+    *) ko "drg.csv: stays of inpatient.csv once each, 0.5-4 % ungrouped ($r)" ;; esac
+r=$(awk -F, 'FILENAME ~ /benchmark/ && FNR > 1 { b[$1] = 1 } FILENAME ~ /drg.csv/ && FNR > 1 && !($2 in b) { n++ }
+    END { print n + 0 }' "$d/drg_benchmark.csv" "$d/drg.csv")
+[ "$r" -eq 0 ] && ok "every group of drg.csv has a benchmark" || ko "every group of drg.csv has a benchmark ($r)"
+# weights 0.3-5, surgical departments (02xx) heavier than medical (01xx); some
+# groups paid below their stays' fees, some above; low-risk groups
+r=$(awk -F, "$cents"'FILENAME ~ /inpatient/ && FNR > 1 { fee[$1] = c($6); dep[$1] = substr($3, 1, 2) }
+    FILENAME ~ /drg.csv/ && FNR > 1 { if ($4 < 0.3 || $4 > 5) bad++; w[dep[$1]] += $4; k[dep[$1]]++
+      if ($5 != "") { pay[$2] += c($5); cost[$2] += fee[$1] } if ($6 == "Y") lr++ }
+    END { for (g in pay) { if (pay[g] < cost[g]) lo++; else hi++ }
+          printf "%d %d %d %d %d", bad, (w["02"] / k["02"] > w["01"] / k["01"]), (lo > 0), (hi > 0), (lr > 0) }' \
+    "$d/inpatient.csv" "$d/drg.csv")
+[ "$r" = "0 1 1 1 1" ] && ok "DRG weights 0.3-5, surgery heavier, groups below and above cost, low-risk groups" ||
+    ko "DRG weights 0.3-5, surgery heavier, groups below and above cost, low-risk groups ($r)"
+r=$(awk -F, '$6 == "O" { o++; if ($12 == "Y") y++ } $6 == "E" && $12 == "Y" { e++ }
+    END { printf "%d %d", (y * 100 / o >= 50 && y * 100 / o <= 70), e + 0 }' "$d/outpatient.csv")
+[ "$r" = "1 0" ] && ok "appointments: 50-70 % of outpatient visits, no emergency" || ko "appointments ($r)"
+# antibiotic intensity (DDDs per 100 patient-days, los 0 counted as 1)
+r=$(python3 - "$d" <<'PY'
+import csv, sys, datetime
+d = sys.argv[1]
+los = {}
+for r in csv.DictReader(open(d + "/inpatient.csv")):
+    a = datetime.date.fromisoformat(r["admit_date"]); b = datetime.date.fromisoformat(r["discharge_date"])
+    los[r["dept_code"]] = los.get(r["dept_code"], 0) + max((b - a).days, 1)
+ddd = {r["dept_code"]: float(r["ddd"]) for r in csv.DictReader(open(d + "/antibiotic.csv"))}
+total = sum(ddd.values()) * 100 / sum(los.values())
+high = max(ddd[k] * 100 / los[k] for k in ddd)
+energy = other = 0
+for r in csv.DictReader(open(d + "/cost.csv")):
+    if r["category"] == "energy": energy += float(r["amount"])
+    other += float(r["amount"])
+mi = [r for r in csv.DictReader(open(d + "/surgery.csv"))]
+ip = {r["stay_id"]: r for r in csv.DictReader(open(d + "/inpatient.csv"))}
+def nights(s):
+    r = ip.get(s["stay_id"]);
+    return None if r is None else (datetime.date.fromisoformat(r["discharge_date"]) - datetime.date.fromisoformat(r["admit_date"])).days
+bad_day = sum(1 for s in mi if s["day_surgery"] == "Y" and nights(s) is not None and nights(s) > 1)
+print(int(30 <= total <= 50), int(high > 40), int(1 <= energy * 100 / other <= 2),
+      int(any(s["minimally_invasive"] == "Y" for s in mi)), int(any(s["day_surgery"] == "Y" for s in mi)), bad_day)
+PY
+)
+[ "$r" = "1 1 1 1 1 0" ] &&
+    ok "antibiotic intensity 30-50 (a department above 40), energy 1-2 % of cost, MI and day operations" ||
+    ko "antibiotic intensity 30-50 (a department above 40), energy 1-2 % of cost, MI and day operations ($r)"
+# the DRG faults: the unknown stay is not in inpatient.csv, the duplicate
+# stay is on two lines, the group without benchmark has stays but no row
+bad=0
+while IFS=, read -r month file line field kind key rest; do
+    case $kind in
+    drg_unknown_stay) grep -q "^$key," "$T/f/$month/inpatient.csv" && { bad=1; echo "  $key discharged"; } ;;
+    duplicate_key) [ "$file" = drg.csv ] && [ "$(grep -c "^$key," "$T/f/$month/drg.csv")" -ne 2 ] &&
+        { bad=1; echo "  $key not twice"; } ;;
+    drg_no_benchmark) { grep -q "^$key," "$T/f/$month/drg_benchmark.csv" ||
+        ! grep -q ",$key," "$T/f/$month/drg.csv"; } && { bad=1; echo "  $key benchmarked or unused"; } ;;
+    esac
+done <"$T/f/faults.csv"
+[ "$(grep -c ',drg.csv,.*,duplicate_key,' "$T/f/faults.csv")" -eq 1 ] || { bad=1; echo "  no duplicate drg stay"; }
+[ $bad -eq 0 ] && ok "DRG faults as listed" || ko "DRG faults as listed"
 
 # --- chinese-his profile
 bad=0

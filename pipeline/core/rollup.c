@@ -19,7 +19,8 @@
 static const rollup_spec specs[] = {
     {"outpatient", "outpatient_rollup", 2, {"dept_code", "visit_type"}, 5,
      {"total_fee_cents", "drug_fee_cents", "material_fee_cents", "exam_fee_cents",
-      "wait_minutes"}},
+      "wait_minutes"},
+     1, {"appointment"}},
 };
 
 const rollup_spec *rollup_find(const char *source)
@@ -35,7 +36,7 @@ const rollup_spec *rollup_spec_at(int i)
     return i >= 0 && (size_t)i < sizeof specs / sizeof specs[0] ? &specs[i] : NULL;
 }
 
-/* "period, g1, g2, row_count, s1, s1_n, ..." */
+/* "period, g1, g2, row_count, s1, s1_n, ..., f1_y, f1_n, ..." */
 static void column_list(strbuf *sb, const rollup_spec *s)
 {
     sb_addstr(sb, "period");
@@ -44,6 +45,8 @@ static void column_list(strbuf *sb, const rollup_spec *s)
     sb_addstr(sb, ", row_count");
     for (int i = 0; i < s->nsum; i++)
         sb_addf(sb, ", \"%s\", \"%s_n\"", s->sum[i], s->sum[i]);
+    for (int i = 0; i < s->nflag; i++)
+        sb_addf(sb, ", \"%s_y\", \"%s_n\"", s->flag[i], s->flag[i]);
 }
 
 static int mark(sqlite3 *db, const rollup_spec *s, const char *period, sqlite3_int64 file_id,
@@ -174,7 +177,7 @@ static void acc_add(rollup_acc *a, const char *const *group, const size_t *group
         a->slot[j] = (int)++a->n;
     }
     e->rows += weight;
-    for (int i = 0; i < a->spec->nsum; i++)
+    for (int i = 0; i < a->spec->nsum + a->spec->nflag; i++)
         if (present[i]) {
             e->sum[i] += weight > 0 ? (__int128)sum[i] : -(__int128)sum[i];
             e->n[i] += weight;
@@ -204,7 +207,7 @@ int rollup_acc_store(rollup_acc *a, sqlite3 *db, const char *period, sqlite3_int
         return err->code;
     int overflow = 0;
     for (size_t i = 0; i < a->n; i++)
-        for (int k = 0; k < s->nsum; k++)
+        for (int k = 0; k < s->nsum + s->nflag; k++)
             overflow |= a->e[i].sum[k] > INT64_MAX || a->e[i].sum[k] < INT64_MIN;
     if (overflow)
         return HR_OK; /* no mark: rolled up from the rows once validate has
@@ -213,7 +216,7 @@ int rollup_acc_store(rollup_acc *a, sqlite3 *db, const char *period, sqlite3_int
     sb_addf(&sql, "INSERT INTO main.\"%s\" (", s->table);
     column_list(&sql, s);
     sb_addstr(&sql, ") VALUES (?");
-    for (int i = 0; i < s->ngroup + 1 + 2 * s->nsum; i++)
+    for (int i = 0; i < s->ngroup + 1 + 2 * (s->nsum + s->nflag); i++)
         sb_addstr(&sql, ", ?");
     sb_addch(&sql, ')');
     sqlite3_stmt *st = db_prepare(db, sql.buf, err);
@@ -241,7 +244,7 @@ int rollup_acc_store(rollup_acc *a, sqlite3 *db, const char *period, sqlite3_int
             p += len;
         }
         sqlite3_bind_int64(st, col++, e->rows);
-        for (int k = 0; k < s->nsum; k++) {
+        for (int k = 0; k < s->nsum + s->nflag; k++) {
             sqlite3_bind_int64(st, col++, (int64_t)e->sum[k]);
             sqlite3_bind_int64(st, col++, e->n[k]);
         }
@@ -316,6 +319,8 @@ static int shadow_month(sqlite3 *db, const rollup_spec *s, const char *period, h
     sb_addstr(&sql, ", count(*)");
     for (int i = 0; i < s->nsum; i++)
         sb_addf(&sql, ", coalesce(sum(\"%s\"), 0), count(\"%s\")", s->sum[i], s->sum[i]);
+    for (int i = 0; i < s->nflag; i++)
+        sb_addf(&sql, ", coalesce(sum(\"%s\" = 'Y'), 0), count(\"%s\")", s->flag[i], s->flag[i]);
     sb_addf(&sql, " FROM main.\"%s\" WHERE period = ?1 GROUP BY period", s->source);
     for (int g = 0; g < s->ngroup; g++)
         sb_addf(&sql, ", \"%s\"", s->group[g]);

@@ -30,7 +30,8 @@
 #include "pipeline/core/error.h"
 
 #define ROLLUP_MAX_GROUP 4
-#define ROLLUP_MAX_SUM 8
+#define ROLLUP_MAX_SUM 8 /* summed columns and flags together */
+#define ROLLUP_MAX_FLAG 4
 
 typedef struct rollup_spec {
     const char *source; /* canonical table */
@@ -39,6 +40,12 @@ typedef struct rollup_spec {
     const char *group[ROLLUP_MAX_GROUP]; /* text columns grouped by, besides period */
     int nsum;
     const char *sum[ROLLUP_MAX_SUM]; /* integer columns: <col> and <col>_n */
+    int nflag;
+    /* Y/N columns: <col>_y the rows with 'Y', <col>_n the rows where the
+     * column is not NULL. The accumulator takes a flag as one more summed
+     * value after the nsum sums: 1 for 'Y', 0 for any other value,
+     * present when not NULL. */
+    const char *flag[ROLLUP_MAX_FLAG];
 } rollup_spec;
 
 /* The roll-up of a canonical table, or NULL when it has none. */
@@ -53,7 +60,7 @@ typedef struct rollup_acc rollup_acc;
 rollup_acc *rollup_acc_new(const rollup_spec *spec);
 void rollup_acc_free(rollup_acc *a);
 /* One row: its group values (NULL = SQL NULL) with their lengths, and its
- * sum values (present[i] 0 = SQL NULL). */
+ * nsum + nflag sum values (present[i] 0 = SQL NULL; a flag as 1 or 0). */
 void rollup_acc_add(rollup_acc *a, const char *const *group, const size_t *group_len,
                     const int64_t *sum, const unsigned char *present);
 /* Takes back a row added before (one that goes to quarantine after all). */

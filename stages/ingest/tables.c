@@ -30,6 +30,7 @@ static const ingest_column outpatient_cols[] = {
     {"material_fee", "material_fee_cents", IT_MONEY, 0},
     {"exam_fee", "exam_fee_cents", IT_MONEY, 0},
     {"wait_minutes", "wait_minutes", IT_INT, 1},
+    {"appointment", "appointment", IT_ENUM, 1},
 };
 
 static const ingest_column inpatient_cols[] = {
@@ -59,6 +60,8 @@ static const ingest_column surgery_cols[] = {
     {"dept_code", "dept_code", IT_CODE, 0},
     {"surgery_date", "surgery_date", IT_DATE, 0},
     {"grade", "grade", IT_INT, 0},
+    {"minimally_invasive", "minimally_invasive", IT_ENUM, 1},
+    {"day_surgery", "day_surgery", IT_ENUM, 1},
 };
 
 static const ingest_column census_cols[] = {
@@ -134,6 +137,28 @@ static const ingest_column budget_cols[] = {
     {"target", "target", IT_DECIMAL, 0},
 };
 
+/* v2 additions (EXPORTS.md; pipeline/schema/006_v2_sources.sql). */
+static const ingest_column drg_cols[] = {
+    {"stay_id", "stay_id", IT_CODE, 0},
+    {"drg_code", "drg_code", IT_CODE, 0},
+    {"drg_name", "drg_name", IT_TEXT, 0},
+    {"weight", "weight", IT_DECIMAL, 0},
+    {"payment", "payment_cents", IT_MONEY, 1},
+    {"low_risk", "low_risk", IT_ENUM, 1},
+};
+
+static const ingest_column drg_benchmark_cols[] = {
+    {"drg_code", "drg_code", IT_CODE, 0},
+    {"avg_los", "avg_los", IT_DECIMAL, 0},
+    {"avg_cost", "avg_cost_cents", IT_MONEY, 0},
+};
+
+static const ingest_column antibiotic_cols[] = {
+    {"month", "month", IT_MONTH, 0},
+    {"dept_code", "dept_code", IT_CODE, 0},
+    {"ddd", "ddd", IT_DECIMAL, 0},
+};
+
 /* dept first: the month's dictionary, then the rest in EXPORTS.md order. */
 const ingest_table ingest_tables[] = {
     {"dept", "dept.csv", COLS(dept_cols)},
@@ -150,6 +175,9 @@ const ingest_table ingest_tables[] = {
     {"equipment_usage", "equipment_usage.csv", COLS(equipment_usage_cols)},
     {"complaints", "complaints.csv", COLS(complaints_cols)},
     {"budget", "budget.csv", COLS(budget_cols)},
+    {"drg", "drg.csv", COLS(drg_cols)},
+    {"drg_benchmark", "drg_benchmark.csv", COLS(drg_benchmark_cols)},
+    {"antibiotic", "antibiotic.csv", COLS(antibiotic_cols)},
 };
 const int ingest_table_count = (int)(sizeof ingest_tables / sizeof ingest_tables[0]);
 

@@ -52,13 +52,17 @@ static void reference_month(sqlite3 *db, const char *table, const char *period, 
 static int note_missing_reference(sqlite3 *db, const char *period, const char *what,
                                   hr_error *err)
 {
+    int dept = strcmp(what, "dept") == 0, stays = strcmp(what, "inpatient") == 0;
     char *sql = sqlite3_mprintf(
         "INSERT INTO data_warning (period, source, scope, kind, message_zh, message_en) "
         "VALUES (%Q, %Q, 'hospital', 'no_reference', %Q, %Q)",
         period, what,
-        strcmp(what, "dept") == 0 ? "未载入科室字典，科室代码未校验" : "未载入设备台账，设备编号未校验",
-        strcmp(what, "dept") == 0 ? "no department dictionary loaded: dept codes not checked"
-                                  : "no equipment ledger loaded: equipment ids not checked");
+        dept    ? "未载入科室字典，科室代码未校验"
+        : stays ? "未载入出院患者（inpatient.csv），DRG分组病例未校验"
+                : "未载入设备台账，设备编号未校验",
+        dept    ? "no department dictionary loaded: dept codes not checked"
+        : stays ? "no discharged stays (inpatient.csv) loaded: DRG stays not checked"
+                : "no equipment ledger loaded: equipment ids not checked");
     int rc = db_exec(db, sql, err);
     sqlite3_free(sql);
     return rc;
@@ -78,7 +82,8 @@ static int source_has_rows(sqlite3 *db, const char *table, const char *period)
 typedef struct vref {
     const char *period;
     char dept_month[8], equip_month[8];
-    int warned_dept, warned_equip;
+    int has_stays; /* inpatient.csv has rows in the period */
+    int warned_dept, warned_equip, warned_stays;
 } vref;
 
 /* Runs one statement of the rules with ?1 period, ?2 dept month, ?3
@@ -103,16 +108,21 @@ static int exec_rule_sql(sqlite3 *db, const char *sql, const vref *ref, const ch
 }
 
 /* 1 when rule r can run; else 0, noting once that its reference data (the
- * department dictionary or the equipment ledger) is missing. */
+ * department dictionary, the equipment ledger or the month's discharged
+ * stays) is missing. */
 static int rule_runs(sqlite3 *db, const vrule *r, vref *ref, int *rc, hr_error *err)
 {
-    if ((!r->needs_dept || ref->dept_month[0]) && (!r->needs_equip || ref->equip_month[0]))
+    int no_dept = r->needs_dept && !ref->dept_month[0];
+    int no_equip = r->needs_equip && !ref->equip_month[0];
+    int no_stays = r->needs_stays && !ref->has_stays;
+    if (!no_dept && !no_equip && !no_stays)
         return 1;
     if (!source_has_rows(db, r->source, ref->period))
         return 0;
-    int *warned = r->needs_dept ? &ref->warned_dept : &ref->warned_equip;
+    int *warned = no_dept ? &ref->warned_dept : no_equip ? &ref->warned_equip : &ref->warned_stays;
     if (!*warned)
-        *rc = note_missing_reference(db, ref->period, r->needs_dept ? "dept" : "equipment", err);
+        *rc = note_missing_reference(db, ref->period,
+                                     no_dept ? "dept" : no_equip ? "equipment" : "inpatient", err);
     *warned = 1;
     return 0;
 }
@@ -300,9 +310,10 @@ static int run_source(sqlite3 *db, const vconfig *conf, const char *source, vref
 static int run_rules(sqlite3 *db, const vconfig *conf, const char *period, vpass ***passes,
                      int *npasses, hr_error *err)
 {
-    vref ref = {period, "", "", 0, 0};
+    vref ref = {period, "", "", 0, 0, 0, 0};
     reference_month(db, "dept", period, ref.dept_month);
     reference_month(db, "equipment", period, ref.equip_month);
+    ref.has_stays = source_has_rows(db, "inpatient", period);
     int n = conf->nrules + conf->nthresholds + 8;
     const char **src = xrealloc(NULL, (size_t)n * sizeof *src);
     int nsrc = 0;

@@ -40,6 +40,7 @@ typedef struct vrule {
     int is_warning;   /* 1: keeps the row, recorded in row_warning */
     int needs_dept;   /* uses the department dictionary (?2) */
     int needs_equip;  /* uses the equipment ledger (?3) */
+    int needs_stays;  /* uses the month's discharged stays (inpatient, ?1) */
     char *key_cols;   /* key rules: the columns, "a, b"; else NULL */
     char *key_shown;  /* key rules: the fields as the export names them, "a, b" */
     int nkey;         /* key rules: how many columns */

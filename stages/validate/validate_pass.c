@@ -192,6 +192,8 @@ int vpass_columns(const vpass *p, strbuf *sql)
             sb_addf(sql, ", t.\"%s\"", p->spec->group[g]);
         for (int i = 0; i < p->spec->nsum; i++, n++)
             sb_addf(sql, ", t.\"%s\"", p->spec->sum[i]);
+        for (int i = 0; i < p->spec->nflag; i++, n++) /* 1, 0 or NULL */
+            sb_addf(sql, ", (t.\"%s\" = 'Y')", p->spec->flag[i]);
     }
     if (p->by_dept) {
         sb_addstr(sql, ", t.dept_code");
@@ -220,7 +222,7 @@ static int acc_row(rollup_acc *acc, const rollup_spec *s, sqlite3_stmt *st, int 
         group[g] = type == SQLITE_TEXT ? (const char *)sqlite3_column_text(st, col) : NULL;
         glen[g] = group[g] ? (size_t)sqlite3_column_bytes(st, col) : 0;
     }
-    for (int i = 0; i < s->nsum; i++, col++) {
+    for (int i = 0; i < s->nsum + s->nflag; i++, col++) {
         int type = sqlite3_column_type(st, col);
         if (type != SQLITE_INTEGER && type != SQLITE_NULL)
             return 0;
@@ -240,7 +242,7 @@ void vpass_add(vpass *p, sqlite3_stmt *st, int col, int weight)
         rollup_acc_free(p->acc);
         p->acc = NULL;
     }
-    int dcol = col + (p->spec ? p->spec->ngroup + p->spec->nsum : 0);
+    int dcol = col + (p->spec ? p->spec->ngroup + p->spec->nsum + p->spec->nflag : 0);
     if (!p->by_dept || sqlite3_column_type(st, dcol) == SQLITE_NULL)
         return;
     /* key: dept, then 0x1f and 't' + day when the row has one */

@@ -109,7 +109,7 @@ static int column_or_fail(vparse *p, xmlNode *n, const char *table, const char *
 
 static void rule_add(vparse *p, const char *source, const char *field, const char *rule,
                      int is_warning, strbuf *where, strbuf *message, int needs_dept,
-                     int needs_equip)
+                     int needs_equip, int needs_stays)
 {
     vconfig *c = p->conf;
     c->rules = xrealloc(c->rules, (size_t)(c->nrules + 1) * sizeof *c->rules);
@@ -121,6 +121,7 @@ static void rule_add(vparse *p, const char *source, const char *field, const cha
     r->is_warning = is_warning;
     r->needs_dept = needs_dept;
     r->needs_equip = needs_equip;
+    r->needs_stays = needs_stays;
     r->cond = sb_detach(where, NULL);
     r->message = sb_detach(message, NULL);
     c->nrules++;
@@ -199,15 +200,20 @@ static int rule_range(vparse *p, xmlNode *n, const char *src, const vcolumn *c, 
         return p->err->code;
     if (miss_lo && miss_hi)
         return parse_fail(p, n, c->name, "range rule without min or max%s", "");
+    /* min-exclusive="true": the minimum itself is outside (weight > 0) */
+    char *excl = attr(n, "min-exclusive");
+    int open_lo = excl && (strcmp(excl, "true") == 0 || strcmp(excl, "1") == 0);
+    xmlFree(excl);
     sb_addf(w, "t.%s IS NOT NULL AND (", c->name);
     if (!miss_lo)
-        sb_addf(w, "t.%s < %s", c->name, lo);
+        sb_addf(w, "t.%s %s %s", c->name, open_lo ? "<=" : "<", lo);
     if (!miss_lo && !miss_hi)
         sb_addstr(w, " OR ");
     if (!miss_hi)
         sb_addf(w, "t.%s > %s", c->name, hi);
     sb_addstr(w, ")");
-    sb_addf(m, "printf('%s %%s is outside the range [%%s, %%s]', ", c->field);
+    sb_addf(m, "printf('%s %%s is outside the range %s%%s, %%s]', ", c->field,
+            open_lo ? "(" : "[");
     value_sql(m, c);
     char *bounds = sqlite3_mprintf(", %Q, %Q)", miss_lo ? "-" : lo, miss_hi ? "-" : hi);
     if (c->is_money) { /* show the bounds in CNY, as the rules file has them */
@@ -223,7 +229,8 @@ static int rule_range(vparse *p, xmlNode *n, const char *src, const vcolumn *c, 
 }
 
 static int rule_reference(vparse *p, xmlNode *n, const char *src, const vcolumn *c,
-                          strbuf *w, strbuf *m, int *needs_dept, int *needs_equip)
+                          strbuf *w, strbuf *m, int *needs_dept, int *needs_equip,
+                          int *needs_stays)
 {
     (void)src;
     char *to = attr(n, "to");
@@ -239,8 +246,14 @@ static int rule_reference(vparse *p, xmlNode *n, const char *src, const vcolumn 
                 c->name);
         *needs_equip = 1;
         what = "the equipment ledger";
+    } else if (to && strcmp(to, "inpatient") == 0) {
+        /* a stay discharged in the month: inpatient.csv of the same period
+         * (its period rule keeps discharge dates in the month) */
+        sb_addf(w, "t.%s NOT IN (SELECT stay_id FROM inpatient WHERE period = ?1)", c->name);
+        *needs_stays = 1;
+        what = "the stays discharged (inpatient.csv)";
     } else {
-        rc = parse_fail(p, n, c->name, "reference to '%s': expected dept or equipment",
+        rc = parse_fail(p, n, c->name, "reference to '%s': expected dept, equipment or inpatient",
                         to ? to : "");
         what = "";
     }
@@ -249,7 +262,13 @@ static int rule_reference(vparse *p, xmlNode *n, const char *src, const vcolumn 
         sb_addstr(w, q);
         sqlite3_free(q);
     }
-    if (!rc) {
+    if (!rc && *needs_stays) {
+        char *msg = sqlite3_mprintf("printf('%q ''%%s'' is not a stay discharged in the month "
+                                    "(inpatient.csv)', %s)",
+                                    c->field, c->shown);
+        sb_addstr(m, msg);
+        sqlite3_free(msg);
+    } else if (!rc) {
         char *msg = sqlite3_mprintf("printf('%q ''%%s'' is not in %s of the month', %s)",
                                     c->field, what, c->shown);
         sb_addstr(m, msg);
@@ -377,7 +396,7 @@ static void money_limit_rules(vparse *p, const char *src)
                     "(money-limit in validation.xml)', CASE WHEN t.%s < 0 THEN '-' ELSE '' END, "
                     "abs(t.%s / 100), abs(t.%s %% 100))",
                     field, p->money_limit_text, col, col, col);
-            rule_add(p, src, field, "range", 0, &w, &m, 0, 0);
+            rule_add(p, src, field, "range", 0, &w, &m, 0, 0, 0);
             sb_release(&w);
             sb_release(&m);
         }
@@ -442,7 +461,7 @@ static int rule_parse(vparse *p, xmlNode *n, const char *src)
     vcolumn c;
     int rc = column_or_fail(p, n, src, field, &c);
     strbuf w = STRBUF_INIT, m = STRBUF_INIT;
-    int needs_dept = 0, needs_equip = 0;
+    int needs_dept = 0, needs_equip = 0, needs_stays = 0;
     const char *rule = kind;
     if (rc)
         ;
@@ -453,7 +472,7 @@ static int rule_parse(vparse *p, xmlNode *n, const char *src)
     else if (strcmp(kind, "range") == 0)
         rc = rule_range(p, n, src, &c, &w, &m);
     else if (strcmp(kind, "reference") == 0)
-        rc = rule_reference(p, n, src, &c, &w, &m, &needs_dept, &needs_equip);
+        rc = rule_reference(p, n, src, &c, &w, &m, &needs_dept, &needs_equip, &needs_stays);
     else if (strcmp(kind, "period") == 0)
         rc = rule_period(p, n, src, &c, &w, &m);
     else if (strcmp(kind, "compare") == 0)
@@ -465,7 +484,7 @@ static int rule_parse(vparse *p, xmlNode *n, const char *src)
     else
         rc = parse_fail(p, n, NULL, "unknown rule <%s>", kind);
     if (!rc)
-        rule_add(p, src, field, rule, is_warning, &w, &m, needs_dept, needs_equip);
+        rule_add(p, src, field, rule, is_warning, &w, &m, needs_dept, needs_equip, needs_stays);
     xmlFree(field);
     sb_release(&w);
     sb_release(&m);
@@ -491,7 +510,9 @@ static int threshold_parse(vparse *p, xmlNode *n)
     for (char *s = t->kind; *s; s++)
         if (*s == '-')
             *s = '_';
-    t->source = strdup(src ? src : "census");
+    t->source = strdup(src                                     ? src
+                       : strcmp(t->kind, "drg_benchmark") == 0 ? "drg"
+                                                               : "census");
     xmlFree(src);
     c->nthresholds++;
     if (!table_exists(p->db, t->source))

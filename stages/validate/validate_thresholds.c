@@ -16,6 +16,12 @@
  *                    open beds (加床 beyond reason), one warning per department;
  *                    days with fewer than min-open-beds open beds are not
  *                    judged (in a ward of 2 beds, 3 patients is 150 %)
+ *   drg_benchmark    a DRG group of the month's drg.csv without a row in
+ *                    the benchmarks as of the month (drg_benchmark.csv of
+ *                    the month, else the latest loaded before it): one
+ *                    warning per group, value = its stays, which the time
+ *                    and cost indices leave out; one no_reference warning
+ *                    when no benchmarks were ever loaded
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -232,6 +238,42 @@ static int census_overfull(sqlite3 *db, const vthreshold *t, const char *period,
     return rc;
 }
 
+static int drg_benchmark(sqlite3 *db, const char *period, long long *count, hr_error *err)
+{
+    int64_t stays = 0;
+    if (db_query_int(db, &stays, err, "SELECT count(*) FROM drg WHERE period = ?", period,
+                     NULL) < 0)
+        return err->code;
+    if (stays == 0)
+        return HR_OK;
+    sqlite3_stmt *st = db_prepare(
+        db,
+        "WITH b(month) AS (SELECT max(period) FROM drg_benchmark WHERE period <= ?1) "
+        "INSERT INTO data_warning (period, source, scope, kind, message_zh, message_en, value, "
+        "threshold) "
+        "SELECT ?1, 'drg', 'hospital', 'no_reference', "
+        " '未载入DRG病组标杆值（drg_benchmark.csv），时间、费用消耗指数无法计算', "
+        " 'no DRG benchmarks (drg_benchmark.csv) loaded: time and cost efficiency indices "
+        "cannot be computed', NULL, NULL FROM b WHERE b.month IS NULL "
+        "UNION ALL "
+        "SELECT ?1, 'drg', 'hospital', 'drg_no_benchmark', "
+        " printf('DRG病组 %s（%s）无标杆值：%d 例未计入时间、费用消耗指数', d.drg_code, "
+        "  min(d.drg_name), count(*)), "
+        " printf('DRG group %s (%s) has no benchmark: %d stays left out of the time and "
+        "cost efficiency indices', d.drg_code, min(d.drg_name), count(*)), count(*), NULL "
+        "FROM drg d, b WHERE d.period = ?1 AND b.month IS NOT NULL AND d.drg_code NOT IN "
+        " (SELECT drg_code FROM drg_benchmark WHERE period = b.month) "
+        "GROUP BY d.drg_code ORDER BY 5",
+        err);
+    if (!st)
+        return err->code;
+    sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, "DRG benchmark warnings", err);
+    *count += sqlite3_changes(db);
+    sqlite3_finalize(st);
+    return rc;
+}
+
 int vthresholds_apply(sqlite3 *db, const vconfig *conf, const char *period, long long *count,
                       hr_error *err)
 {
@@ -253,6 +295,8 @@ int vthresholds_apply(sqlite3 *db, const vconfig *conf, const char *period, long
             rc = zero_days(db, t, period, days, count, err);
         } else if (strcmp(t->kind, "census_overfull") == 0) {
             rc = census_overfull(db, t, period, count, err);
+        } else if (strcmp(t->kind, "drg_benchmark") == 0) {
+            rc = drg_benchmark(db, period, count, err);
         }
     }
     return rc;

@@ -55,6 +55,9 @@ check_invariant() { # db
             WHEN 'equipment' THEN (SELECT count(*) FROM equipment t WHERE t.file_id = f.file_id)
             WHEN 'equipment_usage' THEN (SELECT count(*) FROM equipment_usage t WHERE t.file_id = f.file_id)
             WHEN 'complaints' THEN (SELECT count(*) FROM complaints t WHERE t.file_id = f.file_id)
+            WHEN 'drg' THEN (SELECT count(*) FROM drg t WHERE t.file_id = f.file_id)
+            WHEN 'drg_benchmark' THEN (SELECT count(*) FROM drg_benchmark t WHERE t.file_id = f.file_id)
+            WHEN 'antibiotic' THEN (SELECT count(*) FROM antibiotic t WHERE t.file_id = f.file_id)
             ELSE rows_read END")
     if [ -n "$lost" ]; then
         echo "faults.sh: rows read <> rows loaded + rows quarantined: $lost" >&2
@@ -66,10 +69,12 @@ check_invariant() { # db
         WITH t AS (SELECT period, dept_code, visit_type, count(*) AS n,
                      coalesce(sum(total_fee_cents), 0) AS f, coalesce(sum(drug_fee_cents), 0) AS d,
                      coalesce(sum(material_fee_cents), 0) AS m, coalesce(sum(exam_fee_cents), 0) AS e,
-                     coalesce(sum(wait_minutes), 0) AS w, count(wait_minutes) AS wn
+                     coalesce(sum(wait_minutes), 0) AS w, count(wait_minutes) AS wn,
+                     coalesce(sum(appointment = 'Y'), 0) AS ay, count(appointment) AS an
                    FROM outpatient GROUP BY 1, 2, 3),
              r AS (SELECT period, dept_code, visit_type, row_count, total_fee_cents, drug_fee_cents,
-                     material_fee_cents, exam_fee_cents, wait_minutes, wait_minutes_n
+                     material_fee_cents, exam_fee_cents, wait_minutes, wait_minutes_n,
+                     appointment_y, appointment_n
                    FROM outpatient_rollup)
         SELECT (SELECT count(*) FROM (SELECT * FROM t EXCEPT SELECT * FROM r))
              + (SELECT count(*) FROM (SELECT * FROM r EXCEPT SELECT * FROM t))
@@ -94,7 +99,8 @@ diff_out=$(sqlite3 "$db" <<SQL
 .import $tmp/in/faults.csv faults
 CREATE TEMP TABLE expected AS
   SELECT month || '|' || file || '|' || line AS k FROM faults
-   WHERE fault IN ('duplicate_key', 'bad_date', 'unknown_dept', 'out_of_period', 'fee_sum')
+   WHERE fault IN ('duplicate_key', 'bad_date', 'unknown_dept', 'out_of_period', 'fee_sum',
+                   'drg_unknown_stay')
   UNION ALL
   SELECT month || '|discharges_his_vs_mr|' ||
          CASE fault WHEN 'mr_missing' THEN 'only_in_a' WHEN 'mr_extra' THEN 'only_in_b'
@@ -108,7 +114,9 @@ CREATE TEMP TABLE expected AS
   UNION ALL
   SELECT month || '|discharges_his_vs_census|fail|' || key FROM faults WHERE fault = 'census_diff'
   UNION ALL
-  SELECT month || '|encoding|dept.csv' FROM faults WHERE fault = 'gb18030_file';
+  SELECT month || '|encoding|dept.csv' FROM faults WHERE fault = 'gb18030_file'
+  UNION ALL
+  SELECT month || '|drg_no_benchmark|' || key FROM faults WHERE fault = 'drg_no_benchmark';
 CREATE TEMP TABLE found AS
   SELECT period || '|' || replace(path, rtrim(path, replace(path, '/', '')), '') || '|' || line_no
          AS k FROM quarantine
@@ -121,7 +129,10 @@ CREATE TEMP TABLE found AS
             AND r.dept_code IN (c.dept_code, coalesce(c.dept_code_b, ''))))
   UNION ALL
   SELECT period || '|encoding|dept.csv' FROM source_file
-   WHERE source = 'dept' AND current = 1 AND lower(coalesce(encoding, '')) LIKE 'gb%';
+   WHERE source = 'dept' AND current = 1 AND lower(coalesce(encoding, '')) LIKE 'gb%'
+  UNION ALL
+  SELECT period || '|drg_no_benchmark|' || substr(message_en, 11, instr(message_en, ' (') - 11)
+    FROM data_warning WHERE kind = 'drg_no_benchmark';
 .mode list
 SELECT 'missed:   ' || k FROM (SELECT k FROM expected EXCEPT SELECT k FROM found);
 SELECT 'invented: ' || k FROM (SELECT k FROM found EXCEPT SELECT k FROM expected);

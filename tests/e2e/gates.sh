@@ -28,12 +28,15 @@ status_is() { # description, wanted, got
     if [ "$2" -eq "$3" ]; then ok; else bad "$1: exit $3, wanted $2"; fi
 }
 # The diagonal mark of one page, as pdftotext sees it: its words are the
-# upper-case ones taller than any text line (44 pt), read from the bottom up.
+# upper-case ones taller than any text line (44 pt), read from the bottom up;
+# a word sharing its line with a word that is not upper-case is a heading's
+# ("DRG by department"), not the mark's.
 mark_of_page() { # pdf page
     pdftotext -q -bbox -f "$2" -l "$2" "$1" - |
         sed -n 's/.*yMin="\([0-9.]*\)".*yMax="\([0-9.]*\)">\([^<]*\)<\/word>.*/\1 \2 \3/p' |
-        awk '$2 - $1 > 16 && $3 ~ /^[A-Z,]+$/ { print $1, $3 }' | sort -k1,1 -nr |
-        awk '{ printf "%s", $2 }'
+        awk '$2 - $1 > 16 { n++; y[n] = $1; w[n] = $3; if ($3 !~ /^[A-Z,]+$/) text[$1] = 1 }
+             END { for (i = 1; i <= n; i++) if (w[i] ~ /^[A-Z,]+$/ && !(y[i] in text)) print y[i], w[i] }' |
+        sort -k1,1 -nr | awk '{ printf "%s", $2 }'
 }
 # every page of the PDF carries the mark (the words without spaces)
 every_page_marked() { # description, pdf, mark

@@ -24,7 +24,8 @@ END=2026-01
     --profile config/profiles/chinese-his.xml
 
 tables="dept outpatient inpatient mr_front surgery census revenue cost staff alloc_driver
-        equipment equipment_usage complaints budget outpatient_rollup rollup_state"
+        equipment equipment_usage complaints budget drg drg_benchmark antibiotic
+        outpatient_rollup rollup_state"
 dump() { # DB OUT
     : > "$2"
     for t in $tables; do
@@ -38,6 +39,13 @@ dump "$T/zh.db" "$T/zh.txt"
 
 rows=$(grep -vc '^==' "$T/std.txt")
 [ "$rows" -gt 1000 ] || { echo "ingest_profiles: only $rows rows loaded" >&2; exit 1; }
+# the v2 sources and fields (EXPORTS.md "v2 additions") are among them
+v2=$(sqlite3 "$T/zh.db" "SELECT (SELECT count(*) > 0 FROM drg) || (SELECT count(*) > 0 FROM drg_benchmark)
+    || (SELECT count(*) > 0 FROM antibiotic) || (SELECT count(*) > 0 FROM cost WHERE category = 'energy')
+    || (SELECT count(*) = 0 FROM outpatient WHERE appointment IS NULL)
+    || (SELECT count(*) = 0 FROM surgery WHERE minimally_invasive IS NULL OR day_surgery IS NULL)
+    || (SELECT count(*) > 0 FROM drg WHERE low_risk = 'Y')")
+[ "$v2" = 1111111 ] || { echo "ingest_profiles: v2 sources or fields missing under chinese-his ($v2)" >&2; exit 1; }
 for db in std zh; do
     q=$(sqlite3 "$T/$db.db" "SELECT count(*) FROM quarantine")
     [ "$q" -eq 0 ] || { echo "ingest_profiles: $db: $q rows quarantined" >&2; exit 1; }
@@ -65,10 +73,12 @@ echo "ingest_profiles: standard and chinese-his give identical tables ($rows row
 for p in fstd fzh; do
     "$HR" validate -q --period "$END" --db "$T/$p.db" --out "$T/$p.out" >/dev/null 2>&1 || true
     sqlite3 -csv "$T/$p.db" "SELECT source, line_no, field, rule, message, raw FROM quarantine
-        WHERE stage = 'validate' AND source = 'outpatient' ORDER BY line_no" > "$T/$p.q"
+        WHERE stage = 'validate' AND source IN ('outpatient', 'drg') ORDER BY source, line_no" > "$T/$p.q"
 done
 nq=$(wc -l < "$T/fstd.q")
 [ "$nq" -ge 3 ] || { echo "ingest_profiles: only $nq outpatient rows quarantined by validate" >&2; exit 1; }
+grep -q '^drg,.*,stay_id,reference,' "$T/fstd.q" ||
+    { echo "ingest_profiles: the planted unknown DRG stay was not quarantined" >&2; exit 1; }
 if ! cmp -s "$T/fstd.q" "$T/fzh.q"; then
     echo "ingest_profiles: validate quarantined other rows or records under chinese-his:" >&2
     diff "$T/fstd.q" "$T/fzh.q" | head -10 >&2
@@ -87,4 +97,4 @@ for p in fstd fzh; do
         exit 1
     fi
 done
-echo "ingest_profiles: validate quarantines the same $nq outpatient records under both profiles, patient_key masked; no patient key in the quarantine CSVs"
+echo "ingest_profiles: validate quarantines the same $nq outpatient and drg records under both profiles, patient_key masked; no patient key in the quarantine CSVs"
