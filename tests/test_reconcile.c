@@ -140,6 +140,8 @@ static void test_every_rule_finds_its_differences(void **state)
     (void)state;
     sqlite3 *db = open_db();
     load_month(db);
+    /* the dictionary names the departments in the CSVs (0102 only: 0101 has none) */
+    tk_exec(db, "INSERT INTO dept VALUES ('2026-10', '0102', '呼吸科', 'Respiratory', 'clinical', 0, 9);");
     hr_error err;
     assert_int_equal(run(db, RULES, 0, &err), HR_EBLOCKED);
     assert_non_null(strstr(err.message, "discharges_his_vs_mr (0 departments beyond tolerance, "
@@ -188,15 +190,21 @@ static void test_every_rule_finds_its_differences(void **state)
     while (fgets(line, sizeof line, f))
         strncat(all, line, sizeof all - strlen(all) - 1);
     fclose(f);
-    assert_non_null(strstr(all, "2026-10,discharges_his_vs_mr,ST4,only_in_a,0102,,"));
+    assert_memory_equal(all, "\xEF\xBB\xBF期间(period),", strlen("\xEF\xBB\xBF期间(period),"));
+    assert_non_null(strstr(all, "期间(period),规则(rule),记录(record_key),差异(issue),"
+                                "科室代码(dept_code),科室(dept_name),对方科室代码(dept_code_b),"
+                                "对方科室(dept_name_b),说明(detail),级别(severity)\n"));
+    assert_non_null(strstr(all, "2026-10,discharges_his_vs_mr,ST4,only_in_a,0102,呼吸科,,,"));
+    /* ST2: 0101 in the HIS, 0102 in the front page; 0101 has no name */
+    assert_non_null(strstr(all, "2026-10,discharges_his_vs_mr,ST2,dept_differs,0101,,0102,呼吸科,"));
     assert_null(strstr(all, "PK"));
     snprintf(path, sizeof path, "%s/reconcile-2026-10-aggregates.csv", out_dir);
     f = fopen(path, "r");
     assert_non_null(f);
     int found = 0;
     while (fgets(line, sizeof line, f))
-        found |= strcmp(line, "2026-10,revenue_his_vs_ledger,0102,amount,700.00,690.00,10.00,"
-                              "3.45,fail,blocking\n") == 0;
+        found |= strcmp(line, "2026-10,revenue_his_vs_ledger,0102,呼吸科,amount,700.00,690.00,"
+                              "10.00,3.45,fail,blocking\n") == 0;
     fclose(f);
     assert_true(found);
 

@@ -392,7 +392,7 @@ static int write_csv(sqlite3 *db, const char *path, const char *header, const ch
     sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
     if (rule)
         sqlite3_bind_text(st, 2, rule, -1, SQLITE_STATIC);
-    fprintf(f, "%s\n", header);
+    fprintf(f, "\xEF\xBB\xBF%s\n", header); /* a BOM: these files are opened in Excel */
     while (sqlite3_step(st) == SQLITE_ROW) {
         for (int i = 0; i < sqlite3_column_count(st); i++) {
             if (i)
@@ -405,6 +405,11 @@ static int write_csv(sqlite3 *db, const char *path, const char *header, const ch
     return paths_out_commit(&out, err);
 }
 
+/* The name of the department in column COL of r, from the month's dictionary. */
+#define DEPT_NAME(col) \
+    "coalesce((SELECT d.name_zh FROM dept d WHERE d.period = r.period AND d.dept_code = r." col \
+    "), '')"
+
 static int write_csvs(sqlite3 *db, const rconfig *conf, const char *period, const char *dir,
                       hr_error *err)
 {
@@ -416,10 +421,13 @@ static int write_csvs(sqlite3 *db, const rconfig *conf, const char *period, cons
         snprintf(stem, sizeof stem, "reconcile-%s-%s", period, conf->rules[i].id);
         if ((rc = paths_output_file(dir, stem, ".csv", path, sizeof path, err)))
             break;
-        rc = write_csv(db, path, "period,rule,record_key,issue,dept_code,dept_code_b,detail,severity",
-                       "SELECT period, rule, record_key, issue, dept_code, dept_code_b, detail, "
-                       "severity FROM reconcile_record WHERE period = ?1 AND rule = ?2 "
-                       "ORDER BY rowid",
+        rc = write_csv(db, path,
+                       "期间(period),规则(rule),记录(record_key),差异(issue),科室代码(dept_code),"
+                       "科室(dept_name),对方科室代码(dept_code_b),对方科室(dept_name_b),"
+                       "说明(detail),级别(severity)",
+                       "SELECT period, rule, record_key, issue, dept_code, " DEPT_NAME("dept_code")
+                       ", dept_code_b, " DEPT_NAME("dept_code_b") ", detail, severity "
+                       "FROM reconcile_record r WHERE period = ?1 AND rule = ?2 ORDER BY rowid",
                        period, conf->rules[i].id, err);
     }
     snprintf(stem, sizeof stem, "reconcile-%s-aggregates", period);
@@ -427,14 +435,16 @@ static int write_csvs(sqlite3 *db, const rconfig *conf, const char *period, cons
         rc = paths_output_file(dir, stem, ".csv", path, sizeof path, err);
     if (!rc)
         rc = write_csv(db, path,
-                       "period,rule,dept_code,level,value_a,value_b,difference,tolerance,status,"
-                       "severity",
-                       "SELECT period, rule, dept_code, level, "
+                       "期间(period),规则(rule),科室代码(dept_code),科室(dept_name),口径(level),"
+                       "甲方(value_a),乙方(value_b),差额(difference),容差(tolerance),"
+                       "结果(status),级别(severity)",
+                       "SELECT period, rule, dept_code, " DEPT_NAME("dept_code") ", level, "
                        "CASE level WHEN 'amount' THEN printf('%.2f', value_a / 100.0) ELSE value_a END, "
                        "CASE level WHEN 'amount' THEN printf('%.2f', value_b / 100.0) ELSE value_b END, "
                        "CASE level WHEN 'amount' THEN printf('%.2f', difference / 100.0) ELSE difference END, "
                        "CASE level WHEN 'amount' THEN printf('%.2f', tolerance / 100.0) ELSE tolerance END, "
-                       "status, severity FROM reconcile_result WHERE period = ?1 ORDER BY rule, dept_code",
+                       "status, severity FROM reconcile_result r WHERE period = ?1 "
+                       "ORDER BY rule, dept_code",
                        period, NULL, err);
     return rc;
 }
