@@ -533,6 +533,49 @@ static void test_dashboard(void **state)
     db_close(db);
 }
 
+/* The technical provenance (files, checksums, row counts) is not in the
+ * leadership report: the hospital monthly has no file name and no SHA-256,
+ * and says in one line where they are; the folder's data-quality page
+ * (index.html) lists each file of the month with its rows and checksum
+ * (fixture: exports/2026-10/outpatient.csv, 31,000 rows). */
+static void test_provenance_out_of_reports(void **state)
+{
+    (void)state;
+    sqlite3 *db = tk_fixture_db(tmpdir, "provenance", "tests/data/reports/fixture.sql");
+    char out[128], pdf[256], path[256];
+    snprintf(out, sizeof out, "%s/provenance", tmpdir);
+    assert_int_equal(render(db, "monthly", "2026-10", NULL, "hospital", "all", out), 3);
+    strbuf t = STRBUF_INIT;
+    static const char *const langs[] = {"zh_CN", "en", "bilingual"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(pdf, sizeof pdf, "%s/monthly-2026-10-hospital.%s.pdf", out, langs[i]);
+        tk_pdf_text(pdf, 0, &t);
+        assert_null(strstr(t.buf, "SHA-256"));
+        assert_null(strstr(t.buf, "000000000000")); /* no checksum */
+        assert_null(strstr(t.buf, "outpatient.csv"));
+        assert_null(strstr(t.buf, "budget.csv"));
+        assert_contains(t.buf, "index.html"); /* the one line pointing to them */
+    }
+    snprintf(pdf, sizeof pdf, "%s/monthly-2026-10-hospital.zh_CN.pdf", out);
+    tk_pdf_text(pdf, 0, &t);
+    assert_contains(t.buf, "数据质量页（index.html）");
+    snprintf(path, sizeof path, "%s/index.html", out);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    sb_reset(&t);
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        sb_add(&t, buf, n);
+    fclose(f);
+    const char *files = strstr(t.buf, "来源文件 Source files");
+    assert_non_null(files);
+    assert_contains(files, "<td>outpatient.csv</td><td class=\"n\">31000</td>");
+    assert_contains(files, "00000000000000000000000000000000000000811ac14226e730d11a18c24d9a");
+    sb_release(&t);
+    db_close(db);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -561,6 +604,7 @@ int main(void)
         cmocka_unit_test(test_number_style),
         cmocka_unit_test(test_bilingual_tables),
         cmocka_unit_test(test_dashboard),
+        cmocka_unit_test(test_provenance_out_of_reports),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
