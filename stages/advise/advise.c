@@ -1904,6 +1904,7 @@ static int eval_idle(advise_ctx *c, const advise_rule *r, hr_error *err)
         number_slot(&s, "device_days", d->device_days, 0, "");
         value_slot(&s, "limit", &pct_info, 1, r->max_utilization >= 0 ? r->max_utilization
                                                                       : r->min_idle_rate);
+        value_slot(&s, "idle_limit", &pct_info, 1, r->min_idle_rate);
         int p = slot(&s, "peers"), np = 0; /* the same device elsewhere, busier */
         for (int j = 0; j < n; j++) {
             const device *o = &list[j];
@@ -1940,6 +1941,7 @@ static int eval_idle(advise_ctx *c, const advise_rule *r, hr_error *err)
         number_slot(&s, "count", total, 0, "");
         value_slot(&s, "limit", &pct_info, 1, r->max_utilization >= 0 ? r->max_utilization
                                                                       : r->min_idle_rate);
+        value_slot(&s, "idle_limit", &pct_info, 1, r->min_idle_rate);
         emit(c, r, "equipment_utilization", total, 1, &s);
         slots_release(&s);
     }

@@ -111,7 +111,7 @@ static const char *placeholders_for(advise_rule_type t)
         return COMMON CHANGE "revenue_change cost_change cost_line cost_line_change"
                             " personnel_change workload_change departments count ";
     case ADVISE_IDLE:
-        return COMMON "device department utilization idle_rate idle_days device_days limit peers"
+        return COMMON "device department utilization idle_rate idle_days device_days limit idle_limit peers"
                       " devices count ";
     case ADVISE_PERSISTENT: return COMMON "months limit band ";
     case ADVISE_BREAKS: return COMMON CHANGE "reason ";
