@@ -511,6 +511,10 @@ int chart_render(rctx *c, xmlNodePtr el)
         free(g);
         return rc;
     }
+    /* Judged over every row: a ranking cut to its top rows may be all equal
+     * (25 departments at 100 %) while the others differ. */
+    double same = 0;
+    const char *why = not_drawn(c, g, &same);
     int horizontal = !strcmp(type, "bar") || !strcmp(type, "contribution");
     if (horizontal) {
         /* no more rows than a page holds (6 mm each, below the title) */
@@ -533,8 +537,6 @@ int chart_render(rctx *c, xmlNodePtr el)
         blk_expand(c, el, LANG_EN, title_id, &en);
     const ind_row *r = ind_find(c, ind);
     const char *unit = g->unit[0] ? g->unit : r ? r->unit : "";
-    double same = 0;
-    const char *why = not_drawn(c, g, &same);
     if (why) {
         not_drawn_note(c, why, t.buf, en.buf ? en.buf : "", unit, same);
         sb_release(&t);
