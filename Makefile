@@ -22,7 +22,7 @@ BUILD    ?= build
 CC       ?= cc
 PKGS      = libxml-2.0 sqlite3 harfbuzz harfbuzz-subset libcrypto xlsxwriter
 OPTFLAGS ?= -O2 -g
-CFLAGS_ALL = -std=c11 -D_GNU_SOURCE -pthread -Wall -Wextra -Werror -Wno-format-truncation $(OPTFLAGS) $(EXTRA_CFLAGS) \
+CFLAGS_ALL = -std=c11 -D_GNU_SOURCE -pthread -Wall -Wextra -Werror $(OPTFLAGS) $(EXTRA_CFLAGS) \
              -I. \
              $(shell pkg-config --cflags $(PKGS))
 LIBS_ALL  = $(shell pkg-config --libs $(PKGS)) -lhpdf -lm -pthread

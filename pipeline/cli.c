@@ -222,6 +222,8 @@ static int check_report(const char *kind, const char *period_text, hr_error *err
     period p;
     if (period_parse(period_text, &p, err))
         return err->code;
+    if (!strncmp(kind, "topic-", 6) && kind[6]) /* a topic by name: any period */
+        return HR_OK;
     for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {
         if (strcmp(kind, kinds[i].kind) != 0)
             continue;
@@ -236,7 +238,8 @@ static int check_report(const char *kind, const char *period_text, hr_error *err
         return HR_OK;
     }
     return hr_error_set(err, HR_EUSAGE, NULL, 0, "--report",
-                        "'%s' is not a report: use monthly, quarterly, annual or topic", kind);
+                        "'%s' is not a report: use monthly, quarterly, annual, topic or topic-NAME",
+                        kind);
 }
 
 /* The reports of the registry drawn from data that changed since: named on
@@ -428,7 +431,8 @@ static const command commands[] = {
      NULL},
     {"render", 1, O_PERIOD | O_DB | O_OUT | O_LANG | O_REPORT | O_SCOPE | O_TEMPLATE | O_FORCE, O_PERIOD | O_REPORT, cmd_render,
      N_("write report PDFs from computed results"),
-     N_("Usage: hospreport render --report monthly|quarterly|annual|topic --period PERIOD\n"
+     N_("Usage: hospreport render --report monthly|quarterly|annual|topic|topic-NAME\n"
+     "                         --period PERIOD\n"
      "                         [--scope hospital|all|DEPT] [--lang L] [--template FILE]\n"
      "                         [--db DB] [--out DIR] [--force]\n"
      "\n"
@@ -437,19 +441,22 @@ static const command commands[] = {
      "whose reconciliation is blocking stops it (exit 3), one that failed validation\n"
      "or was never validated too (exit 2), unless --force.\n"
      "\n"
-     "  --report KIND   monthly, quarterly, annual or topic\n"
+     "  --report KIND   monthly, quarterly, annual or topic; topic-NAME is a shipped\n"
+     "                  topic by name (topic-drg = --report topic --template drg)\n"
      "  --scope S       hospital (default), all (hospital and every clinical\n"
      "                  department) or one dept_code\n"
      "  --lang L        zh_CN, en, bilingual or all (default: all)\n"
      "  --template T    a report template file (default: templates/KIND.xml); for\n"
      "                  topic reports, required: a file, or the name of a shipped\n"
-     "                  topic (equipment, drug-material, beds = templates/topic-NAME.xml)\n"
+     "                  topic (equipment, drug-material, beds, drg, guokao =\n"
+     "                  templates/topic-NAME.xml)\n"
      "  --out DIR       where PDFs go (default: reports)\n"
      "  --force         render such months anyway, as drafts: every page carries\n"
      "                  UNRECONCILED DRAFT / 未对账草稿 or UNVALIDATED DRAFT / 未通过校验草稿\n"),
      N_("\nFiles are named KIND-PERIOD-SCOPE.LANG.pdf, e.g. monthly-2026-10-hospital.zh_CN.pdf;\n"
      "topic reports by their template, e.g. topic-beds-2026-01..2026-06-hospital.en.pdf\n"
-     "\nExample: hospreport render --report topic --template beds --period 2026-01..2026-06\n")},
+     "\nExamples: hospreport render --report topic --template beds --period 2026-01..2026-06\n"
+     "          hospreport render --report topic-drg --period 2026-10 --scope all\n")},
     {"export", 0, O_PERIOD | O_DB | O_SCOPE | O_FORMAT | O_OUT | O_BOM, O_PERIOD, cmd_export,
      N_("print computed indicators as CSV, or write them to an Excel workbook"),
      /* xgettext:no-c-format */

@@ -37,7 +37,7 @@ int cycle_scheduled_period(int32_t today, char period_out[8])
     calendar_civil_from_days(today, &y, &m, &d);
     if (--m == 0)
         m = 12, y--;
-    snprintf(period_out, 8, "%04d-%02d", y % 10000, m);
+    snprintf(period_out, 8, "%04u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u);
     return d;
 }
 

@@ -23,7 +23,7 @@ const char *schedule_date_label(int32_t days, char buf[11])
 {
     int y, m, d;
     calendar_civil_from_days(days, &y, &m, &d);
-    snprintf(buf, 11, "%04d-%02d-%02d", y % 10000, m, d);
+    snprintf(buf, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u, (unsigned)d % 100u);
     return buf;
 }
 

@@ -60,6 +60,25 @@ static void test_strbuf(void **state)
     sb_release(&sb);
 }
 
+/* A message that does not fit is cut visibly, on a character boundary. */
+static void test_buf_printf(void **state)
+{
+    (void)state;
+    char buf[12];
+    assert_int_equal(buf_printf(buf, sizeof buf, "%s-%d", "ab", 7), 0);
+    assert_string_equal(buf, "ab-7");
+    assert_int_equal(buf_printf(buf, sizeof buf, "%s", "abcdefghijk"), 0); /* 11 + NUL fits */
+    assert_string_equal(buf, "abcdefghijk");
+    assert_int_equal(buf_printf(buf, sizeof buf, "%s", "abcdefghijkl"), -1);
+    assert_string_equal(buf, "abcdefgh\xE2\x80\xA6"); /* 8 bytes + "…" */
+    /* 门 诊 are 3 bytes each: "门诊人" (9) + "…" would not fit in 11, so the
+     * cut falls before 人, not inside it */
+    assert_int_equal(buf_printf(buf, sizeof buf, "%s", "门诊人次"), -1);
+    assert_string_equal(buf, "门诊\xE2\x80\xA6");
+    assert_int_equal(buf_printf(buf, sizeof buf, "x%s", "门诊人次"), -1);
+    assert_string_equal(buf, "x门诊\xE2\x80\xA6");
+}
+
 #define S(x) x, strlen(x)
 
 static void test_money(void **state)
@@ -267,6 +286,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_error_format), cmocka_unit_test(test_strbuf),
+        cmocka_unit_test(test_buf_printf),
         cmocka_unit_test(test_money),        cmocka_unit_test(test_int_decimal),
         cmocka_unit_test(test_dates),        cmocka_unit_test(test_periods),
         cmocka_unit_test(test_db_migrations), cmocka_unit_test(test_digest),

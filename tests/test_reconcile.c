@@ -57,7 +57,7 @@ static sqlite3 *open_db(void)
 static void close_db(sqlite3 *db)
 {
     db_close(db);
-    char cmd[256];
+    char cmd[4 * sizeof db_path + 32];
     snprintf(cmd, sizeof cmd, "rm -rf %s %s-wal %s-shm %s", db_path, db_path, db_path, out_dir);
     assert_int_equal(system(cmd), 0);
 }

@@ -71,6 +71,28 @@ static void text_of(const char *out, const char *kind, const char *period, const
         fail_msg("a patient key in %s", pdf);
 }
 
+/* The text without line breaks and spaces (pdftotext ends every line of a
+ * wrapped sentence, and a space may go at the break): compare a sentence
+ * with flat_contains(). */
+static void unwrap(strbuf *t)
+{
+    size_t w = 0;
+    for (size_t r = 0; r < t->len; r++)
+        if (t->buf[r] != '\n' && t->buf[r] != ' ')
+            t->buf[w++] = t->buf[r];
+    t->buf[w] = '\0';
+    t->len = w;
+}
+
+#define flat_contains(hay, needle)                                                          \
+    do {                                                                                    \
+        strbuf n_ = STRBUF_INIT;                                                            \
+        sb_addstr(&n_, (needle));                                                           \
+        unwrap(&n_);                                                                        \
+        assert_contains((hay), n_.buf);                                                     \
+        sb_release(&n_);                                                                    \
+    } while (0)
+
 static void test_monthly(void **state)
 {
     (void)state;
@@ -236,7 +258,22 @@ static void test_topics(void **state)
         text_of(out, topics[i][1], "2026-01..2026-06", "D02", "zh_CN", &t);
         assert_contains(t.buf, "普通外科");
     }
-    sb_release(&t);
+
+    /* a topic by its name as the kind (--report topic-beds): the same PDFs */
+    char out2[160];
+    snprintf(out2, sizeof out2, "%s/topics-by-name", tmpdir);
+    assert_int_equal(render(db, "topic-beds", "2026-01..2026-06", NULL, "hospital", "en", out2), 1);
+    text_of(out2, "topic-beds", "2026-01..2026-06", "hospital", "en", &t);
+    assert_contains(t.buf, "Bed Efficiency");
+    {
+        render_options bad = {"topic-nope", "2026-01..2026-06", "hospital", "en", NULL, out2, 0};
+        int w = -1;
+        hr_error e;
+        hr_error_clear(&e);
+        assert_int_equal(render_reports(db, &bad, &w, &e), HR_EUSAGE);
+        assert_contains(e.message, "'topic-nope' is not a report");
+        assert_contains(e.message, "beds");
+    }
 
     /* a topic report without a template: a usage error listing the topics */
     render_options o = {"topic", "2026-01..2026-06", "hospital", "en", NULL, out, 0};
@@ -247,6 +284,161 @@ static void test_topics(void **state)
     assert_int_equal(written, 0);
     assert_contains(err.message, "--template");
     assert_contains(err.message, "beds, drug-material, equipment");
+    sb_release(&t);
+    db_close(db);
+}
+
+/* Where `needle` first occurs in hay after `from`, or fails. */
+static const char *after(const char *hay, const char *from, const char *needle)
+{
+    const char *p = strstr(from ? from : hay, needle);
+    if (!p)
+        fail_msg("expected '%s' after '%.40s' in:\n%.3000s", needle, from ? from : "", hay);
+    return p;
+}
+
+/* The DRG/DIP section (issue 18) on the fixture's grouped stays of 2026-10
+ * (make_fixture.py, GROUPS): the hospital's 107 stays in 12 groups weigh
+ * 45.6 (Cardiology) + 61.4 (General Surgery) + 53.3 (Orthopaedics) = 160.3,
+ * CMI 160.3 / 107 = 1.498 -> 1.50; 107 of 109 discharged stays grouped
+ * (98.2 %). Balance = payment (weight x 19,000) - fee per stay x stays:
+ * GB19 (72,200 - 104,400) x 8 = -257,600; IC29 (58,900 - 76,800) x 8 =
+ * -143,200; FV29 (15,200 - 30,800) x 2 = -31,200; FM19 (39,900 - 42,000)
+ * x 12 = -25,200; IB29 (55,100 - 60,610) x 3 = -16,530: the five losers in
+ * that order. */
+static void test_drg_section(void **state)
+{
+    (void)state;
+    static const char *const periods[] = {"2026-10", "2026-Q3", "2025", NULL};
+    sqlite3 *db = fixture_db("drg", periods);
+    char out[128];
+    snprintf(out, sizeof out, "%s/drg", tmpdir);
+    assert_int_equal(render(db, "monthly", "2026-10", NULL, "all", "all", out), 4 * 3);
+    strbuf t = STRBUF_INIT;
+
+    text_of(out, "monthly", "2026-10", "hospital", "zh_CN", &t);
+    /* ten sections: the run's font has the numeral 十 (charset.c) */
+    assert_contains(t.buf, "十、改进建议");
+    const char *sec = after(t.buf, NULL, "入组率 98.2%：出院 109 例，入组 107 例，未入组 2 例。");
+    const char *cards = after(t.buf, after(t.buf, NULL, "、DRG/DIP 病组分析\n") + 1, "病例组合指数");
+    assert_true(cards < sec);
+    assert_contains(cards, "1.50");
+    assert_contains(cards, "160.30");
+    const char *losers = after(t.buf, sec, "亏损最多的病组");
+    const char *p = after(t.buf, losers, "GB19 胃、食管、十二指肠大手术");
+    p = after(t.buf, p, "-25.76");
+    p = after(t.buf, p, "IC29 髋、肩、膝、肘和踝关节置换术");
+    p = after(t.buf, p, "-14.32");
+    p = after(t.buf, p, "FV29");
+    p = after(t.buf, p, "-3.12");
+    p = after(t.buf, p, "FM19");
+    p = after(t.buf, p, "-2.52");
+    p = after(t.buf, p, "IB29");
+    p = after(t.buf, p, "-1.65");
+    assert_contains(t.buf, "结余最多的病组");
+    /* the largest surplus: FT19, (10,450 - 8,200) x 10 = +2.25万 */
+    p = after(t.buf, p, "FT19 高血压");
+    p = after(t.buf, p, "2.25");
+    assert_contains(t.buf, "各科室 DRG 情况");
+    /* departments by CMI: Orthopaedics 53.3 / 27 = 1.97, General Surgery
+     * 61.4 / 42 = 1.46, Cardiology 45.6 / 38 = 1.20 */
+    p = after(t.buf, p, "骨科\n\n27\n\n4\n\n1.97");
+    p = after(t.buf, p, "普通外科\n\n42\n\n4\n\n1.46");
+    p = after(t.buf, p, "心血管内科\n\n38\n\n4\n\n1.20");
+    /* the hospital's DRG findings: GB19 45.0 % above its benchmark */
+    assert_contains(t.buf, "费用超标杆或超支付标准的病组");
+    after(t.buf, p, "比地区标杆 72,000.00元 高 45.0%");
+    text_of(out, "monthly", "2026-10", "hospital", "en", &t);
+    assert_contains(t.buf, "DRG/DIP case mix and payment");
+    unwrap(&t);
+    flat_contains(t.buf, "Grouping rate 98.2%: 107 of 109 discharged stays grouped, 2 not.");
+    flat_contains(t.buf, "Groups losing most");
+
+    /* the department block: its own CMI (61.4 / 42 = 1.46), its loss-making
+     * groups, and the advise rule on the planted group: GB19 costs 104,400
+     * a stay against 72,000 (+45.0 %) with stays of 22 days against 16
+     * (+37.5 %): the cause is the length of stay */
+    text_of(out, "monthly", "2026-10", "D02", "zh_CN", &t);
+    sec = after(t.buf, NULL, "入组率 95.5%：出院 44 例，入组 42 例，未入组 2 例。");
+    assert_true(after(t.buf, NULL, "1.46") < sec);
+    p = after(t.buf, sec, "GB19 胃、食管、十二指肠大手术");
+    p = after(t.buf, p, "HC29 胆囊切除手术");
+    assert_true(strstr(sec, "结余最多的病组") == NULL); /* the hospital's only */
+    assert_true(strstr(sec, "各科室 DRG 情况") == NULL);
+    unwrap(&t); /* the findings wrap */
+    flat_contains(t.buf, "病组GB19（胃、食管、十二指肠大手术）本期 8 例，次均费用 104,400.00元，比地区标杆 "
+                           "72,000.00元 高 45.0%；平均住院日 22.0 天，标杆 16.0 天（+37.5%）；病组结余 "
+                           "-25.76万元。");
+    flat_contains(t.buf, "费用超标主要因住院日偏长（22.0 天，标杆 16.0 天）");
+    text_of(out, "monthly", "2026-10", "D02", "en", &t);
+    unwrap(&t);
+    flat_contains(t.buf, "45.0% above the region's benchmark of ¥72,000.00");
+    /* Orthopaedics' IC29: 76,800 against 60,000 (+28.0 %), 11 days as the
+     * benchmark: the cause is spending, materials 62 % of its fees */
+    text_of(out, "monthly", "2026-10", "D03", "zh_CN", &t);
+    unwrap(&t);
+    flat_contains(t.buf, "病组IC29（髋、肩、膝、肘和踝关节置换术）住院日不长而费用高出标杆 28.0%，耗材占 "
+                           "62.0%、药品占 12.0%");
+    assert_true(strstr(t.buf, "住院日偏长") == NULL);
+    /* Cardiology's FV29 costs 2.2 x its benchmark on 2 stays: listed among
+     * the losers, but too few stays for a finding (min_stays 5) */
+    text_of(out, "monthly", "2026-10", "D01", "zh_CN", &t);
+    assert_contains(t.buf, "FV29 严重心律失常及传导障碍");
+    assert_true(strstr(t.buf, "病组FV29") == NULL);
+
+    /* a quarter: the three months' stays (CMI 1.50 every month) */
+    assert_int_equal(render(db, "quarterly", "2026-Q3", NULL, "hospital", "zh_CN", out), 1);
+    text_of(out, "quarterly", "2026-Q3", "hospital", "zh_CN", &t);
+    assert_contains(t.buf, "入组率 98.2%：出院 327 例，入组 321 例，未入组 6 例。");
+    /* a year with grouped stays in October only: the line names the other months */
+    assert_int_equal(render(db, "annual", "2025", NULL, "hospital", "zh_CN", out), 1);
+    text_of(out, "annual", "2025", "hospital", "zh_CN", &t);
+    unwrap(&t);
+    flat_contains(t.buf, "以下月份未提供 DRG/DIP 分组结果（drg.csv），本期 DRG 指标无法汇总：2025-01、"
+                           "2025-02");
+    flat_contains(t.buf, "2025-09、2025-11、2025-12。");
+    assert_true(strstr(t.buf, "亏损最多的病组") == NULL);
+    sb_release(&t);
+    db_close(db);
+}
+
+/* Without drg.csv: the DRG section is its heading and one line naming the
+ * missing source; no card, no table, nothing empty. */
+static void test_drg_missing(void **state)
+{
+    (void)state;
+    static const char *const periods[] = {"2026-10", NULL};
+    sqlite3 *db = fixture_db("drg-missing", periods);
+    tk_exec(db, "DELETE FROM drg; DELETE FROM drg_benchmark; DELETE FROM drg_group;"
+                "DELETE FROM source_file WHERE source IN ('drg', 'drg_benchmark');"
+                "DELETE FROM indicator_value WHERE indicator IN ('drg_cases', 'drg_groups',"
+                " 'drg_total_weight', 'cmi', 'time_efficiency_index', 'cost_efficiency_index',"
+                " 'low_risk_mortality', 'drg_balance') AND period = '2026-10';");
+    hr_error err;
+    hr_error_clear(&err);
+    assert_int_equal(advise_period(db, "2026-10", &err), 0);
+    char out[128];
+    snprintf(out, sizeof out, "%s/drg-missing", tmpdir);
+    assert_int_equal(render(db, "monthly", "2026-10", NULL, "hospital", "all", out), 3);
+    assert_int_equal(render(db, "monthly", "2026-10", NULL, "D02", "zh_CN", out), 1);
+    strbuf t = STRBUF_INIT;
+    static const char *const scopes[] = {"hospital", "D02"};
+    for (int i = 0; i < 2; i++) {
+        text_of(out, "monthly", "2026-10", scopes[i], "zh_CN", &t);
+        const char *toc = after(t.buf, NULL, "、DRG/DIP 病组分析\n");
+        const char *sec = after(t.buf, toc + 1, "、DRG/DIP 病组分析\n");
+        const char *line = after(t.buf, sec, "未提供 DRG/DIP 分组结果（drg.csv），本期不做病组分析。");
+        assert_true(line - sec < 40); /* the line right under the heading */
+        const char *next = after(t.buf, line, "、改进建议\n"); /* the next section follows */
+        assert_true(next - line < 120);
+        assert_true(strstr(t.buf, "亏损最多的病组") == NULL);
+        assert_true(strstr(t.buf, "入组率") == NULL);
+    }
+    text_of(out, "monthly", "2026-10", "hospital", "en", &t);
+    unwrap(&t);
+    flat_contains(t.buf, "No DRG/DIP grouping result (drg.csv) was loaded for the period: no group analysis.");
+
+    sb_release(&t);
     db_close(db);
 }
 
@@ -276,6 +468,8 @@ int main(void)
         cmocka_unit_test(test_quarterly),
         cmocka_unit_test(test_annual),
         cmocka_unit_test(test_topics),
+        cmocka_unit_test(test_drg_section),
+        cmocka_unit_test(test_drg_missing),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

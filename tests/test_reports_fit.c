@@ -292,7 +292,7 @@ static void test_department_shapes(void **state)
         /* the executive summary's cards: between its heading and the findings */
         int n = words_of(pdf, w, 40000), summary = page_of(w, n, 3, "执行摘要");
         words_between(w, n, summary, "执行摘要", "关键发现", &cards);
-        if (i == 0) { /* outpatient-only: no bed, stay or equipment section or card */
+        if (i == 0) { /* outpatient-only: no bed, stay, equipment or DRG section or card */
             assert_headings(&h, "一、执行摘要\n二、业务量\n三、经济运行\n四、医疗质量与服务\n"
                                        "五、月度经营报表\n六、改进建议\n附录一 数据质量与对账\n"
                                        "附录二 指标定义\n");
@@ -310,14 +310,14 @@ static void test_department_shapes(void **state)
             assert_contains(t.buf, "出院人次近13个月趋势：各值均为 0，未绘制。");
         } else if (i == 1) { /* no device: no equipment sections, numbers close up */
             assert_headings(&h, "一、执行摘要\n二、业务量\n三、运行效率\n四、经济运行\n"
-                                       "五、医疗质量与服务\n六、月度经营报表\n七、改进建议\n"
-                                       "附录一 数据质量与对账\n附录二 指标定义\n");
+                                       "五、医疗质量与服务\n六、月度经营报表\n七、DRG/DIP 病组分析\n"
+                                       "八、改进建议\n附录一 数据质量与对账\n附录二 指标定义\n");
             assert_contains(cards.buf, "出院人次");
         } else { /* the large surgical department: every section */
             assert_headings(&h, "一、执行摘要\n二、业务量\n三、运行效率\n四、经济运行\n"
                                        "五、医疗质量与服务\n六、设备运行\n七、月度经营报表\n"
-                                       "八、设备效益分析表\n九、改进建议\n附录一 数据质量与对账\n"
-                                       "附录二 指标定义\n");
+                                       "八、设备效益分析表\n九、DRG/DIP 病组分析\n十、改进建议\n"
+                                       "附录一 数据质量与对账\n附录二 指标定义\n");
             /* one chart left out, with its line: the fixture's drug share of
              * Orthopaedics is 22.0 % in every month */
             const char *note = strstr(t.buf, "未绘制");

@@ -180,7 +180,7 @@ static int migrate(sqlite3 *db, const char *path, hr_error *err)
             db_rollback(db);
             hr_error_locate(err, path, 0, NULL);
             char msg[sizeof err->message];
-            snprintf(msg, sizeof msg, "migration %03d_%s failed: %s", m->number, m->name,
+            buf_printf(msg, sizeof msg, "migration %03d_%s failed: %s", m->number, m->name,
                      err->message);
             snprintf(err->message, sizeof err->message, "%s", msg);
             return HR_EFAIL;

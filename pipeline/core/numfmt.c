@@ -6,6 +6,7 @@
 
 #include <assert.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,6 +25,18 @@ static char *append(char *buf, const char *s)
     size_t n = strlen(buf);
     assert(n < NF_MAX);
     snprintf(buf + n, NF_MAX - n, "%s", s);
+    return buf;
+}
+
+/* buf = the strings up to the NULL, one after the other, cut to fit NF_MAX. */
+__attribute__((sentinel)) static char *concat(char *buf, ...)
+{
+    va_list ap;
+    va_start(ap, buf);
+    buf[0] = '\0';
+    for (const char *s; (s = va_arg(ap, const char *));)
+        append(buf, s);
+    va_end(ap);
     return buf;
 }
 
@@ -91,13 +104,13 @@ static char *money(nf_lang lang, double yuan, const nf_opts *o, char *buf)
     const char *plus = o->sign && yuan > 0 ? "+" : "";
     if (o->total && lang == NF_ZH) {
         nf_number(yuan / 10000.0, o->fixed ? o->decimals : 2, n);
-        snprintf(buf, NF_MAX, "%s%s万元", plus, n);
+        concat(buf, plus, n, "万元", (char *)NULL);
         return buf;
     }
     if (o->total && fabs(yuan) >= 1e6) { /* en */
         nf_number(fabs(yuan) / 1e6, o->fixed ? o->decimals : 2, n);
         int negative = yuan < 0 && strspn(n, "0.,") != strlen(n);
-        snprintf(buf, NF_MAX, "%s¥%sm", negative ? "-" : plus, n);
+        concat(buf, negative ? "-" : plus, "¥", n, "m", (char *)NULL);
         return buf;
     }
     if (o->total || o->fee) {
@@ -110,13 +123,13 @@ static char *money(nf_lang lang, double yuan, const nf_opts *o, char *buf)
     if (lang == NF_EN) {
         nf_number(fabs(yuan), o->fixed ? o->decimals : small ? 2 : 0, n);
         int negative = yuan < 0 && strspn(n, "0.,") != strlen(n);
-        snprintf(buf, NF_MAX, "%s¥%s", negative ? "-" : plus, n);
+        concat(buf, negative ? "-" : plus, "¥", n, (char *)NULL);
     } else if (o->wan && fabs(yuan) >= 10000) {
         nf_number(yuan / 10000.0, o->fixed ? o->decimals : 2, n);
-        snprintf(buf, NF_MAX, "%s%s万元", plus, n);
+        concat(buf, plus, n, "万元", (char *)NULL);
     } else {
         nf_number(yuan, o->fixed ? o->decimals : small ? 2 : 0, n);
-        snprintf(buf, NF_MAX, "%s%s元", plus, n);
+        concat(buf, plus, n, "元", (char *)NULL);
     }
     return buf;
 }
@@ -163,7 +176,7 @@ char *nf_change(nf_lang lang, const char *unit, double change, const nf_opts *o,
     int decimals = o->fixed ? o->decimals : change != 0 && fabs(change) < 1 ? 2 : 1;
     char n[NF_MAX];
     nf_number(o->magnitude ? fabs(change) : change, decimals, n);
-    snprintf(buf, NF_MAX, "%s%s", !o->magnitude && !o->no_plus && change > 0 ? "+" : "", n);
+    concat(buf, !o->magnitude && !o->no_plus && change > 0 ? "+" : "", n, (char *)NULL);
     if (unit_is(unit, "percent"))
         return append(buf, lang == NF_EN ? " pp" : "个百分点");
     return append(buf, "%");
@@ -181,9 +194,8 @@ char *nf_scaled(nf_lang lang, double v, double scale, int decimals, int money, c
                          : scale == 1e3 ? "k"
                          : scale == 1e6 ? "M"
                                         : "";
-    snprintf(buf, NF_MAX, "%s%s%s%s", negative ? "-" : "", money && lang == NF_EN ? "¥" : "",
-             n, suffix);
-    return buf;
+    return concat(buf, negative ? "-" : "", money && lang == NF_EN ? "¥" : "", n, suffix,
+                  (char *)NULL);
 }
 
 const char *nf_plural(nf_lang lang, double n, const char *one, const char *many)

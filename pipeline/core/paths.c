@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "pipeline/core/digest.h"
+#include "pipeline/core/strbuf.h"
 #include "pipeline/core/utf8.h"
 
 static char data_dir[PATH_MAX];
@@ -41,6 +42,10 @@ static int exe_dir(char *buf, size_t size)
     return 1;
 }
 
+/* data_dir or locale_dir = the formatted path; "" when it does not fit (then
+ * nothing is found there and the caller's open names the missing file). */
+#define path_set(dir, ...) (buf_printf(dir, sizeof dir, __VA_ARGS__) ? (void)(dir[0] = '\0') : (void)0)
+
 static void resolve(void)
 {
     if (resolved)
@@ -53,12 +58,12 @@ static void resolve(void)
     /* Installed: PREFIX/bin/hospreport beside PREFIX/share/hospreport and
      * PREFIX/share/locale, whatever PREFIX and DESTDIR were; nothing is
      * compiled in, so a staged install works where it is unpacked. */
-    snprintf(data_dir, sizeof data_dir, "%s/../share/hospreport", exe);
-    snprintf(locale_dir, sizeof locale_dir, "%s/../share/locale", exe);
+    path_set(data_dir, "%s/../share/hospreport", exe);
+    path_set(locale_dir, "%s/../share/locale", exe);
     if (realpath(data_dir, probe))
-        snprintf(data_dir, sizeof data_dir, "%s", probe);
+        path_set(data_dir, "%s", probe);
     if (realpath(locale_dir, probe))
-        snprintf(locale_dir, sizeof locale_dir, "%s", probe);
+        path_set(locale_dir, "%s", probe);
 
     /* A binary in <tree>/build/ (or build/tests/) runs from the source
      * tree: walk up from its folder looking for templates/ and config/, and
@@ -69,14 +74,14 @@ static void resolve(void)
         for (int up = 0; up < 4; up++) {
             snprintf(probe, sizeof probe, "%s/locale/zh_CN", exe);
             if (!found_locale && is_dir(probe)) {
-                snprintf(locale_dir, sizeof locale_dir, "%s/locale", exe);
+                path_set(locale_dir, "%s/locale", exe);
                 found_locale = 1;
             }
             char config[PATH_MAX + 32];
             snprintf(probe, sizeof probe, "%s/templates", exe);
             snprintf(config, sizeof config, "%s/config", exe);
             if (is_dir(probe) && is_dir(config)) {
-                snprintf(data_dir, sizeof data_dir, "%s", exe);
+                path_set(data_dir, "%s", exe);
                 break;
             }
             char *slash = strrchr(exe, '/');
@@ -87,10 +92,10 @@ static void resolve(void)
     }
     const char *env = getenv("HOSPREPORT_DATADIR");
     if (env && *env)
-        snprintf(data_dir, sizeof data_dir, "%s", env);
+        path_set(data_dir, "%s", env);
     env = getenv("HOSPREPORT_LOCALEDIR");
     if (env && *env)
-        snprintf(locale_dir, sizeof locale_dir, "%s", env);
+        path_set(locale_dir, "%s", env);
 }
 
 const char *paths_data_dir(void)

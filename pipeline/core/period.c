@@ -16,7 +16,7 @@ int period_length(const period *p) { return p->last - p->first + 1; }
 
 const char *period_month_label(int m, char *buf)
 {
-    snprintf(buf, 8, "%04d-%02d", period_year(m) % 10000, period_month(m));
+    snprintf(buf, 8, "%04u-%02u", (unsigned)period_year(m) % 10000u, (unsigned)period_month(m) % 100u);
     return buf;
 }
 

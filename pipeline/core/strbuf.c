@@ -123,3 +123,30 @@ void sb_trim(strbuf *sb)
         memmove(sb->buf, sb->buf + start, end - start);
     sb_setlen(sb, end - start);
 }
+
+int buf_vprintf(char *buf, size_t size, const char *fmt, va_list ap)
+{
+    int n = vsnprintf(buf, size, fmt, ap);
+    if (n >= 0 && (size_t)n < size)
+        return 0;
+    if (n < 0) { /* an encoding error: nothing usable was written */
+        buf[0] = '\0';
+        return -1;
+    }
+    /* Cut: make room for "…" (3 bytes), then back up to the first byte of
+     * a character so that no sequence is left half. */
+    size_t end = size - 4;
+    while (end > 0 && ((unsigned char)buf[end] & 0xC0) == 0x80)
+        end--;
+    memcpy(buf + end, "\xE2\x80\xA6", 4);
+    return -1;
+}
+
+int buf_printf(char *buf, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = buf_vprintf(buf, size, fmt, ap);
+    va_end(ap);
+    return rc;
+}

@@ -39,4 +39,14 @@ char *sb_detach(strbuf *sb, size_t *len);
 /* Removes leading and trailing ASCII white space. */
 void sb_trim(strbuf *sb);
 
+/*
+ * Fixed buffers. buf_printf formats into buf (size > 3) like snprintf and
+ * says whether everything fitted: 0, or -1 when the text was cut, in which
+ * case it ends in "…" on a UTF-8 character boundary (a cut message stays
+ * readable and valid UTF-8). Use it for messages, where a cut is visible
+ * and harmless; a path or key that does not fit is an error: test the -1.
+ */
+int buf_printf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int buf_vprintf(char *buf, size_t size, const char *fmt, va_list ap);
+
 #endif

@@ -57,6 +57,7 @@ typedef struct cand {
     const char *rule_id;
     const char *replaces; /* the rule's replaces list */
     char indicator[96], about[64];
+    int drg; /* written by a drg_groups rule (about = the group's code) */
     double priority;
     char *zh, *en, *head_zh, *head_en;
 } cand;
@@ -1608,7 +1609,7 @@ static int statement_lines(advise_ctx *c, int mom, stmt_line *lines, stmt_line *
     stmt_line *al = &lines[n++];
     *al = (stmt_line){"allocated", "allocated", "分摊成本", "allocated cost", 1, 0, 0};
     for (int lv = 1; lv <= 3; lv++) {
-        char item[16];
+        char item[24];
         double a = 0, b = 0;
         snprintf(item, sizeof item, "level%d", lv);
         if (statement_amount(c, c->period_text, "allocated", item, &a))
@@ -1948,6 +1949,226 @@ static int eval_idle(advise_ctx *c, const advise_rule *r, hr_error *err)
     return HR_OK;
 }
 
+
+/* ---- states: DRG groups far above their benchmark or their payment ---- */
+
+/* drg_cost_mix for the period: per scope and group, the fees of the
+ * discharged stays and what they are made of (068_drg_cost_mix.sql); stays
+ * without a DRG row under drg_code ''. */
+static int refresh_cost_mix(advise_ctx *c, hr_error *err)
+{
+    char a[8], b[8];
+    month_range(&c->p, a, b);
+    if (db_exec_args(c->db, err, "DELETE FROM drg_cost_mix WHERE period = ?", c->period_text,
+                     NULL))
+        return err->code;
+    return db_exec_args(
+        c->db, err,
+        "INSERT INTO drg_cost_mix (period, scope, drg_code, stays, fee_cents, drug_cents,"
+        " material_cents, exam_cents)"
+        " WITH s AS (SELECT i.dept_code AS dept, coalesce(d.drg_code, '') AS code,"
+        "   i.total_fee_cents AS fee, i.drug_fee_cents AS drug, i.material_fee_cents AS mat,"
+        "   i.exam_fee_cents AS exam FROM inpatient i"
+        "   LEFT JOIN drg d ON d.period = i.period AND d.stay_id = i.stay_id"
+        "  WHERE i.period BETWEEN ?2 AND ?3)"
+        " SELECT ?1, dept, code, count(*), sum(fee), sum(drug), sum(mat), sum(exam) FROM s"
+        "  WHERE EXISTS (SELECT 1 FROM drg x WHERE x.period BETWEEN ?2 AND ?3)"
+        "  GROUP BY dept, code"
+        " UNION ALL"
+        " SELECT ?1, 'hospital', code, count(*), sum(fee), sum(drug), sum(mat), sum(exam) FROM s"
+        "  WHERE EXISTS (SELECT 1 FROM drg x WHERE x.period BETWEEN ?2 AND ?3)"
+        "  GROUP BY code",
+        c->period_text, a, b, NULL);
+}
+
+typedef struct drg_row {
+    char code[32], name[192];
+    double stays, los, bench_stays, bench_los, cost, bench_cost, paid_stays, payment, paid_cost;
+    double mix_fee, drug, material, exam; /* drg_cost_mix */
+    double ratio, los_ratio, excess;      /* the rule's test and the excess cost, CNY */
+} drg_row;
+
+static drg_row *read_drg_groups(advise_ctx *c, const char *scope, int *n, hr_error *err)
+{
+    *n = 0;
+    sqlite3_stmt *st = db_prepare(
+        c->db,
+        "SELECT g.drg_code, g.drg_name, g.stays, g.los_days, g.benched_stays, g.bench_los_sum,"
+        " g.cost_cents, g.bench_cost_sum_cents, g.paid_stays, g.payment_cents, g.paid_cost_cents,"
+        " m.fee_cents, m.drug_cents, m.material_cents, m.exam_cents"
+        " FROM drg_group g LEFT JOIN drg_cost_mix m ON m.period = g.period AND m.scope = g.scope"
+        "  AND m.drg_code = g.drg_code"
+        " WHERE g.period = ? AND g.scope = ? ORDER BY g.drg_code",
+        err);
+    if (!st)
+        return NULL;
+    sqlite3_bind_text(st, 1, c->period_text, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, scope, -1, SQLITE_STATIC);
+    drg_row *list = xrealloc(NULL, sizeof *list);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n % 32 == 0)
+            list = xrealloc(list, ((size_t)*n + 33) * sizeof *list);
+        drg_row *g = &list[(*n)++];
+        memset(g, 0, sizeof *g);
+        copy_col(st, 0, g->code, sizeof g->code);
+        copy_col(st, 1, g->name, sizeof g->name);
+        double *f[] = {&g->stays, &g->los, &g->bench_stays, &g->bench_los, &g->cost,
+                       &g->bench_cost, &g->paid_stays, &g->payment, &g->paid_cost,
+                       &g->mix_fee, &g->drug, &g->material, &g->exam};
+        for (int k = 0; k < 13; k++)
+            *f[k] = sqlite3_column_type(st, k + 2) == SQLITE_NULL
+                        ? NAN
+                        : sqlite3_column_double(st, k + 2);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        free(list);
+        db_fail(c->db, "reading drg_group", err);
+        return NULL;
+    }
+    return list;
+}
+
+/* Whether the group passes the rule; sets ratio, los_ratio and excess. */
+static int drg_fires(const advise_rule *r, drg_row *g)
+{
+    if (!(g->stays >= r->min_stays))
+        return 0;
+    double mean = g->cost / g->stays;
+    g->los_ratio = g->bench_stays > 0 && g->bench_los > 0
+                       ? (g->los / g->stays) / (g->bench_los / g->bench_stays)
+                       : NAN;
+    if (r->drg_payment) {
+        if (!(g->paid_stays >= r->min_stays) || !(g->payment > 0))
+            return 0;
+        g->ratio = g->paid_cost / g->payment;
+        g->excess = (g->paid_cost - g->payment) / 100.0;
+    } else {
+        if (!(g->bench_stays >= r->min_stays) || !(g->bench_cost > 0))
+            return 0;
+        double bench = g->bench_cost / g->bench_stays;
+        g->ratio = mean / bench;
+        g->excess = (mean - bench) * g->stays / 100.0;
+    }
+    if (!(g->ratio >= r->min_ratio))
+        return 0;
+    int long_stay = isfinite(g->los_ratio) && g->los_ratio >= r->los_ratio;
+    return r->drg_cause == 0 || (r->drg_cause == 1) == long_stay;
+}
+
+static int excess_cmp(const void *a, const void *b)
+{
+    const drg_row *x = a, *y = b;
+    if (x->excess != y->excess)
+        return x->excess < y->excess ? 1 : -1;
+    return strcmp(x->code, y->code);
+}
+
+
+/* A money slot as a fee ("104,400.00元" / "¥104,400.00") or a total
+ * ("25.92万元" / "¥259,200"). */
+static void money_slot(slots *s, const char *key, double yuan, int total)
+{
+    int i = slot(s, key);
+    char buf[NF_MAX];
+    nf_opts o = {.total = total, .fee = !total};
+    sb_addstr(&s->zh[i], isfinite(yuan) ? nf_value(NF_ZH, "money", yuan, &o, buf) : nf_undefined());
+    sb_addstr(&s->en[i], isfinite(yuan) ? nf_value(NF_EN, "money", yuan, &o, buf) : nf_undefined());
+}
+
+static void share_slot(slots *s, const char *key, double part, double whole)
+{
+    value_slot(s, key, &pct_info, isfinite(part) && whole > 0, whole > 0 ? part / whole * 100 : 0);
+}
+
+/* The department with the most stays of the group (for the hospital's
+ * sentences), from drg_group. */
+static void drg_main_department(advise_ctx *c, const char *code, const char **zh, const char **en)
+{
+    *zh = *en = "—";
+    sqlite3_stmt *st = db_prepare(c->db,
+                                  "SELECT scope FROM drg_group WHERE period = ? AND drg_code = ?"
+                                  " AND scope <> 'hospital' ORDER BY stays DESC, scope LIMIT 1",
+                                  NULL);
+    if (!st)
+        return;
+    sqlite3_bind_text(st, 1, c->period_text, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, code, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        const dept_info *d = find_dept(c, (const char *)sqlite3_column_text(st, 0));
+        if (d)
+            *zh = d->name_zh, *en = d->name_en;
+    }
+    sqlite3_finalize(st);
+}
+
+static int eval_drg(advise_ctx *c, const advise_rule *r, hr_error *err)
+{
+    int n;
+    drg_row *list = read_drg_groups(c, c->scope, &n, err);
+    if (!list)
+        return err->code;
+    int kept = 0;
+    for (int i = 0; i < n; i++) {
+        int named = 0; /* by an earlier drg_groups rule of this scope */
+        for (int k = 0; k < c->ncands && !named; k++)
+            named = c->cands[k].drg && !strcmp(c->cands[k].about, list[i].code);
+        if (!named && drg_fires(r, &list[i]))
+            list[kept++] = list[i];
+    }
+    qsort(list, (size_t)kept, sizeof *list, excess_cmp);
+    const char *ind = r->drg_payment ? "drg_balance" : "cost_efficiency_index";
+    for (int i = 0; i < kept && i < r->count; i++) {
+        drg_row *g = &list[i];
+        slots s = {0};
+        common_slots(c, find_ind(c, ind), find_value(c, c->scope, ind), &s);
+        char zh[256], en[256];
+        snprintf(zh, sizeof zh, "%s（%s）", g->code, g->name);
+        snprintf(en, sizeof en, "%s (%s)", g->code, g->name);
+        slot_text(&s, "group", zh, en);
+        slot_text(&s, "code", g->code, g->code);
+        slot_text(&s, "group_name", g->name, g->name);
+        const char *dzh, *den;
+        if (is_hospital(c))
+            drg_main_department(c, g->code, &dzh, &den);
+        else
+            scope_names(c, c->scope, &dzh, &den);
+        slot_text(&s, "department", dzh, den);
+        number_slot(&s, "stays", g->stays, 0, "");
+        money_slot(&s, "cost", g->cost / g->stays / 100, 0);
+        double bench = g->bench_stays > 0 ? g->bench_cost / g->bench_stays / 100 : NAN;
+        money_slot(&s, "benchmark_cost", bench, 0);
+        int k = slot(&s, "excess");
+        char buf[NF_MAX];
+        double pct = (g->ratio - 1) * 100;
+        nf_opts mag = {.magnitude = 1}; /* "高 45.0%": the text says which way */
+        sb_addstr(&s.zh[k], nf_change(NF_ZH, "", pct, &mag, buf));
+        sb_addstr(&s.en[k], nf_change(NF_EN, "", pct, &mag, buf));
+        number_slot(&s, "los", g->los / g->stays, 1, "");
+        double blos = g->bench_stays > 0 ? g->bench_los / g->bench_stays : NAN;
+        number_slot(&s, "benchmark_los", blos, 1, "");
+        k = slot(&s, "los_excess");
+        double lp = (g->los_ratio - 1) * 100;
+        sb_addstr(&s.zh[k], isfinite(lp) ? nf_change(NF_ZH, "", lp, NULL, buf) : nf_undefined());
+        sb_addstr(&s.en[k], isfinite(lp) ? nf_change(NF_EN, "", lp, NULL, buf) : nf_undefined());
+        money_slot(&s, "payment", g->paid_stays > 0 ? g->payment / g->paid_stays / 100 : NAN, 0);
+        double bal = g->paid_stays > 0 ? (g->payment - g->paid_cost) / 100 : NAN;
+        money_slot(&s, "balance", bal, 1);
+        money_slot(&s, "loss", isfinite(bal) && bal < 0 ? -bal : 0, 1);
+        share_slot(&s, "drug_share", g->drug, g->mix_fee);
+        share_slot(&s, "material_share", g->material, g->mix_fee);
+        share_slot(&s, "exam_share", g->exam, g->mix_fee);
+        int before = c->ncands;
+        emit_as(c, r, ADVISE_FINDING, ind, g->code, g->excess / 10000, 1, &s);
+        for (int j = before; j < c->ncands; j++)
+            c->cands[j].drg = 1;
+        slots_release(&s);
+    }
+    free(list);
+    return HR_OK;
+}
+
 /* ---- states: outside the band N months running ---- */
 
 static void eval_persistent(advise_ctx *c, const advise_rule *r)
@@ -2150,6 +2371,7 @@ static int eval_rule(advise_ctx *c, const advise_rule *r, hr_error *err)
     case ADVISE_IDLE: return eval_idle(c, r, err);
     case ADVISE_PERSISTENT: eval_persistent(c, r); return HR_OK;
     case ADVISE_BREAKS: eval_breaks(c, r); return HR_OK;
+    case ADVISE_DRG: return eval_drg(c, r, err);
     default: return HR_OK; /* the overview is written when the scope is flushed */
     }
 }
@@ -2202,6 +2424,8 @@ static int advise_store(advise_ctx *c, const advise_rules *rules, hr_error *err)
     }
     if (rc == HR_OK)
         rc = store_breaks(c, err);
+    if (rc == HR_OK)
+        rc = refresh_cost_mix(c, err);
     if (rc == HR_OK) {
         c->insert = db_prepare(c->db,
                                "INSERT INTO advice (period, scope, kind, severity, rule_id,"

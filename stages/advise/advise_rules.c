@@ -81,7 +81,8 @@ static char *normalized_text(xmlNodePtr n)
 
 static const char *const type_names[ADVISE_NTYPES] = {
     "band",     "threshold",      "movers",     "contributors", "department_events", "factors",
-    "statement", "deficit",       "idle_equipment", "persistent", "breaks",          "overview"};
+    "statement", "deficit",       "idle_equipment", "persistent", "breaks",          "drg_groups",
+    "overview"};
 
 /* The text elements of a rule, by slot (ADVISE_FINDING ...). */
 static const char *const text_names[ADVISE_NTEXTS] = {
@@ -114,6 +115,10 @@ static const char *placeholders_for(advise_rule_type t)
                       " devices count ";
     case ADVISE_PERSISTENT: return COMMON "months limit band ";
     case ADVISE_BREAKS: return COMMON CHANGE "reason ";
+    case ADVISE_DRG:
+        return COMMON "group code group_name department stays cost benchmark_cost excess los"
+                      " benchmark_los los_excess payment balance loss drug_share material_share"
+                      " exam_share ";
     default: return COMMON "attention decisions count ";
     }
 }
@@ -208,6 +213,13 @@ static int load_rule(xmlNodePtr n, advise_rule *r, const char *path, hr_error *e
     r->max_utilization = attr_double(n, "max_utilization", -1, NULL);
     r->min_idle_rate = attr_double(n, "min_idle_rate", 101, NULL);
     r->weight = attr_double(n, "weight", 0, &r->has_weight);
+    attr(n, "basis", buf, sizeof buf, "benchmark");
+    r->drg_payment = strcmp(buf, "payment") == 0;
+    attr(n, "cause", buf, sizeof buf, "any");
+    r->drg_cause = !strcmp(buf, "los") ? 1 : !strcmp(buf, "spending") ? 2 : 0;
+    r->min_stays = attr_int(n, "min_stays", 5);
+    r->min_ratio = attr_double(n, "min_ratio", 1.2, NULL);
+    r->los_ratio = attr_double(n, "los_ratio", 1.15, NULL);
     attr(n, "categories", r->categories, sizeof r->categories, "clinical");
     attr(n, "exclude", r->exclude, sizeof r->exclude, "");
     attr(n, "indicators", r->list, sizeof r->list, "");

@@ -23,6 +23,7 @@ typedef enum advise_rule_type {
     ADVISE_IDLE,       /* <idle_equipment> */
     ADVISE_PERSISTENT, /* <persistent>: outside the band N months running */
     ADVISE_BREAKS,     /* <breaks>: comparisons that are not like-for-like */
+    ADVISE_DRG,        /* <drg_groups>: DRG groups costing far above benchmark or payment */
     ADVISE_OVERVIEW,   /* <overview> */
     ADVISE_NTYPES
 } advise_rule_type;
@@ -76,6 +77,10 @@ typedef struct advise_rule {
     double min_change;   /* relative change in %, absolute value */
     double min_share;    /* department_events: % of the hospital's base */
     double max_utilization, min_idle_rate; /* idle_equipment */
+    int drg_payment;     /* drg_groups: basis="payment" (else the benchmark) */
+    int drg_cause;       /* drg_groups: 0 any, 1 los, 2 spending */
+    int min_stays;       /* drg_groups: fewer stays never fire */
+    double min_ratio, los_ratio; /* drg_groups */
     int has_weight;
     double weight;       /* priority weight overriding the dimension's */
     char categories[64]; /* space-separated department categories */

@@ -74,6 +74,12 @@ int ind_catalogue_measure(const ind_catalogue *cat, const char *id)
     return -1;
 }
 
+int ind_measure_is_distinct(const ind_catalogue *cat, int m)
+{
+    return m >= 0 && m < cat->nmeasures && cat->measure_set[m] >= 0 &&
+           cat->sets[cat->measure_set[m]].kind == SET_DISTINCT;
+}
+
 int ind_catalogue_indicator(const ind_catalogue *cat, const char *id)
 {
     for (int i = 0; i < cat->nind; i++)
@@ -138,12 +144,16 @@ static int load_set(ind_catalogue *cat, xmlNode *n, const char *path, hr_error *
         abort();
     s->line = n->line;
     char *kind = attr(n, "kind"), *src = attr(n, "sources"), *any = attr(n, "any_period");
-    s->kind = !kind || strcmp(kind, "sql") == 0 ? SET_SQL
+    char *opt = attr(n, "optional");
+    s->kind = !kind || strcmp(kind, "sql") == 0            ? SET_SQL
               : strcmp(kind, "cost_allocation") == 0 ? SET_COST_ALLOCATION
+              : strcmp(kind, "drg_groups") == 0      ? SET_DRG
+              : strcmp(kind, "distinct") == 0        ? SET_DISTINCT
                                                      : SET_EQUIPMENT;
     s->sources = split_words(src, &s->nsources);
     s->any_period = split_words(any, &s->nany_period);
-    free(kind), free(src), free(any);
+    s->optional = split_words(opt, &s->noptional);
+    free(kind), free(src), free(any), free(opt);
     s->first_measure = cat->nmeasures;
     for (xmlNode *c = n->children; c; c = c->next) {
         if (is_elem(c, "sql"))
@@ -160,9 +170,15 @@ static int load_set(ind_catalogue *cat, xmlNode *n, const char *path, hr_error *
             s->nmeasures++;
         }
     }
-    if (s->kind == SET_SQL && !s->sql)
+    if ((s->kind == SET_SQL || s->kind == SET_DISTINCT) && !s->sql)
         return hr_error_set(err, HR_EINPUT, path, n->line, "sql",
-                            "measure set '%s' of kind sql has no <sql>", s->id);
+                            "measure set '%s' of kind %s has no <sql>", s->id,
+                            s->kind == SET_SQL ? "sql" : "distinct");
+    if (s->kind == SET_DISTINCT && s->nmeasures != 1)
+        return hr_error_set(err, HR_EINPUT, path, n->line, "measure",
+                            "measure set '%s' of kind distinct has %d measures: it counts the "
+                            "distinct keys of its query, one measure",
+                            s->id, s->nmeasures);
     return HR_OK;
 }
 
@@ -196,6 +212,10 @@ static int load_alias_uses(ind_catalogue *cat, ind_alias *a, xmlNode *n, const c
                 return hr_error_set(err, HR_EINPUT, path, c->line, "use",
                                     "an alias may not use another alias ('%s')",
                                     cat->measure_ids[u->expr.measure[i]]);
+            else if (ind_measure_is_distinct(cat, u->expr.measure[i]))
+                return hr_error_set(err, HR_EINPUT, path, c->line, "use",
+                                    "an alias may not use a distinct count ('%s')",
+                                    cat->measure_ids[u->expr.measure[i]]);
     }
     return HR_OK;
 }
@@ -214,6 +234,16 @@ static int load_term(ind_catalogue *cat, xmlNode *n, ind_term *t, const char *pa
         rc = parse_expr(cat, hosp, &t->hospital, path, n->line, err);
     }
     free(kind), free(hosp), free(text);
+    /* A distinct count is counted over the whole period and scope: it
+     * cannot be added to other measures, nor summed per day or month. */
+    const ind_expr *both[2] = {&t->expr, t->has_hospital ? &t->hospital : NULL};
+    for (int x = 0; !rc && x < 2; x++)
+        for (int i = 0; both[x] && i < both[x]->n; i++)
+            if (ind_measure_is_distinct(cat, both[x]->measure[i]) &&
+                (both[x]->n != 1 || both[x]->sign[0] != 1 || t->kind != TERM_SUM))
+                return hr_error_set(err, HR_EINPUT, path, n->line, NULL,
+                                    "'%s' is a distinct count: it must stand alone in its term",
+                                    cat->measure_ids[both[x]->measure[i]]);
     return rc;
 }
 
@@ -229,8 +259,8 @@ static double attr_double(xmlNode *n, const char *name, int *present)
 static ind_unit unit_of(const char *u)
 {
     static const char *const names[] = {"count", "money", "percent", "days",
-                                        "minutes", "times", "per10k"};
-    for (int i = 0; i < 7; i++)
+                                        "minutes", "times", "per10k", "number"};
+    for (int i = 0; i < 8; i++)
         if (strcmp(u, names[i]) == 0)
             return (ind_unit)i;
     return UNIT_COUNT;
@@ -281,6 +311,24 @@ static int load_indicator(ind_catalogue *cat, xmlNode *n, const double limits[4]
         ind->yoy_limit = is_pct ? limits[3] : limits[1];
     ind->scale = ind->unit == UNIT_PERCENT ? 100 : ind->unit == UNIT_PER10K ? 10000
                  : ind->unit == UNIT_MONEY ? 0.01 : 1;
+    ind->multiplier = attr_double(n, "multiplier", &has);
+    if (!has)
+        ind->multiplier = 1;
+    ind->requires = -1;
+    char *req = attr(n, "requires");
+    if (req) {
+        ind->requires = ind_catalogue_measure(cat, req);
+        if (ind->requires < 0 || ind_measure_is_distinct(cat, ind->requires)) {
+            hr_error_set(err, HR_EINPUT, path, n->line, "requires",
+                         ind->requires < 0 ? "indicator '%s' requires '%s', which is no measure"
+                                           : "indicator '%s' requires '%s', a distinct count "
+                                             "(requires takes a summed measure)",
+                         ind->id, req);
+            free(req);
+            return err->code;
+        }
+        free(req);
+    }
     for (xmlNode *c = n->children; c; c = c->next) {
         if (is_elem(c, "name") || is_elem(c, "unit_label") || is_elem(c, "definition"))
             load_texts(ind, c);
@@ -292,6 +340,12 @@ static int load_indicator(ind_catalogue *cat, xmlNode *n, const double limits[4]
     if (!ind->is_budget && !ind->num.present)
         return hr_error_set(err, HR_EINPUT, path, n->line, "numerator",
                             "indicator '%s' has no numerator", ind->id);
+    for (int i = 0; i < ind->den.expr.n; i++)
+        if (ind_measure_is_distinct(cat, ind->den.expr.measure[i]))
+            return hr_error_set(err, HR_EINPUT, path, n->line, "denominator",
+                                "indicator '%s': a distinct count may only be a numerator",
+                                ind->id);
+    ind->distinct = ind->num.present && ind_measure_is_distinct(cat, ind->num.expr.measure[0]);
     return HR_OK;
 }
 
@@ -367,6 +421,7 @@ void ind_catalogue_free(ind_catalogue *cat)
         free(s->id), free(s->sql), free(s->file);
         free_words(s->sources, s->nsources);
         free_words(s->any_period, s->nany_period);
+        free_words(s->optional, s->noptional);
     }
     free(cat->sets);
     for (int i = 0; i < cat->naliases; i++) {

@@ -408,7 +408,7 @@ static void operating_statement(compute_ctx *c, const char *label, const period 
     static const char *const rev[] = {"drug", "material", "exam", "treatment",
                                       "surgery", "bed", "other"};
     static const char *const cost[] = {"personnel", "drug", "material", "depreciation",
-                                       "maintenance", "other"};
+                                       "maintenance", "other", "energy"};
     char id[64];
     double v;
     for (int i = 0; i < 7; i++) {
@@ -416,13 +416,13 @@ static void operating_statement(compute_ctx *c, const char *label, const period 
         int ok = measure_sum(c, id, p, d, &v);
         statement_item(c, label, scope, "revenue", rev[i], ok, v);
     }
-    for (int i = 0; i < 6; i++) {
+    for (int i = 0; i < 7; i++) {
         snprintf(id, sizeof id, "cost_%s", cost[i]);
         int ok = measure_sum(c, id, p, d, &v);
         statement_item(c, label, scope, "direct_cost", cost[i], ok, v);
     }
     for (int l = 1; l <= 3; l++) {
-        char item[16];
+        char item[24];
         snprintf(id, sizeof id, "alloc_level%d", l);
         snprintf(item, sizeof item, "level%d", l);
         int ok = measure_sum(c, id, p, d, &v);

@@ -43,7 +43,8 @@ typedef struct ind_term {
 } ind_term;
 
 typedef enum ind_unit {
-    UNIT_COUNT, UNIT_MONEY, UNIT_PERCENT, UNIT_DAYS, UNIT_MINUTES, UNIT_TIMES, UNIT_PER10K
+    UNIT_COUNT, UNIT_MONEY, UNIT_PERCENT, UNIT_DAYS, UNIT_MINUTES, UNIT_TIMES, UNIT_PER10K,
+    UNIT_NUMBER
 } ind_unit;
 
 typedef struct ind_indicator {
@@ -56,14 +57,20 @@ typedef struct ind_indicator {
     double warn_low, warn_high;
     int decimals;      /* digits shown after the point; -1: the unit's rule */
     double mom_limit, yoy_limit; /* resolved from <thresholds> or overrides */
-    double scale;                /* value = num / den * scale */
+    double scale;                /* value = num / den * scale (x multiplier) */
+    double multiplier;           /* the catalogue's multiplier, 1 without */
+    int requires;                /* measure whose sum must be > 0, or -1 */
+    int distinct;                /* the numerator is a distinct count */
     ind_term num, den;
 } ind_indicator;
 
-/* A flow: a count or money sum without denominator (contributions apply). */
-#define IND_IS_FLOW(ind) (!(ind)->den.present && !(ind)->is_budget)
+/* A flow: a count or money sum without denominator, which adds up over
+ * departments and months (contributions apply); a distinct count does not. */
+#define IND_IS_FLOW(ind) (!(ind)->den.present && !(ind)->is_budget && !(ind)->distinct)
 
-typedef enum ind_set_kind { SET_SQL, SET_COST_ALLOCATION, SET_EQUIPMENT } ind_set_kind;
+typedef enum ind_set_kind {
+    SET_SQL, SET_COST_ALLOCATION, SET_EQUIPMENT, SET_DRG, SET_DISTINCT
+} ind_set_kind;
 
 typedef struct ind_measure_set {
     char *id;
@@ -73,6 +80,8 @@ typedef struct ind_measure_set {
     int nsources;
     char **any_period;
     int nany_period;
+    char **optional; /* fingerprinted, but their absence is no missing source */
+    int noptional;
     int first_measure, nmeasures; /* its measures are consecutive */
     char *file; /* the catalogue file and the line of the set, for errors */
     long line;
@@ -141,6 +150,16 @@ int costalloc_month(sqlite3 *db, const char *month, hr_error *err);
  * cost_alloc_warning rows. */
 int costalloc_clear_month(sqlite3 *db, const char *month, hr_error *err);
 
+/* The keys of a distinct measure in a cube: the keys of month t and
+ * department d are key[off[t * ndept + d] .. off[t * ndept + d + 1]),
+ * numbered 0 .. nkeys-1. */
+typedef struct ind_distinct_keys {
+    int measure;
+    int nkeys;
+    int *off; /* nmonths * ndept + 1 */
+    int *key;
+} ind_distinct_keys;
+
 /* cube.c: the measures of a range of months in memory, for evaluation.
  * v[(measure * nmonths + t) * (ndept + 1) + d]; d == ndept is the hospital
  * (every department, in the dictionary or not). */
@@ -153,6 +172,8 @@ typedef struct ind_cube {
     unsigned char *missing; /* [measure * nmonths + t]: undefined that month */
     unsigned char *loaded;  /* [t] */
     char *category;         /* [t * ndept + d]: 0 not in dictionary, else a c m s */
+    ind_distinct_keys *distinct; /* one per distinct measure */
+    int ndistinct;
 } ind_cube;
 
 typedef struct ind_value {
@@ -173,6 +194,8 @@ char ind_cube_dept_in(const ind_cube *cube, int d, const period *p);
  * (for contributions that must add up to the hospital's change). */
 ind_value ind_cube_eval(const ind_cube *cube, const ind_indicator *ind, const period *p, int d,
                         int use_hospital_expr);
+/* Is measure m (of a set of kind distinct) a distinct count? */
+int ind_measure_is_distinct(const ind_catalogue *cat, int m);
 /* Sum of one measure over p and scope, in *out; 0 if defined, -1 if not. */
 int ind_cube_sum(const ind_cube *cube, int measure, const period *p, int d, double *out);
 

@@ -216,6 +216,67 @@ static int load_aliases(sqlite3 *db, ind_cube *c, hr_error *err)
     return HR_OK;
 }
 
+/* The keys of every distinct measure, numbered by key (dense_rank), in
+ * per-(month, department) runs. */
+static int load_distinct(sqlite3 *db, ind_cube *c, hr_error *err)
+{
+    const ind_catalogue *cat = c->cat;
+    for (int m = 0; m < cat->nmeasures; m++)
+        c->ndistinct += ind_measure_is_distinct(cat, m);
+    if (!c->ndistinct)
+        return HR_OK;
+    c->distinct = calloc((size_t)c->ndistinct, sizeof *c->distinct);
+    sqlite3_stmt *st = db_prepare(db,
+                                  "SELECT month, dept_code, dense_rank() OVER (ORDER BY key) - 1"
+                                  " FROM ind_distinct WHERE measure = ?3"
+                                  " AND month BETWEEN ?1 AND ?2",
+                                  err);
+    if (!st || !c->distinct)
+        return st ? hr_error_set(err, HR_EFAIL, NULL, 0, NULL, "out of memory") : err->code;
+    size_t cells = (size_t)c->nmonths * c->ndept;
+    int k = 0, rc = HR_OK;
+    for (int m = 0; m < cat->nmeasures && !rc; m++) {
+        if (!ind_measure_is_distinct(cat, m))
+            continue;
+        ind_distinct_keys *dk = &c->distinct[k++];
+        dk->measure = m;
+        dk->off = calloc(cells + 1, sizeof *dk->off);
+        int n = 0, cap = 0, *cell = NULL, *key = NULL;
+        bind_range(st, c);
+        sqlite3_bind_text(st, 3, cat->measure_ids[m], -1, SQLITE_STATIC);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            int t = month_of(c, (const char *)sqlite3_column_text(st, 0));
+            int d = ind_cube_dept(c, (const char *)sqlite3_column_text(st, 1));
+            int id = sqlite3_column_int(st, 2);
+            if (t < 0 || d < 0)
+                continue;
+            if (n == cap) {
+                cap = cap ? 2 * cap : 1024;
+                cell = xrealloc(cell, (size_t)cap * sizeof *cell);
+                key = xrealloc(key, (size_t)cap * sizeof *key);
+            }
+            cell[n] = t * c->ndept + d;
+            key[n++] = id;
+            if (id + 1 > dk->nkeys)
+                dk->nkeys = id + 1;
+        }
+        sqlite3_reset(st);
+        /* counting sort into runs per cell */
+        dk->key = xrealloc(NULL, (size_t)(n ? n : 1) * sizeof *dk->key);
+        for (int i = 0; i < n; i++)
+            dk->off[cell[i] + 1]++;
+        for (size_t i = 0; i < cells; i++)
+            dk->off[i + 1] += dk->off[i];
+        int *fill = xrealloc(NULL, (cells + 1) * sizeof *fill);
+        memcpy(fill, dk->off, (cells + 1) * sizeof *fill);
+        for (int i = 0; i < n; i++)
+            dk->key[fill[cell[i]]++] = key[i];
+        free(fill), free(cell), free(key);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static void hospital_totals(ind_cube *c)
 {
     for (int m = 0; m < c->cat->nmeasures; m++)
@@ -254,6 +315,8 @@ int ind_cube_load(sqlite3 *db, const ind_catalogue *cat, int first, int last, in
     if (!rc)
         rc = load_aliases(db, c, err);
     if (!rc)
+        rc = load_distinct(db, c, err);
+    if (!rc)
         hospital_totals(c);
     if (rc)
         ind_cube_free(c);
@@ -265,6 +328,9 @@ void ind_cube_free(ind_cube *c)
     for (int d = 0; d < c->ndept; d++)
         free(c->dept[d]);
     free(c->dept), free(c->v), free(c->missing), free(c->loaded), free(c->category);
+    for (int i = 0; i < c->ndistinct; i++)
+        free(c->distinct[i].off), free(c->distinct[i].key);
+    free(c->distinct);
     memset(c, 0, sizeof *c);
 }
 
@@ -312,10 +378,41 @@ int ind_cube_sum(const ind_cube *c, int measure, const period *p, int d, double 
     return expr_sum(c, &e, p, d, out);
 }
 
+/* The number of distinct keys of measure m over the months of p and scope
+ * d (the hospital: every department): -1 when m is missing in a month. */
+static int distinct_count(const ind_cube *c, int m, const period *p, int d, double *out)
+{
+    const ind_distinct_keys *dk = NULL;
+    for (int i = 0; i < c->ndistinct; i++)
+        if (c->distinct[i].measure == m)
+            dk = &c->distinct[i];
+    for (int mo = p->first; mo <= p->last; mo++)
+        if (MISSING(c, m, mo - c->first_month))
+            return -1;
+    unsigned char *seen = calloc((size_t)(dk && dk->nkeys ? dk->nkeys : 1), 1);
+    if (!seen)
+        return -1;
+    int n = 0, d0 = d == c->ndept ? 0 : d, d1 = d == c->ndept ? c->ndept : d + 1;
+    for (int mo = p->first; dk && mo <= p->last; mo++) {
+        int t = mo - c->first_month;
+        for (int x = dk->off[t * c->ndept + d0]; x < dk->off[t * c->ndept + d1]; x++)
+            if (!seen[dk->key[x]]) {
+                seen[dk->key[x]] = 1;
+                n++;
+            }
+    }
+    free(seen);
+    *out = n;
+    return 0;
+}
+
 static int term_value(const ind_cube *c, const ind_term *t, const period *p, int d,
                       int hospital_expr, double *out)
 {
     const ind_expr *e = (hospital_expr && t->has_hospital) ? &t->hospital : &t->expr;
+    /* A distinct count stands alone in its term (catalogue.c checks). */
+    if (e->n == 1 && ind_measure_is_distinct(c->cat, e->measure[0]))
+        return distinct_count(c, e->measure[0], p, d, out);
     if (expr_sum(c, e, p, d, out))
         return -1;
     if (t->kind == TERM_PER_DAY)
@@ -334,6 +431,10 @@ ind_value ind_cube_eval(const ind_cube *c, const ind_indicator *ind, const perio
         return r;
     if (!hospital && !use_hospital_expr && ind->clinical_only && ind_cube_dept_in(c, d, p) != 'c')
         return r;
+    double need;
+    if (ind->requires >= 0 &&
+        (ind_cube_sum(c, ind->requires, p, d, &need) || !(need > 0)))
+        return r;
     if (term_value(c, &ind->num, p, d, hospital || use_hospital_expr, &r.num))
         return r;
     if (ind->den.present) {
@@ -345,6 +446,8 @@ ind_value ind_cube_eval(const ind_cube *c, const ind_indicator *ind, const perio
     } else {
         r.value = ind->unit == UNIT_MONEY ? r.num / 100 : r.num * ind->scale;
     }
+    if (ind->multiplier != 1)
+        r.value *= ind->multiplier;
     r.defined = 1;
     return r;
 }

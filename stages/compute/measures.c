@@ -63,6 +63,40 @@ static const char equipment_dept_sql[] =
     " sum(revenue_cents) AS eq_revenue, sum(depreciation_cents) AS eq_depreciation"
     " FROM ind_equipment_month WHERE month = :month GROUP BY dept_code";
 
+/* Per department and DRG group of the month: drg.csv rows joined to their
+ * stay in inpatient.csv (the month's discharges; a stay of drg.csv not
+ * discharged that month is left out here, validate quarantines it), with
+ * the group's benchmark of the month when there is one. los as for
+ * avg_los (0 counted as 1). */
+static const char drg_month_sql[] =
+    "INSERT INTO ind_drg_month (month, dept_code, drg_code, drg_name, stays, weight, los_days,"
+    " benched_stays, bench_los_sum, los_index_sum, cost_cents, bench_cost_sum_cents,"
+    " cost_index_sum, paid_stays, payment_cents, paid_cost_cents, deaths, low_risk,"
+    " low_risk_deaths)"
+    " SELECT :month, dept_code, drg_code, max(drg_name), count(*), sum(weight), sum(los),"
+    "  count(b_los), coalesce(sum(b_los), 0), coalesce(sum(los / b_los), 0), sum(fee),"
+    "  coalesce(sum(b_cost), 0), coalesce(sum(CAST(fee AS REAL) / b_cost), 0),"
+    "  count(payment), coalesce(sum(payment), 0),"
+    "  coalesce(sum(fee) FILTER (WHERE payment IS NOT NULL), 0),"
+    "  count(*) FILTER (WHERE died), count(*) FILTER (WHERE low_risk = 'Y'),"
+    "  count(*) FILTER (WHERE low_risk = 'Y' AND died)"
+    " FROM (SELECT i.dept_code, d.drg_code, d.drg_name, d.weight, d.payment_cents AS payment,"
+    "   d.low_risk, i.total_fee_cents AS fee, i.outcome = 'died' AS died,"
+    "   max(CAST(julianday(i.discharge_date) - julianday(i.admit_date) AS INTEGER), 1) AS los,"
+    "   b.avg_los AS b_los, b.avg_cost_cents AS b_cost"
+    "  FROM inpatient i JOIN drg d ON d.period = i.period AND d.stay_id = i.stay_id"
+    "  LEFT JOIN drg_benchmark b ON b.period = d.period AND b.drg_code = d.drg_code"
+    "  WHERE i.period = :month)"
+    " GROUP BY dept_code, drg_code";
+
+static const char drg_dept_sql[] =
+    "SELECT dept_code, sum(stays) AS drg_cases, sum(weight) AS drg_weight,"
+    " sum(benched_stays) AS drg_benched, sum(los_index_sum) AS drg_los_index_sum,"
+    " sum(cost_index_sum) AS drg_cost_index_sum, sum(low_risk) AS drg_low_risk,"
+    " sum(low_risk_deaths) AS drg_low_risk_died, sum(deaths) AS drg_died,"
+    " sum(paid_stays) AS drg_paid_stays, sum(payment_cents - paid_cost_cents) AS drg_balance"
+    " FROM ind_drg_month WHERE month = :month GROUP BY dept_code";
+
 static const char allocation_dept_sql[] =
     "SELECT to_dept, coalesce(sum(amount_cents) FILTER (WHERE level = 1), 0) AS alloc_level1,"
     " coalesce(sum(amount_cents) FILTER (WHERE level = 2), 0) AS alloc_level2,"
@@ -143,37 +177,50 @@ static int set_fingerprint(sqlite3 *db, const ind_catalogue *cat, const ind_meas
         if (!present)
             sb_addf(missing, "%s%s", missing->len ? " " : "", s->sources[i]);
     }
+    for (int i = 0; i < s->noptional; i++) {
+        int present = 0;
+        if (fingerprint_source(db, month, s->optional[i], 0, inputs, &present, err))
+            return err->code;
+    }
     return HR_OK;
 }
 
 /* A query's rows in memory: (department, measure index, value) triples,
- * in the query's order. */
+ * in the query's order; for a distinct set (department, key) pairs. */
 typedef struct set_rows {
     int n, cap;
     char **dept;
     int *measure;
     double *value;
+    char **key; /* distinct sets: the key of each row, else NULL */
 } set_rows;
+
+static char *copy_text(const char *t)
+{
+    size_t len = strlen(t) + 1;
+    return memcpy(xrealloc(NULL, len), t, len);
+}
 
 static void rows_add(set_rows *r, const char *dept, int measure, double value)
 {
     if (r->n == r->cap) {
-        r->cap = r->cap ? 2 * r->cap : 256;
+        r->cap = r->cap ? 2 * r->cap : 64;
         r->dept = xrealloc(r->dept, (size_t)r->cap * sizeof *r->dept);
         r->measure = xrealloc(r->measure, (size_t)r->cap * sizeof *r->measure);
         r->value = xrealloc(r->value, (size_t)r->cap * sizeof *r->value);
+        r->key = xrealloc(r->key, (size_t)r->cap * sizeof *r->key);
     }
-    size_t len = strlen(dept) + 1;
-    r->dept[r->n] = memcpy(xrealloc(NULL, len), dept, len);
+    r->dept[r->n] = copy_text(dept);
     r->measure[r->n] = measure;
+    r->key[r->n] = NULL;
     r->value[r->n++] = value;
 }
 
 static void rows_free(set_rows *r)
 {
     for (int i = 0; i < r->n; i++)
-        free(r->dept[i]);
-    free(r->dept), free(r->measure), free(r->value);
+        free(r->dept[i]), free(r->key[i]);
+    free(r->dept), free(r->measure), free(r->value), free(r->key);
     memset(r, 0, sizeof *r);
 }
 
@@ -195,6 +242,13 @@ static int collect_rows(sqlite3 *db, const ind_catalogue *cat, const ind_measure
                             s->id);
     }
     int ncol = sqlite3_column_count(q), map[64];
+    if (s->kind == SET_DISTINCT && ncol != 2) {
+        sqlite3_finalize(q);
+        return hr_error_set(err, HR_EINPUT, s->file, s->line, s->id,
+                            "measure set '%s' of kind distinct: its query returns %d columns, "
+                            "expected dept_code and the key",
+                            s->id, ncol);
+    }
     if (ncol > 64 || (s->kind == SET_SQL && ncol != 1 + s->nmeasures)) {
         sqlite3_finalize(q);
         return hr_error_set(err, HR_EINPUT, s->file, s->line, s->id,
@@ -204,7 +258,7 @@ static int collect_rows(sqlite3 *db, const ind_catalogue *cat, const ind_measure
     }
     for (int c = 1; c < ncol; c++) {
         map[c] = s->kind == SET_SQL ? s->first_measure + c - 1 : -1;
-        for (int m = 0; s->kind != SET_SQL && m < s->nmeasures; m++)
+        for (int m = 0; s->kind != SET_SQL && s->kind != SET_DISTINCT && m < s->nmeasures; m++)
             if (strcmp(cat->measure_ids[s->first_measure + m], sqlite3_column_name(q, c)) == 0)
                 map[c] = s->first_measure + m;
     }
@@ -214,6 +268,14 @@ static int collect_rows(sqlite3 *db, const ind_catalogue *cat, const ind_measure
     int step;
     while ((step = sqlite3_step(q)) == SQLITE_ROW) {
         const char *dept = (const char *)sqlite3_column_text(q, 0);
+        if (s->kind == SET_DISTINCT) {
+            const char *key = (const char *)sqlite3_column_text(q, 1);
+            if (key) {
+                rows_add(out, dept ? dept : "", s->first_measure, 0);
+                out->key[out->n - 1] = copy_text(key);
+            }
+            continue;
+        }
         for (int c = 1; c < ncol; c++)
             if (map[c] >= 0 && sqlite3_column_type(q, c) != SQLITE_NULL)
                 rows_add(out, dept ? dept : "", map[c], sqlite3_column_double(q, c));
@@ -234,9 +296,44 @@ static int collect_rows(sqlite3 *db, const ind_catalogue *cat, const ind_measure
     return rc;
 }
 
+/* A distinct set's keys into ind_distinct, and the month's count per
+ * department into ind_measure. */
+static int store_keys(sqlite3 *db, const ind_catalogue *cat, const char *month,
+                      const set_rows *r, hr_error *err)
+{
+    sqlite3_stmt *ins = db_prepare(db,
+                                   "INSERT OR IGNORE INTO ind_distinct (month, measure, dept_code,"
+                                   " key) VALUES (?,?,?,?)",
+                                   err);
+    if (!ins)
+        return err->code;
+    int rc = HR_OK;
+    const char *measure = NULL;
+    for (int i = 0; i < r->n && !rc; i++) {
+        measure = cat->measure_ids[r->measure[i]];
+        sqlite3_bind_text(ins, 1, month, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 2, measure, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 3, r->dept[i], -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 4, r->key[i], -1, SQLITE_STATIC);
+        if (sqlite3_step(ins) != SQLITE_DONE)
+            rc = db_fail(db, "storing distinct keys", err);
+        sqlite3_reset(ins);
+    }
+    sqlite3_finalize(ins);
+    if (!rc && measure)
+        rc = db_exec_args(db, err,
+                          "INSERT OR REPLACE INTO ind_measure (month, measure, dept_code, value)"
+                          " SELECT month, measure, dept_code, count(*) FROM ind_distinct"
+                          " WHERE month = ?1 AND measure = ?2 GROUP BY dept_code",
+                          month, measure, NULL);
+    return rc;
+}
+
 static int store_collected(sqlite3 *db, const ind_catalogue *cat, const char *month,
                            const set_rows *r, hr_error *err)
 {
+    if (r->n && r->key[0])
+        return store_keys(db, cat, month, r, err);
     sqlite3_stmt *ins = db_prepare(
         db, "INSERT OR REPLACE INTO ind_measure (month, measure, dept_code, value) VALUES (?,?,?,?)",
         err);
@@ -287,6 +384,11 @@ static int clear_set(sqlite3 *db, const ind_catalogue *cat, const ind_measure_se
         return rc;
     if (s->kind == SET_EQUIPMENT)
         return db_exec_args(db, err, "DELETE FROM ind_equipment_month WHERE month = ?", month, NULL);
+    if (s->kind == SET_DRG)
+        return db_exec_args(db, err, "DELETE FROM ind_drg_month WHERE month = ?", month, NULL);
+    if (s->kind == SET_DISTINCT)
+        return db_exec_args(db, err, "DELETE FROM ind_distinct WHERE month = ? AND measure = ?",
+                            month, cat->measure_ids[s->first_measure], NULL);
     if (s->kind == SET_COST_ALLOCATION)
         return costalloc_clear_month(db, month, err);
     return HR_OK;
@@ -297,7 +399,12 @@ static int compute_set(sqlite3 *db, const ind_catalogue *cat, const ind_measure_
 {
     switch (s->kind) {
     case SET_SQL:
+    case SET_DISTINCT:
         return store_rows(db, cat, s, s->sql, month, err);
+    case SET_DRG:
+        if (db_exec_args(db, err, drg_month_sql, month, NULL))
+            return err->code;
+        return store_rows(db, cat, s, drg_dept_sql, month, err);
     case SET_EQUIPMENT:
         if (db_exec_args(db, err, equipment_sql, month, NULL))
             return err->code;
@@ -422,7 +529,8 @@ static int reads_compute_tables(const char *sql)
         "indicator", "indicator_value", "contribution", "contribution_role", "computed_period",
         "cost_allocation",
         "cost_unallocated", "cost_alloc_warning", "operating_statement", "equipment_benefit",
-        "ind_measure", "ind_measure_state", "ind_equipment_month"};
+        "ind_measure", "ind_measure_state", "ind_equipment_month", "ind_distinct",
+        "ind_drg_month", "drg_group", "guokao_item"};
 #define WORD(ch) (((ch) >= 'a' && (ch) <= 'z') || ((ch) >= 'A' && (ch) <= 'Z') || \
                   ((ch) >= '0' && (ch) <= '9') || (ch) == '_')
     for (const char *p = sql; *p; p++) {
@@ -465,7 +573,8 @@ static int find_stale(sqlite3 *db, const ind_catalogue *cat, int month_index, se
         /* The catalogue's SQL may read the roll-ups: a month without a
          * current one (loaded, not validated since) is rolled up into this
          * connection's shadow, which its sets then read here. */
-        if (!rc && s->kind == SET_SQL && rolled < 0)
+        int sql = s->kind == SET_SQL || s->kind == SET_DISTINCT;
+        if (!rc && sql && rolled < 0)
             rc = rollup_shadow(db, month, &rolled, err);
         if (rc)
             break;
@@ -477,7 +586,7 @@ static int find_stale(sqlite3 *db, const ind_catalogue *cat, int month_index, se
         j->set = s;
         sb_init(&j->inputs), sb_init(&j->missing);
         sb_addstr(&j->inputs, inputs.buf);
-        j->parallel = s->kind == SET_SQL && !rolled && !reads_compute_tables(s->sql);
+        j->parallel = sql && !rolled && !reads_compute_tables(s->sql);
     }
     sb_release(&inputs), sb_release(&missing), sb_release(&old);
     return rc;

@@ -405,17 +405,21 @@ static int archive_file(sqlite3 *db, const pull_config *cfg, const pull_source *
             o->state = PULL_IN;
             o->version = prev.version;
             snprintf(o->archive_path, sizeof o->archive_path, "%s", prev.path);
-            snprintf(o->detail, sizeof o->detail, "%s (v%d), unchanged", prev.path, prev.version);
+            buf_printf(o->detail, sizeof o->detail, "%s (v%d), unchanged", prev.path, prev.version);
             return HR_OK;
         }
     }
     char dir[PATH_MAX], tmp[PATH_MAX], final_name[NAME_MAX + 1], final_path[PATH_MAX];
-    snprintf(dir, sizeof dir, "%s/%s", cfg->archive, period);
-    snprintf(tmp, sizeof tmp, "%s/.%s.pull-%ld", dir, s->name, (long)getpid());
+    if (buf_printf(dir, sizeof dir, "%s/%s", cfg->archive, period) ||
+        buf_printf(tmp, sizeof tmp, "%s/.%s.pull-%ld", dir, s->name, (long)getpid()))
+        return hr_error_set(err, HR_EFAIL, cfg->archive, 0, NULL,
+                            "the archive's path is too long (more than %d bytes with the month "
+                            "and file name)",
+                            PATH_MAX - 1);
     int in = open(path, O_RDONLY);
     if (in < 0) {
         o->state = PULL_REFUSED;
-        snprintf(o->detail, sizeof o->detail, "%s: cannot read: %s", path, strerror(errno));
+        buf_printf(o->detail, sizeof o->detail, "%s: cannot read: %s", path, strerror(errno));
         return HR_OK;
     }
     int rc = open_month_dir(dir, err);
@@ -434,7 +438,7 @@ static int archive_file(sqlite3 *db, const pull_config *cfg, const pull_source *
     close(in);
     if (rc == HR_OK && changed) {
         o->state = PULL_WAITING;
-        snprintf(o->detail, sizeof o->detail,
+        buf_printf(o->detail, sizeof o->detail,
                  "%s: changed while being copied (%lld bytes before, %llu copied): still being "
                  "written, try again later",
                  path, (long long)before->st_size, (unsigned long long)bytes);
@@ -442,17 +446,18 @@ static int archive_file(sqlite3 *db, const pull_config *cfg, const pull_source *
         o->state = PULL_IN;
         o->version = prev.version;
         snprintf(o->archive_path, sizeof o->archive_path, "%s", prev.path);
-        snprintf(o->detail, sizeof o->detail, "%s (v%d), unchanged", prev.path, prev.version);
+        buf_printf(o->detail, sizeof o->detail, "%s (v%d), unchanged", prev.path, prev.version);
     } else if (rc == HR_OK && content_of_other_month(s, tmp, period, o->detail, sizeof o->detail)) {
         char why[sizeof o->detail];
-        snprintf(why, sizeof why, "%s", o->detail);
-        snprintf(o->detail, sizeof o->detail, "%s: %s", path, why);
+        memcpy(why, o->detail, sizeof why);
+        buf_printf(o->detail, sizeof o->detail, "%s: %s", path, why);
         o->state = PULL_REFUSED;
     } else if (rc == HR_OK) {
         int version = prev.version + 1;
         version_name(s->name, version, final_name, sizeof final_name);
-        snprintf(final_path, sizeof final_path, "%s/%s", dir, final_name);
-        if (link(tmp, final_path) != 0) {
+        if (buf_printf(final_path, sizeof final_path, "%s/%s", dir, final_name)) {
+            rc = hr_error_set(err, HR_EFAIL, dir, 0, NULL, "the archive's path is too long");
+        } else if (link(tmp, final_path) != 0) {
             rc = hr_error_set(err, HR_EFAIL, final_path, 0, NULL,
                               errno == EEXIST ? "already in the archive but not in its manifest "
                                                 "(table archive_file): move it away, then pull again"
@@ -480,7 +485,7 @@ static int archive_file(sqlite3 *db, const pull_config *cfg, const pull_source *
                 o->state = version == 1 ? PULL_NEW : PULL_UPDATED;
                 o->version = version;
                 snprintf(o->archive_path, sizeof o->archive_path, "%s", final_path);
-                snprintf(o->detail, sizeof o->detail, "%s -> %s%s", path, final_path,
+                buf_printf(o->detail, sizeof o->detail, "%s -> %s%s", path, final_path,
                          version > 1 ? " (a changed export: the earlier version stays beside it)"
                                      : "");
             }
@@ -508,12 +513,12 @@ static int pull_source_file(sqlite3 *db, const pull_config *cfg, const pull_sour
     int nfound = 0, nothers = 0, e = 0, rc = HR_OK;
     if (list_matches(s->drop, glob.buf, &found, &nfound, &e) != 0) {
         o->state = PULL_MISSING;
-        snprintf(o->detail, sizeof o->detail, "%s: %s", s->drop,
+        buf_printf(o->detail, sizeof o->detail, "%s: %s", s->drop,
                  e == ENOENT    ? "the drop folder does not exist (is the share mounted?)"
                  : e == ENOTDIR ? "the drop folder is not a folder"
                                 : strerror(e));
         if (e == EACCES)
-            snprintf(o->detail, sizeof o->detail,
+            buf_printf(o->detail, sizeof o->detail,
                      "%s: cannot read the drop folder (permission denied)", s->drop);
         goto done;
     }
@@ -521,11 +526,11 @@ static int pull_source_file(sqlite3 *db, const pull_config *cfg, const pull_sour
         o->state = PULL_MISSING;
         list_matches(s->drop, any.buf, &others, &nothers, &e);
         if (nothers > 0)
-            snprintf(o->detail, sizeof o->detail,
+            buf_printf(o->detail, sizeof o->detail,
                      "no %s in %s; it holds %s%s, of another month (wrong period in the name?)",
                      glob.buf, s->drop, others[0].name, nothers > 1 ? " and more" : "");
         else
-            snprintf(o->detail, sizeof o->detail, "no %s in %s", glob.buf, s->drop);
+            buf_printf(o->detail, sizeof o->detail, "no %s in %s", glob.buf, s->drop);
         goto done;
     }
     if (nfound > 1) {
@@ -533,7 +538,7 @@ static int pull_source_file(sqlite3 *db, const pull_config *cfg, const pull_sour
         strbuf names = STRBUF_INIT;
         for (int i = 0; i < nfound; i++)
             sb_addf(&names, "%s%s", i ? ", " : "", found[i].name);
-        snprintf(o->detail, sizeof o->detail,
+        buf_printf(o->detail, sizeof o->detail,
                  "%d files in %s match %s: %s; which one is the export? remove or rename the "
                  "others",
                  nfound, s->drop, glob.buf, names.buf);
@@ -541,18 +546,23 @@ static int pull_source_file(sqlite3 *db, const pull_config *cfg, const pull_sour
         goto done;
     }
     char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/%s", s->drop, found[0].name);
+    if (buf_printf(path, sizeof path, "%s/%s", s->drop, found[0].name)) {
+        o->state = PULL_REFUSED;
+        buf_printf(o->detail, sizeof o->detail, "%s/%s: the path is too long", s->drop,
+                   found[0].name);
+        goto done;
+    }
     struct stat lst, st;
     if (lstat(path, &lst) != 0 || stat(path, &st) != 0) {
         o->state = PULL_REFUSED;
-        snprintf(o->detail, sizeof o->detail, "%s: cannot read: %s", path, strerror(errno));
+        buf_printf(o->detail, sizeof o->detail, "%s: cannot read: %s", path, strerror(errno));
         goto done;
     }
     if (S_ISLNK(lst.st_mode)) {
         char target[PATH_MAX], root[PATH_MAX];
         if (!realpath(path, target) || !realpath(s->drop, root) || !path_inside(target, root)) {
             o->state = PULL_REFUSED;
-            snprintf(o->detail, sizeof o->detail,
+            buf_printf(o->detail, sizeof o->detail,
                      "%s: a symbolic link leading out of the drop folder (to %s); only files "
                      "inside %s are pulled",
                      path, realpath(path, target) ? target : "nowhere", s->drop);
@@ -561,7 +571,7 @@ static int pull_source_file(sqlite3 *db, const pull_config *cfg, const pull_sour
     }
     if (!S_ISREG(st.st_mode)) {
         o->state = PULL_REFUSED;
-        snprintf(o->detail, sizeof o->detail, "%s: not a regular file", path);
+        buf_printf(o->detail, sizeof o->detail, "%s: not a regular file", path);
         goto done;
     }
     if (s->done_marker) {
@@ -569,7 +579,7 @@ static int pull_source_file(sqlite3 *db, const pull_config *cfg, const pull_sour
         snprintf(marker, sizeof marker, "%s.done", path);
         if (access(marker, F_OK) != 0) {
             o->state = PULL_WAITING;
-            snprintf(o->detail, sizeof o->detail,
+            buf_printf(o->detail, sizeof o->detail,
                      "%s: no %s.done marker yet (the system writes it when the export is "
                      "complete)",
                      path, found[0].name);
@@ -581,7 +591,7 @@ static int pull_source_file(sqlite3 *db, const pull_config *cfg, const pull_sour
         struct stat again;
         if (stat(path, &again) != 0 || !same_file_state(&st, &again)) {
             o->state = PULL_WAITING;
-            snprintf(o->detail, sizeof o->detail,
+            buf_printf(o->detail, sizeof o->detail,
                      "%s: still being written (%lld bytes, then %lld %d s later); try again "
                      "later",
                      path, (long long)st.st_size, (long long)again.st_size, s->stable_seconds);
@@ -620,7 +630,8 @@ static void report_finish(pull_report *rep, const char *period, int32_t today)
         int32_t expected = pull_expected_days(o->source, period);
         int y, m, d;
         calendar_civil_from_days(expected, &y, &m, &d);
-        snprintf(o->expected, sizeof o->expected, "%04d-%02d-%02d", y % 10000, m, d);
+        snprintf(o->expected, sizeof o->expected, "%04u-%02u-%02u", (unsigned)y % 10000u,
+                 (unsigned)m % 100u, (unsigned)d % 100u);
         if (!is_in(o->state)) {
             o->late = today > expected;
             if (o->source->required)
@@ -645,8 +656,8 @@ int pull_period(sqlite3 *db, const pull_config *cfg, const char *period, int32_t
             rc = newest_archived(db, period, o->source->name, &prev, err);
             if (rc == HR_OK && prev.version) {
                 char why[sizeof o->detail];
-                snprintf(why, sizeof why, "%s", o->detail);
-                snprintf(o->detail, sizeof o->detail, "%s (v%d) kept; the drop: %s", prev.path,
+                memcpy(why, o->detail, sizeof why);
+                buf_printf(o->detail, sizeof o->detail, "%s (v%d) kept; the drop: %s", prev.path,
                          prev.version, why);
                 o->state = PULL_IN;
                 o->version = prev.version;
@@ -678,7 +689,7 @@ int pull_state_of(sqlite3 *db, const pull_config *cfg, const char *period, int32
             o->state = PULL_IN;
             o->version = prev.version;
             snprintf(o->archive_path, sizeof o->archive_path, "%s", prev.path);
-            snprintf(o->detail, sizeof o->detail, "%s (v%d)", prev.path, prev.version);
+            buf_printf(o->detail, sizeof o->detail, "%s (v%d)", prev.path, prev.version);
             continue;
         }
         int64_t loaded = 0;
@@ -692,10 +703,10 @@ int pull_state_of(sqlite3 *db, const pull_config *cfg, const char *period, int32
         }
         if (loaded > 0) {
             o->state = PULL_IN;
-            snprintf(o->detail, sizeof o->detail, "loaded (not through pull)");
+            buf_printf(o->detail, sizeof o->detail, "loaded (not through pull)");
         } else {
             o->state = PULL_MISSING;
-            snprintf(o->detail, sizeof o->detail, "not pulled yet");
+            buf_printf(o->detail, sizeof o->detail, "not pulled yet");
         }
     }
     report_finish(rep, period, today_days);
@@ -859,25 +870,25 @@ int pull_verify(sqlite3 *db, const char *period, FILE *out, int *bad, hr_error *
         char problem[512] = "";
         struct stat sb;
         if (lstat(path, &sb) != 0) {
-            snprintf(problem, sizeof problem, "missing: %s", strerror(errno));
+            buf_printf(problem, sizeof problem, "missing: %s", strerror(errno));
         } else if (!S_ISREG(sb.st_mode)) {
-            snprintf(problem, sizeof problem, "not a regular file any more");
+            buf_printf(problem, sizeof problem, "not a regular file any more");
         } else if ((int64_t)sb.st_size != size) {
-            snprintf(problem, sizeof problem, "size %lld, the manifest says %lld",
+            buf_printf(problem, sizeof problem, "size %lld, the manifest says %lld",
                      (long long)sb.st_size, (long long)size);
         } else {
             char hex[DIGEST_HEX_SIZE];
             hr_error e;
             hr_error_clear(&e);
             if (digest_file(path, hex, NULL, &e) != 0)
-                snprintf(problem, sizeof problem, "cannot read: %s", e.message);
+                buf_printf(problem, sizeof problem, "cannot read: %s", e.message);
             else if (strcmp(hex, sha) != 0)
-                snprintf(problem, sizeof problem,
+                buf_printf(problem, sizeof problem,
                          "SHA-256 %.16s..., the manifest says %.16s...: changed since it was "
                          "pulled",
                          hex, sha);
             else if (sb.st_mode & 0222)
-                snprintf(problem, sizeof problem,
+                buf_printf(problem, sizeof problem,
                          "writable (mode %o): the archive keeps files read-only", sb.st_mode & 0777);
         }
         fprintf(out, "%s  %s  v%d  %s  %s\n", problem[0] ? "BAD" : "ok ",

@@ -29,6 +29,7 @@
 #ifndef HR_PULL_H
 #define HR_PULL_H
 
+#include <limits.h>
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -85,7 +86,7 @@ typedef struct pull_outcome {
     int version;      /* newest archived version after the pull, 0: none */
     int late;         /* not in, and the expected day has passed */
     char expected[11];    /* YYYY-MM-DD: the day it is due */
-    char archive_path[1024]; /* the newest archived version, "" if none */
+    char archive_path[PATH_MAX]; /* the newest archived version, "" if none */
     char detail[1536];   /* what was found or what is wrong */
 } pull_outcome;
 

@@ -99,7 +99,10 @@ int charset_prepare(run *r, hr_error *err)
     font_charset_add_file(cs, paths_data_file("config/hospital.xml", path, sizeof path));
     snprintf(path, sizeof path, "%s/zh_CN/LC_MESSAGES/hospreport.mo", paths_locale_dir());
     font_charset_add_file(cs, path);
-    static const char extra[] = "—–·•…，。、：；（）％¥万元年月日第季度页共个百分点全院▲▼";
+    /* ... and the numerals a renumbered heading may take ("十、" when a
+     * section drawn pushes the suggestions to the tenth place) */
+    static const char extra[] = "—–·•…，。、：；（）％¥万元年月日第季度页共个百分点全院▲▼"
+                                "一二三四五六七八九十附录";
     font_charset_add_utf8(cs, extra, sizeof extra - 1);
     static const char *const sql[] = {
         "SELECT name_zh || name_en || unit || COALESCE(unit_zh, '') || COALESCE(unit_en, '') "

@@ -98,7 +98,7 @@ static int build_grid(rctx *c, xmlNodePtr el, const dataset *d, grid *g)
             snprintf(g->unit, sizeof g->unit, "%s", ds_at(d, r, cu)->text);
     }
     for (int i = 0; i < g->ns; i++)
-        snprintf(g->s[i], sizeof g->s[i], "%s", snames[i]);
+        buf_printf(g->s[i], sizeof g->s[i], "%s", snames[i]);
     int repeats[MAX_X] = {0}; /* labels that repeat name their key */
     for (int i = 0; i < g->nx; i++)
         for (int j = i + 1; j < g->nx; j++)

@@ -514,7 +514,7 @@ void ds_small_counts_note(rctx *c)
     snprintf(zh, sizeof zh, i18n_tr(LANG_ZH, "— fewer than %d cases not shown"), c->small_k);
     snprintf(en, sizeof en, "— fewer than %d cases not shown", c->small_k);
     if (c->mode == MODE_BILINGUAL)
-        snprintf(note, sizeof note, "%s / %s", zh, en);
+        buf_printf(note, sizeof note, "%s / %s", zh, en);
     else
         snprintf(note, sizeof note, "%s", ctx_primary(c) == LANG_EN ? en : zh);
     doc_ensure(c, c->base_size * 1.6);

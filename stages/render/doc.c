@@ -338,7 +338,7 @@ static void draw_header_footer(rctx *c, int index, int pages)
     if (c->mode == MODE_BILINGUAL) {
         page_label("Page {page} of {pages}", index + 1, pages, foot_en, sizeof foot_en);
         size_t n = strlen(foot);
-        snprintf(foot + n, sizeof foot - n, "  ·  %s", foot_en);
+        buf_printf(foot + n, sizeof foot - n, "  ·  %s", foot_en);
     }
     double fy = c->margin_b - 22;
     text_at(p, c, c->page_w / 2 - font_text_width(c->font, foot, size) / 2, fy, size, foot,

@@ -127,8 +127,14 @@ int pdf_fix_tounicode_mem(const char *pdf, size_t len, const unsigned char block
         char *e = table + 20 * i;
         long long off = number_at(e, e + 10, NULL);
         if (e[17] == 'n' && off > start) {
-            char num[16];
-            snprintf(num, sizeof num, "%010lld", off + delta);
+            char num[24];
+            long long moved = off + delta;
+            if (moved < 0 || moved > 9999999999LL) { /* an xref entry has 10 digits */
+                sb_release(&o);
+                sb_release(&cmap);
+                return 0;
+            }
+            snprintf(num, sizeof num, "%010lld", moved);
             memcpy(e, num, 10);
         }
     }

@@ -71,7 +71,7 @@ typedef struct rctx {
     char scope_name[2][128];
     char hospital[2][128];
     char author[128];
-    char report_no[64];
+    char report_no[128 + PERIOD_LABEL_MAX + 16]; /* kind (run.kind[128]), period, number */
     int draft; /* DRAFT_* bits: the mark every page carries */
     int small_k;         /* small counts: "<k" and "—" (data.c); 0 = off */
     ind_row *ind;

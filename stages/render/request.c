@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "pipeline/core/db.h"
@@ -240,13 +241,19 @@ static void topic_list(char *buf, size_t size)
 
 /* The template file and the kind the PDFs are named by. Topic reports need
  * --template: a file, or a short name (equipment = templates/topic-equipment.xml);
- * their kind is the file's base name (topic-equipment). */
+ * their kind is the file's base name (topic-equipment). A kind that names
+ * the topic itself (topic-equipment) is the same as --report topic
+ * --template equipment. */
 static int template_resolve(run *r, hr_error *err)
 {
     const render_options *o = r->opt;
     snprintf(r->kind, sizeof r->kind, "%s", o->kind);
-    int topic = strcmp(o->kind, "topic") == 0;
-    if (topic && (!o->template_path || !o->template_path[0])) {
+    const char *tpl = o->template_path;
+    int named = strncmp(o->kind, "topic-", 6) == 0 && o->kind[6];
+    if (named && (!tpl || !tpl[0]))
+        tpl = o->kind;
+    int topic = named || strcmp(o->kind, "topic") == 0;
+    if (topic && (!tpl || !tpl[0])) {
         char list[1024];
         topic_list(list, sizeof list);
         return hr_error_set(err, HR_EUSAGE, NULL, 0, "--template",
@@ -254,17 +261,25 @@ static int template_resolve(run *r, hr_error *err)
                             "or a template file", list[0] ? list : "(none installed)");
     }
     char rel[256];
-    if (!o->template_path) {
+    if (!tpl) {
         snprintf(rel, sizeof rel, "templates/%s.xml", o->kind);
         paths_data_file(rel, r->tpl_path, sizeof r->tpl_path);
-    } else if (topic && !strchr(o->template_path, '/') && !strstr(o->template_path, ".xml")) {
-        const char *name = o->template_path;
+    } else if (topic && !strchr(tpl, '/') && !strstr(tpl, ".xml")) {
+        const char *name = tpl;
         if (!strncmp(name, "topic-", 6))
             name += 6;
         snprintf(rel, sizeof rel, "templates/topic-%s.xml", name);
         paths_data_file(rel, r->tpl_path, sizeof r->tpl_path);
+        if (named && access(r->tpl_path, R_OK) != 0) {
+            char list[1024];
+            topic_list(list, sizeof list);
+            return hr_error_set(err, HR_EUSAGE, NULL, 0, "--report",
+                                "'%s' is not a report: use monthly, quarterly, annual, topic, "
+                                "or topic-NAME for one of %s",
+                                o->kind, list[0] ? list : "(none installed)");
+        }
     } else
-        snprintf(r->tpl_path, sizeof r->tpl_path, "%s", o->template_path);
+        snprintf(r->tpl_path, sizeof r->tpl_path, "%s", tpl);
     if (topic) {
         const char *base = strrchr(r->tpl_path, '/');
         base = base ? base + 1 : r->tpl_path;

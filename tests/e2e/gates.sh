@@ -25,10 +25,12 @@ status_is() { # description, wanted, got
 }
 # The diagonal mark of one page, as pdftotext sees it: its words are the
 # upper-case ones taller than any text line (44 pt), read from the bottom up.
+# Taller than 17: a level-2 heading's words are 16.3 high, and one may be an
+# upper-case word (DRG by department).
 mark_of_page() { # pdf page
     pdftotext -q -bbox -f "$2" -l "$2" "$1" - |
         sed -n 's/.*yMin="\([0-9.]*\)".*yMax="\([0-9.]*\)">\([^<]*\)<\/word>.*/\1 \2 \3/p' |
-        awk '$2 - $1 > 16 && $3 ~ /^[A-Z,]+$/ { print $1, $3 }' | sort -k1,1 -nr |
+        awk '$2 - $1 > 17 && $3 ~ /^[A-Z,]+$/ { print $1, $3 }' | sort -k1,1 -nr |
         awk '{ printf "%s", $2 }'
 }
 # every page of the PDF carries the mark (the words without spaces)

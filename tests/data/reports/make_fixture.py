@@ -12,6 +12,7 @@
 # month so comparisons are consistent, and two anomalies are planted for the
 # tests: in 2026-10 General Surgery's (D02) drug share is 36.8 % (band: 30),
 # and Cardiology's (D01) visits jump, driving the hospital's rise.
+import datetime
 import math
 import sys
 import xml.etree.ElementTree as ET
@@ -406,6 +407,175 @@ for year in (2025, 2026):
         target = {"medical_revenue": 2.2e8, "oe_visits": 410000.0, "discharges": 16000.0,
                   "drug_ratio": 28.0}[x]
         ins("budget", "%d-01" % year, year, "*", x, target, fid, k + 2)
+
+# ---- DRG/DIP (issue 18): grouped stays in five months only (2025-10 for the
+# YoY base, 2026-07 .. 2026-10), so that 2025 and the topic range have none
+# (their reports name the missing source). Every stay of a group in a month
+# is alike (same los and fee), so that the expected values are easy to
+# compute by hand. Planted in 2026-10: General Surgery's GB19 runs 45 % above
+# its benchmark cost with stays 35 % longer (the over-benchmark finding, a
+# cause in the length of stay); Orthopaedics' IC29 28 % above with a normal
+# length of stay and materials at 62 % of its fees (a cause in spending);
+# Cardiology's FV29 twice its benchmark on 2 stays only (too few: no
+# finding); IB29 has no benchmark (left out of the indices); two General
+# Surgery stays a month are not grouped (入组率).
+V2_META = {  # used only where the catalogue has no such indicator yet
+    "drg_cases": ("DRG入组病例数", "DRG grouped stays", "count", "up", "drg"),
+    "drg_groups": ("DRG组数", "DRG groups", "count", "up", "drg"),
+    "drg_total_weight": ("DRG总权重", "DRG total weight", "times", "up", "drg"),
+    "cmi": ("病例组合指数（CMI）", "Case mix index (CMI)", "times", "up", "drg"),
+    "time_efficiency_index": ("时间消耗指数", "Time efficiency index", "times", "down", "drg"),
+    "cost_efficiency_index": ("费用消耗指数", "Cost efficiency index", "times", "down", "drg"),
+    "low_risk_mortality": ("低风险组病例死亡率", "Low-risk group mortality", "percent", "down", "drg"),
+    "drg_balance": ("DRG病组结余", "DRG balance", "money", "up", "drg"),
+}
+for k, (zh, en, u, dr, dim) in V2_META.items():
+    if k not in unit:
+        w("INSERT INTO indicator (indicator, name_zh, name_en, unit, direction, dimension, "
+          "sort_order) VALUES (%s);" % ", ".join(q(v) for v in (k, zh, en, u, dr, dim, 200000 + len(unit))))
+        unit[k] = u
+RATE = 19000  # CNY per unit of weight: the payment standard
+# code, name, dept, weight, benchmark los, benchmark cost (CNY) or None,
+# low-risk, stays a month, (drug, material, exam) shares of the fee
+GROUPS = [
+    ("FM19", "经皮冠状动脉支架植入", "D01", 2.10, 6.5, 42000, "N", 12, (0.18, 0.55, 0.10)),
+    ("FR29", "心力衰竭、休克", "D01", 0.95, 9.0, 17500, "N", 14, (0.42, 0.08, 0.22)),
+    ("FT19", "高血压", "D01", 0.55, 6.0, 8200, "Y", 10, (0.38, 0.05, 0.30)),
+    ("FV29", "严重心律失常及传导障碍", "D01", 0.80, 7.0, 14000, "N", 2, (0.35, 0.20, 0.25)),
+    ("GB19", "胃、食管、十二指肠大手术", "D02", 3.80, 16.0, 72000, "N", 8, (0.30, 0.35, 0.12)),
+    ("HC29", "胆囊切除手术", "D02", 1.20, 6.5, 23000, "N", 14, (0.20, 0.30, 0.15)),
+    ("GD19", "阑尾切除术", "D02", 0.85, 5.0, 15500, "N", 12, (0.22, 0.25, 0.15)),
+    ("GK29", "结肠镜治疗操作", "D02", 0.50, 3.5, 8800, "Y", 8, (0.15, 0.30, 0.20)),
+    ("IC29", "髋、肩、膝、肘和踝关节置换术", "D03", 3.10, 11.0, 60000, "N", 8, (0.12, 0.62, 0.08)),
+    ("IF39", "骨盆、髋臼及股骨手术", "D03", 2.30, 13.0, 45000, "N", 6, (0.18, 0.45, 0.10)),
+    ("IU29", "颈腰背疾病", "D03", 0.60, 8.0, 10500, "Y", 10, (0.30, 0.10, 0.25)),
+    ("IB29", "脊柱融合手术", "D03", 2.90, None, None, "N", 3, (0.10, 0.60, 0.08)),
+]
+DRG_MONTHS = [month_index("2025-10")] + list(range(month_index("2026-07"), LAST + 1))
+
+
+def group_month(g, i):
+    """(los, fee in CNY) of every stay of the group in month i."""
+    code, _, _, wt, blos, bcost, _, _, _ = g
+    los_f, cost_f = 1.0, 1.0 + 0.01 * (i % 3)
+    if i == LAST and code == "GB19":
+        los_f, cost_f = 1.35, 1.45
+    if i == LAST and code == "IC29":
+        cost_f = 1.28
+    if code == "FV29":
+        cost_f = 2.2
+    if bcost is None:
+        return 14, round(wt * RATE * 1.1)
+    return max(1, round(blos * los_f)), round(bcost * cost_f)
+
+
+stays = []  # (month, dept, code, los, fee_cents, died)
+fid_drg = 900000
+for i in DRG_MONTHS:
+    m = month_label(i)
+    y, mo = i // 12, i % 12 + 1
+    n = 0
+    for g in GROUPS:
+        code, name, dept, wt, blos, bcost, lr, cnt, (ds, ms, es) = g
+        los, fee = group_month(g, i)
+        for k in range(cnt):
+            n += 1
+            died = (code == "FT19" and i == LAST and k == 0) or (code == "GB19" and k == 0)
+            sid = "S%s-%04d" % (m, n)
+            dis = "%04d-%02d-%02d" % (y, mo, 1 + k % 28)
+            fee_c = fee * 100
+            w("INSERT INTO inpatient (period, stay_id, patient_key, dept_code, admit_date, "
+              "discharge_date, total_fee_cents, drug_fee_cents, material_fee_cents, exam_fee_cents, "
+              "outcome, file_id, line_no) VALUES (%s);" % ", ".join(q(v) for v in (
+                  m, sid, "PK-SECRET-%s-%d" % (m, n), dept,
+                  (datetime.date.fromisoformat(dis) - datetime.timedelta(days=los)).isoformat(),
+                  dis, fee_c, round(fee_c * ds), round(fee_c * ms), round(fee_c * es),
+                  "died" if died else "improved", fid_drg + i, n + 1)))
+            w("INSERT INTO drg (period, stay_id, drg_code, drg_name, weight, payment_cents, low_risk, "
+              "file_id, line_no) VALUES (%s);" % ", ".join(q(v) for v in (
+                  m, sid, code, name, wt, round(wt * RATE * 100), lr, fid_drg + 100 + i, n + 1)))
+            stays.append((i, dept, g, los, fee_c, died))
+    for k in range(2):  # not grouped
+        n += 1
+        w("INSERT INTO inpatient (period, stay_id, patient_key, dept_code, admit_date, "
+          "discharge_date, total_fee_cents, drug_fee_cents, material_fee_cents, exam_fee_cents, "
+          "outcome, file_id, line_no) VALUES (%s);" % ", ".join(q(v) for v in (
+              m, "S%s-%04d" % (m, n), "PK-SECRET-%s-%d" % (m, n), "D02", "%04d-%02d-01" % (y, mo),
+              "%04d-%02d-05" % (y, mo), 1200000, 300000, 200000, 100000, "cured", fid_drg + i, n + 1)))
+    for g in GROUPS:
+        if g[5] is not None:
+            w("INSERT INTO drg_benchmark (period, drg_code, avg_los, avg_cost_cents, file_id, line_no) "
+              "VALUES (%s);" % ", ".join(q(v) for v in (m, g[0], g[4], g[5] * 100, fid_drg + 200 + i, 2)))
+    for off, src in ((100, "drg"), (200, "drg_benchmark")):
+        w("INSERT INTO source_file (file_id, period, source, path, size_bytes, sha256, profile, "
+          "rows_read, rows_loaded, rows_rejected, loaded_at, outcome) VALUES (%s);"
+          % ", ".join(q(x) for x in (fid_drg + off + i, m, src, "exports/%s/%s.csv" % (m, src), 4000,
+                                     "%064x" % (i * 7919 + off), "chinese-his", n, n, 0,
+                                     "2026-11-02T00:00:00Z", "loaded")))
+
+
+def drg_values(scope, months):
+    """The v2 DRG indicators and the group table of a scope over months."""
+    ss = [s for s in stays if s[0] in months and (scope == "hospital" or s[1] == scope)]
+    if not ss or any(i not in DRG_MONTHS for i in months):
+        return None, {}
+    cases = len(ss)
+    tw = sum(s[2][3] for s in ss)
+    b = [s for s in ss if s[2][5] is not None]
+    low = [s for s in ss if s[2][6] == "Y"]
+    v = {"drg_cases": float(cases), "drg_groups": float(len({s[2][0] for s in ss})),
+         "drg_total_weight": tw, "cmi": tw / cases,
+         "time_efficiency_index": sum(s[3] / s[2][4] for s in b) / len(b) if b else None,
+         "cost_efficiency_index": sum(s[4] / (s[2][5] * 100) for s in b) / len(b) if b else None,
+         "low_risk_mortality": sum(1 for s in low if s[5]) / len(low) * 100 if low else None,
+         "drg_balance": sum(round(s[2][3] * RATE * 100) - s[4] for s in ss) / 100}
+    groups = {}
+    for s in ss:
+        g = groups.setdefault(s[2][0], {"name": s[2][1], "stays": 0, "weight": 0.0, "los": 0,
+                                        "bstays": 0, "blos": 0.0, "cost": 0, "bcost": 0,
+                                        "pay": 0, "deaths": 0, "low": 0})
+        g["stays"] += 1
+        g["weight"] += s[2][3]
+        g["los"] += s[3]
+        g["cost"] += s[4]
+        g["pay"] += round(s[2][3] * RATE * 100)
+        g["deaths"] += 1 if s[5] else 0
+        g["low"] += 1 if s[2][6] == "Y" else 0
+        if s[2][5] is not None:
+            g["bstays"] += 1
+            g["blos"] += s[2][4]
+            g["bcost"] += s[2][5] * 100
+    return v, groups
+
+
+DRG_IDS = ["drg_cases", "drg_groups", "drg_total_weight", "cmi", "time_efficiency_index",
+           "cost_efficiency_index", "low_risk_mortality", "drg_balance"]
+for kind, f, l in PERIODS:
+    lab = label_of(kind, f, l)
+    months = list(range(f, l + 1))
+    nm = len(months)
+    prev = list(range(f - nm, f)) if kind != "year" else None
+    yoy = list(range(f - 12, l - 11))
+    for scope in SCOPES:
+        cur, groups = drg_values(scope, months)
+        if cur is None:
+            continue
+        vp = drg_values(scope, prev)[0] if prev else None
+        vy = drg_values(scope, yoy)[0]
+        for ind in DRG_IDS:
+            val = cur[ind]
+            pb = vp.get(ind) if vp else None
+            yb = vy.get(ind) if vy else None
+            w("INSERT INTO indicator_value (period, scope, indicator, value, mom_base, mom, yoy_base, "
+              "yoy) VALUES (%s);" % ", ".join(q(x) for x in (lab, scope, ind, val, pb, change(ind, val, pb),
+                                                              yb, change(ind, val, yb))))
+        for code, g in sorted(groups.items()):
+            w("INSERT INTO drg_group VALUES (%s);" % ", ".join(q(x) for x in (
+                lab, scope, code, g["name"], g["stays"], g["weight"], g["weight"] / cur["drg_cases"],
+                g["los"], g["bstays"], g["blos"] if g["bstays"] else None, g["cost"],
+                g["bcost"] if g["bstays"] else None, g["stays"], g["pay"], g["cost"],
+                g["pay"] - g["cost"], g["deaths"], g["low"])))
+
 # a patient row: its key must never reach a PDF
 w("INSERT INTO outpatient (period, visit_id, visit_time, dept_code, doctor_code, patient_key, visit_type, total_fee_cents, drug_fee_cents, material_fee_cents, exam_fee_cents, wait_minutes, file_id, line_no) VALUES ('2026-10', 'V1', '2026-10-01 08:00:00', 'D01', 'DR1', "
   "'PK-SECRET-0001', 'O', 1000, 100, 0, 0, 5, 1, 2);")
