@@ -55,9 +55,23 @@ static int run(sqlite3 *db, const char *rules, hr_error *err)
     return reconcile_period(db, &opt, err);
 }
 
+/* A current file of the month (reconcile skips a rule whose source has
+ * none). */
+static void add_file(sqlite3 *db, int file_id, const char *source)
+{
+    char *sql = sqlite3_mprintf(
+        "INSERT INTO source_file (file_id, period, source, path, size_bytes, sha256, profile, "
+        "rows_read, rows_loaded, loaded_at, outcome) VALUES (%d, '2026-10', %Q, '/x/%q.csv', 0, "
+        "'sha%d', 'standard', 0, 0, '2026-11-01T00:00:00Z', 'loaded')",
+        file_id, source, source, file_id);
+    tk_exec(db, sql);
+    sqlite3_free(sql);
+}
+
 /* 0101 discharges S1-S4, 0201 S5-S9. */
 static void load_stays(sqlite3 *db)
 {
+    add_file(db, 1, "inpatient");
     tk_exec(db, "INSERT INTO inpatient (period, stay_id, patient_key, dept_code, admit_date, "
                 "discharge_date, total_fee_cents, drug_fee_cents, material_fee_cents, "
                 "exam_fee_cents, outcome, file_id, line_no) VALUES "
@@ -84,6 +98,7 @@ static void test_coverage(void **state)
     (void)state;
     sqlite3 *db = open_db();
     load_stays(db);
+    add_file(db, 2, "drg");
     tk_exec(db, "INSERT INTO drg (period, stay_id, drg_code, drg_name, weight, payment_cents, "
                 "low_risk, file_id, line_no) VALUES "
                 "('2026-10','S1','FM11','x',1.0,NULL,NULL,2,2),"
@@ -149,17 +164,18 @@ static void test_skipped_without_drg(void **state)
     hr_error err;
     assert_int_equal(run(db, RULES, &err), HR_OK);
     assert_string_equal(tk_query_text(db, "SELECT status || '|' || message FROM reconcile_rule_state"),
-                        "skipped|skipped: no drg.csv loaded for the month");
+                        "skipped|source missing: drg");
     assert_int_equal(tk_query_int(db, "SELECT (SELECT count(*) FROM reconcile_result) + "
                                       "(SELECT count(*) FROM reconcile_record)"),
                      0);
     assert_string_equal(tk_query_text(db, "SELECT reconcile_state FROM period_state"), "ok");
-    tk_exec(db, "DELETE FROM inpatient;"
+    tk_exec(db, "DELETE FROM inpatient; DELETE FROM source_file;"
                 "INSERT INTO drg (period, stay_id, drg_code, drg_name, weight, file_id, line_no) "
                 "VALUES ('2026-10','S1','FM11','x',1.0,2,2)");
+    add_file(db, 2, "drg");
     assert_int_equal(run(db, RULES, &err), HR_OK);
     assert_string_equal(tk_query_text(db, "SELECT status || '|' || message FROM reconcile_rule_state"),
-                        "skipped|skipped: no inpatient.csv loaded for the month");
+                        "skipped|source missing: inpatient");
     /* the shipped rules file has the rule */
     assert_int_equal(run(db, NULL, &err), HR_OK);
     assert_int_equal(tk_query_int(db, "SELECT count(*) FROM reconcile_rule_state WHERE rule = "

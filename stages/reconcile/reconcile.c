@@ -3,9 +3,6 @@
  * one month that describe the same facts, by the rules of
  * config/rules/reconcile.xml (see reconcile_int.h for the rule kinds).
  *
- * A coverage rule (drg.csv against inpatient.csv) whose covering source
- * the month lacks is skipped, not failed: status 'skipped' with the reason.
- *
  * Everything is computed by SQL over the canonical tables and stored, in
  * one transaction that first forgets an earlier reconciliation of the month
  * (so running twice gives the same result):
@@ -44,7 +41,7 @@ typedef struct rrule_outcome {
     long long record_issues;
     long long unknown;    /* coverage: covering rows matching no row */
     int failed;
-    char skipped[160];    /* why the rule did not run ("" = it ran) */
+    char missing[256];    /* skipped: the rule's sources without a file for the month */
 } rrule_outcome;
 
 static int exec_bound(sqlite3 *db, const char *sql, const char *period, const rrule *r,
@@ -237,15 +234,6 @@ static int within(sqlite3 *db, const char *period, const rrule *r, hr_error *err
 /* ---- coverage: every row of src_b (the month's discharged stays) should
  * have a row of src_a (its DRG grouping) with the same key ---- */
 
-static int has_rows(sqlite3 *db, const char *table, const char *period)
-{
-    char *sql = sqlite3_mprintf("SELECT EXISTS (SELECT 1 FROM \"%w\" WHERE period = ?)", table);
-    int64_t n = 0;
-    db_query_int(db, &n, NULL, sql, period, NULL);
-    sqlite3_free(sql);
-    return n > 0;
-}
-
 /* The idx-th field (0-based) of a CSV record, RFC 4180 quotes undone. */
 static void csv_nth(const char *rec, int idx, strbuf *out)
 {
@@ -336,23 +324,12 @@ static int coverage_quarantined(sqlite3 *db, const char *period, const rrule *r,
 /* Per department of src_b: value_a = its rows covered, value_b = its rows,
  * difference = -(rows not covered), tolerance as for any count; records:
  * each row not covered (only_in_b), each covering row matching none
- * (only_in_a: still in src_a, or quarantined by validate for it). Skipped,
- * not failed, when the month has no src_a (a hospital without DRG data) or
- * no src_b to compare it with. */
+ * (only_in_a: still in src_a, or quarantined by validate for it). A month
+ * without a src_a or src_b file (a hospital without DRG data) never gets
+ * here: evaluate() skips the rule (absent_sources). */
 static int coverage(sqlite3 *db, const char *period, const rrule *r, rrule_outcome *o,
                     hr_error *err)
 {
-    int64_t quarantined = 0;
-    char *q = sqlite3_mprintf("SELECT count(*) FROM quarantine WHERE period = ? AND source = %Q",
-                              r->src_a);
-    db_query_int(db, &quarantined, NULL, q, period, NULL);
-    sqlite3_free(q);
-    int have_a = has_rows(db, r->src_a, period) || quarantined > 0;
-    if (!have_a || !has_rows(db, r->src_b, period)) {
-        snprintf(o->skipped, sizeof o->skipped, "skipped: no %s.csv loaded for the month",
-                 have_a ? r->src_b : r->src_a);
-        return HR_OK;
-    }
     const char *A = r->src_a, *B = r->src_b, *K = r->key, *D = r->dept;
     char *sql = sqlite3_mprintf(
         "DROP TABLE IF EXISTS temp.reconcile_cover;"
@@ -448,16 +425,17 @@ static long long count_records(sqlite3 *db, const char *period, const char *rule
 static int store_rule_state(sqlite3 *db, const char *period, const rrule *r,
                             const rrule_outcome *o, hr_error *err)
 {
+    char skipped[320];
+    snprintf(skipped, sizeof skipped, "source missing: %s", o->missing);
     char *sql = sqlite3_mprintf(
         "INSERT OR REPLACE INTO reconcile_rule_state VALUES (%Q, %Q, %Q, %Q, %lld, %lld, "
         "NULLIF(%Q, ''), NULLIF(%Q, ''), %Q);"
         "%s",
         period, r->id, r->blocking ? "blocking" : "warning",
-        o->skipped[0] ? "skipped" : o->failed ? "fail" : "ok", o->aggregate_fails,
+        o->missing[0] ? "skipped" : o->failed ? "fail" : "ok", o->aggregate_fails,
         o->record_issues, r->fact, r->authority,
-        o->skipped[0] ? o->skipped
-        : o->failed   ? "differences beyond tolerance"
-                      : "within tolerance",
+        o->missing[0] ? skipped
+                      : o->failed ? "differences beyond tolerance" : "within tolerance",
         "");
     int rc = db_exec(db, sql, err);
     sqlite3_free(sql);
@@ -470,11 +448,52 @@ static int store_rule_state(sqlite3 *db, const char *period, const rrule *r,
     return rc;
 }
 
+/* Appends to o->missing each source of the rule without a current file
+ * for the month: such a rule is skipped, neither passed nor failed (a
+ * comparison with an absent file would report every row as a difference). */
+static int absent_sources(sqlite3 *db, const char *period, const rrule *r, rrule_outcome *o,
+                          hr_error *err)
+{
+    const char *src[2 * RR_MAX_TERMS + 2];
+    int n = 0;
+    if (r->kind == RK_AGGREGATE) {
+        for (int i = 0; i < r->na; i++)
+            src[n++] = r->a[i].source;
+        for (int i = 0; i < r->nb; i++)
+            src[n++] = r->b[i].source;
+    } else {
+        src[n++] = r->src_a;
+        src[n++] = r->src_b;
+    }
+    for (int i = 0; i < n; i++) {
+        int dup = 0;
+        for (int j = 0; j < i; j++)
+            dup |= strcmp(src[i], src[j]) == 0;
+        int64_t files = 0;
+        if (dup)
+            continue;
+        if (db_query_int(db, &files, err,
+                         "SELECT count(*) FROM source_file WHERE period = ? AND source = ?"
+                         " AND current = 1",
+                         period, src[i], NULL) < 0)
+            return err->code;
+        if (!files) {
+            size_t len = strlen(o->missing);
+            snprintf(o->missing + len, sizeof o->missing - len, "%s%s", len ? " " : "", src[i]);
+        }
+    }
+    return HR_OK;
+}
+
 static int evaluate(sqlite3 *db, const char *period, const rrule *r, rrule_outcome *o,
                     hr_error *err)
 {
     memset(o, 0, sizeof *o);
-    int rc = 0;
+    int rc = absent_sources(db, period, r, o, err);
+    if (rc)
+        return rc;
+    if (o->missing[0])
+        return store_rule_state(db, period, r, o, err);
     if (r->kind == RK_AGGREGATE) {
         rc = aggregate(db, period, r, r->a, r->na, r->b, r->nb, r->is_amount, o, err);
     } else if (r->kind == RK_RECORDS) {
@@ -561,7 +580,7 @@ static int write_csv(sqlite3 *db, const char *path, const char *header, const ch
     sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
     if (rule)
         sqlite3_bind_text(st, 2, rule, -1, SQLITE_STATIC);
-    fprintf(f, "%s\n", header);
+    fprintf(f, "\xEF\xBB\xBF%s\n", header); /* a BOM: these files are opened in Excel */
     while (sqlite3_step(st) == SQLITE_ROW) {
         for (int i = 0; i < sqlite3_column_count(st); i++) {
             if (i)
@@ -574,6 +593,11 @@ static int write_csv(sqlite3 *db, const char *path, const char *header, const ch
     return paths_out_commit(&out, err);
 }
 
+/* The name of the department in column COL of r, from the month's dictionary. */
+#define DEPT_NAME(col) \
+    "coalesce((SELECT d.name_zh FROM dept d WHERE d.period = r.period AND d.dept_code = r." col \
+    "), '')"
+
 static int write_csvs(sqlite3 *db, const rconfig *conf, const char *period, const char *dir,
                       hr_error *err)
 {
@@ -585,10 +609,13 @@ static int write_csvs(sqlite3 *db, const rconfig *conf, const char *period, cons
         snprintf(stem, sizeof stem, "reconcile-%s-%s", period, conf->rules[i].id);
         if ((rc = paths_output_file(dir, stem, ".csv", path, sizeof path, err)))
             break;
-        rc = write_csv(db, path, "period,rule,record_key,issue,dept_code,dept_code_b,detail,severity",
-                       "SELECT period, rule, record_key, issue, dept_code, dept_code_b, detail, "
-                       "severity FROM reconcile_record WHERE period = ?1 AND rule = ?2 "
-                       "ORDER BY rowid",
+        rc = write_csv(db, path,
+                       "期间(period),规则(rule),记录(record_key),差异(issue),科室代码(dept_code),"
+                       "科室(dept_name),对方科室代码(dept_code_b),对方科室(dept_name_b),"
+                       "说明(detail),级别(severity)",
+                       "SELECT period, rule, record_key, issue, dept_code, " DEPT_NAME("dept_code")
+                       ", dept_code_b, " DEPT_NAME("dept_code_b") ", detail, severity "
+                       "FROM reconcile_record r WHERE period = ?1 AND rule = ?2 ORDER BY rowid",
                        period, conf->rules[i].id, err);
     }
     snprintf(stem, sizeof stem, "reconcile-%s-aggregates", period);
@@ -596,14 +623,16 @@ static int write_csvs(sqlite3 *db, const rconfig *conf, const char *period, cons
         rc = paths_output_file(dir, stem, ".csv", path, sizeof path, err);
     if (!rc)
         rc = write_csv(db, path,
-                       "period,rule,dept_code,level,value_a,value_b,difference,tolerance,status,"
-                       "severity",
-                       "SELECT period, rule, dept_code, level, "
+                       "期间(period),规则(rule),科室代码(dept_code),科室(dept_name),口径(level),"
+                       "甲方(value_a),乙方(value_b),差额(difference),容差(tolerance),"
+                       "结果(status),级别(severity)",
+                       "SELECT period, rule, dept_code, " DEPT_NAME("dept_code") ", level, "
                        "CASE level WHEN 'amount' THEN printf('%.2f', value_a / 100.0) ELSE value_a END, "
                        "CASE level WHEN 'amount' THEN printf('%.2f', value_b / 100.0) ELSE value_b END, "
                        "CASE level WHEN 'amount' THEN printf('%.2f', difference / 100.0) ELSE difference END, "
                        "CASE level WHEN 'amount' THEN printf('%.2f', tolerance / 100.0) ELSE tolerance END, "
-                       "status, severity FROM reconcile_result WHERE period = ?1 ORDER BY rule, dept_code",
+                       "status, severity FROM reconcile_result r WHERE period = ?1 "
+                       "ORDER BY rule, dept_code",
                        period, NULL, err);
     return rc;
 }
@@ -614,9 +643,10 @@ static void print_summary(const rconfig *conf, const rrule_outcome *o, const cha
     fprintf(out, "reconciliation %s: %s\n%-28s %-9s %-6s %11s %9s %9s\n", period, state, "rule",
             "severity", "status", "departments", "beyond", "records");
     for (int i = 0; i < conf->nrules; i++) {
-        if (o[i].skipped[0]) {
-            fprintf(out, "%-28s %-9s %s\n", conf->rules[i].id,
-                    conf->rules[i].blocking ? "blocking" : "warning", o[i].skipped);
+        if (o[i].missing[0]) {
+            fprintf(out, "%-28s %-9s %s: %s\n", conf->rules[i].id,
+                    conf->rules[i].blocking ? "blocking" : "warning",
+                    "skipped (source missing)", o[i].missing);
             continue;
         }
         fprintf(out, "%-28s %-9s %-6s %11lld %9lld %9lld\n", conf->rules[i].id,

@@ -12,7 +12,7 @@
  * messages) is escaped. The page is written beside its name and renamed
  * (paths_out_*), so a browser never sees half of it.
  *
- * Reads: report_run, dept, period_state, validation_summary,
+ * Reads: report_run, dept, period_state, month_state, validation_summary,
  * reconcile_result, data_warning. Writes: OUT/index.html only.
  */
 #include <limits.h>
@@ -63,6 +63,8 @@ static void state_cell(strbuf *b, int draft, const char *v, const char *r)
         cls = "bad", zh = "草稿（强制出具）", en = "draft (forced)";
     } else if (!strcmp(v, "failed") || !strcmp(r, "blocking")) {
         cls = "bad", zh = "未通过", en = "not passed";
+    } else if (!strcmp(v, "stale") || !strcmp(r, "stale")) {
+        cls = "warn", zh = "数据已变更，校验或对账已过期", en = "stale: data changed since validation";
     } else if (!*v || !*r) {
         cls = "warn", zh = "未完成校验或对账", en = "not validated or reconciled";
     } else if (!strcmp(v, "warnings") || !strcmp(r, "warnings")) {
@@ -72,7 +74,9 @@ static void state_cell(strbuf *b, int draft, const char *v, const char *r)
 }
 
 /* The worst validation and reconciliation state over the months of a
- * period: "" when one of them was never validated (or reconciled). */
+ * period, as they hold for the months' current data (view month_state):
+ * "stale" when a month's data changed after the stage ran, "" when one of
+ * them was never validated (or reconciled). */
 static int months_state(sqlite3 *db, const char *period_text, char v[16], char r[16], hr_error *err)
 {
     period p;
@@ -85,12 +89,14 @@ static int months_state(sqlite3 *db, const char *period_text, char v[16], char r
     period_month_label(p.last, last);
     sqlite3_stmt *st = db_prepare(db,
         "SELECT CASE WHEN max(validation_state = 'failed') THEN 'failed'"
+        "   WHEN max(validation_state = 'stale') THEN 'stale'"
         "   WHEN max(validation_state IS NULL) OR count(*) = 0 THEN ''"
         "   WHEN max(validation_state = 'warnings') THEN 'warnings' ELSE 'ok' END,"
         " CASE WHEN max(reconcile_state = 'blocking') THEN 'blocking'"
+        "   WHEN max(reconcile_state = 'stale') THEN 'stale'"
         "   WHEN max(reconcile_state IS NULL) OR count(*) = 0 THEN ''"
         "   WHEN max(reconcile_state = 'warnings') THEN 'warnings' ELSE 'ok' END"
-        " FROM period_state WHERE period BETWEEN ?1 AND ?2", err);
+        " FROM month_state WHERE period BETWEEN ?1 AND ?2", err);
     if (!st)
         return err->code;
     sqlite3_bind_text(st, 1, first, -1, SQLITE_TRANSIENT);

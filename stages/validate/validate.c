@@ -485,6 +485,15 @@ static int set_state(sqlite3 *db, const char *period, const char *state, hr_erro
     return rc;
 }
 
+/* What each quarantine rule means, for the CSV's Chinese reader. */
+#define RULE_NAMES_ZH                                                                      \
+    "WHEN 'type' THEN '类型或格式不符' WHEN 'required' THEN '必填项为空' "                 \
+    "WHEN 'range' THEN '超出取值范围' WHEN 'enum' THEN '不是允许的取值' "                  \
+    "WHEN 'reference' THEN '代码在字典中不存在' WHEN 'key' THEN '主键重复' "               \
+    "WHEN 'cross' THEN '与其他数据源不一致' WHEN 'period' THEN '不属于本期' "              \
+    "WHEN 'format' THEN '格式错误' WHEN 'encoding' THEN '编码错误' "                       \
+    "WHEN 'columns' THEN '列数不符' WHEN 'code' THEN '科室代码含不允许的字符'"
+
 static int write_quarantine_csv(sqlite3 *db, const char *period, const char *out_dir,
                                 hr_error *err)
 {
@@ -497,22 +506,28 @@ static int write_quarantine_csv(sqlite3 *db, const char *period, const char *out
         return err->code;
     FILE *f = out.f;
     sqlite3_stmt *st = db_prepare(db,
-                                  "SELECT source, coalesce(path, ''), coalesce(line_no, 0), "
-                                  "coalesce(field, ''), rule, stage, message, coalesce(raw, '') "
-                                  "FROM quarantine WHERE period = ? ORDER BY source, path, line_no",
+                                  "SELECT q.source, coalesce(n.name_zh, ''), coalesce(path, ''), "
+                                  "coalesce(line_no, 0), coalesce(field, ''), rule, "
+                                  "CASE rule " RULE_NAMES_ZH " ELSE '' END, stage, message, "
+                                  "coalesce(raw, '') FROM quarantine q "
+                                  "LEFT JOIN source_name n ON n.source = q.source "
+                                  "WHERE period = ? ORDER BY q.source, path, line_no",
                                   err);
     if (!st) {
         paths_out_abandon(&out);
         return err->code;
     }
     sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
-    fputs("source,path,line,field,rule,stage,message,raw\n", f);
+    /* For people, in Excel: a BOM, both languages in the header */
+    fputs("\xEF\xBB\xBF数据源(source),数据源名称(source_name),文件(path),行号(line),字段(field),"
+          "规则(rule),规则说明(rule_zh),阶段(stage),原因(message),原始记录(raw)\n",
+          f);
     while (sqlite3_step(st) == SQLITE_ROW) {
-        for (int i = 0; i < 8; i++) {
+        for (int i = 0; i < 10; i++) {
             const char *v = (const char *)sqlite3_column_text(st, i);
             if (i)
                 fputc(',', f);
-            if (i == 2) {
+            if (i == 3) {
                 fputs(v, f);
                 continue;
             }
