@@ -8,7 +8,8 @@
  * reconciled, or a draft and why); then, for every month those reports
  * read, the data-quality summary: per source the rows read, loaded and
  * quarantined with the top reasons, the reconciliation rules and their
- * results, and the data warnings. Text from the data (department names,
+ * results, the data warnings, and the files the month was loaded from
+ * (name, rows, encoding, SHA-256: the provenance the PDFs leave out). Text from the data (department names,
  * messages) is escaped. The page is written beside its name and renamed
  * (paths_out_*), so a browser never sees half of it.
  *
@@ -255,6 +256,8 @@ static int quality_section(sqlite3 *db, strbuf *b, const char *periods, hr_error
     static const char *const rec_h[] = {"对账规则 Rule", "级别 Severity", "结果 Result",
                                         "超差科室 Departments beyond"};
     static const char *const warn_h[] = {"数据源 Source", "范围 Scope", "预警 Warning", "Warning"};
+    static const char *const file_h[] = {"数据源 Source", "文件 File", "行数 Rows", "编码 Encoding",
+                                         "SHA-256"};
     int rc = HR_OK, step;
     sb_addstr(b, "<h2 id=\"quality\">数据质量 Data quality</h2>\n");
     while (rc == HR_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -277,6 +280,12 @@ static int quality_section(sqlite3 *db, strbuf *b, const char *periods, hr_error
             rc = quality_table(db, b, month, "数据预警 Data warnings",
                 "SELECT source, scope, message_zh, message_en FROM data_warning WHERE period = ?1"
                 " ORDER BY source, scope", warn_h, 4, err);
+        /* the technical provenance, kept out of the leadership reports */
+        if (rc == HR_OK)
+            rc = quality_table(db, b, month, "来源文件 Source files",
+                "SELECT source, replace(path, rtrim(path, replace(path, '/', '')), ''),"
+                " rows_loaded, encoding, sha256 FROM source_file WHERE current = 1 AND period = ?1"
+                " ORDER BY source", file_h, 5, err);
     }
     sqlite3_finalize(st);
     return rc;
