@@ -15,6 +15,7 @@
 #include "pipeline/core/calendar.h"
 #include "pipeline/core/db.h"
 #include "pipeline/core/log.h"
+#include "pipeline/core/msg.h"
 #include "pipeline/core/xalloc.h"
 #include "pipeline/schedule.h"
 #include "stages/pull/pull.h"
@@ -103,7 +104,7 @@ int awaiting_print_sources(sqlite3 *db, const cli_args *a, int32_t today, FILE *
     pull_report rep;
     int rc = pull_state_of(db, cfg, label, today, &rep, err);
     if (rc == HR_OK) {
-        fprintf(out, "\nSOURCES %s (%s)\n", label, cfg->path);
+        fprintf(out, _("\nSOURCES %s (%s)\n"), label, cfg->path);
         pull_report_print(&rep, out);
     }
     pull_report_free(&rep);

@@ -27,6 +27,7 @@
 #include "pipeline/core/paths.h"
 #include "pipeline/core/period.h"
 #include "pipeline/core/registry.h"
+#include "pipeline/missing.h"
 #include "pipeline/schedule.h"
 #include "stages/advise/advise.h"
 #include "stages/compute/compute.h"
@@ -74,6 +75,9 @@ static int cmd_ingest(const cli_args *a, hr_error *err)
                  "%lld loaded, %lld rejected",
                  a->period, sum.files_loaded, sum.files_unchanged, sum.files_skipped,
                  sum.rows_read, sum.rows_loaded, sum.rows_rejected);
+    /* the expected sources the month still lacks, and what they cost */
+    if (rc == HR_OK)
+        rc = missing_refresh(db, a, a->period, 1, err);
     db_close(db);
     return rc;
 }
@@ -273,6 +277,8 @@ static int cmd_render(const cli_args *a, hr_error *err)
      * moment when nothing changed), so that a report is never drawn from
      * stale results and an ad-hoc topic period needs no compute of its own. */
     int rc = compute_and_advise(db, a->period, err);
+    if (rc == HR_OK) /* what the reports say of absent sources */
+        rc = missing_refresh(db, a, a->period, 0, err);
     if (rc == HR_OK)
         rc = render_reports(db, &opt, &written, err);
     if (rc == HR_OK)

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -66,21 +67,40 @@ static int lock_write_info(int fd, const char *command)
     return rc ? 0 : -1;
 }
 
+/* Whether fd is still the file at path: a holder removes the file when it
+ * releases, so a run that opened it just before may have locked a file no
+ * longer in place, and must open the path again. */
+static int lock_in_place(int fd, const char *path)
+{
+    struct stat a, b;
+    return fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_dev == b.st_dev &&
+           a.st_ino == b.st_ino;
+}
+
 int lock_acquire(const char *db_path, const char *command, lock_handle *out, hr_error *err)
 {
     out->fd = -1;
     snprintf(out->path, sizeof out->path, "%s.lock", db_path);
-    int fd = open(out->path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return hr_error_set(err, HR_EFAIL, out->path, 0, NULL, "cannot create the lock file: %s",
-                            strerror(errno));
-    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        int e = errno;
-        int rc = e == EWOULDBLOCK ? lock_busy(fd, out->path, err)
-                                  : hr_error_set(err, HR_EFAIL, out->path, 0, NULL,
-                                                 "cannot lock: %s", strerror(e));
-        close(fd);
-        return rc;
+    int fd = -1;
+    for (int attempt = 0;; attempt++) {
+        fd = open(out->path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (fd < 0)
+            return hr_error_set(err, HR_EFAIL, out->path, 0, NULL,
+                                "cannot create the lock file: %s", strerror(errno));
+        if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+            int e = errno;
+            int rc = e == EWOULDBLOCK ? lock_busy(fd, out->path, err)
+                                      : hr_error_set(err, HR_EFAIL, out->path, 0, NULL,
+                                                     "cannot lock: %s", strerror(e));
+            close(fd);
+            return rc;
+        }
+        if (lock_in_place(fd, out->path))
+            break;
+        close(fd); /* released and removed meanwhile: take the new one */
+        if (attempt == 100)
+            return hr_error_set(err, HR_EFAIL, out->path, 0, NULL,
+                                "cannot lock: the lock file keeps being replaced");
     }
     if (lock_write_info(fd, command) != 0) {
         int e = errno;
@@ -96,7 +116,10 @@ void lock_release(lock_handle *lock)
 {
     if (!lock || lock->fd < 0)
         return;
-    if (ftruncate(lock->fd, 0) != 0) {
+    /* Removed while still held: a run waiting on the old file finds it is
+     * no longer in place and opens the path again (lock_in_place). If the
+     * folder does not let us, the file stays, emptied. */
+    if (unlink(lock->path) != 0 && ftruncate(lock->fd, 0) != 0) {
         /* Nothing to do: the stale lines are overwritten by the next holder. */
     }
     close(lock->fd); /* releases the flock */

@@ -11,9 +11,14 @@
  *   another hospreport run holds x.db.lock: pid 1234 on host1,
  *   started 2026-11-24 10:00:00, 'run --period 2026-10'
  *
- * The lock file stays in place after release (emptied): deleting it while
- * another process waits to open it would let two runs lock two different
- * files. Acquiring never waits.
+ * The holder removes the lock file when it releases it, still holding the
+ * lock, so a finished or refused command leaves nothing beside the
+ * database (a killed one leaves the file with its lines: harmless, the
+ * next holder takes it over). Removing it could let two runs lock two
+ * different files -- one that opened the old file before it was removed
+ * would lock a file no longer in place -- so after locking, a run checks
+ * that the file it holds is the one at DB_PATH.lock, and opens it again
+ * if not. Acquiring never waits.
  *
  * A lock_handle is a value owned by the caller; lock_release() closes its
  * file descriptor. Locks are per open file, so a second lock_acquire() on
@@ -35,7 +40,8 @@ typedef struct lock_handle {
  * locked, or the OS error when the lock file cannot be created. */
 int lock_acquire(const char *db_path, const char *command, lock_handle *out, hr_error *err);
 
-/* Empties the lock file and releases the lock. Safe on a handle that is not
+/* Removes the lock file (or, if the folder does not allow it, empties it)
+ * and releases the lock. Safe on a handle that is not
  * held (fd -1) and idempotent. */
 void lock_release(lock_handle *lock);
 

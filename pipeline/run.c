@@ -19,6 +19,7 @@
 #include "pipeline/core/log.h"
 #include "pipeline/core/period.h"
 #include "pipeline/core/registry.h"
+#include "pipeline/missing.h"
 #include "stages/advise/advise.h"
 #include "stages/compute/compute.h"
 #include "stages/ingest/ingest.h"
@@ -73,6 +74,8 @@ static int refresh_stale(sqlite3 *db, const cli_args *a, hr_error *err)
         int r = compute_period(db, reps[i].period, &e);
         if (!r)
             r = advise_period(db, reps[i].period, &e);
+        if (!r)
+            r = missing_refresh(db, a, reps[i].period, 0, &e);
         if (!r)
             r = render_reports(db, &ro, &written, &e);
         if (r) {
@@ -131,6 +134,8 @@ int run_pipeline(const cli_args *args, hr_error *err)
         goto done;
     log_info("ingest: %d files loaded, %d unchanged; %lld rows (%.1f s)", sum.files_loaded,
              sum.files_unchanged, sum.rows_loaded, log_clock() - t);
+    if ((rc = missing_refresh(db, a, a->period, 1, err)))
+        goto done;
 
     /* the data warnings in full with -v; else one line per kind */
     t = log_clock();
@@ -159,7 +164,8 @@ int run_pipeline(const cli_args *args, hr_error *err)
         render_options ro = {reports[i].kind, reports[i].period, a->scope ? a->scope : "all",
                              a->lang, NULL, a->out_dir, a->force};
         int written = 0;
-        if ((rc = render_reports(db, &ro, &written, err)))
+        if ((rc = missing_refresh(db, a, reports[i].period, 0, err)) ||
+            (rc = render_reports(db, &ro, &written, err)))
             goto done;
         log_info("%s %s: computed in %.1f s; %d PDF%s rendered in %.1f s", reports[i].kind,
                  reports[i].period, computed, written, written == 1 ? "" : "s", log_clock() - t);

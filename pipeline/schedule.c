@@ -14,10 +14,12 @@
 #include "pipeline/core/calendar.h"
 #include "pipeline/core/db.h"
 #include "pipeline/core/log.h"
+#include "pipeline/core/msg.h"
 #include "pipeline/core/registry.h"
 #include "pipeline/core/strbuf.h"
 #include "pipeline/core/value.h"
 #include "pipeline/core/xalloc.h"
+#include "pipeline/missing.h"
 
 const char *schedule_date_label(int32_t days, char buf[11])
 {
@@ -214,10 +216,16 @@ static int due_row_cmp(const void *a, const void *b)
 }
 
 /* quiet (-q): only what is not done, no header; nothing when all is done */
+static void pad(FILE *out, const char *s, int width, int gap);
+
 static void print_due(FILE *out, const due_row *rows, int n, int quiet)
 {
-    if (!quiet)
-        fprintf(out, "%-9s  %-8s  %-10s  %s\n", "KIND", "PERIOD", "DEADLINE", "STATE");
+    if (!quiet) { /* the header in the message language; the rows stay awk-able words */
+        pad(out, _("KIND"), 9, 0);
+        pad(out, _("PERIOD"), 8, 0);
+        pad(out, _("DEADLINE"), 10, 0);
+        fprintf(out, "%s\n", _("STATE"));
+    }
     for (int i = 0; i < n; i++) {
         char label[PERIOD_LABEL_MAX], date[11];
         if (quiet && rows[i].state == SCHEDULE_DONE)
@@ -339,6 +347,44 @@ int schedule_due(const cli_args *a, FILE *out, hr_error *err)
 
 /* ---- status ---- */
 
+/* Display width of UTF-8 text (CJK characters count two). */
+static int text_width(const char *s)
+{
+    int w = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if ((*p & 0xC0) != 0x80)
+            w += *p >= 0xE0 ? 2 : 1;
+    return w;
+}
+
+/* Text left-aligned in `width` columns, then two spaces (gap < 0: none). */
+static void pad(FILE *out, const char *s, int width, int gap)
+{
+    fputs(s, out);
+    for (int w = text_width(s); w < width + (gap < 0 ? 0 : 2); w++)
+        fputc(' ', out);
+}
+
+/* Text right-aligned in `width` columns, then two spaces. */
+static void rpad(FILE *out, const char *s, int width)
+{
+    for (int w = text_width(s); w < width; w++)
+        fputc(' ', out);
+    fprintf(out, "%s  ", s);
+}
+
+/* A state word of `status` in the message language. */
+static const char *state_tr(const char *state)
+{
+    static const char *const words[] = {N_("ok"),      N_("warnings"), N_("failed"),
+                                        N_("blocking"), N_("stale"),   N_("yes"),
+                                        N_("no"),       N_("current"), N_("draft")};
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+        if (strcmp(state, words[i]) == 0)
+            return _(words[i]);
+    return state;
+}
+
 static const char *column_text(sqlite3_stmt *st, int col, const char *none)
 {
     const unsigned char *t = sqlite3_column_text(st, col);
@@ -359,23 +405,33 @@ static int print_months(sqlite3 *db, FILE *out, hr_error *err)
         err);
     if (!st)
         return err->code;
-    fprintf(out, "%-8s  %5s  %12s  %11s  %-10s  %-16s  %s\n", "MONTH", "FILES", "ROWS",
-            "QUARANTINED", "VALIDATION", "RECONCILIATION", "COMPUTED");
+    pad(out, _("MONTH"), 8, 0);
+    rpad(out, _("FILES"), 5);
+    rpad(out, _("ROWS"), 12);
+    rpad(out, _("QUARANTINED"), 11);
+    pad(out, _("VALIDATION"), 10, 0);
+    pad(out, _("RECONCILIATION"), 16, 0);
+    fprintf(out, "%s\n", _("COMPUTED"));
     int rc, n = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         char reconcile[64];
         const char *rstate = column_text(st, 5, "-");
-        snprintf(reconcile, sizeof reconcile, "%s%s", rstate,
-                 sqlite3_column_int(st, 6) && strcmp(rstate, "stale") ? "(forced)" : "");
+        snprintf(reconcile, sizeof reconcile, "%s%s", state_tr(rstate),
+                 sqlite3_column_int(st, 6) && strcmp(rstate, "stale") ? _("(forced)") : "");
         /* computed: yes for results of the month's current inputs (and of
          * the months it reads), stale when any of them changed since */
         int computed = registry_results_state(db, column_text(st, 0, "?"), err);
         if (computed < 0)
             break;
-        fprintf(out, "%-8s  %5d  %12lld  %11lld  %-10s  %-16s  %s\n", column_text(st, 0, "?"),
+        fprintf(out, "%-8s  %5d  %12lld  %11lld  ", column_text(st, 0, "?"),
                 sqlite3_column_int(st, 1), (long long)sqlite3_column_int64(st, 2),
-                (long long)sqlite3_column_int64(st, 3), column_text(st, 4, "-"), reconcile,
-                computed == REGISTRY_CURRENT ? "yes" : computed == REGISTRY_STALE ? "stale" : "no");
+                (long long)sqlite3_column_int64(st, 3));
+        pad(out, state_tr(column_text(st, 4, "-")), 10, 0);
+        pad(out, reconcile, 16, 0);
+        fprintf(out, "%s\n",
+                state_tr(computed == REGISTRY_CURRENT ? "yes"
+                         : computed == REGISTRY_STALE ? "stale"
+                                                      : "no"));
         n++;
     }
     if (rc == SQLITE_ROW) { /* the results' state could not be read */
@@ -386,7 +442,7 @@ static int print_months(sqlite3 *db, FILE *out, hr_error *err)
     if (rc != SQLITE_DONE)
         return db_fail(db, "reading period_state", err);
     if (n == 0)
-        fprintf(out, "(no month loaded)\n");
+        fprintf(out, "%s\n", _("(no month loaded)"));
     return HR_OK;
 }
 
@@ -407,8 +463,14 @@ static int print_reports(sqlite3 *db, FILE *out, hr_error *err)
         sqlite3_finalize(st);
         return err->code;
     }
-    fprintf(out, "\n%-9s  %-17s  %6s  %5s  %-20s  %-19s  %s\n", "REPORT", "PERIOD", "SCOPES",
-            "PDFS", "LAST_GENERATED", "LANGUAGES", "STATE");
+    fputc('\n', out);
+    pad(out, _("REPORT"), 9, 0);
+    pad(out, _("PERIOD"), 17, 0);
+    rpad(out, _("SCOPES"), 6);
+    rpad(out, _("PDFS"), 5);
+    pad(out, _("LAST_GENERATED"), 20, 0);
+    pad(out, _("LANGUAGES"), 19, 0);
+    fprintf(out, "%s\n", _("STATE"));
     int rc, n = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         /* current: drawn from today's inputs; stale: a month it reads (or a
@@ -420,7 +482,7 @@ static int print_reports(sqlite3 *db, FILE *out, hr_error *err)
                 state = reports[i].stale ? "stale" : reports[i].draft ? "draft" : "current";
         fprintf(out, "%-9s  %-17s  %6d  %5d  %-20s  %-19s  %s\n", column_text(st, 0, "?"),
                 column_text(st, 1, "?"), sqlite3_column_int(st, 2), sqlite3_column_int(st, 3),
-                column_text(st, 5, "?"), column_text(st, 4, "-"), state);
+                column_text(st, 5, "?"), column_text(st, 4, "-"), state_tr(state));
         n++;
     }
     free(reports);
@@ -428,8 +490,54 @@ static int print_reports(sqlite3 *db, FILE *out, hr_error *err)
     if (rc != SQLITE_DONE)
         return db_fail(db, "reading report_run", err);
     if (n == 0)
-        fprintf(out, "(no report generated)\n");
+        fprintf(out, "%s\n", _("(no report generated)"));
     return HR_OK;
+}
+
+/* The reconciliation rules the month's current reconciliation skipped
+ * because a source of theirs is absent (reconcile_rule_state). */
+static int print_skipped_rules(sqlite3 *db, const char *month, FILE *out, hr_error *err)
+{
+    sqlite3_stmt *st = db_prepare(
+        db,
+        "SELECT group_concat(s.rule || ' (' || substr(s.message, length('source missing: ') + 1)"
+        " || ')', ', ') FROM reconcile_rule_state s JOIN period_state ps ON ps.period = s.period"
+        " WHERE s.period = ? AND s.status = 'skipped' AND (" REGISTRY_RECONCILE_SQL ") <> 'stale'",
+        err);
+    if (!st)
+        return err->code;
+    sqlite3_bind_text(st, 1, month, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+        fprintf(out, _("%s: reconciliation skipped (source missing): %s\n"), month,
+                (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return HR_OK;
+}
+
+/* Every loaded month's absent sources and what they cost (missing.h),
+ * computed, not read: status writes nothing. */
+static int print_missing(sqlite3 *db, const cli_args *a, FILE *out, hr_error *err)
+{
+    sqlite3_stmt *st = db_prepare(db,
+                                  "SELECT DISTINCT period FROM source_file WHERE current = 1"
+                                  " ORDER BY period",
+                                  err);
+    if (!st)
+        return err->code;
+    int rc = HR_OK, header = 0;
+    while (rc == HR_OK && sqlite3_step(st) == SQLITE_ROW) {
+        missing_report rep;
+        rc = missing_of_month(db, a, (const char *)sqlite3_column_text(st, 0), &rep, err);
+        if (rc == HR_OK && rep.nsrc) {
+            if (!header++)
+                fprintf(out, "\n%s\n", _("MISSING SOURCES (config/sources.xml)"));
+            missing_print(&rep, out);
+            rc = print_skipped_rules(db, rep.month, out, err);
+        }
+        missing_report_free(&rep);
+    }
+    sqlite3_finalize(st);
+    return rc;
 }
 
 int schedule_status(const cli_args *a, FILE *out, hr_error *err)
@@ -438,6 +546,8 @@ int schedule_status(const cli_args *a, FILE *out, hr_error *err)
     if (db_open_readonly(a->db, &db, err))
         return err->code;
     int rc = print_months(db, out, err);
+    if (rc == HR_OK)
+        rc = print_missing(db, a, out, err);
     if (rc == HR_OK)
         rc = print_reports(db, out, err);
     int32_t today = schedule_today();

@@ -8,10 +8,12 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -88,11 +90,31 @@ static void test_same_process_and_release(void **state)
     lock_release(&a); /* idempotent */
     assert_int_equal(lock_acquire(DB_PATH, "compute", &b, &err), 0);
     lock_release(&b);
-    /* Released: the file stays, empty. */
-    FILE *f = fopen(DB_PATH ".lock", "r");
-    assert_non_null(f);
-    assert_int_equal(fgetc(f), EOF);
-    fclose(f);
+    /* Released: nothing is left beside the database. */
+    assert_int_equal(access(DB_PATH ".lock", F_OK), -1);
+}
+
+/* A run that opened the lock file before its holder released (and removed)
+ * it locks a file no longer in place: it must not count as holding the
+ * lock while a third run holds the new file. */
+static void test_removed_file_not_held(void **state)
+{
+    (void)state;
+    lock_handle a, b, c;
+    hr_error err;
+    assert_int_equal(lock_acquire(DB_PATH, "run", &a, &err), 0);
+    int stale = open(DB_PATH ".lock", O_RDWR); /* a second run, between open and flock */
+    assert_true(stale >= 0);
+    lock_release(&a);
+    assert_int_equal(lock_acquire(DB_PATH, "run 3", &c, &err), 0); /* a new file */
+    /* the second run now gets its flock on the removed file ... */
+    assert_int_equal(flock(stale, LOCK_EX | LOCK_NB), 0);
+    /* ... but the file at the path is held by the third: refused */
+    assert_int_equal(lock_acquire(DB_PATH, "run 2", &b, &err), HR_EFAIL);
+    assert_non_null(strstr(err.message, "'run 3'"));
+    close(stale);
+    lock_release(&c);
+    assert_int_equal(access(DB_PATH ".lock", F_OK), -1);
 }
 
 static void test_unwritable_folder(void **state)
@@ -110,6 +132,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_second_process_is_refused),
         cmocka_unit_test(test_same_process_and_release),
+        cmocka_unit_test(test_removed_file_not_held),
         cmocka_unit_test(test_unwritable_folder),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

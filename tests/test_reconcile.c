@@ -75,8 +75,27 @@ static void close_db(sqlite3 *db)
  *   surgery: SU1 inside ST1; SU2 before ST2's admission; SU3's stay not yet
  *   discharged (not compared); SU4's stay ST7 is discharged in November,
  *   SU4 before its admission; SU5's stay ST8 ended in September, SU5 after */
+/* The month's files of the sources the fixtures fill (reconcile runs a
+ * rule only over sources the month has a current file of). */
+static void with_files(sqlite3 *db, const char *sources)
+{
+    char *copy = strdup(sources), *save = NULL;
+    int id = 100; /* clear of the ids a test gives its own files */
+    for (char *src = strtok_r(copy, " ", &save); src; src = strtok_r(NULL, " ", &save)) {
+        char sql[512];
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO source_file (file_id, period, source, path, size_bytes, sha256,"
+                 " profile, loaded_at, outcome) VALUES (%d, '2026-10', '%s', '%s.csv', 0, 'x',"
+                 " 'standard', '', 'loaded')",
+                 id++, src, src);
+        tk_exec(db, sql);
+    }
+    free(copy);
+}
+
 static void load_month(sqlite3 *db)
 {
+    with_files(db, "inpatient mr_front outpatient census revenue surgery");
     tk_exec(db,
          "INSERT INTO inpatient VALUES "
          "('2026-10','ST1','PK1','0101','2026-10-01','2026-10-05',100000,0,0,0,'cured',1,2),"
@@ -204,6 +223,7 @@ static void test_clean_month(void **state)
 {
     (void)state;
     sqlite3 *db = open_db();
+    with_files(db, "inpatient mr_front census revenue surgery");
     tk_exec(db,
          "INSERT INTO inpatient VALUES "
          "('2026-10','ST1','PK1','0101','2026-10-01','2026-10-05',100000,0,0,0,'cured',1,2);"
@@ -220,6 +240,40 @@ static void test_clean_month(void **state)
     char *got = query_lines(db, "SELECT reconcile_state || ' ' || reconcile_forced FROM period_state");
     assert_string_equal(got, "ok 0");
     free(got);
+    close_db(db);
+}
+
+/* A rule whose source has no file for the month is skipped, not failed:
+ * the month of load_month() without its census file (its rows left in the
+ * table: a file is what makes a source present) has discharges_his_vs_census
+ * skipped, naming census, no comparison rows for it, and the other rules
+ * as before (blocking, forced); drg_grouping is skipped too (no drg.csv). */
+static void test_missing_source_skips(void **state)
+{
+    (void)state;
+    sqlite3 *db = open_db();
+    load_month(db);
+    tk_exec(db, "DELETE FROM source_file WHERE source = 'census'");
+    hr_error err;
+    assert_int_equal(run(db, RULES, 1, &err), HR_OK);
+    char *got = query_lines(db, "SELECT rule || ' ' || status || ' ' || message FROM"
+                                " reconcile_rule_state ORDER BY rule");
+    assert_string_equal(got, "discharges_his_vs_census skipped source missing: census\n"
+                             "discharges_his_vs_mr fail differences beyond tolerance\n"
+                             "drg_grouping skipped source missing: drg\n"
+                             "revenue_his_vs_ledger fail differences beyond tolerance\n"
+                             "surgery_within_stay fail differences beyond tolerance");
+    free(got);
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM reconcile_result WHERE rule ="
+                                      " 'discharges_his_vs_census'"),
+                     0);
+    /* without surgery as well: surgery_within_stay is skipped too (and
+     * drg_grouping, as before) */
+    tk_exec(db, "DELETE FROM source_file WHERE source = 'surgery'");
+    assert_int_equal(run(db, RULES, 1, &err), HR_OK);
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM reconcile_rule_state WHERE status ="
+                                      " 'skipped'"),
+                     3);
     close_db(db);
 }
 
@@ -334,6 +388,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_rule_finds_its_differences),
         cmocka_unit_test(test_clean_month),
+        cmocka_unit_test(test_missing_source_skips),
         cmocka_unit_test(test_hospital_rules),
         cmocka_unit_test(test_changed_tolerance),
         cmocka_unit_test(test_authority_reaches_compute),

@@ -177,6 +177,39 @@ static void test_config_changes_fingerprint(void **state)
     db_close(db);
 }
 
+/* The view month_state (007_month_state) and REGISTRY_*_SQL are one
+ * mechanism: the same state for every combination of state and
+ * fingerprint (never run, run on the current data, run on other data). */
+static void test_month_state_view(void **state)
+{
+    (void)state;
+    sqlite3 *db = setup();
+    assert_int_equal(
+        db_exec(db,
+                "DELETE FROM period_state;"
+                "INSERT INTO period_state (period, inputs, validation_state, validated_inputs,"
+                " reconcile_state, reconciled_inputs) VALUES"
+                " ('2026-01', NULL, NULL, NULL, NULL, NULL),"
+                " ('2026-02', 'f1', 'ok', 'f1', 'blocking', 'f1'),"
+                " ('2026-03', 'f2', 'ok', 'f1', 'warnings', 'f1'),"
+                " ('2026-04', 'f2', 'failed', 'f2', 'ok', 'f0'),"
+                " ('2026-05', 'f2', NULL, NULL, 'ok', NULL),"
+                " ('2026-06', NULL, 'ok', NULL, 'ok', 'f1');",
+                NULL),
+        0);
+    const char *view = "SELECT group_concat(period || ':' || coalesce(validation_state, '-') || '/'"
+                       " || coalesce(reconcile_state, '-'), ' ') FROM (SELECT * FROM month_state"
+                       " ORDER BY period)";
+    const char *macro = "SELECT group_concat(period || ':' || coalesce(" REGISTRY_VALIDATION_SQL
+                        ", '-') || '/' || coalesce(" REGISTRY_RECONCILE_SQL ", '-'), ' ') FROM"
+                        " (SELECT * FROM period_state ORDER BY period)";
+    const char *expect = "2026-01:-/- 2026-02:ok/blocking 2026-03:stale/stale "
+                         "2026-04:failed/stale 2026-05:-/stale 2026-06:ok/stale";
+    assert_string_equal(tk_query_text(db, view), expect);
+    assert_string_equal(tk_query_text(db, macro), expect);
+    db_close(db);
+}
+
 static void test_errors(void **state)
 {
     (void)state;
@@ -204,6 +237,7 @@ int main(void)
         cmocka_unit_test(test_input_months),
         cmocka_unit_test(test_idempotence),
         cmocka_unit_test(test_config_changes_fingerprint),
+        cmocka_unit_test(test_month_state_view),
         cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -297,8 +297,9 @@ static void test_ranking_ties_at_the_top_still_drawn(void **state)
 }
 
 /* A bar chart asked for more departments than a page holds keeps those
- * that fit: of 45 departments with limit 60, the last ones are
- * left out and the axis stays on the page. */
+ * that fit (38 of 45 with limit 60), the best two thirds and the worst
+ * third: D45 .. D20 (125 .. 100 discharges) and D12 .. D01 (92 .. 81);
+ * the 7 between are noted, and the axis stays on the page. */
 static void test_bar_chart_fits_the_page(void **state)
 {
     (void)state;
@@ -308,7 +309,11 @@ static void test_bar_chart_fits_the_page(void **state)
                 "en", &t);
     assert_contains(t.buf, "Dermatology Ward 3"); /* the first, 125 discharges */
     assert_contains(t.buf, "\n25\n"); /* the axis (0, 25 ... 125) is on the page */
-    assert_null(strstr(t.buf, "Gastroenterology Ward 1")); /* 87: one too many */
+    assert_contains(t.buf, "General Surgery Ward 2"); /* D20, 100: the last of the top */
+    assert_null(strstr(t.buf, "General Surgery Ward 1")); /* D19, 99: between */
+    assert_contains(t.buf, "… 7 rows not shown");
+    assert_contains(t.buf, "Gastroenterology Ward 1"); /* 87: among the worst */
+    assert_contains(t.buf, "Cardiology Ward 1"); /* D01, 81: the last */
     sb_release(&t);
     db_close(db);
 }
@@ -357,13 +362,14 @@ static void test_bilingual_legends(void **state)
                 "bilingual", &t);
     assert_contains(t.buf, "本期 Current");
     assert_contains(t.buf, "上年同期 Year earlier");
-    assert_contains(t.buf, "单位：万） (unit: 10,000)");
+    assert_contains(t.buf, "（单位：万） (unit: 10,000)");
     sb_release(&t);
     db_close(db);
 }
 
-/* window="13m" (default) spans one year: no January labelled 2025;
- * "24m" spans 2024-11..2026-10 and labels each January with its year;
+/* window="13m" (default) spans two years, 2025-10 .. 2026-10: its ends
+ * and its January carry the year ("2025-10 ... 2026-10", not "Oct ...
+ * Oct"), the months between their names; "24m" spans 2024-11..2026-10;
  * "8q" labels the quarters 2025-Q1..2026-Q4. */
 static void test_trend_windows(void **state)
 {
@@ -371,11 +377,20 @@ static void test_trend_windows(void **state)
     sqlite3 *db = fixture_db("windows");
     strbuf t = STRBUF_INIT;
     render_body(db, "w13", "<chart type=\"line\" indicator=\"oe_visits\">T</chart>", "en", &t);
-    assert_contains(t.buf, "Oct");
-    assert_null(strstr(t.buf, "2025"));
+    assert_contains(t.buf, "2025-10");
+    assert_contains(t.buf, "2026-01");
+    assert_contains(t.buf, "2026-10");
+    assert_contains(t.buf, "Dec");
+    assert_null(strstr(t.buf, "\nOct\n"));
+    assert_null(strstr(t.buf, "2025-11")); /* months between: their names */
+    render_body(db, "w13z", "<chart type=\"line\" indicator=\"oe_visits\">T</chart>", "zh_CN", &t);
+    assert_contains(t.buf, "2025-10");
+    assert_contains(t.buf, "12月");
+    assert_null(strstr(t.buf, "10月\n"));
     render_body(db, "w24", "<chart type=\"line\" indicator=\"oe_visits\" window=\"24m\">T</chart>",
                 "en", &t);
-    assert_contains(t.buf, "2025");
+    assert_contains(t.buf, "2024-11");
+    assert_contains(t.buf, "2025-01");
     assert_contains(t.buf, "Nov");
     assert_null(strstr(t.buf, "Year earlier")); /* one line */
     /* two computed quarters: a chart with nothing in it is not drawn */

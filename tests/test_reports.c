@@ -60,6 +60,15 @@ static int render(sqlite3 *db, const char *kind, const char *period, const char 
     return written;
 }
 
+/* The path out/<kind>-<period>-<scope>.<lang>.pdf (a static buffer). */
+static const char *out_pdf(const char *out, const char *kind, const char *period, const char *scope,
+                           const char *lang)
+{
+    static char pdf[512];
+    snprintf(pdf, sizeof pdf, "%s/%s-%s-%s.%s.pdf", out, kind, period, scope, lang);
+    return pdf;
+}
+
 /* The text of out/<kind>-<period>-<scope>.<lang>.pdf. */
 static void text_of(const char *out, const char *kind, const char *period, const char *scope,
                     const char *lang, strbuf *t)
@@ -170,13 +179,20 @@ static void test_quarterly(void **state)
     assert_contains(t.buf, "季度综合运营报告");
     assert_contains(t.buf, "quarterly-2026-Q3-001");
     assert_contains(t.buf, "本季度与上季度、上年同期比较");
-    assert_contains(t.buf, "月份：7月、8月、9月");
+    /* the three months' columns are named by month, not 第一个月 */
+    const char *three = strstr(t.buf, "三、季度内各月对比");
+    assert_non_null(three);
+    three = strstr(three + 1, "三、季度内各月对比"); /* the body, not the contents */
+    assert_non_null(three);
+    assert_contains(three, "指标\n\n7月\n\n8月\n\n9月\n\n本季度");
+    assert_true(strstr(t.buf, "第一个月") == NULL);
     assert_contains(t.buf, "近八个季度趋势");
     assert_contains(t.buf, "2024-Q4"); /* the first of the eight quarters */
     assert_contains(t.buf, "成本分摊汇总");
     text_of(out, "quarterly", "2026-Q3", "hospital", "en", &t);
     assert_contains(t.buf, "The three months side by side");
-    assert_contains(t.buf, "Months: 2026-07, 2026-08, 2026-09.");
+    assert_contains(t.buf, "Indicator\n\nJul\n\nAug\n\nSep\n\nQuarter");
+    assert_true(strstr(t.buf, "First month") == NULL);
     assert_contains(t.buf, "Cost allocation summary");
     assert_contains(t.buf, "QoQ"); /* the KPI cards: a quarter has no MoM */
     assert_true(strstr(t.buf, "MoM") == NULL);
@@ -283,7 +299,7 @@ static void test_topics(void **state)
     assert_int_equal(render_reports(db, &o, &written, &err), HR_EUSAGE);
     assert_int_equal(written, 0);
     assert_contains(err.message, "--template");
-    assert_contains(err.message, "beds, drug-material, equipment");
+    assert_contains(err.message, "beds, drg, drug-material, equipment");
     sb_release(&t);
     db_close(db);
 }
@@ -442,6 +458,64 @@ static void test_drg_missing(void **state)
     db_close(db);
 }
 
+/* topic-drg on 2026-10 (--report topic-drg). The hospital's 12 groups all
+ * have a payment; 7 lose: GB19 257,600, IC29 143,200, FV29 31,200, FM19
+ * 25,200, IB29 16,530, IF39 (43,700 - 45,000) x 6 = 7,800, HC29 (22,800 -
+ * 23,000) x 14 = 2,800, 484,330 in all; 5 gain: FT19 22,500, IU29 9,000,
+ * GD19 7,800, FR29 7,700, GK29 5,600 = 52,600; net -431,730. The three
+ * worst lose 432,000 together, 89.2 % of the losses. */
+static void test_topic_drg(void **state)
+{
+    (void)state;
+    static const char *const periods[] = {"2026-10", "2026-01..2026-06", NULL};
+    sqlite3 *db = fixture_db("topic-drg", periods);
+    char out[128];
+    snprintf(out, sizeof out, "%s/topic-drg", tmpdir);
+    assert_int_equal(render(db, "topic-drg", "2026-10", NULL, "all", "all", out), 4 * 3);
+    strbuf t = STRBUF_INIT;
+    text_of(out, "topic-drg", "2026-10", "hospital", "zh_CN", &t);
+    assert_contains(t.buf, "专题分析报告：DRG病组盈亏");
+    assert_contains(t.buf, "topic-drg-2026-10-001");
+    unwrap(&t);
+    flat_contains(t.buf, "本期有结算的 12 个病组中 7 个亏损，合计亏损 48.43万元；盈余病组合计结余 5.26万元，"
+                         "净结余 -43.17万元。亏损最多的病组为GB19（胃、食管、十二指肠大手术）、IC29（髋、肩、"
+                         "膝、肘和踝关节置换术）、FV29（严重心律失常及传导障碍），合计亏损 43.20万元，占全部亏损的 "
+                         "89.2%。");
+    flat_contains(t.buf, "入组率 98.2%");
+    /* losers in order, then the seven in the cost structure: GB19's fees
+     * are 30 % drugs, 35 % materials, 12 % examinations, 23 % other */
+    const char *p = after(t.buf, NULL, "二、病组盈亏排名");
+    p = after(t.buf, p, "GB19胃、食管、十二指肠大手术");
+    p = after(t.buf, p, "IF39");
+    p = after(t.buf, p, "HC29");
+    p = after(t.buf, p, "FT19高血压");
+    p = after(t.buf, p, "四、亏损病组费用结构");
+    p = after(t.buf, p, "GB19胃、食管、十二指肠大手术104,400.0030.0%35.0%12.0%23.0%-25.76");
+    p = after(t.buf, p, "IC29髋、肩、膝、肘和踝关节置换术76,800.0012.0%62.0%8.0%18.0%-14.32");
+    after(t.buf, p, "全部入组病例");
+    flat_contains(t.buf, "比地区标杆 72,000.00元 高 45.0%"); /* the hospital's DRG finding */
+    text_of(out, "topic-drg", "2026-10", "hospital", "en", &t);
+    unwrap(&t);
+    flat_contains(t.buf, "7 of the 12 groups with a payment lost money, ¥484,330 in all; the gaining groups "
+                         "gained ¥52,600, a net balance of -¥431,730.");
+    flat_contains(t.buf, "Cost structure of the loss-making groups");
+    /* a department: its own groups only, its findings */
+    text_of(out, "topic-drg", "2026-10", "D03", "zh_CN", &t);
+    unwrap(&t);
+    flat_contains(t.buf, "骨科");
+    flat_contains(t.buf, "住院日不长而费用高出标杆 28.0%");
+    assert_true(strstr(t.buf, "GB19") == NULL);
+
+    /* the topic range has no grouped stay: one line, no empty page */
+    assert_int_equal(render(db, "topic", "2026-01..2026-06", "drg", "hospital", "zh_CN", out), 1);
+    text_of(out, "topic-drg", "2026-01..2026-06", "hospital", "zh_CN", &t);
+    assert_contains(t.buf, "未提供 DRG/DIP 分组结果（drg.csv），本期不做病组分析。");
+    assert_true(strstr(t.buf, "病组盈亏排名") == NULL);
+    assert_int_equal(tk_pdf_pages(out_pdf(out, "topic-drg", "2026-01..2026-06", "hospital", "zh_CN")), 2);
+    sb_release(&t);
+    db_close(db);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -470,6 +544,7 @@ int main(void)
         cmocka_unit_test(test_topics),
         cmocka_unit_test(test_drg_section),
         cmocka_unit_test(test_drg_missing),
+        cmocka_unit_test(test_topic_drg),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -290,7 +290,8 @@ static void test_department_shapes(void **state)
         last[strlen("指标定义\n")] = '\0';
         headings_of(t.buf, &h);
         /* the executive summary's cards: between its heading and the findings */
-        int n = words_of(pdf, w, 40000), summary = page_of(w, n, 3, "执行摘要");
+        int n = words_of(pdf, w, 40000);
+        int summary = page_of(w, n, page_of(w, n, 1, "目录") + 1, "执行摘要");
         words_between(w, n, summary, "执行摘要", "关键发现", &cards);
         if (i == 0) { /* outpatient-only: no bed, stay, equipment or DRG section or card */
             assert_headings(&h, "一、执行摘要\n二、业务量\n三、经济运行\n四、医疗质量与服务\n"
@@ -354,7 +355,9 @@ static void test_number_style(void **state)
     assert_int_equal(render(db, "monthly", "2026-10", NULL, "hospital", "all", out), 3);
     strbuf t = STRBUF_INIT;
     snprintf(pdf, sizeof pdf, "%s/monthly-2026-10-hospital.zh_CN.pdf", out);
-    tk_pdf_text(pdf, 3, &t);
+    static word w[20000];
+    int n = words_of(pdf, w, 20000), summary = page_of(w, n, page_of(w, n, 1, "目录") + 1, "执行摘要");
+    tk_pdf_text(pdf, summary, &t);
     assert_contains(t.buf, "4,098.39万元");
     assert_contains(t.buf, "957.48万元");
     assert_contains(t.buf, "\n8.15\n");
@@ -363,7 +366,9 @@ static void test_number_style(void **state)
     tk_pdf_text(pdf, 0, &t);
     assert_contains(t.buf, "287.53元");
     snprintf(pdf, sizeof pdf, "%s/monthly-2026-10-hospital.en.pdf", out);
-    tk_pdf_text(pdf, 3, &t);
+    n = words_of(pdf, w, 20000);
+    summary = page_of(w, n, page_of(w, n, 1, "Contents") + 1, "summary");
+    tk_pdf_text(pdf, summary, &t);
     assert_contains(t.buf, "¥40.98m");
     assert_contains(t.buf, "¥9.57m");
     tk_pdf_text(pdf, 0, &t);
@@ -396,8 +401,10 @@ static void test_bilingual_tables(void **state)
     tk_pdf_text(pdf, 0, &t);
     /* the indicator overview: each dimension in both languages */
     section_of(t.buf, "指标总览\nIndicator overview\n", "二、业务量", &part); /* the body, not the contents */
-    assert_contains(part.buf, "业务量\nvolume");
-    assert_contains(part.buf, "经济运行\neconomics");
+    assert_contains(part.buf, "业务量\nVolume"); /* named, not the raw id "volume" */
+    assert_contains(part.buf, "经济运行\nEconomics");
+    assert_contains(part.buf, "质量与服务\nQuality");
+    assert_null(strstr(part.buf, "\nvolume\n"));
     assert_contains(part.buf, "门急诊人次\nOutpatient and emergency visits");
     /* the department tables: every department in both languages */
     section_of(t.buf, "各科室业务量\nVolume by department\n", "三、", &part);
@@ -412,6 +419,162 @@ static void test_bilingual_tables(void **state)
     assert_contains(part.buf, "卫生材料\nMedical materials");
     sb_release(&t);
     sb_release(&part);
+    db_close(db);
+}
+
+/* Twelve more clinical departments (D10 .. D21) for 2026-10, with revenue
+ * and balance (D10 26万 .. D20 16万, 1万 apart): D21 loses 120万 on 300万 of
+ * revenue (balance rate -40 %), the worst by far, 15th of 15 on balance. */
+static void plant_departments(sqlite3 *db)
+{
+    strbuf sql = STRBUF_INIT;
+    for (int i = 10; i <= 21; i++) {
+        double revenue = 3000000.0 + (21 - i) * 100000.0;
+        double balance = i == 21 ? -1200000.0 : 150000.0 + (21 - i) * 10000.0;
+        sb_addf(&sql,
+                "INSERT INTO dept VALUES ('2026-10', 'D%d', '科室%d', 'Ward %d', 'clinical', 25321, %d);"
+                "INSERT INTO indicator_value (period, scope, indicator, value) VALUES "
+                "('2026-10', 'D%d', 'medical_revenue', %.1f), ('2026-10', 'D%d', 'balance', %.1f);",
+                i, i, i, 10 + i, i, revenue, i, balance);
+    }
+    tk_exec(db, sql.buf);
+    sb_release(&sql);
+}
+
+/* The dashboard after the cover: status cards judged against band and
+ * budget, the budget read against time (October: 10 / 12 = 83.3 % of the
+ * year gone), the league table's top and bottom, the quadrant. Planted:
+ * revenue 80.0 % of budget, a flow: 3.3 points behind time -> 预警;
+ * outpatient visits 84.0 %, ahead of time -> 正常; drug share 28.0 % (band
+ * <= 30, not within 5 % of it) but 104.6 % of its target ratio, a
+ * down-ratio judged against 100 % -> 预警; surgeries, no band, no budget,
+ * no flag -> 无目标. */
+static void test_dashboard(void **state)
+{
+    (void)state;
+    sqlite3 *db = tk_fixture_db(tmpdir, "dashboard", "tests/data/reports/fixture.sql");
+    plant_departments(db);
+    tk_exec(db, "UPDATE indicator SET is_flow = 1 WHERE indicator IN ('medical_revenue', "
+                "'outpatient_visits', 'surgeries');"
+                "INSERT INTO indicator (indicator, name_zh, name_en, unit, unit_zh, unit_en, "
+                "direction, dimension, sort_order) VALUES ('budget_execution.outpatient_visits', "
+                "'预算执行率：门诊人次', 'Budget execution: Outpatient visits', 'percent', '%', '%', "
+                "'up', 'economics', 100001);"
+                "INSERT INTO indicator_value (period, scope, indicator, value) VALUES ('2026-10', "
+                "'hospital', 'budget_execution.outpatient_visits', 84.0);"
+                "UPDATE indicator_value SET value = 80.0 WHERE period = '2026-10' AND scope = "
+                "'hospital' AND indicator = 'budget_execution.medical_revenue';"
+                "UPDATE indicator_value SET value = 104.6 WHERE period = '2026-10' AND scope = "
+                "'hospital' AND indicator = 'budget_execution.drug_ratio';"
+                "UPDATE indicator_value SET value = 28.0, flag = NULL WHERE period = '2026-10' "
+                "AND scope = 'hospital' AND indicator = 'drug_ratio';"
+                "UPDATE indicator_value SET flag = NULL WHERE period = '2026-10' AND scope = "
+                "'hospital' AND indicator = 'surgeries';");
+    char out[128], pdf[256];
+    snprintf(out, sizeof out, "%s/dashboard", tmpdir);
+    assert_int_equal(render(db, "monthly", "2026-10", NULL, "hospital", "zh_CN", out), 1);
+    snprintf(pdf, sizeof pdf, "%s/monthly-2026-10-hospital.zh_CN.pdf", out);
+    static word w[20000];
+    int n = words_of(pdf, w, 20000);
+    /* page 2, right after the cover */
+    assert_int_equal(page_of(w, n, 1, "经营仪表盘"), 2);
+    strbuf t = STRBUF_INIT;
+    tk_pdf_text(pdf, 2, &t);
+    assert_contains(t.buf, "预算执行 80.0%（时间进度 83.3%）");
+    assert_contains(t.buf, "预算执行 84.0%（时间进度 83.3%）");
+    assert_contains(t.buf, "预算执行 104.6%（目标 100.0%）");
+    assert_contains(t.buf, "预警上限 30.0%");
+    assert_contains(t.buf, "预算年度时间进度：83.3%（12 个月中的第 10 个月）");
+    /* each card's status word on its name's line, at the card's right */
+    static const char *const expect[][2] = {
+        {"医疗收入", "预警"}, {"门诊人次", "正常"}, {"药占比", "预警"}, {"手术台次", "无目标"}};
+    for (size_t i = 0; i < sizeof expect / sizeof *expect; i++) {
+        const word *name = NULL, *next = NULL;
+        for (int j = 0; j < n && !name; j++)
+            if (w[j].page == 2 && !strcmp(w[j].text, expect[i][0]))
+                name = &w[j];
+        assert_non_null(name);
+        for (int j = 0; j < n; j++) /* the nearest word right of the name */
+            if (w[j].page == 2 && w[j].x0 > name->x1 && fabs(w[j].y1 - name->y1) < 3 &&
+                (!next || w[j].x0 < next->x0))
+                next = &w[j];
+        assert_non_null(next);
+        if (strcmp(next->text, expect[i][1]))
+            fail_msg("card %s: status '%s', expected %s", expect[i][0], next->text, expect[i][1]);
+    }
+    /* the league table: ranked by balance rate, the top five, the bottom
+     * five with the loss-maker last (D21: -120.00万 on 300.00万, -40.0%) */
+    const char *league = strstr(t.buf, "科室排行榜");
+    assert_non_null(league);
+    assert_contains(league, "另有 5 行未列出");
+    assert_contains(league, "科室21");
+    assert_contains(league, "-120.00");
+    assert_contains(league, "-40.0%");
+    sb_release(&t);
+    /* the bar chart of balance by department keeps the worst with the
+     * best: 15 departments, 12 bars (the top 8, the bottom 4), D21 last */
+    char buf[256];
+    int bars = page_of(w, n, page_of(w, n, 1, "目录") + 1, "各科室收支结余");
+    assert_true(bars > 0);
+    assert_int_equal(line_after(w, n, bars, "科室21", buf, sizeof buf), bars);
+    assert_string_equal(buf, "-120万");
+    /* ranks: D01 D02 D03, D10 .. D20 (26万 .. 16万), D21 */
+    assert_int_equal(line_after(w, n, bars, "科室14", buf, sizeof buf), bars); /* 8th of 15 */
+    assert_string_equal(buf, "22.0万");
+    double table_top = 1e9; /* the department table below the chart lists every one */
+    for (int i = 0; i < n; i++)
+        if (w[i].page == bars && strstr(w[i].text, "各科室经济运行"))
+            table_top = w[i].y0;
+    int shown = 0;
+    for (int i = 0; i < n; i++) /* 9th: left out of the chart */
+        shown += w[i].page == bars && w[i].y1 < table_top && !strcmp(w[i].text, "科室15");
+    assert_int_equal(shown, 0);
+    /* the quadrant, on the dashboard's pages, before the contents */
+    int q = page_of(w, n, 2, "各科室收入增长与结余率");
+    assert_true(q >= 2 && q < page_of(w, n, 2, "目录"));
+    db_close(db);
+}
+
+/* The technical provenance (files, checksums, row counts) is not in the
+ * leadership report: the hospital monthly has no file name and no SHA-256,
+ * and says in one line where they are; the folder's data-quality page
+ * (index.html) lists each file of the month with its rows and checksum
+ * (fixture: exports/2026-10/outpatient.csv, 31,000 rows). */
+static void test_provenance_out_of_reports(void **state)
+{
+    (void)state;
+    sqlite3 *db = tk_fixture_db(tmpdir, "provenance", "tests/data/reports/fixture.sql");
+    char out[128], pdf[256], path[256];
+    snprintf(out, sizeof out, "%s/provenance", tmpdir);
+    assert_int_equal(render(db, "monthly", "2026-10", NULL, "hospital", "all", out), 3);
+    strbuf t = STRBUF_INIT;
+    static const char *const langs[] = {"zh_CN", "en", "bilingual"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(pdf, sizeof pdf, "%s/monthly-2026-10-hospital.%s.pdf", out, langs[i]);
+        tk_pdf_text(pdf, 0, &t);
+        assert_null(strstr(t.buf, "SHA-256"));
+        assert_null(strstr(t.buf, "000000000000")); /* no checksum */
+        assert_null(strstr(t.buf, "outpatient.csv"));
+        assert_null(strstr(t.buf, "budget.csv"));
+        assert_contains(t.buf, "index.html"); /* the one line pointing to them */
+    }
+    snprintf(pdf, sizeof pdf, "%s/monthly-2026-10-hospital.zh_CN.pdf", out);
+    tk_pdf_text(pdf, 0, &t);
+    assert_contains(t.buf, "数据质量页（index.html）");
+    snprintf(path, sizeof path, "%s/index.html", out);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    sb_reset(&t);
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        sb_add(&t, buf, n);
+    fclose(f);
+    const char *files = strstr(t.buf, "来源文件 Source files");
+    assert_non_null(files);
+    assert_contains(files, "<td>outpatient.csv</td><td class=\"n\">31000</td>");
+    assert_contains(files, "00000000000000000000000000000000000000811ac14226e730d11a18c24d9a");
+    sb_release(&t);
     db_close(db);
 }
 
@@ -442,6 +605,8 @@ int main(void)
         cmocka_unit_test(test_department_shapes),
         cmocka_unit_test(test_number_style),
         cmocka_unit_test(test_bilingual_tables),
+        cmocka_unit_test(test_dashboard),
+        cmocka_unit_test(test_provenance_out_of_reports),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

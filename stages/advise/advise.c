@@ -103,14 +103,18 @@ static int is_percent(const ind_info *in)
     return strcmp(in->unit, "percent") == 0;
 }
 
-/* "32.5%", "8.3天" / "8.3 days", "12,345人次", "3,519.21万元" / "¥35,192,100";
- * with `sign` a '+' before a positive value; "—" when undefined. Money is
- * said in 万元 in Chinese; counts stay whole. */
+/* "32.5%", "8.3天" / "8.3 days", "12,345人次", "3,519.21万元" / "¥35.19m";
+ * with `sign` a '+' before a positive value; "—" when undefined. Money
+ * follows the reports' convention (templates/README.md, "Numbers"): a
+ * money flow of the catalogue (revenue, cost, balance) and an operating
+ * statement line (no indicator) are totals, in 万元 / ¥ m; a money ratio
+ * (fee per visit) is a fee, two decimals in 元. Counts stay whole. */
 static void format_value(strbuf *sb, const ind_info *in, int has, double v, int zh, int sign)
 {
     char buf[NF_MAX];
-    nf_opts o = {.wan = strcmp(in->unit, "money") == 0, .sign = sign, .unit_word = 1,
-                 .word = {in->unit_zh, in->unit_en}};
+    int money = strcmp(in->unit, "money") == 0, total = money && (in->is_flow || !in->id[0]);
+    nf_opts o = {.wan = money, .total = total, .fee = money && !total, .sign = sign,
+                 .unit_word = 1, .word = {in->unit_zh, in->unit_en}};
     sb_addstr(sb, has ? nf_value(zh ? NF_ZH : NF_EN, in->unit, v, &o, buf) : nf_undefined());
 }
 
@@ -1541,14 +1545,16 @@ static void eval_factors(advise_ctx *c, const advise_rule *r)
         sb_addstr(&s.zh[0], pt->zh);
         sb_addstr(&s.en[0], pt->en);
         change ac = {1, a1, a0, a1 - a0, (a1 - a0) / fabs(a0) * 100, 0, 0, 0, 0, 0};
-        value_slot(&s, "value", pi, 1, a1);
-        change_slots(c, r->mom, pi, &ac, &s);
+        /* the revenue and the effects are money totals (万元), the price a fee */
+        static const ind_info total = {.id = "", .unit = "money"};
+        value_slot(&s, "value", &total, 1, a1);
+        change_slots(c, r->mom, &total, &ac, &s);
         slot_text(&s, "volume_name", vi->name_zh, vi->name_en);
         signed_slot(&s, "volume_change", vi, vc.delta);
-        signed_slot(&s, "volume_effect", pi, ve);
+        signed_slot(&s, "volume_effect", &total, ve);
         slot_text(&s, "price_name", pi->name_zh, pi->name_en);
         signed_slot(&s, "price_change", pi, pc.delta);
-        signed_slot(&s, "price_effect", pi, pe);
+        signed_slot(&s, "price_effect", &total, pe);
         emit(c, r, pi->id, fabs(ac.rel) / (r->min_change > 1 ? r->min_change : 1), 0, &s);
         slots_release(&s);
     }

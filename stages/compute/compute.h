@@ -33,4 +33,24 @@ int compute_period(sqlite3 *db, const char *period, hr_error *err);
 int compute_export(sqlite3 *db, const char *period, const char *scope, FILE *out,
                    hr_error *err);
 
+/* An indicator the catalogue cannot compute for a month because sources
+ * it needs are absent (compute_undefined_by_sources). */
+typedef struct compute_undefined {
+    char id[64];
+    char name_zh[256], name_en[256];
+    char sources[512]; /* the absent sources it needs, space-separated */
+} compute_undefined;
+
+/* Which indicators of the catalogue (config/indicators.xml) become
+ * undefined in `month` when the canonical sources absent[0..nabsent) (at
+ * most 64, e.g. "cost", "census") have no file: an indicator whose
+ * numerator or denominator (or hospital expression) needs a measure of a
+ * set that reads an absent source -- through an alias, the source the
+ * month's authority (or the alias default) picks -- and the budget family
+ * when "budget" is absent. Derived from the catalogue, never listed.
+ * Fills *out (caller frees with free()) with *n entries in catalogue
+ * order. */
+int compute_undefined_by_sources(sqlite3 *db, const char *month, const char *const *absent,
+                                 int nabsent, compute_undefined **out, int *n, hr_error *err);
+
 #endif

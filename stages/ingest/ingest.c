@@ -497,8 +497,11 @@ static int load_file(loader *ld, uint64_t size_bytes, int replaced, hr_error *er
     return rc;
 }
 
-/* A file more of whose rows than this fail their types is refused whole. */
-#define INGEST_REFUSE_PERCENT 50.0
+/* A first load more of whose rows than this fail their types is refused
+ * whole (nothing else of the month is displaced by it; below this, the
+ * rows load, the bad ones go to quarantine and validate judges the file
+ * by the quarantine limit). */
+#define INGEST_REFUSE_FIRST_PERCENT 50.0
 
 /* The quarantine limit of config/rules/validation.xml (the one validate
  * judges files by; 1 % when it says none), percent. */
@@ -519,12 +522,14 @@ static double quarantine_limit_percent(hr_error *err)
     return limit;
 }
 
-/* A replacement (or first) file most of whose rows fail their types -- a
- * wrong date format, another delimiter -- would put nothing in place of
- * the month's rows: above INGEST_REFUSE_PERCENT (and the quarantine
- * limit) the load is refused (the
- * transaction is rolled back, an earlier version stays loaded), naming
- * the count and the most frequent reasons. Called inside the transaction. */
+/* A replacement file whose rows fail their types above the quarantine
+ * limit -- a wrong date format, another delimiter -- would put worse data
+ * in place of rows that passed: it is refused whole (the transaction is
+ * rolled back, the earlier version stays loaded), naming the count and the
+ * most frequent reasons. A first load is refused only above
+ * INGEST_REFUSE_FIRST_PERCENT (there is nothing to keep; its quarantine
+ * fails validation, and the gate stops render). Called inside the
+ * transaction. */
 static int refuse_mostly_bad(loader *ld, hr_error *err)
 {
     if (ld->rows_read == 0 || ld->rows_rejected == 0)
@@ -533,9 +538,7 @@ static int refuse_mostly_bad(loader *ld, hr_error *err)
     if (limit < 0)
         return err->code;
     double share = 100.0 * (double)ld->rows_rejected / (double)ld->rows_read;
-    /* "mostly": a file with a few bad rows among good ones loads, and
-     * validate judges it by the limit (failed validation stops render) */
-    if (share <= limit || share <= INGEST_REFUSE_PERCENT)
+    if (share <= limit || (!ld->replacing && share <= INGEST_REFUSE_FIRST_PERCENT))
         return HR_OK;
     strbuf why = STRBUF_INIT;
     char id[32];
@@ -555,9 +558,10 @@ static int refuse_mostly_bad(loader *ld, hr_error *err)
         sqlite3_finalize(st);
     }
     hr_error_set(err, HR_EINPUT, ld->path, 0, NULL,
-                 "%lld of %lld rows failed their types (%.1f %%: most of the file): file "
-                 "refused, %s; %s",
+                 "%lld of %lld rows failed their types (%.2f %%, above the limit of %g %%): "
+                 "file refused, %s; %s",
                  ld->rows_rejected, ld->rows_read, share,
+                 ld->replacing ? limit : INGEST_REFUSE_FIRST_PERCENT,
                  ld->replacing ? "the earlier version stays loaded" : "nothing loaded",
                  why.len ? why.buf : "no reason recorded");
     sb_release(&why);

@@ -28,6 +28,7 @@
 #include "pipeline/core/db.h"
 #include "pipeline/core/digest.h"
 #include "pipeline/core/log.h"
+#include "pipeline/core/msg.h"
 #include "pipeline/core/strbuf.h"
 #include "pipeline/core/xalloc.h"
 
@@ -748,8 +749,11 @@ static void print_padded(FILE *out, const char *s, int width)
 
 void pull_report_print(const pull_report *rep, FILE *out)
 {
-    fprintf(out, "%-20s  %-8s  %-8s  %-10s  %s\n", "SOURCE", "SYSTEM", "STATE", "EXPECTED",
-            "DETAIL");
+    print_padded(out, _("SOURCE"), 22);
+    print_padded(out, _("SYSTEM"), 10);
+    print_padded(out, _("STATE"), 10);
+    print_padded(out, _("EXPECTED"), 12);
+    fprintf(out, "%s\n", _("DETAIL"));
     for (int i = 0; i < rep->n; i++) {
         const pull_outcome *o = &rep->items[i];
         print_padded(out, o->source->name, 20);
@@ -759,7 +763,7 @@ void pull_report_print(const pull_report *rep, FILE *out)
         if (!is_in(o->state)) {
             strbuf c = STRBUF_INIT;
             contact_text(o->source, &c);
-            fprintf(out, "; %s: %s", o->source->required ? "chase" : "optional", c.buf);
+            fprintf(out, "; %s: %s", o->source->required ? _("chase") : _("optional"), c.buf);
             sb_release(&c);
         }
         fputc('\n', out);

@@ -74,6 +74,17 @@ static int placeholder(rctx *c, xmlNodePtr el, i18n_lang lang, const char *name,
         return sb_addstr(out, c->report_no), HR_OK;
     if (strncmp(name, "row:", 4) == 0)
         return row_placeholder(c, el, lang, name, out);
+    int nth;
+    if (sscanf(name, "month:%d", &nth) == 1) { /* the period's nth month: 7月 / Jul */
+        static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+        int y = atoi(c->month_first), m = atoi(c->month_first + 5) + nth - 1;
+        int last = atoi(c->month_last) * 12 + atoi(c->month_last + 5);
+        if (nth < 1 || y * 12 + m > last)
+            return fail(c, el, "text", "the period has no such month", name);
+        sb_addstr(out, i18n_tr(lang, mon[(m - 1) % 12]));
+        return HR_OK;
+    }
     const char *colon = strchr(name, ':');
     if (!colon)
         return fail(c, el, "text", "unknown placeholder", name);
@@ -578,6 +589,10 @@ int blk_body(rctx *c, xmlNodePtr first)
             rc = blk_paragraph(c, n);
         else if (!strcmp(name, "kpis"))
             rc = blk_kpis(c, n);
+        else if (!strcmp(name, "scorecard"))
+            rc = dash_scorecard(c, n);
+        else if (!strcmp(name, "quadrant"))
+            rc = dash_quadrant(c, n);
         else if (!strcmp(name, "table"))
             rc = tbl_render(c, n);
         else if (!strcmp(name, "chart"))

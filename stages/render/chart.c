@@ -31,7 +31,17 @@ typedef struct grid {
     double v[MAX_X][MAX_SERIES];
     int highlight[MAX_X];
     char unit[16];
+    int gap_after, gap_rows; /* bars: gap_rows ranks left out after row gap_after */
 } grid;
+
+/* What a chart's values are: the unit, its word per language, the
+ * indicator's warning band, and whether they are changes. */
+typedef struct chart_unit {
+    const char *unit;
+    char word[2][32];
+    double band_lo, band_hi; /* NAN: none */
+    int delta;
+} chart_unit;
 
 void chart_nice_ticks(double lo, double hi, int target, double *first, double *last, double *step)
 {
@@ -113,16 +123,18 @@ static int build_grid(rctx *c, xmlNodePtr el, const dataset *d, grid *g)
     return HR_OK;
 }
 
-/* "2026-03" -> "Mar" / "3月" (January as its year when the axis spans
- * years); others (quarters "2026-Q3") unchanged. */
-static const char *x_label(rctx *c, const char *x, int years, char *buf, size_t size)
+/* "2026-03" -> "Mar" / "3月"; on an axis spanning two years (`years`),
+ * the first and the last month, and every January, as "2025-10" so that
+ * the reader sees which year each part is ("2025-10 ... 2026-10", not
+ * "10月 ... 10月"); others (quarters "2026-Q3") unchanged. */
+static const char *x_label(rctx *c, const char *x, int years, int ends, char *buf, size_t size)
 {
     static const char *const mon[] = {N_("Jan"), N_("Feb"), N_("Mar"), N_("Apr"), N_("May"), N_("Jun"),
                                       N_("Jul"), N_("Aug"), N_("Sep"), N_("Oct"), N_("Nov"), N_("Dec")};
     int y, m;
     if (strlen(x) == 7 && sscanf(x, "%4d-%2d", &y, &m) == 2 && m >= 1 && m <= 12) {
-        if (years && m == 1)
-            snprintf(buf, size, "%d", y);
+        if (years && (m == 1 || ends))
+            snprintf(buf, size, "%04d-%02d", y, m);
         else
             snprintf(buf, size, "%s", i18n_tr(ctx_primary(c), mon[m - 1]));
     } else /* quarters stay "2026-Q3": short, and the same in both languages */
@@ -130,25 +142,54 @@ static const char *x_label(rctx *c, const char *x, int years, char *buf, size_t 
     return buf;
 }
 
-/* The axis unit: values from 100,000 are shown in 万 (Chinese; the
- * caption says 单位：万 or 单位：万元) or in k / M (English, on every tick and
- * label, no caption). Returns the scale (1, 1e3, 1e4 or 1e6). */
-static double axis_scale(rctx *c, const char *unit, double lo, double hi, char *caption,
-                         size_t size)
+/* 1 when the x values are months of more than one year. */
+static int spans_years(const grid *g)
 {
-    caption[0] = '\0';
+    if (g->nx < 2 || strlen(g->x[0]) != 7 || strlen(g->x[g->nx - 1]) != 7 || g->x[0][4] != '-')
+        return 0;
+    return strncmp(g->x[0], g->x[g->nx - 1], 4) != 0;
+}
+
+/* The axis scale: values from 100,000 are shown in 万 (Chinese, said in
+ * the caption) or in k / M (English, on every tick and label). Returns the
+ * scale (1, 1e3, 1e4 or 1e6). */
+static double axis_scale(rctx *c, double lo, double hi)
+{
     double m = fmax(fabs(lo), fabs(hi));
     if (m < 100000)
         return 1;
     if (ctx_primary(c) == LANG_EN)
         return m >= 1e7 ? 1e6 : 1e3;
-    const char *id = !strcmp(unit, "money") ? N_("(unit: 10,000 yuan)") : N_("(unit: 10,000)");
-    snprintf(caption, size, "%s", i18n_tr(LANG_ZH, id));
-    if (c->mode == MODE_BILINGUAL) {
-        size_t n = strlen(caption);
-        snprintf(caption + n, size - n, " %s", id);
-    }
     return 1e4;
+}
+
+/* The unit of the value axis, on every chart that knows it:
+ * "（单位：万元）", "（单位：人次）", "（单位：个百分点）", "(unit: visits)";
+ * bilingual documents give both. Empty when the unit is unknown. */
+static void axis_caption(rctx *c, const chart_unit *u, double scale, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    for (int pass = 0; pass < (c->mode == MODE_BILINGUAL ? 2 : 1); pass++) {
+        i18n_lang l = pass ? LANG_EN : ctx_primary(c);
+        char word[64];
+        const char *w = u->word[l];
+        if (u->delta && u->unit && !strcmp(u->unit, "percent"))
+            w = l == LANG_EN ? "pp" : "个百分点";
+        else if (!*w && u->unit && !strcmp(u->unit, "money"))
+            w = l == LANG_EN ? "CNY" : "元";
+        else if (!*w && u->unit && !strcmp(u->unit, "percent"))
+            w = "%";
+        if (scale == 1e4)
+            snprintf(word, sizeof word, l == LANG_EN ? (*w ? "10,000 %s" : "10,000%s") : "万%s", w);
+        else
+            snprintf(word, sizeof word, "%s", w);
+        if (!*w && scale != 1e4)
+            return;
+        size_t n = strlen(buf);
+        snprintf(buf + n, size - n, "%s", n ? " " : "");
+        n = strlen(buf);
+        snprintf(buf + n, size - n, i18n_tr(l, "(unit: %s)"), word);
+    }
 }
 
 static void tick_label(rctx *c, double v, double step, double scale, char *buf)
@@ -258,37 +299,113 @@ static void range_of(const grid *g, int stacked, double *lo, double *hi)
     }
 }
 
-static void vertical_chart(rctx *c, const grid *g, const char *unit, int stacked, double top,
+/* Where a trend's value axis starts and ends (templates/README.md,
+ * "Charts"): bars from zero; a line from zero when its values spread over
+ * 60 % of the largest, else around them, but over at least a fifth of the
+ * largest value, so that a 0.5-point move of a 30 % share fills a sixth of
+ * the chart, not all of it; a percent axis whose values are at most 100
+ * does not pass 100. The warning band is inside the range. */
+void chart_value_range(const char *unit, double band_lo, double band_hi, int from_zero,
+                       double *lo, double *hi)
+{
+    if (isfinite(band_lo))
+        *lo = fmin(*lo, band_lo), *hi = fmax(*hi, band_lo);
+    if (isfinite(band_hi))
+        *lo = fmin(*lo, band_hi), *hi = fmax(*hi, band_hi);
+    if (from_zero) {
+        *lo = fmin(*lo, 0), *hi = fmax(*hi, 0);
+        return;
+    }
+    double m = fmax(fabs(*lo), fabs(*hi)), data_lo = *lo, data_hi = *hi;
+    if (*lo > 0 && *hi - *lo > *hi * 0.6) {
+        *lo = 0;
+        return;
+    }
+    double span = m * 0.2;
+    if (*hi - *lo >= span)
+        return;
+    double mid = (*hi + *lo) / 2;
+    *lo = mid - span / 2, *hi = mid + span / 2;
+    if (data_lo >= 0 && *lo < 0)
+        *hi -= *lo, *lo = 0;
+    if (unit && !strcmp(unit, "percent") && data_hi <= 100 && *hi > 100)
+        *lo -= *hi - 100, *hi = 100;
+}
+
+/* A dashed line at a warning limit, with its name at the line's end. */
+static void band_line(rctx *c, double x1, double y1, double x2, double y2, const char *label,
+                      double lx, double ly, int right)
+{
+    HPDF_Page p = c->pages[c->npages - 1];
+    HPDF_Page_SetDash(p, (HPDF_UINT16[]){4, 2}, 2, 0);
+    doc_line(c, x1, y1, x2, y2, 0.9, RGB_BAD);
+    HPDF_Page_SetDash(p, NULL, 0, 0);
+    if (right)
+        doc_text_right(c, lx, ly, 6.5, label, RGB_BAD);
+    else
+        doc_text(c, lx, ly, 6.5, label, RGB_BAD);
+}
+
+/* "预警上限 30.0%" / "Warning limit 30.0%" for a band limit. */
+static void band_label(rctx *c, const chart_unit *u, double v, int high, char *buf, size_t size)
+{
+    char num[I18N_NUM_MAX];
+    i18n_lang l = ctx_primary(c);
+    nf_value(l, u->unit ? u->unit : "", v, NULL, num);
+    snprintf(buf, size, i18n_tr(l, high ? "Warning above %s" : "Warning below %s"), num);
+}
+
+static void vertical_chart(rctx *c, const grid *g, const chart_unit *u, int stacked, double top,
                            double h)
 {
     double lo, hi, first, last, step;
     range_of(g, stacked, &lo, &hi);
-    if (stacked)
-        lo = fmin(lo, 0); /* bars start at zero; a trend line floats */
-    else if (lo > 0 && hi - lo > hi * 0.6)
-        lo = 0;
+    chart_value_range(u->unit, stacked ? NAN : u->band_lo, stacked ? NAN : u->band_hi, stacked,
+                      &lo, &hi);
     chart_nice_ticks(lo, hi, 5, &first, &last, &step);
-    char caption[64];
-    double scale = axis_scale(c, unit, first, last, caption, sizeof caption);
+    char caption[128];
+    double scale = axis_scale(c, first, last);
+    axis_caption(c, u, scale, caption, sizeof caption);
     double x0 = c->margin_l + 44, w = ctx_width(c) - 50, y0 = top - h + 16, ph = h - 34;
     double left = c->margin_l;
     if (caption[0]) {
         doc_text(c, c->margin_l, top - 8, 7, caption, RGB_MUTED);
         left += doc_text_width(c, caption, 7) + 10;
     }
-    int rows = legend(c, g, left, c->margin_l + ctx_width(c), top - 8, !stacked);
+    /* a lone "Current" (8 quarters, 24 months) needs no legend */
+    int rows = g->ns == 1 && !strcmp(g->s[0], "Current")
+                   ? 1
+                   : legend(c, g, left, c->margin_l + ctx_width(c), top - 8, !stacked);
     ph -= (rows > 1 ? rows - 1 : 0) * 10;
     y_axis(c, x0, y0, w, ph, first, last, step, scale);
     double slot = w / (g->nx > 0 ? g->nx : 1);
     char buf[64];
-    int every = 1; /* label every n-th slot when the labels would collide */
+    int years = spans_years(g), every = 1; /* label every n-th slot when labels would collide */
     for (int i = 0; i < g->nx; i++)
-        while (doc_text_width(c, x_label(c, g->x[i], g->nx > 13, buf, sizeof buf), 7) + 3 >
+        while (doc_text_width(c, x_label(c, g->x[i], years, 0, buf, sizeof buf), 7) + 3 >
                slot * every)
             every++;
-    for (int i = 0; i < g->nx; i += every)
-        doc_text_center(c, x0 + slot * (i + 0.5), y0 - 11, 7,
-                        x_label(c, g->x[i], g->nx > 13, buf, sizeof buf), RGB_MUTED);
+    for (int i = 0; i < g->nx; i++) {
+        int ends = i == 0 || i == g->nx - 1;
+        x_label(c, g->x[i], years, ends, buf, sizeof buf);
+        int dated = years && strlen(buf) == 7 && buf[4] == '-';
+        /* the ends and Januaries always; the others every n-th, where they
+         * do not run into a dated label */
+        if (!dated && i % every)
+            continue;
+        if (!dated && years) {
+            char near[64];
+            int clash = 0;
+            for (int j = i - every; j <= i + every; j++)
+                if (j >= 0 && j < g->nx && j != i && abs(j - i) * slot < 26 &&
+                    strlen(x_label(c, g->x[j], years, j == 0 || j == g->nx - 1, near,
+                                   sizeof near)) == 7)
+                    clash = 1;
+            if (clash)
+                continue;
+        }
+        doc_text_center(c, x0 + slot * (i + 0.5), y0 - 11, 7, buf, RGB_MUTED);
+    }
 #define YPOS(v) (y0 + ((v) - first) / (last - first) * ph)
     if (stacked) {
         for (int i = 0; i < g->nx; i++) {
@@ -304,6 +421,14 @@ static void vertical_chart(rctx *c, const grid *g, const char *unit, int stacked
             }
         }
         return;
+    }
+    char label[96];
+    for (int high = 0; high < 2; high++) { /* the warning band's limits */
+        double v = high ? u->band_hi : u->band_lo;
+        if (!isfinite(v) || v < first || v > last)
+            continue;
+        band_label(c, u, v, high, label, sizeof label);
+        band_line(c, x0, YPOS(v), x0 + w, YPOS(v), label, x0 + w, YPOS(v) + 2, 1);
     }
     HPDF_Page p = c->pages[c->npages - 1];
     for (int j = g->ns - 1; j >= 0; j--) {
@@ -340,15 +465,18 @@ static void vertical_chart(rctx *c, const grid *g, const char *unit, int stacked
 
 /* Horizontal bars, one per x (department); contribution mode colours each
  * bar by whether its change is better or worse for `direction`. */
-static void horizontal_chart(rctx *c, const grid *g, const char *unit, int contribution,
+static void horizontal_chart(rctx *c, const grid *g, const chart_unit *u, int contribution,
                              const char *direction, double top, double h)
 {
+    const char *unit = u->unit;
     double lo, hi, first, last, step;
     range_of(g, 0, &lo, &hi);
-    lo = fmin(lo, 0), hi = fmax(hi, 0);
+    chart_value_range(unit, contribution ? NAN : u->band_lo, contribution ? NAN : u->band_hi, 1,
+                      &lo, &hi);
     chart_nice_ticks(lo, hi, 5, &first, &last, &step);
-    char caption[64], buf[I18N_NUM_MAX];
-    double scale = axis_scale(c, unit, first, last, caption, sizeof caption);
+    char caption[128], buf[I18N_NUM_MAX];
+    double scale = axis_scale(c, first, last);
+    axis_caption(c, u, scale, caption, sizeof caption);
     double label_w = 0;
     for (int i = 0; i < g->nx; i++)
         label_w = fmax(label_w, doc_text_width(c, g->x[i], 7.5));
@@ -364,6 +492,28 @@ static void horizontal_chart(rctx *c, const grid *g, const char *unit, int contr
                  fabs(t) < step / 2 ? RGB_MUTED : RGB_RULE);
         tick_label(c, fabs(t) < step / 2 ? 0 : t, step, scale, buf);
         doc_text_center(c, x, y_top - ph - 10, 7, buf, RGB_MUTED);
+    }
+    for (int high = 0; high < 2 && !contribution; high++) { /* the warning band's limits */
+        double v = high ? u->band_hi : u->band_lo;
+        if (!isfinite(v) || v < first || v > last)
+            continue;
+        char label[96];
+        band_label(c, u, v, high, label, sizeof label);
+        band_line(c, XPOS(v), y_top - ph, XPOS(v), y_top, label, XPOS(v), y_top + 1, 1);
+    }
+    if (g->gap_rows > 0) { /* the ranks left out between the best and the worst */
+        char note[96];
+        i18n_lang l = ctx_primary(c);
+        snprintf(note, sizeof note,
+                 i18n_tr(l, nf_plural((nf_lang)l, g->gap_rows, N_("… %d row not shown"),
+                                      N_("… %d rows not shown"))),
+                 g->gap_rows);
+        double gy = y_top - slot * (g->gap_after + 1);
+        HPDF_Page p = c->pages[c->npages - 1];
+        HPDF_Page_SetDash(p, (HPDF_UINT16[]){1, 2}, 2, 0);
+        doc_line(c, c->margin_l, gy, x0 + w, gy, 0.6, RGB_MUTED);
+        HPDF_Page_SetDash(p, NULL, 0, 0);
+        doc_text_right(c, x0 + w, gy + 1.5, 6, note, RGB_MUTED);
     }
     for (int i = 0; i < g->nx; i++) {
         double v = g->v[i][0], y = y_top - slot * (i + 1) + slot * 0.18;
@@ -419,20 +569,35 @@ static void drop_undefined(grid *g)
     g->nx = n;
 }
 
-/* Keeps the first `limit` rows of a ranked grid, plus the highlighted one. */
-static void keep_top(grid *g, int limit)
+static void move_row(grid *g, int to, int from)
 {
+    if (to == from)
+        return;
+    memcpy(g->x[to], g->x[from], sizeof g->x[0]);
+    memcpy(g->v[to], g->v[from], sizeof g->v[0]);
+    g->highlight[to] = g->highlight[from];
+}
+
+/* Keeps `limit` rows of a ranked grid: the first ones and the last third
+ * (the worst as well as the best: a loss-maker ranked 15th of 15 stays in
+ * a chart of 12), and the highlighted row where it is not among them.
+ * The rows left out are noted between the two ends. */
+static void keep_ends(grid *g, int limit)
+{
+    g->gap_rows = 0;
     if (g->nx <= limit)
         return;
-    int hl = -1;
-    for (int i = limit; i < g->nx; i++)
+    int bottom = limit >= 3 ? limit / 3 : 0, top = limit - bottom, hl = -1;
+    for (int i = top; i < g->nx - bottom; i++)
         if (g->highlight[i])
             hl = i;
-    if (hl >= 0) {
-        memcpy(g->x[limit - 1], g->x[hl], sizeof g->x[0]);
-        memcpy(g->v[limit - 1], g->v[hl], sizeof g->v[0]);
-        g->highlight[limit - 1] = 1;
-    }
+    if (hl >= 0) /* the scope itself, in the last place of the top */
+        move_row(g, top - 1, hl);
+    int from = g->nx - bottom;
+    g->gap_after = top - 1;
+    g->gap_rows = g->nx - bottom - top;
+    for (int i = 0; i < bottom; i++)
+        move_row(g, top + i, from + i);
     g->nx = limit;
 }
 
@@ -521,7 +686,7 @@ int chart_render(rctx *c, xmlNodePtr el)
         int limit = (int)tpl_attr_num(el, "limit", 12);
         int fits = (int)((c->page_h - c->margin_t - c->margin_b - 60) / (6 * 72 / 25.4));
         drop_undefined(g);
-        keep_top(g, limit < fits ? limit : fits);
+        keep_ends(g, limit < fits ? limit : fits);
     }
     double h = tpl_attr_num(el, "height-mm", horizontal ? 8 + g->nx * 6 : 62) * 72 / 25.4;
     char *title = tpl_text(el);
@@ -537,6 +702,13 @@ int chart_render(rctx *c, xmlNodePtr el)
         blk_expand(c, el, LANG_EN, title_id, &en);
     const ind_row *r = ind_find(c, ind);
     const char *unit = g->unit[0] ? g->unit : r ? r->unit : "";
+    chart_unit u = {.unit = unit, .band_lo = NAN, .band_hi = NAN,
+                    .delta = !strcmp(type, "contribution")};
+    if (r && !strcmp(unit, r->unit)) {
+        memcpy(u.word, r->unit_label, sizeof u.word);
+        if (!u.delta)
+            u.band_lo = r->warn_low, u.band_hi = r->warn_high;
+    }
     if (why) {
         not_drawn_note(c, why, t.buf, en.buf ? en.buf : "", unit, same);
         sb_release(&t);
@@ -554,10 +726,10 @@ int chart_render(rctx *c, xmlNodePtr el)
     sb_release(&t);
     sb_release(&en);
     if (horizontal)
-        horizontal_chart(c, g, unit, !strcmp(type, "contribution"), r ? r->direction : "neutral",
+        horizontal_chart(c, g, &u, !strcmp(type, "contribution"), r ? r->direction : "neutral",
                          c->y, h);
     else
-        vertical_chart(c, g, unit, !strcmp(type, "stacked"), c->y, h);
+        vertical_chart(c, g, &u, !strcmp(type, "stacked"), c->y, h);
     c->y -= h + 10;
     free(g);
     return HR_OK;

@@ -8,11 +8,12 @@
  * reconciled, or a draft and why); then, for every month those reports
  * read, the data-quality summary: per source the rows read, loaded and
  * quarantined with the top reasons, the reconciliation rules and their
- * results, and the data warnings. Text from the data (department names,
+ * results, the data warnings, and the files the month was loaded from
+ * (name, rows, encoding, SHA-256: the provenance the PDFs leave out). Text from the data (department names,
  * messages) is escaped. The page is written beside its name and renamed
  * (paths_out_*), so a browser never sees half of it.
  *
- * Reads: report_run, dept, period_state, validation_summary,
+ * Reads: report_run, dept, period_state, month_state, validation_summary,
  * reconcile_result, data_warning. Writes: OUT/index.html only.
  */
 #include <limits.h>
@@ -63,6 +64,8 @@ static void state_cell(strbuf *b, int draft, const char *v, const char *r)
         cls = "bad", zh = "草稿（强制出具）", en = "draft (forced)";
     } else if (!strcmp(v, "failed") || !strcmp(r, "blocking")) {
         cls = "bad", zh = "未通过", en = "not passed";
+    } else if (!strcmp(v, "stale") || !strcmp(r, "stale")) {
+        cls = "warn", zh = "数据已变更，校验或对账已过期", en = "stale: data changed since validation";
     } else if (!*v || !*r) {
         cls = "warn", zh = "未完成校验或对账", en = "not validated or reconciled";
     } else if (!strcmp(v, "warnings") || !strcmp(r, "warnings")) {
@@ -72,7 +75,9 @@ static void state_cell(strbuf *b, int draft, const char *v, const char *r)
 }
 
 /* The worst validation and reconciliation state over the months of a
- * period: "" when one of them was never validated (or reconciled). */
+ * period, as they hold for the months' current data (view month_state):
+ * "stale" when a month's data changed after the stage ran, "" when one of
+ * them was never validated (or reconciled). */
 static int months_state(sqlite3 *db, const char *period_text, char v[16], char r[16], hr_error *err)
 {
     period p;
@@ -85,12 +90,14 @@ static int months_state(sqlite3 *db, const char *period_text, char v[16], char r
     period_month_label(p.last, last);
     sqlite3_stmt *st = db_prepare(db,
         "SELECT CASE WHEN max(validation_state = 'failed') THEN 'failed'"
+        "   WHEN max(validation_state = 'stale') THEN 'stale'"
         "   WHEN max(validation_state IS NULL) OR count(*) = 0 THEN ''"
         "   WHEN max(validation_state = 'warnings') THEN 'warnings' ELSE 'ok' END,"
         " CASE WHEN max(reconcile_state = 'blocking') THEN 'blocking'"
+        "   WHEN max(reconcile_state = 'stale') THEN 'stale'"
         "   WHEN max(reconcile_state IS NULL) OR count(*) = 0 THEN ''"
         "   WHEN max(reconcile_state = 'warnings') THEN 'warnings' ELSE 'ok' END"
-        " FROM period_state WHERE period BETWEEN ?1 AND ?2", err);
+        " FROM month_state WHERE period BETWEEN ?1 AND ?2", err);
     if (!st)
         return err->code;
     sqlite3_bind_text(st, 1, first, -1, SQLITE_TRANSIENT);
@@ -249,6 +256,8 @@ static int quality_section(sqlite3 *db, strbuf *b, const char *periods, hr_error
     static const char *const rec_h[] = {"对账规则 Rule", "级别 Severity", "结果 Result",
                                         "超差科室 Departments beyond"};
     static const char *const warn_h[] = {"数据源 Source", "范围 Scope", "预警 Warning", "Warning"};
+    static const char *const file_h[] = {"数据源 Source", "文件 File", "行数 Rows", "编码 Encoding",
+                                         "SHA-256"};
     int rc = HR_OK, step;
     sb_addstr(b, "<h2 id=\"quality\">数据质量 Data quality</h2>\n");
     while (rc == HR_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -271,6 +280,12 @@ static int quality_section(sqlite3 *db, strbuf *b, const char *periods, hr_error
             rc = quality_table(db, b, month, "数据预警 Data warnings",
                 "SELECT source, scope, message_zh, message_en FROM data_warning WHERE period = ?1"
                 " ORDER BY source, scope", warn_h, 4, err);
+        /* the technical provenance, kept out of the leadership reports */
+        if (rc == HR_OK)
+            rc = quality_table(db, b, month, "来源文件 Source files",
+                "SELECT source, replace(path, rtrim(path, replace(path, '/', '')), ''),"
+                " rows_loaded, encoding, sha256 FROM source_file WHERE current = 1 AND period = ?1"
+                " ORDER BY source", file_h, 5, err);
     }
     sqlite3_finalize(st);
     return rc;

@@ -47,6 +47,8 @@ typedef struct ind_row {
     char reason[2][256];
     int flow;     /* a sum over time (revenue, visits), not a ratio */
     int decimals; /* the catalogue's digits after the point, -1: the unit's */
+    double warn_low, warn_high; /* the catalogue's warning band; NAN = none */
+    char unit_label[2][32];     /* the catalogue's unit word: 人次 / visits, % */
 } ind_row;
 
 typedef struct heading {
@@ -172,6 +174,10 @@ int blk_has_data(const ind_row *r);
 /* Colour of a change for an indicator direction ("up" "down" "neutral"). */
 rgb blk_change_color(const char *direction, double change);
 
+/* dashboard.c -- the dashboard page: status cards, the quadrant chart */
+int dash_scorecard(rctx *c, xmlNodePtr el);
+int dash_quadrant(rctx *c, xmlNodePtr el);
+
 /* table.c */
 int tbl_render(rctx *c, xmlNodePtr el);
 /* Formats one dataset cell for a column format; returns 'r' or 'l' alignment. */
@@ -187,5 +193,10 @@ int chart_render(rctx *c, xmlNodePtr el);
 char *chart_value_label(i18n_lang lang, const char *unit, double v, double scale, int delta,
                         char *buf);
 void chart_nice_ticks(double lo, double hi, int target, double *first, double *last, double *step);
+/* Widens [lo, hi] to what a value axis shows (templates/README.md,
+ * "Charts"): the warning band inside, bars (from_zero) from 0, a line over
+ * at least a fifth of its largest value. */
+void chart_value_range(const char *unit, double band_lo, double band_hi, int from_zero,
+                       double *lo, double *hi);
 
 #endif

@@ -21,6 +21,7 @@
 
 typedef struct tcol {
     char field[64], label[128], format[16], total[8];
+    xmlNodePtr el;    /* the <col>, for its placeholders ({month:1}) */
     int index;        /* dataset column */
     double width;     /* points */
     char align;
@@ -90,6 +91,7 @@ static int read_cols(rctx *c, xmlNodePtr el, const dataset *d, tcol *cols, int *
         if (!tpl_is(n, "col") || *ncols == TBL_MAX_COLS)
             continue;
         tcol *k = &cols[(*ncols)++];
+        k->el = n;
         tpl_attr_buf(n, "field", "", k->field, sizeof k->field);
         char *label = tpl_text(n);
         snprintf(k->label, sizeof k->label, "%s", label);
@@ -118,13 +120,20 @@ static int read_cols(rctx *c, xmlNodePtr el, const dataset *d, tcol *cols, int *
 
 /* The header cell text: the label in the primary language, English beneath
  * in bilingual documents. */
+/* The header of a column in the report's language(s), its placeholders
+ * expanded ("{month:1}" -> 7月 / Jul); an error is left in c->err. */
 static void header_label(rctx *c, const tcol *k, char *buf, size_t size)
 {
-    const char *zh = i18n_tr(ctx_primary(c), k->label);
-    if (c->mode == MODE_BILINGUAL && strcmp(zh, k->label) != 0)
-        snprintf(buf, size, "%s\n%s", zh, k->label);
+    strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+    blk_expand(c, k->el, ctx_primary(c), i18n_tr(ctx_primary(c), k->label), &a);
+    if (c->mode == MODE_BILINGUAL)
+        blk_expand(c, k->el, LANG_EN, k->label, &b);
+    if (c->mode == MODE_BILINGUAL && b.len && strcmp(a.buf ? a.buf : "", b.buf) != 0)
+        snprintf(buf, size, "%s\n%s", a.buf ? a.buf : "", b.buf);
     else
-        snprintf(buf, size, "%s", zh);
+        snprintf(buf, size, "%s", a.buf ? a.buf : "");
+    sb_release(&a);
+    sb_release(&b);
 }
 
 /* 1 when, at `size`, every line of a header label fits the width: a
@@ -280,8 +289,35 @@ int tbl_render(rctx *c, xmlNodePtr el)
     }
     doc_ensure(c, hh + first_h * (d.nrows < 3 ? d.nrows : 3) + 4); /* header + 3 rows together */
     draw_header(c, cols, n, size, hh);
-    int rows = d.nrows < limit ? d.nrows : limit, left_out = 0;
+    /* limit="5" tail="5": the first five rows and the last five (a league
+     * table's top and bottom), and a highlighted row between them, with one
+     * line saying how many were left out */
+    int tail = (int)tpl_attr_num(el, "tail", 0), hl = ds_col(&d, "highlight");
+    int rows = d.nrows < limit ? d.nrows : limit, left_out = 0, skipped = 0;
+    if (tail > 0 && d.nrows > limit + tail)
+        rows = d.nrows;
     for (int r = 0; r < rows; r++) {
+        if (tail > 0 && r >= limit && r < d.nrows - tail &&
+            !(hl >= 0 && ds_at(&d, r, hl)->num > 0)) {
+            skipped++;
+            if (r + 1 < d.nrows - tail)
+                continue;
+        }
+        if (skipped > 0) { /* the gap, said where it is */
+            snprintf(t->cell[0], sizeof t->cell[0],
+                     i18n_tr(lang, nf_plural((nf_lang)lang, skipped, N_("… %d row not shown"),
+                                             N_("… %d rows not shown"))),
+                     skipped);
+            double gh = size * 1.25 + 2 * PAD; /* one line across the table */
+            if (doc_ensure(c, gh))
+                draw_header(c, cols, n, size, hh);
+            doc_text(c, c->margin_l + PAD, c->y - PAD - size * 0.9, size * 0.9, t->cell[0], RGB_MUTED);
+            c->y -= gh;
+            doc_line(c, c->margin_l, c->y, c->margin_l + ctx_width(c), c->y, 0.3, RGB_RULE);
+            skipped = 0;
+            if (r < d.nrows - tail && !(hl >= 0 && ds_at(&d, r, hl)->num > 0))
+                continue;
+        }
         for (int i = 0; i < n; i++) {
             tbl_format(c, lang, cols[i].format, &d, r, cols[i].index, t->cell[i], sizeof t->cell[i]);
             left_out |= c->small_k > 0 && cols[i].index >= 0 &&

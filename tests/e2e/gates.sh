@@ -7,7 +7,11 @@
 #  - A month whose validation failed (most outpatient rows name an unknown
 #    department): render exits 2, nothing written, `due` not done; with
 #    --force the pages say UNVALIDATED DRAFT and the cover says so.
-#  - A month only ingested, never validated: render exits 2.
+#  - A month only ingested, never validated: render exits 2, and leaves no
+#    DB.lock beside the database (nor does a render that succeeds).
+#  - A month whose data changed after validation and reconciliation: its
+#    states are stale (read as not run); render exits 2, and a forced
+#    draft's cover says stale / 视为未校验, not the old state.
 set -u
 BUILD=${BUILD:-build}
 HR=$BUILD/hospreport
@@ -24,12 +28,15 @@ status_is() { # description, wanted, got
     if [ "$2" -eq "$3" ]; then ok; else bad "$1: exit $3, wanted $2"; fi
 }
 # The diagonal mark of one page, as pdftotext sees it: its words are the
-# upper-case ones taller than any text line (44 pt), read from the bottom up.
+# upper-case ones taller than any text line (44 pt), read from the bottom up;
+# a word sharing its line with a word that is not upper-case is a heading's
+# ("DRG by department"), not the mark's.
 mark_of_page() { # pdf page
     pdftotext -q -bbox -f "$2" -l "$2" "$1" - |
         sed -n 's/.*yMin="\([0-9.]*\)".*yMax="\([0-9.]*\)">\([^<]*\)<\/word>.*/\1 \2 \3/p' |
-        awk '$2 - $1 > 16 && $3 ~ /^[A-Z,]+$/ { print $1, $3 }' | sort -k1,1 -nr |
-        awk '{ printf "%s", $2 }'
+        awk '$2 - $1 > 16 { n++; y[n] = $1; w[n] = $3; if ($3 !~ /^[A-Z,]+$/) text[$1] = 1 }
+             END { for (i = 1; i <= n; i++) if (w[i] ~ /^[A-Z,]+$/ && !(y[i] in text)) print y[i], w[i] }' |
+        sort -k1,1 -nr | awk '{ printf "%s", $2 }'
 }
 # every page of the PDF carries the mark (the words without spaces)
 every_page_marked() { # description, pdf, mark
@@ -117,6 +124,7 @@ db=$T/unvalidated.db
 "$HR" render --report monthly --period 2026-10 --lang en --db "$db" --out "$T/o5" >"$T/o" 2>"$T/e"
 status_is "render of a month never validated" 2 $?
 [ -z "$(ls "$T/o5" 2>/dev/null)" ] && ok || bad "render of a month never validated wrote $(ls "$T/o5")"
+[ ! -e "$db.lock" ] && ok || bad "a refused render left $db.lock"
 # validated and reconciled: rendered, no mark, done
 "$HR" validate -q --period 2026-10 --db "$db" >/dev/null || bad "validate"
 "$HR" reconcile -q --period 2026-10 --db "$db" >/dev/null || bad "reconcile"
@@ -124,6 +132,25 @@ status_is "render of a month never validated" 2 $?
 [ -z "$(mark_of_page "$T/o6/monthly-2026-10-hospital.en.pdf" 2)" ] && ok || bad "a clean report carries a mark"
 dueline "$db" >"$T/due"
 has "due, clean" "$T/due" " done$"
+[ ! -e "$db.lock" ] && ok || bad "render left $db.lock"
+
+# ---- the cover reads the state of the current data ----
+# a corrected census.csv (one row fewer) after validation and reconciliation
+mkdir "$T/fix"
+cp "$T/clean/2026-10/"* "$T/fix/"
+sed '$d' "$T/clean/2026-10/census.csv" >"$T/fix/census.csv"
+"$HR" ingest -q --in "$T/fix" --period 2026-10 --db "$db" || bad "ingest of the correction"
+"$HR" status --db "$db" >"$T/status"
+has "status after a correction" "$T/status" "^2026-10 .* stale "
+"$HR" render --report monthly --period 2026-10 --lang en --db "$db" --out "$T/o7" >"$T/o" 2>"$T/e"
+status_is "render of a month changed after validation" 2 $?
+"$HR" render --report monthly --period 2026-10 --lang all --force --db "$db" --out "$T/o7" >"$T/o" 2>"$T/e"
+status_is "render --force of a month changed after validation" 0 $?
+pdftotext -q -f 1 -l 1 "$T/o7/monthly-2026-10-hospital.en.pdf" "$T/cover.txt"
+has "forced cover, stale states" "$T/cover.txt" "Stale: the data changed after validation or"
+if grep -q "^Validated and reconciled" "$T/cover.txt"; then bad "the stale cover says validated"; else ok; fi
+pdftotext -q -f 1 -l 1 "$T/o7/monthly-2026-10-hospital.zh_CN.pdf" "$T/cover.txt"
+has "forced cover, stale states, zh_CN" "$T/cover.txt" "视为未校验"
 
 echo "gates: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

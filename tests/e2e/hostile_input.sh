@@ -130,7 +130,8 @@ grep -q "outpatient rows of 2026-10: a sum passes 64 bits" "$T/err" && ok || { k
 "$HR" compute -q --period 2026-10 --db "$T/m.db" && ok || ko "money: compute after validate failed"
 [ "$(sqlite3 "$T/m.db" "SELECT total_fee_cents FROM outpatient_rollup")" = 1000 ] && ok || ko "money: roll-up"
 
-# ... and the data-quality appendix (Appendix B, sources) shows it.
+# ... and the data-quality page of the folder (index.html: the files of the
+# month, kept out of the PDFs) shows it.
 GEN=${1:-$BUILD/hospgen}
 "$GEN" --out "$T/g3" --end 2026-01 --months 1 --scale 0.01 --quiet
 iconv -f UTF-8 -t GB18030 "$T/g3/2026-01/dept.csv" > "$T/dept.gb" && mv "$T/dept.gb" "$T/g3/2026-01/dept.csv"
@@ -139,10 +140,11 @@ iconv -f UTF-8 -t GB18030 "$T/g3/2026-01/dept.csv" > "$T/dept.gb" && mv "$T/dept
   "$HR" reconcile -q --force --period 2026-01 --db "$T/g3.db" --out "$T/g3out" &&
   "$HR" render -q --report monthly --scope hospital --lang en --period 2026-01 --db "$T/g3.db" --out "$T/g3out"; } >/dev/null 2>&1 ||
     ko "GB18030 month: pipeline failed"
-pdftotext -layout "$T/g3out/monthly-2026-01-hospital.en.pdf" - | grep "dept.csv" | grep -q "GB18030" && ok ||
-    ko "GB18030: not in the appendix's sources table"
-pdftotext -layout "$T/g3out/monthly-2026-01-hospital.en.pdf" - | grep "outpatient.csv" | grep -q "UTF-8" && ok ||
-    ko "UTF-8: not in the appendix's sources table"
+grep "<td>dept.csv</td>" "$T/g3out/index.html" | grep -q "<td>GB18030</td>" && ok ||
+    ko "GB18030: not in the data-quality page's source files"
+grep "<td>outpatient.csv</td>" "$T/g3out/index.html" | grep -q "<td>UTF-8</td>" && ok ||
+    ko "UTF-8: not in the data-quality page's source files"
+pdftotext "$T/g3out/monthly-2026-01-hospital.en.pdf" - | grep -q "dept.csv" && ko "a file name in the PDF" || ok
 
 # System error messages in one language (English) whatever LANGUAGE says.
 LANGUAGE=zh_CN "$HR" ingest -q --in "$T/nonexistent" --period 2026-10 --db "$T/x.db" 2>"$T/err"

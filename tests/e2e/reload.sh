@@ -5,10 +5,13 @@
 #     same outpatient.csv under a profile that maps its columns otherwise
 #     (drug and material fees swapped) is loaded again, with the new values;
 #     under the same profile again it is unchanged.
-#  3. A corrected outpatient.csv whose date format is wrong (every row
-#     fails its type) is refused whole, exit 2, naming how many rows failed
-#     and why; the earlier version stays loaded, row for row; a first load
-#     of such a file loads nothing.
+#  3. A replacement file whose rows fail their types above the quarantine
+#     limit of config/rules/validation.xml (1 %) is refused whole, exit 2,
+#     naming how many rows failed and why; the earlier version stays loaded,
+#     row for row. A corrected outpatient.csv whose date format is wrong
+#     (almost every row fails) and one with 2 % of its dates wrong are
+#     refused; one with 0.5 % wrong replaces the earlier file (its bad rows
+#     in quarantine). A first load of the mostly bad file loads nothing.
 set -u
 BUILD=${BUILD:-build}
 HR=$BUILD/hospreport
@@ -63,6 +66,31 @@ has "refused, the reason" "$T/e" "visit_time: "
 [ "$(q "SELECT sum(total_fee_cents) || ' ' || count(*) FROM outpatient")" = "$before" ] && ok || bad "the earlier rows were not kept"
 [ "$(q "SELECT group_concat(file_id || outcome || current) FROM source_file")" = "$files" ] && ok || bad "the manifest changed"
 [ "$(q "SELECT count(*) FROM quarantine WHERE source = 'outpatient'")" -eq 0 ] && ok || bad "quarantine rows of the refused file"
+# 2 % of the rows bad: above the 1 % limit, refused like the mostly bad one
+part() { # every Nth row's date in the other format, into $T/part
+    rm -rf "$T/part"; mkdir "$T/part"; cp "$in"/* "$T/part/"
+    awk -F, -v OFS=, -v n="$1" 'NR > 1 && NR % n == 0 { gsub("-", "/", $2) } { print }' \
+        "$in/outpatient.csv" >"$T/part/outpatient.csv"
+}
+part 50
+bad2=$(awk -v r="$rows" 'BEGIN { print int((r + 1) / 50) }')
+share2=$(awk -v b="$bad2" -v r="$rows" 'BEGIN { printf "%.2f", 100 * b / r }') # 5017 rows: 100, 1.99
+"$HR" ingest --in "$T/part" --period 2026-10 --db "$db" >"$T/o" 2>"$T/e"
+[ $? -eq 2 ] && ok || bad "a replacement 2 % bad did not exit 2"
+has "2 % refused" "$T/e" "outpatient.csv: $bad2 of $rows rows failed their types ($share2 %, above the limit of 1 %)"
+has "2 % refused" "$T/e" "the earlier version stays loaded"
+has "2 % refused, the reason" "$T/e" "visit_time: $bad2 rows"
+[ "$(q "SELECT sum(total_fee_cents) || ' ' || count(*) FROM outpatient")" = "$before" ] && ok || bad "2 %: the earlier rows were not kept"
+[ "$(q "SELECT group_concat(file_id || outcome || current) FROM source_file")" = "$files" ] && ok || bad "2 %: the manifest changed"
+# 0.5 %: under the limit, loaded; its bad rows quarantined, the rest replace the old
+part 200
+bad05=$(awk -v r="$rows" 'BEGIN { print int((r + 1) / 200) }')
+[ "$bad05" -gt 0 ] || bad "fixture too small for 0.5 %: $rows rows"
+"$HR" ingest --in "$T/part" --period 2026-10 --db "$db" >"$T/o" 2>"$T/e" || bad "a replacement 0.5 % bad refused: $(cat "$T/e")"
+has "0.5 % loaded" "$T/e" "outpatient.csv: $((rows - bad05)) rows loaded, $bad05 quarantined (replacing the earlier file)"
+[ "$(q "SELECT count(*) FROM outpatient WHERE period = '2026-10'")" -eq $((rows - bad05)) ] && ok || bad "0.5 %: rows not replaced"
+[ "$(q "SELECT count(*) FROM quarantine WHERE source = 'outpatient'")" -eq "$bad05" ] && ok || bad "0.5 %: quarantine"
+
 # a first load of the bad file: nothing of it
 db=$T/first.db
 "$HR" ingest --in "$T/corrected" --period 2026-10 --db "$db" >"$T/o" 2>"$T/e"

@@ -260,6 +260,9 @@ for qn in range(8):  # 2024-Q4 .. 2026-Q3
 PERIODS.append(("year", month_index("2025-01"), month_index("2025-12")))
 PERIODS.append(("range", month_index("2026-01"), month_index("2026-06")))
 SCOPES = ["hospital"] + CLIN
+# the DRG indicators are written with the grouped stays, further down
+DRG_WRITTEN_BELOW = {"drg_cases", "drg_groups", "drg_total_weight", "cmi", "time_efficiency_index",
+                     "cost_efficiency_index", "low_risk_mortality", "drg_balance"}
 BAND = {"drug_ratio": (None, 30.0), "material_ratio": (None, 20.0), "bed_utilization": (80.0, 93.0)}
 NAME = {e.get("id"): [n.text for n in e.findall("name")] for e in cat.iter("indicator")}
 
@@ -279,7 +282,7 @@ for kind, f, l in PERIODS:
         vt = values(scope, ytd)[0]
         vty = values(scope, ytd_prev)[0]
         for ind in inds:
-            if ind == "budget_execution":
+            if ind == "budget_execution" or ind in DRG_WRITTEN_BELOW:
                 continue
             val = cur.get(ind)
             mom = change(ind, val, vp.get(ind)) if prev else None
@@ -434,6 +437,13 @@ for k, (zh, en, u, dr, dim) in V2_META.items():
         w("INSERT INTO indicator (indicator, name_zh, name_en, unit, direction, dimension, "
           "sort_order) VALUES (%s);" % ", ".join(q(v) for v in (k, zh, en, u, dr, dim, 200000 + len(unit))))
         unit[k] = u
+# as compute stores them: the catalogue's decimals, and which are flows
+# (sums: money totals print in 万元)
+for e in cat.iter("indicator"):
+    if e.get("id") in V2_META and e.get("decimals"):
+        w("UPDATE indicator SET decimals = %s WHERE indicator = %s;" % (e.get("decimals"), q(e.get("id"))))
+w("UPDATE indicator SET is_flow = 1 WHERE indicator IN ('drg_cases', 'drg_groups', "
+  "'drg_total_weight', 'drg_balance');")
 RATE = 19000  # CNY per unit of weight: the payment standard
 # code, name, dept, weight, benchmark los, benchmark cost (CNY) or None,
 # low-risk, stays a month, (drug, material, exam) shares of the fee
