@@ -126,10 +126,12 @@ static void test_known_anomaly(void **state)
     db_close(db);
 }
 
-/* Money in words people use: 万元 in Chinese, CNY k / m in English.
+/* Money in words people use, the reports' convention for a money total
+ * (templates/README.md, "Numbers"; revenue is a flow of the catalogue):
+ * 万元 in Chinese, ¥ m from a million in English, else whole yuan.
  * Revenue 33,049,401.05 -> 35,192,130.49 yuan: +2,142,729.44 (+6.5 %), of
  * which Internal Medicine +1,932,943.84 (90.2 %) and Surgery +209,785.60
- * (9.8 %): 193.29万元 and 20.98万元; CNY 1.93m and CNY 209.8k. */
+ * (9.8 %): 193.29万元 and 20.98万元; ¥1.93m and ¥209,786. */
 static void test_money_in_words(void **state)
 {
     (void)state;
@@ -139,8 +141,8 @@ static void test_money_in_words(void **state)
     assert_int_equal(
         db_exec(db,
                 "INSERT INTO indicator (indicator, name_zh, name_en, unit, direction, dimension, "
-                "sort_order) VALUES ('medical_revenue', '医疗收入', 'Medical revenue', 'money', "
-                "'up', 'economics', 5);"
+                "sort_order, is_flow) VALUES ('medical_revenue', '医疗收入', 'Medical revenue', "
+                "'money', 'up', 'economics', 5, 1);"
                 "INSERT INTO indicator_value (period, scope, indicator, value, mom_base) VALUES "
                 "('2026-10', 'hospital', 'medical_revenue', 35192130.49, 33049401.05);"
                 "INSERT INTO contribution (period, indicator, comparison, dept_code, delta, "
@@ -155,7 +157,7 @@ static void test_money_in_words(void **state)
         "info | 全院医疗收入环比上升 6.5%，主要来自：内科（+193.29万元，占 90.2%）及"
         "外科（+20.98万元，占 9.8%）。 | "
         "The hospital's Medical revenue rose 6.5% vs the previous month, driven by "
-        "Internal Medicine (+¥1,932,944, 90.2%) and Surgery (+¥209,786, 9.8%).\n");
+        "Internal Medicine (+¥1.93m, 90.2%) and Surgery (+¥209,786, 9.8%).\n");
     db_close(db);
 }
 
@@ -179,6 +181,45 @@ static void test_shipped_rules(void **state)
     s = sentences(db, "hospital", "finding");
     assert_non_null(strstr(s, "全院药占比为 32.5%，高于预警上限 30.0%。"));
     assert_non_null(strstr(s, "主要由内科（+1,000人次，占 74.3%）及外科（+345人次，占 25.7%）拉动"));
+    db_close(db);
+}
+
+/* A deficit is a finding only when it is material: Internal Medicine's
+ * -5,000 is 0.5 % of its revenue of 1,000,000, under min_loss="1";
+ * Surgery's -50,000 is 5 %; the laboratory (medtech) is not a clinical
+ * department. Without the minimum both are listed, the larger first. */
+static void test_deficit_materiality(void **state)
+{
+    (void)state;
+    sqlite3 *db = fixture_db();
+    tk_exec(db, "INSERT INTO indicator (indicator, name_zh, name_en, unit, direction, dimension, "
+                "sort_order) VALUES ('balance', '收支结余', 'Balance', 'money', 'up', 'economics', 5),"
+                "('medical_revenue', '医疗收入', 'Medical revenue', 'money', 'up', 'economics', 6);"
+                "INSERT INTO indicator_value (period, scope, indicator, value, mom_base) VALUES "
+                "('2026-10', '0301', 'balance', -5000, 1000),"
+                "('2026-10', '0302', 'balance', -50000, -20000),"
+                "('2026-10', '0401', 'balance', -90000, -80000),"
+                "('2026-10', '0301', 'medical_revenue', 1000000, 1000000),"
+                "('2026-10', '0302', 'medical_revenue', 1000000, 1000000),"
+                "('2026-10', '0401', 'medical_revenue', 1000000, 1000000),"
+                "('2026-10', 'hospital', 'balance', -145000, -99000);");
+    hr_error err;
+    hr_error_clear(&err);
+    assert_int_equal(advise_period_rules(db, "2026-10", "tests/data/advise/deficit.xml", &err), 0);
+    const char *s = sentences(db, "hospital", "finding");
+    assert_non_null(strstr(s, "亏损的科室 1 个：外科（-5.00万元）。"));
+    assert_null(strstr(s, "内科"));
+    strbuf sb = STRBUF_INIT;
+    tk_slurp("tests/data/advise/deficit.xml", &sb);
+    char *p = strstr(sb.buf, "min_loss=\"1\"");
+    assert_non_null(p);
+    p[10] = '0';
+    tk_write_file("build/tests/test_advise_deficit.xml", sb.buf);
+    sb_release(&sb);
+    assert_int_equal(advise_period_rules(db, "2026-10", "build/tests/test_advise_deficit.xml", &err),
+                     0);
+    s = sentences(db, "hospital", "finding");
+    assert_non_null(strstr(s, "亏损的科室 2 个：外科（-5.00万元）、内科（")); /* the larger first */
     db_close(db);
 }
 
@@ -237,7 +278,7 @@ static void test_factors(void **state)
     assert_int_equal(advise_period_rules(db, "2026-10", "tests/data/advise/analysis.xml", &err), 0);
     assert_string_equal(
         sentences(db, "0301", "finding"),
-        "info | 内科门诊收入环比上升 2.7%（+8,000元）：工作量（门诊人次 +100人次）影响 "
+        "info | 内科门诊收入环比上升 2.7%（+0.80万元）：工作量（门诊人次 +100人次）影响 "
         "+3.00万元，门诊次均费用（-20.00元）影响 -2.20万元。 | "
         "Outpatient revenue for Internal Medicine rose 2.7% vs the previous month "
         "(+¥8,000): workload (Outpatient visits +100 visits) +¥30,000, "
@@ -433,6 +474,7 @@ int main(void)
         cmocka_unit_test(test_known_anomaly),
         cmocka_unit_test(test_money_in_words),
         cmocka_unit_test(test_shipped_rules),
+        cmocka_unit_test(test_deficit_materiality),
         cmocka_unit_test(test_bad_rules),
         cmocka_unit_test(test_shares),
         cmocka_unit_test(test_factors),

@@ -401,8 +401,10 @@ static void test_bilingual_tables(void **state)
     tk_pdf_text(pdf, 0, &t);
     /* the indicator overview: each dimension in both languages */
     section_of(t.buf, "指标总览\nIndicator overview\n", "二、业务量", &part); /* the body, not the contents */
-    assert_contains(part.buf, "业务量\nvolume");
-    assert_contains(part.buf, "经济运行\neconomics");
+    assert_contains(part.buf, "业务量\nVolume"); /* named, not the raw id "volume" */
+    assert_contains(part.buf, "经济运行\nEconomics");
+    assert_contains(part.buf, "质量与服务\nQuality");
+    assert_null(strstr(part.buf, "\nvolume\n"));
     assert_contains(part.buf, "门急诊人次\nOutpatient and emergency visits");
     /* the department tables: every department in both languages */
     section_of(t.buf, "各科室业务量\nVolume by department\n", "三、", &part);

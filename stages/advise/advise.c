@@ -103,14 +103,18 @@ static int is_percent(const ind_info *in)
     return strcmp(in->unit, "percent") == 0;
 }
 
-/* "32.5%", "8.3天" / "8.3 days", "12,345人次", "3,519.21万元" / "¥35,192,100";
- * with `sign` a '+' before a positive value; "—" when undefined. Money is
- * said in 万元 in Chinese; counts stay whole. */
+/* "32.5%", "8.3天" / "8.3 days", "12,345人次", "3,519.21万元" / "¥35.19m";
+ * with `sign` a '+' before a positive value; "—" when undefined. Money
+ * follows the reports' convention (templates/README.md, "Numbers"): a
+ * money flow of the catalogue (revenue, cost, balance) and an operating
+ * statement line (no indicator) are totals, in 万元 / ¥ m; a money ratio
+ * (fee per visit) is a fee, two decimals in 元. Counts stay whole. */
 static void format_value(strbuf *sb, const ind_info *in, int has, double v, int zh, int sign)
 {
     char buf[NF_MAX];
-    nf_opts o = {.wan = strcmp(in->unit, "money") == 0, .sign = sign, .unit_word = 1,
-                 .word = {in->unit_zh, in->unit_en}};
+    int money = strcmp(in->unit, "money") == 0, total = money && (in->is_flow || !in->id[0]);
+    nf_opts o = {.wan = money, .total = total, .fee = money && !total, .sign = sign,
+                 .unit_word = 1, .word = {in->unit_zh, in->unit_en}};
     sb_addstr(sb, has ? nf_value(zh ? NF_ZH : NF_EN, in->unit, v, &o, buf) : nf_undefined());
 }
 
@@ -1541,14 +1545,16 @@ static void eval_factors(advise_ctx *c, const advise_rule *r)
         sb_addstr(&s.zh[0], pt->zh);
         sb_addstr(&s.en[0], pt->en);
         change ac = {1, a1, a0, a1 - a0, (a1 - a0) / fabs(a0) * 100, 0, 0, 0, 0, 0};
-        value_slot(&s, "value", pi, 1, a1);
-        change_slots(c, r->mom, pi, &ac, &s);
+        /* the revenue and the effects are money totals (万元), the price a fee */
+        static const ind_info total = {.id = "", .unit = "money"};
+        value_slot(&s, "value", &total, 1, a1);
+        change_slots(c, r->mom, &total, &ac, &s);
         slot_text(&s, "volume_name", vi->name_zh, vi->name_en);
         signed_slot(&s, "volume_change", vi, vc.delta);
-        signed_slot(&s, "volume_effect", pi, ve);
+        signed_slot(&s, "volume_effect", &total, ve);
         slot_text(&s, "price_name", pi->name_zh, pi->name_en);
         signed_slot(&s, "price_change", pi, pc.delta);
-        signed_slot(&s, "price_effect", pi, pe);
+        signed_slot(&s, "price_effect", &total, pe);
         emit(c, r, pi->id, fabs(ac.rel) / (r->min_change > 1 ? r->min_change : 1), 0, &s);
         slots_release(&s);
     }
@@ -1713,6 +1719,20 @@ static void rel_slot(slots *s, const char *key, const ind_info *money, double cu
     }
 }
 
+/* A deficit worth a finding: at least min_loss % of the scope's medical
+ * revenue (a department a few hundred yuan under zero is not news). A scope
+ * without revenue has a material deficit whatever its size. */
+static int material_deficit(advise_ctx *c, const advise_rule *r, const char *scope,
+                            double balance)
+{
+    if (r->min_loss <= 0)
+        return 1;
+    const value_row *rev = find_value(c, scope, "medical_revenue");
+    if (!rev || !rev->has_value || rev->value <= 0)
+        return 1;
+    return -balance >= r->min_loss / 100 * rev->value;
+}
+
 static void eval_deficit(advise_ctx *c, const advise_rule *r)
 {
     const ind_info *in = find_ind(c, r->indicator);
@@ -1730,7 +1750,8 @@ static void eval_deficit(advise_ctx *c, const advise_rule *r)
                 continue;
             int has = r->mom ? v->has_mom_base : v->has_yoy_base;
             double b = r->mom ? v->mom_base : v->yoy_base;
-            if (r->turned && !(has && b >= 0))
+            if ((r->turned && !(has && b >= 0)) ||
+                !material_deficit(c, r, c->depts[d].code, v->value))
                 continue;
             list[n++] = (ranked){v, -v->value};
         }
@@ -1754,6 +1775,8 @@ static void eval_deficit(advise_ctx *c, const advise_rule *r)
         return;
     if (!r->turned && has && base >= 0)
         return; /* "any": a deficit that is not new (the turn has its own rule) */
+    if (!material_deficit(c, r, c->scope, v->value))
+        return;
     stmt_line lines[16], rev, cost, bal;
     int n = statement_lines(c, r->mom, lines, &rev, &cost, &bal);
     slots s = {0};
@@ -1769,6 +1792,10 @@ static void eval_deficit(advise_ctx *c, const advise_rule *r)
             lines[i].cur - lines[i].base > 0 &&
             (!top || lines[i].cur - lines[i].base > top->cur - top->base))
             top = &lines[i];
+    if ((r->deficit_cause == 1 && !top) || (r->deficit_cause == 2 && top)) {
+        slots_release(&s); /* the other cause's rule says it */
+        return;
+    }
     slot_text(&s, "cost_line", top ? top->zh : "—", top ? top->en : "—");
     if (top)
         rel_slot(&s, "cost_line_change", &money_info, top->cur, top->base);
@@ -1904,6 +1931,7 @@ static int eval_idle(advise_ctx *c, const advise_rule *r, hr_error *err)
         number_slot(&s, "device_days", d->device_days, 0, "");
         value_slot(&s, "limit", &pct_info, 1, r->max_utilization >= 0 ? r->max_utilization
                                                                       : r->min_idle_rate);
+        value_slot(&s, "idle_limit", &pct_info, 1, r->min_idle_rate);
         int p = slot(&s, "peers"), np = 0; /* the same device elsewhere, busier */
         for (int j = 0; j < n; j++) {
             const device *o = &list[j];
@@ -1940,6 +1968,7 @@ static int eval_idle(advise_ctx *c, const advise_rule *r, hr_error *err)
         number_slot(&s, "count", total, 0, "");
         value_slot(&s, "limit", &pct_info, 1, r->max_utilization >= 0 ? r->max_utilization
                                                                       : r->min_idle_rate);
+        value_slot(&s, "idle_limit", &pct_info, 1, r->min_idle_rate);
         emit(c, r, "equipment_utilization", total, 1, &s);
         slots_release(&s);
     }
