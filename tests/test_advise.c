@@ -184,6 +184,45 @@ static void test_shipped_rules(void **state)
     db_close(db);
 }
 
+/* A deficit is a finding only when it is material: Internal Medicine's
+ * -5,000 is 0.5 % of its revenue of 1,000,000, under min_loss="1";
+ * Surgery's -50,000 is 5 %; the laboratory (medtech) is not a clinical
+ * department. Without the minimum both are listed, the larger first. */
+static void test_deficit_materiality(void **state)
+{
+    (void)state;
+    sqlite3 *db = fixture_db();
+    tk_exec(db, "INSERT INTO indicator (indicator, name_zh, name_en, unit, direction, dimension, "
+                "sort_order) VALUES ('balance', '收支结余', 'Balance', 'money', 'up', 'economics', 5),"
+                "('medical_revenue', '医疗收入', 'Medical revenue', 'money', 'up', 'economics', 6);"
+                "INSERT INTO indicator_value (period, scope, indicator, value, mom_base) VALUES "
+                "('2026-10', '0301', 'balance', -5000, 1000),"
+                "('2026-10', '0302', 'balance', -50000, -20000),"
+                "('2026-10', '0401', 'balance', -90000, -80000),"
+                "('2026-10', '0301', 'medical_revenue', 1000000, 1000000),"
+                "('2026-10', '0302', 'medical_revenue', 1000000, 1000000),"
+                "('2026-10', '0401', 'medical_revenue', 1000000, 1000000),"
+                "('2026-10', 'hospital', 'balance', -145000, -99000);");
+    hr_error err;
+    hr_error_clear(&err);
+    assert_int_equal(advise_period_rules(db, "2026-10", "tests/data/advise/deficit.xml", &err), 0);
+    const char *s = sentences(db, "hospital", "finding");
+    assert_non_null(strstr(s, "亏损的科室 1 个：外科（-5.00万元）。"));
+    assert_null(strstr(s, "内科"));
+    strbuf sb = STRBUF_INIT;
+    tk_slurp("tests/data/advise/deficit.xml", &sb);
+    char *p = strstr(sb.buf, "min_loss=\"1\"");
+    assert_non_null(p);
+    p[10] = '0';
+    tk_write_file("build/tests/test_advise_deficit.xml", sb.buf);
+    sb_release(&sb);
+    assert_int_equal(advise_period_rules(db, "2026-10", "build/tests/test_advise_deficit.xml", &err),
+                     0);
+    s = sentences(db, "hospital", "finding");
+    assert_non_null(strstr(s, "亏损的科室 2 个：外科（-5.00万元）、内科（")); /* the larger first */
+    db_close(db);
+}
+
 static sqlite3 *analysis_db(void)
 {
     unlink(DB_PATH);
@@ -435,6 +474,7 @@ int main(void)
         cmocka_unit_test(test_known_anomaly),
         cmocka_unit_test(test_money_in_words),
         cmocka_unit_test(test_shipped_rules),
+        cmocka_unit_test(test_deficit_materiality),
         cmocka_unit_test(test_bad_rules),
         cmocka_unit_test(test_shares),
         cmocka_unit_test(test_factors),

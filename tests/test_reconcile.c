@@ -247,7 +247,7 @@ static void test_clean_month(void **state)
  * the month of load_month() without its census file (its rows left in the
  * table: a file is what makes a source present) has discharges_his_vs_census
  * skipped, naming census, no comparison rows for it, and the other rules
- * as before (blocking, forced). */
+ * as before (blocking, forced); drg_grouping is skipped too (no drg.csv). */
 static void test_missing_source_skips(void **state)
 {
     (void)state;
@@ -260,18 +260,20 @@ static void test_missing_source_skips(void **state)
                                 " reconcile_rule_state ORDER BY rule");
     assert_string_equal(got, "discharges_his_vs_census skipped source missing: census\n"
                              "discharges_his_vs_mr fail differences beyond tolerance\n"
+                             "drg_grouping skipped source missing: drg\n"
                              "revenue_his_vs_ledger fail differences beyond tolerance\n"
                              "surgery_within_stay fail differences beyond tolerance");
     free(got);
     assert_int_equal(tk_query_int(db, "SELECT count(*) FROM reconcile_result WHERE rule ="
                                       " 'discharges_his_vs_census'"),
                      0);
-    /* without surgery as well: surgery_within_stay is skipped too */
+    /* without surgery as well: surgery_within_stay is skipped too (and
+     * drg_grouping, as before) */
     tk_exec(db, "DELETE FROM source_file WHERE source = 'surgery'");
     assert_int_equal(run(db, RULES, 1, &err), HR_OK);
     assert_int_equal(tk_query_int(db, "SELECT count(*) FROM reconcile_rule_state WHERE status ="
                                       " 'skipped'"),
-                     2);
+                     3);
     close_db(db);
 }
 

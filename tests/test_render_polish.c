@@ -265,6 +265,37 @@ static void test_bar_chart_skips_undefined(void **state)
     db_close(db);
 }
 
+/* "Every value is X" is said of all the rows, not of the top ones a
+ * ranking keeps: three departments tied first, a fourth below them. */
+static void test_ranking_ties_at_the_top_still_drawn(void **state)
+{
+    (void)state;
+    sqlite3 *db = fixture_db("ties");
+    hr_error err;
+    assert_int_equal(db_exec(db,
+                             "UPDATE indicator_value SET value = 50 WHERE indicator = 'discharges' "
+                             "AND scope IN ('D01', 'D02', 'D03');"
+                             "UPDATE indicator_value SET value = 10 WHERE indicator = 'discharges' "
+                             "AND scope = 'D04';"
+                             "DELETE FROM indicator_value WHERE indicator = 'discharges' "
+                             "AND scope NOT IN ('D01', 'D02', 'D03', 'D04', 'hospital')",
+                             &err),
+                     0);
+    strbuf t = STRBUF_INIT;
+    render_body(db, "ties", "<chart type=\"bar\" indicator=\"discharges\" limit=\"3\">T</chart>",
+                "en", &t);
+    assert_null(strstr(t.buf, "not drawn"));
+    assert_contains(t.buf, "Cardiology Ward 1");
+    /* all four equal: left out, with its note */
+    assert_int_equal(db_exec(db, "UPDATE indicator_value SET value = 50 WHERE indicator = "
+                                 "'discharges' AND scope = 'D04'", &err), 0);
+    render_body(db, "ties2", "<chart type=\"bar\" indicator=\"discharges\" limit=\"3\">T</chart>",
+                "en", &t);
+    assert_contains(t.buf, "every value is 50");
+    sb_release(&t);
+    db_close(db);
+}
+
 /* A bar chart asked for more departments than a page holds keeps those
  * that fit (38 of 45 with limit 60), the best two thirds and the worst
  * third: D45 .. D20 (125 .. 100 discharges) and D12 .. D01 (92 .. 81);
@@ -447,6 +478,7 @@ int main(void)
         cmocka_unit_test(test_header_words_not_broken),
         cmocka_unit_test(test_bar_chart_skips_undefined),
         cmocka_unit_test(test_bar_chart_fits_the_page),
+        cmocka_unit_test(test_ranking_ties_at_the_top_still_drawn),
         cmocka_unit_test(test_legend_wraps),
         cmocka_unit_test(test_bilingual_legends),
         cmocka_unit_test(test_trend_windows),

@@ -299,7 +299,7 @@ static void test_topics(void **state)
     assert_int_equal(render_reports(db, &o, &written, &err), HR_EUSAGE);
     assert_int_equal(written, 0);
     assert_contains(err.message, "--template");
-    assert_contains(err.message, "beds, drg, drug-material, equipment");
+    assert_contains(err.message, "beds, drg, drug-material, equipment, guokao");
     sb_release(&t);
     db_close(db);
 }
@@ -516,6 +516,90 @@ static void test_topic_drg(void **state)
     db_close(db);
 }
 
+/* topic-guokao on 2026-10: items of guokao_item (045, loaded by compute
+ * from config/guokao.xml; here written by hand, with two test reference
+ * values) against the fixture's values. 14 low-risk mortality: 1 death in
+ * the 28 low-risk stays (FT19 10, GK29 8, IU29 10) = 3.57 %, none a year
+ * earlier: +3.57 pp, worse (lower is better), short of the reference 0.5;
+ * 31 the service revenue share rose (+2.2 pp): better; 35 the balance
+ * rose 7.4 %: better; 39 fees per stay grew -0.01 % (the 增幅 item's
+ * figure), within the reference of 5 %; 6 grade-4 operations has no value
+ * in the fixture: "—". */
+static void test_topic_guokao(void **state)
+{
+    (void)state;
+    static const char *const periods[] = {"2026-10", NULL};
+    sqlite3 *db = fixture_db("topic-guokao", periods);
+    tk_exec(db,
+            "CREATE TABLE IF NOT EXISTS guokao_item (item_no INTEGER PRIMARY KEY, dimension_zh TEXT "
+            "NOT NULL, dimension_en TEXT NOT NULL, name_zh TEXT NOT NULL, name_en TEXT NOT NULL, "
+            "indicator TEXT NOT NULL, figure TEXT NOT NULL, direction TEXT NOT NULL, reference REAL, "
+            "reference_source TEXT);"
+            "DELETE FROM guokao_item;"
+            "INSERT INTO guokao_item (item_no, dimension_zh, dimension_en, name_zh, name_en, indicator,"
+            " figure, direction, reference, reference_source) VALUES"
+            " (6, '医疗质量', 'Medical quality', '出院患者四级手术比例', 'Discharges with grade 4 surgery',"
+            "  'grade4_surgery_ratio', 'value', 'up', NULL, NULL),"
+            " (14, '医疗质量', 'Medical quality', '低风险组病例死亡率', 'Mortality in low-risk groups',"
+            "  'low_risk_mortality', 'value', 'down', 0.5, '测试参考值'),"
+            " (31, '运营效率', 'Operational efficiency', '医疗服务收入占医疗收入比例',"
+            "  'Medical service revenue share', 'service_revenue_ratio', 'value', 'up', NULL, NULL),"
+            " (35, '运营效率', 'Operational efficiency', '收支结余', 'Balance', 'balance', 'value', 'up',"
+            "  NULL, NULL),"
+            " (39, '运营效率', 'Operational efficiency', '住院次均费用增幅', 'Growth of the fee per stay',"
+            "  'ip_fee_per_stay', 'yoy', 'down', 5, '测试参考值');");
+    char out[128];
+    snprintf(out, sizeof out, "%s/topic-guokao", tmpdir);
+    assert_int_equal(render(db, "topic-guokao", "2026-10", NULL, "hospital", "all", out), 3);
+    strbuf t = STRBUF_INIT;
+    text_of(out, "topic-guokao", "2026-10", "hospital", "zh_CN", &t);
+    assert_contains(t.buf, "专题分析报告：国考自评");
+    unwrap(&t);
+    flat_contains(t.buf, "本报告计算 5 项国考指标，本期有数值的 4 项；与上年同期相比改善 2 项、变差 1 项；"
+                         "填写了参考值的 2 项中达到参考值 1 项。");
+    /* in the assessment's order, by dimension, one row per item (read
+     * with -layout: a row is a line) */
+    strbuf lay = STRBUF_INIT;
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "pdftotext -q -layout '%s' -",
+             out_pdf(out, "topic-guokao", "2026-10", "hospital", "zh_CN"));
+    FILE *f = popen(cmd, "r");
+    assert_non_null(f);
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        sb_add(&lay, buf, n);
+    pclose(f);
+    static const char *const rows[][6] = {
+        {"医疗质量", "6", "出院患者四级手术比例", "—", "↑ 逐步提高", ""},
+        {"14", "低风险组病例死亡率", "3.57%", "+3.6个百分点", "变差", "未达到"},
+        {"运营效率", "31", "医疗服务收入占医疗收入比例", "31.8%", "+2.2个百分点", "改善"},
+        {"35", "收支结余", "+7.4%", "↑ 逐步提高", "改善", ""},
+        {"39", "住院次均费用增幅", "20,858.11元", "-0.01%", "5%", "达到"}};
+    const char *at = strstr(lay.buf, "考核维度");
+    assert_non_null(at);
+    for (int i = 0; i < 5; i++) {
+        const char *name = after(lay.buf, at, rows[i][i == 0 || i == 2 ? 2 : 1]);
+        const char *bol = name, *eol = strchr(name, '\n');
+        while (bol > lay.buf && bol[-1] != '\n')
+            bol--;
+        char line[1024];
+        snprintf(line, sizeof line, "%.*s", (int)(eol ? eol - bol : (long)strlen(bol)), bol);
+        for (int k = 0; k < 6; k++)
+            if (rows[i][k][0] && !strstr(line, rows[i][k]))
+                fail_msg("row %d: expected '%s' in '%s'", i, rows[i][k], line);
+        at = name;
+    }
+    sb_release(&lay);
+    text_of(out, "topic-guokao", "2026-10", "hospital", "en", &t);
+    unwrap(&t);
+    flat_contains(t.buf, "5 items of the national assessment computed, 4 with a value this period; against a "
+                         "year earlier 2 better and 1 worse; of the 2 with a reference value, 1 meet it.");
+    flat_contains(t.buf, "Mortality in low-risk groups");
+    sb_release(&t);
+    db_close(db);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -545,6 +629,7 @@ int main(void)
         cmocka_unit_test(test_drg_section),
         cmocka_unit_test(test_drg_missing),
         cmocka_unit_test(test_topic_drg),
+        cmocka_unit_test(test_topic_guokao),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1719,6 +1719,20 @@ static void rel_slot(slots *s, const char *key, const ind_info *money, double cu
     }
 }
 
+/* A deficit worth a finding: at least min_loss % of the scope's medical
+ * revenue (a department a few hundred yuan under zero is not news). A scope
+ * without revenue has a material deficit whatever its size. */
+static int material_deficit(advise_ctx *c, const advise_rule *r, const char *scope,
+                            double balance)
+{
+    if (r->min_loss <= 0)
+        return 1;
+    const value_row *rev = find_value(c, scope, "medical_revenue");
+    if (!rev || !rev->has_value || rev->value <= 0)
+        return 1;
+    return -balance >= r->min_loss / 100 * rev->value;
+}
+
 static void eval_deficit(advise_ctx *c, const advise_rule *r)
 {
     const ind_info *in = find_ind(c, r->indicator);
@@ -1736,7 +1750,8 @@ static void eval_deficit(advise_ctx *c, const advise_rule *r)
                 continue;
             int has = r->mom ? v->has_mom_base : v->has_yoy_base;
             double b = r->mom ? v->mom_base : v->yoy_base;
-            if (r->turned && !(has && b >= 0))
+            if ((r->turned && !(has && b >= 0)) ||
+                !material_deficit(c, r, c->depts[d].code, v->value))
                 continue;
             list[n++] = (ranked){v, -v->value};
         }
@@ -1760,6 +1775,8 @@ static void eval_deficit(advise_ctx *c, const advise_rule *r)
         return;
     if (!r->turned && has && base >= 0)
         return; /* "any": a deficit that is not new (the turn has its own rule) */
+    if (!material_deficit(c, r, c->scope, v->value))
+        return;
     stmt_line lines[16], rev, cost, bal;
     int n = statement_lines(c, r->mom, lines, &rev, &cost, &bal);
     slots s = {0};
@@ -1775,6 +1792,10 @@ static void eval_deficit(advise_ctx *c, const advise_rule *r)
             lines[i].cur - lines[i].base > 0 &&
             (!top || lines[i].cur - lines[i].base > top->cur - top->base))
             top = &lines[i];
+    if ((r->deficit_cause == 1 && !top) || (r->deficit_cause == 2 && top)) {
+        slots_release(&s); /* the other cause's rule says it */
+        return;
+    }
     slot_text(&s, "cost_line", top ? top->zh : "—", top ? top->en : "—");
     if (top)
         rel_slot(&s, "cost_line_change", &money_info, top->cur, top->base);
@@ -1910,6 +1931,7 @@ static int eval_idle(advise_ctx *c, const advise_rule *r, hr_error *err)
         number_slot(&s, "device_days", d->device_days, 0, "");
         value_slot(&s, "limit", &pct_info, 1, r->max_utilization >= 0 ? r->max_utilization
                                                                       : r->min_idle_rate);
+        value_slot(&s, "idle_limit", &pct_info, 1, r->min_idle_rate);
         int p = slot(&s, "peers"), np = 0; /* the same device elsewhere, busier */
         for (int j = 0; j < n; j++) {
             const device *o = &list[j];
@@ -1946,6 +1968,7 @@ static int eval_idle(advise_ctx *c, const advise_rule *r, hr_error *err)
         number_slot(&s, "count", total, 0, "");
         value_slot(&s, "limit", &pct_info, 1, r->max_utilization >= 0 ? r->max_utilization
                                                                       : r->min_idle_rate);
+        value_slot(&s, "idle_limit", &pct_info, 1, r->min_idle_rate);
         emit(c, r, "equipment_utilization", total, 1, &s);
         slots_release(&s);
     }

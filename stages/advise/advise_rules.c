@@ -111,7 +111,7 @@ static const char *placeholders_for(advise_rule_type t)
         return COMMON CHANGE "revenue_change cost_change cost_line cost_line_change"
                             " personnel_change workload_change departments count ";
     case ADVISE_IDLE:
-        return COMMON "device department utilization idle_rate idle_days device_days limit peers"
+        return COMMON "device department utilization idle_rate idle_days device_days limit idle_limit peers"
                       " devices count ";
     case ADVISE_PERSISTENT: return COMMON "months limit band ";
     case ADVISE_BREAKS: return COMMON CHANGE "reason ";
@@ -210,6 +210,7 @@ static int load_rule(xmlNodePtr n, advise_rule *r, const char *path, hr_error *e
     r->turned = strcmp(buf, "turned") == 0;
     r->min_change = attr_double(n, "min_change", 0, NULL);
     r->min_share = attr_double(n, "min_share", 0, NULL);
+    r->min_loss = attr_double(n, "min_loss", 0, NULL);
     r->max_utilization = attr_double(n, "max_utilization", -1, NULL);
     r->min_idle_rate = attr_double(n, "min_idle_rate", 101, NULL);
     r->weight = attr_double(n, "weight", 0, &r->has_weight);
@@ -217,6 +218,7 @@ static int load_rule(xmlNodePtr n, advise_rule *r, const char *path, hr_error *e
     r->drg_payment = strcmp(buf, "payment") == 0;
     attr(n, "cause", buf, sizeof buf, "any");
     r->drg_cause = !strcmp(buf, "los") ? 1 : !strcmp(buf, "spending") ? 2 : 0;
+    r->deficit_cause = !strcmp(buf, "cost") ? 1 : !strcmp(buf, "revenue") ? 2 : 0;
     r->min_stays = attr_int(n, "min_stays", 5);
     r->min_ratio = attr_double(n, "min_ratio", 1.2, NULL);
     r->los_ratio = attr_double(n, "los_ratio", 1.15, NULL);

@@ -76,9 +76,11 @@ typedef struct advise_rule {
     int turned;          /* deficit: only a turn from surplus to deficit */
     double min_change;   /* relative change in %, absolute value */
     double min_share;    /* department_events: % of the hospital's base */
+    double min_loss;     /* deficit: the loss as % of the scope's medical revenue, at least */
     double max_utilization, min_idle_rate; /* idle_equipment */
     int drg_payment;     /* drg_groups: basis="payment" (else the benchmark) */
     int drg_cause;       /* drg_groups: 0 any, 1 los, 2 spending */
+    int deficit_cause;   /* deficit: 0 any, 1 cost (a cost line grew), 2 revenue (none did) */
     int min_stays;       /* drg_groups: fewer stays never fire */
     double min_ratio, los_ratio; /* drg_groups */
     int has_weight;

@@ -39,6 +39,7 @@ typedef struct rrule_outcome {
     long long compared;   /* departments compared */
     long long aggregate_fails;
     long long record_issues;
+    long long unknown;    /* coverage: covering rows matching no row */
     int failed;
     char missing[256];    /* skipped: the rule's sources without a file for the month */
 } rrule_outcome;
@@ -230,6 +231,189 @@ static int within(sqlite3 *db, const char *period, const rrule *r, hr_error *err
     return rc;
 }
 
+/* ---- coverage: every row of src_b (the month's discharged stays) should
+ * have a row of src_a (its DRG grouping) with the same key ---- */
+
+/* The idx-th field (0-based) of a CSV record, RFC 4180 quotes undone. */
+static void csv_nth(const char *rec, int idx, strbuf *out)
+{
+    sb_reset(out);
+    const char *p = rec;
+    for (int f = 0; *p || f == idx; f++) {
+        int quoted = *p == '"';
+        if (quoted)
+            p++;
+        while (*p) {
+            if (quoted && *p == '"' && p[1] == '"') {
+                if (f == idx)
+                    sb_addch(out, '"');
+                p += 2;
+            } else if (quoted && *p == '"') {
+                quoted = 0;
+                p++;
+            } else if (!quoted && *p == ',') {
+                break;
+            } else {
+                if (f == idx)
+                    sb_addch(out, *p);
+                p++;
+            }
+        }
+        if (f == idx || !*p)
+            return;
+        p++; /* the comma */
+    }
+}
+
+/* Rows of src_a the validate stage quarantined because their key is not a
+ * row of src_b (reference rule): records 'only_in_a', keyed by the value
+ * read back from the stored record (validate writes the row's fields in
+ * table order, without period, file_id and line_no). */
+static int coverage_quarantined(sqlite3 *db, const char *period, const rrule *r, hr_error *err)
+{
+    int64_t cid = -1;
+    char *q = sqlite3_mprintf("SELECT count(*) FROM pragma_table_info(%Q) WHERE cid < (SELECT cid "
+                              "FROM pragma_table_info(%Q) WHERE name = %Q) AND name NOT IN "
+                              "('period', 'file_id', 'line_no')",
+                              r->src_a, r->src_a, r->key);
+    int rc = db_query_int(db, &cid, err, q, NULL) < 0 ? err->code : 0;
+    sqlite3_free(q);
+    sqlite3_stmt *st = rc ? NULL : db_prepare(db,
+                                              "SELECT raw, line_no FROM quarantine WHERE period = ?1 "
+                                              "AND source = ?2 AND rule = 'reference' AND field = ?3 "
+                                              "AND stage = 'validate' ORDER BY file_id, line_no",
+                                              err);
+    sqlite3_stmt *ins = st ? db_prepare(db,
+                                        RECORD_INSERT "VALUES (?1, ?2, ?3, NULL, NULL, 'only_in_a', "
+                                        "printf('%s %s in %s (line %d, quarantined by validate), "
+                                        "not in %s', ?5, ?3, ?6, ?4, ?7), ?8)",
+                                        err)
+                           : NULL;
+    if (!ins) {
+        sqlite3_finalize(st);
+        return rc ? rc : err->code;
+    }
+    sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, r->src_a, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, r->key, -1, SQLITE_STATIC);
+    strbuf key = STRBUF_INIT;
+    int step;
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *raw = (const char *)sqlite3_column_text(st, 0);
+        csv_nth(raw ? raw : "", (int)cid, &key);
+        sqlite3_reset(ins);
+        sqlite3_bind_text(ins, 1, period, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 2, r->id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 3, key.buf ? key.buf : "", (int)key.len, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(ins, 4, sqlite3_column_int64(st, 1));
+        sqlite3_bind_text(ins, 5, r->key, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 6, r->src_a, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 7, r->src_b, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 8, r->blocking ? "blocking" : "warning", -1, SQLITE_STATIC);
+        if (sqlite3_step(ins) != SQLITE_DONE)
+            rc = db_fail(db, "storing a coverage difference", err);
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = db_fail(db, "reading quarantined rows", err);
+    sb_release(&key);
+    sqlite3_finalize(st);
+    sqlite3_finalize(ins);
+    return rc;
+}
+
+/* Per department of src_b: value_a = its rows covered, value_b = its rows,
+ * difference = -(rows not covered), tolerance as for any count; records:
+ * each row not covered (only_in_b), each covering row matching none
+ * (only_in_a: still in src_a, or quarantined by validate for it). A month
+ * without a src_a or src_b file (a hospital without DRG data) never gets
+ * here: evaluate() skips the rule (absent_sources). */
+static int coverage(sqlite3 *db, const char *period, const rrule *r, rrule_outcome *o,
+                    hr_error *err)
+{
+    const char *A = r->src_a, *B = r->src_b, *K = r->key, *D = r->dept;
+    char *sql = sqlite3_mprintf(
+        "DROP TABLE IF EXISTS temp.reconcile_cover;"
+        "CREATE TEMP TABLE reconcile_cover AS SELECT DISTINCT \"%w\" k FROM \"%w\" WHERE period = %Q;"
+        "CREATE INDEX temp.reconcile_cover_k ON reconcile_cover(k);",
+        K, A, period);
+    int rc = db_exec(db, sql, err);
+    sqlite3_free(sql);
+    if (rc)
+        return rc;
+    sql = sqlite3_mprintf(
+        "SELECT b.\"%w\", count(c.k), count(*) FROM \"%w\" b LEFT JOIN temp.reconcile_cover c "
+        "ON c.k = b.\"%w\" WHERE b.period = ?1 GROUP BY 1 ORDER BY 1",
+        D, B, K);
+    sqlite3_stmt *st = db_prepare(db, sql, err);
+    sqlite3_free(sql);
+    sqlite3_stmt *ins = st ? db_prepare(db,
+                                        "INSERT INTO reconcile_result VALUES "
+                                        "(?, ?, ?, 'count', ?, ?, ?, ?, ?, ?)",
+                                        err)
+                           : NULL;
+    if (!ins) {
+        sqlite3_finalize(st);
+        return err->code;
+    }
+    sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
+    int step;
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        long long va = sqlite3_column_int64(st, 1), vb = sqlite3_column_int64(st, 2);
+        long long diff = va - vb, tol = tolerance_for(r, vb);
+        int fail = llabs(diff) > tol;
+        o->compared++;
+        o->aggregate_fails += fail;
+        sqlite3_reset(ins);
+        sqlite3_bind_text(ins, 1, period, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 2, r->id, -1, SQLITE_STATIC);
+        sqlite3_bind_value(ins, 3, sqlite3_column_value(st, 0));
+        sqlite3_bind_int64(ins, 4, va);
+        sqlite3_bind_int64(ins, 5, vb);
+        sqlite3_bind_int64(ins, 6, diff);
+        sqlite3_bind_int64(ins, 7, tol);
+        sqlite3_bind_text(ins, 8, fail ? "fail" : "ok", -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 9, r->blocking ? "blocking" : "warning", -1, SQLITE_STATIC);
+        if (sqlite3_step(ins) != SQLITE_DONE)
+            rc = db_fail(db, "storing a reconciliation result", err);
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = db_fail(db, "comparing coverage per department", err);
+    sqlite3_finalize(st);
+    sqlite3_finalize(ins);
+    if (rc)
+        return rc;
+    char *not_covered = sqlite3_mprintf(
+        RECORD_INSERT "SELECT ?1, ?2, b.\"%w\", b.\"%w\", NULL, 'only_in_b', "
+                      "printf('%q %%s in %q (%q %%s), not in %q', b.\"%w\", b.\"%w\"), ?3 "
+                      "FROM \"%w\" b WHERE b.period = ?1 AND b.\"%w\" NOT IN "
+                      "(SELECT k FROM temp.reconcile_cover) ORDER BY b.line_no",
+        K, D, K, B, D, A, K, D, B, K);
+    char *unknown = sqlite3_mprintf(
+        RECORD_INSERT "SELECT ?1, ?2, a.\"%w\", NULL, NULL, 'only_in_a', "
+                      "printf('%q %%s in %q, not in %q', a.\"%w\"), ?3 "
+                      "FROM \"%w\" a WHERE a.period = ?1 AND a.\"%w\" NOT IN "
+                      "(SELECT \"%w\" FROM \"%w\" WHERE period = ?1) ORDER BY a.line_no",
+        K, K, A, B, K, A, K, K, B);
+    rc = exec_bound(db, not_covered, period, r, err);
+    if (!rc)
+        rc = exec_bound(db, unknown, period, r, err);
+    sqlite3_free(not_covered);
+    sqlite3_free(unknown);
+    if (!rc)
+        rc = coverage_quarantined(db, period, r, err);
+    if (!rc)
+        rc = db_exec(db, "DROP TABLE IF EXISTS temp.reconcile_cover", err);
+    if (!rc) {
+        int64_t n = 0;
+        db_query_int(db, &n, NULL,
+                     "SELECT count(*) FROM reconcile_record WHERE period = ? AND rule = ? AND "
+                     "issue = 'only_in_a'",
+                     period, r->id, NULL);
+        o->unknown = n;
+    }
+    return rc;
+}
+
 static long long count_records(sqlite3 *db, const char *period, const char *rule)
 {
     int64_t n = 0;
@@ -319,6 +503,8 @@ static int evaluate(sqlite3 *db, const char *period, const rrule *r, rrule_outco
         rc = aggregate(db, period, r, &a, 1, &b, 1, 0, o, err);
         if (!rc)
             rc = records(db, period, r, err);
+    } else if (r->kind == RK_COVERAGE) {
+        rc = coverage(db, period, r, o, err);
     } else {
         rc = within(db, period, r, err);
     }
@@ -327,6 +513,8 @@ static int evaluate(sqlite3 *db, const char *period, const rrule *r, rrule_outco
     o->record_issues = count_records(db, period, r->id);
     if (r->kind == RK_AGGREGATE)
         o->failed = o->aggregate_fails > 0;
+    else if (r->kind == RK_COVERAGE) /* rows not covered: within tolerance per department */
+        o->failed = o->aggregate_fails > 0 || o->unknown > 0;
     else
         o->failed = o->aggregate_fails > 0 || (double)o->record_issues > r->tolerance_abs;
     return store_rule_state(db, period, r, o, err);

@@ -17,7 +17,7 @@
 
 #include "pipeline/core/error.h"
 
-enum rrule_kind { RK_RECORDS, RK_AGGREGATE, RK_WITHIN };
+enum rrule_kind { RK_RECORDS, RK_AGGREGATE, RK_WITHIN, RK_COVERAGE };
 
 /* One side's term: count(*) of a table or Σ of a column, per dept_code. */
 typedef struct rterm {
@@ -44,7 +44,9 @@ typedef struct rrule {
     char compare[RR_MAX_COMPARE][80];
     int ncompare;
     /* within: src_a = subject, key, date, link; src_b = range source,
-     * range_key, from, to */
+     * range_key, from, to. coverage: src_a = the covering source (drg),
+     * src_b = the rows it should cover (inpatient), key in both, dept of
+     * src_b */
     char date[80], link[80], range_key[80], from[80], to[80];
 } rrule;
 

@@ -176,6 +176,27 @@ static int parse_within(rparse *p, xmlNode *n, rrule *r)
     return 0;
 }
 
+/* coverage: every row of `of` should have a row of `source` with its key. */
+static int parse_coverage(rparse *p, xmlNode *n, rrule *r)
+{
+    r->kind = RK_COVERAGE;
+    attr_copy(n, "source", r->src_a, sizeof r->src_a);
+    attr_copy(n, "of", r->src_b, sizeof r->src_b);
+    attr_copy(n, "key", r->key, sizeof r->key);
+    attr_copy(n, "dept", r->dept, sizeof r->dept);
+    if (!r->dept[0])
+        snprintf(r->dept, sizeof r->dept, "dept_code");
+    if (check_source(p, n, r->src_a) || check_source(p, n, r->src_b))
+        return p->err->code;
+    char key_b[80];
+    snprintf(key_b, sizeof key_b, "%s", r->key);
+    if (resolve(p, n, r->src_a, r->key, sizeof r->key, NULL) ||
+        resolve(p, n, r->src_b, key_b, sizeof key_b, NULL) ||
+        resolve(p, n, r->src_b, r->dept, sizeof r->dept, NULL))
+        return p->err->code;
+    return 0;
+}
+
 static int parse_rule(rparse *p, xmlNode *n, rrule *r)
 {
     memset(r, 0, sizeof *r);
@@ -194,6 +215,8 @@ static int parse_rule(rparse *p, xmlNode *n, rrule *r)
             rc = parse_aggregate(p, c, r);
         else if (strcmp(name, "within") == 0)
             rc = parse_within(p, c, r);
+        else if (strcmp(name, "coverage") == 0)
+            rc = parse_coverage(p, c, r);
         else if (strcmp(name, "tolerance") == 0) {
             r->tolerance_abs = attr_number(c, "absolute");
             r->tolerance_percent = attr_number(c, "percent");

@@ -676,6 +676,10 @@ int chart_render(rctx *c, xmlNodePtr el)
         free(g);
         return rc;
     }
+    /* Judged over every row: a ranking cut to its top rows may be all equal
+     * (25 departments at 100 %) while the others differ. */
+    double same = 0;
+    const char *why = not_drawn(c, g, &same);
     int horizontal = !strcmp(type, "bar") || !strcmp(type, "contribution");
     if (horizontal) {
         /* no more rows than a page holds (6 mm each, below the title) */
@@ -705,8 +709,6 @@ int chart_render(rctx *c, xmlNodePtr el)
         if (!u.delta)
             u.band_lo = r->warn_low, u.band_hi = r->warn_high;
     }
-    double same = 0;
-    const char *why = not_drawn(c, g, &same);
     if (why) {
         not_drawn_note(c, why, t.buf, en.buf ? en.buf : "", unit, same);
         sb_release(&t);

@@ -145,6 +145,9 @@ I_DEPT=$(awk -F, -v i="$I" '$1 == i { print $4 }' "$M/equipment.csv")
 has "$I_DEPT" finding "本科室$I_NAME"
 has "$I_DEPT" suggestion "$I_NAME"
 has hospital finding "$I_NAME"
+# the hospital's list states its thresholds as configured (max_utilization,
+# min_idle_rate of config/advice.xml), not "most days"
+has hospital finding "利用率不高于 30.0% 或闲置天数占比不低于 50.0% 的设备"
 # S: the noise leads nothing
 n=$(q "SELECT count(*) FROM advice WHERE period = '2026-10' AND kind = 'finding'
        AND indicator IN ('complaints', 'complaint_rate')")
