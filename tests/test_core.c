@@ -268,7 +268,7 @@ static void test_db_migrations(void **state)
     assert_int_equal(db_exec(db, "SELEC 1", &err), HR_EFAIL);
     assert_non_null(strstr(err.message, "SELEC 1"));
     db_close(db);
-    char cmd[256];
+    char cmd[6 * sizeof p2 + 32];
     snprintf(cmd, sizeof cmd, "rm -f %s %s-wal %s-shm %s %s-wal %s-shm", path, path, path, p2,
              p2, p2);
     assert_int_equal(system(cmd), 0);

@@ -196,7 +196,7 @@ static void test_conservation_random(void **state)
     unsigned seed = 12345;
     static const char *const cats[] = {"admin", "support", "medtech", "clinical"};
     for (int month = 1; month <= 12; month++) {
-        char m[8], sql[2048];
+        char m[24], sql[2048];
         snprintf(m, sizeof m, "2025-%02d", month);
         for (int d = 0; d < 40; d++) {
             unsigned cost = rnd(&seed) * 37u, a = rnd(&seed) % 9, b = rnd(&seed) % 7;

@@ -364,7 +364,7 @@ static void test_raw_from_stored_row_masked(void **state)
     /* lines 3-8 and 9 (ingest's) are in it: P2 ... P8 are not */
     assert_int_equal(tk_query_int(db, "SELECT count(*) FROM quarantine"), 7);
     for (int k = 2; k <= 8; k++) {
-        char key[8];
+        char key[16];
         snprintf(key, sizeof key, ",P%d,", k);
         assert_null(strstr(csv, key));
     }
