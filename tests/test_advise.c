@@ -192,9 +192,12 @@ static void test_deficit_materiality(void **state)
 {
     (void)state;
     sqlite3 *db = fixture_db();
+    /* balance and medical revenue are money flows (is_flow), as in the
+     * catalogue: printed as totals, in 万元 */
     tk_exec(db, "INSERT INTO indicator (indicator, name_zh, name_en, unit, direction, dimension, "
-                "sort_order) VALUES ('balance', '收支结余', 'Balance', 'money', 'up', 'economics', 5),"
-                "('medical_revenue', '医疗收入', 'Medical revenue', 'money', 'up', 'economics', 6);"
+                "sort_order, is_flow) VALUES ('balance', '收支结余', 'Balance', 'money', 'up',"
+                " 'economics', 5, 1),"
+                "('medical_revenue', '医疗收入', 'Medical revenue', 'money', 'up', 'economics', 6, 1);"
                 "INSERT INTO indicator_value (period, scope, indicator, value, mom_base) VALUES "
                 "('2026-10', '0301', 'balance', -5000, 1000),"
                 "('2026-10', '0302', 'balance', -50000, -20000),"
