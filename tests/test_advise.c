@@ -192,11 +192,9 @@ static void test_deficit_materiality(void **state)
 {
     (void)state;
     sqlite3 *db = fixture_db();
-    /* balance and medical revenue are money flows (is_flow), as in the
-     * catalogue: printed as totals, in 万元 */
     tk_exec(db, "INSERT INTO indicator (indicator, name_zh, name_en, unit, direction, dimension, "
-                "sort_order, is_flow) VALUES ('balance', '收支结余', 'Balance', 'money', 'up',"
-                " 'economics', 5, 1),"
+                "sort_order, is_flow) VALUES "
+                "('balance', '收支结余', 'Balance', 'money', 'up', 'economics', 5, 1),"
                 "('medical_revenue', '医疗收入', 'Medical revenue', 'money', 'up', 'economics', 6, 1);"
                 "INSERT INTO indicator_value (period, scope, indicator, value, mom_base) VALUES "
                 "('2026-10', '0301', 'balance', -5000, 1000),"
@@ -222,7 +220,7 @@ static void test_deficit_materiality(void **state)
     assert_int_equal(advise_period_rules(db, "2026-10", "build/tests/test_advise_deficit.xml", &err),
                      0);
     s = sentences(db, "hospital", "finding");
-    assert_non_null(strstr(s, "亏损的科室 2 个：外科（-5.00万元）、内科（")); /* the larger first */
+    assert_non_null(strstr(s, "亏损的科室 2 个：外科（-5.00万元）、内科（-0.50万元）。")); /* the larger first */
     db_close(db);
 }
 
