@@ -312,10 +312,28 @@ static void test_missing_file(void **state)
     assert_string_equal(err.file, "/nonexistent/x.csv");
 }
 
+/* Writing: quoted only when needed, quotes doubled, NULL empty. */
+static void test_write_fields(void **state)
+{
+    (void)state;
+    strbuf sb = STRBUF_INIT;
+    csv_add_field(&sb, "门诊");
+    sb_addch(&sb, ',');
+    csv_add_field(&sb, "D2, senior");
+    sb_addch(&sb, ',');
+    csv_add_field(&sb, "say \"hi\"");
+    sb_addch(&sb, ',');
+    csv_add_field(&sb, NULL);
+    sb_addch(&sb, ',');
+    csv_add_field(&sb, "two\nlines");
+    assert_string_equal(sb.buf, "门诊,\"D2, senior\",\"say \"\"hi\"\"\",,\"two\nlines\"");
+    sb_release(&sb);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_plain_and_crlf),      cmocka_unit_test(test_last_line_without_newline),
+        cmocka_unit_test(test_plain_and_crlf), cmocka_unit_test(test_write_fields),      cmocka_unit_test(test_last_line_without_newline),
         cmocka_unit_test(test_quoted_fields),       cmocka_unit_test(test_empty_fields),
         cmocka_unit_test(test_bom_and_blank_lines), cmocka_unit_test(test_utf8_content),
         cmocka_unit_test(test_unterminated_quote),  cmocka_unit_test(test_wrong_field_count),

@@ -450,3 +450,32 @@ const char *csv_raw(const csv_reader *r, size_t *len)
     *len = r->raw_len;
     return r->raw;
 }
+
+void csv_add_field(strbuf *sb, const char *v)
+{
+    if (!v)
+        return;
+    if (!strpbrk(v, ",\"\r\n")) {
+        sb_addstr(sb, v);
+        return;
+    }
+    sb_addch(sb, '"');
+    for (; *v; v++) {
+        if (*v == '"')
+            sb_addch(sb, '"');
+        sb_addch(sb, *v);
+    }
+    sb_addch(sb, '"');
+}
+
+void csv_put_field(FILE *f, const char *v)
+{
+    if (!v || !strpbrk(v, ",\"\r\n")) {
+        fputs(v ? v : "", f);
+        return;
+    }
+    strbuf sb = STRBUF_INIT;
+    csv_add_field(&sb, v);
+    fputs(sb.buf, f);
+    sb_release(&sb);
+}

@@ -27,9 +27,11 @@
 #define HR_CSV_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "pipeline/core/error.h"
+#include "pipeline/core/strbuf.h"
 
 typedef struct csv_reader csv_reader;
 
@@ -79,5 +81,11 @@ void csv_name_columns(csv_reader *r);
 
 /* Bytes consumed so far (for progress). */
 unsigned long long csv_bytes_read(const csv_reader *r);
+
+/* Writing one field (RFC 4180): v as it is, or in double quotes (quotes
+ * inside doubled) when it holds a comma, a quote or a line break; NULL is an
+ * empty field. csv_add_field appends it to sb, csv_put_field writes it. */
+void csv_add_field(strbuf *sb, const char *v);
+void csv_put_field(FILE *f, const char *v);
 
 #endif

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pipeline/core/csv.h"
 #include "pipeline/core/db.h"
 #include "pipeline/core/xalloc.h"
 #include "stages/compute/compute.h"
@@ -209,18 +210,7 @@ int compute_export_drg_groups(sqlite3 *db, const char *text, const char *scope, 
                 fprintf(out, "%.17g", v == 0 ? 0.0 : v);
             } else {
                 /* a code or a name: quoted when it holds a comma, a quote or a line break */
-                const char *t = (const char *)sqlite3_column_text(st, i);
-                if (strpbrk(t, ",\"\r\n")) {
-                    fputc('"', out);
-                    for (; *t; t++) {
-                        if (*t == '"')
-                            fputc('"', out);
-                        fputc(*t, out);
-                    }
-                    fputc('"', out);
-                } else {
-                    fputs(t, out);
-                }
+                csv_put_field(out, (const char *)sqlite3_column_text(st, i));
             }
         }
         fputc('\n', out);

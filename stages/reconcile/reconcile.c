@@ -29,6 +29,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "pipeline/core/csv.h"
 #include "pipeline/core/db.h"
 #include "pipeline/core/paths.h"
 #include "pipeline/core/strbuf.h"
@@ -547,23 +548,6 @@ static int set_state(sqlite3 *db, const char *period, const char *state, int for
     return rc;
 }
 
-static void csv_field(FILE *f, const char *v)
-{
-    if (!v)
-        return;
-    if (!strpbrk(v, ",\"\r\n")) {
-        fputs(v, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *v; v++) {
-        if (*v == '"')
-            fputc('"', f);
-        fputc(*v, f);
-    }
-    fputc('"', f);
-}
-
 /* Writes the rows of `sql` (bound: ?1 period, ?2 rule) with a header. */
 static int write_csv(sqlite3 *db, const char *path, const char *header, const char *sql,
                      const char *period, const char *rule, hr_error *err)
@@ -585,7 +569,7 @@ static int write_csv(sqlite3 *db, const char *path, const char *header, const ch
         for (int i = 0; i < sqlite3_column_count(st); i++) {
             if (i)
                 fputc(',', f);
-            csv_field(f, (const char *)sqlite3_column_text(st, i));
+            csv_put_field(f, (const char *)sqlite3_column_text(st, i));
         }
         fputc('\n', f);
     }

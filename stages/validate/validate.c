@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "pipeline/core/csv.h"
 #include "pipeline/core/db.h"
 #include "pipeline/core/log.h"
 #include "pipeline/core/paths.h"
@@ -527,17 +528,7 @@ static int write_quarantine_csv(sqlite3 *db, const char *period, const char *out
             const char *v = (const char *)sqlite3_column_text(st, i);
             if (i)
                 fputc(',', f);
-            if (i == 3) {
-                fputs(v, f);
-                continue;
-            }
-            fputc('"', f);
-            for (; v && *v; v++) {
-                if (*v == '"')
-                    fputc('"', f);
-                fputc(*v, f);
-            }
-            fputc('"', f);
+            csv_put_field(f, v);
         }
         fputc('\n', f);
     }

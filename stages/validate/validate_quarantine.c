@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pipeline/core/csv.h"
 #include "pipeline/core/db.h"
 #include "pipeline/core/strbuf.h"
 #include "stages/validate/validate_int.h"
@@ -54,21 +55,6 @@ static char *dup_col(sqlite3_stmt *st, int i)
     return strdup(s ? s : "");
 }
 
-static void csv_quote(strbuf *sb, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        sb_addstr(sb, s);
-        return;
-    }
-    sb_addch(sb, '"');
-    for (; *s; s++) {
-        if (*s == '"')
-            sb_addch(sb, '"');
-        sb_addch(sb, *s);
-    }
-    sb_addch(sb, '"');
-}
-
 char *vquarantine_rebuild_raw(sqlite3 *db, const char *table, long long rowid)
 {
     char *sql = sqlite3_mprintf("SELECT * FROM \"%w\" WHERE rowid = %lld", table, rowid);
@@ -94,7 +80,7 @@ char *vquarantine_rebuild_raw(sqlite3 *db, const char *table, long long rowid)
                 unsigned long long a = c < 0 ? 0ULL - (unsigned long long)c : (unsigned long long)c;
                 sb_addf(&sb, "%s%llu.%02llu", c < 0 ? "-" : "", a / 100, a % 100);
             } else {
-                csv_quote(&sb, (const char *)sqlite3_column_text(st, i));
+                csv_add_field(&sb, (const char *)sqlite3_column_text(st, i));
             }
         }
     }
