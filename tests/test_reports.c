@@ -121,7 +121,15 @@ static void test_monthly(void **state)
                 "INSERT INTO data_warning VALUES ('2026-10', 'census', 'D02', 'census_overfull', "
                 "'科室 D02 预警甲', 'department D02 warning A', NULL, NULL);"
                 "INSERT INTO data_warning VALUES ('2026-10', 'census', 'D01', 'census_overfull', "
-                "'科室 D01 预警乙', 'department D01 warning B', NULL, NULL);",
+                "'科室 D01 预警乙', 'department D01 warning B', NULL, NULL);"
+                /* 454,997.65 元 of the hospital's other cost is energy (v2
+                 * cost category): the statement gets its own line, the
+                 * direct cost total unchanged */
+                "UPDATE operating_statement SET amount_cents = amount_cents - 45499765 "
+                "WHERE period = '2026-10' AND scope = 'hospital' AND section = 'direct_cost' "
+                "AND item = 'other';"
+                "INSERT INTO operating_statement VALUES ('2026-10', 'hospital', 'direct_cost', "
+                "'energy', 45499765);",
                 &err),
         0);
     char out[128];
@@ -150,6 +158,11 @@ static void test_monthly(void **state)
     assert_contains(t.buf, "超出容差");
     assert_contains(t.buf, "科室 D02 预警甲");
     assert_contains(t.buf, "科室 D01 预警乙");
+    /* the energy line in 万元 (no month before it: MoM and YoY are "—"),
+     * then other cost */
+    assert_contains(t.buf, "能耗支出\n\n45.50\n\n—\n\n—\n\n—\n\n—\n\n45.50\n\n其他费用");
+    text_of(out, "monthly", "2026-10", "hospital", "en", &t);
+    assert_contains(t.buf, "Energy\n\n45.50");
 
     /* a department's report: itself against the hospital, its row marked */
     text_of(out, "monthly", "2026-10", "D02", "zh_CN", &t);
