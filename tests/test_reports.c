@@ -387,9 +387,21 @@ static void test_drg_section(void **state)
     p = after(t.buf, p, "骨科\n\n27\n\n4\n\n1.97");
     p = after(t.buf, p, "普通外科\n\n42\n\n4\n\n1.46");
     p = after(t.buf, p, "心血管内科\n\n38\n\n4\n\n1.20");
-    /* the hospital's DRG findings: GB19 45.0 % above its benchmark */
+    /* the hospital's DRG findings: GB19 45.0 % above its benchmark; its
+     * suggestion is printed once, under 改进建议, not again in the section */
     assert_contains(t.buf, "费用超标杆或超支付标准的病组");
-    after(t.buf, p, "比地区标杆 72,000.00元 高 45.0%");
+    p = after(t.buf, p, "比地区标杆 72,000.00元 高 45.0%");
+    p = after(t.buf, p, "针对上述病组的改进建议见“改进建议”一节。");
+    {
+        strbuf u = STRBUF_INIT;
+        sb_add(&u, t.buf, strlen(t.buf));
+        unwrap(&u);
+        const char *s1 = strstr(u.buf, "纳入DRG病组管理台账逐月跟踪");
+        assert_non_null(s1);
+        assert_null(strstr(s1 + 1, "纳入DRG病组管理台账逐月跟踪"));
+        assert_true(s1 > strstr(strstr(u.buf, "十、改进建议") + 1, "十、改进建议"));
+        sb_release(&u);
+    }
     text_of(out, "monthly", "2026-10", "hospital", "en", &t);
     assert_contains(t.buf, "DRG/DIP case mix and payment");
     unwrap(&t);
