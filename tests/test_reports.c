@@ -679,6 +679,57 @@ static int teardown(void **state)
     return 0;
 }
 
+/* "前五": seven more clinical departments all cured or improved at 100 %,
+ * tied at the top of the quality table of D02's report: it lists five of
+ * them (the first by code, 测试科1-5), D02 and the hospital, not all seven. */
+static void test_top_five_ties(void **state)
+{
+    (void)state;
+    static const char *const periods[] = {"2026-10", NULL};
+    sqlite3 *db = fixture_db("ties", periods);
+    for (int i = 1; i <= 7; i++) {
+        char sql[600];
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO dept VALUES ('2026-10', 'T%d', '测试科%d', 'Test %d', 'clinical', "
+                 "25297, %d);"
+                 "INSERT INTO indicator_value (period, scope, indicator, value) VALUES "
+                 "('2026-10', 'T%d', 'cure_improve_rate', 100.0);",
+                 i, i, i, 20 + i, i);
+        tk_exec(db, sql);
+    }
+    char out[128];
+    snprintf(out, sizeof out, "%s/ties", tmpdir);
+    assert_int_equal(render(db, "monthly", "2026-10", NULL, "D02", "zh_CN", out), 1);
+    strbuf lay = STRBUF_INIT;
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "pdftotext -q -layout '%s' -",
+             out_pdf(out, "monthly", "2026-10", "D02", "zh_CN"));
+    FILE *f = popen(cmd, "r");
+    assert_non_null(f);
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        sb_add(&lay, buf, n);
+    pclose(f);
+    /* a row of the quality table: the name, then 100.0% cured */
+    int rows = 0, seen[8] = {0};
+    for (const char *l = lay.buf; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+        const char *eol = strchr(l, '\n');
+        char line[512];
+        snprintf(line, sizeof line, "%.*s", (int)(eol ? eol - l : (long)strlen(l)), l);
+        const char *name = strstr(line, "测试科");
+        if (name && strstr(name, "100.0%")) {
+            rows++;
+            seen[name[strlen("测试科")] - '0'] = 1;
+        }
+    }
+    assert_int_equal(rows, 5);
+    for (int i = 1; i <= 5; i++)
+        assert_true(seen[i]);
+    sb_release(&lay);
+    db_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -690,6 +741,7 @@ int main(void)
         cmocka_unit_test(test_drg_missing),
         cmocka_unit_test(test_topic_drg),
         cmocka_unit_test(test_topic_guokao),
+        cmocka_unit_test(test_top_five_ties),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
