@@ -129,7 +129,11 @@ static void test_monthly(void **state)
                 "WHERE period = '2026-10' AND scope = 'hospital' AND section = 'direct_cost' "
                 "AND item = 'other';"
                 "INSERT INTO operating_statement VALUES ('2026-10', 'hospital', 'direct_cost', "
-                "'energy', 45499765);",
+                "'energy', 45499765);"
+                /* what compute writes for the hospital: the cost each
+                 * level moved between departments */
+                "INSERT INTO operating_statement VALUES ('2026-10', 'hospital', 'allocated', "
+                "'level1', 58723680);",
                 &err),
         0);
     char out[128];
@@ -158,6 +162,9 @@ static void test_monthly(void **state)
     assert_contains(t.buf, "超出容差");
     assert_contains(t.buf, "科室 D02 预警甲");
     assert_contains(t.buf, "科室 D01 预警乙");
+    /* the hospital's allocation only moves cost: labelled so, and said */
+    assert_contains(t.buf, "科室间分摊");
+    assert_contains(t.buf, "全成本等于直接成本");
     /* the energy line in 万元 (no month before it: MoM and YoY are "—") */
     assert_contains(t.buf, "能耗支出\n\n45.50\n\n—\n\n—\n\n—\n\n—\n\n45.50");
     text_of(out, "monthly", "2026-10", "hospital", "en", &t);
@@ -169,6 +176,8 @@ static void test_monthly(void **state)
     assert_contains(t.buf, "普通外科（本科室）");
     assert_contains(t.buf, "本科室药占比为 36.8%，高于预警上限 30.0%。"); /* to its director */
     assert_contains(t.buf, "本科室超出容差");
+    assert_contains(t.buf, "分摊成本为科室承担的三级分摊成本");
+    assert_null(strstr(t.buf, "科室间分摊"));
     assert_contains(t.buf, "科室 D02 预警甲"); /* its own data warnings only */
     assert_true(strstr(t.buf, "科室 D01 预警乙") == NULL);
     text_of(out, "monthly", "2026-10", "D02", "en", &t);
