@@ -405,7 +405,8 @@ static void test_bilingual_tables(void **state)
     assert_contains(part.buf, "经济运行\nEconomics");
     assert_contains(part.buf, "质量与服务\nQuality");
     assert_null(strstr(part.buf, "\nvolume\n"));
-    assert_contains(part.buf, "门急诊人次\nOutpatient and emergency visits");
+    /* (the English name may wrap in its cell beside the 国考 column) */
+    assert_contains(part.buf, "门急诊人次\nOutpatient and emergency");
     /* the department tables: every department in both languages */
     section_of(t.buf, "各科室业务量\nVolume by department\n", "三、", &part);
     assert_contains(part.buf, "心血管内科\nCardiology");
@@ -417,6 +418,35 @@ static void test_bilingual_tables(void **state)
     assert_contains(part.buf, "收入\nRevenue");
     assert_contains(part.buf, "药品\nDrugs");
     assert_contains(part.buf, "卫生材料\nMedical materials");
+    /* the quadrant names its departments in both languages, the English
+     * beneath the Chinese, and its English title clears the axis title */
+    static word w[20000];
+    int n = words_of(pdf, w, 20000);
+    int q = page_of(w, n, 1, "各科室收入增长与结余率");
+    assert_true(q > 0);
+    const word *title = NULL, *en = NULL, *axis = NULL;
+    for (int i = 0; i < n; i++) {
+        if (w[i].page != q)
+            continue;
+        if (!title && !strcmp(w[i].text, "各科室收入增长与结余率"))
+            title = &w[i];
+        if (!en && !strcmp(w[i].text, "Departments:"))
+            en = &w[i];
+        if (!axis && strstr(w[i].text, "结余率（%）"))
+            axis = &w[i];
+    }
+    assert_non_null(title);
+    assert_non_null(en);
+    assert_non_null(axis);
+    assert_true(axis->y0 >= en->y1); /* beneath the English title, not on it */
+    int named = 0;
+    for (int i = 0; i < n; i++)
+        if (w[i].page == q && w[i].y0 > title->y1 && !strcmp(w[i].text, "Orthopaedics"))
+            for (int j = 0; j < n; j++)
+                named |= w[j].page == q && !strcmp(w[j].text, "骨科") &&
+                         fabs(w[j].x0 - w[i].x0) < 0.5 && w[i].y0 > w[j].y0 + 3 &&
+                         w[i].y0 < w[j].y0 + 12; /* its line, then the English */
+    assert_true(named);
     sb_release(&t);
     sb_release(&part);
     db_close(db);
