@@ -133,7 +133,11 @@ static void test_monthly(void **state)
                 /* what compute writes for the hospital: the cost each
                  * level moved between departments */
                 "INSERT INTO operating_statement VALUES ('2026-10', 'hospital', 'allocated', "
-                "'level1', 58723680);",
+                "'level1', 58723680);"
+                /* radiology's examinations: most of the hospital's 8,031,
+                 * of which the clinical rows hold 2,674 */
+                "INSERT INTO indicator_value (period, scope, indicator, value) VALUES "
+                "('2026-10', 'M01', 'exams', 5357);",
                 &err),
         0);
     char out[128];
@@ -162,6 +166,14 @@ static void test_monthly(void **state)
     assert_contains(t.buf, "超出容差");
     assert_contains(t.buf, "科室 D02 预警甲");
     assert_contains(t.buf, "科室 D01 预警乙");
+    /* the examinations column and the hospital's total: why they differ */
+    {
+        strbuf u = STRBUF_INIT;
+        sb_add(&u, t.buf, strlen(t.buf));
+        unwrap(&u);
+        flat_contains(u.buf, "全院检查人次包含医技科室（放射科）完成的检查");
+        sb_release(&u);
+    }
     /* the hospital's allocation only moves cost: labelled so, and said */
     assert_contains(t.buf, "科室间分摊");
     assert_contains(t.buf, "全成本等于直接成本");

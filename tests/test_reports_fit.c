@@ -329,6 +329,25 @@ static void test_department_shapes(void **state)
         }
     }
     assert_true(pages[0] < pages[1] && pages[1] < pages[2]);
+    /* its quarterly report: no trend of discharges or stays it never had
+     * (was "出院人次近八个季度：各值均为 0，未绘制。"), the visits' trend kept */
+    tk_exec(db, "INSERT INTO dept SELECT period, 'D04', '皮肤科', 'Dermatology', 'clinical', "
+                "file_id, 7 FROM dept WHERE dept_code = 'D01' AND period <> '2026-10';"
+                "INSERT INTO indicator_value (period, scope, indicator, value, mom_base, mom, "
+                "yoy_base, yoy) SELECT period, 'D04', indicator, CASE WHEN indicator IN "
+                "('discharges', 'admissions', 'surgeries') THEN 0 WHEN indicator IN ('avg_los', "
+                "'bed_utilization') THEN NULL ELSE value END, mom_base, CASE WHEN indicator IN "
+                "('discharges', 'admissions', 'surgeries', 'avg_los', 'bed_utilization') THEN NULL "
+                "ELSE mom END, yoy_base, CASE WHEN indicator IN ('discharges', 'admissions', "
+                "'surgeries', 'avg_los', 'bed_utilization') THEN NULL ELSE yoy END "
+                "FROM indicator_value WHERE scope = 'D01' AND period LIKE '%-Q%' "
+                "ON CONFLICT DO NOTHING;");
+    assert_int_equal(render(db, "quarterly", "2026-Q3", NULL, "D04", "zh_CN", out), 1);
+    snprintf(pdf, sizeof pdf, "%s/quarterly-2026-Q3-D04.zh_CN.pdf", out);
+    tk_pdf_text(pdf, 0, &t);
+    assert_contains(t.buf, "门急诊人次近八个季度");
+    assert_null(strstr(t.buf, "出院人次近八个季度"));
+    assert_null(strstr(t.buf, "平均住院日近八个季度"));
     sb_release(&t);
     sb_release(&h);
     sb_release(&cards);
