@@ -352,6 +352,73 @@ static void test_benchmark_as_of_month(void **state)
                         "胃炎|1|0.5|0.5|1|1|4.0|10000|25000|1|15000|10000|5000|0|1"); /* share 0.5 / 1 stay */
 }
 
+/* The indicators compute_undefined_by_sources lists for the absent
+ * sources, "id:sources" joined by ','. */
+static char *undefined_by(sqlite3 *db, const char *month, const char *const *absent, int n)
+{
+    compute_undefined *u;
+    int nu;
+    hr_error err;
+    hr_error_clear(&err);
+    assert_int_equal(compute_undefined_by_sources(db, month, absent, n, &u, &nu, &err), HR_OK);
+    static char out[4096];
+    size_t len = 0;
+    out[0] = '\0';
+    for (int i = 0; i < nu; i++)
+        len += (size_t)snprintf(out + len, sizeof out - len, "%s%s:%s", i ? "," : "", u[i].id,
+                                u[i].sources);
+    free(u);
+    return out;
+}
+
+/* Without drg_benchmark.csv (this month's or, read as of the month, an
+ * earlier one) the time and cost indices have no benched stay: they are
+ * listed as undefined by that source (the measures drg_benched,
+ * drg_los_index_sum and drg_cost_index_sum need it), CMI and the other
+ * DRG indicators are not. */
+static void test_undefined_without_benchmark(void **state)
+{
+    sqlite3 *db = *state;
+    const char *bench[] = {"drg_benchmark"}, *both[] = {"drg", "drg_benchmark"};
+    /* 2026-01 is the first month with benchmarks: without its file none serves */
+    tk_exec(db, "DELETE FROM drg_benchmark WHERE period = '2026-01';"
+                "DELETE FROM source_file WHERE period = '2026-01' AND source = 'drg_benchmark'");
+    assert_string_equal(undefined_by(db, "2026-01", bench, 1),
+                        "time_efficiency_index:drg_benchmark,cost_efficiency_index:drg_benchmark");
+    compute_ok(db, "2026-01");
+    U("2026-01", "hospital", "time_efficiency_index");
+    U("2026-01", "hospital", "cost_efficiency_index");
+    V("2026-01", "hospital", "cmi", 1.625);
+    /* both absent: the indices need both, the other DRG indicators drg only */
+    char *all = undefined_by(db, "2026-01", both, 2);
+    assert_non_null(strstr(all, "cmi:drg,"));
+    assert_non_null(strstr(all, "time_efficiency_index:drg drg_benchmark,"));
+    assert_non_null(strstr(all, "cost_efficiency_index:drg drg_benchmark,"));
+    assert_null(strstr(all, "cmi:drg drg_benchmark"));
+    /* 2026-03 without its own file reads February's: nothing undefined */
+    tk_exec(db, "DELETE FROM drg_benchmark WHERE period = '2026-03';"
+                "DELETE FROM source_file WHERE period = '2026-03' AND source = 'drg_benchmark'");
+    assert_string_equal(undefined_by(db, "2026-03", bench, 1), "");
+    /* a catalogue whose measure needs a source that is not optional in its set */
+    strbuf x = STRBUF_INIT;
+    tk_slurp("config/indicators.xml", &x);
+    char *at = strstr(x.buf, "<measure id=\"ip_stays\"/>");
+    assert_non_null(at);
+    strbuf y = STRBUF_INIT;
+    sb_addf(&y, "%.*s<measure id=\"ip_stays\" needs=\"drg_benchmark\"/>%s", (int)(at - x.buf),
+            x.buf, at + strlen("<measure id=\"ip_stays\"/>"));
+    tk_write_file("build/test_drg_needs.xml", y.buf);
+    sb_release(&x), sb_release(&y);
+    ind_catalogue cat;
+    hr_error err;
+    hr_error_clear(&err);
+    assert_int_equal(ind_catalogue_load("build/test_drg_needs.xml", "config/schema/indicators.xsd",
+                                        &cat, &err),
+                     HR_EINPUT);
+    assert_string_equal(err.field, "needs");
+    assert_non_null(strstr(err.message, "'ip_stays' needs 'drg_benchmark'"));
+}
+
 /* A budget target may name a v2 indicator (budget.csv takes any
  * catalogue id): execution is its YTD against the target. */
 static void test_budget_names_v2(void **state)
@@ -552,6 +619,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_quarter_not_average, setup, teardown),
         cmocka_unit_test_setup_teardown(test_budget_names_v2, setup, teardown),
         cmocka_unit_test_setup_teardown(test_benchmark_as_of_month, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_undefined_without_benchmark, setup, teardown),
         cmocka_unit_test_setup_teardown(test_group_table, setup, teardown),
         cmocka_unit_test_setup_teardown(test_group_export, setup, teardown),
         cmocka_unit_test_setup_teardown(test_guokao_items, setup, teardown),

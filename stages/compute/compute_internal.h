@@ -103,6 +103,9 @@ typedef struct ind_catalogue {
     char **measure_ids; /* set measures first, then aliases */
     int nmeasures;
     int *measure_set; /* set index per measure, -1 for an alias */
+    /* Per measure: the optional sources of its set it cannot do without
+     * (<measure needs="...">, space-separated), or NULL. */
+    char **measure_needs;
     ind_measure_set *sets;
     int nsets;
     ind_alias *aliases;
