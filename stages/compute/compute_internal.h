@@ -161,6 +161,12 @@ int costalloc_month(sqlite3 *db, const char *month, hr_error *err);
  * cost_alloc_warning rows. */
 int costalloc_clear_month(sqlite3 *db, const char *month, hr_error *err);
 
+/* drgmonth.c: the month's rows of ind_drg_month (per discharging
+ * department and DRG group: drg.csv joined to inpatient.csv by stay_id,
+ * the group's benchmark as of the month), inserted; the caller has cleared
+ * the month's earlier rows. */
+int drg_month_build(sqlite3 *db, const char *month, hr_error *err);
+
 /* The keys of a distinct measure in a cube: the keys of month t and
  * department d are key[off[t * ndept + d] .. off[t * ndept + d + 1]),
  * numbered 0 .. nkeys-1. */
