@@ -161,6 +161,109 @@ static void test_money_in_words(void **state)
     db_close(db);
 }
 
+/* Drivers must make most of the change (cover="60"): visits +1,345 from
+ * 0301 +600 (44.61 %) and 0302 +400 (29.74 %: together 74.35 % >= 60, so
+ * two are named) and three more (+345, 25.65 %); in tenths 446.10, 297.40,
+ * 256.51 round to 44.6 + 29.7 + 25.7 = 100.0 (the largest remainder gets
+ * the last tenth). Then ten departments of 150 .. 125: the largest three
+ * make 430 / 1,345 = 32.0 % < 60: a broad-based change, not "主要由…";
+ * 111.52 / 104.09 / 104.09 / 680.30 tenths -> 11.2 + 10.4 + 10.4 + 68.0. */
+static void test_drivers_cover(void **state)
+{
+    (void)state;
+    sqlite3 *db = fixture_db();
+    tk_exec(db, "DELETE FROM contribution;"
+                "INSERT INTO contribution (period, indicator, comparison, dept_code, delta, share,"
+                " rank) VALUES ('2026-10', 'outpatient_visits', 'mom', '0301', 600, 0, 1),"
+                "('2026-10', 'outpatient_visits', 'mom', '0302', 400, 0, 2),"
+                "('2026-10', 'outpatient_visits', 'mom', 'x1', 150, 0, 3),"
+                "('2026-10', 'outpatient_visits', 'mom', 'x2', 100, 0, 4),"
+                "('2026-10', 'outpatient_visits', 'mom', 'x3', 95, 0, 5);");
+    hr_error err;
+    hr_error_clear(&err);
+    assert_int_equal(advise_period_rules(db, "2026-10", "tests/data/advise/drivers.xml", &err), 0);
+    assert_string_equal(sentences(db, "hospital", "finding"),
+                        "info | 全院门诊人次环比上升 12.2%，主要由内科（+600人次，占 44.6%）、"
+                        "外科（+400人次，占 29.7%）及其他 3 个科室（+345人次，占 25.7%）拉动。 | "
+                        "The hospital's Outpatient visits rose 12.2% vs the previous month, "
+                        "driven by Internal Medicine (+600 visits, 44.6%), Surgery (+400 visits, "
+                        "29.7%) and 3 other departments (+345 visits, 25.7%).\n");
+    tk_exec(db, "DELETE FROM contribution;"
+                "INSERT INTO contribution (period, indicator, comparison, dept_code, delta, share,"
+                " rank) VALUES ('2026-10', 'outpatient_visits', 'mom', '0301', 150, 0, 1),"
+                "('2026-10', 'outpatient_visits', 'mom', '0302', 140, 0, 2),"
+                "('2026-10', 'outpatient_visits', 'mom', '0401', 140, 0, 3),"
+                "('2026-10', 'outpatient_visits', 'mom', 'x1', 135, 0, 4),"
+                "('2026-10', 'outpatient_visits', 'mom', 'x2', 135, 0, 5),"
+                "('2026-10', 'outpatient_visits', 'mom', 'x3', 130, 0, 6),"
+                "('2026-10', 'outpatient_visits', 'mom', 'x4', 130, 0, 7),"
+                "('2026-10', 'outpatient_visits', 'mom', 'x5', 130, 0, 8),"
+                "('2026-10', 'outpatient_visits', 'mom', 'x6', 130, 0, 9),"
+                "('2026-10', 'outpatient_visits', 'mom', 'x7', 125, 0, 10);");
+    assert_int_equal(advise_period_rules(db, "2026-10", "tests/data/advise/drivers.xml", &err), 0);
+    assert_string_equal(sentences(db, "hospital", "finding"),
+                        "info | 全院门诊人次环比上升 12.2%，变动面广：10 个科室同向变动，其中"
+                        "内科（+150人次，占 11.2%）、外科（+140人次，占 10.4%）、检验科（+140人次，"
+                        "占 10.4%）及其他 7 个科室（+915人次，占 68.0%），列名科室合计占 32.0%。 | "
+                        "The hospital's Outpatient visits rose 12.2% vs the previous month, a "
+                        "broad-based change: 10 departments moved the same way, among them "
+                        "Internal Medicine (+150 visits, 11.2%), Surgery (+140 visits, 10.4%), "
+                        "Laboratory (+140 visits, 10.4%) and 7 other departments (+915 visits, "
+                        "68.0%); those named make 32.0%.\n");
+    db_close(db);
+}
+
+/* A rule's when="...": the shipped deficit suggestion of a department with
+ * beds (Surgery: bed occupancy 78.0 %) speaks of bed use, that of one
+ * without (the laboratory: no bed occupancy) never names beds; a rule
+ * whose condition does not hold writes nothing, and a malformed condition
+ * is refused with the file and line. */
+static void test_when_beds(void **state)
+{
+    (void)state;
+    sqlite3 *db = fixture_db();
+    tk_exec(db, "INSERT INTO indicator (indicator, name_zh, name_en, unit, direction, dimension, "
+                "sort_order, is_flow) VALUES "
+                "('balance', '收支结余', 'Balance', 'money', 'up', 'economics', 5, 1),"
+                "('medical_revenue', '医疗收入', 'Medical revenue', 'money', 'up', 'economics', 6, 1);"
+                "INSERT INTO indicator_value (period, scope, indicator, value, mom_base) VALUES "
+                "('2026-10', '0302', 'balance', -50000, -20000),"
+                "('2026-10', '0401', 'balance', -90000, -80000),"
+                "('2026-10', '0302', 'medical_revenue', 1000000, 1000000),"
+                "('2026-10', '0401', 'medical_revenue', 1000000, 1000000);");
+    hr_error err;
+    hr_error_clear(&err);
+    assert_int_equal(advise_period(db, "2026-10", &err), 0);
+    const char *s = sentences(db, "0302", "suggestion");
+    assert_non_null(strstr(s, "本科室持续亏损（结余 -5.00万元）"));
+    assert_non_null(strstr(s, "床位使用效率"));
+    s = sentences(db, "0401", "suggestion");
+    assert_non_null(strstr(s, "本科室持续亏损（结余 -9.00万元）"));
+    assert_null(strstr(s, "床位"));
+    assert_null(strstr(s, " bed"));
+    assert_non_null(strstr(s, "门诊排班"));
+
+    tk_write_file("build/tests/test_advise_when.xml",
+                  "<?xml version=\"1.0\"?>\n<advice version=\"1\">\n"
+                  "  <deficit id=\"d\" state=\"any\" scope=\"departments\" when=\"not data:bed_utilization"
+                  " and category:medtech\">\n"
+                  "    <finding><zh>亏损 {value}</zh><en>deficit {value}</en></finding>\n"
+                  "  </deficit>\n</advice>\n");
+    assert_int_equal(advise_period_rules(db, "2026-10", "build/tests/test_advise_when.xml", &err), 0);
+    assert_string_equal(sentences(db, "0302", "finding"), "");
+    assert_string_equal(sentences(db, "0401", "finding"), "info | 亏损 -9.00万元 | deficit -¥90,000\n");
+    tk_write_file("build/tests/test_advise_when.xml",
+                  "<?xml version=\"1.0\"?>\n<advice version=\"1\">\n"
+                  "  <deficit id=\"d\" state=\"any\" when=\"beds:yes\">\n"
+                  "    <finding><zh>亏损</zh><en>deficit</en></finding>\n"
+                  "  </deficit>\n</advice>\n");
+    assert_int_equal(advise_period_rules(db, "2026-10", "build/tests/test_advise_when.xml", &err),
+                     HR_EFAIL);
+    assert_int_equal(err.line, 3);
+    assert_non_null(strstr(err.message, "when=\"beds:yes\""));
+    db_close(db);
+}
+
 static void test_shipped_rules(void **state)
 {
     (void)state;
@@ -475,6 +578,8 @@ int main(void)
         cmocka_unit_test(test_known_anomaly),
         cmocka_unit_test(test_money_in_words),
         cmocka_unit_test(test_shipped_rules),
+        cmocka_unit_test(test_drivers_cover),
+        cmocka_unit_test(test_when_beds),
         cmocka_unit_test(test_deficit_materiality),
         cmocka_unit_test(test_bad_rules),
         cmocka_unit_test(test_shares),

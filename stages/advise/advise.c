@@ -10,6 +10,7 @@
  */
 #include "stages/advise/advise.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -161,6 +162,7 @@ static void slots_release(slots *s)
 /* A new slot `key`; returns its index (the caller fills zh/en). */
 static int slot(slots *s, const char *key)
 {
+    assert(s->n < MAX_SLOTS);
     int i = s->n++;
     s->key[i] = key;
     sb_init(&s->zh[i]);
@@ -1314,17 +1316,29 @@ void advise_shares(const double *parts, int n, double total, double *shares)
         shares[i] /= 10;
 }
 
-/* "甲科（-579人次，占 47.1%）、乙科（…）及其他 12 个科室（…，占 20.0%）" */
-static void drivers_slot(const advise_ctx *c, const ind_info *in, const part_delta *d, int n,
-                         int shown, slots *s)
+/* "甲科（-579人次，占 47.1%）、乙科（…）及其他 12 个科室（…，占 20.0%）":
+ * the largest drivers until they make `cover` % of the drivers' total (at
+ * most `shown` of them; cover 0: always `shown`), the rest as one group,
+ * shares adding up to 100.0. Returns 1 when `shown` departments do not
+ * reach `cover` %: the change is broad-based, no few departments drove it. */
+static int drivers_slot(const advise_ctx *c, const ind_info *in, const part_delta *d, int n,
+                        int shown, double cover, slots *s)
 {
     double total = 0;
     for (int i = 0; i < n; i++)
         total += d[i].delta;
-    int k = n > shown + 1 ? shown : n; /* "其他 1 个科室" would hide a name */
+    if (shown > 62)
+        shown = 62;
+    int k = 0;
+    double covered = 0;
+    while (k < n && k < shown && (cover <= 0 || k == 0 || covered < cover)) {
+        covered += total != 0 ? d[k].delta / total * 100 : 0;
+        k++;
+    }
+    int broad = cover > 0 && covered < cover && k < n;
+    if (n == k + 1 && n <= 62) /* "其他 1 个科室" would hide a name */
+        k = n;
     double parts[64], shares[64];
-    if (k > 62)
-        k = 62;
     int rest = n - k;
     for (int i = 0; i < k; i++)
         parts[i] = d[i].delta;
@@ -1360,6 +1374,14 @@ static void drivers_slot(const advise_ctx *c, const ind_info *in, const part_del
     if (!np)
         sb_addstr(&s->zh[i], "—"), sb_addstr(&s->en[i], "—");
     signed_slot(s, "driver_total", in, total);
+    double named = 0; /* the named departments' rounded shares, as printed */
+    for (int j = 0; j < k; j++)
+        named += shares[j];
+    number_slot(s, "covered", named, 1, "%");
+    i = slot(s, "driver_count");
+    format_count(&s->zh[i], n);
+    format_count(&s->en[i], n);
+    return broad;
 }
 
 /* "丙科（+445人次）、丁科（+12人次）等 5 个科室" */
@@ -1421,10 +1443,12 @@ static int eval_contributors(advise_ctx *c, const advise_rule *r, hr_error *err)
             slots s = {0};
             common_slots(c, in, list[i].row, &s);
             change_slots(c, r->mom, in, &list[i].ch, &s);
-            drivers_slot(c, in, drivers, ndr, r->count, &s);
-            int k = slot(&s, "departments"); /* the drivers, as before */
-            sb_addstr(&s.zh[k], s.zh[k - 2].buf ? s.zh[k - 2].buf : "");
-            sb_addstr(&s.en[k], s.en[k - 2].buf ? s.en[k - 2].buf : "");
+            int broad = drivers_slot(c, in, drivers, ndr, r->count, r->cover, &s);
+            int k = slot(&s, "departments"), dr = 0; /* the drivers, as before */
+            while (strcmp(s.key[dr], "drivers") != 0)
+                dr++;
+            sb_addstr(&s.zh[k], s.zh[dr].buf ? s.zh[dr].buf : "");
+            sb_addstr(&s.en[k], s.en[dr].buf ? s.en[dr].buf : "");
             offsets_slot(c, in, offsets, nof, r->offsets, &s);
             k = slot(&s, "offset_clause");
             if (nof && r->out[ADVISE_OFFSETS].present) {
@@ -1432,9 +1456,13 @@ static int eval_contributors(advise_ctx *c, const advise_rule *r, hr_error *err)
                 expand(c, r->out[ADVISE_OFFSETS].en, &s, 0, &s.en[k]);
             }
             int adverse = in->direction && list[i].ch.delta * in->direction < 0;
-            emit(c, r, in->id, score_of(&list[i].ch, r->min_change), adverse, &s);
+            /* no "主要由…拉动" over departments that do not make most of it */
+            if (!broad || r->out[ADVISE_BROAD].present) {
+                emit_as(c, r, broad ? ADVISE_BROAD : ADVISE_FINDING, in->id, NULL,
+                        score_of(&list[i].ch, r->min_change), adverse, &s);
+                shown++;
+            }
             slots_release(&s);
-            shown++;
         }
         free(drivers);
         free(offsets);
@@ -2383,8 +2411,44 @@ static int load_departments(advise_ctx *c, hr_error *err)
 
 /* ---- the stage ---- */
 
+/* The rule's when="..." on the scope being evaluated: data:ID (the scope
+ * has a non-zero value of ID: beds, discharges), category:NAME (the
+ * department's category in the dictionary), hospital, department; terms
+ * joined by "and", each optionally negated by "not". */
+static int when_holds(const advise_ctx *c, const char *when)
+{
+    char copy[256];
+    snprintf(copy, sizeof copy, "%s", when);
+    char *save = NULL;
+    int neg = 0;
+    for (char *t = strtok_r(copy, " \t\n", &save); t; t = strtok_r(NULL, " \t\n", &save)) {
+        if (!strcmp(t, "not")) {
+            neg = !neg;
+            continue;
+        }
+        if (!strcmp(t, "and"))
+            continue;
+        int ok;
+        if (!strncmp(t, "data:", 5)) {
+            const value_row *v = find_value(c, c->scope, t + 5);
+            ok = v && v->has_value && v->value != 0;
+        } else if (!strncmp(t, "category:", 9)) {
+            const dept_info *d = find_dept(c, c->scope);
+            ok = d && !strcmp(d->category, t + 9);
+        } else {
+            ok = is_hospital(c) == !strcmp(t, "hospital");
+        }
+        if (ok == neg)
+            return 0;
+        neg = 0;
+    }
+    return 1;
+}
+
 static int eval_rule(advise_ctx *c, const advise_rule *r, hr_error *err)
 {
+    if (*r->when && !when_holds(c, r->when))
+        return HR_OK;
     switch (r->type) {
     case ADVISE_BAND:
     case ADVISE_THRESHOLD: eval_band(c, r); return HR_OK;
