@@ -304,6 +304,9 @@ static void load_settings(xmlNodePtr n, advise_settings *s)
     attr(n, "dimensions", s->dimensions, sizeof s->dimensions, "");
     attr(n, "device_indicators", s->device_indicators, sizeof s->device_indicators, "");
     for (xmlNodePtr c = n->children; c; c = c->next)
+        if (is_element(c, "said_once") && s->nsaid < 8)
+            attr(c, "indicators", s->said_once[s->nsaid++], sizeof s->said_once[0], "");
+    for (xmlNodePtr c = n->children; c; c = c->next)
         if (is_element(c, "min_base") && s->nbases < ADVISE_MAX_BASES) {
             attr(c, "indicator", s->bases[s->nbases].indicator,
                  sizeof s->bases[s->nbases].indicator, "");

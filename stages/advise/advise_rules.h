@@ -115,6 +115,8 @@ typedef struct advise_settings {
     char dimensions[256];  /* priority order, highest first */
     char device_indicators[256]; /* breaks: indicators a new/retired device affects */
     double new_dept_share; /* breaks: a new department's share of a hospital change */
+    int nsaid;             /* <said_once>: indicators whose equal changes are said once */
+    char said_once[8][192];
 } advise_settings;
 
 typedef struct advise_rules {
