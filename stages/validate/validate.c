@@ -5,7 +5,10 @@
  * In one transaction: forget what an earlier validation of the month
  * recorded (row_warning, data_warning, validation_summary; quarantined rows
  * stay quarantined, so a second run finds nothing new and changes nothing),
- * run every rule statement, move error rows to quarantine, evaluate the
+ * read each source's rows of the month once -- each column once, for the
+ * row rules (judged in C by validate_check.c), the key rules
+ * (validate_keys.c) and the counts (validate_pass.c) -- move error rows to
+ * quarantine, evaluate the
  * thresholds, check rows read = rows loaded + rows quarantined per file,
  * store the data-quality summary and period_state. Only then, after commit,
  * is the quarantine limit judged, so what was found stays recorded even when
@@ -128,18 +131,18 @@ static int rule_runs(sqlite3 *db, const vrule *r, vref *ref, int *rc, hr_error *
     return 0;
 }
 
-/* The one pass over a table's rows of the month: rowid, the columns the
- * row rules read (validate_check.c judges them in C), then the columns of
- * each key rule (validate_keys.c) and those validate_pass.c counts. */
-static void scan_sql(strbuf *sql, const vconfig *conf, const char *source, vscan *checks,
-                     const int *keys, int nkeys, const vpass *pass, int *key_col)
+/* The one pass over a table's rows of the month: rowid, then each column
+ * the row rules (validate_check.c judges them in C), the key rules
+ * (validate_keys.c) and the counts (validate_pass.c) read, once. */
+static void scan_sql(strbuf *sql, const char *source, vscan *checks, vkey **kv, int nkeys,
+                     vpass *pass)
 {
     sb_addstr(sql, "SELECT t.rowid");
-    *key_col = 1 + vscan_columns(checks, sql, 1);
     for (int k = 0; k < nkeys; k++)
-        sb_addf(sql, ", %s", conf->rules[keys[k]].key_cols);
+        vkey_bind(kv[k], checks);
     if (pass)
-        vpass_columns(pass, sql);
+        vpass_bind(pass, checks);
+    vscan_columns(checks, sql, 1);
     /* A month's rows were inserted together: their rowids are one range,
      * read in table order (through the period index, each row would be a
      * seek). The unary + keeps the planner off that index. */
@@ -153,8 +156,7 @@ static void scan_sql(strbuf *sql, const vconfig *conf, const char *source, vscan
 /* Runs the pass: flags to temp.validate_flag, keys to their checks, counts
  * to the pass. Sets *flagged. */
 static int scan(sqlite3 *db, const char *sql, const vref *ref, const int64_t *range, vscan *checks,
-                int key_col, vkey **kv, const vrule *const *kr, int nkeys, vpass *pass,
-                int64_t *flagged, hr_error *err)
+                vkey **kv, int nkeys, vpass *pass, int64_t *flagged, hr_error *err)
 {
     sqlite3_stmt *st = db_prepare(db, sql, err);
     sqlite3_stmt *flag = st ? db_prepare(db, "INSERT INTO temp.validate_flag (rid, e, w) "
@@ -188,13 +190,11 @@ static int scan(sqlite3 *db, const char *sql, const vref *ref, const int64_t *ra
             sqlite3_reset(flag);
             (*flagged)++;
         }
-        int col = key_col;
-        for (int k = 0; k < nkeys && !rc; k++) {
-            rc = vkey_add(kv[k], st, col, err);
-            col += kr[k]->nkey;
-        }
+        const vval *row = vscan_values(checks);
+        for (int k = 0; k < nkeys && !rc; k++)
+            rc = vkey_add(kv[k], rowid, row, err);
         if (pass)
-            vpass_add(pass, st, col, 1);
+            vpass_add(pass, row, 1);
     }
     if (!rc && step != SQLITE_DONE)
         rc = db_fail(db, "running the validation rules", err);
@@ -288,15 +288,13 @@ static int run_source(sqlite3 *db, const vconfig *conf, const char *source, vref
         rc = err->code;
     if (!rc && rows > 0 && (nrow || nkeys || *pass)) {
         strbuf sql = STRBUF_INIT;
-        int key_col;
-        scan_sql(&sql, conf, source, checks, keys, nkeys, *pass, &key_col);
+        scan_sql(&sql, source, checks, kv, nkeys, *pass);
         rc = db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS validate_flag ("
                          " rid INTEGER PRIMARY KEY, e INTEGER, w INTEGER);"
                          "DELETE FROM temp.validate_flag;",
                          err);
         if (!rc)
-            rc = scan(db, sql.buf, ref, range, checks, key_col, kv, kr, nkeys, *pass, &flagged,
-                      err);
+            rc = scan(db, sql.buf, ref, range, checks, kv, nkeys, *pass, &flagged, err);
         if (rc)
             hr_error_locate(err, NULL, 0, NULL);
         sb_release(&sql);

@@ -127,15 +127,6 @@ typedef struct vrun {
     sqlite3_stmt *fallback; /* the SQL condition for one row (?4 = rowid) */
 } vrun;
 
-/* A column's value in the current row, read once for all its rules. */
-typedef struct vval {
-    int type;
-    int64_t i;
-    double d;
-    const unsigned char *s;
-    size_t n;
-} vval;
-
 struct vscan {
     sqlite3 *db;
     const char *source;
@@ -149,7 +140,7 @@ struct vscan {
     int loaded[3];
 };
 
-static int col_index(vscan *v, const char *name)
+int vscan_column(vscan *v, const char *name)
 {
     for (int i = 0; i < v->ncols; i++)
         if (strcmp(v->cols[i], name) == 0)
@@ -250,13 +241,13 @@ vscan *vscan_new(sqlite3 *db, const vconfig *conf, const char *source, const int
         x->sql = all_sql || c->kind == VC_SQL;
         if (x->sql)
             continue; /* a column of its own: vscan_columns */
-        x->col = col_index(v, c->col);
+        x->col = vscan_column(v, c->col);
         if (c->kind == VC_COMPARE)
-            x->other = col_index(v, c->other);
+            x->other = vscan_column(v, c->other);
         if (c->kind == VC_SUM_LE) {
             x->parts = xrealloc(NULL, ((size_t)c->nlist + 1) * sizeof *x->parts);
             for (int k = 0; k < c->nlist; k++)
-                x->parts[k] = col_index(v, c->list[k]);
+                x->parts[k] = vscan_column(v, c->list[k]);
         }
         if (c->kind == VC_REFERENCE && !(x->set = reference_set(v, c->ref, err)))
             rc = err->code;
@@ -265,13 +256,13 @@ vscan *vscan_new(sqlite3 *db, const vconfig *conf, const char *source, const int
         vscan_free(v);
         return NULL;
     }
-    v->row = xrealloc(NULL, ((size_t)v->ncols + 1) * sizeof *v->row);
     return v;
 }
 
 int vscan_columns(vscan *v, strbuf *sql, int first)
 {
     v->first = first;
+    v->row = xrealloc(v->row, ((size_t)v->ncols + 1) * sizeof *v->row);
     for (int i = 0; i < v->ncols; i++)
         sb_addf(sql, ", t.\"%s\"", v->cols[i]);
     int n = v->ncols;
@@ -458,25 +449,45 @@ static int broken_in_c(const vscan *v, const vrun *x)
     }
 }
 
-int vscan_row(vscan *v, sqlite3_stmt *st, int64_t rowid, int *e, int64_t *w, hr_error *err)
+int vval_fill(sqlite3_stmt *st, int first, int n, vval *out)
 {
-    *e = -1;
-    *w = 0;
-    for (int k = 0; k < v->ncols; k++) {
-        sqlite3_value *x = sqlite3_column_value(st, v->first + k);
-        vval *a = &v->row[k];
+    int rc = 0;
+    for (int k = 0; k < n; k++) {
+        sqlite3_value *x = sqlite3_column_value(st, first + k);
+        vval *a = &out[k];
+        a->s = NULL, a->n = 0;
         switch ((a->type = sqlite3_value_type(x))) {
         case SQLITE_INTEGER: a->i = sqlite3_value_int64(x); break;
         case SQLITE_FLOAT: a->d = sqlite3_value_double(x); break;
         case SQLITE_TEXT:
             a->s = sqlite3_value_text(x);
             a->n = (size_t)sqlite3_value_bytes(x);
-            if (!a->s)
-                return hr_error_set(err, HR_EFAIL, NULL, 0, v->cols[k], "out of memory");
             break;
-        default: a->s = NULL, a->n = 0; break;
+        case SQLITE_BLOB:
+            a->s = sqlite3_value_blob(x);
+            a->n = (size_t)sqlite3_value_bytes(x);
+            break;
+        default: break;
         }
+        if (!a->s && a->type == SQLITE_TEXT)
+            rc = -1; /* out of memory */
+        if (!a->s)
+            a->s = (const unsigned char *)""; /* an empty blob */
     }
+    return rc;
+}
+
+const vval *vscan_values(const vscan *v)
+{
+    return v->row;
+}
+
+int vscan_row(vscan *v, sqlite3_stmt *st, int64_t rowid, int *e, int64_t *w, hr_error *err)
+{
+    *e = -1;
+    *w = 0;
+    if (vval_fill(st, v->first, v->ncols, v->row))
+        return hr_error_set(err, HR_EFAIL, NULL, 0, NULL, "out of memory reading a row");
     for (int i = 0; i < v->nruns; i++) {
         vrun *x = &v->runs[i];
         if (x->warn_bit < 0 && *e >= 0)

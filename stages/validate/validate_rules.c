@@ -488,6 +488,8 @@ static int rule_key(vparse *p, xmlNode *n, const char *src, int is_warning, cons
     free(copy);
     if (!rc && !nf)
         rc = parse_fail(p, n, NULL, "key rule without fields%s", "");
+    if (!rc && nf > 16)
+        rc = parse_fail(p, n, NULL, "key rule with more than 16 fields%s", "");
     if (!rc) {
         vconfig *c = p->conf;
         c->rules = xrealloc(c->rules, (size_t)(c->nrules + 1) * sizeof *c->rules);
