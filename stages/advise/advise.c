@@ -1293,7 +1293,12 @@ static ranked *departments_beyond(const advise_ctx *c, const advise_rule *r, con
     ranked *list = xrealloc(NULL, ((size_t)c->nvals + 1) * sizeof *list);
     *n = 0;
     int hospital = is_hospital(c);
-    for (int i = 0; i < c->nvals; i++) {
+    /* A department's report lists at most itself: one lookup, not a scan
+     * of every value (this runs for every scope, rule and indicator). */
+    const value_row *own = hospital ? NULL : find_value(c, c->scope, in->id);
+    int from = own ? (int)(own - c->vals) : hospital ? 0 : c->nvals;
+    int to = own ? from + 1 : c->nvals;
+    for (int i = from; i < to; i++) {
         const value_row *v = &c->vals[i];
         if (strcmp(v->period, c->period_text) != 0 || strcmp(v->indicator, in->id) != 0 ||
             !v->has_value || strcmp(v->scope, "hospital") == 0 ||
