@@ -75,8 +75,10 @@ int cycle_pull(sqlite3 *db, const cli_args *a, const char *period, int32_t today
     }
     pull_report rep;
     int rc = pull_period(db, cfg, period, today, &rep, err);
-    pull_report_print(&rep, stdout);
-    fflush(stdout);
+    if (log_verbosity >= 1) { /* -q (a timer's or cron's run): errors only */
+        pull_report_print(&rep, stdout);
+        fflush(stdout);
+    }
     if (rc == HR_OK && rep.required_missing) {
         char line[4096];
         pull_missing_line(&rep, line, sizeof line);

@@ -12,7 +12,9 @@
 
 #include <libxml/tree.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pipeline/core/paths.h"
 #include "pipeline/core/xalloc.h"
@@ -148,6 +150,19 @@ int pull_config_load(const char *path, const char *archive_override, pull_config
     cfg->archive = archive_override ? xstrdup(archive_override) : attr(root, "archive");
     if (!cfg->archive)
         cfg->archive = xstrdup("exports");
+    /* relative to the folder hospreport runs in, made absolute now: the
+     * manifest's archive paths are then the same from any folder (pull
+     * --verify or ingest run elsewhere find the files) */
+    if (cfg->archive[0] != '/') {
+        char *cwd = getcwd(NULL, 0);
+        if (cwd) {
+            size_t n = strlen(cwd) + strlen(cfg->archive) + 2;
+            char *abs = xrealloc(NULL, n);
+            snprintf(abs, n, "%s/%s", cwd, cfg->archive);
+            free(cfg->archive), free(cwd);
+            cfg->archive = abs;
+        }
+    }
     int rc = HR_OK;
     for (xmlNode *n = root->children; n && rc == HR_OK; n = n->next) {
         if (is_element(n, "schedule")) {

@@ -358,6 +358,25 @@ cmp -s "$T/mails3" "$T/mails-now" && ok || bad "mail went out though no delivere
 lacks "nothing copied again" "$T/run4" "^copied"
 echo "an English name corrected: 0 of $(wc -l <"$T/pdfs4") PDFs changed, nothing delivered again"
 
+# the shipped archive="exports" is relative to the folder pull runs in: the
+# manifest keeps absolute paths, so a --verify from elsewhere finds the files
+mkdir -p "$T/work"
+HRA=$(cd "$(dirname "$HR")" && pwd)/$(basename "$HR") # run from other folders
+sed -e "s|archive=\"$A\"|archive=\"exports\"|" "$T/sources.xml" >"$T/work/sources.xml"
+(cd "$T/work" && "$HRA" pull --period $m --today 2026-11-07 --sources sources.xml --db rel.db >"$T/pull-rel" 2>&1) &&
+    ok || { bad "pull into a relative archive"; tail -5 "$T/pull-rel"; }
+[ "$(sqlite3 "$T/work/rel.db" "SELECT count(*) FROM archive_file WHERE archive_path NOT LIKE '$T/work/exports/%'")" -eq 0 ] &&
+    ok || bad "the manifest keeps relative archive paths"
+(cd / && "$HRA" pull --verify --period $m --sources "$T/work/sources.xml" --db "$T/work/rel.db" >"$T/verify-rel" 2>&1) &&
+    ok || { bad "verify from another folder"; tail -3 "$T/verify-rel"; }
+
+# what a timer runs on a later try: everything in and delivered, so -q says
+# nothing at all (cron and systemd mail what it prints)
+"$HR" run --scheduled --deliver -q --today 2026-11-07 --sources "$T/sources.xml" --db "$db" \
+    --out "$T/out" --lang zh_CN --delivery "$T/delivery.xml" >"$T/sched5" 2>"$T/sched5.err" && ok ||
+    { bad "a quiet scheduled run"; cat "$T/sched5.err"; }
+[ -s "$T/sched5" ] && { bad "run -q printed on stdout"; head -3 "$T/sched5"; } || ok
+
 # ---- failures: an addressee whose mail is refused, a report edited since it was rendered ----
 sed -e "s|sendmail=\"$T/sendmail\"|sendmail=\"/bin/false\"|; s|wang@hospital.example|zhao@hospital.example|" \
     "$T/delivery.xml" >"$T/delivery-refused.xml"
