@@ -428,7 +428,9 @@ static void vertical_chart(rctx *c, const grid *g, const chart_unit *u, int stac
         if (!isfinite(v) || v < first || v > last)
             continue;
         band_label(c, u, v, high, label, sizeof label);
-        band_line(c, x0, YPOS(v), x0 + w, YPOS(v), label, x0 + w, YPOS(v) + 2, 1);
+        /* the upper limit's name above its line, the lower's below: two
+         * close limits do not print over each other */
+        band_line(c, x0, YPOS(v), x0 + w, YPOS(v), label, x0 + w, YPOS(v) + (high ? 2 : -8), 1);
     }
     HPDF_Page p = c->pages[c->npages - 1];
     for (int j = g->ns - 1; j >= 0; j--) {
@@ -499,15 +501,16 @@ static void horizontal_chart(rctx *c, const grid *g, const chart_unit *u, int co
             continue;
         char label[96];
         band_label(c, u, v, high, label, sizeof label);
-        band_line(c, XPOS(v), y_top - ph, XPOS(v), y_top, label, XPOS(v), y_top + 1, 1);
+        /* the lower limit's name left of its line, the upper's right of
+         * it (unless it would leave the chart): they spread apart */
+        int right = !high || XPOS(v) + 2 + doc_text_width(c, label, 6.5) > x0 + w;
+        band_line(c, XPOS(v), y_top - ph, XPOS(v), y_top, label, right ? XPOS(v) : XPOS(v) + 2,
+                  y_top + 1, right);
     }
     if (g->gap_rows > 0) { /* the ranks left out between the best and the worst */
-        char note[96];
-        i18n_lang l = ctx_primary(c);
-        snprintf(note, sizeof note,
-                 i18n_tr(l, nf_plural((nf_lang)l, g->gap_rows, N_("… %d row not shown"),
-                                      N_("… %d rows not shown"))),
-                 g->gap_rows);
+        char note[200];
+        ctx_note(c, N_("… %d row not shown"), N_("… %d rows not shown"), g->gap_rows, note,
+                 sizeof note);
         double gy = y_top - slot * (g->gap_after + 1);
         HPDF_Page p = c->pages[c->npages - 1];
         HPDF_Page_SetDash(p, (HPDF_UINT16[]){1, 2}, 2, 0);

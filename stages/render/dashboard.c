@@ -439,7 +439,9 @@ int dash_quadrant(rctx *c, xmlNodePtr el)
         doc_text(c, x0 - 36, y0 + ph + 6 + (bi ? 8 : 0) - pass * 8, 7, b, RGB_MUTED);
     }
     const char *ref_id = ref >= 0 ? N_("Lines: the whole hospital") : N_("Lines: the medians");
-    doc_text_right(c, x0 + w, y0 + ph + 6, 6.5, i18n_tr(ctx_primary(c), ref_id), RGB_MUTED);
+    char ref_note[200];
+    doc_text_right(c, x0 + w, y0 + ph + 6, 6.5, ctx_note(c, ref_id, NULL, 0, ref_note, sizeof ref_note),
+                   RGB_MUTED);
     /* the points; then the names of the most remote ones (and the
      * scope's), as many as fit without overlapping, at most 16 */
     typedef struct pt {

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pipeline/core/numfmt.h"
 #include "pipeline/core/utf8.h"
 #include "stages/render/layout.h"
 #include "stages/render/render_internal.h"
@@ -31,6 +32,22 @@ const char *ctx_tr(const rctx *c, i18n_lang lang, const char *msgid)
 {
     (void)c;
     return i18n_tr(lang, msgid);
+}
+
+char *ctx_note(const rctx *c, const char *one, const char *many, long n, char *buf, size_t size)
+{
+    char part[2][256];
+    int langs = c->mode == MODE_BILINGUAL ? 2 : 1;
+    for (int i = 0; i < langs; i++) {
+        i18n_lang l = i ? LANG_EN : ctx_primary(c);
+        const char *id = many ? nf_plural((nf_lang)l, n, one, many) : one;
+        snprintf(part[i], sizeof part[i], i18n_tr(l, id), (int)n);
+    }
+    if (langs == 2 && strcmp(part[0], part[1]) != 0)
+        snprintf(buf, size, "%s / %s", part[0], part[1]);
+    else
+        snprintf(buf, size, "%s", part[0]);
+    return buf;
 }
 
 double ctx_width(const rctx *c) { return c->page_w - c->margin_l - c->margin_r; }

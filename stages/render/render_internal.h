@@ -101,6 +101,10 @@ typedef struct rctx {
 /* doc.c -- pages, text and shapes */
 i18n_lang ctx_primary(const rctx *c);   /* ZH for zh and bilingual */
 const char *ctx_tr(const rctx *c, i18n_lang lang, const char *msgid);
+/* A short note (a printf format with at most one %d, n; `many` its plural,
+ * NULL when none) in the document's language, "中文 / English" in the
+ * bilingual edition. */
+char *ctx_note(const rctx *c, const char *one, const char *many, long n, char *buf, size_t size);
 double ctx_width(const rctx *c);        /* content width */
 double ctx_bottom(const rctx *c);
 void doc_new_page(rctx *c);

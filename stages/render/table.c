@@ -419,10 +419,8 @@ int tbl_render(rctx *c, xmlNodePtr el)
                 continue;
         }
         if (skipped > 0) { /* the gap, said where it is */
-            snprintf(t->cell[0], sizeof t->cell[0],
-                     i18n_tr(lang, nf_plural((nf_lang)lang, skipped, N_("… %d row not shown"),
-                                             N_("… %d rows not shown"))),
-                     skipped);
+            ctx_note(c, N_("… %d row not shown"), N_("… %d rows not shown"), skipped,
+                     t->cell[0], sizeof t->cell[0]);
             double gh = size * 1.25 + 2 * PAD; /* one line across the table */
             if (doc_ensure(c, gh))
                 draw_header(c, cols, n, size, hh);
