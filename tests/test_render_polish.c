@@ -38,9 +38,10 @@ static sqlite3 *fixture_db(const char *name)
     return tk_fixture_db(tmpdir, name, "tests/data/render/fixture.sql");
 }
 
-static int render(sqlite3 *db, const char *tpl, const char *lang, const char *out)
+static int render_scope(sqlite3 *db, const char *tpl, const char *scope, const char *lang,
+                        const char *out)
 {
-    render_options o = {"monthly", "2026-10", "hospital", lang, tpl, out, 0};
+    render_options o = {"monthly", "2026-10", scope, lang, tpl, out, 0};
     int written = 0;
     hr_error err;
     hr_error_clear(&err);
@@ -50,6 +51,11 @@ static int render(sqlite3 *db, const char *tpl, const char *lang, const char *ou
         print_message("render: %s\n", hr_error_format(&err, buf, sizeof buf));
     }
     return rc ? -rc : written;
+}
+
+static int render(sqlite3 *db, const char *tpl, const char *lang, const char *out)
+{
+    return render_scope(db, tpl, "hospital", lang, out);
 }
 
 /* 70 level-1 headings, one per page, behind a <toc/>: at 21 pt an entry the
@@ -314,6 +320,19 @@ static void test_bar_chart_fits_the_page(void **state)
     assert_contains(t.buf, "… 7 rows not shown");
     assert_contains(t.buf, "Gastroenterology Ward 1"); /* 87: among the worst */
     assert_contains(t.buf, "Cardiology Ward 1"); /* D01, 81: the last */
+    /* in the report of D16 (96 discharges, among the 7 left out): it is
+     * drawn in its place, between two gaps, not as the last of the top:
+     * D45 .. D21, the first gap (D20 .. D17: 4 rows), D16, the second (D15
+     * .. D13: 3 rows), then the worst */
+    char tpl[256], out[256], pdf[300];
+    snprintf(tpl, sizeof tpl, "%s/fits.xml", tmpdir);
+    snprintf(out, sizeof out, "%s/out-fits-d16", tmpdir);
+    assert_int_equal(render_scope(db, tpl, "D16", "en", out), 1);
+    snprintf(pdf, sizeof pdf, "%s/monthly-2026-10-D16.en.pdf", out);
+    tk_pdf_text(pdf, 0, &t);
+    assert_contains(t.buf, "… 4 rows not shown");
+    assert_contains(t.buf, "… 3 rows not shown");
+    assert_null(strstr(t.buf, "General Surgery Ward 2")); /* D20: now in the first gap */
     sb_release(&t);
     db_close(db);
 }

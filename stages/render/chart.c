@@ -32,6 +32,7 @@ typedef struct grid {
     int highlight[MAX_X];
     char unit[16];
     int gap_after, gap_rows; /* bars: gap_rows ranks left out after row gap_after */
+    int gap2_after, gap2_rows; /* and after the scope's own row, when it is between */
 } grid;
 
 /* What a chart's values are: the unit, its word per language, the
@@ -507,11 +508,13 @@ static void horizontal_chart(rctx *c, const grid *g, const chart_unit *u, int co
         band_line(c, XPOS(v), y_top - ph, XPOS(v), y_top, label, right ? XPOS(v) : XPOS(v) + 2,
                   y_top + 1, right);
     }
-    if (g->gap_rows > 0) { /* the ranks left out between the best and the worst */
+    for (int k = 0; k < 2; k++) { /* the ranks left out between the best and the worst */
+        int rows = k ? g->gap2_rows : g->gap_rows, after = k ? g->gap2_after : g->gap_after;
+        if (rows <= 0)
+            continue;
         char note[200];
-        ctx_note(c, N_("… %d row not shown"), N_("… %d rows not shown"), g->gap_rows, note,
-                 sizeof note);
-        double gy = y_top - slot * (g->gap_after + 1);
+        ctx_note(c, N_("… %d row not shown"), N_("… %d rows not shown"), rows, note, sizeof note);
+        double gy = y_top - slot * (after + 1);
         HPDF_Page p = c->pages[c->npages - 1];
         HPDF_Page_SetDash(p, (HPDF_UINT16[]){1, 2}, 2, 0);
         doc_line(c, c->margin_l, gy, x0 + w, gy, 0.6, RGB_MUTED);
@@ -583,20 +586,30 @@ static void move_row(grid *g, int to, int from)
 
 /* Keeps `limit` rows of a ranked grid: the first ones and the last third
  * (the worst as well as the best: a loss-maker ranked 15th of 15 stays in
- * a chart of 12), and the highlighted row where it is not among them.
- * The rows left out are noted between the two ends. */
+ * a chart of 12), and the highlighted row where it is not among them, in
+ * its place between the two: the rows left out are noted on either side
+ * of it (the scope ranked 56th of 60 is not drawn as if 8th). */
 static void keep_ends(grid *g, int limit)
 {
-    g->gap_rows = 0;
+    g->gap_rows = g->gap2_rows = 0;
     if (g->nx <= limit)
         return;
     int bottom = limit >= 3 ? limit / 3 : 0, top = limit - bottom, hl = -1;
     for (int i = top; i < g->nx - bottom; i++)
         if (g->highlight[i])
             hl = i;
-    if (hl >= 0) /* the scope itself, in the last place of the top */
-        move_row(g, top - 1, hl);
     int from = g->nx - bottom;
+    if (hl >= 0) { /* the scope itself, after the top less one, between two gaps */
+        move_row(g, top - 1, hl);
+        g->gap_after = top - 2;
+        g->gap_rows = hl - (top - 1);
+        g->gap2_after = top - 1;
+        g->gap2_rows = from - 1 - hl;
+        for (int i = 0; i < bottom; i++)
+            move_row(g, top + i, from + i);
+        g->nx = limit;
+        return;
+    }
     g->gap_after = top - 1;
     g->gap_rows = g->nx - bottom - top;
     for (int i = 0; i < bottom; i++)
