@@ -20,6 +20,7 @@
 #include "pipeline/core/numfmt.h"
 #include "pipeline/core/paths.h"
 #include "pipeline/core/period.h"
+#include "pipeline/core/smallcount.h"
 #include "pipeline/core/strbuf.h"
 #include "pipeline/core/xalloc.h"
 #include "stages/advise/advise_rules.h"
@@ -36,6 +37,7 @@ typedef struct value_row {
     char period[24], scope[64], indicator[96];
     int has_value, has_mom_base, has_yoy_base, has_den, has_num;
     double value, mom_base, yoy_base, den, num;
+    int hidden; /* by the small-count rule (smallcount.h) */
 } value_row;
 
 /* A comparison that is not like-for-like (a device or department new or
@@ -91,6 +93,7 @@ typedef struct advise_ctx {
     int nbrks;
     cand *cands;
     int ncands, group;
+    small_counts small; /* config/hospital.xml's rule, as render applies it */
 } advise_ctx;
 
 /* ---- numbers (pipeline/core/numfmt.h) ---- */
@@ -205,6 +208,7 @@ static void slot_text(slots *s, const char *key, const char *zh, const char *en)
 
 static const value_row *find_value(const advise_ctx *c, const char *scope, const char *indicator);
 static const ind_info *find_ind(const advise_ctx *c, const char *id);
+static void put_hidden(const advise_ctx *c, const ind_info *in, strbuf *sb);
 
 /* {value:ID} {mom:ID} {yoy:ID}: another indicator of the scope. */
 static int expand_indicator(const advise_ctx *c, const char *key, size_t len, int zh, strbuf *out)
@@ -222,6 +226,11 @@ static int expand_indicator(const advise_ctx *c, const char *key, size_t len, in
     const value_row *v = in ? find_value(c, c->scope, in->id) : NULL;
     if (!in) {
         sb_addstr(out, "—");
+    } else if (v && v->hidden) {
+        if (strcmp(word, "value") == 0)
+            put_hidden(c, in, out);
+        else
+            sb_addstr(out, "—");
     } else if (strcmp(word, "value") == 0) {
         format_value(out, in, v && v->has_value, v ? v->value : 0, zh, 0);
     } else {
@@ -321,6 +330,32 @@ static const ind_info *find_ind(const advise_ctx *c, const char *id)
         if (strcmp(c->inds[i].id, id) == 0)
             return &c->inds[i];
     return NULL;
+}
+
+/* Small counts (INDICATORS.md): what a text prints in place of a hidden
+ * value -- "<k" for a count, "—" for a ratio -- as render's view does. No
+ * sentence is about a hidden value (change_of, emit_as); a base, another
+ * indicator's value or a department in a list that is hidden prints so. */
+static void put_hidden(const advise_ctx *c, const ind_info *in, strbuf *sb)
+{
+    if (strcmp(in->unit, "count") == 0)
+        sb_addf(sb, "<%d", c->small.k);
+    else
+        sb_addstr(sb, "—");
+}
+
+static int hidden_at(const advise_ctx *c, const char *period, const char *scope,
+                     const char *indicator)
+{
+    const value_row *v = c->small.k > 0 ? find_value_at(c, period, scope, indicator) : NULL;
+    return v && v->hidden;
+}
+
+/* A department's part of a change (drivers, offsets) when its value is
+ * hidden: from a base of 0 its delta would be the count itself. */
+static int dept_hidden(const advise_ctx *c, const char *dept, const char *indicator)
+{
+    return hidden_at(c, c->period_text, dept, indicator);
 }
 
 static const dept_info *find_dept(const advise_ctx *c, const char *code)
@@ -479,6 +514,9 @@ static void emit_as(advise_ctx *c, const advise_rule *r, int finding_slot, const
                     const char *about, double score, int adverse, const slots *s)
 {
     const ind_info *in = indicator ? find_ind(c, indicator) : NULL;
+    const char *subject = about && *about && find_dept(c, about) ? about : c->scope;
+    if (in && hidden_at(c, c->period_text, subject, in->id))
+        return; /* nothing is said about a hidden value */
     double w = r->has_weight ? r->weight : in ? dimension_weight(c, in->dimension) : 0;
     if (score > 99)
         score = 99;
@@ -720,6 +758,12 @@ static void common_slots(const advise_ctx *c, const ind_info *in, const value_ro
     if (!in)
         return;
     i = slot(s, "value");
+    if (v && v->hidden) {
+        put_hidden(c, in, &s->zh[i]), put_hidden(c, in, &s->en[i]);
+        slot_text(s, "mom", "—", "—");
+        slot_text(s, "yoy", "—", "—");
+        return;
+    }
     format_value(&s->zh[i], in, v && v->has_value, v ? v->value : 0, 1, 0);
     format_value(&s->en[i], in, v && v->has_value, v ? v->value : 0, 0, 0);
     i = slot(s, "mom");
@@ -775,6 +819,7 @@ typedef struct change {
     double z;       /* |rel| / the usual variation of the last months */
     int seasonal;
     double last_year; /* last year's same move, as rel */
+    int base_hidden;  /* the base is hidden by the small-count rule */
 } change;
 
 static double rel_of(const ind_info *in, double cur, double base)
@@ -862,8 +907,9 @@ static change change_of(const advise_ctx *c, const char *scope, const ind_info *
 {
     change ch = {0};
     const value_row *v = find_value(c, scope, in->id);
-    if (!v || !v->has_value || !(mom ? v->has_mom_base : v->has_yoy_base))
+    if (!v || !v->has_value || !(mom ? v->has_mom_base : v->has_yoy_base) || v->hidden)
         return ch;
+    ch.base_hidden = hidden_at(c, mom ? c->mom_label : c->yoy_label, scope, in->id);
     ch.cur = v->value;
     ch.base = mom ? v->mom_base : v->yoy_base;
     ch.delta = ch.cur - ch.base;
@@ -1281,10 +1327,14 @@ static void department_list(const advise_ctx *c, const ind_info *in, const ranke
         const char *zh, *en;
         scope_names(c, list[k].row->scope, &zh, &en);
         sb_addf(&s->zh[i], "%s%s（", k ? word(c, WORD_LIST, 1) : "", zh);
-        format_value(&s->zh[i], in, 1, list[k].row->value, 1, 0);
-        sb_addstr(&s->zh[i], "）");
         sb_addf(&s->en[i], "%s%s (", k ? word(c, WORD_LIST, 0) : "", en);
-        format_value(&s->en[i], in, 1, list[k].row->value, 0, 0);
+        if (list[k].row->hidden) {
+            put_hidden(c, in, &s->zh[i]), put_hidden(c, in, &s->en[i]);
+        } else {
+            format_value(&s->zh[i], in, 1, list[k].row->value, 1, 0);
+            format_value(&s->en[i], in, 1, list[k].row->value, 0, 0);
+        }
+        sb_addstr(&s->zh[i], "）");
         sb_addch(&s->en[i], ')');
     }
     if (n > shown) {
@@ -1413,8 +1463,14 @@ static int mover_desc(const void *a, const void *b)
 static void change_slots(const advise_ctx *c, int mom, const ind_info *in, const change *ch,
                          slots *s)
 {
-    value_slot(s, "base", in, 1, ch->base);
-    int i = slot(s, "change");
+    int i = slot(s, "base");
+    if (ch->base_hidden) {
+        put_hidden(c, in, &s->zh[i]), put_hidden(c, in, &s->en[i]);
+    } else {
+        format_value(&s->zh[i], in, 1, ch->base, 1, 0);
+        format_value(&s->en[i], in, 1, ch->base, 0, 0);
+    }
+    i = slot(s, "change");
     format_change(&s->zh[i], in, 1, ch->cur, ch->base, 1, 0);
     format_change(&s->en[i], in, 1, ch->cur, ch->base, 0, 0);
     signed_slot(s, "delta", in, ch->delta);
@@ -1624,12 +1680,18 @@ static int drivers_slot(const advise_ctx *c, const ind_info *in, const part_delt
             zh = other_zh.buf, en = other_en.buf;
         }
         int sep = j == 0 ? -1 : j == np - 1 ? WORD_LIST_LAST : WORD_LIST;
+        /* a hidden department's delta and share (share x total = delta) */
+        int hide = j < k && dept_hidden(c, d[j].dept, in->id);
         sb_addf(&s->zh[i], "%s%s（", sep < 0 ? "" : word(c, sep, 1), zh);
+        sb_addf(&s->en[i], "%s%s (", sep < 0 ? "" : word(c, sep, 0), en);
+        if (hide) {
+            sb_addstr(&s->zh[i], "—）"), sb_addstr(&s->en[i], "—)");
+            continue;
+        }
         format_value(&s->zh[i], in, 1, parts[j], 1, 1);
         sb_addstr(&s->zh[i], word(c, WORD_SHARE, 1));
         advise_format_number(&s->zh[i], shares[j], 1);
         sb_addstr(&s->zh[i], "%）");
-        sb_addf(&s->en[i], "%s%s (", sep < 0 ? "" : word(c, sep, 0), en);
         format_value(&s->en[i], in, 1, parts[j], 0, 1);
         sb_addstr(&s->en[i], word(c, WORD_SHARE, 0));
         advise_format_number(&s->en[i], shares[j], 1);
@@ -1662,11 +1724,16 @@ static void offsets_slot(const advise_ctx *c, const ind_info *in, const part_del
             continue;
         const char *zh, *en;
         scope_names(c, d[j].dept, &zh, &en);
+        int hide = dept_hidden(c, d[j].dept, in->id);
         sb_addf(&s->zh[i], "%s%s（", j ? word(c, WORD_LIST, 1) : "", zh);
-        format_value(&s->zh[i], in, 1, d[j].delta, 1, 1);
-        sb_addstr(&s->zh[i], "）");
         sb_addf(&s->en[i], "%s%s (", j ? word(c, WORD_LIST, 0) : "", en);
-        format_value(&s->en[i], in, 1, d[j].delta, 0, 1);
+        if (hide) {
+            sb_addstr(&s->zh[i], "—"), sb_addstr(&s->en[i], "—");
+        } else {
+            format_value(&s->zh[i], in, 1, d[j].delta, 1, 1);
+            format_value(&s->en[i], in, 1, d[j].delta, 0, 1);
+        }
+        sb_addstr(&s->zh[i], "）");
         sb_addch(&s->en[i], ')');
     }
     if (n > shown) { /* 等 N 个科室 counts them all; " and N more" the rest */
@@ -1834,7 +1901,7 @@ static void eval_factors(advise_ctx *c, const advise_rule *r)
         sb_reset(&s.en[0]);
         sb_addstr(&s.zh[0], pt->zh);
         sb_addstr(&s.en[0], pt->en);
-        change ac = {1, a1, a0, a1 - a0, (a1 - a0) / fabs(a0) * 100, 0, 0, 0, 0, 0};
+        change ac = {1, a1, a0, a1 - a0, (a1 - a0) / fabs(a0) * 100, 0, 0, 0, 0, 0, 0};
         /* the revenue and the effects are money totals (万元), the price a fee */
         static const ind_info total = {.id = "", .unit = "money"};
         value_slot(&s, "value", &total, 1, a1);
@@ -1972,7 +2039,7 @@ static void eval_statement(advise_ctx *c, const advise_rule *r)
     const ind_info *bi = find_ind(c, "balance");
     slots s = {0};
     common_slots(c, bi ? bi : &money_info, find_value(c, c->scope, "balance"), &s);
-    change ch = {1, bal.cur, bal.base, db, bal.base ? db / fabs(bal.base) * 100 : 0, 0, 0, 0, 0, 0};
+    change ch = {1, bal.cur, bal.base, db, bal.base ? db / fabs(bal.base) * 100 : 0, 0, 0, 0, 0, 0, 0};
     change_slots(c, r->mom, &money_info, &ch, &s);
     signed_slot(&s, "revenue_delta", &money_info, dr);
     signed_slot(&s, "cost_delta", &money_info, dc);
@@ -2069,7 +2136,7 @@ static void eval_deficit(advise_ctx *c, const advise_rule *r)
     int n = statement_lines(c, r->mom, lines, &rev, &cost, &bal);
     slots s = {0};
     common_slots(c, in, v, &s);
-    change ch = {has, v->value, base, v->value - base, 0, 0, 0, 0, 0, 0};
+    change ch = {has, v->value, base, v->value - base, 0, 0, 0, 0, 0, 0, 0};
     change_slots(c, r->mom, in, &ch, &s);
     rel_slot(&s, "revenue_change", &money_info, rev.ok ? rev.cur : 0, rev.ok ? rev.base : 0);
     rel_slot(&s, "cost_change", &money_info, cost.ok ? cost.cur : 0, cost.ok ? cost.base : 0);
@@ -2637,6 +2704,7 @@ static int load_values(advise_ctx *c, hr_error *err)
         v->den = sqlite3_column_double(st, 6);
         v->has_num = sqlite3_column_type(st, 7) != SQLITE_NULL;
         v->num = sqlite3_column_double(st, 7);
+        v->hidden = small_counts_hidden(&c->small, v->scope, v->indicator, v->has_num, v->num);
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
@@ -2815,7 +2883,9 @@ int advise_period_rules(sqlite3 *db, const char *period_text, const char *rules_
     if (rc)
         return rc;
     c.set = &rules.set;
-    rc = load_indicators(&c, err);
+    rc = small_counts_load(&c.small, err);
+    if (rc == HR_OK)
+        rc = load_indicators(&c, err);
     if (rc == HR_OK)
         rc = load_values(&c, err);
     if (rc == HR_OK)
