@@ -78,18 +78,14 @@ csv_reader *csv_open_source(csv_read_fn read, void *ctx, const char *name,
                             char delimiter, hr_error *err)
 {
     (void)err;
-    csv_reader *r = calloc(1, sizeof *r);
-    if (!r)
-        abort();
+    csv_reader *r = xcalloc(1, sizeof *r);
     r->read = read;
     r->ctx = ctx;
     r->fd = -1;
-    r->name = strdup(name ? name : "(input)");
+    r->name = xstrdup(name ? name : "(input)");
     r->delimiter = delimiter ? delimiter : ',';
     r->cap = CSV_CHUNK;
-    r->buf = malloc(r->cap + 1);
-    if (!r->buf || !r->name)
-        abort();
+    r->buf = xmalloc(r->cap + 1);
     r->first = 1;
     r->line = 1;
     r->max_field = CSV_MAX_FIELD_DEFAULT;
@@ -434,11 +430,9 @@ void csv_name_columns(csv_reader *r)
         free(r->header[i]);
     free(r->header);
     r->nheader = r->nfields;
-    r->header = r->nheader ? calloc(r->nheader, sizeof *r->header) : NULL;
+    r->header = r->nheader ? xcalloc(r->nheader, sizeof *r->header) : NULL;
     for (size_t i = 0; i < r->nheader; i++) {
-        r->header[i] = malloc(r->fields[i].len + 1);
-        if (!r->header[i])
-            abort();
+        r->header[i] = xmalloc(r->fields[i].len + 1);
         memcpy(r->header[i], r->fields[i].data, r->fields[i].len);
         r->header[i][r->fields[i].len] = '\0';
     }

@@ -3,6 +3,8 @@
  */
 #include "pipeline/core/strbuf.h"
 
+#include "pipeline/core/xalloc.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,11 +40,7 @@ void sb_grow(strbuf *sb, size_t extra)
     size_t alloc = sb->alloc ? sb->alloc : 64;
     while (alloc < need)
         alloc = alloc * 2;
-    char *p = sb->alloc ? realloc(sb->buf, alloc) : malloc(alloc);
-    if (!p) {
-        fputs("hospreport: out of memory\n", stderr);
-        abort();
-    }
+    char *p = xrealloc(sb->alloc ? sb->buf : NULL, alloc);
     if (!sb->alloc)
         p[0] = '\0';
     sb->buf = p;

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "pipeline/core/strbuf.h"
+#include "pipeline/core/xalloc.h"
 #include "pipeline/core/xmlconf.h"
 
 /* ---- attributes and texts ---- */
@@ -295,9 +296,7 @@ int advise_rules_load(const char *path, const char *schema_path, advise_rules *o
     for (xmlNodePtr c = root ? root->children : NULL; c; c = c->next)
         n += c->type == XML_ELEMENT_NODE;
     if (rc == HR_OK) {
-        out->rules = calloc((size_t)n + 1, sizeof *out->rules);
-        if (!out->rules)
-            abort();
+        out->rules = xcalloc((size_t)n + 1, sizeof *out->rules);
         for (xmlNodePtr c = root->children; c && rc == HR_OK; c = c->next) {
             if (is_element(c, "settings"))
                 load_settings(c, &out->set);

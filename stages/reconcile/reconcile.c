@@ -33,6 +33,7 @@
 #include "pipeline/core/db.h"
 #include "pipeline/core/paths.h"
 #include "pipeline/core/strbuf.h"
+#include "pipeline/core/xalloc.h"
 #include "stages/reconcile/reconcile_int.h"
 
 /* What one rule found. */
@@ -671,9 +672,7 @@ int reconcile_period(sqlite3 *db, const reconcile_options *opt, hr_error *err)
     rconfig conf;
     if (rconfig_load(db, path, &conf, err))
         return err->code;
-    rrule_outcome *o = calloc((size_t)conf.nrules + 1, sizeof *o);
-    if (!o)
-        abort();
+    rrule_outcome *o = xcalloc((size_t)conf.nrules + 1, sizeof *o);
     int blocking = 0, warnings = 0;
     int rc = db_begin(db, err);
     if (!rc)

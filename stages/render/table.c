@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pipeline/core/xalloc.h"
+
 #include "stages/render/render_internal.h"
 #include "stages/render/template.h"
 
@@ -277,9 +279,7 @@ int tbl_render(rctx *c, xmlNodePtr el)
     int zebra = tpl_attr_num(el, "zebra", 1) > 0, totals = tpl_attr_num(el, "totals", 0) > 0;
     int limit = (int)tpl_attr_num(el, "limit", 1e9);
     double hh = header_height(c, cols, n, size);
-    row_text *t = malloc(sizeof *t);
-    if (!t)
-        abort();
+    row_text *t = xmalloc(sizeof *t);
     i18n_lang lang = ctx_primary(c);
     double first_h = 0;
     if (d.nrows > 0) {
