@@ -9,6 +9,7 @@
  */
 #include "pipeline/core/csv.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -136,8 +137,13 @@ void csv_close(csv_reader *r)
 
 /* Moves the unparsed tail to the front and reads more. 1 if bytes were
  * added, 0 at end of input, -1 on error. */
+/* The window of unparsed bytes lies inside the buffer (which has one byte
+ * more than cap, for a terminating NUL). */
+#define WINDOW_OK(r) ((r)->start <= (r)->end && (r)->end <= (r)->cap)
+
 static int fill(csv_reader *r, hr_error *err)
 {
+    assert(WINDOW_OK(r));
     if (r->eof)
         return 0;
     if (r->start > 0) {
@@ -156,6 +162,7 @@ static int fill(csv_reader *r, hr_error *err)
         r->eof = 1;
         return 0;
     }
+    assert((size_t)n <= r->cap - r->end); /* a source returns at most cap bytes */
     r->end += (size_t)n;
     if (r->first && r->end >= 3) {
         r->first = 0;
@@ -174,6 +181,7 @@ static void push_field(csv_reader *r, const char *data, size_t len, int quoted,
         r->fields = xrealloc(r->fields, r->fields_cap * sizeof *r->fields);
         r->scratch_off = xrealloc(r->scratch_off, r->fields_cap * sizeof *r->scratch_off);
     }
+    assert(r->nfields < r->fields_cap);
     r->fields[r->nfields].data = data;
     r->fields[r->nfields].len = len;
     r->fields[r->nfields].quoted = quoted;
@@ -340,6 +348,16 @@ static enum parse_result parse_record(csv_reader *r, hr_error *err)
     for (size_t i = 0; i < r->nfields; i++)
         if (r->fields[i].quoted)
             r->fields[i].data = r->scratch.buf + r->scratch_off[i];
+    /* What csv.h promises of a record: every field within the limit, and
+     * a view into the read buffer (unquoted) or the scratch (quoted); the
+     * raw record within the buffer and the record limit. */
+    assert(WINDOW_OK(r) && r->raw_len <= r->max_record && r->raw + r->raw_len <= b + r->end);
+    for (size_t i = 0; i < r->nfields; i++) {
+        const csv_field *f = &r->fields[i];
+        assert(f->len <= r->max_field);
+        assert(f->quoted ? r->scratch_off[i] + f->len <= r->scratch.len
+                         : f->data >= b && f->data + f->len <= b + r->end);
+    }
     return PARSED;
 }
 
@@ -407,6 +425,7 @@ int csv_next(csv_reader *r, hr_error *err)
                      "expected %zu fields, found %zu", r->expected, r->nfields);
         return -1;
     }
+    assert(r->nfields > 0 && r->record_line >= 1 && r->line >= r->record_line);
     return 1;
 }
 
