@@ -66,6 +66,25 @@ sqlite3 *tk_fixture_db(const char *dir, const char *name, const char *sql_path)
     return db;
 }
 
+sqlite3 *tk_scratch_db(char *dir, const char *prefix)
+{
+    tk_tmpdir_create(dir, prefix);
+    char path[128];
+    snprintf(path, sizeof path, "%s/test.db", dir);
+    sqlite3 *db;
+    hr_error err;
+    hr_error_clear(&err);
+    if (db_open(path, &db, &err))
+        fail_msg("%s: %s", path, err.message);
+    return db;
+}
+
+void tk_scratch_close(sqlite3 *db, const char *dir)
+{
+    db_close(db);
+    tk_tmpdir_remove(dir);
+}
+
 void tk_exec(sqlite3 *db, const char *sql)
 {
     hr_error err;

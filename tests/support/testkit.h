@@ -28,6 +28,13 @@ void tk_write_file(const char *path, const char *text);
  * run in it. The caller closes it with db_close(). */
 sqlite3 *tk_fixture_db(const char *dir, const char *name, const char *sql_path);
 
+/* A scratch database for a test that fills it with SQL: a fresh folder
+ * /tmp/PREFIX-XXXXXX into dir (>= 64 bytes), for the files the test writes
+ * beside it, holding the migrated, empty dir/test.db. tk_scratch_close()
+ * closes it and removes the folder. */
+sqlite3 *tk_scratch_db(char *dir, const char *prefix);
+void tk_scratch_close(sqlite3 *db, const char *dir);
+
 /* SQL for tests: run statements, or read one integer, failing the test
  * (with the SQL and SQLite's message) when the database refuses. */
 void tk_exec(sqlite3 *db, const char *sql);
