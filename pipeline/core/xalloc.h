@@ -37,5 +37,7 @@ static inline void *xcalloc(size_t n, size_t size)
 
 /* s is a string, never NULL. */
 static inline char *xstrdup(const char *s) { return xalloc_checked(strdup(s)); }
+/* At most n bytes of s, NUL-terminated. */
+static inline char *xstrndup(const char *s, size_t n) { return xalloc_checked(strndup(s, n)); }
 
 #endif
