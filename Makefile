@@ -108,6 +108,7 @@ $(BUILD)/tests/%: tests/%.c $(TESTKIT) $(LIB) | deps
 
 check: all $(TESTS)
 	@scripts/check-includes.sh
+	@scripts/check-idioms.sh
 	@scripts/update-po.sh --check
 	@BUILD=$(BUILD) scripts/run-tests.sh $(TESTS)
 
