@@ -53,6 +53,20 @@ void tk_interrupt_reader(sqlite3 *db, const char *sql_part, int after_ops);
 int tk_interrupt_fired(void);
 void tk_interrupt_clear(sqlite3 *db);
 
+/* Compute's results, for the tests of compute and of what reads it:
+ * tk_compute() computes a period, failing the test on an error;
+ * tk_indicator() reads one column of indicator_value (value, mom, yoy,
+ * ytd, ytd_yoy), 1 when defined, 0 when NULL, failing the test when the
+ * row does not exist; tk_expect_indicator() wants it defined and equal to
+ * `want` (to 1e-9 relative), tk_expect_undefined() wants it NULL. */
+void tk_compute(sqlite3 *db, const char *period);
+int tk_indicator(sqlite3 *db, const char *period, const char *scope, const char *ind,
+                 const char *col, double *out);
+void tk_expect_indicator(sqlite3 *db, const char *period, const char *scope, const char *ind,
+                         const char *col, double want);
+void tk_expect_undefined(sqlite3 *db, const char *period, const char *scope, const char *ind,
+                         const char *col);
+
 /* The text of one page of a PDF (page 0: every page), replacing sb. */
 void tk_pdf_text(const char *pdf, int page, strbuf *sb);
 /* The number of pages of a PDF (0 if unreadable). */
