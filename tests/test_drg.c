@@ -207,7 +207,9 @@ static void test_month_without_drg(void **state)
     sqlite3 *v1 = open_fixture("drg_v1", 0);
     assert_non_null(v1);
     tk_compute(v1, "2025-01");
-    tk_exec(db, "ATTACH 'build/test_drg_v1.db' AS v1");
+    char attach[160];
+    snprintf(attach, sizeof attach, "ATTACH '%s/drg_v1.db' AS v1", scratch);
+    tk_exec(db, attach);
     /* same rows, same values, for every indicator but the DRG ones */
     const char *same =
         "SELECT count(*) FROM indicator_value a JOIN v1.indicator_value b"
@@ -309,7 +311,7 @@ static void test_drg_month_is_the_join(void **state)
             " ('2026-01','s7','p','0101','2026-01-05','2026-01-09',61000,0,0,0,'died',1,6);"
             "INSERT INTO drg_benchmark (period, drg_code, avg_los, avg_cost_cents, file_id,"
             " line_no) VALUES ('2026-01','GB25',3,50000,1,4), ('2026-01','ZZ01',0,0,1,5);");
-    compute_ok(db, "2026-01");
+    tk_compute(db, "2026-01");
     tk_exec(db,
             "CREATE TEMP TABLE want AS SELECT dept_code, drg_code, max(drg_name) AS drg_name,"
             "  count(*) AS stays, sum(weight) AS weight, sum(los) AS los_days,"
@@ -386,7 +388,7 @@ static void test_undefined_without_benchmark(void **state)
                 "DELETE FROM source_file WHERE period = '2026-01' AND source = 'drg_benchmark'");
     assert_string_equal(undefined_by(db, "2026-01", bench, 1),
                         "time_efficiency_index:drg_benchmark,cost_efficiency_index:drg_benchmark");
-    compute_ok(db, "2026-01");
+    tk_compute(db, "2026-01");
     U("2026-01", "hospital", "time_efficiency_index");
     U("2026-01", "hospital", "cost_efficiency_index");
     V("2026-01", "hospital", "cmi", 1.625);
