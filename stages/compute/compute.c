@@ -91,7 +91,7 @@ static int hash_query(sqlite3 *db, digest_ctx *h, const char *sql, const char *a
         sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
     if (b)
         sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
-    int rc;
+    int rc = HR_OK;
     while (db_row(st, &rc, err))
         for (int i = 0; i < sqlite3_column_count(st); i++) {
             const unsigned char *t = sqlite3_column_text(st, i);

@@ -164,7 +164,7 @@ static int load_direct_and_fte(sqlite3 *db, ca_month *m, hr_error *err)
     if (!st)
         return err->code;
     sqlite3_bind_text(st, 1, m->month, -1, SQLITE_STATIC);
-    int rc;
+    int rc = HR_OK;
     while (db_row(st, &rc, err)) {
         const char *code = (const char *)sqlite3_column_text(st, 0);
         int64_t cents = sqlite3_column_int64(st, 1);

@@ -83,7 +83,7 @@ static int load_dictionary(sqlite3 *db, ind_cube *c, hr_error *err)
     if (!st)
         return err->code;
     bind_range(st, c);
-    int rc;
+    int rc = HR_OK;
     while (db_row(st, &rc, err)) {
         int t = month_of(c, (const char *)sqlite3_column_text(st, 0));
         int d = ind_cube_dept(c, (const char *)sqlite3_column_text(st, 1));
@@ -123,7 +123,7 @@ static int load_missing(sqlite3 *db, ind_cube *c, hr_error *err)
     if (!st)
         return err->code;
     bind_range(st, c);
-    int rc;
+    int rc = HR_OK;
     while (db_row(st, &rc, err)) {
         int t = month_of(c, (const char *)sqlite3_column_text(st, 0));
         const char *set = (const char *)sqlite3_column_text(st, 1);

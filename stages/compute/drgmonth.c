@@ -281,7 +281,7 @@ static int join_stays(sqlite3 *db, const char *month, drg_month *d, hr_error *er
         return err->code;
     sqlite3_bind_text(st, 1, month, -1, SQLITE_STATIC);
     map_init(&d->group_map, 1024);
-    int rc;
+    int rc = HR_OK;
     while (db_row(st, &rc, err)) {
         const char *stay = col_text(st, 0);
         uint32_t h = hash_str(stay) & (uint32_t)(d->drg_map.nbuckets - 1);

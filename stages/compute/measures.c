@@ -108,7 +108,7 @@ static int fingerprint_source(sqlite3 *db, const char *month, const char *source
     sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
     sb_addf(sb, "%s%s:", source, any_period ? "*" : "");
     *present = 0;
-    int rc;
+    int rc = HR_OK;
     while (db_row(st, &rc, err)) {
         const char *p = (const char *)sqlite3_column_text(st, 0);
         if (strcmp(p, month) == 0)
@@ -132,7 +132,7 @@ static int fingerprint_month(sqlite3 *db, const char *month, strbuf *sb, hr_erro
     if (!st)
         return err->code;
     sqlite3_bind_text(st, 1, month, -1, SQLITE_STATIC);
-    int rc;
+    int rc = HR_OK;
     while (db_row(st, &rc, err))
         sb_addf(sb, "%s=%s;", (const char *)sqlite3_column_text(st, 0),
                 (const char *)sqlite3_column_text(st, 1));

@@ -310,7 +310,7 @@ static int drop_indexes(loader *ld, strbuf *saved, hr_error *err)
         return HR_EFAIL;
     sqlite3_bind_text(st, 1, ld->t->source, -1, SQLITE_STATIC);
     strbuf drop = STRBUF_INIT;
-    int rc;
+    int rc = HR_OK;
     while (db_row(st, &rc, err)) {
         sb_addf(&drop, "DROP INDEX \"%s\";", (const char *)sqlite3_column_text(st, 0));
         sb_addstr(saved, (const char *)sqlite3_column_text(st, 1));
@@ -553,7 +553,7 @@ static int refuse_mostly_bad(loader *ld, hr_error *err)
     if (!st)
         return err->code;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    int rc;
+    int rc = HR_OK;
     while (db_row(st, &rc, err))
         sb_addf(&why, "%s%s: %lld rows (e.g. %s)", why.len ? "; " : "",
                 (const char *)sqlite3_column_text(st, 0), (long long)sqlite3_column_int64(st, 1),

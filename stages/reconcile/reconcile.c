@@ -541,7 +541,7 @@ static int write_csv(sqlite3 *db, const char *path, const char *header, const ch
     if (rule)
         sqlite3_bind_text(st, 2, rule, -1, SQLITE_STATIC);
     fprintf(f, "\xEF\xBB\xBF%s\n", header); /* a BOM: these files are opened in Excel */
-    int rc;
+    int rc = HR_OK;
     while (db_row(st, &rc, err)) {
         for (int i = 0; i < sqlite3_column_count(st); i++) {
             if (i)

@@ -145,7 +145,7 @@ static int sparkline_values(rctx *c, const char *id, double v[13])
     sqlite3_bind_text(st, 1, c->month_last, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, c->scope, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
-    int rc;
+    int rc = HR_OK;
     while (db_row(st, &rc, c->err)) {
         int back = sqlite3_column_int(st, 0);
         if (back >= 0 && back <= 12 && sqlite3_column_type(st, 1) != SQLITE_TEXT &&

@@ -369,7 +369,7 @@ static int top_reasons(sqlite3 *db, long long file_id, strbuf *out, hr_error *er
     if (!st)
         return err->code;
     sqlite3_bind_int64(st, 1, file_id);
-    int rc;
+    int rc = HR_OK;
     while (db_row(st, &rc, err))
         sb_addf(out, "%s%s %s: %lld", out->len ? "; " : "", sqlite3_column_text(st, 0),
                 sqlite3_column_text(st, 1), (long long)sqlite3_column_int64(st, 2));
@@ -535,7 +535,7 @@ static int write_quarantine_csv(sqlite3 *db, const char *period, const char *out
     fputs("\xEF\xBB\xBF数据源(source),数据源名称(source_name),文件(path),行号(line),字段(field),"
           "规则(rule),规则说明(rule_zh),阶段(stage),原因(message),原始记录(raw)\n",
           f);
-    int rc;
+    int rc = HR_OK;
     while (db_row(st, &rc, err)) {
         for (int i = 0; i < 10; i++) {
             const char *v = (const char *)sqlite3_column_text(st, i);
@@ -564,7 +564,7 @@ static int print_warning_kinds(sqlite3 *db, const char *period, FILE *out, hr_er
     if (!st)
         return err->code;
     sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
-    int rc;
+    int rc = HR_OK;
     while (db_row(st, &rc, err)) {
         const char *source = (const char *)sqlite3_column_text(st, 0);
         const char *kind = (const char *)sqlite3_column_text(st, 1);
@@ -599,7 +599,7 @@ static int print_report(sqlite3 *db, const char *period, int brief, FILE *out, h
     sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
     fprintf(out, "validation %s\n%-16s %10s %10s %11s %9s  %s\n", period, "source", "rows",
             "accepted", "quarantined", "warnings", "top reasons");
-    int rc;
+    int rc = HR_OK;
     while (db_row(st, &rc, err))
         fprintf(out, "%-16s %10lld %10lld %11lld %9lld  %s\n", sqlite3_column_text(st, 0),
                 (long long)sqlite3_column_int64(st, 1), (long long)sqlite3_column_int64(st, 2),
