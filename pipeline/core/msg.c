@@ -46,3 +46,51 @@ const char *msg_tr(const char *msgid)
         return msgid;
     return dgettext(DOMAIN, msgid);
 }
+
+const char *msg_ntr(const char *one, const char *many, unsigned long n)
+{
+    return msg_ntr_lang(chinese, one, many, n);
+}
+
+extern int _nl_msg_cat_cntr;
+
+/* dngettext in zh_CN whatever the messages' language: glibc finds the catalog
+ * through LANGUAGE (which it ignores under the "C" locale, hence C.UTF-8, as
+ * msg_init does), switched for the one lookup. The string returned lives in
+ * the loaded catalog, which stays loaded. */
+static const char *lookup_zh(const char *one, const char *many, unsigned long n)
+{
+    if (chinese)
+        return dngettext(DOMAIN, one, many, n);
+    const char *cur = setlocale(LC_MESSAGES, NULL);
+    if (!cur || !strcmp(cur, "C") || !strcmp(cur, "POSIX"))
+        setlocale(LC_MESSAGES, "C.UTF-8");
+    const char *old = getenv("LANGUAGE");
+    char *saved = old ? strdup(old) : NULL;
+    setenv("LANGUAGE", "zh_CN", 1);
+    ++_nl_msg_cat_cntr;
+    const char *t = dngettext(DOMAIN, one, many, n);
+    if (saved)
+        setenv("LANGUAGE", saved, 1);
+    else
+        unsetenv("LANGUAGE");
+    free(saved);
+    ++_nl_msg_cat_cntr;
+    return t;
+}
+
+const char *msg_ntr_lang(int zh, const char *one, const char *many, unsigned long n)
+{
+    if (!one || !*one)
+        return n == 1 || !many ? one : many;
+    if (!zh)
+        return n == 1 ? one : many;
+    return lookup_zh(one, many, n);
+}
+
+const char *msg_tr_lang(int zh, const char *msgid)
+{
+    if (!zh || !msgid || !*msgid)
+        return msgid;
+    return lookup_zh(msgid, msgid, 1);
+}

@@ -29,6 +29,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "pipeline/core/msg.h"
 #include "pipeline/core/csv.h"
 #include "pipeline/core/db.h"
 #include "pipeline/core/paths.h"
@@ -644,11 +645,18 @@ static int blocking_error(const rconfig *conf, const rrule_outcome *o, const cha
 {
     strbuf sb = STRBUF_INIT;
     for (int i = 0; i < conf->nrules; i++)
-        if (conf->rules[i].blocking && o[i].failed)
-            sb_addf(&sb, "%s%s (%lld department%s beyond tolerance, %lld record difference%s)",
-                    sb.len ? "; " : "", conf->rules[i].id, o[i].aggregate_fails,
-                    o[i].aggregate_fails == 1 ? "" : "s", o[i].record_issues,
-                    o[i].record_issues == 1 ? "" : "s");
+        if (conf->rules[i].blocking && o[i].failed) {
+            sb_addf(&sb, "%s%s (", sb.len ? "; " : "", conf->rules[i].id);
+            sb_addf(&sb, msg_ntr("%lld department beyond tolerance",
+                                 "%lld departments beyond tolerance",
+                                 (unsigned long)o[i].aggregate_fails),
+                    o[i].aggregate_fails);
+            sb_addstr(&sb, ", ");
+            sb_addf(&sb, msg_ntr("%lld record difference", "%lld record differences",
+                                 (unsigned long)o[i].record_issues),
+                    o[i].record_issues);
+            sb_addstr(&sb, ")");
+        }
     hr_error_set(err, HR_EBLOCKED, NULL, 0, NULL,
                  "reconciliation of %s is blocking: %s; see the reconcile-%s-*.csv files, or "
                  "use --force to render reports marked as unreconciled drafts",
