@@ -2,6 +2,7 @@
  * msg.c -- the language of the program's messages (see msg.h).
  */
 #include "pipeline/core/msg.h"
+#include "pipeline/core/paths.h"
 
 #include <libintl.h>
 #include <locale.h>
@@ -11,6 +12,7 @@
 #define DOMAIN "hospreport"
 
 static int chinese;
+static int bound; /* the domain bound to its catalog folder */
 
 static const char *env(const char *name)
 {
@@ -30,6 +32,7 @@ void msg_init(const char *locale_dir)
     chinese = lang && !strncmp(lang, "zh", 2);
     bindtextdomain(DOMAIN, locale_dir);
     bind_textdomain_codeset(DOMAIN, "UTF-8");
+    bound = 1;
     if (chinese) {
         /* The catalog is found through LANGUAGE under C.UTF-8 messages, so
          * that no zh_CN locale needs to be installed on the machine. */
@@ -62,6 +65,11 @@ static const char *lookup_zh(const char *one, const char *many, unsigned long n)
 {
     if (chinese)
         return dngettext(DOMAIN, one, many, n);
+    if (!bound) { /* a library user (a test) that never called msg_init */
+        bindtextdomain(DOMAIN, paths_locale_dir());
+        bind_textdomain_codeset(DOMAIN, "UTF-8");
+        bound = 1;
+    }
     const char *cur = setlocale(LC_MESSAGES, NULL);
     if (!cur || !strcmp(cur, "C") || !strcmp(cur, "POSIX"))
         setlocale(LC_MESSAGES, "C.UTF-8");

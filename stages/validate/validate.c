@@ -220,11 +220,11 @@ static int flag_hits(sqlite3 *db, const vconfig *conf, const char *source, const
         else
             snprintf(which, sizeof which, "f.e = %d", i);
         char *sql = sqlite3_mprintf(
-            "INSERT INTO temp.validate_hit (source, rid, ord, field, rule, severity, message) "
-            "SELECT %Q, f.rid, %d, %Q, %Q, %Q, %s FROM temp.validate_flag f "
+            "INSERT INTO temp.validate_hit (source, rid, ord, field, rule, severity, message, "
+            "message_zh) SELECT %Q, f.rid, %d, %Q, %Q, %Q, %s, %s FROM temp.validate_flag f "
             "JOIN \"%w\" t ON t.rowid = f.rid WHERE %s",
             source, i, r->field, r->rule, r->is_warning ? "warning" : "error", r->message,
-            source, which);
+            r->message_zh, source, which);
         rc = exec_rule_sql(db, sql, ref, r->field, err);
         sqlite3_free(sql);
     }
@@ -510,6 +510,7 @@ static int write_quarantine_csv(sqlite3 *db, const char *period, const char *out
                                   "SELECT q.source, coalesce(n.name_zh, ''), coalesce(path, ''), "
                                   "coalesce(line_no, 0), coalesce(field, ''), rule, "
                                   "CASE rule " RULE_NAMES_ZH " ELSE '' END, stage, message, "
+                                  "coalesce(message_zh, message), "
                                   "coalesce(raw, '') FROM quarantine q "
                                   "LEFT JOIN source_name n ON n.source = q.source "
                                   "WHERE period = ? ORDER BY q.source, path, line_no",
@@ -521,10 +522,11 @@ static int write_quarantine_csv(sqlite3 *db, const char *period, const char *out
     sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
     /* For people, in Excel: a BOM, both languages in the header */
     fputs("\xEF\xBB\xBF数据源(source),数据源名称(source_name),文件(path),行号(line),字段(field),"
-          "规则(rule),规则说明(rule_zh),阶段(stage),原因(message),原始记录(raw)\n",
+          "规则(rule),规则说明(rule_zh),阶段(stage),原因(message),原因中文(message_zh),"
+          "原始记录(raw)\n",
           f);
     while (sqlite3_step(st) == SQLITE_ROW) {
-        for (int i = 0; i < 10; i++) {
+        for (int i = 0; i < 11; i++) {
             const char *v = (const char *)sqlite3_column_text(st, i);
             if (i)
                 fputc(',', f);
