@@ -153,7 +153,7 @@ static const column quar_cols[] = {
 };
 static const char quar_sql[] =
     "SELECT period, source, COALESCE(replace(path, rtrim(path, replace(path, '/', '')), ''), ''),"
-    "       line_no, COALESCE(field, ''), rule, message,"
+    "       line_no, COALESCE(field, ''), rule, COALESCE(message_zh, message),"
     "       CASE stage WHEN 'ingest' THEN '载入' WHEN 'validate' THEN '校验' ELSE stage END"
     "  FROM quarantine WHERE period BETWEEN ?1 AND ?2 ORDER BY period, source, line_no";
 
