@@ -166,7 +166,7 @@ static const column rec_cols[] = {
 static const char rec_sql[] =
     "WITH " DEPT_NAMES " "
     "SELECT r.period, r.rule, r.record_key, r.issue, COALESCE(a.zh, r.dept_code, ''),"
-    "       COALESCE(b.zh, r.dept_code_b, ''), r.detail,"
+    "       COALESCE(b.zh, r.dept_code_b, ''), COALESCE(r.detail_zh, r.detail),"
     "       CASE r.severity WHEN 'blocking' THEN '阻断' WHEN 'warning' THEN '警告'"
     "       ELSE r.severity END"
     "  FROM reconcile_record r LEFT JOIN names a ON a.code = r.dept_code"
