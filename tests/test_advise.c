@@ -210,6 +210,8 @@ static void test_deficit_materiality(void **state)
     const char *s = sentences(db, "hospital", "finding");
     assert_non_null(strstr(s, "亏损的科室 1 个：外科（-5.00万元）。"));
     assert_null(strstr(s, "内科"));
+    /* {count|department|departments}: the noun in its form, no "(s)" */
+    assert_non_null(strstr(s, "| 1 department in deficit: Surgery ("));
     strbuf sb = STRBUF_INIT;
     tk_slurp("tests/data/advise/deficit.xml", &sb);
     char *p = strstr(sb.buf, "min_loss=\"1\"");
@@ -221,6 +223,7 @@ static void test_deficit_materiality(void **state)
                      0);
     s = sentences(db, "hospital", "finding");
     assert_non_null(strstr(s, "亏损的科室 2 个：外科（-5.00万元）、内科（-0.50万元）。")); /* the larger first */
+    assert_non_null(strstr(s, "| 2 departments in deficit: Surgery ("));
     db_close(db);
 }
 

@@ -232,9 +232,26 @@ static void expand_text(const advise_ctx *c, const char *tmpl, size_t n, const s
         }
         int found = 0;
         size_t len = (size_t)(end - p - 1);
+        /* {count|department|departments}: the number and the noun in the
+         * form it takes ("1 department", "3 departments"); Chinese has one
+         * form, written without a space ({count|个科室|个科室}) */
+        const char *bar = memchr(p + 1, '|', len), *bar2 = NULL;
+        if (bar)
+            bar2 = memchr(bar + 1, '|', (size_t)(end - bar - 1));
+        size_t klen = bar2 ? (size_t)(bar - p - 1) : len;
         for (int i = 0; i < s->n && !found; i++)
-            if (len == strlen(s->key[i]) && strncmp(p + 1, s->key[i], len) == 0) {
-                sb_addstr(out, zh ? s->zh[i].buf : s->en[i].buf);
+            if (klen == strlen(s->key[i]) && strncmp(p + 1, s->key[i], klen) == 0) {
+                const char *v = zh ? s->zh[i].buf : s->en[i].buf;
+                sb_addstr(out, v);
+                if (bar2) {
+                    int one = v && strcmp(v, "1") == 0;
+                    if (!zh)
+                        sb_addch(out, ' ');
+                    if (one || zh)
+                        sb_add(out, bar + 1, (size_t)(bar2 - bar - 1));
+                    else
+                        sb_add(out, bar2 + 1, (size_t)(end - bar2 - 1));
+                }
                 found = 1;
             }
         if (!found && empty && len > 6 && !strncmp(p + 1, "value:", 6)) {
@@ -1343,7 +1360,8 @@ static void drivers_slot(const advise_ctx *c, const ind_info *in, const part_del
             scope_names(c, d[j].dept, &zh, &en);
         } else {
             snprintf(ozh, sizeof ozh, "其他 %d 个科室", rest);
-            snprintf(oen, sizeof oen, "%d other department%s", rest, rest > 1 ? "s" : "");
+            snprintf(oen, sizeof oen,
+                     rest == 1 ? "%d other department" : "%d other departments", rest);
             zh = ozh, en = oen;
         }
         sb_addf(&s->zh[i], "%s%s（", j == 0 ? "" : j == np - 1 ? "及" : "、", zh);

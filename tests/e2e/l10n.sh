@@ -44,6 +44,17 @@ LANG=C "$HR" export --period 2026-10 --scope all --db "$T/db" >"$T/c.csv" 2>/dev
 LANG=zh_CN.UTF-8 "$HR" export --period 2026-10 --scope all --db "$T/db" >"$T/zh.csv" 2>/dev/null
 [ -s "$T/c.csv" ] && cmp -s "$T/c.csv" "$T/zh.csv" && ok || bad "export differs between C and zh_CN (or is empty)"
 
+# The English edition says a month's state in words, not the database's
+# (ok, warnings, blocking): its data-quality appendix and index.html.
+"$HR" render --report monthly --period 2026-10 --lang en --db "$T/db" --out "$T/rep-en" >/dev/null 2>&1
+pdftotext -layout "$T/rep-en/monthly-2026-10-hospital.en.pdf" "$T/en.txt" 2>/dev/null
+grep -Eq '^ *2026-10 +passed(, with warnings)? +(consistent|with warnings)' "$T/en.txt" && ok ||
+    bad "en appendix: the month's state not in words: $(grep -E '^ *2026-10 ' "$T/en.txt" | head -n 2)"
+grep -Eq '^ *2026-1[0] +(ok|warnings) ' "$T/en.txt" && bad "en appendix prints a raw state word" || ok
+grep -q '容差内 within tolerance\|超出容差 beyond tolerance' "$T/rep-en/index.html" && ok ||
+    bad "index.html: reconciliation results not in words"
+grep -q '<td>ok</td>\|<td>FAIL</td>\|<td>blocking</td>' "$T/rep-en/index.html" && bad "index.html prints raw state words" || ok
+
 # pull and due: the words scripts read (STATE, ok/BAD, due's rows) stay
 # English in every language (CLI.md); the header, the DETAIL explanations,
 # the error and the warnings follow the locale.
