@@ -528,7 +528,7 @@ static int print_missing(sqlite3 *db, const cli_args *a, FILE *out, hr_error *er
     if (!st)
         return err->code;
     int rc = HR_OK, header = 0;
-    while (rc == HR_OK && sqlite3_step(st) == SQLITE_ROW) {
+    while (rc == HR_OK && db_row(st, &rc, err)) {
         missing_report rep;
         rc = missing_of_month(db, a, (const char *)sqlite3_column_text(st, 0), &rep, err);
         if (rc == HR_OK && rep.nsrc) {

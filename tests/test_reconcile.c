@@ -222,6 +222,41 @@ static void test_every_rule_finds_its_differences(void **state)
     close_db(db);
 }
 
+/* A read error while the record file is written (the reader of
+ * reconcile_record interrupted after its first row: without the check, a
+ * file of the header and ST4 alone replaced the whole one) reaches the
+ * caller, and the last complete file stays: never a file cut short that
+ * looks whole, never success over it. */
+static void test_read_error_reaches_caller(void **state)
+{
+    (void)state;
+    sqlite3 *db = open_db();
+    tk_exec(db, "INSERT INTO dept VALUES ('2026-10', '0102', '呼吸科', 'Respiratory', 'clinical', 0, 9);");
+    load_month(db);
+    hr_error err;
+    assert_int_equal(run(db, RULES, 1, &err), HR_OK);
+    char path[128];
+    snprintf(path, sizeof path, "%s/reconcile-2026-10-discharges_his_vs_mr.csv", out_dir);
+    strbuf before = STRBUF_INIT, after = STRBUF_INIT;
+    tk_slurp(path, &before);
+    /* 4 records (ST2 ST3 ST4 ST9), each a line after the header */
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM reconcile_record WHERE rule = "
+                                      "'discharges_his_vs_mr'"), 4);
+    assert_non_null(strstr(before.buf, ",ST9,"));
+
+    tk_interrupt_reader(db, "FROM reconcile_record r WHERE period = ?1 AND rule = ?2", 60);
+    int rc = run(db, RULES, 1, &err);
+    tk_interrupt_clear(db);
+    assert_true(tk_interrupt_fired());
+    assert_int_equal(rc, HR_EFAIL);
+    assert_contains(err.message, "interrupted");
+    tk_slurp(path, &after);
+    assert_string_equal(after.buf, before.buf);
+    sb_release(&before);
+    sb_release(&after);
+    close_db(db);
+}
+
 /* A clean month: nothing to report, state ok. */
 static void test_clean_month(void **state)
 {
@@ -391,6 +426,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_rule_finds_its_differences),
+        cmocka_unit_test(test_read_error_reaches_caller),
         cmocka_unit_test(test_clean_month),
         cmocka_unit_test(test_missing_source_skips),
         cmocka_unit_test(test_hospital_rules),

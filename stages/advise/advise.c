@@ -922,9 +922,14 @@ static int dept_breaks(advise_ctx *c, int mom, const period *base, hr_error *err
         sqlite3_bind_text(q, 2, mom ? "mom" : "yoy", -1, SQLITE_STATIC);
         sqlite3_bind_text(q, 3, dept, -1, SQLITE_STATIC);
         sqlite3_bind_double(q, 4, c->set->new_dept_share);
-        while (sqlite3_step(q) == SQLITE_ROW)
+        int qrc;
+        while (db_row(q, &qrc, err))
             add_break(c, mom, "hospital", (const char *)sqlite3_column_text(q, 0), zh, en);
         sqlite3_finalize(q);
+        if (qrc) {
+            sqlite3_finalize(st);
+            return qrc;
+        }
     }
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? HR_OK : db_fail(c->db, "reading departments", err);

@@ -312,13 +312,15 @@ static int drop_indexes(loader *ld, strbuf *saved, hr_error *err)
         return HR_EFAIL;
     sqlite3_bind_text(st, 1, ld->t->source, -1, SQLITE_STATIC);
     strbuf drop = STRBUF_INIT;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    int rc;
+    while (db_row(st, &rc, err)) {
         sb_addf(&drop, "DROP INDEX \"%s\";", (const char *)sqlite3_column_text(st, 0));
         sb_addstr(saved, (const char *)sqlite3_column_text(st, 1));
         sb_add(saved, ";", 2); /* keeps the NUL as separator */
     }
     sqlite3_finalize(st);
-    int rc = drop.len ? db_exec(ld->db, drop.buf, err) : HR_OK;
+    if (!rc && drop.len)
+        rc = db_exec(ld->db, drop.buf, err);
     sb_release(&drop);
     return rc;
 }
@@ -550,14 +552,18 @@ static int refuse_mostly_bad(loader *ld, hr_error *err)
                                   "quarantine WHERE file_id = ? GROUP BY field, rule "
                                   "ORDER BY 2 DESC, 1 LIMIT 3",
                                   err);
-    if (st) {
-        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-        while (sqlite3_step(st) == SQLITE_ROW)
-            sb_addf(&why, "%s%s: %lld rows (e.g. %s)", why.len ? "; " : "",
-                    (const char *)sqlite3_column_text(st, 0),
-                    (long long)sqlite3_column_int64(st, 1),
-                    (const char *)sqlite3_column_text(st, 2));
-        sqlite3_finalize(st);
+    if (!st)
+        return err->code;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    int rc;
+    while (db_row(st, &rc, err))
+        sb_addf(&why, "%s%s: %lld rows (e.g. %s)", why.len ? "; " : "",
+                (const char *)sqlite3_column_text(st, 0), (long long)sqlite3_column_int64(st, 1),
+                (const char *)sqlite3_column_text(st, 2));
+    sqlite3_finalize(st);
+    if (rc) { /* the database failed: that, not the refusal, is the news */
+        sb_release(&why);
+        return rc;
     }
     hr_error_set(err, HR_EINPUT, ld->path, 0, NULL,
                  "%lld of %lld rows failed their types (%.2f %%, above the limit of %g %%): "

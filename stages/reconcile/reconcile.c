@@ -595,7 +595,8 @@ static int write_csv(sqlite3 *db, const char *path, const char *header, const ch
     if (rule)
         sqlite3_bind_text(st, 2, rule, -1, SQLITE_STATIC);
     fprintf(f, "\xEF\xBB\xBF%s\n", header); /* a BOM: these files are opened in Excel */
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    int rc;
+    while (db_row(st, &rc, err)) {
         for (int i = 0; i < sqlite3_column_count(st); i++) {
             if (i)
                 fputc(',', f);
@@ -604,6 +605,10 @@ static int write_csv(sqlite3 *db, const char *path, const char *header, const ch
         fputc('\n', f);
     }
     sqlite3_finalize(st);
+    if (rc) { /* never a file cut short in place of the whole one */
+        paths_out_abandon(&out);
+        return rc;
+    }
     return paths_out_commit(&out, err);
 }
 

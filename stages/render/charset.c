@@ -39,7 +39,7 @@ static int add_table_text(run *r, font_charset *cs, const char *table, hr_error 
     if (!cols)
         return err->code;
     int rc = HR_OK;
-    while (!rc && sqlite3_step(cols) == SQLITE_ROW) {
+    while (!rc && db_row(cols, &rc, err)) {
         const char *col = (const char *)sqlite3_column_text(cols, 0);
         const char *type = (const char *)sqlite3_column_text(cols, 1);
         if (ds_column_denied(table, col) || (type && *type && !strcasestr(type, "TEXT")))
@@ -53,7 +53,7 @@ static int add_table_text(run *r, font_charset *cs, const char *table, hr_error 
             rc = err->code;
             break;
         }
-        while (sqlite3_step(st) == SQLITE_ROW) {
+        while (db_row(st, &rc, err)) {
             const char *t = (const char *)sqlite3_column_text(st, 0);
             if (t)
                 font_charset_add_utf8(cs, t, strlen(t));
@@ -80,7 +80,7 @@ static int add_dataset_text(run *r, font_charset *cs, hr_error *err)
                                                    "('table', 'view') ORDER BY name", err)
                                : NULL;
     int rc = all.len && !st ? err->code : HR_OK;
-    while (st && !rc && sqlite3_step(st) == SQLITE_ROW) {
+    while (st && !rc && db_row(st, &rc, err)) {
         const char *table = (const char *)sqlite3_column_text(st, 0);
         if (sql_names(all.buf, table))
             rc = add_table_text(r, cs, table, err);
@@ -121,12 +121,17 @@ int charset_prepare(run *r, hr_error *err)
             font_charset_free(cs);
             return err->code;
         }
-        while (sqlite3_step(st) == SQLITE_ROW) {
+        int rc;
+        while (db_row(st, &rc, err)) {
             const char *t = (const char *)sqlite3_column_text(st, 0);
             if (t)
                 font_charset_add_utf8(cs, t, strlen(t));
         }
         sqlite3_finalize(st);
+        if (rc) {
+            font_charset_free(cs);
+            return rc;
+        }
     }
     int rc = add_dataset_text(r, cs, err);
     if (!rc)

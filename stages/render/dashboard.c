@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pipeline/core/db.h"
 #include "stages/render/render_internal.h"
 #include "stages/render/template.h"
 
@@ -126,32 +127,32 @@ static void judge(const rctx *c, const ind_row *r, card_status *s)
 }
 
 /* The 13 monthly values to the period's last month (NAN where none). */
-static void sparkline_values(rctx *c, const char *id, double v[13])
+static int sparkline_values(rctx *c, const char *id, double v[13])
 {
     for (int i = 0; i < 13; i++)
         v[i] = NAN;
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(c->db,
-                           "SELECT (CAST(substr(:last, 1, 4) AS INTEGER) * 12 + CAST(substr(:last, "
-                           "6, 2) AS INTEGER)) - (CAST(substr(period, 1, 4) AS INTEGER) * 12 + "
-                           "CAST(substr(period, 6, 2) AS INTEGER)), value FROM indicator_value "
-                           "WHERE scope = :scope AND indicator = :ind AND length(period) = 7 AND "
-                           "period <= :last AND period >= strftime('%Y-%m', :last || '-01', "
-                           "'-12 months')",
-                           -1, &st, NULL) != SQLITE_OK) {
-        sqlite3_finalize(st);
-        return;
-    }
+    sqlite3_stmt *st = db_prepare(c->db,
+                                  "SELECT (CAST(substr(:last, 1, 4) AS INTEGER) * 12 + "
+                                  "CAST(substr(:last, 6, 2) AS INTEGER)) - (CAST(substr(period, 1, "
+                                  "4) AS INTEGER) * 12 + CAST(substr(period, 6, 2) AS INTEGER)), "
+                                  "value FROM indicator_value WHERE scope = :scope AND indicator "
+                                  "= :ind AND length(period) = 7 AND period <= :last AND period "
+                                  ">= strftime('%Y-%m', :last || '-01', '-12 months')",
+                                  c->err);
+    if (!st)
+        return c->err->code;
     sqlite3_bind_text(st, 1, c->month_last, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, c->scope, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    int rc;
+    while (db_row(st, &rc, c->err)) {
         int back = sqlite3_column_int(st, 0);
         if (back >= 0 && back <= 12 && sqlite3_column_type(st, 1) != SQLITE_TEXT &&
             sqlite3_column_type(st, 1) != SQLITE_NULL)
             v[12 - back] = sqlite3_column_double(st, 1);
     }
     sqlite3_finalize(st);
+    return rc;
 }
 
 static void sparkline(rctx *c, const double v[13], double x, double y, double w, double h, rgb k)
@@ -207,7 +208,7 @@ static double card_height(const rctx *c)
     return c->mode == MODE_BILINGUAL ? 118 : 92;
 }
 
-static void card(rctx *c, const ind_row *r, double x, double top, double w, double h)
+static int card(rctx *c, const ind_row *r, double x, double top, double w, double h)
 {
     i18n_lang lang = ctx_primary(c);
     int bi = c->mode == MODE_BILINGUAL;
@@ -277,8 +278,10 @@ static void card(rctx *c, const ind_row *r, double x, double top, double w, doub
         }
     }
     double v[13];
-    sparkline_values(c, r->id, v);
+    if (sparkline_values(c, r->id, v))
+        return c->err->code;
     sparkline(c, v, x + pad, top - h + pad, inner, 14, RGB_ACCENT);
+    return HR_OK;
 }
 
 int dash_scorecard(rctx *c, xmlNodePtr el)
@@ -301,7 +304,8 @@ int dash_scorecard(rctx *c, xmlNodePtr el)
     for (int i = 0; i < n; i += per_row) {
         doc_ensure(c, h + gap);
         for (int j = 0; j < per_row && i + j < n; j++)
-            card(c, rows[i + j], c->margin_l + j * (w + gap), c->y, w, h);
+            if (card(c, rows[i + j], c->margin_l + j * (w + gap), c->y, w, h))
+                return c->err->code;
         c->y -= h + gap;
     }
     /* what the lights mean, and the time progress of the budget year */

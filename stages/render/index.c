@@ -258,9 +258,9 @@ static int quality_section(sqlite3 *db, strbuf *b, const char *periods, hr_error
     static const char *const warn_h[] = {"数据源 Source", "范围 Scope", "预警 Warning", "Warning"};
     static const char *const file_h[] = {"数据源 Source", "文件 File", "行数 Rows", "编码 Encoding",
                                          "SHA-256"};
-    int rc = HR_OK, step;
+    int rc = HR_OK;
     sb_addstr(b, "<h2 id=\"quality\">数据质量 Data quality</h2>\n");
-    while (rc == HR_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+    while (rc == HR_OK && db_row(st, &rc, err)) {
         const char *month = col(st, 0);
         if (!strstr(periods, month))
             continue;

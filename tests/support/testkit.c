@@ -98,6 +98,42 @@ const char *tk_query_text(sqlite3 *db, const char *sql)
     return buf;
 }
 
+static struct {
+    sqlite3 *db;
+    const char *sql_part;
+    int after, seen, fired;
+} interrupt_hook;
+
+static int interrupt_step(void *unused)
+{
+    (void)unused;
+    if (interrupt_hook.fired)
+        return 0;
+    for (sqlite3_stmt *p = sqlite3_next_stmt(interrupt_hook.db, NULL); p;
+         p = sqlite3_next_stmt(interrupt_hook.db, p))
+        if (sqlite3_stmt_busy(p) && sqlite3_sql(p) &&
+            strstr(sqlite3_sql(p), interrupt_hook.sql_part)) {
+            if (++interrupt_hook.seen < interrupt_hook.after)
+                return 0;
+            interrupt_hook.fired = 1;
+            return 1;
+        }
+    return 0;
+}
+
+void tk_interrupt_reader(sqlite3 *db, const char *sql_part, int after_ops)
+{
+    interrupt_hook.db = db;
+    interrupt_hook.sql_part = sql_part;
+    interrupt_hook.after = after_ops;
+    interrupt_hook.seen = interrupt_hook.fired = 0;
+    sqlite3_progress_handler(db, 1, interrupt_step, NULL);
+}
+
+int tk_interrupt_fired(void) { return interrupt_hook.fired; }
+
+void tk_interrupt_clear(sqlite3 *db) { sqlite3_progress_handler(db, 0, NULL, NULL); }
+
 static void read_command(const char *cmd, strbuf *sb)
 {
     FILE *p = popen(cmd, "r");

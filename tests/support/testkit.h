@@ -36,6 +36,16 @@ int64_t tk_query_int(sqlite3 *db, const char *sql);
  * buffer valid until the next call; fails the test without a row. */
 const char *tk_query_text(sqlite3 *db, const char *sql);
 
+/* A read error injected into one reader loop: the next statement of db
+ * whose SQL contains `sql_part` is interrupted (SQLITE_INTERRUPT, as
+ * sqlite3_interrupt() does) once it has run `after_ops` virtual-machine
+ * instructions, i.e. after its first rows when `after_ops` is large enough;
+ * once only. tk_interrupt_fired() says whether it happened; tk_interrupt_
+ * clear() removes the hook (one hook at a time, on one connection). */
+void tk_interrupt_reader(sqlite3 *db, const char *sql_part, int after_ops);
+int tk_interrupt_fired(void);
+void tk_interrupt_clear(sqlite3 *db);
+
 /* The text of one page of a PDF (page 0: every page), replacing sb. */
 void tk_pdf_text(const char *pdf, int page, strbuf *sb);
 /* The number of pages of a PDF (0 if unreadable). */
