@@ -660,8 +660,12 @@ static int write_csvs(sqlite3 *db, const rconfig *conf, const char *period, cons
 static void print_summary(const rconfig *conf, const rrule_outcome *o, const char *period,
                           const char *state, FILE *out)
 {
-    fprintf(out, "reconciliation %s: %s\n%-28s %-9s %-6s %11s %9s %9s\n", period, state, "rule",
-            "severity", "status", "departments", "beyond", "records");
+    /* the title and header in the messages' language; the state and the
+     * rows' words as they are */
+    fprintf(out, _("reconciliation %s: %s\n"), period, state);
+    /* TRANSLATORS: keep the columns over the rows' (%-28s %-9s %-6s %11s %9s
+     * %9s; a Chinese character takes two) */
+    fputs(_("rule                         severity  status departments    beyond   records\n"), out);
     for (int i = 0; i < conf->nrules; i++) {
         if (o[i].missing[0]) {
             fprintf(out, "%-28s %-9s %s: %s\n", conf->rules[i].id,

@@ -23,6 +23,7 @@
 #include "pipeline/core/csv.h"
 #include "pipeline/core/db.h"
 #include "pipeline/core/log.h"
+#include "pipeline/core/msg.h"
 #include "pipeline/core/paths.h"
 #include "pipeline/core/strbuf.h"
 #include "pipeline/core/xalloc.h"
@@ -544,7 +545,7 @@ static void print_warning_kinds(sqlite3 *db, const char *period, FILE *out)
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(db,
                            "SELECT source, kind, threshold, count(DISTINCT scope), "
-                           "min(message_en) FROM data_warning WHERE period = ? "
+                           "min(message_en), min(message_zh) FROM data_warning WHERE period = ? "
                            "GROUP BY source, kind, threshold ORDER BY kind, source",
                            -1, &st, NULL) != SQLITE_OK)
         return;
@@ -554,18 +555,35 @@ static void print_warning_kinds(sqlite3 *db, const char *period, FILE *out)
         const char *kind = (const char *)sqlite3_column_text(st, 1);
         double limit = sqlite3_column_double(st, 2);
         long long n = sqlite3_column_int64(st, 3);
-        const char *depts = n == 1 ? "department" : "departments";
+        unsigned long un = (unsigned long)n;
         fprintf(out, "  %s: ", source);
-        if (strcmp(kind, "volume_mom") == 0 || strcmp(kind, "volume_yoy") == 0)
-            fprintf(out, "volume moved beyond ±%g%% against %s in %lld %s", limit,
-                    kind[7] == 'm' ? "the previous month" : "a year earlier", n, depts);
+        if (strcmp(kind, "volume_mom") == 0)
+            fprintf(out,
+                    msg_ntr("volume moved beyond ±%g%% against the previous month in %lld "
+                            "department",
+                            "volume moved beyond ±%g%% against the previous month in %lld "
+                            "departments",
+                            un),
+                    limit, n);
+        else if (strcmp(kind, "volume_yoy") == 0)
+            fprintf(out,
+                    msg_ntr("volume moved beyond ±%g%% against a year earlier in %lld department",
+                            "volume moved beyond ±%g%% against a year earlier in %lld departments",
+                            un),
+                    limit, n);
         else if (strcmp(kind, "zero_days") == 0)
-            fprintf(out, "%g or more days without any rows in %lld busy %s", limit, n, depts);
+            fprintf(out,
+                    msg_ntr("%g or more days without any rows in %lld busy department",
+                            "%g or more days without any rows in %lld busy departments", un),
+                    limit, n);
         else if (strcmp(kind, "census_overfull") == 0)
-            fprintf(out, "occupied beds above %g%% of open beds in %lld %s", limit, n, depts);
+            fprintf(out,
+                    msg_ntr("occupied beds above %g%% of open beds in %lld department",
+                            "occupied beds above %g%% of open beds in %lld departments", un),
+                    limit, n);
         else
-            fputs((const char *)sqlite3_column_text(st, 4), out);
-        fputs(" -- see the report appendix or `hospreport validate`\n", out);
+            fputs((const char *)sqlite3_column_text(st, msg_chinese() ? 5 : 4), out);
+        fputs(_(" -- see the report appendix or `hospreport validate`\n"), out);
     }
     sqlite3_finalize(st);
 }
@@ -580,8 +598,11 @@ static void print_report(sqlite3 *db, const char *period, int brief, FILE *out)
                            -1, &st, NULL) != SQLITE_OK)
         return;
     sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
-    fprintf(out, "validation %s\n%-16s %10s %10s %11s %9s  %s\n", period, "source", "rows",
-            "accepted", "quarantined", "warnings", "top reasons");
+    /* the title and header in the messages' language; the rows as they are */
+    fprintf(out, _("validation %s\n"), period);
+    /* TRANSLATORS: keep the columns over the rows' (%-16s %10s %10s %11s %9s;
+     * a Chinese character takes two) */
+    fputs(_("source                 rows   accepted quarantined  warnings  top reasons\n"), out);
     while (sqlite3_step(st) == SQLITE_ROW)
         fprintf(out, "%-16s %10lld %10lld %11lld %9lld  %s\n", sqlite3_column_text(st, 0),
                 (long long)sqlite3_column_int64(st, 1), (long long)sqlite3_column_int64(st, 2),
@@ -592,19 +613,19 @@ static void print_report(sqlite3 *db, const char *period, int brief, FILE *out)
     db_query_int(db, &n, NULL, "SELECT count(*) FROM data_warning WHERE period = ?", period, NULL);
     if (!n)
         return;
-    fprintf(out, "data warnings: %lld\n", (long long)n);
+    fprintf(out, _("data warnings: %lld\n"), (long long)n);
     if (brief) {
         print_warning_kinds(db, period, out);
         return;
     }
     if (sqlite3_prepare_v2(db,
-                           "SELECT message_en FROM data_warning WHERE period = ? "
+                           "SELECT message_en, message_zh FROM data_warning WHERE period = ? "
                            "ORDER BY kind, source, scope",
                            -1, &st, NULL) != SQLITE_OK)
         return;
     sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
-    while (sqlite3_step(st) == SQLITE_ROW)
-        fprintf(out, "  %s\n", sqlite3_column_text(st, 0));
+    while (sqlite3_step(st) == SQLITE_ROW) /* the list in the messages' language */
+        fprintf(out, "  %s\n", sqlite3_column_text(st, msg_chinese() ? 1 : 0));
     sqlite3_finalize(st);
 }
 

@@ -44,6 +44,21 @@ LANG=C "$HR" export --period 2026-10 --scope all --db "$T/db" >"$T/c.csv" 2>/dev
 LANG=zh_CN.UTF-8 "$HR" export --period 2026-10 --scope all --db "$T/db" >"$T/zh.csv" 2>/dev/null
 [ -s "$T/c.csv" ] && cmp -s "$T/c.csv" "$T/zh.csv" && ok || bad "export differs between C and zh_CN (or is empty)"
 
+# The tables validate and reconcile print: title and header follow the
+# locale, the rows stay (source ids, counts, ok/blocking).
+LANG=zh_CN.UTF-8 "$HR" validate --period 2026-10 --db "$T/db" >"$T/out" 2>&1
+expect "zh validate title" "^校验 2026-10$" "$T/out"
+expect "zh validate header" "^数据源 .*隔离 .*主要原因$" "$T/out"
+expect "zh validate rows stay" "^outpatient  " "$T/out"
+LANG=C "$HR" validate --period 2026-10 --db "$T/db" >"$T/out2" 2>&1
+expect "C validate header" "^source                 rows   accepted quarantined  warnings  top reasons$" "$T/out2"
+[ "$(grep -c '^outpatient ' "$T/out")" -eq 1 ] && [ "$(grep '^outpatient ' "$T/out")" = "$(grep '^outpatient ' "$T/out2")" ] &&
+    ok || bad "validate's rows differ between zh_CN and C"
+LANG=zh_CN.UTF-8 "$HR" reconcile --period 2026-10 --db "$T/db" >"$T/out" 2>&1
+expect "zh reconcile title, the state word stays" "^对账 2026-10：\(ok\|warnings\|blocking\)$" "$T/out"
+expect "zh reconcile header" "^规则 .*级别 .*记录差异$" "$T/out"
+expect "zh reconcile rows stay" "^discharges_his_vs_mr  *blocking  " "$T/out"
+
 # The English edition says a month's state in words, not the database's
 # (ok, warnings, blocking): its data-quality appendix and index.html.
 "$HR" render --report monthly --period 2026-10 --lang en --db "$T/db" --out "$T/rep-en" >/dev/null 2>&1
