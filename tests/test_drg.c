@@ -352,6 +352,137 @@ static void test_benchmark_as_of_month(void **state)
                         "胃炎|1|0.5|0.5|1|1|4.0|10000|25000|1|15000|10000|5000|0|1"); /* share 0.5 / 1 stay */
 }
 
+/* ind_drg_month (stages/compute/drgmonth.c, a hash join in C) against the
+ * same rows from SQL: the join the table is defined by, as the query
+ * compute ran before. Planted besides drg.sql's rows: a stay with two drg
+ * rows, a stay with two inpatient rows (duplicates validate would have
+ * quarantined: a join counts each pair), a group with two benchmark rows,
+ * a benchmark of 0 (its quotient is NULL, left out of the index sums), and
+ * two names of one group in one department (the greatest is kept). Every
+ * column is compared exactly. */
+static void test_drg_month_is_the_join(void **state)
+{
+    sqlite3 *db = *state;
+    tk_exec(db,
+            "INSERT INTO drg (period, stay_id, drg_code, drg_name, weight, payment_cents,"
+            " low_risk, file_id, line_no) VALUES"
+            " ('2026-01','s2','GB25','胃炎（乙）',0.25,NULL,'N',1,7),"
+            " ('2026-01','s7','ZZ01','零标杆组',1.1,5000,'Y',1,8);"
+            "INSERT INTO inpatient VALUES"
+            " ('2026-01','s7','p','0101','2026-01-05','2026-01-09',61000,0,0,0,'died',1,6);"
+            "INSERT INTO drg_benchmark (period, drg_code, avg_los, avg_cost_cents, file_id,"
+            " line_no) VALUES ('2026-01','GB25',3,50000,1,4), ('2026-01','ZZ01',0,0,1,5);");
+    compute_ok(db, "2026-01");
+    tk_exec(db,
+            "CREATE TEMP TABLE want AS SELECT dept_code, drg_code, max(drg_name) AS drg_name,"
+            "  count(*) AS stays, sum(weight) AS weight, sum(los) AS los_days,"
+            "  count(b_los) AS benched_stays, coalesce(sum(b_los), 0) AS bench_los_sum,"
+            "  coalesce(sum(los / b_los), 0) AS los_index_sum, sum(fee) AS cost_cents,"
+            "  coalesce(sum(b_cost), 0) AS bench_cost_sum_cents,"
+            "  coalesce(sum(CAST(fee AS REAL) / b_cost), 0) AS cost_index_sum,"
+            "  count(payment) AS paid_stays, coalesce(sum(payment), 0) AS payment_cents,"
+            "  coalesce(sum(fee) FILTER (WHERE payment IS NOT NULL), 0) AS paid_cost_cents,"
+            "  count(*) FILTER (WHERE died) AS deaths,"
+            "  count(*) FILTER (WHERE low_risk = 'Y') AS low_risk,"
+            "  count(*) FILTER (WHERE low_risk = 'Y' AND died) AS low_risk_deaths"
+            " FROM (SELECT i.dept_code, d.drg_code, d.drg_name, d.weight,"
+            "   d.payment_cents AS payment, d.low_risk, i.total_fee_cents AS fee,"
+            "   i.outcome = 'died' AS died,"
+            "   max(CAST(julianday(i.discharge_date) - julianday(i.admit_date) AS INTEGER), 1)"
+            "    AS los, b.avg_los AS b_los, b.avg_cost_cents AS b_cost"
+            "  FROM inpatient i JOIN drg d ON d.period = i.period AND d.stay_id = i.stay_id"
+            "  LEFT JOIN drg_benchmark b ON b.drg_code = d.drg_code AND b.period ="
+            "   (SELECT max(period) FROM drg_benchmark WHERE period <= '2026-01')"
+            "  WHERE i.period = '2026-01')"
+            " GROUP BY dept_code, drg_code");
+    const char *cols = "dept_code, drg_code, drg_name, stays, weight, los_days, benched_stays,"
+                       " bench_los_sum, los_index_sum, cost_cents, bench_cost_sum_cents,"
+                       " cost_index_sum, paid_stays, payment_cents, paid_cost_cents, deaths,"
+                       " low_risk, low_risk_deaths";
+    char sql[2048];
+    snprintf(sql, sizeof sql,
+             "SELECT (SELECT count(*) FROM (SELECT %s FROM want EXCEPT SELECT %s FROM"
+             " ind_drg_month WHERE month = '2026-01')) + (SELECT count(*) FROM (SELECT %s FROM"
+             " ind_drg_month WHERE month = '2026-01' EXCEPT SELECT %s FROM want))",
+             cols, cols, cols, cols);
+    assert_int_equal(tk_query_int(db, sql), 0);
+    /* the plants are there: s2 twice in GB25 x two benchmarks, s7 in 0101 too */
+    assert_int_equal(tk_query_int(db, "SELECT stays FROM ind_drg_month WHERE month = '2026-01'"
+                                      " AND dept_code = '0101' AND drg_code = 'GB25'"),
+                     4);
+    assert_string_equal(tk_query_text(db, "SELECT drg_name FROM ind_drg_month WHERE month ="
+                                          " '2026-01' AND dept_code = '0101' AND drg_code = 'GB25'"),
+                        "胃炎（乙）");
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM want"), 6);
+}
+
+/* The indicators compute_undefined_by_sources lists for the absent
+ * sources, "id:sources" joined by ','. */
+static char *undefined_by(sqlite3 *db, const char *month, const char *const *absent, int n)
+{
+    compute_undefined *u;
+    int nu;
+    hr_error err;
+    hr_error_clear(&err);
+    assert_int_equal(compute_undefined_by_sources(db, month, absent, n, &u, &nu, &err), HR_OK);
+    static char out[4096];
+    size_t len = 0;
+    out[0] = '\0';
+    for (int i = 0; i < nu; i++)
+        len += (size_t)snprintf(out + len, sizeof out - len, "%s%s:%s", i ? "," : "", u[i].id,
+                                u[i].sources);
+    free(u);
+    return out;
+}
+
+/* Without drg_benchmark.csv (this month's or, read as of the month, an
+ * earlier one) the time and cost indices have no benched stay: they are
+ * listed as undefined by that source (the measures drg_benched,
+ * drg_los_index_sum and drg_cost_index_sum need it), CMI and the other
+ * DRG indicators are not. */
+static void test_undefined_without_benchmark(void **state)
+{
+    sqlite3 *db = *state;
+    const char *bench[] = {"drg_benchmark"}, *both[] = {"drg", "drg_benchmark"};
+    /* 2026-01 is the first month with benchmarks: without its file none serves */
+    tk_exec(db, "DELETE FROM drg_benchmark WHERE period = '2026-01';"
+                "DELETE FROM source_file WHERE period = '2026-01' AND source = 'drg_benchmark'");
+    assert_string_equal(undefined_by(db, "2026-01", bench, 1),
+                        "time_efficiency_index:drg_benchmark,cost_efficiency_index:drg_benchmark");
+    compute_ok(db, "2026-01");
+    U("2026-01", "hospital", "time_efficiency_index");
+    U("2026-01", "hospital", "cost_efficiency_index");
+    V("2026-01", "hospital", "cmi", 1.625);
+    /* both absent: the indices need both, the other DRG indicators drg only */
+    char *all = undefined_by(db, "2026-01", both, 2);
+    assert_non_null(strstr(all, "cmi:drg,"));
+    assert_non_null(strstr(all, "time_efficiency_index:drg drg_benchmark,"));
+    assert_non_null(strstr(all, "cost_efficiency_index:drg drg_benchmark,"));
+    assert_null(strstr(all, "cmi:drg drg_benchmark"));
+    /* 2026-03 without its own file reads February's: nothing undefined */
+    tk_exec(db, "DELETE FROM drg_benchmark WHERE period = '2026-03';"
+                "DELETE FROM source_file WHERE period = '2026-03' AND source = 'drg_benchmark'");
+    assert_string_equal(undefined_by(db, "2026-03", bench, 1), "");
+    /* a catalogue whose measure needs a source that is not optional in its set */
+    strbuf x = STRBUF_INIT;
+    tk_slurp("config/indicators.xml", &x);
+    char *at = strstr(x.buf, "<measure id=\"ip_stays\"/>");
+    assert_non_null(at);
+    strbuf y = STRBUF_INIT;
+    sb_addf(&y, "%.*s<measure id=\"ip_stays\" needs=\"drg_benchmark\"/>%s", (int)(at - x.buf),
+            x.buf, at + strlen("<measure id=\"ip_stays\"/>"));
+    tk_write_file("build/test_drg_needs.xml", y.buf);
+    sb_release(&x), sb_release(&y);
+    ind_catalogue cat;
+    hr_error err;
+    hr_error_clear(&err);
+    assert_int_equal(ind_catalogue_load("build/test_drg_needs.xml", "config/schema/indicators.xsd",
+                                        &cat, &err),
+                     HR_EINPUT);
+    assert_string_equal(err.field, "needs");
+    assert_non_null(strstr(err.message, "'ip_stays' needs 'drg_benchmark'"));
+}
+
 /* A budget target may name a v2 indicator (budget.csv takes any
  * catalogue id): execution is its YTD against the target. */
 static void test_budget_names_v2(void **state)
@@ -552,6 +683,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_quarter_not_average, setup, teardown),
         cmocka_unit_test_setup_teardown(test_budget_names_v2, setup, teardown),
         cmocka_unit_test_setup_teardown(test_benchmark_as_of_month, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_undefined_without_benchmark, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_drg_month_is_the_join, setup, teardown),
         cmocka_unit_test_setup_teardown(test_group_table, setup, teardown),
         cmocka_unit_test_setup_teardown(test_group_export, setup, teardown),
         cmocka_unit_test_setup_teardown(test_guokao_items, setup, teardown),

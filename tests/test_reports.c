@@ -246,6 +246,39 @@ static void test_annual(void **state)
     db_close(db);
 }
 
+/* The budget table judges execution by the indicator's direction, as the
+ * dashboard does: drug share (lower is better) at 30.24 % year to date
+ * against its 28 % target is 108.0 % of it, over the ceiling: "Alert",
+ * never read as ahead of plan; O+E visits (a flow) at 83.1 % against the
+ * time progress of October, 10 / 12 = 83.3 %, are 0.3 points behind:
+ * "Watch"; medical revenue at 193.0 % is on track. */
+static void test_budget_direction(void **state)
+{
+    (void)state;
+    static const char *const periods[] = {"2026-10", NULL};
+    sqlite3 *db = fixture_db("budget", periods);
+    tk_exec(db, "UPDATE indicator SET is_flow = 1 WHERE indicator IN ('medical_revenue', "
+                "'oe_visits', 'discharges');"
+                "UPDATE indicator_value SET value = 108.0 WHERE period = '2026-10' AND scope = "
+                "'hospital' AND indicator = 'budget_execution.drug_ratio';");
+    char out[128];
+    snprintf(out, sizeof out, "%s/budget", tmpdir);
+    assert_int_equal(render(db, "monthly", "2026-10", NULL, "hospital", "en", out), 1);
+    strbuf t = STRBUF_INIT;
+    text_of(out, "monthly", "2026-10", "hospital", "en", &t);
+    unwrap(&t);
+    const char *b = strstr(t.buf, "Year-to-datebudgetexecution");
+    assert_non_null(b);
+    const char *drug = strstr(b, "Drugshareoffees");
+    assert_non_null(drug);
+    assert_non_null(strstr(drug, "108.0%100.0%Alert"));
+    assert_non_null(strstr(b, "83.1%83.3%Watch"));
+    assert_non_null(strstr(b, "193.0%83.3%Ontrack"));
+    assert_non_null(strstr(b, "thetargetisaceiling"));
+    sb_release(&t);
+    db_close(db);
+}
+
 static void test_topics(void **state)
 {
     (void)state;
@@ -625,6 +658,7 @@ int main(void)
         cmocka_unit_test(test_monthly),
         cmocka_unit_test(test_quarterly),
         cmocka_unit_test(test_annual),
+        cmocka_unit_test(test_budget_direction),
         cmocka_unit_test(test_topics),
         cmocka_unit_test(test_drg_section),
         cmocka_unit_test(test_drg_missing),

@@ -10,6 +10,7 @@
  */
 #include "stages/advise/advise.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +59,9 @@ typedef struct cand {
     const char *replaces; /* the rule's replaces list */
     char indicator[96], about[64];
     int drg; /* written by a drg_groups rule (about = the group's code) */
+    int explains; /* rule kinds that explain a change (causes) outrank those that state it */
+    char sig[320]; /* the figure it states: about|comparison|base→value|change ("" none) */
+    int mom;       /* the comparison of that figure: 1 mom, 0 yoy */
     double priority;
     char *zh, *en, *head_zh, *head_en;
 } cand;
@@ -161,6 +165,7 @@ static void slots_release(slots *s)
 /* A new slot `key`; returns its index (the caller fills zh/en). */
 static int slot(slots *s, const char *key)
 {
+    assert(s->n < MAX_SLOTS);
     int i = s->n++;
     s->key[i] = key;
     sb_init(&s->zh[i]);
@@ -394,6 +399,71 @@ static void push(advise_ctx *c, int kind, const advise_rule *r, const advise_sen
     }
 }
 
+static const char *slot_zh(const slots *s, const char *key)
+{
+    for (int i = 0; i < s->n; i++)
+        if (!strcmp(s->key[i], key))
+            return s->zh[i].buf ? s->zh[i].buf : "";
+    return NULL;
+}
+
+/* The figure a finding states, so that one section says it once: the
+ * change of a quantity (its comparison, base, value and size) and what it
+ * is about; indicators of one <said_once> group compare by the change
+ * alone (full cost moving as direct cost). "" for a sentence without a
+ * change. */
+static void figure_sig(const advise_ctx *c, const slots *s, const char *indicator,
+                       const char *about, char *sig, size_t size)
+{
+    const char *ch = slot_zh(s, "change"), *base = slot_zh(s, "base");
+    const char *cmp = slot_zh(s, "comparison"), *val = slot_zh(s, "value");
+    *sig = '\0';
+    if (!ch || !*ch || !cmp || !base || !val || !strcmp(ch, "—"))
+        return;
+    for (int g = 0; indicator && g < c->set->nsaid; g++)
+        if (advise_list_has(c->set->said_once[g], indicator)) {
+            snprintf(sig, size, "%s|%s|said_once %d|%s", about ? about : "", cmp, g, ch);
+            return;
+        }
+    snprintf(sig, size, "%s|%s|%s→%s|%s", about ? about : "", cmp, base, val, ch);
+}
+
+/* Findings (the first n of cands, by priority) that state a figure an
+ * earlier one states are dropped; when the later one explains it (causes,
+ * the statement) and the earlier only states it, the earlier takes the
+ * later's words, keeping its rank, severity and headline. Returns the
+ * findings left; cands after them move up. */
+static int drop_repeats(advise_ctx *c, int n)
+{
+    int kept = 0;
+    for (int i = 0; i < c->ncands; i++) {
+        cand *x = &c->cands[i];
+        int dup = -1;
+        for (int j = 0; i < n && *x->sig && j < kept && dup < 0; j++)
+            if (!strcmp(c->cands[j].sig, x->sig))
+                dup = j;
+        if (dup < 0) {
+            c->cands[kept++] = *x;
+            continue;
+        }
+        cand *k = &c->cands[dup];
+        if (x->explains > k->explains) {
+            char *t = k->zh;
+            k->zh = x->zh, x->zh = t;
+            t = k->en, k->en = x->en, x->en = t;
+            k->explains = x->explains;
+        }
+        if (!k->head_zh) { /* the overview may quote the one that has a headline */
+            k->head_zh = x->head_zh, k->head_en = x->head_en;
+            x->head_zh = x->head_en = NULL;
+        }
+        free(x->zh), free(x->en), free(x->head_zh), free(x->head_en);
+    }
+    int dropped = c->ncands - kept;
+    c->ncands = kept;
+    return n - dropped;
+}
+
 /* A rule's finding (or `finding_slot`, e.g. the seasonal variant) and its
  * suggestion -- or, for a deterioration without one, its 持续观察 text.
  * Priority: severity x 1000 + dimension weight (0-9) x 10 + score, the
@@ -410,8 +480,16 @@ static void emit_as(advise_ctx *c, const advise_rule *r, int finding_slot, const
         score = 0;
     c->group++;
     const advise_sentence *f = &r->out[finding_slot];
-    if (f->present)
+    if (f->present) {
         push(c, 0, r, f, indicator, about, severity_rank(f->severity) * 1000 + w * 10 + score, s);
+        cand *k = &c->cands[c->ncands - 1];
+        k->explains = r->type == ADVISE_CONTRIBUTORS || r->type == ADVISE_STATEMENT ||
+                      r->type == ADVISE_DEFICIT || r->type == ADVISE_FACTORS   ? 2
+                      : r->type == ADVISE_EVENTS                                ? 1
+                                                                                : 0;
+        figure_sig(c, s, indicator, about, k->sig, sizeof k->sig);
+        k->mom = r->mom;
+    }
     const advise_sentence *g = &r->out[ADVISE_SUGGESTION];
     if (!g->present && adverse && r->out[ADVISE_WATCH].present)
         g = &r->out[ADVISE_WATCH];
@@ -508,26 +586,39 @@ static int write_overview(advise_ctx *c, const advise_rule *r, int nfind, hr_err
     int i = slot(&s, "period");
     period_words(c, &s.zh[i], &s.en[i]);
     int a = slot(&s, "attention"), d = slot(&s, "decisions"), na = 0, nd = 0;
+    /* Each figure once in the paragraph: a headline restating a change the
+     * summary gives ({mom:ID} {yoy:ID} of the scope itself) is not quoted,
+     * and what needs a decision is not also listed as needing attention. */
+    const char *summary = r->out[ADVISE_OV_SUMMARY].present ? r->out[ADVISE_OV_SUMMARY].zh : "";
+    char *decide = xrealloc(NULL, (size_t)nfind + 1);
     for (int k = 0; k < nfind; k++) {
         const cand *f = &c->cands[k];
-        if (!f->head_zh)
+        decide[k] = 0;
+        char key[128];
+        snprintf(key, sizeof key, "{%s:%s}", f->mom ? "mom" : "yoy", f->indicator);
+        if (!f->head_zh || (*f->sig && !*f->about && *f->indicator && strstr(summary, key))) {
+            decide[k] = -1;
             continue;
-        if (na < r->count) {
-            sb_addf(&s.zh[a], "%s%s", na ? "；" : "", f->head_zh);
-            sb_addf(&s.en[a], "%s%s", na ? "; " : "", f->head_en);
-            na++;
         }
-        int decide = 0;
         for (int j = nfind; j < c->ncands; j++)
             if (c->cands[j].group == f->group && severity_rank(c->cands[j].severity) >= 3 &&
-                strcmp(c->cands[j].rule_id, f->rule_id) == 0)
-                decide = 1;
-        if (decide && nd < 2) {
+                strcmp(c->cands[j].rule_id, f->rule_id) == 0 && nd < 2)
+                decide[k] = 1;
+        if (decide[k] == 1) {
             sb_addf(&s.zh[d], "%s%s", nd ? "；" : "", f->head_zh);
             sb_addf(&s.en[d], "%s%s", nd ? "; " : "", f->head_en);
             nd++;
         }
     }
+    for (int k = 0; k < nfind && na < r->count; k++) {
+        const cand *f = &c->cands[k];
+        if (decide[k] != 0)
+            continue;
+        sb_addf(&s.zh[a], "%s%s", na ? "；" : "", f->head_zh);
+        sb_addf(&s.en[a], "%s%s", na ? "; " : "", f->head_en);
+        na++;
+    }
+    free(decide);
     i = slot(&s, "count");
     format_count(&s.zh[i], nfind);
     format_count(&s.en[i], nfind);
@@ -573,12 +664,12 @@ static int flush_scope(advise_ctx *c, const advise_rules *rules, hr_error *err)
         }
     }
     c->ncands = kept;
-    if (c->ncands > 1) /* cands is NULL without any (qsort wants an array) */
-        if (c->ncands > 1) /* none: cands may be NULL, which qsort may not take */
+    if (c->ncands > 1) /* none: cands may be NULL, which qsort may not take */
         qsort(c->cands, (size_t)c->ncands, sizeof *c->cands, cand_cmp);
     int nfind = 0;
     while (nfind < c->ncands && c->cands[nfind].kind == 0)
         nfind++;
+    nfind = drop_repeats(c, nfind);
     int keep_f = c->set->max_findings && nfind > c->set->max_findings ? c->set->max_findings
                                                                        : nfind;
     int nsug = c->ncands - nfind;
@@ -1075,7 +1166,12 @@ static ranked *departments_beyond(const advise_ctx *c, const advise_rule *r, con
     ranked *list = xrealloc(NULL, ((size_t)c->nvals + 1) * sizeof *list);
     *n = 0;
     int hospital = is_hospital(c);
-    for (int i = 0; i < c->nvals; i++) {
+    /* A department's report lists at most itself: one lookup, not a scan
+     * of every value (this runs for every scope, rule and indicator). */
+    const value_row *own = hospital ? NULL : find_value(c, c->scope, in->id);
+    int from = own ? (int)(own - c->vals) : hospital ? 0 : c->nvals;
+    int to = own ? from + 1 : c->nvals;
+    for (int i = from; i < to; i++) {
         const value_row *v = &c->vals[i];
         if (strcmp(v->period, c->period_text) != 0 || strcmp(v->indicator, in->id) != 0 ||
             !v->has_value || strcmp(v->scope, "hospital") == 0 ||
@@ -1336,17 +1432,29 @@ void advise_shares(const double *parts, int n, double total, double *shares)
         shares[i] /= 10;
 }
 
-/* "甲科（-579人次，占 47.1%）、乙科（…）及其他 12 个科室（…，占 20.0%）" */
-static void drivers_slot(const advise_ctx *c, const ind_info *in, const part_delta *d, int n,
-                         int shown, slots *s)
+/* "甲科（-579人次，占 47.1%）、乙科（…）及其他 12 个科室（…，占 20.0%）":
+ * the largest drivers until they make `cover` % of the drivers' total (at
+ * most `shown` of them; cover 0: always `shown`), the rest as one group,
+ * shares adding up to 100.0. Returns 1 when `shown` departments do not
+ * reach `cover` %: the change is broad-based, no few departments drove it. */
+static int drivers_slot(const advise_ctx *c, const ind_info *in, const part_delta *d, int n,
+                        int shown, double cover, slots *s)
 {
     double total = 0;
     for (int i = 0; i < n; i++)
         total += d[i].delta;
-    int k = n > shown + 1 ? shown : n; /* "其他 1 个科室" would hide a name */
+    if (shown > 62)
+        shown = 62;
+    int k = 0;
+    double covered = 0;
+    while (k < n && k < shown && (cover <= 0 || k == 0 || covered < cover)) {
+        covered += total != 0 ? d[k].delta / total * 100 : 0;
+        k++;
+    }
+    int broad = cover > 0 && covered < cover && k < n;
+    if (n == k + 1 && n <= 62) /* "其他 1 个科室" would hide a name */
+        k = n;
     double parts[64], shares[64];
-    if (k > 62)
-        k = 62;
     int rest = n - k;
     for (int i = 0; i < k; i++)
         parts[i] = d[i].delta;
@@ -1383,6 +1491,14 @@ static void drivers_slot(const advise_ctx *c, const ind_info *in, const part_del
     if (!np)
         sb_addstr(&s->zh[i], "—"), sb_addstr(&s->en[i], "—");
     signed_slot(s, "driver_total", in, total);
+    double named = 0; /* the named departments' rounded shares, as printed */
+    for (int j = 0; j < k; j++)
+        named += shares[j];
+    number_slot(s, "covered", named, 1, "%");
+    i = slot(s, "driver_count");
+    format_count(&s->zh[i], n);
+    format_count(&s->en[i], n);
+    return broad;
 }
 
 /* "丙科（+445人次）、丁科（+12人次）等 5 个科室" */
@@ -1444,10 +1560,12 @@ static int eval_contributors(advise_ctx *c, const advise_rule *r, hr_error *err)
             slots s = {0};
             common_slots(c, in, list[i].row, &s);
             change_slots(c, r->mom, in, &list[i].ch, &s);
-            drivers_slot(c, in, drivers, ndr, r->count, &s);
-            int k = slot(&s, "departments"); /* the drivers, as before */
-            sb_addstr(&s.zh[k], s.zh[k - 2].buf ? s.zh[k - 2].buf : "");
-            sb_addstr(&s.en[k], s.en[k - 2].buf ? s.en[k - 2].buf : "");
+            int broad = drivers_slot(c, in, drivers, ndr, r->count, r->cover, &s);
+            int k = slot(&s, "departments"), dr = 0; /* the drivers, as before */
+            while (strcmp(s.key[dr], "drivers") != 0)
+                dr++;
+            sb_addstr(&s.zh[k], s.zh[dr].buf ? s.zh[dr].buf : "");
+            sb_addstr(&s.en[k], s.en[dr].buf ? s.en[dr].buf : "");
             offsets_slot(c, in, offsets, nof, r->offsets, &s);
             k = slot(&s, "offset_clause");
             if (nof && r->out[ADVISE_OFFSETS].present) {
@@ -1455,9 +1573,13 @@ static int eval_contributors(advise_ctx *c, const advise_rule *r, hr_error *err)
                 expand(c, r->out[ADVISE_OFFSETS].en, &s, 0, &s.en[k]);
             }
             int adverse = in->direction && list[i].ch.delta * in->direction < 0;
-            emit(c, r, in->id, score_of(&list[i].ch, r->min_change), adverse, &s);
+            /* no "主要由…拉动" over departments that do not make most of it */
+            if (!broad || r->out[ADVISE_BROAD].present) {
+                emit_as(c, r, broad ? ADVISE_BROAD : ADVISE_FINDING, in->id, NULL,
+                        score_of(&list[i].ch, r->min_change), adverse, &s);
+                shown++;
+            }
             slots_release(&s);
-            shown++;
         }
         free(drivers);
         free(offsets);
@@ -2406,8 +2528,44 @@ static int load_departments(advise_ctx *c, hr_error *err)
 
 /* ---- the stage ---- */
 
+/* The rule's when="..." on the scope being evaluated: data:ID (the scope
+ * has a non-zero value of ID: beds, discharges), category:NAME (the
+ * department's category in the dictionary), hospital, department; terms
+ * joined by "and", each optionally negated by "not". */
+static int when_holds(const advise_ctx *c, const char *when)
+{
+    char copy[256];
+    snprintf(copy, sizeof copy, "%s", when);
+    char *save = NULL;
+    int neg = 0;
+    for (char *t = strtok_r(copy, " \t\n", &save); t; t = strtok_r(NULL, " \t\n", &save)) {
+        if (!strcmp(t, "not")) {
+            neg = !neg;
+            continue;
+        }
+        if (!strcmp(t, "and"))
+            continue;
+        int ok;
+        if (!strncmp(t, "data:", 5)) {
+            const value_row *v = find_value(c, c->scope, t + 5);
+            ok = v && v->has_value && v->value != 0;
+        } else if (!strncmp(t, "category:", 9)) {
+            const dept_info *d = find_dept(c, c->scope);
+            ok = d && !strcmp(d->category, t + 9);
+        } else {
+            ok = is_hospital(c) == !strcmp(t, "hospital");
+        }
+        if (ok == neg)
+            return 0;
+        neg = 0;
+    }
+    return 1;
+}
+
 static int eval_rule(advise_ctx *c, const advise_rule *r, hr_error *err)
 {
+    if (*r->when && !when_holds(c, r->when))
+        return HR_OK;
     switch (r->type) {
     case ADVISE_BAND:
     case ADVISE_THRESHOLD: eval_band(c, r); return HR_OK;

@@ -86,9 +86,10 @@ static const char *const type_names[ADVISE_NTYPES] = {
 
 /* The text elements of a rule, by slot (ADVISE_FINDING ...). */
 static const char *const text_names[ADVISE_NTEXTS] = {
-    "finding", "suggestion", "headline", "seasonal", "offsets", "watch", "missing"};
+    "finding", "suggestion", "headline", "seasonal", "offsets", "watch", "missing", "broad"};
 static const char *const overview_names[ADVISE_NTEXTS] = {"summary", "attention", "decision",
-                                                          "calm",    NULL,        NULL, NULL};
+                                                          "calm",    NULL,        NULL,
+                                                          NULL,      NULL};
 
 #define COMMON " name scope subject value mom yoy period "
 #define CHANGE " base change delta amount trend comparison usual "
@@ -100,7 +101,8 @@ static const char *placeholders_for(advise_rule_type t)
     case ADVISE_THRESHOLD: return COMMON "limit low high band departments count ";
     case ADVISE_MOVERS: return COMMON CHANGE "last_year times ";
     case ADVISE_CONTRIBUTORS:
-        return COMMON CHANGE "departments drivers offsets offset_clause driver_total offset_total ";
+        return COMMON CHANGE "departments drivers offsets offset_clause driver_total offset_total"
+                            " covered driver_count ";
     case ADVISE_EVENTS: return COMMON CHANGE "department times share ";
     case ADVISE_FACTORS:
         return COMMON CHANGE "part volume_name volume_change volume_effect price_name price_change"
@@ -149,6 +151,32 @@ static int check_placeholders(const advise_rule *r, const char *text, xmlNodePtr
                                 r->id, (int)(end - p - 1), p + 1, known);
     }
     return HR_OK;
+}
+
+/* when="...": terms joined by "and", each optionally after "not":
+ * data:ID, category:NAME, hospital, department. */
+static int when_syntax_ok(const char *when)
+{
+    char copy[256];
+    snprintf(copy, sizeof copy, "%s", when);
+    char *save = NULL;
+    int expect_term = 1, terms = 0;
+    for (char *t = strtok_r(copy, " \t\n", &save); t; t = strtok_r(NULL, " \t\n", &save)) {
+        if (expect_term && !strcmp(t, "not"))
+            continue;
+        if (!expect_term) {
+            if (strcmp(t, "and") != 0)
+                return 0;
+            expect_term = 1;
+            continue;
+        }
+        if (!(!strncmp(t, "data:", 5) && t[5]) && !(!strncmp(t, "category:", 9) && t[9]) &&
+            strcmp(t, "hospital") != 0 && strcmp(t, "department") != 0)
+            return 0;
+        expect_term = 0;
+        terms++;
+    }
+    return !*when || (terms && !expect_term);
 }
 
 static int load_sentence(advise_rule *r, int which, const char *elem, xmlNodePtr rule_node,
@@ -208,6 +236,7 @@ static int load_rule(xmlNodePtr n, advise_rule *r, const char *path, hr_error *e
     r->any_direction = strcmp(buf, "any") == 0;
     r->count = attr_int(n, "count", 3);
     r->offsets = attr_int(n, "offsets", 2);
+    r->cover = attr_double(n, "cover", 0, NULL);
     r->indicators = attr_int(n, "indicators", 3);
     r->months = attr_int(n, "months", 3);
     attr(n, "state", buf, sizeof buf, "any");
@@ -233,6 +262,12 @@ static int load_rule(xmlNodePtr n, advise_rule *r, const char *path, hr_error *e
         r->list[0] = '\0'; /* there "indicators" is a number */
     attr(n, "workload", r->workload, sizeof r->workload, "");
     attr(n, "replaces", r->replaces, sizeof r->replaces, "");
+    attr(n, "when", r->when, sizeof r->when, "");
+    if (!when_syntax_ok(r->when))
+        return hr_error_set(err, HR_EFAIL, path, xmlGetLineNo(n), name,
+                            "rule '%s': when=\"%s\": terms are [not] data:ID, category:NAME,"
+                            " hospital or department, joined by \"and\"",
+                            r->id, r->when);
     for (xmlNodePtr c = n->children; c && r->type == ADVISE_FACTORS; c = c->next) {
         if (!is_element(c, "part"))
             continue;
@@ -272,6 +307,9 @@ static void load_settings(xmlNodePtr n, advise_settings *s)
     s->new_dept_share = attr_double(n, "new_department_share", 10, NULL);
     attr(n, "dimensions", s->dimensions, sizeof s->dimensions, "");
     attr(n, "device_indicators", s->device_indicators, sizeof s->device_indicators, "");
+    for (xmlNodePtr c = n->children; c; c = c->next)
+        if (is_element(c, "said_once") && s->nsaid < 8)
+            attr(c, "indicators", s->said_once[s->nsaid++], sizeof s->said_once[0], "");
     for (xmlNodePtr c = n->children; c; c = c->next)
         if (is_element(c, "min_base") && s->nbases < ADVISE_MAX_BASES) {
             attr(c, "indicator", s->bases[s->nbases].indicator,

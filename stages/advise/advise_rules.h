@@ -39,6 +39,7 @@ enum {
     ADVISE_OFFSETS,  /* contributors: the clause naming the offsets */
     ADVISE_WATCH,    /* a deterioration without a suggestion: 持续观察 */
     ADVISE_MISSING,  /* breaks: a source missing in the base period */
+    ADVISE_BROAD,    /* contributors: no few departments cover `cover` % of the change */
     ADVISE_NTEXTS
 };
 /* The overview's texts, in the same slots. */
@@ -71,6 +72,7 @@ typedef struct advise_rule {
     int any_direction;   /* department_events: which="any" */
     int count;           /* departments or movers listed */
     int offsets;         /* contributors: offsetting departments named */
+    double cover;        /* contributors: % of the drivers' total the named ones must make */
     int indicators;      /* contributors with "*": indicators listed */
     int months;          /* persistent: months running */
     int turned;          /* deficit: only a turn from surplus to deficit */
@@ -90,6 +92,7 @@ typedef struct advise_rule {
     char list[512];      /* department_events: indicator ids; overview: KPIs */
     char workload[192];  /* deficit: indicators the personnel cost is set against */
     char replaces[256];  /* rule ids whose findings on the same indicator this one drops */
+    char when[256];      /* conditions on the scope (advise_rules_when_ok checks the syntax) */
     int nparts;
     advise_part parts[ADVISE_MAX_PARTS];
     advise_sentence out[ADVISE_NTEXTS];
@@ -112,6 +115,8 @@ typedef struct advise_settings {
     char dimensions[256];  /* priority order, highest first */
     char device_indicators[256]; /* breaks: indicators a new/retired device affects */
     double new_dept_share; /* breaks: a new department's share of a hospital change */
+    int nsaid;             /* <said_once>: indicators whose equal changes are said once */
+    char said_once[8][192];
 } advise_settings;
 
 typedef struct advise_rules {

@@ -66,6 +66,8 @@ static char **split_words(const char *s, int *count)
     return out;
 }
 
+static void free_words(char **w, int n);
+
 int ind_catalogue_measure(const ind_catalogue *cat, const char *id)
 {
     for (int i = 0; i < cat->nmeasures; i++)
@@ -129,6 +131,9 @@ static void add_measure(ind_catalogue *cat, char *id, int set)
 {
     cat->measure_ids = xrealloc(cat->measure_ids, (size_t)(cat->nmeasures + 1) * sizeof(char *));
     cat->measure_set = xrealloc(cat->measure_set, (size_t)(cat->nmeasures + 1) * sizeof(int));
+    cat->measure_needs =
+        xrealloc(cat->measure_needs, (size_t)(cat->nmeasures + 1) * sizeof(char *));
+    cat->measure_needs[cat->nmeasures] = NULL;
     cat->measure_ids[cat->nmeasures] = id;
     cat->measure_set[cat->nmeasures++] = set;
 }
@@ -168,6 +173,24 @@ static int load_set(ind_catalogue *cat, xmlNode *n, const char *path, hr_error *
             }
             add_measure(cat, id, cat->nsets - 1);
             s->nmeasures++;
+            int nneed;
+            char *needs = attr(c, "needs"), **need = split_words(needs, &nneed);
+            cat->measure_needs[cat->nmeasures - 1] = needs;
+            for (int k = 0; k < nneed; k++) {
+                int ok = 0;
+                for (int o = 0; o < s->noptional; o++)
+                    ok |= strcmp(s->optional[o], need[k]) == 0;
+                if (!ok) {
+                    hr_error_set(err, HR_EINPUT, path, c->line, "needs",
+                                 "measure '%s' needs '%s', which is not an optional source of "
+                                 "its set '%s' (a source the set cannot do without belongs in "
+                                 "its sources)",
+                                 id, need[k], s->id);
+                    free_words(need, nneed);
+                    return err->code;
+                }
+            }
+            free_words(need, nneed);
         }
     }
     if ((s->kind == SET_SQL || s->kind == SET_DISTINCT) && !s->sql)
@@ -413,8 +436,9 @@ static void free_words(char **w, int n)
 void ind_catalogue_free(ind_catalogue *cat)
 {
     for (int i = 0; i < cat->nmeasures; i++)
-        free(cat->measure_ids[i]);
+        free(cat->measure_ids[i]), free(cat->measure_needs[i]);
     free(cat->measure_ids);
+    free(cat->measure_needs);
     free(cat->measure_set);
     for (int i = 0; i < cat->nsets; i++) {
         ind_measure_set *s = &cat->sets[i];

@@ -55,7 +55,9 @@ typedef struct compute_undefined {
  * undefined in `month` when the canonical sources absent[0..nabsent) (at
  * most 64, e.g. "cost", "census") have no file: an indicator whose
  * numerator or denominator (or hospital expression) needs a measure of a
- * set that reads an absent source -- through an alias, the source the
+ * set that reads an absent source, or of a measure that `needs` an absent
+ * optional one (drg_benched: drg_benchmark, unless an earlier month's file
+ * serves as of the month) -- through an alias, the source the
  * month's authority (or the alias default) picks -- and the budget family
  * when "budget" is absent. Derived from the catalogue, never listed.
  * Fills *out (caller frees with free()) with *n entries in catalogue

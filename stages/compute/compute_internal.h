@@ -103,6 +103,9 @@ typedef struct ind_catalogue {
     char **measure_ids; /* set measures first, then aliases */
     int nmeasures;
     int *measure_set; /* set index per measure, -1 for an alias */
+    /* Per measure: the optional sources of its set it cannot do without
+     * (<measure needs="...">, space-separated), or NULL. */
+    char **measure_needs;
     ind_measure_set *sets;
     int nsets;
     ind_alias *aliases;
@@ -157,6 +160,12 @@ int costalloc_month(sqlite3 *db, const char *month, hr_error *err);
 /* Deletes the month's cost_allocation, cost_unallocated and
  * cost_alloc_warning rows. */
 int costalloc_clear_month(sqlite3 *db, const char *month, hr_error *err);
+
+/* drgmonth.c: the month's rows of ind_drg_month (per discharging
+ * department and DRG group: drg.csv joined to inpatient.csv by stay_id,
+ * the group's benchmark as of the month), inserted; the caller has cleared
+ * the month's earlier rows. */
+int drg_month_build(sqlite3 *db, const char *month, hr_error *err);
 
 /* The keys of a distinct measure in a cube: the keys of month t and
  * department d are key[off[t * ndept + d] .. off[t * ndept + d + 1]),

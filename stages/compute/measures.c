@@ -63,34 +63,8 @@ static const char equipment_dept_sql[] =
     " sum(revenue_cents) AS eq_revenue, sum(depreciation_cents) AS eq_depreciation"
     " FROM ind_equipment_month WHERE month = :month GROUP BY dept_code";
 
-/* Per department and DRG group of the month: drg.csv rows joined to their
- * stay in inpatient.csv (the month's discharges; a stay of drg.csv not
- * discharged that month is left out here, validate quarantines it), with
- * the group's benchmark as of the month when there is one (the month's
- * drg_benchmark.csv, else the latest loaded before it, as validate's
- * drg-benchmark warning reads it). los as for avg_los (0 counted as 1). */
-static const char drg_month_sql[] =
-    "INSERT INTO ind_drg_month (month, dept_code, drg_code, drg_name, stays, weight, los_days,"
-    " benched_stays, bench_los_sum, los_index_sum, cost_cents, bench_cost_sum_cents,"
-    " cost_index_sum, paid_stays, payment_cents, paid_cost_cents, deaths, low_risk,"
-    " low_risk_deaths)"
-    " SELECT :month, dept_code, drg_code, max(drg_name), count(*), sum(weight), sum(los),"
-    "  count(b_los), coalesce(sum(b_los), 0), coalesce(sum(los / b_los), 0), sum(fee),"
-    "  coalesce(sum(b_cost), 0), coalesce(sum(CAST(fee AS REAL) / b_cost), 0),"
-    "  count(payment), coalesce(sum(payment), 0),"
-    "  coalesce(sum(fee) FILTER (WHERE payment IS NOT NULL), 0),"
-    "  count(*) FILTER (WHERE died), count(*) FILTER (WHERE low_risk = 'Y'),"
-    "  count(*) FILTER (WHERE low_risk = 'Y' AND died)"
-    " FROM (SELECT i.dept_code, d.drg_code, d.drg_name, d.weight, d.payment_cents AS payment,"
-    "   d.low_risk, i.total_fee_cents AS fee, i.outcome = 'died' AS died,"
-    "   max(CAST(julianday(i.discharge_date) - julianday(i.admit_date) AS INTEGER), 1) AS los,"
-    "   b.avg_los AS b_los, b.avg_cost_cents AS b_cost"
-    "  FROM inpatient i JOIN drg d ON d.period = i.period AND d.stay_id = i.stay_id"
-    "  LEFT JOIN drg_benchmark b ON b.drg_code = d.drg_code AND b.period ="
-    "   (SELECT max(period) FROM drg_benchmark WHERE period <= :month)"
-    "  WHERE i.period = :month)"
-    " GROUP BY dept_code, drg_code";
-
+/* The drg_groups set: drgmonth.c fills ind_drg_month for the month (per
+ * department and DRG group), then its rows are summed per department. */
 static const char drg_dept_sql[] =
     "SELECT dept_code, sum(stays) AS drg_cases, sum(weight) AS drg_weight,"
     " sum(benched_stays) AS drg_benched, sum(los_index_sum) AS drg_los_index_sum,"
@@ -406,7 +380,7 @@ static int compute_set(sqlite3 *db, const ind_catalogue *cat, const ind_measure_
     case SET_DISTINCT:
         return store_rows(db, cat, s, s->sql, month, err);
     case SET_DRG:
-        if (db_exec_args(db, err, drg_month_sql, month, NULL))
+        if (drg_month_build(db, month, err))
             return err->code;
         return store_rows(db, cat, s, drg_dept_sql, month, err);
     case SET_EQUIPMENT:
@@ -614,14 +588,19 @@ int ind_measures_refresh(sqlite3 *db, const ind_catalogue *cat, int first, int l
     pthread_t th[16];
     for (int t = 0; t < nthreads; t++)
         started += pthread_create(&th[started], NULL, reader_main, &q) == 0;
-    /* Meanwhile: the built-in sets and those that must read this
-     * connection, then a hand with the queue. */
-    for (int i = 0; !rc && i < njobs; i++)
-        if (!jobs[i].parallel) {
-            rc = compute_set(db, cat, jobs[i].set, jobs[i].month, err);
+    /* Meanwhile: the built-in sets, then the SQL sets that must read this
+     * connection (they may read what the built-in ones wrote: drg_codes
+     * reads ind_drg_month), then a hand with the queue. */
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; !rc && i < njobs; i++) {
+            const ind_measure_set *s = jobs[i].set;
+            int builtin = s->kind != SET_SQL && s->kind != SET_DISTINCT;
+            if (jobs[i].parallel || builtin != (pass == 0))
+                continue;
+            rc = compute_set(db, cat, s, jobs[i].month, err);
             if (!rc)
-                rc = save_state(db, jobs[i].month, jobs[i].set->id, &jobs[i].inputs,
-                                &jobs[i].missing, err);
+                rc = save_state(db, jobs[i].month, s->id, &jobs[i].inputs, &jobs[i].missing,
+                                err);
         }
     if (rc) { /* stop the readers early */
         pthread_mutex_lock(&q.mu);

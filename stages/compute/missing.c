@@ -2,7 +2,9 @@
  * missing.c -- what absent sources cost (compute.h,
  * compute_undefined_by_sources): the indicators of the catalogue that a
  * month without those sources cannot have, read from the measure sets'
- * `sources`, the aliases and the indicators' expressions.
+ * `sources`, the optional sources a measure `needs` (the time and cost
+ * indices without drg_benchmark.csv), the aliases and the indicators'
+ * expressions.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -34,6 +36,51 @@ static int absent_index(const char *const *absent, int nabsent, const char *sour
         if (strcmp(absent[i], source) == 0)
             return i;
     return -1;
+}
+
+/* Is an optional source the set reads as of the month (any_period) there
+ * anyway, from an earlier month's file? 1, 0, or -1 on error. */
+static int earlier_file(sqlite3 *db, const char *month, const ind_measure_set *s,
+                        const char *source, hr_error *err)
+{
+    int as_of = 0;
+    for (int a = 0; a < s->nany_period; a++)
+        as_of |= strcmp(s->any_period[a], source) == 0;
+    if (!as_of)
+        return 0;
+    int64_t n = 0;
+    if (db_query_int(db, &n, err,
+                     "SELECT count(*) FROM source_file WHERE current = 1 AND source = ?"
+                     " AND period < ?",
+                     source, month, NULL) < 0)
+        return -1;
+    return n > 0;
+}
+
+/* Adds to *need the absent optional sources measure m cannot do without
+ * (its `needs`), but for one read as of the month that an earlier month
+ * still provides. */
+static int optional_needs(sqlite3 *db, const char *month, const ind_catalogue *cat, int m,
+                          const char *const *absent, int nabsent, uint64_t *need, hr_error *err)
+{
+    const char *p = cat->measure_needs[m];
+    while (p && *p) {
+        while (*p == ' ' || *p == '\t' || *p == '\n')
+            p++;
+        size_t len = strcspn(p, " \t\n");
+        char source[64];
+        snprintf(source, sizeof source, "%.*s", (int)len, p);
+        p += len;
+        int k = len ? absent_index(absent, nabsent, source) : -1;
+        if (k < 0)
+            continue;
+        int earlier = earlier_file(db, month, &cat->sets[cat->measure_set[m]], source, err);
+        if (earlier < 0)
+            return err->code;
+        if (!earlier)
+            *need |= (uint64_t)1 << k;
+    }
+    return HR_OK;
 }
 
 /* The month's authority source for an alias's fact, or its default. */
@@ -68,7 +115,8 @@ int compute_undefined_by_sources(sqlite3 *db, const char *month, const char *con
     uint64_t *need = calloc((size_t)cat.nmeasures + 1, sizeof *need);
     if (!need)
         abort();
-    for (int m = 0; m < cat.nmeasures; m++) {
+    int rc = HR_OK;
+    for (int m = 0; m < cat.nmeasures && rc == HR_OK; m++) {
         if (cat.measure_set[m] < 0)
             continue;
         const ind_measure_set *s = &cat.sets[cat.measure_set[m]];
@@ -77,8 +125,8 @@ int compute_undefined_by_sources(sqlite3 *db, const char *month, const char *con
             if (k >= 0)
                 need[m] |= (uint64_t)1 << k;
         }
+        rc = optional_needs(db, month, &cat, m, absent, nabsent, &need[m], err);
     }
-    int rc = HR_OK;
     for (int a = 0; a < cat.naliases && rc == HR_OK; a++) {
         const ind_alias *al = &cat.aliases[a];
         char source[64];
