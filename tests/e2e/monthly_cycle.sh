@@ -351,6 +351,26 @@ n2=$(cat "$T/nchanged")
 [ "$n2" -gt 0 ] && ok || bad "the rename changed no report"
 echo "a renamed department: $n2 of $(wc -l <"$T/pdfs3") PDFs changed and were delivered again"
 
+# a correction no delivered edition shows: one department's English name
+# (0102's). The run renders the Chinese editions, which do not print it: the
+# new dept.csv is archived and loaded, every PDF stays byte for byte, and
+# nothing is copied or mailed again
+ls "$T/mail"/*.eml | sort >"$T/mails3"
+f=$D/hrp/科室字典_$ym.csv
+awk -F, -v OFS=, '$1 == "0102" { $3 = $3 " (corrected)" } { print }' "$f" >"$T/dept3"
+cmp -s "$f" "$T/dept3" && bad "the English correction changed nothing"
+cat "$T/dept3" >"$f" && touch -d '-1 hour' "$f"
+run --deliver >"$T/run4" 2>"$T/run4.err" && ok || { bad "run after the English name correction"; cat "$T/run4.err"; }
+is_state "an English name corrected" "$T/run4" dept.csv updated
+[ "$(sqlite3 "$db" "SELECT name_en FROM dept WHERE period = '$m' AND dept_code = '0102'")" = \
+  "Respiratory and Critical Care Medicine (corrected)" ] && ok || bad "the corrected English name is not loaded"
+snap >"$T/pdfs4"
+redelivered "$T/pdfs3" "$T/pdfs4" "$T/run4" "$T/mails3"
+[ "$(cat "$T/nchanged")" -eq 0 ] && ok || bad "an English name changed a Chinese edition"
+cmp -s "$T/mails3" "$T/mails-now" && ok || bad "mail went out though no delivered report changed"
+lacks "nothing copied again" "$T/run4" "^copied"
+echo "an English name corrected: 0 of $(wc -l <"$T/pdfs4") PDFs changed, nothing delivered again"
+
 # ---- failures: an addressee whose mail is refused, a report edited since it was rendered ----
 sed -e "s|sendmail=\"$T/sendmail\"|sendmail=\"/bin/false\"|; s|wang@hospital.example|zhao@hospital.example|" \
     "$T/delivery.xml" >"$T/delivery-refused.xml"

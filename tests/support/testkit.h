@@ -17,6 +17,8 @@
 
 /* Creates /tmp/PREFIX-XXXXXX into buf (>= 64 bytes); removes it again. */
 void tk_tmpdir_create(char *buf, const char *prefix);
+/* Removes dir and what is in it; with HR_TEST_KEEP set it keeps the folder
+ * and says where it is, to look at what a test wrote. */
 void tk_tmpdir_remove(const char *dir);
 
 /* Appends the whole file to sb. */
