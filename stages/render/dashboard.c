@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "pipeline/core/db.h"
+#include "pipeline/core/xalloc.h"
 #include "stages/render/render_internal.h"
 #include "stages/render/template.h"
 
@@ -371,9 +372,7 @@ int dash_quadrant(rctx *c, xmlNodePtr el)
                             "a quadrant dataset needs the columns x, xvalue and value");
     }
     int n = 0, ref = -1;
-    double *xs = malloc(sizeof(double) * (size_t)(d.nrows + 1) * 2), *ys = xs + d.nrows + 1;
-    if (!xs)
-        abort();
+    double *xs = xmalloc(sizeof(double) * (size_t)(d.nrows + 1) * 2), *ys = xs + d.nrows + 1;
     double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY, yhi = -INFINITY;
     for (int r = 0; r < d.nrows; r++) {
         double a = ds_at(&d, r, cx)->num, b = ds_at(&d, r, cy)->num;
@@ -446,9 +445,7 @@ int dash_quadrant(rctx *c, xmlNodePtr el)
         double x, y, score;
         int row, hl;
     } pt;
-    pt *pts = malloc(sizeof *pts * (size_t)(d.nrows + 1));
-    if (!pts)
-        abort();
+    pt *pts = xmalloc(sizeof *pts * (size_t)(d.nrows + 1));
     int np = 0;
     for (int r = 0; r < d.nrows; r++) {
         double a = ds_at(&d, r, cx)->num, b = ds_at(&d, r, cy)->num;
@@ -465,9 +462,7 @@ int dash_quadrant(rctx *c, xmlNodePtr el)
             pt tmp = pts[j];
             pts[j] = pts[j - 1], pts[j - 1] = tmp;
         }
-    double (*box)[4] = malloc(sizeof *box * (size_t)(np + 1));
-    if (!box)
-        abort();
+    double (*box)[4] = xmalloc(sizeof *box * (size_t)(np + 1));
     int placed = 0;
     for (int i = 0; i < np && placed < 16; i++) {
         /* a bilingual name ("骨科\nOrthopaedics"): the second line

@@ -302,7 +302,7 @@ vkey *vkey_begin(sqlite3 *db, const vrule *r, int ord, long long rows, hr_error 
 void vkey_bind(vkey *v, vscan *s)
 {
     /* key_cols: "a, b" */
-    char *copy = strdup(v->k.r->key_cols), *save = NULL;
+    char *copy = xstrdup(v->k.r->key_cols), *save = NULL;
     int n = 0;
     for (char *t = strtok_r(copy, ", ", &save); t && n < 16; t = strtok_r(NULL, ", ", &save))
         v->at[n++] = vscan_column(s, t);

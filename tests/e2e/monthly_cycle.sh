@@ -11,20 +11,7 @@
 # sendmail and to department folders; a corrected export is archived as a
 # new version and re-delivers exactly the reports it changed.
 set -u
-BUILD=${BUILD:-build}
-HR=$BUILD/hospreport
-GEN=$BUILD/hospgen
-T=$(mktemp -d /tmp/hr_cycle.XXXXXX)
-trap 'chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-has() { # description, file, text
-    if grep -q -- "$3" "$2"; then ok; else bad "$1: '$3' not in $2"; cat "$2"; fi
-}
-lacks() {
-    if grep -q -- "$3" "$2"; then bad "$1: '$3' in $2"; cat "$2"; else ok; fi
-}
+. "$(dirname "$0")/lib.sh"
 # the state column of a source in pull's or status's table
 state_of() { awk -v s="$2" '$1 == s { print $3 }' "$1"; }
 is_state() { # description, table, source, state
@@ -35,7 +22,7 @@ export SOURCE_DATE_EPOCH=1793000000
 
 "$GEN" --out "$T/std" --end 2026-10 --months 2 --scale 0.01 --seed 5 --quiet &&
     "$GEN" --out "$T/his" --end 2026-10 --months 2 --scale 0.01 --seed 5 --profile chinese-his \
-        --quiet || { echo "FAIL: hospgen"; exit 1; }
+        --quiet || die "hospgen"
 
 D=$T/drop A=$T/archive db=$T/hr.db
 # the shipped sources.xml with the test's folders, quick completeness checks
@@ -378,5 +365,4 @@ has "the other report still goes" "$T/deliver4" "^sent    zhao@hospital.example 
 lacks "the edited report does not go" "$T/deliver4" "^sent .*心血管内科"
 [ "$(ls "$T/mail"/*.eml | wc -l)" -eq $((nmail + 1)) ] && ok || bad "one message to the new addressee"
 
-echo "monthly_cycle: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary
