@@ -42,25 +42,32 @@ static sqlite3 *fixture_db(void)
     return db;
 }
 
-/* The scope's sentences of one kind, one per line, "zh | en". */
-static const char *sentences(sqlite3 *db, const char *scope, const char *kind)
+/* The period's sentences of a scope and kind, one per line, "zh | en". */
+static const char *sentences_of(sqlite3 *db, const char *period, const char *scope,
+                                const char *kind)
 {
     static strbuf sb = STRBUF_INIT;
     sb_reset(&sb);
     sqlite3_stmt *st;
     assert_int_equal(sqlite3_prepare_v2(db,
                                         "SELECT text_zh, text_en, severity FROM advice WHERE "
-                                        "period = '2026-10' AND scope = ? AND kind = ? "
+                                        "period = ? AND scope = ? AND kind = ? "
                                         "ORDER BY sort_order",
                                         -1, &st, NULL),
                      SQLITE_OK);
-    sqlite3_bind_text(st, 1, scope, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, scope, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
     while (sqlite3_step(st) == SQLITE_ROW)
         sb_addf(&sb, "%s | %s | %s\n", sqlite3_column_text(st, 2), sqlite3_column_text(st, 0),
                 sqlite3_column_text(st, 1));
     sqlite3_finalize(st);
     return sb.buf;
+}
+
+static const char *sentences(sqlite3 *db, const char *scope, const char *kind)
+{
+    return sentences_of(db, "2026-10", scope, kind);
 }
 
 static void test_known_anomaly(void **state)
@@ -281,7 +288,10 @@ static void test_said_once(void **state)
                 "('full_cost', '全成本', 'Full cost', 'money', 'down', 'economics', 8, 1);"
                 "INSERT INTO indicator_value (period, scope, indicator, value, mom_base) VALUES "
                 "('2026-10', '0301', 'direct_cost', 1068000, 1000000),"
-                "('2026-10', '0301', 'full_cost', 1068000, 1000000);");
+                "('2026-10', '0301', 'full_cost', 1068000, 1000000);"
+                /* the same name as in September: no dictionary break */
+                "UPDATE dept SET name_zh = '内科', name_en = 'Internal Medicine' WHERE "
+                "dept_code = '0301';");
     hr_error err;
     hr_error_clear(&err);
     assert_int_equal(advise_period_rules(db, "2026-10", "tests/data/advise/said_once.xml", &err), 0);
@@ -309,6 +319,106 @@ static void test_said_once(void **state)
                      0);
     assert_non_null(strstr(sentences(db, "0301", "finding"),
                            "warning | 全成本环比上升 6.8%（150.00万元 → 160.20万元）。"));
+    db_close(db);
+}
+
+/* Significance and seasonality in a quarterly report, from the months'
+ * totals: outpatient visits of 2026-Q3 fell 3,000 -> 2,850 (-5.0 %); the
+ * eight quarters before (ending 2024-09 .. 2026-06) alternate 3,030 and
+ * 3,000 visits (months of 1,010 and 1,000): QoQ changes +1.0 % and
+ * -0.990099 %, four of each, sample sd 1.063753, so -5.0 % is 4.7 times the
+ * usual variation. With quarters of 3,360 (+12 % / -10.71 %: sd 12.1) the
+ * same fall is noise, no finding. When the same quarter a year earlier
+ * fell too (2025-Q3 at 2,700 after 3,000: -10 %, >= 0.5 x 5 %), the fall
+ * is seasonal. */
+static void test_quarter_significance(void **state)
+{
+    (void)state;
+    sqlite3 *db = fixture_db();
+    tk_exec(db, "UPDATE indicator SET is_flow = 1 WHERE indicator = 'outpatient_visits';"
+                "INSERT INTO indicator_value (period, scope, indicator, value, mom_base) VALUES"
+                " ('2026-Q3', 'hospital', 'outpatient_visits', 2850, 3000);"
+                "WITH RECURSIVE m(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM m WHERE i < 26)"
+                " INSERT INTO indicator_value (period, scope, indicator, value)"
+                " SELECT printf('%04d-%02d', 2024 + (i + 3) / 12, (i + 3) % 12 + 1), 'hospital',"
+                " 'outpatient_visits', CASE WHEN (i / 3) % 2 = 1 THEN 1010 ELSE 1000 END FROM m;");
+    hr_error err;
+    hr_error_clear(&err);
+    assert_int_equal(advise_period_rules(db, "2026-Q3", "tests/data/advise/quarter.xml", &err), 0);
+    assert_string_equal(
+        sentences_of(db, "2026-Q3", "hospital", "finding"),
+        "warning | 门诊人次环比下降 5.0%（3,000人次 → 2,850人次），为通常波动的 4.7 倍。 | "
+        "Outpatient visits fell 5.0% vs the previous quarter (3,000 visits → 2,850 visits), "
+        "4.7 times its usual variation.\n");
+    tk_exec(db, "UPDATE indicator_value SET value = 1120 WHERE value = 1010");
+    assert_int_equal(advise_period_rules(db, "2026-Q3", "tests/data/advise/quarter.xml", &err), 0);
+    assert_string_equal(sentences_of(db, "2026-Q3", "hospital", "finding"), "");
+    tk_exec(db, "UPDATE indicator_value SET value = 1010 WHERE value = 1120;"
+                "UPDATE indicator_value SET value = 900 WHERE scope = 'hospital' AND indicator ="
+                " 'outpatient_visits' AND period IN ('2025-07', '2025-08', '2025-09');"
+                "UPDATE indicator_value SET value = 1000 WHERE scope = 'hospital' AND indicator ="
+                " 'outpatient_visits' AND period IN ('2025-04', '2025-05', '2025-06');");
+    /* (that -10 % widens the usual variation: significance off for this) */
+    strbuf sb = STRBUF_INIT;
+    tk_slurp("tests/data/advise/quarter.xml", &sb);
+    char *p = strstr(sb.buf, "significance=\"2\"");
+    p[14] = '0';
+    tk_write_file("build/tests/test_advise_rules.xml", sb.buf);
+    sb_release(&sb);
+    assert_int_equal(advise_period_rules(db, "2026-Q3", "build/tests/test_advise_rules.xml", &err),
+                     0);
+    assert_string_equal(sentences_of(db, "2026-Q3", "hospital", "finding"),
+                        "info | 门诊人次环比下降 5.0%，去年同季度 -10.0%，属季节性。 | "
+                        "Outpatient visits fell 5.0% vs the previous quarter; the same quarter "
+                        "last year -10.0%: seasonal.\n");
+    db_close(db);
+}
+
+/* A dictionary change is a comparability break: the fixture's 0301 is
+ * 大内科 in September and 内科 in October (renamed), so its direct cost's
+ * +6.8 % is no mover but a break, stored in advice_break; Surgery moved
+ * to another category breaks too; a department in September's dictionary
+ * and gone from October's (0305, merged) breaks the hospital's visits it
+ * accounted for -300 of the +1,345 (1,300 + 345 - 300; 22.3 % >=
+ * new_department_share 10 %). */
+static void test_dictionary_break(void **state)
+{
+    (void)state;
+    sqlite3 *db = fixture_db();
+    tk_exec(db, "INSERT INTO indicator (indicator, name_zh, name_en, unit, direction, dimension, "
+                "sort_order, is_flow) VALUES "
+                "('direct_cost', '直接成本', 'Direct cost', 'money', 'down', 'economics', 7, 1);"
+                "INSERT INTO indicator_value (period, scope, indicator, value, mom_base) VALUES "
+                "('2026-10', '0301', 'direct_cost', 1068000, 1000000),"
+                "('2026-10', '0302', 'direct_cost', 1068000, 1000000);"
+                "UPDATE dept SET category = 'medtech' WHERE dept_code = '0302' AND period = '2026-10';"
+                "INSERT INTO dept (period, dept_code, name_zh, name_en, category, file_id, line_no)"
+                " VALUES ('2026-09', '0305', '老年科', 'Geriatrics', 'clinical', 1, 6);"
+                "INSERT INTO contribution (period, indicator, comparison, dept_code, delta, share,"
+                " rank) VALUES ('2026-10', 'outpatient_visits', 'mom', '0305', -300, 0, 3);"
+                "UPDATE contribution SET delta = 1300 WHERE dept_code = '0301' AND indicator ="
+                " 'outpatient_visits';");
+    hr_error err;
+    hr_error_clear(&err);
+    assert_int_equal(advise_period_rules(db, "2026-10", "tests/data/advise/analysis.xml", &err), 0);
+    assert_string_equal(sentences(db, "0301", "finding"),
+                        "warning | 直接成本环比上升 6.8%，科室字典变更：大内科更名为内科，非同口径比较。 | "
+                        "Direct cost rose 6.8% vs the previous month, but the department "
+                        "dictionary changed: General Medicine is now Internal Medicine: not "
+                        "like-for-like.\n");
+    assert_non_null(strstr(sentences(db, "0302", "finding"),
+                           "科室字典变更：外科的类别由 clinical 改为 medtech"));
+    assert_non_null(strstr(sentences(db, "hospital", "finding"),
+                           "科室字典变更：老年科已撤销或并入其他科室，非同口径比较。"));
+    int64_t n = 0;
+    assert_int_equal(db_query_int(db, &n, &err,
+                                  "SELECT count(*) FROM advice_break WHERE period = '2026-10' AND "
+                                  "comparison = 'mom' AND ((scope = '0301' AND indicator = '') OR "
+                                  "(scope = '0302' AND indicator = '') OR (scope = 'hospital' AND "
+                                  "indicator = 'outpatient_visits'))",
+                                  NULL),
+                     1);
+    assert_int_equal(n, 3);
     db_close(db);
 }
 
@@ -629,6 +739,8 @@ int main(void)
         cmocka_unit_test(test_drivers_cover),
         cmocka_unit_test(test_when_beds),
         cmocka_unit_test(test_said_once),
+        cmocka_unit_test(test_quarter_significance),
+        cmocka_unit_test(test_dictionary_break),
         cmocka_unit_test(test_deficit_materiality),
         cmocka_unit_test(test_bad_rules),
         cmocka_unit_test(test_shares),

@@ -127,6 +127,67 @@ static void test_small_counts(void **state)
     db_close(db);
 }
 
+/* A template may not read the table behind the small-count view: through
+ * main.indicator_value D01's 3 complaints would print as they are. Each
+ * spelling is refused, naming the template and its line; the unqualified
+ * name still renders "<5". */
+static void test_small_counts_not_read_past_the_view(void **state)
+{
+    (void)state;
+    sqlite3 *db = tk_fixture_db(tmpdir, "bypass", "tests/data/render/fixture.sql");
+    tk_exec(db, values);
+    static const char *const bypass[] = {
+        "SELECT value FROM main.indicator_value WHERE scope = 'D01' AND indicator = 'complaints'",
+        "SELECT v.value AS value FROM \"main\".\"indicator_value\" v WHERE v.scope = 'D01' "
+        "AND v.indicator = 'complaints'",
+        "SELECT (SELECT numerator FROM main.indicator_value WHERE scope = 'D01' AND indicator = "
+        "'complaints') AS value",
+        "WITH c AS (SELECT * FROM main.indicator_value) SELECT value FROM c WHERE scope = 'D01' "
+        "AND indicator = 'complaints'",
+        /* a CTE with the view's own name */
+        "WITH indicator_value AS (SELECT * FROM main.indicator_value) SELECT value FROM "
+        "indicator_value WHERE scope = 'D01' AND indicator = 'complaints'",
+    };
+    char tpl[256], out[128], pdf[256];
+    snprintf(tpl, sizeof tpl, "%s/bypass.xml", tmpdir);
+    snprintf(out, sizeof out, "%s/out-bypass", tmpdir);
+    hr_error err;
+    for (size_t i = 0; i <= sizeof bypass / sizeof *bypass; i++) {
+        /* the last one: the same query through the view */
+        const char *sql = i < sizeof bypass / sizeof *bypass
+                              ? bypass[i]
+                              : "SELECT value FROM indicator_value WHERE scope = 'D01' AND "
+                                "indicator = 'complaints'";
+        strbuf x = STRBUF_INIT;
+        sb_addf(&x,
+                "<?xml version=\"1.0\"?>\n<report title=\"T\">\n<dataset name=\"x\">%s"
+                "</dataset>\n<h level=\"1\">Bypass</h>\n<table dataset=\"x\"><col "
+                "field=\"value\" format=\"value\">Complaints</col></table>\n</report>\n",
+                sql);
+        tk_write_file(tpl, x.buf);
+        sb_release(&x);
+        render_options o = {"monthly", "2026-10", "D01", "en", tpl, out, 0};
+        int written = 0;
+        hr_error_clear(&err);
+        int rc = render_reports(db, &o, &written, &err);
+        if (i < sizeof bypass / sizeof *bypass) {
+            if (rc == HR_OK)
+                fail_msg("rendered a template reading past the view: %s", sql);
+            assert_int_equal(rc, HR_EINPUT);
+            assert_string_equal(err.file, tpl);
+            assert_int_equal(err.line, 3);
+            assert_contains(err.message, "main.indicator_value");
+            assert_contains(err.message, "small-count");
+        } else {
+            assert_int_equal(rc, HR_OK);
+            snprintf(pdf, sizeof pdf, "%s/monthly-2026-10-D01.en.pdf", out);
+            assert_int_equal(lines_matching(pdf, "^ *<5 *$"), 1);
+            assert_int_equal(lines_matching(pdf, "^ *3(\\.0)? *$"), 0);
+        }
+    }
+    db_close(db);
+}
+
 /* A data folder like the tree's, with its own config/hospital.xml. */
 static int setup(void **state)
 {
@@ -160,6 +221,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_small_counts),
+        cmocka_unit_test(test_small_counts_not_read_past_the_view),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

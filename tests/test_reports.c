@@ -279,6 +279,44 @@ static void test_budget_direction(void **state)
     db_close(db);
 }
 
+/* Comparability marks in tables come from advise's advice_break: the
+ * hospital's discharges (mom) and D02's O+E visits (mom) are not
+ * like-for-like; their cells carry "*" and the tables a footnote with the
+ * reason, in the report's language; other cells carry none. */
+static void test_break_marks(void **state)
+{
+    (void)state;
+    static const char *const periods[] = {"2026-10", NULL};
+    sqlite3 *db = fixture_db("breaks", periods);
+    tk_exec(db, "DELETE FROM advice_break;"
+                "INSERT INTO advice_break VALUES ('2026-10', 'hospital', 'discharges', 'mom',"
+                " '含新设科室急诊科', 'includes a new department, Emergency'),"
+                "('2026-10', 'D02', 'oe_visits', 'mom', '科室字典变更：外科更名为普外科',"
+                " 'the department dictionary changed: Surgery is now General Surgery');");
+    char out[128];
+    snprintf(out, sizeof out, "%s/breaks", tmpdir);
+    assert_int_equal(render(db, "monthly", "2026-10", NULL, "hospital", "all", out), 3);
+    strbuf t = STRBUF_INIT;
+    text_of(out, "monthly", "2026-10", "hospital", "en", &t);
+    unwrap(&t);
+    /* the indicator overview: the hospital's discharges */
+    assert_contains(t.buf, "*Notlike-for-like,neitheranimprovementnoradeterioration:includesanew"
+                           "department,Emergency.");
+    /* volume by department: D02's visits (General Surgery 10,508, -0.48 %*)
+     * and the hospital's discharges (1,320, -0.53 %*), both reasons */
+    assert_contains(t.buf, "GeneralSurgery29,2721,23610,508-0.48%*433-0.46%");
+    assert_contains(t.buf, "Wholehospital—30,8303,77034,600+7.4%1,320-0.53%*");
+    assert_contains(t.buf, "*Notlike-for-like,neitheranimprovementnoradeterioration:thedepartment"
+                           "dictionarychanged:SurgeryisnowGeneralSurgery;includesanewdepartment,"
+                           "Emergency.");
+    assert_true(strstr(t.buf, "Cardiology114,1401,54515,685+18.8%541-0.55%116") != NULL);
+    text_of(out, "monthly", "2026-10", "hospital", "zh_CN", &t);
+    unwrap(&t);
+    assert_contains(t.buf, "*非同口径比较，不作为改善或恶化：含新设科室急诊科。");
+    sb_release(&t);
+    db_close(db);
+}
+
 static void test_topics(void **state)
 {
     (void)state;
@@ -659,6 +697,7 @@ int main(void)
         cmocka_unit_test(test_quarterly),
         cmocka_unit_test(test_annual),
         cmocka_unit_test(test_budget_direction),
+        cmocka_unit_test(test_break_marks),
         cmocka_unit_test(test_topics),
         cmocka_unit_test(test_drg_section),
         cmocka_unit_test(test_drg_missing),

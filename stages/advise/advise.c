@@ -20,6 +20,7 @@
 #include "pipeline/core/numfmt.h"
 #include "pipeline/core/paths.h"
 #include "pipeline/core/period.h"
+#include "pipeline/core/smallcount.h"
 #include "pipeline/core/strbuf.h"
 #include "pipeline/core/xalloc.h"
 #include "stages/advise/advise_rules.h"
@@ -36,6 +37,7 @@ typedef struct value_row {
     char period[24], scope[64], indicator[96];
     int has_value, has_mom_base, has_yoy_base, has_den, has_num;
     double value, mom_base, yoy_base, den, num;
+    int hidden; /* by the small-count rule (smallcount.h) */
 } value_row;
 
 /* A comparison that is not like-for-like (a device or department new or
@@ -91,6 +93,7 @@ typedef struct advise_ctx {
     int nbrks;
     cand *cands;
     int ncands, group;
+    small_counts small; /* config/hospital.xml's rule, as render applies it */
 } advise_ctx;
 
 /* ---- numbers (pipeline/core/numfmt.h) ---- */
@@ -182,6 +185,7 @@ static void slot_text(slots *s, const char *key, const char *zh, const char *en)
 
 static const value_row *find_value(const advise_ctx *c, const char *scope, const char *indicator);
 static const ind_info *find_ind(const advise_ctx *c, const char *id);
+static void put_hidden(const advise_ctx *c, const ind_info *in, strbuf *sb);
 
 /* {value:ID} {mom:ID} {yoy:ID}: another indicator of the scope. */
 static int expand_indicator(const advise_ctx *c, const char *key, size_t len, int zh, strbuf *out)
@@ -199,6 +203,11 @@ static int expand_indicator(const advise_ctx *c, const char *key, size_t len, in
     const value_row *v = in ? find_value(c, c->scope, in->id) : NULL;
     if (!in) {
         sb_addstr(out, "—");
+    } else if (v && v->hidden) {
+        if (strcmp(word, "value") == 0)
+            put_hidden(c, in, out);
+        else
+            sb_addstr(out, "—");
     } else if (strcmp(word, "value") == 0) {
         format_value(out, in, v && v->has_value, v ? v->value : 0, zh, 0);
     } else {
@@ -298,6 +307,32 @@ static const ind_info *find_ind(const advise_ctx *c, const char *id)
         if (strcmp(c->inds[i].id, id) == 0)
             return &c->inds[i];
     return NULL;
+}
+
+/* Small counts (INDICATORS.md): what a text prints in place of a hidden
+ * value -- "<k" for a count, "—" for a ratio -- as render's view does. No
+ * sentence is about a hidden value (change_of, emit_as); a base, another
+ * indicator's value or a department in a list that is hidden prints so. */
+static void put_hidden(const advise_ctx *c, const ind_info *in, strbuf *sb)
+{
+    if (strcmp(in->unit, "count") == 0)
+        sb_addf(sb, "<%d", c->small.k);
+    else
+        sb_addstr(sb, "—");
+}
+
+static int hidden_at(const advise_ctx *c, const char *period, const char *scope,
+                     const char *indicator)
+{
+    const value_row *v = c->small.k > 0 ? find_value_at(c, period, scope, indicator) : NULL;
+    return v && v->hidden;
+}
+
+/* A department's part of a change (drivers, offsets) when its value is
+ * hidden: from a base of 0 its delta would be the count itself. */
+static int dept_hidden(const advise_ctx *c, const char *dept, const char *indicator)
+{
+    return hidden_at(c, c->period_text, dept, indicator);
 }
 
 static const dept_info *find_dept(const advise_ctx *c, const char *code)
@@ -456,6 +491,9 @@ static void emit_as(advise_ctx *c, const advise_rule *r, int finding_slot, const
                     const char *about, double score, int adverse, const slots *s)
 {
     const ind_info *in = indicator ? find_ind(c, indicator) : NULL;
+    const char *subject = about && *about && find_dept(c, about) ? about : c->scope;
+    if (in && hidden_at(c, c->period_text, subject, in->id))
+        return; /* nothing is said about a hidden value */
     double w = r->has_weight ? r->weight : in ? dimension_weight(c, in->dimension) : 0;
     if (score > 99)
         score = 99;
@@ -697,6 +735,12 @@ static void common_slots(const advise_ctx *c, const ind_info *in, const value_ro
     if (!in)
         return;
     i = slot(s, "value");
+    if (v && v->hidden) {
+        put_hidden(c, in, &s->zh[i]), put_hidden(c, in, &s->en[i]);
+        slot_text(s, "mom", "—", "—");
+        slot_text(s, "yoy", "—", "—");
+        return;
+    }
     format_value(&s->zh[i], in, v && v->has_value, v ? v->value : 0, 1, 0);
     format_value(&s->en[i], in, v && v->has_value, v ? v->value : 0, 0, 0);
     i = slot(s, "mom");
@@ -752,6 +796,7 @@ typedef struct change {
     double z;       /* |rel| / the usual variation of the last months */
     int seasonal;
     double last_year; /* last year's same move, as rel */
+    int base_hidden;  /* the base is hidden by the small-count rule */
 } change;
 
 static double rel_of(const ind_info *in, double cur, double base)
@@ -775,12 +820,73 @@ static int min_base_of(const advise_ctx *c, const ind_info *in, double *min, int
     return 0;
 }
 
+/* The scope's value of `in` over the `span` months ending with month
+ * index `last`: the month's own value (span 1), or the months' total (a
+ * flow) or their numerators over their denominators (a ratio, scaled as
+ * the months' values are). 0 when a month is missing. */
+static int span_value(const advise_ctx *c, const char *scope, const ind_info *in, int last,
+                      int span, double *out)
+{
+    double v = 0, num = 0, den = 0, scale = 0;
+    for (int m = last - span + 1; m <= last; m++) {
+        char label[PERIOD_LABEL_MAX];
+        const value_row *h = find_value_at(c, period_month_label(m, label), scope, in->id);
+        if (!h || !h->has_value)
+            return 0;
+        if (span == 1) {
+            *out = h->value;
+            return 1;
+        }
+        if (in->is_flow) {
+            v += h->value;
+            continue;
+        }
+        if (!h->has_num || !h->has_den)
+            return 0;
+        num += h->num, den += h->den;
+        if (!scale && h->num != 0)
+            scale = h->value * h->den / h->num;
+    }
+    if (in->is_flow) {
+        *out = v;
+        return 1;
+    }
+    if (den == 0)
+        return 0;
+    *out = (scale ? scale : 1) * num / den;
+    return 1;
+}
+
+/* The relative change (pp for % indicators) of the span ending with month
+ * `last` against the span before (mom) or a year before (yoy). Months
+ * compare with their stored bases. */
+static int span_rel(const advise_ctx *c, const char *scope, const ind_info *in, int last,
+                    int span, int mom, double *rel)
+{
+    double cur, base;
+    if (span == 1) {
+        char label[PERIOD_LABEL_MAX];
+        const value_row *h = find_value_at(c, period_month_label(last, label), scope, in->id);
+        if (!h || !h->has_value || !(mom ? h->has_mom_base : h->has_yoy_base))
+            return 0;
+        cur = h->value, base = mom ? h->mom_base : h->yoy_base;
+    } else if (!span_value(c, scope, in, last, span, &cur) ||
+               !span_value(c, scope, in, last - (mom ? span : 12), span, &base)) {
+        return 0;
+    }
+    if (strcmp(in->unit, "percent") != 0 && base == 0)
+        return 0;
+    *rel = rel_of(in, cur, base);
+    return 1;
+}
+
 static change change_of(const advise_ctx *c, const char *scope, const ind_info *in, int mom)
 {
     change ch = {0};
     const value_row *v = find_value(c, scope, in->id);
-    if (!v || !v->has_value || !(mom ? v->has_mom_base : v->has_yoy_base))
+    if (!v || !v->has_value || !(mom ? v->has_mom_base : v->has_yoy_base) || v->hidden)
         return ch;
+    ch.base_hidden = hidden_at(c, mom ? c->mom_label : c->yoy_label, scope, in->id);
     ch.cur = v->value;
     ch.base = mom ? v->mom_base : v->yoy_base;
     ch.delta = ch.cur - ch.base;
@@ -807,39 +913,30 @@ static change change_of(const advise_ctx *c, const char *scope, const ind_info *
             ch.small_base = den < min;
         }
     }
-    if (c->p.kind != PERIOD_MONTH)
-        return ch;
-    /* the usual variation: the same comparison over the last months */
+    int span = c->p.kind == PERIOD_MONTH ? 1 : c->p.kind == PERIOD_QUARTER ? 3 : 0;
+    if (!span)
+        return ch; /* a year has too few years of history to compare with */
+    /* the usual variation: the same comparison over the last months (or
+     * quarters, from the months' totals) */
+    int nhist = span == 1 ? c->set->history_months : c->set->history_quarters;
+    int need = span == 1 ? c->set->min_history : c->set->min_history_quarters;
     double sum = 0, sum2 = 0;
     int n = 0;
-    for (int m = c->p.last - c->set->history_months; m < c->p.last; m++) {
-        char label[PERIOD_LABEL_MAX];
-        const value_row *h = find_value_at(c, period_month_label(m, label), scope, in->id);
-        if (!h || !h->has_value || !(mom ? h->has_mom_base : h->has_yoy_base))
-            continue;
-        double b = mom ? h->mom_base : h->yoy_base;
-        if (strcmp(in->unit, "percent") != 0 && b == 0)
-            continue;
-        double r = rel_of(in, h->value, b);
-        sum += r, sum2 += r * r, n++;
+    for (int k = 1; k <= nhist; k++) {
+        double r;
+        if (span_rel(c, scope, in, c->p.last - k * span, span, mom, &r))
+            sum += r, sum2 += r * r, n++;
     }
-    if (c->set->significance > 0 && n >= c->set->min_history) {
+    if (c->set->significance > 0 && n >= need && n > 1) {
         double mean = sum / n, var = sum2 / n - mean * mean;
         double sd = var > 0 ? sqrt(var * n / (n - 1)) : 0;
         ch.has_z = 1;
         ch.z = sd > 1e-9 ? fabs(ch.rel) / sd : 99;
     }
-    if (mom && c->set->seasonal_ratio > 0) {
-        char label[PERIOD_LABEL_MAX];
-        const value_row *h = find_value_at(c, period_month_label(c->p.last - 12, label), scope,
-                                           in->id);
-        if (h && h->has_value && h->has_mom_base &&
-            (!strcmp(in->unit, "percent") || h->mom_base != 0)) {
-            ch.last_year = rel_of(in, h->value, h->mom_base);
-            ch.seasonal = ch.last_year * ch.rel > 0 &&
-                          fabs(ch.last_year) >= c->set->seasonal_ratio * fabs(ch.rel);
-        }
-    }
+    if (mom && c->set->seasonal_ratio > 0 &&
+        span_rel(c, scope, in, c->p.last - 12, span, 1, &ch.last_year))
+        ch.seasonal = ch.last_year * ch.rel > 0 &&
+                      fabs(ch.last_year) >= c->set->seasonal_ratio * fabs(ch.rel);
     return ch;
 }
 
@@ -1009,6 +1106,97 @@ static int dept_breaks(advise_ctx *c, int mom, const period *base, hr_error *err
     return rc == SQLITE_DONE ? HR_OK : db_fail(c->db, "reading departments", err);
 }
 
+/* Dictionary changes between the base's last month and the period's: a
+ * department renamed or moved to another category breaks all its
+ * comparisons; one in the base's dictionary and gone from the period's
+ * (closed or merged into another) breaks the hospital's flows it
+ * accounted for new_department_share % of, as a new one does. */
+static int dict_breaks(advise_ctx *c, int mom, const period *base, hr_error *err)
+{
+    char a[8], b[8], x[8], y[8];
+    month_range(&c->p, a, b);
+    month_range(base, x, y);
+    sqlite3_stmt *st = db_prepare(
+        c->db,
+        "SELECT d.dept_code, o.name_zh, o.name_en, d.name_zh, d.name_en, o.category, d.category"
+        " FROM dept d JOIN dept o ON o.dept_code = d.dept_code AND o.period = ?2"
+        " WHERE d.period = ?1 AND (o.name_zh <> d.name_zh OR o.category <> d.category)"
+        " GROUP BY d.dept_code ORDER BY d.dept_code",
+        err);
+    if (!st)
+        return err->code;
+    sqlite3_bind_text(st, 1, b, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, y, -1, SQLITE_STATIC);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *t[7];
+        for (int i = 0; i < 7; i++)
+            t[i] = (const char *)sqlite3_column_text(st, i);
+        char zh[256], en[320];
+        if (strcmp(t[1], t[3]) != 0) {
+            snprintf(zh, sizeof zh, "科室字典变更：%s更名为%s", t[1], t[3]);
+            snprintf(en, sizeof en, "the department dictionary changed: %s is now %s", t[2], t[4]);
+        } else {
+            snprintf(zh, sizeof zh, "科室字典变更：%s的类别由 %s 改为 %s", t[3], t[5], t[6]);
+            snprintf(en, sizeof en, "the department dictionary changed: %s moved from %s to %s",
+                     t[4], t[5], t[6]);
+        }
+        if (!broken(c, t[0], "", mom))
+            add_break(c, mom, t[0], "", zh, en);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return db_fail(c->db, "reading departments", err);
+    st = db_prepare(
+        c->db,
+        "SELECT DISTINCT o.dept_code, o.name_zh, o.name_en FROM dept o WHERE o.period BETWEEN ?3"
+        " AND ?4 AND NOT EXISTS (SELECT 1 FROM dept d WHERE d.dept_code = o.dept_code AND"
+        " d.period BETWEEN ?1 AND ?2) AND EXISTS (SELECT 1 FROM dept d WHERE d.period BETWEEN"
+        " ?1 AND ?2) GROUP BY o.dept_code ORDER BY 1",
+        err);
+    if (!st)
+        return err->code;
+    sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, x, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, y, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *dept = (const char *)sqlite3_column_text(st, 0);
+        char zh[256], en[320];
+        snprintf(zh, sizeof zh, "科室字典变更：%s已撤销或并入其他科室", sqlite3_column_text(st, 1));
+        snprintf(en, sizeof en, "the department dictionary changed: %s was closed or merged",
+                 sqlite3_column_text(st, 2));
+        sqlite3_stmt *q = db_prepare(
+            c->db,
+            "SELECT indicator FROM contribution k WHERE period = ?1 AND comparison = ?2"
+            " AND dept_code = ?3 AND abs(delta) * 100 >= ?4 * abs((SELECT sum(delta) FROM"
+            " contribution t WHERE t.period = k.period AND t.indicator = k.indicator AND"
+            " t.comparison = k.comparison))",
+            err);
+        if (!q) {
+            sqlite3_finalize(st);
+            return err->code;
+        }
+        sqlite3_bind_text(q, 1, c->period_text, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 2, mom ? "mom" : "yoy", -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 3, dept, -1, SQLITE_STATIC);
+        sqlite3_bind_double(q, 4, c->set->new_dept_share);
+        int qrc;
+        while (db_row(q, &qrc, err)) {
+            const char *ind = (const char *)sqlite3_column_text(q, 0);
+            if (!broken(c, "hospital", ind, mom))
+                add_break(c, mom, "hospital", ind, zh, en);
+        }
+        sqlite3_finalize(q);
+        if (qrc) {
+            sqlite3_finalize(st);
+            return qrc;
+        }
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? HR_OK : db_fail(c->db, "reading departments", err);
+}
+
 /* Sources missing in a month of the base whose measure set is complete in
  * the period: the base's values of that set are undefined, so the report
  * says why those comparisons are absent. */
@@ -1058,6 +1246,8 @@ static int load_breaks(advise_ctx *c, hr_error *err)
             rc = device_breaks(c, mom, base, 0, err);
         if (rc == HR_OK)
             rc = dept_breaks(c, mom, base, err);
+        if (rc == HR_OK)
+            rc = dict_breaks(c, mom, base, err);
         if (rc == HR_OK)
             rc = missing_breaks(c, mom, base, err);
     }
@@ -1114,10 +1304,14 @@ static void department_list(const advise_ctx *c, const ind_info *in, const ranke
         const char *zh, *en;
         scope_names(c, list[k].row->scope, &zh, &en);
         sb_addf(&s->zh[i], "%s%s（", k ? "、" : "", zh);
-        format_value(&s->zh[i], in, 1, list[k].row->value, 1, 0);
-        sb_addstr(&s->zh[i], "）");
         sb_addf(&s->en[i], "%s%s (", k ? ", " : "", en);
-        format_value(&s->en[i], in, 1, list[k].row->value, 0, 0);
+        if (list[k].row->hidden) {
+            put_hidden(c, in, &s->zh[i]), put_hidden(c, in, &s->en[i]);
+        } else {
+            format_value(&s->zh[i], in, 1, list[k].row->value, 1, 0);
+            format_value(&s->en[i], in, 1, list[k].row->value, 0, 0);
+        }
+        sb_addstr(&s->zh[i], "）");
         sb_addch(&s->en[i], ')');
     }
     if (n > shown) {
@@ -1250,8 +1444,14 @@ static int mover_desc(const void *a, const void *b)
 static void change_slots(const advise_ctx *c, int mom, const ind_info *in, const change *ch,
                          slots *s)
 {
-    value_slot(s, "base", in, 1, ch->base);
-    int i = slot(s, "change");
+    int i = slot(s, "base");
+    if (ch->base_hidden) {
+        put_hidden(c, in, &s->zh[i]), put_hidden(c, in, &s->en[i]);
+    } else {
+        format_value(&s->zh[i], in, 1, ch->base, 1, 0);
+        format_value(&s->en[i], in, 1, ch->base, 0, 0);
+    }
+    i = slot(s, "change");
     format_change(&s->zh[i], in, 1, ch->cur, ch->base, 1, 0);
     format_change(&s->en[i], in, 1, ch->cur, ch->base, 0, 0);
     signed_slot(s, "delta", in, ch->delta);
@@ -1260,6 +1460,8 @@ static void change_slots(const advise_ctx *c, int mom, const ind_info *in, const
     slot_text(s, "trend", d > 0 ? "上升" : d < 0 ? "下降" : "持平",
               d > 0 ? "rose" : d < 0 ? "fell" : "was unchanged");
     slot_text(s, "comparison", mom ? "环比" : "同比", comparison_en(c, mom));
+    slot_text(s, "same_period", c->p.kind == PERIOD_QUARTER ? "去年同季度" : "去年同月",
+              c->p.kind == PERIOD_QUARTER ? "the same quarter last year" : "the same month last year");
     i = slot(s, "last_year");
     for (int zh = 1; zh >= 0; zh--) {
         strbuf *b = zh ? &s->zh[i] : &s->en[i];
@@ -1459,12 +1661,18 @@ static int drivers_slot(const advise_ctx *c, const ind_info *in, const part_delt
             snprintf(oen, sizeof oen, "%d other department%s", rest, rest > 1 ? "s" : "");
             zh = ozh, en = oen;
         }
+        /* a hidden department's delta and share (share x total = delta) */
+        int hide = j < k && dept_hidden(c, d[j].dept, in->id);
         sb_addf(&s->zh[i], "%s%s（", j == 0 ? "" : j == np - 1 ? "及" : "、", zh);
+        sb_addf(&s->en[i], "%s%s (", j == 0 ? "" : j == np - 1 ? " and " : ", ", en);
+        if (hide) {
+            sb_addstr(&s->zh[i], "—）"), sb_addstr(&s->en[i], "—)");
+            continue;
+        }
         format_value(&s->zh[i], in, 1, parts[j], 1, 1);
         sb_addstr(&s->zh[i], "，占 ");
         advise_format_number(&s->zh[i], shares[j], 1);
         sb_addstr(&s->zh[i], "%）");
-        sb_addf(&s->en[i], "%s%s (", j == 0 ? "" : j == np - 1 ? " and " : ", ", en);
         format_value(&s->en[i], in, 1, parts[j], 0, 1);
         sb_addstr(&s->en[i], ", ");
         advise_format_number(&s->en[i], shares[j], 1);
@@ -1495,11 +1703,16 @@ static void offsets_slot(const advise_ctx *c, const ind_info *in, const part_del
             continue;
         const char *zh, *en;
         scope_names(c, d[j].dept, &zh, &en);
+        int hide = dept_hidden(c, d[j].dept, in->id);
         sb_addf(&s->zh[i], "%s%s（", j ? "、" : "", zh);
-        format_value(&s->zh[i], in, 1, d[j].delta, 1, 1);
-        sb_addstr(&s->zh[i], "）");
         sb_addf(&s->en[i], "%s%s (", j ? ", " : "", en);
-        format_value(&s->en[i], in, 1, d[j].delta, 0, 1);
+        if (hide) {
+            sb_addstr(&s->zh[i], "—"), sb_addstr(&s->en[i], "—");
+        } else {
+            format_value(&s->zh[i], in, 1, d[j].delta, 1, 1);
+            format_value(&s->en[i], in, 1, d[j].delta, 0, 1);
+        }
+        sb_addstr(&s->zh[i], "）");
         sb_addch(&s->en[i], ')');
     }
     if (n > shown) {
@@ -1671,7 +1884,7 @@ static void eval_factors(advise_ctx *c, const advise_rule *r)
         sb_reset(&s.en[0]);
         sb_addstr(&s.zh[0], pt->zh);
         sb_addstr(&s.en[0], pt->en);
-        change ac = {1, a1, a0, a1 - a0, (a1 - a0) / fabs(a0) * 100, 0, 0, 0, 0, 0};
+        change ac = {1, a1, a0, a1 - a0, (a1 - a0) / fabs(a0) * 100, 0, 0, 0, 0, 0, 0};
         /* the revenue and the effects are money totals (万元), the price a fee */
         static const ind_info total = {.id = "", .unit = "money"};
         value_slot(&s, "value", &total, 1, a1);
@@ -1809,7 +2022,7 @@ static void eval_statement(advise_ctx *c, const advise_rule *r)
     const ind_info *bi = find_ind(c, "balance");
     slots s = {0};
     common_slots(c, bi ? bi : &money_info, find_value(c, c->scope, "balance"), &s);
-    change ch = {1, bal.cur, bal.base, db, bal.base ? db / fabs(bal.base) * 100 : 0, 0, 0, 0, 0, 0};
+    change ch = {1, bal.cur, bal.base, db, bal.base ? db / fabs(bal.base) * 100 : 0, 0, 0, 0, 0, 0, 0};
     change_slots(c, r->mom, &money_info, &ch, &s);
     signed_slot(&s, "revenue_delta", &money_info, dr);
     signed_slot(&s, "cost_delta", &money_info, dc);
@@ -1908,7 +2121,7 @@ static void eval_deficit(advise_ctx *c, const advise_rule *r)
     int n = statement_lines(c, r->mom, lines, &rev, &cost, &bal);
     slots s = {0};
     common_slots(c, in, v, &s);
-    change ch = {has, v->value, base, v->value - base, 0, 0, 0, 0, 0, 0};
+    change ch = {has, v->value, base, v->value - base, 0, 0, 0, 0, 0, 0, 0};
     change_slots(c, r->mom, in, &ch, &s);
     rel_slot(&s, "revenue_change", &money_info, rev.ok ? rev.cur : 0, rev.ok ? rev.base : 0);
     rel_slot(&s, "cost_change", &money_info, cost.ok ? cost.cur : 0, cost.ok ? cost.base : 0);
@@ -2476,6 +2689,7 @@ static int load_values(advise_ctx *c, hr_error *err)
         v->den = sqlite3_column_double(st, 6);
         v->has_num = sqlite3_column_type(st, 7) != SQLITE_NULL;
         v->num = sqlite3_column_double(st, 7);
+        v->hidden = small_counts_hidden(&c->small, v->scope, v->indicator, v->has_num, v->num);
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
@@ -2654,7 +2868,9 @@ int advise_period_rules(sqlite3 *db, const char *period_text, const char *rules_
     if (rc)
         return rc;
     c.set = &rules.set;
-    rc = load_indicators(&c, err);
+    rc = small_counts_load(&c.small, err);
+    if (rc == HR_OK)
+        rc = load_indicators(&c, err);
     if (rc == HR_OK)
         rc = load_values(&c, err);
     if (rc == HR_OK)

@@ -14,6 +14,12 @@
  *    WHERE period = ? AND scope = ? AND kind = 'finding'      -- or 'suggestion'
  *    ORDER BY sort_order
  *
+ * The small-count rule of config/hospital.xml (smallcount.h) holds in the
+ * texts as in render's tables: nothing is said about a department's hidden
+ * value; a hidden base, another indicator's hidden value or a hidden
+ * department in a list prints "<k" (a count) or "—" (a ratio); a hidden
+ * department's part of a change prints "—".
+ *
  * Numbers in the texts are formatted as people read them: thousands
  * separators, 1 decimal for % (2 for money), changes of % indicators in
  * 百分点 / pp, and "—" for an undefined value.

@@ -92,7 +92,7 @@ static const char *const overview_names[ADVISE_NTEXTS] = {"summary", "attention"
                                                           NULL,      NULL};
 
 #define COMMON " name scope subject value mom yoy period "
-#define CHANGE " base change delta amount trend comparison usual "
+#define CHANGE " base change delta amount trend comparison usual same_period "
 
 static const char *placeholders_for(advise_rule_type t)
 {
@@ -297,6 +297,8 @@ static void load_settings(xmlNodePtr n, advise_settings *s)
     s->max_suggestions = attr_int(n, "max_suggestions", 0);
     s->history_months = attr_int(n, "history_months", 12);
     s->min_history = attr_int(n, "min_history", 6);
+    s->history_quarters = attr_int(n, "history_quarters", 8);
+    s->min_history_quarters = attr_int(n, "min_history_quarters", 4);
     s->significance = attr_double(n, "significance", 0, NULL);
     s->seasonal_ratio = attr_double(n, "seasonal_ratio", 0, NULL);
     s->min_count_base = attr_double(n, "min_count_base", 0, NULL);
@@ -323,6 +325,8 @@ int advise_rules_load(const char *path, const char *schema_path, advise_rules *o
     memset(out, 0, sizeof *out);
     out->set.history_months = 12;
     out->set.min_history = 6;
+    out->set.history_quarters = 8;
+    out->set.min_history_quarters = 4;
     out->set.new_dept_share = 10;
     xmlDocPtr doc = xmlconf_load(path, schema_path, HR_EFAIL, err);
     if (!doc)

@@ -103,6 +103,7 @@ typedef struct advise_rule {
 typedef struct advise_settings {
     int max_findings, max_suggestions; /* per scope; 0 = no cap */
     int history_months, min_history;
+    int history_quarters, min_history_quarters; /* quarterly reports, from the months */
     double significance;   /* x the usual month-to-month variation; 0 = off */
     double seasonal_ratio; /* last year's move >= this x this year's: seasonal; 0 = off */
     double min_count_base; /* count flows: max(|base|, |value|) below it: no relative change */

@@ -172,11 +172,19 @@ static void add_row(dataset *d, sqlite3_stmt *st)
  * Strict: a SELECT and nothing else -- no ATTACH, PRAGMA (nor its pragma_*
  * tables), temporary tables or writes -- calling only the functions of
  * `allowed_functions` (fts3_tokenizer(), load_extension() and the like are
- * refused).
+ * refused). And while the small-count view shadows indicator_value
+ * (ds_small_counts_begin), the table behind it, main.indicator_value, is
+ * read only through the view: a template naming it directly (or in a
+ * CTE, even one called indicator_value) would print the counts the view
+ * hides, so it is refused. The authorizer tells the view's reads from a
+ * template's by the innermost view doing them: the shadowing view reads
+ * the table through a second temporary view whose name is drawn at random
+ * for each render (`raw_view`), which no template can name.
  */
 static struct sandbox {
     int strict;
-    char denied[160]; /* what the last refusal refused */
+    char raw_view[40]; /* "": no small-count view; else the view reading the table */
+    char denied[160];  /* what the last refusal refused */
 } sandbox;
 
 static const char *const denied_columns[] = {"patient_key", "visit_id", "stay_id", "surgery_id",
@@ -235,13 +243,35 @@ static int internal_table(const char *table)
            strcasecmp(table, "sqlite_dbpage") == 0 || strcasecmp(table, "sqlite_stmt") == 0;
 }
 
+/* 1 when a template's read of `table` goes past the small-count view: the
+ * table behind it, unless the read is the raw view's; the raw view, unless
+ * from within a view. */
+static int bypasses_small_counts(const char *table, const char *db_name, const char *trigger)
+{
+    if (!sandbox.raw_view[0] || !table)
+        return 0;
+    if (strcmp(table, sandbox.raw_view) == 0)
+        return !trigger;
+    return db_name && strcasecmp(db_name, "main") == 0 &&
+           strcasecmp(table, "indicator_value") == 0 &&
+           (!trigger || strcmp(trigger, sandbox.raw_view) != 0);
+}
+
 static int authorize(void *unused, int action, const char *a3, const char *a4, const char *db_name,
                      const char *trigger)
 {
-    (void)unused, (void)db_name, (void)trigger;
+    (void)unused;
     if (action == SQLITE_READ) {
         if (ds_column_denied(a3, a4)) {
             snprintf(sandbox.denied, sizeof sandbox.denied, "reads %s", a4);
+            return SQLITE_DENY;
+        }
+        /* trigger: the innermost view (or CTE) doing the read; NULL from
+         * the query itself */
+        if (sandbox.strict && bypasses_small_counts(a3, db_name, trigger)) {
+            snprintf(sandbox.denied, sizeof sandbox.denied,
+                     "reads main.indicator_value, past the small-count rule; read "
+                     "indicator_value (without main.), which applies it");
             return SQLITE_DENY;
         }
         if (sandbox.strict && a3 && internal_table(a3)) {
@@ -478,13 +508,20 @@ int ds_small_counts_begin(sqlite3 *db, int k, const char *indicators, hr_error *
         sb_addstr(&list, "NULL");
     char less[16];
     snprintf(less, sizeof less, "<%d", k);
+    ds_small_counts_end(db);
+    /* the view that reads the table, named at random (the sandbox above) */
+    unsigned char r[8];
+    sqlite3_randomness(sizeof r, r);
+    char raw[sizeof sandbox.raw_view];
+    snprintf(raw, sizeof raw, "indicator_value_%02x%02x%02x%02x%02x%02x%02x%02x", r[0], r[1],
+             r[2], r[3], r[4], r[5], r[6], r[7]);
     /* small: a department's covered indicator over a count in 1 .. k-1 */
     char *sql = sqlite3_mprintf(
-        "DROP VIEW IF EXISTS temp.indicator_value;"
+        "CREATE TEMP VIEW \"%w\" AS SELECT * FROM main.indicator_value;"
         "CREATE TEMP VIEW indicator_value AS WITH x AS (SELECT v.*, (v.scope <> 'hospital' AND "
         "v.indicator IN (%s) AND v.numerator > 0 AND v.numerator < %d) AS small, "
         "(SELECT unit FROM main.indicator i WHERE i.indicator = v.indicator) AS unit "
-        "FROM main.indicator_value v) "
+        "FROM temp.\"%w\" v) "
         "SELECT period, scope, indicator, "
         "CASE WHEN small THEN NULL ELSE numerator END AS numerator, "
         "CASE WHEN small THEN NULL ELSE denominator END AS denominator, "
@@ -496,16 +533,26 @@ int ds_small_counts_begin(sqlite3 *db, int k, const char *indicators, hr_error *
         "CASE WHEN small THEN NULL ELSE ytd END AS ytd, "
         "CASE WHEN small THEN NULL ELSE ytd_yoy END AS ytd_yoy, "
         "flag, flag_reason_zh, flag_reason_en FROM x",
-        list.buf, k, less);
+        raw, list.buf, k, raw, less);
     sb_release(&list);
     int rc = db_exec(db, sql, err);
     sqlite3_free(sql);
+    if (rc == HR_OK)
+        snprintf(sandbox.raw_view, sizeof sandbox.raw_view, "%s", raw);
+    else
+        ds_small_counts_end(db);
     return rc;
 }
 
 void ds_small_counts_end(sqlite3 *db)
 {
     sqlite3_exec(db, "DROP VIEW IF EXISTS temp.indicator_value", NULL, NULL, NULL);
+    if (sandbox.raw_view[0]) {
+        char *sql = sqlite3_mprintf("DROP VIEW IF EXISTS temp.\"%w\"", sandbox.raw_view);
+        sqlite3_exec(db, sql, NULL, NULL, NULL);
+        sqlite3_free(sql);
+    }
+    sandbox.raw_view[0] = '\0';
 }
 
 void ds_small_counts_note(rctx *c)

@@ -145,7 +145,8 @@ void ds_sandbox_remove(sqlite3 *db);
  * numerator is in 1..k-1 has value (and ytd) '<k' for a count, '—' for a
  * ratio, and no numerator, denominator, changes or bases. k = 0 does
  * nothing. The view is dropped by ds_small_counts_end; export and compute
- * read the table itself. */
+ * read the table itself. Meanwhile the sandbox refuses a template naming
+ * main.indicator_value, the table behind the view. */
 int ds_small_counts_begin(sqlite3 *db, int k, const char *indicators, hr_error *err);
 void ds_small_counts_end(sqlite3 *db);
 /* The note under a block where a ratio was left out ("少于 5 例不显示"). */

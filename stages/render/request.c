@@ -17,6 +17,7 @@
 #include "pipeline/core/db.h"
 #include "pipeline/core/paths.h"
 #include "pipeline/core/utf8.h"
+#include "pipeline/core/smallcount.h"
 #include "pipeline/core/xalloc.h"
 #include "pipeline/core/xmlconf.h"
 #include "stages/render/template.h"
@@ -42,9 +43,10 @@ static int config_load(run *r, hr_error *err)
             text = tpl_text(n);
             utf8_copy(r->author, sizeof r->author, text);
         } else if (tpl_is(n, "small-counts")) {
-            r->small_k = (int)tpl_attr_num(n, "threshold", 0);
-            tpl_attr_buf(n, "indicators", "mortality_rate low_risk_mortality complaints",
-                         r->small_list, sizeof r->small_list);
+            small_counts sc; /* as advise reads it (smallcount.h) */
+            small_counts_from_node(n, &sc);
+            r->small_k = sc.k;
+            snprintf(r->small_list, sizeof r->small_list, "%s", sc.list);
         }
         free(text);
     }

@@ -10,10 +10,12 @@
  * money_wan, pct, change (relative %), pp, value / change_unit (formatted
  * by the row's `unit` column, like indicator values).
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "pipeline/core/strbuf.h"
 #include "stages/render/render_internal.h"
 #include "stages/render/template.h"
 
@@ -21,6 +23,7 @@
 
 typedef struct tcol {
     char field[64], label[128], format[16], total[8];
+    char brk[112];    /* break="mom[:ID]": mark not like-for-like comparisons */
     xmlNodePtr el;    /* the <col>, for its placeholders ({month:1}) */
     int index;        /* dataset column */
     double width;     /* points */
@@ -98,6 +101,7 @@ static int read_cols(rctx *c, xmlNodePtr el, const dataset *d, tcol *cols, int *
         free(label);
         tpl_attr_buf(n, "format", "text", k->format, sizeof k->format);
         tpl_attr_buf(n, "total", "", k->total, sizeof k->total);
+        tpl_attr_buf(n, "break", "", k->brk, sizeof k->brk);
         k->width = tpl_attr_num(n, "width", 1);
         total_weight += k->width;
         k->index = ds_col(d, k->field);
@@ -260,6 +264,103 @@ static void totals_row(rctx *c, const tcol *cols, int n, const dataset *d, row_t
         snprintf(t->cell[0], sizeof t->cell[0], "%s", label);
 }
 
+/* ---- comparisons that are not like-for-like (advise's advice_break) ---- */
+
+#define TBL_MAX_REASONS 8
+
+typedef struct breaks {
+    sqlite3_stmt *st;
+    int sc, ic;  /* the dataset's scope and indicator columns, or -1 */
+    int n;       /* distinct reasons marked */
+    char reason[TBL_MAX_REASONS][2][320];
+} breaks;
+
+static void breaks_open(rctx *c, xmlNodePtr el, const dataset *d, const tcol *cols, int n,
+                        breaks *b)
+{
+    memset(b, 0, sizeof *b);
+    int any = 0;
+    for (int i = 0; i < n; i++)
+        any |= cols[i].brk[0] != '\0';
+    if (!any)
+        return;
+    char field[64];
+    tpl_attr_buf(el, "scope-field", "scope", field, sizeof field);
+    b->sc = ds_col(d, field);
+    b->ic = ds_col(d, "indicator");
+    if (sqlite3_prepare_v2(c->db,
+                           "SELECT reason_zh, reason_en FROM advice_break WHERE period = ?1 AND"
+                           " comparison = ?2 AND scope = ?3 AND (indicator = ?4 OR indicator = '')"
+                           " ORDER BY indicator DESC LIMIT 1",
+                           -1, &b->st, NULL) != SQLITE_OK) {
+        sqlite3_finalize(b->st); /* a database without advice: nothing to mark */
+        b->st = NULL;
+    }
+}
+
+/* The cell's comparison is not like-for-like: its mark is added to the
+ * cell, its reason to the table's footnote. */
+static void breaks_mark(rctx *c, breaks *b, const tcol *k, const dataset *d, int row, char *cell,
+                        size_t size)
+{
+    if (!b->st || !k->brk[0] || !isfinite(ds_at(d, row, k->index)->num))
+        return;
+    char cmp[8], ind[96];
+    const char *colon = strchr(k->brk, ':');
+    snprintf(cmp, sizeof cmp, "%.*s", colon ? (int)(colon - k->brk) : (int)strlen(k->brk), k->brk);
+    snprintf(ind, sizeof ind, "%s", colon ? colon + 1 : b->ic >= 0 ? ds_at(d, row, b->ic)->text : "");
+    const char *scope = b->sc >= 0 ? ds_at(d, row, b->sc)->text : c->scope;
+    sqlite3_reset(b->st);
+    sqlite3_bind_text(b->st, 1, c->period_text, -1, SQLITE_STATIC);
+    sqlite3_bind_text(b->st, 2, cmp, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(b->st, 3, scope, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(b->st, 4, ind, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(b->st) != SQLITE_ROW)
+        return;
+    size_t len = strlen(cell);
+    snprintf(cell + len, size - len, "*");
+    const char *zh = (const char *)sqlite3_column_text(b->st, 0);
+    const char *en = (const char *)sqlite3_column_text(b->st, 1);
+    for (int i = 0; i < b->n; i++)
+        if (!strcmp(b->reason[i][0], zh))
+            return;
+    if (b->n < TBL_MAX_REASONS) {
+        snprintf(b->reason[b->n][0], sizeof b->reason[0][0], "%s", zh);
+        snprintf(b->reason[b->n][1], sizeof b->reason[0][1], "%s", en);
+        b->n++;
+    }
+}
+
+/* "* 非同口径比较，不作为改善或恶化：…" under the table, in the report's
+ * language(s). */
+static void breaks_note(rctx *c, breaks *b)
+{
+    sqlite3_finalize(b->st);
+    b->st = NULL;
+    if (!b->n)
+        return;
+    double size = c->base_size * 0.8;
+    for (int l = 0; l < 2; l++) {
+        i18n_lang lang = l == 0 ? ctx_primary(c) : LANG_EN;
+        if (l == 1 && c->mode != MODE_BILINGUAL)
+            break;
+        strbuf reasons = STRBUF_INIT, note = STRBUF_INIT;
+        for (int i = 0; i < b->n; i++) {
+            if (i)
+                sb_addstr(&reasons, i18n_tr(lang, N_("; ")));
+            sb_addstr(&reasons, b->reason[i][lang == LANG_EN]);
+        }
+        sb_addf(&note, i18n_tr(lang, N_("* Not like-for-like, neither an improvement nor a "
+                                        "deterioration: %s.")),
+                reasons.buf ? reasons.buf : "");
+        doc_ensure(c, size * 1.6);
+        doc_flow_text(c, note.buf, size, 0, RGB_MUTED, 1.45);
+        sb_release(&reasons);
+        sb_release(&note);
+    }
+    c->y -= size * 0.5;
+}
+
 int tbl_render(rctx *c, xmlNodePtr el)
 {
     char name[64];
@@ -281,6 +382,8 @@ int tbl_render(rctx *c, xmlNodePtr el)
     if (!t)
         abort();
     i18n_lang lang = ctx_primary(c);
+    breaks brk;
+    breaks_open(c, el, &d, cols, n, &brk);
     double first_h = 0;
     if (d.nrows > 0) {
         for (int i = 0; i < n; i++)
@@ -320,6 +423,7 @@ int tbl_render(rctx *c, xmlNodePtr el)
         }
         for (int i = 0; i < n; i++) {
             tbl_format(c, lang, cols[i].format, &d, r, cols[i].index, t->cell[i], sizeof t->cell[i]);
+            breaks_mark(c, &brk, &cols[i], &d, r, t->cell[i], sizeof t->cell[i]);
             left_out |= c->small_k > 0 && cols[i].index >= 0 &&
                         strcmp(ds_at(&d, r, cols[i].index)->text, "—") == 0;
         }
@@ -343,6 +447,7 @@ int tbl_render(rctx *c, xmlNodePtr el)
     c->y -= 10;
     if (left_out)
         ds_small_counts_note(c);
+    breaks_note(c, &brk);
     free(t);
     ds_free(&d);
     return HR_OK;

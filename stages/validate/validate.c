@@ -5,7 +5,10 @@
  * In one transaction: forget what an earlier validation of the month
  * recorded (row_warning, data_warning, validation_summary; quarantined rows
  * stay quarantined, so a second run finds nothing new and changes nothing),
- * run every rule statement, move error rows to quarantine, evaluate the
+ * read each source's rows of the month once -- each column once, for the
+ * row rules (judged in C by validate_check.c), the key rules
+ * (validate_keys.c) and the counts (validate_pass.c) -- move error rows to
+ * quarantine, evaluate the
  * thresholds, check rows read = rows loaded + rows quarantined per file,
  * store the data-quality summary and period_state. Only then, after commit,
  * is the quarantine limit judged, so what was found stays recorded even when
@@ -128,28 +131,18 @@ static int rule_runs(sqlite3 *db, const vrule *r, vref *ref, int *rc, hr_error *
     return 0;
 }
 
-/* The one pass over a table's rows of the month: rowid, then e = the
- * order of the first error rule the row breaks (NULL: none) and w = a bit
- * per warning rule it breaks (bit = index in `warn`), then the columns of
- * each key rule (validate_keys.c) and those validate_pass.c counts. */
-static void scan_sql(strbuf *sql, const vconfig *conf, const char *source, const int *runs,
-                     const int *warn, int nwarn, const int *keys, int nkeys, const vpass *pass)
+/* The one pass over a table's rows of the month: rowid, then each column
+ * the row rules (validate_check.c judges them in C), the key rules
+ * (validate_keys.c) and the counts (validate_pass.c) read, once. */
+static void scan_sql(strbuf *sql, const char *source, vscan *checks, vkey **kv, int nkeys,
+                     vpass *pass)
 {
-    sb_addstr(sql, "SELECT t.rowid, CASE");
-    int nerr = 0;
-    for (int i = 0; i < conf->nrules; i++)
-        if (runs[i] && !conf->rules[i].is_warning) {
-            sb_addf(sql, " WHEN (%s) THEN %d", conf->rules[i].cond, i);
-            nerr++;
-        }
-    sb_addstr(sql, nerr ? " END, 0" : " WHEN 0 THEN 0 END, 0");
-    for (int k = 0; k < nwarn; k++)
-        sb_addf(sql, " + (CASE WHEN (%s) THEN %lld ELSE 0 END)", conf->rules[warn[k]].cond,
-                1LL << k);
+    sb_addstr(sql, "SELECT t.rowid");
     for (int k = 0; k < nkeys; k++)
-        sb_addf(sql, ", %s", conf->rules[keys[k]].key_cols);
+        vkey_bind(kv[k], checks);
     if (pass)
-        vpass_columns(pass, sql);
+        vpass_bind(pass, checks);
+    vscan_columns(checks, sql, 1);
     /* A month's rows were inserted together: their rowids are one range,
      * read in table order (through the period index, each row would be a
      * seek). The unary + keeps the planner off that index. */
@@ -162,8 +155,8 @@ static void scan_sql(strbuf *sql, const vconfig *conf, const char *source, const
 
 /* Runs the pass: flags to temp.validate_flag, keys to their checks, counts
  * to the pass. Sets *flagged. */
-static int scan(sqlite3 *db, const char *sql, const vref *ref, const int64_t *range, vkey **kv,
-                const vrule *const *kr, int nkeys, vpass *pass, int64_t *flagged, hr_error *err)
+static int scan(sqlite3 *db, const char *sql, const vref *ref, const int64_t *range, vscan *checks,
+                vkey **kv, int nkeys, vpass *pass, int64_t *flagged, hr_error *err)
 {
     sqlite3_stmt *st = db_prepare(db, sql, err);
     sqlite3_stmt *flag = st ? db_prepare(db, "INSERT INTO temp.validate_flag (rid, e, w) "
@@ -181,22 +174,27 @@ static int scan(sqlite3 *db, const char *sql, const vref *ref, const int64_t *ra
     sqlite3_bind_int64(st, 5, range[1]);
     int step, rc = HR_OK;
     while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (sqlite3_column_type(st, 1) != SQLITE_NULL || sqlite3_column_int64(st, 2) != 0) {
-            sqlite3_bind_int64(flag, 1, sqlite3_column_int64(st, 0));
-            sqlite3_bind_value(flag, 2, sqlite3_column_value(st, 1));
-            sqlite3_bind_int64(flag, 3, sqlite3_column_int64(st, 2));
+        int64_t rowid = sqlite3_column_int64(st, 0), w;
+        int e;
+        if ((rc = vscan_row(checks, st, rowid, &e, &w, err)))
+            break;
+        if (e >= 0 || w != 0) {
+            sqlite3_bind_int64(flag, 1, rowid);
+            if (e >= 0)
+                sqlite3_bind_int(flag, 2, e);
+            else
+                sqlite3_bind_null(flag, 2);
+            sqlite3_bind_int64(flag, 3, w);
             if (sqlite3_step(flag) != SQLITE_DONE)
                 rc = db_fail(db, "flagging a row", err);
             sqlite3_reset(flag);
             (*flagged)++;
         }
-        int col = 3;
-        for (int k = 0; k < nkeys && !rc; k++) {
-            rc = vkey_add(kv[k], st, col, err);
-            col += kr[k]->nkey;
-        }
+        const vval *row = vscan_values(checks);
+        for (int k = 0; k < nkeys && !rc; k++)
+            rc = vkey_add(kv[k], rowid, row, err);
         if (pass)
-            vpass_add(pass, st, col, 1);
+            vpass_add(pass, row, 1);
     }
     if (!rc && step != SQLITE_DONE)
         rc = db_fail(db, "running the validation rules", err);
@@ -239,7 +237,7 @@ static int run_source(sqlite3 *db, const vconfig *conf, const char *source, vref
 {
     size_t n = (size_t)conf->nrules + 1;
     int *runs = xrealloc(NULL, n * sizeof *runs), *warn = xrealloc(NULL, n * sizeof *warn);
-    int *keys = xrealloc(NULL, n * sizeof *keys);
+    int *keys = xrealloc(NULL, n * sizeof *keys), *rows_rules = xrealloc(NULL, n * sizeof *keys);
     memset(runs, 0, n * sizeof *runs);
     int rc = 0, nrow = 0, nwarn = 0, nkeys = 0;
     for (int i = 0; i < conf->nrules && !rc; i++) {
@@ -256,7 +254,7 @@ static int run_source(sqlite3 *db, const vconfig *conf, const char *source, vref
             break;
         }
         runs[i] = 1;
-        nrow++;
+        rows_rules[nrow++] = i;
         if (r->is_warning)
             warn[nwarn++] = i;
     }
@@ -283,15 +281,20 @@ static int run_source(sqlite3 *db, const vconfig *conf, const char *source, vref
         if (!(kv[nk] = vkey_begin(db, kr[nk], keys[nk], rows, err)))
             rc = err->code;
     }
+    const char *binds[3] = {ref->period, ref->dept_month, ref->equip_month};
+    vscan *checks = NULL;
+    if (!rc && rows > 0 && (nrow || nkeys || *pass) &&
+        !(checks = vscan_new(db, conf, source, rows_rules, nrow, binds, err)))
+        rc = err->code;
     if (!rc && rows > 0 && (nrow || nkeys || *pass)) {
         strbuf sql = STRBUF_INIT;
-        scan_sql(&sql, conf, source, runs, warn, nwarn, keys, nkeys, *pass);
+        scan_sql(&sql, source, checks, kv, nkeys, *pass);
         rc = db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS validate_flag ("
                          " rid INTEGER PRIMARY KEY, e INTEGER, w INTEGER);"
                          "DELETE FROM temp.validate_flag;",
                          err);
         if (!rc)
-            rc = scan(db, sql.buf, ref, range, kv, kr, nkeys, *pass, &flagged, err);
+            rc = scan(db, sql.buf, ref, range, checks, kv, nkeys, *pass, &flagged, err);
         if (rc)
             hr_error_locate(err, NULL, 0, NULL);
         sb_release(&sql);
@@ -300,9 +303,10 @@ static int run_source(sqlite3 *db, const vconfig *conf, const char *source, vref
         if (!rc && flagged)
             rc = flag_hits(db, conf, source, runs, ref, err);
     }
+    vscan_free(checks);
     for (int k = 0; k < nk; k++)
         vkey_free(kv[k]);
-    free(kv), free(kr), free(keys), free(runs), free(warn);
+    free(kv), free(kr), free(keys), free(runs), free(warn), free(rows_rules);
     return rc;
 }
 

@@ -3,7 +3,10 @@
  *
  *   validate_rules.c      reads config/rules/validation.xml (checked against
  *                         config/schema/validation.xsd) and turns each row
- *                         rule into one SQL statement over a canonical table
+ *                         rule into an SQL condition over a canonical table
+ *                         and the same check in a form for C
+ *   validate_check.c      evaluates those checks in C on the values the one
+ *                         pass reads (SQL for what the C form does not cover)
  *   validate_keys.c       the key rules: duplicates found by one streaming
  *                         pass over the key values, in memory bounded
  *                         whatever the month's size
@@ -23,9 +26,37 @@
 #define HR_VALIDATE_INT_H
 
 #include <sqlite3.h>
+#include <stdint.h>
 
 #include "pipeline/core/error.h"
 #include "pipeline/core/strbuf.h"
+
+/* A row rule as validate_check.c evaluates it in C on the values the scan
+ * reads (VC_SQL: not compiled; its SQL condition runs in the scan). Each
+ * kind is its SQL condition, value for value; a value whose storage class
+ * the C form does not cover (text in an integer column, a non-ASCII
+ * period) is judged by the SQL condition for that row. */
+typedef enum vc_kind {
+    VC_SQL, VC_REQUIRED, VC_ENUM, VC_RANGE, VC_PERIOD, VC_CODE, VC_SUM_LE, VC_COMPARE,
+    VC_REFERENCE
+} vc_kind;
+
+typedef struct vcheck {
+    vc_kind kind;
+    char *col;       /* the column checked (sum-le: the total) */
+    char *other;     /* compare: the other column */
+    char **list;     /* enum: the values; sum-le: the part columns */
+    int nlist;
+    int has_lo, has_hi, lo_open; /* range */
+    double lo, hi;
+    int lo_int, hi_int; /* the bound is an integer literal: lo_i, hi_i exactly */
+    long long lo_i, hi_i;
+    int op;          /* compare: the broken case, 0 >= 1 > 2 <= 3 < 4 <> 5 = */
+    int text;        /* compare: both columns TEXT (else both INTEGER) */
+    long max_len;    /* code */
+    char *ref;       /* reference: dept, equipment, inpatient */
+    char *allow;     /* reference: the one value allowed besides; NULL none */
+} vcheck;
 
 /* One row rule, compiled to SQL over its canonical table, aliased `t`, with
  * ?1 = the period, ?2 = the month of the department dictionary to use,
@@ -46,6 +77,7 @@ typedef struct vrule {
     int nkey;         /* key rules: how many columns */
     char *cond;       /* other rules: the broken case */
     char *message;    /* other rules: the message text */
+    vcheck check;     /* other rules: the same in C (validate_check.c) */
 } vrule;
 
 typedef struct vthreshold {
@@ -93,17 +125,38 @@ int vquarantine_apply(sqlite3 *db, const char *period, long long *quarantined, h
  * frees. */
 char *vquarantine_rebuild_raw(sqlite3 *db, const char *table, long long rowid);
 
+/* A column's value in the current row of the one pass (validate_check.c),
+ * read once for the rules, the keys and the counts: its storage class and
+ * value (text and blob bytes valid until the next row). */
+typedef struct vval {
+    int type;
+    int64_t i;
+    double d;
+    const unsigned char *s;
+    size_t n;
+} vval;
+
+/* Reads n result columns of st from `first` into out; -1 when out of
+ * memory. */
+int vval_fill(sqlite3_stmt *st, int first, int n, vval *out);
+
+typedef struct vscan vscan;
+/* The place of column `name` of the source in the pass's row, added when
+ * new; before vscan_columns(). */
+int vscan_column(vscan *v, const char *name);
+
 /* The key rules (validate_keys.c). vkey_begin() for key rule `r` (its
  * order in the rules file: `ord`) over a period of about `rows` rows;
- * vkey_add() for every row of the period, its key in the r->nkey columns
- * from `col` of `st`; vkey_finish() then records every row whose key (no
+ * vkey_bind() names its columns to the pass; vkey_add() for every row of
+ * the period, with the pass's row; vkey_finish() then records every row whose key (no
  * part NULL) an earlier row by (file_id, line_no) already has as a hit in
  * temp.validate_hit naming that first line. Memory is bounded whatever
  * the number of rows: the key hashes go through temporary files in
  * partitions of a fixed size. */
 typedef struct vkey vkey;
 vkey *vkey_begin(sqlite3 *db, const vrule *r, int ord, long long rows, hr_error *err);
-int vkey_add(vkey *k, sqlite3_stmt *st, int col, hr_error *err);
+void vkey_bind(vkey *k, vscan *v);
+int vkey_add(vkey *k, int64_t rowid, const vval *row, hr_error *err);
 int vkey_finish(vkey *k, hr_error *err);
 void vkey_free(vkey *k);
 
@@ -111,20 +164,37 @@ void vkey_free(vkey *k);
  * (rollup.h; validate is its only writer) and the rows per department
  * (and day) for the volume and zero-days thresholds, stored in
  * temp.validate_dept and temp.validate_passed. vpass_begin() returns NULL
- * for a source that needs nothing counted; vpass_columns() appends the
- * columns it reads to a SELECT over `t` and returns how many;
- * vpass_add() counts the current row from column `col` (weight 1);
+ * for a source that needs nothing counted; vpass_bind() names the columns
+ * it reads to the pass; vpass_add() counts the pass's current row (weight 1);
  * vpass_take_back() takes out the rows with an error hit (they go to
  * quarantine); vpass_store() stores the counts. */
 typedef struct vpass vpass;
 int vpass_prepare(sqlite3 *db, hr_error *err);
 int vpass_wanted(const vconfig *conf, const char *source);
 vpass *vpass_begin(sqlite3 *db, const vconfig *conf, const char *source);
-int vpass_columns(const vpass *p, strbuf *sql);
-void vpass_add(vpass *p, sqlite3_stmt *st, int col, int weight);
+void vpass_bind(vpass *p, vscan *v);
+void vpass_add(vpass *p, const vval *row, int weight);
 int vpass_take_back(vpass *p, hr_error *err);
 int vpass_store(vpass *p, const char *period, hr_error *err);
 void vpass_free(vpass *p);
+
+/* The row rules of one source in C (validate_check.c), for the pass of
+ * validate.c: vscan_new() for the rules `rules` (indexes into conf->rules,
+ * in file order, nrules of them; a rule with is_warning is a warning),
+ * with ?1 period, ?2 dept month, ?3 equipment month as the rules' SQL
+ * binds them; vscan_columns() appends the columns the pass reads (the
+ * rules', then those vscan_column() added) to the SELECT over `t` (from
+ * result column `first`) and returns how many; vscan_row() reads the
+ * current row (vscan_values()) and judges it: *e = the first error rule it
+ * breaks (index into conf->rules) or -1, *w = a bit per warning rule it
+ * breaks (bit = its place among the warning rules). */
+vscan *vscan_new(sqlite3 *db, const vconfig *conf, const char *source, const int *rules,
+                 int nrules, const char *const binds[3], hr_error *err);
+int vscan_columns(vscan *v, strbuf *sql, int first);
+int vscan_row(vscan *v, sqlite3_stmt *st, int64_t rowid, int *e, int64_t *w, hr_error *err);
+const vval *vscan_values(const vscan *v);
+void vscan_free(vscan *v);
+void vcheck_free(vcheck *c);
 
 /* Evaluates the aggregate thresholds into data_warning; sets *count. */
 int vthresholds_apply(sqlite3 *db, const vconfig *conf, const char *period, long long *count,

@@ -41,37 +41,32 @@ static void fnv(uint64_t *h, const void *p, size_t n)
         *h = (*h ^ s[i]) * 1099511628211ull;
 }
 
-/* The key of the current row (columns first..first+n-1) in a canonical
- * form: equal bytes exactly when SQL calls the values equal (1 = 1.0).
- * Appends to `out` when not NULL, hashes into *h. Returns 0 when a part is
- * NULL (no key). */
-static int key_form(sqlite3_stmt *st, int first, int n, uint64_t *h, strbuf *out)
+/* The key of a row (its n values, vals[0..n-1]) in a canonical form:
+ * equal bytes exactly when SQL calls the values equal (1 = 1.0). Appends
+ * to `out` when not NULL, hashes into *h. Returns 0 when a part is NULL
+ * (no key). */
+static int key_form(const vval *const *vals, int n, uint64_t *h, strbuf *out)
 {
     *h = 1469598103934665603ull;
-    for (int c = first; c < first + n; c++) {
+    for (int c = 0; c < n; c++) {
+        const vval *x = vals[c];
         unsigned char tag;
         int64_t i;
         double d;
         const void *bytes = NULL;
         uint32_t len = 0;
-        switch (sqlite3_column_type(st, c)) {
+        switch (x->type) {
         case SQLITE_NULL: return 0;
-        case SQLITE_INTEGER:
-            tag = 'i', i = sqlite3_column_int64(st, c), bytes = &i, len = sizeof i;
-            break;
+        case SQLITE_INTEGER: tag = 'i', i = x->i, bytes = &i, len = sizeof i; break;
         case SQLITE_FLOAT:
-            d = sqlite3_column_double(st, c);
+            d = x->d;
             if (d == (double)(int64_t)d && d > -9.2e18 && d < 9.2e18)
                 tag = 'i', i = (int64_t)d, bytes = &i, len = sizeof i;
             else
                 tag = 'r', bytes = &d, len = sizeof d;
             break;
-        case SQLITE_TEXT:
-            tag = 't', bytes = sqlite3_column_text(st, c), len = (uint32_t)sqlite3_column_bytes(st, c);
-            break;
-        default:
-            tag = 'b', bytes = sqlite3_column_blob(st, c), len = (uint32_t)sqlite3_column_bytes(st, c);
-            break;
+        case SQLITE_TEXT: tag = 't', bytes = x->s, len = (uint32_t)x->n; break;
+        default: tag = 'b', bytes = x->s, len = (uint32_t)x->n; break;
         }
         fnv(h, &tag, 1);
         fnv(h, &len, sizeof len);
@@ -159,7 +154,14 @@ static int check_run(kctx *k, const kentry *e, size_t n, hr_error *err)
             c->file_id = sqlite3_column_int64(f, 0);
             c->line_no = sqlite3_column_int64(f, 1);
             c->key_off = k->keys.len;
-            if (key_form(f, 2, k->r->nkey, &h, &k->keys)) {
+            vval vals[16];
+            const vval *pv[16];
+            int nk = k->r->nkey < 16 ? k->r->nkey : 16;
+            if (vval_fill(f, 2, nk, vals))
+                return hr_error_set(err, HR_EFAIL, NULL, 0, k->r->field, "out of memory");
+            for (int j = 0; j < nk; j++)
+                pv[j] = &vals[j];
+            if (key_form(pv, nk, &h, &k->keys)) {
                 c->key_len = k->keys.len - c->key_off;
                 strbuf shown = STRBUF_INIT;
                 for (int j = 0; j < k->r->nkey; j++) {
@@ -207,6 +209,7 @@ static int check_partition(kctx *k, kentry *e, size_t n, hr_error *err)
 
 struct vkey {
     kctx k;
+    int at[16]; /* the key's columns in the pass's row (vkey_bind) */
     int nparts;
     FILE **part;
     size_t *count;
@@ -276,12 +279,26 @@ vkey *vkey_begin(sqlite3 *db, const vrule *r, int ord, long long rows, hr_error 
     return v;
 }
 
-int vkey_add(vkey *v, sqlite3_stmt *st, int col, hr_error *err)
+void vkey_bind(vkey *v, vscan *s)
+{
+    /* key_cols: "a, b" */
+    char *copy = strdup(v->k.r->key_cols), *save = NULL;
+    int n = 0;
+    for (char *t = strtok_r(copy, ", ", &save); t && n < 16; t = strtok_r(NULL, ", ", &save))
+        v->at[n++] = vscan_column(s, t);
+    free(copy);
+}
+
+int vkey_add(vkey *v, int64_t rowid, const vval *row, hr_error *err)
 {
     kentry e;
-    if (!key_form(st, col, v->k.r->nkey, &e.hash, NULL))
+    const vval *vals[16];
+    int nk = v->k.r->nkey < 16 ? v->k.r->nkey : 16;
+    for (int j = 0; j < nk; j++)
+        vals[j] = &row[v->at[j]];
+    if (!key_form(vals, nk, &e.hash, NULL))
         return HR_OK;
-    e.rowid = sqlite3_column_int64(st, 0);
+    e.rowid = rowid;
     if (v->nparts == 1) {
         if (v->nmem == v->memcap) {
             v->memcap = v->memcap ? 2 * v->memcap : 1024;

@@ -8,7 +8,8 @@
  *
  * A GROUP BY over half a million visits sorts them (0.5 s, and memory that
  * grows with the month); here the rows stream by once, in the same pass as
- * the row rules (validate.c adds these columns to its statement), and are
+ * the row rules (the pass reads each column once, for the rules and for
+ * this: vscan_column, vpass_bind), and are
  * counted in small hash tables keyed by (department, visit type) for the
  * roll-up and (department, day) for the thresholds: a few thousand entries
  * whatever the month's size. The rows that then go to quarantine are taken
@@ -111,6 +112,12 @@ struct vpass {
     rollup_acc *acc;         /* NULL: no roll-up, or a value not of its type */
     counter depts;
     strbuf key;
+    /* the columns it reads, in this order: the roll-up's groups, sums and
+     * flags, then dept_code and the date column; `at` their places in the
+     * pass's row (vscan_column) */
+    const char *names[ROLLUP_MAX_GROUP + ROLLUP_MAX_SUM + ROLLUP_MAX_FLAG + 2];
+    int at[ROLLUP_MAX_GROUP + ROLLUP_MAX_SUM + ROLLUP_MAX_FLAG + 2];
+    int nnames;
 };
 
 static int has_column(sqlite3 *db, const char *table, const char *column)
@@ -171,6 +178,17 @@ vpass *vpass_begin(sqlite3 *db, const vconfig *conf, const char *source)
     p->acc = p->spec ? rollup_acc_new(p->spec) : NULL;
     counter_init(&p->depts);
     sb_init(&p->key);
+    for (int g = 0; p->spec && g < p->spec->ngroup; g++)
+        p->names[p->nnames++] = p->spec->group[g];
+    for (int i = 0; p->spec && i < p->spec->nsum; i++)
+        p->names[p->nnames++] = p->spec->sum[i];
+    for (int i = 0; p->spec && i < p->spec->nflag; i++)
+        p->names[p->nnames++] = p->spec->flag[i];
+    if (p->by_dept) {
+        p->names[p->nnames++] = "dept_code";
+        if (p->date_column)
+            p->names[p->nnames++] = p->date_column;
+    }
     return p;
 }
 
@@ -184,51 +202,47 @@ void vpass_free(vpass *p)
     free(p);
 }
 
-int vpass_columns(const vpass *p, strbuf *sql)
+void vpass_bind(vpass *p, vscan *v)
 {
-    int n = 0;
-    if (p->spec) {
-        for (int g = 0; g < p->spec->ngroup; g++, n++)
-            sb_addf(sql, ", t.\"%s\"", p->spec->group[g]);
-        for (int i = 0; i < p->spec->nsum; i++, n++)
-            sb_addf(sql, ", t.\"%s\"", p->spec->sum[i]);
-        for (int i = 0; i < p->spec->nflag; i++, n++) /* 1, 0 or NULL */
-            sb_addf(sql, ", (t.\"%s\" = 'Y')", p->spec->flag[i]);
-    }
-    if (p->by_dept) {
-        sb_addstr(sql, ", t.dept_code");
-        n++;
-        if (p->date_column) {
-            sb_addf(sql, ", substr(t.\"%s\", 1, 10)", p->date_column);
-            n++;
-        }
-    }
-    return n;
+    for (int j = 0; j < p->nnames; j++)
+        p->at[j] = vscan_column(v, p->names[j]);
 }
 
-/* The current row into (weight 1) or out of (-1) the roll-up; 0 when a
- * value is not of its type (then the month gets no roll-up and readers
- * roll it up from the rows). */
-static int acc_row(rollup_acc *acc, const rollup_spec *s, sqlite3_stmt *st, int col, int weight)
+/* A flag as SQL's (t.col = 'Y') gives it: 1, 0, or NULL (absent). */
+static int flag_of(const vval *x, int64_t *out)
+{
+    if (x->type == SQLITE_NULL)
+        return 0;
+    *out = x->type == SQLITE_TEXT && x->n == 1 && x->s[0] == 'Y';
+    return 1;
+}
+
+/* The current row (vals[j]: the value of names[j]) into (weight 1) or out
+ * of (-1) the roll-up; 0 when a value is not of its type (then the month
+ * gets no roll-up and readers roll it up from the rows). */
+static int acc_row(rollup_acc *acc, const rollup_spec *s, const vval *const *vals, int weight)
 {
     const char *group[ROLLUP_MAX_GROUP];
     size_t glen[ROLLUP_MAX_GROUP];
     int64_t sum[ROLLUP_MAX_SUM];
     unsigned char present[ROLLUP_MAX_SUM];
-    for (int g = 0; g < s->ngroup; g++, col++) {
-        int type = sqlite3_column_type(st, col);
+    int j = 0;
+    for (int g = 0; g < s->ngroup; g++, j++) {
+        int type = vals[j]->type;
         if (type != SQLITE_TEXT && type != SQLITE_NULL)
             return 0;
-        group[g] = type == SQLITE_TEXT ? (const char *)sqlite3_column_text(st, col) : NULL;
-        glen[g] = group[g] ? (size_t)sqlite3_column_bytes(st, col) : 0;
+        group[g] = type == SQLITE_TEXT ? (const char *)vals[j]->s : NULL;
+        glen[g] = group[g] ? vals[j]->n : 0;
     }
-    for (int i = 0; i < s->nsum + s->nflag; i++, col++) {
-        int type = sqlite3_column_type(st, col);
+    for (int i = 0; i < s->nsum; i++, j++) {
+        int type = vals[j]->type;
         if (type != SQLITE_INTEGER && type != SQLITE_NULL)
             return 0;
         present[i] = type == SQLITE_INTEGER;
-        sum[i] = present[i] ? sqlite3_column_int64(st, col) : 0;
+        sum[i] = present[i] ? vals[j]->i : 0;
     }
+    for (int i = s->nsum; i < s->nsum + s->nflag; i++, j++)
+        present[i] = (unsigned char)flag_of(vals[j], &sum[i]), sum[i] = present[i] ? sum[i] : 0;
     if (weight > 0)
         rollup_acc_add(acc, group, glen, sum, present);
     else
@@ -236,31 +250,79 @@ static int acc_row(rollup_acc *acc, const rollup_spec *s, sqlite3_stmt *st, int 
     return 1;
 }
 
-void vpass_add(vpass *p, sqlite3_stmt *st, int col, int weight)
+/* A value as sqlite3_column_text() gives it (a number in SQLite's text
+ * form, in buf); its length in *n. */
+static const unsigned char *as_text(const vval *x, char *buf, size_t size, size_t *n)
 {
-    if (p->acc && !acc_row(p->acc, p->spec, st, col, weight)) {
+    if (x->type == SQLITE_TEXT || x->type == SQLITE_BLOB) {
+        *n = x->n;
+        return x->s;
+    }
+    if (x->type == SQLITE_INTEGER)
+        sqlite3_snprintf((int)size, buf, "%lld", (long long)x->i);
+    else
+        sqlite3_snprintf((int)size, buf, "%!.15g", x->d);
+    *n = strlen(buf);
+    return (const unsigned char *)buf;
+}
+
+/* The bytes of the first 10 characters, as substr(x, 1, 10) (of a blob:
+ * its first 10 bytes). */
+static size_t day_bytes(int type, const unsigned char *s, size_t n)
+{
+    if (type == SQLITE_BLOB)
+        return n < 10 ? n : 10;
+    size_t i = 0;
+    for (int chars = 0; i < n && chars < 10; chars++) {
+        i++;
+        while (i < n && (s[i] & 0xC0) == 0x80)
+            i++;
+    }
+    return i;
+}
+
+static void add_vals(vpass *p, const vval *const *vals, int weight)
+{
+    if (p->acc && !acc_row(p->acc, p->spec, vals, weight)) {
         rollup_acc_free(p->acc);
         p->acc = NULL;
     }
-    int dcol = col + (p->spec ? p->spec->ngroup + p->spec->nsum + p->spec->nflag : 0);
-    if (!p->by_dept || sqlite3_column_type(st, dcol) == SQLITE_NULL)
+    if (!p->by_dept)
         return;
-    /* key: dept, then 0x1f and 't' + day when the row has one */
+    int d = p->spec ? p->spec->ngroup + p->spec->nsum + p->spec->nflag : 0;
+    const vval *dept = vals[d];
+    if (dept->type == SQLITE_NULL)
+        return;
+    /* key: dept (as text), then 0x1f and 't' + day when the row has one */
     strbuf *key = &p->key;
     sb_reset(key);
-    sb_add(key, sqlite3_column_text(st, dcol), (size_t)sqlite3_column_bytes(st, dcol));
-    if (p->date_column && sqlite3_column_type(st, dcol + 1) != SQLITE_NULL) {
+    char buf[64];
+    size_t n;
+    const unsigned char *t = as_text(dept, buf, sizeof buf, &n);
+    sb_add(key, t, n);
+    if (p->date_column && vals[d + 1]->type != SQLITE_NULL) {
+        const vval *day = vals[d + 1];
         sb_addstr(key, "\x1ft");
-        sb_add(key, sqlite3_column_text(st, dcol + 1), (size_t)sqlite3_column_bytes(st, dcol + 1));
+        t = as_text(day, buf, sizeof buf, &n);
+        sb_add(key, t, day_bytes(day->type, t, n));
     }
     counter_add(&p->depts, key->buf, key->len, weight);
+}
+
+void vpass_add(vpass *p, const vval *row, int weight)
+{
+    const vval *vals[sizeof p->at / sizeof *p->at];
+    for (int j = 0; j < p->nnames; j++)
+        vals[j] = &row[p->at[j]];
+    add_vals(p, vals, weight);
 }
 
 int vpass_take_back(vpass *p, hr_error *err)
 {
     strbuf sql = STRBUF_INIT;
     sb_addstr(&sql, "SELECT 0");
-    vpass_columns(p, &sql);
+    for (int j = 0; j < p->nnames; j++)
+        sb_addf(&sql, ", t.\"%s\"", p->names[j]);
     char *from = sqlite3_mprintf(" FROM \"%w\" t WHERE t.rowid IN (SELECT rid FROM "
                                  "temp.validate_hit WHERE source = %Q AND severity = 'error')",
                                  p->source, p->source);
@@ -271,8 +333,17 @@ int vpass_take_back(vpass *p, hr_error *err)
     if (!st)
         return err->code;
     int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW)
-        vpass_add(p, st, 1, -1);
+    vval row[sizeof p->at / sizeof *p->at];
+    const vval *vals[sizeof p->at / sizeof *p->at];
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (vval_fill(st, 1, p->nnames, row)) {
+            step = SQLITE_NOMEM;
+            break;
+        }
+        for (int j = 0; j < p->nnames; j++)
+            vals[j] = &row[j];
+        add_vals(p, vals, -1);
+    }
     sqlite3_finalize(st);
     return step == SQLITE_DONE ? HR_OK : db_fail(p->db, p->source, err);
 }

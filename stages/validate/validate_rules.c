@@ -15,6 +15,7 @@
 #include "stages/validate/validate_int.h"
 
 #include <libxml/parser.h>
+#include <errno.h>
 #include <libxml/tree.h>
 #include <math.h>
 #include <stdio.h>
@@ -31,6 +32,7 @@ typedef struct vcolumn {
     char field[80];  /* as the export names it */
     int is_money;    /* *_cents: shown as CNY */
     int is_text;
+    int is_int;      /* declared INTEGER */
     char shown[96];  /* SQL for its value in a message: t.name, or the mask
                       * for a patient identifier, never shown */
 } vcolumn;
@@ -42,7 +44,22 @@ typedef struct vparse {
     hr_error *err;
     long long money_limit_cents;
     char money_limit_text[40];
+    vcheck pending; /* the rule being parsed, in C (rule_add takes it) */
 } vparse;
+
+static void pending_set(vparse *p, vc_kind kind, const char *col)
+{
+    vcheck_free(&p->pending);
+    p->pending.kind = kind;
+    p->pending.col = strdup(col);
+}
+
+static void pending_list_add(vparse *p, const char *value)
+{
+    vcheck *c = &p->pending;
+    c->list = xrealloc(c->list, (size_t)(c->nlist + 1) * sizeof *c->list);
+    c->list[c->nlist++] = strdup(value);
+}
 
 static char *attr(xmlNode *n, const char *name)
 {
@@ -70,6 +87,7 @@ static int column_find(sqlite3 *db, const char *table, const char *field, vcolum
         snprintf(out->field, sizeof out->field, "%s", field);
         out->is_money = strcmp(name, field) != 0;
         out->is_text = type && strcmp(type, "TEXT") == 0;
+        out->is_int = type && strcmp(type, "INTEGER") == 0;
         if (strcmp(name, "patient_key") == 0)
             snprintf(out->shown, sizeof out->shown, "'%s'", VQUARANTINE_MASK);
         else
@@ -124,13 +142,16 @@ static void rule_add(vparse *p, const char *source, const char *field, const cha
     r->needs_stays = needs_stays;
     r->cond = sb_detach(where, NULL);
     r->message = sb_detach(message, NULL);
+    r->check = p->pending;
+    memset(&p->pending, 0, sizeof p->pending);
     c->nrules++;
 }
 
 static int rule_required(vparse *p, xmlNode *n, const char *src, const vcolumn *c,
                          strbuf *w, strbuf *m)
 {
-    (void)p, (void)n, (void)src;
+    (void)n, (void)src;
+    pending_set(p, VC_REQUIRED, c->name);
     sb_addf(w, "t.%s IS NULL OR t.%s = ''", c->name, c->name);
     sb_addstr(m, "'a value is required'");
     return 0;
@@ -143,7 +164,11 @@ static int rule_enum(vparse *p, xmlNode *n, const char *src, const vcolumn *c, s
     char *values = attr(n, "values");
     strbuf list = STRBUF_INIT, shown = STRBUF_INIT;
     char *save = NULL;
+    if (c->is_text) /* text against text: no affinity to apply */
+        pending_set(p, VC_ENUM, c->name);
     for (char *tok = strtok_r(values, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+        if (c->is_text)
+            pending_list_add(p, tok);
         char *q = sqlite3_mprintf("%Q", tok);
         sb_addstr(&list, list.len ? ", " : "");
         sb_addstr(&list, q);
@@ -189,6 +214,15 @@ static int bound_sql(vparse *p, xmlNode *n, const vcolumn *c, const char *which,
     return 0;
 }
 
+/* 1 when SQL reads `text` as an integer literal (its value in *v). */
+static int integer_literal(const char *text, long long *v)
+{
+    char *end;
+    errno = 0;
+    *v = strtoll(text, &end, 10);
+    return end != text && *end == '\0' && errno == 0;
+}
+
 static int rule_range(vparse *p, xmlNode *n, const char *src, const vcolumn *c, strbuf *w,
                       strbuf *m)
 {
@@ -204,6 +238,12 @@ static int rule_range(vparse *p, xmlNode *n, const char *src, const vcolumn *c, 
     char *excl = attr(n, "min-exclusive");
     int open_lo = excl && (strcmp(excl, "true") == 0 || strcmp(excl, "1") == 0);
     xmlFree(excl);
+    pending_set(p, VC_RANGE, c->name);
+    p->pending.has_lo = !miss_lo, p->pending.has_hi = !miss_hi, p->pending.lo_open = open_lo;
+    p->pending.lo = miss_lo ? 0 : strtod(lo, NULL); /* as SQL reads the literal */
+    p->pending.hi = miss_hi ? 0 : strtod(hi, NULL);
+    p->pending.lo_int = !miss_lo && integer_literal(lo, &p->pending.lo_i);
+    p->pending.hi_int = !miss_hi && integer_literal(hi, &p->pending.hi_i);
     sb_addf(w, "t.%s IS NOT NULL AND (", c->name);
     if (!miss_lo)
         sb_addf(w, "t.%s %s %s", c->name, open_lo ? "<=" : "<", lo);
@@ -257,6 +297,11 @@ static int rule_reference(vparse *p, xmlNode *n, const char *src, const vcolumn 
                         to ? to : "");
         what = "";
     }
+    if (!rc) {
+        pending_set(p, VC_REFERENCE, c->name);
+        p->pending.ref = strdup(to);
+        p->pending.allow = allow ? strdup(allow) : NULL;
+    }
     if (!rc && allow) {
         char *q = sqlite3_mprintf(" AND t.%s <> %Q", c->name, allow);
         sb_addstr(w, q);
@@ -282,7 +327,8 @@ static int rule_reference(vparse *p, xmlNode *n, const char *src, const vcolumn 
 static int rule_period(vparse *p, xmlNode *n, const char *src, const vcolumn *c, strbuf *w,
                        strbuf *m)
 {
-    (void)p, (void)n, (void)src;
+    (void)n, (void)src;
+    pending_set(p, VC_PERIOD, c->name);
     sb_addf(w, "substr(t.%s, 1, 7) <> ?1", c->name);
     sb_addf(m, "printf('%s %%s is not in the period %%s', %s, ?1)", c->field, c->shown);
     return 0;
@@ -306,6 +352,12 @@ static int rule_compare(vparse *p, xmlNode *n, const char *src, const vcolumn *c
             k = i;
     if (!rc && k < 0)
         rc = parse_fail(p, n, c->name, "compare op '%s': expected lt le gt ge eq ne", op ? op : "");
+    if (!rc && ((c->is_text && o.is_text) || (c->is_int && o.is_int))) {
+        pending_set(p, VC_COMPARE, c->name);
+        p->pending.other = strdup(o.name);
+        p->pending.op = k;
+        p->pending.text = c->is_text;
+    }
     if (!rc) {
         sb_addf(w, "t.%s %s t.%s", c->name, COMPARE_OPS[k][1], o.name);
         sb_addf(m, "printf('%s %%s must be %s %s %%s', ", c->field, COMPARE_OPS[k][2], other);
@@ -327,10 +379,12 @@ static int rule_sum_le(vparse *p, xmlNode *n, const char *src, const vcolumn *c,
     strbuf sum = STRBUF_INIT, names = STRBUF_INIT;
     char *save = NULL;
     int rc = 0;
+    pending_set(p, VC_SUM_LE, c->name);
     for (char *tok = strtok_r(fields, " ", &save); tok && !rc; tok = strtok_r(NULL, " ", &save)) {
         vcolumn part;
         if ((rc = column_or_fail(p, n, src, tok, &part)))
             break;
+        pending_list_add(p, part.name);
         sb_addf(&sum, "%s%s", sum.len ? " + " : "", part.name);
         sb_addf(&names, "%s%s", names.len ? " + " : "", tok);
     }
@@ -365,6 +419,8 @@ static int rule_code(vparse *p, xmlNode *n, const char *src, const vcolumn *c, s
     xmlFree(v);
     if (max < 1 || max > 255)
         return parse_fail(p, n, c->field, "code max-length must be 1 to 255%s", "");
+    pending_set(p, VC_CODE, c->name);
+    p->pending.max_len = max;
     sb_addf(w, "t.%s GLOB '*[^A-Za-z0-9_.-]*' OR t.%s GLOB '[.-]*' OR length(t.%s) > %ld",
             c->name, c->name, c->name, max);
     sb_addf(m,
@@ -391,6 +447,13 @@ static void money_limit_rules(vparse *p, const char *src)
             strbuf w = STRBUF_INIT, m = STRBUF_INIT;
             sb_addf(&w, "t.%s > %lld OR t.%s < -%lld", col, p->money_limit_cents, col,
                     p->money_limit_cents);
+            pending_set(p, VC_RANGE, col);
+            p->pending.has_lo = p->pending.has_hi = 1;
+            p->pending.lo = -(double)p->money_limit_cents;
+            p->pending.hi = (double)p->money_limit_cents;
+            p->pending.lo_int = p->pending.hi_int = 1;
+            p->pending.lo_i = -p->money_limit_cents;
+            p->pending.hi_i = p->money_limit_cents;
             sb_addf(&m,
                     "printf('%s %%s%%d.%%02d is beyond the plausible limit of +-%s CNY "
                     "(money-limit in validation.xml)', CASE WHEN t.%s < 0 THEN '-' ELSE '' END, "
@@ -425,6 +488,8 @@ static int rule_key(vparse *p, xmlNode *n, const char *src, int is_warning, cons
     free(copy);
     if (!rc && !nf)
         rc = parse_fail(p, n, NULL, "key rule without fields%s", "");
+    if (!rc && nf > 16)
+        rc = parse_fail(p, n, NULL, "key rule with more than 16 fields%s", "");
     if (!rc) {
         vconfig *c = p->conf;
         c->rules = xrealloc(c->rules, (size_t)(c->nrules + 1) * sizeof *c->rules);
@@ -624,8 +689,9 @@ int vconfig_load(sqlite3 *db, const char *path, vconfig *out, hr_error *err)
     xmlDoc *doc = document_load(path, "validation.xsd", err);
     if (!doc)
         return err->code;
-    vparse p = {db, path, out, err, 0, ""};
+    vparse p = {db, path, out, err, 0, "", {0}};
     int rc = document_parse(&p, xmlDocGetRootElement(doc));
+    vcheck_free(&p.pending); /* a rule that failed to parse */
     xmlFreeDoc(doc);
     if (rc)
         vconfig_free(out);
@@ -642,6 +708,7 @@ void vconfig_free(vconfig *conf)
         free(conf->rules[i].key_shown);
         free(conf->rules[i].cond);
         free(conf->rules[i].message);
+        vcheck_free(&conf->rules[i].check);
     }
     for (int i = 0; i < conf->nthresholds; i++) {
         free(conf->thresholds[i].kind);
