@@ -121,9 +121,7 @@ int cycle_ingest_archive(sqlite3 *db, const cli_args *a, const char *period,
     }
     /* one ingest per profile, in the order the sources come (the
      * department dictionary first) */
-    int *done = calloc((size_t)n, sizeof *done);
-    if (!done)
-        abort();
+    int *done = xcalloc((size_t)n, sizeof *done);
     hr_error first;
     hr_error_clear(&first);
     for (int i = 0; i < n; i++) {

@@ -422,6 +422,30 @@ static void test_dictionary_break(void **state)
     db_close(db);
 }
 
+/* The connectors are advice.xml's <word>s: a translator who changes them
+ * changes every sentence built with them, with no C. */
+static void test_words(void **state)
+{
+    (void)state;
+    sqlite3 *db = fixture_db();
+    hr_error err;
+    hr_error_clear(&err);
+    tk_write_file("build/tests/test_advise_rules.xml",
+                  "<?xml version=\"1.0\"?>\n<advice version=\"1\">\n"
+                  "  <settings><word id=\"list_last\" zh=\"与\" en=\" plus \"/>"
+                  "<word id=\"share\" zh=\"，比重 \" en=\"; \"/></settings>\n"
+                  "  <contributors id=\"d\" indicator=\"outpatient_visits\" comparison=\"mom\">\n"
+                  "    <finding><zh>{drivers}</zh><en>{drivers}</en></finding>\n"
+                  "  </contributors>\n</advice>\n");
+    assert_int_equal(advise_period_rules(db, "2026-10", "build/tests/test_advise_rules.xml", &err),
+                     0);
+    assert_string_equal(sentences(db, "hospital", "finding"),
+                        "info | 内科（+1,000人次，比重 74.3%）与外科（+345人次，比重 25.7%） | "
+                        "Internal Medicine (+1,000 visits; 74.3%) plus Surgery (+345 visits; "
+                        "25.7%)\n");
+    db_close(db);
+}
+
 static void test_shipped_rules(void **state)
 {
     (void)state;
@@ -741,6 +765,7 @@ int main(void)
         cmocka_unit_test(test_said_once),
         cmocka_unit_test(test_quarter_significance),
         cmocka_unit_test(test_dictionary_break),
+        cmocka_unit_test(test_words),
         cmocka_unit_test(test_deficit_materiality),
         cmocka_unit_test(test_bad_rules),
         cmocka_unit_test(test_shares),

@@ -121,7 +121,23 @@ static void test_monthly(void **state)
                 "INSERT INTO data_warning VALUES ('2026-10', 'census', 'D02', 'census_overfull', "
                 "'科室 D02 预警甲', 'department D02 warning A', NULL, NULL);"
                 "INSERT INTO data_warning VALUES ('2026-10', 'census', 'D01', 'census_overfull', "
-                "'科室 D01 预警乙', 'department D01 warning B', NULL, NULL);",
+                "'科室 D01 预警乙', 'department D01 warning B', NULL, NULL);"
+                /* 454,997.65 元 of the hospital's other cost is energy (v2
+                 * cost category): the statement gets its own line, the
+                 * direct cost total unchanged */
+                "UPDATE operating_statement SET amount_cents = amount_cents - 45499765 "
+                "WHERE period = '2026-10' AND scope = 'hospital' AND section = 'direct_cost' "
+                "AND item = 'other';"
+                "INSERT INTO operating_statement VALUES ('2026-10', 'hospital', 'direct_cost', "
+                "'energy', 45499765);"
+                /* what compute writes for the hospital: the cost each
+                 * level moved between departments */
+                "INSERT INTO operating_statement VALUES ('2026-10', 'hospital', 'allocated', "
+                "'level1', 58723680);"
+                /* radiology's examinations: most of the hospital's 8,031,
+                 * of which the clinical rows hold 2,674 */
+                "INSERT INTO indicator_value (period, scope, indicator, value) VALUES "
+                "('2026-10', 'M01', 'exams', 5357);",
                 &err),
         0);
     char out[128];
@@ -150,6 +166,21 @@ static void test_monthly(void **state)
     assert_contains(t.buf, "超出容差");
     assert_contains(t.buf, "科室 D02 预警甲");
     assert_contains(t.buf, "科室 D01 预警乙");
+    /* the examinations column and the hospital's total: why they differ */
+    {
+        strbuf u = STRBUF_INIT;
+        sb_add(&u, t.buf, strlen(t.buf));
+        unwrap(&u);
+        flat_contains(u.buf, "全院检查人次包含医技科室（放射科）完成的检查");
+        sb_release(&u);
+    }
+    /* the hospital's allocation only moves cost: labelled so, and said */
+    assert_contains(t.buf, "科室间分摊");
+    assert_contains(t.buf, "全成本等于直接成本");
+    /* the energy line in 万元 (no month before it: MoM and YoY are "—") */
+    assert_contains(t.buf, "能耗支出\n\n45.50\n\n—\n\n—\n\n—\n\n—\n\n45.50");
+    text_of(out, "monthly", "2026-10", "hospital", "en", &t);
+    assert_contains(t.buf, "Energy\n\n45.50");
 
     /* a department's report: itself against the hospital, its row marked */
     text_of(out, "monthly", "2026-10", "D02", "zh_CN", &t);
@@ -157,6 +188,8 @@ static void test_monthly(void **state)
     assert_contains(t.buf, "普通外科（本科室）");
     assert_contains(t.buf, "本科室药占比为 36.8%，高于预警上限 30.0%。"); /* to its director */
     assert_contains(t.buf, "本科室超出容差");
+    assert_contains(t.buf, "分摊成本为科室承担的三级分摊成本");
+    assert_null(strstr(t.buf, "科室间分摊"));
     assert_contains(t.buf, "科室 D02 预警甲"); /* its own data warnings only */
     assert_true(strstr(t.buf, "科室 D01 预警乙") == NULL);
     text_of(out, "monthly", "2026-10", "D02", "en", &t);
@@ -171,11 +204,23 @@ static void test_quarterly(void **state)
     (void)state;
     static const char *const periods[] = {"2026-Q3", NULL};
     sqlite3 *db = fixture_db("quarterly", periods);
+    /* two items of the national assessment: one a value, one a 增幅 */
+    tk_exec(db, "INSERT INTO guokao_item (item_no, dimension_zh, dimension_en, name_zh, name_en,"
+                " indicator, figure, direction) VALUES"
+                " (35, '运营效率', 'Operational efficiency', '收支结余', 'Balance', 'balance',"
+                "  'value', 'up'),"
+                " (39, '运营效率', 'Operational efficiency', '住院次均费用增幅',"
+                "  'Growth of the fee per stay', 'ip_fee_per_stay', 'yoy', 'down');");
     char out[128];
     snprintf(out, sizeof out, "%s/quarterly", tmpdir);
     assert_int_equal(render(db, "quarterly", "2026-Q3", NULL, "all", "all", out), 4 * 3);
     strbuf t = STRBUF_INIT;
     text_of(out, "quarterly", "2026-Q3", "hospital", "zh_CN", &t);
+    /* the indicator table names them, with the official name */
+    assert_contains(t.buf, "国考指标");
+    assert_contains(t.buf, "35 收支结余");
+    assert_contains(t.buf, "39 住院次均费用增幅");
+    assert_contains(t.buf, "序号与官方名称");
     assert_contains(t.buf, "季度综合运营报告");
     assert_contains(t.buf, "quarterly-2026-Q3-001");
     assert_contains(t.buf, "本季度与上季度、上年同期比较");
@@ -196,6 +241,8 @@ static void test_quarterly(void **state)
     assert_contains(t.buf, "Cost allocation summary");
     assert_contains(t.buf, "QoQ"); /* the KPI cards: a quarter has no MoM */
     assert_true(strstr(t.buf, "MoM") == NULL);
+    unwrap(&t);
+    flat_contains(t.buf, "39 Growth of the fee per stay");
     text_of(out, "quarterly", "2026-Q3", "D01", "bilingual", &t);
     assert_contains(t.buf, "心血管内科");
     assert_contains(t.buf, "Cost allocation summary");
@@ -432,9 +479,21 @@ static void test_drg_section(void **state)
     p = after(t.buf, p, "骨科\n\n27\n\n4\n\n1.97");
     p = after(t.buf, p, "普通外科\n\n42\n\n4\n\n1.46");
     p = after(t.buf, p, "心血管内科\n\n38\n\n4\n\n1.20");
-    /* the hospital's DRG findings: GB19 45.0 % above its benchmark */
+    /* the hospital's DRG findings: GB19 45.0 % above its benchmark; its
+     * suggestion is printed once, under 改进建议, not again in the section */
     assert_contains(t.buf, "费用超标杆或超支付标准的病组");
-    after(t.buf, p, "比地区标杆 72,000.00元 高 45.0%");
+    p = after(t.buf, p, "比地区标杆 72,000.00元 高 45.0%");
+    p = after(t.buf, p, "针对上述病组的改进建议见“改进建议”一节。");
+    {
+        strbuf u = STRBUF_INIT;
+        sb_add(&u, t.buf, strlen(t.buf));
+        unwrap(&u);
+        const char *s1 = strstr(u.buf, "纳入DRG病组管理台账逐月跟踪");
+        assert_non_null(s1);
+        assert_null(strstr(s1 + 1, "纳入DRG病组管理台账逐月跟踪"));
+        assert_true(s1 > strstr(strstr(u.buf, "十、改进建议") + 1, "十、改进建议"));
+        sb_release(&u);
+    }
     text_of(out, "monthly", "2026-10", "hospital", "en", &t);
     assert_contains(t.buf, "DRG/DIP case mix and payment");
     unwrap(&t);
@@ -491,6 +550,28 @@ static void test_drg_section(void **state)
 
 /* Without drg.csv: the DRG section is its heading and one line naming the
  * missing source; no card, no table, nothing empty. */
+/* Whether the text from the line at `from` to `to` holds nothing but that
+ * line, blank lines, and a page break's footer ("第 11 页 / 共 13 页"),
+ * running header ("… · 月度运营分析报告") and report number: nothing was
+ * drawn in between. */
+static int only_page_furniture(const char *from, const char *to)
+{
+    const char *p = strchr(from, '\n');
+    while (p && p < to) {
+        const char *bol = p + 1, *eol = strchr(bol, '\n');
+        if (!eol || eol >= to)
+            break;
+        size_t n = (size_t)(eol - bol);
+        char l[256];
+        snprintf(l, sizeof l, "%.*s", (int)(n < sizeof l ? n : sizeof l - 1), bol);
+        if (l[0] && !(strncmp(l, "第 ", 4) == 0 && strstr(l, "页")) && !strstr(l, " · ") &&
+            strncmp(l, "monthly-", 8) != 0)
+            return 0;
+        p = eol;
+    }
+    return 1;
+}
+
 static void test_drg_missing(void **state)
 {
     (void)state;
@@ -517,7 +598,7 @@ static void test_drg_missing(void **state)
         const char *line = after(t.buf, sec, "未提供 DRG/DIP 分组结果（drg.csv），本期不做病组分析。");
         assert_true(line - sec < 40); /* the line right under the heading */
         const char *next = after(t.buf, line, "、改进建议\n"); /* the next section follows */
-        assert_true(next - line < 120);
+        assert_true(only_page_furniture(line, next));
         assert_true(strstr(t.buf, "亏损最多的病组") == NULL);
         assert_true(strstr(t.buf, "入组率") == NULL);
     }
@@ -646,7 +727,7 @@ static void test_topic_guokao(void **state)
         {"14", "低风险组病例死亡率", "3.57%", "+3.6个百分点", "变差", "未达到"},
         {"运营效率", "31", "医疗服务收入占医疗收入比例", "31.8%", "+2.2个百分点", "改善"},
         {"35", "收支结余", "+7.4%", "↑ 逐步提高", "改善", ""},
-        {"39", "住院次均费用增幅", "20,858.11元", "-0.01%", "5%", "达到"}};
+        {"39", "住院次均费用增幅", "-0.01%", "—", "5%", "达到"}};
     const char *at = strstr(lay.buf, "考核维度");
     assert_non_null(at);
     for (int i = 0; i < 5; i++) {
@@ -690,6 +771,57 @@ static int teardown(void **state)
     return 0;
 }
 
+/* "前五": seven more clinical departments all cured or improved at 100 %,
+ * tied at the top of the quality table of D02's report: it lists five of
+ * them (the first by code, 测试科1-5), D02 and the hospital, not all seven. */
+static void test_top_five_ties(void **state)
+{
+    (void)state;
+    static const char *const periods[] = {"2026-10", NULL};
+    sqlite3 *db = fixture_db("ties", periods);
+    for (int i = 1; i <= 7; i++) {
+        char sql[600];
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO dept VALUES ('2026-10', 'T%d', '测试科%d', 'Test %d', 'clinical', "
+                 "25297, %d);"
+                 "INSERT INTO indicator_value (period, scope, indicator, value) VALUES "
+                 "('2026-10', 'T%d', 'cure_improve_rate', 100.0);",
+                 i, i, i, 20 + i, i);
+        tk_exec(db, sql);
+    }
+    char out[128];
+    snprintf(out, sizeof out, "%s/ties", tmpdir);
+    assert_int_equal(render(db, "monthly", "2026-10", NULL, "D02", "zh_CN", out), 1);
+    strbuf lay = STRBUF_INIT;
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "pdftotext -q -layout '%s' -",
+             out_pdf(out, "monthly", "2026-10", "D02", "zh_CN"));
+    FILE *f = popen(cmd, "r");
+    assert_non_null(f);
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        sb_add(&lay, buf, n);
+    pclose(f);
+    /* a row of the quality table: the name, then 100.0% cured */
+    int rows = 0, seen[8] = {0};
+    for (const char *l = lay.buf; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+        const char *eol = strchr(l, '\n');
+        char line[512];
+        snprintf(line, sizeof line, "%.*s", (int)(eol ? eol - l : (long)strlen(l)), l);
+        const char *name = strstr(line, "测试科");
+        if (name && strstr(name, "100.0%")) {
+            rows++;
+            seen[name[strlen("测试科")] - '0'] = 1;
+        }
+    }
+    assert_int_equal(rows, 5);
+    for (int i = 1; i <= 5; i++)
+        assert_true(seen[i]);
+    sb_release(&lay);
+    db_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -703,6 +835,7 @@ int main(void)
         cmocka_unit_test(test_drg_missing),
         cmocka_unit_test(test_topic_drg),
         cmocka_unit_test(test_topic_guokao),
+        cmocka_unit_test(test_top_five_ties),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

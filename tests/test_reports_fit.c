@@ -329,6 +329,25 @@ static void test_department_shapes(void **state)
         }
     }
     assert_true(pages[0] < pages[1] && pages[1] < pages[2]);
+    /* its quarterly report: no trend of discharges or stays it never had
+     * (was "出院人次近八个季度：各值均为 0，未绘制。"), the visits' trend kept */
+    tk_exec(db, "INSERT INTO dept SELECT period, 'D04', '皮肤科', 'Dermatology', 'clinical', "
+                "file_id, 7 FROM dept WHERE dept_code = 'D01' AND period <> '2026-10';"
+                "INSERT INTO indicator_value (period, scope, indicator, value, mom_base, mom, "
+                "yoy_base, yoy) SELECT period, 'D04', indicator, CASE WHEN indicator IN "
+                "('discharges', 'admissions', 'surgeries') THEN 0 WHEN indicator IN ('avg_los', "
+                "'bed_utilization') THEN NULL ELSE value END, mom_base, CASE WHEN indicator IN "
+                "('discharges', 'admissions', 'surgeries', 'avg_los', 'bed_utilization') THEN NULL "
+                "ELSE mom END, yoy_base, CASE WHEN indicator IN ('discharges', 'admissions', "
+                "'surgeries', 'avg_los', 'bed_utilization') THEN NULL ELSE yoy END "
+                "FROM indicator_value WHERE scope = 'D01' AND period LIKE '%-Q%' "
+                "ON CONFLICT DO NOTHING;");
+    assert_int_equal(render(db, "quarterly", "2026-Q3", NULL, "D04", "zh_CN", out), 1);
+    snprintf(pdf, sizeof pdf, "%s/quarterly-2026-Q3-D04.zh_CN.pdf", out);
+    tk_pdf_text(pdf, 0, &t);
+    assert_contains(t.buf, "门急诊人次近八个季度");
+    assert_null(strstr(t.buf, "出院人次近八个季度"));
+    assert_null(strstr(t.buf, "平均住院日近八个季度"));
     sb_release(&t);
     sb_release(&h);
     sb_release(&cards);
@@ -405,7 +424,8 @@ static void test_bilingual_tables(void **state)
     assert_contains(part.buf, "经济运行\nEconomics");
     assert_contains(part.buf, "质量与服务\nQuality");
     assert_null(strstr(part.buf, "\nvolume\n"));
-    assert_contains(part.buf, "门急诊人次\nOutpatient and emergency visits");
+    /* (the English name may wrap in its cell beside the 国考 column) */
+    assert_contains(part.buf, "门急诊人次\nOutpatient and emergency");
     /* the department tables: every department in both languages */
     section_of(t.buf, "各科室业务量\nVolume by department\n", "三、", &part);
     assert_contains(part.buf, "心血管内科\nCardiology");
@@ -417,6 +437,35 @@ static void test_bilingual_tables(void **state)
     assert_contains(part.buf, "收入\nRevenue");
     assert_contains(part.buf, "药品\nDrugs");
     assert_contains(part.buf, "卫生材料\nMedical materials");
+    /* the quadrant names its departments in both languages, the English
+     * beneath the Chinese, and its English title clears the axis title */
+    static word w[20000];
+    int n = words_of(pdf, w, 20000);
+    int q = page_of(w, n, 1, "各科室收入增长与结余率");
+    assert_true(q > 0);
+    const word *title = NULL, *en = NULL, *axis = NULL;
+    for (int i = 0; i < n; i++) {
+        if (w[i].page != q)
+            continue;
+        if (!title && !strcmp(w[i].text, "各科室收入增长与结余率"))
+            title = &w[i];
+        if (!en && !strcmp(w[i].text, "Departments:"))
+            en = &w[i];
+        if (!axis && strstr(w[i].text, "结余率（%）"))
+            axis = &w[i];
+    }
+    assert_non_null(title);
+    assert_non_null(en);
+    assert_non_null(axis);
+    assert_true(axis->y0 >= en->y1); /* beneath the English title, not on it */
+    int named = 0;
+    for (int i = 0; i < n; i++)
+        if (w[i].page == q && w[i].y0 > title->y1 && !strcmp(w[i].text, "Orthopaedics"))
+            for (int j = 0; j < n; j++)
+                named |= w[j].page == q && !strcmp(w[j].text, "骨科") &&
+                         fabs(w[j].x0 - w[i].x0) < 0.5 && w[i].y0 > w[j].y0 + 3 &&
+                         w[i].y0 < w[j].y0 + 12; /* its line, then the English */
+    assert_true(named);
     sb_release(&t);
     sb_release(&part);
     db_close(db);

@@ -146,6 +146,29 @@ static void format_count(strbuf *sb, int n)
     sb_addstr(sb, nf_number(n, 0, buf));
 }
 
+/* ---- connectors (advice.xml's <word>s) ---- */
+
+static const char *word(const advise_ctx *c, int id, int zh)
+{
+    return c->set->words[id][zh ? 0 : 1];
+}
+
+/* The word with {n} (a count) or {times} (a number) filled in. */
+static void add_word(strbuf *sb, const advise_ctx *c, int id, int zh, int n, const char *times)
+{
+    for (const char *p = word(c, id, zh); *p; p++) {
+        if (!strncmp(p, "{n}", 3)) {
+            format_count(sb, n);
+            p += 2;
+        } else if (!strncmp(p, "{times}", 7)) {
+            sb_addstr(sb, times ? times : "");
+            p += 6;
+        } else {
+            sb_addch(sb, *p);
+        }
+    }
+}
+
 /* ---- placeholder slots ---- */
 
 #define MAX_SLOTS 32
@@ -626,8 +649,8 @@ static int write_overview(advise_ctx *c, const advise_rule *r, int nfind, hr_err
                 strcmp(c->cands[j].rule_id, f->rule_id) == 0 && nd < 2)
                 decide[k] = 1;
         if (decide[k] == 1) {
-            sb_addf(&s.zh[d], "%s%s", nd ? "；" : "", f->head_zh);
-            sb_addf(&s.en[d], "%s%s", nd ? "; " : "", f->head_en);
+            sb_addf(&s.zh[d], "%s%s", nd ? word(c, WORD_JOIN, 1) : "", f->head_zh);
+            sb_addf(&s.en[d], "%s%s", nd ? word(c, WORD_JOIN, 0) : "", f->head_en);
             nd++;
         }
     }
@@ -635,8 +658,8 @@ static int write_overview(advise_ctx *c, const advise_rule *r, int nfind, hr_err
         const cand *f = &c->cands[k];
         if (decide[k] != 0)
             continue;
-        sb_addf(&s.zh[a], "%s%s", na ? "；" : "", f->head_zh);
-        sb_addf(&s.en[a], "%s%s", na ? "; " : "", f->head_en);
+        sb_addf(&s.zh[a], "%s%s", na ? word(c, WORD_JOIN, 1) : "", f->head_zh);
+        sb_addf(&s.en[a], "%s%s", na ? word(c, WORD_JOIN, 0) : "", f->head_en);
         na++;
     }
     free(decide);
@@ -1303,8 +1326,8 @@ static void department_list(const advise_ctx *c, const ind_info *in, const ranke
     for (int k = 0; k < n && k < shown; k++) {
         const char *zh, *en;
         scope_names(c, list[k].row->scope, &zh, &en);
-        sb_addf(&s->zh[i], "%s%s（", k ? "、" : "", zh);
-        sb_addf(&s->en[i], "%s%s (", k ? ", " : "", en);
+        sb_addf(&s->zh[i], "%s%s（", k ? word(c, WORD_LIST, 1) : "", zh);
+        sb_addf(&s->en[i], "%s%s (", k ? word(c, WORD_LIST, 0) : "", en);
         if (list[k].row->hidden) {
             put_hidden(c, in, &s->zh[i]), put_hidden(c, in, &s->en[i]);
         } else {
@@ -1315,12 +1338,8 @@ static void department_list(const advise_ctx *c, const ind_info *in, const ranke
         sb_addch(&s->en[i], ')');
     }
     if (n > shown) {
-        sb_addstr(&s->zh[i], "等 ");
-        format_count(&s->zh[i], n);
-        sb_addstr(&s->zh[i], " 个科室");
-        sb_addstr(&s->en[i], " and ");
-        format_count(&s->en[i], n - shown);
-        sb_addstr(&s->en[i], " more");
+        add_word(&s->zh[i], c, WORD_MORE, 1, n, NULL);
+        add_word(&s->en[i], c, WORD_MORE, 0, n - shown, NULL);
     }
     if (n == 0) {
         sb_addstr(&s->zh[i], "—");
@@ -1460,8 +1479,8 @@ static void change_slots(const advise_ctx *c, int mom, const ind_info *in, const
     slot_text(s, "trend", d > 0 ? "上升" : d < 0 ? "下降" : "持平",
               d > 0 ? "rose" : d < 0 ? "fell" : "was unchanged");
     slot_text(s, "comparison", mom ? "环比" : "同比", comparison_en(c, mom));
-    slot_text(s, "same_period", c->p.kind == PERIOD_QUARTER ? "去年同季度" : "去年同月",
-              c->p.kind == PERIOD_QUARTER ? "the same quarter last year" : "the same month last year");
+    int same = c->p.kind == PERIOD_QUARTER ? WORD_SAME_QUARTER : WORD_SAME_MONTH;
+    slot_text(s, "same_period", word(c, same, 1), word(c, same, 0));
     i = slot(s, "last_year");
     for (int zh = 1; zh >= 0; zh--) {
         strbuf *b = zh ? &s->zh[i] : &s->en[i];
@@ -1481,12 +1500,11 @@ static void change_slots(const advise_ctx *c, int mom, const ind_info *in, const
         sb_addstr(&s->zh[i], "—"), sb_addstr(&s->en[i], "—");
     i = slot(s, "usual"); /* empty without a history to compare with */
     if (ch->has_z) {
-        sb_addstr(&s->zh[i], "，为通常波动的 ");
-        advise_format_number(&s->zh[i], ch->z, 1);
-        sb_addstr(&s->zh[i], " 倍");
-        sb_addstr(&s->en[i], ", ");
-        advise_format_number(&s->en[i], ch->z, 1);
-        sb_addstr(&s->en[i], " times its usual variation");
+        strbuf t = STRBUF_INIT;
+        advise_format_number(&t, ch->z, 1);
+        add_word(&s->zh[i], c, WORD_USUAL, 1, 0, t.buf);
+        add_word(&s->en[i], c, WORD_USUAL, 0, 0, t.buf);
+        sb_release(&t);
     }
 }
 
@@ -1653,30 +1671,33 @@ static int drivers_slot(const advise_ctx *c, const ind_info *in, const part_delt
     int i = slot(s, "drivers");
     for (int j = 0; j < np; j++) {
         const char *zh, *en;
-        char ozh[64], oen[64];
+        strbuf other_zh = STRBUF_INIT, other_en = STRBUF_INIT;
         if (j < k) {
             scope_names(c, d[j].dept, &zh, &en);
         } else {
-            snprintf(ozh, sizeof ozh, "其他 %d 个科室", rest);
-            snprintf(oen, sizeof oen, "%d other department%s", rest, rest > 1 ? "s" : "");
-            zh = ozh, en = oen;
+            add_word(&other_zh, c, WORD_OTHERS, 1, rest, NULL);
+            add_word(&other_en, c, WORD_OTHERS, 0, rest, NULL);
+            zh = other_zh.buf, en = other_en.buf;
         }
+        int sep = j == 0 ? -1 : j == np - 1 ? WORD_LIST_LAST : WORD_LIST;
         /* a hidden department's delta and share (share x total = delta) */
         int hide = j < k && dept_hidden(c, d[j].dept, in->id);
-        sb_addf(&s->zh[i], "%s%s（", j == 0 ? "" : j == np - 1 ? "及" : "、", zh);
-        sb_addf(&s->en[i], "%s%s (", j == 0 ? "" : j == np - 1 ? " and " : ", ", en);
+        sb_addf(&s->zh[i], "%s%s（", sep < 0 ? "" : word(c, sep, 1), zh);
+        sb_addf(&s->en[i], "%s%s (", sep < 0 ? "" : word(c, sep, 0), en);
         if (hide) {
             sb_addstr(&s->zh[i], "—）"), sb_addstr(&s->en[i], "—)");
             continue;
         }
         format_value(&s->zh[i], in, 1, parts[j], 1, 1);
-        sb_addstr(&s->zh[i], "，占 ");
+        sb_addstr(&s->zh[i], word(c, WORD_SHARE, 1));
         advise_format_number(&s->zh[i], shares[j], 1);
         sb_addstr(&s->zh[i], "%）");
         format_value(&s->en[i], in, 1, parts[j], 0, 1);
-        sb_addstr(&s->en[i], ", ");
+        sb_addstr(&s->en[i], word(c, WORD_SHARE, 0));
         advise_format_number(&s->en[i], shares[j], 1);
         sb_addstr(&s->en[i], "%)");
+        sb_release(&other_zh);
+        sb_release(&other_en);
     }
     if (!np)
         sb_addstr(&s->zh[i], "—"), sb_addstr(&s->en[i], "—");
@@ -1704,8 +1725,8 @@ static void offsets_slot(const advise_ctx *c, const ind_info *in, const part_del
         const char *zh, *en;
         scope_names(c, d[j].dept, &zh, &en);
         int hide = dept_hidden(c, d[j].dept, in->id);
-        sb_addf(&s->zh[i], "%s%s（", j ? "、" : "", zh);
-        sb_addf(&s->en[i], "%s%s (", j ? ", " : "", en);
+        sb_addf(&s->zh[i], "%s%s（", j ? word(c, WORD_LIST, 1) : "", zh);
+        sb_addf(&s->en[i], "%s%s (", j ? word(c, WORD_LIST, 0) : "", en);
         if (hide) {
             sb_addstr(&s->zh[i], "—"), sb_addstr(&s->en[i], "—");
         } else {
@@ -1715,13 +1736,9 @@ static void offsets_slot(const advise_ctx *c, const ind_info *in, const part_del
         sb_addstr(&s->zh[i], "）");
         sb_addch(&s->en[i], ')');
     }
-    if (n > shown) {
-        sb_addstr(&s->zh[i], "等 ");
-        format_count(&s->zh[i], n);
-        sb_addstr(&s->zh[i], " 个科室");
-        sb_addstr(&s->en[i], " and ");
-        format_count(&s->en[i], n - shown);
-        sb_addstr(&s->en[i], " more");
+    if (n > shown) { /* 等 N 个科室 counts them all; " and N more" the rest */
+        add_word(&s->zh[i], c, WORD_MORE, 1, n, NULL);
+        add_word(&s->en[i], c, WORD_MORE, 0, n - shown, NULL);
     }
     signed_slot(s, "offset_total", in, total);
 }
@@ -1986,8 +2003,8 @@ static int line_desc(const void *a, const void *b)
 
 /* "药品收入 -12.34万元、检查收入 -5.00万元" of one section (cost: direct and
  * allocated), largest moves first. */
-static void lines_slot(slots *s, const char *key, const ind_info *money, stmt_line *lines, int n,
-                       int cost, int shown)
+static void lines_slot(const advise_ctx *c, slots *s, const char *key, const ind_info *money,
+                       stmt_line *lines, int n, int cost, int shown)
 {
     stmt_line pick[16];
     int k = 0;
@@ -1998,9 +2015,9 @@ static void lines_slot(slots *s, const char *key, const ind_info *money, stmt_li
     qsort(pick, (size_t)k, sizeof *pick, line_desc);
     int i = slot(s, key);
     for (int j = 0; j < k && j < shown; j++) {
-        sb_addf(&s->zh[i], "%s%s ", j ? "、" : "", pick[j].zh);
+        sb_addf(&s->zh[i], "%s%s ", j ? word(c, WORD_LIST, 1) : "", pick[j].zh);
         format_value(&s->zh[i], money, 1, pick[j].cur - pick[j].base, 1, 1);
-        sb_addf(&s->en[i], "%s%s ", j ? ", " : "", pick[j].en);
+        sb_addf(&s->en[i], "%s%s ", j ? word(c, WORD_LIST, 0) : "", pick[j].en);
         format_value(&s->en[i], money, 1, pick[j].cur - pick[j].base, 0, 1);
     }
     if (!k)
@@ -2026,15 +2043,13 @@ static void eval_statement(advise_ctx *c, const advise_rule *r)
     change_slots(c, r->mom, &money_info, &ch, &s);
     signed_slot(&s, "revenue_delta", &money_info, dr);
     signed_slot(&s, "cost_delta", &money_info, dc);
-    lines_slot(&s, "revenue_items", &money_info, lines, n, 0, 2);
-    lines_slot(&s, "cost_items", &money_info, lines, n, 1, 2);
+    lines_slot(c, &s, "revenue_items", &money_info, lines, n, 0, 2);
+    lines_slot(c, &s, "cost_items", &money_info, lines, n, 1, 2);
     /* which side moved the balance more */
     int revenue_side = fabs(dr) >= fabs(dc);
-    slot_text(&s, "side",
-              revenue_side ? (dr < 0 ? "主要因收入减少" : "主要因收入增加")
-                           : (dc > 0 ? "主要因成本增加" : "主要因成本减少"),
-              revenue_side ? (dr < 0 ? "mainly because revenue fell" : "mainly because revenue rose")
-                           : (dc > 0 ? "mainly because cost rose" : "mainly because cost fell"));
+    int side = revenue_side ? (dr < 0 ? WORD_SIDE_REVENUE_FELL : WORD_SIDE_REVENUE_ROSE)
+                            : (dc > 0 ? WORD_SIDE_COST_ROSE : WORD_SIDE_COST_FELL);
+    slot_text(&s, "side", word(c, side, 1), word(c, side, 0));
     double score = bal.base ? fabs(db) / fabs(bal.base) * 10 : 10;
     emit(c, r, "balance", score + (flip ? 20 : 0), db < 0, &s);
     slots_release(&s);
@@ -2161,8 +2176,8 @@ static void eval_deficit(advise_ctx *c, const advise_rule *r)
         change wc = wi ? change_of(c, c->scope, wi, r->mom) : (change){0};
         if (!wc.ok)
             continue;
-        sb_addf(&s.zh[i], "%s%s ", k ? "、" : "", wi->name_zh);
-        sb_addf(&s.en[i], "%s%s ", k ? ", " : "", wi->name_en);
+        sb_addf(&s.zh[i], "%s%s ", k ? word(c, WORD_LIST, 1) : "", wi->name_zh);
+        sb_addf(&s.en[i], "%s%s ", k ? word(c, WORD_LIST, 0) : "", wi->name_en);
         format_change(&s.zh[i], wi, 1, wc.cur, wc.base, 1, 1);
         format_change(&s.en[i], wi, 1, wc.cur, wc.base, 0, 1);
         k++;

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "pipeline/core/strbuf.h"
+#include "pipeline/core/xalloc.h"
 #include "pipeline/core/xmlconf.h"
 
 /* ---- attributes and texts ---- */
@@ -290,6 +291,32 @@ static int load_rule(xmlNodePtr n, advise_rule *r, const char *path, hr_error *e
     return HR_OK;
 }
 
+/* The connectors' ids and defaults (the shipped advice.xml's words). */
+const char *const advise_word_ids[ADVISE_NWORDS] = {
+    "list", "list_last", "join", "others", "more", "share", "usual", "side_revenue_fell",
+    "side_revenue_rose", "side_cost_rose", "side_cost_fell", "same_month", "same_quarter"};
+static const char *const word_defaults[ADVISE_NWORDS][2] = {
+    {"、", ", "},
+    {"及", " and "},
+    {"；", "; "},
+    {"其他 {n} 个科室", "{n} other departments"},
+    {"等 {n} 个科室", " and {n} more"},
+    {"，占 ", ", "},
+    {"，为通常波动的 {times} 倍", ", {times} times its usual variation"},
+    {"主要因收入减少", "mainly because revenue fell"},
+    {"主要因收入增加", "mainly because revenue rose"},
+    {"主要因成本增加", "mainly because cost rose"},
+    {"主要因成本减少", "mainly because cost fell"},
+    {"去年同月", "the same month last year"},
+    {"去年同季度", "the same quarter last year"}};
+
+static void default_words(advise_settings *s)
+{
+    for (int i = 0; i < ADVISE_NWORDS; i++)
+        for (int l = 0; l < 2; l++)
+            snprintf(s->words[i][l], sizeof s->words[i][l], "%s", word_defaults[i][l]);
+}
+
 /* <settings>: materiality, priority and caps (advice.xsd documents each). */
 static void load_settings(xmlNodePtr n, advise_settings *s)
 {
@@ -305,6 +332,17 @@ static void load_settings(xmlNodePtr n, advise_settings *s)
     s->new_dept_share = attr_double(n, "new_department_share", 10, NULL);
     attr(n, "dimensions", s->dimensions, sizeof s->dimensions, "");
     attr(n, "device_indicators", s->device_indicators, sizeof s->device_indicators, "");
+    for (xmlNodePtr c = n->children; c; c = c->next) {
+        char id[32];
+        if (!is_element(c, "word"))
+            continue;
+        attr(c, "id", id, sizeof id, "");
+        for (int i = 0; i < ADVISE_NWORDS; i++)
+            if (!strcmp(id, advise_word_ids[i])) {
+                attr(c, "zh", s->words[i][0], sizeof s->words[i][0], word_defaults[i][0]);
+                attr(c, "en", s->words[i][1], sizeof s->words[i][1], word_defaults[i][1]);
+            }
+    }
     for (xmlNodePtr c = n->children; c; c = c->next)
         if (is_element(c, "said_once") && s->nsaid < 8)
             attr(c, "indicators", s->said_once[s->nsaid++], sizeof s->said_once[0], "");
@@ -327,6 +365,7 @@ int advise_rules_load(const char *path, const char *schema_path, advise_rules *o
     out->set.min_history = 6;
     out->set.history_quarters = 8;
     out->set.min_history_quarters = 4;
+    default_words(&out->set);
     out->set.new_dept_share = 10;
     xmlDocPtr doc = xmlconf_load(path, schema_path, HR_EFAIL, err);
     if (!doc)
@@ -337,9 +376,7 @@ int advise_rules_load(const char *path, const char *schema_path, advise_rules *o
     for (xmlNodePtr c = root ? root->children : NULL; c; c = c->next)
         n += c->type == XML_ELEMENT_NODE;
     if (rc == HR_OK) {
-        out->rules = calloc((size_t)n + 1, sizeof *out->rules);
-        if (!out->rules)
-            abort();
+        out->rules = xcalloc((size_t)n + 1, sizeof *out->rules);
         for (xmlNodePtr c = root->children; c && rc == HR_OK; c = c->next) {
             if (is_element(c, "settings"))
                 load_settings(c, &out->set);

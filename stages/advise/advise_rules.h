@@ -98,6 +98,29 @@ typedef struct advise_rule {
     advise_sentence out[ADVISE_NTEXTS];
 } advise_rule;
 
+/* The connectors the sentences are built with (<word id="..." zh=".."
+ * en=".."/> in <settings>): lists, clauses, the wording of a share. A
+ * translator changes them in advice.xml; the defaults (advise_rules.c)
+ * are the shipped file's. {n} is a count, {times} a multiple. */
+enum {
+    WORD_LIST,         /* 、 / ", " */
+    WORD_LIST_LAST,    /* 及 / " and " */
+    WORD_JOIN,         /* ； / "; " (headlines quoted in the overview) */
+    WORD_OTHERS,       /* 其他 {n} 个科室 */
+    WORD_MORE,         /* 等 {n} 个科室 / " and {n} more" */
+    WORD_SHARE,        /* ，占  / ", " (before a driver's share) */
+    WORD_USUAL,        /* ，为通常波动的 {times} 倍 */
+    WORD_SIDE_REVENUE_FELL,
+    WORD_SIDE_REVENUE_ROSE,
+    WORD_SIDE_COST_ROSE,
+    WORD_SIDE_COST_FELL,
+    WORD_SAME_MONTH,   /* 去年同月 */
+    WORD_SAME_QUARTER, /* 去年同季度 */
+    ADVISE_NWORDS
+};
+
+extern const char *const advise_word_ids[ADVISE_NWORDS];
+
 #define ADVISE_MAX_BASES 64
 
 typedef struct advise_settings {
@@ -118,6 +141,7 @@ typedef struct advise_settings {
     double new_dept_share; /* breaks: a new department's share of a hospital change */
     int nsaid;             /* <said_once>: indicators whose equal changes are said once */
     char said_once[8][192];
+    char words[ADVISE_NWORDS][2][128]; /* [id][0 zh, 1 en] */
 } advise_settings;
 
 typedef struct advise_rules {

@@ -60,20 +60,15 @@ typedef struct config {
 static const char *const LANGS[] = {"zh_CN", "en", "bilingual"};
 static const char *const KINDS[] = {"monthly", "quarterly", "annual"};
 
-static char *xstrdup(const char *s)
-{
-    char *d = strdup(s ? s : "");
-    if (!d)
-        abort();
-    return d;
-}
+/* A copy of s, "" for NULL. */
+static char *dup_or_empty(const char *s) { return xstrdup(s ? s : ""); }
 
 static char *attr(xmlNode *n, const char *name)
 {
     xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
     if (!v)
         return NULL;
-    char *s = xstrdup((const char *)v);
+    char *s = dup_or_empty((const char *)v);
     xmlFree(v);
     return s;
 }
@@ -87,7 +82,7 @@ static int is_element(xmlNode *n, const char *name)
 static unsigned word_bits(const char *text, const char *const *names, int n)
 {
     unsigned bits = 0;
-    char *copy = xstrdup(text), *save = NULL;
+    char *copy = dup_or_empty(text), *save = NULL;
     for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save))
         for (int i = 0; i < n; i++)
             if (strcmp(w, names[i]) == 0)
@@ -121,9 +116,7 @@ static int config_load(const char *path, config **out, hr_error *err)
         path, paths_data_file("config/schema/delivery.xsd", xsd, sizeof xsd), HR_EINPUT, err);
     if (!doc)
         return err->code;
-    config *c = calloc(1, sizeof *c);
-    if (!c)
-        abort();
+    config *c = xcalloc(1, sizeof *c);
     xmlNode *root = xmlDocGetRootElement(doc);
     c->from = attr(root, "from");
     c->from_name = attr(root, "from-name");
@@ -141,7 +134,7 @@ static int config_load(const char *path, config **out, hr_error *err)
         char *save = NULL;
         for (char *w = strtok_r(of, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
             r->scopes = xrealloc(r->scopes, (size_t)(r->nscopes + 1) * sizeof *r->scopes);
-            r->scopes[r->nscopes++] = xstrdup(w);
+            r->scopes[r->nscopes++] = dup_or_empty(w);
         }
         r->langs = word_bits(langs ? langs : "zh_CN", LANGS, 3);
         r->kinds = word_bits(kinds ? kinds : "monthly quarterly annual", KINDS, 3);
@@ -214,7 +207,7 @@ static const char *kind_en(const char *kind)
 /* A file name without characters a folder or a mail reader would choke on. */
 static char *clean_name(const char *s)
 {
-    char *d = xstrdup(s);
+    char *d = dup_or_empty(s);
     for (char *p = d; *p; p++)
         if (*p == '/' || *p == '\\' || *p == ':' || *p == '"' || (unsigned char)*p < 0x20)
             *p = '_';
@@ -242,15 +235,15 @@ static void scope_names(sqlite3 *db, report *r)
         sqlite3_bind_text(st, 1, r->scope, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, last, -1, SQLITE_STATIC);
         if (sqlite3_step(st) == SQLITE_ROW) {
-            r->name_zh = xstrdup((const char *)sqlite3_column_text(st, 0));
-            r->name_en = xstrdup((const char *)sqlite3_column_text(st, 1));
+            r->name_zh = dup_or_empty((const char *)sqlite3_column_text(st, 0));
+            r->name_en = dup_or_empty((const char *)sqlite3_column_text(st, 1));
         }
         sqlite3_finalize(st);
     }
     if (!r->name_zh)
-        r->name_zh = xstrdup(r->scope);
+        r->name_zh = dup_or_empty(r->scope);
     if (!r->name_en)
-        r->name_en = xstrdup(r->scope);
+        r->name_en = dup_or_empty(r->scope);
 }
 
 static void report_titles(report *r)
@@ -290,12 +283,12 @@ static int list_reports(sqlite3 *db, const char *kind, const char *period_text, 
         *out = xrealloc(*out, (size_t)(*n + 1) * sizeof **out);
         report *r = &(*out)[(*n)++];
         memset(r, 0, sizeof *r);
-        r->kind = xstrdup((const char *)sqlite3_column_text(st, 0));
-        r->period = xstrdup((const char *)sqlite3_column_text(st, 1));
-        r->scope = xstrdup((const char *)sqlite3_column_text(st, 2));
-        r->lang = xstrdup((const char *)sqlite3_column_text(st, 3));
-        r->path = xstrdup((const char *)sqlite3_column_text(st, 4));
-        r->sha256 = xstrdup((const char *)sqlite3_column_text(st, 5));
+        r->kind = dup_or_empty((const char *)sqlite3_column_text(st, 0));
+        r->period = dup_or_empty((const char *)sqlite3_column_text(st, 1));
+        r->scope = dup_or_empty((const char *)sqlite3_column_text(st, 2));
+        r->lang = dup_or_empty((const char *)sqlite3_column_text(st, 3));
+        r->path = dup_or_empty((const char *)sqlite3_column_text(st, 4));
+        r->sha256 = dup_or_empty((const char *)sqlite3_column_text(st, 5));
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
@@ -677,11 +670,9 @@ int deliver_period(sqlite3 *db, const deliver_options *opt, deliver_summary *sum
     hr_error_clear(&first);
     mailbox *boxes = NULL;
     int nboxes = 0;
-    char **data = calloc((size_t)n + 1, sizeof *data);
-    size_t *lens = calloc((size_t)n + 1, sizeof *lens);
-    int *bad = calloc((size_t)n + 1, sizeof *bad);
-    if (!data || !lens || !bad)
-        abort();
+    char **data = xcalloc((size_t)n + 1, sizeof *data);
+    size_t *lens = xcalloc((size_t)n + 1, sizeof *lens);
+    int *bad = xcalloc((size_t)n + 1, sizeof *bad);
     strbuf folder = STRBUF_INIT;
     for (int i = 0; i < n && rc == HR_OK; i++) {
         report *r = &reports[i];

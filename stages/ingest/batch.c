@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "pipeline/core/value.h"
+#include "pipeline/core/xalloc.h"
 
 #define PIPE_SLOTS 3
 /* A batch ends early when its text passes this (records with huge fields). */
@@ -237,9 +238,8 @@ void batch_add_row(const profile_file *pf, row_batch *b, const ingest_row *row)
 
 static row_batch *batch_new(int ncols)
 {
-    row_batch *b = calloc(1, sizeof *b);
-    if (!b || !(b->values = malloc(sizeof *b->values * INGEST_BATCH_ROWS * (size_t)ncols)))
-        abort();
+    row_batch *b = xcalloc(1, sizeof *b);
+    b->values = xmalloc(sizeof *b->values * INGEST_BATCH_ROWS * (size_t)ncols);
     sb_init(&b->text);
     return b;
 }
@@ -323,9 +323,7 @@ static void *reader_main(void *arg)
 row_pipe *row_pipe_start(const profile_file *pf, row_source_fn next, void *ctx, int threaded,
                          row_tap_fn tap, void *tap_ctx)
 {
-    row_pipe *p = calloc(1, sizeof *p);
-    if (!p)
-        abort();
+    row_pipe *p = xcalloc(1, sizeof *p);
     p->pf = pf, p->next = next, p->ctx = ctx, p->tap = tap, p->tap_ctx = tap_ctx;
     for (int i = 0; i < PIPE_SLOTS; i++)
         p->slot[i] = batch_new(pf->table->ncolumns);

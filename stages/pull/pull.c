@@ -154,9 +154,7 @@ static int valid_utf8(const unsigned char *s, size_t n)
 static char *sample_utf8(const char *path, size_t *len)
 {
     enum { SAMPLE = 65536 };
-    char *raw = malloc(SAMPLE);
-    if (!raw)
-        abort();
+    char *raw = xmalloc(SAMPLE);
     int fd = open(path, O_RDONLY);
     ssize_t n = fd >= 0 ? read(fd, raw, SAMPLE) : -1;
     if (fd >= 0)
@@ -174,9 +172,7 @@ static char *sample_utf8(const char *path, size_t *len)
     }
     iconv_t cd = iconv_open("UTF-8", "GB18030");
     size_t cap = keep * 2 + 16;
-    char *utf = malloc(cap);
-    if (!utf)
-        abort();
+    char *utf = xmalloc(cap);
     char *in = raw, *outp = utf;
     size_t inleft = keep, outleft = cap;
     if (cd != (iconv_t)-1) {
@@ -614,9 +610,7 @@ static void report_begin(pull_report *rep, const pull_config *cfg, const char *p
 {
     memset(rep, 0, sizeof *rep);
     snprintf(rep->period, sizeof rep->period, "%s", period);
-    rep->items = calloc((size_t)cfg->nsources + 1, sizeof *rep->items);
-    if (!rep->items)
-        abort();
+    rep->items = xcalloc((size_t)cfg->nsources + 1, sizeof *rep->items);
     rep->n = cfg->nsources;
     for (int i = 0; i < cfg->nsources; i++)
         rep->items[i].source = &cfg->sources[i];
@@ -783,9 +777,7 @@ static int same_contact(const pull_source *a, const pull_source *b)
 void pull_missing_line(const pull_report *rep, char *buf, size_t size)
 {
     strbuf sb = STRBUF_INIT;
-    int *listed = calloc((size_t)rep->n + 1, sizeof *listed);
-    if (!listed)
-        abort();
+    int *listed = xcalloc((size_t)rep->n + 1, sizeof *listed);
     for (int i = 0; i < rep->n; i++) {
         const pull_outcome *o = &rep->items[i];
         if (listed[i] || is_in(o->state) || !o->source->required)
@@ -836,11 +828,9 @@ int pull_newest_files(sqlite3 *db, const pull_config *cfg, const char *period,
             continue;
         *files = xrealloc(*files, (size_t)(*n + 1) * sizeof **files);
         pull_file *f = &(*files)[(*n)++];
-        f->name = strdup(cfg->sources[i].name);
-        f->path = strdup(a.path);
-        f->profile_path = strdup(cfg->sources[i].profile_path);
-        if (!f->name || !f->path || !f->profile_path)
-            abort();
+        f->name = xstrdup(cfg->sources[i].name);
+        f->path = xstrdup(a.path);
+        f->profile_path = xstrdup(cfg->sources[i].profile_path);
     }
     return HR_OK;
 }

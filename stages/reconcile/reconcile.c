@@ -33,6 +33,7 @@
 #include "pipeline/core/db.h"
 #include "pipeline/core/paths.h"
 #include "pipeline/core/strbuf.h"
+#include "pipeline/core/xalloc.h"
 #include "stages/reconcile/reconcile_int.h"
 
 /* What one rule found. */
@@ -85,34 +86,20 @@ static long long tolerance_for(const rrule *r, long long b)
     return (long long)floor(tol);
 }
 
-/* Per department: Σ side a vs Σ side b into reconcile_result. */
-static int aggregate(sqlite3 *db, const char *period, const rrule *r, const rterm *a, int na,
-                     const rterm *b, int nb, int is_amount, rrule_outcome *out, hr_error *err)
+/* One reconcile_result row per row (department, value a, value b) of st
+ * (prepared and bound; finalized here): the difference a - b against the
+ * rule's tolerance of b, counted into out. */
+static int store_results(sqlite3 *db, const char *period, const rrule *r, sqlite3_stmt *st,
+                         int is_amount, rrule_outcome *out, hr_error *err)
 {
-    strbuf sql = STRBUF_INIT;
-    sb_addstr(&sql, "WITH a(d, v) AS (");
-    side_sql(&sql, a, na);
-    sb_addstr(&sql, "), b(d, v) AS (");
-    side_sql(&sql, b, nb);
-    sb_addstr(&sql, "), ag AS (SELECT d, sum(v) v FROM a GROUP BY d), "
-                    "bg AS (SELECT d, sum(v) v FROM b GROUP BY d) "
-                    "SELECT k.d, coalesce(ag.v, 0), coalesce(bg.v, 0) "
-                    "FROM (SELECT d FROM ag UNION SELECT d FROM bg) k "
-                    "LEFT JOIN ag ON ag.d = k.d LEFT JOIN bg ON bg.d = k.d ORDER BY k.d");
-    sqlite3_stmt *st = db_prepare(db, sql.buf, err);
-    sb_release(&sql);
-    sqlite3_stmt *ins = st ? db_prepare(db,
-                                        "INSERT INTO reconcile_result VALUES "
-                                        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                        err)
-                           : NULL;
+    sqlite3_stmt *ins =
+        db_prepare(db, "INSERT INTO reconcile_result VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", err);
     if (!ins) {
         sqlite3_finalize(st);
         return err->code;
     }
-    sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
-    int rc = 0, step;
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+    int rc = HR_OK;
+    while (!rc && db_row(st, &rc, err)) {
         long long va = sqlite3_column_int64(st, 1), vb = sqlite3_column_int64(st, 2);
         long long diff = va - vb, tol = tolerance_for(r, vb);
         int fail = llabs(diff) > tol;
@@ -132,11 +119,31 @@ static int aggregate(sqlite3 *db, const char *period, const rrule *r, const rter
         if (sqlite3_step(ins) != SQLITE_DONE)
             rc = db_fail(db, "storing a reconciliation result", err);
     }
-    if (!rc && step != SQLITE_DONE)
-        rc = db_fail(db, "comparing per department", err);
     sqlite3_finalize(st);
     sqlite3_finalize(ins);
     return rc;
+}
+
+/* Per department: Σ side a vs Σ side b into reconcile_result. */
+static int aggregate(sqlite3 *db, const char *period, const rrule *r, const rterm *a, int na,
+                     const rterm *b, int nb, int is_amount, rrule_outcome *out, hr_error *err)
+{
+    strbuf sql = STRBUF_INIT;
+    sb_addstr(&sql, "WITH a(d, v) AS (");
+    side_sql(&sql, a, na);
+    sb_addstr(&sql, "), b(d, v) AS (");
+    side_sql(&sql, b, nb);
+    sb_addstr(&sql, "), ag AS (SELECT d, sum(v) v FROM a GROUP BY d), "
+                    "bg AS (SELECT d, sum(v) v FROM b GROUP BY d) "
+                    "SELECT k.d, coalesce(ag.v, 0), coalesce(bg.v, 0) "
+                    "FROM (SELECT d FROM ag UNION SELECT d FROM bg) k "
+                    "LEFT JOIN ag ON ag.d = k.d LEFT JOIN bg ON bg.d = k.d ORDER BY k.d");
+    sqlite3_stmt *st = db_prepare(db, sql.buf, err);
+    sb_release(&sql);
+    if (!st)
+        return err->code;
+    sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
+    return store_results(db, period, r, st, is_amount, out, err);
 }
 
 #define RECORD_INSERT                                                                      \
@@ -347,41 +354,10 @@ static int coverage(sqlite3 *db, const char *period, const rrule *r, rrule_outco
         D, B, K);
     sqlite3_stmt *st = db_prepare(db, sql, err);
     sqlite3_free(sql);
-    sqlite3_stmt *ins = st ? db_prepare(db,
-                                        "INSERT INTO reconcile_result VALUES "
-                                        "(?, ?, ?, 'count', ?, ?, ?, ?, ?, ?)",
-                                        err)
-                           : NULL;
-    if (!ins) {
-        sqlite3_finalize(st);
+    if (!st)
         return err->code;
-    }
     sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
-    int step;
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        long long va = sqlite3_column_int64(st, 1), vb = sqlite3_column_int64(st, 2);
-        long long diff = va - vb, tol = tolerance_for(r, vb);
-        int fail = llabs(diff) > tol;
-        o->compared++;
-        o->aggregate_fails += fail;
-        sqlite3_reset(ins);
-        sqlite3_bind_text(ins, 1, period, -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins, 2, r->id, -1, SQLITE_STATIC);
-        sqlite3_bind_value(ins, 3, sqlite3_column_value(st, 0));
-        sqlite3_bind_int64(ins, 4, va);
-        sqlite3_bind_int64(ins, 5, vb);
-        sqlite3_bind_int64(ins, 6, diff);
-        sqlite3_bind_int64(ins, 7, tol);
-        sqlite3_bind_text(ins, 8, fail ? "fail" : "ok", -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins, 9, r->blocking ? "blocking" : "warning", -1, SQLITE_STATIC);
-        if (sqlite3_step(ins) != SQLITE_DONE)
-            rc = db_fail(db, "storing a reconciliation result", err);
-    }
-    if (!rc && step != SQLITE_DONE)
-        rc = db_fail(db, "comparing coverage per department", err);
-    sqlite3_finalize(st);
-    sqlite3_finalize(ins);
-    if (rc)
+    if ((rc = store_results(db, period, r, st, 0, o, err)))
         return rc;
     char *not_covered = sqlite3_mprintf(
         RECORD_INSERT "SELECT ?1, ?2, b.\"%w\", b.\"%w\", NULL, 'only_in_b', "
@@ -671,9 +647,7 @@ int reconcile_period(sqlite3 *db, const reconcile_options *opt, hr_error *err)
     rconfig conf;
     if (rconfig_load(db, path, &conf, err))
         return err->code;
-    rrule_outcome *o = calloc((size_t)conf.nrules + 1, sizeof *o);
-    if (!o)
-        abort();
+    rrule_outcome *o = xcalloc((size_t)conf.nrules + 1, sizeof *o);
     int blocking = 0, warnings = 0;
     int rc = db_begin(db, err);
     if (!rc)

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "pipeline/core/db.h"
+#include "pipeline/core/xalloc.h"
 #include "stages/render/render_internal.h"
 #include "stages/render/template.h"
 
@@ -371,9 +372,7 @@ int dash_quadrant(rctx *c, xmlNodePtr el)
                             "a quadrant dataset needs the columns x, xvalue and value");
     }
     int n = 0, ref = -1;
-    double *xs = malloc(sizeof(double) * (size_t)(d.nrows + 1) * 2), *ys = xs + d.nrows + 1;
-    if (!xs)
-        abort();
+    double *xs = xmalloc(sizeof(double) * (size_t)(d.nrows + 1) * 2), *ys = xs + d.nrows + 1;
     double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY, yhi = -INFINITY;
     for (int r = 0; r < d.nrows; r++) {
         double a = ds_at(&d, r, cx)->num, b = ds_at(&d, r, cy)->num;
@@ -403,7 +402,7 @@ int dash_quadrant(rctx *c, xmlNodePtr el)
     axis_range(ylo, yhi, yref, &yf, &yt, &ystep);
     double h = tpl_attr_num(el, "height-mm", 72) * 72 / 25.4;
     int bi = c->mode == MODE_BILINGUAL;
-    doc_ensure(c, h + 40 + (bi ? 11 : 0));
+    doc_ensure(c, h + 40 + (bi ? 21 : 0));
     doc_text(c, c->margin_l, c->y - 10, 9.5, t.buf, RGB_TEXT);
     c->y -= 16;
     if (bi) {
@@ -413,6 +412,8 @@ int dash_quadrant(rctx *c, xmlNodePtr el)
         c->y -= 11;
         sb_release(&en);
     }
+    if (bi) /* the axis titles' second language sits above the plot */
+        c->y -= 10;
     double x0 = c->margin_l + 40, w = ctx_width(c) - 56, y0 = c->y - h + 22, ph = h - 30;
 #define QX(v) (x0 + ((v) - xf) / (xt - xf) * w)
 #define QY(v) (y0 + ((v) - yf) / (yt - yf) * ph)
@@ -444,9 +445,7 @@ int dash_quadrant(rctx *c, xmlNodePtr el)
         double x, y, score;
         int row, hl;
     } pt;
-    pt *pts = malloc(sizeof *pts * (size_t)(d.nrows + 1));
-    if (!pts)
-        abort();
+    pt *pts = xmalloc(sizeof *pts * (size_t)(d.nrows + 1));
     int np = 0;
     for (int r = 0; r < d.nrows; r++) {
         double a = ds_at(&d, r, cx)->num, b = ds_at(&d, r, cy)->num;
@@ -463,25 +462,31 @@ int dash_quadrant(rctx *c, xmlNodePtr el)
             pt tmp = pts[j];
             pts[j] = pts[j - 1], pts[j - 1] = tmp;
         }
-    double (*box)[4] = malloc(sizeof *box * (size_t)(np + 1));
-    if (!box)
-        abort();
+    double (*box)[4] = xmalloc(sizeof *box * (size_t)(np + 1));
     int placed = 0;
     for (int i = 0; i < np && placed < 16; i++) {
+        /* a bilingual name ("骨科\nOrthopaedics"): the second line
+         * smaller, beneath */
         const char *label = ds_at(&d, pts[i].row, cl)->text;
-        char first[128]; /* bilingual names: the first line */
-        snprintf(first, sizeof first, "%.*s", (int)strcspn(label, "\n"), label);
-        double lw = doc_text_width(c, first, 6.5), lx = pts[i].x + 5, ly = pts[i].y - 2.2;
+        char first[128], second[128] = "";
+        size_t cut = strcspn(label, "\n");
+        snprintf(first, sizeof first, "%.*s", (int)cut, label);
+        if (label[cut])
+            snprintf(second, sizeof second, "%s", label + cut + 1);
+        double lw = fmax(doc_text_width(c, first, 6.5), second[0] ? doc_text_width(c, second, 5.5) : 0);
+        double lh = second[0] ? 13 : 7, lx = pts[i].x + 5, ly = pts[i].y - 2.2 - (lh - 7);
         if (lx + lw > x0 + w)
             lx = pts[i].x - 5 - lw;
         int clash = 0;
         for (int j = 0; j < placed && !clash; j++)
-            clash = lx < box[j][2] && lx + lw > box[j][0] && ly < box[j][3] && ly + 7 > box[j][1];
+            clash = lx < box[j][2] && lx + lw > box[j][0] && ly < box[j][3] && ly + lh > box[j][1];
         if (clash && !pts[i].hl)
             continue;
-        box[placed][0] = lx, box[placed][1] = ly, box[placed][2] = lx + lw, box[placed][3] = ly + 7;
+        box[placed][0] = lx, box[placed][1] = ly, box[placed][2] = lx + lw, box[placed][3] = ly + lh;
         placed++;
-        doc_text(c, lx, ly, 6.5, first, pts[i].hl ? RGB_HIGHLIGHT : RGB_TEXT);
+        doc_text(c, lx, ly + lh - 7, 6.5, first, pts[i].hl ? RGB_HIGHLIGHT : RGB_TEXT);
+        if (second[0])
+            doc_text(c, lx, ly, 5.5, second, RGB_MUTED);
     }
     free(box);
     free(pts);

@@ -8,7 +8,9 @@
  *
  * Formats: text, msg (the cell is a message id), int, num1, num2, money,
  * money_wan, pct, change (relative %), pp, value / change_unit (formatted
- * by the row's `unit` column, like indicator values).
+ * by the row's `unit` column, like indicator values), and row:FIELD (the
+ * row's FIELD column names one of these, e.g. a value on most rows and a
+ * change on others).
  */
 #include <math.h>
 #include <stdio.h>
@@ -16,13 +18,14 @@
 #include <string.h>
 
 #include "pipeline/core/strbuf.h"
+#include "pipeline/core/xalloc.h"
 #include "stages/render/render_internal.h"
 #include "stages/render/template.h"
 
 #define TBL_MAX_COLS 16
 
 typedef struct tcol {
-    char field[64], label[128], format[16], total[8];
+    char field[64], label[128], format[64], total[8];
     char brk[112];    /* break="mom[:ID]": mark not like-for-like comparisons */
     xmlNodePtr el;    /* the <col>, for its placeholders ({month:1}) */
     int index;        /* dataset column */
@@ -35,6 +38,12 @@ char tbl_format(rctx *c, i18n_lang lang, const char *format, const dataset *d, i
 {
     const ds_cell *cell = ds_at(d, row, col);
     char num[I18N_NUM_MAX];
+    if (!strncmp(format, "row:", 4)) { /* the row says, in the named column */
+        int fc = ds_col(d, format + 4);
+        format = fc >= 0 ? ds_at(d, row, fc)->text : "";
+        if (!*format || !strncmp(format, "row:", 4))
+            format = "text";
+    }
     double v = cell->num;
     int unit_col = ds_col(d, "unit");
     const char *unit = unit_col >= 0 ? ds_at(d, row, unit_col)->text : "count";
@@ -114,6 +123,10 @@ static int read_cols(rctx *c, xmlNodePtr el, const dataset *d, tcol *cols, int *
         if (k->index < 0)
             return hr_error_set(c->err, HR_EINPUT, c->tpl_path, xmlGetLineNo(n), "field",
                                 "the dataset has no column '%s'", k->field);
+        if (!strncmp(k->format, "row:", 4) && ds_col(d, k->format + 4) < 0)
+            return hr_error_set(c->err, HR_EINPUT, c->tpl_path, xmlGetLineNo(n), "format",
+                                "the dataset has no column '%s' to take the format from",
+                                k->format + 4);
     }
     for (int i = 0; i < *ncols; i++)
         cols[i].width = cols[i].width / total_weight * ctx_width(c);
@@ -378,9 +391,7 @@ int tbl_render(rctx *c, xmlNodePtr el)
     int zebra = tpl_attr_num(el, "zebra", 1) > 0, totals = tpl_attr_num(el, "totals", 0) > 0;
     int limit = (int)tpl_attr_num(el, "limit", 1e9);
     double hh = header_height(c, cols, n, size);
-    row_text *t = malloc(sizeof *t);
-    if (!t)
-        abort();
+    row_text *t = xmalloc(sizeof *t);
     i18n_lang lang = ctx_primary(c);
     breaks brk;
     breaks_open(c, el, &d, cols, n, &brk);

@@ -262,18 +262,21 @@ static int run_source(sqlite3 *db, const vconfig *conf, const char *source, vref
     vkey **kv = xrealloc(NULL, n * sizeof *kv);
     const vrule **kr = xrealloc(NULL, n * sizeof *kr);
     int64_t rows = 0, flagged = 0, range[2] = {0, -1};
+    /* the month's rowids, and so at most how many rows (the key check's
+     * partitions are sized by it; other months' rows in the range only
+     * make them smaller) */
     if (!rc && (nrow || nkeys || *pass)) {
-        char *q = sqlite3_mprintf("SELECT count(*) FROM \"%w\" WHERE period = ?1", source);
-        if (db_query_int(db, &rows, err, q, ref->period, NULL) < 0)
-            rc = err->code;
-        sqlite3_free(q);
-        for (int k = 0; k < 2 && !rc && rows > 0; k++) {
-            q = sqlite3_mprintf("SELECT %s(rowid) FROM \"%w\" WHERE period = ?1",
-                                k ? "max" : "min", source);
-            if (db_query_int(db, &range[k], err, q, ref->period, NULL) < 0)
+        int found = 0;
+        for (int k = 0; k < 2 && !rc; k++) {
+            char *q = sqlite3_mprintf("SELECT %s(rowid) FROM \"%w\" WHERE period = ?1",
+                                      k ? "max" : "min", source);
+            int got = db_query_int(db, &range[k], err, q, ref->period, NULL);
+            if (got < 0)
                 rc = err->code;
+            found += got == 1;
             sqlite3_free(q);
         }
+        rows = found == 2 && range[1] >= range[0] ? range[1] - range[0] + 1 : 0;
     }
     int nk = 0;
     for (; !rc && nk < nkeys; nk++) {
@@ -357,19 +360,21 @@ static int forget_previous(sqlite3 *db, const char *period, hr_error *err)
 }
 
 /* The three commonest reasons a file's rows were quarantined. */
-static void top_reasons(sqlite3 *db, long long file_id, strbuf *out)
+static int top_reasons(sqlite3 *db, long long file_id, strbuf *out, hr_error *err)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT rule, coalesce(field, ''), count(*) FROM quarantine "
-                           "WHERE file_id = ? GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT 3",
-                           -1, &st, NULL) != SQLITE_OK)
-        return;
+    sqlite3_stmt *st = db_prepare(db,
+                                  "SELECT rule, coalesce(field, ''), count(*) FROM quarantine "
+                                  "WHERE file_id = ? GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT 3",
+                                  err);
+    if (!st)
+        return err->code;
     sqlite3_bind_int64(st, 1, file_id);
-    while (sqlite3_step(st) == SQLITE_ROW)
+    int rc;
+    while (db_row(st, &rc, err))
         sb_addf(out, "%s%s %s: %lld", out->len ? "; " : "", sqlite3_column_text(st, 0),
                 sqlite3_column_text(st, 1), (long long)sqlite3_column_int64(st, 2));
     sqlite3_finalize(st);
+    return rc;
 }
 
 static long long count_rows(sqlite3 *db, const char *sql_fmt, const char *table, long long file_id)
@@ -400,7 +405,7 @@ static int summarise(sqlite3 *db, const char *period, hr_error *err)
     }
     sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
     int rc = 0;
-    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+    while (!rc && db_row(st, &rc, err)) {
         long long file_id = sqlite3_column_int64(st, 0);
         const char *source = (const char *)sqlite3_column_text(st, 1);
         const char *path = (const char *)sqlite3_column_text(st, 2);
@@ -431,7 +436,10 @@ static int summarise(sqlite3 *db, const char *period, hr_error *err)
             break;
         }
         strbuf reasons = STRBUF_INIT;
-        top_reasons(db, file_id, &reasons);
+        if ((rc = top_reasons(db, file_id, &reasons, err))) {
+            sb_release(&reasons);
+            break;
+        }
         sqlite3_reset(ins);
         sqlite3_bind_text(ins, 1, period, -1, SQLITE_STATIC);
         sqlite3_bind_text(ins, 2, source, -1, SQLITE_STATIC);
@@ -527,7 +535,8 @@ static int write_quarantine_csv(sqlite3 *db, const char *period, const char *out
     fputs("\xEF\xBB\xBF数据源(source),数据源名称(source_name),文件(path),行号(line),字段(field),"
           "规则(rule),规则说明(rule_zh),阶段(stage),原因(message),原始记录(raw)\n",
           f);
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    int rc;
+    while (db_row(st, &rc, err)) {
         for (int i = 0; i < 10; i++) {
             const char *v = (const char *)sqlite3_column_text(st, i);
             if (i)
@@ -537,21 +546,26 @@ static int write_quarantine_csv(sqlite3 *db, const char *period, const char *out
         fputc('\n', f);
     }
     sqlite3_finalize(st);
+    if (rc) { /* never a quarantine file cut short in place of the whole one */
+        paths_out_abandon(&out);
+        return rc;
+    }
     return paths_out_commit(&out, err);
 }
 
 /* One line per kind of data warning: what, how many departments. */
-static void print_warning_kinds(sqlite3 *db, const char *period, FILE *out)
+static int print_warning_kinds(sqlite3 *db, const char *period, FILE *out, hr_error *err)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT source, kind, threshold, count(DISTINCT scope), "
-                           "min(message_en) FROM data_warning WHERE period = ? "
-                           "GROUP BY source, kind, threshold ORDER BY kind, source",
-                           -1, &st, NULL) != SQLITE_OK)
-        return;
+    sqlite3_stmt *st = db_prepare(db,
+                                  "SELECT source, kind, threshold, count(DISTINCT scope), "
+                                  "min(message_en) FROM data_warning WHERE period = ? "
+                                  "GROUP BY source, kind, threshold ORDER BY kind, source",
+                                  err);
+    if (!st)
+        return err->code;
     sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    int rc;
+    while (db_row(st, &rc, err)) {
         const char *source = (const char *)sqlite3_column_text(st, 0);
         const char *kind = (const char *)sqlite3_column_text(st, 1);
         double limit = sqlite3_column_double(st, 2);
@@ -570,44 +584,50 @@ static void print_warning_kinds(sqlite3 *db, const char *period, FILE *out)
         fputs(" -- see the report appendix or `hospreport validate`\n", out);
     }
     sqlite3_finalize(st);
+    return rc;
 }
 
-static void print_report(sqlite3 *db, const char *period, int brief, FILE *out)
+static int print_report(sqlite3 *db, const char *period, int brief, FILE *out, hr_error *err)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT source, rows_read, rows_accepted, rows_quarantined, "
-                           "rows_warned, top_reasons FROM validation_summary WHERE period = ? "
-                           "ORDER BY source",
-                           -1, &st, NULL) != SQLITE_OK)
-        return;
+    sqlite3_stmt *st = db_prepare(db,
+                                  "SELECT source, rows_read, rows_accepted, rows_quarantined, "
+                                  "rows_warned, top_reasons FROM validation_summary WHERE "
+                                  "period = ? ORDER BY source",
+                                  err);
+    if (!st)
+        return err->code;
     sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
     fprintf(out, "validation %s\n%-16s %10s %10s %11s %9s  %s\n", period, "source", "rows",
             "accepted", "quarantined", "warnings", "top reasons");
-    while (sqlite3_step(st) == SQLITE_ROW)
+    int rc;
+    while (db_row(st, &rc, err))
         fprintf(out, "%-16s %10lld %10lld %11lld %9lld  %s\n", sqlite3_column_text(st, 0),
                 (long long)sqlite3_column_int64(st, 1), (long long)sqlite3_column_int64(st, 2),
                 (long long)sqlite3_column_int64(st, 3), (long long)sqlite3_column_int64(st, 4),
                 sqlite3_column_text(st, 5));
     sqlite3_finalize(st);
+    if (rc)
+        return rc;
     int64_t n = 0;
-    db_query_int(db, &n, NULL, "SELECT count(*) FROM data_warning WHERE period = ?", period, NULL);
+    if (db_query_int(db, &n, err, "SELECT count(*) FROM data_warning WHERE period = ?", period,
+                     NULL) < 0)
+        return err->code;
     if (!n)
-        return;
+        return HR_OK;
     fprintf(out, "data warnings: %lld\n", (long long)n);
-    if (brief) {
-        print_warning_kinds(db, period, out);
-        return;
-    }
-    if (sqlite3_prepare_v2(db,
-                           "SELECT message_en FROM data_warning WHERE period = ? "
-                           "ORDER BY kind, source, scope",
-                           -1, &st, NULL) != SQLITE_OK)
-        return;
+    if (brief)
+        return print_warning_kinds(db, period, out, err);
+    st = db_prepare(db,
+                    "SELECT message_en FROM data_warning WHERE period = ? "
+                    "ORDER BY kind, source, scope",
+                    err);
+    if (!st)
+        return err->code;
     sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
-    while (sqlite3_step(st) == SQLITE_ROW)
+    while (db_row(st, &rc, err))
         fprintf(out, "  %s\n", sqlite3_column_text(st, 0));
     sqlite3_finalize(st);
+    return rc;
 }
 
 static int validate_in_transaction(sqlite3 *db, const vconfig *conf, const char *period,
@@ -696,7 +716,7 @@ int validate_period(sqlite3 *db, const validate_options *opt, hr_error *err)
     if (!rc && opt->out_dir)
         rc = write_quarantine_csv(db, opt->period, opt->out_dir, err);
     if (!rc && opt->report)
-        print_report(db, opt->period, opt->brief, opt->report);
+        rc = print_report(db, opt->period, opt->brief, opt->report, err);
     if (!rc)
         rc = check_limit(db, opt->period, conf.limit_percent, err);
     vconfig_free(&conf);

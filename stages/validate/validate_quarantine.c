@@ -52,7 +52,7 @@ int vhit_prepare(sqlite3 *db, hr_error *err)
 static char *dup_col(sqlite3_stmt *st, int i)
 {
     const char *s = (const char *)sqlite3_column_text(st, i);
-    return strdup(s ? s : "");
+    return xstrdup(s ? s : "");
 }
 
 char *vquarantine_rebuild_raw(sqlite3 *db, const char *table, long long rowid)
@@ -193,7 +193,7 @@ static int record_warnings(sqlite3 *db, const char *period, hr_error *err)
     if (!st)
         return err->code;
     int rc = 0;
-    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+    while (!rc && db_row(st, &rc, err)) {
         const char *src = (const char *)sqlite3_column_text(st, 0);
         char *sql = sqlite3_mprintf(
             "INSERT INTO row_warning (period, source, file_id, line_no, field, rule, message) "

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pipeline/core/db.h"
 #include "pipeline/core/strbuf.h"
 #include "pipeline/core/xmlconf.h"
 #include "pipeline/core/xalloc.h"
@@ -51,14 +52,14 @@ static void pending_set(vparse *p, vc_kind kind, const char *col)
 {
     vcheck_free(&p->pending);
     p->pending.kind = kind;
-    p->pending.col = strdup(col);
+    p->pending.col = xstrdup(col);
 }
 
 static void pending_list_add(vparse *p, const char *value)
 {
     vcheck *c = &p->pending;
     c->list = xrealloc(c->list, (size_t)(c->nlist + 1) * sizeof *c->list);
-    c->list[c->nlist++] = strdup(value);
+    c->list[c->nlist++] = xstrdup(value);
 }
 
 static char *attr(xmlNode *n, const char *name)
@@ -133,9 +134,9 @@ static void rule_add(vparse *p, const char *source, const char *field, const cha
     c->rules = xrealloc(c->rules, (size_t)(c->nrules + 1) * sizeof *c->rules);
     vrule *r = &c->rules[c->nrules];
     memset(r, 0, sizeof *r);
-    r->source = strdup(source);
-    r->field = strdup(field);
-    r->rule = strdup(rule);
+    r->source = xstrdup(source);
+    r->field = xstrdup(field);
+    r->rule = xstrdup(rule);
     r->is_warning = is_warning;
     r->needs_dept = needs_dept;
     r->needs_equip = needs_equip;
@@ -299,8 +300,8 @@ static int rule_reference(vparse *p, xmlNode *n, const char *src, const vcolumn 
     }
     if (!rc) {
         pending_set(p, VC_REFERENCE, c->name);
-        p->pending.ref = strdup(to);
-        p->pending.allow = allow ? strdup(allow) : NULL;
+        p->pending.ref = xstrdup(to);
+        p->pending.allow = allow ? xstrdup(allow) : NULL;
     }
     if (!rc && allow) {
         char *q = sqlite3_mprintf(" AND t.%s <> %Q", c->name, allow);
@@ -354,7 +355,7 @@ static int rule_compare(vparse *p, xmlNode *n, const char *src, const vcolumn *c
         rc = parse_fail(p, n, c->name, "compare op '%s': expected lt le gt ge eq ne", op ? op : "");
     if (!rc && ((c->is_text && o.is_text) || (c->is_int && o.is_int))) {
         pending_set(p, VC_COMPARE, c->name);
-        p->pending.other = strdup(o.name);
+        p->pending.other = xstrdup(o.name);
         p->pending.op = k;
         p->pending.text = c->is_text;
     }
@@ -433,14 +434,15 @@ static int rule_code(vparse *p, xmlNode *n, const char *src, const vcolumn *c, s
 /* money-limit: every money column of a source, |amount| <= the limit (CNY),
  * as the first rule of the source -- an amount beyond it is a typing or
  * export error, and would make sums meaningless or overflow. */
-static void money_limit_rules(vparse *p, const char *src)
+static int money_limit_rules(vparse *p, const char *src)
 {
     char *sql = sqlite3_mprintf("SELECT name FROM pragma_table_info(%Q) WHERE name LIKE "
                                 "'%%\\_cents' ESCAPE '\\' ORDER BY cid",
                                 src);
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(p->db, sql, -1, &st, NULL) == SQLITE_OK) {
-        while (sqlite3_step(st) == SQLITE_ROW) {
+    sqlite3_stmt *st = db_prepare(p->db, sql, p->err);
+    int rc = st ? HR_OK : p->err->code;
+    if (st) {
+        while (db_row(st, &rc, p->err)) {
             const char *col = (const char *)sqlite3_column_text(st, 0);
             char field[80];
             snprintf(field, sizeof field, "%.*s", (int)(strlen(col) - 6), col);
@@ -466,6 +468,7 @@ static void money_limit_rules(vparse *p, const char *src)
     }
     sqlite3_finalize(st);
     sqlite3_free(sql);
+    return rc;
 }
 
 /* key: the first row by (file_id, line_no) with a key value stays; later
@@ -473,7 +476,7 @@ static void money_limit_rules(vparse *p, const char *src)
 static int rule_key(vparse *p, xmlNode *n, const char *src, int is_warning, const char *fields)
 {
     strbuf cols = STRBUF_INIT, shown = STRBUF_INIT;
-    char *save = NULL, *copy = strdup(fields);
+    char *save = NULL, *copy = xstrdup(fields);
     int rc = 0, nf = 0;
     char first[80] = "";
     for (char *tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
@@ -495,9 +498,9 @@ static int rule_key(vparse *p, xmlNode *n, const char *src, int is_warning, cons
         c->rules = xrealloc(c->rules, (size_t)(c->nrules + 1) * sizeof *c->rules);
         vrule *r = &c->rules[c->nrules];
         memset(r, 0, sizeof *r);
-        r->source = strdup(src);
-        r->field = strdup(first);
-        r->rule = strdup("key");
+        r->source = xstrdup(src);
+        r->field = xstrdup(first);
+        r->rule = xstrdup("key");
         r->is_warning = is_warning;
         r->key_cols = sb_detach(&cols, NULL);
         r->key_shown = sb_detach(&shown, NULL);
@@ -571,13 +574,13 @@ static int threshold_parse(vparse *p, xmlNode *n)
     vthreshold *t = &c->thresholds[c->nthresholds];
     memset(t, 0, sizeof *t);
     char *src = attr(n, "source");
-    t->kind = strdup((const char *)n->name);
+    t->kind = xstrdup((const char *)n->name);
     for (char *s = t->kind; *s; s++)
         if (*s == '-')
             *s = '_';
-    t->source = strdup(src                                     ? src
-                       : strcmp(t->kind, "drg_benchmark") == 0 ? "drg"
-                                                               : "census");
+    t->source = xstrdup(src                                     ? src
+                        : strcmp(t->kind, "drg_benchmark") == 0 ? "drg"
+                                                                : "census");
     xmlFree(src);
     c->nthresholds++;
     if (!table_exists(p->db, t->source))
@@ -595,7 +598,7 @@ static int threshold_parse(vparse *p, xmlNode *n)
         xmlFree(f);
         if (rc)
             return rc;
-        t->date_column = strdup(col.name);
+        t->date_column = xstrdup(col.name);
     }
     return 0;
 }
@@ -603,19 +606,18 @@ static int threshold_parse(vparse *p, xmlNode *n)
 /* The canonical tables ingest loads (they have file_id and line_no) with a
  * money column that no <source> of the rules file named: their money
  * limit rules come after the file's. */
-static void money_limit_unnamed(vparse *p, xmlNode *root)
+static int money_limit_unnamed(vparse *p, xmlNode *root)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(p->db,
-                           "SELECT m.name FROM sqlite_master m WHERE m.type = 'table' AND "
-                           "EXISTS (SELECT 1 FROM pragma_table_info(m.name) WHERE name = "
-                           "'file_id') AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) "
-                           "WHERE name = 'line_no') ORDER BY m.name",
-                           -1, &st, NULL) != SQLITE_OK) {
-        sqlite3_finalize(st);
-        return;
-    }
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    sqlite3_stmt *st = db_prepare(p->db,
+                                  "SELECT m.name FROM sqlite_master m WHERE m.type = 'table' AND "
+                                  "EXISTS (SELECT 1 FROM pragma_table_info(m.name) WHERE name = "
+                                  "'file_id') AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) "
+                                  "WHERE name = 'line_no') ORDER BY m.name",
+                                  p->err);
+    if (!st)
+        return p->err->code;
+    int rc = HR_OK;
+    while (!rc && db_row(st, &rc, p->err)) {
         const char *table = (const char *)sqlite3_column_text(st, 0);
         int named = strcmp(table, "quarantine") == 0;
         for (xmlNode *s = root->children; s && !named; s = s->next) {
@@ -624,9 +626,10 @@ static void money_limit_unnamed(vparse *p, xmlNode *root)
             xmlFree(src);
         }
         if (!named)
-            money_limit_rules(p, table);
+            rc = money_limit_rules(p, table);
     }
     sqlite3_finalize(st);
+    return rc;
 }
 
 static int money_limit_parse(vparse *p, xmlNode *root)
@@ -663,7 +666,7 @@ static int document_parse(vparse *p, xmlNode *root)
         if (!src || !table_exists(p->db, src))
             rc = parse_fail(p, s, "name", "no source '%s'", src ? src : "");
         if (!rc)
-            money_limit_rules(p, src);
+            rc = money_limit_rules(p, src);
         for (xmlNode *r = s->children; r && !rc; r = r->next)
             if (r->type == XML_ELEMENT_NODE)
                 rc = rule_parse(p, r, src);
@@ -671,8 +674,7 @@ static int document_parse(vparse *p, xmlNode *root)
         if (rc)
             return rc;
     }
-    money_limit_unnamed(p, root);
-    return 0;
+    return money_limit_unnamed(p, root);
 }
 
 /* Parses `path` and validates it against <dir of rules>/../schema/<xsd_name>. */

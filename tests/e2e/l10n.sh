@@ -5,15 +5,8 @@
 # in both. A zh_CN report that meets a string the catalog does not translate
 # says so on stderr, naming the string.
 set -u
-BUILD=${BUILD:-build}
-HR=$BUILD/hospreport
-GEN=${1:-$BUILD/hospgen}
-T=$(mktemp -d "${TMPDIR:-/tmp}/hr-l10n.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+. "$(dirname "$0")/lib.sh"
 unset LC_ALL LC_MESSAGES LANGUAGE
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 expect() { # description, pattern, file
     grep -q -- "$2" "$3" && ok || { bad "$1: no '$2' in: $(head -n 3 "$3")"; }
 }
@@ -36,7 +29,7 @@ expect "zh missing option" "render 需要 --report" "$T/err"
 LANG=C "$HR" frobnicate 2>"$T/err"; expect "C error" "'frobnicate' is not a command" "$T/err"
 
 # The data does not change with the language.
-"$GEN" --out "$T/ex" --end 2026-10 --months 2 --scale 0.02 --quiet || { echo "hospgen failed"; exit 1; }
+"$GEN" --out "$T/ex" --end 2026-10 --months 2 --scale 0.02 --quiet || die "hospgen"
 for m in 2026-09 2026-10; do
     "$HR" run --in "$T/ex/$m" --period $m --db "$T/db" --scope hospital --lang zh_CN --out "$T/rep" -q >/dev/null 2>&1
 done
@@ -54,5 +47,4 @@ expect "untranslated string named" 'no Chinese translation of "A sentence nobody
     --out "$T/rep3" >/dev/null 2>"$T/err"
 grep -q 'no Chinese translation' "$T/err" && bad "the English edition warns about Chinese" || ok
 
-echo "l10n: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary

@@ -11,20 +11,7 @@
 # sendmail and to department folders; a corrected export is archived as a
 # new version and re-delivers exactly the reports it changed.
 set -u
-BUILD=${BUILD:-build}
-HR=$BUILD/hospreport
-GEN=$BUILD/hospgen
-T=$(mktemp -d /tmp/hr_cycle.XXXXXX)
-trap 'chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-has() { # description, file, text
-    if grep -q -- "$3" "$2"; then ok; else bad "$1: '$3' not in $2"; cat "$2"; fi
-}
-lacks() {
-    if grep -q -- "$3" "$2"; then bad "$1: '$3' in $2"; cat "$2"; else ok; fi
-}
+. "$(dirname "$0")/lib.sh"
 # the state column of a source in pull's or status's table
 state_of() { awk -v s="$2" '$1 == s { print $3 }' "$1"; }
 is_state() { # description, table, source, state
@@ -35,7 +22,7 @@ export SOURCE_DATE_EPOCH=1793000000
 
 "$GEN" --out "$T/std" --end 2026-10 --months 2 --scale 0.01 --seed 5 --quiet &&
     "$GEN" --out "$T/his" --end 2026-10 --months 2 --scale 0.01 --seed 5 --profile chinese-his \
-        --quiet || { echo "FAIL: hospgen"; exit 1; }
+        --quiet || die "hospgen"
 
 D=$T/drop A=$T/archive db=$T/hr.db
 # the shipped sources.xml with the test's folders, quick completeness checks
@@ -338,6 +325,26 @@ n2=$(cat "$T/nchanged")
 [ "$n2" -gt 0 ] && ok || bad "the rename changed no report"
 echo "a renamed department: $n2 of $(wc -l <"$T/pdfs3") PDFs changed and were delivered again"
 
+# a correction no delivered edition shows: one department's English name
+# (0102's). The run renders the Chinese editions, which do not print it: the
+# new dept.csv is archived and loaded, every PDF stays byte for byte, and
+# nothing is copied or mailed again
+ls "$T/mail"/*.eml | sort >"$T/mails3"
+f=$D/hrp/科室字典_$ym.csv
+awk -F, -v OFS=, '$1 == "0102" { $3 = $3 " (corrected)" } { print }' "$f" >"$T/dept3"
+cmp -s "$f" "$T/dept3" && bad "the English correction changed nothing"
+cat "$T/dept3" >"$f" && touch -d '-1 hour' "$f"
+run --deliver >"$T/run4" 2>"$T/run4.err" && ok || { bad "run after the English name correction"; cat "$T/run4.err"; }
+is_state "an English name corrected" "$T/run4" dept.csv updated
+[ "$(sqlite3 "$db" "SELECT name_en FROM dept WHERE period = '$m' AND dept_code = '0102'")" = \
+  "Respiratory and Critical Care Medicine (corrected)" ] && ok || bad "the corrected English name is not loaded"
+snap >"$T/pdfs4"
+redelivered "$T/pdfs3" "$T/pdfs4" "$T/run4" "$T/mails3"
+[ "$(cat "$T/nchanged")" -eq 0 ] && ok || bad "an English name changed a Chinese edition"
+cmp -s "$T/mails3" "$T/mails-now" && ok || bad "mail went out though no delivered report changed"
+lacks "nothing copied again" "$T/run4" "^copied"
+echo "an English name corrected: 0 of $(wc -l <"$T/pdfs4") PDFs changed, nothing delivered again"
+
 # ---- failures: an addressee whose mail is refused, a report edited since it was rendered ----
 sed -e "s|sendmail=\"$T/sendmail\"|sendmail=\"/bin/false\"|; s|wang@hospital.example|zhao@hospital.example|" \
     "$T/delivery.xml" >"$T/delivery-refused.xml"
@@ -358,5 +365,4 @@ has "the other report still goes" "$T/deliver4" "^sent    zhao@hospital.example 
 lacks "the edited report does not go" "$T/deliver4" "^sent .*心血管内科"
 [ "$(ls "$T/mail"/*.eml | wc -l)" -eq $((nmail + 1)) ] && ok || bad "one message to the new addressee"
 
-echo "monthly_cycle: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary

@@ -6,17 +6,12 @@
 # translated; a translation that drops {scope} fails; a second catalog for
 # one language fails.
 set -u
-ROOT=$(pwd)
-T=$(mktemp -d "${TMPDIR:-/tmp}/hr-po-test.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/lib.sh"
 mkdir -p "$T/tree/tests/data" "$T/tree/scripts"
 cp -R pipeline stages templates locales "$T/tree/"
 cp -R tests/data/render "$T/tree/tests/data/"
 cp scripts/update-po.sh "$T/tree/scripts/"
-cd "$T/tree" || exit 1
+cd "$T/tree" || die "cannot enter $T/tree"
 git init -q . && git add -A && git -c user.name=t -c user.email=t@t commit -qm base
 
 # Bring the copy up to date first (the sources may have moved on since the
@@ -48,6 +43,5 @@ scripts/update-po.sh --check >"$T/out" 2>&1 && ok || bad "check fails once trans
 # A second catalog for the same language.
 printf 'msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n' >locales/zh_CN.extra.po
 scripts/update-po.sh --check >"$T/out" 2>&1 && bad "check passed with two zh_CN catalogs" || ok
-cd "$ROOT" || exit 1
-echo "po: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+cd "$ROOT" || die "cannot return to $ROOT"
+summary
