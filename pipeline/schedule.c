@@ -325,11 +325,14 @@ int schedule_due(const cli_args *a, FILE *out, hr_error *err)
         print_due(out, rows, n, log_verbosity == 0);
         if (older && log_verbosity > 0) {
             char date[11];
+            fputs("hospreport: ", stderr);
             fprintf(stderr,
-                    "hospreport: %d older report%s never generated (deadline before %s); "
-                    "'hospreport status' lists the reports done\n",
-                    older, older == 1 ? " was" : "s were",
-                    schedule_date_label(today - SCHEDULE_LOOKBACK_DAYS, date));
+                    msg_ntr("%d older report was never generated (deadline before %s); "
+                            "'hospreport status' lists the reports done\n",
+                            "%d older reports were never generated (deadline before %s); "
+                            "'hospreport status' lists the reports done\n",
+                            (unsigned long)older),
+                    older, schedule_date_label(today - SCHEDULE_LOOKBACK_DAYS, date));
         }
     }
     for (int i = 0; i < n; i++)

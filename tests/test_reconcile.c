@@ -181,8 +181,12 @@ static void test_every_rule_finds_its_differences(void **state)
     assert_memory_equal(all, "\xEF\xBB\xBF期间(period),", strlen("\xEF\xBB\xBF期间(period),"));
     assert_non_null(strstr(all, "期间(period),规则(rule),记录(record_key),差异(issue),"
                                 "科室代码(dept_code),科室(dept_name),对方科室代码(dept_code_b),"
-                                "对方科室(dept_name_b),说明(detail),级别(severity)\n"));
+                                "对方科室(dept_name_b),说明(detail),说明中文(detail_zh),"
+                                "级别(severity)\n"));
     assert_non_null(strstr(all, "2026-10,discharges_his_vs_mr,ST4,only_in_a,0102,呼吸科,,,"));
+    /* the detail in both languages, as the header (one catalog format) */
+    assert_non_null(strstr(all, ",\"stay_id ST4 in inpatient (dept_code 0102), not in mr_front\","
+                                "stay_id ST4 在 inpatient 中（dept_code 0102），不在 mr_front 中,"));
     /* ST2: 0101 in the HIS, 0102 in the front page; 0101 has no name */
     assert_non_null(strstr(all, "2026-10,discharges_his_vs_mr,ST2,dept_differs,0101,,0102,呼吸科,"));
     assert_null(strstr(all, "PK"));

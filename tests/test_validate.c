@@ -341,6 +341,14 @@ static void test_raw_from_stored_row_masked(void **state)
     /* the source's and the rule's Chinese names beside their ids */
     assert_non_null(strstr(csv, "\noutpatient,门急诊就诊（HIS）,"));
     assert_non_null(strstr(csv, ",reference,代码在字典中不存在,"));
+    /* the reason in both languages, as the header: the English and the
+     * Chinese of the catalog's format, with the same values */
+    assert_non_null(strstr(csv, ",原因(message),原因中文(message_zh),原始记录(raw)\n"));
+    assert_non_null(strstr(csv, ",validate,dept_code '9999' is not in the department dictionary "
+                                "of the month,dept_code '9999' 不在本月的科室字典中,"));
+    char *zh = query_text(db, "SELECT message_zh FROM quarantine WHERE line_no = 8");
+    assert_string_equal(zh, "dept_code '9999' 不在本月的科室字典中");
+    free(zh);
     /* lines 3-8 and 9 (ingest's) are in it: P2 ... P8 are not */
     assert_int_equal(tk_query_int(db, "SELECT count(*) FROM quarantine"), 7);
     for (int k = 2; k <= 8; k++) {

@@ -96,8 +96,12 @@ int render_reports(sqlite3 *db, const render_options *opt, int *written, hr_erro
     ds_small_counts_end(db);
     free(jobs);
     if (unchanged)
-        log_info("render: %d PDF%s up to date (inputs and template unchanged), not rendered again",
-                 unchanged, unchanged == 1 ? "" : "s");
+        log_info(msg_ntr("render: %d PDF up to date (inputs and template unchanged), not "
+                         "rendered again",
+                         "render: %d PDFs up to date (inputs and template unchanged), not "
+                         "rendered again",
+                         (unsigned long)unchanged),
+                 unchanged);
     i18n_end();
     ds_sandbox_remove(db);
     font_close(r.font);

@@ -26,6 +26,7 @@
 #include "pipeline/core/csv.h"
 #include "pipeline/core/db.h"
 #include "pipeline/core/log.h"
+#include "pipeline/core/msg.h"
 #include "pipeline/core/paths.h"
 #include "pipeline/core/strbuf.h"
 #include "pipeline/core/xalloc.h"
@@ -218,11 +219,11 @@ static int flag_hits(sqlite3 *db, const vconfig *conf, const char *source, const
         else
             snprintf(which, sizeof which, "f.e = %d", i);
         char *sql = sqlite3_mprintf(
-            "INSERT INTO temp.validate_hit (source, rid, ord, field, rule, severity, message) "
-            "SELECT %Q, f.rid, %d, %Q, %Q, %Q, %s FROM temp.validate_flag f "
+            "INSERT INTO temp.validate_hit (source, rid, ord, field, rule, severity, message, "
+            "message_zh) SELECT %Q, f.rid, %d, %Q, %Q, %Q, %s, %s FROM temp.validate_flag f "
             "JOIN \"%w\" t ON t.rowid = f.rid WHERE %s",
             source, i, r->field, r->rule, r->is_warning ? "warning" : "error", r->message,
-            source, which);
+            r->message_zh, source, which);
         rc = exec_rule_sql(db, sql, ref, r->field, err);
         sqlite3_free(sql);
     }
@@ -522,6 +523,7 @@ static int write_quarantine_csv(sqlite3 *db, const char *period, const char *out
                                   "SELECT q.source, coalesce(n.name_zh, ''), coalesce(path, ''), "
                                   "coalesce(line_no, 0), coalesce(field, ''), rule, "
                                   "CASE rule " RULE_NAMES_ZH " ELSE '' END, stage, message, "
+                                  "coalesce(message_zh, message), "
                                   "coalesce(raw, '') FROM quarantine q "
                                   "LEFT JOIN source_name n ON n.source = q.source "
                                   "WHERE period = ? ORDER BY q.source, path, line_no",
@@ -533,11 +535,12 @@ static int write_quarantine_csv(sqlite3 *db, const char *period, const char *out
     sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
     /* For people, in Excel: a BOM, both languages in the header */
     fputs("\xEF\xBB\xBF数据源(source),数据源名称(source_name),文件(path),行号(line),字段(field),"
-          "规则(rule),规则说明(rule_zh),阶段(stage),原因(message),原始记录(raw)\n",
+          "规则(rule),规则说明(rule_zh),阶段(stage),原因(message),原因中文(message_zh),"
+          "原始记录(raw)\n",
           f);
     int rc;
     while (db_row(st, &rc, err)) {
-        for (int i = 0; i < 10; i++) {
+        for (int i = 0; i < 11; i++) {
             const char *v = (const char *)sqlite3_column_text(st, i);
             if (i)
                 fputc(',', f);
@@ -558,8 +561,8 @@ static int print_warning_kinds(sqlite3 *db, const char *period, FILE *out, hr_er
 {
     sqlite3_stmt *st = db_prepare(db,
                                   "SELECT source, kind, threshold, count(DISTINCT scope), "
-                                  "min(message_en) FROM data_warning WHERE period = ? "
-                                  "GROUP BY source, kind, threshold ORDER BY kind, source",
+                                  "min(message_en), min(message_zh) FROM data_warning WHERE "
+                                  "period = ? GROUP BY source, kind, threshold ORDER BY kind, source",
                                   err);
     if (!st)
         return err->code;
@@ -570,18 +573,35 @@ static int print_warning_kinds(sqlite3 *db, const char *period, FILE *out, hr_er
         const char *kind = (const char *)sqlite3_column_text(st, 1);
         double limit = sqlite3_column_double(st, 2);
         long long n = sqlite3_column_int64(st, 3);
-        const char *depts = n == 1 ? "department" : "departments";
+        unsigned long un = (unsigned long)n;
         fprintf(out, "  %s: ", source);
-        if (strcmp(kind, "volume_mom") == 0 || strcmp(kind, "volume_yoy") == 0)
-            fprintf(out, "volume moved beyond ±%g%% against %s in %lld %s", limit,
-                    kind[7] == 'm' ? "the previous month" : "a year earlier", n, depts);
+        if (strcmp(kind, "volume_mom") == 0)
+            fprintf(out,
+                    msg_ntr("volume moved beyond ±%g%% against the previous month in %lld "
+                            "department",
+                            "volume moved beyond ±%g%% against the previous month in %lld "
+                            "departments",
+                            un),
+                    limit, n);
+        else if (strcmp(kind, "volume_yoy") == 0)
+            fprintf(out,
+                    msg_ntr("volume moved beyond ±%g%% against a year earlier in %lld department",
+                            "volume moved beyond ±%g%% against a year earlier in %lld departments",
+                            un),
+                    limit, n);
         else if (strcmp(kind, "zero_days") == 0)
-            fprintf(out, "%g or more days without any rows in %lld busy %s", limit, n, depts);
+            fprintf(out,
+                    msg_ntr("%g or more days without any rows in %lld busy department",
+                            "%g or more days without any rows in %lld busy departments", un),
+                    limit, n);
         else if (strcmp(kind, "census_overfull") == 0)
-            fprintf(out, "occupied beds above %g%% of open beds in %lld %s", limit, n, depts);
+            fprintf(out,
+                    msg_ntr("occupied beds above %g%% of open beds in %lld department",
+                            "occupied beds above %g%% of open beds in %lld departments", un),
+                    limit, n);
         else
-            fputs((const char *)sqlite3_column_text(st, 4), out);
-        fputs(" -- see the report appendix or `hospreport validate`\n", out);
+            fputs((const char *)sqlite3_column_text(st, msg_chinese() ? 5 : 4), out);
+        fputs(_(" -- see the report appendix or `hospreport validate`\n"), out);
     }
     sqlite3_finalize(st);
     return rc;
@@ -597,8 +617,11 @@ static int print_report(sqlite3 *db, const char *period, int brief, FILE *out, h
     if (!st)
         return err->code;
     sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
-    fprintf(out, "validation %s\n%-16s %10s %10s %11s %9s  %s\n", period, "source", "rows",
-            "accepted", "quarantined", "warnings", "top reasons");
+    /* the title and header in the messages' language; the rows as they are */
+    fprintf(out, _("validation %s\n"), period);
+    /* TRANSLATORS: keep the columns over the rows' (%-16s %10s %10s %11s %9s;
+     * a Chinese character takes two) */
+    fputs(_("source                 rows   accepted quarantined  warnings  top reasons\n"), out);
     int rc;
     while (db_row(st, &rc, err))
         fprintf(out, "%-16s %10lld %10lld %11lld %9lld  %s\n", sqlite3_column_text(st, 0),
@@ -614,18 +637,18 @@ static int print_report(sqlite3 *db, const char *period, int brief, FILE *out, h
         return err->code;
     if (!n)
         return HR_OK;
-    fprintf(out, "data warnings: %lld\n", (long long)n);
+    fprintf(out, _("data warnings: %lld\n"), (long long)n);
     if (brief)
         return print_warning_kinds(db, period, out, err);
     st = db_prepare(db,
-                    "SELECT message_en FROM data_warning WHERE period = ? "
+                    "SELECT message_en, message_zh FROM data_warning WHERE period = ? "
                     "ORDER BY kind, source, scope",
                     err);
     if (!st)
         return err->code;
     sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
-    while (db_row(st, &rc, err))
-        fprintf(out, "  %s\n", sqlite3_column_text(st, 0));
+    while (db_row(st, &rc, err)) /* the list in the messages' language */
+        fprintf(out, "  %s\n", sqlite3_column_text(st, msg_chinese() ? 1 : 0));
     sqlite3_finalize(st);
     return rc;
 }

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "pipeline/core/db.h"
+#include "pipeline/core/msg.h"
 #include "pipeline/core/strbuf.h"
 #include "pipeline/core/xmlconf.h"
 #include "pipeline/core/xalloc.h"
@@ -126,6 +127,54 @@ static int column_or_fail(vparse *p, xmlNode *n, const char *table, const char *
     return 0;
 }
 
+/* A rule's message is the SQL printf(FMT, args...) of one format that names
+ * no field (the field is an argument): FMT is a message id of the catalog,
+ * so that rule_add can make the Chinese message from the same arguments.
+ * TRANSLATORS of these formats: SQLite's printf takes no %1$s, keep the
+ * order of the conversions. */
+static void msg_open(strbuf *m, const char *fmt)
+{
+    char *q = sqlite3_mprintf("printf(%Q", fmt);
+    sb_addstr(m, q);
+    sqlite3_free(q);
+}
+
+static void msg_text_arg(strbuf *m, const char *s)
+{
+    char *q = sqlite3_mprintf(", %Q", s);
+    sb_addstr(m, q);
+    sqlite3_free(q);
+}
+
+/* The message expression with its format (the first SQL string literal:
+ * printf('FMT', ...) or a plain 'text') in Chinese: the quarantine file
+ * gives the reason in both languages, as its header. */
+char *vmessage_zh(const char *m)
+{
+    size_t start = strncmp(m, "printf('", 8) == 0 ? 7 : m[0] == '\'' ? 0 : (size_t)-1;
+    if (start == (size_t)-1)
+        return strdup(m);
+    strbuf fmt = STRBUF_INIT;
+    size_t i = start + 1;
+    for (; m[i]; i++) {
+        if (m[i] == '\'' && m[i + 1] == '\'')
+            sb_addch(&fmt, '\''), i++;
+        else if (m[i] == '\'')
+            break;
+        else
+            sb_addch(&fmt, m[i]);
+    }
+    if (!m[i] || !fmt.len) {
+        sb_release(&fmt);
+        return strdup(m);
+    }
+    char *q = sqlite3_mprintf("%.*s%Q%s", (int)start, m, msg_tr_lang(1, fmt.buf), m + i + 1);
+    char *out = strdup(q);
+    sqlite3_free(q);
+    sb_release(&fmt);
+    return out;
+}
+
 static void rule_add(vparse *p, const char *source, const char *field, const char *rule,
                      int is_warning, strbuf *where, strbuf *message, int needs_dept,
                      int needs_equip, int needs_stays)
@@ -143,6 +192,7 @@ static void rule_add(vparse *p, const char *source, const char *field, const cha
     r->needs_stays = needs_stays;
     r->cond = sb_detach(where, NULL);
     r->message = sb_detach(message, NULL);
+    r->message_zh = vmessage_zh(r->message);
     r->check = p->pending;
     memset(&p->pending, 0, sizeof p->pending);
     c->nrules++;
@@ -154,7 +204,9 @@ static int rule_required(vparse *p, xmlNode *n, const char *src, const vcolumn *
     (void)n, (void)src;
     pending_set(p, VC_REQUIRED, c->name);
     sb_addf(w, "t.%s IS NULL OR t.%s = ''", c->name, c->name);
-    sb_addstr(m, "'a value is required'");
+    char *q = sqlite3_mprintf("%Q", N_("a value is required"));
+    sb_addstr(m, q);
+    sqlite3_free(q);
     return 0;
 }
 
@@ -183,9 +235,10 @@ static int rule_enum(vparse *p, xmlNode *n, const char *src, const vcolumn *c, s
         rc = parse_fail(p, n, c->name, "enum rule without values%s", "");
     } else {
         sb_addf(w, "t.%s NOT IN (%s)", c->name, list.buf);
-        char *msg = sqlite3_mprintf("printf('''%%s'' is not one of %q', %s)", shown.buf, c->shown);
-        sb_addstr(m, msg);
-        sqlite3_free(msg);
+        msg_open(m, N_("'%s' is not one of %s"));
+        sb_addf(m, ", %s", c->shown);
+        msg_text_arg(m, shown.buf);
+        sb_addstr(m, ")");
     }
     sb_release(&list);
     sb_release(&shown);
@@ -253,8 +306,10 @@ static int rule_range(vparse *p, xmlNode *n, const char *src, const vcolumn *c, 
     if (!miss_hi)
         sb_addf(w, "t.%s > %s", c->name, hi);
     sb_addstr(w, ")");
-    sb_addf(m, "printf('%s %%s is outside the range %s%%s, %%s]', ", c->field,
-            open_lo ? "(" : "[");
+    msg_open(m, open_lo ? N_("%s %s is outside the range (%s, %s]")
+                        : N_("%s %s is outside the range [%s, %s]"));
+    msg_text_arg(m, c->field);
+    sb_addstr(m, ", ");
     value_sql(m, c);
     char *bounds = sqlite3_mprintf(", %Q, %Q)", miss_lo ? "-" : lo, miss_hi ? "-" : hi);
     if (c->is_money) { /* show the bounds in CNY, as the rules file has them */
@@ -281,18 +336,18 @@ static int rule_reference(vparse *p, xmlNode *n, const char *src, const vcolumn 
     if (to && strcmp(to, "dept") == 0) {
         sb_addf(w, "t.%s NOT IN (SELECT dept_code FROM dept WHERE period = ?2)", c->name);
         *needs_dept = 1;
-        what = "the department dictionary";
+        what = N_("%s '%s' is not in the department dictionary of the month");
     } else if (to && strcmp(to, "equipment") == 0) {
         sb_addf(w, "t.%s NOT IN (SELECT equipment_id FROM equipment WHERE period = ?3)",
                 c->name);
         *needs_equip = 1;
-        what = "the equipment ledger";
+        what = N_("%s '%s' is not in the equipment ledger of the month");
     } else if (to && strcmp(to, "inpatient") == 0) {
         /* a stay discharged in the month: inpatient.csv of the same period
          * (its period rule keeps discharge dates in the month) */
         sb_addf(w, "t.%s NOT IN (SELECT stay_id FROM inpatient WHERE period = ?1)", c->name);
         *needs_stays = 1;
-        what = "the stays discharged (inpatient.csv)";
+        what = N_("%s '%s' is not a stay discharged in the month (inpatient.csv)");
     } else {
         rc = parse_fail(p, n, c->name, "reference to '%s': expected dept, equipment or inpatient",
                         to ? to : "");
@@ -308,17 +363,10 @@ static int rule_reference(vparse *p, xmlNode *n, const char *src, const vcolumn 
         sb_addstr(w, q);
         sqlite3_free(q);
     }
-    if (!rc && *needs_stays) {
-        char *msg = sqlite3_mprintf("printf('%q ''%%s'' is not a stay discharged in the month "
-                                    "(inpatient.csv)', %s)",
-                                    c->field, c->shown);
-        sb_addstr(m, msg);
-        sqlite3_free(msg);
-    } else if (!rc) {
-        char *msg = sqlite3_mprintf("printf('%q ''%%s'' is not in %s of the month', %s)",
-                                    c->field, what, c->shown);
-        sb_addstr(m, msg);
-        sqlite3_free(msg);
+    if (!rc) { /* the message's format, the field's name and value */
+        msg_open(m, what);
+        msg_text_arg(m, c->field);
+        sb_addf(m, ", %s)", c->shown);
     }
     xmlFree(to);
     xmlFree(allow);
@@ -331,14 +379,20 @@ static int rule_period(vparse *p, xmlNode *n, const char *src, const vcolumn *c,
     (void)n, (void)src;
     pending_set(p, VC_PERIOD, c->name);
     sb_addf(w, "substr(t.%s, 1, 7) <> ?1", c->name);
-    sb_addf(m, "printf('%s %%s is not in the period %%s', %s, ?1)", c->field, c->shown);
+    msg_open(m, N_("%s %s is not in the period %s"));
+    msg_text_arg(m, c->field);
+    sb_addf(m, ", %s, ?1)", c->shown);
     return 0;
 }
 
 static const char *const COMPARE_OPS[][3] = {
-    /* name, SQL of the broken case, words */
-    {"lt", ">=", "before"}, {"le", ">", "on or before"}, {"gt", "<=", "after"},
-    {"ge", "<", "on or after"}, {"eq", "<>", "equal to"}, {"ne", "=", "different from"},
+    /* name, SQL of the broken case, the message's format */
+    {"lt", ">=", N_("%s %s must be before %s %s")},
+    {"le", ">", N_("%s %s must be on or before %s %s")},
+    {"gt", "<=", N_("%s %s must be after %s %s")},
+    {"ge", "<", N_("%s %s must be on or after %s %s")},
+    {"eq", "<>", N_("%s %s must be equal to %s %s")},
+    {"ne", "=", N_("%s %s must be different from %s %s")},
 };
 
 static int rule_compare(vparse *p, xmlNode *n, const char *src, const vcolumn *c, strbuf *w,
@@ -361,8 +415,11 @@ static int rule_compare(vparse *p, xmlNode *n, const char *src, const vcolumn *c
     }
     if (!rc) {
         sb_addf(w, "t.%s %s t.%s", c->name, COMPARE_OPS[k][1], o.name);
-        sb_addf(m, "printf('%s %%s must be %s %s %%s', ", c->field, COMPARE_OPS[k][2], other);
+        msg_open(m, COMPARE_OPS[k][2]);
+        msg_text_arg(m, c->field);
+        sb_addstr(m, ", ");
         value_sql(m, c);
+        msg_text_arg(m, other);
         sb_addstr(m, ", ");
         value_sql(m, &o);
         sb_addstr(m, ")");
@@ -394,12 +451,18 @@ static int rule_sum_le(vparse *p, xmlNode *n, const char *src, const vcolumn *c,
         rc = parse_fail(p, n, c->name, "sum-le rule without parts%s", "");
     if (!rc) {
         sb_addf(w, "(%s) > t.%s", sum.buf, c->name);
+        msg_open(m, c->is_money ? N_("%s = %.2f is more than %s %.2f")
+                                : N_("%s = %s is more than %s %s"));
+        msg_text_arg(m, names.buf);
         if (c->is_money)
-            sb_addf(m, "printf('%s = %%.2f is more than %s %%.2f', (%s) / 100.0, t.%s / 100.0)",
-                    names.buf, c->field, sum.buf, c->name);
+            sb_addf(m, ", (%s) / 100.0", sum.buf);
         else
-            sb_addf(m, "printf('%s = %%s is more than %s %%s', (%s), t.%s)", names.buf, c->field,
-                    sum.buf, c->name);
+            sb_addf(m, ", (%s)", sum.buf);
+        msg_text_arg(m, c->field);
+        if (c->is_money)
+            sb_addf(m, ", t.%s / 100.0)", c->name);
+        else
+            sb_addf(m, ", t.%s)", c->name);
     }
     sb_release(&sum);
     sb_release(&names);
@@ -424,10 +487,10 @@ static int rule_code(vparse *p, xmlNode *n, const char *src, const vcolumn *c, s
     p->pending.max_len = max;
     sb_addf(w, "t.%s GLOB '*[^A-Za-z0-9_.-]*' OR t.%s GLOB '[.-]*' OR length(t.%s) > %ld",
             c->name, c->name, c->name, max);
-    sb_addf(m,
-            "printf('%s ''%%s'' is not a code: only A-Z a-z 0-9 _ . - (not first: . -), at "
-            "most %ld characters', replace(replace(t.%s, char(10), ' '), char(13), ' '))",
-            c->field, max, c->name);
+    msg_open(m, N_("%s '%s' is not a code: only A-Z a-z 0-9 _ . - (not first: . -), at most "
+                   "%d characters"));
+    msg_text_arg(m, c->field);
+    sb_addf(m, ", replace(replace(t.%s, char(10), ' '), char(13), ' '), %ld)", c->name, max);
     return 0;
 }
 
@@ -456,11 +519,13 @@ static int money_limit_rules(vparse *p, const char *src)
             p->pending.lo_int = p->pending.hi_int = 1;
             p->pending.lo_i = -p->money_limit_cents;
             p->pending.hi_i = p->money_limit_cents;
-            sb_addf(&m,
-                    "printf('%s %%s%%d.%%02d is beyond the plausible limit of +-%s CNY "
-                    "(money-limit in validation.xml)', CASE WHEN t.%s < 0 THEN '-' ELSE '' END, "
-                    "abs(t.%s / 100), abs(t.%s %% 100))",
-                    field, p->money_limit_text, col, col, col);
+            msg_open(&m, N_("%s %s%d.%02d is beyond the plausible limit of +-%s CNY "
+                            "(money-limit in validation.xml)"));
+            msg_text_arg(&m, field);
+            sb_addf(&m, ", CASE WHEN t.%s < 0 THEN '-' ELSE '' END, abs(t.%s / 100), "
+                        "abs(t.%s %% 100)", col, col, col);
+            msg_text_arg(&m, p->money_limit_text);
+            sb_addstr(&m, ")");
             rule_add(p, src, field, "range", 0, &w, &m, 0, 0, 0);
             sb_release(&w);
             sb_release(&m);
@@ -710,6 +775,7 @@ void vconfig_free(vconfig *conf)
         free(conf->rules[i].key_shown);
         free(conf->rules[i].cond);
         free(conf->rules[i].message);
+        free(conf->rules[i].message_zh);
         vcheck_free(&conf->rules[i].check);
     }
     for (int i = 0; i < conf->nthresholds; i++) {

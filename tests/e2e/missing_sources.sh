@@ -67,7 +67,7 @@ has "cover, zh_CN" "$T/cover.txt" "缺少数据源：census.csv、cost.csv（必
 pdftotext -q -layout "$pdf" "$T/all.txt"
 grep -q "census.csv .*required .*2026-02 .*Admissions, Bed occupancy, Bed turnover$" "$T/all.txt" && ok || bad "appendix: census.csv and its indicators"
 grep -q "cost.csv .*required .*2026-02 .*Direct cost, Full cost, Balance, Personnel share of cost," "$T/all.txt" && ok || bad "appendix: cost.csv and its indicators"
-grep -q "Discharges: HIS against the bed census .*warning .*skipped (source" "$T/all.txt" && ok || bad "appendix: the skipped rule"
+grep -q "Discharges: HIS against the bed census .*Warning .*skipped (source" "$T/all.txt" && ok || bad "appendix: the skipped rule"
 # January's report has no missing-source line
 pdftotext -q -f 1 -l 1 "$T/jan/monthly-2026-01-hospital.en.pdf" "$T/cover.txt"
 lacks "January's cover" "$T/cover.txt" "Missing sources"

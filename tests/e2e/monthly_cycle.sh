@@ -234,12 +234,22 @@ for f in "$T"/mail/*.eml; do
 done
 [ -n "${wang:-}" ] && [ -n "${pres:-}" ] && ok || bad "one message for each addressee"
 header Subject "$wang" | decode_words >"$T/subject"
-has "Chinese subject (RFC 2047)" "$T/subject" "^运营分析报告 2026-10：心血管内科 月度运营分析报告 等 2 份 / Operations reports 2026-10$"
+# the subject and text in the addressee's languages (langs="zh_CN en": both)
+has "Chinese subject (RFC 2047)" "$T/subject" "^运营分析报告 2026-10：心血管内科 月度运营分析报告 等 2 份 / Operations analysis reports 2026-10: Cardiology monthly operations report and others, 2 in all$"
 header To "$wang" | decode_words >"$T/to"
 has "addressee's name (RFC 2047)" "$T/to" "^王助理$"
 parts "$wang" "$T/wang1"
 has "text part" "$T/wang1/1.bin" "王助理您好"
-has "text part" "$T/wang1/1.bin" "心血管内科 月度运营分析报告（中文）"
+has "text part" "$T/wang1/1.bin" "附件是 2026-10 的运营分析报告，共 2 份："
+has "text part" "$T/wang1/1.bin" "2026-10 心血管内科 月度运营分析报告（中文版）"
+has "text part, English" "$T/wang1/1.bin" "^2 operations analysis reports for 2026-10 are attached:$"
+has "text part, English" "$T/wang1/1.bin" "^  1. Cardiology, 2026-10 monthly operations report (Chinese edition)$"
+# the president reads Chinese (langs="zh_CN"): a Chinese message, one report
+header Subject "$pres" | decode_words >"$T/subject-pres"
+has "zh_CN addressee: Chinese subject only" "$T/subject-pres" "^运营分析报告 2026-10：全院 月度运营分析报告$"
+parts "$pres" "$T/pres1"
+has "zh_CN addressee: one report" "$T/pres1/1.bin" "附件是 2026-10 的运营分析报告，共 1 份："
+lacks "zh_CN addressee: no English text" "$T/pres1/1.bin" "attached\|Operations"
 grep -A3 '^Content-Type: application/pdf' "$wang" | header ' name' /dev/stdin >/dev/null
 grep -o 'filename="[^"]*"' "$wang" | head -n 1 >"$T/fname" # first line of the folded value
 awk '/^Content-Disposition: attachment/ { getline; print; getline; print }' "$wang" | head -n 2 | decode_words >"$T/fname"
@@ -290,7 +300,10 @@ redelivered() {
     for f in $(cat "$T/newmails"); do
         parts "$f" "$f.parts"
         has "correction note" "$f.parts/1.bin" "本报告为更正版，替换 .* 发送的版本"
-        has "correction note" "$f.parts/1.bin" "This corrected report replaces the one sent on"
+        case $(header To "$f") in
+        *wang@*) has "correction note, English" "$f.parts/1.bin" "This corrected report replaces the one sent on" ;;
+        *) lacks "correction note: Chinese only" "$f.parts/1.bin" "This corrected report" ;;
+        esac
         header Subject "$f" | decode_words | grep -q '^【更正】' && ok || bad "subject does not say corrected"
         for a in "$f.parts"/[2-9].bin; do
             sha=$(sha256sum <"$a" | cut -c1-64)

@@ -56,6 +56,8 @@ bal = [r[4] for r in league if r[4] is not None]
 assert bal == sorted(bal, reverse=True), 'league not by balance'
 q = list(wb['隔离数据 Quarantine'].iter_rows(min_row=2, values_only=True))
 assert q and all(isinstance(r[3], int) for r in q if r[3] is not None), q[:3]
+# the reason in Chinese, as the sheet's headers (quarantine.message_zh)
+assert any(r[6] and any('\u4e00' <= ch <= '\u9fff' for ch in r[6]) for r in q), q[:3]
 rec = list(wb['对账差异 Reconciliation'].iter_rows(min_row=2, values_only=True))
 assert rec, 'no reconciliation differences with --faults'
 stmt = list(wb['运营报表 Statement'].iter_rows(min_row=2, values_only=True))
