@@ -53,7 +53,7 @@ TESTKIT   := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/support/*.c))
 LANGS     := $(patsubst locales/%.po,%,$(wildcard locales/??_??.po))
 MO        := $(LANGS:%=$(BUILD)/locale/%/LC_MESSAGES/hospreport.mo)
 
-.PHONY: all deps check test-units demo bench asan install uninstall update-po clean format
+.PHONY: all deps check test-units demo bench asan install uninstall update-po clean
 .DEFAULT_GOAL := all
 
 MAN       := $(BUILD)/hospreport.1
@@ -108,6 +108,7 @@ $(BUILD)/tests/%: tests/%.c $(TESTKIT) $(LIB) | deps
 
 check: all $(TESTS)
 	@scripts/check-includes.sh
+	@scripts/check-idioms.sh
 	@scripts/update-po.sh --check
 	@BUILD=$(BUILD) scripts/run-tests.sh $(TESTS)
 
@@ -141,9 +142,6 @@ uninstall:
 	      "$(DESTDIR)$(COMPDIR)/hospreport"
 	rm -rf "$(DESTDIR)$(DATADIR)"
 	for lang in $(LANGS); do rm -f "$(DESTDIR)$(LOCALEDIR)/$$lang/LC_MESSAGES/hospreport.mo"; done
-
-format:
-	clang-format -i pipeline/*.[ch] pipeline/core/*.[ch] stages/*/*.[ch] tests/*.c samples/*.c
 
 clean:
 	rm -rf build build-asan

@@ -268,10 +268,12 @@ static int warn_stale_reports(sqlite3 *db, hr_error *err)
         return err->code;
     for (int i = 0; i < n; i++)
         if (reps[i].stale)
-            log_warn("%s %s (%d PDF%s in %s) was drawn from data that changed since: "
-                     "'hospreport run' draws it again",
-                     reps[i].kind, reps[i].period, reps[i].pdfs, reps[i].pdfs == 1 ? "" : "s",
-                     reps[i].out_dir);
+            log_warn(msg_ntr("%s %s (%d PDF in %s) was drawn from data that changed since: "
+                             "'hospreport run' draws it again",
+                             "%s %s (%d PDFs in %s) were drawn from data that changed since: "
+                             "'hospreport run' draws them again",
+                             (unsigned long)reps[i].pdfs),
+                     reps[i].kind, reps[i].period, reps[i].pdfs, reps[i].out_dir);
     free(reps);
     return HR_OK;
 }
@@ -294,8 +296,9 @@ static int cmd_render(const cli_args *a, hr_error *err)
     if (rc == HR_OK)
         rc = render_reports(db, &opt, &written, err);
     if (rc == HR_OK)
-        log_info("render: %d PDF%s written to %s", written, written == 1 ? "" : "s",
-                 a->out_dir);
+        log_info(msg_ntr("render: %d PDF written to %s", "render: %d PDFs written to %s",
+                         (unsigned long)written),
+                 written, a->out_dir);
     if (rc == HR_OK)
         rc = warn_stale_reports(db, err);
     db_close(db);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "pipeline/cli.h"
+#include "pipeline/core/msg.h"
 #include "pipeline/core/calendar.h"
 #include "pipeline/core/db.h"
 #include "pipeline/core/log.h"
@@ -81,24 +82,31 @@ int cycle_pull(sqlite3 *db, const cli_args *a, const char *period, int32_t today
     }
     if (rc == HR_OK && rep.required_missing) {
         char line[4096];
-        pull_missing_line(&rep, line, sizeof line);
+        pull_missing_text(&rep, line, sizeof line);
         if (phase == 1) {
-            log_warn("%s: waiting for data: %d required source%s not in: %s; a scheduled run "
-                     "tries again (last try on day %d)",
-                     period, rep.required_missing, rep.required_missing == 1 ? "" : "s", line,
+            log_warn(msg_ntr("%s: waiting for data: %d required source not in: %s; a scheduled "
+                             "run tries again (last try on day %d)",
+                             "%s: waiting for data: %d required sources not in: %s; a scheduled "
+                             "run tries again (last try on day %d)",
+                             (unsigned long)rep.required_missing),
+                     period, rep.required_missing, line,
                      cfg->schedule_days[cfg->nschedule_days - 1]);
             *waiting = 1;
         } else {
-            rc = hr_error_set(err, HR_EINPUT, NULL, 0, NULL, "%s: %d required source%s not in: %s",
-                              period, rep.required_missing,
-                              rep.required_missing == 1 ? " is" : "s are", line);
+            rc = hr_error_set(err, HR_EINPUT, NULL, 0, NULL,
+                              msg_ntr("%s: %d required source is not in: %s",
+                                      "%s: %d required sources are not in: %s",
+                                      (unsigned long)rep.required_missing),
+                              period, rep.required_missing, line);
         }
     } else if (rc == HR_OK) {
         int nrequired = 0;
         for (int i = 0; i < cfg->nsources; i++)
             nrequired += cfg->sources[i].required;
-        log_info("pull %s: every required source in (%d), %d file%s archived now", period,
-                 nrequired, rep.archived, rep.archived == 1 ? "" : "s");
+        log_info(msg_ntr("pull %s: every required source in (%d), %d file archived now",
+                         "pull %s: every required source in (%d), %d files archived now",
+                         (unsigned long)rep.archived),
+                 period, nrequired, rep.archived);
     }
     pull_report_free(&rep);
     pull_config_free(cfg);
@@ -123,9 +131,7 @@ int cycle_ingest_archive(sqlite3 *db, const cli_args *a, const char *period,
     }
     /* one ingest per profile, in the order the sources come (the
      * department dictionary first) */
-    int *done = calloc((size_t)n, sizeof *done);
-    if (!done)
-        abort();
+    int *done = xcalloc((size_t)n, sizeof *done);
     hr_error first;
     hr_error_clear(&first);
     for (int i = 0; i < n; i++) {
@@ -167,9 +173,14 @@ int cycle_pull_command(const cli_args *a, hr_error *err)
         db_close(db);
         if (rc == HR_OK && bad)
             rc = hr_error_set(err, HR_EINPUT, NULL, 0, NULL,
-                              "%d archived file%s not match the manifest (table archive_file); "
-                              "pull never changes an archived file: find out who did",
-                              bad, bad == 1 ? " does" : "s do");
+                              msg_ntr("%d archived file does not match the manifest (table "
+                                      "archive_file); pull never changes an archived file: find "
+                                      "out who did",
+                                      "%d archived files do not match the manifest (table "
+                                      "archive_file); pull never changes an archived file: find "
+                                      "out who did",
+                                      (unsigned long)bad),
+                              bad);
         return rc;
     }
     int32_t today;
@@ -200,12 +211,27 @@ int cycle_deliver(sqlite3 *db, const cli_args *a, const char *period, int with_d
     deliver_summary sum;
     int rc = deliver_period(db, &opt, &sum, err);
     fflush(stdout);
-    if (rc == HR_OK || sum.messages || sum.copies)
-        log_info("deliver %s: %d message%s (%d report%s attached), %d folder cop%s, %d of them "
-                 "corrections; %d already delivered as they are%s",
-                 period, sum.messages, sum.messages == 1 ? "" : "s", sum.attachments,
-                 sum.attachments == 1 ? "" : "s", sum.copies, sum.copies == 1 ? "y" : "ies",
-                 sum.replaced, sum.unchanged, sum.failed ? "; some targets failed" : "");
+    if (rc == HR_OK || sum.messages || sum.copies) {
+        /* one count, one plural: the parts apart, then the sentence */
+        char msgs[64], atts[64], copies[64], same[96];
+        snprintf(msgs, sizeof msgs,
+                 msg_ntr("%d message", "%d messages", (unsigned long)sum.messages), sum.messages);
+        snprintf(atts, sizeof atts,
+                 msg_ntr("%d report attached", "%d reports attached",
+                         (unsigned long)sum.attachments),
+                 sum.attachments);
+        snprintf(copies, sizeof copies,
+                 msg_ntr("%d folder copy", "%d folder copies", (unsigned long)sum.copies),
+                 sum.copies);
+        snprintf(same, sizeof same,
+                 msg_ntr("%d already delivered as it is", "%d already delivered as they are",
+                         (unsigned long)sum.unchanged),
+                 sum.unchanged);
+        log_info(sum.failed ? N_("deliver %s: %s (%s), %s, %d of them corrections; %s; some "
+                                 "targets failed")
+                            : N_("deliver %s: %s (%s), %s, %d of them corrections; %s"),
+                 period, msgs, atts, copies, sum.replaced, same);
+    }
     return rc;
 }
 

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "pipeline/cli.h"
+#include "pipeline/core/msg.h"
 #include "pipeline/core/db.h"
 #include "pipeline/core/paths.h"
 #include "pipeline/core/log.h"
@@ -86,9 +87,12 @@ static int refresh_stale(sqlite3 *db, const cli_args *a, hr_error *err)
                 *err = e, rc = r;
             continue;
         }
-        log_info("%s %s: its data changed since it was rendered; %d PDF%s rendered again in %s",
-                 reps[i].kind, reps[i].period, written, written == 1 ? "" : "s",
-                 reps[i].out_dir);
+        log_info(msg_ntr("%s %s: its data changed since it was rendered; %d PDF rendered again "
+                         "in %s",
+                         "%s %s: its data changed since it was rendered; %d PDFs rendered again "
+                         "in %s",
+                         (unsigned long)written),
+                 reps[i].kind, reps[i].period, written, reps[i].out_dir);
     }
     free(reps);
     return rc;
@@ -167,8 +171,10 @@ int run_pipeline(const cli_args *args, hr_error *err)
         if ((rc = missing_refresh(db, a, reports[i].period, 0, err)) ||
             (rc = render_reports(db, &ro, &written, err)))
             goto done;
-        log_info("%s %s: computed in %.1f s; %d PDF%s rendered in %.1f s", reports[i].kind,
-                 reports[i].period, computed, written, written == 1 ? "" : "s", log_clock() - t);
+        log_info(msg_ntr("%s %s: computed in %.1f s; %d PDF rendered in %.1f s",
+                         "%s %s: computed in %.1f s; %d PDFs rendered in %.1f s",
+                         (unsigned long)written),
+                 reports[i].kind, reports[i].period, computed, written, log_clock() - t);
     }
     if ((rc = refresh_stale(db, a, err)))
         goto done;

@@ -181,9 +181,7 @@ static int report_done(sqlite3 *db, const char *kind, const char *period_text, c
 /* Every monthly, quarterly and annual report whose months are all loaded. */
 static int candidate_periods(const int *months, int n, period **out, int *count)
 {
-    *out = calloc((size_t)n * 3 + 1, sizeof **out);
-    if (!*out)
-        abort();
+    *out = xcalloc((size_t)n * 3 + 1, sizeof **out);
     *count = 0;
     for (int i = 0; i < n; i++) {
         int m = months[i];
@@ -265,9 +263,7 @@ static int add_awaiting(sqlite3 *db, const cli_args *a, int32_t today, due_row *
         row->state = schedule_state_of(0, today, row->deadline);
         row->missing = NULL;
         if (w[i].missing[0]) {
-            row->missing = strdup(w[i].missing);
-            if (!row->missing)
-                abort();
+            row->missing = xstrdup(w[i].missing);
         }
     }
     free(w);
@@ -289,9 +285,7 @@ static int collect_due(sqlite3 *db, const cli_args *a, int32_t today, due_row **
     }
     candidate_periods(months, nmonths, &cand, &ncand);
     free(months);
-    *rows = calloc((size_t)ncand + 1, sizeof **rows);
-    if (!*rows)
-        abort();
+    *rows = xcalloc((size_t)ncand + 1, sizeof **rows);
     for (int i = 0; i < ncand && rc == HR_OK; i++) {
         int32_t deadline;
         char label[PERIOD_LABEL_MAX];
@@ -331,11 +325,14 @@ int schedule_due(const cli_args *a, FILE *out, hr_error *err)
         print_due(out, rows, n, log_verbosity == 0);
         if (older && log_verbosity > 0) {
             char date[11];
+            fputs("hospreport: ", stderr);
             fprintf(stderr,
-                    "hospreport: %d older report%s never generated (deadline before %s); "
-                    "'hospreport status' lists the reports done\n",
-                    older, older == 1 ? " was" : "s were",
-                    schedule_date_label(today - SCHEDULE_LOOKBACK_DAYS, date));
+                    msg_ntr("%d older report was never generated (deadline before %s); "
+                            "'hospreport status' lists the reports done\n",
+                            "%d older reports were never generated (deadline before %s); "
+                            "'hospreport status' lists the reports done\n",
+                            (unsigned long)older),
+                    older, schedule_date_label(today - SCHEDULE_LOOKBACK_DAYS, date));
         }
     }
     for (int i = 0; i < n; i++)

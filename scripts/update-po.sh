@@ -12,9 +12,10 @@
 #                    so running it on a clean tree changes nothing.
 #   make check       (--check) fails when a language has more than one catalog,
 #                    msgfmt --check fails (printf conversions), a translation
-#                    drops or invents a {placeholder}, or a string the reports
-#                    print (templates, render, data) has no translation or a
-#                    fuzzy one; it warns when hospreport.pot is not current.
+#                    drops or invents a {placeholder}, or any string of the
+#                    sources (reports, help, errors, progress) has no
+#                    translation or a fuzzy one, naming it; it warns when
+#                    hospreport.pot is not current.
 set -eu
 cd "$(dirname "$0")/.."
 mode=${1:-update}
@@ -26,6 +27,8 @@ XG="xgettext --from-code=UTF-8 --add-comments=TRANSLATORS: --sort-by-file --no-w
 # first being translated.
 $XG --language=C -k -kN_ -ki18n_tr:2 -kctx_tr:3 -o "$T/report-c.pot" $(ls stages/render/*.c | sort)
 $XG --language=C -k -k_ -kN_ -khr_error_set:6 -klog_info:1 -klog_warn:1 -klog_error:1 \
+    -kmsg_ntr:1,2 -kdetail_printf:3 --flag=detail_printf:3:c-format -kmsg_tr_lang:2 -kmsg_ntr_lang:2,3 --flag=msg_ntr:1:pass-c-format --flag=msg_ntr:2:pass-c-format \
+    --flag=msg_ntr_lang:2:pass-c-format --flag=msg_ntr_lang:3:pass-c-format --flag=msg_tr_lang:2:pass-c-format \
     --flag=hr_error_set:6:c-format --flag=_:1:pass-c-format -o "$T/msg.pot" \
     $(ls pipeline/*.c pipeline/core/*.c stages/*/*.c | sort)
 $XG --its=locales/its/templates.its -o "$T/xml.pot" $(ls templates/*.xml tests/data/render/*.xml | sort)
@@ -72,16 +75,23 @@ for po in locales/??_??.po; do
             if (id != "\"\"" && !(within(p, s) && within(s, p))) {
             printf "po: %s: the translation of %s has placeholders%s; the id has%s\n", po, id, s, p; bad = 1 } }
         END { exit bad }' || bad=1
-    # What a report prints must be translated: a zh_CN edition never falls
-    # back to English without a word.
+    # Every message must be translated, and no translation may be fuzzy (a
+    # guess of msgmerge's for a changed id): a zh_CN edition never falls back
+    # to English without a word, nor a Chinese user's help or error. Checked
+    # on the catalog merged with the current sources, so a new string in a
+    # template or in C fails here until it is translated. An entry is named
+    # by its id's first line.
     merge "$po"
-    msgmerge --quiet --no-wrap -o - "$po" "$T/report.pot" | msgattrib --no-wrap --no-obsolete -o "$T/report.po"
+    msgattrib --no-wrap --no-obsolete -o "$T/current.po" "$T/new.po"
     for kind in untranslated only-fuzzy; do
-        msgattrib --$kind --no-wrap "$T/report.po" | grep '^msgid "..*"' | sed "s|^msgid |po: $po: $kind (run make update-po, then translate): |" >"$T/missing" || true
+        msgattrib --$kind --no-wrap "$T/current.po" | awk -v po="$po" -v kind="${kind#only-}" '
+            /^msgid / { id = substr($0, 7); inid = 1; next }
+            inid && /^"/ { if (id == "\"\"") id = $0; next }
+            { if (inid && id != "\"\"") printf "po: %s: %s (run make update-po, then translate): %s\n", po, kind, id; inid = 0 }' >"$T/missing"
         [ -s "$T/missing" ] && { cat "$T/missing"; bad=1; }
     done
     same "$T/new.po" "$po" || echo "po: warning: $po is not current with the sources: run make update-po"
 done
 same "$T/all.pot" locales/hospreport.pot || echo "po: warning: locales/hospreport.pot is not current: run make update-po"
-[ $bad -eq 0 ] && echo "po: every catalog checks (formats, {placeholders}, every report string translated)"
+[ $bad -eq 0 ] && echo "po: every catalog checks (formats, {placeholders}, every string translated, none fuzzy)"
 exit $bad

@@ -374,6 +374,49 @@ static void test_quarter_significance(void **state)
     db_close(db);
 }
 
+/* The period's words follow its kind: one text serves a month, a quarter
+ * and a year ({this_period} {prev_period} {next_period} {vs_prev}), and a
+ * group comparing with the previous period is left out for a year, which
+ * has no such comparison. */
+static void test_period_words(void **state)
+{
+    (void)state;
+    sqlite3 *db = fixture_db();
+    tk_exec(db, "INSERT INTO indicator_value (period, scope, indicator, value, mom_base, yoy_base)"
+                " VALUES ('2026-Q3', 'hospital', 'outpatient_visits', 30000, 28000, 29000),"
+                " ('2025', 'hospital', 'outpatient_visits', 120000, NULL, 110000);");
+    tk_write_file("build/tests/test_advise_words.xml",
+                  "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<advice version=\"1\">\n"
+                  "  <threshold id=\"t\" indicator=\"outpatient_visits\" above=\"100\">\n"
+                  "    <finding severity=\"warning\">\n"
+                  "      <zh>{this_period}{name} {value}（[{vs_prev} {mom}，]同比 {yoy}），"
+                  "若{next_period}仍高于{prev_period}。</zh>\n"
+                  "      <en>{name} {value} {this_period} ([{mom} {vs_prev}, ]{yoy} vs a year"
+                  " earlier); {prev_period}, {next_period}.</en>\n"
+                  "    </finding>\n  </threshold>\n</advice>\n");
+    hr_error err;
+    hr_error_clear(&err);
+    const char *rules = "build/tests/test_advise_words.xml";
+    assert_int_equal(advise_period_rules(db, "2026-10", rules, &err), 0);
+    assert_string_equal(sentences_of(db, "2026-10", "hospital", "finding"),
+                        "warning | 本月门诊人次 12,345人次（环比 +12.2%，同比 +2.9%），"
+                        "若下月仍高于上月。 | Outpatient visits 12,345 visits this month "
+                        "(+12.2% vs the previous month, +2.9% vs a year earlier); the previous "
+                        "month, next month.\n");
+    assert_int_equal(advise_period_rules(db, "2026-Q3", rules, &err), 0);
+    assert_string_equal(sentences_of(db, "2026-Q3", "hospital", "finding"),
+                        "warning | 本季度门诊人次 30,000人次（环比 +7.1%，同比 +3.4%），"
+                        "若下季度仍高于上季度。 | Outpatient visits 30,000 visits this quarter "
+                        "(+7.1% vs the previous quarter, +3.4% vs a year earlier); the previous "
+                        "quarter, next quarter.\n");
+    assert_int_equal(advise_period_rules(db, "2025", rules, &err), 0);
+    assert_string_equal(sentences_of(db, "2025", "hospital", "finding"),
+                        "warning | 本年门诊人次 120,000人次（同比 +9.1%），若下一年仍高于上年。 | "
+                        "Outpatient visits 120,000 visits this year (+9.1% vs a year earlier); "
+                        "the previous year, next year.\n");
+    db_close(db);
+}
+
 /* A dictionary change is a comparability break: the fixture's 0301 is
  * 大内科 in September and 内科 in October (renamed), so its direct cost's
  * +6.8 % is no mover but a break, stored in advice_break; Surgery moved
@@ -495,6 +538,8 @@ static void test_deficit_materiality(void **state)
     const char *s = sentences(db, "hospital", "finding");
     assert_non_null(strstr(s, "亏损的科室 1 个：外科（-5.00万元）。"));
     assert_null(strstr(s, "内科"));
+    /* {count|department|departments}: the noun in its form, no "(s)" */
+    assert_non_null(strstr(s, "| 1 department in deficit: Surgery ("));
     strbuf sb = STRBUF_INIT;
     tk_slurp("tests/data/advise/deficit.xml", &sb);
     char *p = strstr(sb.buf, "min_loss=\"1\"");
@@ -506,6 +551,7 @@ static void test_deficit_materiality(void **state)
                      0);
     s = sentences(db, "hospital", "finding");
     assert_non_null(strstr(s, "亏损的科室 2 个：外科（-5.00万元）、内科（-0.50万元）。")); /* the larger first */
+    assert_non_null(strstr(s, "| 2 departments in deficit: Surgery ("));
     db_close(db);
 }
 
@@ -764,6 +810,7 @@ int main(void)
         cmocka_unit_test(test_when_beds),
         cmocka_unit_test(test_said_once),
         cmocka_unit_test(test_quarter_significance),
+        cmocka_unit_test(test_period_words),
         cmocka_unit_test(test_dictionary_break),
         cmocka_unit_test(test_words),
         cmocka_unit_test(test_deficit_materiality),

@@ -25,99 +25,33 @@
 #include "tests/support/testkit.h"
 #include "stages/compute/compute_internal.h"
 
-#define DB_PATH "build/test_compute.db"
+static char scratch[64];
 
 static int setup(void **state)
 {
     setenv("HOSPREPORT_DATADIR", ".", 1);
-    remove(DB_PATH), remove(DB_PATH "-wal"), remove(DB_PATH "-shm");
-    sqlite3 *db;
-    hr_error err;
-    hr_error_clear(&err);
-    if (db_open(DB_PATH, &db, &err))
-        return -1;
-    strbuf sql = STRBUF_INIT;
-    tk_slurp("tests/data/compute/fixture.sql", &sql);
-    if (db_exec(db, sql.buf, &err)) {
-        fprintf(stderr, "fixture: %s\n", err.message);
-        return -1;
-    }
-    sb_release(&sql);
-    *state = db;
+    tk_tmpdir_create(scratch, "test-compute");
+    *state = tk_fixture_db(scratch, "compute", "tests/data/compute/fixture.sql");
     return 0;
 }
 
 static int teardown(void **state)
 {
     db_close(*state);
+    tk_tmpdir_remove(scratch);
     return 0;
 }
 
-static void compute_ok(sqlite3 *db, const char *period)
-{
-    hr_error err;
-    hr_error_clear(&err);
-    int rc = compute_period(db, period, &err);
-    if (rc)
-        fprintf(stderr, "compute %s: %s\n", period, err.message);
-    assert_int_equal(rc, HR_OK);
-}
 
-/* Reads one column of indicator_value: 1 defined, 0 NULL; the row must exist. */
-static int get(sqlite3 *db, const char *period, const char *scope, const char *ind,
-               const char *col, double *out)
-{
-    char sql[256];
-    snprintf(sql, sizeof sql,
-             "SELECT %s FROM indicator_value WHERE period = ? AND scope = ? AND indicator = ?",
-             col);
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, scope, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, ind, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        fprintf(stderr, "no row %s %s %s\n", period, scope, ind);
-        fail();
-    }
-    int defined = sqlite3_column_type(st, 0) != SQLITE_NULL;
-    *out = sqlite3_column_double(st, 0);
-    sqlite3_finalize(st);
-    return defined;
-}
 
-static void expect(sqlite3 *db, const char *period, const char *scope, const char *ind,
-                   const char *col, double want)
-{
-    double v;
-    if (!get(db, period, scope, ind, col, &v)) {
-        fprintf(stderr, "%s %s %s %s: undefined, expected %.17g\n", period, scope, ind, col, want);
-        fail();
-    }
-    if (fabs(v - want) > 1e-9 * (1 + fabs(want))) {
-        fprintf(stderr, "%s %s %s %s: %.17g, expected %.17g\n", period, scope, ind, col, v, want);
-        fail();
-    }
-}
-
-static void undefined(sqlite3 *db, const char *period, const char *scope, const char *ind,
-                      const char *col)
-{
-    double v;
-    if (get(db, period, scope, ind, col, &v)) {
-        fprintf(stderr, "%s %s %s %s: %.17g, expected undefined\n", period, scope, ind, col, v);
-        fail();
-    }
-}
-
-#define V(p, s, i, want) expect(db, p, s, i, "value", want)
-#define U(p, s, i) undefined(db, p, s, i, "value")
+#define V(p, s, i, want) tk_expect_indicator(db, p, s, i, "value", want)
+#define U(p, s, i) tk_expect_undefined(db, p, s, i, "value")
 
 /* January 2026, hospital: one test per indicator, by hand from fixture.sql. */
 static void test_month_hospital_every_indicator(void **state)
 {
     sqlite3 *db = *state;
-    compute_ok(db, "2026-01");
+    tk_compute(db, "2026-01");
     const char *p = "2026-01", *h = "hospital";
     V(p, h, "outpatient_visits", 3);   /* v1 v2 v3 (O) */
     V(p, h, "emergency_visits", 1);    /* v4 (E) */
@@ -140,7 +74,7 @@ static void test_month_hospital_every_indicator(void **state)
     V(p, h, "drug_ratio", 23.4);                    /* (170 + 1000) / (500 + 4500) */
     V(p, h, "material_ratio", 22);                  /* (50 + 1050) / 5000 */
     V(p, h, "medical_revenue", 740);                /* 500 + 240 */
-    expect(db, p, h, "medical_revenue", "numerator", 74000); /* exact cents */
+    tk_expect_indicator(db, p, h, "medical_revenue", "numerator", 74000); /* exact cents */
     V(p, h, "service_revenue_ratio", 60000.0 / 740); /* (300 + 100 + 200) / 740 */
     V(p, h, "direct_cost", 640);
     V(p, h, "full_cost", 640);                     /* hospital: all direct cost */
@@ -160,7 +94,7 @@ static void test_month_hospital_every_indicator(void **state)
 static void test_month_departments(void **state)
 {
     sqlite3 *db = *state;
-    compute_ok(db, "2026-01");
+    tk_compute(db, "2026-01");
     V("2026-01", "0101", "outpatient_visits", 3);
     V("2026-01", "0102", "outpatient_visits", 0);   /* in the dictionary: 0, not undefined */
     V("2026-01", "0101", "avg_los", 2.5);           /* (4 + 1) / 2 */
@@ -168,7 +102,7 @@ static void test_month_departments(void **state)
     /* allocation (see test_costalloc for the level by level split):
      * 0101 receives 25.00 + 32.50 + 40.83 -> full 398.33; 0102 10.00 + 81.67 */
     V("2026-01", "0101", "full_cost", 398.33);
-    expect(db, "2026-01", "0101", "full_cost", "numerator", 39833);
+    tk_expect_indicator(db, "2026-01", "0101", "full_cost", "numerator", 39833);
     V("2026-01", "0102", "full_cost", 241.67);
     V("2026-01", "0101", "balance", 101.67);       /* 500.00 - 398.33 */
     V("2026-01", "0102", "balance", -1.67);        /* 240.00 - 241.67 */
@@ -184,12 +118,12 @@ static void test_month_departments(void **state)
 static void test_missing_source_and_zero_denominator(void **state)
 {
     sqlite3 *db = *state;
-    compute_ok(db, "2026-02");
+    tk_compute(db, "2026-02");
     const char *p = "2026-02", *h = "hospital";
     U(p, h, "record_grade_a_rate");               /* mr_front missing */
     U(p, h, "exams");                             /* equipment missing */
     U(p, h, "equipment_utilization");
-    undefined(db, p, h, "record_grade_a_rate", "ytd"); /* the YTD contains February */
+    tk_expect_undefined(db, p, h, "record_grade_a_rate", "ytd"); /* the YTD contains February */
     V(p, h, "discharges", 1);                     /* the rest is computed */
     V(p, h, "avg_los", 10);
     V(p, h, "surgeries", 0);                      /* a zero count is defined */
@@ -198,40 +132,40 @@ static void test_missing_source_and_zero_denominator(void **state)
     V(p, h, "complaint_rate", 0);                 /* 0 / (1 + 1) */
     U(p, h, "complaint_resolution_rate");
     V(p, h, "drug_ratio", 10);                    /* (10 + 200) / 2100 */
-    undefined(db, p, h, "major_surgery_ratio", "mom"); /* undefined current */
+    tk_expect_undefined(db, p, h, "major_surgery_ratio", "mom"); /* undefined current */
     V(p, h, "full_cost", 100);
     V(p, h, "oe_visits_per_doctor", 1);
-    expect(db, p, h, "oe_visits_per_doctor", "ytd", 2); /* 5 visits / mean(4, 1) doctors */
+    tk_expect_indicator(db, p, h, "oe_visits_per_doctor", "ytd", 2); /* 5 visits / mean(4, 1) doctors */
 }
 
 static void test_comparisons(void **state)
 {
     sqlite3 *db = *state;
-    compute_ok(db, "2026-02");
+    tk_compute(db, "2026-02");
     /* February against January */
-    expect(db, "2026-02", "hospital", "oe_visits", "mom", -75);      /* (1 - 4) / 4 */
-    expect(db, "2026-02", "hospital", "oe_visits", "mom_base", 4);
-    expect(db, "2026-02", "hospital", "avg_los", "mom", 20);         /* (10 - 25/3) / (25/3) */
-    expect(db, "2026-02", "hospital", "drug_ratio", "mom", 10 - 23.4); /* points */
-    expect(db, "2026-02", "hospital", "balance", "mom", 800); /* (900 - 100) / |100| */
+    tk_expect_indicator(db, "2026-02", "hospital", "oe_visits", "mom", -75);      /* (1 - 4) / 4 */
+    tk_expect_indicator(db, "2026-02", "hospital", "oe_visits", "mom_base", 4);
+    tk_expect_indicator(db, "2026-02", "hospital", "avg_los", "mom", 20);         /* (10 - 25/3) / (25/3) */
+    tk_expect_indicator(db, "2026-02", "hospital", "drug_ratio", "mom", 10 - 23.4); /* points */
+    tk_expect_indicator(db, "2026-02", "hospital", "balance", "mom", 800); /* (900 - 100) / |100| */
     /* YTD Jan-Feb: 35 days / 4 stays = 8.75 (the mean of 8.33 and 10 would be 9.17) */
-    expect(db, "2026-02", "hospital", "avg_los", "ytd", 8.75);
-    undefined(db, "2026-02", "hospital", "avg_los", "yoy"); /* 2025-02 not loaded */
+    tk_expect_indicator(db, "2026-02", "hospital", "avg_los", "ytd", 8.75);
+    tk_expect_undefined(db, "2026-02", "hospital", "avg_los", "yoy"); /* 2025-02 not loaded */
     /* January against January 2025 (2 visits, 1 stay of 5 days) */
-    expect(db, "2026-01", "hospital", "oe_visits", "yoy", 100);
-    expect(db, "2026-01", "hospital", "oe_visits", "ytd_yoy", 100);
-    expect(db, "2026-01", "hospital", "avg_los", "yoy", (25.0 / 3 - 5) / 5 * 100);
+    tk_expect_indicator(db, "2026-01", "hospital", "oe_visits", "yoy", 100);
+    tk_expect_indicator(db, "2026-01", "hospital", "oe_visits", "ytd_yoy", 100);
+    tk_expect_indicator(db, "2026-01", "hospital", "avg_los", "yoy", (25.0 / 3 - 5) / 5 * 100);
     /* 2025-01 drug ratio (20 + 100) / (100 + 1000) = 10.909...%: points */
-    expect(db, "2026-01", "hospital", "drug_ratio", "yoy", 23.4 - 12000.0 / 1100);
-    undefined(db, "2026-01", "hospital", "oe_visits", "mom"); /* December not loaded */
-    undefined(db, "2026-01", "hospital", "medical_revenue", "yoy"); /* no ledger in 2025-01 */
-    expect(db, "2026-01", "hospital", "medical_revenue", "ytd", 740);
+    tk_expect_indicator(db, "2026-01", "hospital", "drug_ratio", "yoy", 23.4 - 12000.0 / 1100);
+    tk_expect_undefined(db, "2026-01", "hospital", "oe_visits", "mom"); /* December not loaded */
+    tk_expect_undefined(db, "2026-01", "hospital", "medical_revenue", "yoy"); /* no ledger in 2025-01 */
+    tk_expect_indicator(db, "2026-01", "hospital", "medical_revenue", "ytd", 740);
 }
 
 static void test_quarter_and_ytd_aggregate_not_average(void **state)
 {
     sqlite3 *db = *state;
-    compute_ok(db, "2026-Q1");
+    tk_compute(db, "2026-Q1");
     /* Q1: stays 3 + 1 + 1, days 25 + 10 + 1 = 36 -> 7.2 (monthly mean 6.44) */
     V("2026-Q1", "hospital", "avg_los", 7.2);
     V("2026-Q1", "hospital", "oe_visits", 6);
@@ -239,12 +173,12 @@ static void test_quarter_and_ytd_aggregate_not_average(void **state)
     V("2026-Q1", "hospital", "drug_ratio", 144000.0 / 7300);
     U("2026-Q1", "hospital", "record_grade_a_rate"); /* February missing */
     U("2026-Q1", "hospital", "bed_utilization");     /* March has no census */
-    undefined(db, "2026-Q1", "hospital", "avg_los", "mom"); /* Q4 2025 not loaded */
-    undefined(db, "2026-Q1", "hospital", "avg_los", "yoy");
+    tk_expect_undefined(db, "2026-Q1", "hospital", "avg_los", "mom"); /* Q4 2025 not loaded */
+    tk_expect_undefined(db, "2026-Q1", "hospital", "avg_los", "yoy");
     /* the quarter also left the trend months in the database */
     V("2026-03", "hospital", "avg_los", 1);
-    expect(db, "2026-03", "hospital", "avg_los", "ytd", 7.2);
-    undefined(db, "2026-03", "hospital", "avg_los", "ytd_yoy"); /* 2025-02 not loaded */
+    tk_expect_indicator(db, "2026-03", "hospital", "avg_los", "ytd", 7.2);
+    tk_expect_undefined(db, "2026-03", "hospital", "avg_los", "ytd_yoy"); /* 2025-02 not loaded */
     V("2026-01", "hospital", "avg_los", 25.0 / 3);
     int64_t n = 0;
     db_query_int(db, &n, NULL, "SELECT count(*) FROM computed_period WHERE period GLOB"
@@ -255,16 +189,16 @@ static void test_quarter_and_ytd_aggregate_not_average(void **state)
                  NULL);
     assert_int_equal(n, 8);
     /* a range compares with the range of the same length before it */
-    compute_ok(db, "2026-02..2026-03");
+    tk_compute(db, "2026-02..2026-03");
     V("2026-02..2026-03", "hospital", "avg_los", 5.5); /* (10 + 1) / 2 */
-    undefined(db, "2026-02..2026-03", "hospital", "oe_visits", "mom_base"); /* Dec not loaded */
-    expect(db, "2026-02..2026-03", "hospital", "oe_visits", "value", 2);
+    tk_expect_undefined(db, "2026-02..2026-03", "hospital", "oe_visits", "mom_base"); /* Dec not loaded */
+    tk_expect_indicator(db, "2026-02..2026-03", "hospital", "oe_visits", "value", 2);
 }
 
 static void test_flags_and_contributions(void **state)
 {
     sqlite3 *db = *state;
-    compute_ok(db, "2026-02");
+    tk_compute(db, "2026-02");
     int64_t found = 0;
     assert_int_equal(db_query_int(db, &found, NULL,
                                   "SELECT count(*) FROM indicator_value WHERE period = '2026-01'"
@@ -357,7 +291,7 @@ static void test_flags_and_contributions(void **state)
 static void test_budget_execution(void **state)
 {
     sqlite3 *db = *state;
-    compute_ok(db, "2026-02");
+    tk_compute(db, "2026-02");
     V("2026-02", "hospital", "budget_execution.oe_visits", 5);   /* YTD 5 / 100 */
     V("2026-02", "0101", "budget_execution.avg_los", 62.5);      /* YTD (5 + 10) / 3 = 5 / 8 */
     V("2026-01", "hospital", "budget_execution.oe_visits", 4);
@@ -385,7 +319,7 @@ static int64_t statement(sqlite3 *db, const char *period, const char *scope, con
 static void test_operating_statement_and_equipment(void **state)
 {
     sqlite3 *db = *state;
-    compute_ok(db, "2026-01");
+    tk_compute(db, "2026-01");
     assert_int_equal(statement(db, "2026-01", "0101", "revenue", "treatment"), 30000);
     assert_int_equal(statement(db, "2026-01", "0102", "revenue", "material"), -1000);
     assert_int_equal(statement(db, "2026-01", "0101", "direct_cost", "personnel"), 20000);
@@ -428,19 +362,19 @@ static void test_operating_statement_and_equipment(void **state)
 static void test_authority_and_recompute(void **state)
 {
     sqlite3 *db = *state;
-    compute_ok(db, "2026-01");
+    tk_compute(db, "2026-01");
     V("2026-01", "hospital", "discharges", 3);
     hr_error err;
     assert_int_equal(db_exec(db,
                              "INSERT INTO authority VALUES ('2026-01', 'discharges', 'mr_front')",
                              &err),
                      0);
-    compute_ok(db, "2026-01");
+    tk_compute(db, "2026-01");
     V("2026-01", "hospital", "discharges", 4);
     V("2026-01", "hospital", "avg_los", 6.75); /* mr_front: 4 + 1 + 20 + 2 */
     V("2026-01", "hospital", "ip_fee_per_stay", 1500); /* HIS fees stay over HIS stays */
     assert_int_equal(db_exec(db, "DELETE FROM authority", &err), 0);
-    compute_ok(db, "2026-01");
+    tk_compute(db, "2026-01");
     V("2026-01", "hospital", "discharges", 3);
 }
 
@@ -595,7 +529,7 @@ static void test_reader_threads(void **state)
     assert_int_equal(st.reader_threads, 2);
     assert_int_equal(st.sets_on_readers, 21);
     assert_int_equal(st.sets, 26);
-    compute_ok(db, "2026-Q1");
+    tk_compute(db, "2026-Q1");
     V("2026-Q1", "hospital", "avg_los", 7.2);
     V("2026-Q1", "hospital", "oe_visits", 6);
     V("2026-Q1", "hospital", "drug_ratio", 144000.0 / 7300);

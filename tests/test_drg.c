@@ -32,8 +32,7 @@
 #include "tests/support/testkit.h"
 #include "stages/compute/compute_internal.h"
 
-#define DB_PATH "build/test_drg.db"
-#define DB_V1 "build/test_drg_v1.db"
+static char scratch[64];
 
 /* The outpatient roll-up as validate leaves it, with the appointment
  * counts of 006_v2_sources. */
@@ -60,25 +59,15 @@ static void commit_rollup(sqlite3 *db, const char *month)
     sqlite3_free(sql);
 }
 
-static sqlite3 *open_fixture(const char *path, int with_v2)
+/* compute's fixture (and with_v2, the DRG sources of drg.sql) in the
+ * scratch folder, the months' outpatient roll-ups committed. */
+static sqlite3 *open_fixture(const char *name, int with_v2)
 {
-    remove(path);
-    char aux[256];
-    snprintf(aux, sizeof aux, "%s-wal", path), remove(aux);
-    snprintf(aux, sizeof aux, "%s-shm", path), remove(aux);
-    sqlite3 *db;
-    hr_error err;
-    hr_error_clear(&err);
-    if (db_open(path, &db, &err))
-        return NULL;
-    const char *files[] = {"tests/data/compute/fixture.sql", "tests/data/compute/drg.sql"};
-    for (int i = 0; i < 1 + with_v2; i++) {
+    sqlite3 *db = tk_fixture_db(scratch, name, "tests/data/compute/fixture.sql");
+    if (with_v2) {
         strbuf sql = STRBUF_INIT;
-        tk_slurp(files[i], &sql);
-        if (db_exec(db, sql.buf, &err)) {
-            fprintf(stderr, "%s: %s\n", files[i], err.message);
-            return NULL;
-        }
+        tk_slurp("tests/data/compute/drg.sql", &sql);
+        tk_exec(db, sql.buf);
         sb_release(&sql);
     }
     const char *months[] = {"2025-01", "2026-01", "2026-02", "2026-03"};
@@ -90,77 +79,25 @@ static sqlite3 *open_fixture(const char *path, int with_v2)
 static int setup(void **state)
 {
     setenv("HOSPREPORT_DATADIR", ".", 1);
-    *state = open_fixture(DB_PATH, 1);
-    return *state ? 0 : -1;
+    tk_tmpdir_create(scratch, "test-drg");
+    *state = open_fixture("drg", 1);
+    return 0;
 }
 
 static int teardown(void **state)
 {
     db_close(*state);
+    tk_tmpdir_remove(scratch);
     return 0;
 }
 
-static void compute_ok(sqlite3 *db, const char *period)
-{
-    hr_error err;
-    hr_error_clear(&err);
-    int rc = compute_period(db, period, &err);
-    if (rc)
-        fprintf(stderr, "compute %s: %s\n", period, err.message);
-    assert_int_equal(rc, HR_OK);
-}
 
-static int get(sqlite3 *db, const char *period, const char *scope, const char *ind,
-               const char *col, double *out)
-{
-    char sql[256];
-    snprintf(sql, sizeof sql,
-             "SELECT %s FROM indicator_value WHERE period = ? AND scope = ? AND indicator = ?",
-             col);
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, scope, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, ind, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        fprintf(stderr, "no row %s %s %s\n", period, scope, ind);
-        fail();
-    }
-    int defined = sqlite3_column_type(st, 0) != SQLITE_NULL;
-    *out = sqlite3_column_double(st, 0);
-    sqlite3_finalize(st);
-    return defined;
-}
-
-static void expect(sqlite3 *db, const char *period, const char *scope, const char *ind,
-                   const char *col, double want)
-{
-    double v;
-    if (!get(db, period, scope, ind, col, &v)) {
-        fprintf(stderr, "%s %s %s %s: undefined, expected %.17g\n", period, scope, ind, col, want);
-        fail();
-    }
-    if (fabs(v - want) > 1e-9 * (1 + fabs(want))) {
-        fprintf(stderr, "%s %s %s %s: %.17g, expected %.17g\n", period, scope, ind, col, v, want);
-        fail();
-    }
-}
-
-static void undefined(sqlite3 *db, const char *period, const char *scope, const char *ind,
-                      const char *col)
-{
-    double v;
-    if (get(db, period, scope, ind, col, &v)) {
-        fprintf(stderr, "%s %s %s %s: %.17g, expected undefined\n", period, scope, ind, col, v);
-        fail();
-    }
-}
 
 static const char *group_row(sqlite3 *db, const char *period, const char *scope,
                              const char *code);
 
-#define V(p, s, i, want) expect(db, p, s, i, "value", want)
-#define U(p, s, i) undefined(db, p, s, i, "value")
+#define V(p, s, i, want) tk_expect_indicator(db, p, s, i, "value", want)
+#define U(p, s, i) tk_expect_undefined(db, p, s, i, "value")
 
 static const char *const drg_ids[] = {"drg_cases", "drg_groups", "drg_total_weight", "cmi",
                                       "time_efficiency_index", "cost_efficiency_index",
@@ -170,7 +107,7 @@ static const char *const drg_ids[] = {"drg_cases", "drg_groups", "drg_total_weig
 static void test_v2_month(void **state)
 {
     sqlite3 *db = *state;
-    compute_ok(db, "2026-01");
+    tk_compute(db, "2026-01");
     const char *p = "2026-01", *h = "hospital";
     /* stays with a surgery: s1 (o1), s3 (o0 December, o2); s7 none */
     V(p, h, "minimally_invasive_ratio", 50);  /* s1 (o1 Y) of 2 */
@@ -192,7 +129,7 @@ static void test_v2_month(void **state)
     V(p, "0101", "antibiotic_intensity", 50);
     V(p, "0102", "antibiotic_intensity", 20);
     double v;
-    assert_true(get(db, p, "0101", "antibiotic_intensity", "value", &v));
+    assert_true(tk_indicator(db, p, "0101", "antibiotic_intensity", "value", &v));
     assert_string_equal(tk_query_text(db, "SELECT flag FROM indicator_value WHERE period = "
                                           "'2026-01' AND scope = '0101' AND indicator = "
                                           "'antibiotic_intensity'"),
@@ -255,22 +192,24 @@ static void test_v2_month(void **state)
 static void test_month_without_drg(void **state)
 {
     sqlite3 *db = *state;
-    compute_ok(db, "2025-01");
+    tk_compute(db, "2025-01");
     for (size_t i = 0; i < sizeof drg_ids / sizeof *drg_ids; i++) {
         U("2025-01", "hospital", drg_ids[i]);
         U("2025-01", "0101", drg_ids[i]);
     }
     U("2025-01", "hospital", "antibiotic_intensity");
     /* the YoY of January 2026 has no base */
-    compute_ok(db, "2026-01");
-    undefined(db, "2026-01", "hospital", "cmi", "yoy");
-    undefined(db, "2026-01", "hospital", "drg_cases", "yoy");
+    tk_compute(db, "2026-01");
+    tk_expect_undefined(db, "2026-01", "hospital", "cmi", "yoy");
+    tk_expect_undefined(db, "2026-01", "hospital", "drg_cases", "yoy");
     V("2025-01", "hospital", "discharges", 1);
 
-    sqlite3 *v1 = open_fixture(DB_V1, 0);
+    sqlite3 *v1 = open_fixture("drg_v1", 0);
     assert_non_null(v1);
-    compute_ok(v1, "2025-01");
-    tk_exec(db, "ATTACH 'build/test_drg_v1.db' AS v1");
+    tk_compute(v1, "2025-01");
+    char attach[160];
+    snprintf(attach, sizeof attach, "ATTACH '%s/drg_v1.db' AS v1", scratch);
+    tk_exec(db, attach);
     /* same rows, same values, for every indicator but the DRG ones */
     const char *same =
         "SELECT count(*) FROM indicator_value a JOIN v1.indicator_value b"
@@ -292,7 +231,7 @@ static void test_month_without_drg(void **state)
 static void test_quarter_not_average(void **state)
 {
     sqlite3 *db = *state;
-    compute_ok(db, "2026-Q1");
+    tk_compute(db, "2026-Q1");
     const char *q = "2026-Q1", *h = "hospital";
     V(q, h, "drg_cases", 6);                  /* 4 + 1 + 1 */
     /* FM19 GB25 IC29 once each: the monthly counts 3 + 1 + 1 = 5 are not added */
@@ -321,10 +260,10 @@ static void test_quarter_not_average(void **state)
     /* antibiotic.csv only in January: the quarter is undefined */
     U(q, h, "antibiotic_intensity");
     /* MoM of March on February: CMI 0.5 against 1.5 */
-    expect(db, "2026-03", h, "cmi", "mom", (0.5 - 1.5) / 1.5 * 100);
+    tk_expect_indicator(db, "2026-03", h, "cmi", "mom", (0.5 - 1.5) / 1.5 * 100);
     /* the YTD of March is the quarter */
-    expect(db, "2026-03", h, "cmi", "ytd", 8.5 / 6);
-    expect(db, "2026-03", h, "drg_groups", "ytd", 3);
+    tk_expect_indicator(db, "2026-03", h, "cmi", "ytd", 8.5 / 6);
+    tk_expect_indicator(db, "2026-03", h, "drg_groups", "ytd", 3);
 }
 
 /* Benchmarks as of the month: a month without drg_benchmark.csv reads the
@@ -335,7 +274,7 @@ static void test_benchmark_as_of_month(void **state)
     sqlite3 *db = *state;
     tk_exec(db, "DELETE FROM drg_benchmark WHERE period = '2026-03';"
                 "DELETE FROM source_file WHERE period = '2026-03' AND source = 'drg_benchmark'");
-    compute_ok(db, "2026-03");
+    tk_compute(db, "2026-03");
     /* February's benchmarks have FM19 only: s6 (GB25) is unbenched */
     U("2026-03", "hospital", "time_efficiency_index");
     U("2026-03", "hospital", "cost_efficiency_index");
@@ -345,7 +284,7 @@ static void test_benchmark_as_of_month(void **state)
                 " line_no) VALUES ('2026-02', 'GB25', 4, 25000, 1, 3);"
                 "UPDATE source_file SET sha256 = 'new-sha-of-february-benchmarks'"
                 " WHERE period = '2026-02' AND source = 'drg_benchmark'");
-    compute_ok(db, "2026-03");
+    tk_compute(db, "2026-03");
     V("2026-03", "hospital", "time_efficiency_index", 0.25); /* 1 / 4 */
     V("2026-03", "hospital", "cost_efficiency_index", 0.4);  /* 100 / 250 */
     assert_string_equal(group_row(db, "2026-03", "hospital", "GB25"),
@@ -372,7 +311,7 @@ static void test_drg_month_is_the_join(void **state)
             " ('2026-01','s7','p','0101','2026-01-05','2026-01-09',61000,0,0,0,'died',1,6);"
             "INSERT INTO drg_benchmark (period, drg_code, avg_los, avg_cost_cents, file_id,"
             " line_no) VALUES ('2026-01','GB25',3,50000,1,4), ('2026-01','ZZ01',0,0,1,5);");
-    compute_ok(db, "2026-01");
+    tk_compute(db, "2026-01");
     tk_exec(db,
             "CREATE TEMP TABLE want AS SELECT dept_code, drg_code, max(drg_name) AS drg_name,"
             "  count(*) AS stays, sum(weight) AS weight, sum(los) AS los_days,"
@@ -449,7 +388,7 @@ static void test_undefined_without_benchmark(void **state)
                 "DELETE FROM source_file WHERE period = '2026-01' AND source = 'drg_benchmark'");
     assert_string_equal(undefined_by(db, "2026-01", bench, 1),
                         "time_efficiency_index:drg_benchmark,cost_efficiency_index:drg_benchmark");
-    compute_ok(db, "2026-01");
+    tk_compute(db, "2026-01");
     U("2026-01", "hospital", "time_efficiency_index");
     U("2026-01", "hospital", "cost_efficiency_index");
     V("2026-01", "hospital", "cmi", 1.625);
@@ -490,7 +429,7 @@ static void test_budget_names_v2(void **state)
     sqlite3 *db = *state;
     tk_exec(db, "INSERT INTO budget VALUES ('2026-01', 2026, '*', 'cmi', 1.3,"
                 " (SELECT max(file_id) FROM source_file), 4)");
-    compute_ok(db, "2026-01");
+    tk_compute(db, "2026-01");
     V("2026-01", "hospital", "budget_execution.cmi", 1.625 / 1.3 * 100);
 }
 
@@ -521,8 +460,8 @@ static const char *group_row(sqlite3 *db, const char *period, const char *scope,
 static void test_group_table(void **state)
 {
     sqlite3 *db = *state;
-    compute_ok(db, "2026-Q1");
-    compute_ok(db, "2025-01");
+    tk_compute(db, "2026-Q1");
+    tk_compute(db, "2025-01");
     /* January, hospital: FM19 = s1 + s7 (two names in the month: the
      * greatest), GB25 = s2, IC29 = s3 without benchmark or payment.
      * name|stays|weight|cmi share|los|benched|bench los|cost|bench cost|
@@ -565,7 +504,7 @@ static void test_group_table(void **state)
 static void test_group_export(void **state)
 {
     sqlite3 *db = *state;
-    compute_ok(db, "2026-01");
+    tk_compute(db, "2026-01");
     hr_error err;
     hr_error_clear(&err);
     char *buf = NULL;
@@ -612,7 +551,7 @@ static void test_group_export(void **state)
 static void test_guokao_items(void **state)
 {
     sqlite3 *db = *state;
-    compute_ok(db, "2026-01");
+    tk_compute(db, "2026-01");
     assert_int_equal(tk_query_int(db, "SELECT count(*) FROM guokao_item"), 15);
     assert_string_equal(tk_query_text(db, "SELECT group_concat(item_no, ' ') FROM"
                                           " (SELECT item_no FROM guokao_item ORDER BY item_no)"),

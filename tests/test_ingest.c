@@ -223,6 +223,14 @@ static void test_standard_folder(void **state)
                         "visit_time|type|ingest|V3,2026-10-32 09:00:00,0101,D1,***,O,1,0,0,0,5");
     assert_non_null(strstr(tk_query_text(db, "SELECT message FROM quarantine WHERE line_no = 4"),
                            "expected YYYY-MM-DD HH:mm:ss"));
+    /* the reason in Chinese too, from the catalog, for the quarantine CSV */
+    assert_string_equal(tk_query_text(db, "SELECT message || '|' || message_zh FROM quarantine "
+                                          "WHERE line_no = 4"),
+                        "'2026-10-32 09:00:00' is not a date and time (expected YYYY-MM-DD "
+                        "HH:mm:ss)|'2026-10-32 09:00:00' 不是日期时间（应为 YYYY-MM-DD HH:mm:ss）");
+    assert_string_equal(tk_query_text(db, "SELECT message || '|' || message_zh FROM quarantine "
+                                          "WHERE line_no = 5"),
+                        "dept_code is required (empty)|dept_code 为必填项（为空）");
     assert_string_equal(tk_query_text(db, "SELECT field || '|' || rule || '|' || source FROM quarantine "
                                   "WHERE line_no = 5"),
                         "dept_code|required|outpatient");
@@ -327,7 +335,7 @@ static void test_quarantine_masks_patient_key(void **state)
     assert_non_null(strstr(m, "patient_key: patient_key is not"));
     assert_null(strstr(m, "PK3"));
     assert_int_equal(tk_query_int(db, "SELECT count(*) FROM quarantine WHERE raw LIKE '%PK%' "
-                                      "OR message LIKE '%PK%'"),
+                                      "OR message LIKE '%PK%' OR message_zh LIKE '%PK%'"),
                      0);
     db_close(db);
     tk_tmpdir_remove(dir);

@@ -156,9 +156,7 @@ static void test_error_after_many_batches(void **state)
 static int setup(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/hr-ingest-batch-XXXXXX");
-    if (!mkdtemp(dir))
-        return -1;
+    tk_tmpdir_create(dir, "hr-ingest-batch");
     snprintf(path, sizeof path, "%s/outpatient.csv", dir);
     return 0;
 }
@@ -166,8 +164,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    unlink(path);
-    return rmdir(dir);
+    tk_tmpdir_remove(dir);
+    return 0;
 }
 
 int main(void)

@@ -22,7 +22,7 @@
 
 #define RULES "config/rules/reconcile.xml"
 
-static char db_path[64], out_dir[64];
+static char scratch[64], out_dir[80];
 
 /* All rows of a one-column query, joined with '\n'. Caller frees. */
 static char *query_lines(sqlite3 *db, const char *sql)
@@ -43,24 +43,12 @@ static char *query_lines(sqlite3 *db, const char *sql)
 
 static sqlite3 *open_db(void)
 {
-    snprintf(db_path, sizeof db_path, "/tmp/test_reconcile_%d.db", (int)getpid());
-    snprintf(out_dir, sizeof out_dir, "/tmp/test_reconcile_%d.out", (int)getpid());
-    unlink(db_path);
-    sqlite3 *db;
-    hr_error err;
-    hr_error_clear(&err);
-    if (db_open(db_path, &db, &err))
-        fail_msg("%s", err.message);
+    sqlite3 *db = tk_scratch_db(scratch, "test-reconcile");
+    snprintf(out_dir, sizeof out_dir, "%s/out", scratch);
     return db;
 }
 
-static void close_db(sqlite3 *db)
-{
-    db_close(db);
-    char cmd[4 * sizeof db_path + 32];
-    snprintf(cmd, sizeof cmd, "rm -rf %s %s-wal %s-shm %s", db_path, db_path, db_path, out_dir);
-    assert_int_equal(system(cmd), 0);
-}
+static void close_db(sqlite3 *db) { tk_scratch_close(db, scratch); }
 
 /* A month where every rule has something to find.
  *   inpatient (HIS): ST1 0101, ST2 0101, ST3 0102, ST4 0102
@@ -183,7 +171,7 @@ static void test_every_rule_finds_its_differences(void **state)
     free(got);
 
     /* The record CSV for the data team: stay ids, never a patient key. */
-    char path[128], line[512], all[4096] = "";
+    char path[256], line[512], all[4096] = "";
     snprintf(path, sizeof path, "%s/reconcile-2026-10-discharges_his_vs_mr.csv", out_dir);
     FILE *f = fopen(path, "r");
     assert_non_null(f);
@@ -193,8 +181,12 @@ static void test_every_rule_finds_its_differences(void **state)
     assert_memory_equal(all, "\xEF\xBB\xBF期间(period),", strlen("\xEF\xBB\xBF期间(period),"));
     assert_non_null(strstr(all, "期间(period),规则(rule),记录(record_key),差异(issue),"
                                 "科室代码(dept_code),科室(dept_name),对方科室代码(dept_code_b),"
-                                "对方科室(dept_name_b),说明(detail),级别(severity)\n"));
+                                "对方科室(dept_name_b),说明(detail),说明中文(detail_zh),"
+                                "级别(severity)\n"));
     assert_non_null(strstr(all, "2026-10,discharges_his_vs_mr,ST4,only_in_a,0102,呼吸科,,,"));
+    /* the detail in both languages, as the header (one catalog format) */
+    assert_non_null(strstr(all, ",\"stay_id ST4 in inpatient (dept_code 0102), not in mr_front\","
+                                "stay_id ST4 在 inpatient 中（dept_code 0102），不在 mr_front 中,"));
     /* ST2: 0101 in the HIS, 0102 in the front page; 0101 has no name */
     assert_non_null(strstr(all, "2026-10,discharges_his_vs_mr,ST2,dept_differs,0101,,0102,呼吸科,"));
     assert_null(strstr(all, "PK"));
@@ -231,7 +223,7 @@ static void test_read_error_reaches_caller(void **state)
     load_month(db);
     hr_error err;
     assert_int_equal(run(db, RULES, 1, &err), HR_OK);
-    char path[128];
+    char path[256];
     snprintf(path, sizeof path, "%s/reconcile-2026-10-discharges_his_vs_mr.csv", out_dir);
     strbuf before = STRBUF_INIT, after = STRBUF_INIT;
     tk_slurp(path, &before);

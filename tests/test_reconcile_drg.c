@@ -23,30 +23,10 @@
 
 #define RULES "tests/data/reconcile/rules/drg_only.xml"
 
-static char db_path[64];
+static char scratch[64];
 
-static sqlite3 *open_db(void)
-{
-    snprintf(db_path, sizeof db_path, "/tmp/test_reconcile_drg_%d.db", (int)getpid());
-    unlink(db_path);
-    sqlite3 *db;
-    hr_error err;
-    hr_error_clear(&err);
-    if (db_open(db_path, &db, &err))
-        fail_msg("%s", err.message);
-    return db;
-}
-
-static void close_db(sqlite3 *db)
-{
-    db_close(db);
-    char side[80];
-    unlink(db_path);
-    snprintf(side, sizeof side, "%s-wal", db_path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", db_path);
-    unlink(side);
-}
+static sqlite3 *open_db(void) { return tk_scratch_db(scratch, "test-reconcile-drg"); }
+static void close_db(sqlite3 *db) { tk_scratch_close(db, scratch); }
 
 static int run(sqlite3 *db, const char *rules, hr_error *err)
 {

@@ -39,7 +39,7 @@
 #define RULES "config/rules/validation.xml"
 #define OUTPATIENT_CSV "tests/data/validate/outpatient.csv"
 
-static char db_path[64];
+static char scratch[64];
 
 static char *query_text(sqlite3 *db, const char *sql)
 {
@@ -52,28 +52,8 @@ static char *query_text(sqlite3 *db, const char *sql)
     return out;
 }
 
-static sqlite3 *open_db(void)
-{
-    snprintf(db_path, sizeof db_path, "/tmp/test_validate_%d.db", (int)getpid());
-    unlink(db_path);
-    sqlite3 *db;
-    hr_error err;
-    hr_error_clear(&err);
-    if (db_open(db_path, &db, &err))
-        fail_msg("%s", err.message);
-    return db;
-}
-
-static void close_db(sqlite3 *db)
-{
-    db_close(db);
-    unlink(db_path);
-    char side[80];
-    snprintf(side, sizeof side, "%s-wal", db_path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", db_path);
-    unlink(side);
-}
+static sqlite3 *open_db(void) { return tk_scratch_db(scratch, "test-validate"); }
+static void close_db(sqlite3 *db) { tk_scratch_close(db, scratch); }
 
 /* rows read = rows loaded + rows quarantined, for every file of every period. */
 static void assert_nothing_lost(sqlite3 *db)
@@ -340,8 +320,8 @@ static void test_raw_from_stored_row_masked(void **state)
     load_outpatient(db, file_sha(OUTPATIENT_CSV));
     tk_exec(db, "UPDATE outpatient SET dept_code = '9999' WHERE line_no = 8;"
                 "UPDATE source_file SET path = '/nonexistent/outpatient.csv'");
-    char dir[64];
-    snprintf(dir, sizeof dir, "/tmp/test_validate_out_%d", (int)getpid());
+    char dir[80];
+    snprintf(dir, sizeof dir, "%s/out", scratch);
     validate_options opt = {"2026-10", RULES, dir, NULL, 0};
     hr_error err;
     hr_error_clear(&err);
@@ -361,6 +341,14 @@ static void test_raw_from_stored_row_masked(void **state)
     /* the source's and the rule's Chinese names beside their ids */
     assert_non_null(strstr(csv, "\noutpatient,门急诊就诊（HIS）,"));
     assert_non_null(strstr(csv, ",reference,代码在字典中不存在,"));
+    /* the reason in both languages, as the header: the English and the
+     * Chinese of the catalog's format, with the same values */
+    assert_non_null(strstr(csv, ",原因(message),原因中文(message_zh),原始记录(raw)\n"));
+    assert_non_null(strstr(csv, ",validate,dept_code '9999' is not in the department dictionary "
+                                "of the month,dept_code '9999' 不在本月的科室字典中,"));
+    char *zh = query_text(db, "SELECT message_zh FROM quarantine WHERE line_no = 8");
+    assert_string_equal(zh, "dept_code '9999' 不在本月的科室字典中");
+    free(zh);
     /* lines 3-8 and 9 (ingest's) are in it: P2 ... P8 are not */
     assert_int_equal(tk_query_int(db, "SELECT count(*) FROM quarantine"), 7);
     for (int k = 2; k <= 8; k++) {
@@ -369,8 +357,6 @@ static void test_raw_from_stored_row_masked(void **state)
         assert_null(strstr(csv, key));
     }
     sb_release(&sb);
-    unlink(path);
-    rmdir(dir);
     assert_nothing_lost(db);
     close_db(db);
 }
@@ -677,9 +663,9 @@ static void test_codes_and_money_limit(void **state)
                 "('2026-10', '2026-10', '0101', 'exam', 10001, 2, 3);");
     /* rules/x.xml beside schema/validation.xsd, as the rules file expects */
     char dir[64], rules[96], xsd[96], cwd[512], target[600];
-    snprintf(dir, sizeof dir, "/tmp/test_validate_rules_%d", (int)getpid());
+    tk_tmpdir_create(dir, "test-validate-rules");
     snprintf(rules, sizeof rules, "%s/rules", dir);
-    mkdir(dir, 0700), mkdir(rules, 0700);
+    mkdir(rules, 0700);
     snprintf(xsd, sizeof xsd, "%s/schema", dir);
     mkdir(xsd, 0700);
     snprintf(xsd, sizeof xsd, "%s/schema/validation.xsd", dir);
@@ -704,10 +690,7 @@ static void test_codes_and_money_limit(void **state)
     assert_string_equal(err.file, rules);
     assert_int_equal(err.line, 1);
     assert_non_null(strstr(err.message, "money-limit '100000000000000000000' must be"));
-    unlink(rules), unlink(xsd);
-    snprintf(rules, sizeof rules, "%s/rules", dir);
-    snprintf(xsd, sizeof xsd, "%s/schema", dir);
-    rmdir(rules), rmdir(xsd), rmdir(dir);
+    tk_tmpdir_remove(dir);
     close_db(db);
 }
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "pipeline/core/xmlconf.h"
+#include "tests/support/testkit.h"
 
 #define D "tests/data/xmlconf/"
 
@@ -72,12 +73,12 @@ static void test_entities_are_refused(void **state)
 static void test_not_a_regular_file(void **state)
 {
     (void)state;
-    char fifo[64];
-    snprintf(fifo, sizeof fifo, "/tmp/test_xmlconf_%d.xml", (int)getpid());
-    unlink(fifo);
+    char dir[64], fifo[128];
+    tk_tmpdir_create(dir, "test-xmlconf");
+    snprintf(fifo, sizeof fifo, "%s/fifo.xml", dir);
     assert_int_equal(mkfifo(fifo, 0600), 0);
     expect_error(fifo, NULL, HR_EINPUT, 0, "not a regular file (a FIFO)");
-    unlink(fifo);
+    tk_tmpdir_remove(dir);
     expect_error("/dev/null", NULL, HR_EFAIL, 0, "not a regular file (a character device)");
 }
 

@@ -9,6 +9,7 @@
  */
 #include "pipeline/core/csv.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -78,18 +79,14 @@ csv_reader *csv_open_source(csv_read_fn read, void *ctx, const char *name,
                             char delimiter, hr_error *err)
 {
     (void)err;
-    csv_reader *r = calloc(1, sizeof *r);
-    if (!r)
-        abort();
+    csv_reader *r = xcalloc(1, sizeof *r);
     r->read = read;
     r->ctx = ctx;
     r->fd = -1;
-    r->name = strdup(name ? name : "(input)");
+    r->name = xstrdup(name ? name : "(input)");
     r->delimiter = delimiter ? delimiter : ',';
     r->cap = CSV_CHUNK;
-    r->buf = malloc(r->cap + 1);
-    if (!r->buf || !r->name)
-        abort();
+    r->buf = xmalloc(r->cap + 1);
     r->first = 1;
     r->line = 1;
     r->max_field = CSV_MAX_FIELD_DEFAULT;
@@ -140,8 +137,13 @@ void csv_close(csv_reader *r)
 
 /* Moves the unparsed tail to the front and reads more. 1 if bytes were
  * added, 0 at end of input, -1 on error. */
+/* The window of unparsed bytes lies inside the buffer (which has one byte
+ * more than cap, for a terminating NUL). */
+#define WINDOW_OK(r) ((r)->start <= (r)->end && (r)->end <= (r)->cap)
+
 static int fill(csv_reader *r, hr_error *err)
 {
+    assert(WINDOW_OK(r));
     if (r->eof)
         return 0;
     if (r->start > 0) {
@@ -160,6 +162,7 @@ static int fill(csv_reader *r, hr_error *err)
         r->eof = 1;
         return 0;
     }
+    assert((size_t)n <= r->cap - r->end); /* a source returns at most cap bytes */
     r->end += (size_t)n;
     if (r->first && r->end >= 3) {
         r->first = 0;
@@ -178,6 +181,7 @@ static void push_field(csv_reader *r, const char *data, size_t len, int quoted,
         r->fields = xrealloc(r->fields, r->fields_cap * sizeof *r->fields);
         r->scratch_off = xrealloc(r->scratch_off, r->fields_cap * sizeof *r->scratch_off);
     }
+    assert(r->nfields < r->fields_cap);
     r->fields[r->nfields].data = data;
     r->fields[r->nfields].len = len;
     r->fields[r->nfields].quoted = quoted;
@@ -344,6 +348,16 @@ static enum parse_result parse_record(csv_reader *r, hr_error *err)
     for (size_t i = 0; i < r->nfields; i++)
         if (r->fields[i].quoted)
             r->fields[i].data = r->scratch.buf + r->scratch_off[i];
+    /* What csv.h promises of a record: every field within the limit, and
+     * a view into the read buffer (unquoted) or the scratch (quoted); the
+     * raw record within the buffer and the record limit. */
+    assert(WINDOW_OK(r) && r->raw_len <= r->max_record && r->raw + r->raw_len <= b + r->end);
+    for (size_t i = 0; i < r->nfields; i++) {
+        const csv_field *f = &r->fields[i];
+        assert(f->len <= r->max_field);
+        assert(f->quoted ? r->scratch_off[i] + f->len <= r->scratch.len
+                         : f->data >= b && f->data + f->len <= b + r->end);
+    }
     return PARSED;
 }
 
@@ -411,6 +425,7 @@ int csv_next(csv_reader *r, hr_error *err)
                      "expected %zu fields, found %zu", r->expected, r->nfields);
         return -1;
     }
+    assert(r->nfields > 0 && r->record_line >= 1 && r->line >= r->record_line);
     return 1;
 }
 
@@ -434,11 +449,9 @@ void csv_name_columns(csv_reader *r)
         free(r->header[i]);
     free(r->header);
     r->nheader = r->nfields;
-    r->header = r->nheader ? calloc(r->nheader, sizeof *r->header) : NULL;
+    r->header = r->nheader ? xcalloc(r->nheader, sizeof *r->header) : NULL;
     for (size_t i = 0; i < r->nheader; i++) {
-        r->header[i] = malloc(r->fields[i].len + 1);
-        if (!r->header[i])
-            abort();
+        r->header[i] = xmalloc(r->fields[i].len + 1);
         memcpy(r->header[i], r->fields[i].data, r->fields[i].len);
         r->header[i][r->fields[i].len] = '\0';
     }

@@ -3,6 +3,7 @@
  */
 #include "pipeline/core/db.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@ int db_fail(sqlite3 *db, const char *what, hr_error *err)
 
 int db_row(sqlite3_stmt *st, int *rc, hr_error *err)
 {
+    assert(st && rc && err);
     int step = sqlite3_step(st);
     if (step == SQLITE_ROW)
         return 1;

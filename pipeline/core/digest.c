@@ -3,6 +3,8 @@
  */
 #include "pipeline/core/digest.h"
 
+#include "pipeline/core/xalloc.h"
+
 #include <errno.h>
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -15,8 +17,9 @@ struct digest_ctx {
 
 digest_ctx *digest_begin(void)
 {
-    digest_ctx *c = malloc(sizeof *c);
-    if (!c || !(c->md = EVP_MD_CTX_new()) || EVP_DigestInit_ex(c->md, EVP_sha256(), NULL) != 1)
+    digest_ctx *c = xmalloc(sizeof *c);
+    /* OpenSSL fails here only without memory (or without SHA-256 at all) */
+    if (!(c->md = EVP_MD_CTX_new()) || EVP_DigestInit_ex(c->md, EVP_sha256(), NULL) != 1)
         abort();
     return c;
 }

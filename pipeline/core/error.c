@@ -77,7 +77,7 @@ const char *hr_error_format(const hr_error *err, char *buf, size_t size)
     /* one line, without the control characters a name from the data may
      * carry (a BEL, a right-to-left override) */
     if (utf8_needs_clean(buf)) {
-        char *copy = strdup(buf);
+        char *copy = strdup(buf); /* may fail: the message then stays as it is */
         if (copy) {
             utf8_clean(buf, size, copy);
             free(copy);

@@ -27,6 +27,17 @@ int msg_chinese(void);
 /* The translation of msgid in the message language, or msgid itself. */
 const char *msg_tr(const char *msgid);
 
+/* The form for n of a message that counts (ngettext): English "1 file" /
+ * "3 files"; Chinese has one form, the catalog's msgstr[0]. */
+const char *msg_ntr(const char *one, const char *many, unsigned long n);
+/* The same in a language given by the caller, whatever the messages'
+ * language: zh != 0 gives the Chinese of the catalog (or the id), zh == 0 the
+ * English. For texts written for someone else than the user at the
+ * terminal: the quarantine file's reasons in both languages, an e-mail in
+ * its addressee's languages. */
+const char *msg_tr_lang(int zh, const char *msgid);
+const char *msg_ntr_lang(int zh, const char *one, const char *many, unsigned long n);
+
 #define _(msgid) msg_tr(msgid)
 /* Marks a message id translated later, through a variable, for xgettext. */
 #define N_(msgid) (msgid)

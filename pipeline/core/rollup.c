@@ -8,6 +8,7 @@
  * statements name main."table": a connection may hold a TEMP shadow of the
  * same name (rollup_shadow), which unqualified reads see first.
  */
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -159,6 +160,7 @@ static void acc_add(rollup_acc *a, const char *const *group, const size_t *group
             break;
         }
     }
+    assert(e || weight > 0); /* only a row added before is taken back */
     if (!e) {
         if ((a->n + 1) * 2 > a->cap) {
             grow(a);
@@ -181,7 +183,9 @@ static void acc_add(rollup_acc *a, const char *const *group, const size_t *group
         if (present[i]) {
             e->sum[i] += weight > 0 ? (__int128)sum[i] : -(__int128)sum[i];
             e->n[i] += weight;
+            assert(e->n[i] >= 0 && e->n[i] <= e->rows);
         }
+    assert(e->rows >= 0 && a->n * 2 <= a->cap && (a->cap & (a->cap - 1)) == 0);
 }
 
 void rollup_acc_add(rollup_acc *a, const char *const *group, const size_t *group_len,

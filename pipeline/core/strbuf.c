@@ -3,11 +3,21 @@
  */
 #include "pipeline/core/strbuf.h"
 
+#include "pipeline/core/xalloc.h"
+
+#include <assert.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 char sb_empty[1];
+
+/* The invariant of strbuf.h: either the static "" (nothing allocated,
+ * nothing held), or len bytes and a NUL within the allocation. */
+#define SB_OK(sb)                                                                  \
+    ((sb)->alloc ? (sb)->len < (sb)->alloc && (sb)->buf[(sb)->len] == '\0'        \
+                 : (sb)->buf == sb_empty && (sb)->len == 0 && sb_empty[0] == '\0')
 
 void sb_init(strbuf *sb)
 {
@@ -32,21 +42,20 @@ void sb_reset(strbuf *sb)
 
 void sb_grow(strbuf *sb, size_t extra)
 {
+    assert(SB_OK(sb));
+    assert(extra < SIZE_MAX / 2 - sb->len); /* a length this large is a bug */
     size_t need = sb->len + extra + 1;
     if (need <= sb->alloc)
         return;
     size_t alloc = sb->alloc ? sb->alloc : 64;
     while (alloc < need)
         alloc = alloc * 2;
-    char *p = sb->alloc ? realloc(sb->buf, alloc) : malloc(alloc);
-    if (!p) {
-        fputs("hospreport: out of memory\n", stderr);
-        abort();
-    }
+    char *p = xrealloc(sb->alloc ? sb->buf : NULL, alloc);
     if (!sb->alloc)
         p[0] = '\0';
     sb->buf = p;
     sb->alloc = alloc;
+    assert(SB_OK(sb));
 }
 
 void sb_add(strbuf *sb, const void *data, size_t len)
@@ -80,6 +89,7 @@ void sb_vaddf(strbuf *sb, const char *fmt, va_list ap)
     sb_grow(sb, (size_t)n);
     vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
     sb->len += (size_t)n;
+    assert(SB_OK(sb));
 }
 
 void sb_addf(strbuf *sb, const char *fmt, ...)
@@ -92,6 +102,7 @@ void sb_addf(strbuf *sb, const char *fmt, ...)
 
 void sb_setlen(strbuf *sb, size_t len)
 {
+    assert(SB_OK(sb) && len <= sb->len); /* it truncates, never extends */
     if (len > sb->len)
         len = sb->len;
     sb->len = len;
@@ -101,6 +112,7 @@ void sb_setlen(strbuf *sb, size_t len)
 
 char *sb_detach(strbuf *sb, size_t *len)
 {
+    assert(SB_OK(sb));
     if (!sb->alloc)
         sb_grow(sb, 0);
     char *p = sb->buf;
@@ -126,6 +138,7 @@ void sb_trim(strbuf *sb)
 
 int buf_vprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
+    assert(buf && size > 3); /* room for the "…" of a cut */
     int n = vsnprintf(buf, size, fmt, ap);
     if (n >= 0 && (size_t)n < size)
         return 0;

@@ -242,15 +242,72 @@ static int expand_indicator(const advise_ctx *c, const char *key, size_t len, in
     return 1;
 }
 
+/* {this_period} {prev_period} {next_period} {vs_prev}: the period's words
+ * by its kind, so that one text serves monthly, quarterly and annual
+ * reports ("本月" / "本季度" / "本年"). */
+static int expand_period_word(const advise_ctx *c, const char *key, size_t len, int zh,
+                              strbuf *out)
+{
+    static const struct {
+        const char *key, *zh[3], *en[3];
+    } words[] = {
+        {"this_period", {"本月", "本季度", "本年"}, {"this month", "this quarter", "this year"}},
+        {"prev_period",
+         {"上月", "上季度", "上年"},
+         {"the previous month", "the previous quarter", "the previous year"}},
+        {"next_period", {"下月", "下季度", "下一年"}, {"next month", "next quarter", "next year"}},
+        {"vs_prev",
+         {"环比", "环比", "较上年"},
+         {"vs the previous month", "vs the previous quarter", "vs the previous year"}},
+    };
+    int k = !c || c->p.kind == PERIOD_MONTH ? 0 : c->p.kind == PERIOD_QUARTER ? 1 : 2;
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+        if (len == strlen(words[i].key) && !strncmp(key, words[i].key, len)) {
+            sb_addstr(out, zh ? words[i].zh[k] : words[i].en[k]);
+            return 1;
+        }
+    return 0;
+}
+
+/* The ']' closing the group opened at p, groups nesting; NULL if none. */
+static const char *group_end(const char *p, const char *stop)
+{
+    int depth = 0;
+    for (; p < stop; p++)
+        if (*p == '[')
+            depth++;
+        else if (*p == ']' && --depth == 0)
+            return p;
+    return NULL;
+}
+
+/* A group that compares with the previous period ({mom...} or {vs_prev}):
+ * an annual report has no such comparison. */
+static int group_is_mom(const char *p, size_t n)
+{
+    for (const char *q = p, *stop = p + n; q < stop; q++)
+        if (*q == '{' && ((size_t)(stop - q) > 5 && !strncmp(q, "{mom:", 5)))
+            return 1;
+        else if (*q == '{' && (size_t)(stop - q) >= 9 && !strncmp(q, "{vs_prev}", 9))
+            return 1;
+    return 0;
+}
+
 /* Expands tmpl; a group [ ... ] is left out when a {value:ID} inside it is
  * undefined or zero (a department without inpatients says nothing about
- * discharges). *empty is set when such a value was met. */
+ * discharges), or when it compares with the previous period and the period
+ * is a year. Groups nest; *empty is set when such a value was met. */
 static void expand_text(const advise_ctx *c, const char *tmpl, size_t n, const slots *s, int zh,
                         strbuf *out, int *empty)
 {
     for (const char *p = tmpl, *stop = tmpl + n; p < stop;) {
-        if (*p == '[' && !empty) {
-            const char *close = memchr(p, ']', (size_t)(stop - p));
+        if (*p == '[') {
+            const char *close = group_end(p, stop);
+            if (close && c && c->p.kind == PERIOD_YEAR &&
+                group_is_mom(p + 1, (size_t)(close - p - 1))) {
+                p = close + 1;
+                continue;
+            }
             if (close) {
                 strbuf part = STRBUF_INIT;
                 int none = 0;
@@ -269,9 +326,26 @@ static void expand_text(const advise_ctx *c, const char *tmpl, size_t n, const s
         }
         int found = 0;
         size_t len = (size_t)(end - p - 1);
+        /* {count|department|departments}: the number and the noun in the
+         * form it takes ("1 department", "3 departments"); Chinese has one
+         * form, written without a space ({count|个科室|个科室}) */
+        const char *bar = memchr(p + 1, '|', len), *bar2 = NULL;
+        if (bar)
+            bar2 = memchr(bar + 1, '|', (size_t)(end - bar - 1));
+        size_t klen = bar2 ? (size_t)(bar - p - 1) : len;
         for (int i = 0; i < s->n && !found; i++)
-            if (len == strlen(s->key[i]) && strncmp(p + 1, s->key[i], len) == 0) {
-                sb_addstr(out, zh ? s->zh[i].buf : s->en[i].buf);
+            if (klen == strlen(s->key[i]) && strncmp(p + 1, s->key[i], klen) == 0) {
+                const char *v = zh ? s->zh[i].buf : s->en[i].buf;
+                sb_addstr(out, v);
+                if (bar2) {
+                    int one = v && strcmp(v, "1") == 0;
+                    if (!zh)
+                        sb_addch(out, ' ');
+                    if (one || zh)
+                        sb_add(out, bar + 1, (size_t)(bar2 - bar - 1));
+                    else
+                        sb_add(out, bar2 + 1, (size_t)(end - bar2 - 1));
+                }
                 found = 1;
             }
         if (!found && empty && len > 6 && !strncmp(p + 1, "value:", 6)) {
@@ -281,7 +355,8 @@ static void expand_text(const advise_ctx *c, const char *tmpl, size_t n, const s
             if (!v || !v->has_value || v->value == 0)
                 *empty = 1;
         }
-        if (!found && !expand_indicator(c, p + 1, len, zh, out))
+        if (!found && !expand_period_word(c, p + 1, len, zh, out) &&
+            !expand_indicator(c, p + 1, len, zh, out))
             sb_addstr(out, "—"); /* a known placeholder this case has no value for */
         p = end + 1;
     }

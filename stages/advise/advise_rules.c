@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "pipeline/core/strbuf.h"
+#include "pipeline/core/xalloc.h"
 #include "pipeline/core/xmlconf.h"
 
 /* ---- attributes and texts ---- */
@@ -91,7 +92,7 @@ static const char *const overview_names[ADVISE_NTEXTS] = {"summary", "attention"
                                                           "calm",    NULL,        NULL,
                                                           NULL,      NULL};
 
-#define COMMON " name scope subject value mom yoy period "
+#define COMMON " name scope subject value mom yoy period this_period prev_period next_period vs_prev "
 #define CHANGE " base change delta amount trend comparison usual same_period "
 
 static const char *placeholders_for(advise_rule_type t)
@@ -136,6 +137,10 @@ static int check_placeholders(const advise_rule *r, const char *text, xmlNodePtr
             return hr_error_set(err, HR_EFAIL, path, xmlGetLineNo(n), (const char *)n->name,
                                 "rule '%s': '{' without a closing '}'", r->id);
         snprintf(word, sizeof word, " %.*s ", (int)(end - p - 1), p + 1);
+        /* {count|one|many}: a number and its noun; the key is the part before '|' */
+        char *bar = strchr(word, '|');
+        if (bar && strchr(bar + 1, '|'))
+            bar[0] = ' ', bar[1] = '\0';
         /* {value:ID} {mom:ID} {yoy:ID}: another indicator of the same scope */
         if (!strncmp(word, " value:", 7) || !strncmp(word, " mom:", 5) ||
             !strncmp(word, " yoy:", 5))
@@ -375,9 +380,7 @@ int advise_rules_load(const char *path, const char *schema_path, advise_rules *o
     for (xmlNodePtr c = root ? root->children : NULL; c; c = c->next)
         n += c->type == XML_ELEMENT_NODE;
     if (rc == HR_OK) {
-        out->rules = calloc((size_t)n + 1, sizeof *out->rules);
-        if (!out->rules)
-            abort();
+        out->rules = xcalloc((size_t)n + 1, sizeof *out->rules);
         for (xmlNodePtr c = root->children; c && rc == HR_OK; c = c->next) {
             if (is_element(c, "settings"))
                 load_settings(c, &out->set);

@@ -22,7 +22,7 @@
 #include "pipeline/core/xmlconf.h"
 #include "stages/compute/compute_internal.h"
 
-static char *dup_str(const char *s) { return s ? strdup(s) : NULL; }
+static char *dup_str(const char *s) { return s ? xstrdup(s) : NULL; }
 
 static char *node_text(xmlNode *n)
 {
@@ -51,7 +51,7 @@ static char **split_words(const char *s, int *count)
     *count = 0;
     if (!s)
         return NULL;
-    char **out = calloc(strlen(s) / 2 + 2, sizeof *out);
+    char **out = xcalloc(strlen(s) / 2 + 2, sizeof *out);
     const char *p = s;
     while (*p) {
         while (*p == ' ' || *p == '\t' || *p == '\n')
@@ -60,7 +60,7 @@ static char **split_words(const char *s, int *count)
         while (*q && *q != ' ' && *q != '\t' && *q != '\n')
             q++;
         if (q > p)
-            out[(*count)++] = strndup(p, (size_t)(q - p));
+            out[(*count)++] = xstrndup(p, (size_t)(q - p));
         p = q;
     }
     return out;
@@ -144,9 +144,7 @@ static int load_set(ind_catalogue *cat, xmlNode *n, const char *path, hr_error *
     ind_measure_set *s = &cat->sets[cat->nsets++];
     memset(s, 0, sizeof *s);
     s->id = attr(n, "id");
-    s->file = strdup(path ? path : "");
-    if (!s->file)
-        abort();
+    s->file = xstrdup(path ? path : "");
     s->line = n->line;
     char *kind = attr(n, "kind"), *src = attr(n, "sources"), *any = attr(n, "any_period");
     char *opt = attr(n, "optional");

@@ -30,6 +30,7 @@
 #include "pipeline/core/registry.h"
 #include "pipeline/core/numfmt.h"
 #include "pipeline/core/strbuf.h"
+#include "pipeline/core/xalloc.h"
 #include "stages/compute/compute.h"
 #include "stages/compute/compute_internal.h"
 
@@ -80,39 +81,45 @@ static int first_needed(const period *p)
  * apply too -- or when the measure states of its months changed since
  * (computed_period.measures: compute's own cache check; a surgery loaded
  * with a later month can change a month's measures). */
-static void hash_query(sqlite3 *db, digest_ctx *h, const char *sql, const char *a, const char *b)
+static int hash_query(sqlite3 *db, digest_ctx *h, const char *sql, const char *a, const char *b,
+                      hr_error *err)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-        return;
+    sqlite3_stmt *st = db_prepare(db, sql, err);
+    if (!st)
+        return err->code;
     if (a)
         sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
     if (b)
         sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
-    while (sqlite3_step(st) == SQLITE_ROW)
+    int rc = HR_OK;
+    while (db_row(st, &rc, err))
         for (int i = 0; i < sqlite3_column_count(st); i++) {
             const unsigned char *t = sqlite3_column_text(st, i);
             digest_update(h, t ? (const char *)t : "\x01", t ? strlen((const char *)t) + 1 : 1);
         }
     sqlite3_finalize(st);
+    return rc;
 }
 
-static void measures_fingerprint(compute_ctx *c, const period *p, char hex[DIGEST_HEX_SIZE])
+static int measures_fingerprint(compute_ctx *c, const period *p, char hex[DIGEST_HEX_SIZE],
+                                hr_error *err)
 {
     char a[8], b[8];
     period_month_label(first_needed(p), a);
     period_month_label(p->last, b);
     digest_ctx *h = digest_begin();
     digest_update(h, c->cat->sha256, strlen(c->cat->sha256));
-    hash_query(c->db, h,
-               "SELECT month, measure_set, inputs, missing FROM ind_measure_state"
-               " WHERE month BETWEEN ?1 AND ?2 ORDER BY month, measure_set",
-               a, b);
-    hash_query(c->db, h,
-               "SELECT period, fact, source FROM authority WHERE period BETWEEN ?1 AND ?2"
-               " ORDER BY period, fact",
-               a, b);
+    int rc = hash_query(c->db, h,
+                        "SELECT month, measure_set, inputs, missing FROM ind_measure_state"
+                        " WHERE month BETWEEN ?1 AND ?2 ORDER BY month, measure_set",
+                        a, b, err);
+    if (!rc)
+        rc = hash_query(c->db, h,
+                        "SELECT period, fact, source FROM authority WHERE period BETWEEN ?1 AND ?2"
+                        " ORDER BY period, fact",
+                        a, b, err);
     digest_finish(h, hex);
+    return rc;
 }
 
 /* 1 when the stored fingerprints of `label` are these two, 0 if not. */
@@ -326,7 +333,7 @@ static int contributions(compute_ctx *c, const char *label, const ind_indicator 
 static int period_contributions(compute_ctx *c, const char *label, const period *p,
                                 hr_error *err)
 {
-    contrib *buf = malloc((size_t)(c->cube.ndept + 1) * sizeof *buf);
+    contrib *buf = xmalloc((size_t)(c->cube.ndept + 1) * sizeof *buf);
     period prev, yoy = period_year_earlier(p);
     int has_prev = period_previous(p, &prev) == 0, rc = HR_OK;
     for (int i = 0; !rc && i < c->cat->nind; i++) {
@@ -356,7 +363,7 @@ static int budget_rows(compute_ctx *c, const char *label, const period *p, hr_er
     sqlite3_bind_int(st, 1, period_year(p->last));
     period ytd = period_ytd(p);
     int rc = HR_OK;
-    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+    while (!rc && db_row(st, &rc, err)) {
         const char *dept = (const char *)sqlite3_column_text(st, 0);
         const char *x = (const char *)sqlite3_column_text(st, 1);
         double target = sqlite3_column_double(st, 2);
@@ -674,7 +681,8 @@ static int compute_all(compute_ctx *c, const period *p, hr_error *err)
         period_label(&list[i], label);
         if ((rc = registry_inputs_fingerprint(c->db, label, hex, err)))
             break;
-        measures_fingerprint(c, &list[i], measures);
+        if ((rc = measures_fingerprint(c, &list[i], measures, err)))
+            break;
         if (!stored_fingerprints_are(c->db, label, hex, measures))
             rc = compute_one(c, &list[i], hex, measures, err), done++;
     }

@@ -23,6 +23,7 @@
  * checked to the cent before anything is written:
  *   Σ full_cost(clinical) + Σ unallocated = Σ D(all departments).
  */
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,7 +164,7 @@ static int load_direct_and_fte(sqlite3 *db, ca_month *m, hr_error *err)
     if (!st)
         return err->code;
     sqlite3_bind_text(st, 1, m->month, -1, SQLITE_STATIC);
-    int rc;
+    int rc = HR_OK;
     while (db_row(st, &rc, err)) {
         const char *code = (const char *)sqlite3_column_text(st, 0);
         int64_t cents = sqlite3_column_int64(st, 1);
@@ -242,8 +243,11 @@ static int by_remainder(const void *a, const void *b)
 static int split(ca_month *m, int level, int from, int64_t pool, ca_share *s, int n)
 {
     __int128 total = 0;
-    for (int i = 0; i < n; i++)
+    int negative = pool < 0;
+    for (int i = 0; i < n; i++) {
         total += s[i].weight;
+        negative |= s[i].weight < 0;
+    }
     if (total <= 0)
         return -1;
     int64_t given = 0;
@@ -257,6 +261,10 @@ static int split(ca_month *m, int level, int from, int64_t pool, ca_share *s, in
     qsort(s, (size_t)n, sizeof *s, by_remainder);
     for (int i = 0; pool - given > 0 && i < n; i++, given++)
         s[i].cents++;
+    /* Conservation, split by split: the largest remainder hands out the
+     * whole pool to the cent (a pool or a weight below 0, which no export
+     * has, is left to check_conservation() to report). */
+    assert(negative || given == pool);
     for (int i = 0; i < n; i++)
         if (s[i].cents)
             add_flow(m, level, from, s[i].to, s[i].cents);
@@ -428,7 +436,7 @@ int costalloc_month(sqlite3 *db, const char *month, hr_error *err)
     if (!rc)
         rc = load_drivers(db, &m, err);
     if (!rc) {
-        ca_share *s = malloc((size_t)(m.ndept + m.ndrv + 1) * sizeof *s);
+        ca_share *s = xmalloc((size_t)(m.ndept + m.ndrv + 1) * sizeof *s);
         check_driver_givers(db, &m);
         level1(&m, s);
         driver_level(db, &m, 2, s);

@@ -61,17 +61,17 @@ static int load_depts(sqlite3 *db, ind_cube *c, hr_error *err)
     if (!st)
         return err->code;
     bind_range(st, c);
-    int cap = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    int cap = 0, rc;
+    while (db_row(st, &rc, err)) {
         if (c->ndept == cap) {
             cap = cap ? 2 * cap : 64;
             c->dept = xrealloc(c->dept, (size_t)cap * sizeof(char *));
         }
-        c->dept[c->ndept++] = strdup((const char *)sqlite3_column_text(st, 0));
+        c->dept[c->ndept++] = xstrdup((const char *)sqlite3_column_text(st, 0));
     }
     sqlite3_finalize(st);
     /* ORDER BY uses BINARY collation, the same byte order as strcmp. */
-    return HR_OK;
+    return rc;
 }
 
 static int load_dictionary(sqlite3 *db, ind_cube *c, hr_error *err)
@@ -83,7 +83,8 @@ static int load_dictionary(sqlite3 *db, ind_cube *c, hr_error *err)
     if (!st)
         return err->code;
     bind_range(st, c);
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    int rc = HR_OK;
+    while (db_row(st, &rc, err)) {
         int t = month_of(c, (const char *)sqlite3_column_text(st, 0));
         int d = ind_cube_dept(c, (const char *)sqlite3_column_text(st, 1));
         const char *cat = (const char *)sqlite3_column_text(st, 2);
@@ -91,6 +92,8 @@ static int load_dictionary(sqlite3 *db, ind_cube *c, hr_error *err)
             c->category[(size_t)t * c->ndept + d] = cat[0] ? cat[0] : '?';
     }
     sqlite3_finalize(st);
+    if (rc)
+        return rc;
     st = db_prepare(db,
                     "SELECT period FROM period_state WHERE ingested_at IS NOT NULL"
                     " AND period BETWEEN ?1 AND ?2",
@@ -98,13 +101,13 @@ static int load_dictionary(sqlite3 *db, ind_cube *c, hr_error *err)
     if (!st)
         return err->code;
     bind_range(st, c);
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while (db_row(st, &rc, err)) {
         int t = month_of(c, (const char *)sqlite3_column_text(st, 0));
         if (t >= 0)
             c->loaded[t] = 1;
     }
     sqlite3_finalize(st);
-    return HR_OK;
+    return rc;
 }
 
 /* A set's measures are missing in months without a state row (never
@@ -120,7 +123,8 @@ static int load_missing(sqlite3 *db, ind_cube *c, hr_error *err)
     if (!st)
         return err->code;
     bind_range(st, c);
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    int rc = HR_OK;
+    while (db_row(st, &rc, err)) {
         int t = month_of(c, (const char *)sqlite3_column_text(st, 0));
         const char *set = (const char *)sqlite3_column_text(st, 1);
         for (int s = 0; t >= 0 && s < cat->nsets; s++)
@@ -129,7 +133,7 @@ static int load_missing(sqlite3 *db, ind_cube *c, hr_error *err)
                     MISSING(c, cat->sets[s].first_measure + m, t) = 0;
     }
     sqlite3_finalize(st);
-    return HR_OK;
+    return rc;
 }
 
 static int load_values(sqlite3 *db, ind_cube *c, hr_error *err)
@@ -142,8 +146,8 @@ static int load_values(sqlite3 *db, ind_cube *c, hr_error *err)
         return err->code;
     bind_range(st, c);
     char last_month[8] = "", last_measure[128] = "";
-    int t = -1, m = -1;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    int t = -1, m = -1, rc;
+    while (db_row(st, &rc, err)) {
         const char *mo = (const char *)sqlite3_column_text(st, 0);
         const char *me = (const char *)sqlite3_column_text(st, 1);
         if (strcmp(mo, last_month) != 0) {
@@ -160,7 +164,7 @@ static int load_values(sqlite3 *db, ind_cube *c, hr_error *err)
             CELL(c, m, t, d) = sqlite3_column_double(st, 3);
     }
     sqlite3_finalize(st);
-    return HR_OK;
+    return rc;
 }
 
 /* The month's authority source for a fact, or the alias default. */
@@ -225,14 +229,14 @@ static int load_distinct(sqlite3 *db, ind_cube *c, hr_error *err)
         c->ndistinct += ind_measure_is_distinct(cat, m);
     if (!c->ndistinct)
         return HR_OK;
-    c->distinct = calloc((size_t)c->ndistinct, sizeof *c->distinct);
+    c->distinct = xcalloc((size_t)c->ndistinct, sizeof *c->distinct);
     sqlite3_stmt *st = db_prepare(db,
                                   "SELECT month, dept_code, dense_rank() OVER (ORDER BY key) - 1"
                                   " FROM ind_distinct WHERE measure = ?3"
                                   " AND month BETWEEN ?1 AND ?2",
                                   err);
-    if (!st || !c->distinct)
-        return st ? hr_error_set(err, HR_EFAIL, NULL, 0, NULL, "out of memory") : err->code;
+    if (!st)
+        return err->code;
     size_t cells = (size_t)c->nmonths * c->ndept;
     int k = 0, rc = HR_OK;
     for (int m = 0; m < cat->nmeasures && !rc; m++) {
@@ -240,11 +244,11 @@ static int load_distinct(sqlite3 *db, ind_cube *c, hr_error *err)
             continue;
         ind_distinct_keys *dk = &c->distinct[k++];
         dk->measure = m;
-        dk->off = calloc(cells + 1, sizeof *dk->off);
+        dk->off = xcalloc(cells + 1, sizeof *dk->off);
         int n = 0, cap = 0, *cell = NULL, *key = NULL;
         bind_range(st, c);
         sqlite3_bind_text(st, 3, cat->measure_ids[m], -1, SQLITE_STATIC);
-        while (sqlite3_step(st) == SQLITE_ROW) {
+        while (db_row(st, &rc, err)) {
             int t = month_of(c, (const char *)sqlite3_column_text(st, 0));
             int d = ind_cube_dept(c, (const char *)sqlite3_column_text(st, 1));
             int id = sqlite3_column_int(st, 2);
@@ -299,14 +303,10 @@ int ind_cube_load(sqlite3 *db, const ind_catalogue *cat, int first, int last, in
     if (rc)
         return rc;
     size_t cells = (size_t)cat->nmeasures * c->nmonths * (c->ndept + 1);
-    c->v = calloc(cells ? cells : 1, sizeof(double));
-    c->missing = malloc((size_t)cat->nmeasures * c->nmonths + 1);
-    c->loaded = calloc((size_t)c->nmonths, 1);
-    c->category = calloc((size_t)c->nmonths * c->ndept + 1, 1);
-    if (!c->v || !c->missing || !c->loaded || !c->category) {
-        ind_cube_free(c);
-        return hr_error_set(err, HR_EFAIL, NULL, 0, NULL, "out of memory for the measure cube");
-    }
+    c->v = xcalloc(cells ? cells : 1, sizeof(double));
+    c->missing = xmalloc((size_t)cat->nmeasures * c->nmonths + 1);
+    c->loaded = xcalloc((size_t)c->nmonths, 1);
+    c->category = xcalloc((size_t)c->nmonths * c->ndept + 1, 1);
     rc = load_dictionary(db, c, err);
     if (!rc)
         rc = load_missing(db, c, err);
@@ -389,9 +389,7 @@ static int distinct_count(const ind_cube *c, int m, const period *p, int d, doub
     for (int mo = p->first; mo <= p->last; mo++)
         if (MISSING(c, m, mo - c->first_month))
             return -1;
-    unsigned char *seen = calloc((size_t)(dk && dk->nkeys ? dk->nkeys : 1), 1);
-    if (!seen)
-        return -1;
+    unsigned char *seen = xcalloc((size_t)(dk && dk->nkeys ? dk->nkeys : 1), 1);
     int n = 0, d0 = d == c->ndept ? 0 : d, d1 = d == c->ndept ? c->ndept : d + 1;
     for (int mo = p->first; dk && mo <= p->last; mo++) {
         int t = mo - c->first_month;

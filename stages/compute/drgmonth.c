@@ -281,8 +281,8 @@ static int join_stays(sqlite3 *db, const char *month, drg_month *d, hr_error *er
         return err->code;
     sqlite3_bind_text(st, 1, month, -1, SQLITE_STATIC);
     map_init(&d->group_map, 1024);
-    int rc;
-    while (db_row(st, &rc, err)) {
+    int rc = HR_OK, bad = HR_OK; /* db_row sets rc only at the end */
+    while (!bad && db_row(st, &rc, err)) {
         const char *stay = col_text(st, 0);
         uint32_t h = hash_str(stay) & (uint32_t)(d->drg_map.nbuckets - 1);
         size_t dept = (size_t)-1;
@@ -291,10 +291,10 @@ static int join_stays(sqlite3 *db, const char *month, drg_month *d, hr_error *er
             if (strcmp(d->text.buf + r->stay, stay) != 0)
                 continue;
             if (sqlite3_column_type(st, 2) == SQLITE_NULL) {
-                rc = hr_error_set(err, HR_EINPUT, NULL, 0, "inpatient",
-                                  "month %s: stay '%s' has no valid admit_date or "
-                                  "discharge_date",
-                                  month, stay);
+                bad = hr_error_set(err, HR_EINPUT, NULL, 0, "inpatient",
+                                   "month %s: stay '%s' has no valid admit_date or "
+                                   "discharge_date",
+                                   month, stay);
                 break;
             }
             if (dept == (size_t)-1)
@@ -311,11 +311,9 @@ static int join_stays(sqlite3 *db, const char *month, drg_month *d, hr_error *er
             if (!matched)
                 accumulate(d, dept, los, fee, died, r, NULL);
         }
-        if (rc)
-            break;
     }
     sqlite3_finalize(st);
-    return rc;
+    return bad ? bad : rc;
 }
 
 static int store_groups(sqlite3 *db, const char *month, const drg_month *d, hr_error *err)

@@ -88,16 +88,23 @@ static int period_depts(sqlite3 *db, const period *p, char ***out, int *n, hr_er
     sqlite3_bind_text(st, 2, period_month_label(p->last, b), -1, SQLITE_STATIC);
     *out = NULL;
     *n = 0;
-    int cap = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    int cap = 0, rc;
+    while (db_row(st, &rc, err)) {
         if (*n == cap) {
             cap = cap ? cap * 2 : 32;
             *out = xrealloc(*out, (size_t)cap * sizeof(char *));
         }
-        (*out)[(*n)++] = strdup((const char *)sqlite3_column_text(st, 0));
+        (*out)[(*n)++] = xstrdup((const char *)sqlite3_column_text(st, 0));
     }
     sqlite3_finalize(st);
-    return HR_OK;
+    if (rc) { /* nothing half read goes back */
+        for (int i = 0; i < *n; i++)
+            free((*out)[i]);
+        free(*out);
+        *out = NULL;
+        *n = 0;
+    }
+    return rc;
 }
 
 int compute_export(sqlite3 *db, const char *text, const char *scope, FILE *out, hr_error *err)

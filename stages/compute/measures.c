@@ -108,7 +108,8 @@ static int fingerprint_source(sqlite3 *db, const char *month, const char *source
     sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
     sb_addf(sb, "%s%s:", source, any_period ? "*" : "");
     *present = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    int rc = HR_OK;
+    while (db_row(st, &rc, err)) {
         const char *p = (const char *)sqlite3_column_text(st, 0);
         if (strcmp(p, month) == 0)
             *present = 1;
@@ -116,7 +117,7 @@ static int fingerprint_source(sqlite3 *db, const char *month, const char *source
     }
     sb_addch(sb, ';');
     sqlite3_finalize(st);
-    return HR_OK;
+    return rc;
 }
 
 /* The month's validation time and authority rows. */
@@ -131,11 +132,12 @@ static int fingerprint_month(sqlite3 *db, const char *month, strbuf *sb, hr_erro
     if (!st)
         return err->code;
     sqlite3_bind_text(st, 1, month, -1, SQLITE_STATIC);
-    while (sqlite3_step(st) == SQLITE_ROW)
+    int rc = HR_OK;
+    while (db_row(st, &rc, err))
         sb_addf(sb, "%s=%s;", (const char *)sqlite3_column_text(st, 0),
                 (const char *)sqlite3_column_text(st, 1));
     sqlite3_finalize(st);
-    return HR_OK;
+    return rc;
 }
 
 static int set_fingerprint(sqlite3 *db, const ind_catalogue *cat, const ind_measure_set *s,

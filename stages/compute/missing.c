@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "pipeline/core/db.h"
+#include "pipeline/core/xalloc.h"
 #include "stages/compute/compute.h"
 #include "stages/compute/compute_internal.h"
 
@@ -112,9 +113,7 @@ int compute_undefined_by_sources(sqlite3 *db, const char *month, const char *con
     ind_catalogue cat;
     if (ind_catalogue_load_default(&cat, err))
         return err->code;
-    uint64_t *need = calloc((size_t)cat.nmeasures + 1, sizeof *need);
-    if (!need)
-        abort();
+    uint64_t *need = xcalloc((size_t)cat.nmeasures + 1, sizeof *need);
     int rc = HR_OK;
     for (int m = 0; m < cat.nmeasures && rc == HR_OK; m++) {
         if (cat.measure_set[m] < 0)
@@ -144,9 +143,7 @@ int compute_undefined_by_sources(sqlite3 *db, const char *month, const char *con
             m |= (uint64_t)1 << budget;
         if (!m)
             continue;
-        *out = realloc(*out, (size_t)(*n + 1) * sizeof **out);
-        if (!*out)
-            abort();
+        *out = xrealloc(*out, (size_t)(*n + 1) * sizeof **out);
         compute_undefined *u = &(*out)[(*n)++];
         memset(u, 0, sizeof *u);
         snprintf(u->id, sizeof u->id, "%s", ind->id);

@@ -27,6 +27,7 @@
 #include "pipeline/core/db.h"
 #include "pipeline/core/digest.h"
 #include "pipeline/core/log.h"
+#include "pipeline/core/msg.h"
 #include "pipeline/core/paths.h"
 #include "pipeline/core/period.h"
 #include "pipeline/core/strbuf.h"
@@ -60,20 +61,15 @@ typedef struct config {
 static const char *const LANGS[] = {"zh_CN", "en", "bilingual"};
 static const char *const KINDS[] = {"monthly", "quarterly", "annual"};
 
-static char *xstrdup(const char *s)
-{
-    char *d = strdup(s ? s : "");
-    if (!d)
-        abort();
-    return d;
-}
+/* A copy of s, "" for NULL. */
+static char *dup_or_empty(const char *s) { return xstrdup(s ? s : ""); }
 
 static char *attr(xmlNode *n, const char *name)
 {
     xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
     if (!v)
         return NULL;
-    char *s = xstrdup((const char *)v);
+    char *s = dup_or_empty((const char *)v);
     xmlFree(v);
     return s;
 }
@@ -87,7 +83,7 @@ static int is_element(xmlNode *n, const char *name)
 static unsigned word_bits(const char *text, const char *const *names, int n)
 {
     unsigned bits = 0;
-    char *copy = xstrdup(text), *save = NULL;
+    char *copy = dup_or_empty(text), *save = NULL;
     for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save))
         for (int i = 0; i < n; i++)
             if (strcmp(w, names[i]) == 0)
@@ -121,9 +117,7 @@ static int config_load(const char *path, config **out, hr_error *err)
         path, paths_data_file("config/schema/delivery.xsd", xsd, sizeof xsd), HR_EINPUT, err);
     if (!doc)
         return err->code;
-    config *c = calloc(1, sizeof *c);
-    if (!c)
-        abort();
+    config *c = xcalloc(1, sizeof *c);
     xmlNode *root = xmlDocGetRootElement(doc);
     c->from = attr(root, "from");
     c->from_name = attr(root, "from-name");
@@ -141,7 +135,7 @@ static int config_load(const char *path, config **out, hr_error *err)
         char *save = NULL;
         for (char *w = strtok_r(of, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
             r->scopes = xrealloc(r->scopes, (size_t)(r->nscopes + 1) * sizeof *r->scopes);
-            r->scopes[r->nscopes++] = xstrdup(w);
+            r->scopes[r->nscopes++] = dup_or_empty(w);
         }
         r->langs = word_bits(langs ? langs : "zh_CN", LANGS, 3);
         r->kinds = word_bits(kinds ? kinds : "monthly quarterly annual", KINDS, 3);
@@ -197,24 +191,24 @@ static void report_free(report *r)
     free(r->title_zh), free(r->title_en);
 }
 
-static const char *kind_zh(const char *kind)
+/* The words of a message, its file names and titles come from the catalog
+ * (locales/zh_CN.po) in the language asked for -- the addressee's, not the
+ * terminal's: zh != 0 Chinese, else English. */
+static const char *tr(int zh, const char *msgid) { return msg_tr_lang(zh, msgid); }
+
+static const char *kind_name(int zh, const char *kind)
 {
-    return strcmp(kind, "monthly") == 0     ? "月度运营分析报告"
-           : strcmp(kind, "quarterly") == 0 ? "季度综合报告"
-                                            : "年度总结报告";
+    return tr(zh, strcmp(kind, "monthly") == 0     ? N_("monthly operations report")
+                  : strcmp(kind, "quarterly") == 0 ? N_("quarterly operations report")
+                                                   : N_("annual operations report"));
 }
 
-static const char *kind_en(const char *kind)
-{
-    return strcmp(kind, "monthly") == 0     ? "monthly operations report"
-           : strcmp(kind, "quarterly") == 0 ? "quarterly operations report"
-                                            : "annual operations report";
-}
+static const char *kind_zh(const char *kind) { return kind_name(1, kind); }
 
 /* A file name without characters a folder or a mail reader would choke on. */
 static char *clean_name(const char *s)
 {
-    char *d = xstrdup(s);
+    char *d = dup_or_empty(s);
     for (char *p = d; *p; p++)
         if (*p == '/' || *p == '\\' || *p == ':' || *p == '"' || (unsigned char)*p < 0x20)
             *p = '_';
@@ -242,29 +236,32 @@ static void scope_names(sqlite3 *db, report *r)
         sqlite3_bind_text(st, 1, r->scope, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, last, -1, SQLITE_STATIC);
         if (sqlite3_step(st) == SQLITE_ROW) {
-            r->name_zh = xstrdup((const char *)sqlite3_column_text(st, 0));
-            r->name_en = xstrdup((const char *)sqlite3_column_text(st, 1));
+            r->name_zh = dup_or_empty((const char *)sqlite3_column_text(st, 0));
+            r->name_en = dup_or_empty((const char *)sqlite3_column_text(st, 1));
         }
         sqlite3_finalize(st);
     }
     if (!r->name_zh)
-        r->name_zh = xstrdup(r->scope);
+        r->name_zh = dup_or_empty(r->scope);
     if (!r->name_en)
-        r->name_en = xstrdup(r->scope);
+        r->name_en = dup_or_empty(r->scope);
 }
 
 static void report_titles(report *r)
 {
     strbuf sb = STRBUF_INIT;
-    sb_addf(&sb, "%s %s %s", r->period, r->name_zh, kind_zh(r->kind));
+    /* TRANSLATORS: a report in an e-mail: the scope's name, the period, the
+     * kind ("Cardiology, 2026-10 monthly operations report") */
+    const char *title = N_("%s, %s %s");
+    sb_addf(&sb, tr(1, title), r->name_zh, r->period, kind_name(1, r->kind));
     r->title_zh = sb_detach(&sb, NULL);
-    sb_addf(&sb, "%s, %s %s", r->name_en, r->period, kind_en(r->kind));
+    sb_addf(&sb, tr(0, title), r->name_en, r->period, kind_name(0, r->kind));
     r->title_en = sb_detach(&sb, NULL);
     if (strcmp(r->lang, "en") == 0)
-        sb_addf(&sb, "%s %s %s.pdf", r->period, r->name_en, kind_en(r->kind));
+        sb_addf(&sb, "%s %s %s.pdf", r->period, r->name_en, kind_name(0, r->kind));
     else
         sb_addf(&sb, "%s %s %s%s.pdf", r->period, r->name_zh, kind_zh(r->kind),
-                strcmp(r->lang, "bilingual") == 0 ? "（中英对照）" : "");
+                strcmp(r->lang, "bilingual") == 0 ? tr(1, N_(" (bilingual)")) : "");
     r->file_name = clean_name(sb.buf);
     sb_release(&sb);
 }
@@ -290,12 +287,12 @@ static int list_reports(sqlite3 *db, const char *kind, const char *period_text, 
         *out = xrealloc(*out, (size_t)(*n + 1) * sizeof **out);
         report *r = &(*out)[(*n)++];
         memset(r, 0, sizeof *r);
-        r->kind = xstrdup((const char *)sqlite3_column_text(st, 0));
-        r->period = xstrdup((const char *)sqlite3_column_text(st, 1));
-        r->scope = xstrdup((const char *)sqlite3_column_text(st, 2));
-        r->lang = xstrdup((const char *)sqlite3_column_text(st, 3));
-        r->path = xstrdup((const char *)sqlite3_column_text(st, 4));
-        r->sha256 = xstrdup((const char *)sqlite3_column_text(st, 5));
+        r->kind = dup_or_empty((const char *)sqlite3_column_text(st, 0));
+        r->period = dup_or_empty((const char *)sqlite3_column_text(st, 1));
+        r->scope = dup_or_empty((const char *)sqlite3_column_text(st, 2));
+        r->lang = dup_or_empty((const char *)sqlite3_column_text(st, 3));
+        r->path = dup_or_empty((const char *)sqlite3_column_text(st, 4));
+        r->sha256 = dup_or_empty((const char *)sqlite3_column_text(st, 5));
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
@@ -479,15 +476,12 @@ static int send_message(const char *sendmail, const strbuf *msg, const char *to,
     return HR_OK;
 }
 
-static const char *lang_zh(const char *lang)
+/* TRANSLATORS: the language of a report attached to an e-mail */
+static const char *lang_name(int zh, const char *lang)
 {
-    return strcmp(lang, "en") == 0 ? "英文" : strcmp(lang, "bilingual") == 0 ? "中英对照" : "中文";
-}
-
-static const char *lang_en(const char *lang)
-{
-    return strcmp(lang, "en") == 0 ? "English" : strcmp(lang, "bilingual") == 0 ? "bilingual"
-                                                                                : "Chinese";
+    return tr(zh, strcmp(lang, "en") == 0          ? N_("English edition")
+                  : strcmp(lang, "bilingual") == 0 ? N_("bilingual edition")
+                                                   : N_("Chinese edition"));
 }
 
 /* ---- the plan ---- */
@@ -503,6 +497,7 @@ typedef struct mailbox {
     char *address, *name;
     item *items;
     int n;
+    unsigned langs; /* the langs= of the scopes that send to it */
 } mailbox;
 
 /* The PDF's bytes if they still have the SHA-256 the registry recorded. */
@@ -532,40 +527,76 @@ static char *read_report(const report *r, size_t *len, hr_error *err)
     return sb_detach(&sb, len);
 }
 
+/* The languages a message is written in: the addressee's, the langs= of
+ * delivery.xml's scopes that send to it -- Chinese for zh_CN or bilingual,
+ * English for en or bilingual; both, Chinese first, when it reads both. */
+static void mail_langs(const mailbox *mb, int *zh, int *en)
+{
+    unsigned both = (unsigned)bit_of("bilingual", LANGS, 3);
+    *zh = (mb->langs & ((unsigned)bit_of("zh_CN", LANGS, 3) | both)) != 0;
+    *en = (mb->langs & ((unsigned)bit_of("en", LANGS, 3) | both)) != 0;
+    if (!*zh && !*en)
+        *zh = 1;
+}
+
 static void body_text(const mailbox *mb, const char *period, strbuf *out)
 {
-    sb_addf(out, "%s您好：\n\n附件是 %s 的运营分析报告，共 %d 份：\n\n",
-            mb->name ? mb->name : "", period, mb->n);
-    for (int i = 0; i < mb->n; i++) {
-        const report *r = mb->items[i].r;
-        sb_addf(out, "  %d. %s（%s）\n     %s\n", i + 1, r->title_zh, lang_zh(r->lang),
-                r->file_name);
-        if (mb->items[i].prev.id)
-            sb_addf(out, "     本报告为更正版，替换 %.10s 发送的版本，请以本版为准。\n",
-                    mb->items[i].prev.when);
-    }
-    sb_addf(out, "\nAttached are the operations analysis reports for %s (%d):\n\n", period, mb->n);
-    for (int i = 0; i < mb->n; i++) {
-        const report *r = mb->items[i].r;
-        sb_addf(out, "  %d. %s (%s)\n", i + 1, r->title_en, lang_en(r->lang));
-        if (mb->items[i].prev.id)
-            sb_addf(out, "     This corrected report replaces the one sent on %.10s.\n",
-                    mb->items[i].prev.when);
+    int langs[2], nl = 0, zh, en;
+    mail_langs(mb, &zh, &en);
+    if (zh)
+        langs[nl++] = 1;
+    if (en)
+        langs[nl++] = 0;
+    for (int k = 0; k < nl; k++) {
+        int l = langs[k];
+        if (k == 0 && mb->name && *mb->name)
+            sb_addf(out, tr(l, N_("Dear %s,\n\n")), mb->name);
+        else if (k == 0)
+            sb_addstr(out, tr(l, N_("Hello,\n\n")));
+        else
+            sb_addstr(out, "\n");
+        sb_addf(out,
+                msg_ntr_lang(l, "%d operations analysis report for %s is attached:\n\n",
+                             "%d operations analysis reports for %s are attached:\n\n",
+                             (unsigned long)mb->n),
+                mb->n, period);
+        for (int i = 0; i < mb->n; i++) {
+            const report *r = mb->items[i].r;
+            sb_addf(out, tr(l, N_("  %d. %s (%s)\n")), i + 1, l ? r->title_zh : r->title_en,
+                    lang_name(l, r->lang));
+            if (k == 0)
+                sb_addf(out, "     %s\n", r->file_name);
+            if (mb->items[i].prev.id)
+                sb_addf(out,
+                        tr(l, N_("     This corrected report replaces the one sent on %.10s; "
+                                 "please use this version.\n")),
+                        mb->items[i].prev.when);
+        }
     }
     sb_addstr(out, "\n-- \nhospreport\n");
 }
 
 static void subject_text(const mailbox *mb, const char *period, strbuf *out)
 {
-    int corrected = 0;
+    int corrected = 0, zh, en;
     for (int i = 0; i < mb->n; i++)
         corrected |= mb->items[i].prev.id != 0;
+    mail_langs(mb, &zh, &en);
     const report *r = mb->items[0].r;
-    sb_addf(out, "%s运营分析报告 %s：%s %s", corrected ? "【更正】" : "", period, r->name_zh,
-            kind_zh(r->kind));
-    if (mb->n > 1)
-        sb_addf(out, " 等 %d 份", mb->n);
-    sb_addf(out, " / Operations reports %s%s", period, corrected ? " (corrected)" : "");
+    for (int l = 1; l >= 0; l--) {
+        if (!(l ? zh : en))
+            continue;
+        if (out->len)
+            sb_addstr(out, " / ");
+        if (corrected)
+            sb_addstr(out, tr(l, N_("[Corrected] ")));
+        if (mb->n > 1)
+            sb_addf(out, tr(l, N_("Operations analysis reports %s: %s %s and others, %d in all")),
+                    period, l ? r->name_zh : r->name_en, kind_name(l, r->kind), mb->n);
+        else
+            sb_addf(out, tr(l, N_("Operations analysis report %s: %s %s")), period,
+                    l ? r->name_zh : r->name_en, kind_name(l, r->kind));
+    }
 }
 
 /* Sends one mailbox's message and records it: -1 when sendmail failed
@@ -677,11 +708,9 @@ int deliver_period(sqlite3 *db, const deliver_options *opt, deliver_summary *sum
     hr_error_clear(&first);
     mailbox *boxes = NULL;
     int nboxes = 0;
-    char **data = calloc((size_t)n + 1, sizeof *data);
-    size_t *lens = calloc((size_t)n + 1, sizeof *lens);
-    int *bad = calloc((size_t)n + 1, sizeof *bad);
-    if (!data || !lens || !bad)
-        abort();
+    char **data = xcalloc((size_t)n + 1, sizeof *data);
+    size_t *lens = xcalloc((size_t)n + 1, sizeof *lens);
+    int *bad = xcalloc((size_t)n + 1, sizeof *bad);
     strbuf folder = STRBUF_INIT;
     for (int i = 0; i < n && rc == HR_OK; i++) {
         report *r = &reports[i];
@@ -717,6 +746,7 @@ int deliver_period(sqlite3 *db, const deliver_options *opt, deliver_summary *sum
                 }
                 if (tg->is_email) {
                     mailbox *mb = find_mailbox(&boxes, &nboxes, tg);
+                    mb->langs |= rt->langs;
                     if (already_listed(mb, r))
                         continue;
                     mb->items = xrealloc(mb->items, (size_t)(mb->n + 1) * sizeof *mb->items);

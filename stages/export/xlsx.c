@@ -154,7 +154,7 @@ static const column quar_cols[] = {
 };
 static const char quar_sql[] =
     "SELECT period, source, COALESCE(replace(path, rtrim(path, replace(path, '/', '')), ''), ''),"
-    "       line_no, COALESCE(field, ''), rule, message,"
+    "       line_no, COALESCE(field, ''), rule, COALESCE(message_zh, message),"
     "       CASE stage WHEN 'ingest' THEN '载入' WHEN 'validate' THEN '校验' ELSE stage END"
     "  FROM quarantine WHERE period BETWEEN ?1 AND ?2 ORDER BY period, source, line_no";
 
@@ -167,7 +167,7 @@ static const column rec_cols[] = {
 static const char rec_sql[] =
     "WITH " DEPT_NAMES " "
     "SELECT r.period, r.rule, r.record_key, r.issue, COALESCE(a.zh, r.dept_code, ''),"
-    "       COALESCE(b.zh, r.dept_code_b, ''), r.detail,"
+    "       COALESCE(b.zh, r.dept_code_b, ''), COALESCE(r.detail_zh, r.detail),"
     "       CASE r.severity WHEN 'blocking' THEN '阻断' WHEN 'warning' THEN '警告'"
     "       ELSE r.severity END"
     "  FROM reconcile_record r LEFT JOIN names a ON a.code = r.dept_code"

@@ -24,7 +24,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pipeline/core/msg.h"
 #include "pipeline/core/value.h"
+#include "pipeline/core/xalloc.h"
 
 #define PIPE_SLOTS 3
 /* A batch ends early when its text passes this (records with huge fields). */
@@ -40,8 +42,8 @@ static const char *expected_form(const profile_file *pf, ingest_type type)
     case IT_MONTH: return pf->month_format ? pf->month_format : "YYYY-MM";
     case IT_MONEY: return pf->thousands ? "1,234.50" : "1234.50";
     case IT_INT: return "0, 1, 2, ...";
-    case IT_DECIMAL: return "12 or 12.5";
-    default: return "text without leading or trailing spaces";
+    case IT_DECIMAL: return N_("12 or 12.5");
+    default: return N_("text without leading or trailing spaces");
     }
 }
 
@@ -57,29 +59,78 @@ static int is_identifier(const ingest_column *col)
     return strcmp(col->column, "patient_key") == 0;
 }
 
+/* The messages of a rejected value in English and in Chinese (the
+ * quarantine file gives both): the formats, type names and forms in
+ * Chinese are looked up once, before a reader thread starts, since a
+ * lookup switches the environment (msg_tr_lang). */
+static const char *const MSG_REQUIRED = N_("%s is required (empty)");
+static const char *const MSG_NOT_TYPE_ID = N_("%s is not %s (expected %s)");
+static const char *const MSG_TOO_LARGE = N_("'%.*s' is too large (beyond 64 bits) for %s");
+static const char *const MSG_NOT_TYPE = N_("'%.*s' is not %s (expected %s)");
+
+static struct {
+    pthread_mutex_t mu;
+    int ready;
+    const char *required, *not_type_id, *too_large, *not_type;
+    const char *type[IT_DECIMAL + 1], *decimal, *text;
+} zh = {PTHREAD_MUTEX_INITIALIZER, 0, NULL, NULL, NULL, NULL, {NULL}, NULL, NULL};
+
+static void messages_zh_init(void)
+{
+    pthread_mutex_lock(&zh.mu);
+    if (!zh.ready) {
+        zh.required = msg_tr_lang(1, MSG_REQUIRED);
+        zh.not_type_id = msg_tr_lang(1, MSG_NOT_TYPE_ID);
+        zh.too_large = msg_tr_lang(1, MSG_TOO_LARGE);
+        zh.not_type = msg_tr_lang(1, MSG_NOT_TYPE);
+        for (int t = 0; t <= IT_DECIMAL; t++)
+            zh.type[t] = msg_tr_lang(1, ingest_type_name((ingest_type)t));
+        zh.decimal = msg_tr_lang(1, "12 or 12.5");
+        zh.text = msg_tr_lang(1, "text without leading or trailing spaces");
+        zh.ready = 1;
+    }
+    pthread_mutex_unlock(&zh.mu);
+}
+
+static const char *form_zh(const profile_file *pf, ingest_type type)
+{
+    const char *en = expected_form(pf, type);
+    return type == IT_DECIMAL ? zh.decimal : strcmp(en, "text without leading or trailing spaces") == 0 ? zh.text : en;
+}
+
+static void reject_message(const profile_file *pf, const ingest_column *col, const char *rule,
+                           const char *s, size_t len, int chinese, char *msg, size_t size)
+{
+    int n = len > 64 ? 64 : (int)len;
+    const char *type = chinese ? zh.type[col->type] : ingest_type_name(col->type);
+    const char *form = chinese ? form_zh(pf, col->type) : expected_form(pf, col->type);
+    if (strcmp(rule, "required") == 0)
+        snprintf(msg, size, chinese ? zh.required : MSG_REQUIRED, col->field);
+    else if (is_identifier(col)) /* its value is not shown */
+        snprintf(msg, size, chinese ? zh.not_type_id : MSG_NOT_TYPE_ID, col->field, type, form);
+    else if (rule == RULE_TOO_LARGE)
+        snprintf(msg, size, chinese ? zh.too_large : MSG_TOO_LARGE, n, s, type);
+    else
+        snprintf(msg, size, chinese ? zh.not_type : MSG_NOT_TYPE, n, s, type, form);
+}
+
 /* Marks the row being added as rejected for column c; its message goes to
- * the batch's text. Returns -1. */
+ * the batch's text, English, a unit separator (0x1F), Chinese (split by
+ * ingest.c). Returns -1. */
 static int reject_value(const profile_file *pf, row_batch *b, int c, const char *rule,
                         const char *s, size_t len)
 {
     const ingest_column *col = &pf->table->columns[c];
     batch_row *r = &b->rows[b->nrows];
-    char msg[256];
-    if (strcmp(rule, "required") == 0)
-        snprintf(msg, sizeof msg, "%s is required (empty)", col->field);
-    else if (is_identifier(col)) /* its value is not shown */
-        snprintf(msg, sizeof msg, "%s is not %s (expected %s)", col->field,
-                 ingest_type_name(col->type), expected_form(pf, col->type));
-    else if (rule == RULE_TOO_LARGE)
-        snprintf(msg, sizeof msg, "'%.*s' is too large (beyond 64 bits) for %s",
-                 len > 64 ? 64 : (int)len, s, ingest_type_name(col->type));
-    else
-        snprintf(msg, sizeof msg, "'%.*s' is not %s (expected %s)", len > 64 ? 64 : (int)len, s,
-                 ingest_type_name(col->type), expected_form(pf, col->type));
+    char msg[256], msg_zh[384];
+    reject_message(pf, col, rule, s, len, 0, msg, sizeof msg);
+    reject_message(pf, col, rule, s, len, zh.ready, msg_zh, sizeof msg_zh);
     r->bad_column = c;
     r->bad_rule = rule == RULE_TOO_LARGE ? "type" : rule;
     r->msg_off = b->text.len;
-    sb_add(&b->text, msg, strlen(msg) + 1);
+    sb_add(&b->text, msg, strlen(msg));
+    sb_addch(&b->text, INGEST_MSG_SEP);
+    sb_add(&b->text, msg_zh, strlen(msg_zh) + 1);
     return -1;
 }
 
@@ -237,9 +288,8 @@ void batch_add_row(const profile_file *pf, row_batch *b, const ingest_row *row)
 
 static row_batch *batch_new(int ncols)
 {
-    row_batch *b = calloc(1, sizeof *b);
-    if (!b || !(b->values = malloc(sizeof *b->values * INGEST_BATCH_ROWS * (size_t)ncols)))
-        abort();
+    row_batch *b = xcalloc(1, sizeof *b);
+    b->values = xmalloc(sizeof *b->values * INGEST_BATCH_ROWS * (size_t)ncols);
     sb_init(&b->text);
     return b;
 }
@@ -323,10 +373,9 @@ static void *reader_main(void *arg)
 row_pipe *row_pipe_start(const profile_file *pf, row_source_fn next, void *ctx, int threaded,
                          row_tap_fn tap, void *tap_ctx)
 {
-    row_pipe *p = calloc(1, sizeof *p);
-    if (!p)
-        abort();
+    row_pipe *p = xcalloc(1, sizeof *p);
     p->pf = pf, p->next = next, p->ctx = ctx, p->tap = tap, p->tap_ctx = tap_ctx;
+    messages_zh_init(); /* before the reader thread */
     for (int i = 0; i < PIPE_SLOTS; i++)
         p->slot[i] = batch_new(pf->table->ncolumns);
     if (threaded) {

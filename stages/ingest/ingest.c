@@ -79,7 +79,9 @@ static int quarantine_row(loader *ld, const row_batch *b, int i, hr_error *err)
     sqlite3_bind_text(q, 6, b->text.buf + row->raw_off, (int)row->raw_len, SQLITE_STATIC);
     sqlite3_bind_text(q, 7, ld->t->columns[row->bad_column].field, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 8, row->bad_rule, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 9, b->text.buf + row->msg_off, -1, SQLITE_STATIC);
+    const char *msg = b->text.buf + row->msg_off, *sep = strchr(msg, INGEST_MSG_SEP);
+    sqlite3_bind_text(q, 9, msg, sep ? (int)(sep - msg) : -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 10, sep ? sep + 1 : msg, -1, SQLITE_STATIC);
     int rc = sqlite3_step(q);
     sqlite3_reset(q);
     if (rc != SQLITE_DONE)
@@ -273,8 +275,8 @@ static int prepare(loader *ld, hr_error *err)
     ld->insert = prepare_insert(ld, err);
     ld->quarantine = db_prepare(ld->db,
                                 "INSERT INTO quarantine (period, source, file_id, path, line_no, "
-                                "raw, field, rule, message, stage) "
-                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'ingest')",
+                                "raw, field, rule, message, message_zh, stage) "
+                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ingest')",
                                 err);
     if (!ld->insert || !ld->quarantine)
         return HR_EFAIL;
@@ -310,7 +312,7 @@ static int drop_indexes(loader *ld, strbuf *saved, hr_error *err)
         return HR_EFAIL;
     sqlite3_bind_text(st, 1, ld->t->source, -1, SQLITE_STATIC);
     strbuf drop = STRBUF_INIT;
-    int rc;
+    int rc = HR_OK;
     while (db_row(st, &rc, err)) {
         sb_addf(&drop, "DROP INDEX \"%s\";", (const char *)sqlite3_column_text(st, 0));
         sb_addstr(saved, (const char *)sqlite3_column_text(st, 1));
@@ -553,7 +555,7 @@ static int refuse_mostly_bad(loader *ld, hr_error *err)
     if (!st)
         return err->code;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    int rc;
+    int rc = HR_OK;
     while (db_row(st, &rc, err))
         sb_addf(&why, "%s%s: %lld rows (e.g. %s)", why.len ? "; " : "",
                 (const char *)sqlite3_column_text(st, 0), (long long)sqlite3_column_int64(st, 1),

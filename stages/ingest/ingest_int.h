@@ -209,6 +209,10 @@ typedef struct typed_value {
     } u;
 } typed_value;
 
+/* Between the English and the Chinese message of a rejected value, in a
+ * batch's text. */
+#define INGEST_MSG_SEP '\x1f'
+
 /* One record of a batch. bad_column -1: typed, its values are in the
  * batch. Otherwise rejected by that column: bad_rule ("required", "type"),
  * the message (NUL-terminated) and the record as it stood in the file are

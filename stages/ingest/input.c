@@ -11,6 +11,8 @@
  * else as GB18030. Bytes that are not valid in the encoding are a
  * file-level error naming the line (newlines handed over so far + 1).
  */
+#include "pipeline/core/xalloc.h"
+
 #include "stages/ingest/ingest_int.h"
 
 #include <errno.h>
@@ -116,9 +118,8 @@ ingest_input *ingest_input_open(const char *path, profile_encoding enc, hr_error
         return NULL;
     }
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-    ingest_input *in = calloc(1, sizeof *in);
-    if (!in || !(in->path = strdup(path)))
-        abort();
+    ingest_input *in = xcalloc(1, sizeof *in);
+    in->path = xstrdup(path);
     in->fd = fd;
     in->declared = in->used = enc;
     in->decided = enc != ENC_AUTO;
@@ -277,9 +278,7 @@ static size_t drain_out(ingest_input *in, char *buf, size_t cap)
  * The chunk stays pending: in `out` (UTF-8, checked) or in `raw`. */
 static int detect(ingest_input *in, hr_error *err)
 {
-    in->out = malloc(INPUT_CHUNK);
-    if (!in->out)
-        abort();
+    in->out = xmalloc(INPUT_CHUNK);
     size_t got = 0;
     while (got < INPUT_CHUNK) {
         ssize_t n = read_file(in, in->out + got, INPUT_CHUNK - got, err);
@@ -319,10 +318,10 @@ static int transcode_more(ingest_input *in, hr_error *err)
             return hr_error_set(err, HR_EFAIL, in->path, 0, NULL, "iconv cannot convert from %s",
                                 profile_encoding_name(in->used)), -1;
     }
-    if (!in->raw && !(in->raw = malloc(INPUT_CHUNK)))
-        abort();
-    if (!in->out && !(in->out = malloc(INPUT_CHUNK)))
-        abort();
+    if (!in->raw)
+        in->raw = xmalloc(INPUT_CHUNK);
+    if (!in->out)
+        in->out = xmalloc(INPUT_CHUNK);
     in->out_pos = in->out_len = 0;
     for (;;) {
         if (in->raw_pos == in->raw_len || !in->eof) {

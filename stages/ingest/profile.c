@@ -28,10 +28,8 @@ static char *dup_attr(xmlNodePtr node, const char *name)
     xmlChar *v = xmlGetProp(node, (const xmlChar *)name);
     if (!v)
         return NULL;
-    char *s = strdup((const char *)v);
+    char *s = xstrdup((const char *)v);
     xmlFree(v);
-    if (!s)
-        abort();
     return s;
 }
 
@@ -266,9 +264,8 @@ int profile_load(const char *path, profile **out, hr_error *err)
     if (!doc)
         return err->code;
     int rc = HR_OK;
-    profile *p = calloc(1, sizeof *p);
-    if (!p || !(p->path = strdup(path)))
-        abort();
+    profile *p = xcalloc(1, sizeof *p);
+    p->path = xstrdup(path);
     if (rc == HR_OK)
         rc = build(p, doc, err);
     for (int i = 0; rc == HR_OK && i < p->nfiles; i++)

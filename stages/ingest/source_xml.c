@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "pipeline/core/strbuf.h"
+#include "pipeline/core/xalloc.h"
 
 #define XML_MAX_BYTES_DEFAULT (2ull << 30) /* 2 GiB */
 #define XML_MAX_ATTRIBUTES_DEFAULT 64
@@ -141,9 +142,7 @@ static int io_close(void *ctx)
 xml_source *xml_source_open(ingest_input *in, const char *path, const profile_file *pf,
                             hr_error *err)
 {
-    xml_source *x = calloc(1, sizeof *x);
-    if (!x)
-        abort();
+    xml_source *x = xcalloc(1, sizeof *x);
     x->pf = pf;
     x->in = in;
     x->path = path;

@@ -9,6 +9,8 @@
 
 #include <string.h>
 
+#include "pipeline/core/msg.h"
+
 #define COLS(a) a, (int)(sizeof a / sizeof a[0])
 
 static const ingest_column dept_cols[] = {
@@ -200,15 +202,15 @@ int ingest_table_column(const ingest_table *t, const char *field)
 const char *ingest_type_name(ingest_type type)
 {
     switch (type) {
-    case IT_TEXT: return "text";
-    case IT_CODE: return "a code (non-empty, no leading or trailing space)";
-    case IT_ENUM: return "a value";
-    case IT_DATE: return "a date";
-    case IT_DATETIME: return "a date and time";
-    case IT_MONTH: return "a month";
-    case IT_MONEY: return "an amount of money (at most 2 decimals)";
-    case IT_INT: return "a non-negative integer";
-    case IT_DECIMAL: return "a non-negative decimal number";
+    case IT_TEXT: return N_("text");
+    case IT_CODE: return N_("a code (non-empty, no leading or trailing space)");
+    case IT_ENUM: return N_("a value");
+    case IT_DATE: return N_("a date");
+    case IT_DATETIME: return N_("a date and time");
+    case IT_MONTH: return N_("a month");
+    case IT_MONEY: return N_("an amount of money (at most 2 decimals)");
+    case IT_INT: return N_("a non-negative integer");
+    case IT_DECIMAL: return N_("a non-negative decimal number");
     }
-    return "a value";
+    return N_("a value");
 }

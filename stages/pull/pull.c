@@ -12,6 +12,7 @@
 #include "stages/pull/pull.h"
 
 #include <dirent.h>
+#include <stdarg.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
@@ -31,6 +32,20 @@
 #include "pipeline/core/msg.h"
 #include "pipeline/core/strbuf.h"
 #include "pipeline/core/xalloc.h"
+
+/* The DETAIL column and --verify's problems are for the person at the
+ * terminal: in the messages' language (msg.h), like errors; the STATE
+ * words and ok/BAD stay the same in every language, for scripts. */
+__attribute__((format(printf, 3, 4))) static int detail_printf(char *buf, size_t size,
+                                                               const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = buf_vprintf(buf, size, msg_tr(fmt), ap);
+    va_end(ap);
+    return rc;
+}
+
 
 /* ---- names ---- */
 
@@ -154,9 +169,7 @@ static int valid_utf8(const unsigned char *s, size_t n)
 static char *sample_utf8(const char *path, size_t *len)
 {
     enum { SAMPLE = 65536 };
-    char *raw = malloc(SAMPLE);
-    if (!raw)
-        abort();
+    char *raw = xmalloc(SAMPLE);
     int fd = open(path, O_RDONLY);
     ssize_t n = fd >= 0 ? read(fd, raw, SAMPLE) : -1;
     if (fd >= 0)
@@ -174,9 +187,7 @@ static char *sample_utf8(const char *path, size_t *len)
     }
     iconv_t cd = iconv_open("UTF-8", "GB18030");
     size_t cap = keep * 2 + 16;
-    char *utf = malloc(cap);
-    if (!utf)
-        abort();
+    char *utf = xmalloc(cap);
     char *in = raw, *outp = utf;
     size_t inleft = keep, outleft = cap;
     if (cd != (iconv_t)-1) {
@@ -232,7 +243,7 @@ static int content_of_other_month(const pull_source *s, const char *path, const 
                 col = (int)i;
     }
     if (col < 0) {
-        snprintf(detail, size, "no column '%s' (the period-column of %s) in its header",
+        detail_printf(detail, size, "no column '%s' (the period-column of %s) in its header",
                  s->period_column, s->name);
         result = 1;
     } else {
@@ -254,7 +265,7 @@ static int content_of_other_month(const pull_source *s, const char *path, const 
             }
         }
         if (other > same) {
-            snprintf(detail, size,
+            detail_printf(detail, size,
                      "its rows are of another month: %d of its first %d rows have %s in "
                      "%04d-%02d (first at line %ld), %d in %s; is it the right month's export?",
                      other, rows, s->period_column, other_month / 100, other_month % 100,
@@ -406,7 +417,7 @@ static int archive_file(sqlite3 *db, const pull_config *cfg, const pull_source *
             o->state = PULL_IN;
             o->version = prev.version;
             snprintf(o->archive_path, sizeof o->archive_path, "%s", prev.path);
-            buf_printf(o->detail, sizeof o->detail, "%s (v%d), unchanged", prev.path, prev.version);
+            detail_printf(o->detail, sizeof o->detail, "%s (v%d), unchanged", prev.path, prev.version);
             return HR_OK;
         }
     }
@@ -420,7 +431,7 @@ static int archive_file(sqlite3 *db, const pull_config *cfg, const pull_source *
     int in = open(path, O_RDONLY);
     if (in < 0) {
         o->state = PULL_REFUSED;
-        buf_printf(o->detail, sizeof o->detail, "%s: cannot read: %s", path, strerror(errno));
+        detail_printf(o->detail, sizeof o->detail, "%s: cannot read: %s", path, strerror(errno));
         return HR_OK;
     }
     int rc = open_month_dir(dir, err);
@@ -439,7 +450,7 @@ static int archive_file(sqlite3 *db, const pull_config *cfg, const pull_source *
     close(in);
     if (rc == HR_OK && changed) {
         o->state = PULL_WAITING;
-        buf_printf(o->detail, sizeof o->detail,
+        detail_printf(o->detail, sizeof o->detail,
                  "%s: changed while being copied (%lld bytes before, %llu copied): still being "
                  "written, try again later",
                  path, (long long)before->st_size, (unsigned long long)bytes);
@@ -447,11 +458,11 @@ static int archive_file(sqlite3 *db, const pull_config *cfg, const pull_source *
         o->state = PULL_IN;
         o->version = prev.version;
         snprintf(o->archive_path, sizeof o->archive_path, "%s", prev.path);
-        buf_printf(o->detail, sizeof o->detail, "%s (v%d), unchanged", prev.path, prev.version);
+        detail_printf(o->detail, sizeof o->detail, "%s (v%d), unchanged", prev.path, prev.version);
     } else if (rc == HR_OK && content_of_other_month(s, tmp, period, o->detail, sizeof o->detail)) {
         char why[sizeof o->detail];
         memcpy(why, o->detail, sizeof why);
-        buf_printf(o->detail, sizeof o->detail, "%s: %s", path, why);
+        detail_printf(o->detail, sizeof o->detail, "%s: %s", path, why);
         o->state = PULL_REFUSED;
     } else if (rc == HR_OK) {
         int version = prev.version + 1;
@@ -486,7 +497,7 @@ static int archive_file(sqlite3 *db, const pull_config *cfg, const pull_source *
                 o->state = version == 1 ? PULL_NEW : PULL_UPDATED;
                 o->version = version;
                 snprintf(o->archive_path, sizeof o->archive_path, "%s", final_path);
-                buf_printf(o->detail, sizeof o->detail, "%s -> %s%s", path, final_path,
+                detail_printf(o->detail, sizeof o->detail, "%s -> %s%s", path, final_path,
                          version > 1 ? " (a changed export: the earlier version stays beside it)"
                                      : "");
             }
@@ -514,12 +525,12 @@ static int pull_source_file(sqlite3 *db, const pull_config *cfg, const pull_sour
     int nfound = 0, nothers = 0, e = 0, rc = HR_OK;
     if (list_matches(s->drop, glob.buf, &found, &nfound, &e) != 0) {
         o->state = PULL_MISSING;
-        buf_printf(o->detail, sizeof o->detail, "%s: %s", s->drop,
+        detail_printf(o->detail, sizeof o->detail, "%s: %s", s->drop,
                  e == ENOENT    ? "the drop folder does not exist (is the share mounted?)"
                  : e == ENOTDIR ? "the drop folder is not a folder"
                                 : strerror(e));
         if (e == EACCES)
-            buf_printf(o->detail, sizeof o->detail,
+            detail_printf(o->detail, sizeof o->detail,
                      "%s: cannot read the drop folder (permission denied)", s->drop);
         goto done;
     }
@@ -527,11 +538,11 @@ static int pull_source_file(sqlite3 *db, const pull_config *cfg, const pull_sour
         o->state = PULL_MISSING;
         list_matches(s->drop, any.buf, &others, &nothers, &e);
         if (nothers > 0)
-            buf_printf(o->detail, sizeof o->detail,
+            detail_printf(o->detail, sizeof o->detail,
                      "no %s in %s; it holds %s%s, of another month (wrong period in the name?)",
                      glob.buf, s->drop, others[0].name, nothers > 1 ? " and more" : "");
         else
-            buf_printf(o->detail, sizeof o->detail, "no %s in %s", glob.buf, s->drop);
+            detail_printf(o->detail, sizeof o->detail, "no %s in %s", glob.buf, s->drop);
         goto done;
     }
     if (nfound > 1) {
@@ -539,7 +550,7 @@ static int pull_source_file(sqlite3 *db, const pull_config *cfg, const pull_sour
         strbuf names = STRBUF_INIT;
         for (int i = 0; i < nfound; i++)
             sb_addf(&names, "%s%s", i ? ", " : "", found[i].name);
-        buf_printf(o->detail, sizeof o->detail,
+        detail_printf(o->detail, sizeof o->detail,
                  "%d files in %s match %s: %s; which one is the export? remove or rename the "
                  "others",
                  nfound, s->drop, glob.buf, names.buf);
@@ -549,21 +560,21 @@ static int pull_source_file(sqlite3 *db, const pull_config *cfg, const pull_sour
     char path[PATH_MAX];
     if (buf_printf(path, sizeof path, "%s/%s", s->drop, found[0].name)) {
         o->state = PULL_REFUSED;
-        buf_printf(o->detail, sizeof o->detail, "%s/%s: the path is too long", s->drop,
+        detail_printf(o->detail, sizeof o->detail, "%s/%s: the path is too long", s->drop,
                    found[0].name);
         goto done;
     }
     struct stat lst, st;
     if (lstat(path, &lst) != 0 || stat(path, &st) != 0) {
         o->state = PULL_REFUSED;
-        buf_printf(o->detail, sizeof o->detail, "%s: cannot read: %s", path, strerror(errno));
+        detail_printf(o->detail, sizeof o->detail, "%s: cannot read: %s", path, strerror(errno));
         goto done;
     }
     if (S_ISLNK(lst.st_mode)) {
         char target[PATH_MAX], root[PATH_MAX];
         if (!realpath(path, target) || !realpath(s->drop, root) || !path_inside(target, root)) {
             o->state = PULL_REFUSED;
-            buf_printf(o->detail, sizeof o->detail,
+            detail_printf(o->detail, sizeof o->detail,
                      "%s: a symbolic link leading out of the drop folder (to %s); only files "
                      "inside %s are pulled",
                      path, realpath(path, target) ? target : "nowhere", s->drop);
@@ -572,7 +583,7 @@ static int pull_source_file(sqlite3 *db, const pull_config *cfg, const pull_sour
     }
     if (!S_ISREG(st.st_mode)) {
         o->state = PULL_REFUSED;
-        buf_printf(o->detail, sizeof o->detail, "%s: not a regular file", path);
+        detail_printf(o->detail, sizeof o->detail, "%s: not a regular file", path);
         goto done;
     }
     if (s->done_marker) {
@@ -580,7 +591,7 @@ static int pull_source_file(sqlite3 *db, const pull_config *cfg, const pull_sour
         snprintf(marker, sizeof marker, "%s.done", path);
         if (access(marker, F_OK) != 0) {
             o->state = PULL_WAITING;
-            buf_printf(o->detail, sizeof o->detail,
+            detail_printf(o->detail, sizeof o->detail,
                      "%s: no %s.done marker yet (the system writes it when the export is "
                      "complete)",
                      path, found[0].name);
@@ -592,7 +603,7 @@ static int pull_source_file(sqlite3 *db, const pull_config *cfg, const pull_sour
         struct stat again;
         if (stat(path, &again) != 0 || !same_file_state(&st, &again)) {
             o->state = PULL_WAITING;
-            buf_printf(o->detail, sizeof o->detail,
+            detail_printf(o->detail, sizeof o->detail,
                      "%s: still being written (%lld bytes, then %lld %d s later); try again "
                      "later",
                      path, (long long)st.st_size, (long long)again.st_size, s->stable_seconds);
@@ -614,9 +625,7 @@ static void report_begin(pull_report *rep, const pull_config *cfg, const char *p
 {
     memset(rep, 0, sizeof *rep);
     snprintf(rep->period, sizeof rep->period, "%s", period);
-    rep->items = calloc((size_t)cfg->nsources + 1, sizeof *rep->items);
-    if (!rep->items)
-        abort();
+    rep->items = xcalloc((size_t)cfg->nsources + 1, sizeof *rep->items);
     rep->n = cfg->nsources;
     for (int i = 0; i < cfg->nsources; i++)
         rep->items[i].source = &cfg->sources[i];
@@ -658,7 +667,7 @@ int pull_period(sqlite3 *db, const pull_config *cfg, const char *period, int32_t
             if (rc == HR_OK && prev.version) {
                 char why[sizeof o->detail];
                 memcpy(why, o->detail, sizeof why);
-                buf_printf(o->detail, sizeof o->detail, "%s (v%d) kept; the drop: %s", prev.path,
+                detail_printf(o->detail, sizeof o->detail, "%s (v%d) kept; the drop: %s", prev.path,
                          prev.version, why);
                 o->state = PULL_IN;
                 o->version = prev.version;
@@ -690,7 +699,7 @@ int pull_state_of(sqlite3 *db, const pull_config *cfg, const char *period, int32
             o->state = PULL_IN;
             o->version = prev.version;
             snprintf(o->archive_path, sizeof o->archive_path, "%s", prev.path);
-            buf_printf(o->detail, sizeof o->detail, "%s (v%d)", prev.path, prev.version);
+            detail_printf(o->detail, sizeof o->detail, "%s (v%d)", prev.path, prev.version);
             continue;
         }
         int64_t loaded = 0;
@@ -704,10 +713,10 @@ int pull_state_of(sqlite3 *db, const pull_config *cfg, const char *period, int32
         }
         if (loaded > 0) {
             o->state = PULL_IN;
-            buf_printf(o->detail, sizeof o->detail, "loaded (not through pull)");
+            detail_printf(o->detail, sizeof o->detail, "loaded (not through pull)");
         } else {
             o->state = PULL_MISSING;
-            buf_printf(o->detail, sizeof o->detail, "not pulled yet");
+            detail_printf(o->detail, sizeof o->detail, "not pulled yet");
         }
     }
     report_finish(rep, period, today_days);
@@ -780,24 +789,28 @@ static int same_contact(const pull_source *a, const pull_source *b)
 
 /* "chase 王磊 (信息中心, 8101) for outpatient.csv (late since 2026-11-02),
  * inpatient.csv (...); chase 刘芳 ...": one group per contact. */
-void pull_missing_line(const pull_report *rep, char *buf, size_t size)
+/* tr: _() in English for due's rows (words scripts read), msg_tr for
+ * messages */
+static const char *plain(const char *s) { return s; }
+
+static void missing_line(const pull_report *rep, char *buf, size_t size,
+                         const char *(*tr)(const char *))
 {
     strbuf sb = STRBUF_INIT;
-    int *listed = calloc((size_t)rep->n + 1, sizeof *listed);
-    if (!listed)
-        abort();
+    int *listed = xcalloc((size_t)rep->n + 1, sizeof *listed);
     for (int i = 0; i < rep->n; i++) {
         const pull_outcome *o = &rep->items[i];
         if (listed[i] || is_in(o->state) || !o->source->required)
             continue;
         const pull_source *s = o->source;
-        sb_addf(&sb, "%schase %s (%s", sb.len ? "; " : "", s->contact.name ? s->contact.name : "?",
+        sb_addstr(&sb, sb.len ? "; " : "");
+        sb_addf(&sb, tr(N_("chase %s (%s")), s->contact.name ? s->contact.name : "?",
                 s->contact.dept ? s->contact.dept : "?");
         if (s->contact.phone)
             sb_addf(&sb, ", %s", s->contact.phone);
         if (s->contact.email)
             sb_addf(&sb, ", %s", s->contact.email);
-        sb_addstr(&sb, ") for ");
+        sb_addstr(&sb, tr(N_(") for ")));
         int first = 1;
         for (int k = i; k < rep->n; k++) {
             const pull_outcome *q = &rep->items[k];
@@ -806,16 +819,27 @@ void pull_missing_line(const pull_report *rep, char *buf, size_t size)
             listed[k] = 1;
             if (q->state == PULL_MISSING)
                 sb_addf(&sb, "%s%s (%s %s)", first ? "" : ", ", q->source->name,
-                        q->late ? "late since" : "expected", q->expected);
+                        q->late ? tr(N_("late since")) : tr(N_("expected")), q->expected);
             else
                 sb_addf(&sb, "%s%s (%s, %s %s)", first ? "" : ", ", q->source->name,
-                        state_word(q), q->late ? "late since" : "expected", q->expected);
+                        state_word(q), q->late ? tr(N_("late since")) : tr(N_("expected")),
+                        q->expected);
             first = 0;
         }
     }
     free(listed);
-    snprintf(buf, size, "%s", sb.buf);
+    snprintf(buf, size, "%s", sb.buf ? sb.buf : "");
     sb_release(&sb);
+}
+
+void pull_missing_line(const pull_report *rep, char *buf, size_t size)
+{
+    missing_line(rep, buf, size, plain);
+}
+
+void pull_missing_text(const pull_report *rep, char *buf, size_t size)
+{
+    missing_line(rep, buf, size, msg_tr);
 }
 
 /* ---- for ingest ---- */
@@ -836,11 +860,9 @@ int pull_newest_files(sqlite3 *db, const pull_config *cfg, const char *period,
             continue;
         *files = xrealloc(*files, (size_t)(*n + 1) * sizeof **files);
         pull_file *f = &(*files)[(*n)++];
-        f->name = strdup(cfg->sources[i].name);
-        f->path = strdup(a.path);
-        f->profile_path = strdup(cfg->sources[i].profile_path);
-        if (!f->name || !f->path || !f->profile_path)
-            abort();
+        f->name = xstrdup(cfg->sources[i].name);
+        f->path = xstrdup(a.path);
+        f->profile_path = xstrdup(cfg->sources[i].profile_path);
     }
     return HR_OK;
 }
@@ -874,30 +896,30 @@ int pull_verify(sqlite3 *db, const char *period, FILE *out, int *bad, hr_error *
         char problem[512] = "";
         struct stat sb;
         if (lstat(path, &sb) != 0) {
-            buf_printf(problem, sizeof problem, "missing: %s", strerror(errno));
+            detail_printf(problem, sizeof problem, "missing: %s", strerror(errno));
         } else if (!S_ISREG(sb.st_mode)) {
-            buf_printf(problem, sizeof problem, "not a regular file any more");
+            detail_printf(problem, sizeof problem, "not a regular file any more");
         } else if ((int64_t)sb.st_size != size) {
-            buf_printf(problem, sizeof problem, "size %lld, the manifest says %lld",
+            detail_printf(problem, sizeof problem, "size %lld, the manifest says %lld",
                      (long long)sb.st_size, (long long)size);
         } else {
             char hex[DIGEST_HEX_SIZE];
             hr_error e;
             hr_error_clear(&e);
             if (digest_file(path, hex, NULL, &e) != 0)
-                buf_printf(problem, sizeof problem, "cannot read: %s", e.message);
+                detail_printf(problem, sizeof problem, "cannot read: %s", e.message);
             else if (strcmp(hex, sha) != 0)
-                buf_printf(problem, sizeof problem,
+                detail_printf(problem, sizeof problem,
                          "SHA-256 %.16s..., the manifest says %.16s...: changed since it was "
                          "pulled",
                          hex, sha);
             else if (sb.st_mode & 0222)
-                buf_printf(problem, sizeof problem,
+                detail_printf(problem, sizeof problem,
                          "writable (mode %o): the archive keeps files read-only", sb.st_mode & 0777);
         }
         fprintf(out, "%s  %s  v%d  %s  %s\n", problem[0] ? "BAD" : "ok ",
                 (const char *)sqlite3_column_text(st, 0), sqlite3_column_int(st, 2), path,
-                problem[0] ? problem : "matches the manifest");
+                problem[0] ? problem : _("matches the manifest"));
         if (problem[0])
             (*bad)++;
         n++;
@@ -906,6 +928,6 @@ int pull_verify(sqlite3 *db, const char *period, FILE *out, int *bad, hr_error *
     if (rc != SQLITE_DONE)
         return db_fail(db, "reading archive_file", err);
     if (n == 0)
-        fprintf(out, "(nothing archived%s%s)\n", period ? " for " : "", period ? period : "");
+        fprintf(out, "%s\n", period ? _("(nothing archived for this month)") : _("(nothing archived)"));
     return HR_OK;
 }

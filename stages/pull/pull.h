@@ -117,6 +117,8 @@ void pull_report_free(pull_report *rep);
  * source not in, with its contact ("" when none is missing). */
 void pull_report_print(const pull_report *rep, FILE *out);
 void pull_missing_line(const pull_report *rep, char *buf, size_t size);
+/* The same in the messages' language (msg.h), for errors and warnings. */
+void pull_missing_text(const pull_report *rep, char *buf, size_t size);
 
 /* The newest archived version of each source of `period`, for ingest. */
 typedef struct pull_file {

@@ -20,22 +20,15 @@
 #include "pipeline/core/xalloc.h"
 #include "pipeline/core/xmlconf.h"
 
-static char *xstrdup(const char *s)
-{
-    if (!s)
-        return NULL;
-    char *d = strdup(s);
-    if (!d)
-        abort();
-    return d;
-}
+/* A copy of s, NULL for NULL. */
+static char *dup_or_null(const char *s) { return s ? xstrdup(s) : NULL; }
 
 static char *attr(xmlNode *node, const char *name)
 {
     xmlChar *v = xmlGetProp(node, (const xmlChar *)name);
     if (!v)
         return NULL;
-    char *s = xstrdup((const char *)v);
+    char *s = dup_or_null((const char *)v);
     xmlFree(v);
     return s;
 }
@@ -65,10 +58,10 @@ static int is_element(xmlNode *n, const char *name)
 static char *profile_path_of(const char *profile)
 {
     if (strchr(profile, '/') || (strlen(profile) > 4 && strcmp(profile + strlen(profile) - 4, ".xml") == 0))
-        return xstrdup(profile);
+        return dup_or_null(profile);
     char rel[512], buf[4096];
     snprintf(rel, sizeof rel, "config/profiles/%s.xml", profile);
-    return xstrdup(paths_data_file(rel, buf, sizeof buf));
+    return dup_or_null(paths_data_file(rel, buf, sizeof buf));
 }
 
 /* Reads from the source's profile what pull needs: that it names the file,
@@ -142,12 +135,10 @@ int pull_config_load(const char *path, const char *archive_override, pull_config
         path, paths_data_file("config/schema/sources.xsd", xsd, sizeof xsd), HR_EINPUT, err);
     if (!doc)
         return err->code;
-    pull_config *cfg = calloc(1, sizeof *cfg);
-    if (!cfg)
-        abort();
-    cfg->path = xstrdup(path);
+    pull_config *cfg = xcalloc(1, sizeof *cfg);
+    cfg->path = dup_or_null(path);
     xmlNode *root = xmlDocGetRootElement(doc);
-    cfg->archive = archive_override ? xstrdup(archive_override) : attr(root, "archive");
+    cfg->archive = archive_override ? dup_or_null(archive_override) : attr(root, "archive");
     if (!cfg->archive)
         cfg->archive = xstrdup("exports");
     /* relative to the folder hospreport runs in, made absolute now: the

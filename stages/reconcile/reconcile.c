@@ -29,10 +29,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "pipeline/core/msg.h"
 #include "pipeline/core/csv.h"
 #include "pipeline/core/db.h"
 #include "pipeline/core/paths.h"
 #include "pipeline/core/strbuf.h"
+#include "pipeline/core/xalloc.h"
 #include "stages/reconcile/reconcile_int.h"
 
 /* What one rule found. */
@@ -85,34 +87,20 @@ static long long tolerance_for(const rrule *r, long long b)
     return (long long)floor(tol);
 }
 
-/* Per department: Σ side a vs Σ side b into reconcile_result. */
-static int aggregate(sqlite3 *db, const char *period, const rrule *r, const rterm *a, int na,
-                     const rterm *b, int nb, int is_amount, rrule_outcome *out, hr_error *err)
+/* One reconcile_result row per row (department, value a, value b) of st
+ * (prepared and bound; finalized here): the difference a - b against the
+ * rule's tolerance of b, counted into out. */
+static int store_results(sqlite3 *db, const char *period, const rrule *r, sqlite3_stmt *st,
+                         int is_amount, rrule_outcome *out, hr_error *err)
 {
-    strbuf sql = STRBUF_INIT;
-    sb_addstr(&sql, "WITH a(d, v) AS (");
-    side_sql(&sql, a, na);
-    sb_addstr(&sql, "), b(d, v) AS (");
-    side_sql(&sql, b, nb);
-    sb_addstr(&sql, "), ag AS (SELECT d, sum(v) v FROM a GROUP BY d), "
-                    "bg AS (SELECT d, sum(v) v FROM b GROUP BY d) "
-                    "SELECT k.d, coalesce(ag.v, 0), coalesce(bg.v, 0) "
-                    "FROM (SELECT d FROM ag UNION SELECT d FROM bg) k "
-                    "LEFT JOIN ag ON ag.d = k.d LEFT JOIN bg ON bg.d = k.d ORDER BY k.d");
-    sqlite3_stmt *st = db_prepare(db, sql.buf, err);
-    sb_release(&sql);
-    sqlite3_stmt *ins = st ? db_prepare(db,
-                                        "INSERT INTO reconcile_result VALUES "
-                                        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                        err)
-                           : NULL;
+    sqlite3_stmt *ins =
+        db_prepare(db, "INSERT INTO reconcile_result VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", err);
     if (!ins) {
         sqlite3_finalize(st);
         return err->code;
     }
-    sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
-    int rc = 0, step;
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+    int rc = HR_OK;
+    while (!rc && db_row(st, &rc, err)) {
         long long va = sqlite3_column_int64(st, 1), vb = sqlite3_column_int64(st, 2);
         long long diff = va - vb, tol = tolerance_for(r, vb);
         int fail = llabs(diff) > tol;
@@ -132,37 +120,75 @@ static int aggregate(sqlite3 *db, const char *period, const rrule *r, const rter
         if (sqlite3_step(ins) != SQLITE_DONE)
             rc = db_fail(db, "storing a reconciliation result", err);
     }
-    if (!rc && step != SQLITE_DONE)
-        rc = db_fail(db, "comparing per department", err);
     sqlite3_finalize(st);
     sqlite3_finalize(ins);
     return rc;
 }
 
+/* Per department: Σ side a vs Σ side b into reconcile_result. */
+static int aggregate(sqlite3 *db, const char *period, const rrule *r, const rterm *a, int na,
+                     const rterm *b, int nb, int is_amount, rrule_outcome *out, hr_error *err)
+{
+    strbuf sql = STRBUF_INIT;
+    sb_addstr(&sql, "WITH a(d, v) AS (");
+    side_sql(&sql, a, na);
+    sb_addstr(&sql, "), b(d, v) AS (");
+    side_sql(&sql, b, nb);
+    sb_addstr(&sql, "), ag AS (SELECT d, sum(v) v FROM a GROUP BY d), "
+                    "bg AS (SELECT d, sum(v) v FROM b GROUP BY d) "
+                    "SELECT k.d, coalesce(ag.v, 0), coalesce(bg.v, 0) "
+                    "FROM (SELECT d FROM ag UNION SELECT d FROM bg) k "
+                    "LEFT JOIN ag ON ag.d = k.d LEFT JOIN bg ON bg.d = k.d ORDER BY k.d");
+    sqlite3_stmt *st = db_prepare(db, sql.buf, err);
+    sb_release(&sql);
+    if (!st)
+        return err->code;
+    sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
+    return store_results(db, period, r, st, is_amount, out, err);
+}
+
 #define RECORD_INSERT                                                                      \
     "INSERT INTO reconcile_record (period, rule, record_key, dept_code, dept_code_b, issue, " \
-    "detail, severity) "
+    "detail, detail_zh, severity) "
+
+/* A difference's detail: SQL printf(FMT, args) of one catalog format that
+ * names no table or field (they are arguments), in English (zh 0) or in
+ * Chinese (zh 1), for the detail and detail_zh columns: the differences
+ * file says it in both languages, as its header. sqlite3_free() it.
+ * TRANSLATORS of these formats: SQLite's printf takes no %1$s, keep the
+ * order of the conversions. */
+static char *detail_sql(int zh, const char *fmt, const char *args)
+{
+    return sqlite3_mprintf("printf(%Q, %s)", msg_tr_lang(zh, fmt), args);
+}
+
+static const char *const ONLY_IN = N_("%s %s in %s (%s %s), not in %s");
 
 /* records: keys in one source only, and keys whose dept or compared fields
  * differ. */
 static int records(sqlite3 *db, const char *period, const rrule *r, hr_error *err)
 {
     const char *A = r->src_a, *B = r->src_b, *K = r->key, *D = r->dept;
+    char *args_a = sqlite3_mprintf("%Q, x.\"%w\", %Q, %Q, x.\"%w\", %Q", K, K, A, D, D, B);
+    char *args_b = sqlite3_mprintf("%Q, x.\"%w\", %Q, %Q, x.\"%w\", %Q", K, K, B, D, D, A);
+    char *en_a = detail_sql(0, ONLY_IN, args_a), *zh_a = detail_sql(1, ONLY_IN, args_a);
+    char *en_b = detail_sql(0, ONLY_IN, args_b), *zh_b = detail_sql(1, ONLY_IN, args_b);
     char *only_a = sqlite3_mprintf(
-        RECORD_INSERT "SELECT ?1, ?2, x.\"%w\", x.\"%w\", NULL, 'only_in_a', "
-                      "printf('%q %%s in %q (%q %%s), not in %q', x.\"%w\", x.\"%w\"), ?3 "
+        RECORD_INSERT "SELECT ?1, ?2, x.\"%w\", x.\"%w\", NULL, 'only_in_a', %s, %s, ?3 "
                       "FROM \"%w\" x WHERE x.period = ?1 AND x.\"%w\" NOT IN "
                       "(SELECT \"%w\" FROM \"%w\" WHERE period = ?1) ORDER BY x.line_no",
-        K, D, K, A, D, B, K, D, A, K, K, B);
+        K, D, en_a, zh_a, A, K, K, B);
     char *only_b = sqlite3_mprintf(
-        RECORD_INSERT "SELECT ?1, ?2, x.\"%w\", x.\"%w\", NULL, 'only_in_b', "
-                      "printf('%q %%s in %q (%q %%s), not in %q', x.\"%w\", x.\"%w\"), ?3 "
+        RECORD_INSERT "SELECT ?1, ?2, x.\"%w\", x.\"%w\", NULL, 'only_in_b', %s, %s, ?3 "
                       "FROM \"%w\" x WHERE x.period = ?1 AND x.\"%w\" NOT IN "
                       "(SELECT \"%w\" FROM \"%w\" WHERE period = ?1) ORDER BY x.line_no",
-        K, D, K, B, D, A, K, D, B, K, K, A);
+        K, D, en_b, zh_b, B, K, K, A);
+    sqlite3_free(args_a), sqlite3_free(args_b), sqlite3_free(en_a), sqlite3_free(zh_a);
+    sqlite3_free(en_b), sqlite3_free(zh_b);
+    /* names and values only: the same in both languages */
     char *dept = sqlite3_mprintf(
         RECORD_INSERT "SELECT ?1, ?2, x.\"%w\", x.\"%w\", y.\"%w\", 'dept_differs', "
-                      "printf('%q %q %%s, %q %%s', x.\"%w\", y.\"%w\"), ?3 "
+                      "printf('%q %q %%s, %q %%s', x.\"%w\", y.\"%w\"), NULL, ?3 "
                       "FROM \"%w\" x JOIN temp.reconcile_b y ON y.\"%w\" = x.\"%w\" "
                       "WHERE x.period = ?1 AND x.\"%w\" IS NOT y.\"%w\" ORDER BY x.line_no",
         K, D, D, D, A, B, D, D, A, K, K, D, D);
@@ -201,7 +227,7 @@ static int records(sqlite3 *db, const char *period, const rrule *r, hr_error *er
     }
     char *dates = sqlite3_mprintf(
         RECORD_INSERT "SELECT ?1, ?2, x.\"%w\", x.\"%w\", y.\"%w\", 'dates_differ', "
-                      "rtrim(%s, '; '), ?3 "
+                      "rtrim(%s, '; '), NULL, ?3 "
                       "FROM \"%w\" x JOIN temp.reconcile_b y ON y.\"%w\" = x.\"%w\" "
                       "WHERE x.period = ?1 AND (%s) ORDER BY x.line_no",
         K, D, D, detail.buf, A, K, K, cond.buf);
@@ -218,15 +244,19 @@ static int records(sqlite3 *db, const char *period, const rrule *r, hr_error *er
  * looked up in every loaded month. */
 static int within(sqlite3 *db, const char *period, const rrule *r, hr_error *err)
 {
+    const char *fmt = N_("%s %s outside %s %s %s..%s");
+    char *args = sqlite3_mprintf("%Q, x.\"%w\", %Q, x.\"%w\", y.f, y.t", r->date, r->date,
+                                 r->link, r->link);
+    char *en = detail_sql(0, fmt, args), *zh = detail_sql(1, fmt, args);
     char *sql = sqlite3_mprintf(
-        RECORD_INSERT "SELECT ?1, ?2, x.\"%w\", x.\"%w\", NULL, 'outside_range', "
-                      "printf('%q %%s outside %q %%s %%s..%%s', x.\"%w\", x.\"%w\", y.f, y.t), ?3 "
+        RECORD_INSERT "SELECT ?1, ?2, x.\"%w\", x.\"%w\", NULL, 'outside_range', %s, %s, ?3 "
                       "FROM \"%w\" x JOIN (SELECT \"%w\" k, min(\"%w\") f, max(\"%w\") t "
                       "  FROM \"%w\" WHERE \"%w\" IN (SELECT \"%w\" FROM \"%w\" WHERE period = ?1) "
                       "  GROUP BY 1) y ON y.k = x.\"%w\" "
                       "WHERE x.period = ?1 AND (x.\"%w\" < y.f OR x.\"%w\" > y.t) ORDER BY x.line_no",
-        r->key, r->dept, r->date, r->link, r->date, r->link, r->src_a, r->range_key, r->from,
+        r->key, r->dept, en, zh, r->src_a, r->range_key, r->from,
         r->to, r->src_b, r->range_key, r->link, r->src_a, r->link, r->date, r->date);
+    sqlite3_free(args), sqlite3_free(en), sqlite3_free(zh);
     int rc = exec_bound(db, sql, period, r, err);
     sqlite3_free(sql);
     return rc;
@@ -284,12 +314,14 @@ static int coverage_quarantined(sqlite3 *db, const char *period, const rrule *r,
                                               "AND source = ?2 AND rule = 'reference' AND field = ?3 "
                                               "AND stage = 'validate' ORDER BY file_id, line_no",
                                               err);
-    sqlite3_stmt *ins = st ? db_prepare(db,
-                                        RECORD_INSERT "VALUES (?1, ?2, ?3, NULL, NULL, 'only_in_a', "
-                                        "printf('%s %s in %s (line %d, quarantined by validate), "
-                                        "not in %s', ?5, ?3, ?6, ?4, ?7), ?8)",
-                                        err)
-                           : NULL;
+    const char *fmt = N_("%s %s in %s (line %d, quarantined by validate), not in %s");
+    char *en = detail_sql(0, fmt, "?5, ?3, ?6, ?4, ?7"), *zh = detail_sql(1, fmt, "?5, ?3, ?6, ?4, ?7");
+    char *isql = sqlite3_mprintf(RECORD_INSERT "VALUES (?1, ?2, ?3, NULL, NULL, 'only_in_a', %s, "
+                                               "%s, ?8)",
+                                 en, zh);
+    sqlite3_free(en), sqlite3_free(zh);
+    sqlite3_stmt *ins = st ? db_prepare(db, isql, err) : NULL;
+    sqlite3_free(isql);
     if (!ins) {
         sqlite3_finalize(st);
         return rc ? rc : err->code;
@@ -347,54 +379,28 @@ static int coverage(sqlite3 *db, const char *period, const rrule *r, rrule_outco
         D, B, K);
     sqlite3_stmt *st = db_prepare(db, sql, err);
     sqlite3_free(sql);
-    sqlite3_stmt *ins = st ? db_prepare(db,
-                                        "INSERT INTO reconcile_result VALUES "
-                                        "(?, ?, ?, 'count', ?, ?, ?, ?, ?, ?)",
-                                        err)
-                           : NULL;
-    if (!ins) {
-        sqlite3_finalize(st);
+    if (!st)
         return err->code;
-    }
     sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
-    int step;
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        long long va = sqlite3_column_int64(st, 1), vb = sqlite3_column_int64(st, 2);
-        long long diff = va - vb, tol = tolerance_for(r, vb);
-        int fail = llabs(diff) > tol;
-        o->compared++;
-        o->aggregate_fails += fail;
-        sqlite3_reset(ins);
-        sqlite3_bind_text(ins, 1, period, -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins, 2, r->id, -1, SQLITE_STATIC);
-        sqlite3_bind_value(ins, 3, sqlite3_column_value(st, 0));
-        sqlite3_bind_int64(ins, 4, va);
-        sqlite3_bind_int64(ins, 5, vb);
-        sqlite3_bind_int64(ins, 6, diff);
-        sqlite3_bind_int64(ins, 7, tol);
-        sqlite3_bind_text(ins, 8, fail ? "fail" : "ok", -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins, 9, r->blocking ? "blocking" : "warning", -1, SQLITE_STATIC);
-        if (sqlite3_step(ins) != SQLITE_DONE)
-            rc = db_fail(db, "storing a reconciliation result", err);
-    }
-    if (!rc && step != SQLITE_DONE)
-        rc = db_fail(db, "comparing coverage per department", err);
-    sqlite3_finalize(st);
-    sqlite3_finalize(ins);
-    if (rc)
+    if ((rc = store_results(db, period, r, st, 0, o, err)))
         return rc;
+    char *args_b = sqlite3_mprintf("%Q, b.\"%w\", %Q, %Q, b.\"%w\", %Q", K, K, B, D, D, A);
+    char *en_b = detail_sql(0, ONLY_IN, args_b), *zh_b = detail_sql(1, ONLY_IN, args_b);
     char *not_covered = sqlite3_mprintf(
-        RECORD_INSERT "SELECT ?1, ?2, b.\"%w\", b.\"%w\", NULL, 'only_in_b', "
-                      "printf('%q %%s in %q (%q %%s), not in %q', b.\"%w\", b.\"%w\"), ?3 "
+        RECORD_INSERT "SELECT ?1, ?2, b.\"%w\", b.\"%w\", NULL, 'only_in_b', %s, %s, ?3 "
                       "FROM \"%w\" b WHERE b.period = ?1 AND b.\"%w\" NOT IN "
                       "(SELECT k FROM temp.reconcile_cover) ORDER BY b.line_no",
-        K, D, K, B, D, A, K, D, B, K);
+        K, D, en_b, zh_b, B, K);
+    const char *only_a_fmt = N_("%s %s in %s, not in %s");
+    char *args_a = sqlite3_mprintf("%Q, a.\"%w\", %Q, %Q", K, K, A, B);
+    char *en_a = detail_sql(0, only_a_fmt, args_a), *zh_a = detail_sql(1, only_a_fmt, args_a);
     char *unknown = sqlite3_mprintf(
-        RECORD_INSERT "SELECT ?1, ?2, a.\"%w\", NULL, NULL, 'only_in_a', "
-                      "printf('%q %%s in %q, not in %q', a.\"%w\"), ?3 "
+        RECORD_INSERT "SELECT ?1, ?2, a.\"%w\", NULL, NULL, 'only_in_a', %s, %s, ?3 "
                       "FROM \"%w\" a WHERE a.period = ?1 AND a.\"%w\" NOT IN "
                       "(SELECT \"%w\" FROM \"%w\" WHERE period = ?1) ORDER BY a.line_no",
-        K, K, A, B, K, A, K, K, B);
+        K, en_a, zh_a, A, K, K, B);
+    sqlite3_free(args_b), sqlite3_free(en_b), sqlite3_free(zh_b);
+    sqlite3_free(args_a), sqlite3_free(en_a), sqlite3_free(zh_a);
     rc = exec_bound(db, not_covered, period, r, err);
     if (!rc)
         rc = exec_bound(db, unknown, period, r, err);
@@ -565,7 +571,7 @@ static int write_csv(sqlite3 *db, const char *path, const char *header, const ch
     if (rule)
         sqlite3_bind_text(st, 2, rule, -1, SQLITE_STATIC);
     fprintf(f, "\xEF\xBB\xBF%s\n", header); /* a BOM: these files are opened in Excel */
-    int rc;
+    int rc = HR_OK;
     while (db_row(st, &rc, err)) {
         for (int i = 0; i < sqlite3_column_count(st); i++) {
             if (i)
@@ -601,9 +607,10 @@ static int write_csvs(sqlite3 *db, const rconfig *conf, const char *period, cons
         rc = write_csv(db, path,
                        "期间(period),规则(rule),记录(record_key),差异(issue),科室代码(dept_code),"
                        "科室(dept_name),对方科室代码(dept_code_b),对方科室(dept_name_b),"
-                       "说明(detail),级别(severity)",
+                       "说明(detail),说明中文(detail_zh),级别(severity)",
                        "SELECT period, rule, record_key, issue, dept_code, " DEPT_NAME("dept_code")
-                       ", dept_code_b, " DEPT_NAME("dept_code_b") ", detail, severity "
+                       ", dept_code_b, " DEPT_NAME("dept_code_b") ", detail, "
+                       "coalesce(detail_zh, detail), severity "
                        "FROM reconcile_record r WHERE period = ?1 AND rule = ?2 ORDER BY rowid",
                        period, conf->rules[i].id, err);
     }
@@ -629,8 +636,12 @@ static int write_csvs(sqlite3 *db, const rconfig *conf, const char *period, cons
 static void print_summary(const rconfig *conf, const rrule_outcome *o, const char *period,
                           const char *state, FILE *out)
 {
-    fprintf(out, "reconciliation %s: %s\n%-28s %-9s %-6s %11s %9s %9s\n", period, state, "rule",
-            "severity", "status", "departments", "beyond", "records");
+    /* the title and header in the messages' language; the state and the
+     * rows' words as they are */
+    fprintf(out, _("reconciliation %s: %s\n"), period, state);
+    /* TRANSLATORS: keep the columns over the rows' (%-28s %-9s %-6s %11s %9s
+     * %9s; a Chinese character takes two) */
+    fputs(_("rule                         severity  status departments    beyond   records\n"), out);
     for (int i = 0; i < conf->nrules; i++) {
         if (o[i].missing[0]) {
             fprintf(out, "%-28s %-9s %s: %s\n", conf->rules[i].id,
@@ -649,11 +660,18 @@ static int blocking_error(const rconfig *conf, const rrule_outcome *o, const cha
 {
     strbuf sb = STRBUF_INIT;
     for (int i = 0; i < conf->nrules; i++)
-        if (conf->rules[i].blocking && o[i].failed)
-            sb_addf(&sb, "%s%s (%lld department%s beyond tolerance, %lld record difference%s)",
-                    sb.len ? "; " : "", conf->rules[i].id, o[i].aggregate_fails,
-                    o[i].aggregate_fails == 1 ? "" : "s", o[i].record_issues,
-                    o[i].record_issues == 1 ? "" : "s");
+        if (conf->rules[i].blocking && o[i].failed) {
+            sb_addf(&sb, "%s%s (", sb.len ? "; " : "", conf->rules[i].id);
+            sb_addf(&sb, msg_ntr("%lld department beyond tolerance",
+                                 "%lld departments beyond tolerance",
+                                 (unsigned long)o[i].aggregate_fails),
+                    o[i].aggregate_fails);
+            sb_addstr(&sb, ", ");
+            sb_addf(&sb, msg_ntr("%lld record difference", "%lld record differences",
+                                 (unsigned long)o[i].record_issues),
+                    o[i].record_issues);
+            sb_addstr(&sb, ")");
+        }
     hr_error_set(err, HR_EBLOCKED, NULL, 0, NULL,
                  "reconciliation of %s is blocking: %s; see the reconcile-%s-*.csv files, or "
                  "use --force to render reports marked as unreconciled drafts",
@@ -671,9 +689,7 @@ int reconcile_period(sqlite3 *db, const reconcile_options *opt, hr_error *err)
     rconfig conf;
     if (rconfig_load(db, path, &conf, err))
         return err->code;
-    rrule_outcome *o = calloc((size_t)conf.nrules + 1, sizeof *o);
-    if (!o)
-        abort();
+    rrule_outcome *o = xcalloc((size_t)conf.nrules + 1, sizeof *o);
     int blocking = 0, warnings = 0;
     int rc = db_begin(db, err);
     if (!rc)

@@ -121,7 +121,7 @@ int charset_prepare(run *r, hr_error *err)
             font_charset_free(cs);
             return err->code;
         }
-        int rc;
+        int rc = HR_OK;
         while (db_row(st, &rc, err)) {
             const char *t = (const char *)sqlite3_column_text(st, 0);
             if (t)

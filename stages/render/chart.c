@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "pipeline/core/utf8.h"
+#include "pipeline/core/xalloc.h"
 #include "stages/render/render_internal.h"
 #include "stages/render/template.h"
 
@@ -683,9 +684,7 @@ int chart_render(rctx *c, xmlNodePtr el)
     dataset d;
     if (ds_load(c, el, name, &d))
         return c->err->code;
-    grid *g = malloc(sizeof *g);
-    if (!g)
-        abort();
+    grid *g = xmalloc(sizeof *g);
     int rc = build_grid(c, el, &d, g);
     ds_free(&d);
     if (rc) {

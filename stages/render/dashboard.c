@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "pipeline/core/db.h"
+#include "pipeline/core/xalloc.h"
 #include "stages/render/render_internal.h"
 #include "stages/render/template.h"
 
@@ -144,7 +145,7 @@ static int sparkline_values(rctx *c, const char *id, double v[13])
     sqlite3_bind_text(st, 1, c->month_last, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, c->scope, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
-    int rc;
+    int rc = HR_OK;
     while (db_row(st, &rc, c->err)) {
         int back = sqlite3_column_int(st, 0);
         if (back >= 0 && back <= 12 && sqlite3_column_type(st, 1) != SQLITE_TEXT &&
@@ -371,9 +372,7 @@ int dash_quadrant(rctx *c, xmlNodePtr el)
                             "a quadrant dataset needs the columns x, xvalue and value");
     }
     int n = 0, ref = -1;
-    double *xs = malloc(sizeof(double) * (size_t)(d.nrows + 1) * 2), *ys = xs + d.nrows + 1;
-    if (!xs)
-        abort();
+    double *xs = xmalloc(sizeof(double) * (size_t)(d.nrows + 1) * 2), *ys = xs + d.nrows + 1;
     double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY, yhi = -INFINITY;
     for (int r = 0; r < d.nrows; r++) {
         double a = ds_at(&d, r, cx)->num, b = ds_at(&d, r, cy)->num;
@@ -448,9 +447,7 @@ int dash_quadrant(rctx *c, xmlNodePtr el)
         double x, y, score;
         int row, hl;
     } pt;
-    pt *pts = malloc(sizeof *pts * (size_t)(d.nrows + 1));
-    if (!pts)
-        abort();
+    pt *pts = xmalloc(sizeof *pts * (size_t)(d.nrows + 1));
     int np = 0;
     for (int r = 0; r < d.nrows; r++) {
         double a = ds_at(&d, r, cx)->num, b = ds_at(&d, r, cy)->num;
@@ -467,9 +464,7 @@ int dash_quadrant(rctx *c, xmlNodePtr el)
             pt tmp = pts[j];
             pts[j] = pts[j - 1], pts[j - 1] = tmp;
         }
-    double (*box)[4] = malloc(sizeof *box * (size_t)(np + 1));
-    if (!box)
-        abort();
+    double (*box)[4] = xmalloc(sizeof *box * (size_t)(np + 1));
     int placed = 0;
     for (int i = 0; i < np && placed < 16; i++) {
         /* a bilingual name ("骨科\nOrthopaedics"): the second line

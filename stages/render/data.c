@@ -150,11 +150,9 @@ static void add_row(dataset *d, sqlite3_stmt *st)
         ds_cell *cell = &d->cells[d->nrows * d->ncols + i];
         int type = sqlite3_column_type(st, i);
         const char *t = (const char *)sqlite3_column_text(st, i);
-        cell->text = strdup(t ? t : "");
+        cell->text = xstrdup(t ? t : "");
         cell->num = (type == SQLITE_INTEGER || type == SQLITE_FLOAT) ? sqlite3_column_double(st, i)
                                                                     : NAN;
-        if (!cell->text)
-            abort();
     }
     d->nrows++;
 }
@@ -397,11 +395,9 @@ static int run_sql(rctx *c, xmlNodePtr el, const char *sql, const char *where, l
      * medtech" for equipment, which medical-technology departments own */
     bind(st, ":categories", tpl_attr_buf(el, "categories", "clinical", cats, sizeof cats));
     out->ncols = sqlite3_column_count(st);
-    out->cols = calloc((size_t)out->ncols + 1, sizeof *out->cols);
-    if (!out->cols)
-        abort();
+    out->cols = xcalloc((size_t)out->ncols + 1, sizeof *out->cols);
     for (int i = 0; i < out->ncols; i++)
-        out->cols[i] = strdup(sqlite3_column_name(st, i));
+        out->cols[i] = xstrdup(sqlite3_column_name(st, i));
     double seconds = query_seconds(), deadline = now_seconds() + seconds;
     sqlite3_progress_handler(c->db, 1000, past_deadline, &deadline);
     int rc;

@@ -13,6 +13,7 @@
 
 #include "pipeline/core/log.h"
 #include "pipeline/core/strbuf.h"
+#include "pipeline/core/xalloc.h"
 
 struct font_charset {
     hb_set_t *set;
@@ -62,9 +63,7 @@ int utf8_decode(const char *s, size_t len, uint32_t *cp)
 
 font_charset *font_charset_new(void)
 {
-    font_charset *cs = calloc(1, sizeof *cs);
-    if (!cs)
-        abort();
+    font_charset *cs = xcalloc(1, sizeof *cs);
     cs->set = hb_set_create();
     for (uint32_t c = 0x20; c < 0x7F; c++)
         hb_set_add(cs->set, c);
@@ -143,9 +142,7 @@ int font_open(const char *font_path, const font_charset *cs, render_font **out, 
         hb_face_destroy(face);
         return hr_error_set(err, HR_EFAIL, font_path, 0, NULL, "not a TrueType font");
     }
-    render_font *f = calloc(1, sizeof *f);
-    if (!f)
-        abort();
+    render_font *f = xcalloc(1, sizeof *f);
     f->metrics = hb_font_create(face);
     hb_font_set_scale(f->metrics, 1000, 1000);
     f->have = hb_set_create();
@@ -163,9 +160,7 @@ int font_open(const char *font_path, const font_charset *cs, render_font **out, 
     int rc = sub ? write_subset(f, sub, err)
                  : hr_error_set(err, HR_EFAIL, font_path, 0, NULL, "subsetting the font failed");
     hb_face_destroy(sub);
-    f->advance = malloc(sizeof(float) * 65536);
-    if (!f->advance)
-        abort();
+    f->advance = xmalloc(sizeof(float) * 65536);
     for (int i = 0; i < 65536; i++)
         f->advance[i] = -1;
     if (rc) {

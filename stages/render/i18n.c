@@ -57,7 +57,7 @@ static void untranslated(const char *msgid)
         if (!strcmp(seen[i], msgid))
             return;
     /* a copy: the id may live in a PDF's context, freed after it */
-    if (nseen < sizeof seen / sizeof *seen && (seen[nseen] = strdup(msgid)))
+    if (nseen < sizeof seen / sizeof *seen && (seen[nseen] = strdup(msgid))) /* may fail */
         nseen++;
     log_warn("render: no Chinese translation of \"%s\": the zh_CN edition prints it in English "
              "(text of a template or the renderer: make update-po, then translate it in "

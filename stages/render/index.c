@@ -228,7 +228,7 @@ static int quality_table(sqlite3 *db, strbuf *b, const char *month, const char *
             int num = sqlite3_column_type(st, i) == SQLITE_INTEGER ||
                       sqlite3_column_type(st, i) == SQLITE_FLOAT;
             const char *t = col(st, i);
-            const char *cls = !strcmp(t, "FAIL") || !strcmp(t, "blocking") ? " class=\"bad\""
+            const char *cls = strstr(t, "beyond tolerance") || strstr(t, " blocking") ? " class=\"bad\""
                               : num ? " class=\"n\"" : "";
             sb_addf(b, "<td%s>", cls);
             esc(b, t);
@@ -273,7 +273,9 @@ static int quality_section(sqlite3 *db, strbuf *b, const char *periods, hr_error
             " FROM validation_summary WHERE period = ?1 ORDER BY source", src_h, 6, err);
         if (rc == HR_OK)
             rc = quality_table(db, b, month, "对账 Reconciliation",
-                "SELECT rule, max(severity), CASE WHEN max(status <> 'ok') THEN 'FAIL' ELSE 'ok' END,"
+                "SELECT rule, CASE max(severity) WHEN 'blocking' THEN '阻断 blocking'"
+                " ELSE '警告 warning' END, CASE WHEN max(status <> 'ok')"
+                " THEN '超出容差 beyond tolerance' ELSE '容差内 within tolerance' END,"
                 " sum(status <> 'ok') FROM reconcile_result WHERE period = ?1"
                 " GROUP BY rule ORDER BY rule", rec_h, 4, err);
         if (rc == HR_OK)

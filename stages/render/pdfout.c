@@ -18,6 +18,7 @@
 #include "pipeline/core/paths.h"
 #include "pipeline/core/strbuf.h"
 #include "pipeline/core/utf8.h"
+#include "pipeline/core/xalloc.h"
 #include "stages/render/pdffix.h"
 #include "stages/render/template.h"
 
@@ -172,9 +173,7 @@ int pdf_path(const run *r, const scope_item *s, render_mode mode, char *buf, siz
 int render_one(run *r, int scope_index, render_mode mode, const char *path, hr_error *err)
 {
     const scope_item *s = &r->scopes[scope_index];
-    rctx *c = calloc(1, sizeof *c);
-    if (!c)
-        abort();
+    rctx *c = xcalloc(1, sizeof *c);
     c->db = r->db, c->font = r->font, c->tpl = r->tpl, c->tpl_path = r->tpl_path;
     c->mode = mode, c->kind = r->opt->kind, c->per = r->per, c->draft = r->draft, c->err = err;
     c->small_k = r->small_k;

@@ -17,6 +17,7 @@
 #include "pipeline/core/log.h"
 #include "pipeline/core/paths.h"
 #include "pipeline/core/registry.h"
+#include "pipeline/core/xalloc.h"
 
 int render_reports(sqlite3 *db, const render_options *opt, int *written, hr_error *err)
 {
@@ -62,9 +63,7 @@ int render_reports(sqlite3 *db, const render_options *opt, int *written, hr_erro
     snprintf(font_id, sizeof font_id, "%s:%lld:%lld", paths_font_file(),
              (long long)font_st.st_size, (long long)font_st.st_mtime);
     int unchanged = 0, njobs = 0;
-    render_job *jobs = calloc((size_t)(r.nscopes * nmodes + 1), sizeof *jobs);
-    if (!jobs)
-        abort();
+    render_job *jobs = xcalloc((size_t)(r.nscopes * nmodes + 1), sizeof *jobs);
     for (int i = 0; !rc && i < r.nscopes; i++)
         for (int m = 0; !rc && m < nmodes; m++) {
             render_job *j = &jobs[njobs];
@@ -97,8 +96,12 @@ int render_reports(sqlite3 *db, const render_options *opt, int *written, hr_erro
     ds_small_counts_end(db);
     free(jobs);
     if (unchanged)
-        log_info("render: %d PDF%s up to date (inputs and template unchanged), not rendered again",
-                 unchanged, unchanged == 1 ? "" : "s");
+        log_info(msg_ntr("render: %d PDF up to date (inputs and template unchanged), not "
+                         "rendered again",
+                         "render: %d PDFs up to date (inputs and template unchanged), not "
+                         "rendered again",
+                         (unsigned long)unchanged),
+                 unchanged);
     i18n_end();
     ds_sandbox_remove(db);
     font_close(r.font);

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "pipeline/core/strbuf.h"
+#include "pipeline/core/xalloc.h"
 #include "stages/render/render_internal.h"
 #include "stages/render/template.h"
 
@@ -390,9 +391,7 @@ int tbl_render(rctx *c, xmlNodePtr el)
     int zebra = tpl_attr_num(el, "zebra", 1) > 0, totals = tpl_attr_num(el, "totals", 0) > 0;
     int limit = (int)tpl_attr_num(el, "limit", 1e9);
     double hh = header_height(c, cols, n, size);
-    row_text *t = malloc(sizeof *t);
-    if (!t)
-        abort();
+    row_text *t = xmalloc(sizeof *t);
     i18n_lang lang = ctx_primary(c);
     breaks brk;
     breaks_open(c, el, &d, cols, n, &brk);

@@ -26,6 +26,7 @@
 #include "pipeline/core/csv.h"
 #include "pipeline/core/db.h"
 #include "pipeline/core/log.h"
+#include "pipeline/core/msg.h"
 #include "pipeline/core/paths.h"
 #include "pipeline/core/strbuf.h"
 #include "pipeline/core/xalloc.h"
@@ -218,11 +219,11 @@ static int flag_hits(sqlite3 *db, const vconfig *conf, const char *source, const
         else
             snprintf(which, sizeof which, "f.e = %d", i);
         char *sql = sqlite3_mprintf(
-            "INSERT INTO temp.validate_hit (source, rid, ord, field, rule, severity, message) "
-            "SELECT %Q, f.rid, %d, %Q, %Q, %Q, %s FROM temp.validate_flag f "
+            "INSERT INTO temp.validate_hit (source, rid, ord, field, rule, severity, message, "
+            "message_zh) SELECT %Q, f.rid, %d, %Q, %Q, %Q, %s, %s FROM temp.validate_flag f "
             "JOIN \"%w\" t ON t.rowid = f.rid WHERE %s",
             source, i, r->field, r->rule, r->is_warning ? "warning" : "error", r->message,
-            source, which);
+            r->message_zh, source, which);
         rc = exec_rule_sql(db, sql, ref, r->field, err);
         sqlite3_free(sql);
     }
@@ -360,19 +361,21 @@ static int forget_previous(sqlite3 *db, const char *period, hr_error *err)
 }
 
 /* The three commonest reasons a file's rows were quarantined. */
-static void top_reasons(sqlite3 *db, long long file_id, strbuf *out)
+static int top_reasons(sqlite3 *db, long long file_id, strbuf *out, hr_error *err)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT rule, coalesce(field, ''), count(*) FROM quarantine "
-                           "WHERE file_id = ? GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT 3",
-                           -1, &st, NULL) != SQLITE_OK)
-        return;
+    sqlite3_stmt *st = db_prepare(db,
+                                  "SELECT rule, coalesce(field, ''), count(*) FROM quarantine "
+                                  "WHERE file_id = ? GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT 3",
+                                  err);
+    if (!st)
+        return err->code;
     sqlite3_bind_int64(st, 1, file_id);
-    while (sqlite3_step(st) == SQLITE_ROW)
+    int rc = HR_OK;
+    while (db_row(st, &rc, err))
         sb_addf(out, "%s%s %s: %lld", out->len ? "; " : "", sqlite3_column_text(st, 0),
                 sqlite3_column_text(st, 1), (long long)sqlite3_column_int64(st, 2));
     sqlite3_finalize(st);
+    return rc;
 }
 
 static long long count_rows(sqlite3 *db, const char *sql_fmt, const char *table, long long file_id)
@@ -403,7 +406,7 @@ static int summarise(sqlite3 *db, const char *period, hr_error *err)
     }
     sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
     int rc = 0;
-    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+    while (!rc && db_row(st, &rc, err)) {
         long long file_id = sqlite3_column_int64(st, 0);
         const char *source = (const char *)sqlite3_column_text(st, 1);
         const char *path = (const char *)sqlite3_column_text(st, 2);
@@ -434,7 +437,10 @@ static int summarise(sqlite3 *db, const char *period, hr_error *err)
             break;
         }
         strbuf reasons = STRBUF_INIT;
-        top_reasons(db, file_id, &reasons);
+        if ((rc = top_reasons(db, file_id, &reasons, err))) {
+            sb_release(&reasons);
+            break;
+        }
         sqlite3_reset(ins);
         sqlite3_bind_text(ins, 1, period, -1, SQLITE_STATIC);
         sqlite3_bind_text(ins, 2, source, -1, SQLITE_STATIC);
@@ -517,6 +523,7 @@ static int write_quarantine_csv(sqlite3 *db, const char *period, const char *out
                                   "SELECT q.source, coalesce(n.name_zh, ''), coalesce(path, ''), "
                                   "coalesce(line_no, 0), coalesce(field, ''), rule, "
                                   "CASE rule " RULE_NAMES_ZH " ELSE '' END, stage, message, "
+                                  "coalesce(message_zh, message), "
                                   "coalesce(raw, '') FROM quarantine q "
                                   "LEFT JOIN source_name n ON n.source = q.source "
                                   "WHERE period = ? ORDER BY q.source, path, line_no",
@@ -528,10 +535,12 @@ static int write_quarantine_csv(sqlite3 *db, const char *period, const char *out
     sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
     /* For people, in Excel: a BOM, both languages in the header */
     fputs("\xEF\xBB\xBF数据源(source),数据源名称(source_name),文件(path),行号(line),字段(field),"
-          "规则(rule),规则说明(rule_zh),阶段(stage),原因(message),原始记录(raw)\n",
+          "规则(rule),规则说明(rule_zh),阶段(stage),原因(message),原因中文(message_zh),"
+          "原始记录(raw)\n",
           f);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        for (int i = 0; i < 10; i++) {
+    int rc = HR_OK;
+    while (db_row(st, &rc, err)) {
+        for (int i = 0; i < 11; i++) {
             const char *v = (const char *)sqlite3_column_text(st, i);
             if (i)
                 fputc(',', f);
@@ -540,77 +549,108 @@ static int write_quarantine_csv(sqlite3 *db, const char *period, const char *out
         fputc('\n', f);
     }
     sqlite3_finalize(st);
+    if (rc) { /* never a quarantine file cut short in place of the whole one */
+        paths_out_abandon(&out);
+        return rc;
+    }
     return paths_out_commit(&out, err);
 }
 
 /* One line per kind of data warning: what, how many departments. */
-static void print_warning_kinds(sqlite3 *db, const char *period, FILE *out)
+static int print_warning_kinds(sqlite3 *db, const char *period, FILE *out, hr_error *err)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT source, kind, threshold, count(DISTINCT scope), "
-                           "min(message_en) FROM data_warning WHERE period = ? "
-                           "GROUP BY source, kind, threshold ORDER BY kind, source",
-                           -1, &st, NULL) != SQLITE_OK)
-        return;
+    sqlite3_stmt *st = db_prepare(db,
+                                  "SELECT source, kind, threshold, count(DISTINCT scope), "
+                                  "min(message_en), min(message_zh) FROM data_warning WHERE "
+                                  "period = ? GROUP BY source, kind, threshold ORDER BY kind, source",
+                                  err);
+    if (!st)
+        return err->code;
     sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    int rc = HR_OK;
+    while (db_row(st, &rc, err)) {
         const char *source = (const char *)sqlite3_column_text(st, 0);
         const char *kind = (const char *)sqlite3_column_text(st, 1);
         double limit = sqlite3_column_double(st, 2);
         long long n = sqlite3_column_int64(st, 3);
-        const char *depts = n == 1 ? "department" : "departments";
+        unsigned long un = (unsigned long)n;
         fprintf(out, "  %s: ", source);
-        if (strcmp(kind, "volume_mom") == 0 || strcmp(kind, "volume_yoy") == 0)
-            fprintf(out, "volume moved beyond ±%g%% against %s in %lld %s", limit,
-                    kind[7] == 'm' ? "the previous month" : "a year earlier", n, depts);
+        if (strcmp(kind, "volume_mom") == 0)
+            fprintf(out,
+                    msg_ntr("volume moved beyond ±%g%% against the previous month in %lld "
+                            "department",
+                            "volume moved beyond ±%g%% against the previous month in %lld "
+                            "departments",
+                            un),
+                    limit, n);
+        else if (strcmp(kind, "volume_yoy") == 0)
+            fprintf(out,
+                    msg_ntr("volume moved beyond ±%g%% against a year earlier in %lld department",
+                            "volume moved beyond ±%g%% against a year earlier in %lld departments",
+                            un),
+                    limit, n);
         else if (strcmp(kind, "zero_days") == 0)
-            fprintf(out, "%g or more days without any rows in %lld busy %s", limit, n, depts);
+            fprintf(out,
+                    msg_ntr("%g or more days without any rows in %lld busy department",
+                            "%g or more days without any rows in %lld busy departments", un),
+                    limit, n);
         else if (strcmp(kind, "census_overfull") == 0)
-            fprintf(out, "occupied beds above %g%% of open beds in %lld %s", limit, n, depts);
+            fprintf(out,
+                    msg_ntr("occupied beds above %g%% of open beds in %lld department",
+                            "occupied beds above %g%% of open beds in %lld departments", un),
+                    limit, n);
         else
-            fputs((const char *)sqlite3_column_text(st, 4), out);
-        fputs(" -- see the report appendix or `hospreport validate`\n", out);
+            fputs((const char *)sqlite3_column_text(st, msg_chinese() ? 5 : 4), out);
+        fputs(_(" -- see the report appendix or `hospreport validate`\n"), out);
     }
     sqlite3_finalize(st);
+    return rc;
 }
 
-static void print_report(sqlite3 *db, const char *period, int brief, FILE *out)
+static int print_report(sqlite3 *db, const char *period, int brief, FILE *out, hr_error *err)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT source, rows_read, rows_accepted, rows_quarantined, "
-                           "rows_warned, top_reasons FROM validation_summary WHERE period = ? "
-                           "ORDER BY source",
-                           -1, &st, NULL) != SQLITE_OK)
-        return;
+    sqlite3_stmt *st = db_prepare(db,
+                                  "SELECT source, rows_read, rows_accepted, rows_quarantined, "
+                                  "rows_warned, top_reasons FROM validation_summary WHERE "
+                                  "period = ? ORDER BY source",
+                                  err);
+    if (!st)
+        return err->code;
     sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
-    fprintf(out, "validation %s\n%-16s %10s %10s %11s %9s  %s\n", period, "source", "rows",
-            "accepted", "quarantined", "warnings", "top reasons");
-    while (sqlite3_step(st) == SQLITE_ROW)
+    /* the title and header in the messages' language; the rows as they are */
+    fprintf(out, _("validation %s\n"), period);
+    /* TRANSLATORS: keep the columns over the rows' (%-16s %10s %10s %11s %9s;
+     * a Chinese character takes two) */
+    fputs(_("source                 rows   accepted quarantined  warnings  top reasons\n"), out);
+    int rc = HR_OK;
+    while (db_row(st, &rc, err))
         fprintf(out, "%-16s %10lld %10lld %11lld %9lld  %s\n", sqlite3_column_text(st, 0),
                 (long long)sqlite3_column_int64(st, 1), (long long)sqlite3_column_int64(st, 2),
                 (long long)sqlite3_column_int64(st, 3), (long long)sqlite3_column_int64(st, 4),
                 sqlite3_column_text(st, 5));
     sqlite3_finalize(st);
+    if (rc)
+        return rc;
     int64_t n = 0;
-    db_query_int(db, &n, NULL, "SELECT count(*) FROM data_warning WHERE period = ?", period, NULL);
+    if (db_query_int(db, &n, err, "SELECT count(*) FROM data_warning WHERE period = ?", period,
+                     NULL) < 0)
+        return err->code;
     if (!n)
-        return;
-    fprintf(out, "data warnings: %lld\n", (long long)n);
-    if (brief) {
-        print_warning_kinds(db, period, out);
-        return;
-    }
-    if (sqlite3_prepare_v2(db,
-                           "SELECT message_en FROM data_warning WHERE period = ? "
-                           "ORDER BY kind, source, scope",
-                           -1, &st, NULL) != SQLITE_OK)
-        return;
+        return HR_OK;
+    fprintf(out, _("data warnings: %lld\n"), (long long)n);
+    if (brief)
+        return print_warning_kinds(db, period, out, err);
+    st = db_prepare(db,
+                    "SELECT message_en, message_zh FROM data_warning WHERE period = ? "
+                    "ORDER BY kind, source, scope",
+                    err);
+    if (!st)
+        return err->code;
     sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
-    while (sqlite3_step(st) == SQLITE_ROW)
-        fprintf(out, "  %s\n", sqlite3_column_text(st, 0));
+    while (db_row(st, &rc, err)) /* the list in the messages' language */
+        fprintf(out, "  %s\n", sqlite3_column_text(st, msg_chinese() ? 1 : 0));
     sqlite3_finalize(st);
+    return rc;
 }
 
 static int validate_in_transaction(sqlite3 *db, const vconfig *conf, const char *period,
@@ -699,7 +739,7 @@ int validate_period(sqlite3 *db, const validate_options *opt, hr_error *err)
     if (!rc && opt->out_dir)
         rc = write_quarantine_csv(db, opt->period, opt->out_dir, err);
     if (!rc && opt->report)
-        print_report(db, opt->period, opt->brief, opt->report);
+        rc = print_report(db, opt->period, opt->brief, opt->report, err);
     if (!rc)
         rc = check_limit(db, opt->period, conf.limit_percent, err);
     vconfig_free(&conf);

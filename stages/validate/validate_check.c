@@ -146,7 +146,7 @@ int vscan_column(vscan *v, const char *name)
         if (strcmp(v->cols[i], name) == 0)
             return i;
     v->cols = xrealloc(v->cols, (size_t)(v->ncols + 1) * sizeof *v->cols);
-    v->cols[v->ncols] = strdup(name);
+    v->cols[v->ncols] = xstrdup(name);
     return v->ncols++;
 }
 

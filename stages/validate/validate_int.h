@@ -76,7 +76,8 @@ typedef struct vrule {
     char *key_shown;  /* key rules: the fields as the export names them, "a, b" */
     int nkey;         /* key rules: how many columns */
     char *cond;       /* other rules: the broken case */
-    char *message;    /* other rules: the message text */
+    char *message;    /* other rules: the message, an SQL expression */
+    char *message_zh; /* the same in Chinese (its format from the catalog) */
     vcheck check;     /* other rules: the same in C (validate_check.c) */
 } vrule;
 
@@ -115,6 +116,10 @@ int vhit_prepare(sqlite3 *db, hr_error *err);
  * table row: the first rule it broke, in rules-file order) and records
  * warning hits of kept rows in row_warning. Sets *quarantined. */
 int vquarantine_apply(sqlite3 *db, const char *period, long long *quarantined, hr_error *err);
+
+/* A rule's message expression (SQL printf of a catalog format, or a quoted
+ * text) with the format in Chinese; malloc'd. */
+char *vmessage_zh(const char *message);
 
 /* What a quarantined record, a message or a CSV shows in place of a
  * patient identifier (the patient_key field). */

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "pipeline/core/db.h"
+#include "pipeline/core/msg.h"
 #include "pipeline/core/strbuf.h"
 #include "pipeline/core/xalloc.h"
 #include "stages/validate/validate_int.h"
@@ -94,6 +95,7 @@ typedef struct kctx {
     const vrule *r;
     int ord;
     sqlite3_stmt *fetch, *hit;
+    const char *fmt_zh; /* the message's format in Chinese (SQLite printf) */
     strbuf keys;
     kcand *c;
     size_t nc, capc;
@@ -115,14 +117,18 @@ static int by_key_then_line(const void *a, const void *b, void *arg)
 
 static int add_hit(kctx *k, const kcand *row, const kcand *first, hr_error *err)
 {
-    char *msg = sqlite3_mprintf("duplicate %s (%s): first at line %lld", k->r->key_shown, row->shown,
-                                (long long)first->line_no);
+    const char *fmt = N_("duplicate %s (%s): first at line %lld");
+    char *msg = sqlite3_mprintf(fmt, k->r->key_shown, row->shown, (long long)first->line_no);
+    char *msg_zh = sqlite3_mprintf(k->fmt_zh, k->r->key_shown, row->shown,
+                                   (long long)first->line_no);
     sqlite3_stmt *h = k->hit;
     sqlite3_bind_int64(h, 2, row->rowid);
     sqlite3_bind_text(h, 6, msg, -1, SQLITE_STATIC);
+    sqlite3_bind_text(h, 7, msg_zh, -1, SQLITE_STATIC);
     int step = sqlite3_step(h);
     sqlite3_reset(h);
     sqlite3_free(msg);
+    sqlite3_free(msg_zh);
     return step == SQLITE_DONE ? HR_OK : db_fail(k->db, "recording a duplicate key", err);
 }
 
@@ -245,11 +251,13 @@ static int prepare(kctx *k, hr_error *err)
     sqlite3_free(sql);
     k->hit = k->fetch ? db_prepare(k->db,
                                    "INSERT INTO temp.validate_hit (source, rid, ord, field, rule, "
-                                   "severity, message) VALUES (?1, ?2, ?3, ?4, 'key', ?5, ?6)",
+                                   "severity, message, message_zh) "
+                                   "VALUES (?1, ?2, ?3, ?4, 'key', ?5, ?6, ?7)",
                                    err)
                       : NULL;
     if (!k->hit)
         return err->code;
+    k->fmt_zh = msg_tr_lang(1, "duplicate %s (%s): first at line %lld");
     sqlite3_bind_text(k->hit, 1, k->r->source, -1, SQLITE_STATIC);
     sqlite3_bind_int(k->hit, 3, k->ord);
     sqlite3_bind_text(k->hit, 4, k->r->field, -1, SQLITE_STATIC);
@@ -302,7 +310,7 @@ vkey *vkey_begin(sqlite3 *db, const vrule *r, int ord, long long rows, hr_error 
 void vkey_bind(vkey *v, vscan *s)
 {
     /* key_cols: "a, b" */
-    char *copy = strdup(v->k.r->key_cols), *save = NULL;
+    char *copy = xstrdup(v->k.r->key_cols), *save = NULL;
     int n = 0;
     for (char *t = strtok_r(copy, ", ", &save); t && n < 16; t = strtok_r(NULL, ", ", &save))
         v->at[n++] = vscan_column(s, t);

@@ -30,7 +30,7 @@
 #include "pipeline/core/xalloc.h"
 
 typedef struct vbad {
-    char *source, *field, *rule, *message, *raw;
+    char *source, *field, *rule, *message, *message_zh, *raw;
     long long rowid, file_id, line_no;
 } vbad;
 
@@ -44,7 +44,8 @@ int vhit_prepare(sqlite3 *db, hr_error *err)
     return db_exec(db,
                    "CREATE TEMP TABLE IF NOT EXISTS validate_hit ("
                    " source TEXT NOT NULL, rid INTEGER NOT NULL, ord INTEGER NOT NULL,"
-                   " field TEXT, rule TEXT NOT NULL, severity TEXT NOT NULL, message TEXT);"
+                   " field TEXT, rule TEXT NOT NULL, severity TEXT NOT NULL, message TEXT,"
+                   " message_zh TEXT);"
                    "DELETE FROM temp.validate_hit;",
                    err);
 }
@@ -52,7 +53,7 @@ int vhit_prepare(sqlite3 *db, hr_error *err)
 static char *dup_col(sqlite3_stmt *st, int i)
 {
     const char *s = (const char *)sqlite3_column_text(st, i);
-    return strdup(s ? s : "");
+    return xstrdup(s ? s : "");
 }
 
 char *vquarantine_rebuild_raw(sqlite3 *db, const char *table, long long rowid)
@@ -92,7 +93,7 @@ char *vquarantine_rebuild_raw(sqlite3 *db, const char *table, long long rowid)
 static int collect(sqlite3 *db, vbad_list *list, hr_error *err)
 {
     sqlite3_stmt *st = db_prepare(db,
-                                  "SELECT source, rid, field, rule, message, min(ord) "
+                                  "SELECT source, rid, field, rule, message, min(ord), message_zh "
                                   "FROM temp.validate_hit WHERE severity = 'error' "
                                   "GROUP BY source, rid ORDER BY source, rid",
                                   err);
@@ -111,6 +112,7 @@ static int collect(sqlite3 *db, vbad_list *list, hr_error *err)
         b->field = dup_col(st, 2);
         b->rule = dup_col(st, 3);
         b->message = dup_col(st, 4);
+        b->message_zh = dup_col(st, 6);
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
@@ -157,8 +159,8 @@ static int move_rows(sqlite3 *db, const char *period, vbad_list *list, hr_error 
     sqlite3_stmt *ins = db_prepare(
         db,
         "INSERT INTO quarantine (period, source, file_id, path, line_no, raw, field, rule, "
-        "message, stage) VALUES (?1, ?2, ?3, (SELECT path FROM source_file WHERE file_id = ?3), "
-        "?4, ?5, ?6, ?7, ?8, 'validate')",
+        "message, message_zh, stage) VALUES (?1, ?2, ?3, (SELECT path FROM source_file WHERE "
+        "file_id = ?3), ?4, ?5, ?6, ?7, ?8, ?9, 'validate')",
         err);
     if (!ins)
         return err->code;
@@ -174,6 +176,7 @@ static int move_rows(sqlite3 *db, const char *period, vbad_list *list, hr_error 
         sqlite3_bind_text(ins, 6, b->field, -1, SQLITE_STATIC);
         sqlite3_bind_text(ins, 7, b->rule, -1, SQLITE_STATIC);
         sqlite3_bind_text(ins, 8, b->message, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 9, b->message_zh, -1, SQLITE_STATIC);
         if (sqlite3_step(ins) != SQLITE_DONE) {
             rc = db_fail(db, "recording a quarantined row", err);
             break;
@@ -193,7 +196,7 @@ static int record_warnings(sqlite3 *db, const char *period, hr_error *err)
     if (!st)
         return err->code;
     int rc = 0;
-    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+    while (!rc && db_row(st, &rc, err)) {
         const char *src = (const char *)sqlite3_column_text(st, 0);
         char *sql = sqlite3_mprintf(
             "INSERT INTO row_warning (period, source, file_id, line_no, field, rule, message) "
@@ -223,7 +226,7 @@ int vquarantine_apply(sqlite3 *db, const char *period, long long *quarantined, h
     *quarantined = (long long)list.n;
     for (size_t i = 0; i < list.n; i++) {
         vbad *b = &list.items[i];
-        free(b->source), free(b->field), free(b->rule), free(b->message), free(b->raw);
+        free(b->source), free(b->field), free(b->rule), free(b->message), free(b->message_zh), free(b->raw);
     }
     free(list.items);
     return rc;

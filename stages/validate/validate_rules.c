@@ -22,6 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pipeline/core/db.h"
+#include "pipeline/core/msg.h"
 #include "pipeline/core/strbuf.h"
 #include "pipeline/core/xmlconf.h"
 #include "pipeline/core/xalloc.h"
@@ -51,14 +53,14 @@ static void pending_set(vparse *p, vc_kind kind, const char *col)
 {
     vcheck_free(&p->pending);
     p->pending.kind = kind;
-    p->pending.col = strdup(col);
+    p->pending.col = xstrdup(col);
 }
 
 static void pending_list_add(vparse *p, const char *value)
 {
     vcheck *c = &p->pending;
     c->list = xrealloc(c->list, (size_t)(c->nlist + 1) * sizeof *c->list);
-    c->list[c->nlist++] = strdup(value);
+    c->list[c->nlist++] = xstrdup(value);
 }
 
 static char *attr(xmlNode *n, const char *name)
@@ -125,6 +127,54 @@ static int column_or_fail(vparse *p, xmlNode *n, const char *table, const char *
     return 0;
 }
 
+/* A rule's message is the SQL printf(FMT, args...) of one format that names
+ * no field (the field is an argument): FMT is a message id of the catalog,
+ * so that rule_add can make the Chinese message from the same arguments.
+ * TRANSLATORS of these formats: SQLite's printf takes no %1$s, keep the
+ * order of the conversions. */
+static void msg_open(strbuf *m, const char *fmt)
+{
+    char *q = sqlite3_mprintf("printf(%Q", fmt);
+    sb_addstr(m, q);
+    sqlite3_free(q);
+}
+
+static void msg_text_arg(strbuf *m, const char *s)
+{
+    char *q = sqlite3_mprintf(", %Q", s);
+    sb_addstr(m, q);
+    sqlite3_free(q);
+}
+
+/* The message expression with its format (the first SQL string literal:
+ * printf('FMT', ...) or a plain 'text') in Chinese: the quarantine file
+ * gives the reason in both languages, as its header. */
+char *vmessage_zh(const char *m)
+{
+    size_t start = strncmp(m, "printf('", 8) == 0 ? 7 : m[0] == '\'' ? 0 : (size_t)-1;
+    if (start == (size_t)-1)
+        return strdup(m);
+    strbuf fmt = STRBUF_INIT;
+    size_t i = start + 1;
+    for (; m[i]; i++) {
+        if (m[i] == '\'' && m[i + 1] == '\'')
+            sb_addch(&fmt, '\''), i++;
+        else if (m[i] == '\'')
+            break;
+        else
+            sb_addch(&fmt, m[i]);
+    }
+    if (!m[i] || !fmt.len) {
+        sb_release(&fmt);
+        return strdup(m);
+    }
+    char *q = sqlite3_mprintf("%.*s%Q%s", (int)start, m, msg_tr_lang(1, fmt.buf), m + i + 1);
+    char *out = strdup(q);
+    sqlite3_free(q);
+    sb_release(&fmt);
+    return out;
+}
+
 static void rule_add(vparse *p, const char *source, const char *field, const char *rule,
                      int is_warning, strbuf *where, strbuf *message, int needs_dept,
                      int needs_equip, int needs_stays)
@@ -133,15 +183,16 @@ static void rule_add(vparse *p, const char *source, const char *field, const cha
     c->rules = xrealloc(c->rules, (size_t)(c->nrules + 1) * sizeof *c->rules);
     vrule *r = &c->rules[c->nrules];
     memset(r, 0, sizeof *r);
-    r->source = strdup(source);
-    r->field = strdup(field);
-    r->rule = strdup(rule);
+    r->source = xstrdup(source);
+    r->field = xstrdup(field);
+    r->rule = xstrdup(rule);
     r->is_warning = is_warning;
     r->needs_dept = needs_dept;
     r->needs_equip = needs_equip;
     r->needs_stays = needs_stays;
     r->cond = sb_detach(where, NULL);
     r->message = sb_detach(message, NULL);
+    r->message_zh = vmessage_zh(r->message);
     r->check = p->pending;
     memset(&p->pending, 0, sizeof p->pending);
     c->nrules++;
@@ -153,7 +204,9 @@ static int rule_required(vparse *p, xmlNode *n, const char *src, const vcolumn *
     (void)n, (void)src;
     pending_set(p, VC_REQUIRED, c->name);
     sb_addf(w, "t.%s IS NULL OR t.%s = ''", c->name, c->name);
-    sb_addstr(m, "'a value is required'");
+    char *q = sqlite3_mprintf("%Q", N_("a value is required"));
+    sb_addstr(m, q);
+    sqlite3_free(q);
     return 0;
 }
 
@@ -182,9 +235,10 @@ static int rule_enum(vparse *p, xmlNode *n, const char *src, const vcolumn *c, s
         rc = parse_fail(p, n, c->name, "enum rule without values%s", "");
     } else {
         sb_addf(w, "t.%s NOT IN (%s)", c->name, list.buf);
-        char *msg = sqlite3_mprintf("printf('''%%s'' is not one of %q', %s)", shown.buf, c->shown);
-        sb_addstr(m, msg);
-        sqlite3_free(msg);
+        msg_open(m, N_("'%s' is not one of %s"));
+        sb_addf(m, ", %s", c->shown);
+        msg_text_arg(m, shown.buf);
+        sb_addstr(m, ")");
     }
     sb_release(&list);
     sb_release(&shown);
@@ -252,8 +306,10 @@ static int rule_range(vparse *p, xmlNode *n, const char *src, const vcolumn *c, 
     if (!miss_hi)
         sb_addf(w, "t.%s > %s", c->name, hi);
     sb_addstr(w, ")");
-    sb_addf(m, "printf('%s %%s is outside the range %s%%s, %%s]', ", c->field,
-            open_lo ? "(" : "[");
+    msg_open(m, open_lo ? N_("%s %s is outside the range (%s, %s]")
+                        : N_("%s %s is outside the range [%s, %s]"));
+    msg_text_arg(m, c->field);
+    sb_addstr(m, ", ");
     value_sql(m, c);
     char *bounds = sqlite3_mprintf(", %Q, %Q)", miss_lo ? "-" : lo, miss_hi ? "-" : hi);
     if (c->is_money) { /* show the bounds in CNY, as the rules file has them */
@@ -280,18 +336,18 @@ static int rule_reference(vparse *p, xmlNode *n, const char *src, const vcolumn 
     if (to && strcmp(to, "dept") == 0) {
         sb_addf(w, "t.%s NOT IN (SELECT dept_code FROM dept WHERE period = ?2)", c->name);
         *needs_dept = 1;
-        what = "the department dictionary";
+        what = N_("%s '%s' is not in the department dictionary of the month");
     } else if (to && strcmp(to, "equipment") == 0) {
         sb_addf(w, "t.%s NOT IN (SELECT equipment_id FROM equipment WHERE period = ?3)",
                 c->name);
         *needs_equip = 1;
-        what = "the equipment ledger";
+        what = N_("%s '%s' is not in the equipment ledger of the month");
     } else if (to && strcmp(to, "inpatient") == 0) {
         /* a stay discharged in the month: inpatient.csv of the same period
          * (its period rule keeps discharge dates in the month) */
         sb_addf(w, "t.%s NOT IN (SELECT stay_id FROM inpatient WHERE period = ?1)", c->name);
         *needs_stays = 1;
-        what = "the stays discharged (inpatient.csv)";
+        what = N_("%s '%s' is not a stay discharged in the month (inpatient.csv)");
     } else {
         rc = parse_fail(p, n, c->name, "reference to '%s': expected dept, equipment or inpatient",
                         to ? to : "");
@@ -299,25 +355,18 @@ static int rule_reference(vparse *p, xmlNode *n, const char *src, const vcolumn 
     }
     if (!rc) {
         pending_set(p, VC_REFERENCE, c->name);
-        p->pending.ref = strdup(to);
-        p->pending.allow = allow ? strdup(allow) : NULL;
+        p->pending.ref = xstrdup(to);
+        p->pending.allow = allow ? xstrdup(allow) : NULL;
     }
     if (!rc && allow) {
         char *q = sqlite3_mprintf(" AND t.%s <> %Q", c->name, allow);
         sb_addstr(w, q);
         sqlite3_free(q);
     }
-    if (!rc && *needs_stays) {
-        char *msg = sqlite3_mprintf("printf('%q ''%%s'' is not a stay discharged in the month "
-                                    "(inpatient.csv)', %s)",
-                                    c->field, c->shown);
-        sb_addstr(m, msg);
-        sqlite3_free(msg);
-    } else if (!rc) {
-        char *msg = sqlite3_mprintf("printf('%q ''%%s'' is not in %s of the month', %s)",
-                                    c->field, what, c->shown);
-        sb_addstr(m, msg);
-        sqlite3_free(msg);
+    if (!rc) { /* the message's format, the field's name and value */
+        msg_open(m, what);
+        msg_text_arg(m, c->field);
+        sb_addf(m, ", %s)", c->shown);
     }
     xmlFree(to);
     xmlFree(allow);
@@ -330,14 +379,20 @@ static int rule_period(vparse *p, xmlNode *n, const char *src, const vcolumn *c,
     (void)n, (void)src;
     pending_set(p, VC_PERIOD, c->name);
     sb_addf(w, "substr(t.%s, 1, 7) <> ?1", c->name);
-    sb_addf(m, "printf('%s %%s is not in the period %%s', %s, ?1)", c->field, c->shown);
+    msg_open(m, N_("%s %s is not in the period %s"));
+    msg_text_arg(m, c->field);
+    sb_addf(m, ", %s, ?1)", c->shown);
     return 0;
 }
 
 static const char *const COMPARE_OPS[][3] = {
-    /* name, SQL of the broken case, words */
-    {"lt", ">=", "before"}, {"le", ">", "on or before"}, {"gt", "<=", "after"},
-    {"ge", "<", "on or after"}, {"eq", "<>", "equal to"}, {"ne", "=", "different from"},
+    /* name, SQL of the broken case, the message's format */
+    {"lt", ">=", N_("%s %s must be before %s %s")},
+    {"le", ">", N_("%s %s must be on or before %s %s")},
+    {"gt", "<=", N_("%s %s must be after %s %s")},
+    {"ge", "<", N_("%s %s must be on or after %s %s")},
+    {"eq", "<>", N_("%s %s must be equal to %s %s")},
+    {"ne", "=", N_("%s %s must be different from %s %s")},
 };
 
 static int rule_compare(vparse *p, xmlNode *n, const char *src, const vcolumn *c, strbuf *w,
@@ -354,14 +409,17 @@ static int rule_compare(vparse *p, xmlNode *n, const char *src, const vcolumn *c
         rc = parse_fail(p, n, c->name, "compare op '%s': expected lt le gt ge eq ne", op ? op : "");
     if (!rc && ((c->is_text && o.is_text) || (c->is_int && o.is_int))) {
         pending_set(p, VC_COMPARE, c->name);
-        p->pending.other = strdup(o.name);
+        p->pending.other = xstrdup(o.name);
         p->pending.op = k;
         p->pending.text = c->is_text;
     }
     if (!rc) {
         sb_addf(w, "t.%s %s t.%s", c->name, COMPARE_OPS[k][1], o.name);
-        sb_addf(m, "printf('%s %%s must be %s %s %%s', ", c->field, COMPARE_OPS[k][2], other);
+        msg_open(m, COMPARE_OPS[k][2]);
+        msg_text_arg(m, c->field);
+        sb_addstr(m, ", ");
         value_sql(m, c);
+        msg_text_arg(m, other);
         sb_addstr(m, ", ");
         value_sql(m, &o);
         sb_addstr(m, ")");
@@ -393,12 +451,18 @@ static int rule_sum_le(vparse *p, xmlNode *n, const char *src, const vcolumn *c,
         rc = parse_fail(p, n, c->name, "sum-le rule without parts%s", "");
     if (!rc) {
         sb_addf(w, "(%s) > t.%s", sum.buf, c->name);
+        msg_open(m, c->is_money ? N_("%s = %.2f is more than %s %.2f")
+                                : N_("%s = %s is more than %s %s"));
+        msg_text_arg(m, names.buf);
         if (c->is_money)
-            sb_addf(m, "printf('%s = %%.2f is more than %s %%.2f', (%s) / 100.0, t.%s / 100.0)",
-                    names.buf, c->field, sum.buf, c->name);
+            sb_addf(m, ", (%s) / 100.0", sum.buf);
         else
-            sb_addf(m, "printf('%s = %%s is more than %s %%s', (%s), t.%s)", names.buf, c->field,
-                    sum.buf, c->name);
+            sb_addf(m, ", (%s)", sum.buf);
+        msg_text_arg(m, c->field);
+        if (c->is_money)
+            sb_addf(m, ", t.%s / 100.0)", c->name);
+        else
+            sb_addf(m, ", t.%s)", c->name);
     }
     sb_release(&sum);
     sb_release(&names);
@@ -423,24 +487,25 @@ static int rule_code(vparse *p, xmlNode *n, const char *src, const vcolumn *c, s
     p->pending.max_len = max;
     sb_addf(w, "t.%s GLOB '*[^A-Za-z0-9_.-]*' OR t.%s GLOB '[.-]*' OR length(t.%s) > %ld",
             c->name, c->name, c->name, max);
-    sb_addf(m,
-            "printf('%s ''%%s'' is not a code: only A-Z a-z 0-9 _ . - (not first: . -), at "
-            "most %ld characters', replace(replace(t.%s, char(10), ' '), char(13), ' '))",
-            c->field, max, c->name);
+    msg_open(m, N_("%s '%s' is not a code: only A-Z a-z 0-9 _ . - (not first: . -), at most "
+                   "%d characters"));
+    msg_text_arg(m, c->field);
+    sb_addf(m, ", replace(replace(t.%s, char(10), ' '), char(13), ' '), %ld)", c->name, max);
     return 0;
 }
 
 /* money-limit: every money column of a source, |amount| <= the limit (CNY),
  * as the first rule of the source -- an amount beyond it is a typing or
  * export error, and would make sums meaningless or overflow. */
-static void money_limit_rules(vparse *p, const char *src)
+static int money_limit_rules(vparse *p, const char *src)
 {
     char *sql = sqlite3_mprintf("SELECT name FROM pragma_table_info(%Q) WHERE name LIKE "
                                 "'%%\\_cents' ESCAPE '\\' ORDER BY cid",
                                 src);
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(p->db, sql, -1, &st, NULL) == SQLITE_OK) {
-        while (sqlite3_step(st) == SQLITE_ROW) {
+    sqlite3_stmt *st = db_prepare(p->db, sql, p->err);
+    int rc = st ? HR_OK : p->err->code;
+    if (st) {
+        while (db_row(st, &rc, p->err)) {
             const char *col = (const char *)sqlite3_column_text(st, 0);
             char field[80];
             snprintf(field, sizeof field, "%.*s", (int)(strlen(col) - 6), col);
@@ -454,11 +519,13 @@ static void money_limit_rules(vparse *p, const char *src)
             p->pending.lo_int = p->pending.hi_int = 1;
             p->pending.lo_i = -p->money_limit_cents;
             p->pending.hi_i = p->money_limit_cents;
-            sb_addf(&m,
-                    "printf('%s %%s%%d.%%02d is beyond the plausible limit of +-%s CNY "
-                    "(money-limit in validation.xml)', CASE WHEN t.%s < 0 THEN '-' ELSE '' END, "
-                    "abs(t.%s / 100), abs(t.%s %% 100))",
-                    field, p->money_limit_text, col, col, col);
+            msg_open(&m, N_("%s %s%d.%02d is beyond the plausible limit of +-%s CNY "
+                            "(money-limit in validation.xml)"));
+            msg_text_arg(&m, field);
+            sb_addf(&m, ", CASE WHEN t.%s < 0 THEN '-' ELSE '' END, abs(t.%s / 100), "
+                        "abs(t.%s %% 100)", col, col, col);
+            msg_text_arg(&m, p->money_limit_text);
+            sb_addstr(&m, ")");
             rule_add(p, src, field, "range", 0, &w, &m, 0, 0, 0);
             sb_release(&w);
             sb_release(&m);
@@ -466,6 +533,7 @@ static void money_limit_rules(vparse *p, const char *src)
     }
     sqlite3_finalize(st);
     sqlite3_free(sql);
+    return rc;
 }
 
 /* key: the first row by (file_id, line_no) with a key value stays; later
@@ -473,7 +541,7 @@ static void money_limit_rules(vparse *p, const char *src)
 static int rule_key(vparse *p, xmlNode *n, const char *src, int is_warning, const char *fields)
 {
     strbuf cols = STRBUF_INIT, shown = STRBUF_INIT;
-    char *save = NULL, *copy = strdup(fields);
+    char *save = NULL, *copy = xstrdup(fields);
     int rc = 0, nf = 0;
     char first[80] = "";
     for (char *tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
@@ -495,9 +563,9 @@ static int rule_key(vparse *p, xmlNode *n, const char *src, int is_warning, cons
         c->rules = xrealloc(c->rules, (size_t)(c->nrules + 1) * sizeof *c->rules);
         vrule *r = &c->rules[c->nrules];
         memset(r, 0, sizeof *r);
-        r->source = strdup(src);
-        r->field = strdup(first);
-        r->rule = strdup("key");
+        r->source = xstrdup(src);
+        r->field = xstrdup(first);
+        r->rule = xstrdup("key");
         r->is_warning = is_warning;
         r->key_cols = sb_detach(&cols, NULL);
         r->key_shown = sb_detach(&shown, NULL);
@@ -571,13 +639,13 @@ static int threshold_parse(vparse *p, xmlNode *n)
     vthreshold *t = &c->thresholds[c->nthresholds];
     memset(t, 0, sizeof *t);
     char *src = attr(n, "source");
-    t->kind = strdup((const char *)n->name);
+    t->kind = xstrdup((const char *)n->name);
     for (char *s = t->kind; *s; s++)
         if (*s == '-')
             *s = '_';
-    t->source = strdup(src                                     ? src
-                       : strcmp(t->kind, "drg_benchmark") == 0 ? "drg"
-                                                               : "census");
+    t->source = xstrdup(src                                     ? src
+                        : strcmp(t->kind, "drg_benchmark") == 0 ? "drg"
+                                                                : "census");
     xmlFree(src);
     c->nthresholds++;
     if (!table_exists(p->db, t->source))
@@ -595,7 +663,7 @@ static int threshold_parse(vparse *p, xmlNode *n)
         xmlFree(f);
         if (rc)
             return rc;
-        t->date_column = strdup(col.name);
+        t->date_column = xstrdup(col.name);
     }
     return 0;
 }
@@ -603,19 +671,18 @@ static int threshold_parse(vparse *p, xmlNode *n)
 /* The canonical tables ingest loads (they have file_id and line_no) with a
  * money column that no <source> of the rules file named: their money
  * limit rules come after the file's. */
-static void money_limit_unnamed(vparse *p, xmlNode *root)
+static int money_limit_unnamed(vparse *p, xmlNode *root)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(p->db,
-                           "SELECT m.name FROM sqlite_master m WHERE m.type = 'table' AND "
-                           "EXISTS (SELECT 1 FROM pragma_table_info(m.name) WHERE name = "
-                           "'file_id') AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) "
-                           "WHERE name = 'line_no') ORDER BY m.name",
-                           -1, &st, NULL) != SQLITE_OK) {
-        sqlite3_finalize(st);
-        return;
-    }
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    sqlite3_stmt *st = db_prepare(p->db,
+                                  "SELECT m.name FROM sqlite_master m WHERE m.type = 'table' AND "
+                                  "EXISTS (SELECT 1 FROM pragma_table_info(m.name) WHERE name = "
+                                  "'file_id') AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) "
+                                  "WHERE name = 'line_no') ORDER BY m.name",
+                                  p->err);
+    if (!st)
+        return p->err->code;
+    int rc = HR_OK;
+    while (!rc && db_row(st, &rc, p->err)) {
         const char *table = (const char *)sqlite3_column_text(st, 0);
         int named = strcmp(table, "quarantine") == 0;
         for (xmlNode *s = root->children; s && !named; s = s->next) {
@@ -624,9 +691,10 @@ static void money_limit_unnamed(vparse *p, xmlNode *root)
             xmlFree(src);
         }
         if (!named)
-            money_limit_rules(p, table);
+            rc = money_limit_rules(p, table);
     }
     sqlite3_finalize(st);
+    return rc;
 }
 
 static int money_limit_parse(vparse *p, xmlNode *root)
@@ -663,7 +731,7 @@ static int document_parse(vparse *p, xmlNode *root)
         if (!src || !table_exists(p->db, src))
             rc = parse_fail(p, s, "name", "no source '%s'", src ? src : "");
         if (!rc)
-            money_limit_rules(p, src);
+            rc = money_limit_rules(p, src);
         for (xmlNode *r = s->children; r && !rc; r = r->next)
             if (r->type == XML_ELEMENT_NODE)
                 rc = rule_parse(p, r, src);
@@ -671,8 +739,7 @@ static int document_parse(vparse *p, xmlNode *root)
         if (rc)
             return rc;
     }
-    money_limit_unnamed(p, root);
-    return 0;
+    return money_limit_unnamed(p, root);
 }
 
 /* Parses `path` and validates it against <dir of rules>/../schema/<xsd_name>. */
@@ -708,6 +775,7 @@ void vconfig_free(vconfig *conf)
         free(conf->rules[i].key_shown);
         free(conf->rules[i].cond);
         free(conf->rules[i].message);
+        free(conf->rules[i].message_zh);
         vcheck_free(&conf->rules[i].check);
     }
     for (int i = 0; i < conf->nthresholds; i++) {

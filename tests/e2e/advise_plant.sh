@@ -16,13 +16,9 @@
 # (zh_CN and en) must name each event with its department and figure; the
 # noise must lead nothing.
 set -eu
-BUILD=${BUILD:-build}
-HR=$BUILD/hospreport
-T=$(mktemp -d /tmp/advise-plant-XXXXXX)
-[ -n "${KEEP:-}" ] || trap 'rm -rf "$T"' EXIT
-fail() { echo "advise_plant.sh: $* ($T)" >&2; exit 1; }
+. "$(dirname "$0")/lib.sh"
 
-"$BUILD/hospgen" --out "$T/x" --end 2026-10 --months 14 --scale 0.05 --seed 7 --quiet
+"$GEN" --out "$T/x" --end 2026-10 --months 14 --scale 0.05 --seed 7 --quiet
 M=$T/x/2026-10
 db=$T/h.db
 
@@ -34,7 +30,7 @@ clinical=$(awk -F, 'NR > 1 && $4 == "clinical" { print $1 }' "$M/dept.csv" | sor
 D=$(for d in $clinical; do [ "$d" != "$V" ] && grep -q ",$d,D" "$M/outpatient.csv" && echo "$d"; done |
     sed -n 3p)
 L=$(for d in $clinical; do [ "$d" != "$V" ] && [ "$d" != "$D" ] && echo "$d"; done | sed -n 5p)
-[ -n "$V" ] && [ -n "$D" ] && [ -n "$L" ] || fail "no departments to plant in"
+[ -n "$V" ] && [ -n "$D" ] && [ -n "$L" ] || die "no departments to plant in"
 
 # V: drop every other outpatient row of V; lower its revenue lines by the fees
 awk -F, -v OFS=, -v d="$V" -v out="$T/v.fees" '
@@ -74,7 +70,7 @@ mv "$T/c.csv" "$M/cost.csv"
 N_DEPT=$(awk -F, 'FNR == 1 { f++ } f == 1 && $4 == "clinical" { c[$1] = 1 }
                   f == 2 && FNR > 1 && c[$4] { print $4 }' "$M/dept.csv" "$M/equipment.csv" |
          sort | head -n 1)
-[ -n "$N_DEPT" ] || fail "no clinical department with equipment"
+[ -n "$N_DEPT" ] || die "no clinical department with equipment"
 for m in 2026-06 2026-07 2026-08 2026-09 2026-10; do
     echo "SB09901,移动数字化X线摄影系统,Mobile digital radiography system,$N_DEPT,2026-06-15,1800000.00,6,60" \
         >>"$T/x/$m/equipment.csv"
@@ -106,72 +102,73 @@ for m in $(ls "$T/x" | grep -E '^[0-9]{4}-[0-9]{2}$' | sort); do
     "$HR" reconcile -q --period "$m" --db "$db" --out "$T/q" >/dev/null
 done
 "$HR" run -q --in "$M" --period 2026-10 --db "$db" --out "$T/r" >/dev/null ||
-    fail "run 2026-10 failed"
+    die "run 2026-10 failed"
 
 q() { sqlite3 "$db" "$1"; }
 name() { q "SELECT name_zh FROM dept WHERE period = '2026-10' AND dept_code = '$1'"; }
 name_en() { q "SELECT name_en FROM dept WHERE period = '2026-10' AND dept_code = '$1'"; }
-has() { # has SCOPE KIND TEXT: some sentence of the scope contains TEXT
+advises() { # advises SCOPE KIND TEXT: some sentence of the scope contains TEXT
     n=$(q "SELECT count(*) FROM advice WHERE period = '2026-10' AND scope = '$1' AND kind = '$2'
            AND (instr(text_zh, '$3') OR instr(text_en, '$3'))")
-    [ "$n" -gt 0 ] || fail "no $2 of $1 contains '$3'"
+    [ "$n" -gt 0 ] && ok || bad "no $2 of $1 contains '$3'"
 }
 VN=$(name "$V"); DN=$(name "$D"); LN=$(name "$L")
 
 # V: the hospital names the department and its drop (visits, in 人次)
-has hospital finding "$VN门急诊人次环比下降"
-has hospital suggestion "$VN门急诊人次"
-has "$V" finding "门急诊人次环比下降"
+advises hospital finding "$VN门急诊人次环比下降"
+advises hospital suggestion "$VN门急诊人次"
+advises "$V" finding "门急诊人次环比下降"
 # D: the drug share line, the department listed with its share
-has hospital suggestion "药占比高于 30.0% 的科室："
-has hospital suggestion "$DN（"
-has "$D" suggestion "本科室药占比"
+advises hospital suggestion "药占比高于 30.0% 的科室："
+advises hospital suggestion "$DN（"
+advises "$D" suggestion "本科室药占比"
 # L: turned to deficit, by the maintenance line; a suggestion naming it
-has hospital finding "本月由盈转亏的科室："
-has hospital finding "$LN（-"
-has "$L" finding "本科室本月由盈转亏"
-has "$L" finding "维修费"
-has "$L" suggestion "维修费"
+advises hospital finding "本月由盈转亏的科室："
+advises hospital finding "$LN（-"
+advises "$L" finding "本科室本月由盈转亏"
+advises "$L" finding "维修费"
+advises "$L" suggestion "维修费"
 # N: a comparability break in its department (the hospital's exams hardly
 # moved), named with the device and its first month; never an improvement
-has "$N_DEPT" finding "含新增设备移动数字化X线摄影系统（"
-has "$N_DEPT" finding "2026-06 启用），非同口径比较"
+advises "$N_DEPT" finding "含新增设备移动数字化X线摄影系统（"
+advises "$N_DEPT" finding "2026-06 启用），非同口径比较"
 n=$(q "SELECT count(*) FROM advice WHERE period = '2026-10' AND rule_id LIKE 'improved%'
        AND indicator IN ('exams', 'equipment_utilization', 'equipment_idle_rate')
        AND scope IN ('hospital', '$N_DEPT')")
-[ "$n" -eq 0 ] || fail "the new device's effect is headlined as an improvement"
+[ "$n" -eq 0 ] && ok || bad "the new device's effect is headlined as an improvement"
 # I: idle, in the department report and the hospital's list
 I_DEPT=$(awk -F, -v i="$I" '$1 == i { print $4 }' "$M/equipment.csv")
-has "$I_DEPT" finding "本科室$I_NAME"
-has "$I_DEPT" suggestion "$I_NAME"
-has hospital finding "$I_NAME"
+advises "$I_DEPT" finding "本科室$I_NAME"
+advises "$I_DEPT" suggestion "$I_NAME"
+advises hospital finding "$I_NAME"
 # the hospital's list states its thresholds as configured (max_utilization,
 # min_idle_rate of config/advice.xml), not "most days"
-has hospital finding "利用率不高于 30.0% 或闲置天数占比不低于 50.0% 的设备"
+advises hospital finding "利用率不高于 30.0% 或闲置天数占比不低于 50.0% 的设备"
 # S: the noise leads nothing
 n=$(q "SELECT count(*) FROM advice WHERE period = '2026-10' AND kind = 'finding'
        AND indicator IN ('complaints', 'complaint_rate')")
-[ "$n" -eq 0 ] || fail "complaints (small counts) made $n findings"
+[ "$n" -eq 0 ] && ok || bad "complaints (small counts) made $n findings"
 # every scope has an overview; the hospital's names the deficit
-has hospital overview "本期需重点关注"
-has "$L" overview "本科室"
+advises hospital overview "本期需重点关注"
+advises "$L" overview "本科室"
 
 # The PDFs say the same, in both languages.
 pdf=$T/r/monthly-2026-10-hospital
 pdftotext -layout "$pdf.zh_CN.pdf" "$T/zh.txt"
 pdftotext -layout "$pdf.en.pdf" "$T/en.txt"
 flat() { tr -d ' \n' <"$1"; }
-flat "$T/zh.txt" | grep -q "$(echo "${VN}门急诊人次环比下降" | tr -d ' ')" || fail "zh PDF: no $VN drop"
-flat "$T/zh.txt" | grep -q "本月由盈转亏的科室" || fail "zh PDF: no deficit"
-flat "$T/zh.txt" | grep -q "本期需重点关注" || fail "zh PDF: no overview"
+flat "$T/zh.txt" | grep -q "$(echo "${VN}门急诊人次环比下降" | tr -d ' ')" && ok || bad "zh PDF: no $VN drop"
+flat "$T/zh.txt" | grep -q "本月由盈转亏的科室" && ok || bad "zh PDF: no deficit"
+flat "$T/zh.txt" | grep -q "本期需重点关注" && ok || bad "zh PDF: no overview"
 VE=$(name_en "$V" | tr -d ' ')
-flat "$T/en.txt" | grep -q "${VE}:Outpatientandemergencyvisitsfell" || fail "en PDF: no $VE drop"
-flat "$T/en.txt" | grep -q "turnedfromsurplustodeficit" || fail "en PDF: no deficit"
-flat "$T/en.txt" | grep -q "Whatmattersmost" || fail "en PDF: no overview"
+flat "$T/en.txt" | grep -q "${VE}:Outpatientandemergencyvisitsfell" && ok || bad "en PDF: no $VE drop"
+flat "$T/en.txt" | grep -q "turnedfromsurplustodeficit" && ok || bad "en PDF: no deficit"
+flat "$T/en.txt" | grep -q "Whatmattersmost" && ok || bad "en PDF: no overview"
 pdftotext -layout "$T/r/monthly-2026-10-$L.zh_CN.pdf" "$T/l.txt"
-flat "$T/l.txt" | grep -q "本科室本月由盈转亏" || fail "department PDF: no deficit"
+flat "$T/l.txt" | grep -q "本科室本月由盈转亏" && ok || bad "department PDF: no deficit"
 pdftotext -layout "$T/r/monthly-2026-10-$N_DEPT.zh_CN.pdf" "$T/n.txt"
-flat "$T/n.txt" | grep -q "非同口径比较" || fail "department PDF: no comparability break"
+flat "$T/n.txt" | grep -q "非同口径比较" && ok || bad "department PDF: no comparability break"
 pdftotext -layout "$T/r/monthly-2026-10-$N_DEPT.en.pdf" "$T/n.txt"
-flat "$T/n.txt" | grep -q "notlike-for-like" || fail "department en PDF: no comparability break"
-echo "advise_plant.sh: ok (V=$V D=$D L=$L N=$N_DEPT I=$I)"
+flat "$T/n.txt" | grep -q "notlike-for-like" && ok || bad "department en PDF: no comparability break"
+echo "advise_plant: planted in V=$V D=$D L=$L N=$N_DEPT I=$I"
+summary

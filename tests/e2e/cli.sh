@@ -2,22 +2,7 @@
 # The command line's contract (spec/CLI.md): --help for every command,
 # --version, usage errors with exit status 1 and a one-line message.
 set -u
-HR=${BUILD:-build}/hospreport
-T=$(mktemp -d /tmp/hr-cli.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-check() { # description, expected status, command...
-    desc=$1 want=$2
-    shift 2
-    "$@" >$T/out 2>$T/err
-    got=$?
-    if [ "$got" -eq "$want" ]; then pass=$((pass + 1)); else
-        fail=$((fail + 1)); echo "FAIL: $desc: exit $got, wanted $want"; cat $T/err; fi
-}
-has() { # description, file, text
-    if grep -q -- "$3" "$2"; then pass=$((pass + 1)); else
-        fail=$((fail + 1)); echo "FAIL: $1: '$3' not in $2"; cat "$2"; fi
-}
+. "$(dirname "$0")/lib.sh"
 check "--version" 0 "$HR" --version
 has "--version" $T/out "^hospreport [0-9]"
 check "--help" 0 "$HR" --help
@@ -27,8 +12,7 @@ done
 for c in run ingest validate reconcile compute render export due status; do
     check "$c --help" 0 "$HR" $c --help
     has "$c --help" $T/out "^Usage: hospreport $c"
-    if grep -q '%%' $T/out; then fail=$((fail + 1)); echo "FAIL: $c --help prints a literal %%"
-    else pass=$((pass + 1)); fi
+    if grep -q '%%' $T/out; then bad "$c --help prints a literal %%"; else ok; fi
 done
 check "no command" 1 "$HR"
 check "unknown command" 1 "$HR" frobnicate
@@ -47,5 +31,4 @@ has "bad lang" $T/err "not a language"
 check "bad report" 1 "$HR" render --report weekly --period 2026-10 --db $T/hr.db
 check "stray argument" 1 "$HR" status extra
 rm -f $T/hr.db $T/hr.db-wal $T/hr.db-shm $T/out $T/err
-echo "cli: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary

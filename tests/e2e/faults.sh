@@ -17,23 +17,18 @@
 #
 # Run from the repository root: BUILD=build tests/e2e/faults.sh
 set -eu
-BUILD=${BUILD:-build}
-HR=$BUILD/hospreport
-GEN=$BUILD/hospgen
+. "$(dirname "$0")/lib.sh"
 SCALE=${SCALE:-0.1}
 END=2026-10
 MONTHS="2026-08 2026-09 2026-10"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
 
 run_month() { # db in_root month force
-    "$HR" ingest --in "$2/$3" --period "$3" --db "$1" >/dev/null 2>>"$tmp/ingest.log"
-    "$HR" validate --period "$3" --db "$1" --out "$tmp/out" >/dev/null
+    "$HR" ingest --in "$2/$3" --period "$3" --db "$1" >/dev/null 2>>"$T/ingest.log"
+    "$HR" validate --period "$3" --db "$1" --out "$T/out" >/dev/null
     if [ "$4" = force ]; then
-        "$HR" reconcile --period "$3" --db "$1" --out "$tmp/out" --force >/dev/null
+        "$HR" reconcile --period "$3" --db "$1" --out "$T/out" --force >/dev/null
     else
-        "$HR" reconcile --period "$3" --db "$1" --out "$tmp/out" >/dev/null
+        "$HR" reconcile --period "$3" --db "$1" --out "$T/out" >/dev/null
     fi
 }
 
@@ -59,10 +54,7 @@ check_invariant() { # db
             WHEN 'drg_benchmark' THEN (SELECT count(*) FROM drg_benchmark t WHERE t.file_id = f.file_id)
             WHEN 'antibiotic' THEN (SELECT count(*) FROM antibiotic t WHERE t.file_id = f.file_id)
             ELSE rows_read END")
-    if [ -n "$lost" ]; then
-        echo "faults.sh: rows read <> rows loaded + rows quarantined: $lost" >&2
-        fail=1
-    fi
+    [ -z "$lost" ] && ok || bad "rows read <> rows loaded + rows quarantined: $lost"
     # The outpatient roll-up (built by validate alone) equals the rows,
     # both ways, with every month marked complete.
     off=$(sqlite3 "$1" "
@@ -80,23 +72,20 @@ check_invariant() { # db
              + (SELECT count(*) FROM (SELECT * FROM r EXCEPT SELECT * FROM t))
              + (SELECT count(DISTINCT period) FROM outpatient) - (SELECT count(*) FROM rollup_state
                  WHERE source = 'outpatient' AND built_by = 'validate')")
-    if [ "$off" != 0 ]; then
-        echo "faults.sh: outpatient_rollup differs from the outpatient rows ($off)" >&2
-        fail=1
-    fi
+    [ "$off" = 0 ] && ok || bad "outpatient_rollup differs from the outpatient rows ($off)"
 }
 
 # ---- 1. faults
-"$GEN" --out "$tmp/in" --end $END --months 3 --scale "$SCALE" --faults --quiet
-db=$tmp/faults.db
+"$GEN" --out "$T/in" --end $END --months 3 --scale "$SCALE" --faults --quiet
+db=$T/faults.db
 for m in $MONTHS; do
-    run_month "$db" "$tmp/in" "$m" force
+    run_month "$db" "$T/in" "$m" force
 done
 check_invariant "$db"
 
 diff_out=$(sqlite3 "$db" <<SQL
 .mode csv
-.import $tmp/in/faults.csv faults
+.import $T/in/faults.csv faults
 CREATE TEMP TABLE expected AS
   SELECT month || '|' || file || '|' || line AS k FROM faults
    WHERE fault IN ('duplicate_key', 'bad_date', 'unknown_dept', 'out_of_period', 'fee_sum',
@@ -149,40 +138,32 @@ SELECT 'no faults listed' WHERE (SELECT count(*) FROM expected) = 0;
 SQL
 )
 if [ -n "$diff_out" ]; then
-    echo "faults.sh: the stages' findings differ from faults.csv:" >&2
-    echo "$diff_out" >&2
-    fail=1
+    bad "the stages' findings differ from faults.csv:"
+    echo "$diff_out"
 else
-    echo "faults.sh: $(sqlite3 "$db" "SELECT count(*) FROM quarantine") quarantined rows and" \
+    ok
+    echo "faults: $(sqlite3 "$db" "SELECT count(*) FROM quarantine") quarantined rows and" \
         "$(sqlite3 "$db" "SELECT count(*) FROM reconcile_record") record differences," \
         "exactly the faults listed"
 fi
 
 # ---- 2. clean output
-"$GEN" --out "$tmp/clean" --end $END --months 3 --scale "$SCALE" --quiet
-db=$tmp/clean.db
+"$GEN" --out "$T/clean" --end $END --months 3 --scale "$SCALE" --quiet
+db=$T/clean.db
 for m in $MONTHS; do
-    if ! run_month "$db" "$tmp/clean" "$m" strict; then
-        echo "faults.sh: clean month $m did not pass validate and reconcile" >&2
-        fail=1
+    if run_month "$db" "$T/clean" "$m" strict; then ok; else
+        bad "clean month $m did not pass validate and reconcile"
     fi
 done
 check_invariant "$db"
-bad=$(sqlite3 "$db" "SELECT (SELECT count(*) FROM quarantine) || ' quarantined, ' ||
+bad_state=$(sqlite3 "$db" "SELECT (SELECT count(*) FROM quarantine) || ' quarantined, ' ||
     (SELECT count(*) FROM reconcile_rule_state WHERE status = 'fail' AND severity = 'blocking')
     || ' blocking failures' WHERE (SELECT count(*) FROM quarantine) > 0 OR
     (SELECT count(*) FROM reconcile_rule_state WHERE status = 'fail' AND severity = 'blocking') > 0")
-if [ -n "$bad" ]; then
-    echo "faults.sh: clean output: $bad" >&2
-    fail=1
-fi
+[ -z "$bad_state" ] && ok || bad "clean output: $bad_state"
 # the generator leaves ~1 % of stays ungrouped, never beyond the tolerance
 g=$(sqlite3 "$db" "SELECT group_concat(period || ' ' || status) FROM reconcile_rule_state
     WHERE rule = 'drg_grouping' AND status <> 'ok'")
 n=$(sqlite3 "$db" "SELECT count(*) FROM reconcile_rule_state WHERE rule = 'drg_grouping'")
-if [ -n "$g" ] || [ "$n" -ne 3 ]; then
-    echo "faults.sh: clean output: drg_grouping not ok in every month ($n: $g)" >&2
-    fail=1
-fi
-[ $fail -eq 0 ] && echo "faults.sh: clean output: nothing quarantined, nothing blocking"
-exit $fail
+[ -z "$g" ] && [ "$n" -eq 3 ] && ok || bad "clean output: drg_grouping not ok in every month ($n: $g)"
+summary

@@ -19,55 +19,51 @@
 #   YoY: 2025 not loaded -> empty. YTD: January-August 2026 not loaded ->
 #            empty, and so ytd_yoy.
 set -u
-BUILD=${BUILD:-build}
-BIN=$BUILD/hospreport
+. "$(dirname "$0")/lib.sh"
 DATA=tests/data/e2e/first_slice
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/hr-first-slice.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
-DB=$WORK/slice.db
-fail() { echo "first_slice: $*" >&2; exit 1; }
+DB=$T/slice.db
 
-[ -x "$BIN" ] || fail "$BIN not built"
+[ -x "$HR" ] || die "$HR not built"
 for m in 2026-09 2026-10; do
-    "$BIN" ingest --in "$DATA/$m" --period "$m" --db "$DB" 2>>"$WORK/log" \
-        || fail "ingest $m failed: $(tail -n 3 "$WORK/log")"
-    "$BIN" validate --period "$m" --db "$DB" --out "$WORK/out" 2>>"$WORK/log" \
-        || fail "validate $m failed: $(tail -n 3 "$WORK/log")"
+    "$HR" ingest --in "$DATA/$m" --period "$m" --db "$DB" 2>>"$T/log" \
+        || die "ingest $m failed: $(tail -n 3 "$T/log")"
+    "$HR" validate --period "$m" --db "$DB" --out "$T/out" 2>>"$T/log" \
+        || die "validate $m failed: $(tail -n 3 "$T/log")"
     # 3 = blocking: the slice has no medical records or ledger to reconcile
     # against; compute must still run.
-    "$BIN" reconcile --period "$m" --db "$DB" --out "$WORK/out" 2>>"$WORK/log"
+    "$HR" reconcile --period "$m" --db "$DB" --out "$T/out" 2>>"$T/log"
     rc=$?
-    [ "$rc" -eq 0 ] || [ "$rc" -eq 3 ] || fail "reconcile $m: exit $rc: $(tail -n 3 "$WORK/log")"
+    [ "$rc" -eq 0 ] || [ "$rc" -eq 3 ] || die "reconcile $m: exit $rc: $(tail -n 3 "$T/log")"
 done
-"$BIN" compute --period 2026-10 --db "$DB" 2>>"$WORK/log" \
-    || fail "compute failed: $(tail -n 3 "$WORK/log")"
-"$BIN" export --period 2026-10 --scope all --db "$DB" >"$WORK/oct.csv" 2>>"$WORK/log" \
-    || fail "export 2026-10 failed: $(tail -n 3 "$WORK/log")"
-"$BIN" export --period 2026-09 --db "$DB" >"$WORK/sep.csv" 2>>"$WORK/log" \
-    || fail "export 2026-09 failed: $(tail -n 3 "$WORK/log")"
+"$HR" compute --period 2026-10 --db "$DB" 2>>"$T/log" \
+    || die "compute failed: $(tail -n 3 "$T/log")"
+"$HR" export --period 2026-10 --scope all --db "$DB" >"$T/oct.csv" 2>>"$T/log" \
+    || die "export 2026-10 failed: $(tail -n 3 "$T/log")"
+"$HR" export --period 2026-09 --db "$DB" >"$T/sep.csv" 2>>"$T/log" \
+    || die "export 2026-09 failed: $(tail -n 3 "$T/log")"
 
-[ "$(head -n 1 "$WORK/oct.csv")" = "period,scope,indicator,value,mom,yoy,ytd,ytd_yoy" ] \
-    || fail "bad header: $(head -n 1 "$WORK/oct.csv")"
+[ "$(head -n 1 "$T/oct.csv")" = "period,scope,indicator,value,mom,yoy,ytd,ytd_yoy" ] \
+    && ok || bad "bad header: $(head -n 1 "$T/oct.csv")"
 
 expect() { # file row
-    grep -qxF "$2" "$1" || fail "missing row '$2'; got: $(grep -F "$(echo "$2" | cut -d, -f1-3)," "$1")"
+    grep -qxF "$2" "$1" && ok || bad "missing row '$2'; got: $(grep -F "$(echo "$2" | cut -d, -f1-3)," "$1")"
 }
-expect "$WORK/oct.csv" "2026-10,hospital,oe_visits,6,100,,,"
-expect "$WORK/oct.csv" "2026-10,hospital,discharges,4,100,,,"
-expect "$WORK/oct.csv" "2026-10,hospital,avg_los,8.25,50,,,"
-expect "$WORK/oct.csv" "2026-10,0101,oe_visits,4,100,,,"
-expect "$WORK/oct.csv" "2026-10,0102,avg_los,8,700,,,"
-expect "$WORK/oct.csv" "2026-10,0102,discharges,2,100,,,"
-expect "$WORK/sep.csv" "2026-09,hospital,oe_visits,3,,,,"
-expect "$WORK/sep.csv" "2026-09,hospital,discharges,2,,,,"
-expect "$WORK/sep.csv" "2026-09,hospital,avg_los,5.5,,,,"
+expect "$T/oct.csv" "2026-10,hospital,oe_visits,6,100,,,"
+expect "$T/oct.csv" "2026-10,hospital,discharges,4,100,,,"
+expect "$T/oct.csv" "2026-10,hospital,avg_los,8.25,50,,,"
+expect "$T/oct.csv" "2026-10,0101,oe_visits,4,100,,,"
+expect "$T/oct.csv" "2026-10,0102,avg_los,8,700,,,"
+expect "$T/oct.csv" "2026-10,0102,discharges,2,100,,,"
+expect "$T/sep.csv" "2026-09,hospital,oe_visits,3,,,,"
+expect "$T/sep.csv" "2026-09,hospital,discharges,2,,,,"
+expect "$T/sep.csv" "2026-09,hospital,avg_los,5.5,,,,"
 # a source that is absent leaves its indicators undefined, never 0
-expect "$WORK/oct.csv" "2026-10,hospital,medical_revenue,,,,,"
+expect "$T/oct.csv" "2026-10,hospital,medical_revenue,,,,,"
 # scope all = hospital then 0101, 0102; every scope has the same rows
-n_h=$(grep -c '^2026-10,hospital,' "$WORK/oct.csv")
-n_1=$(grep -c '^2026-10,0101,' "$WORK/oct.csv")
-n_2=$(grep -c '^2026-10,0102,' "$WORK/oct.csv")
+n_h=$(grep -c '^2026-10,hospital,' "$T/oct.csv")
+n_1=$(grep -c '^2026-10,0101,' "$T/oct.csv")
+n_2=$(grep -c '^2026-10,0102,' "$T/oct.csv")
 [ "$n_h" -gt 30 ] && [ "$n_h" -eq "$n_1" ] && [ "$n_1" -eq "$n_2" ] \
-    || fail "scope rows: hospital $n_h, 0101 $n_1, 0102 $n_2"
-grep -q '^2026-09,0101,' "$WORK/sep.csv" && fail "default scope must be hospital only"
-echo "first_slice: ok"
+    && ok || bad "scope rows: hospital $n_h, 0101 $n_1, 0102 $n_2"
+grep -q '^2026-09,0101,' "$T/sep.csv" && bad "default scope must be hospital only" || ok
+summary

@@ -13,20 +13,7 @@
 #    states are stale (read as not run); render exits 2, and a forced
 #    draft's cover says stale / 视为未校验, not the old state.
 set -u
-BUILD=${BUILD:-build}
-HR=$BUILD/hospreport
-GEN=$BUILD/hospgen
-T=$(mktemp -d "${TMPDIR:-/tmp}/hr_gates.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-has() { # description, file, text
-    if grep -q -- "$3" "$2"; then ok; else bad "$1: '$3' not in $2"; cat "$2"; fi
-}
-status_is() { # description, wanted, got
-    if [ "$2" -eq "$3" ]; then ok; else bad "$1: exit $3, wanted $2"; fi
-}
+. "$(dirname "$0")/lib.sh"
 # The diagonal mark of one page, as pdftotext sees it: its words are the
 # upper-case ones taller than any text line (44 pt), read from the bottom up;
 # a word sharing its line with a word that is not upper-case is a heading's
@@ -57,7 +44,7 @@ every_page_marked() { # description, pdf, mark
 dueline() { "$HR" due --today 2026-11-05 --lang en --db "$1" | grep -E "^monthly +2026-10 "; }
 
 # ---- item 4: blocking reconciliation ----
-"$GEN" --out "$T/faulty" --end 2026-10 --months 1 --scale 0.01 --faults --quiet || { echo "FAIL: hospgen"; exit 1; }
+"$GEN" --out "$T/faulty" --end 2026-10 --months 1 --scale 0.01 --faults --quiet || die "hospgen"
 db=$T/blocking.db
 "$HR" ingest -q --in "$T/faulty/2026-10" --period 2026-10 --db "$db" || bad "ingest"
 "$HR" validate -q --period 2026-10 --db "$db" >/dev/null || bad "validate"
@@ -91,7 +78,7 @@ dueline "$db" >"$T/due"
 has "due, blocking, a draft rendered" "$T/due" " due$"
 
 # ---- item 5: failed validation ----
-"$GEN" --out "$T/clean" --end 2026-10 --months 1 --scale 0.01 --seed 9 --quiet || { echo "FAIL: hospgen"; exit 1; }
+"$GEN" --out "$T/clean" --end 2026-10 --months 1 --scale 0.01 --seed 9 --quiet || die "hospgen"
 mkdir "$T/bad"
 cp "$T/clean/2026-10/"* "$T/bad/"
 # two rows in three name a department the dictionary does not have
@@ -152,5 +139,4 @@ if grep -q "^Validated and reconciled" "$T/cover.txt"; then bad "the stale cover
 pdftotext -q -f 1 -l 1 "$T/o7/monthly-2026-10-hospital.zh_CN.pdf" "$T/cover.txt"
 has "forced cover, stale states, zh_CN" "$T/cover.txt" "视为未校验"
 
-echo "gates: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary

@@ -4,14 +4,8 @@
 # the database exactly as it was (same .dump). Files that must load: the
 # rows they hold, with physical line numbers.
 set -u
-BUILD=${BUILD:-build}
+. "$(dirname "$0")/lib.sh"
 export HOSPREPORT_DATADIR=${HOSPREPORT_DATADIR:-$(pwd)}
-HR=$BUILD/hospreport
-T=$(mktemp -d /tmp/hr-hostile.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-ko() { fail=$((fail + 1)); echo "FAIL: $1"; }
 
 mkdir -p "$T/in"
 cat > "$T/in/dept.csv" <<'CSV'
@@ -23,7 +17,7 @@ R1=V1,2026-10-01\ 08:00:00,0101,D1,P1,O,100.00,30.00,10.00,20.00,15
 R2=V2,2026-10-02\ 09:00:00,0101,D1,P2,E,200.00,50.00,0.00,40.00,
 printf '%s\n%s\n%s\n' "$HEAD" "$R1" "$R2" > "$T/good.csv"
 cp "$T/good.csv" "$T/in/outpatient.csv"
-"$HR" ingest -q --in "$T/in" --period 2026-10 --db "$T/x.db" || ko "clean load"
+"$HR" ingest -q --in "$T/in" --period 2026-10 --db "$T/x.db" || bad "clean load"
 before=$(sqlite3 "$T/x.db" .dump | sha256sum)
 
 expect_rejected() { # description, expected text in the message [, profile]
@@ -33,10 +27,10 @@ expect_rejected() { # description, expected text in the message [, profile]
         timeout 20 "$HR" ingest -q --in "$T/in" --period 2026-10 --db "$T/x.db" 2>"$T/err"
     fi
     rc=$?
-    [ "$rc" -eq 2 ] && ok || ko "$1: exit $rc, wanted 2"
-    grep -q -- "$2" "$T/err" && ok || { ko "$1: no '$2' in:"; cat "$T/err"; }
-    [ "$(grep -vc warning "$T/err")" -eq 1 ] && ok || { ko "$1: not one line:"; cat "$T/err"; }
-    [ "$(sqlite3 "$T/x.db" .dump | sha256sum)" = "$before" ] && ok || ko "$1: database changed"
+    [ "$rc" -eq 2 ] && ok || bad "$1: exit $rc, wanted 2"
+    grep -q -- "$2" "$T/err" && ok || { bad "$1: no '$2' in:"; cat "$T/err"; }
+    [ "$(grep -vc warning "$T/err")" -eq 1 ] && ok || { bad "$1: not one line:"; cat "$T/err"; }
+    [ "$(sqlite3 "$T/x.db" .dump | sha256sum)" = "$before" ] && ok || bad "$1: database changed"
 }
 count() { sqlite3 "$1" "SELECT COUNT(*) FROM outpatient WHERE period = '2026-10'"; }
 
@@ -44,10 +38,10 @@ count() { sqlite3 "$1" "SELECT COUNT(*) FROM outpatient WHERE period = '2026-10'
 # a row quarantined in such a file is named by its physical line.
 mkdir -p "$T/cr"
 printf '%s\r%s\r\r%s\r' "$HEAD" "$R1" "$(echo "$R2" | sed 's/200.00/2x0/')" > "$T/cr/outpatient.csv"
-"$HR" ingest -q --in "$T/cr" --period 2026-10 --db "$T/cr.db" && ok || ko "CR-only file: refused"
-[ "$(count "$T/cr.db")" = 1 ] && ok || ko "CR-only file: $(count "$T/cr.db") rows loaded, wanted 1"
+"$HR" ingest -q --in "$T/cr" --period 2026-10 --db "$T/cr.db" && ok || bad "CR-only file: refused"
+[ "$(count "$T/cr.db")" = 1 ] && ok || bad "CR-only file: $(count "$T/cr.db") rows loaded, wanted 1"
 [ "$(sqlite3 "$T/cr.db" "SELECT line_no || ' ' || field FROM quarantine")" = "4 total_fee" ] && ok ||
-    ko "CR-only file: quarantine $(sqlite3 "$T/cr.db" "SELECT line_no, field FROM quarantine")"
+    bad "CR-only file: quarantine $(sqlite3 "$T/cr.db" "SELECT line_no, field FROM quarantine")"
 
 # A NUL byte in a code, and in a number: refused, the field named.
 { printf '%s\n%s\n' "$HEAD" "$R1"; printf 'V2,2026-10-02 09:00:00,D0\0001,D1,P2,E,200.00,50.00,0.00,40.00,\n'; } > "$T/in/outpatient.csv"
@@ -100,10 +94,10 @@ expect_rejected "neither encoding, CRLF line ends" "outpatient.csv:4: bytes at l
 # loads, says so, and the manifest records the encoding.
 mkdir -p "$T/gb"
 printf 'dept_code,name_zh,name_en,category\n0101,心血管内科,Cardiology,clinical\n' | iconv -f UTF-8 -t GB18030 > "$T/gb/dept.csv"
-"$HR" ingest --in "$T/gb" --period 2026-10 --db "$T/gb.db" 2>"$T/err" && ok || ko "GB18030 file refused"
-grep -q "dept.csv: not UTF-8, read as GB18030" "$T/err" && ok || { ko "GB18030: not said"; cat "$T/err"; }
+"$HR" ingest --in "$T/gb" --period 2026-10 --db "$T/gb.db" 2>"$T/err" && ok || bad "GB18030 file refused"
+grep -q "dept.csv: not UTF-8, read as GB18030" "$T/err" && ok || { bad "GB18030: not said"; cat "$T/err"; }
 [ "$(sqlite3 "$T/gb.db" "SELECT encoding || ' ' || name_zh FROM source_file, dept")" = "GB18030 心血管内科" ] && ok ||
-    ko "GB18030: not recorded"
+    bad "GB18030: not recorded"
 
 # Money beyond 64 bits of cents is quarantined by ingest (it used to wrap to
 # -2^63); sums that would pass 64 bits stop compute with the source and
@@ -116,40 +110,38 @@ cp "$T/in/dept.csv" "$T/money/"
   echo "V2,2026-10-01 08:00:00,0101,D1,P2,O,50000000000000000.00,0,0,0,1"
   echo "V3,2026-10-01 08:00:00,0101,D1,P3,O,92233720368547758.08,0,0,0,1"
   echo "V4,2026-10-01 08:00:00,0101,D1,P4,O,10.00,0,0,0,1"; } > "$T/money/outpatient.csv"
-"$HR" ingest -q --in "$T/money" --period 2026-10 --db "$T/m.db" && ok || ko "money: ingest failed"
+"$HR" ingest -q --in "$T/money" --period 2026-10 --db "$T/m.db" && ok || bad "money: ingest failed"
 [ "$(sqlite3 "$T/m.db" "SELECT line_no || ' ' || message FROM quarantine")" = \
   "4 '92233720368547758.08' is too large (beyond 64 bits) for an amount of money (at most 2 decimals)" ] && ok ||
-    ko "money: $(sqlite3 "$T/m.db" "SELECT line_no, message FROM quarantine")"
+    bad "money: $(sqlite3 "$T/m.db" "SELECT line_no, message FROM quarantine")"
 "$HR" compute -q --period 2026-10 --db "$T/m.db" 2>"$T/err"
 rc=$?
-[ "$rc" -eq 2 ] && ok || ko "money: compute over unvalidated overflow: exit $rc"
-grep -q "outpatient rows of 2026-10: a sum passes 64 bits" "$T/err" && ok || { ko "money: overflow not named"; cat "$T/err"; }
+[ "$rc" -eq 2 ] && ok || bad "money: compute over unvalidated overflow: exit $rc"
+grep -q "outpatient rows of 2026-10: a sum passes 64 bits" "$T/err" && ok || { bad "money: overflow not named"; cat "$T/err"; }
 "$HR" validate -q --period 2026-10 --db "$T/m.db" >/dev/null 2>&1
 [ "$(sqlite3 "$T/m.db" "SELECT group_concat(line_no || ' ' || rule, ',') FROM (SELECT * FROM quarantine ORDER BY line_no)")" = "2 range,3 range,4 type" ] && ok ||
-    ko "money: validate did not quarantine the amounts beyond money-limit"
-"$HR" compute -q --period 2026-10 --db "$T/m.db" && ok || ko "money: compute after validate failed"
-[ "$(sqlite3 "$T/m.db" "SELECT total_fee_cents FROM outpatient_rollup")" = 1000 ] && ok || ko "money: roll-up"
+    bad "money: validate did not quarantine the amounts beyond money-limit"
+"$HR" compute -q --period 2026-10 --db "$T/m.db" && ok || bad "money: compute after validate failed"
+[ "$(sqlite3 "$T/m.db" "SELECT total_fee_cents FROM outpatient_rollup")" = 1000 ] && ok || bad "money: roll-up"
 
 # ... and the data-quality page of the folder (index.html: the files of the
 # month, kept out of the PDFs) shows it.
-GEN=${1:-$BUILD/hospgen}
 "$GEN" --out "$T/g3" --end 2026-01 --months 1 --scale 0.01 --quiet
 iconv -f UTF-8 -t GB18030 "$T/g3/2026-01/dept.csv" > "$T/dept.gb" && mv "$T/dept.gb" "$T/g3/2026-01/dept.csv"
 { "$HR" ingest -q --in "$T/g3/2026-01" --period 2026-01 --db "$T/g3.db" &&
   "$HR" validate -q --period 2026-01 --db "$T/g3.db" --out "$T/g3out" &&
   "$HR" reconcile -q --force --period 2026-01 --db "$T/g3.db" --out "$T/g3out" &&
   "$HR" render -q --report monthly --scope hospital --lang en --period 2026-01 --db "$T/g3.db" --out "$T/g3out"; } >/dev/null 2>&1 ||
-    ko "GB18030 month: pipeline failed"
+    bad "GB18030 month: pipeline failed"
 grep "<td>dept.csv</td>" "$T/g3out/index.html" | grep -q "<td>GB18030</td>" && ok ||
-    ko "GB18030: not in the data-quality page's source files"
+    bad "GB18030: not in the data-quality page's source files"
 grep "<td>outpatient.csv</td>" "$T/g3out/index.html" | grep -q "<td>UTF-8</td>" && ok ||
-    ko "UTF-8: not in the data-quality page's source files"
-pdftotext "$T/g3out/monthly-2026-01-hospital.en.pdf" - | grep -q "dept.csv" && ko "a file name in the PDF" || ok
+    bad "UTF-8: not in the data-quality page's source files"
+pdftotext "$T/g3out/monthly-2026-01-hospital.en.pdf" - | grep -q "dept.csv" && bad "a file name in the PDF" || ok
 
 # System error messages in one language (English) whatever LANGUAGE says.
 LANGUAGE=zh_CN "$HR" ingest -q --in "$T/nonexistent" --period 2026-10 --db "$T/x.db" 2>"$T/err"
 grep -q "cannot open the export folder: No such file or directory" "$T/err" && ok ||
-    { ko "strerror not in English under LANGUAGE=zh_CN:"; cat "$T/err"; }
+    { bad "strerror not in English under LANGUAGE=zh_CN:"; cat "$T/err"; }
 
-echo "hostile_input: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary

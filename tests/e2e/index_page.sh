@@ -6,16 +6,9 @@
 # with markup), and a real browser -- Debian's headless Chromium -- loads it
 # and draws it (the screenshot is kept when HR_KEEP_SHOT names a file).
 set -u
-BUILD=${BUILD:-build}
-HR=$BUILD/hospreport
-GEN=${1:-$BUILD/hospgen}
-T=$(mktemp -d "${TMPDIR:-/tmp}/hr-index.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/lib.sh"
 
-"$GEN" --out "$T/ex" --end 2026-10 --months 2 --scale 0.03 --faults --quiet || { echo "hospgen failed"; exit 1; }
+"$GEN" --out "$T/ex" --end 2026-10 --months 2 --scale 0.03 --faults --quiet || die "hospgen"
 # A department whose name carries markup: the page must show it as text.
 for m in 2026-09 2026-10; do
     # (name_en: the file may be GB18030, as --faults makes some months)
@@ -24,7 +17,7 @@ for m in 2026-09 2026-10; do
         --force -q >/dev/null 2>"$T/run.log"
 done
 page=$T/rep/index.html
-[ -s "$page" ] && ok || { bad "no index.html"; echo "index: $pass passed, $fail failed"; exit 1; }
+[ -s "$page" ] && ok || die "no index.html"
 # Every link resolves to a file in the folder, and every PDF there is linked.
 grep -o 'href="[^#"][^"]*"' "$page" | sed 's/^href="//; s/"$//' | sort -u >"$T/links"
 # Every in-page link has its target.
@@ -55,5 +48,4 @@ if [ -n "$CHROME" ]; then
 else
     echo "index: chromium is not installed (scripts/deps.sh installs it): browser checks skipped"
 fi
-echo "index: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary

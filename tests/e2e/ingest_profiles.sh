@@ -7,16 +7,12 @@
 # faults planted, what validate quarantines (below).
 # Run from the repository root; BUILD names the build folder.
 set -eu
-BUILD=${BUILD:-build}
+. "$(dirname "$0")/lib.sh"
 export HOSPREPORT_DATADIR=${HOSPREPORT_DATADIR:-$(pwd)}
-HR=$BUILD/hospreport
-T=$BUILD/e2e/ingest_profiles
-rm -rf "$T"
-mkdir -p "$T"
 END=2026-01
 
-"$BUILD/hospgen" --out "$T/std" --end "$END" --months 1 --scale 0.02 --seed 11 --quiet
-"$BUILD/hospgen" --out "$T/zh" --end "$END" --months 1 --scale 0.02 --seed 11 --quiet \
+"$GEN" --out "$T/std" --end "$END" --months 1 --scale 0.02 --seed 11 --quiet
+"$GEN" --out "$T/zh" --end "$END" --months 1 --scale 0.02 --seed 11 --quiet \
     --profile chinese-his
 
 "$HR" ingest -q --in "$T/std/$END" --period "$END" --db "$T/std.db"
@@ -38,25 +34,24 @@ dump "$T/std.db" "$T/std.txt"
 dump "$T/zh.db" "$T/zh.txt"
 
 rows=$(grep -vc '^==' "$T/std.txt")
-[ "$rows" -gt 1000 ] || { echo "ingest_profiles: only $rows rows loaded" >&2; exit 1; }
+[ "$rows" -gt 1000 ] && ok || bad "only $rows rows loaded"
 # the v2 sources and fields (EXPORTS.md "v2 additions") are among them
 v2=$(sqlite3 "$T/zh.db" "SELECT (SELECT count(*) > 0 FROM drg) || (SELECT count(*) > 0 FROM drg_benchmark)
     || (SELECT count(*) > 0 FROM antibiotic) || (SELECT count(*) > 0 FROM cost WHERE category = 'energy')
     || (SELECT count(*) = 0 FROM outpatient WHERE appointment IS NULL)
     || (SELECT count(*) = 0 FROM surgery WHERE minimally_invasive IS NULL OR day_surgery IS NULL)
     || (SELECT count(*) > 0 FROM drg WHERE low_risk = 'Y')")
-[ "$v2" = 1111111 ] || { echo "ingest_profiles: v2 sources or fields missing under chinese-his ($v2)" >&2; exit 1; }
+[ "$v2" = 1111111 ] && ok || bad "v2 sources or fields missing under chinese-his ($v2)"
 for db in std zh; do
     q=$(sqlite3 "$T/$db.db" "SELECT count(*) FROM quarantine")
-    [ "$q" -eq 0 ] || { echo "ingest_profiles: $db: $q rows quarantined" >&2; exit 1; }
+    [ "$q" -eq 0 ] && ok || bad "$db: $q rows quarantined"
 done
-if ! cmp -s "$T/std.txt" "$T/zh.txt"; then
-    echo "ingest_profiles: the two profiles give different tables:" >&2
-    diff "$T/std.txt" "$T/zh.txt" | head -20 >&2
-    exit 1
+if cmp -s "$T/std.txt" "$T/zh.txt"; then ok; else
+    bad "the two profiles give different tables:"
+    diff "$T/std.txt" "$T/zh.txt" | head -20
 fi
 enc=$(sqlite3 "$T/zh.db" "SELECT group_concat(DISTINCT encoding) FROM source_file")
-[ "$enc" = "GB18030" ] || { echo "ingest_profiles: chinese-his read as '$enc'" >&2; exit 1; }
+[ "$enc" = "GB18030" ] && ok || bad "chinese-his read as '$enc'"
 echo "ingest_profiles: standard and chinese-his give identical tables ($rows rows)"
 
 # The same exports with faults planted (same seed): validate quarantines the
@@ -64,8 +59,8 @@ echo "ingest_profiles: standard and chinese-his give identical tables ($rows row
 # stored it, patient_key masked: validate never opens the export files
 # again, whatever their encoding and headers -- and no patient key reaches
 # the quarantine CSV (ingest's records of the file are masked too).
-"$BUILD/hospgen" --out "$T/fstd" --end "$END" --months 1 --scale 0.02 --seed 11 --quiet --faults
-"$BUILD/hospgen" --out "$T/fzh" --end "$END" --months 1 --scale 0.02 --seed 11 --quiet --faults \
+"$GEN" --out "$T/fstd" --end "$END" --months 1 --scale 0.02 --seed 11 --quiet --faults
+"$GEN" --out "$T/fzh" --end "$END" --months 1 --scale 0.02 --seed 11 --quiet --faults \
     --profile chinese-his
 "$HR" ingest -q --in "$T/fstd/$END" --period "$END" --db "$T/fstd.db" 2>/dev/null || true
 "$HR" ingest -q --in "$T/fzh/$END" --period "$END" --db "$T/fzh.db" \
@@ -76,25 +71,24 @@ for p in fstd fzh; do
         WHERE stage = 'validate' AND source IN ('outpatient', 'drg') ORDER BY source, line_no" > "$T/$p.q"
 done
 nq=$(wc -l < "$T/fstd.q")
-[ "$nq" -ge 3 ] || { echo "ingest_profiles: only $nq outpatient rows quarantined by validate" >&2; exit 1; }
-grep -q '^drg,.*,stay_id,reference,' "$T/fstd.q" ||
-    { echo "ingest_profiles: the planted unknown DRG stay was not quarantined" >&2; exit 1; }
-if ! cmp -s "$T/fstd.q" "$T/fzh.q"; then
-    echo "ingest_profiles: validate quarantined other rows or records under chinese-his:" >&2
-    diff "$T/fstd.q" "$T/fzh.q" | head -10 >&2
-    exit 1
+[ "$nq" -ge 3 ] && ok || bad "only $nq outpatient rows quarantined by validate"
+grep -q '^drg,.*,stay_id,reference,' "$T/fstd.q" && ok ||
+    bad "the planted unknown DRG stay was not quarantined"
+if cmp -s "$T/fstd.q" "$T/fzh.q"; then ok; else
+    bad "validate quarantined other rows or records under chinese-his:"
+    diff "$T/fstd.q" "$T/fzh.q" | head -10
 fi
-grep -q ',"\?\*\*\*"\?,' "$T/fzh.q" || { echo "ingest_profiles: patient_key not masked" >&2; exit 1; }
+grep -q ',"\?\*\*\*"\?,' "$T/fzh.q" && ok || bad "patient_key not masked"
 # every patient key of the outpatient export (5th field)
 tail -n +2 "$T/fstd/$END/outpatient.csv" | cut -d, -f5 | sort -u > "$T/keys"
-[ "$(wc -l < "$T/keys")" -gt 100 ] || { echo "ingest_profiles: no patient keys read" >&2; exit 1; }
+[ "$(wc -l < "$T/keys")" -gt 100 ] && ok || bad "no patient keys read"
 for p in fstd fzh; do
     csv=$T/$p.out/quarantine-$END.csv
-    [ "$(wc -l < "$csv")" -gt "$nq" ] || { echo "ingest_profiles: $csv too short" >&2; exit 1; }
+    [ "$(wc -l < "$csv")" -gt "$nq" ] && ok || bad "$csv too short"
     if grep -F -w -f "$T/keys" "$csv" >/dev/null; then
-        echo "ingest_profiles: a patient key in $csv:" >&2
-        grep -F -w -f "$T/keys" "$csv" | head -3 >&2
-        exit 1
-    fi
+        bad "a patient key in $csv:"
+        grep -F -w -f "$T/keys" "$csv" | head -3
+    else ok; fi
 done
 echo "ingest_profiles: validate quarantines the same $nq outpatient and drg records under both profiles, patient_key masked; no patient key in the quarantine CSVs"
+summary

@@ -8,17 +8,10 @@
 # catalog. The manual page and bash completion are installed and checked;
 # `make uninstall` leaves no file behind.
 set -u
-BUILD=${BUILD:-build}
-GEN=${1:-$BUILD/hospgen}
-ROOT=$(pwd)
-T=$(mktemp -d "${TMPDIR:-/tmp}/hr-install.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+. "$(dirname "$0")/lib.sh"
 unset HOSPREPORT_DATADIR HOSPREPORT_LOCALEDIR
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 
-"$GEN" --out "$T/exports" --end 2026-10 --months 1 --scale 0.02 --quiet || { echo "hospgen failed"; exit 1; }
+"$GEN" --out "$T/exports" --end 2026-10 --months 1 --scale 0.02 --quiet || die "hospgen"
 
 try() { # name, prefix, path of the installed binary
     name=$1 prefix=$2 bin=$3
@@ -29,7 +22,7 @@ try() { # name, prefix, path of the installed binary
         echo "$files" | grep -qx "$f" && ok || bad "$name: $f not installed"
     done
     echo "$files" | grep -q 'bin/hospgen' && bad "$name: the sample generator is installed" || ok
-    mkdir -p "$T/work-$name" && cd "$T/work-$name" || exit 1
+    mkdir -p "$T/work-$name" && cd "$T/work-$name" || die "cannot enter $T/work-$name"
     "$bin" --version >version.txt 2>&1 && ok || bad "$name: --version failed"
     grep -q "data: $prefix/share/hospreport\$" version.txt && ok \
         || bad "$name: data folder is not the installed one: $(cat version.txt)"
@@ -40,7 +33,7 @@ try() { # name, prefix, path of the installed binary
     # the installed catalog is found: the report speaks Chinese
     pdftotext reports/monthly-2026-10-hospital.zh_CN.pdf - 2>/dev/null | grep -q "报告编号" && ok \
         || bad "$name: the zh_CN report has no translated text (catalog not found)"
-    cd "$ROOT" || exit 1
+    cd "$ROOT" || die "cannot return to $ROOT"
     man -l "$prefix/share/man/man1/hospreport.1" >/dev/null 2>"$T/man.err" && [ ! -s "$T/man.err" ] && ok \
         || bad "$name: man page: $(head -n 2 "$T/man.err")"
     groff -k -Tutf8 -man -ww -z "$prefix/share/man/man1/hospreport.1" 2>"$T/groff.err" && [ ! -s "$T/groff.err" ] && ok \
@@ -69,5 +62,4 @@ make -s install BUILD="$BUILD" DESTDIR="$T/stage" PREFIX=/usr >"$T/make.log" 2>&
     || bad "make install DESTDIR: $(tail -n 3 "$T/make.log")"
 [ -x "$T/stage/usr/bin/hospreport" ] && try stage "$T/stage/usr" "$T/stage/usr/bin/hospreport"
 
-echo "install: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary

@@ -13,24 +13,14 @@
 #     whose numbers changed (September, Q3, October), not August; the
 #     export equals the from-scratch one on the corrected data.
 set -u
-BUILD=${BUILD:-build}
-HR=$BUILD/hospreport
-GEN=$BUILD/hospgen
-T=$(mktemp -d "${TMPDIR:-/tmp}/hr_late.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-has() { # description, file, text
-    if grep -q -- "$3" "$2"; then ok; else bad "$1: '$3' not in $2"; cat "$2"; fi
-}
+. "$(dirname "$0")/lib.sh"
 same() { # description, file, file
     if cmp -s "$2" "$3"; then ok; else bad "$1: $2 and $3 differ"; diff "$2" "$3" | head -10; fi
 }
 snapshot() { (cd "$T/out" && for f in *.pdf; do echo "$(sha256sum "$f" | cut -c1-64) $f"; done); }
 changed() { diff "$1" "$2" | sed -n 's/^> [0-9a-f]* //p' | sort | tr '\n' ' '; }
 
-"$GEN" --out "$T/exports" --end 2026-10 --months 13 --scale 0.01 --seed 11 --quiet || { echo "FAIL: hospgen"; exit 1; }
+"$GEN" --out "$T/exports" --end 2026-10 --months 13 --scale 0.01 --seed 11 --quiet || die "hospgen"
 history=$(ls "$T/exports" | grep -E '^[0-9]{4}-[0-9]{2}$' | sort | grep -v -e 2026-09 -e 2026-10)
 load_history() { # db
     for m in $history; do
@@ -107,5 +97,4 @@ run "$db" 2026-09
 snapshot >"$T/snap3"
 same "an unchanged rerun" "$T/snap2" "$T/snap3"
 
-echo "late_month: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary

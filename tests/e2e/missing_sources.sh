@@ -14,27 +14,14 @@
 # (source missing), not FAIL, and the run is not stopped; the cover names
 # the files and the count, Appendix A lists the indicators.
 set -u
-BUILD=${BUILD:-build}
-HR=$BUILD/hospreport
-GEN=$BUILD/hospgen
-T=$(mktemp -d "${TMPDIR:-/tmp}/hr_missing.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-has() { # description, file, text
-    if grep -q -- "$3" "$2"; then ok; else bad "$1: '$3' not in $2"; cat "$2"; fi
-}
-hasnt() {
-    if grep -q -- "$3" "$2"; then bad "$1: '$3' in $2"; else ok; fi
-}
+. "$(dirname "$0")/lib.sh"
 
-"$GEN" --out "$T/ex" --end 2026-02 --months 2 --scale 0.01 --seed 6 --quiet || { echo "FAIL: hospgen"; exit 1; }
+"$GEN" --out "$T/ex" --end 2026-02 --months 2 --scale 0.01 --seed 6 --quiet || die "hospgen"
 [ -f "$T/ex/2026-01/budget.csv" ] && [ ! -f "$T/ex/2026-02/budget.csv" ] && ok || bad "fixture: budget.csv in January only"
 rm "$T/ex/2026-02/cost.csv" "$T/ex/2026-02/census.csv" "$T/ex/2026-02/complaints.csv"
 db=$T/hr.db
 "$HR" run --in "$T/ex/2026-01" --period 2026-01 --db "$db" --out "$T/jan" --lang en --scope hospital >"$T/o" 2>"$T/e" || bad "run of January: $(tail -3 "$T/e")"
-hasnt "January complete" "$T/e" "sources missing\|sources absent"
+lacks "January complete" "$T/e" "sources missing\|sources absent"
 
 # ---- ingest ----
 "$HR" ingest --in "$T/ex/2026-02" --period 2026-02 --db "$db" >"$T/o" 2>"$T/e"
@@ -43,7 +30,7 @@ req="2026-02: required sources missing: census.csv (病房; chase 赵敏, 护理
 opt="2026-02: optional sources absent: complaints.csv; undefined without them: complaints, complaint_rate, complaint_resolution_rate$"
 has "ingest names the required" "$T/e" "warning: $req"
 has "ingest names the optional" "$T/e" "$opt"
-hasnt "budget loaded in January" "$T/e" "budget"
+lacks "budget loaded in January" "$T/e" "budget"
 [ "$(sqlite3 "$db" "SELECT group_concat(source || required, ' ') FROM (SELECT * FROM month_missing_source WHERE period = '2026-02' ORDER BY source)")" = "census1 complaints0 cost1" ] && ok || bad "month_missing_source"
 [ "$(sqlite3 "$db" "SELECT count(*) FROM month_undefined_indicator WHERE period = '2026-02'")" -eq 11 ] && ok || bad "month_undefined_indicator: not 11 rows"
 [ "$(sqlite3 "$db" "SELECT sources FROM month_undefined_indicator WHERE indicator = 'complaint_rate'")" = "complaints" ] && ok || bad "complaint_rate needs complaints"
@@ -53,7 +40,7 @@ hasnt "budget loaded in January" "$T/e" "budget"
 [ $? -eq 0 ] && ok || bad "run of February: $(tail -3 "$T/e")"
 has "run names the required" "$T/e" "$req"
 has "reconcile output" "$T/e" "^discharges_his_vs_census *warning *skipped (source missing): census$"
-hasnt "no FAIL" "$T/e" "discharges_his_vs_census.*FAIL"
+lacks "no FAIL" "$T/e" "discharges_his_vs_census.*FAIL"
 [ "$(sqlite3 "$db" "SELECT status || ' ' || message FROM reconcile_rule_state WHERE period = '2026-02' AND rule = 'discharges_his_vs_census'")" = "skipped source missing: census" ] && ok || bad "reconcile_rule_state"
 "$HR" reconcile --period 2026-02 --db "$db" >"$T/o" 2>"$T/e" || bad "reconcile: $(cat "$T/e")"
 has "reconcile alone" "$T/o" "^discharges_his_vs_census *warning *skipped (source missing): census$"
@@ -63,7 +50,7 @@ has "reconcile alone" "$T/o" "^discharges_his_vs_census *warning *skipped (sourc
 has "status, required" "$T/status" "^$req"
 has "status, optional" "$T/status" "^$opt"
 has "status, skipped rule" "$T/status" "^2026-02: reconciliation skipped (source missing): discharges_his_vs_census (census)$"
-hasnt "status: January complete" "$T/status" "^2026-01:"
+lacks "status: January complete" "$T/status" "^2026-01:"
 # in Chinese: the indicators by their names
 LANG=zh_CN.UTF-8 LC_ALL= LANGUAGE= "$HR" status --db "$db" --today 2026-03-10 >"$T/status" 2>"$T/e" || bad "status in Chinese: $(cat "$T/e")"
 has "status, zh_CN" "$T/status" "^月份 .*校验 .*对账"
@@ -80,10 +67,10 @@ has "cover, zh_CN" "$T/cover.txt" "缺少数据源：census.csv、cost.csv（必
 pdftotext -q -layout "$pdf" "$T/all.txt"
 grep -q "census.csv .*required .*2026-02 .*Admissions, Bed occupancy, Bed turnover$" "$T/all.txt" && ok || bad "appendix: census.csv and its indicators"
 grep -q "cost.csv .*required .*2026-02 .*Direct cost, Full cost, Balance, Personnel share of cost," "$T/all.txt" && ok || bad "appendix: cost.csv and its indicators"
-grep -q "Discharges: HIS against the bed census .*warning .*skipped (source" "$T/all.txt" && ok || bad "appendix: the skipped rule"
+grep -q "Discharges: HIS against the bed census .*Warning .*skipped (source" "$T/all.txt" && ok || bad "appendix: the skipped rule"
 # January's report has no missing-source line
 pdftotext -q -f 1 -l 1 "$T/jan/monthly-2026-01-hospital.en.pdf" "$T/cover.txt"
-hasnt "January's cover" "$T/cover.txt" "Missing sources"
+lacks "January's cover" "$T/cover.txt" "Missing sources"
 
 # ---- the file arrives: nothing missing any more ----
 "$GEN" --out "$T/ex2" --end 2026-02 --months 2 --scale 0.01 --seed 6 --quiet || bad "hospgen again"
@@ -91,5 +78,4 @@ cp "$T/ex2/2026-02/census.csv" "$T/ex/2026-02/"
 "$HR" ingest --in "$T/ex/2026-02" --period 2026-02 --db "$db" >"$T/o" 2>"$T/e" || bad "ingest of census.csv"
 has "census arrived" "$T/e" "required sources missing: cost.csv (财务/HRP; chase 陈静, 财务科, 8021); undefined without them: direct_cost, full_cost, balance, personnel_cost_ratio, energy_per_10k_revenue$"
 
-echo "missing_sources: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary

@@ -11,20 +11,7 @@
 # sendmail and to department folders; a corrected export is archived as a
 # new version and re-delivers exactly the reports it changed.
 set -u
-BUILD=${BUILD:-build}
-HR=$BUILD/hospreport
-GEN=$BUILD/hospgen
-T=$(mktemp -d /tmp/hr_cycle.XXXXXX)
-trap 'chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-has() { # description, file, text
-    if grep -q -- "$3" "$2"; then ok; else bad "$1: '$3' not in $2"; cat "$2"; fi
-}
-lacks() {
-    if grep -q -- "$3" "$2"; then bad "$1: '$3' in $2"; cat "$2"; else ok; fi
-}
+. "$(dirname "$0")/lib.sh"
 # the state column of a source in pull's or status's table
 state_of() { awk -v s="$2" '$1 == s { print $3 }' "$1"; }
 is_state() { # description, table, source, state
@@ -35,7 +22,7 @@ export SOURCE_DATE_EPOCH=1793000000
 
 "$GEN" --out "$T/std" --end 2026-10 --months 2 --scale 0.01 --seed 5 --quiet &&
     "$GEN" --out "$T/his" --end 2026-10 --months 2 --scale 0.01 --seed 5 --profile chinese-his \
-        --quiet || { echo "FAIL: hospgen"; exit 1; }
+        --quiet || die "hospgen"
 
 D=$T/drop A=$T/archive db=$T/hr.db
 # the shipped sources.xml with the test's folders, quick completeness checks
@@ -247,12 +234,22 @@ for f in "$T"/mail/*.eml; do
 done
 [ -n "${wang:-}" ] && [ -n "${pres:-}" ] && ok || bad "one message for each addressee"
 header Subject "$wang" | decode_words >"$T/subject"
-has "Chinese subject (RFC 2047)" "$T/subject" "^运营分析报告 2026-10：心血管内科 月度运营分析报告 等 2 份 / Operations reports 2026-10$"
+# the subject and text in the addressee's languages (langs="zh_CN en": both)
+has "Chinese subject (RFC 2047)" "$T/subject" "^运营分析报告 2026-10：心血管内科 月度运营分析报告 等 2 份 / Operations analysis reports 2026-10: Cardiology monthly operations report and others, 2 in all$"
 header To "$wang" | decode_words >"$T/to"
 has "addressee's name (RFC 2047)" "$T/to" "^王助理$"
 parts "$wang" "$T/wang1"
 has "text part" "$T/wang1/1.bin" "王助理您好"
-has "text part" "$T/wang1/1.bin" "心血管内科 月度运营分析报告（中文）"
+has "text part" "$T/wang1/1.bin" "附件是 2026-10 的运营分析报告，共 2 份："
+has "text part" "$T/wang1/1.bin" "2026-10 心血管内科 月度运营分析报告（中文版）"
+has "text part, English" "$T/wang1/1.bin" "^2 operations analysis reports for 2026-10 are attached:$"
+has "text part, English" "$T/wang1/1.bin" "^  1. Cardiology, 2026-10 monthly operations report (Chinese edition)$"
+# the president reads Chinese (langs="zh_CN"): a Chinese message, one report
+header Subject "$pres" | decode_words >"$T/subject-pres"
+has "zh_CN addressee: Chinese subject only" "$T/subject-pres" "^运营分析报告 2026-10：全院 月度运营分析报告$"
+parts "$pres" "$T/pres1"
+has "zh_CN addressee: one report" "$T/pres1/1.bin" "附件是 2026-10 的运营分析报告，共 1 份："
+lacks "zh_CN addressee: no English text" "$T/pres1/1.bin" "attached\|Operations"
 grep -A3 '^Content-Type: application/pdf' "$wang" | header ' name' /dev/stdin >/dev/null
 grep -o 'filename="[^"]*"' "$wang" | head -n 1 >"$T/fname" # first line of the folded value
 awk '/^Content-Disposition: attachment/ { getline; print; getline; print }' "$wang" | head -n 2 | decode_words >"$T/fname"
@@ -303,7 +300,10 @@ redelivered() {
     for f in $(cat "$T/newmails"); do
         parts "$f" "$f.parts"
         has "correction note" "$f.parts/1.bin" "本报告为更正版，替换 .* 发送的版本"
-        has "correction note" "$f.parts/1.bin" "This corrected report replaces the one sent on"
+        case $(header To "$f") in
+        *wang@*) has "correction note, English" "$f.parts/1.bin" "This corrected report replaces the one sent on" ;;
+        *) lacks "correction note: Chinese only" "$f.parts/1.bin" "This corrected report" ;;
+        esac
         header Subject "$f" | decode_words | grep -q '^【更正】' && ok || bad "subject does not say corrected"
         for a in "$f.parts"/[2-9].bin; do
             sha=$(sha256sum <"$a" | cut -c1-64)
@@ -397,5 +397,4 @@ has "the other report still goes" "$T/deliver4" "^sent    zhao@hospital.example 
 lacks "the edited report does not go" "$T/deliver4" "^sent .*心血管内科"
 [ "$(ls "$T/mail"/*.eml | wc -l)" -eq $((nmail + 1)) ] && ok || bad "one message to the new addressee"
 
-echo "monthly_cycle: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary

@@ -13,20 +13,10 @@
 #     refused; one with 0.5 % wrong replaces the earlier file (its bad rows
 #     in quarantine). A first load of the mostly bad file loads nothing.
 set -u
-BUILD=${BUILD:-build}
-HR=$BUILD/hospreport
-GEN=$BUILD/hospgen
-T=$(mktemp -d "${TMPDIR:-/tmp}/hr_reload.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-has() { # description, file, text
-    if grep -q -- "$3" "$2"; then ok; else bad "$1: '$3' not in $2"; cat "$2"; fi
-}
+. "$(dirname "$0")/lib.sh"
 q() { sqlite3 "$db" "$1"; }
 
-"$GEN" --out "$T/exports" --end 2026-10 --months 1 --scale 0.01 --seed 4 --quiet || { echo "FAIL: hospgen"; exit 1; }
+"$GEN" --out "$T/exports" --end 2026-10 --months 1 --scale 0.01 --seed 4 --quiet || die "hospgen"
 in=$T/exports/2026-10
 db=$T/hr.db
 std=config/profiles/standard.xml
@@ -98,5 +88,4 @@ db=$T/first.db
 has "first load refused" "$T/e" "nothing loaded"
 [ "$(q "SELECT count(*) FROM outpatient")" -eq 0 ] && ok || bad "rows of a refused first load"
 
-echo "reload: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary

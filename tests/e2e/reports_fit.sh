@@ -6,16 +6,9 @@
 # difference is zero), and the summary's totals row is the check table's
 # clinical column.
 set -u
-BUILD=${BUILD:-build}
-HR=$BUILD/hospreport
-GEN=$BUILD/hospgen
-T=$(mktemp -d /tmp/hr_fit.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/lib.sh"
 
-"$GEN" --out "$T/exports" --end 2026-09 --months 3 --scale 0.02 --seed 5 --quiet || { echo "FAIL: hospgen"; exit 1; }
+"$GEN" --out "$T/exports" --end 2026-09 --months 3 --scale 0.02 --seed 5 --quiet || die "hospgen"
 db=$T/hr.db
 for m in 2026-07 2026-08 2026-09; do
     "$HR" ingest -q --in "$T/exports/$m" --period "$m" --db "$db" || bad "ingest $m"
@@ -46,5 +39,4 @@ tot=$(sed -n '/^ *六、成本分摊汇总 *$/,/^ *分摊汇总与经营报表�
 col=$(awk '{ print $2 }' "$T/check.txt" | paste -sd " ")
 [ -n "$tot" ] && [ "$tot" = "$col" ] && ok || bad "summary totals '$tot' vs check table '$col'"
 
-echo "reports_fit: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary

@@ -5,24 +5,11 @@
 # renders that month's reports again; `due` around the deadline (the 9th of
 # the next month) and `status` on the same database.
 set -u
-BUILD=${BUILD:-build}
-HR=$BUILD/hospreport
-GEN=$BUILD/hospgen
-T=$(mktemp -d /tmp/hr_rerun.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-has() { # description, file, text
-    if grep -q -- "$3" "$2"; then ok; else bad "$1: '$3' not in $2"; cat "$2"; fi
-}
-lacks() {
-    if grep -q -- "$3" "$2"; then bad "$1: '$3' in $2"; cat "$2"; else ok; fi
-}
+. "$(dirname "$0")/lib.sh"
 # sha256 and mtime of every PDF, one line each
 snapshot() { (cd "$T/out" && for f in *.pdf; do echo "$(sha256sum "$f" | cut -c1-64) $(stat -c %Y "$f") $f"; done); }
 
-"$GEN" --out "$T/exports" --end 2026-10 --months 13 --scale 0.01 --seed 3 --quiet || { echo "FAIL: hospgen"; exit 1; }
+"$GEN" --out "$T/exports" --end 2026-10 --months 13 --scale 0.01 --seed 3 --quiet || die "hospgen"
 db=$T/hr.db
 for m in $(ls "$T/exports" | grep -E '^[0-9]{4}-[0-9]{2}$' | sort | head -n 12); do
     "$HR" ingest -q --in "$T/exports/$m" --period "$m" --db "$db" || bad "ingest $m"
@@ -96,5 +83,4 @@ has "unloaded period" "$T/none.err" "no month of 2030-01..2030-02 is loaded"
 n=$(sqlite3 "$db" "SELECT count(*) FROM computed_period WHERE period LIKE '2030%'")
 [ "$n" -eq 0 ] && ok || bad "an unloaded period was computed"
 
-echo "reports_rerun: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary

@@ -5,13 +5,7 @@
 # every service alerts on failure (OnFailure=), and they run the commands
 # and options this hospreport has.
 set -u
-BUILD=${BUILD:-build}
-HR=$BUILD/hospreport
-T=$(mktemp -d /tmp/hr_units.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/lib.sh"
 U=docs/systemd
 grep -qx 'Persistent=true' $U/hospreport-monthly.timer && ok || bad "monthly timer without Persistent=true"
 grep -qx 'Persistent=true' $U/hospreport-due.timer && ok || bad "due timer without Persistent=true"
@@ -31,5 +25,4 @@ if command -v systemd-analyze >/dev/null 2>&1; then
     if systemd-analyze verify "$T"/*.timer "$T"/*.service >"$T/verify" 2>&1 && [ ! -s "$T/verify" ]; then ok
     else bad "systemd-analyze verify"; cat "$T/verify"; fi
 fi
-echo "systemd_units: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary

@@ -5,20 +5,7 @@
 # no file created), and on a database file they leave it and its folder
 # as it was (no lock, nothing else), also on a read-only mount.
 set -u
-BUILD=${BUILD:-build}
-HR=$BUILD/hospreport
-GEN=$BUILD/hospgen
-T=$(mktemp -d "${TMPDIR:-/tmp}/hr_trust_cli.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-has() { # description, file, text
-    if grep -q -- "$3" "$2"; then ok; else bad "$1: '$3' not in $2"; cat "$2"; fi
-}
-status_is() { # description, wanted, got
-    if [ "$2" -eq "$3" ]; then ok; else bad "$1: exit $3, wanted $2"; fi
-}
+. "$(dirname "$0")/lib.sh"
 
 # ---- item 7: kind and period agree ----
 db=$T/hr.db
@@ -40,7 +27,7 @@ done
 if ls "$T" | grep -q typo; then bad "a read-only command created files: $(ls "$T")"; else ok; fi
 
 # ---- item 8: read-only commands on an existing database ----
-"$GEN" --out "$T/exports" --end 2026-10 --months 1 --scale 0.01 --seed 5 --quiet || { echo "FAIL: hospgen"; exit 1; }
+"$GEN" --out "$T/exports" --end 2026-10 --months 1 --scale 0.01 --seed 5 --quiet || die "hospgen"
 mkdir "$T/dbdir"
 db=$T/dbdir/hr.db
 "$HR" ingest -q --in "$T/exports/2026-10" --period 2026-10 --db "$db" || bad "ingest"
@@ -79,5 +66,4 @@ else
     echo "(no mount namespace here: the read-only mount case is skipped)"
 fi
 
-echo "trust_cli: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary

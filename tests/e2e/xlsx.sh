@@ -7,17 +7,10 @@
 # export --bom starts the CSV with a UTF-8 BOM (Excel); bad options are
 # usage errors.
 set -u
-BUILD=${BUILD:-build}
-HR=$BUILD/hospreport
-GEN=${1:-$BUILD/hospgen}
+. "$(dirname "$0")/lib.sh"
 PY=/usr/bin/python3
-T=$(mktemp -d "${TMPDIR:-/tmp}/hr-xlsx.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 
-"$GEN" --out "$T/ex" --end 2026-10 --months 2 --scale 0.03 --faults --quiet || { echo "hospgen failed"; exit 1; }
+"$GEN" --out "$T/ex" --end 2026-10 --months 2 --scale 0.03 --faults --quiet || die "hospgen"
 for m in 2026-09 2026-10; do
     "$HR" run --in "$T/ex/$m" --period $m --db "$T/db" --scope hospital --lang zh_CN --out "$T/rep" \
         --force -q >/dev/null 2>"$T/run.log"
@@ -63,6 +56,8 @@ bal = [r[4] for r in league if r[4] is not None]
 assert bal == sorted(bal, reverse=True), 'league not by balance'
 q = list(wb['隔离数据 Quarantine'].iter_rows(min_row=2, values_only=True))
 assert q and all(isinstance(r[3], int) for r in q if r[3] is not None), q[:3]
+# the reason in Chinese, as the sheet's headers (quarantine.message_zh)
+assert any(r[6] and any('\u4e00' <= ch <= '\u9fff' for ch in r[6]) for r in q), q[:3]
 rec = list(wb['对账差异 Reconciliation'].iter_rows(min_row=2, values_only=True))
 assert rec, 'no reconciliation differences with --faults'
 stmt = list(wb['运营报表 Statement'].iter_rows(min_row=2, values_only=True))
@@ -85,5 +80,4 @@ PYEOF
 # A folder as --out names the workbook itself.
 "$HR" export --format xlsx --period 2026-10 --db "$T/db" --out "$T/books" 2>/dev/null
 [ -s "$T/books/export-2026-10-hospital.xlsx" ] && ok || bad "no workbook named in the folder: $(ls "$T/books" 2>&1)"
-echo "xlsx: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary

@@ -6,12 +6,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "pipeline/core/db.h"
+#include "stages/compute/compute.h"
 #include "tests/support/testkit.h"
 
 void tk_tmpdir_create(char *buf, const char *prefix)
@@ -70,6 +72,25 @@ sqlite3 *tk_fixture_db(const char *dir, const char *name, const char *sql_path)
     return db;
 }
 
+sqlite3 *tk_scratch_db(char *dir, const char *prefix)
+{
+    tk_tmpdir_create(dir, prefix);
+    char path[128];
+    snprintf(path, sizeof path, "%s/test.db", dir);
+    sqlite3 *db;
+    hr_error err;
+    hr_error_clear(&err);
+    if (db_open(path, &db, &err))
+        fail_msg("%s: %s", path, err.message);
+    return db;
+}
+
+void tk_scratch_close(sqlite3 *db, const char *dir)
+{
+    db_close(db);
+    tk_tmpdir_remove(dir);
+}
+
 void tk_exec(sqlite3 *db, const char *sql)
 {
     hr_error err;
@@ -100,6 +121,52 @@ const char *tk_query_text(sqlite3 *db, const char *sql)
     snprintf(buf, sizeof buf, "%s", t ? (const char *)t : "NULL");
     sqlite3_finalize(st);
     return buf;
+}
+
+void tk_compute(sqlite3 *db, const char *period)
+{
+    hr_error err;
+    hr_error_clear(&err);
+    if (compute_period(db, period, &err))
+        fail_msg("compute %s: %s", period, err.message);
+}
+
+int tk_indicator(sqlite3 *db, const char *period, const char *scope, const char *ind,
+                 const char *col, double *out)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "SELECT %s FROM indicator_value WHERE period = ? AND scope = ? AND indicator = ?",
+             col);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, scope, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, ind, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_ROW)
+        fail_msg("no row %s %s %s", period, scope, ind);
+    int defined = sqlite3_column_type(st, 0) != SQLITE_NULL;
+    *out = sqlite3_column_double(st, 0);
+    sqlite3_finalize(st);
+    return defined;
+}
+
+void tk_expect_indicator(sqlite3 *db, const char *period, const char *scope, const char *ind,
+                         const char *col, double want)
+{
+    double v;
+    if (!tk_indicator(db, period, scope, ind, col, &v))
+        fail_msg("%s %s %s %s: undefined, expected %.17g", period, scope, ind, col, want);
+    if (fabs(v - want) > 1e-9 * (1 + fabs(want)))
+        fail_msg("%s %s %s %s: %.17g, expected %.17g", period, scope, ind, col, v, want);
+}
+
+void tk_expect_undefined(sqlite3 *db, const char *period, const char *scope, const char *ind,
+                         const char *col)
+{
+    double v;
+    if (tk_indicator(db, period, scope, ind, col, &v))
+        fail_msg("%s %s %s %s: %.17g, expected undefined", period, scope, ind, col, v);
 }
 
 static struct {

@@ -30,6 +30,13 @@ void tk_write_file(const char *path, const char *text);
  * run in it. The caller closes it with db_close(). */
 sqlite3 *tk_fixture_db(const char *dir, const char *name, const char *sql_path);
 
+/* A scratch database for a test that fills it with SQL: a fresh folder
+ * /tmp/PREFIX-XXXXXX into dir (>= 64 bytes), for the files the test writes
+ * beside it, holding the migrated, empty dir/test.db. tk_scratch_close()
+ * closes it and removes the folder. */
+sqlite3 *tk_scratch_db(char *dir, const char *prefix);
+void tk_scratch_close(sqlite3 *db, const char *dir);
+
 /* SQL for tests: run statements, or read one integer, failing the test
  * (with the SQL and SQLite's message) when the database refuses. */
 void tk_exec(sqlite3 *db, const char *sql);
@@ -47,6 +54,20 @@ const char *tk_query_text(sqlite3 *db, const char *sql);
 void tk_interrupt_reader(sqlite3 *db, const char *sql_part, int after_ops);
 int tk_interrupt_fired(void);
 void tk_interrupt_clear(sqlite3 *db);
+
+/* Compute's results, for the tests of compute and of what reads it:
+ * tk_compute() computes a period, failing the test on an error;
+ * tk_indicator() reads one column of indicator_value (value, mom, yoy,
+ * ytd, ytd_yoy), 1 when defined, 0 when NULL, failing the test when the
+ * row does not exist; tk_expect_indicator() wants it defined and equal to
+ * `want` (to 1e-9 relative), tk_expect_undefined() wants it NULL. */
+void tk_compute(sqlite3 *db, const char *period);
+int tk_indicator(sqlite3 *db, const char *period, const char *scope, const char *ind,
+                 const char *col, double *out);
+void tk_expect_indicator(sqlite3 *db, const char *period, const char *scope, const char *ind,
+                         const char *col, double want);
+void tk_expect_undefined(sqlite3 *db, const char *period, const char *scope, const char *ind,
+                         const char *col);
 
 /* The text of one page of a PDF (page 0: every page), replacing sb. */
 void tk_pdf_text(const char *pdf, int page, strbuf *sb);

@@ -396,14 +396,14 @@ for i in range(FIRST, LAST + 1):
                                      "2026-11-02T00:00:00Z", "loaded")))
         if rej:
             for j in range(rej):
-                ins("quarantine", None, m, s, fid, "exports/%s/%s.csv" % (m, s), 100 + j,
+                ins("quarantine (quarantine_id, period, source, file_id, path, line_no, raw, field, rule, message, stage)", None, m, s, fid, "exports/%s/%s.csv" % (m, s), 100 + j,
                     "V%d,raw" % j, "total_fee", "range", "total_fee is negative", "ingest")
     w("INSERT INTO period_state (period, ingested_at, validated_at, validation_state, "
       "reconciled_at, reconcile_state, reconcile_forced, computed_at) VALUES (%s);"
       % ", ".join(q(v) for v in (m, "2026-11-02T00:00:00Z", "2026-11-02T00:00:00Z",
                                  "warnings" if m == "2026-10" else "ok", "2026-11-02T00:00:00Z",
                                  "ok", 0, "2026-11-03T08:00:00Z")))
-w("INSERT INTO quarantine VALUES (NULL, '2026-10', 'complaints', %d, 'exports/2026-10/complaints.csv', "
+w("INSERT INTO quarantine (quarantine_id, period, source, file_id, path, line_no, raw, field, rule, message, stage) VALUES (NULL, '2026-10', 'complaints', %d, 'exports/2026-10/complaints.csv', "
   "7, 'C7,x', 'dept_code', 'reference', 'unknown department X99', 'validate');" % fid)
 for year in (2025, 2026):
     for k, x in enumerate(BUDGETED):
