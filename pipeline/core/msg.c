@@ -3,6 +3,7 @@
  */
 #include "pipeline/core/msg.h"
 #include "pipeline/core/paths.h"
+#include "pipeline/core/xalloc.h"
 
 #include <libintl.h>
 #include <locale.h>
@@ -74,7 +75,7 @@ static const char *lookup_zh(const char *one, const char *many, unsigned long n)
     if (!cur || !strcmp(cur, "C") || !strcmp(cur, "POSIX"))
         setlocale(LC_MESSAGES, "C.UTF-8");
     const char *old = getenv("LANGUAGE");
-    char *saved = old ? strdup(old) : NULL;
+    char *saved = old ? xstrdup(old) : NULL;
     setenv("LANGUAGE", "zh_CN", 1);
     ++_nl_msg_cat_cntr;
     const char *t = dngettext(DOMAIN, one, many, n);

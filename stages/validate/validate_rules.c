@@ -153,7 +153,7 @@ char *vmessage_zh(const char *m)
 {
     size_t start = strncmp(m, "printf('", 8) == 0 ? 7 : m[0] == '\'' ? 0 : (size_t)-1;
     if (start == (size_t)-1)
-        return strdup(m);
+        return xstrdup(m);
     strbuf fmt = STRBUF_INIT;
     size_t i = start + 1;
     for (; m[i]; i++) {
@@ -166,10 +166,10 @@ char *vmessage_zh(const char *m)
     }
     if (!m[i] || !fmt.len) {
         sb_release(&fmt);
-        return strdup(m);
+        return xstrdup(m);
     }
     char *q = sqlite3_mprintf("%.*s%Q%s", (int)start, m, msg_tr_lang(1, fmt.buf), m + i + 1);
-    char *out = strdup(q);
+    char *out = xstrdup(q ? q : m);
     sqlite3_free(q);
     sb_release(&fmt);
     return out;
