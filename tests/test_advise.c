@@ -489,6 +489,49 @@ static void test_words(void **state)
     db_close(db);
 }
 
+/* A department's material share jumping (0302, Surgery, whose name did not
+ * change: 20.0 % -> 26.0 %, +6.0
+ * pp, above min_change 3) is named in the hospital report with the
+ * materials office's remedy, not the pharmacy's prescription review that
+ * the drug share gets (the shipped rules, with a year of quiet history). */
+static void test_material_event_remedy(void **state)
+{
+    (void)state;
+    setenv("HOSPREPORT_DATADIR", ".", 1);
+    sqlite3 *db = fixture_db();
+    tk_exec(db, "INSERT OR IGNORE INTO indicator (indicator, name_zh, name_en, unit, direction, "
+                "dimension, sort_order) VALUES ('material_ratio', '耗占比', 'Material share of fees', "
+                "'percent', 'down', 'economics', 7);"
+                "INSERT INTO indicator_value (period, scope, indicator, value, mom_base, mom) VALUES "
+                "('2026-10', '0302', 'material_ratio', 26.0, 20.0, 6.0);");
+    /* a year of history moving by 0.1-0.3 pp: 6 pp stands out from it */
+    double v[13] = {20.0, 20.2, 19.9, 20.1, 20.0, 20.3, 20.1, 19.9, 20.2, 20.0, 20.1, 19.8, 20.0};
+    for (int i = 0; i < 12; i++) {
+        char sql[300];
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO indicator_value (period, scope, indicator, value, mom_base, mom) "
+                 "VALUES (strftime('%%Y-%%m', '2025-10-01', '+%d months'), '0302', "
+                 "'material_ratio', %.1f, %.1f, %.1f);",
+                 i, v[i + 1], v[i], v[i + 1] - v[i]);
+        tk_exec(db, sql);
+    }
+    hr_error err;
+    hr_error_clear(&err);
+    int rc = advise_period(db, "2026-10", &err);
+    if (rc)
+        fail_msg("%s:%d: %s", err.file, err.line, err.message);
+    const char *s = sentences(db, "hospital", "suggestion");
+    const char *m = strstr(s, "耗占比升至 26.0%");
+    if (!m)
+        fail_msg("no material event in:\n%s\nfindings:\n%s", s, sentences(db, "hospital", "finding"));
+    const char *end = strchr(m, '\n');
+    char one[2048];
+    snprintf(one, sizeof one, "%.*s", (int)(end ? end - m : (long)strlen(m)), m);
+    assert_non_null(strstr(one, "耗材使用点评"));
+    assert_null(strstr(one, "处方点评"));
+    db_close(db);
+}
+
 static void test_shipped_rules(void **state)
 {
     (void)state;
@@ -806,6 +849,7 @@ int main(void)
         cmocka_unit_test(test_known_anomaly),
         cmocka_unit_test(test_money_in_words),
         cmocka_unit_test(test_shipped_rules),
+        cmocka_unit_test(test_material_event_remedy),
         cmocka_unit_test(test_drivers_cover),
         cmocka_unit_test(test_when_beds),
         cmocka_unit_test(test_said_once),
