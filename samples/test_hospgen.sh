@@ -264,6 +264,14 @@ conv=$(iconv -f GB18030 -t UTF-8 "$T/z/2026-02/revenue.csv" | tr -d '\r' | tail 
 [ "$conv" = "$(tail -n +2 "$T/s1/2026-02/revenue.csv")" ] && ok "chinese-his revenue converts to the standard values" ||
     ko "chinese-his revenue converts to the standard values"
 
+# treatment and other revenue are each their own share, not one half each:
+# no department-month of 25 has the two within a yuan (they were equal in
+# every department without surgery)
+same=$(cat "$T"/s1/*/revenue.csv | awk -F, '$3 == "treatment" { t[$1 " " $2] = $4 } $3 == "other" { o[$1 " " $2] = $4 }
+    END { n = 0; for (k in t) if ((k in o) && t[k] - o[k] < 1 && o[k] - t[k] < 1 && t[k] > 0) n++; print n }')
+[ "$same" -eq 0 ] && ok "treatment revenue differs from other revenue" ||
+    ko "treatment revenue equals other revenue in $same department-months"
+
 # --- benchmark override
 "$BIN" --out "$T/o" --end 2026-02 --months 1 --scale 0.02 --outpatient-rows 12345 --quiet
 [ "$(($(wc -l <"$T/o/2026-02/outpatient.csv") - 1))" -eq 12345 ] && ok "--outpatient-rows exact" || ko "--outpatient-rows exact"

@@ -548,6 +548,78 @@ static void test_drg_section(void **state)
     db_close(db);
 }
 
+/* DRG group names in the English editions: drg.csv has the grouper's
+ * Chinese name only; drg_benchmark.csv may give name_en (view drg_name_en,
+ * the latest month that has one). Planted: GB19 with an English name in
+ * 2026-10 and an older one in 2025-10. The English edition prints GB19 by
+ * its English name, the other groups by code and Chinese name, and one
+ * line saying so; the Chinese edition has neither; the bilingual both. */
+static void test_drg_names_en(void **state)
+{
+    (void)state;
+    static const char *const periods[] = {"2026-10", NULL};
+    sqlite3 *db = fixture_db("drg-names", periods);
+    tk_exec(db, "UPDATE drg_benchmark SET name_en = 'Old name' WHERE drg_code = 'GB19' AND "
+                "period = '2025-10';"
+                "UPDATE drg_benchmark SET name_en = ' Major stomach, oesophageal and duodenal "
+                "procedures ' WHERE drg_code = 'GB19' AND period = '2026-10';");
+    char out[128];
+    snprintf(out, sizeof out, "%s/drg-names", tmpdir);
+    assert_int_equal(render(db, "monthly", "2026-10", NULL, "hospital", "all", out), 3);
+    strbuf t = STRBUF_INIT;
+    text_of(out, "monthly", "2026-10", "hospital", "en", &t);
+    unwrap(&t);
+    const char *losers = strstr(t.buf, "Groupslosingmost");
+    assert_non_null(losers);
+    flat_contains(losers, "GB19 Major stomach, oesophageal and duodenal procedures");
+    flat_contains(losers, "IC29 髋、肩、膝、肘和踝关节置换术");
+    assert_null(strstr(t.buf, "GB19胃、食管"));
+    assert_null(strstr(t.buf, "Oldname"));
+    flat_contains(t.buf, "Groups without an English name are shown by their code and Chinese name.");
+    text_of(out, "monthly", "2026-10", "hospital", "zh_CN", &t);
+    unwrap(&t);
+    flat_contains(t.buf, "GB19 胃、食管、十二指肠大手术");
+    assert_null(strstr(t.buf, "Majorstomach"));
+    assert_null(strstr(t.buf, "未提供英文名称的病组"));
+    text_of(out, "monthly", "2026-10", "hospital", "bilingual", &t);
+    unwrap(&t);
+    flat_contains(t.buf, "GB19 胃、食管、十二指肠大手术");
+    flat_contains(t.buf, "Major stomach, oesophageal and duodenal procedures");
+    flat_contains(t.buf, "未提供英文名称的病组按编码和中文名称列出。");
+    sb_release(&t);
+    db_close(db);
+}
+
+/* A topic report has no data-quality appendix: its cover's data state
+ * with warnings points to the monthly reports' appendix, not to "见附录"
+ * (fixture: 2026-10 validated and reconciled with warnings). The shipped
+ * covers share the built-in data_state (topic-drg and topic-guokao read
+ * period_state before, without the stale state month_state gives). */
+static void test_topic_cover_data_state(void **state)
+{
+    (void)state;
+    static const char *const periods[] = {"2026-10", NULL};
+    sqlite3 *db = fixture_db("topic-state", periods);
+    char out[128];
+    snprintf(out, sizeof out, "%s/topic-state", tmpdir);
+    assert_int_equal(render(db, "topic", "2026-10", "beds", "hospital", "all", out), 3);
+    strbuf t = STRBUF_INIT;
+    text_of(out, "topic-beds", "2026-10", "hospital", "zh_CN", &t);
+    unwrap(&t);
+    flat_contains(t.buf, "已校验、已对账（有警告，见各月月度报告的数据质量附录）");
+    assert_null(strstr(t.buf, "有警告，见附录"));
+    text_of(out, "topic-beds", "2026-10", "hospital", "en", &t);
+    unwrap(&t);
+    flat_contains(t.buf, "with warnings (see the data-quality appendix of the monthly reports)");
+    assert_null(strstr(t.buf, "(seetheappendix)"));
+    assert_int_equal(render(db, "topic-drg", "2026-10", NULL, "hospital", "zh_CN", out), 1);
+    text_of(out, "topic-drg", "2026-10", "hospital", "zh_CN", &t);
+    unwrap(&t);
+    flat_contains(t.buf, "已校验、已对账（有警告，见各月月度报告的数据质量附录）");
+    sb_release(&t);
+    db_close(db);
+}
+
 /* Without drg.csv: the DRG section is its heading and one line naming the
  * missing source; no card, no table, nothing empty. */
 /* Whether the text from the line at `from` to `to` holds nothing but that
@@ -832,6 +904,8 @@ int main(void)
         cmocka_unit_test(test_break_marks),
         cmocka_unit_test(test_topics),
         cmocka_unit_test(test_drg_section),
+        cmocka_unit_test(test_drg_names_en),
+        cmocka_unit_test(test_topic_cover_data_state),
         cmocka_unit_test(test_drg_missing),
         cmocka_unit_test(test_topic_drg),
         cmocka_unit_test(test_topic_guokao),

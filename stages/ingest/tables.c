@@ -153,6 +153,7 @@ static const ingest_column drg_benchmark_cols[] = {
     {"drg_code", "drg_code", IT_CODE, 0},
     {"avg_los", "avg_los", IT_DECIMAL, 0},
     {"avg_cost", "avg_cost_cents", IT_MONEY, 0},
+    {"name_en", "name_en", IT_TEXT, 1}, /* optional: the group's English name */
 };
 
 static const ingest_column antibiotic_cols[] = {

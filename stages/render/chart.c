@@ -486,7 +486,7 @@ static void vertical_chart(rctx *c, const grid *g, const chart_unit *u, int stac
 
 typedef struct bar_name {
     int n;                      /* lines */
-    char line[NAME_LINES][128];
+    char line[NAME_LINES][256];
 } bar_name;
 
 /* 1 when a line may break before byte i of s (0 < i < strlen(s)). */
@@ -518,6 +518,9 @@ static void copy_trimmed(char *dst, size_t size, const char *s, size_t n)
 {
     while (n > 0 && s[n - 1] == ' ')
         n--;
+    if (n >= size) /* at a character's start */
+        for (n = size - 1; n > 0 && (s[n] & 0xC0) == 0x80; n--)
+            ;
     snprintf(dst, size, "%.*s", (int)n, s);
 }
 
@@ -549,19 +552,19 @@ static void fit_name(const rctx *c, const char *s, double size, double w, int li
             s++;
         char *dst = out->line[out->n++];
         if (doc_text_width(c, s, size) <= w) {
-            snprintf(dst, 128, "%s", s);
+            utf8_copy(dst, sizeof out->line[0], s);
             return;
         }
         if (out->n == lines) { /* the last line: cut with "…" */
             size_t n = fit_head(c, s, "…", size, w);
-            copy_trimmed(dst, 128, s, n);
-            snprintf(dst + strlen(dst), 128 - strlen(dst), "…");
+            copy_trimmed(dst, sizeof out->line[0] - 4, s, n);
+            snprintf(dst + strlen(dst), sizeof out->line[0] - strlen(dst), "…");
             return;
         }
         size_t n = fit_head(c, s, "", size, w);
         if (n == 0)
             n = strlen(s);
-        copy_trimmed(dst, 128, s, n);
+        copy_trimmed(dst, sizeof out->line[0], s, n);
         s += n;
     }
 }
@@ -624,7 +627,7 @@ static void fit_names(const rctx *c, const grid *g, double size, double w, int l
                 snprintf(num, sizeof num, " #%d", j + 1);
                 size_t keep = fit_head(c, l, num, size, w);
                 l[keep] = '\0';
-                snprintf(l + strlen(l), 128 - strlen(l), "%s", num);
+                snprintf(l + strlen(l), sizeof names[j].line[0] - strlen(l), "%s", num);
             }
 }
 
@@ -879,14 +882,13 @@ static void materiality_note(rctx *c, int n, double under)
     nf_number(up, fabs(up - round(up)) < 1e-9 ? 0 : 1, pct);
     for (int pass = 0; pass < (c->mode == MODE_BILINGUAL ? 2 : 1); pass++) {
         i18n_lang lang = pass ? LANG_EN : ctx_primary(c);
+        const char *fmt = i18n_tr(lang, nf_plural((nf_lang)lang, n,
+                                                  N_("%d more department, under %s%% of the total "
+                                                     "change each, is not shown."),
+                                                  N_("%d more departments, under %s%% of the total "
+                                                     "change each, are not shown.")));
         char line[512];
-        snprintf(line, sizeof line,
-                 i18n_tr(lang, nf_plural((nf_lang)lang, n,
-                                         N_("%d more department, under %s%% of the total change "
-                                            "each, is not shown."),
-                                         N_("%d more departments, under %s%% of the total change "
-                                            "each, are not shown."))),
-                 n, pct);
+        snprintf(line, sizeof line, fmt ? fmt : "%d %s", n, pct);
         doc_flow_text(c, line, pass ? 7 : 7.5, 0, RGB_MUTED, 1.4);
     }
     c->y -= 4;

@@ -107,6 +107,43 @@ static const struct builtin {
      "WHERE q.source = s.source AND q.period BETWEEN :month_first AND :month_last) AS "
      "quarantined FROM source_file s WHERE s.current = 1 AND s.period BETWEEN :month_first AND "
      ":month_last GROUP BY s.source ORDER BY s.source"},
+    /* the cover's data state: the worst over the period's months (view
+     * month_state); a report with a data-quality appendix (monthly,
+     * quarterly, annual) points to it, a topic report -- which has none --
+     * to the monthly reports' */
+    {"data_state",
+     "SELECT CASE WHEN MAX(reconcile_state = 'blocking') THEN '未对账草稿：存在阻断性对账差异，强制出具' "
+     "WHEN MAX(validation_state = 'failed') THEN '校验未通过' "
+     "WHEN MAX(validation_state = 'stale' OR reconcile_state = 'stale') THEN "
+     "'数据已变更，校验或对账已过期：视为未校验' "
+     "WHEN COUNT(*) = 0 OR MAX(validation_state IS NULL OR reconcile_state IS NULL) THEN "
+     "'部分月份未完成校验或对账' "
+     "WHEN MAX(validation_state = 'warnings' OR reconcile_state = 'warnings') THEN "
+     "CASE WHEN :kind IN ('monthly', 'quarterly', 'annual') THEN '已校验、已对账（有警告，见附录）' "
+     "ELSE '已校验、已对账（有警告，见各月月度报告的数据质量附录）' END "
+     "ELSE '已校验、已对账' END AS state_zh, "
+     "CASE WHEN MAX(reconcile_state = 'blocking') THEN "
+     "'Unreconciled draft: blocking reconciliation differences, forced' "
+     "WHEN MAX(validation_state = 'failed') THEN 'Validation failed' "
+     "WHEN MAX(validation_state = 'stale' OR reconcile_state = 'stale') THEN "
+     "'Stale: the data changed after validation or reconciliation (not validated)' "
+     "WHEN COUNT(*) = 0 OR MAX(validation_state IS NULL OR reconcile_state IS NULL) THEN "
+     "'Not every month validated and reconciled' "
+     "WHEN MAX(validation_state = 'warnings' OR reconcile_state = 'warnings') THEN "
+     "CASE WHEN :kind IN ('monthly', 'quarterly', 'annual') THEN "
+     "'Validated and reconciled, with warnings (see the appendix)' "
+     "ELSE 'Validated and reconciled, with warnings (see the data-quality appendix of the "
+     "monthly reports)' END "
+     "ELSE 'Validated and reconciled' END AS state_en "
+     "FROM month_state WHERE period BETWEEN :month_first AND :month_last"},
+    /* a row when an English or bilingual edition lists DRG groups of the
+     * scope without an English name (drg_benchmark.csv's optional name_en,
+     * view drg_name_en): they print their code and Chinese name, and the
+     * report says so in one line */
+    {"drg_names_untranslated",
+     "SELECT COUNT(*) AS groups FROM drg_group g LEFT JOIN drg_name_en n ON n.drg_code = "
+     "g.drg_code WHERE g.period = :period AND g.scope = :scope AND n.name_en IS NULL AND :mode "
+     "<> 'zh_CN' HAVING COUNT(*) > 0"},
     {"sources",
      "SELECT s.period AS period, COALESCE(CASE WHEN :lang = 'en' THEN n.name_en ELSE n.name_zh "
      "END, s.source) AS source, replace(s.path, rtrim(s.path, replace(s.path, "

@@ -15,6 +15,14 @@ END=2026-01
 "$GEN" --out "$T/zh" --end "$END" --months 1 --scale 0.02 --seed 11 --quiet \
     --profile chinese-his
 
+# drg_benchmark.csv's optional English group name (name_en / 英文名称),
+# planted on its first group in both profiles, the others left empty
+awk -F, 'NR == 1 { print $0 ",name_en"; next } NR == 2 { print $0 ",Planted English name"; next }
+         { print $0 "," }' "$T/std/$END/drg_benchmark.csv" > "$T/bench" && mv "$T/bench" "$T/std/$END/drg_benchmark.csv"
+iconv -f GB18030 -t UTF-8 "$T/zh/$END/drg_benchmark.csv" | tr -d '\r' |
+    awk 'NR == 1 { printf "%s,英文名称\r\n", $0; next } NR == 2 { printf "%s,Planted English name\r\n", $0; next }
+         { printf "%s,\r\n", $0 }' | iconv -f UTF-8 -t GB18030 > "$T/bench" && mv "$T/bench" "$T/zh/$END/drg_benchmark.csv"
+
 "$HR" ingest -q --in "$T/std/$END" --period "$END" --db "$T/std.db"
 "$HR" ingest -q --in "$T/zh/$END" --period "$END" --db "$T/zh.db" \
     --profile config/profiles/chinese-his.xml
@@ -42,6 +50,10 @@ v2=$(sqlite3 "$T/zh.db" "SELECT (SELECT count(*) > 0 FROM drg) || (SELECT count(
     || (SELECT count(*) = 0 FROM surgery WHERE minimally_invasive IS NULL OR day_surgery IS NULL)
     || (SELECT count(*) > 0 FROM drg WHERE low_risk = 'Y')")
 [ "$v2" = 1111111 ] && ok || bad "v2 sources or fields missing under chinese-his ($v2)"
+for db in std zh; do
+    n=$(sqlite3 "$T/$db.db" "SELECT group_concat(name_en) FROM drg_name_en")
+    [ "$n" = "Planted English name" ] && ok || bad "$db: drg_benchmark name_en read as '$n'"
+done
 for db in std zh; do
     q=$(sqlite3 "$T/$db.db" "SELECT count(*) FROM quarantine")
     [ "$q" -eq 0 ] && ok || bad "$db: $q rows quarantined"
