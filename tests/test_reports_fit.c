@@ -427,7 +427,7 @@ static void test_bilingual_tables(void **state)
     assert_contains(part.buf, "质量与服务\nQuality");
     assert_null(strstr(part.buf, "\nvolume\n"));
     /* (the English name may wrap in its cell beside the 国考 column) */
-    assert_contains(part.buf, "门急诊人次\nOutpatient and emergency");
+    assert_contains(part.buf, "门急诊人次\nOutpatient and");
     /* the department tables: every department in both languages */
     section_of(t.buf, "各科室业务量\nVolume by department\n", "三、", &part);
     assert_contains(part.buf, "心血管内科\nCardiology");
@@ -602,6 +602,63 @@ static void test_dashboard(void **state)
     db_close(db);
 }
 
+/* Every row of the indicator table carries its unit from the catalogue
+ * (average wait in 分钟, antibiotic use in DDDs/百人天, money totals in
+ * 万元 as their values print), from the built-in indicator_table that the
+ * monthly, quarterly and annual templates share; guokao_items and
+ * exams_elsewhere are built-ins too: a template names them without SQL.
+ * Planted: antibiotic_intensity 37.6 for the hospital in 2026-10. */
+static void test_indicator_units(void **state)
+{
+    (void)state;
+    sqlite3 *db = tk_fixture_db(tmpdir, "units", "tests/data/reports/fixture.sql");
+    tk_exec(db, "UPDATE indicator_value SET value = 37.6 WHERE period = '2026-10' AND scope = "
+                "'hospital' AND indicator = 'antibiotic_intensity';"
+                "INSERT INTO indicator_value (period, scope, indicator, value) VALUES "
+                "('2026-10', 'M01', 'exams', 5357);");
+    char out[128], pdf[256], buf[256];
+    snprintf(out, sizeof out, "%s/units", tmpdir);
+    assert_int_equal(render(db, "monthly", "2026-10", NULL, "hospital", "all", out), 3);
+    snprintf(pdf, sizeof pdf, "%s/monthly-2026-10-hospital.zh_CN.pdf", out);
+    static word w[20000];
+    int n = words_of(pdf, w, 20000);
+    int from = page_of(w, n, page_of(w, n, 1, "目录") + 1, "指标总览");
+    assert_true(from > 0);
+    static const char *const expect[][2] = {{"平均候诊时间", "运行效率 分钟 21.5"},
+                                            {"抗菌药物使用强度", "质量与服务 DDDs/百人天 37.6"},
+                                            {"门急诊次均费用", "经济运行 元 "},
+                                            {"门诊人次", "业务量 人次"}};
+    for (size_t i = 0; i < sizeof expect / sizeof *expect; i++) {
+        assert_true(line_after(w, n, from, expect[i][0], buf, sizeof buf) > 0);
+        if (strncmp(buf, expect[i][1], strlen(expect[i][1])))
+            fail_msg("%s: '%s', expected '%s ...'", expect[i][0], buf, expect[i][1]);
+    }
+    snprintf(pdf, sizeof pdf, "%s/monthly-2026-10-hospital.en.pdf", out);
+    n = words_of(pdf, w, 20000);
+    from = page_of(w, n, page_of(w, n, 1, "Contents") + 1, "overview");
+    assert_true(from > 0);
+    assert_true(line_after(w, n, from, "waiting", buf, sizeof buf) > 0);
+    assert_contains(buf, "minutes");
+    /* the built-ins without SQL in the template */
+    char tpl[256];
+    snprintf(tpl, sizeof tpl, "%s/builtins.xml", tmpdir);
+    tk_write_file(tpl, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<report title=\"T\">\n"
+                       "<table dataset=\"indicator_table\"><col field=\"name\">Indicator</col>"
+                       "<col field=\"unit_label\">Unit</col></table>\n"
+                       "<p when=\"rows:guokao_items\">National assessment</p>\n"
+                       "<p when=\"rows:exams_elsewhere\">{row:exams_elsewhere:names}</p>\n"
+                       "</report>\n");
+    snprintf(out, sizeof out, "%s/builtins", tmpdir);
+    assert_int_equal(render(db, "monthly", "2026-10", tpl, "hospital", "zh_CN", out), 1);
+    snprintf(pdf, sizeof pdf, "%s/monthly-2026-10-hospital.zh_CN.pdf", out);
+    strbuf t = STRBUF_INIT;
+    tk_pdf_text(pdf, 0, &t);
+    assert_contains(t.buf, "分钟");
+    assert_contains(t.buf, "放射科"); /* M01's 5,357 exams: outside the clinical rows */
+    sb_release(&t);
+    db_close(db);
+}
+
 /* The technical provenance (files, checksums, row counts) is not in the
  * leadership report: the hospital monthly has no file name and no SHA-256,
  * and says in one line where they are; the folder's data-quality page
@@ -673,6 +730,7 @@ int main(void)
         cmocka_unit_test(test_number_style),
         cmocka_unit_test(test_bilingual_tables),
         cmocka_unit_test(test_dashboard),
+        cmocka_unit_test(test_indicator_units),
         cmocka_unit_test(test_provenance_out_of_reports),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -107,6 +107,44 @@ static const struct builtin {
      "WHERE q.source = s.source AND q.period BETWEEN :month_first AND :month_last) AS "
      "quarantined FROM source_file s WHERE s.current = 1 AND s.period BETWEEN :month_first AND "
      ":month_last GROUP BY s.source ORDER BY s.source"},
+    /* The indicator table of the period reports (monthly overview,
+     * quarterly and annual comparisons): every indicator of the scope with
+     * a value or a change, its name, dimension (a message id), unit as the
+     * value prints it (money totals in 万元 / CNY, else the catalogue's
+     * word), the values and changes, and its items of the national
+     * assessment (国考: number and official name). */
+    {"indicator_table",
+     "SELECT CASE :mode WHEN 'en' THEN i.name_en WHEN 'bilingual' THEN i.name_zh || char(10) || "
+     "i.name_en ELSE i.name_zh END AS name, CASE i.dimension WHEN 'volume' THEN 'Volume' WHEN "
+     "'efficiency' THEN 'Efficiency' WHEN 'quality' THEN 'Quality and service' WHEN 'economics' "
+     "THEN 'Economics' WHEN 'equipment' THEN 'Equipment' WHEN 'drg' THEN 'DRG/DIP' ELSE "
+     "i.dimension END AS dimension, i.unit AS unit, CASE WHEN i.unit = 'money' AND i.is_flow = 1 "
+     "THEN CASE :mode WHEN 'en' THEN 'CNY' WHEN 'bilingual' THEN '万元' || char(10) || 'CNY' ELSE "
+     "'万元' END WHEN :mode = 'en' THEN COALESCE(i.unit_en, '') WHEN :mode = 'bilingual' AND "
+     "COALESCE(i.unit_zh, '') <> COALESCE(i.unit_en, '') THEN i.unit_zh || char(10) || i.unit_en "
+     "ELSE COALESCE(i.unit_zh, '') END AS unit_label, i.indicator AS indicator, v.value AS value, "
+     "v.mom_base AS prev, v.mom AS mom, v.yoy_base AS ly, v.yoy AS yoy, v.ytd AS ytd, "
+     "COALESCE((SELECT group_concat(g.item_no || ' ' || CASE :mode WHEN 'en' THEN g.name_en WHEN "
+     "'bilingual' THEN g.name_zh || char(10) || g.name_en ELSE g.name_zh END, char(10)) FROM "
+     "guokao_item g WHERE g.indicator = i.indicator), ' ') AS guokao FROM indicator i JOIN "
+     "indicator_value v ON v.indicator = i.indicator AND v.period = :period AND v.scope = :scope "
+     "WHERE i.indicator NOT LIKE 'budget_execution%' AND (v.value IS NOT NULL OR v.mom IS NOT "
+     "NULL OR v.yoy IS NOT NULL OR v.ytd IS NOT NULL) ORDER BY i.sort_order"},
+    /* a row when any indicator is an item of the national assessment */
+    {"guokao_items", "SELECT item_no FROM guokao_item LIMIT 1"},
+    /* The medical-technology departments whose examinations the whole
+     * hospital's count includes but the department tables (clinical rows)
+     * leave out, when they make the column fall visibly short of it. */
+    {"exams_elsewhere",
+     "WITH h AS (SELECT value FROM indicator_value WHERE period = :period AND scope = 'hospital' "
+     "AND indicator = 'exams'), c AS (SELECT SUM(v.value) AS s FROM indicator_value v JOIN dept d "
+     "ON d.dept_code = v.scope AND d.period = :month_last AND d.category = 'clinical' WHERE "
+     "v.period = :period AND v.indicator = 'exams'), m AS (SELECT group_concat(name_zh, '、') AS "
+     "zh, group_concat(name_en, ', ') AS en FROM (SELECT d.name_zh, d.name_en FROM dept d JOIN "
+     "indicator_value v ON v.scope = d.dept_code AND v.period = :period AND v.indicator = 'exams' "
+     "AND v.value > 0 WHERE d.period = :month_last AND d.category = 'medtech' ORDER BY v.value "
+     "DESC, d.dept_code)) SELECT m.zh AS names_zh, m.en AS names_en FROM h, c, m WHERE h.value > "
+     "COALESCE(c.s, 0) * 1.05 AND m.zh IS NOT NULL"},
     /* the cover's data state: the worst over the period's months (view
      * month_state); a report with a data-quality appendix (monthly,
      * quarterly, annual) points to it, a topic report -- which has none --
