@@ -287,6 +287,16 @@ static void test_department_shapes(void **state)
         for (char *p = t.buf; (p = strstr(p, "指标定义\n")); p++)
             last = p;
         assert_non_null(last);
+        strbuf defs = STRBUF_INIT; /* the definitions: only of what the report printed */
+        sb_addstr(&defs, last);
+        if (i == 0) { /* no stay, bed or discharge in it: none of their definitions */
+            assert_null(strstr(defs.buf, "出院患者住院天数之和"));
+            assert_null(strstr(defs.buf, "实际占用床日数 / 实际开放床日数"));
+        } else {
+            assert_contains(defs.buf, "出院患者住院天数之和");
+        }
+        assert_contains(defs.buf, "门诊人次 + 急诊人次");
+        sb_release(&defs);
         last[strlen("指标定义\n")] = '\0';
         headings_of(t.buf, &h);
         /* the executive summary's cards: between its heading and the findings */

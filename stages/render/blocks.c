@@ -93,6 +93,7 @@ static int placeholder(rctx *c, xmlNodePtr el, i18n_lang lang, const char *name,
     const ind_row *r = ind_find(c, colon + 1);
     if (!r)
         return fail(c, el, "text", "unknown indicator in placeholder", name);
+    ind_mark(c, r->id);
     int wan = tpl_attr_num(el, "wan", 0) > 0;
     if (strcmp(what, "name") == 0)
         sb_addstr(out, r->name[lang]);
@@ -508,8 +509,10 @@ int blk_kpis(rctx *c, xmlNodePtr el)
      * outpatient-only department has no bed or discharge cards) */
     int kept = 0;
     for (int i = 0; i < n; i++)
-        if (blk_has_data(rows[i]))
+        if (blk_has_data(rows[i])) {
+            ind_mark(c, rows[i]->id);
             rows[kept++] = rows[i];
+        }
     n = kept;
     int per_row = (int)tpl_attr_num(el, "columns", 4), wan = tpl_attr_num(el, "wan", 0) > 0;
     double gap = 8, w = (ctx_width(c) - gap * (per_row - 1)) / per_row;

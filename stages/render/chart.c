@@ -969,6 +969,8 @@ int chart_render(rctx *c, xmlNodePtr el)
     }
     sb_release(&t);
     sb_release(&en);
+    if (r)
+        ind_mark(c, r->id);
     if (horizontal)
         horizontal_chart(c, g, &u, !strcmp(type, "contribution"), r ? r->direction : "neutral",
                          c->y, h);

@@ -317,8 +317,10 @@ int dash_scorecard(rctx *c, xmlNodePtr el)
         if (!r)
             return hr_error_set(c->err, HR_EINPUT, c->tpl_path, xmlGetLineNo(el), "indicators",
                                 "unknown indicator '%s'", t);
-        if (blk_has_data(r)) /* no card without data for the scope */
+        if (blk_has_data(r)) { /* no card without data for the scope */
+            ind_mark(c, r->id);
             rows[n++] = r;
+        }
     }
     int per_row = (int)tpl_attr_num(el, "columns", 4);
     double gap = 7, w = (ctx_width(c) - gap * (per_row - 1)) / per_row, h = card_height(c);

@@ -191,6 +191,8 @@ static const struct builtin {
      "s.period BETWEEN :month_first AND :month_last ORDER BY s.period, s.source"},
 };
 
+static char *printed_list(const rctx *c);
+
 static const char *template_sql(rctx *c, const char *name, long *line)
 {
     xmlNodePtr root = xmlDocGetRootElement(c->tpl);
@@ -461,6 +463,11 @@ static int run_sql(rctx *c, xmlNodePtr el, const char *sql, const char *where, l
     bind(st, ":month_first", c->month_first);
     bind(st, ":month_last", c->month_last);
     bind(st, ":kind", c->kind);
+    if (sqlite3_bind_parameter_index(st, ":printed") > 0) {
+        char *list = printed_list(c);
+        bind(st, ":printed", list);
+        free(list);
+    }
     bind(st, ":indicator", tpl_attr_buf(el, "indicator", "", ind, sizeof ind));
     bind(st, ":dimension", tpl_attr_buf(el, "dimension", "", dim, sizeof dim));
     bind(st, ":comparison", tpl_attr_buf(el, "comparison", "mom", cmp, sizeof cmp));
@@ -709,6 +716,24 @@ const ind_row *ind_find(const rctx *c, const char *id)
         if (strcmp(c->ind[i].id, id) == 0)
             return &c->ind[i];
     return NULL;
+}
+
+void ind_mark(rctx *c, const char *id)
+{
+    for (int i = 0; i < c->nind; i++)
+        if (strcmp(c->ind[i].id, id) == 0)
+            c->ind[i].printed = 1;
+}
+
+/* " id1 id2 " of the indicators marked so far. */
+static char *printed_list(const rctx *c)
+{
+    strbuf b = STRBUF_INIT;
+    sb_addch(&b, ' ');
+    for (int i = 0; i < c->nind; i++)
+        if (c->ind[i].printed)
+            sb_addf(&b, "%s ", c->ind[i].id);
+    return sb_detach(&b, NULL);
 }
 
 nf_opts ind_opts(const ind_row *r, int wan)

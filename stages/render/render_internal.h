@@ -50,6 +50,7 @@ typedef struct ind_row {
     int decimals; /* the catalogue's digits after the point, -1: the unit's */
     double warn_low, warn_high; /* the catalogue's warning band; NAN = none */
     char unit_label[2][32];     /* the catalogue's unit word: 人次 / visits, % */
+    int printed; /* the report has shown it (card, chart, table row, text): ind_mark */
 } ind_row;
 
 typedef struct heading {
@@ -163,6 +164,10 @@ int ds_col(const dataset *d, const char *name);
 const ds_cell *ds_at(const dataset *d, int row, int col);
 int ind_load(rctx *c);
 const ind_row *ind_find(const rctx *c, const char *id);
+/* Records that the report shows indicator id; a dataset's :printed is the
+ * space-separated list of those so far (" cmi avg_los "), so that an
+ * appendix defines only what the report printed. */
+void ind_mark(rctx *c, const char *id);
 /* How the indicator's values print (numfmt.h): money flows as totals,
  * money ratios as fees, the catalogue's decimals; wan as asked. */
 nf_opts ind_opts(const ind_row *r, int wan);

@@ -407,6 +407,7 @@ int tbl_render(rctx *c, xmlNodePtr el)
      * table's top and bottom), and a highlighted row between them, with one
      * line saying how many were left out */
     int tail = (int)tpl_attr_num(el, "tail", 0), hl = ds_col(&d, "highlight");
+    int ic = ds_col(&d, "indicator");
     int rows = d.nrows < limit ? d.nrows : limit, left_out = 0, skipped = 0;
     if (tail > 0 && d.nrows > limit + tail)
         rows = d.nrows;
@@ -430,6 +431,8 @@ int tbl_render(rctx *c, xmlNodePtr el)
             if (r < d.nrows - tail && !(hl >= 0 && ds_at(&d, r, hl)->num > 0))
                 continue;
         }
+        if (ic >= 0) /* a row of an indicator: the appendix defines it */
+            ind_mark(c, ds_at(&d, r, ic)->text);
         for (int i = 0; i < n; i++) {
             tbl_format(c, lang, cols[i].format, &d, r, cols[i].index, t->cell[i], sizeof t->cell[i]);
             breaks_mark(c, &brk, &cols[i], &d, r, t->cell[i], sizeof t->cell[i]);
