@@ -699,7 +699,11 @@ static void test_topic_guokao(void **state)
             " (35, '运营效率', 'Operational efficiency', '收支结余', 'Balance', 'balance', 'value', 'up',"
             "  NULL, NULL),"
             " (39, '运营效率', 'Operational efficiency', '住院次均费用增幅', 'Growth of the fee per stay',"
-            "  'ip_fee_per_stay', 'yoy', 'down', 5, '测试参考值');");
+            "  'ip_fee_per_stay', 'yoy', 'down', 5, '测试参考值');"
+            /* the fee per stay grew 3.0 % a year earlier: this year's
+             * -0.01 % is 3.01 points less growth, better for a 'down' item */
+            "INSERT OR REPLACE INTO indicator_value (period, scope, indicator, value, yoy)"
+            " VALUES ('2025-10', 'hospital', 'ip_fee_per_stay', 10300, 3.0);");
     char out[128];
     snprintf(out, sizeof out, "%s/topic-guokao", tmpdir);
     assert_int_equal(render(db, "topic-guokao", "2026-10", NULL, "hospital", "all", out), 3);
@@ -707,7 +711,7 @@ static void test_topic_guokao(void **state)
     text_of(out, "topic-guokao", "2026-10", "hospital", "zh_CN", &t);
     assert_contains(t.buf, "专题分析报告：国考自评");
     unwrap(&t);
-    flat_contains(t.buf, "本报告计算 5 项国考指标，本期有数值的 4 项；与上年同期相比改善 2 项、变差 1 项；"
+    flat_contains(t.buf, "本报告计算 5 项国考指标，本期有数值的 4 项；与上年同期相比改善 3 项、变差 1 项；"
                          "填写了参考值的 2 项中达到参考值 1 项。");
     /* in the assessment's order, by dimension, one row per item (read
      * with -layout: a row is a line) */
@@ -727,7 +731,7 @@ static void test_topic_guokao(void **state)
         {"14", "低风险组病例死亡率", "3.57%", "+3.6个百分点", "变差", "未达到"},
         {"运营效率", "31", "医疗服务收入占医疗收入比例", "31.8%", "+2.2个百分点", "改善"},
         {"35", "收支结余", "+7.4%", "↑ 逐步提高", "改善", ""},
-        {"39", "住院次均费用增幅", "-0.01%", "—", "5%", "达到"}};
+        {"39", "住院次均费用增幅", "-0.01%", "-3.0个百分点", "改善", "达到"}};
     const char *at = strstr(lay.buf, "考核维度");
     assert_non_null(at);
     for (int i = 0; i < 5; i++) {
@@ -746,7 +750,7 @@ static void test_topic_guokao(void **state)
     text_of(out, "topic-guokao", "2026-10", "hospital", "en", &t);
     unwrap(&t);
     flat_contains(t.buf, "5 items of the national assessment computed, 4 with a value this period; against a "
-                         "year earlier 2 better and 1 worse; of the 2 with a reference value, 1 meet it.");
+                         "year earlier 3 better and 1 worse; of the 2 with a reference value, 1 meet it.");
     flat_contains(t.buf, "Mortality in low-risk groups");
     sb_release(&t);
     db_close(db);
