@@ -125,13 +125,26 @@ static void format_value(strbuf *sb, const ind_info *in, int has, double v, int 
     sb_addstr(sb, has ? nf_value(zh ? NF_ZH : NF_EN, in->unit, v, &o, buf) : nf_undefined());
 }
 
-/* A change from base to cur: percentage points for % indicators, else the
- * relative change in %; with `sign` a leading + or -, else its size. */
+/* Whether a change from base to cur is said as an amount in the
+ * indicator's unit: a relative change means nothing from a base at or
+ * below zero or across zero (a balance -203万 -> -354万 is not "-74 %"). */
+static int change_as_amount(const ind_info *in, double cur, double base)
+{
+    return !is_percent(in) && (base <= 0 || cur < 0);
+}
+
+/* A change from base to cur: percentage points for % indicators, the
+ * amount in the unit from a base <= 0 or across zero, else the relative
+ * change in %; with `sign` a leading + or -, else its size. */
 static void format_change(strbuf *sb, const ind_info *in, int has, double cur, double base,
                           int zh, int sign)
 {
-    if (!has || (!is_percent(in) && base == 0)) {
+    if (!has) {
         sb_addstr(sb, nf_undefined());
+        return;
+    }
+    if (change_as_amount(in, cur, base)) {
+        format_value(sb, in, 1, sign ? cur - base : fabs(cur - base), zh, sign);
         return;
     }
     char buf[NF_MAX];
@@ -894,6 +907,7 @@ typedef struct change {
     double z;       /* |rel| / the usual variation of the last months */
     int seasonal;
     double last_year; /* last year's same move, as rel */
+    double ly_cur, ly_base; /* and its values */
     int base_hidden;  /* the base is hidden by the small-count rule */
 } change;
 
@@ -959,7 +973,7 @@ static int span_value(const advise_ctx *c, const char *scope, const ind_info *in
  * `last` against the span before (mom) or a year before (yoy). Months
  * compare with their stored bases. */
 static int span_rel(const advise_ctx *c, const char *scope, const ind_info *in, int last,
-                    int span, int mom, double *rel)
+                    int span, int mom, double *rel, double *cur_out, double *base_out)
 {
     double cur, base;
     if (span == 1) {
@@ -975,6 +989,8 @@ static int span_rel(const advise_ctx *c, const char *scope, const ind_info *in, 
     if (strcmp(in->unit, "percent") != 0 && base == 0)
         return 0;
     *rel = rel_of(in, cur, base);
+    if (cur_out)
+        *cur_out = cur, *base_out = base;
     return 1;
 }
 
@@ -1022,7 +1038,7 @@ static change change_of(const advise_ctx *c, const char *scope, const ind_info *
     int n = 0;
     for (int k = 1; k <= nhist; k++) {
         double r;
-        if (span_rel(c, scope, in, c->p.last - k * span, span, mom, &r))
+        if (span_rel(c, scope, in, c->p.last - k * span, span, mom, &r, NULL, NULL))
             sum += r, sum2 += r * r, n++;
     }
     if (c->set->significance > 0 && n >= need && n > 1) {
@@ -1032,7 +1048,7 @@ static change change_of(const advise_ctx *c, const char *scope, const ind_info *
         ch.z = sd > 1e-9 ? fabs(ch.rel) / sd : 99;
     }
     if (mom && c->set->seasonal_ratio > 0 &&
-        span_rel(c, scope, in, c->p.last - 12, span, 1, &ch.last_year))
+        span_rel(c, scope, in, c->p.last - 12, span, 1, &ch.last_year, &ch.ly_cur, &ch.ly_base))
         ch.seasonal = ch.last_year * ch.rel > 0 &&
                       fabs(ch.last_year) >= c->set->seasonal_ratio * fabs(ch.rel);
     return ch;
@@ -1563,6 +1579,10 @@ static void change_slots(const advise_ctx *c, int mom, const ind_info *in, const
             sb_addstr(b, "—");
             continue;
         }
+        if (ch->seasonal && change_as_amount(in, ch->ly_cur, ch->ly_base)) {
+            format_value(b, in, 1, ch->ly_cur - ch->ly_base, zh, 1);
+            continue;
+        }
         if (ch->last_year > 0)
             sb_addch(b, '+');
         advise_format_number(b, ch->last_year, 1);
@@ -1976,7 +1996,8 @@ static void eval_factors(advise_ctx *c, const advise_rule *r)
         sb_reset(&s.en[0]);
         sb_addstr(&s.zh[0], pt->zh);
         sb_addstr(&s.en[0], pt->en);
-        change ac = {1, a1, a0, a1 - a0, (a1 - a0) / fabs(a0) * 100, 0, 0, 0, 0, 0, 0};
+        change ac = {.ok = 1, .cur = a1, .base = a0, .delta = a1 - a0,
+                     .rel = (a1 - a0) / fabs(a0) * 100};
         /* the revenue and the effects are money totals (万元), the price a fee */
         static const ind_info total = {.id = "", .unit = "money"};
         value_slot(&s, "value", &total, 1, a1);
@@ -2114,7 +2135,8 @@ static void eval_statement(advise_ctx *c, const advise_rule *r)
     const ind_info *bi = find_ind(c, "balance");
     slots s = {0};
     common_slots(c, bi ? bi : &money_info, find_value(c, c->scope, "balance"), &s);
-    change ch = {1, bal.cur, bal.base, db, bal.base ? db / fabs(bal.base) * 100 : 0, 0, 0, 0, 0, 0, 0};
+    change ch = {.ok = 1, .cur = bal.cur, .base = bal.base, .delta = db,
+                 .rel = bal.base ? db / fabs(bal.base) * 100 : 0};
     change_slots(c, r->mom, &money_info, &ch, &s);
     signed_slot(&s, "revenue_delta", &money_info, dr);
     signed_slot(&s, "cost_delta", &money_info, dc);
@@ -2138,7 +2160,7 @@ static void rel_slot(slots *s, const char *key, const ind_info *money, double cu
     for (int zh = 1; zh >= 0; zh--) {
         strbuf *b = zh ? &s->zh[i] : &s->en[i];
         format_value(b, money, 1, cur - base, zh, 1);
-        if (base != 0) {
+        if (!change_as_amount(money, cur, base)) {
             sb_addstr(b, zh ? "（" : " (");
             double r = (cur - base) / fabs(base) * 100;
             if (r > 0)
@@ -2211,7 +2233,7 @@ static void eval_deficit(advise_ctx *c, const advise_rule *r)
     int n = statement_lines(c, r->mom, lines, &rev, &cost, &bal);
     slots s = {0};
     common_slots(c, in, v, &s);
-    change ch = {has, v->value, base, v->value - base, 0, 0, 0, 0, 0, 0, 0};
+    change ch = {.ok = has, .cur = v->value, .base = base, .delta = v->value - base};
     change_slots(c, r->mom, in, &ch, &s);
     rel_slot(&s, "revenue_change", &money_info, rev.ok ? rev.cur : 0, rev.ok ? rev.base : 0);
     rel_slot(&s, "cost_change", &money_info, cost.ok ? cost.cur : 0, cost.ok ? cost.base : 0);
@@ -2233,7 +2255,10 @@ static void eval_deficit(advise_ctx *c, const advise_rule *r)
         slot_text(&s, "cost_line_change", "—", "—");
     const stmt_line *pers = &lines[7]; /* direct_cost personnel */
     int i = slot(&s, "personnel_change");
-    if (pers->ok && pers->base != 0) {
+    if (pers->ok && change_as_amount(&money_info, pers->cur, pers->base)) {
+        format_value(&s.zh[i], &money_info, 1, pers->cur - pers->base, 1, 1);
+        format_value(&s.en[i], &money_info, 1, pers->cur - pers->base, 0, 1);
+    } else if (pers->ok) {
         double rp = (pers->cur - pers->base) / fabs(pers->base) * 100;
         sb_addstr(&s.zh[i], rp > 0 ? "+" : ""), sb_addstr(&s.en[i], rp > 0 ? "+" : "");
         advise_format_number(&s.zh[i], rp, 1), advise_format_number(&s.en[i], rp, 1);

@@ -1,0 +1,145 @@
+/*
+ * test_advise_cases.c -- the advise stage on small hand-made cases, each a
+ * few rows of compute's results written here and a rules file written
+ * here; the expected sentences are worked out by hand in the comments.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pipeline/core/db.h"
+#include "pipeline/core/error.h"
+#include "pipeline/core/strbuf.h"
+#include "stages/advise/advise.h"
+#include "tests/support/testkit.h"
+
+static char dir[64];
+
+/* A scratch database with two clinical departments in September and
+ * October 2026, and the statements of `sql`. */
+static sqlite3 *case_db(const char *sql)
+{
+    sqlite3 *db = tk_scratch_db(dir, "advise-cases");
+    tk_exec(db, "INSERT INTO dept (period, dept_code, name_zh, name_en, category, file_id, line_no)"
+                " VALUES ('2026-09', '0301', '内科', 'Internal Medicine', 'clinical', 1, 2),"
+                " ('2026-09', '0302', '外科', 'Surgery', 'clinical', 1, 3),"
+                " ('2026-10', '0301', '内科', 'Internal Medicine', 'clinical', 2, 2),"
+                " ('2026-10', '0302', '外科', 'Surgery', 'clinical', 2, 3);");
+    tk_exec(db, sql);
+    return db;
+}
+
+/* Runs the rules `xml` (the body of <advice>) for `period`, failing the
+ * test with the error's place when advise refuses. */
+static void run_rules(sqlite3 *db, const char *period, const char *xml)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/rules.xml", dir);
+    strbuf sb = STRBUF_INIT;
+    sb_addf(&sb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<advice version=\"1\">\n%s\n</advice>\n",
+            xml);
+    tk_write_file(path, sb.buf);
+    sb_release(&sb);
+    hr_error err;
+    hr_error_clear(&err);
+    if (advise_period_rules(db, period, path, &err))
+        fail_msg("%s:%d: %s", err.file, err.line, err.message);
+}
+
+/* The sentences of a scope and kind, one per line, "severity | zh | en". */
+static const char *said(sqlite3 *db, const char *period, const char *scope, const char *kind)
+{
+    static strbuf sb = STRBUF_INIT;
+    sb_reset(&sb);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT severity, text_zh, text_en FROM advice WHERE "
+                                        "period = ? AND scope = ? AND kind = ? ORDER BY sort_order",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, scope, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        sb_addf(&sb, "%s | %s | %s\n", sqlite3_column_text(st, 0), sqlite3_column_text(st, 1),
+                sqlite3_column_text(st, 2));
+    sqlite3_finalize(st);
+    return sb.buf ? sb.buf : "";
+}
+
+/* ---- 1. a base at or below zero, or a change across zero ---- */
+
+/* The DRG balance -2,034,300.00 -> -3,541,600.00 yuan year on year: not
+ * "-74.1 %" but the amount, -1,507,300.00 = 150.73万元 (¥1.51m); a
+ * department from +100,000 to -50,000 (across zero): 15.00万元 (¥150,000),
+ * never "-150.0 %". The summary's {yoy:ID} / {mom:ID} say the same amount,
+ * signed. A month a year earlier that moved -1,000,000 from a negative
+ * base -1,000,000 (seasonal: the same sign and at least 0.5 x -74.1 %'s
+ * size, -100 %) is quoted as -100.00万元. */
+static void test_negative_base(void **state)
+{
+    (void)state;
+    sqlite3 *db = case_db(
+        "INSERT INTO indicator (indicator, name_zh, name_en, unit, direction, dimension, "
+        "sort_order, is_flow) VALUES ('drg_balance', 'DRG病组结余', 'DRG balance', 'money', 'up', "
+        "'economics', 1, 1);"
+        "INSERT INTO indicator_value (period, scope, indicator, value, mom_base, yoy_base) VALUES"
+        " ('2026-10', 'hospital', 'drg_balance', -3541600, -2034300, -2034300),"
+        " ('2026-10', '0301', 'drg_balance', -50000, 100000, 100000),"
+        " ('2025-10', 'hospital', 'drg_balance', -2000000, -1000000, NULL);");
+    const char *rules =
+        "<settings significance=\"0\" seasonal_ratio=\"0.5\"/>\n"
+        "<overview id=\"ov\"><summary><zh>结余 {value:drg_balance}（同比 {yoy:drg_balance}，"
+        "环比 {mom:drg_balance}）。</zh><en>Balance {value:drg_balance} ({yoy:drg_balance} yoy, "
+        "{mom:drg_balance} mom).</en></summary></overview>\n"
+        "<movers id=\"yoy\" comparison=\"yoy\" which=\"deterioration\" count=\"3\" "
+        "min_change=\"5\">\n"
+        "  <finding severity=\"warning\"><zh>{name}{comparison}{trend} {change}（{base} → "
+        "{value}）。</zh><en>{name} {trend} {change} {comparison} ({base} → {value}).</en>"
+        "</finding>\n"
+        "  <headline><zh>{name}{trend} {change}</zh><en>{name} {trend} {change}</en></headline>\n"
+        "</movers>\n"
+        "<movers id=\"mom\" comparison=\"mom\" which=\"deterioration\" count=\"3\" "
+        "min_change=\"5\" scope=\"hospital\">\n"
+        "  <finding><zh>环比</zh><en>mom</en></finding>\n"
+        "  <seasonal><zh>{name}{comparison}{trend} {change}，{same_period}亦{trend} "
+        "{last_year}。</zh><en>{name} {trend} {change} {comparison}; {same_period} "
+        "{last_year}.</en></seasonal>\n"
+        "</movers>\n"
+        "<department_events id=\"ev\" comparison=\"mom\" count=\"2\" min_change=\"5\" "
+        "indicators=\"drg_balance\">\n"
+        "  <finding><zh>{department}{name}{comparison}{trend} {change}（{delta}）。</zh>"
+        "<en>{department}: {name} {trend} {change} {comparison} ({delta}).</en></finding>\n"
+        "</department_events>\n";
+    run_rules(db, "2026-10", rules);
+    assert_string_equal(said(db, "2026-10", "hospital", "finding"),
+                        "warning | DRG病组结余同比下降 150.73万元（-203.43万元 → -354.16万元）。 | "
+                        "DRG balance fell ¥1.51m vs a year earlier (-¥2.03m → -¥3.54m).\n"
+                        "info | 内科DRG病组结余环比下降 15.00万元（-15.00万元）。 | "
+                        "Internal Medicine: DRG balance fell ¥150,000 vs the previous month "
+                        "(-¥150,000).\n"
+                        "info | DRG病组结余环比下降 150.73万元，去年同月亦下降 -100.00万元。 | "
+                        "DRG balance fell ¥1.51m vs the previous month; the same month last "
+                        "year -¥1.00m.\n");
+    assert_string_equal(said(db, "2026-10", "hospital", "overview"),
+                        "info | 结余 -354.16万元（同比 -150.73万元，环比 -150.73万元）。 | "
+                        "Balance -¥3.54m (-¥1.51m yoy, -¥1.51m mom).\n");
+    assert_string_equal(said(db, "2026-10", "0301", "finding"),
+                        "warning | DRG病组结余同比下降 15.00万元（10.00万元 → -5.00万元）。 | "
+                        "DRG balance fell ¥150,000 vs a year earlier (¥100,000 → -¥50,000).\n");
+    tk_scratch_close(db, dir);
+}
+
+int main(void)
+{
+    setenv("HOSPREPORT_DATADIR", ".", 1); /* tests run from the tree's root */
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_negative_base),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
