@@ -135,11 +135,54 @@ static void test_negative_base(void **state)
     tk_scratch_close(db, dir);
 }
 
+/* ---- 4. the previous period's words follow the period's kind ---- */
+
+/* equipment_usage missing in 2026-05 and 2025-05, present in 2026's
+ * months: the third quarter's report says its base is the previous
+ * quarter (上季度); the annual report says it once, year on year, not
+ * again as "vs the previous period" (a year's previous period is the year
+ * earlier). The shipped rules. */
+static void test_missing_base_period_kind(void **state)
+{
+    (void)state;
+    sqlite3 *db = case_db(
+        "INSERT INTO indicator (indicator, name_zh, name_en, unit, direction, dimension, "
+        "sort_order, is_flow) VALUES ('exams', '检查人次', 'Examinations', 'count', 'up', "
+        "'equipment', 1, 1);"
+        "INSERT INTO indicator_value (period, scope, indicator, value) VALUES"
+        " ('2026-Q3', 'hospital', 'exams', 100), ('2026', 'hospital', 'exams', 400);"
+        "INSERT INTO ind_measure_state (month, measure_set, inputs, missing, computed_at) VALUES"
+        " ('2025-05', 'equipment', 'a', 'equipment_usage', 't'),"
+        " ('2026-05', 'equipment', 'b', 'equipment_usage', 't'),"
+        " ('2026-08', 'equipment', 'c', NULL, 't');");
+    hr_error err;
+    hr_error_clear(&err);
+    if (advise_period(db, "2026-Q3", &err))
+        fail_msg("%s:%d: %s", err.file, err.line, err.message);
+    const char *s = said(db, "2026-Q3", "hospital", "finding");
+    assert_contains(s, "与上季度比较的基期数据不全：2026-05 缺少 equipment_usage 数据，"
+                       "相关指标本季度不与上季度比较。");
+    assert_contains(s, "The comparison base, the previous quarter, is incomplete: 2026-05 lacks "
+                       "equipment_usage; the indicators from it are not compared with the "
+                       "previous quarter.");
+    assert_null(strstr(s, "上月"));
+    assert_null(strstr(s, "month"));
+    if (advise_period(db, "2026", &err))
+        fail_msg("%s:%d: %s", err.file, err.line, err.message);
+    assert_string_equal(said(db, "2026", "hospital", "finding"),
+                        "warning | 同比基期数据不全：2025-05 缺少 equipment_usage 数据，"
+                        "相关指标本期不作同比比较。 | The year-on-year comparison base is "
+                        "incomplete: 2025-05 lacks equipment_usage; the indicators from it are "
+                        "not compared vs a year earlier.\n");
+    tk_scratch_close(db, dir);
+}
+
 int main(void)
 {
     setenv("HOSPREPORT_DATADIR", ".", 1); /* tests run from the tree's root */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_negative_base),
+        cmocka_unit_test(test_missing_base_period_kind),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2693,6 +2693,8 @@ static void eval_persistent(advise_ctx *c, const advise_rule *r)
 
 static void eval_breaks(advise_ctx *c, const advise_rule *r)
 {
+    if (r->mom && c->p.kind == PERIOD_YEAR)
+        return; /* a year's previous period is the year earlier: the yoy rule's */
     for (int i = 0; i < c->nbrks && r->out[ADVISE_MISSING].present; i++) {
         const brk *b = &c->brks[i];
         if (!b->missing || b->mom != r->mom)
