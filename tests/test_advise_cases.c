@@ -177,12 +177,47 @@ static void test_missing_base_period_kind(void **state)
     tk_scratch_close(db, dir);
 }
 
+/* ---- 6. an event's direction in its headline ---- */
+
+/* Internal Medicine's drug share fell 35.0 % -> 28.0 % (which="any"), its
+ * average stay rose 8.0 -> 9.6 days: the headlines say 降至 / "down to"
+ * and 升至 / "up to" as the values moved. */
+static void test_event_direction(void **state)
+{
+    (void)state;
+    sqlite3 *db = case_db(
+        "INSERT INTO indicator (indicator, name_zh, name_en, unit, direction, dimension, "
+        "sort_order) VALUES ('drug_ratio', '药占比', 'Drug share', 'percent', 'down', "
+        "'economics', 1), ('avg_los', '平均住院日', 'Average stay', 'days', 'down', "
+        "'efficiency', 2);"
+        "INSERT INTO indicator_value (period, scope, indicator, value, mom_base) VALUES"
+        " ('2026-10', 'hospital', 'drug_ratio', 30.0, 30.5),"
+        " ('2026-10', '0301', 'drug_ratio', 28.0, 35.0),"
+        " ('2026-10', '0302', 'avg_los', 9.6, 8.0);");
+    run_rules(db, "2026-10",
+              "<settings significance=\"0\"/>\n"
+              "<overview id=\"ov\" count=\"3\"><summary><zh>{period}。</zh><en>{period}.</en></summary><attention><zh>关注：{attention}。</zh>"
+              "<en>Watch: {attention}.</en></attention></overview>\n"
+              "<department_events id=\"ev\" comparison=\"mom\" which=\"any\" count=\"3\" "
+              "min_change=\"3\" indicators=\"drug_ratio avg_los\">\n"
+              "  <finding><zh>{department}</zh><en>{department}</en></finding>\n"
+              "  <headline><zh>{department}{name}{trend_to} {value}</zh>"
+              "<en>{name} at {department} {trend_to} {value}</en></headline>\n"
+              "</department_events>\n");
+    assert_string_equal(said(db, "2026-10", "hospital", "overview"),
+                        "info | 2026年10月。关注：外科平均住院日升至 9.6天；内科药占比降至 28.0%。 | "
+                        "In October 2026. Watch: Average stay at Surgery up to 9.6 days; Drug share at Internal "
+                        "Medicine down to 28.0%.\n");
+    tk_scratch_close(db, dir);
+}
+
 int main(void)
 {
     setenv("HOSPREPORT_DATADIR", ".", 1); /* tests run from the tree's root */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_negative_base),
         cmocka_unit_test(test_missing_base_period_kind),
+        cmocka_unit_test(test_event_direction),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1569,6 +1569,8 @@ static void change_slots(const advise_ctx *c, int mom, const ind_info *in, const
     double d = ch->delta;
     slot_text(s, "trend", d > 0 ? "上升" : d < 0 ? "下降" : "持平",
               d > 0 ? "rose" : d < 0 ? "fell" : "was unchanged");
+    slot_text(s, "trend_to", d > 0 ? "升至" : d < 0 ? "降至" : "持平于",
+              d > 0 ? "up to" : d < 0 ? "down to" : "unchanged at");
     slot_text(s, "comparison", mom ? "环比" : "同比", comparison_en(c, mom));
     int same = c->p.kind == PERIOD_QUARTER ? WORD_SAME_QUARTER : WORD_SAME_MONTH;
     slot_text(s, "same_period", word(c, same, 1), word(c, same, 0));

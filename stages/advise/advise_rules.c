@@ -93,7 +93,7 @@ static const char *const overview_names[ADVISE_NTEXTS] = {"summary", "attention"
                                                           NULL,      NULL};
 
 #define COMMON " name scope subject value mom yoy period this_period prev_period next_period vs_prev "
-#define CHANGE " base change delta amount trend comparison usual same_period "
+#define CHANGE " base change delta amount trend trend_to comparison usual same_period "
 
 static const char *placeholders_for(advise_rule_type t)
 {
