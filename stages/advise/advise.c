@@ -1160,6 +1160,35 @@ static int device_breaks(advise_ctx *c, int mom, const period *base, int new, hr
     return rc == SQLITE_DONE ? HR_OK : db_fail(c->db, "reading equipment months", err);
 }
 
+/* The hospital's flows whose change `dept` accounts for at least
+ * new_department_share % of (its delta against the sum of all): broken,
+ * with the reason zh / en (a department new, or closed or merged). */
+static int share_breaks(advise_ctx *c, int mom, const char *dept, const char *zh,
+                        const char *en, hr_error *err)
+{
+    sqlite3_stmt *q = db_prepare(
+        c->db,
+        "SELECT indicator FROM contribution k WHERE period = ?1 AND comparison = ?2"
+        " AND dept_code = ?3 AND abs(delta) * 100 >= ?4 * abs((SELECT sum(delta) FROM"
+        " contribution t WHERE t.period = k.period AND t.indicator = k.indicator AND"
+        " t.comparison = k.comparison))",
+        err);
+    if (!q)
+        return err->code;
+    sqlite3_bind_text(q, 1, c->period_text, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, mom ? "mom" : "yoy", -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, dept, -1, SQLITE_STATIC);
+    sqlite3_bind_double(q, 4, c->set->new_dept_share);
+    int rc;
+    while (db_row(q, &rc, err)) {
+        const char *ind = (const char *)sqlite3_column_text(q, 0);
+        if (!broken(c, "hospital", ind, mom))
+            add_break(c, mom, "hospital", ind, zh, en);
+    }
+    sqlite3_finalize(q);
+    return rc;
+}
+
 /* Departments in the dictionary in the period but in no month of the base
  * (when the base has a dictionary): every comparison of theirs, and the
  * hospital's flows they account for new_department_share % of. */
@@ -1192,25 +1221,7 @@ static int dept_breaks(advise_ctx *c, int mom, const period *base, hr_error *err
         add_break(c, mom, dept, "", zh, en);
         snprintf(zh, sizeof zh, "含新设科室%s", dzh);
         snprintf(en, sizeof en, "includes a new department, %s", den);
-        sqlite3_stmt *q = db_prepare(
-            c->db,
-            "SELECT indicator FROM contribution k WHERE period = ?1 AND comparison = ?2"
-            " AND dept_code = ?3 AND abs(delta) * 100 >= ?4 * abs((SELECT sum(delta) FROM"
-            " contribution t WHERE t.period = k.period AND t.indicator = k.indicator AND"
-            " t.comparison = k.comparison))",
-            err);
-        if (!q) {
-            sqlite3_finalize(st);
-            return err->code;
-        }
-        sqlite3_bind_text(q, 1, c->period_text, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 2, mom ? "mom" : "yoy", -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 3, dept, -1, SQLITE_STATIC);
-        sqlite3_bind_double(q, 4, c->set->new_dept_share);
-        int qrc;
-        while (db_row(q, &qrc, err))
-            add_break(c, mom, "hospital", (const char *)sqlite3_column_text(q, 0), zh, en);
-        sqlite3_finalize(q);
+        int qrc = share_breaks(c, mom, dept, zh, en, err);
         if (qrc) {
             sqlite3_finalize(st);
             return qrc;
@@ -1280,28 +1291,7 @@ static int dict_breaks(advise_ctx *c, int mom, const period *base, hr_error *err
         snprintf(zh, sizeof zh, "科室字典变更：%s已撤销或并入其他科室", sqlite3_column_text(st, 1));
         snprintf(en, sizeof en, "the department dictionary changed: %s was closed or merged",
                  sqlite3_column_text(st, 2));
-        sqlite3_stmt *q = db_prepare(
-            c->db,
-            "SELECT indicator FROM contribution k WHERE period = ?1 AND comparison = ?2"
-            " AND dept_code = ?3 AND abs(delta) * 100 >= ?4 * abs((SELECT sum(delta) FROM"
-            " contribution t WHERE t.period = k.period AND t.indicator = k.indicator AND"
-            " t.comparison = k.comparison))",
-            err);
-        if (!q) {
-            sqlite3_finalize(st);
-            return err->code;
-        }
-        sqlite3_bind_text(q, 1, c->period_text, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 2, mom ? "mom" : "yoy", -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 3, dept, -1, SQLITE_STATIC);
-        sqlite3_bind_double(q, 4, c->set->new_dept_share);
-        int qrc;
-        while (db_row(q, &qrc, err)) {
-            const char *ind = (const char *)sqlite3_column_text(q, 0);
-            if (!broken(c, "hospital", ind, mom))
-                add_break(c, mom, "hospital", ind, zh, en);
-        }
-        sqlite3_finalize(q);
+        int qrc = share_breaks(c, mom, dept, zh, en, err);
         if (qrc) {
             sqlite3_finalize(st);
             return qrc;
