@@ -211,6 +211,66 @@ static void test_event_direction(void **state)
     tk_scratch_close(db, dir);
 }
 
+/* ---- 5. ratios over few cases ---- */
+
+/* Surgery's pre-operative stay 0.4 -> 1.3 days over 5 and 4 operations
+ * (+225 %), and 1.3 days above a band of <= 1.0: no change and no state
+ * under the default min_ratio_base of 30. Internal Medicine's 0.8 -> 1.2
+ * days over 40 and 50 operations (+50 %) is both; so is Surgery's once
+ * its indicator has a <min_base> of 4 (the smaller denominator, 4, is
+ * enough), and once min_ratio_base="0" turns the default off. */
+static void test_ratio_small_base(void **state)
+{
+    (void)state;
+    sqlite3 *db = case_db(
+        "INSERT INTO indicator (indicator, name_zh, name_en, unit, unit_zh, unit_en, direction,"
+        " warn_high, dimension, sort_order) VALUES ('preop_days', '术前平均住院日',"
+        " 'Pre-operative stay', 'days', '天', 'days', 'down', 1.0, 'efficiency', 1);"
+        "INSERT INTO indicator_value (period, scope, indicator, value, mom_base, numerator,"
+        " denominator) VALUES"
+        " ('2026-10', 'hospital', 'preop_days', 1.2, 0.8, 65.2, 54),"
+        " ('2026-10', '0301', 'preop_days', 1.2, 0.8, 60, 50),"
+        " ('2026-09', '0301', 'preop_days', 0.8, NULL, 32, 40),"
+        " ('2026-10', '0302', 'preop_days', 1.3, 0.4, 5.2, 4),"
+        " ('2026-09', '0302', 'preop_days', 0.4, NULL, 2, 5);");
+    const char *body =
+        "<movers id=\"m\" comparison=\"mom\" which=\"deterioration\" count=\"3\" "
+        "min_change=\"5\" scope=\"departments\">\n"
+        "  <finding><zh>{name}{trend} {change}（{base} → {value}）</zh>"
+        "<en>{name} {trend} {change} ({base} → {value})</en></finding>\n"
+        "</movers>\n"
+        "<band id=\"b\" indicator=\"*\" side=\"high\" trigger=\"any_department\" "
+        "scope=\"hospital\" count=\"3\">\n"
+        "  <suggestion><zh>{departments}</zh><en>{departments}</en></suggestion>\n"
+        "</band>\n"
+        "<band id=\"own\" indicator=\"*\" side=\"high\" scope=\"departments\">\n"
+        "  <finding><zh>{name}为 {value}</zh><en>{name} at {value}</en></finding>\n"
+        "</band>\n";
+    char rules[4096];
+    snprintf(rules, sizeof rules, "<settings/>\n%s", body);
+    run_rules(db, "2026-10", rules);
+    assert_string_equal(said(db, "2026-10", "0302", "finding"), "");
+    assert_string_equal(said(db, "2026-10", "0301", "finding"),
+                        "info | 术前平均住院日上升 50.0%（0.8天 → 1.2天） | "
+                        "Pre-operative stay rose 50.0% (0.8 days → 1.2 days)\n"
+                        "info | 术前平均住院日为 1.2天 | Pre-operative stay at 1.2 days\n");
+    assert_string_equal(said(db, "2026-10", "hospital", "suggestion"),
+                        "info | 内科（1.2天） | Internal Medicine (1.2 days)\n");
+    snprintf(rules, sizeof rules,
+             "<settings><min_base indicator=\"preop_days\" value=\"4\"/></settings>\n%s", body);
+    run_rules(db, "2026-10", rules);
+    assert_string_equal(said(db, "2026-10", "0302", "finding"),
+                        "info | 术前平均住院日上升 225.0%（0.4天 → 1.3天） | "
+                        "Pre-operative stay rose 225.0% (0.4 days → 1.3 days)\n"
+                        "info | 术前平均住院日为 1.3天 | Pre-operative stay at 1.3 days\n");
+    snprintf(rules, sizeof rules, "<settings min_ratio_base=\"0\"/>\n%s", body);
+    run_rules(db, "2026-10", rules);
+    assert_string_equal(said(db, "2026-10", "hospital", "suggestion"),
+                        "info | 外科（1.3天）、内科（1.2天） | Surgery (1.3 days), Internal "
+                        "Medicine (1.2 days)\n");
+    tk_scratch_close(db, dir);
+}
+
 int main(void)
 {
     setenv("HOSPREPORT_DATADIR", ".", 1); /* tests run from the tree's root */
@@ -218,6 +278,7 @@ int main(void)
         cmocka_unit_test(test_negative_base),
         cmocka_unit_test(test_missing_base_period_kind),
         cmocka_unit_test(test_event_direction),
+        cmocka_unit_test(test_ratio_small_base),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

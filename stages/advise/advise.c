@@ -932,6 +932,36 @@ static int min_base_of(const advise_ctx *c, const ind_info *in, double *min, int
     return 0;
 }
 
+/* A ratio over too few cases to speak of: its denominator (the smaller of
+ * v's and b's; b is the base period's row, or NULL for a state) below the
+ * indicator's <min_base> -- with of="numerator" the larger numerator --
+ * or, without one, below min_ratio_base (a default that judges only rows
+ * with a stored denominator). 术前平均住院日 0.4 -> 1.3 days over four
+ * operations is no change, and 1.3 days over four is no state. */
+static int ratio_base_small(const advise_ctx *c, const ind_info *in, const value_row *v,
+                            const value_row *b)
+{
+    double min;
+    int of_num;
+    if (in->is_flow || !v)
+        return 0;
+    if (!min_base_of(c, in, &min, &of_num)) {
+        if (c->set->min_ratio_base <= 0 || !v->has_den || (b && !b->has_den))
+            return 0;
+        min = c->set->min_ratio_base, of_num = 0;
+    }
+    if (of_num) { /* the larger of the two numerators */
+        double num = v->has_num ? fabs(v->num) : 0;
+        if (b && b->has_num && fabs(b->num) > num)
+            num = fabs(b->num);
+        return num < min;
+    }
+    double den = v->has_den ? v->den : 0; /* the smaller of the two denominators */
+    if (b && b->has_den && b->den < den)
+        den = b->den;
+    return den < min;
+}
+
 /* The scope's value of `in` over the `span` months ending with month
  * index `last`: the month's own value (span 1), or the months' total (a
  * flow) or their numerators over their denominators (a ratio, scaled as
@@ -1010,23 +1040,11 @@ static change change_of(const advise_ctx *c, const char *scope, const ind_info *
     ch.rel = rel_of(in, ch.cur, ch.base);
     double min;
     int of_num;
-    if (min_base_of(c, in, &min, &of_num)) {
-        if (in->is_flow) {
-            ch.small_base = fmax(fabs(ch.cur), fabs(ch.base)) < min;
-        } else if (of_num) { /* the larger of the two numerators */
-            const value_row *b = find_value_at(c, mom ? c->mom_label : c->yoy_label, scope, in->id);
-            double num = v->has_num ? fabs(v->num) : 0;
-            if (b && b->has_num && fabs(b->num) > num)
-                num = fabs(b->num);
-            ch.small_base = num < min;
-        } else { /* the smaller of the two denominators */
-            const value_row *b = find_value_at(c, mom ? c->mom_label : c->yoy_label, scope, in->id);
-            double den = v->has_den ? v->den : 0;
-            if (b && b->has_den && b->den < den)
-                den = b->den;
-            ch.small_base = den < min;
-        }
-    }
+    if (in->is_flow)
+        ch.small_base = min_base_of(c, in, &min, &of_num) && fmax(fabs(ch.cur), fabs(ch.base)) < min;
+    else
+        ch.small_base = ratio_base_small(
+            c, in, v, find_value_at(c, mom ? c->mom_label : c->yoy_label, scope, in->id));
     int span = c->p.kind == PERIOD_MONTH ? 1 : c->p.kind == PERIOD_QUARTER ? 3 : 0;
     if (!span)
         return ch; /* a year has too few years of history to compare with */
@@ -1456,6 +1474,8 @@ static ranked *departments_beyond(const advise_ctx *c, const advise_rule *r, con
             continue;
         if (hospital ? !in_categories(c, r, v->scope) : strcmp(v->scope, c->scope) != 0)
             continue;
+        if (ratio_base_small(c, in, v, NULL))
+            continue; /* a ratio over a few cases is no state */
         list[(*n)++] = (ranked){v, high_side ? v->value : -v->value};
     }
     qsort(list, (size_t)*n, sizeof *list, ranked_desc);
@@ -1484,7 +1504,8 @@ static void band_side(advise_ctx *c, const advise_rule *r, const ind_info *in, i
                       double limit)
 {
     const value_row *self = find_value(c, c->scope, in->id);
-    int self_beyond = self && self->has_value && beyond(high_side, self->value, limit);
+    int self_beyond = self && self->has_value && beyond(high_side, self->value, limit) &&
+                      !ratio_base_small(c, in, self, NULL);
     int n;
     ranked *list = departments_beyond(c, r, in, high_side, limit, &n);
     int fire = self_beyond || (r->trigger_any && is_hospital(c) && n > 0);
@@ -2664,7 +2685,8 @@ static void eval_persistent(advise_ctx *c, const advise_rule *r)
                 char label[PERIOD_LABEL_MAX];
                 const value_row *h = find_value_at(c, period_month_label(m, label), c->scope,
                                                    in->id);
-                if (!h || !h->has_value || !beyond(high, h->value, limit))
+                if (!h || !h->has_value || !beyond(high, h->value, limit) ||
+                    ratio_base_small(c, in, h, NULL))
                     break;
                 run++;
             }

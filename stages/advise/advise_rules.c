@@ -333,6 +333,7 @@ static void load_settings(xmlNodePtr n, advise_settings *s)
     s->significance = attr_double(n, "significance", 0, NULL);
     s->seasonal_ratio = attr_double(n, "seasonal_ratio", 0, NULL);
     s->min_count_base = attr_double(n, "min_count_base", 0, NULL);
+    s->min_ratio_base = attr_double(n, "min_ratio_base", ADVISE_MIN_RATIO_BASE, NULL);
     s->new_dept_share = attr_double(n, "new_department_share", 10, NULL);
     attr(n, "dimensions", s->dimensions, sizeof s->dimensions, "");
     attr(n, "device_indicators", s->device_indicators, sizeof s->device_indicators, "");
@@ -366,6 +367,7 @@ int advise_rules_load(const char *path, const char *schema_path, advise_rules *o
 {
     memset(out, 0, sizeof *out);
     out->set.history_months = 12;
+    out->set.min_ratio_base = ADVISE_MIN_RATIO_BASE;
     out->set.min_history = 6;
     out->set.history_quarters = 8;
     out->set.min_history_quarters = 4;

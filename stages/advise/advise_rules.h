@@ -122,6 +122,9 @@ enum {
 extern const char *const advise_word_ids[ADVISE_NWORDS];
 
 #define ADVISE_MAX_BASES 64
+/* min_ratio_base when <settings> does not say: a ratio over fewer than 30
+ * cases (stays, operations, visits) says nothing about a change */
+#define ADVISE_MIN_RATIO_BASE 30
 
 typedef struct advise_settings {
     int max_findings, max_suggestions; /* per scope; 0 = no cap */
@@ -130,6 +133,7 @@ typedef struct advise_settings {
     double significance;   /* x the usual month-to-month variation; 0 = off */
     double seasonal_ratio; /* last year's move >= this x this year's: seasonal; 0 = off */
     double min_count_base; /* count flows: max(|base|, |value|) below it: no relative change */
+    double min_ratio_base; /* ratios without a <min_base>: the smaller denominator below it */
     int nbases;
     struct {
         char indicator[96];
