@@ -271,6 +271,103 @@ static void test_ratio_small_base(void **state)
     tk_scratch_close(db, dir);
 }
 
+/* ---- 7. DRG groups: one basis, the lines that run above ---- */
+
+/* 2026-10: LU15 (Internal Medicine) 5 stays of 10,000 yuan, paid 8,000
+ * (cost 1.25 x payment, +25.0 %; a loss of 5 x 2,000 = 1.00万元), benchmark
+ * 9,000 (+11.1 %), 10 days against 8 (+25.0 %: the cause is the stay);
+ * fees 10 % drugs, 15 % materials, 25 % examinations. IS25 (Surgery) 5
+ * stays of 20,000, paid 15,000 (+33.3 %; loss 2.50万元, the largest),
+ * benchmark 25,000 (20.0 % below it), 5 days against 6 (spending); fees
+ * 40 % drugs, 30 % materials, 5 % examinations. GB19 (Internal Medicine)
+ * 30,000 a stay against a benchmark of 20,000 (+50 %) but paid 31,000: no
+ * loss. All the hospital's stays (LU15 and IS25; GB19 has no fee rows):
+ * 150,000 yuan, drugs 45,000 (30.0 %), materials 37,500 (25.0 %),
+ * examinations 17,500 (11.7 %). So LU15's drug and material shares are
+ * below the hospital's and never cited, its examinations are; IS25's
+ * drugs and materials are. Both levels judge by the payment: the hospital
+ * names IS25, the largest loss (its benchmark alone would have named GB19
+ * and never IS25), and states the benchmark too. */
+static const char drg_case[] =
+    "INSERT INTO indicator (indicator, name_zh, name_en, unit, direction, dimension, sort_order,"
+    " is_flow) VALUES ('drg_balance', 'DRG病组结余', 'DRG balance', 'money', 'up', 'drg', 1, 1);"
+    "INSERT INTO indicator_value (period, scope, indicator, value) VALUES"
+    " ('2026-10', 'hospital', 'drg_balance', -30000), ('2026-10', '0301', 'drg_balance', -5000),"
+    " ('2026-10', '0302', 'drg_balance', -25000);"
+    "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 5)"
+    " INSERT INTO inpatient (period, stay_id, patient_key, dept_code, admit_date, discharge_date,"
+    " total_fee_cents, drug_fee_cents, material_fee_cents, exam_fee_cents, outcome, file_id,"
+    " line_no) SELECT '2026-10', 'L' || i, 'p', '0301', '2026-10-01', '2026-10-11', 1000000,"
+    " 100000, 150000, 250000, 'cured', 1, i FROM k UNION ALL SELECT '2026-10', 'S' || i, 'p',"
+    " '0302', '2026-10-01', '2026-10-06', 2000000, 800000, 600000, 100000, 'cured', 1, i FROM k;"
+    "INSERT INTO drg (period, stay_id, drg_code, drg_name, weight, payment_cents, file_id,"
+    " line_no) SELECT '2026-10', stay_id, CASE WHEN dept_code = '0301' THEN 'LU15' ELSE 'IS25'"
+    " END, '-', 1, NULL, 1, line_no FROM inpatient;"
+    "INSERT INTO drg_group (period, scope, drg_code, drg_name, stays, weight, los_days,"
+    " benched_stays, bench_los_sum, cost_cents, bench_cost_sum_cents, paid_stays,"
+    " payment_cents, paid_cost_cents, balance_cents, deaths) VALUES"
+    " ('2026-10', '0301', 'LU15', '肾及尿路感染', 5, 5, 50, 5, 40, 5000000, 4500000, 5,"
+    "  4000000, 5000000, -1000000, 0),"
+    " ('2026-10', '0301', 'GB19', '胃、食管、十二指肠大手术', 5, 15, 25, 5, 25, 15000000,"
+    "  10000000, 5, 15500000, 15000000, 500000, 0),"
+    " ('2026-10', '0302', 'IS25', '损伤', 5, 5, 25, 5, 30, 10000000, 12500000, 5, 7500000,"
+    "  10000000, -2500000, 0);"
+    "INSERT INTO drg_group SELECT period, 'hospital', drg_code, drg_name, stays, weight, NULL,"
+    " los_days, benched_stays, bench_los_sum, cost_cents, bench_cost_sum_cents, paid_stays,"
+    " payment_cents, paid_cost_cents, balance_cents, deaths, low_risk FROM drg_group;";
+
+static void test_drg_basis_and_lines(void **state)
+{
+    (void)state;
+    sqlite3 *db = case_db(drg_case);
+    hr_error err;
+    hr_error_clear(&err);
+    if (advise_period(db, "2026-10", &err)) /* the shipped rules */
+        fail_msg("%s:%d: %s", err.file, err.line, err.message);
+    const char *s = said(db, "2026-10", "hospital", "finding");
+    assert_contains(s, "warning | 病组IS25（损伤）本期 5 例（主要收治科室：外科），次均费用 "
+                       "20,000.00元，比医保支付标准 15,000.00元 高 33.3%（比地区标杆 25,000.00元 "
+                       "低 20.0%），病组亏损 2.50万元，为全院亏损最多的病组。 | Group IS25 (损伤): 5 "
+                       "stays (mostly in Surgery) at a mean cost of ¥20,000.00, 33.3% above the "
+                       "insurer's payment of ¥15,000.00 (20.0% below the region's benchmark of "
+                       "¥25,000.00); it lost ¥25,000, more than any other group.\n");
+    assert_null(strstr(s, "GB19"));
+    s = said(db, "2026-10", "hospital", "suggestion");
+    assert_contains(s, "费用结构：药品占 40.0%（全院住院病例 30.0%）、耗材占 30.0%（全院住院病例 "
+                       "25.0%））");
+    assert_contains(s, "its fees: drugs 40.0% of fees (all the hospital's stays 30.0%), materials "
+                       "30.0% of fees (all the hospital's stays 25.0%))");
+    /* the departments judge by the payment as the hospital does */
+    s = said(db, "2026-10", "0301", "finding");
+    assert_contains(s, "病组LU15（肾及尿路感染）本期 5 例，次均费用 10,000.00元，比医保支付标准 "
+                       "8,000.00元 高 25.0%（比地区标杆 9,000.00元 高 11.1%），病组亏损 1.00万元；"
+                       "平均住院日 10.0 天，标杆 8.0 天（+25.0%）。");
+    assert_null(strstr(s, "GB19"));
+    assert_contains(said(db, "2026-10", "0302", "suggestion"),
+                    "病组IS25（损伤）住院日不长而亏损 2.50万元；费用结构：药品占 40.0%（全院住院病例 "
+                    "30.0%）、耗材占 30.0%（全院住院病例 25.0%）。");
+    /* LU15's shares below the hospital's are not cited, whatever the rule */
+    run_rules(db, "2026-10",
+              "<drg_groups id=\"d\" basis=\"payment\" scope=\"departments\" min_ratio=\"1.1\">"
+              "<finding><zh>{code}：{cost_lines}</zh><en>{code}: {cost_lines}</en></finding>"
+              "</drg_groups>\n"
+              "<drg_groups id=\"e\" basis=\"payment\" scope=\"departments\" min_ratio=\"1.1\" "
+              "line_gap=\"15\"><finding><zh>{code}：{cost_lines}</zh><en>{code}: {cost_lines}</en>"
+              "</finding></drg_groups>\n");
+    assert_string_equal(said(db, "2026-10", "0301", "finding"),
+                        "info | LU15：检查占 25.0%（全院住院病例 11.7%） | LU15: examinations "
+                        "25.0% of fees (all the hospital's stays 11.7%)\n");
+    tk_exec(db, "DELETE FROM advice");
+    run_rules(db, "2026-10",
+              "<drg_groups id=\"e\" basis=\"payment\" scope=\"departments\" min_ratio=\"1.1\" "
+              "line_gap=\"15\"><finding><zh>{code}：{cost_lines}</zh><en>{code}: {cost_lines}</en>"
+              "</finding></drg_groups>\n");
+    assert_string_equal(said(db, "2026-10", "0301", "finding"),
+                        "info | LU15：药品、耗材、检查占比均不高于全院住院病例 | LU15: no drug, "
+                        "material or examination share above the hospital's stays\n");
+    tk_scratch_close(db, dir);
+}
+
 int main(void)
 {
     setenv("HOSPREPORT_DATADIR", ".", 1); /* tests run from the tree's root */
@@ -279,6 +376,7 @@ int main(void)
         cmocka_unit_test(test_missing_base_period_kind),
         cmocka_unit_test(test_event_direction),
         cmocka_unit_test(test_ratio_small_base),
+        cmocka_unit_test(test_drg_basis_and_lines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

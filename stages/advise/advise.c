@@ -2530,7 +2530,7 @@ static drg_row *read_drg_groups(advise_ctx *c, const char *scope, int *n, hr_err
 /* Whether the group passes the rule; sets ratio, los_ratio and excess. */
 static int drg_fires(const advise_rule *r, drg_row *g)
 {
-    if (!(g->stays >= r->min_stays))
+    if (!(g->stays >= r->min_stays) || (r->drg_unpaid && g->paid_stays > 0))
         return 0;
     double mean = g->cost / g->stays;
     g->los_ratio = g->bench_stays > 0 && g->bench_los > 0
@@ -2600,12 +2600,93 @@ static void drg_main_department(advise_ctx *c, const char *code, const char **zh
     sqlite3_finalize(st);
 }
 
+/* The fee shares of all the hospital's stays of the period (drg_cost_mix):
+ * what a group's drug, material and examination shares compare with;
+ * NAN without fees. */
+static void hospital_fee_shares(advise_ctx *c, double share[3])
+{
+    share[0] = share[1] = share[2] = NAN;
+    sqlite3_stmt *st = db_prepare(c->db,
+                                  "SELECT sum(fee_cents), sum(drug_cents), sum(material_cents),"
+                                  " sum(exam_cents) FROM drg_cost_mix WHERE period = ? AND"
+                                  " scope = 'hospital'",
+                                  NULL);
+    if (!st)
+        return;
+    sqlite3_bind_text(st, 1, c->period_text, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_double(st, 0) > 0)
+        for (int k = 0; k < 3; k++)
+            if (sqlite3_column_type(st, k + 1) != SQLITE_NULL)
+                share[k] = sqlite3_column_double(st, k + 1) / sqlite3_column_double(st, 0) * 100;
+    sqlite3_finalize(st);
+}
+
+/* {cost_lines}: "耗材占 45.0%（全院住院病例 30.2%）、药品占 …" -- only the fee
+ * lines whose share of the group's fees runs at least line_gap points
+ * above all the hospital's stays', the largest gap first; the lines_none
+ * word when none does (the excess is not in these lines). */
+static void cost_lines_slot(const advise_ctx *c, const advise_rule *r, const drg_row *g,
+                            const double avg[3], slots *s)
+{
+    static const int names[3] = {WORD_DRUGS, WORD_MATERIALS, WORD_EXAMS};
+    double part[3] = {g->drug, g->material, g->exam}, share[3], gap[3];
+    int order[3], n = 0;
+    for (int k = 0; k < 3; k++) {
+        share[k] = isfinite(part[k]) && g->mix_fee > 0 ? part[k] / g->mix_fee * 100 : NAN;
+        gap[k] = share[k] - avg[k];
+        if (isfinite(gap[k]) && gap[k] >= r->line_gap) {
+            int j = n++;
+            for (; j > 0 && gap[order[j - 1]] < gap[k]; j--)
+                order[j] = order[j - 1];
+            order[j] = k;
+        }
+    }
+    int i = slot(s, "cost_lines");
+    for (int j = 0; j < n; j++) {
+        int k = order[j];
+        sb_addf(&s->zh[i], "%s%s占 ", j ? word(c, WORD_LIST, 1) : "", word(c, names[k], 1));
+        advise_format_number(&s->zh[i], share[k], 1);
+        sb_addf(&s->zh[i], "%%（%s ", word(c, WORD_LINES_AVG, 1));
+        advise_format_number(&s->zh[i], avg[k], 1);
+        sb_addstr(&s->zh[i], "%）");
+        sb_addf(&s->en[i], "%s%s ", j ? word(c, WORD_LIST, 0) : "", word(c, names[k], 0));
+        advise_format_number(&s->en[i], share[k], 1);
+        sb_addf(&s->en[i], "%% of fees (%s ", word(c, WORD_LINES_AVG, 0));
+        advise_format_number(&s->en[i], avg[k], 1);
+        sb_addstr(&s->en[i], "%)");
+    }
+    if (!n) {
+        sb_addstr(&s->zh[i], word(c, WORD_LINES_NONE, 1));
+        sb_addstr(&s->en[i], word(c, WORD_LINES_NONE, 0));
+    }
+}
+
+/* {benchmark_gap}: the mean cost against the benchmark's, "高 12.0%" /
+ * "低 13.0%" ("12.0% above" / "13.0% below"); "—" without a benchmark. */
+static void benchmark_gap_slot(const drg_row *g, slots *s)
+{
+    int i = slot(s, "benchmark_gap");
+    double bench = g->bench_stays > 0 && g->bench_cost > 0 ? g->bench_cost / g->bench_stays : NAN;
+    double pct = isfinite(bench) ? (g->cost / g->stays / bench - 1) * 100 : NAN;
+    if (!isfinite(pct)) {
+        sb_addstr(&s->zh[i], nf_undefined()), sb_addstr(&s->en[i], nf_undefined());
+        return;
+    }
+    sb_addstr(&s->zh[i], pct >= 0 ? "高 " : "低 ");
+    advise_format_number(&s->zh[i], fabs(pct), 1);
+    sb_addch(&s->zh[i], '%');
+    advise_format_number(&s->en[i], fabs(pct), 1);
+    sb_addstr(&s->en[i], pct >= 0 ? "% above" : "% below");
+}
+
 static int eval_drg(advise_ctx *c, const advise_rule *r, hr_error *err)
 {
     int n;
     drg_row *list = read_drg_groups(c, c->scope, &n, err);
     if (!list)
         return err->code;
+    double avg[3];
+    hospital_fee_shares(c, avg);
     int kept = 0;
     for (int i = 0; i < n; i++) {
         int named = 0; /* by an earlier drg_groups rule of this scope */
@@ -2656,6 +2737,8 @@ static int eval_drg(advise_ctx *c, const advise_rule *r, hr_error *err)
         share_slot(&s, "drug_share", g->drug, g->mix_fee);
         share_slot(&s, "material_share", g->material, g->mix_fee);
         share_slot(&s, "exam_share", g->exam, g->mix_fee);
+        cost_lines_slot(c, r, g, avg, &s);
+        benchmark_gap_slot(g, &s);
         int before = c->ncands;
         emit_as(c, r, ADVISE_FINDING, ind, g->code, g->excess / 10000, 1, &s);
         for (int j = before; j < c->ncands; j++)

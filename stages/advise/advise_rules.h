@@ -81,6 +81,8 @@ typedef struct advise_rule {
     double min_loss;     /* deficit: the loss as % of the scope's medical revenue, at least */
     double max_utilization, min_idle_rate; /* idle_equipment */
     int drg_payment;     /* drg_groups: basis="payment" (else the benchmark) */
+    int drg_unpaid;      /* drg_groups: groups="unpaid": only groups without a payment */
+    double line_gap;     /* drg_groups: pp a fee share must exceed the average by */
     int drg_cause;       /* drg_groups: 0 any, 1 los, 2 spending */
     int deficit_cause;   /* deficit: 0 any, 1 cost (a cost line grew), 2 revenue (none did) */
     int min_stays;       /* drg_groups: fewer stays never fire */
@@ -116,6 +118,11 @@ enum {
     WORD_SIDE_COST_FELL,
     WORD_SAME_MONTH,   /* 去年同月 */
     WORD_SAME_QUARTER, /* 去年同季度 */
+    WORD_LINES_AVG,    /* drg_groups: 全院住院病例 (what a group's fee shares compare with) */
+    WORD_LINES_NONE,   /* drg_groups: no fee share above that average */
+    WORD_DRUGS,        /* drg_groups: the fee lines' names */
+    WORD_MATERIALS,
+    WORD_EXAMS,
     ADVISE_NWORDS
 };
 
