@@ -44,19 +44,7 @@ static void write_hospital(const char *small)
 
 static sqlite3 *small_db(void)
 {
-    char path[128];
-    snprintf(path, sizeof path, "%s/small.db", tmpdir);
-    unlink(path);
-    sqlite3 *db;
-    hr_error err;
-    assert_int_equal(db_open(path, &db, &err), 0);
-    FILE *f = fopen("tests/data/advise/small.sql", "r");
-    assert_non_null(f);
-    char sql[8192];
-    sql[fread(sql, 1, sizeof sql - 1, f)] = '\0';
-    fclose(f);
-    assert_int_equal(db_exec(db, sql, &err), 0);
-    return db;
+    return tk_fixture_db(tmpdir, "small", "tests/data/advise/small.sql");
 }
 
 /* Every sentence of the scope, "kind | zh | en" a line, in order. */

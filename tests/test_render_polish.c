@@ -224,6 +224,97 @@ static void test_negative_label_clear_of_names(void **state)
     db_close(db);
 }
 
+/* Bar names too wide for their column (DRG groups: "LA13 肾、输尿管及膀胱
+ * 恶性肿瘤大手术，伴…" twice, cut at one width, read alike) wrap at a break
+ * (after "，") onto a second line, code first; a name without any break
+ * that does not fit two lines is cut with "…" -- and two such names that
+ * would print alike print as head "…" tail, which differ (甲组 / 乙组).
+ * The names' column is 0.3 of the 493 pt text width: 148 pt. */
+static void test_bar_names_stay_distinct(void **state)
+{
+    (void)state;
+    sqlite3 *db = fixture_db("names");
+    strbuf t = STRBUF_INIT;
+    const char *body =
+        "<dataset name=\"g\">SELECT column1 AS x, 'Current' AS series, column2 AS value, "
+        "column3 AS key FROM (VALUES "
+        "('LA13 肾、输尿管及膀胱恶性肿瘤大手术，伴一般并发症或合并症', 54000, 'LA13'), "
+        "('LA11 肾、输尿管及膀胱恶性肿瘤大手术，伴严重并发症或合并症', 51000, 'LA11'), "
+        "('门诊部', 30000, 'K1'), "
+        "('心血管内科介入治疗中心导管室第一手术组心血管内科介入治疗中心导管室第二手术组"
+        "心血管内科介入治疗中心导管室第三手术组甲组', "
+        "20000, 'K2'), "
+        "('心血管内科介入治疗中心导管室第一手术组心血管内科介入治疗中心导管室第二手术组"
+        "心血管内科介入治疗中心导管室第三手术组乙组', "
+        "10000, 'K3'))</dataset>"
+        "<chart type=\"bar\" dataset=\"g\">Groups</chart>";
+    render_body(db, "names", body, "zh_CN", &t);
+    /* whole, in two lines broken after the comma */
+    assert_contains(t.buf, "LA13 肾、输尿管及膀胱恶性肿瘤大手术，");
+    assert_contains(t.buf, "LA11 肾、输尿管及膀胱恶性肿瘤大手术，");
+    assert_contains(t.buf, "伴一般并发症或合并症");
+    assert_contains(t.buf, "伴严重并发症或合并症");
+    assert_contains(t.buf, "门诊部");
+    /* head … tail, told apart by their ends */
+    const char *a = strstr(t.buf, "…"), *b = a ? strstr(a + 1, "…") : NULL;
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_contains(a, "第三手术组甲组");
+    assert_contains(b, "第三手术组乙组");
+    assert_null(strstr(b + 1, "…"));
+    sb_release(&t);
+    db_close(db);
+}
+
+/* A contribution chart leaves out the departments whose change is under
+ * 2 % of the total (the tail "+1", "-0.3万" bars said nothing) and says how
+ * many. Total change +1,000: D01 +600 (60 %), D02 +300, D03 +150, D04 -80,
+ * D05 +25 (2.5 %), D06 +19 (1.9 %), D07 -10, D08 -4: five drawn, three
+ * noted; with limit 4, D05 (material) is cut too: four, each under 2.5 %. */
+static void test_contribution_materiality(void **state)
+{
+    (void)state;
+    sqlite3 *db = fixture_db("material");
+    hr_error err;
+    assert_int_equal(db_exec(db,
+                             "DELETE FROM contribution;"
+                             "INSERT INTO contribution VALUES "
+                             "('2026-10', 'oe_visits', 'mom', 'D01', 600, 60.0, 1),"
+                             "('2026-10', 'oe_visits', 'mom', 'D02', 300, 30.0, 2),"
+                             "('2026-10', 'oe_visits', 'mom', 'D03', 150, 15.0, 3),"
+                             "('2026-10', 'oe_visits', 'mom', 'D04', -80, -8.0, 4),"
+                             "('2026-10', 'oe_visits', 'mom', 'D05', 25, 2.5, 5),"
+                             "('2026-10', 'oe_visits', 'mom', 'D06', 19, 1.9, 6),"
+                             "('2026-10', 'oe_visits', 'mom', 'D07', -10, -1.0, 7),"
+                             "('2026-10', 'oe_visits', 'mom', 'D08', -4, -0.4, 8);",
+                             &err),
+                     0);
+    strbuf t = STRBUF_INIT;
+    render_body(db, "material", "<chart type=\"contribution\" indicator=\"oe_visits\">C</chart>",
+                "en", &t);
+    assert_contains(t.buf, "Respiratory and Critical Care Ward 2"); /* D05, 2.5 % */
+    assert_null(strstr(t.buf, "Respiratory and Critical Care Ward 3")); /* D06, 1.9 % */
+    assert_null(strstr(t.buf, "Gastroenterology Ward"));                /* D07, D08 */
+    assert_contains(t.buf, "3 more departments, under 2% of the total change each, are not shown.");
+    render_body(db, "material", "<chart type=\"contribution\" indicator=\"oe_visits\">C</chart>",
+                "zh_CN", &t);
+    assert_contains(t.buf, "另有 3 个科室的变动各不足总变动的 2%，未列出。");
+    render_body(db, "material4",
+                "<chart type=\"contribution\" indicator=\"oe_visits\" limit=\"4\">C</chart>", "en",
+                &t);
+    assert_null(strstr(t.buf, "Respiratory and Critical Care Ward 2"));
+    assert_contains(t.buf, "4 more departments, under 2.5% of the total change each, are not "
+                           "shown.");
+    /* nothing left out: no line */
+    render_body(db, "material0",
+                "<chart type=\"contribution\" indicator=\"oe_visits\" materiality=\"0\">C</chart>",
+                "en", &t);
+    assert_contains(t.buf, "Gastroenterology Ward 2");
+    assert_null(strstr(t.buf, "not shown"));
+    sb_release(&t);
+    db_close(db);
+}
+
 /* A header word wider than its column: the cell's font shrinks (to 3/4 at
  * most) rather than the word being broken. "Examinations" is 46.6 pt at
  * 8 pt; the column is a tenth of the 493 pt text width, 41.3 pt inside. */
@@ -495,6 +586,8 @@ int main(void)
         cmocka_unit_test(test_chart_labels_in_axis_unit),
         cmocka_unit_test(test_negative_label_clear_of_names),
         cmocka_unit_test(test_header_words_not_broken),
+        cmocka_unit_test(test_bar_names_stay_distinct),
+        cmocka_unit_test(test_contribution_materiality),
         cmocka_unit_test(test_bar_chart_skips_undefined),
         cmocka_unit_test(test_bar_chart_fits_the_page),
         cmocka_unit_test(test_ranking_ties_at_the_top_still_drawn),

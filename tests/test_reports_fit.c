@@ -515,10 +515,21 @@ static void test_dashboard(void **state)
                 "'hospital', 'budget_execution.outpatient_visits', 84.0);"
                 "UPDATE indicator_value SET value = 80.0 WHERE period = '2026-10' AND scope = "
                 "'hospital' AND indicator = 'budget_execution.medical_revenue';"
-                "UPDATE indicator_value SET value = 104.6 WHERE period = '2026-10' AND scope = "
-                "'hospital' AND indicator = 'budget_execution.drug_ratio';"
-                "UPDATE indicator_value SET value = 28.0, flag = NULL WHERE period = '2026-10' "
-                "AND scope = 'hospital' AND indicator = 'drug_ratio';"
+                "UPDATE indicator_value SET numerator = 29.3, denominator = 28.0, value = 104.6 "
+                "WHERE period = '2026-10' AND scope = 'hospital' AND "
+                "indicator = 'budget_execution.drug_ratio';"
+                "UPDATE indicator_value SET value = 27.5, ytd = 29.3, flag = NULL WHERE period = "
+                "'2026-10' AND scope = 'hospital' AND indicator = 'drug_ratio';"
+                /* a second capped ratio, under its cap (19.2 % of 25.0 %) */
+                "INSERT INTO indicator (indicator, name_zh, name_en, unit, unit_zh, unit_en, "
+                "direction, dimension, sort_order) VALUES ('budget_execution.material_ratio', "
+                "'预算执行率：耗占比', 'Budget execution: Material share', 'percent', '%', '%', "
+                "'up', 'economics', 100004);"
+                "INSERT INTO indicator_value (period, scope, indicator, numerator, denominator, "
+                "value) VALUES ('2026-10', 'hospital', 'budget_execution.material_ratio', 19.2, "
+                "25.0, 76.8);"
+                "UPDATE indicator_value SET value = 17.0, flag = NULL WHERE period = '2026-10' "
+                "AND scope = 'hospital' AND indicator = 'material_ratio';"
                 "UPDATE indicator_value SET flag = NULL WHERE period = '2026-10' AND scope = "
                 "'hospital' AND indicator = 'surgeries';");
     char out[128], pdf[256];
@@ -533,12 +544,17 @@ static void test_dashboard(void **state)
     tk_pdf_text(pdf, 2, &t);
     assert_contains(t.buf, "预算执行 80.0%（时间进度 83.3%）");
     assert_contains(t.buf, "预算执行 84.0%（时间进度 83.3%）");
-    assert_contains(t.buf, "预算执行 104.6%（目标 100.0%）");
+    /* a ratio: its year-to-date value against the budget's own cap, not
+     * "104.6 % of a 100 % target" */
+    assert_contains(t.buf, "预算上限 28.0%（本年累计 29.3%）");
+    assert_contains(t.buf, "预算上限 25.0%（本年累计 19.2%）");
+    assert_null(strstr(t.buf, "目标 100.0%"));
     assert_contains(t.buf, "预警上限 30.0%");
     assert_contains(t.buf, "预算年度时间进度：83.3%（12 个月中的第 10 个月）");
     /* each card's status word on its name's line, at the card's right */
     static const char *const expect[][2] = {
-        {"医疗收入", "预警"}, {"门诊人次", "正常"}, {"药占比", "预警"}, {"手术台次", "无目标"}};
+        {"医疗收入", "预警"}, {"门诊人次", "正常"}, {"药占比", "预警"}, {"手术台次", "无目标"},
+        {"耗占比", "正常"}};
     for (size_t i = 0; i < sizeof expect / sizeof *expect; i++) {
         const word *name = NULL, *next = NULL;
         for (int j = 0; j < n && !name; j++)

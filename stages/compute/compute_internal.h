@@ -18,6 +18,7 @@
 #define HR_COMPUTE_INTERNAL_H
 
 #include <sqlite3.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "pipeline/core/error.h"
@@ -211,6 +212,10 @@ char ind_cube_dept_in(const ind_cube *cube, int d, const period *p);
  * (for contributions that must add up to the hospital's change). */
 ind_value ind_cube_eval(const ind_cube *cube, const ind_indicator *ind, const period *p, int d,
                         int use_hospital_expr);
+/* The month's authority source for an alias's fact (table authority), or
+ * the alias's default, in out. */
+int ind_authority_source(sqlite3 *db, const char *month, const ind_alias *a, char *out,
+                         size_t size, hr_error *err);
 /* Is measure m (of a set of kind distinct) a distinct count? */
 int ind_measure_is_distinct(const ind_catalogue *cat, int m);
 /* Sum of one measure over p and scope, in *out; 0 if defined, -1 if not. */

@@ -167,9 +167,9 @@ static int load_values(sqlite3 *db, ind_cube *c, hr_error *err)
     return rc;
 }
 
-/* The month's authority source for a fact, or the alias default. */
-static int authority_source(sqlite3 *db, const char *month, const ind_alias *a, char *out,
-                            size_t size, hr_error *err)
+/* compute_internal.h (missing.c asks it too). */
+int ind_authority_source(sqlite3 *db, const char *month, const ind_alias *a, char *out,
+                         size_t size, hr_error *err)
 {
     snprintf(out, size, "%s", a->default_source);
     sqlite3_stmt *st = db_prepare(db, "SELECT source FROM authority WHERE period = ? AND fact = ?",
@@ -212,7 +212,7 @@ static int load_aliases(sqlite3 *db, ind_cube *c, hr_error *err)
         char month[8], source[64];
         period_month_label(c->first_month + t, month);
         for (int a = 0; a < c->cat->naliases; a++) {
-            if (authority_source(db, month, &c->cat->aliases[a], source, sizeof source, err))
+            if (ind_authority_source(db, month, &c->cat->aliases[a], source, sizeof source, err))
                 return err->code;
             fill_alias(c, &c->cat->aliases[a], t, source);
         }

@@ -86,19 +86,25 @@ static const char *col_text(sqlite3_stmt *st, int c)
 
 /* ---- the three inputs ---- */
 
+/* The first member of a row chained in a strmap: its key (an arena
+ * offset) and the next row of its bucket. */
+typedef struct chain {
+    size_t key;
+    int next;
+} chain;
+
 typedef struct bench_row {
-    size_t code;
+    chain code;
     double los;
     int64_t cost;
-    int next;
 } bench_row;
 
 typedef struct drg_row {
-    size_t stay, code, name;
+    chain stay;
+    size_t code, name;
     double weight;
     int has_payment, low_risk;
     int64_t payment;
-    int next;
 } drg_row;
 
 typedef struct group_acc {
@@ -112,10 +118,10 @@ typedef struct group_acc {
 typedef struct drg_month {
     arena text;
     bench_row *bench;
-    int nbench;
+    int nbench, capbench;
     strmap bench_map;
     drg_row *drgs;
-    int ndrgs;
+    int ndrgs, capdrgs;
     strmap drg_map;
     group_acc *groups;
     int ngroups, capgroups;
@@ -131,74 +137,74 @@ static void drg_month_free(drg_month *d)
     free(d->groups), free(d->group_map.head);
 }
 
-static int load_bench(sqlite3 *db, const char *month, drg_month *d, hr_error *err)
+/* p with room for element n (of `size` bytes), *cap grown by doubling. */
+static void *grow(void *p, int n, int *cap, size_t size)
 {
-    sqlite3_stmt *st = db_prepare(db,
-                                  "SELECT drg_code, avg_los, avg_cost_cents FROM drg_benchmark"
-                                  " WHERE period = (SELECT max(period) FROM drg_benchmark"
-                                  " WHERE period <= ?1)",
-                                  err);
-    if (!st)
-        return err->code;
-    sqlite3_bind_text(st, 1, month, -1, SQLITE_STATIC);
-    int rc, cap = 0;
-    while (db_row(st, &rc, err)) {
-        if (d->nbench == cap) {
-            cap = cap ? 2 * cap : 512;
-            d->bench = xrealloc(d->bench, (size_t)cap * sizeof *d->bench);
-        }
-        bench_row *b = &d->bench[d->nbench++];
-        b->code = arena_add(&d->text, col_text(st, 0));
-        b->los = sqlite3_column_double(st, 1);
-        b->cost = sqlite3_column_int64(st, 2);
-    }
-    sqlite3_finalize(st);
-    if (rc)
-        return rc;
-    map_init(&d->bench_map, d->nbench);
-    for (int i = d->nbench - 1; i >= 0; i--) { /* chains in row order */
-        uint32_t h = hash_str(d->text.buf + d->bench[i].code) & (uint32_t)(d->bench_map.nbuckets - 1);
-        d->bench[i].next = d->bench_map.head[h];
-        d->bench_map.head[h] = i;
-    }
-    return HR_OK;
+    if (n < *cap)
+        return p;
+    *cap = *cap ? 2 * *cap : 1024;
+    return xrealloc(p, (size_t)*cap * size);
 }
 
-/* The month's drg rows, by stay_id (a stay's rows chained in scan order). */
-static int load_drg(sqlite3 *db, const char *month, drg_month *d, hr_error *err)
+/* Chains rows[0 .. n) (each `stride` bytes, a chain first) by key; a
+ * bucket's rows in row order. */
+static void map_chain(strmap *m, const char *text, void *rows, int n, size_t stride)
 {
-    sqlite3_stmt *st = db_prepare(db,
-                                  "SELECT stay_id, drg_code, drg_name, weight, payment_cents,"
-                                  " low_risk = 'Y' FROM drg WHERE period = ?1",
-                                  err);
+    map_init(m, n);
+    for (int i = n - 1; i >= 0; i--) {
+        chain *c = (chain *)((char *)rows + (size_t)i * stride);
+        uint32_t h = hash_str(text + c->key) & (uint32_t)(m->nbuckets - 1);
+        c->next = m->head[h];
+        m->head[h] = i;
+    }
+}
+
+typedef void add_row_fn(sqlite3_stmt *st, drg_month *d);
+
+/* Runs sql with ?1 the month, handing add() each row. */
+static int load_rows(sqlite3 *db, const char *sql, const char *month, drg_month *d,
+                     add_row_fn *add, hr_error *err)
+{
+    sqlite3_stmt *st = db_prepare(db, sql, err);
     if (!st)
         return err->code;
     sqlite3_bind_text(st, 1, month, -1, SQLITE_STATIC);
-    int rc, cap = 0;
-    while (db_row(st, &rc, err)) {
-        if (d->ndrgs == cap) {
-            cap = cap ? 2 * cap : 4096;
-            d->drgs = xrealloc(d->drgs, (size_t)cap * sizeof *d->drgs);
-        }
-        drg_row *r = &d->drgs[d->ndrgs++];
-        r->stay = arena_add(&d->text, col_text(st, 0));
-        r->code = arena_add(&d->text, col_text(st, 1));
-        r->name = arena_add(&d->text, col_text(st, 2));
-        r->weight = sqlite3_column_double(st, 3);
-        r->has_payment = sqlite3_column_type(st, 4) != SQLITE_NULL;
-        r->payment = sqlite3_column_int64(st, 4);
-        r->low_risk = sqlite3_column_int(st, 5);
-    }
+    int rc = HR_OK;
+    while (db_row(st, &rc, err))
+        add(st, d);
     sqlite3_finalize(st);
-    if (rc)
-        return rc;
-    map_init(&d->drg_map, d->ndrgs);
-    for (int i = d->ndrgs - 1; i >= 0; i--) {
-        uint32_t h = hash_str(d->text.buf + d->drgs[i].stay) & (uint32_t)(d->drg_map.nbuckets - 1);
-        d->drgs[i].next = d->drg_map.head[h];
-        d->drg_map.head[h] = i;
-    }
-    return HR_OK;
+    return rc;
+}
+
+/* The benchmark file as of the month, by drg_code. */
+static const char bench_sql[] =
+    "SELECT drg_code, avg_los, avg_cost_cents FROM drg_benchmark"
+    " WHERE period = (SELECT max(period) FROM drg_benchmark WHERE period <= ?1)";
+
+static void add_bench(sqlite3_stmt *st, drg_month *d)
+{
+    d->bench = grow(d->bench, d->nbench, &d->capbench, sizeof *d->bench);
+    bench_row *b = &d->bench[d->nbench++];
+    b->code.key = arena_add(&d->text, col_text(st, 0));
+    b->los = sqlite3_column_double(st, 1);
+    b->cost = sqlite3_column_int64(st, 2);
+}
+
+/* The month's drg rows, by stay_id. */
+static const char drg_sql[] = "SELECT stay_id, drg_code, drg_name, weight, payment_cents,"
+                              " low_risk = 'Y' FROM drg WHERE period = ?1";
+
+static void add_drg(sqlite3_stmt *st, drg_month *d)
+{
+    d->drgs = grow(d->drgs, d->ndrgs, &d->capdrgs, sizeof *d->drgs);
+    drg_row *r = &d->drgs[d->ndrgs++];
+    r->stay.key = arena_add(&d->text, col_text(st, 0));
+    r->code = arena_add(&d->text, col_text(st, 1));
+    r->name = arena_add(&d->text, col_text(st, 2));
+    r->weight = sqlite3_column_double(st, 3);
+    r->has_payment = sqlite3_column_type(st, 4) != SQLITE_NULL;
+    r->payment = sqlite3_column_int64(st, 4);
+    r->low_risk = sqlite3_column_int(st, 5);
 }
 
 /* The accumulator of (dept, code), created empty when new, and the
@@ -286,9 +292,9 @@ static int join_stays(sqlite3 *db, const char *month, drg_month *d, hr_error *er
         const char *stay = col_text(st, 0);
         uint32_t h = hash_str(stay) & (uint32_t)(d->drg_map.nbuckets - 1);
         size_t dept = (size_t)-1;
-        for (int i = d->drg_map.head[h]; i >= 0; i = d->drgs[i].next) {
+        for (int i = d->drg_map.head[h]; i >= 0; i = d->drgs[i].stay.next) {
             const drg_row *r = &d->drgs[i];
-            if (strcmp(d->text.buf + r->stay, stay) != 0)
+            if (strcmp(d->text.buf + r->stay.key, stay) != 0)
                 continue;
             if (sqlite3_column_type(st, 2) == SQLITE_NULL) {
                 bad = hr_error_set(err, HR_EINPUT, NULL, 0, "inpatient",
@@ -303,8 +309,8 @@ static int join_stays(sqlite3 *db, const char *month, drg_month *d, hr_error *er
             int died = sqlite3_column_int(st, 4);
             uint32_t hb = hash_str(d->text.buf + r->code) & (uint32_t)(d->bench_map.nbuckets - 1);
             int matched = 0;
-            for (int b = d->bench_map.head[hb]; b >= 0; b = d->bench[b].next)
-                if (strcmp(d->text.buf + d->bench[b].code, d->text.buf + r->code) == 0) {
+            for (int b = d->bench_map.head[hb]; b >= 0; b = d->bench[b].code.next)
+                if (strcmp(d->text.buf + d->bench[b].code.key, d->text.buf + r->code) == 0) {
                     accumulate(d, dept, los, fee, died, r, &d->bench[b]);
                     matched = 1;
                 }
@@ -362,11 +368,14 @@ int drg_month_build(sqlite3 *db, const char *month, hr_error *err)
 {
     drg_month d;
     memset(&d, 0, sizeof d);
-    int rc = load_bench(db, month, &d, err);
+    int rc = load_rows(db, bench_sql, month, &d, add_bench, err);
     if (!rc)
-        rc = load_drg(db, month, &d, err);
-    if (!rc)
+        rc = load_rows(db, drg_sql, month, &d, add_drg, err);
+    if (!rc) {
+        map_chain(&d.bench_map, d.text.buf, d.bench, d.nbench, sizeof *d.bench);
+        map_chain(&d.drg_map, d.text.buf, d.drgs, d.ndrgs, sizeof *d.drgs);
         rc = join_stays(db, month, &d, err);
+    }
     if (!rc && d.overflow)
         rc = hr_error_set(err, HR_EINPUT, NULL, 0, "drg",
                           "the DRG group table of %s: a sum passed 64 bits (amounts far beyond "

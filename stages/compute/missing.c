@@ -84,23 +84,6 @@ static int optional_needs(sqlite3 *db, const char *month, const ind_catalogue *c
     return HR_OK;
 }
 
-/* The month's authority source for an alias's fact, or its default. */
-static int alias_source(sqlite3 *db, const char *month, const ind_alias *a, char *out, size_t size,
-                        hr_error *err)
-{
-    snprintf(out, size, "%s", a->default_source);
-    sqlite3_stmt *st = db_prepare(db, "SELECT source FROM authority WHERE period = ? AND fact = ?",
-                                  err);
-    if (!st)
-        return err->code;
-    sqlite3_bind_text(st, 1, month, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, a->fact, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        snprintf(out, size, "%s", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-    return HR_OK;
-}
-
 int compute_undefined_by_sources(sqlite3 *db, const char *month, const char *const *absent,
                                  int nabsent, compute_undefined **out, int *n, hr_error *err)
 {
@@ -129,7 +112,7 @@ int compute_undefined_by_sources(sqlite3 *db, const char *month, const char *con
     for (int a = 0; a < cat.naliases && rc == HR_OK; a++) {
         const ind_alias *al = &cat.aliases[a];
         char source[64];
-        if ((rc = alias_source(db, month, al, source, sizeof source, err)))
+        if ((rc = ind_authority_source(db, month, al, source, sizeof source, err)))
             break;
         for (int u = 0; u < al->nuses; u++)
             if (strcmp(al->uses[u].source, source) == 0)

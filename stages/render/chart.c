@@ -16,7 +16,7 @@
 #include "stages/render/render_internal.h"
 #include "stages/render/template.h"
 
-#define MAX_X 64
+#define MAX_X 256 /* rows of a chart: every department of a large hospital */
 #define MAX_SERIES 10
 
 static const rgb palette[MAX_SERIES] = {
@@ -26,11 +26,12 @@ static const rgb palette[MAX_SERIES] = {
 
 typedef struct grid {
     int nx, ns;
-    char x[MAX_X][128];
+    char x[MAX_X][256];
     char key[MAX_X][128]; /* what identifies a row: the column key, else x */
     char s[MAX_SERIES][64];
     double v[MAX_X][MAX_SERIES];
     int highlight[MAX_X];
+    double share[MAX_X]; /* contributions: the row's % of the total change (NAN: none) */
     char unit[16];
     int gap_after, gap_rows; /* bars: gap_rows ranks left out after row gap_after */
     int gap2_after, gap2_rows; /* and after the scope's own row, when it is between */
@@ -92,7 +93,9 @@ static int build_grid(rctx *c, xmlNodePtr el, const dataset *d, grid *g)
         for (int j = 0; j < MAX_SERIES; j++)
             g->v[i][j] = NAN;
     char snames[MAX_SERIES][128];
-    int ck = ds_col(d, "key");
+    int ck = ds_col(d, "key"), csh = ds_col(d, "share");
+    for (int i = 0; i < MAX_X; i++)
+        g->share[i] = NAN;
     for (int r = 0; r < d->nrows; r++) {
         /* rows are one x each by their key (equipment_id): two devices of
          * one name stay two bars, told apart by their key */
@@ -100,10 +103,12 @@ static int build_grid(rctx *c, xmlNodePtr el, const dataset *d, grid *g)
         int n = g->nx, xi = find_or_add(g->key, &g->nx, MAX_X, k);
         int si = find_or_add(snames, &g->ns, MAX_SERIES, cs >= 0 ? ds_at(d, r, cs)->text : "");
         if (xi >= 0 && g->nx > n)
-            snprintf(g->x[xi], sizeof g->x[xi], "%s", x);
+            utf8_copy(g->x[xi], sizeof g->x[xi], x);
         if (xi < 0 || si < 0)
             continue;
         g->v[xi][si] = ds_at(d, r, cv)->num;
+        if (csh >= 0)
+            g->share[xi] = ds_at(d, r, csh)->num;
         if (ch >= 0 && ds_at(d, r, ch)->num > 0)
             g->highlight[xi] = 1;
         if (cu >= 0)
@@ -467,6 +472,162 @@ static void vertical_chart(rctx *c, const grid *g, const chart_unit *u, int stac
 #undef YPOS
 }
 
+/* ---- bar names that fit their column ----
+ *
+ * A name too wide for the names' column is wrapped onto a second line
+ * where the slot has room, and the last line cut with "…" -- both at a
+ * break: a space, after Chinese punctuation (，、；：。）), before an opening
+ * bracket; only a name without any break is cut between two characters.
+ * Names stay distinguishable: two names that would print alike are printed
+ * as their head "…" their tail (where DRG group names differ: 伴严重 /
+ * 不伴), and numbered if even that is the same. */
+
+#define NAME_LINES 2
+
+typedef struct bar_name {
+    int n;                      /* lines */
+    char line[NAME_LINES][128];
+} bar_name;
+
+/* 1 when a line may break before byte i of s (0 < i < strlen(s)). */
+static int break_before(const char *s, size_t i)
+{
+    static const char *const after[] = {"，", "、", "；", "：", "。", "）", "】", "》", ",", ";", ")", "/"};
+    static const char *const before[] = {"（", "【", "《", "("};
+    if (s[i - 1] == ' ' || s[i] == ' ')
+        return 1;
+    for (size_t k = 0; k < sizeof after / sizeof *after; k++) {
+        size_t n = strlen(after[k]);
+        if (i >= n && !strncmp(s + i - n, after[k], n))
+            return 1;
+    }
+    for (size_t k = 0; k < sizeof before / sizeof *before; k++)
+        if (!strncmp(s + i, before[k], strlen(before[k])))
+            return 1;
+    return 0;
+}
+
+static size_t prev_char(const char *s, size_t i)
+{
+    while (i > 0 && (s[--i] & 0xC0) == 0x80)
+        ;
+    return i;
+}
+
+static void copy_trimmed(char *dst, size_t size, const char *s, size_t n)
+{
+    while (n > 0 && s[n - 1] == ' ')
+        n--;
+    snprintf(dst, size, "%.*s", (int)n, s);
+}
+
+/* The longest head of s (with `tail` after it) that fits w, ending at a
+ * break when one fits, else at a character. */
+static size_t fit_head(const rctx *c, const char *s, const char *tail, double size, double w)
+{
+    size_t len = strlen(s), any = 0;
+    char buf[384];
+    for (size_t i = len; i > 0; i = prev_char(s, i)) {
+        copy_trimmed(buf, sizeof buf, s, i);
+        snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s", tail);
+        if (doc_text_width(c, buf, size) > w)
+            continue;
+        if (i == len || break_before(s, i))
+            return i;
+        if (!any)
+            any = i;
+    }
+    return any;
+}
+
+/* s in at most `lines` lines of width w. */
+static void fit_name(const rctx *c, const char *s, double size, double w, int lines, bar_name *out)
+{
+    memset(out, 0, sizeof *out);
+    while (*s && out->n < lines) {
+        while (*s == ' ')
+            s++;
+        char *dst = out->line[out->n++];
+        if (doc_text_width(c, s, size) <= w) {
+            snprintf(dst, 128, "%s", s);
+            return;
+        }
+        if (out->n == lines) { /* the last line: cut with "…" */
+            size_t n = fit_head(c, s, "…", size, w);
+            copy_trimmed(dst, 128, s, n);
+            snprintf(dst + strlen(dst), 128 - strlen(dst), "…");
+            return;
+        }
+        size_t n = fit_head(c, s, "", size, w);
+        if (n == 0)
+            n = strlen(s);
+        copy_trimmed(dst, 128, s, n);
+        s += n;
+    }
+}
+
+/* One line: the head of s, "…", and as much of its end as fits in a
+ * third of w, starting at a break where one fits. */
+static void fit_head_tail(const rctx *c, const char *s, double size, double w, bar_name *out)
+{
+    memset(out, 0, sizeof *out);
+    out->n = 1;
+    size_t len = strlen(s), from = len, any = len;
+    for (size_t i = prev_char(s, len); i > 0; i = prev_char(s, i)) {
+        if (doc_text_width(c, s + i, size) > w / 3)
+            break;
+        any = i;
+        if (break_before(s, i))
+            from = i;
+    }
+    if (from == len) /* no break in the end that fits: as many characters */
+        from = any;
+    char tail[256];
+    snprintf(tail, sizeof tail, "…%s", s + from);
+    char head[256];
+    snprintf(head, sizeof head, "%.*s", (int)from, s);
+    size_t n = fit_head(c, head, tail, size, w);
+    copy_trimmed(out->line[0], sizeof out->line[0], head, n);
+    snprintf(out->line[0] + strlen(out->line[0]), sizeof out->line[0] - strlen(out->line[0]),
+             "%s", tail);
+}
+
+static int same_name(const bar_name *a, const bar_name *b)
+{
+    if (a->n != b->n)
+        return 0;
+    for (int i = 0; i < a->n; i++)
+        if (strcmp(a->line[i], b->line[i]))
+            return 0;
+    return 1;
+}
+
+/* The names of g's rows fitted to w: two lines where the slot is tall
+ * enough, no two alike. */
+static void fit_names(const rctx *c, const grid *g, double size, double w, int lines,
+                      bar_name *names)
+{
+    for (int i = 0; i < g->nx; i++)
+        fit_name(c, g->x[i], size, w, lines, &names[i]);
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < g->nx; i++)
+            for (int j = i + 1; j < g->nx; j++) {
+                if (!same_name(&names[i], &names[j]))
+                    continue;
+                if (pass == 0 && strcmp(g->x[i], g->x[j])) {
+                    fit_head_tail(c, g->x[i], size, w, &names[i]);
+                    fit_head_tail(c, g->x[j], size, w, &names[j]);
+                    continue;
+                }
+                /* still alike: number the second */
+                char *l = names[j].line[names[j].n - 1], num[16];
+                snprintf(num, sizeof num, " #%d", j + 1);
+                size_t keep = fit_head(c, l, num, size, w);
+                l[keep] = '\0';
+                snprintf(l + strlen(l), 128 - strlen(l), "%s", num);
+            }
+}
+
 /* Horizontal bars, one per x (department); contribution mode colours each
  * bar by whether its change is better or worse for `direction`. */
 static void horizontal_chart(rctx *c, const grid *g, const chart_unit *u, int contribution,
@@ -522,18 +683,20 @@ static void horizontal_chart(rctx *c, const grid *g, const chart_unit *u, int co
         HPDF_Page_SetDash(p, NULL, 0, 0);
         doc_text_right(c, x0 + w, gy + 1.5, 6, note, RGB_MUTED);
     }
+    /* the names: one line of 7.5 pt where they fit, else two of 6.5 pt
+     * where the slot holds them */
+    bar_name *names = xmalloc(sizeof *names * (size_t)(g->nx > 0 ? g->nx : 1));
+    int wide = 0;
+    for (int i = 0; i < g->nx; i++)
+        wide |= doc_text_width(c, g->x[i], 7.5) > label_w - 4;
+    double name_size = wide && slot >= 15 ? 6.5 : 7.5;
+    fit_names(c, g, name_size, label_w - 4, wide && slot >= 15 ? NAME_LINES : 1, names);
     for (int i = 0; i < g->nx; i++) {
         double v = g->v[i][0], y = y_top - slot * (i + 1) + slot * 0.18;
-        char name[128];
-        snprintf(name, sizeof name, "%s", g->x[i]);
-        while (doc_text_width(c, name, 7.5) > label_w - 4 && strlen(name) > 3) {
-            size_t n = strlen(name) - 1;
-            while (n > 0 && (name[n] & 0xC0) == 0x80)
-                n--;
-            name[n] = '\0';
-        }
-        doc_text_right(c, x0 - 4, y + slot * 0.32 - 2.5, 7.5, name,
-                       g->highlight[i] ? RGB_HIGHLIGHT : RGB_TEXT);
+        double mid = y + slot * 0.32 - 2.5;
+        for (int l = 0; l < names[i].n; l++)
+            doc_text_right(c, x0 - 4, mid + (names[i].n - 1) * 3.5 - l * 7, name_size,
+                           names[i].line[l], g->highlight[i] ? RGB_HIGHLIGHT : RGB_TEXT);
         if (!isfinite(v)) {
             doc_text(c, XPOS(0) + 3, y + slot * 0.32 - 2.5, 6.5, "—", RGB_MUTED);
             continue;
@@ -554,6 +717,7 @@ static void horizontal_chart(rctx *c, const grid *g, const chart_unit *u, int co
         else
             doc_text(c, b + 3, ty, 6.5, val, RGB_WHITE);
     }
+    free(names);
 #undef XPOS
 }
 
@@ -570,6 +734,7 @@ static void drop_undefined(grid *g)
             memcpy(g->x[n], g->x[i], sizeof g->x[0]);
             memcpy(g->v[n], g->v[i], sizeof g->v[0]);
             g->highlight[n] = g->highlight[i];
+            g->share[n] = g->share[i];
         }
         n++;
     }
@@ -583,6 +748,7 @@ static void move_row(grid *g, int to, int from)
     memcpy(g->x[to], g->x[from], sizeof g->x[0]);
     memcpy(g->v[to], g->v[from], sizeof g->v[0]);
     g->highlight[to] = g->highlight[from];
+    g->share[to] = g->share[from];
 }
 
 /* Keeps `limit` rows of a ranked grid: the first ones and the last third
@@ -616,6 +782,40 @@ static void keep_ends(grid *g, int limit)
     for (int i = 0; i < bottom; i++)
         move_row(g, top + i, from + i);
     g->nx = limit;
+}
+
+/* A contribution chart keeps the rows that matter: a department whose
+ * change is under `materiality` % of the total change (its share; from
+ * the values where the dataset has no share column) is left out, and of
+ * the others the `limit` largest, in the dataset's order (by size). Returns
+ * how many rows were left out; *under is the share they each stay under
+ * (materiality, or the largest share left out when the limit cut more). */
+static int keep_material(grid *g, int limit, double materiality, double *under)
+{
+    double total = 0;
+    int have_share = 0;
+    for (int i = 0; i < g->nx; i++) {
+        have_share |= isfinite(g->share[i]);
+        if (isfinite(g->v[i][0]))
+            total += g->v[i][0];
+    }
+    int n = 0, out = 0;
+    *under = materiality;
+    for (int i = 0; i < g->nx; i++) {
+        double sh = have_share ? g->share[i]
+                    : total != 0 && isfinite(g->v[i][0]) ? g->v[i][0] * 100 / total
+                                                          : NAN;
+        int material = !isfinite(sh) || fabs(sh) >= materiality;
+        if (!material || n == limit) {
+            out++;
+            if (material && isfinite(sh) && fabs(sh) > *under)
+                *under = fabs(sh);
+            continue;
+        }
+        move_row(g, n++, i);
+    }
+    g->nx = n;
+    return out;
 }
 
 /* Why a chart is not worth drawing: a message id with {title} (and
@@ -671,6 +871,27 @@ static void not_drawn_note(rctx *c, const char *id, const char *title_zh_or_en,
     c->y -= 6;
 }
 
+/* The line under a contribution chart saying what it left out. */
+static void materiality_note(rctx *c, int n, double under)
+{
+    char pct[I18N_NUM_MAX];
+    double up = ceil(under * 10 - 1e-9) / 10; /* "under 3.3 %" of 3.24 %: rounded up */
+    nf_number(up, fabs(up - round(up)) < 1e-9 ? 0 : 1, pct);
+    for (int pass = 0; pass < (c->mode == MODE_BILINGUAL ? 2 : 1); pass++) {
+        i18n_lang lang = pass ? LANG_EN : ctx_primary(c);
+        char line[512];
+        snprintf(line, sizeof line,
+                 i18n_tr(lang, nf_plural((nf_lang)lang, n,
+                                         N_("%d more department, under %s%% of the total change "
+                                            "each, is not shown."),
+                                         N_("%d more departments, under %s%% of the total change "
+                                            "each, are not shown."))),
+                 n, pct);
+        doc_flow_text(c, line, pass ? 7 : 7.5, 0, RGB_MUTED, 1.4);
+    }
+    c->y -= 4;
+}
+
 int chart_render(rctx *c, xmlNodePtr el)
 {
     char type[16], name[64], title_id[256], ind[64];
@@ -695,13 +916,19 @@ int chart_render(rctx *c, xmlNodePtr el)
      * (25 departments at 100 %) while the others differ. */
     double same = 0;
     const char *why = not_drawn(c, g, &same);
+    int left_out = 0;
+    double under = 0;
     int horizontal = !strcmp(type, "bar") || !strcmp(type, "contribution");
     if (horizontal) {
         /* no more rows than a page holds (6 mm each, below the title) */
         int limit = (int)tpl_attr_num(el, "limit", 12);
         int fits = (int)((c->page_h - c->margin_t - c->margin_b - 60) / (6 * 72 / 25.4));
         drop_undefined(g);
-        keep_ends(g, limit < fits ? limit : fits);
+        if (!strcmp(type, "contribution"))
+            left_out = keep_material(g, limit < fits ? limit : fits,
+                                     tpl_attr_num(el, "materiality", 2), &under);
+        else
+            keep_ends(g, limit < fits ? limit : fits);
     }
     double h = tpl_attr_num(el, "height-mm", horizontal ? 8 + g->nx * 6 : 62) * 72 / 25.4;
     char *title = tpl_text(el);
@@ -746,6 +973,8 @@ int chart_render(rctx *c, xmlNodePtr el)
     else
         vertical_chart(c, g, &u, !strcmp(type, "stacked"), c->y, h);
     c->y -= h + 10;
+    if (left_out > 0)
+        materiality_note(c, left_out, under);
     free(g);
     return HR_OK;
 }

@@ -15,8 +15,10 @@
  *
  * Budget execution is read against time: a flow (revenue, visits) is
  * judged against the elapsed share of the budget year (the period's last
- * month / 12: 83.3 % in October, 100 % for a year), a ratio (drug share)
- * against 100 %; the indicator's direction says which side is bad.
+ * month / 12: 83.3 % in October, 100 % for a year). A ratio (drug share)
+ * is judged by its year-to-date value against the budget's target, a cap
+ * when the indicator should fall and a floor when it should rise, like a
+ * band limit: beyond it red, within 5 % of it amber.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,13 +100,15 @@ static void judge(const rctx *c, const ind_row *r, card_status *s)
         }
         add_line(s, zh, en);
     }
-    /* the budget, against time */
+    /* the budget: a flow's execution against time; a ratio's year-to-date
+     * value against the budget's own target, which the direction makes a
+     * cap (drug share at most 28.0 %) or a floor, judged like a band limit */
     char id[96];
     snprintf(id, sizeof id, "budget_execution.%s", r->id);
     const ind_row *b_row = ind_find(c, id);
-    if (b_row && isfinite(b_row->value)) {
-        double bench = r->flow ? time_progress(c) : 100, gap = b_row->value - bench;
-        int up = !strcmp(r->direction, "up"), down = !strcmp(r->direction, "down");
+    int up = !strcmp(r->direction, "up"), down = !strcmp(r->direction, "down");
+    if (b_row && isfinite(b_row->value) && r->flow) {
+        double bench = time_progress(c), gap = b_row->value - bench;
         int wrong = (up && gap < 0) || (down && gap > 0);
         if (isfinite(bench) && (up || down))
             s->level = max_level(s->level, !wrong                            ? ST_GOOD
@@ -114,8 +118,24 @@ static void judge(const rctx *c, const ind_row *r, card_status *s)
             char *out = l == LANG_ZH ? zh : en;
             nf_number(b_row->value, 1, a);
             nf_number(bench, 1, b);
+            snprintf(out, 160, i18n_tr(l, N_("Budget %s%% (time %s%%)")), a, b);
+        }
+        add_line(s, zh, en);
+    } else if (b_row && isfinite(b_row->num) && isfinite(b_row->den) && (up || down)) {
+        double v = b_row->num, cap = b_row->den;
+        int st = (up && v < cap) || (down && v > cap) ? ST_ALERT
+                 : (up && v < cap + fabs(cap) * NEAR_SHARE) ||
+                         (down && v > cap - fabs(cap) * NEAR_SHARE)
+                     ? ST_WATCH
+                     : ST_GOOD;
+        s->level = max_level(s->level, st);
+        for (int l = 0; l < 2; l++) {
+            char *out = l == LANG_ZH ? zh : en;
+            nf_value(l, r->unit, cap, &o, a);
+            nf_value(l, r->unit, v, &o, b);
             snprintf(out, 160,
-                     i18n_tr(l, r->flow ? N_("Budget %s%% (time %s%%)") : N_("Budget %s%% (target %s%%)")),
+                     i18n_tr(l, down ? N_("Budget cap %s (year to date %s)")
+                                     : N_("Budget floor %s (year to date %s)")),
                      a, b);
         }
         add_line(s, zh, en);
@@ -316,11 +336,12 @@ int dash_scorecard(rctx *c, xmlNodePtr el)
         i18n_lang lang = pass ? LANG_EN : ctx_primary(c);
         char note[1024];
         snprintf(note, sizeof note,
-                 i18n_tr(lang, "Alert: outside the warning band, or budget execution more than %s "
-                               "points behind time progress (flows) or its target (ratios); Watch: "
-                               "near a band limit, slightly behind, or a change beyond its threshold; "
-                               "No target: neither band nor budget. Time progress of the budget "
-                               "year: %s%% (%d of 12 months)."),
+                 i18n_tr(lang, "Alert: outside the warning band or the budget's cap or floor "
+                               "(year to date), or budget execution more than %s points behind "
+                               "time progress; Watch: near a band limit or the budget's, slightly "
+                               "behind, or a change beyond its threshold; No target: neither band "
+                               "nor budget. Time progress of the budget year: %s%% (%d of 12 "
+                               "months)."),
                  "2", progress, atoi(c->month_last + 5));
         doc_flow_text(c, note, pass ? 7 : 7.5, 0, RGB_MUTED, 1.45);
     }

@@ -581,8 +581,8 @@ int ind_load(rctx *c)
     static const char sql[] =
         "SELECT i.indicator, i.name_zh, i.name_en, i.unit, i.direction, i.dimension, v.value, "
         "v.mom, v.yoy, v.ytd, v.ytd_yoy, v.flag, v.flag_reason_zh, v.flag_reason_en, "
-        "i.is_flow, COALESCE(i.decimals, -1), i.warn_low, i.warn_high, i.unit_zh, i.unit_en FROM "
-        "indicator i LEFT JOIN indicator_value v ON v.indicator = i.indicator AND v.period = ? "
+        "i.is_flow, COALESCE(i.decimals, -1), i.warn_low, i.warn_high, i.unit_zh, i.unit_en, "
+        "v.numerator, v.denominator FROM indicator i LEFT JOIN indicator_value v ON v.indicator = i.indicator AND v.period = ? "
         "AND v.scope = ? ORDER BY i.sort_order";
     sqlite3_stmt *st = db_prepare(c->db, sql, c->err);
     if (!st)
@@ -619,6 +619,8 @@ int ind_load(rctx *c)
         r->warn_high = col_num(st, 17);
         col_text(st, 18, r->unit_label[LANG_ZH], sizeof r->unit_label[0]);
         col_text(st, 19, r->unit_label[LANG_EN], sizeof r->unit_label[0]);
+        r->num = col_num(st, 20);
+        r->den = col_num(st, 21);
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)

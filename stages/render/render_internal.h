@@ -42,6 +42,7 @@ typedef struct ind_row {
     char direction[8];
     char dimension[16];
     double value, mom, yoy, ytd, ytd_yoy; /* NAN = undefined */
+    double num, den; /* numerator, denominator (budget_execution.X: YTD value, target) */
     char masked[16];     /* a small count's "<5" or "—" in place of value */
     char flag[16];
     char reason[2][256];

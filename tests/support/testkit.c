@@ -55,10 +55,38 @@ void tk_write_file(const char *path, const char *text)
     fclose(f);
 }
 
+void tk_edited_copy(const char *dst, const char *src, ...)
+{
+    strbuf text = STRBUF_INIT;
+    tk_slurp(src, &text);
+    va_list ap;
+    va_start(ap, src);
+    const char *from;
+    while ((from = va_arg(ap, const char *))) {
+        const char *to = va_arg(ap, const char *);
+        const char *at = strstr(text.buf, from);
+        if (!at)
+            fail_msg("%s: no '%s' to edit", src, from);
+        strbuf out = STRBUF_INIT;
+        sb_add(&out, text.buf, (size_t)(at - text.buf));
+        sb_addf(&out, "%s%s", to, at + strlen(from));
+        sb_release(&text);
+        text = out;
+    }
+    va_end(ap);
+    tk_write_file(dst, text.buf);
+    sb_release(&text);
+}
+
 sqlite3 *tk_fixture_db(const char *dir, const char *name, const char *sql_path)
 {
     char path[256];
     snprintf(path, sizeof path, "%s/%s.db", dir, name);
+    char side[272];
+    snprintf(side, sizeof side, "%s-wal", path); /* an earlier failed test's */
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
     unlink(path);
     sqlite3 *db;
     hr_error err;

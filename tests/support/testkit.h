@@ -25,6 +25,11 @@ void tk_tmpdir_remove(const char *dir);
 void tk_slurp(const char *path, strbuf *sb);
 /* Writes text to path (replacing it); fails the test if it cannot. */
 void tk_write_file(const char *path, const char *text);
+/* Writes to dst a copy of src with edits: pairs of strings FROM, TO (a
+ * NULL ends them), each FROM's first occurrence replaced by its TO, in
+ * order; fails the test if a FROM is not in the text (so a fixture that
+ * changed under the test does not pass unedited). */
+void tk_edited_copy(const char *dst, const char *src, ...);
 
 /* A fresh database DIR/NAME.db, migrated, with the statements of sql_path
  * run in it. The caller closes it with db_close(). */
