@@ -368,6 +368,56 @@ static void test_drg_basis_and_lines(void **state)
     tk_scratch_close(db, dir);
 }
 
+/* ---- 3. the overview and the suggestions ---- */
+
+/* Three deteriorations: discharges 200 -> 170 (-15.0 %), visits 1,000 ->
+ * 900 (-10.0 %), operations 100 -> 95 (-5.0 %). The overview's summary
+ * gives the visits' change, and it quotes one headline, the discharges':
+ * their 持续观察 texts would say the same facts a third time and are not
+ * written; the operations', stated only among the findings, is. */
+static void test_overview_repeats(void **state)
+{
+    (void)state;
+    sqlite3 *db = case_db(
+        "INSERT INTO indicator (indicator, name_zh, name_en, unit, unit_zh, unit_en, direction,"
+        " dimension, sort_order, is_flow) VALUES"
+        " ('oe_visits', '门急诊人次', 'Visits', 'count', '人次', 'visits', 'up', 'volume', 1, 1),"
+        " ('discharges', '出院人数', 'Discharges', 'count', '人', 'stays', 'up', 'volume', 2, 1),"
+        " ('surgeries', '手术台次', 'Operations', 'count', '台次', 'operations', 'up', 'volume',"
+        "  3, 1);"
+        "INSERT INTO indicator_value (period, scope, indicator, value, mom_base) VALUES"
+        " ('2026-10', 'hospital', 'oe_visits', 900, 1000),"
+        " ('2026-10', 'hospital', 'discharges', 170, 200),"
+        " ('2026-10', 'hospital', 'surgeries', 95, 100);");
+    run_rules(db, "2026-10",
+              "<settings significance=\"0\"/>\n"
+              "<overview id=\"ov\" count=\"1\"><summary><zh>{period}门诊 {value:oe_visits}"
+              "（{mom:oe_visits}）。</zh><en>{period}: visits {value:oe_visits} "
+              "({mom:oe_visits}).</en></summary><attention><zh>关注：{attention}。</zh><en>Watch: "
+              "{attention}.</en></attention></overview>\n"
+              "<movers id=\"w\" comparison=\"mom\" which=\"deterioration\" count=\"5\" "
+              "min_change=\"5\">\n"
+              "  <finding severity=\"warning\"><zh>{name}{trend} {change}</zh><en>{name} "
+              "{trend} {change}</en></finding>\n"
+              "  <headline><zh>{name}{trend} {change}</zh><en>{name} {trend} {change}</en>"
+              "</headline>\n"
+              "  <watch><zh>持续观察：{name}（{value}）。</zh><en>Keep watching {name} "
+              "({value}).</en></watch>\n"
+              "</movers>\n");
+    assert_string_equal(said(db, "2026-10", "hospital", "overview"),
+                        "info | 2026年10月门诊 900人次（-10.0%）。关注：出院人数下降 15.0%。 | "
+                        "In October 2026: visits 900 visits (-10.0%). Watch: Discharges fell "
+                        "15.0%.\n");
+    assert_string_equal(said(db, "2026-10", "hospital", "finding"),
+                        "warning | 出院人数下降 15.0% | Discharges fell 15.0%\n"
+                        "warning | 门急诊人次下降 10.0% | Visits fell 10.0%\n"
+                        "warning | 手术台次下降 5.0% | Operations fell 5.0%\n");
+    assert_string_equal(said(db, "2026-10", "hospital", "suggestion"),
+                        "info | 持续观察：手术台次（95台次）。 | Keep watching Operations (95 "
+                        "operations).\n");
+    tk_scratch_close(db, dir);
+}
+
 int main(void)
 {
     setenv("HOSPREPORT_DATADIR", ".", 1); /* tests run from the tree's root */
@@ -377,6 +427,7 @@ int main(void)
         cmocka_unit_test(test_event_direction),
         cmocka_unit_test(test_ratio_small_base),
         cmocka_unit_test(test_drg_basis_and_lines),
+        cmocka_unit_test(test_overview_repeats),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

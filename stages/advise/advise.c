@@ -706,8 +706,11 @@ static void period_words(const advise_ctx *c, strbuf *zh, strbuf *en)
 
 /* The overview: summary, what needs attention (the top findings'
  * headlines), what needs a decision (headlines of findings whose
- * suggestion is an alert); the calm sentence when there is no finding. */
-static int write_overview(advise_ctx *c, const advise_rule *r, int nfind, hr_error *err)
+ * suggestion is an alert); the calm sentence when there is no finding.
+ * said[k] is set for each of the nfind findings whose figure the
+ * paragraph states: its headline quoted, or its change in the summary. */
+static int write_overview(advise_ctx *c, const advise_rule *r, int nfind, char *said,
+                          hr_error *err)
 {
     slots s = {0};
     const char *szh, *sen;
@@ -728,7 +731,12 @@ static int write_overview(advise_ctx *c, const advise_rule *r, int nfind, hr_err
         decide[k] = 0;
         char key[128];
         snprintf(key, sizeof key, "{%s:%s}", f->mom ? "mom" : "yoy", f->indicator);
-        if (!f->head_zh || (*f->sig && !*f->about && *f->indicator && strstr(summary, key))) {
+        if (*f->sig && !*f->about && *f->indicator && strstr(summary, key)) {
+            decide[k] = -1;
+            said[k] = 1;
+            continue;
+        }
+        if (!f->head_zh) {
             decide[k] = -1;
             continue;
         }
@@ -740,6 +748,7 @@ static int write_overview(advise_ctx *c, const advise_rule *r, int nfind, hr_err
             sb_addf(&s.zh[d], "%s%s", nd ? word(c, WORD_JOIN, 1) : "", f->head_zh);
             sb_addf(&s.en[d], "%s%s", nd ? word(c, WORD_JOIN, 0) : "", f->head_en);
             nd++;
+            said[k] = 1;
         }
     }
     for (int k = 0; k < nfind && na < r->count; k++) {
@@ -749,6 +758,7 @@ static int write_overview(advise_ctx *c, const advise_rule *r, int nfind, hr_err
         sb_addf(&s.zh[a], "%s%s", na ? word(c, WORD_JOIN, 1) : "", f->head_zh);
         sb_addf(&s.en[a], "%s%s", na ? word(c, WORD_JOIN, 0) : "", f->head_en);
         na++;
+        said[k] = 1;
     }
     free(decide);
     i = slot(&s, "count");
@@ -809,9 +819,11 @@ static int flush_scope(advise_ctx *c, const advise_rules *rules, hr_error *err)
                      ? c->set->max_suggestions
                      : nsug;
     int rc = HR_OK, bit = is_hospital(c) ? ADVISE_SCOPE_HOSPITAL : ADVISE_SCOPE_DEPARTMENTS;
+    char *said = xrealloc(NULL, (size_t)keep_f + 1);
+    memset(said, 0, (size_t)keep_f + 1);
     for (int k = 0; k < rules->count && rc == HR_OK; k++)
         if (rules->rules[k].type == ADVISE_OVERVIEW && (rules->rules[k].scopes & bit)) {
-            rc = write_overview(c, &rules->rules[k], keep_f, err);
+            rc = write_overview(c, &rules->rules[k], keep_f, said, err);
             break;
         }
     for (int k = 0; k < c->ncands && rc == HR_OK; k++) {
@@ -822,11 +834,16 @@ static int flush_scope(advise_ctx *c, const advise_rules *rules, hr_error *err)
         for (int j = nfind; j < c->ncands && x->watch && !covered; j++)
             covered = !c->cands[j].watch && *x->indicator &&
                       !strcmp(c->cands[j].indicator, x->indicator);
+        /* ... or when the overview states its finding's figure: a 持续观察
+         * restating it would say the same fact a third time */
+        for (int j = 0; j < keep_f && x->watch && !covered; j++)
+            covered = said[j] && c->cands[j].group == x->group;
         if (covered)
             continue;
         rc = insert_row(c, x->kind ? "suggestion" : "finding", x->severity, x->rule_id,
                         x->indicator, x->about, x->zh, x->en, err);
     }
+    free(said);
     free_cands(c);
     return rc;
 }
