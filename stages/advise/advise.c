@@ -2598,44 +2598,49 @@ static void share_slot(slots *s, const char *key, double part, double whole)
 
 /* The department with the most stays of the group (for the hospital's
  * sentences), from drg_group. */
-static void drg_main_department(advise_ctx *c, const char *code, const char **zh, const char **en)
+static int drg_main_department(advise_ctx *c, const char *code, const char **zh,
+                               const char **en, hr_error *err)
 {
     *zh = *en = "—";
     sqlite3_stmt *st = db_prepare(c->db,
                                   "SELECT scope FROM drg_group WHERE period = ? AND drg_code = ?"
                                   " AND scope <> 'hospital' ORDER BY stays DESC, scope LIMIT 1",
-                                  NULL);
+                                  err);
     if (!st)
-        return;
+        return err->code;
     sqlite3_bind_text(st, 1, c->period_text, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, code, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    int got = db_one(st, err);
+    if (got > 0) {
         const dept_info *d = find_dept(c, (const char *)sqlite3_column_text(st, 0));
         if (d)
             *zh = d->name_zh, *en = d->name_en;
     }
     sqlite3_finalize(st);
+    return got < 0 ? err->code : HR_OK;
 }
 
 /* The fee shares of all the hospital's stays of the period (drg_cost_mix):
  * what a group's drug, material and examination shares compare with;
  * NAN without fees. */
-static void hospital_fee_shares(advise_ctx *c, double share[3])
+static int hospital_fee_shares(advise_ctx *c, double share[3], hr_error *err)
 {
     share[0] = share[1] = share[2] = NAN;
     sqlite3_stmt *st = db_prepare(c->db,
                                   "SELECT sum(fee_cents), sum(drug_cents), sum(material_cents),"
                                   " sum(exam_cents) FROM drg_cost_mix WHERE period = ? AND"
                                   " scope = 'hospital'",
-                                  NULL);
+                                  err);
     if (!st)
-        return;
+        return err->code;
     sqlite3_bind_text(st, 1, c->period_text, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_double(st, 0) > 0)
+    int got = db_one(st, err);
+    if (got > 0 && sqlite3_column_double(st, 0) > 0)
         for (int k = 0; k < 3; k++)
             if (sqlite3_column_type(st, k + 1) != SQLITE_NULL)
                 share[k] = sqlite3_column_double(st, k + 1) / sqlite3_column_double(st, 0) * 100;
     sqlite3_finalize(st);
+    return got < 0 ? err->code : HR_OK;
 }
 
 /* {cost_lines}: "耗材占 45.0%（全院住院病例 30.2%）、药品占 …" -- only the fee
@@ -2703,7 +2708,10 @@ static int eval_drg(advise_ctx *c, const advise_rule *r, hr_error *err)
     if (!list)
         return err->code;
     double avg[3];
-    hospital_fee_shares(c, avg);
+    if (hospital_fee_shares(c, avg, err)) {
+        free(list);
+        return err->code;
+    }
     int kept = 0;
     for (int i = 0; i < n; i++) {
         int named = 0; /* by an earlier drg_groups rule of this scope */
@@ -2725,10 +2733,13 @@ static int eval_drg(advise_ctx *c, const advise_rule *r, hr_error *err)
         slot_text(&s, "code", g->code, g->code);
         slot_text(&s, "group_name", g->name, g->name);
         const char *dzh, *den;
-        if (is_hospital(c))
-            drg_main_department(c, g->code, &dzh, &den);
-        else
+        if (!is_hospital(c))
             scope_names(c, c->scope, &dzh, &den);
+        else if (drg_main_department(c, g->code, &dzh, &den, err)) {
+            slots_release(&s);
+            free(list);
+            return err->code;
+        }
         slot_text(&s, "department", dzh, den);
         number_slot(&s, "stays", g->stays, 0, "");
         money_slot(&s, "cost", g->cost / g->stays / 100, 0);
