@@ -717,16 +717,7 @@ static void test_topic_guokao(void **state)
     /* in the assessment's order, by dimension, one row per item (read
      * with -layout: a row is a line) */
     strbuf lay = STRBUF_INIT;
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "pdftotext -q -layout '%s' -",
-             out_pdf(out, "topic-guokao", "2026-10", "hospital", "zh_CN"));
-    FILE *f = popen(cmd, "r");
-    assert_non_null(f);
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        sb_add(&lay, buf, n);
-    pclose(f);
+    tk_pdf_text_layout(out_pdf(out, "topic-guokao", "2026-10", "hospital", "zh_CN"), 0, &lay);
     static const char *const rows[][6] = {
         {"医疗质量", "6", "出院患者四级手术比例", "—", "↑ 逐步提高", ""},
         {"14", "低风险组病例死亡率", "3.57%", "+3.6个百分点", "变差", "未达到"},
@@ -798,16 +789,7 @@ static void test_top_five_ties(void **state)
     snprintf(out, sizeof out, "%s/ties", tmpdir);
     assert_int_equal(render(db, "monthly", "2026-10", NULL, "D02", "zh_CN", out), 1);
     strbuf lay = STRBUF_INIT;
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "pdftotext -q -layout '%s' -",
-             out_pdf(out, "monthly", "2026-10", "D02", "zh_CN"));
-    FILE *f = popen(cmd, "r");
-    assert_non_null(f);
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        sb_add(&lay, buf, n);
-    pclose(f);
+    tk_pdf_text_layout(out_pdf(out, "monthly", "2026-10", "D02", "zh_CN"), 0, &lay);
     /* a row of the quality table: the name, then 100.0% cured */
     int rows = 0, seen[8] = {0};
     for (const char *l = lay.buf; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
