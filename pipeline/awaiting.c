@@ -31,21 +31,25 @@ static int has_manifest(sqlite3 *db)
            n > 0;
 }
 
-static int first_known_month(sqlite3 *db, int manifest, int *month)
+/* The first month loaded or archived into *month: 1, 0 if none, -1 on a
+ * database error (err set). */
+static int first_known_month(sqlite3 *db, int manifest, int *month, hr_error *err)
 {
     sqlite3_stmt *st = db_prepare(db,
                                   manifest ? "SELECT min(p) FROM (SELECT min(period) AS p FROM "
                                              "period_state UNION ALL SELECT min(period) FROM "
                                              "archive_file)"
                                            : "SELECT min(period) FROM period_state",
-                                  NULL);
-    int found = 0;
-    if (st && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+                                  err);
+    if (!st)
+        return -1;
+    int found = db_one(st, err);
+    if (found > 0) {
         period p;
-        if (period_parse_month((const char *)sqlite3_column_text(st, 0), &p, NULL) == 0) {
+        found = sqlite3_column_type(st, 0) != SQLITE_NULL &&
+                period_parse_month((const char *)sqlite3_column_text(st, 0), &p, NULL) == 0;
+        if (found)
             *month = p.first;
-            found = 1;
-        }
     }
     sqlite3_finalize(st);
     return found;
@@ -64,7 +68,12 @@ int awaiting_months(sqlite3 *db, const cli_args *a, int32_t today, awaiting_mont
     calendar_civil_from_days(today, &y, &m, &d);
     int last_ended = y * 12 + (m - 1) - 1; /* month index of the month before today */
     int first = last_ended;
-    if (first_known_month(db, manifest, &first) && first > last_ended)
+    int known = first_known_month(db, manifest, &first, err);
+    if (known < 0) {
+        pull_config_free(cfg);
+        return err->code;
+    }
+    if (known && first > last_ended)
         first = last_ended;
     int rc = HR_OK;
     for (int month = first; month <= last_ended && rc == HR_OK; month++) {

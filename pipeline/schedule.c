@@ -504,11 +504,12 @@ static int print_skipped_rules(sqlite3 *db, const char *month, FILE *out, hr_err
     if (!st)
         return err->code;
     sqlite3_bind_text(st, 1, month, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+    int got = db_one(st, err);
+    if (got > 0 && sqlite3_column_type(st, 0) != SQLITE_NULL)
         fprintf(out, _("%s: reconciliation skipped (source missing): %s\n"), month,
                 (const char *)sqlite3_column_text(st, 0));
     sqlite3_finalize(st);
-    return HR_OK;
+    return got < 0 ? err->code : HR_OK;
 }
 
 /* Every loaded month's absent sources and what they cost (missing.h),

@@ -410,13 +410,14 @@ static void test_undefined_without_benchmark(void **state)
     strbuf y = STRBUF_INIT;
     sb_addf(&y, "%.*s<measure id=\"ip_stays\" needs=\"drg_benchmark\"/>%s", (int)(at - x.buf),
             x.buf, at + strlen("<measure id=\"ip_stays\"/>"));
-    tk_write_file("build/test_drg_needs.xml", y.buf);
+    char needs[96];
+    snprintf(needs, sizeof needs, "%s/needs.xml", scratch);
+    tk_write_file(needs, y.buf);
     sb_release(&x), sb_release(&y);
     ind_catalogue cat;
     hr_error err;
     hr_error_clear(&err);
-    assert_int_equal(ind_catalogue_load("build/test_drg_needs.xml", "config/schema/indicators.xsd",
-                                        &cat, &err),
+    assert_int_equal(ind_catalogue_load(needs, "config/schema/indicators.xsd", &cat, &err),
                      HR_EINPUT);
     assert_string_equal(err.field, "needs");
     assert_non_null(strstr(err.message, "'ip_stays' needs 'drg_benchmark'"));
@@ -635,6 +636,8 @@ static void test_guokao_items(void **state)
     hr_error_clear(&err);
     assert_int_equal(ind_catalogue_load_default(&cat, &err), HR_OK);
     const char *bad = "tests/data/compute/guokao_ref.xml";
+    char edited[96];
+    snprintf(edited, sizeof edited, "%s/guokao.xml", scratch);
     assert_int_equal(guokao_load(db, &cat, bad, "config/schema/guokao.xsd", &err), HR_EINPUT);
     assert_string_equal(err.file, bad);
     assert_int_equal(err.line, 13);
@@ -646,10 +649,10 @@ static void test_guokao_items(void **state)
     char *cut = strstr(x.buf, "    <item no=\"23\"");
     char *end = strstr(cut, "</item>\n") + strlen("</item>\n");
     memmove(cut, end, strlen(end) + 1);
-    tk_write_file("build/test_drg_guokao.xml", x.buf);
+    tk_write_file(edited, x.buf);
     sb_release(&x);
     hr_error_clear(&err);
-    assert_int_equal(guokao_load(db, &cat, "build/test_drg_guokao.xml",
+    assert_int_equal(guokao_load(db, &cat, edited,
                                  "config/schema/guokao.xsd", &err),
                      HR_OK);
     assert_string_equal(tk_query_text(db, "SELECT item_no || '|' || reference || '|' ||"
@@ -659,10 +662,10 @@ static void test_guokao_items(void **state)
     tk_slurp(bad, &x);
     cut = strstr(x.buf, "no=\"23\" indicator=\"appointment_wait\"");
     memcpy(cut, "no=\"12\" indicator=\"appointment_rate\"", strlen("no=\"12\" indicator=\"appointment_rate\""));
-    tk_write_file("build/test_drg_guokao.xml", x.buf);
+    tk_write_file(edited, x.buf);
     sb_release(&x);
     hr_error_clear(&err);
-    assert_int_equal(guokao_load(db, &cat, "build/test_drg_guokao.xml",
+    assert_int_equal(guokao_load(db, &cat, edited,
                                  "config/schema/guokao.xsd", &err),
                      HR_EINPUT);
     assert_string_equal(err.field, "no");

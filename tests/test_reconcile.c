@@ -245,6 +245,26 @@ static void test_read_error_reaches_caller(void **state)
     close_db(db);
 }
 
+/* A read error while the rules' fields are looked up (the single-row read
+ * of pragma_table_info interrupted) is the database's error, not "source
+ * has no field" nor a rule silently resolved: nothing is reconciled. */
+static void test_rules_read_error_reaches_caller(void **state)
+{
+    (void)state;
+    sqlite3 *db = open_db();
+    load_month(db);
+    hr_error err;
+    tk_interrupt_reader(db, "FROM pragma_table_info(", 3);
+    int rc = run(db, RULES, 1, &err);
+    tk_interrupt_clear(db);
+    assert_true(tk_interrupt_fired());
+    assert_int_equal(rc, HR_EFAIL);
+    assert_contains(err.message, "interrupted");
+    assert_contains(err.message, "pragma_table_info");
+    assert_int_equal(tk_query_int(db, "SELECT count(*) FROM reconcile_rule_state"), 0);
+    close_db(db);
+}
+
 /* A clean month: nothing to report, state ok. */
 static void test_clean_month(void **state)
 {
@@ -415,6 +435,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_rule_finds_its_differences),
         cmocka_unit_test(test_read_error_reaches_caller),
+        cmocka_unit_test(test_rules_read_error_reaches_caller),
         cmocka_unit_test(test_clean_month),
         cmocka_unit_test(test_missing_source_skips),
         cmocka_unit_test(test_hospital_rules),

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <hpdf.h>
 #include <locale.h>
 #include <math.h>
 #include <stdio.h>
@@ -401,6 +402,103 @@ static render_font *test_font(const char *text)
     return f;
 }
 
+/* libharu's error, if any, for the font_boundary test. */
+static HPDF_STATUS haru_status;
+static void haru_note(HPDF_STATUS code, HPDF_STATUS detail, void *data)
+{
+    (void)detail, (void)data;
+    if (!haru_status)
+        haru_status = code;
+}
+
+/* Saves a one-line PDF of text in the run's font and returns the size of
+ * the table data libharu wrote for the embedded font: /Length1 less its
+ * 12 + 16 x 13-byte table directory. Sets haru_status on a library error. */
+static long embedded_font_tables(const render_font *f, const char *text)
+{
+    haru_status = 0;
+    HPDF_Doc pdf = HPDF_New(haru_note, NULL);
+    HPDF_UseUTFEncodings(pdf);
+    const char *name = HPDF_LoadTTFontFromFile(pdf, font_subset_path(f), HPDF_TRUE);
+    HPDF_Page page = HPDF_AddPage(pdf);
+    HPDF_Page_BeginText(page);
+    HPDF_Page_SetFontAndSize(page, HPDF_GetFont(pdf, name, "UTF-8"), 10);
+    HPDF_Page_ShowText(page, text);
+    HPDF_Page_EndText(page);
+    long tables = -1;
+    if (HPDF_SaveToStream(pdf) == HPDF_OK) {
+        HPDF_UINT32 n = HPDF_GetStreamSize(pdf);
+        char *buf = malloc(n + 1);
+        HPDF_ReadFromStream(pdf, (HPDF_BYTE *)buf, &n);
+        buf[n] = 0;
+        const char *l = memmem(buf, n, "/Length1 ", 9);
+        if (l)
+            tables = strtol(l + 9, NULL, 10) - (12 + 16 * 13);
+        free(buf);
+    }
+    HPDF_Free(pdf);
+    return tables;
+}
+
+/* libharu 2.3.0 cannot seek to the end of its font stream when that end
+ * falls on a 4096-byte boundary; a table the font lacks ('prep', in
+ * WenQuanYi Zen Hei) is written empty at that very end, and the PDF fails
+ * with 0x1033 (the demo's annual-2025-0102.bilingual.pdf did). The test
+ * picks characters whose glyphs bring the font's tables to a multiple of
+ * 4096 bytes and saves that document. */
+static void test_font_ending_on_a_4096_boundary_saves(void **state)
+{
+    (void)state;
+    const char *pool = "门急诊人次环比上升平均住院日天缩短手术收入结余药品耗材检查化验治疗护理床位使用率"
+                       "周转出院患者费用医保支付病组权重时间消耗指数低风险死亡预约微创日间抗菌强度科室"
+                       "内外妇儿骨心血管神经呼吸消化肾肿瘤眼耳鼻喉口腔皮肤康复急重症麻醉放射超声核医学"
+                       "检验病理营养感染预防质量安全效率经济运营分析报告季度年度专题改进建议发现原因";
+    render_font *f = test_font(pool);
+    const char *seed = "门";
+    long base = embedded_font_tables(f, seed);
+    assert_true(base > 0);
+    /* what each further character adds: its glyph's bytes */
+    enum { MAXC = 200, SPAN = 2 * 4096 };
+    char chars[MAXC][5];
+    long add[MAXC];
+    int nc = 0;
+    for (size_t i = 3; pool[i] && nc < MAXC;) { /* skip the seed */
+        uint32_t cp;
+        int n = utf8_decode(pool + i, strlen(pool + i), &cp);
+        memcpy(chars[nc], pool + i, (size_t)n);
+        chars[nc][n] = 0;
+        char text[16];
+        snprintf(text, sizeof text, "%s%s", seed, chars[nc]);
+        add[nc] = embedded_font_tables(f, text) - base;
+        assert_int_equal(haru_status, 0);
+        if (add[nc] > 0)
+            nc++;
+        i += (size_t)n;
+    }
+    /* subset sum: reach[s] = the last character that first reached s extra bytes */
+    static short reach[SPAN + 1], from[SPAN + 1];
+    for (int s = 0; s <= SPAN; s++)
+        reach[s] = -1;
+    reach[0] = MAXC;
+    for (int c = 0; c < nc; c++)
+        for (long s = SPAN; s >= add[c]; s--)
+            if (reach[s] < 0 && reach[s - add[c]] >= 0)
+                reach[s] = (short)c, from[s] = (short)(s - add[c]);
+    long target = (4096 - base % 4096) % 4096;
+    while (target <= SPAN && reach[target] < 0)
+        target += 4096;
+    assert_true(target <= SPAN); /* the pool's glyphs can reach a boundary */
+    strbuf text = STRBUF_INIT;
+    sb_addstr(&text, seed);
+    for (long s = target; s > 0; s = from[s])
+        sb_addstr(&text, chars[reach[s]]);
+    long tables = embedded_font_tables(f, text.buf);
+    assert_int_equal(haru_status, 0);
+    assert_int_equal(tables % 4096, 0);
+    sb_release(&text);
+    font_close(f);
+}
+
 static void test_line_breaking(void **state)
 {
     (void)state;
@@ -585,6 +683,7 @@ int main(void)
         cmocka_unit_test(test_line_breaking),
         cmocka_unit_test(test_monthly_both_languages),
         cmocka_unit_test(test_tounicode_cmap),
+        cmocka_unit_test(test_font_ending_on_a_4096_boundary_saves),
         cmocka_unit_test(test_table_repeats_header_across_pages),
         cmocka_unit_test(test_template_errors_name_the_line),
         cmocka_unit_test(test_draft_mark_and_reproducible),

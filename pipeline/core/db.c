@@ -24,15 +24,21 @@ int db_row(sqlite3_stmt *st, int *rc, hr_error *err)
 {
     assert(st && rc && err);
     int step = sqlite3_step(st);
-    if (step == SQLITE_ROW)
-        return 1;
-    if (step == SQLITE_DONE) {
+    if (step == SQLITE_ROW || step == SQLITE_DONE) {
         *rc = HR_OK;
-        return 0;
+        return step == SQLITE_ROW;
     }
     *rc = hr_error_set(err, HR_EFAIL, NULL, 0, NULL, "database: %s (in: %.120s)",
                        sqlite3_errmsg(sqlite3_db_handle(st)), sqlite3_sql(st));
     return 0;
+}
+
+int db_one(sqlite3_stmt *st, hr_error *err)
+{
+    int rc;
+    if (db_row(st, &rc, err))
+        return 1;
+    return rc ? -1 : 0;
 }
 
 int db_exec(sqlite3 *db, const char *sql, hr_error *err)

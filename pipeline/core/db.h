@@ -60,14 +60,25 @@ int db_exec_args(sqlite3 *db, hr_error *err, const char *sql, ...);
 /* Prepares; on error sets err and returns NULL. Caller finalizes. */
 sqlite3_stmt *db_prepare(sqlite3 *db, const char *sql, hr_error *err);
 /* The one read loop: steps st to its next row. Returns 1 for a row; 0 at
- * the end, with *rc set to HR_OK, or on an error (which a loop on
- * SQLITE_ROW alone would take for the end of the data), with *rc set to
- * HR_EFAIL and err naming the database's reason and the SQL:
- *     int rc;
- *     while (db_row(st, &rc, err)) { ... }
+ * the end or on an error (which a loop on SQLITE_ROW alone would take for
+ * the end of the data). Every call sets *rc: HR_OK for a row and at the
+ * end, HR_EFAIL on an error, with err naming the database's reason and the
+ * SQL. So rc is never stale inside the loop, and a body that sets rc to an
+ * error of its own must stop the loop, or the next call overwrites it:
+ *     int rc = HR_OK;
+ *     while (!rc && db_row(st, &rc, err)) { ... rc = step_of_mine(); }
  *     sqlite3_finalize(st);
- *     return rc;                                                        */
+ *     return rc;
+ * (scripts/check-idioms.sh checks both: an rc the condition reads is
+ * initialised, a body that assigns rc is guarded by the condition.)     */
 int db_row(sqlite3_stmt *st, int *rc, hr_error *err);
+/* The one single-row read: steps st once. Returns 1 for a row, 0 for none,
+ * -1 on an error with err set as db_row() sets it (never a missing row):
+ *     int got = db_one(st, err);
+ *     if (got > 0) ...read the row...
+ *     sqlite3_finalize(st);
+ *     return got < 0 ? HR_EFAIL : HR_OK;                                */
+int db_one(sqlite3_stmt *st, hr_error *err);
 /* Sets err from the connection's last error, with `what` as context. */
 int db_fail(sqlite3 *db, const char *what, hr_error *err);
 

@@ -215,12 +215,14 @@ static char *clean_name(const char *s)
     return d;
 }
 
-static void scope_names(sqlite3 *db, report *r)
+/* The scope's names as of the report's last month (its code for a scope
+ * no dictionary names); a database error is the caller's. */
+static int scope_names(sqlite3 *db, report *r, hr_error *err)
 {
     if (strcmp(r->scope, "hospital") == 0) {
         r->name_zh = xstrdup("全院");
         r->name_en = xstrdup("Hospital");
-        return;
+        return HR_OK;
     }
     period p;
     char last[PERIOD_LABEL_MAX];
@@ -231,20 +233,22 @@ static void scope_names(sqlite3 *db, report *r)
     sqlite3_stmt *st = db_prepare(db,
                                   "SELECT name_zh, name_en FROM dept WHERE dept_code = ? AND "
                                   "period <= ? ORDER BY period DESC LIMIT 1",
-                                  NULL);
-    if (st) {
-        sqlite3_bind_text(st, 1, r->scope, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, last, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) == SQLITE_ROW) {
-            r->name_zh = dup_or_empty((const char *)sqlite3_column_text(st, 0));
-            r->name_en = dup_or_empty((const char *)sqlite3_column_text(st, 1));
-        }
-        sqlite3_finalize(st);
+                                  err);
+    if (!st)
+        return err->code;
+    sqlite3_bind_text(st, 1, r->scope, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, last, -1, SQLITE_STATIC);
+    int got = db_one(st, err);
+    if (got > 0) {
+        r->name_zh = dup_or_empty((const char *)sqlite3_column_text(st, 0));
+        r->name_en = dup_or_empty((const char *)sqlite3_column_text(st, 1));
     }
+    sqlite3_finalize(st);
     if (!r->name_zh)
         r->name_zh = dup_or_empty(r->scope);
     if (!r->name_en)
         r->name_en = dup_or_empty(r->scope);
+    return got < 0 ? err->code : HR_OK;
 }
 
 static void report_titles(report *r)
@@ -700,8 +704,8 @@ int deliver_period(sqlite3 *db, const deliver_options *opt, deliver_summary *sum
             rc = list_reports(db, "annual", label, &reports, &n, err);
         }
     }
-    for (int i = 0; i < n; i++) {
-        scope_names(db, &reports[i]);
+    for (int i = 0; i < n && rc == HR_OK; i++) {
+        rc = scope_names(db, &reports[i], err);
         report_titles(&reports[i]);
     }
     hr_error first;

@@ -370,7 +370,8 @@ static int find_current(sqlite3 *db, const char *period, const char *source, cur
         return HR_EFAIL;
     sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    int got = db_one(st, err);
+    if (got > 0) {
         cur->exists = 1;
         snprintf(cur->sha256, sizeof cur->sha256, "%s", (const char *)sqlite3_column_text(st, 0));
         cur->size_bytes = sqlite3_column_int64(st, 1);
@@ -378,7 +379,7 @@ static int find_current(sqlite3 *db, const char *period, const char *source, cur
                  (const char *)sqlite3_column_text(st, 2));
     }
     sqlite3_finalize(st);
-    return HR_OK;
+    return got < 0 ? HR_EFAIL : HR_OK;
 }
 
 static int start_manifest(loader *ld, hr_error *err)

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "pipeline/core/db.h"
 #include "pipeline/core/xmlconf.h"
 #include "stages/reconcile/reconcile_int.h"
 #include "pipeline/core/xalloc.h"
@@ -54,19 +55,21 @@ static int resolve(rparse *p, xmlNode *n, const char *table, char *field, size_t
     char *sql = sqlite3_mprintf("SELECT name FROM pragma_table_info(%Q) WHERE name = %Q OR "
                                 "name = %Q || '_cents' ORDER BY name = %Q DESC LIMIT 1",
                                 table, field, field, field);
-    sqlite3_stmt *st = NULL;
-    int rc = -1;
-    if (sqlite3_prepare_v2(p->db, sql, -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW) {
+    sqlite3_stmt *st = db_prepare(p->db, sql, p->err);
+    sqlite3_free(sql);
+    if (!st)
+        return p->err->code;
+    int got = db_one(st, p->err);
+    if (got > 0) {
         const char *col = (const char *)sqlite3_column_text(st, 0);
         if (is_money)
             *is_money = strcmp(col, field) != 0;
         snprintf(field, size, "%s", col);
-        rc = 0;
     }
     sqlite3_finalize(st);
-    sqlite3_free(sql);
-    if (rc)
+    if (got < 0)
+        return p->err->code;
+    if (!got)
         return hr_error_set(p->err, HR_EFAIL, p->path, xmlGetLineNo(n), field,
                             "source '%s' has no field '%s'", table, field);
     return 0;

@@ -170,20 +170,87 @@ static void add_row(dataset *d, sqlite3_stmt *st)
  * Strict: a SELECT and nothing else -- no ATTACH, PRAGMA (nor its pragma_*
  * tables), temporary tables or writes -- calling only the functions of
  * `allowed_functions` (fts3_tokenizer(), load_extension() and the like are
- * refused). And while the small-count view shadows indicator_value
- * (ds_small_counts_begin), the table behind it, main.indicator_value, is
- * read only through the view: a template naming it directly (or in a
- * CTE, even one called indicator_value) would print the counts the view
- * hides, so it is refused. The authorizer tells the view's reads from a
- * template's by the innermost view doing them: the shadowing view reads
- * the table through a second temporary view whose name is drawn at random
- * for each render (`raw_view`), which no template can name.
+ * refused).
+ * Strict, while the small-count rule is on (ds_small_counts_begin): a
+ * template reads only what cannot print a count the rule hides. Every
+ * table of the schema has its class in `small_count_tables` (a table not
+ * listed is refused, so a new table is refused until someone decides;
+ * test_render_small checks every table of pipeline/schema/ is listed):
+ *   readable   no count of patients finer than the hospital, or only
+ *              counts no rule covers: money, beds, staff, equipment, the
+ *              pipeline's own records, advise's findings (advise applies
+ *              the rule itself)
+ *   shadowed   read through a temporary view of the same name that applies
+ *              the rule: indicator_value (the counts and ratios), drg_group
+ *              (a department's deaths in a group), contribution and
+ *              contribution_role (a department's change of a hidden count)
+ *   refused    a row per patient or event (a visit, stay, surgery,
+ *              complaint, DRG row, antibiotic order, day of a ward) and the
+ *              per-department measures compute adds up (deaths of a
+ *              department are a sum over inpatient or ind_measure away)
+ * The table behind a shadowing view is read only through the view: a
+ * template naming main.indicator_value (or a CTE, even one called
+ * indicator_value) would print the counts the view hides, so it is
+ * refused. The authorizer tells the view's reads from a template's by the
+ * innermost view doing them: each shadowing view reads its table through
+ * a second temporary view whose name is drawn at random for each render
+ * (`raw`), which no template can name.
  */
+enum { SH_INDICATOR_VALUE, SH_DRG_GROUP, SH_CONTRIBUTION, SH_CONTRIBUTION_ROLE, SH_COUNT };
+static const char *const shadowed[SH_COUNT] = {"indicator_value", "drg_group", "contribution",
+                                               "contribution_role"};
+
 static struct sandbox {
     int strict;
-    char raw_view[40]; /* "": no small-count view; else the view reading the table */
-    char denied[160];  /* what the last refusal refused */
+    char raw[SH_COUNT][48]; /* raw[0] "": the rule is off; else the views reading the tables */
+    char denied[320];       /* what the last refusal refused */
 } sandbox;
+
+/* 'r' readable, 's' shadowed, 'x' refused while the small-count rule is on
+ * (sorted by name). */
+static const struct small_count_table {
+    const char *table;
+    char cls;
+} small_count_tables[] = {
+    {"advice", 'r'}, {"advice_break", 'r'}, {"advice_new", 'r'}, {"alloc_driver", 'r'},
+    {"antibiotic", 'x'}, {"archive_file", 'r'}, {"authority", 'r'}, {"budget", 'r'},
+    {"census", 'x'}, {"complaints", 'x'}, {"computed_period", 'r'}, {"contribution", 's'},
+    {"contribution_role", 's'}, {"cost", 'r'}, {"cost_alloc_warning", 'r'},
+    {"cost_allocation", 'r'}, {"cost_unallocated", 'r'}, {"data_warning", 'r'},
+    {"delivery", 'r'}, {"dept", 'r'}, {"drg", 'x'}, {"drg_benchmark", 'r'},
+    {"drg_cost_mix", 'r'}, {"drg_group", 's'}, {"equipment", 'r'}, {"equipment_benefit", 'r'},
+    {"equipment_usage", 'x'}, {"guokao_item", 'r'}, {"ind_distinct", 'x'},
+    {"ind_drg_month", 'x'}, {"ind_equipment_month", 'r'}, {"ind_measure", 'x'},
+    {"ind_measure_state", 'r'}, {"indicator", 'r'}, {"indicator_value", 's'},
+    {"inpatient", 'x'}, {"month_missing_source", 'r'}, {"month_state", 'r'},
+    {"month_undefined_indicator", 'r'}, {"mr_front", 'x'}, {"operating_statement", 'r'},
+    {"outpatient", 'x'}, {"outpatient_rollup", 'x'}, {"period_state", 'r'},
+    {"quarantine", 'r'}, {"reconcile_record", 'r'}, {"reconcile_result", 'r'},
+    {"reconcile_rule_state", 'r'}, {"report_run", 'r'}, {"revenue", 'r'},
+    {"rollup_state", 'r'}, {"row_warning", 'x'}, {"schema_migration", 'r'},
+    {"source_file", 'r'}, {"source_name", 'r'}, {"staff", 'r'}, {"surgery", 'x'},
+    {"validate_volume", 'x'}, {"validation_summary", 'r'},
+};
+
+int ds_small_count_class(const char *table)
+{
+    if (!table)
+        return -1;
+    if (strncasecmp(table, "sqlite_", 7) == 0)
+        return 'r'; /* the schema, sqlite_sequence, statistics */
+    size_t lo = 0, hi = sizeof small_count_tables / sizeof *small_count_tables;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int cmp = strcasecmp(table, small_count_tables[mid].table);
+        if (cmp == 0)
+            return small_count_tables[mid].cls;
+        if (cmp < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return -1;
+}
 
 static const char *const denied_columns[] = {"patient_key", "visit_id", "stay_id", "surgery_id",
                                              "record_key"};
@@ -241,18 +308,34 @@ static int internal_table(const char *table)
            strcasecmp(table, "sqlite_dbpage") == 0 || strcasecmp(table, "sqlite_stmt") == 0;
 }
 
-/* 1 when a template's read of `table` goes past the small-count view: the
- * table behind it, unless the read is the raw view's; the raw view, unless
- * from within a view. */
-static int bypasses_small_counts(const char *table, const char *db_name, const char *trigger)
+/* The shadowed table whose raw view is `table`, or -1. */
+static int raw_view_of(const char *table)
 {
-    if (!sandbox.raw_view[0] || !table)
+    for (int i = 0; sandbox.raw[0][0] && i < SH_COUNT; i++)
+        if (strcmp(table, sandbox.raw[i]) == 0)
+            return i;
+    return -1;
+}
+
+/* 1 when a read of `table` goes past a small-count view: a shadowed table
+ * itself, unless the read is its raw view's; a raw view, unless from
+ * within a view. The table's name in *which. */
+static int bypasses_small_counts(const char *table, const char *db_name, const char *trigger,
+                                 const char **which)
+{
+    if (!sandbox.raw[0][0] || !table)
         return 0;
-    if (strcmp(table, sandbox.raw_view) == 0)
+    int r = raw_view_of(table);
+    if (r >= 0) {
+        *which = shadowed[r];
         return !trigger;
-    return db_name && strcasecmp(db_name, "main") == 0 &&
-           strcasecmp(table, "indicator_value") == 0 &&
-           (!trigger || strcmp(trigger, sandbox.raw_view) != 0);
+    }
+    for (int i = 0; i < SH_COUNT; i++)
+        if (db_name && strcasecmp(db_name, "main") == 0 && strcasecmp(table, shadowed[i]) == 0) {
+            *which = shadowed[i];
+            return !trigger || strcmp(trigger, sandbox.raw[i]) != 0;
+        }
+    return 0;
 }
 
 static int authorize(void *unused, int action, const char *a3, const char *a4, const char *db_name,
@@ -266,15 +349,28 @@ static int authorize(void *unused, int action, const char *a3, const char *a4, c
         }
         /* trigger: the innermost view (or CTE) doing the read; NULL from
          * the query itself */
-        if (sandbox.strict && bypasses_small_counts(a3, db_name, trigger)) {
+        const char *which = NULL;
+        if (sandbox.strict && bypasses_small_counts(a3, db_name, trigger, &which)) {
             snprintf(sandbox.denied, sizeof sandbox.denied,
-                     "reads main.indicator_value, past the small-count rule; read "
-                     "indicator_value (without main.), which applies it");
+                     "reads main.%s, past the small-count rule; read %s (without main.), "
+                     "which applies it",
+                     which, which);
             return SQLITE_DENY;
         }
         if (sandbox.strict && a3 && internal_table(a3)) {
             snprintf(sandbox.denied, sizeof sandbox.denied,
                      "queries %s, which is SQLite's, not a table of hospreport", a3);
+            return SQLITE_DENY;
+        }
+        int cls = a3 && sandbox.raw[0][0] && raw_view_of(a3) < 0 ? ds_small_count_class(a3) : 'r';
+        if (sandbox.strict && cls != 'r' && cls != 's') {
+            snprintf(sandbox.denied, sizeof sandbox.denied,
+                     "reads %s while the small-count rule is on (config/hospital.xml): %s; "
+                     "read indicator_value, which applies the rule",
+                     a3,
+                     cls == 'x' ? "its rows count patients by department, so a count the rule "
+                                  "hides could be printed from it"
+                                : "a table the rule has not classed (data.c)");
             return SQLITE_DENY;
         }
         return SQLITE_OK;
@@ -486,6 +582,42 @@ const ds_cell *ds_at(const dataset *d, int row, int col)
     return &d->cells[row * d->ncols + col];
 }
 
+/* 1 when the space-separated list covers indicator `id`. */
+static int list_covers(const char *list, const char *id)
+{
+    size_t n = strlen(id);
+    for (const char *p = list; (p = strstr(p, id)) != NULL; p += n)
+        if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+            return 1;
+    return 0;
+}
+
+/* The select list of main.drg_group with `deaths` (when covered) hidden
+ * for a department below k: the view keeps the table's columns, whatever
+ * they are. */
+static int drg_group_columns(sqlite3 *db, int k, int hide_deaths, strbuf *out, hr_error *err)
+{
+    sqlite3_stmt *st = db_prepare(db, "SELECT name FROM pragma_table_info('drg_group', 'main')",
+                                  err);
+    if (!st)
+        return err->code;
+    int rc = HR_OK;
+    while (db_row(st, &rc, err)) {
+        const char *col = (const char *)sqlite3_column_text(st, 0);
+        char *x = hide_deaths && strcmp(col, "deaths") == 0
+                      ? sqlite3_mprintf("%sCASE WHEN scope <> 'hospital' AND deaths > 0 AND "
+                                        "deaths < %d THEN NULL ELSE deaths END AS deaths",
+                                        out->len ? ", " : "", k)
+                      : sqlite3_mprintf("%s\"%w\"", out->len ? ", " : "", col);
+        sb_addstr(out, x);
+        sqlite3_free(x);
+    }
+    sqlite3_finalize(st);
+    if (!rc && !out->len)
+        sb_addstr(out, "*");
+    return rc;
+}
+
 int ds_small_counts_begin(sqlite3 *db, int k, const char *indicators, hr_error *err)
 {
     if (k <= 0)
@@ -505,15 +637,27 @@ int ds_small_counts_begin(sqlite3 *db, int k, const char *indicators, hr_error *
     char less[16];
     snprintf(less, sizeof less, "<%d", k);
     ds_small_counts_end(db);
-    /* the view that reads the table, named at random (the sandbox above) */
-    unsigned char r[8];
-    sqlite3_randomness(sizeof r, r);
-    char raw[sizeof sandbox.raw_view];
-    snprintf(raw, sizeof raw, "indicator_value_%02x%02x%02x%02x%02x%02x%02x%02x", r[0], r[1],
-             r[2], r[3], r[4], r[5], r[6], r[7]);
-    /* small: a department's covered indicator over a count in 1 .. k-1 */
-    char *sql = sqlite3_mprintf(
+    /* the views that read the tables, named at random (the sandbox above) */
+    char raw[SH_COUNT][sizeof sandbox.raw[0]];
+    for (int i = 0; i < SH_COUNT; i++) {
+        unsigned char r[8];
+        sqlite3_randomness(sizeof r, r);
+        snprintf(raw[i], sizeof raw[i], "%s_%02x%02x%02x%02x%02x%02x%02x%02x", shadowed[i], r[0],
+                 r[1], r[2], r[3], r[4], r[5], r[6], r[7]);
+    }
+    strbuf drg = STRBUF_INIT;
+    int rc = drg_group_columns(db, k,
+                               list_covers(indicators, "mortality_rate") ||
+                                   list_covers(indicators, "low_risk_mortality"),
+                               &drg, err);
+    /* small: a department's covered indicator over a count in 1 .. k-1;
+     * a contribution to a change is left out where the department's count
+     * is small */
+    char *sql = rc ? NULL : sqlite3_mprintf(
         "CREATE TEMP VIEW \"%w\" AS SELECT * FROM main.indicator_value;"
+        "CREATE TEMP VIEW \"%w\" AS SELECT * FROM main.drg_group;"
+        "CREATE TEMP VIEW \"%w\" AS SELECT * FROM main.contribution;"
+        "CREATE TEMP VIEW \"%w\" AS SELECT * FROM main.contribution_role;"
         "CREATE TEMP VIEW indicator_value AS WITH x AS (SELECT v.*, (v.scope <> 'hospital' AND "
         "v.indicator IN (%s) AND v.numerator > 0 AND v.numerator < %d) AS small, "
         "(SELECT unit FROM main.indicator i WHERE i.indicator = v.indicator) AS unit "
@@ -528,27 +672,46 @@ int ds_small_counts_begin(sqlite3 *db, int k, const char *indicators, hr_error *
         "CASE WHEN small THEN NULL ELSE yoy END AS yoy, "
         "CASE WHEN small THEN NULL ELSE ytd END AS ytd, "
         "CASE WHEN small THEN NULL ELSE ytd_yoy END AS ytd_yoy, "
-        "flag, flag_reason_zh, flag_reason_en FROM x",
-        raw, list.buf, k, raw, less);
+        "flag, flag_reason_zh, flag_reason_en FROM x;"
+        "CREATE TEMP VIEW drg_group AS SELECT %s FROM temp.\"%w\";"
+        "CREATE TEMP VIEW contribution AS SELECT c.* FROM temp.\"%w\" c WHERE NOT EXISTS "
+        "(SELECT 1 FROM temp.\"%w\" v WHERE v.period = c.period AND v.scope = c.dept_code AND "
+        "v.indicator = c.indicator AND v.indicator IN (%s) AND v.numerator > 0 AND "
+        "v.numerator < %d);"
+        "CREATE TEMP VIEW contribution_role AS SELECT c.* FROM temp.\"%w\" c WHERE NOT EXISTS "
+        "(SELECT 1 FROM temp.\"%w\" v WHERE v.period = c.period AND v.scope = c.dept_code AND "
+        "v.indicator = c.indicator AND v.indicator IN (%s) AND v.numerator > 0 AND "
+        "v.numerator < %d);",
+        raw[SH_INDICATOR_VALUE], raw[SH_DRG_GROUP], raw[SH_CONTRIBUTION],
+        raw[SH_CONTRIBUTION_ROLE], list.buf, k, raw[SH_INDICATOR_VALUE], less, drg.buf,
+        raw[SH_DRG_GROUP], raw[SH_CONTRIBUTION], raw[SH_INDICATOR_VALUE], list.buf, k,
+        raw[SH_CONTRIBUTION_ROLE], raw[SH_INDICATOR_VALUE], list.buf, k);
     sb_release(&list);
-    int rc = db_exec(db, sql, err);
+    sb_release(&drg);
+    if (!rc)
+        rc = db_exec(db, sql, err);
     sqlite3_free(sql);
-    if (rc == HR_OK)
-        snprintf(sandbox.raw_view, sizeof sandbox.raw_view, "%s", raw);
-    else
+    for (int i = 0; i < SH_COUNT; i++) /* set, for ds_small_counts_end to drop them */
+        memcpy(sandbox.raw[i], raw[i], sizeof sandbox.raw[i]);
+    if (rc != HR_OK)
         ds_small_counts_end(db);
     return rc;
 }
 
 void ds_small_counts_end(sqlite3 *db)
 {
-    sqlite3_exec(db, "DROP VIEW IF EXISTS temp.indicator_value", NULL, NULL, NULL);
-    if (sandbox.raw_view[0]) {
-        char *sql = sqlite3_mprintf("DROP VIEW IF EXISTS temp.\"%w\"", sandbox.raw_view);
+    for (int i = 0; i < SH_COUNT; i++) {
+        char *sql = sqlite3_mprintf("DROP VIEW IF EXISTS temp.\"%w\"", shadowed[i]);
         sqlite3_exec(db, sql, NULL, NULL, NULL);
         sqlite3_free(sql);
     }
-    sandbox.raw_view[0] = '\0';
+    for (int i = 0; i < SH_COUNT; i++)
+        if (sandbox.raw[i][0]) {
+            char *sql = sqlite3_mprintf("DROP VIEW IF EXISTS temp.\"%w\"", sandbox.raw[i]);
+            sqlite3_exec(db, sql, NULL, NULL, NULL);
+            sqlite3_free(sql);
+            sandbox.raw[i][0] = '\0';
+        }
 }
 
 void ds_small_counts_note(rctx *c)

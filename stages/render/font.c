@@ -112,8 +112,53 @@ int font_charset_add_file(font_charset *cs, const char *path)
     return 0;
 }
 
-static int write_subset(render_font *f, hb_face_t *sub, hr_error *err)
+/*
+ * libharu 2.3.0 re-writes the embedded font's tables in a fixed order whose
+ * last is 'prep', and re-reads each from its offset to checksum it. A table
+ * the font lacks is written empty at the very end, and its memory stream
+ * cannot seek to its own end when that end falls on a 4096-byte boundary:
+ * HPDF_INVALID_OBJECT (0x1033) at save, for about one document in a
+ * thousand, depending on the glyphs it uses. WenQuanYi Zen Hei has no
+ * 'prep'. A four-byte 'prep' that pushes and pops a word (a hinting no-op;
+ * four bytes keep the tables' length even, like the glyphs')
+ * puts the last table's offset inside the stream.
+ */
+static hb_face_t *with_prep(hb_face_t *subset)
 {
+    /* the subsetter's face is a builder, which cannot list its tables */
+    hb_blob_t *file = hb_face_reference_blob(subset);
+    hb_face_t *sub = hb_face_create(file, 0);
+    hb_blob_destroy(file);
+    hb_tag_t prep = HB_TAG('p', 'r', 'e', 'p');
+    hb_blob_t *have = hb_face_reference_table(sub, prep);
+    unsigned len = hb_blob_get_length(have);
+    hb_blob_destroy(have);
+    if (len > 0)
+        return sub;
+    hb_face_t *b = hb_face_builder_create();
+    hb_tag_t tags[64];
+    unsigned start = 0, n;
+    do {
+        n = sizeof tags / sizeof tags[0];
+        hb_face_get_table_tags(sub, start, &n, tags);
+        for (unsigned i = 0; i < n; i++) {
+            hb_blob_t *t = hb_face_reference_table(sub, tags[i]);
+            hb_face_builder_add_table(b, tags[i], t);
+            hb_blob_destroy(t);
+        }
+        start += n;
+    } while (n == sizeof tags / sizeof tags[0]);
+    static const char noop[] = {(char)0xB8, 0x00, 0x00, 0x21}; /* PUSHW[0] 0; POP */
+    hb_blob_t *p = hb_blob_create(noop, sizeof noop, HB_MEMORY_MODE_READONLY, NULL, NULL);
+    hb_face_builder_add_table(b, prep, p);
+    hb_blob_destroy(p);
+    hb_face_destroy(sub);
+    return b;
+}
+
+static int write_subset(render_font *f, hb_face_t *subset, hr_error *err)
+{
+    hb_face_t *sub = with_prep(subset);
     hb_blob_t *blob = hb_face_reference_blob(sub);
     unsigned len;
     const char *data = hb_blob_get_data(blob, &len);
@@ -126,6 +171,7 @@ static int write_subset(render_font *f, hb_face_t *sub, hr_error *err)
         close(fd);
     f->bytes = len;
     hb_blob_destroy(blob);
+    hb_face_destroy(sub);
     return rc;
 }
 

@@ -156,6 +156,10 @@ int ds_small_counts_begin(sqlite3 *db, int k, const char *indicators, hr_error *
 void ds_small_counts_end(sqlite3 *db);
 /* The note under a block where a ratio was left out ("少于 5 例不显示"). */
 void ds_small_counts_note(rctx *c);
+/* While the small-count rule is on, how a template may read `table`: 'r'
+ * readable, 's' through the view of its name that applies the rule, 'x'
+ * refused; -1 a table not classed (refused). data.c lists them. */
+int ds_small_count_class(const char *table);
 /* 1 when no query of render may read table.column (table may be NULL). */
 int ds_column_denied(const char *table, const char *column);
 void ds_free(dataset *d);
