@@ -193,6 +193,11 @@ static const struct builtin {
 
 static char *printed_list(const rctx *c);
 
+const char *ds_builtin_sql(int i)
+{
+    return i >= 0 && (size_t)i < sizeof builtins / sizeof *builtins ? builtins[i].sql : NULL;
+}
+
 static const char *template_sql(rctx *c, const char *name, long *line)
 {
     xmlNodePtr root = xmlDocGetRootElement(c->tpl);
