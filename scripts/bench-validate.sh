@@ -58,7 +58,8 @@ ingest_cpu() {
         i=$((i + 1))
     done
     rm -f "$d/i.db"
-    awk '{ printf "%.2f\n", $3 + $4 }' "$d/i.txt" | median
+    echo "$(awk '{ printf "%.2f\n", $3 + $4 }' "$d/i.txt" | median)" \
+        "$(($(cut -d' ' -f2 "$d/i.txt" | median) / 1024))"
 }
 
 # measure SCALE: prints "seconds KiB" medians of validate, then of the
@@ -117,12 +118,16 @@ set -- $(measure 1.0)
 s1=$1 k1=$2 bs1=$3 bk1=$4 r1=$5 c1=$6 qs1=$7 qk1=$8 qc1=$9 rs1=${10} rk1=${11} rc1=${12}
 set -- $(measure 4.0)
 s4=$1 k4=$2 bs4=$3 bk4=$4 r4=$5 c4=$6 qs4=$7 qk4=$8 qc4=$9 rs4=${10} rk4=${11} rc4=${12}
-ic1=$(ingest_cpu 1.0)
-in1=$(ingest_cpu 1.0 HOSPREPORT_VALIDATE_SCAN=1)
+set -- $(ingest_cpu 1.0)
+ic1=$1 im1=$2
+set -- $(ingest_cpu 1.0 HOSPREPORT_VALIDATE_SCAN=1)
+in1=$1 inm1=$2
+set -- $(ingest_cpu 4.0)
+ic4=$1 im4=$2
 echo "bench-validate: scale 1.0 ($r1 visits): validate $s1 s (CPU $c1 s), peak $((k1 / 1024)) MiB (target < 0.4 s)"
 echo "bench-validate: scale 4.0 ($r4 visits): validate $s4 s (CPU $c4 s), peak $((k4 / 1024)) MiB (target: flat memory)"
 echo "bench-validate: baseline, validate reading the rows back (HOSPREPORT_VALIDATE_SCAN=1): $rs1 s (CPU $rc1 s), $((rk1 / 1024)) MiB at scale 1.0; $rs4 s (CPU $rc4 s), $((rk4 / 1024)) MiB at scale 4.0"
-echo "bench-validate: what the hand-off costs ingest at scale 1.0: CPU $ic1 s (without it, HOSPREPORT_VALIDATE_SCAN=1: $in1 s)"
+echo "bench-validate: what the hand-off costs ingest: CPU $ic1 s, peak $im1 MiB at scale 1.0 (without it, HOSPREPORT_VALIDATE_SCAN=1: $in1 s, $inm1 MiB); $ic4 s, $im4 MiB at scale 4.0"
 echo "bench-validate: baseline, the rules as SQL conditions (HOSPREPORT_VALIDATE_SQL=1): $qs1 s (CPU $qc1 s), $((qk1 / 1024)) MiB at scale 1.0; $qs4 s (CPU $qc4 s), $((qk4 / 1024)) MiB at scale 4.0"
 echo "bench-validate: baseline, the sqlite3 shell's GROUP BY key check (the old way): $bs1 s, $((bk1 / 1024)) MiB at scale 1.0; $bs4 s, $((bk4 / 1024)) MiB at scale 4.0"
 awk -v a="$k1" -v b="$k4" 'BEGIN { exit !(b < a + 8192) }' && echo "bench-validate: memory flat: PASS" ||
