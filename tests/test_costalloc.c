@@ -17,23 +17,19 @@
 
 #include "pipeline/core/db.h"
 #include "stages/compute/compute_internal.h"
+#include "tests/support/testkit.h"
 
-#define DB_PATH "build/test_costalloc.db"
+static char scratch[64]; /* the test kit's, one per test */
 
 static int setup(void **state)
 {
-    remove(DB_PATH), remove(DB_PATH "-wal"), remove(DB_PATH "-shm");
-    sqlite3 *db;
-    hr_error err;
-    if (db_open(DB_PATH, &db, &err))
-        return -1;
-    *state = db;
+    *state = tk_scratch_db(scratch, "test-costalloc");
     return 0;
 }
 
 static int teardown(void **state)
 {
-    db_close(*state);
+    tk_scratch_close(*state, scratch);
     return 0;
 }
 

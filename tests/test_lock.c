@@ -19,8 +19,12 @@
 
 #include "pipeline/core/error.h"
 #include "pipeline/lock.h"
+#include "tests/support/testkit.h"
 
-#define DB_PATH "build/tests/test_lock.db"
+/* The database path the lock is taken for, and its lock file, in the test
+ * kit's scratch folder. */
+static char scratch[64], db_path[96], lock_path[112];
+#define DB_PATH db_path
 
 /* Forks a child that takes the lock, tells the parent through a pipe, then
  * waits to be killed (never releasing). Returns its pid. */
@@ -52,7 +56,7 @@ static pid_t holder_child(void)
 static void test_second_process_is_refused(void **state)
 {
     (void)state;
-    unlink(DB_PATH ".lock");
+    unlink(lock_path);
     pid_t child = holder_child();
     lock_handle lk;
     hr_error err;
@@ -63,7 +67,7 @@ static void test_second_process_is_refused(void **state)
     gethostname(host, sizeof host);
     char expect[512];
     snprintf(expect, sizeof expect,
-             "another hospreport run holds " DB_PATH ".lock: pid %ld on %s, started ",
+             "another hospreport run holds %s: pid %ld on %s, started ", lock_path,
              (long)child, host);
     assert_memory_equal(err.message, expect, strlen(expect));
     assert_non_null(strstr(err.message, ", 'run --period 2026-10'; wait for it to finish"));
@@ -91,7 +95,7 @@ static void test_same_process_and_release(void **state)
     assert_int_equal(lock_acquire(DB_PATH, "compute", &b, &err), 0);
     lock_release(&b);
     /* Released: nothing is left beside the database. */
-    assert_int_equal(access(DB_PATH ".lock", F_OK), -1);
+    assert_int_equal(access(lock_path, F_OK), -1);
 }
 
 /* A run that opened the lock file before its holder released (and removed)
@@ -103,7 +107,7 @@ static void test_removed_file_not_held(void **state)
     lock_handle a, b, c;
     hr_error err;
     assert_int_equal(lock_acquire(DB_PATH, "run", &a, &err), 0);
-    int stale = open(DB_PATH ".lock", O_RDWR); /* a second run, between open and flock */
+    int stale = open(lock_path, O_RDWR); /* a second run, between open and flock */
     assert_true(stale >= 0);
     lock_release(&a);
     assert_int_equal(lock_acquire(DB_PATH, "run 3", &c, &err), 0); /* a new file */
@@ -114,7 +118,7 @@ static void test_removed_file_not_held(void **state)
     assert_non_null(strstr(err.message, "'run 3'"));
     close(stale);
     lock_release(&c);
-    assert_int_equal(access(DB_PATH ".lock", F_OK), -1);
+    assert_int_equal(access(lock_path, F_OK), -1);
 }
 
 static void test_unwritable_folder(void **state)
@@ -122,9 +126,28 @@ static void test_unwritable_folder(void **state)
     (void)state;
     lock_handle lk;
     hr_error err;
-    assert_int_equal(lock_acquire("build/tests/no-such-folder/x.db", "run", &lk, &err), HR_EFAIL);
-    assert_string_equal(err.file, "build/tests/no-such-folder/x.db.lock");
+    char path[128], lock[136];
+    snprintf(path, sizeof path, "%s/no-such-folder/x.db", scratch);
+    snprintf(lock, sizeof lock, "%s.lock", path);
+    assert_int_equal(lock_acquire(path, "run", &lk, &err), HR_EFAIL);
+    assert_string_equal(err.file, lock);
     assert_non_null(strstr(err.message, "cannot create the lock file"));
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    tk_tmpdir_create(scratch, "test-lock");
+    snprintf(db_path, sizeof db_path, "%s/test_lock.db", scratch);
+    snprintf(lock_path, sizeof lock_path, "%s.lock", db_path);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    tk_tmpdir_remove(scratch);
+    return 0;
 }
 
 int main(void)
@@ -135,5 +158,5 @@ int main(void)
         cmocka_unit_test(test_removed_file_not_held),
         cmocka_unit_test(test_unwritable_folder),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "pipeline/core/db.h"
@@ -19,10 +20,22 @@
 #include "pipeline/core/registry.h"
 #include "tests/support/testkit.h"
 
-#define DIR "build/tests/registry"
-#define DB_PATH DIR "/r.db"
-#define TEMPLATE DIR "/monthly.xml"
-#define PDF DIR "/monthly-2026-10-hospital.zh_CN.pdf"
+/* The data folder, a scratch folder of the test kit, emptied for each test
+ * (one for the run: paths_data_file() reads HOSPREPORT_DATADIR once). */
+static char dir[64];
+
+/* dir/NAME, in one of four static buffers used in turn. */
+static const char *at(const char *name)
+{
+    static char buf[4][128];
+    static int next;
+    char *p = buf[next++ % 4];
+    snprintf(p, sizeof buf[0], "%s/%s", dir, name);
+    return p;
+}
+#define DB_PATH at("r.db")
+#define TEMPLATE at("monthly.xml")
+#define PDF at("monthly-2026-10-hospital.zh_CN.pdf")
 
 static void months_of(const char *text, const char *first, const char *last)
 {
@@ -46,9 +59,10 @@ static void test_input_months(void **state)
 
 static sqlite3 *setup(void)
 {
-    if (system("rm -rf " DIR " && mkdir -p " DIR) != 0)
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'/* '%s'/.[!.]*", dir, dir);
+    if (system(cmd) != 0)
         fail();
-    setenv("HOSPREPORT_DATADIR", DIR, 1); /* no config/ there: data only */
     sqlite3 *db;
     hr_error err;
     assert_int_equal(db_open(DB_PATH, &db, &err), 0);
@@ -158,20 +172,20 @@ static void test_config_changes_fingerprint(void **state)
     hr_error err;
     char before[DIGEST_HEX_SIZE], after[DIGEST_HEX_SIZE], again[DIGEST_HEX_SIZE];
     assert_int_equal(registry_inputs_fingerprint(db, "2026-10", before, &err), 0);
-    if (system("mkdir -p " DIR "/config/rules") != 0)
-        fail();
-    tk_write_file(DIR "/config/rules/reconcile.xml", "<rules/>\n");
+    assert_int_equal(mkdir(at("config"), 0755), 0);
+    assert_int_equal(mkdir(at("config/rules"), 0755), 0);
+    tk_write_file(at("config/rules/reconcile.xml"), "<rules/>\n");
     assert_int_equal(registry_inputs_fingerprint(db, "2026-10", after, &err), 0);
     assert_string_not_equal(before, after);
     assert_int_equal(registry_inputs_fingerprint(db, "2026-10", again, &err), 0);
     assert_string_equal(after, again); /* deterministic */
-    tk_write_file(DIR "/config/rules/reconcile.xml", "<rules tolerance='1'/>\n");
+    tk_write_file(at("config/rules/reconcile.xml"), "<rules tolerance='1'/>\n");
     assert_int_equal(registry_inputs_fingerprint(db, "2026-10", again, &err), 0);
     assert_string_not_equal(after, again);
     /* where exports come from and reports go changes no number */
     char moved[DIGEST_HEX_SIZE];
-    tk_write_file(DIR "/config/sources.xml", "<sources/>\n");
-    tk_write_file(DIR "/config/delivery.xml", "<delivery/>\n");
+    tk_write_file(at("config/sources.xml"), "<sources/>\n");
+    tk_write_file(at("config/delivery.xml"), "<delivery/>\n");
     assert_int_equal(registry_inputs_fingerprint(db, "2026-10", moved, &err), 0);
     assert_string_equal(again, moved);
     db_close(db);
@@ -221,14 +235,29 @@ static void test_errors(void **state)
     memset(fp, 'a', 64);
     fp[64] = '\0';
     assert_int_equal(registry_entry_init(&e, "monthly", "2026-10", "hospital", "en",
-                                         DIR "/missing.xml", fp, PDF, &err),
+                                         at("missing.xml"), fp, PDF, &err),
                      HR_EFAIL);
-    assert_string_equal(err.file, DIR "/missing.xml");
+    assert_string_equal(err.file, at("missing.xml"));
     assert_int_equal(registry_entry_init(&e, "monthly", "2026-10", "hospital", "en", TEMPLATE, fp,
-                                         DIR "/not-written.pdf", &err),
+                                         at("not-written.pdf"), &err),
                      0);
     assert_int_not_equal(registry_record(db, &e, &err), 0); /* no PDF to record */
     db_close(db);
+}
+
+static int group_setup(void **state)
+{
+    (void)state;
+    tk_tmpdir_create(dir, "test-registry");
+    setenv("HOSPREPORT_DATADIR", dir, 1); /* no config/ there: data only */
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    tk_tmpdir_remove(dir);
+    return 0;
 }
 
 int main(void)
@@ -240,5 +269,5 @@ int main(void)
         cmocka_unit_test(test_month_state_view),
         cmocka_unit_test(test_errors),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

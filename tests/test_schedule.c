@@ -19,6 +19,7 @@
 #include "pipeline/core/period.h"
 #include "pipeline/core/registry.h"
 #include "pipeline/schedule.h"
+#include "tests/support/testkit.h"
 
 static int32_t day(const char *iso)
 {
@@ -113,13 +114,17 @@ static void test_listing_window(void **state)
 
 /* ---- due and status on a database ---- */
 
-#define DB_PATH "build/tests/test_schedule.db"
+static char scratch[64], db_path[96]; /* the test kit's scratch folder */
+#define DB_PATH db_path
 
 static sqlite3 *fresh_db(void)
 {
+    char side[112];
+    snprintf(side, sizeof side, "%s-wal", DB_PATH);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", DB_PATH);
+    unlink(side);
     unlink(DB_PATH);
-    unlink(DB_PATH "-wal");
-    unlink(DB_PATH "-shm");
     sqlite3 *db;
     hr_error err;
     assert_int_equal(db_open(DB_PATH, &db, &err), 0);
@@ -308,6 +313,21 @@ static void test_status_command(void **state)
                                  "2026-11-03T02:00:00Z  "));
 }
 
+static int setup(void **state)
+{
+    (void)state;
+    tk_tmpdir_create(scratch, "test-schedule");
+    snprintf(db_path, sizeof db_path, "%s/test_schedule.db", scratch);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    tk_tmpdir_remove(scratch);
+    return 0;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -319,5 +339,5 @@ int main(void)
         cmocka_unit_test(test_due_bad_today),
         cmocka_unit_test(test_status_command),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, setup, teardown);
 }

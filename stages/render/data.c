@@ -116,6 +116,11 @@ static const struct builtin {
      "s.period BETWEEN :month_first AND :month_last ORDER BY s.period, s.source"},
 };
 
+const char *ds_builtin_sql(int i)
+{
+    return i >= 0 && (size_t)i < sizeof builtins / sizeof *builtins ? builtins[i].sql : NULL;
+}
+
 static const char *template_sql(rctx *c, const char *name, long *line)
 {
     xmlNodePtr root = xmlDocGetRootElement(c->tpl);

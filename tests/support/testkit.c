@@ -244,15 +244,22 @@ static void read_command(const char *cmd, strbuf *sb)
     pclose(p);
 }
 
-void tk_pdf_text(const char *pdf, int page, strbuf *sb)
+static void pdf_text(const char *pdf, int page, const char *options, strbuf *sb)
 {
-    char cmd[512];
+    char cmd[600];
     if (page)
-        snprintf(cmd, sizeof cmd, "pdftotext -q -f %d -l %d '%s' -", page, page, pdf);
+        snprintf(cmd, sizeof cmd, "pdftotext -q%s -f %d -l %d '%s' -", options, page, page, pdf);
     else
-        snprintf(cmd, sizeof cmd, "pdftotext -q '%s' -", pdf);
+        snprintf(cmd, sizeof cmd, "pdftotext -q%s '%s' -", options, pdf);
     sb_reset(sb);
     read_command(cmd, sb);
+}
+
+void tk_pdf_text(const char *pdf, int page, strbuf *sb) { pdf_text(pdf, page, "", sb); }
+
+void tk_pdf_text_layout(const char *pdf, int page, strbuf *sb)
+{
+    pdf_text(pdf, page, " -layout", sb);
 }
 
 int tk_pdf_pages(const char *pdf)

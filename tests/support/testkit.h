@@ -76,6 +76,9 @@ void tk_expect_undefined(sqlite3 *db, const char *period, const char *scope, con
 
 /* The text of one page of a PDF (page 0: every page), replacing sb. */
 void tk_pdf_text(const char *pdf, int page, strbuf *sb);
+/* The same laid out as on the page (pdftotext -layout): a table's row is
+ * one line, its cells in order. */
+void tk_pdf_text_layout(const char *pdf, int page, strbuf *sb);
 /* The number of pages of a PDF (0 if unreadable). */
 int tk_pdf_pages(const char *pdf);
 
