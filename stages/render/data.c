@@ -311,7 +311,8 @@ static const struct small_count_table {
     {"reconcile_rule_state", 'r'}, {"report_run", 'r'}, {"revenue", 'r'},
     {"rollup_state", 'r'}, {"row_warning", 'x'}, {"schema_migration", 'r'},
     {"source_file", 'r'}, {"source_name", 'r'}, {"staff", 'r'}, {"surgery", 'x'},
-    {"validate_volume", 'x'}, {"validation_summary", 'r'},
+    {"validate_handoff", 'x'}, {"validate_handoff_hit", 'x'}, {"validate_volume", 'x'},
+    {"validation_summary", 'r'},
 };
 
 int ds_small_count_class(const char *table)
