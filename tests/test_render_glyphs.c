@@ -429,6 +429,57 @@ static void test_composite_glyphs_keep_every_stroke(void **state)
     db_close(db);
 }
 
+/* A section heading's rule is drawn below the heading's descenders, not
+ * through them (要, 摘 and g, j, p, q, y reach below the baseline). The page
+ * is rasterised at 288 dpi; every rule (a row dark over most of the page's
+ * width) must have white rows between it and the ink above it. */
+static void test_heading_rule_clears_the_text(void **state)
+{
+    (void)state;
+    sqlite3 *db = fixture_db();
+    char tpl[256], out[256];
+    snprintf(tpl, sizeof tpl, "%s/heading.xml", tmpdir);
+    snprintf(out, sizeof out, "%s/heading-out", tmpdir);
+    tk_write_file(tpl, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<report title=\"Heading\">\n"
+                       "<h level=\"1\">执行摘要要 gjpqy</h>\n<p>正文。</p>\n</report>\n");
+    assert_int_equal(render(db, tpl, "hospital", out), 0);
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd,
+             "pdftoppm -q -r 288 -gray -f 1 -l 1 '%s/monthly-2026-10-hospital.zh_CN.pdf' "
+             "'%s/heading'", out, tmpdir);
+    assert_int_equal(system(cmd), 0);
+    char path[300];
+    snprintf(path, sizeof path, "%s/heading-1.pgm", tmpdir);
+    pgm g;
+    read_pgm(path, &g);
+    int rules = 0;
+    for (int y = 1; y < g.h; y++) {
+        int dark = 0, prev = 0, x0 = g.w, x1 = 0;
+        for (int x = 0; x < g.w; x++) {
+            dark += g.px[y * g.w + x] < 160;
+            prev += g.px[(y - 1) * g.w + x] < 160;
+            if (g.px[y * g.w + x] < 160)
+                x0 = x < x0 ? x : x0, x1 = x;
+        }
+        if (dark < g.w / 2 || prev >= g.w / 2)
+            continue; /* not the top row of a rule */
+        rules++;
+        int gap = 0; /* white rows above the rule, over its width */
+        for (int yy = y - 1; yy >= 0; yy--, gap++) {
+            int ink = 0;
+            for (int x = x0; x <= x1 && !ink; x++)
+                ink = g.px[yy * g.w + x] < 200;
+            if (ink)
+                break;
+        }
+        if (gap < 4) /* 1 pt at 288 dpi */
+            fail_msg("the rule at row %d touches the ink above it (%d white rows)", y, gap);
+    }
+    assert_true(rules >= 1);
+    free(g.px);
+    db_close(db);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -450,6 +501,7 @@ int main(void)
         cmocka_unit_test(test_every_cjk_glyph_has_ink),
         cmocka_unit_test(test_checker_fails_a_font_that_loses_glyphs),
         cmocka_unit_test(test_composite_glyphs_keep_every_stroke),
+        cmocka_unit_test(test_heading_rule_clears_the_text),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

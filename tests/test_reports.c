@@ -512,19 +512,24 @@ static void test_drg_section(void **state)
     assert_true(strstr(sec, "结余最多的病组") == NULL); /* the hospital's only */
     assert_true(strstr(sec, "各科室 DRG 情况") == NULL);
     unwrap(&t); /* the findings wrap */
-    flat_contains(t.buf, "病组GB19（胃、食管、十二指肠大手术）本期 8 例，次均费用 104,400.00元，比地区标杆 "
-                           "72,000.00元 高 45.0%；平均住院日 22.0 天，标杆 16.0 天（+37.5%）；病组结余 "
-                           "-25.76万元。");
-    flat_contains(t.buf, "费用超标主要因住院日偏长（22.0 天，标杆 16.0 天）");
+    flat_contains(t.buf, "病组GB19（胃、食管、十二指肠大手术）本期 8 例，次均费用 104,400.00元，比医保支付"
+                           "标准 72,200.00元 高 44.6%（比地区标杆 72,000.00元 高 45.0%），病组亏损 "
+                           "25.76万元；平均住院日 22.0 天，标杆 16.0 天（+37.5%）。");
+    flat_contains(t.buf, "亏损 25.76万元，主要因住院日偏长（22.0 天，标杆 16.0 天）");
     text_of(out, "monthly", "2026-10", "D02", "en", &t);
     unwrap(&t);
     flat_contains(t.buf, "45.0% above the region's benchmark of ¥72,000.00");
-    /* Orthopaedics' IC29: 76,800 against 60,000 (+28.0 %), 11 days as the
-     * benchmark: the cause is spending, materials 62 % of its fees */
+    /* Orthopaedics' IC29: 76,800 against a payment of 58,900 (a loss of
+     * 8 x 17,900 = 14.32万), 11 days as the benchmark: the cause is
+     * spending; of its fees, materials (62 %) run above all the
+     * hospital's stays (39.9 %: 139.57万 of 350.14万 yuan of fees), drugs
+     * (12 % against 22.6 %) and examinations (8 % against 13.0 %) do not
+     * and are not cited */
     text_of(out, "monthly", "2026-10", "D03", "zh_CN", &t);
     unwrap(&t);
-    flat_contains(t.buf, "病组IC29（髋、肩、膝、肘和踝关节置换术）住院日不长而费用高出标杆 28.0%，耗材占 "
-                           "62.0%、药品占 12.0%");
+    flat_contains(t.buf, "病组IC29（髋、肩、膝、肘和踝关节置换术）住院日不长而亏损 14.32万元；费用结构：耗材占 "
+                           "62.0%（全院住院病例 39.9%）。");
+    assert_true(strstr(t.buf, "药品占 12.0%") == NULL);
     assert_true(strstr(t.buf, "住院日偏长") == NULL);
     /* Cardiology's FV29 costs 2.2 x its benchmark on 2 stays: listed among
      * the losers, but too few stays for a finding (min_stays 5) */
@@ -655,7 +660,7 @@ static void test_topic_drg(void **state)
     text_of(out, "topic-drg", "2026-10", "D03", "zh_CN", &t);
     unwrap(&t);
     flat_contains(t.buf, "骨科");
-    flat_contains(t.buf, "住院日不长而费用高出标杆 28.0%");
+    flat_contains(t.buf, "住院日不长而亏损 14.32万元");
     assert_true(strstr(t.buf, "GB19") == NULL);
 
     /* the topic range has no grouped stay: one line, no empty page */
@@ -699,7 +704,11 @@ static void test_topic_guokao(void **state)
             " (35, '运营效率', 'Operational efficiency', '收支结余', 'Balance', 'balance', 'value', 'up',"
             "  NULL, NULL),"
             " (39, '运营效率', 'Operational efficiency', '住院次均费用增幅', 'Growth of the fee per stay',"
-            "  'ip_fee_per_stay', 'yoy', 'down', 5, '测试参考值');");
+            "  'ip_fee_per_stay', 'yoy', 'down', 5, '测试参考值');"
+            /* the fee per stay grew 3.0 % a year earlier: this year's
+             * -0.01 % is 3.01 points less growth, better for a 'down' item */
+            "INSERT OR REPLACE INTO indicator_value (period, scope, indicator, value, yoy)"
+            " VALUES ('2025-10', 'hospital', 'ip_fee_per_stay', 10300, 3.0);");
     char out[128];
     snprintf(out, sizeof out, "%s/topic-guokao", tmpdir);
     assert_int_equal(render(db, "topic-guokao", "2026-10", NULL, "hospital", "all", out), 3);
@@ -707,7 +716,7 @@ static void test_topic_guokao(void **state)
     text_of(out, "topic-guokao", "2026-10", "hospital", "zh_CN", &t);
     assert_contains(t.buf, "专题分析报告：国考自评");
     unwrap(&t);
-    flat_contains(t.buf, "本报告计算 5 项国考指标，本期有数值的 4 项；与上年同期相比改善 2 项、变差 1 项；"
+    flat_contains(t.buf, "本报告计算 5 项国考指标，本期有数值的 4 项；与上年同期相比改善 3 项、变差 1 项；"
                          "填写了参考值的 2 项中达到参考值 1 项。");
     /* in the assessment's order, by dimension, one row per item (read
      * with -layout: a row is a line) */
@@ -718,7 +727,7 @@ static void test_topic_guokao(void **state)
         {"14", "低风险组病例死亡率", "3.57%", "+3.6个百分点", "变差", "未达到"},
         {"运营效率", "31", "医疗服务收入占医疗收入比例", "31.8%", "+2.2个百分点", "改善"},
         {"35", "收支结余", "+7.4%", "↑ 逐步提高", "改善", ""},
-        {"39", "住院次均费用增幅", "-0.01%", "—", "5%", "达到"}};
+        {"39", "住院次均费用增幅", "-0.01%", "-3.0个百分点", "改善", "达到"}};
     const char *at = strstr(lay.buf, "考核维度");
     assert_non_null(at);
     for (int i = 0; i < 5; i++) {
@@ -737,7 +746,7 @@ static void test_topic_guokao(void **state)
     text_of(out, "topic-guokao", "2026-10", "hospital", "en", &t);
     unwrap(&t);
     flat_contains(t.buf, "5 items of the national assessment computed, 4 with a value this period; against a "
-                         "year earlier 2 better and 1 worse; of the 2 with a reference value, 1 meet it.");
+                         "year earlier 3 better and 1 worse; of the 2 with a reference value, 1 meet it.");
     flat_contains(t.buf, "Mortality in low-risk groups");
     sb_release(&t);
     db_close(db);

@@ -125,13 +125,26 @@ static void format_value(strbuf *sb, const ind_info *in, int has, double v, int 
     sb_addstr(sb, has ? nf_value(zh ? NF_ZH : NF_EN, in->unit, v, &o, buf) : nf_undefined());
 }
 
-/* A change from base to cur: percentage points for % indicators, else the
- * relative change in %; with `sign` a leading + or -, else its size. */
+/* Whether a change from base to cur is said as an amount in the
+ * indicator's unit: a relative change means nothing from a base at or
+ * below zero or across zero (a balance -203万 -> -354万 is not "-74 %"). */
+static int change_as_amount(const ind_info *in, double cur, double base)
+{
+    return !is_percent(in) && (base <= 0 || cur < 0);
+}
+
+/* A change from base to cur: percentage points for % indicators, the
+ * amount in the unit from a base <= 0 or across zero, else the relative
+ * change in %; with `sign` a leading + or -, else its size. */
 static void format_change(strbuf *sb, const ind_info *in, int has, double cur, double base,
                           int zh, int sign)
 {
-    if (!has || (!is_percent(in) && base == 0)) {
+    if (!has) {
         sb_addstr(sb, nf_undefined());
+        return;
+    }
+    if (change_as_amount(in, cur, base)) {
+        format_value(sb, in, 1, sign ? cur - base : fabs(cur - base), zh, sign);
         return;
     }
     char buf[NF_MAX];
@@ -693,8 +706,11 @@ static void period_words(const advise_ctx *c, strbuf *zh, strbuf *en)
 
 /* The overview: summary, what needs attention (the top findings'
  * headlines), what needs a decision (headlines of findings whose
- * suggestion is an alert); the calm sentence when there is no finding. */
-static int write_overview(advise_ctx *c, const advise_rule *r, int nfind, hr_error *err)
+ * suggestion is an alert); the calm sentence when there is no finding.
+ * said[k] is set for each of the nfind findings whose figure the
+ * paragraph states: its headline quoted, or its change in the summary. */
+static int write_overview(advise_ctx *c, const advise_rule *r, int nfind, char *said,
+                          hr_error *err)
 {
     slots s = {0};
     const char *szh, *sen;
@@ -715,7 +731,12 @@ static int write_overview(advise_ctx *c, const advise_rule *r, int nfind, hr_err
         decide[k] = 0;
         char key[128];
         snprintf(key, sizeof key, "{%s:%s}", f->mom ? "mom" : "yoy", f->indicator);
-        if (!f->head_zh || (*f->sig && !*f->about && *f->indicator && strstr(summary, key))) {
+        if (*f->sig && !*f->about && *f->indicator && strstr(summary, key)) {
+            decide[k] = -1;
+            said[k] = 1;
+            continue;
+        }
+        if (!f->head_zh) {
             decide[k] = -1;
             continue;
         }
@@ -727,6 +748,7 @@ static int write_overview(advise_ctx *c, const advise_rule *r, int nfind, hr_err
             sb_addf(&s.zh[d], "%s%s", nd ? word(c, WORD_JOIN, 1) : "", f->head_zh);
             sb_addf(&s.en[d], "%s%s", nd ? word(c, WORD_JOIN, 0) : "", f->head_en);
             nd++;
+            said[k] = 1;
         }
     }
     for (int k = 0; k < nfind && na < r->count; k++) {
@@ -736,6 +758,7 @@ static int write_overview(advise_ctx *c, const advise_rule *r, int nfind, hr_err
         sb_addf(&s.zh[a], "%s%s", na ? word(c, WORD_JOIN, 1) : "", f->head_zh);
         sb_addf(&s.en[a], "%s%s", na ? word(c, WORD_JOIN, 0) : "", f->head_en);
         na++;
+        said[k] = 1;
     }
     free(decide);
     i = slot(&s, "count");
@@ -796,9 +819,11 @@ static int flush_scope(advise_ctx *c, const advise_rules *rules, hr_error *err)
                      ? c->set->max_suggestions
                      : nsug;
     int rc = HR_OK, bit = is_hospital(c) ? ADVISE_SCOPE_HOSPITAL : ADVISE_SCOPE_DEPARTMENTS;
+    char *said = xrealloc(NULL, (size_t)keep_f + 1);
+    memset(said, 0, (size_t)keep_f + 1);
     for (int k = 0; k < rules->count && rc == HR_OK; k++)
         if (rules->rules[k].type == ADVISE_OVERVIEW && (rules->rules[k].scopes & bit)) {
-            rc = write_overview(c, &rules->rules[k], keep_f, err);
+            rc = write_overview(c, &rules->rules[k], keep_f, said, err);
             break;
         }
     for (int k = 0; k < c->ncands && rc == HR_OK; k++) {
@@ -809,11 +834,16 @@ static int flush_scope(advise_ctx *c, const advise_rules *rules, hr_error *err)
         for (int j = nfind; j < c->ncands && x->watch && !covered; j++)
             covered = !c->cands[j].watch && *x->indicator &&
                       !strcmp(c->cands[j].indicator, x->indicator);
+        /* ... or when the overview states its finding's figure: a 持续观察
+         * restating it would say the same fact a third time */
+        for (int j = 0; j < keep_f && x->watch && !covered; j++)
+            covered = said[j] && c->cands[j].group == x->group;
         if (covered)
             continue;
         rc = insert_row(c, x->kind ? "suggestion" : "finding", x->severity, x->rule_id,
                         x->indicator, x->about, x->zh, x->en, err);
     }
+    free(said);
     free_cands(c);
     return rc;
 }
@@ -894,6 +924,7 @@ typedef struct change {
     double z;       /* |rel| / the usual variation of the last months */
     int seasonal;
     double last_year; /* last year's same move, as rel */
+    double ly_cur, ly_base; /* and its values */
     int base_hidden;  /* the base is hidden by the small-count rule */
 } change;
 
@@ -916,6 +947,36 @@ static int min_base_of(const advise_ctx *c, const ind_info *in, double *min, int
         return 1;
     }
     return 0;
+}
+
+/* A ratio over too few cases to speak of: its denominator (the smaller of
+ * v's and b's; b is the base period's row, or NULL for a state) below the
+ * indicator's <min_base> -- with of="numerator" the larger numerator --
+ * or, without one, below min_ratio_base (a default that judges only rows
+ * with a stored denominator). 术前平均住院日 0.4 -> 1.3 days over four
+ * operations is no change, and 1.3 days over four is no state. */
+static int ratio_base_small(const advise_ctx *c, const ind_info *in, const value_row *v,
+                            const value_row *b)
+{
+    double min;
+    int of_num;
+    if (in->is_flow || !v)
+        return 0;
+    if (!min_base_of(c, in, &min, &of_num)) {
+        if (c->set->min_ratio_base <= 0 || !v->has_den || (b && !b->has_den))
+            return 0;
+        min = c->set->min_ratio_base, of_num = 0;
+    }
+    if (of_num) { /* the larger of the two numerators */
+        double num = v->has_num ? fabs(v->num) : 0;
+        if (b && b->has_num && fabs(b->num) > num)
+            num = fabs(b->num);
+        return num < min;
+    }
+    double den = v->has_den ? v->den : 0; /* the smaller of the two denominators */
+    if (b && b->has_den && b->den < den)
+        den = b->den;
+    return den < min;
 }
 
 /* The scope's value of `in` over the `span` months ending with month
@@ -959,7 +1020,7 @@ static int span_value(const advise_ctx *c, const char *scope, const ind_info *in
  * `last` against the span before (mom) or a year before (yoy). Months
  * compare with their stored bases. */
 static int span_rel(const advise_ctx *c, const char *scope, const ind_info *in, int last,
-                    int span, int mom, double *rel)
+                    int span, int mom, double *rel, double *cur_out, double *base_out)
 {
     double cur, base;
     if (span == 1) {
@@ -975,6 +1036,8 @@ static int span_rel(const advise_ctx *c, const char *scope, const ind_info *in, 
     if (strcmp(in->unit, "percent") != 0 && base == 0)
         return 0;
     *rel = rel_of(in, cur, base);
+    if (cur_out)
+        *cur_out = cur, *base_out = base;
     return 1;
 }
 
@@ -994,23 +1057,11 @@ static change change_of(const advise_ctx *c, const char *scope, const ind_info *
     ch.rel = rel_of(in, ch.cur, ch.base);
     double min;
     int of_num;
-    if (min_base_of(c, in, &min, &of_num)) {
-        if (in->is_flow) {
-            ch.small_base = fmax(fabs(ch.cur), fabs(ch.base)) < min;
-        } else if (of_num) { /* the larger of the two numerators */
-            const value_row *b = find_value_at(c, mom ? c->mom_label : c->yoy_label, scope, in->id);
-            double num = v->has_num ? fabs(v->num) : 0;
-            if (b && b->has_num && fabs(b->num) > num)
-                num = fabs(b->num);
-            ch.small_base = num < min;
-        } else { /* the smaller of the two denominators */
-            const value_row *b = find_value_at(c, mom ? c->mom_label : c->yoy_label, scope, in->id);
-            double den = v->has_den ? v->den : 0;
-            if (b && b->has_den && b->den < den)
-                den = b->den;
-            ch.small_base = den < min;
-        }
-    }
+    if (in->is_flow)
+        ch.small_base = min_base_of(c, in, &min, &of_num) && fmax(fabs(ch.cur), fabs(ch.base)) < min;
+    else
+        ch.small_base = ratio_base_small(
+            c, in, v, find_value_at(c, mom ? c->mom_label : c->yoy_label, scope, in->id));
     int span = c->p.kind == PERIOD_MONTH ? 1 : c->p.kind == PERIOD_QUARTER ? 3 : 0;
     if (!span)
         return ch; /* a year has too few years of history to compare with */
@@ -1022,7 +1073,7 @@ static change change_of(const advise_ctx *c, const char *scope, const ind_info *
     int n = 0;
     for (int k = 1; k <= nhist; k++) {
         double r;
-        if (span_rel(c, scope, in, c->p.last - k * span, span, mom, &r))
+        if (span_rel(c, scope, in, c->p.last - k * span, span, mom, &r, NULL, NULL))
             sum += r, sum2 += r * r, n++;
     }
     if (c->set->significance > 0 && n >= need && n > 1) {
@@ -1032,7 +1083,7 @@ static change change_of(const advise_ctx *c, const char *scope, const ind_info *
         ch.z = sd > 1e-9 ? fabs(ch.rel) / sd : 99;
     }
     if (mom && c->set->seasonal_ratio > 0 &&
-        span_rel(c, scope, in, c->p.last - 12, span, 1, &ch.last_year))
+        span_rel(c, scope, in, c->p.last - 12, span, 1, &ch.last_year, &ch.ly_cur, &ch.ly_base))
         ch.seasonal = ch.last_year * ch.rel > 0 &&
                       fabs(ch.last_year) >= c->set->seasonal_ratio * fabs(ch.rel);
     return ch;
@@ -1144,6 +1195,35 @@ static int device_breaks(advise_ctx *c, int mom, const period *base, int new, hr
     return rc == SQLITE_DONE ? HR_OK : db_fail(c->db, "reading equipment months", err);
 }
 
+/* The hospital's flows whose change `dept` accounts for at least
+ * new_department_share % of (its delta against the sum of all): broken,
+ * with the reason zh / en (a department new, or closed or merged). */
+static int share_breaks(advise_ctx *c, int mom, const char *dept, const char *zh,
+                        const char *en, hr_error *err)
+{
+    sqlite3_stmt *q = db_prepare(
+        c->db,
+        "SELECT indicator FROM contribution k WHERE period = ?1 AND comparison = ?2"
+        " AND dept_code = ?3 AND abs(delta) * 100 >= ?4 * abs((SELECT sum(delta) FROM"
+        " contribution t WHERE t.period = k.period AND t.indicator = k.indicator AND"
+        " t.comparison = k.comparison))",
+        err);
+    if (!q)
+        return err->code;
+    sqlite3_bind_text(q, 1, c->period_text, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, mom ? "mom" : "yoy", -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, dept, -1, SQLITE_STATIC);
+    sqlite3_bind_double(q, 4, c->set->new_dept_share);
+    int rc;
+    while (db_row(q, &rc, err)) {
+        const char *ind = (const char *)sqlite3_column_text(q, 0);
+        if (!broken(c, "hospital", ind, mom))
+            add_break(c, mom, "hospital", ind, zh, en);
+    }
+    sqlite3_finalize(q);
+    return rc;
+}
+
 /* Departments in the dictionary in the period but in no month of the base
  * (when the base has a dictionary): every comparison of theirs, and the
  * hospital's flows they account for new_department_share % of. */
@@ -1176,25 +1256,7 @@ static int dept_breaks(advise_ctx *c, int mom, const period *base, hr_error *err
         add_break(c, mom, dept, "", zh, en);
         snprintf(zh, sizeof zh, "含新设科室%s", dzh);
         snprintf(en, sizeof en, "includes a new department, %s", den);
-        sqlite3_stmt *q = db_prepare(
-            c->db,
-            "SELECT indicator FROM contribution k WHERE period = ?1 AND comparison = ?2"
-            " AND dept_code = ?3 AND abs(delta) * 100 >= ?4 * abs((SELECT sum(delta) FROM"
-            " contribution t WHERE t.period = k.period AND t.indicator = k.indicator AND"
-            " t.comparison = k.comparison))",
-            err);
-        if (!q) {
-            sqlite3_finalize(st);
-            return err->code;
-        }
-        sqlite3_bind_text(q, 1, c->period_text, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 2, mom ? "mom" : "yoy", -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 3, dept, -1, SQLITE_STATIC);
-        sqlite3_bind_double(q, 4, c->set->new_dept_share);
-        int qrc;
-        while (db_row(q, &qrc, err))
-            add_break(c, mom, "hospital", (const char *)sqlite3_column_text(q, 0), zh, en);
-        sqlite3_finalize(q);
+        int qrc = share_breaks(c, mom, dept, zh, en, err);
         if (qrc) {
             sqlite3_finalize(st);
             return qrc;
@@ -1264,28 +1326,7 @@ static int dict_breaks(advise_ctx *c, int mom, const period *base, hr_error *err
         snprintf(zh, sizeof zh, "科室字典变更：%s已撤销或并入其他科室", sqlite3_column_text(st, 1));
         snprintf(en, sizeof en, "the department dictionary changed: %s was closed or merged",
                  sqlite3_column_text(st, 2));
-        sqlite3_stmt *q = db_prepare(
-            c->db,
-            "SELECT indicator FROM contribution k WHERE period = ?1 AND comparison = ?2"
-            " AND dept_code = ?3 AND abs(delta) * 100 >= ?4 * abs((SELECT sum(delta) FROM"
-            " contribution t WHERE t.period = k.period AND t.indicator = k.indicator AND"
-            " t.comparison = k.comparison))",
-            err);
-        if (!q) {
-            sqlite3_finalize(st);
-            return err->code;
-        }
-        sqlite3_bind_text(q, 1, c->period_text, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 2, mom ? "mom" : "yoy", -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 3, dept, -1, SQLITE_STATIC);
-        sqlite3_bind_double(q, 4, c->set->new_dept_share);
-        int qrc;
-        while (db_row(q, &qrc, err)) {
-            const char *ind = (const char *)sqlite3_column_text(q, 0);
-            if (!broken(c, "hospital", ind, mom))
-                add_break(c, mom, "hospital", ind, zh, en);
-        }
-        sqlite3_finalize(q);
+        int qrc = share_breaks(c, mom, dept, zh, en, err);
         if (qrc) {
             sqlite3_finalize(st);
             return qrc;
@@ -1450,6 +1491,8 @@ static ranked *departments_beyond(const advise_ctx *c, const advise_rule *r, con
             continue;
         if (hospital ? !in_categories(c, r, v->scope) : strcmp(v->scope, c->scope) != 0)
             continue;
+        if (ratio_base_small(c, in, v, NULL))
+            continue; /* a ratio over a few cases is no state */
         list[(*n)++] = (ranked){v, high_side ? v->value : -v->value};
     }
     qsort(list, (size_t)*n, sizeof *list, ranked_desc);
@@ -1478,7 +1521,8 @@ static void band_side(advise_ctx *c, const advise_rule *r, const ind_info *in, i
                       double limit)
 {
     const value_row *self = find_value(c, c->scope, in->id);
-    int self_beyond = self && self->has_value && beyond(high_side, self->value, limit);
+    int self_beyond = self && self->has_value && beyond(high_side, self->value, limit) &&
+                      !ratio_base_small(c, in, self, NULL);
     int n;
     ranked *list = departments_beyond(c, r, in, high_side, limit, &n);
     int fire = self_beyond || (r->trigger_any && is_hospital(c) && n > 0);
@@ -1553,6 +1597,8 @@ static void change_slots(const advise_ctx *c, int mom, const ind_info *in, const
     double d = ch->delta;
     slot_text(s, "trend", d > 0 ? "上升" : d < 0 ? "下降" : "持平",
               d > 0 ? "rose" : d < 0 ? "fell" : "was unchanged");
+    slot_text(s, "trend_to", d > 0 ? "升至" : d < 0 ? "降至" : "持平于",
+              d > 0 ? "up to" : d < 0 ? "down to" : "unchanged at");
     slot_text(s, "comparison", mom ? "环比" : "同比", comparison_en(c, mom));
     int same = c->p.kind == PERIOD_QUARTER ? WORD_SAME_QUARTER : WORD_SAME_MONTH;
     slot_text(s, "same_period", word(c, same, 1), word(c, same, 0));
@@ -1561,6 +1607,10 @@ static void change_slots(const advise_ctx *c, int mom, const ind_info *in, const
         strbuf *b = zh ? &s->zh[i] : &s->en[i];
         if (!ch->seasonal && ch->last_year == 0) {
             sb_addstr(b, "—");
+            continue;
+        }
+        if (ch->seasonal && change_as_amount(in, ch->ly_cur, ch->ly_base)) {
+            format_value(b, in, 1, ch->ly_cur - ch->ly_base, zh, 1);
             continue;
         }
         if (ch->last_year > 0)
@@ -1976,7 +2026,8 @@ static void eval_factors(advise_ctx *c, const advise_rule *r)
         sb_reset(&s.en[0]);
         sb_addstr(&s.zh[0], pt->zh);
         sb_addstr(&s.en[0], pt->en);
-        change ac = {1, a1, a0, a1 - a0, (a1 - a0) / fabs(a0) * 100, 0, 0, 0, 0, 0, 0};
+        change ac = {.ok = 1, .cur = a1, .base = a0, .delta = a1 - a0,
+                     .rel = (a1 - a0) / fabs(a0) * 100};
         /* the revenue and the effects are money totals (万元), the price a fee */
         static const ind_info total = {.id = "", .unit = "money"};
         value_slot(&s, "value", &total, 1, a1);
@@ -2114,7 +2165,8 @@ static void eval_statement(advise_ctx *c, const advise_rule *r)
     const ind_info *bi = find_ind(c, "balance");
     slots s = {0};
     common_slots(c, bi ? bi : &money_info, find_value(c, c->scope, "balance"), &s);
-    change ch = {1, bal.cur, bal.base, db, bal.base ? db / fabs(bal.base) * 100 : 0, 0, 0, 0, 0, 0, 0};
+    change ch = {.ok = 1, .cur = bal.cur, .base = bal.base, .delta = db,
+                 .rel = bal.base ? db / fabs(bal.base) * 100 : 0};
     change_slots(c, r->mom, &money_info, &ch, &s);
     signed_slot(&s, "revenue_delta", &money_info, dr);
     signed_slot(&s, "cost_delta", &money_info, dc);
@@ -2138,7 +2190,7 @@ static void rel_slot(slots *s, const char *key, const ind_info *money, double cu
     for (int zh = 1; zh >= 0; zh--) {
         strbuf *b = zh ? &s->zh[i] : &s->en[i];
         format_value(b, money, 1, cur - base, zh, 1);
-        if (base != 0) {
+        if (!change_as_amount(money, cur, base)) {
             sb_addstr(b, zh ? "（" : " (");
             double r = (cur - base) / fabs(base) * 100;
             if (r > 0)
@@ -2211,7 +2263,7 @@ static void eval_deficit(advise_ctx *c, const advise_rule *r)
     int n = statement_lines(c, r->mom, lines, &rev, &cost, &bal);
     slots s = {0};
     common_slots(c, in, v, &s);
-    change ch = {has, v->value, base, v->value - base, 0, 0, 0, 0, 0, 0, 0};
+    change ch = {.ok = has, .cur = v->value, .base = base, .delta = v->value - base};
     change_slots(c, r->mom, in, &ch, &s);
     rel_slot(&s, "revenue_change", &money_info, rev.ok ? rev.cur : 0, rev.ok ? rev.base : 0);
     rel_slot(&s, "cost_change", &money_info, cost.ok ? cost.cur : 0, cost.ok ? cost.base : 0);
@@ -2233,7 +2285,10 @@ static void eval_deficit(advise_ctx *c, const advise_rule *r)
         slot_text(&s, "cost_line_change", "—", "—");
     const stmt_line *pers = &lines[7]; /* direct_cost personnel */
     int i = slot(&s, "personnel_change");
-    if (pers->ok && pers->base != 0) {
+    if (pers->ok && change_as_amount(&money_info, pers->cur, pers->base)) {
+        format_value(&s.zh[i], &money_info, 1, pers->cur - pers->base, 1, 1);
+        format_value(&s.en[i], &money_info, 1, pers->cur - pers->base, 0, 1);
+    } else if (pers->ok) {
         double rp = (pers->cur - pers->base) / fabs(pers->base) * 100;
         sb_addstr(&s.zh[i], rp > 0 ? "+" : ""), sb_addstr(&s.en[i], rp > 0 ? "+" : "");
         advise_format_number(&s.zh[i], rp, 1), advise_format_number(&s.en[i], rp, 1);
@@ -2492,7 +2547,7 @@ static drg_row *read_drg_groups(advise_ctx *c, const char *scope, int *n, hr_err
 /* Whether the group passes the rule; sets ratio, los_ratio and excess. */
 static int drg_fires(const advise_rule *r, drg_row *g)
 {
-    if (!(g->stays >= r->min_stays))
+    if (!(g->stays >= r->min_stays) || (r->drg_unpaid && g->paid_stays > 0))
         return 0;
     double mean = g->cost / g->stays;
     g->los_ratio = g->bench_stays > 0 && g->bench_los > 0
@@ -2543,23 +2598,107 @@ static void share_slot(slots *s, const char *key, double part, double whole)
 
 /* The department with the most stays of the group (for the hospital's
  * sentences), from drg_group. */
-static void drg_main_department(advise_ctx *c, const char *code, const char **zh, const char **en)
+static int drg_main_department(advise_ctx *c, const char *code, const char **zh,
+                               const char **en, hr_error *err)
 {
     *zh = *en = "—";
     sqlite3_stmt *st = db_prepare(c->db,
                                   "SELECT scope FROM drg_group WHERE period = ? AND drg_code = ?"
                                   " AND scope <> 'hospital' ORDER BY stays DESC, scope LIMIT 1",
-                                  NULL);
+                                  err);
     if (!st)
-        return;
+        return err->code;
     sqlite3_bind_text(st, 1, c->period_text, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, code, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    int got = db_one(st, err);
+    if (got > 0) {
         const dept_info *d = find_dept(c, (const char *)sqlite3_column_text(st, 0));
         if (d)
             *zh = d->name_zh, *en = d->name_en;
     }
     sqlite3_finalize(st);
+    return got < 0 ? err->code : HR_OK;
+}
+
+/* The fee shares of all the hospital's stays of the period (drg_cost_mix):
+ * what a group's drug, material and examination shares compare with;
+ * NAN without fees. */
+static int hospital_fee_shares(advise_ctx *c, double share[3], hr_error *err)
+{
+    share[0] = share[1] = share[2] = NAN;
+    sqlite3_stmt *st = db_prepare(c->db,
+                                  "SELECT sum(fee_cents), sum(drug_cents), sum(material_cents),"
+                                  " sum(exam_cents) FROM drg_cost_mix WHERE period = ? AND"
+                                  " scope = 'hospital'",
+                                  err);
+    if (!st)
+        return err->code;
+    sqlite3_bind_text(st, 1, c->period_text, -1, SQLITE_STATIC);
+    int got = db_one(st, err);
+    if (got > 0 && sqlite3_column_double(st, 0) > 0)
+        for (int k = 0; k < 3; k++)
+            if (sqlite3_column_type(st, k + 1) != SQLITE_NULL)
+                share[k] = sqlite3_column_double(st, k + 1) / sqlite3_column_double(st, 0) * 100;
+    sqlite3_finalize(st);
+    return got < 0 ? err->code : HR_OK;
+}
+
+/* {cost_lines}: "耗材占 45.0%（全院住院病例 30.2%）、药品占 …" -- only the fee
+ * lines whose share of the group's fees runs at least line_gap points
+ * above all the hospital's stays', the largest gap first; the lines_none
+ * word when none does (the excess is not in these lines). */
+static void cost_lines_slot(const advise_ctx *c, const advise_rule *r, const drg_row *g,
+                            const double avg[3], slots *s)
+{
+    static const int names[3] = {WORD_DRUGS, WORD_MATERIALS, WORD_EXAMS};
+    double part[3] = {g->drug, g->material, g->exam}, share[3], gap[3];
+    int order[3], n = 0;
+    for (int k = 0; k < 3; k++) {
+        share[k] = isfinite(part[k]) && g->mix_fee > 0 ? part[k] / g->mix_fee * 100 : NAN;
+        gap[k] = share[k] - avg[k];
+        if (isfinite(gap[k]) && gap[k] >= r->line_gap) {
+            int j = n++;
+            for (; j > 0 && gap[order[j - 1]] < gap[k]; j--)
+                order[j] = order[j - 1];
+            order[j] = k;
+        }
+    }
+    int i = slot(s, "cost_lines");
+    for (int j = 0; j < n; j++) {
+        int k = order[j];
+        sb_addf(&s->zh[i], "%s%s占 ", j ? word(c, WORD_LIST, 1) : "", word(c, names[k], 1));
+        advise_format_number(&s->zh[i], share[k], 1);
+        sb_addf(&s->zh[i], "%%（%s ", word(c, WORD_LINES_AVG, 1));
+        advise_format_number(&s->zh[i], avg[k], 1);
+        sb_addstr(&s->zh[i], "%）");
+        sb_addf(&s->en[i], "%s%s ", j ? word(c, WORD_LIST, 0) : "", word(c, names[k], 0));
+        advise_format_number(&s->en[i], share[k], 1);
+        sb_addf(&s->en[i], "%% of fees (%s ", word(c, WORD_LINES_AVG, 0));
+        advise_format_number(&s->en[i], avg[k], 1);
+        sb_addstr(&s->en[i], "%)");
+    }
+    if (!n) {
+        sb_addstr(&s->zh[i], word(c, WORD_LINES_NONE, 1));
+        sb_addstr(&s->en[i], word(c, WORD_LINES_NONE, 0));
+    }
+}
+
+/* {benchmark_gap}: the mean cost against the benchmark's, "高 12.0%" /
+ * "低 13.0%" ("12.0% above" / "13.0% below"); "—" without a benchmark. */
+static void benchmark_gap_slot(const drg_row *g, slots *s)
+{
+    int i = slot(s, "benchmark_gap");
+    double bench = g->bench_stays > 0 && g->bench_cost > 0 ? g->bench_cost / g->bench_stays : NAN;
+    double pct = isfinite(bench) ? (g->cost / g->stays / bench - 1) * 100 : NAN;
+    if (!isfinite(pct)) {
+        sb_addstr(&s->zh[i], nf_undefined()), sb_addstr(&s->en[i], nf_undefined());
+        return;
+    }
+    sb_addstr(&s->zh[i], pct >= 0 ? "高 " : "低 ");
+    advise_format_number(&s->zh[i], fabs(pct), 1);
+    sb_addch(&s->zh[i], '%');
+    advise_format_number(&s->en[i], fabs(pct), 1);
+    sb_addstr(&s->en[i], pct >= 0 ? "% above" : "% below");
 }
 
 static int eval_drg(advise_ctx *c, const advise_rule *r, hr_error *err)
@@ -2568,6 +2707,11 @@ static int eval_drg(advise_ctx *c, const advise_rule *r, hr_error *err)
     drg_row *list = read_drg_groups(c, c->scope, &n, err);
     if (!list)
         return err->code;
+    double avg[3];
+    if (hospital_fee_shares(c, avg, err)) {
+        free(list);
+        return err->code;
+    }
     int kept = 0;
     for (int i = 0; i < n; i++) {
         int named = 0; /* by an earlier drg_groups rule of this scope */
@@ -2589,10 +2733,13 @@ static int eval_drg(advise_ctx *c, const advise_rule *r, hr_error *err)
         slot_text(&s, "code", g->code, g->code);
         slot_text(&s, "group_name", g->name, g->name);
         const char *dzh, *den;
-        if (is_hospital(c))
-            drg_main_department(c, g->code, &dzh, &den);
-        else
+        if (!is_hospital(c))
             scope_names(c, c->scope, &dzh, &den);
+        else if (drg_main_department(c, g->code, &dzh, &den, err)) {
+            slots_release(&s);
+            free(list);
+            return err->code;
+        }
         slot_text(&s, "department", dzh, den);
         number_slot(&s, "stays", g->stays, 0, "");
         money_slot(&s, "cost", g->cost / g->stays / 100, 0);
@@ -2618,6 +2765,8 @@ static int eval_drg(advise_ctx *c, const advise_rule *r, hr_error *err)
         share_slot(&s, "drug_share", g->drug, g->mix_fee);
         share_slot(&s, "material_share", g->material, g->mix_fee);
         share_slot(&s, "exam_share", g->exam, g->mix_fee);
+        cost_lines_slot(c, r, g, avg, &s);
+        benchmark_gap_slot(g, &s);
         int before = c->ncands;
         emit_as(c, r, ADVISE_FINDING, ind, g->code, g->excess / 10000, 1, &s);
         for (int j = before; j < c->ncands; j++)
@@ -2647,7 +2796,8 @@ static void eval_persistent(advise_ctx *c, const advise_rule *r)
                 char label[PERIOD_LABEL_MAX];
                 const value_row *h = find_value_at(c, period_month_label(m, label), c->scope,
                                                    in->id);
-                if (!h || !h->has_value || !beyond(high, h->value, limit))
+                if (!h || !h->has_value || !beyond(high, h->value, limit) ||
+                    ratio_base_small(c, in, h, NULL))
                     break;
                 run++;
             }
@@ -2668,6 +2818,8 @@ static void eval_persistent(advise_ctx *c, const advise_rule *r)
 
 static void eval_breaks(advise_ctx *c, const advise_rule *r)
 {
+    if (r->mom && c->p.kind == PERIOD_YEAR)
+        return; /* a year's previous period is the year earlier: the yoy rule's */
     for (int i = 0; i < c->nbrks && r->out[ADVISE_MISSING].present; i++) {
         const brk *b = &c->brks[i];
         if (!b->missing || b->mom != r->mom)

@@ -93,7 +93,7 @@ static const char *const overview_names[ADVISE_NTEXTS] = {"summary", "attention"
                                                           NULL,      NULL};
 
 #define COMMON " name scope subject value mom yoy period this_period prev_period next_period vs_prev "
-#define CHANGE " base change delta amount trend comparison usual same_period "
+#define CHANGE " base change delta amount trend trend_to comparison usual same_period "
 
 static const char *placeholders_for(advise_rule_type t)
 {
@@ -121,7 +121,7 @@ static const char *placeholders_for(advise_rule_type t)
     case ADVISE_DRG:
         return COMMON "group code group_name department stays cost benchmark_cost excess los"
                       " benchmark_los los_excess payment balance loss drug_share material_share"
-                      " exam_share ";
+                      " exam_share cost_lines benchmark_gap ";
     default: return COMMON "attention decisions count ";
     }
 }
@@ -250,6 +250,9 @@ static int load_rule(xmlNodePtr n, advise_rule *r, const char *path, hr_error *e
     r->weight = attr_double(n, "weight", 0, &r->has_weight);
     attr(n, "basis", buf, sizeof buf, "benchmark");
     r->drg_payment = strcmp(buf, "payment") == 0;
+    attr(n, "groups", buf, sizeof buf, "all");
+    r->drg_unpaid = strcmp(buf, "unpaid") == 0;
+    r->line_gap = attr_double(n, "line_gap", 1, NULL);
     attr(n, "cause", buf, sizeof buf, "any");
     r->drg_cause = !strcmp(buf, "los") ? 1 : !strcmp(buf, "spending") ? 2 : 0;
     r->deficit_cause = !strcmp(buf, "cost") ? 1 : !strcmp(buf, "revenue") ? 2 : 0;
@@ -298,7 +301,8 @@ static int load_rule(xmlNodePtr n, advise_rule *r, const char *path, hr_error *e
 /* The connectors' ids and defaults (the shipped advice.xml's words). */
 const char *const advise_word_ids[ADVISE_NWORDS] = {
     "list", "list_last", "join", "others", "more", "share", "usual", "side_revenue_fell",
-    "side_revenue_rose", "side_cost_rose", "side_cost_fell", "same_month", "same_quarter"};
+    "side_revenue_rose", "side_cost_rose", "side_cost_fell", "same_month", "same_quarter",
+    "lines_average", "lines_none", "drugs", "materials", "exams"};
 static const char *const word_defaults[ADVISE_NWORDS][2] = {
     {"、", ", "},
     {"及", " and "},
@@ -312,7 +316,13 @@ static const char *const word_defaults[ADVISE_NWORDS][2] = {
     {"主要因成本增加", "mainly because cost rose"},
     {"主要因成本减少", "mainly because cost fell"},
     {"去年同月", "the same month last year"},
-    {"去年同季度", "the same quarter last year"}};
+    {"去年同季度", "the same quarter last year"},
+    {"全院住院病例", "all the hospital's stays"},
+    {"药品、耗材、检查占比均不高于全院住院病例", "no drug, material or examination share above "
+                                                  "the hospital's stays"},
+    {"药品", "drugs"},
+    {"耗材", "materials"},
+    {"检查", "examinations"}};
 
 static void default_words(advise_settings *s)
 {
@@ -333,6 +343,7 @@ static void load_settings(xmlNodePtr n, advise_settings *s)
     s->significance = attr_double(n, "significance", 0, NULL);
     s->seasonal_ratio = attr_double(n, "seasonal_ratio", 0, NULL);
     s->min_count_base = attr_double(n, "min_count_base", 0, NULL);
+    s->min_ratio_base = attr_double(n, "min_ratio_base", ADVISE_MIN_RATIO_BASE, NULL);
     s->new_dept_share = attr_double(n, "new_department_share", 10, NULL);
     attr(n, "dimensions", s->dimensions, sizeof s->dimensions, "");
     attr(n, "device_indicators", s->device_indicators, sizeof s->device_indicators, "");
@@ -366,6 +377,7 @@ int advise_rules_load(const char *path, const char *schema_path, advise_rules *o
 {
     memset(out, 0, sizeof *out);
     out->set.history_months = 12;
+    out->set.min_ratio_base = ADVISE_MIN_RATIO_BASE;
     out->set.min_history = 6;
     out->set.history_quarters = 8;
     out->set.min_history_quarters = 4;

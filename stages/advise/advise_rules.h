@@ -81,6 +81,8 @@ typedef struct advise_rule {
     double min_loss;     /* deficit: the loss as % of the scope's medical revenue, at least */
     double max_utilization, min_idle_rate; /* idle_equipment */
     int drg_payment;     /* drg_groups: basis="payment" (else the benchmark) */
+    int drg_unpaid;      /* drg_groups: groups="unpaid": only groups without a payment */
+    double line_gap;     /* drg_groups: pp a fee share must exceed the average by */
     int drg_cause;       /* drg_groups: 0 any, 1 los, 2 spending */
     int deficit_cause;   /* deficit: 0 any, 1 cost (a cost line grew), 2 revenue (none did) */
     int min_stays;       /* drg_groups: fewer stays never fire */
@@ -116,12 +118,20 @@ enum {
     WORD_SIDE_COST_FELL,
     WORD_SAME_MONTH,   /* 去年同月 */
     WORD_SAME_QUARTER, /* 去年同季度 */
+    WORD_LINES_AVG,    /* drg_groups: 全院住院病例 (what a group's fee shares compare with) */
+    WORD_LINES_NONE,   /* drg_groups: no fee share above that average */
+    WORD_DRUGS,        /* drg_groups: the fee lines' names */
+    WORD_MATERIALS,
+    WORD_EXAMS,
     ADVISE_NWORDS
 };
 
 extern const char *const advise_word_ids[ADVISE_NWORDS];
 
 #define ADVISE_MAX_BASES 64
+/* min_ratio_base when <settings> does not say: a ratio over fewer than 30
+ * cases (stays, operations, visits) says nothing about a change */
+#define ADVISE_MIN_RATIO_BASE 30
 
 typedef struct advise_settings {
     int max_findings, max_suggestions; /* per scope; 0 = no cap */
@@ -130,6 +140,7 @@ typedef struct advise_settings {
     double significance;   /* x the usual month-to-month variation; 0 = off */
     double seasonal_ratio; /* last year's move >= this x this year's: seasonal; 0 = off */
     double min_count_base; /* count flows: max(|base|, |value|) below it: no relative change */
+    double min_ratio_base; /* ratios without a <min_base>: the smaller denominator below it */
     int nbases;
     struct {
         char indicator[96];

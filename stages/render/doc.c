@@ -242,8 +242,8 @@ void doc_heading(rctx *c, int level, const char *text, const char *secondary)
     doc_flow_text(c, text, size, 0, color, 1.3);
     if (secondary && *secondary)
         doc_flow_text(c, secondary, size * 0.75, 0, RGB_MUTED, 1.3);
-    if (level == 1) {
-        doc_line(c, c->margin_l, c->y + 2, c->page_w - c->margin_r, c->y + 2, 1.2, RGB_ACCENT);
+    if (level == 1) { /* below the descenders (the baseline is 0.3 em up) */
+        doc_line(c, c->margin_l, c->y - 1, c->page_w - c->margin_r, c->y - 1, 1.2, RGB_ACCENT);
         c->y -= 6;
     } else {
         c->y -= 3;
