@@ -502,6 +502,61 @@ static void test_group_table(void **state)
                      0);
 }
 
+/* The DRG group table summed in memory (drggroup.c) is the SQL query it
+ * replaced, to the last bit: a group whose weights add up differently in
+ * another order (0.1, 0.2, 0.4, 0.6 over three months and two
+ * departments), in every scope of the quarter and its months. */
+static void test_group_table_is_the_query(void **state)
+{
+    sqlite3 *db = *state;
+    tk_exec(db,
+            "INSERT INTO inpatient VALUES"
+            " ('2026-01','z1','p','0101','2026-01-02','2026-01-04',1000,0,0,0,'cured',1,90),"
+            " ('2026-02','z2','p','0102','2026-02-02','2026-02-03',2000,0,0,0,'cured',1,91),"
+            " ('2026-03','z3','p','0101','2026-03-02','2026-03-09',3000,0,0,0,'cured',1,92),"
+            " ('2026-03','z4','p','0102','2026-03-02','2026-03-05',4000,0,0,0,'died',1,93);"
+            "INSERT INTO drg (period, stay_id, drg_code, drg_name, weight, payment_cents,"
+            " low_risk, file_id, line_no) VALUES"
+            " ('2026-01','z1','ZZ99','甲',0.1,900,'N',1,90),"
+            " ('2026-02','z2','ZZ99','乙',0.2,NULL,'Y',1,91),"
+            " ('2026-03','z3','ZZ99','丙',0.4,3500,'N',1,92),"
+            " ('2026-03','z4','ZZ99','乙',0.6,4100,'Y',1,93);");
+    tk_compute(db, "2026-Q1");
+    assert_true(tk_query_int(db, "SELECT count(*) FROM drg_group WHERE drg_code = 'ZZ99'") > 0);
+    /* the hospital's weight adds months in order, then departments:
+     * 0.1 + 0.2 + 0.4 + 0.6, not 0.1 + 0.4 + 0.2 + 0.6 (1.2999999999999998) */
+    assert_true(tk_query_int(db, "SELECT weight = ((0.1 + 0.2) + 0.4) + 0.6 AND"
+                                 " weight != ((0.1 + 0.4) + 0.2) + 0.6 FROM drg_group"
+                                 " WHERE period = '2026-Q1' AND scope = 'hospital'"
+                                 " AND drg_code = 'ZZ99'"));
+    static const char sums[] =
+        " substr(max(month || drg_name), 8) AS drg_name, sum(stays) AS stays, sum(weight) AS weight,"
+        " sum(los_days) AS los, sum(benched_stays) AS bs, sum(bench_los_sum) AS bls,"
+        " sum(cost_cents) AS cost, sum(bench_cost_sum_cents) AS bcs, sum(paid_stays) AS ps,"
+        " sum(payment_cents) AS pay, sum(paid_cost_cents) AS pc, sum(deaths) AS deaths,"
+        " sum(low_risk) AS lr FROM m";
+    static const char *const periods[][3] = {{"2026-Q1", "2026-01", "2026-03"},
+                                              {"2026-01", "2026-01", "2026-01"},
+                                              {"2026-03", "2026-03", "2026-03"}};
+    for (int i = 0; i < 3; i++) {
+        char sql[4096];
+        snprintf(sql, sizeof sql,
+                 "WITH m AS (SELECT * FROM ind_drg_month WHERE month BETWEEN '%s' AND '%s'),"
+                 " g AS (SELECT dept_code AS scope, drg_code, %s GROUP BY dept_code, drg_code"
+                 "  UNION ALL SELECT 'hospital', drg_code, %s GROUP BY drg_code),"
+                 " want AS (SELECT '%s', scope, drg_code, drg_name, stays, weight,"
+                 "  weight / sum(stays) OVER (PARTITION BY scope), los, bs,"
+                 "  CASE WHEN bs > 0 THEN bls END, cost, CASE WHEN bs > 0 THEN bcs END, ps,"
+                 "  CASE WHEN ps > 0 THEN pay END, CASE WHEN ps > 0 THEN pc END,"
+                 "  CASE WHEN ps > 0 THEN pay - pc END, deaths, lr FROM g),"
+                 " got AS (SELECT * FROM drg_group WHERE period = '%s')"
+                 " SELECT (SELECT count(*) FROM (SELECT * FROM want EXCEPT SELECT * FROM got))"
+                 " + (SELECT count(*) FROM (SELECT * FROM got EXCEPT SELECT * FROM want))",
+                 periods[i][1], periods[i][2], sums, sums, periods[i][0], periods[i][0]);
+        assert_int_equal(tk_query_int(db, sql), 0);
+    }
+}
+
 static void test_group_export(void **state)
 {
     sqlite3 *db = *state;
@@ -628,6 +683,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_undefined_without_benchmark, setup, teardown),
         cmocka_unit_test_setup_teardown(test_drg_month_is_the_join, setup, teardown),
         cmocka_unit_test_setup_teardown(test_group_table, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_group_table_is_the_query, setup, teardown),
         cmocka_unit_test_setup_teardown(test_group_export, setup, teardown),
         cmocka_unit_test_setup_teardown(test_guokao_items, setup, teardown),
     };

@@ -42,7 +42,8 @@ typedef struct compute_ctx {
     sqlite3 *db;
     const ind_catalogue *cat;
     ind_cube cube;
-    sqlite3_stmt *ins_value, *ins_contrib, *ins_statement, *ins_role;
+    drg_rows *drg; /* ind_drg_month of the cube's months */
+    sqlite3_stmt *ins_value, *ins_contrib, *ins_statement, *ins_role, *ins_drg_group;
 } compute_ctx;
 
 /* ---- which periods and months ---- */
@@ -480,15 +481,10 @@ static int equipment_benefit(compute_ctx *c, const char *label, const period *p,
 
 /* ---- the DRG group table ---- */
 
-/* The DRG group table (病组分析表, 044_drg_group) of a period: the month
- * rows of ind_drg_month (the drg_groups measure set) summed per
- * discharging department and group, and per group for the hospital.
- * Only for a period whose every month is loaded and has drg.csv (the
- * DRG measures defined): a quarter with a month missing gets no rows,
- * like its indicators. Means are left to the reader as ratios of these
- * sums; cmi_contribution is the group's weight over the scope's stays;
- * the name is the one of the latest month (within a month the greatest,
- * when a group's stays carry two). */
+/* The DRG group table (病组分析表, 044_drg_group) of a period, from the
+ * month rows of ind_drg_month (drggroup.c). Only for a period whose every
+ * month is loaded and has drg.csv (the DRG measures defined): a quarter
+ * with a month missing gets no rows, like its indicators. */
 static int drg_group_table(compute_ctx *c, const char *label, const period *p, hr_error *err)
 {
     double cases;
@@ -496,36 +492,7 @@ static int drg_group_table(compute_ctx *c, const char *label, const period *p, h
     if (m < 0 || c->cat->measure_set[m] < 0 || c->cat->sets[c->cat->measure_set[m]].kind != SET_DRG ||
         ind_cube_sum(&c->cube, m, p, c->cube.ndept, &cases))
         return HR_OK;
-    char a[8], b[8];
-    static const char sums[] =
-        " substr(max(month || drg_name), 8) AS drg_name, sum(stays) AS stays, sum(weight) AS weight, sum(los_days) AS los,"
-        " sum(benched_stays) AS bs, sum(bench_los_sum) AS bls, sum(cost_cents) AS cost,"
-        " sum(bench_cost_sum_cents) AS bcs, sum(paid_stays) AS ps, sum(payment_cents) AS pay,"
-        " sum(paid_cost_cents) AS pc, sum(deaths) AS deaths, sum(low_risk) AS lr FROM m";
-    char *sql = sqlite3_mprintf(
-        "INSERT INTO drg_group (period, scope, drg_code, drg_name, stays, weight,"
-        " cmi_contribution, los_days, benched_stays, bench_los_sum, cost_cents,"
-        " bench_cost_sum_cents, paid_stays, payment_cents, paid_cost_cents, balance_cents,"
-        " deaths, low_risk)"
-        " WITH m AS (SELECT * FROM ind_drg_month WHERE month BETWEEN ?2 AND ?3),"
-        " g AS (SELECT dept_code AS scope, drg_code, %s GROUP BY dept_code, drg_code"
-        "  UNION ALL SELECT 'hospital', drg_code, %s GROUP BY drg_code)"
-        " SELECT ?1, scope, drg_code, drg_name, stays, weight,"
-        "  weight / sum(stays) OVER (PARTITION BY scope), los, bs,"
-        "  CASE WHEN bs > 0 THEN bls END, cost, CASE WHEN bs > 0 THEN bcs END, ps,"
-        "  CASE WHEN ps > 0 THEN pay END, CASE WHEN ps > 0 THEN pc END,"
-        "  CASE WHEN ps > 0 THEN pay - pc END, deaths, lr FROM g",
-        sums, sums);
-    sqlite3_stmt *st = db_prepare(c->db, sql, err);
-    sqlite3_free(sql);
-    if (!st)
-        return err->code;
-    sqlite3_bind_text(st, 1, label, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, period_month_label(p->first, a), -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, period_month_label(p->last, b), -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? HR_OK : db_fail(c->db, "storing the DRG group table", err);
+    return drg_group_store(c->db, c->ins_drg_group, c->drg, label, p, err);
 }
 
 /* ---- one period ---- */
@@ -651,7 +618,17 @@ static int prepare_inserts(compute_ctx *c, hr_error *err)
                                                 " role_share) VALUES (?,?,?,?,?,?)",
                                                 err)
                                    : NULL;
-    return c->ins_role ? HR_OK : err->code;
+    c->ins_drg_group = c->ins_role ? db_prepare(c->db,
+                                                "INSERT INTO drg_group (period, scope, drg_code,"
+                                                " drg_name, stays, weight, cmi_contribution,"
+                                                " los_days, benched_stays, bench_los_sum,"
+                                                " cost_cents, bench_cost_sum_cents, paid_stays,"
+                                                " payment_cents, paid_cost_cents, balance_cents,"
+                                                " deaths, low_risk) VALUES (?,?,?,?,?,?,?,?,?,?,"
+                                                "?,?,?,?,?,?,?,?)",
+                                                err)
+                                   : NULL;
+    return c->ins_drg_group ? HR_OK : err->code;
 }
 
 static int compute_all(compute_ctx *c, const period *p, hr_error *err)
@@ -673,6 +650,8 @@ static int compute_all(compute_ctx *c, const period *p, hr_error *err)
     t1 = log_clock();
     if (!rc)
         rc = ind_cube_load(c->db, c->cat, first, p->last, &c->cube, err);
+    if (!rc)
+        rc = drg_rows_load(c->db, first, p->last, &c->drg, err);
     if (!rc)
         rc = prepare_inserts(c, err);
     t2 = log_clock();
@@ -715,6 +694,8 @@ int compute_period(sqlite3 *db, const char *text, hr_error *err)
     sqlite3_finalize(c.ins_contrib);
     sqlite3_finalize(c.ins_statement);
     sqlite3_finalize(c.ins_role);
+    sqlite3_finalize(c.ins_drg_group);
+    drg_rows_free(c.drg);
     if (!rc)
         log_debug("compute %s: %d departments, %d months in %.2f s", text, c.cube.ndept,
                   c.cube.nmonths, log_clock() - t0);

@@ -139,10 +139,12 @@ int guokao_load_default(sqlite3 *db, const ind_catalogue *cat, hr_error *err);
 
 /* measures.c. Brings ind_measure up to date for every loaded month of
  * [first, last] (and the cost allocation and equipment tables with them):
- * only the sets whose inputs changed are recomputed. The SQL sets run on
- * reader threads with connections of their own (they must read only what
- * was committed before compute began: the canonical tables and their
- * roll-ups), the built-in sets meanwhile on `db`. */
+ * only the sets whose inputs changed are recomputed. The SQL sets and the
+ * DRG join (drg_month_join) run on reader threads with connections of
+ * their own (they must read only what was committed before compute began:
+ * the canonical tables and their roll-ups), the other built-in sets
+ * meanwhile on `db`, which then stores what the readers read and last runs
+ * the SQL sets that read compute's own tables (drg_codes). */
 typedef struct ind_refresh_stats {
     int sets;            /* (month, set) pairs recomputed, missing sources excepted */
     int sets_on_readers; /* of which queued for the reader threads */
@@ -164,9 +166,26 @@ int costalloc_clear_month(sqlite3 *db, const char *month, hr_error *err);
 
 /* drgmonth.c: the month's rows of ind_drg_month (per discharging
  * department and DRG group: drg.csv joined to inpatient.csv by stay_id,
- * the group's benchmark as of the month), inserted; the caller has cleared
- * the month's earlier rows. */
+ * the group's benchmark as of the month). drg_month_join reads only the
+ * canonical tables (drg, inpatient, drg_benchmark), so it may run on a
+ * reader connection, and keeps the groups in memory; drg_month_store
+ * inserts them (the caller has cleared the month's earlier rows);
+ * drg_month_build does both. */
+typedef struct drg_month drg_month;
+int drg_month_join(sqlite3 *db, const char *month, drg_month **out, hr_error *err);
+int drg_month_store(sqlite3 *db, const char *month, const drg_month *d, hr_error *err);
+void drg_month_free(drg_month *d); /* NULL is fine */
 int drg_month_build(sqlite3 *db, const char *month, hr_error *err);
+
+/* drggroup.c: the rows of ind_drg_month of months [first, last] in memory
+ * (drg_rows_load, after the refresh), and the DRG group table of a period
+ * from them: drg_group_store inserts its rows with ins, the INSERT of
+ * every column of drg_group in table order (18 parameters). */
+typedef struct drg_rows drg_rows;
+int drg_rows_load(sqlite3 *db, int first, int last, drg_rows **out, hr_error *err);
+int drg_group_store(sqlite3 *db, sqlite3_stmt *ins, const drg_rows *r, const char *label,
+                    const period *p, hr_error *err);
+void drg_rows_free(drg_rows *r); /* NULL is fine */
 
 /* The keys of a distinct measure in a cube: the keys of month t and
  * department d are key[off[t * ndept + d] .. off[t * ndept + d + 1]),

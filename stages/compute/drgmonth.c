@@ -129,12 +129,24 @@ typedef struct drg_month {
     int overflow;
 } drg_month;
 
-static void drg_month_free(drg_month *d)
+/* The inputs of the join, once it is done. */
+static void free_inputs(drg_month *d)
 {
-    free(d->text.buf);
     free(d->bench), free(d->bench_map.head);
     free(d->drgs), free(d->drg_map.head);
-    free(d->groups), free(d->group_map.head);
+    free(d->group_map.head);
+    d->bench = NULL, d->drgs = NULL;
+    d->bench_map.head = d->drg_map.head = d->group_map.head = NULL;
+    d->nbench = d->ndrgs = 0;
+}
+
+void drg_month_free(drg_month *d)
+{
+    if (!d)
+        return;
+    free_inputs(d);
+    free(d->text.buf), free(d->groups);
+    free(d);
 }
 
 /* p with room for element n (of `size` bytes), *cap grown by doubling. */
@@ -322,7 +334,7 @@ static int join_stays(sqlite3 *db, const char *month, drg_month *d, hr_error *er
     return bad ? bad : rc;
 }
 
-static int store_groups(sqlite3 *db, const char *month, const drg_month *d, hr_error *err)
+int drg_month_store(sqlite3 *db, const char *month, const drg_month *d, hr_error *err)
 {
     sqlite3_stmt *ins = db_prepare(
         db,
@@ -364,25 +376,54 @@ static int store_groups(sqlite3 *db, const char *month, const drg_month *d, hr_e
     return rc;
 }
 
-int drg_month_build(sqlite3 *db, const char *month, hr_error *err)
+/* Keeps only the groups' strings: a month's result waits in memory for
+ * its store (measures.c) while other months are joined. */
+static void keep_groups(drg_month *d)
 {
-    drg_month d;
-    memset(&d, 0, sizeof d);
-    int rc = load_rows(db, bench_sql, month, &d, add_bench, err);
-    if (!rc)
-        rc = load_rows(db, drg_sql, month, &d, add_drg, err);
-    if (!rc) {
-        map_chain(&d.bench_map, d.text.buf, d.bench, d.nbench, sizeof *d.bench);
-        map_chain(&d.drg_map, d.text.buf, d.drgs, d.ndrgs, sizeof *d.drgs);
-        rc = join_stays(db, month, &d, err);
+    arena kept = {0};
+    for (int i = 0; i < d->ngroups; i++) {
+        group_acc *g = &d->groups[i];
+        g->dept = arena_add(&kept, d->text.buf + g->dept);
+        g->code = arena_add(&kept, d->text.buf + g->code);
+        g->name = arena_add(&kept, d->text.buf + g->name);
     }
-    if (!rc && d.overflow)
+    free(d->text.buf);
+    d->text = kept;
+    free_inputs(d);
+}
+
+int drg_month_join(sqlite3 *db, const char *month, drg_month **out, hr_error *err)
+{
+    drg_month *d = xcalloc(1, sizeof *d);
+    int rc = load_rows(db, bench_sql, month, d, add_bench, err);
+    if (!rc)
+        rc = load_rows(db, drg_sql, month, d, add_drg, err);
+    if (!rc) {
+        map_chain(&d->bench_map, d->text.buf, d->bench, d->nbench, sizeof *d->bench);
+        map_chain(&d->drg_map, d->text.buf, d->drgs, d->ndrgs, sizeof *d->drgs);
+        rc = join_stays(db, month, d, err);
+    }
+    if (!rc && d->overflow)
         rc = hr_error_set(err, HR_EINPUT, NULL, 0, "drg",
                           "the DRG group table of %s: a sum passed 64 bits (amounts far beyond "
                           "any real one; validate quarantines those beyond money-limit)",
                           month);
+    if (rc) {
+        drg_month_free(d);
+        d = NULL;
+    } else {
+        keep_groups(d);
+    }
+    *out = d;
+    return rc;
+}
+
+int drg_month_build(sqlite3 *db, const char *month, hr_error *err)
+{
+    drg_month *d;
+    int rc = drg_month_join(db, month, &d, err);
     if (!rc)
-        rc = store_groups(db, month, &d, err);
-    drg_month_free(&d);
+        rc = drg_month_store(db, month, d, err);
+    drg_month_free(d);
     return rc;
 }

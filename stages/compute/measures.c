@@ -435,14 +435,15 @@ static int save_state(sqlite3 *db, const char *month, const char *set, const str
 
 /* ---- bringing a range of months up to date ---- */
 
-/* A stale (month, set): its new fingerprint and, for a set whose SQL runs
- * on a reader connection, its rows once collected. */
+/* A stale (month, set): its new fingerprint and, for a set read on a
+ * reader connection, what it read: an SQL set's rows, the DRG groups. */
 typedef struct set_job {
     char month[8];
     const ind_measure_set *set;
     strbuf inputs, missing;
-    int parallel; /* an SQL set reading committed tables only */
+    int parallel; /* an SQL set reading committed tables only, or the DRG join */
     set_rows rows;
+    drg_month *drg;
     int rc;
     hr_error err;
 } set_job;
@@ -471,7 +472,10 @@ static void run_jobs(job_queue *q, sqlite3 *db)
     set_job *j;
     while ((j = take_job(q)) != NULL) {
         hr_error_clear(&j->err);
-        j->rc = collect_rows(db, q->cat, j->set, j->set->sql, j->month, &j->rows, &j->err);
+        if (j->set->kind == SET_DRG)
+            j->rc = drg_month_join(db, j->month, &j->drg, &j->err);
+        else
+            j->rc = collect_rows(db, q->cat, j->set, j->set->sql, j->month, &j->rows, &j->err);
     }
 }
 
@@ -566,9 +570,27 @@ static int find_stale(sqlite3 *db, const ind_catalogue *cat, int month_index, se
         j->set = s;
         sb_init(&j->inputs), sb_init(&j->missing);
         sb_addstr(&j->inputs, inputs.buf);
-        j->parallel = sql && !rolled && !reads_compute_tables(s->sql);
+        /* the DRG join reads drg, inpatient and drg_benchmark only */
+        j->parallel = (sql && !rolled && !reads_compute_tables(s->sql)) || s->kind == SET_DRG;
     }
     sb_release(&inputs), sb_release(&missing), sb_release(&old);
+    return rc;
+}
+
+/* The jobs left to this connection: the built-in sets (builtin 1) or the
+ * SQL sets (0), each computed and stored with its state. */
+static int run_on_main(sqlite3 *db, const ind_catalogue *cat, const set_job *jobs, int njobs,
+                       int builtin, hr_error *err)
+{
+    int rc = HR_OK;
+    for (int i = 0; !rc && i < njobs; i++) {
+        const ind_measure_set *s = jobs[i].set;
+        if (jobs[i].parallel || (s->kind != SET_SQL && s->kind != SET_DISTINCT) != builtin)
+            continue;
+        rc = compute_set(db, cat, s, jobs[i].month, err);
+        if (!rc)
+            rc = save_state(db, jobs[i].month, s->id, &jobs[i].inputs, &jobs[i].missing, err);
+    }
     return rc;
 }
 
@@ -590,20 +612,13 @@ int ind_measures_refresh(sqlite3 *db, const ind_catalogue *cat, int first, int l
     pthread_t th[16];
     for (int t = 0; t < nthreads; t++)
         started += pthread_create(&th[started], NULL, reader_main, &q) == 0;
-    /* Meanwhile: the built-in sets, then the SQL sets that must read this
-     * connection (they may read what the built-in ones wrote: drg_codes
-     * reads ind_drg_month), then a hand with the queue. */
-    for (int pass = 0; pass < 2; pass++)
-        for (int i = 0; !rc && i < njobs; i++) {
-            const ind_measure_set *s = jobs[i].set;
-            int builtin = s->kind != SET_SQL && s->kind != SET_DISTINCT;
-            if (jobs[i].parallel || builtin != (pass == 0))
-                continue;
-            rc = compute_set(db, cat, s, jobs[i].month, err);
-            if (!rc)
-                rc = save_state(db, jobs[i].month, s->id, &jobs[i].inputs, &jobs[i].missing,
-                                err);
-        }
+    /* Meanwhile: the built-in sets read on this connection (the cost
+     * allocation, the equipment table), then a hand with the queue; then
+     * what the readers read is stored, and last the SQL sets that must
+     * read this connection (they may read what the others wrote: drg_codes
+     * reads ind_drg_month). */
+    if (!rc)
+        rc = run_on_main(db, cat, jobs, njobs, 1, err);
     if (rc) { /* stop the readers early */
         pthread_mutex_lock(&q.mu);
         q.next = q.njobs;
@@ -627,15 +642,24 @@ int ind_measures_refresh(sqlite3 *db, const ind_catalogue *cat, int first, int l
             if (err)
                 *err = j->err;
             rc = j->rc;
+            break;
+        }
+        if (j->set->kind == SET_DRG) {
+            rc = drg_month_store(db, j->month, j->drg, err);
+            if (!rc)
+                rc = store_rows(db, cat, j->set, drg_dept_sql, j->month, err);
         } else {
             rc = store_collected(db, cat, j->month, &j->rows, err);
-            if (!rc)
-                rc = save_state(db, j->month, j->set->id, &j->inputs, &j->missing, err);
         }
+        if (!rc)
+            rc = save_state(db, j->month, j->set->id, &j->inputs, &j->missing, err);
     }
+    if (!rc)
+        rc = run_on_main(db, cat, jobs, njobs, 0, err);
     for (int i = 0; i < njobs; i++) {
         sb_release(&jobs[i].inputs), sb_release(&jobs[i].missing);
         rows_free(&jobs[i].rows);
+        drg_month_free(jobs[i].drg);
     }
     free(jobs);
     rollup_shadow_drop(db);
