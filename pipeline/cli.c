@@ -67,9 +67,11 @@ static int cmd_ingest(const cli_args *a, hr_error *err)
     sqlite3 *db;
     if (period_parse_month(a->period, &(period){0}, err) || open_db(a, &db, err))
         return err->code;
-    ingest_options opt = {a->in_dir, a->period, a->profile};
+    rowtap *tap = validate_tap_new(NULL); /* validate judges the rows as they load */
+    ingest_options opt = {a->in_dir, a->period, a->profile, tap};
     ingest_summary sum = {0};
     int rc = ingest_folder(db, &opt, &sum, err);
+    validate_tap_free(tap);
     if (rc == HR_OK)
         log_info("ingest %s: %d files loaded, %d unchanged, %d skipped; %lld rows read, "
                  "%lld loaded, %lld rejected",

@@ -22,6 +22,7 @@
 #include "pipeline/schedule.h"
 #include "stages/deliver/deliver.h"
 #include "stages/ingest/ingest.h"
+#include "stages/validate/validate.h"
 #include "stages/pull/pull.h"
 
 int cycle_today(const cli_args *a, int32_t *today, hr_error *err)
@@ -144,11 +145,13 @@ int cycle_ingest_archive(sqlite3 *db, const cli_args *a, const char *period,
                 refs[k++] = (ingest_file_ref){files[j].name, files[j].path};
                 done[j] = 1;
             }
-        ingest_options opt = {NULL, period, files[i].profile_path};
+        rowtap *tap = validate_tap_new(NULL); /* validate judges the rows as they load */
+        ingest_options opt = {NULL, period, files[i].profile_path, tap};
         hr_error e;
         hr_error_clear(&e);
         if (ingest_files(db, &opt, refs, k, sum, &e) && !first.code)
             first = e;
+        validate_tap_free(tap);
         free(refs);
     }
     free(done);

@@ -121,8 +121,10 @@ int run_pipeline(const cli_args *args, hr_error *err)
 
     ingest_summary sum = {0};
     if (a->in_dir) {
-        ingest_options in = {a->in_dir, a->period, a->profile};
+        rowtap *tap = validate_tap_new(NULL); /* validate judges the rows as they load */
+        ingest_options in = {a->in_dir, a->period, a->profile, tap};
         rc = ingest_folder(db, &in, &sum, err);
+        validate_tap_free(tap);
     } else {
         /* no folder given: pull the month first, ingest what the archive holds */
         int waiting = 0;

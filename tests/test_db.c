@@ -118,6 +118,37 @@ static void test_db_row(void **state)
     tk_scratch_close(db, dir);
 }
 
+/* A scope's indicator over a range of months (a sparkline, a trend) is a
+ * seek on the series index (063), not a scan of the months' every row. */
+static void test_db_series_index(void **state)
+{
+    (void)state;
+    char dir[64], path[128];
+    tk_tmpdir_create(dir, "test-db");
+    snprintf(path, sizeof path, "%s/series.db", dir);
+    sqlite3 *db;
+    hr_error err;
+    hr_error_clear(&err);
+    assert_int_equal(db_open(path, &db, &err), HR_OK);
+    sqlite3_stmt *st = db_prepare(db,
+                                  "EXPLAIN QUERY PLAN SELECT period, value FROM indicator_value "
+                                  "WHERE scope = '0101' AND indicator = 'discharges' AND "
+                                  "period >= '2025-10' AND period <= '2026-10'",
+                                  &err);
+    assert_non_null(st);
+    int seek = 0, rc = HR_OK;
+    while (db_row(st, &rc, &err)) {
+        const char *detail = (const char *)sqlite3_column_text(st, 3);
+        if (detail && strstr(detail, "indicator_value_series (scope=? AND indicator=?"))
+            seek = 1;
+    }
+    assert_int_equal(rc, HR_OK);
+    sqlite3_finalize(st);
+    assert_true(seek);
+    db_close(db);
+    tk_tmpdir_remove(dir);
+}
+
 /* db_one: a row is 1, no row 0 (both without touching err), a read error
  * -1 with err naming the SQL -- not "no row", which a single-row read on
  * SQLITE_ROW alone takes it for. */
@@ -160,6 +191,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_db_migrations),
         cmocka_unit_test(test_db_row),
+        cmocka_unit_test(test_db_series_index),
         cmocka_unit_test(test_db_one),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

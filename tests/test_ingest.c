@@ -39,7 +39,7 @@ static sqlite3 *open_db(void)
 static int ingest(sqlite3 *db, const char *dir, const char *period, const char *profile,
                   ingest_summary *sum, hr_error *err)
 {
-    ingest_options opt = {dir, period, profile};
+    ingest_options opt = {dir, period, profile, NULL};
     memset(sum, 0, sizeof *sum);
     hr_error_clear(err);
     return ingest_folder(db, &opt, sum, err);

@@ -63,7 +63,7 @@ static void write_outpatient(int bad_quote_at)
 
 static int ingest(sqlite3 *db, ingest_summary *sum, hr_error *err)
 {
-    ingest_options opt = {dir, "2026-10", NULL};
+    ingest_options opt = {dir, "2026-10", NULL, NULL};
     memset(sum, 0, sizeof *sum);
     hr_error_clear(err);
     return ingest_folder(db, &opt, sum, err);

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <hb.h>
 #include <hpdf.h>
 #include <locale.h>
 #include <math.h>
@@ -402,6 +403,72 @@ static render_font *test_font(const char *text)
     return f;
 }
 
+/* The run's subset maps each character to the glyph of the full font, in a
+ * format-4 cmap of few segments (font.c: libharu searches the segments one
+ * by one for each of 65,536 code points in every PDF). 40 ideographs none
+ * of which follows another: HarfBuzz's own cmap has a segment for each. */
+static void test_subset_cmap_compact(void **state)
+{
+    (void)state;
+    strbuf text = STRBUF_INIT;
+    sb_addstr(&text, "Ab1");
+    for (uint32_t cp = 0x4E00; cp < 0x4E00 + 40 * 97; cp += 97) {
+        char u[4] = {(char)(0xE0 | (cp >> 12)), (char)(0x80 | ((cp >> 6) & 0x3F)),
+                     (char)(0x80 | (cp & 0x3F)), 0};
+        sb_addstr(&text, u);
+    }
+    render_font *f = test_font(text.buf);
+    hb_blob_t *blob = hb_blob_create_from_file(font_subset_path(f));
+    hb_face_t *sub = hb_face_create(blob, 0);
+    hb_blob_destroy(blob);
+    blob = hb_blob_create_from_file(paths_font_file());
+    hb_face_t *full = hb_face_create(blob, 0);
+    hb_blob_destroy(blob);
+    hb_font_t *fs = hb_font_create(sub), *ff = hb_font_create(full);
+    int mapped = 0;
+    for (size_t i = 0; i < text.len;) {
+        uint32_t cp;
+        i += (size_t)utf8_decode(text.buf + i, text.len - i, &cp);
+        hb_codepoint_t gs, gf;
+        assert_true(hb_font_get_nominal_glyph(ff, cp, &gf));
+        assert_true(hb_font_get_nominal_glyph(fs, cp, &gs));
+        hb_glyph_extents_t es, ef;
+        assert_true(hb_font_get_glyph_extents(fs, gs, &es));
+        assert_true(hb_font_get_glyph_extents(ff, gf, &ef));
+        assert_memory_equal(&es, &ef, sizeof es); /* the same outline's box */
+        assert_int_equal(hb_font_get_glyph_h_advance(fs, gs), hb_font_get_glyph_h_advance(ff, gf));
+        mapped++;
+    }
+    assert_int_equal(mapped, 43);
+    /* what lies between the characters maps to no glyph */
+    hb_codepoint_t g;
+    assert_false(hb_font_get_nominal_glyph(fs, 0x4E01, &g));
+    assert_false(hb_font_get_nominal_glyph(fs, 0x4E00 + 97 * 40, &g)); /* past the last */
+    /* the Windows Unicode BMP subtable: format 4, and its segment count */
+    hb_blob_t *cmap = hb_face_reference_table(sub, HB_TAG('c', 'm', 'a', 'p'));
+    unsigned len;
+    const unsigned char *d = (const unsigned char *)hb_blob_get_data(cmap, &len);
+    assert_true(len >= 20);
+    unsigned ntables = (unsigned)(d[2] << 8 | d[3]), segs = 0;
+    for (unsigned i = 0; i < ntables; i++) {
+        const unsigned char *r = d + 4 + 8 * i;
+        unsigned off = (unsigned)(r[4] << 24 | r[5] << 16 | r[6] << 8 | r[7]);
+        if ((r[0] << 8 | r[1]) == 3 && (r[2] << 8 | r[3]) == 1 && off + 8 <= len) {
+            assert_int_equal(d[off] << 8 | d[off + 1], 4);
+            segs = (unsigned)(d[off + 6] << 8 | d[off + 7]) / 2;
+        }
+    }
+    hb_blob_destroy(cmap);
+    assert_true(segs >= 2);  /* found; HarfBuzz's cmap has 43 and a last one */
+    assert_true(segs <= 4);  /* printable ASCII (always in), the ideographs, 0xFFFF */
+    hb_font_destroy(fs);
+    hb_font_destroy(ff);
+    hb_face_destroy(sub);
+    hb_face_destroy(full);
+    font_close(f);
+    sb_release(&text);
+}
+
 /* libharu's error, if any, for the font_boundary test. */
 static HPDF_STATUS haru_status;
 static void haru_note(HPDF_STATUS code, HPDF_STATUS detail, void *data)
@@ -681,6 +748,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_formats),
         cmocka_unit_test(test_line_breaking),
+        cmocka_unit_test(test_subset_cmap_compact),
         cmocka_unit_test(test_monthly_both_languages),
         cmocka_unit_test(test_tounicode_cmap),
         cmocka_unit_test(test_font_ending_on_a_4096_boundary_saves),

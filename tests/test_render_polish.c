@@ -547,6 +547,38 @@ static void test_dataset_text_in_subset(void **state)
     db_close(db);
 }
 
+/* Text only a built-in dataset returns is in the run's subset too: the
+ * sources appendix prints source_name (门急诊就诊（HIS）, whose 就 was drawn
+ * blank) through the built-in `sources`, which no template SQL names. 麤
+ * appears nowhere else. */
+static void test_builtin_dataset_text_in_subset(void **state)
+{
+    (void)state;
+    sqlite3 *db = fixture_db("builtin");
+    tk_exec(db, "UPDATE source_name SET name_zh = '门急诊就诊麤（HIS）' WHERE source = "
+                "'outpatient'");
+    strbuf t = STRBUF_INIT, warnings = STRBUF_INIT;
+    char log[256];
+    snprintf(log, sizeof log, "%s/builtin.stderr", tmpdir);
+    fflush(stderr);
+    int saved = dup(2);
+    FILE *f = fopen(log, "w");
+    dup2(fileno(f), 2);
+    render_body(db, "builtin", "<table dataset=\"sources\"><col field=\"source\">Source</col>"
+                               "</table>", "zh_CN", &t);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    fclose(f);
+    assert_contains(t.buf, "门急诊就诊麤（HIS）");
+    tk_slurp(log, &warnings);
+    if (strstr(warnings.buf, "U+9EA4")) /* without the fix: "the run's font subset lacks" */
+        fail_msg("麤 was drawn blank: %s", warnings.buf);
+    sb_release(&warnings);
+    sb_release(&t);
+    db_close(db);
+}
+
 /* A character the font lacks is counted (and warned about once). */
 static void test_missing_glyph_reported(void **state)
 {
@@ -595,6 +627,7 @@ int main(void)
         cmocka_unit_test(test_bilingual_legends),
         cmocka_unit_test(test_trend_windows),
         cmocka_unit_test(test_dataset_text_in_subset),
+        cmocka_unit_test(test_builtin_dataset_text_in_subset),
         cmocka_unit_test(test_missing_glyph_reported),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

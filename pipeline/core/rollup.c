@@ -200,9 +200,76 @@ void rollup_acc_remove(rollup_acc *a, const char *const *group, const size_t *gr
     acc_add(a, group, group_len, sum, present, -1);
 }
 
+void rollup_acc_dump(const rollup_acc *a, strbuf *out)
+{
+    int nsum = a->spec->nsum + a->spec->nflag;
+    uint64_t n = a->n;
+    sb_add(out, &n, sizeof n);
+    for (size_t i = 0; i < a->n; i++) {
+        const acc_entry *e = &a->e[i];
+        uint64_t len = e->key_len;
+        sb_add(out, &len, sizeof len);
+        sb_add(out, a->keys.buf + e->key_off, e->key_len);
+        sb_add(out, &e->rows, sizeof e->rows);
+        sb_add(out, e->sum, (size_t)nsum * sizeof *e->sum);
+        sb_add(out, e->n, (size_t)nsum * sizeof *e->n);
+    }
+}
+
+rollup_acc *rollup_acc_load(const rollup_spec *spec, const void *bytes, size_t size)
+{
+    const unsigned char *p = bytes, *end = p + size;
+    int nsum = spec->nsum + spec->nflag;
+    uint64_t n, len;
+    if (size < sizeof n)
+        return NULL;
+    memcpy(&n, p, sizeof n);
+    p += sizeof n;
+    rollup_acc *a = rollup_acc_new(spec);
+    for (uint64_t i = 0; i < n; i++) {
+        if ((size_t)(end - p) < sizeof len)
+            break;
+        memcpy(&len, p, sizeof len);
+        p += sizeof len;
+        size_t fixed = sizeof(int64_t) + (size_t)nsum * (sizeof(__int128) + sizeof(int64_t));
+        if ((size_t)(end - p) < len || (size_t)(end - p) - len < fixed)
+            break;
+        while ((a->n + 1) * 2 > a->cap)
+            grow(a);
+        if (a->n % 64 == 0)
+            a->e = xrealloc(a->e, (a->n + 64) * sizeof *a->e);
+        acc_entry *e = &a->e[a->n];
+        memset(e, 0, sizeof *e);
+        e->hash = fnv1a((const char *)p, len);
+        e->key_off = a->keys.len;
+        e->key_len = len;
+        sb_add(&a->keys, p, len);
+        p += len;
+        memcpy(&e->rows, p, sizeof e->rows);
+        p += sizeof e->rows;
+        memcpy(e->sum, p, (size_t)nsum * sizeof *e->sum);
+        p += (size_t)nsum * sizeof *e->sum;
+        memcpy(e->n, p, (size_t)nsum * sizeof *e->n);
+        p += (size_t)nsum * sizeof *e->n;
+        size_t j = e->hash & (a->cap - 1);
+        while (a->slot[j])
+            j = (j + 1) & (a->cap - 1);
+        a->slot[j] = (int)++a->n;
+    }
+    if (a->n != n || p != end) {
+        rollup_acc_free(a);
+        return NULL;
+    }
+    return a;
+}
+
 int rollup_acc_store(rollup_acc *a, sqlite3 *db, const char *period, sqlite3_int64 file_id,
                      hr_error *err)
 {
+    assert(a && period && file_id >= 0);
+    /* the one writer stores inside its transaction: the roll-up and its
+     * mark change together with the rows they summarise, or not at all */
+    assert(!sqlite3_get_autocommit(db));
     const rollup_spec *s = a->spec;
     char *del = sqlite3_mprintf("DELETE FROM main.\"%w\" WHERE period = %Q", s->table, period);
     int drc = db_exec(db, del, err);

@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 #include "pipeline/core/error.h"
+#include "pipeline/core/strbuf.h"
 
 #define ROLLUP_MAX_GROUP 4
 #define ROLLUP_MAX_SUM 8 /* summed columns and flags together */
@@ -74,6 +75,13 @@ void rollup_acc_remove(rollup_acc *a, const char *const *group, const size_t *gr
  * roll-up: readers roll the month up from its rows. */
 int rollup_acc_store(rollup_acc *a, sqlite3 *db, const char *period, sqlite3_int64 file_id,
                      hr_error *err);
+
+/* The accumulator as bytes (appended to *out), and back: what validate
+ * counted while ingest loaded the rows (its hand-off) is the same
+ * accumulator when validate picks it up. rollup_acc_load() returns NULL
+ * when the bytes are not a dump of the spec's accumulator. */
+void rollup_acc_dump(const rollup_acc *a, strbuf *out);
+rollup_acc *rollup_acc_load(const rollup_spec *spec, const void *bytes, size_t n);
 
 /* ---- reading it ---- */
 

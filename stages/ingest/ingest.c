@@ -26,6 +26,7 @@
  */
 #include "stages/ingest/ingest.h"
 
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -66,6 +67,11 @@ typedef struct loader {
     int replacing; /* an earlier version of the file is loaded */
     progress progress;
     int detected_gb18030; /* no encoding declared and the file was not UTF-8 */
+    /* the rowtap watching the file's rows (NULL: none, or dropped) */
+    const rowtap *tap;
+    void *tap_file;
+    int tap_ncols;            /* the table's columns, then period, file_id, line_no */
+    rowtap_cell *tap_cells;
 } loader;
 
 /* ---- inserting typed batches ---- */
@@ -90,6 +96,101 @@ static int quarantine_row(loader *ld, const row_batch *b, int i, hr_error *err)
     return HR_OK;
 }
 
+static void tap_drop(loader *ld)
+{
+    if (ld->tap_file)
+        ld->tap->drop(ld->tap_file);
+    ld->tap_file = NULL;
+    free(ld->tap_cells);
+    ld->tap_cells = NULL;
+}
+
+/* The column of each field as the tap sees it stored: a type whose stored
+ * value is the typed one (text in TEXT, integers in INTEGER, reals in
+ * REAL); 0 when a column's affinity would change a value (no tap). */
+static int tap_types_exact(loader *ld)
+{
+    for (int j = 0; j < ld->t->ncolumns; j++) {
+        const ingest_column *c = &ld->t->columns[j];
+        const char *want = c->type == IT_MONEY || c->type == IT_INT ? "INTEGER"
+                           : c->type == IT_DECIMAL                 ? "REAL"
+                                                                   : "TEXT";
+        int64_t ok = 0;
+        db_query_int(ld->db, &ok, NULL,
+                     "SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2 AND "
+                     "upper(type) = ?3",
+                     ld->t->source, c->column, want, NULL);
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
+
+/* Begins the tap on the file, if any (rows_hint: at most so many rows). */
+static void tap_begin(loader *ld, uint64_t size_bytes)
+{
+    if (!ld->tap || !tap_types_exact(ld))
+        return;
+    int n = ld->t->ncolumns;
+    const char *cols[INGEST_MAX_COLUMNS + 3];
+    for (int j = 0; j < n; j++)
+        cols[j] = ld->t->columns[j].column;
+    cols[n] = "period", cols[n + 1] = "file_id", cols[n + 2] = "line_no";
+    ld->tap_ncols = n + 3;
+    ld->tap_file = ld->tap->begin(ld->tap->ctx, ld->db, ld->t->source, ld->period, ld->file_id,
+                                  cols, n + 3, (int64_t)(size_bytes / 16) + 1024);
+    if (ld->tap_file)
+        ld->tap_cells = xcalloc((size_t)n + 3, sizeof *ld->tap_cells);
+}
+
+/* The batch's typed rows, just inserted as rowids last - n + 1 .. last,
+ * to the tap. */
+static void tap_batch(loader *ld, const row_batch *b)
+{
+    int n = 0, ncol = ld->t->ncolumns;
+    for (int i = 0; i < b->nrows; i++)
+        n += b->rows[i].bad_column < 0;
+    if (!n)
+        return;
+    if (sqlite3_changes(ld->db) != n) { /* not the rows we think: stop watching */
+        tap_drop(ld);
+        return;
+    }
+    int64_t rowid = sqlite3_last_insert_rowid(ld->db) - n + 1;
+    rowtap_cell *c = ld->tap_cells;
+    c[ncol] = (rowtap_cell){SQLITE_TEXT, 0, 0, (const unsigned char *)ld->period,
+                            strlen(ld->period)};
+    c[ncol + 1] = (rowtap_cell){SQLITE_INTEGER, ld->file_id, 0, NULL, 0};
+    for (int i = 0, k = 0; i < b->nrows; i++) {
+        if (b->rows[i].bad_column >= 0)
+            continue;
+        const typed_value *v = &b->values[(size_t)i * (size_t)ncol];
+        for (int j = 0; j < ncol; j++) {
+            rowtap_cell *x = &c[j];
+            memset(x, 0, sizeof *x);
+            switch (v[j].kind) {
+            case TV_NULL: x->type = SQLITE_NULL; break;
+            case TV_INT: x->type = SQLITE_INTEGER, x->i = v[j].u.i; break;
+            case TV_REAL: x->type = SQLITE_FLOAT, x->d = v[j].u.d; break;
+            case TV_TEXT:
+                x->type = SQLITE_TEXT;
+                x->s = (const unsigned char *)b->text.buf + v[j].u.off;
+                x->n = (size_t)v[j].len;
+                break;
+            }
+            if (!x->s)
+                x->s = (const unsigned char *)"";
+        }
+        c[ncol + 2] = (rowtap_cell){SQLITE_INTEGER, b->rows[i].line, 0, NULL, 0};
+        hr_error e;
+        hr_error_clear(&e);
+        if (ld->tap->row(ld->tap_file, rowid + k++, c, &e) != 0) {
+            tap_drop(ld);
+            return;
+        }
+    }
+}
+
 /* Inserts a batch: its typed rows with one step (in file order), its
  * rejected ones into quarantine. */
 static int insert_batch(loader *ld, const row_batch *b, hr_error *err)
@@ -106,6 +207,8 @@ static int insert_batch(loader *ld, const row_batch *b, hr_error *err)
     ld->rows.batch = NULL;
     if (step != SQLITE_DONE)
         return db_fail(ld->db, ld->t->source, err);
+    if (ld->tap_file)
+        tap_batch(ld, b);
     ld->rows_read += b->nrows;
     ld->rows_loaded = ld->rows_read - ld->rows_rejected;
     progress_update(&ld->progress, (unsigned long long)ld->rows_read);
@@ -459,6 +562,9 @@ static int replace_budget_years(loader *ld, hr_error *err)
  * now on; ingest clears nothing of theirs. */
 static int mark_period(loader *ld, hr_error *err)
 {
+    /* in the file's transaction: inputs changes only with the month's
+     * current files, so a stage's copy of it names the data it saw */
+    assert(!sqlite3_get_autocommit(ld->db));
     char now[32], inputs[DIGEST_HEX_SIZE];
     db_now(now, sizeof now);
     if (registry_month_fingerprint(ld->db, ld->period, inputs, err))
@@ -483,6 +589,8 @@ static int load_file(loader *ld, uint64_t size_bytes, int replaced, hr_error *er
         rc = drop_indexes(ld, &indexes, err);
     if (rc == HR_OK)
         rc = prepare(ld, err);
+    if (rc == HR_OK)
+        tap_begin(ld, size_bytes);
     if (rc == HR_OK) {
         progress_begin(&ld->progress, ld->pf->name);
         rc = ld->pf->format_xml ? load_xml(ld, in, err) : load_csv(ld, in, err);
@@ -491,6 +599,12 @@ static int load_file(loader *ld, uint64_t size_bytes, int replaced, hr_error *er
     finalize(ld);
     if (rc == HR_OK)
         rc = rebuild_indexes(ld, &indexes, err);
+    if (rc == HR_OK && ld->tap_file) {
+        hr_error e;
+        hr_error_clear(&e);
+        ld->tap->end(ld->tap_file, &e);
+    }
+    tap_drop(ld);
     if (rc == HR_OK)
         rc = finish_manifest(ld, in, replaced, log_clock() - t0, err);
     if (rc == HR_OK)
@@ -578,7 +692,8 @@ static int refuse_mostly_bad(loader *ld, hr_error *err)
 }
 
 static int ingest_file(sqlite3 *db, const profile *prof, const profile_file *pf,
-                       const char *path, const char *period, ingest_summary *sum, hr_error *err)
+                       const char *path, const char *period, const rowtap *tap,
+                       ingest_summary *sum, hr_error *err)
 {
     struct stat st;
     if (stat(path, &st) != 0)
@@ -603,7 +718,7 @@ static int ingest_file(sqlite3 *db, const profile *prof, const profile_file *pf,
     loader ld;
     memset(&ld, 0, sizeof ld);
     ld.db = db, ld.prof = prof, ld.pf = pf, ld.t = pf->table;
-    ld.path = path, ld.period = period;
+    ld.path = path, ld.period = period, ld.tap = tap;
     if (db_begin(db, err))
         return HR_EFAIL;
     ld.replacing = cur.exists;
@@ -742,7 +857,7 @@ static int load_profile(const ingest_options *opt, profile **prof, hr_error *err
  * with in_dir, one that resolves outside it is refused. */
 static int load_each(sqlite3 *db, const profile *prof, const profile_file *const *pfs,
                      const char *const *paths, int n, const char *in_dir, const char *period,
-                     ingest_summary *sum, hr_error *err)
+                     const rowtap *tap, ingest_summary *sum, hr_error *err)
 {
     load_settings saved;
     load_settings_begin(db, &saved);
@@ -762,7 +877,7 @@ static int load_each(sqlite3 *db, const profile *prof, const profile_file *const
             hr_error_set(&e, HR_EINPUT, paths[i], 0, NULL,
                          "%s, not a regular file: an export must be a plain file", kind);
         if (e.code || (in_dir && inside_folder(in_real, in_dir, paths[i], prof, &e)) ||
-            ingest_file(db, prof, pfs[i], paths[i], period, sum, &e)) {
+            ingest_file(db, prof, pfs[i], paths[i], period, tap, sum, &e)) {
             char line[1600];
             log_warn("rejected: %s", hr_error_format(&e, line, sizeof line));
             if (!first.code)
@@ -798,7 +913,7 @@ int ingest_folder(sqlite3 *db, const ingest_options *opt, ingest_summary *sum, h
         paths[i] = sb_detach(&path, NULL);
     }
     rc = load_each(db, prof, pfs, (const char *const *)paths, prof->nfiles, opt->in_dir,
-                   opt->period, sum, err);
+                   opt->period, opt->tap, sum, err);
     for (int i = 0; i < prof->nfiles; i++)
         free(paths[i]);
     free(paths);
@@ -825,7 +940,7 @@ int ingest_files(sqlite3 *db, const ingest_options *opt, const ingest_file_ref *
                               files[i].name);
     }
     if (rc == HR_OK)
-        rc = load_each(db, prof, pfs, paths, n, NULL, opt->period, sum, err);
+        rc = load_each(db, prof, pfs, paths, n, NULL, opt->period, opt->tap, sum, err);
     free(pfs);
     free(paths);
     profile_free(prof);

@@ -24,11 +24,15 @@
 #include <sqlite3.h>
 
 #include "pipeline/core/error.h"
+#include "pipeline/core/rowtap.h"
 
 typedef struct ingest_options {
     const char *in_dir;  /* the month's export folder */
     const char *period;  /* YYYY-MM */
     const char *profile; /* source profile XML path; NULL = built-in standard */
+    /* NULL, or shown every row as stored, per file (rowtap.h): how
+     * validate judges the rows while they load (the program sets it) */
+    const rowtap *tap;
 } ingest_options;
 
 typedef struct ingest_summary {

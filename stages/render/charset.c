@@ -8,6 +8,7 @@
 #include "stages/render/request.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "pipeline/core/db.h"
 #include "pipeline/core/paths.h"
 #include "pipeline/core/strbuf.h"
+#include "pipeline/core/xalloc.h"
 #include "stages/render/template.h"
 
 /* 1 when `word` occurs in sql as a whole identifier (case-insensitive). */
@@ -30,7 +32,41 @@ static int sql_names(const char *sql, const char *word)
     return 0;
 }
 
-/* Adds the non-ASCII text of one table's text columns (never an identifier's). */
+/* Values of one column seen last, by a hash of their text: a value met
+ * again (a department's name on each of its 300,000 stays) is not decoded
+ * again. Exact: a slot holds the text itself, never just its hash. */
+#define SEEN_SLOTS 64
+typedef struct seen {
+    char *text[SEEN_SLOTS];
+} seen;
+
+static int non_ascii(const unsigned char *t, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (t[i] & 0x80)
+            return 1;
+    return 0;
+}
+
+static void add_value(font_charset *cs, seen *s, const unsigned char *t, int n)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (int i = 0; i < n; i++)
+        h = (h ^ t[i]) * 16777619u;
+    char **slot = &s->text[h % SEEN_SLOTS];
+    if (*slot && strlen(*slot) == (size_t)n && !memcmp(*slot, t, (size_t)n))
+        return;
+    font_charset_add_utf8(cs, (const char *)t, (size_t)n);
+    free(*slot);
+    *slot = xmalloc((size_t)n + 1);
+    memcpy(*slot, t, (size_t)n);
+    (*slot)[n] = '\0';
+}
+
+/* Adds the non-ASCII text of one table's text columns (never an
+ * identifier's), in one pass over the table: each value's bytes are looked
+ * at in C, which is what makes a scan of every visit cheap (a GLOB per
+ * column cost a table scan each and decoded every character). */
 static int add_table_text(run *r, font_charset *cs, const char *table, hr_error *err)
 {
     char *sql = sqlite3_mprintf("SELECT name, type FROM pragma_table_info(%Q)", table);
@@ -38,34 +74,50 @@ static int add_table_text(run *r, font_charset *cs, const char *table, hr_error 
     sqlite3_free(sql);
     if (!cols)
         return err->code;
-    int rc = HR_OK;
+    strbuf list = STRBUF_INIT;
+    int rc = HR_OK, ncols = 0;
     while (!rc && db_row(cols, &rc, err)) {
         const char *col = (const char *)sqlite3_column_text(cols, 0);
         const char *type = (const char *)sqlite3_column_text(cols, 1);
         if (ds_column_denied(table, col) || (type && *type && !strcasestr(type, "TEXT")))
             continue;
-        sql = sqlite3_mprintf("SELECT DISTINCT \"%w\" FROM \"%w\" WHERE \"%w\" GLOB "
-                              "'*[^ -~]*' LIMIT 100000",
-                              col, table, col);
-        sqlite3_stmt *st = db_prepare(r->db, sql, err);
-        sqlite3_free(sql);
-        if (!st) {
-            rc = err->code;
-            break;
-        }
-        while (db_row(st, &rc, err)) {
-            const char *t = (const char *)sqlite3_column_text(st, 0);
-            if (t)
-                font_charset_add_utf8(cs, t, strlen(t));
-        }
-        sqlite3_finalize(st);
+        char *q = sqlite3_mprintf("%s\"%w\"", ncols ? ", " : "", col);
+        sb_addstr(&list, q);
+        sqlite3_free(q);
+        ncols++;
     }
     sqlite3_finalize(cols);
+    if (rc || ncols == 0) {
+        sb_release(&list);
+        return rc;
+    }
+    sql = sqlite3_mprintf("SELECT %s FROM \"%w\"", list.buf, table);
+    sb_release(&list);
+    sqlite3_stmt *st = db_prepare(r->db, sql, err);
+    sqlite3_free(sql);
+    if (!st)
+        return err->code;
+    seen *s = xcalloc((size_t)ncols, sizeof *s);
+    while (db_row(st, &rc, err))
+        for (int i = 0; i < ncols; i++) {
+            if (sqlite3_column_type(st, i) != SQLITE_TEXT)
+                continue;
+            const unsigned char *t = sqlite3_column_text(st, i);
+            int n = sqlite3_column_bytes(st, i);
+            if (t && non_ascii(t, n))
+                add_value(cs, &s[i], t, n);
+        }
+    sqlite3_finalize(st);
+    for (int i = 0; i < ncols; i++)
+        for (int k = 0; k < SEEN_SLOTS; k++)
+            free(s[i].text[k]);
+    free(s);
     return rc;
 }
 
-/* What only a template's own SQL returns: the text columns of every table
- * its datasets name. */
+/* What the reports' own SQL returns: the text columns of every table a
+ * dataset names, the template's and the built-in ones (ds_builtin_sql)
+ * alike -- the sources appendix prints source_name through a built-in. */
 static int add_dataset_text(run *r, font_charset *cs, hr_error *err)
 {
     strbuf all = STRBUF_INIT;
@@ -76,10 +128,13 @@ static int add_dataset_text(run *r, font_charset *cs, hr_error *err)
             sb_addch(&all, '\n');
             free(sql);
         }
-    sqlite3_stmt *st = all.len ? db_prepare(r->db, "SELECT name FROM sqlite_master WHERE type IN "
-                                                   "('table', 'view') ORDER BY name", err)
-                               : NULL;
-    int rc = all.len && !st ? err->code : HR_OK;
+    for (int i = 0; ds_builtin_sql(i); i++) {
+        sb_addstr(&all, ds_builtin_sql(i));
+        sb_addch(&all, '\n');
+    }
+    sqlite3_stmt *st = db_prepare(r->db, "SELECT name FROM sqlite_master WHERE type IN "
+                                         "('table', 'view') ORDER BY name", err);
+    int rc = st ? HR_OK : err->code;
     while (st && !rc && db_row(st, &rc, err)) {
         const char *table = (const char *)sqlite3_column_text(st, 0);
         if (sql_names(all.buf, table))

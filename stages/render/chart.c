@@ -549,7 +549,7 @@ static void fit_name(const rctx *c, const char *s, double size, double w, int li
             s++;
         char *dst = out->line[out->n++];
         if (doc_text_width(c, s, size) <= w) {
-            snprintf(dst, 128, "%s", s);
+            copy_trimmed(dst, 128, s, strlen(s));
             return;
         }
         if (out->n == lines) { /* the last line: cut with "…" */

@@ -116,6 +116,11 @@ static const struct builtin {
      "s.period BETWEEN :month_first AND :month_last ORDER BY s.period, s.source"},
 };
 
+const char *ds_builtin_sql(int i)
+{
+    return i >= 0 && (size_t)i < sizeof builtins / sizeof *builtins ? builtins[i].sql : NULL;
+}
+
 static const char *template_sql(rctx *c, const char *name, long *line)
 {
     xmlNodePtr root = xmlDocGetRootElement(c->tpl);
@@ -229,7 +234,8 @@ static const struct small_count_table {
     {"reconcile_rule_state", 'r'}, {"report_run", 'r'}, {"revenue", 'r'},
     {"rollup_state", 'r'}, {"row_warning", 'x'}, {"schema_migration", 'r'},
     {"source_file", 'r'}, {"source_name", 'r'}, {"staff", 'r'}, {"surgery", 'x'},
-    {"validate_volume", 'x'}, {"validation_summary", 'r'},
+    {"validate_handoff", 'x'}, {"validate_handoff_hit", 'x'}, {"validate_volume", 'x'},
+    {"validation_summary", 'r'},
 };
 
 int ds_small_count_class(const char *table)

@@ -6,6 +6,7 @@
 
 #include <hb-subset.h>
 #include <hb.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,6 +176,159 @@ static int write_subset(render_font *f, hb_face_t *subset, hr_error *err)
     return rc;
 }
 
+/*
+ * libharu (2.3.0) maps characters to glyphs with the font's format-4 cmap,
+ * searching its segments one by one -- and, on loading the font into a
+ * document, does so for each of the 65,536 code points (the CIDToGIDMap of
+ * the UTF-8 encoder). HarfBuzz writes a subset's cmap with one segment per
+ * run of consecutive code points: ~800 segments for a run's ~1,000
+ * characters, ~40 million comparisons in every PDF. The cmap is written
+ * again with the fewest segments whose glyph index arrays (0 for the code
+ * points between the characters) stay under CMAP_ARRAY_MAX entries: the
+ * largest gaps between the characters end segments. The mapping itself is
+ * unchanged.
+ */
+#define CMAP_ARRAY_MAX 16384
+
+typedef struct cmap_entry {
+    uint16_t cp, gid;
+} cmap_entry;
+
+static void put16(strbuf *b, unsigned v)
+{
+    sb_addch(b, (char)((v >> 8) & 0xFF));
+    sb_addch(b, (char)(v & 0xFF));
+}
+
+static int gap_desc(const void *a, const void *b)
+{
+    const uint32_t *x = a, *y = b; /* (gap << 16) | index after the gap */
+    return *x < *y ? 1 : *x > *y ? -1 : 0;
+}
+
+/* The cmap table (format 4, Unicode BMP, two encoding records) of the
+ * mapping e[0..n), code points ascending. */
+static void cmap_table(const cmap_entry *e, int n, strbuf *out)
+{
+    /* segment starts: index 0 and after each gap chosen as a break */
+    unsigned char *brk = xcalloc((size_t)n + 1, 1);
+    if (n > 0) {
+        brk[0] = 1;
+        uint32_t *gaps = xmalloc(sizeof *gaps * (size_t)n);
+        int ng = 0;
+        long span = (long)e[n - 1].cp - e[0].cp + 1;
+        for (int i = 1; i < n; i++)
+            if (e[i].cp - e[i - 1].cp > 1)
+                gaps[ng++] = ((uint32_t)(e[i].cp - e[i - 1].cp - 1) << 16) | (uint32_t)i;
+        qsort(gaps, (size_t)ng, sizeof *gaps, gap_desc);
+        for (int g = 0; g < ng && span > CMAP_ARRAY_MAX; g++) {
+            brk[gaps[g] & 0xFFFF] = 1;
+            span -= gaps[g] >> 16;
+        }
+        free(gaps);
+    }
+    int nseg = 1; /* the final 0xFFFF segment */
+    long array = 0;
+    for (int i = 0; i < n; i++)
+        if (brk[i]) {
+            int j = i;
+            while (j + 1 < n && !brk[j + 1])
+                j++;
+            nseg++;
+            array += e[j].cp - e[i].cp + 1;
+        }
+    int pow2 = 1, sel = 0;
+    while (pow2 * 2 <= nseg)
+        pow2 *= 2, sel++;
+    size_t sub_len = 16 + 8 * (size_t)nseg + 2 * (size_t)array;
+    sb_reset(out);
+    put16(out, 0), put16(out, 2);                    /* version, tables */
+    put16(out, 0), put16(out, 3), put16(out, 0), put16(out, 20); /* Unicode BMP */
+    put16(out, 3), put16(out, 1), put16(out, 0), put16(out, 20); /* Windows BMP */
+    put16(out, 4), put16(out, (unsigned)sub_len), put16(out, 0);
+    put16(out, (unsigned)nseg * 2), put16(out, (unsigned)pow2 * 2), put16(out, (unsigned)sel);
+    put16(out, (unsigned)(nseg - pow2) * 2);
+    for (int pass = 0; pass < 4; pass++) { /* end codes, start codes, deltas, offsets */
+        if (pass == 1)
+            put16(out, 0); /* reserved pad */
+        long at = 0;
+        int seg = 0;
+        for (int i = 0; i < n; i++) {
+            if (!brk[i])
+                continue;
+            int j = i;
+            while (j + 1 < n && !brk[j + 1])
+                j++;
+            unsigned v = pass == 0 ? e[j].cp : pass == 1 ? e[i].cp : pass == 2 ? 0
+                       : (unsigned)(2 * (nseg - seg) + 2 * at);
+            put16(out, v);
+            at += e[j].cp - e[i].cp + 1;
+            seg++;
+        }
+        put16(out, pass < 2 ? 0xFFFF : pass == 2 ? 1 : 0);
+    }
+    for (int i = 0; i < n; i++) /* the glyph index arrays */
+        if (brk[i]) {
+            int j = i;
+            while (j + 1 < n && !brk[j + 1])
+                j++;
+            for (int k = i; k <= j; k++) {
+                put16(out, e[k].gid);
+                for (unsigned c = e[k].cp + 1u; k < j && c < e[k + 1].cp; c++)
+                    put16(out, 0);
+            }
+        }
+    free(brk);
+}
+
+/* The subset `sub` with its cmap written as above; NULL when it cannot be
+ * (the subset then serves as HarfBuzz wrote it). */
+static hb_face_t *compact_cmap(hb_face_t *subset, const hb_set_t *have)
+{
+    /* the subsetter's face is a builder, whose tables cannot be listed:
+     * read its serialised file as a face */
+    hb_blob_t *file = hb_face_reference_blob(subset);
+    hb_face_t *sub = hb_face_create(file, 0);
+    hb_blob_destroy(file);
+    hb_font_t *font = hb_font_create(sub);
+    int cap = (int)hb_set_get_population(have), n = 0;
+    cmap_entry *e = xmalloc(sizeof *e * (size_t)(cap + 1));
+    hb_codepoint_t cp = HB_SET_VALUE_INVALID, gid;
+    while (hb_set_next(have, &cp))
+        if (cp < 0xFFFF && hb_font_get_nominal_glyph(font, cp, &gid) && gid <= 0xFFFF)
+            e[n].cp = (uint16_t)cp, e[n].gid = (uint16_t)gid, n++;
+    hb_font_destroy(font);
+    strbuf cmap = STRBUF_INIT;
+    cmap_table(e, n, &cmap);
+    free(e);
+    if (cmap.len > 65535 + 20) { /* a format-4 subtable's length is 16 bits */
+        sb_release(&cmap);
+        hb_face_destroy(sub);
+        return NULL;
+    }
+    hb_face_t *b = hb_face_builder_create();
+    unsigned count = hb_face_get_table_tags(sub, 0, NULL, NULL);
+    hb_tag_t *tags = xmalloc(sizeof *tags * (count + 1));
+    hb_face_get_table_tags(sub, 0, &count, tags);
+    for (unsigned i = 0; i < count; i++) {
+        hb_blob_t *t = tags[i] == HB_TAG('c', 'm', 'a', 'p')
+                           ? hb_blob_create(cmap.buf, (unsigned)cmap.len,
+                                            HB_MEMORY_MODE_DUPLICATE, NULL, NULL)
+                           : hb_face_reference_table(sub, tags[i]);
+        hb_face_builder_add_table(b, tags[i], t);
+        hb_blob_destroy(t);
+    }
+    free(tags);
+    hb_face_destroy(sub);
+    sb_release(&cmap);
+    /* the builder's face serialises to a font file; load it as a face */
+    hb_blob_t *blob = hb_face_reference_blob(b);
+    hb_face_destroy(b);
+    hb_face_t *face = hb_face_create(blob, 0);
+    hb_blob_destroy(blob);
+    return face;
+}
+
 int font_open(const char *font_path, const font_charset *cs, render_font **out, hr_error *err)
 {
     *out = NULL;
@@ -203,6 +357,11 @@ int font_open(const char *font_path, const font_charset *cs, render_font **out, 
     hb_face_t *sub = hb_subset_or_fail(face, in);
     hb_subset_input_destroy(in);
     hb_face_destroy(face);
+    hb_face_t *compact = sub ? compact_cmap(sub, f->have) : NULL;
+    if (compact) {
+        hb_face_destroy(sub);
+        sub = compact;
+    }
     int rc = sub ? write_subset(f, sub, err)
                  : hr_error_set(err, HR_EFAIL, font_path, 0, NULL, "subsetting the font failed");
     hb_face_destroy(sub);

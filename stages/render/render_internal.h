@@ -139,6 +139,9 @@ typedef struct dataset {
 } dataset;
 
 int ds_load(rctx *c, xmlNodePtr el, const char *name, dataset *out);
+/* The SQL of the i-th built-in dataset, NULL past the last (the character
+ * set scan reads the tables they name). */
+const char *ds_builtin_sql(int i);
 /* The sandbox templates' SQL runs in: an authorizer on db refusing any
  * identifier column always, and while ds_load prepares a dataset anything
  * but a SELECT with allowed functions (data.c says what exactly). */

@@ -25,6 +25,7 @@
 
 #include "pipeline/core/csv.h"
 #include "pipeline/core/db.h"
+#include "pipeline/core/digest.h"
 #include "pipeline/core/log.h"
 #include "pipeline/core/msg.h"
 #include "pipeline/core/paths.h"
@@ -82,15 +83,6 @@ static int source_has_rows(sqlite3 *db, const char *table, const char *period)
     return n > 0;
 }
 
-/* The months of the reference data the rules use, and whether their
- * absence has been noted yet. */
-typedef struct vref {
-    const char *period;
-    char dept_month[8], equip_month[8];
-    int has_stays; /* inpatient.csv has rows in the period */
-    int warned_dept, warned_equip, warned_stays;
-} vref;
-
 /* Runs one statement of the rules with ?1 period, ?2 dept month, ?3
  * equipment month bound (those it does not use are ignored). */
 static int exec_rule_sql(sqlite3 *db, const char *sql, const vref *ref, const char *field,
@@ -122,96 +114,247 @@ static int rule_runs(sqlite3 *db, const vrule *r, vref *ref, int *rc, hr_error *
     int no_stays = r->needs_stays && !ref->has_stays;
     if (!no_dept && !no_equip && !no_stays)
         return 1;
-    if (!source_has_rows(db, r->source, ref->period))
+    if (!ref->note || !source_has_rows(db, r->source, ref->period))
         return 0;
     int *warned = no_dept ? &ref->warned_dept : no_equip ? &ref->warned_equip : &ref->warned_stays;
-    if (!*warned)
+    if (!*warned && ref->note)
         *rc = note_missing_reference(db, ref->period,
                                      no_dept ? "dept" : no_equip ? "equipment" : "inpatient", err);
     *warned = 1;
     return 0;
 }
 
-/* The one pass over a table's rows of the month: rowid, then each column
- * the row rules (validate_check.c judges them in C), the key rules
- * (validate_keys.c) and the counts (validate_pass.c) read, once. */
-static void scan_sql(strbuf *sql, const char *source, vscan *checks, vkey **kv, int nkeys,
-                     vpass *pass)
+/* ---- one source's pass (vsrc) ---- */
+
+/* The rows a pass saw, per file (a month's rows are one file's, or a
+ * few): what summarise() counts as loaded, before quarantine. */
+typedef struct file_rows {
+    int64_t file_id, n;
+} file_rows;
+
+struct vsrc {
+    sqlite3 *db;
+    const vconfig *conf;
+    const char *source;
+    vref *ref;
+    int *runs, *rows_rules, *keys;
+    int nrow, nkeys, nk;
+    vkey **kv;
+    vscan *checks;
+    vpass *pass;
+    int file_col, ncols;
+    const char *binds[3];
+    sqlite3_stmt *flag;
+    int64_t flagged;
+    file_rows *files;
+    int nfiles;
+    char fingerprint[DIGEST_HEX_SIZE];
+};
+
+void vref_init(sqlite3 *db, const char *period, int note, vref *ref)
 {
-    sb_addstr(sql, "SELECT t.rowid");
-    for (int k = 0; k < nkeys; k++)
-        vkey_bind(kv[k], checks);
-    if (pass)
-        vpass_bind(pass, checks);
-    vscan_columns(checks, sql, 1);
-    /* A month's rows were inserted together: their rowids are one range,
-     * read in table order (through the period index, each row would be a
-     * seek). The unary + keeps the planner off that index. */
-    char *from = sqlite3_mprintf(" FROM \"%w\" t WHERE t.rowid BETWEEN ?4 AND ?5 "
-                                 "AND +t.period = ?1",
-                                 source);
-    sb_addstr(sql, from);
-    sqlite3_free(from);
+    memset(ref, 0, sizeof *ref);
+    ref->period = period;
+    ref->note = note;
+    reference_month(db, "dept", period, ref->dept_month);
+    reference_month(db, "equipment", period, ref->equip_month);
+    ref->has_stays = source_has_rows(db, "inpatient", period);
 }
 
-/* Runs the pass: flags to temp.validate_flag, keys to their checks, counts
- * to the pass. Sets *flagged. */
-static int scan(sqlite3 *db, const char *sql, const vref *ref, const int64_t *range, vscan *checks,
-                vkey **kv, int nkeys, vpass *pass, int64_t *flagged, hr_error *err)
+void vsrc_free(vsrc *S)
 {
-    sqlite3_stmt *st = db_prepare(db, sql, err);
-    sqlite3_stmt *flag = st ? db_prepare(db, "INSERT INTO temp.validate_flag (rid, e, w) "
-                                             "VALUES (?1, ?2, ?3)",
-                                         err)
-                            : NULL;
-    if (!flag) {
-        sqlite3_finalize(st);
-        return err->code;
+    if (!S)
+        return;
+    vscan_free(S->checks);
+    for (int k = 0; k < S->nk; k++)
+        vkey_free(S->kv[k]);
+    vpass_free(S->pass);
+    sqlite3_finalize(S->flag);
+    free(S->kv), free(S->keys), free(S->runs), free(S->rows_rules), free(S->files);
+    free(S);
+}
+
+/* What the source's pass depends on besides its rows: the rules compiled
+ * (each one's source, field, kind, condition, message, key), the thresholds
+ * and limit, the months of reference data and which rules run, and the
+ * reference sets' contents. The same fingerprint means the same judgement
+ * of the same rows. */
+static void fp_text(digest_ctx *d, const char *x)
+{
+    if (x)
+        digest_update(d, x, strlen(x) + 1);
+    else
+        digest_update(d, "\x01", 2);
+}
+
+static void fingerprint(vsrc *S)
+{
+    digest_ctx *d = digest_begin();
+    const vconfig *c = S->conf;
+    char num[128];
+#define FP(x) fp_text(d, x)
+    snprintf(num, sizeof num, "%.17g %d %d", c->limit_percent, c->nrules, c->nthresholds);
+    FP(num);
+    for (int i = 0; i < c->nrules; i++) {
+        const vrule *r = &c->rules[i];
+        snprintf(num, sizeof num, "%d %d", r->is_warning, S->runs[i]);
+        FP(r->source), FP(r->field), FP(r->rule), FP(r->key_cols), FP(r->cond), FP(r->message),
+            FP(r->message_zh), FP(num);
     }
-    sqlite3_bind_text(st, 1, ref->period, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, ref->dept_month, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, ref->equip_month, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, range[0]);
-    sqlite3_bind_int64(st, 5, range[1]);
-    int step, rc = HR_OK;
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t rowid = sqlite3_column_int64(st, 0), w;
-        int e;
-        if ((rc = vscan_row(checks, st, rowid, &e, &w, err)))
-            break;
-        if (e >= 0 || w != 0) {
-            sqlite3_bind_int64(flag, 1, rowid);
-            if (e >= 0)
-                sqlite3_bind_int(flag, 2, e);
-            else
-                sqlite3_bind_null(flag, 2);
-            sqlite3_bind_int64(flag, 3, w);
-            if (sqlite3_step(flag) != SQLITE_DONE)
-                rc = db_fail(db, "flagging a row", err);
-            sqlite3_reset(flag);
-            (*flagged)++;
+    for (int i = 0; i < c->nthresholds; i++) {
+        const vthreshold *t = &c->thresholds[i];
+        snprintf(num, sizeof num, "%.17g %.17g %.17g", t->band_percent, t->min_base,
+                 t->min_daily);
+        FP(t->kind), FP(t->source), FP(t->date_column), FP(num);
+        snprintf(num, sizeof num, "%.17g %.17g %.17g", t->min_zero_days, t->max_percent,
+                 t->min_open_beds);
+        FP(num);
+    }
+    /* of the reference data, what the source's rules use */
+    int dept = 0, equip = 0, stays = 0;
+    for (int i = 0; i < c->nrules; i++)
+        if (strcmp(c->rules[i].source, S->source) == 0) {
+            dept |= c->rules[i].needs_dept;
+            equip |= c->rules[i].needs_equip;
+            stays |= c->rules[i].needs_stays;
         }
-        const vval *row = vscan_values(checks);
-        for (int k = 0; k < nkeys && !rc; k++)
-            rc = vkey_add(kv[k], rowid, row, err);
-        if (pass)
-            vpass_add(pass, row, 1);
+    snprintf(num, sizeof num, "%d", stays ? S->ref->has_stays : -1);
+    FP(S->source), FP(S->ref->period), FP(dept ? S->ref->dept_month : NULL),
+        FP(equip ? S->ref->equip_month : NULL), FP(num);
+#undef FP
+    if (S->checks)
+        vscan_digest(S->checks, d);
+    digest_finish(d, S->fingerprint);
+}
+
+int vsrc_open(sqlite3 *db, const vconfig *conf, const char *source, vref *ref, int64_t rows,
+              vsrc **out, hr_error *err)
+{
+    *out = NULL;
+    vsrc *S = xcalloc(1, sizeof *S);
+    S->db = db, S->conf = conf, S->source = source, S->ref = ref;
+    S->file_col = -1;
+    size_t n = (size_t)conf->nrules + 1;
+    S->runs = xcalloc(n, sizeof *S->runs);
+    S->keys = xcalloc(n, sizeof *S->keys);
+    S->rows_rules = xcalloc(n, sizeof *S->rows_rules);
+    S->kv = xcalloc(n, sizeof *S->kv);
+    int rc = 0, nwarn = 0;
+    for (int i = 0; i < conf->nrules && !rc; i++) {
+        const vrule *r = &conf->rules[i];
+        if (strcmp(r->source, source) != 0 || !rule_runs(db, r, ref, &rc, err) || rc)
+            continue;
+        if (r->key_cols) {
+            S->keys[S->nkeys++] = i;
+            continue;
+        }
+        if (r->is_warning && nwarn == 62) {
+            rc = hr_error_set(err, HR_EFAIL, NULL, 0, r->field,
+                              "more than 62 warning rules for source '%s'", source);
+            break;
+        }
+        S->runs[i] = 1;
+        S->rows_rules[S->nrow++] = i;
+        nwarn += r->is_warning;
     }
-    if (!rc && step != SQLITE_DONE)
-        rc = db_fail(db, "running the validation rules", err);
-    sqlite3_finalize(st);
-    sqlite3_finalize(flag);
+    S->pass = rc ? NULL : vpass_begin(db, conf, source);
+    if (rc || rows <= 0 || !(S->nrow || S->nkeys || S->pass)) {
+        vsrc_free(S);
+        return rc;
+    }
+    for (; !rc && S->nk < S->nkeys; S->nk++)
+        if (!(S->kv[S->nk] = vkey_begin(db, &conf->rules[S->keys[S->nk]], S->keys[S->nk], rows,
+                                        err)))
+            rc = err->code;
+    S->binds[0] = ref->period, S->binds[1] = ref->dept_month, S->binds[2] = ref->equip_month;
+    if (!rc && !(S->checks = vscan_new(db, conf, source, S->rows_rules, S->nrow, S->binds, err)))
+        rc = err->code;
+    if (!rc) {
+        for (int k = 0; k < S->nkeys; k++)
+            vkey_bind(S->kv[k], S->checks);
+        if (S->pass)
+            vpass_bind(S->pass, S->checks);
+        S->file_col = vscan_column(S->checks, "file_id");
+        rc = db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS validate_flag ("
+                         " rid INTEGER PRIMARY KEY, e INTEGER, w INTEGER);"
+                         "DELETE FROM temp.validate_flag;",
+                         err);
+    }
+    if (!rc && !(S->flag = db_prepare(db, "INSERT INTO temp.validate_flag (rid, e, w) "
+                                          "VALUES (?1, ?2, ?3)",
+                                      err)))
+        rc = err->code;
+    if (rc) {
+        vsrc_free(S);
+        return rc;
+    }
+    fingerprint(S);
+    *out = S;
+    return HR_OK;
+}
+
+const char *vsrc_fingerprint(const vsrc *S)
+{
+    return S->fingerprint;
+}
+
+vscan *vsrc_scan(vsrc *S)
+{
+    return S->checks;
+}
+
+/* After the current row was judged (*e, w): its flags, file, keys, counts. */
+static int took_row(vsrc *S, int64_t rowid, int e, int64_t w, hr_error *err)
+{
+    int rc = HR_OK;
+    if (e >= 0 || w != 0) {
+        sqlite3_stmt *flag = S->flag;
+        sqlite3_bind_int64(flag, 1, rowid);
+        if (e >= 0)
+            sqlite3_bind_int(flag, 2, e);
+        else
+            sqlite3_bind_null(flag, 2);
+        sqlite3_bind_int64(flag, 3, w);
+        if (sqlite3_step(flag) != SQLITE_DONE)
+            rc = db_fail(S->db, "flagging a row", err);
+        sqlite3_reset(flag);
+        S->flagged++;
+    }
+    const vval *row = vscan_values(S->checks);
+    const vval *id = &row[S->file_col];
+    int64_t file_id = id->type == SQLITE_INTEGER ? id->i : -1;
+    int f = S->nfiles - 1;
+    while (f >= 0 && S->files[f].file_id != file_id)
+        f--;
+    if (f < 0) {
+        S->files = xrealloc(S->files, (size_t)(S->nfiles + 1) * sizeof *S->files);
+        f = S->nfiles++;
+        S->files[f].file_id = file_id, S->files[f].n = 0;
+    }
+    S->files[f].n++;
+    for (int k = 0; k < S->nkeys && !rc; k++)
+        rc = vkey_add(S->kv[k], rowid, row, err);
+    if (S->pass)
+        vpass_add(S->pass, row, 1);
     return rc;
 }
 
-/* From the flags to temp.validate_hit, rule by rule, with the message. */
-static int flag_hits(sqlite3 *db, const vconfig *conf, const char *source, const int *runs,
-                     vref *ref, hr_error *err)
+int vsrc_row(vsrc *S, int64_t rowid, hr_error *err)
 {
+    int e;
+    int64_t w;
+    int rc = vscan_judge(S->checks, NULL, rowid, &e, &w, err);
+    return rc ? rc : took_row(S, rowid, e, w, err);
+}
+
+/* From the flags to temp.validate_hit, rule by rule, with the message. */
+static int flag_hits(vsrc *S, hr_error *err)
+{
+    const vconfig *conf = S->conf;
     int rc = 0, bit = 0;
     for (int i = 0; i < conf->nrules && !rc; i++) {
         const vrule *r = &conf->rules[i];
-        if (!runs[i])
+        if (!S->runs[i])
             continue;
         char which[64];
         if (r->is_warning)
@@ -222,95 +365,173 @@ static int flag_hits(sqlite3 *db, const vconfig *conf, const char *source, const
             "INSERT INTO temp.validate_hit (source, rid, ord, field, rule, severity, message, "
             "message_zh) SELECT %Q, f.rid, %d, %Q, %Q, %Q, %s, %s FROM temp.validate_flag f "
             "JOIN \"%w\" t ON t.rowid = f.rid WHERE %s",
-            source, i, r->field, r->rule, r->is_warning ? "warning" : "error", r->message,
-            r->message_zh, source, which);
-        rc = exec_rule_sql(db, sql, ref, r->field, err);
+            S->source, i, r->field, r->rule, r->is_warning ? "warning" : "error", r->message,
+            r->message_zh, S->source, which);
+        rc = exec_rule_sql(S->db, sql, S->ref, r->field, err);
         sqlite3_free(sql);
     }
     return rc;
 }
 
+int vsrc_finish(vsrc *S, hr_error *err)
+{
+    int rc = HR_OK;
+    for (int k = 0; k < S->nkeys && !rc; k++)
+        rc = vkey_finish(S->kv[k], err);
+    if (!rc && S->flagged)
+        rc = flag_hits(S, err);
+    if (!rc)
+        rc = db_exec(S->db, "DELETE FROM temp.validate_flag", err);
+    return rc;
+}
+
+int vsrc_rows(const vsrc *S, int64_t file_id, int64_t *n)
+{
+    for (int f = 0; f < S->nfiles; f++)
+        if (S->files[f].file_id == file_id) {
+            *n = S->files[f].n;
+            return 1;
+        }
+    return 0;
+}
+
+const char *vsrc_source(const vsrc *S)
+{
+    return S->source;
+}
+
+const char *vsrc_period(const vsrc *S)
+{
+    return S->ref->period;
+}
+
+int vsrc_has_pass(const vsrc *S)
+{
+    return S->pass != NULL;
+}
+
+int vsrc_load_pass(vsrc *S, const void *bytes, size_t n)
+{
+    vpass *p = vpass_begin(S->db, S->conf, S->source);
+    if (!p || vpass_load(p, bytes, n) != 0) {
+        vpass_free(p);
+        return -1;
+    }
+    vpass_free(S->pass);
+    S->pass = p;
+    return 0;
+}
+
+void vsrc_set_rows(vsrc *S, int64_t file_id, int64_t n)
+{
+    S->files = xrealloc(S->files, sizeof *S->files);
+    S->nfiles = 1;
+    S->files[0].file_id = file_id, S->files[0].n = n;
+}
+
+vpass *vsrc_take_pass(vsrc *S)
+{
+    vpass *p = S->pass;
+    S->pass = NULL;
+    return p;
+}
+
+static int store_file_rows(vsrc *S, hr_error *err)
+{
+    int rc = HR_OK;
+    for (int i = 0; i < S->nfiles && !rc; i++) {
+        char id[32], n[32];
+        snprintf(id, sizeof id, "%lld", (long long)S->files[i].file_id);
+        snprintf(n, sizeof n, "%lld", (long long)S->files[i].n);
+        rc = db_exec_args(S->db, err,
+                          "INSERT INTO temp.validate_rows (source, file_id, n) VALUES (?1, ?2, ?3)",
+                          S->source, id, n, NULL);
+    }
+    return rc;
+}
+
+/* The pass over the table: rowid, then each column the row rules
+ * (validate_check.c judges them in C), the key rules (validate_keys.c)
+ * and the counts (validate_pass.c) read, once. A month's rows were
+ * inserted together: their rowids are one range, read in table order
+ * (through the period index, each row would be a seek). The unary + keeps
+ * the planner off that index. */
+static int scan(vsrc *S, const int64_t *range, hr_error *err)
+{
+    strbuf sql = STRBUF_INIT;
+    sb_addstr(&sql, "SELECT t.rowid");
+    vscan_columns(S->checks, &sql, 1);
+    char *from = sqlite3_mprintf(" FROM \"%w\" t WHERE t.rowid BETWEEN ?4 AND ?5 "
+                                 "AND +t.period = ?1",
+                                 S->source);
+    sb_addstr(&sql, from);
+    sqlite3_free(from);
+    sqlite3_stmt *st = db_prepare(S->db, sql.buf, err);
+    sb_release(&sql);
+    if (!st)
+        return err->code;
+    for (int b = 0; b < 3; b++)
+        sqlite3_bind_text(st, b + 1, S->binds[b], -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, range[0]);
+    sqlite3_bind_int64(st, 5, range[1]);
+    int step = SQLITE_DONE, rc = HR_OK;
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t rowid = sqlite3_column_int64(st, 0), w;
+        int e;
+        if (!(rc = vscan_row(S->checks, st, rowid, &e, &w, err)))
+            rc = took_row(S, rowid, e, w, err);
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = db_fail(S->db, "running the validation rules", err);
+    sqlite3_finalize(st);
+    return rc;
+}
+
 /* Every rule of one source in one pass over the month's rows (key rules
  * through validate_keys.c), counting what validate_pass.c needs on the
- * way; the pass, if any, goes to *pass. */
+ * way -- or, when ingest judged the rows while it loaded them and nothing
+ * the judgement depends on changed since, what it found
+ * (validate_handoff.c). The pass, if any, goes to *pass. */
 static int run_source(sqlite3 *db, const vconfig *conf, const char *source, vref *ref,
                       vpass **pass, hr_error *err)
 {
-    size_t n = (size_t)conf->nrules + 1;
-    int *runs = xrealloc(NULL, n * sizeof *runs), *warn = xrealloc(NULL, n * sizeof *warn);
-    int *keys = xrealloc(NULL, n * sizeof *keys), *rows_rules = xrealloc(NULL, n * sizeof *keys);
-    memset(runs, 0, n * sizeof *runs);
-    int rc = 0, nrow = 0, nwarn = 0, nkeys = 0;
-    for (int i = 0; i < conf->nrules && !rc; i++) {
-        const vrule *r = &conf->rules[i];
-        if (strcmp(r->source, source) != 0 || !rule_runs(db, r, ref, &rc, err) || rc)
-            continue;
-        if (r->key_cols) {
-            keys[nkeys++] = i;
-            continue;
-        }
-        if (r->is_warning && nwarn == 62) {
-            rc = hr_error_set(err, HR_EFAIL, NULL, 0, r->field,
-                              "more than 62 warning rules for source '%s'", source);
-            break;
-        }
-        runs[i] = 1;
-        rows_rules[nrow++] = i;
-        if (r->is_warning)
-            warn[nwarn++] = i;
-    }
-    *pass = rc ? NULL : vpass_begin(db, conf, source);
-    vkey **kv = xrealloc(NULL, n * sizeof *kv);
-    const vrule **kr = xrealloc(NULL, n * sizeof *kr);
-    int64_t rows = 0, flagged = 0, range[2] = {0, -1};
+    *pass = NULL;
+    int64_t range[2] = {0, -1}, rows = 0;
+    int rc = HR_OK, found = 0;
     /* the month's rowids, and so at most how many rows (the key check's
      * partitions are sized by it; other months' rows in the range only
      * make them smaller) */
-    if (!rc && (nrow || nkeys || *pass)) {
-        int found = 0;
-        for (int k = 0; k < 2 && !rc; k++) {
-            char *q = sqlite3_mprintf("SELECT %s(rowid) FROM \"%w\" WHERE period = ?1",
-                                      k ? "max" : "min", source);
-            int got = db_query_int(db, &range[k], err, q, ref->period, NULL);
-            if (got < 0)
-                rc = err->code;
-            found += got == 1;
-            sqlite3_free(q);
-        }
-        rows = found == 2 && range[1] >= range[0] ? range[1] - range[0] + 1 : 0;
-    }
-    int nk = 0;
-    for (; !rc && nk < nkeys; nk++) {
-        kr[nk] = &conf->rules[keys[nk]];
-        if (!(kv[nk] = vkey_begin(db, kr[nk], keys[nk], rows, err)))
+    for (int k = 0; k < 2 && !rc; k++) {
+        char *q = sqlite3_mprintf("SELECT %s(rowid) FROM \"%w\" WHERE period = ?1",
+                                  k ? "max" : "min", source);
+        int got = db_query_int(db, &range[k], err, q, ref->period, NULL);
+        if (got < 0)
             rc = err->code;
+        found += got == 1;
+        sqlite3_free(q);
     }
-    const char *binds[3] = {ref->period, ref->dept_month, ref->equip_month};
-    vscan *checks = NULL;
-    if (!rc && rows > 0 && (nrow || nkeys || *pass) &&
-        !(checks = vscan_new(db, conf, source, rows_rules, nrow, binds, err)))
-        rc = err->code;
-    if (!rc && rows > 0 && (nrow || nkeys || *pass)) {
-        strbuf sql = STRBUF_INIT;
-        scan_sql(&sql, source, checks, kv, nkeys, *pass);
-        rc = db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS validate_flag ("
-                         " rid INTEGER PRIMARY KEY, e INTEGER, w INTEGER);"
-                         "DELETE FROM temp.validate_flag;",
-                         err);
+    rows = found == 2 && range[1] >= range[0] ? range[1] - range[0] + 1 : 0;
+    vsrc *S = NULL;
+    if (!rc)
+        rc = vsrc_open(db, conf, source, ref, rows, &S, err);
+    if (rc || !S) {
+        if (!rc && rows == 0) /* nothing to read: a pass of no rows still stores its counts */
+            *pass = vpass_begin(db, conf, source);
+        return rc;
+    }
+    int taken = 0;
+    rc = vhandoff_take(db, S, range, &taken, err);
+    if (!rc && !taken) {
+        rc = scan(S, range, err);
         if (!rc)
-            rc = scan(db, sql.buf, ref, range, checks, kv, nkeys, *pass, &flagged, err);
-        if (rc)
-            hr_error_locate(err, NULL, 0, NULL);
-        sb_release(&sql);
-        for (int k = 0; k < nkeys && !rc; k++)
-            rc = vkey_finish(kv[k], err);
-        if (!rc && flagged)
-            rc = flag_hits(db, conf, source, runs, ref, err);
+            rc = vsrc_finish(S, err);
     }
-    vscan_free(checks);
-    for (int k = 0; k < nk; k++)
-        vkey_free(kv[k]);
-    free(kv), free(kr), free(keys), free(runs), free(warn), free(rows_rules);
+    if (rc)
+        hr_error_locate(err, NULL, 0, NULL);
+    if (!rc)
+        rc = store_file_rows(S, err);
+    *pass = rc ? NULL : vsrc_take_pass(S);
+    vsrc_free(S);
     return rc;
 }
 
@@ -319,10 +540,8 @@ static int run_source(sqlite3 *db, const vconfig *conf, const char *source, vref
 static int run_rules(sqlite3 *db, const vconfig *conf, const char *period, vpass ***passes,
                      int *npasses, hr_error *err)
 {
-    vref ref = {period, "", "", 0, 0, 0, 0};
-    reference_month(db, "dept", period, ref.dept_month);
-    reference_month(db, "equipment", period, ref.equip_month);
-    ref.has_stays = source_has_rows(db, "inpatient", period);
+    vref ref;
+    vref_init(db, period, 1, &ref);
     int n = conf->nrules + conf->nthresholds + 8;
     const char **src = xrealloc(NULL, (size_t)n * sizeof *src);
     int nsrc = 0;
@@ -389,7 +608,36 @@ static long long count_rows(sqlite3 *db, const char *sql_fmt, const char *table,
 
 /* Stores one validation_summary row per current file of the period and
  * checks rows read = rows loaded + rows quarantined for each. */
-static int summarise(sqlite3 *db, const char *period, hr_error *err)
+/* Rows of (source, file) in the period: as the pass counted them
+ * (temp.validate_rows) less those it moved to quarantine (quarantine_id
+ * above q0), or, for a source the pass did not read, counted. */
+static long long loaded_rows(sqlite3 *db, const char *source, const char *period,
+                             long long file_id, int64_t q0)
+{
+    int64_t n = 0, moved = 0;
+    char id[32], q[32];
+    snprintf(id, sizeof id, "%lld", file_id);
+    snprintf(q, sizeof q, "%lld", (long long)q0);
+    if (db_query_int(db, &n, NULL,
+                     "SELECT n FROM temp.validate_rows WHERE source = ? AND file_id = ?", source,
+                     id, NULL) == 1) {
+        db_query_int(db, &moved, NULL,
+                     "SELECT count(*) FROM quarantine WHERE period = ? AND source = ? AND "
+                     "file_id = ? AND quarantine_id > ?",
+                     period, source, id, q, NULL);
+        return (long long)(n - moved);
+    }
+    /* period first: its index finds the month's rows, where file_id
+     * alone would scan every month of the table. */
+    char *count_sql = sqlite3_mprintf(
+        "SELECT count(*) FROM \"%w\" WHERE period = %Q AND file_id = %lld", source, period,
+        file_id);
+    db_query_int(db, &n, NULL, count_sql, NULL);
+    sqlite3_free(count_sql);
+    return (long long)n;
+}
+
+static int summarise(sqlite3 *db, const char *period, int64_t q0, hr_error *err)
 {
     sqlite3_stmt *st = db_prepare(db,
                                   "SELECT file_id, source, path, rows_read FROM source_file "
@@ -411,15 +659,7 @@ static int summarise(sqlite3 *db, const char *period, hr_error *err)
         const char *source = (const char *)sqlite3_column_text(st, 1);
         const char *path = (const char *)sqlite3_column_text(st, 2);
         long long read = sqlite3_column_int64(st, 3);
-        /* period first: its index finds the month's rows, where file_id
-         * alone would scan every month of the table. */
-        char *count_sql = sqlite3_mprintf(
-            "SELECT count(*) FROM \"%w\" WHERE period = %Q AND file_id = %lld", source, period,
-            file_id);
-        int64_t loaded_rows = 0;
-        db_query_int(db, &loaded_rows, NULL, count_sql, NULL);
-        sqlite3_free(count_sql);
-        long long loaded = (long long)loaded_rows;
+        long long loaded = loaded_rows(db, source, period, file_id, q0);
         long long quarantined =
             count_rows(db, "SELECT count(*) FROM quarantine WHERE source = %Q AND file_id = %lld",
                        source, file_id);
@@ -660,6 +900,12 @@ static int validate_in_transaction(sqlite3 *db, const vconfig *conf, const char 
     int rc = forget_previous(db, period, err);
     if (!rc)
         rc = vhit_prepare(db, err);
+    if (!rc)
+        rc = db_exec(db,
+                     "CREATE TEMP TABLE IF NOT EXISTS validate_rows (source TEXT NOT NULL, "
+                     " file_id INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (source, file_id));"
+                     "DELETE FROM temp.validate_rows;",
+                     err);
     double t[5];
     t[0] = log_clock();
     vpass **passes = NULL;
@@ -667,6 +913,10 @@ static int validate_in_transaction(sqlite3 *db, const vconfig *conf, const char 
     if (!rc)
         rc = run_rules(db, conf, period, &passes, &npasses, err);
     t[1] = log_clock();
+    int64_t q0 = 0; /* the quarantine before this run's */
+    if (!rc && db_query_int(db, &q0, err, "SELECT coalesce(max(quarantine_id), 0) FROM quarantine",
+                            NULL) < 0)
+        rc = err->code;
     /* what validate_pass.c counted: without the rows going to quarantine */
     for (int i = 0; i < npasses && !rc; i++)
         rc = vpass_take_back(passes[i], err);
@@ -682,13 +932,13 @@ static int validate_in_transaction(sqlite3 *db, const vconfig *conf, const char 
         rc = vthresholds_apply(db, conf, period, &warnings, err);
     t[3] = log_clock();
     if (!rc)
-        rc = summarise(db, period, err);
+        rc = summarise(db, period, q0, err);
     t[4] = log_clock();
     log_debug("validate %s: rules %.2f s, quarantine and pass %.2f s, thresholds %.2f s, "
               "summary %.2f s",
               period, t[1] - t[0], t[2] - t[1], t[3] - t[2], t[4] - t[3]);
     if (!rc)
-        rc = db_exec(db, "DELETE FROM temp.validate_hit", err);
+        rc = db_exec(db, "DELETE FROM temp.validate_hit; DELETE FROM temp.validate_rows", err);
     if (rc)
         return rc;
     hr_error limit;

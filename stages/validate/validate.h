@@ -9,7 +9,11 @@
  * validated_inputs (the month's data fingerprint it checked: registry.h).
  * When a file's quarantined share exceeds the limit, returns HR_EINPUT.
  * Memory does not grow with the month: the rules, the key checks and the
- * counts below are one streaming pass over each table's rows.
+ * counts below are one streaming pass over each table's rows -- made while
+ * ingest loads them when the program hands ingest validate_tap_new()'s
+ * rowtap, and then taken from that hand-off (validate_handoff, 027) as
+ * long as the file, its rows, the rules and the reference data are still
+ * those it was made with; else made here, reading the rows.
  *
  * Reads: the canonical tables of 001_core (the month's rows; dept and
  * equipment as reference data), source_file, config/rules/validation.xml.
@@ -27,6 +31,7 @@
 #include <stdio.h>
 
 #include "pipeline/core/error.h"
+#include "pipeline/core/rowtap.h"
 
 typedef struct validate_options {
     const char *period;     /* YYYY-MM */
@@ -38,5 +43,12 @@ typedef struct validate_options {
 } validate_options;
 
 int validate_period(sqlite3 *db, const validate_options *opt, hr_error *err);
+
+/* The rowtap (pipeline/core/rowtap.h) through which validate judges a
+ * file's rows while ingest loads them, so that validate_period() need not
+ * read them back (validate_handoff.c); rules as for validate_period()
+ * (NULL: config/rules/validation.xml). */
+rowtap *validate_tap_new(const char *rules);
+void validate_tap_free(rowtap *tap);
 
 #endif

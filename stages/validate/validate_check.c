@@ -482,17 +482,66 @@ const vval *vscan_values(const vscan *v)
     return v->row;
 }
 
+vval *vscan_cells(vscan *v)
+{
+    if (!v->row)
+        v->row = xcalloc((size_t)v->ncols + 1, sizeof *v->row);
+    return v->row;
+}
+
+int vscan_ncols(const vscan *v)
+{
+    return v->ncols;
+}
+
+const char *vscan_col(const vscan *v, int i)
+{
+    return v->cols[i];
+}
+
+int vscan_all_c(const vscan *v)
+{
+    for (int i = 0; i < v->nruns; i++)
+        if (v->runs[i].sql)
+            return 0;
+    return 1;
+}
+
+void vscan_digest(const vscan *v, digest_ctx *d)
+{
+    for (int k = 0; k < 3; k++) {
+        const tset *t = &v->sets[k];
+        uint64_t head[3] = {(uint64_t)k, v->loaded[k] ? t->n : UINT64_MAX,
+                            v->loaded[k] ? (uint64_t)t->has_null : 0};
+        digest_update(d, head, sizeof head);
+        if (!v->loaded[k])
+            continue;
+        digest_update(d, t->bytes.buf, t->bytes.len);
+        for (size_t i = 0; i < t->cap; i++)
+            if (t->hash[i]) {
+                uint64_t x[2] = {(uint64_t)t->off[i], (uint64_t)t->len[i]};
+                digest_update(d, x, sizeof x);
+            }
+    }
+}
+
 int vscan_row(vscan *v, sqlite3_stmt *st, int64_t rowid, int *e, int64_t *w, hr_error *err)
+{
+    if (vval_fill(st, v->first, v->ncols, v->row))
+        return hr_error_set(err, HR_EFAIL, NULL, 0, NULL, "out of memory reading a row");
+    return vscan_judge(v, st, rowid, e, w, err);
+}
+
+int vscan_judge(vscan *v, sqlite3_stmt *st, int64_t rowid, int *e, int64_t *w, hr_error *err)
 {
     *e = -1;
     *w = 0;
-    if (vval_fill(st, v->first, v->ncols, v->row))
-        return hr_error_set(err, HR_EFAIL, NULL, 0, NULL, "out of memory reading a row");
     for (int i = 0; i < v->nruns; i++) {
         vrun *x = &v->runs[i];
         if (x->warn_bit < 0 && *e >= 0)
             continue; /* an earlier error rule already holds the row */
-        int b = x->sql ? sqlite3_column_int(st, v->first + x->col) : broken_in_c(v, x);
+        int b = x->sql ? (st ? sqlite3_column_int(st, v->first + x->col) : -1)
+                       : broken_in_c(v, x);
         if (b < 0 && (b = by_sql(v, x, rowid, err)) < 0)
             return err->code;
         if (!b)

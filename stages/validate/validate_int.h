@@ -16,6 +16,9 @@
  *   validate_pass.c       the one pass over the rows that stayed: the
  *                         outpatient roll-up (validate is its one writer)
  *                         and the per-department counts of the thresholds
+ *   validate_handoff.c    the same pass run on the rows ingest stores, while
+ *                         it stores them (its rowtap), and what it found
+ *                         taken by validate instead of reading the rows
  *   validate_thresholds.c the aggregate warning thresholds (数据预警阈值)
  *   validate.c            the stage itself: runs the rest in one transaction,
  *                         stores the summary, checks the quarantine limit
@@ -28,7 +31,9 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
+#include "pipeline/core/digest.h"
 #include "pipeline/core/error.h"
+#include "pipeline/core/rowtap.h"
 #include "pipeline/core/strbuf.h"
 
 /* A row rule as validate_check.c evaluates it in C on the values the scan
@@ -132,14 +137,9 @@ char *vquarantine_rebuild_raw(sqlite3 *db, const char *table, long long rowid);
 
 /* A column's value in the current row of the one pass (validate_check.c),
  * read once for the rules, the keys and the counts: its storage class and
- * value (text and blob bytes valid until the next row). */
-typedef struct vval {
-    int type;
-    int64_t i;
-    double d;
-    const unsigned char *s;
-    size_t n;
-} vval;
+ * value (text and blob bytes valid until the next row) -- a value as
+ * ingest's rowtap shows it, too. */
+typedef rowtap_cell vval;
 
 /* Reads n result columns of st from `first` into out; -1 when out of
  * memory. */
@@ -197,9 +197,72 @@ vscan *vscan_new(sqlite3 *db, const vconfig *conf, const char *source, const int
                  int nrules, const char *const binds[3], hr_error *err);
 int vscan_columns(vscan *v, strbuf *sql, int first);
 int vscan_row(vscan *v, sqlite3_stmt *st, int64_t rowid, int *e, int64_t *w, hr_error *err);
+/* The same for a row whose values the caller put in vscan_cells() (st
+ * NULL: every rule must have its C form, vscan_all_c()). */
+int vscan_judge(vscan *v, sqlite3_stmt *st, int64_t rowid, int *e, int64_t *w, hr_error *err);
+vval *vscan_cells(vscan *v);
+int vscan_ncols(const vscan *v);
+const char *vscan_col(const vscan *v, int i);
+/* 1 when every rule is judged in C (none needs its SQL condition read as
+ * a column of the pass). */
+int vscan_all_c(const vscan *v);
+/* The reference dictionaries the rules read, into a fingerprint. */
+void vscan_digest(const vscan *v, digest_ctx *d);
 const vval *vscan_values(const vscan *v);
 void vscan_free(vscan *v);
 void vcheck_free(vcheck *c);
+
+/* The month's reference data the rules use (dept dictionary, equipment
+ * ledger: its own month's, else the latest before; whether it has
+ * discharged stays) and whether its absence has been noted yet (note 0:
+ * never noted, for a pass that writes nothing of the month, ingest's). */
+typedef struct vref {
+    const char *period;
+    char dept_month[8], equip_month[8];
+    int has_stays;
+    int warned_dept, warned_equip, warned_stays;
+    int note;
+} vref;
+void vref_init(sqlite3 *db, const char *period, int note, vref *ref);
+
+/* One source's pass (validate.c): its rules, keys and counts over rows
+ * that come from the table (validate) or from ingest's rowtap
+ * (validate_handoff.c). vsrc_open() sets *out NULL when the source has
+ * nothing to judge or count in `rows` rows; vsrc_row() judges the row in
+ * vscan_cells(vsrc_scan()); vsrc_finish() then finds the key duplicates and
+ * writes every hit to temp.validate_hit. */
+typedef struct vsrc vsrc;
+int vsrc_open(sqlite3 *db, const vconfig *conf, const char *source, vref *ref, int64_t rows,
+              vsrc **out, hr_error *err);
+vscan *vsrc_scan(vsrc *S);
+int vsrc_row(vsrc *S, int64_t rowid, hr_error *err);
+int vsrc_finish(vsrc *S, hr_error *err);
+/* Rows seen of file_id (1, *n set) or none (0). */
+int vsrc_rows(const vsrc *S, int64_t file_id, int64_t *n);
+/* What the judgement depends on besides the rows (hex). */
+const char *vsrc_fingerprint(const vsrc *S);
+vpass *vsrc_take_pass(vsrc *S);
+const char *vsrc_source(const vsrc *S);
+const char *vsrc_period(const vsrc *S);
+int vsrc_has_pass(const vsrc *S);
+/* A new pass of the source with the counts of a vpass_dump(); -1 (S's
+ * pass unchanged) when the bytes are not one. */
+int vsrc_load_pass(vsrc *S, const void *bytes, size_t n);
+/* The rows of the month: n, all of file_id (what a hand-off saw). */
+void vsrc_set_rows(vsrc *S, int64_t file_id, int64_t n);
+void vsrc_free(vsrc *S);
+
+/* The pass's counts as bytes and back (the hand-off); -1 when the bytes
+ * are not a dump of this pass. */
+void vpass_dump(const vpass *p, strbuf *out);
+int vpass_load(vpass *p, const void *bytes, size_t n);
+
+/* validate_handoff.c: when ingest left a hand-off for the source's
+ * current file whose fingerprint and rows are still the table's, its
+ * hits go to temp.validate_hit and its counts to S's pass (*taken 1);
+ * otherwise nothing (*taken 0). The month's hand-offs are deleted either
+ * way. */
+int vhandoff_take(sqlite3 *db, vsrc *S, const int64_t range[2], int *taken, hr_error *err);
 
 /* Evaluates the aggregate thresholds into data_warning; sets *count. */
 int vthresholds_apply(sqlite3 *db, const vconfig *conf, const char *period, long long *count,

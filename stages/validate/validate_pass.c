@@ -411,3 +411,77 @@ int vpass_store(vpass *p, const char *period, hr_error *err)
                           p->source, p->by_dept ? p->date_column : NULL, NULL);
     return rc;
 }
+
+void vpass_dump(const vpass *p, strbuf *out)
+{
+    unsigned char has_acc = p->acc != NULL;
+    sb_add(out, &has_acc, 1);
+    if (p->acc) {
+        strbuf acc = STRBUF_INIT;
+        rollup_acc_dump(p->acc, &acc);
+        uint64_t len = acc.len;
+        sb_add(out, &len, sizeof len);
+        sb_add(out, acc.buf, acc.len);
+        sb_release(&acc);
+    }
+    uint64_t n = 0;
+    for (size_t i = 0; i < p->depts.cap; i++)
+        n += p->depts.e[i].hash != 0;
+    sb_add(out, &n, sizeof n);
+    for (size_t i = 0; i < p->depts.cap; i++) {
+        const ccount *e = &p->depts.e[i];
+        if (!e->hash)
+            continue;
+        uint64_t len = e->len;
+        sb_add(out, &len, sizeof len);
+        sb_add(out, p->depts.keys.buf + e->off, e->len);
+        sb_add(out, &e->n, sizeof e->n);
+    }
+}
+
+int vpass_load(vpass *p, const void *bytes, size_t size)
+{
+    const unsigned char *s = bytes, *end = s + size;
+    uint64_t len, n;
+    if (size < 1)
+        return -1;
+    unsigned char has_acc = *s++;
+    rollup_acc_free(p->acc);
+    p->acc = NULL;
+    if (has_acc) {
+        if (!p->spec || (size_t)(end - s) < sizeof len)
+            return -1;
+        memcpy(&len, s, sizeof len);
+        s += sizeof len;
+        if ((size_t)(end - s) < len || !(p->acc = rollup_acc_load(p->spec, s, len)))
+            return -1;
+        s += len;
+    }
+    counter_free(&p->depts);
+    counter_init(&p->depts);
+    if ((size_t)(end - s) < sizeof n)
+        return -1;
+    memcpy(&n, s, sizeof n);
+    s += sizeof n;
+    for (uint64_t i = 0; i < n; i++) {
+        int64_t count;
+        if ((size_t)(end - s) < sizeof len)
+            return -1;
+        memcpy(&len, s, sizeof len);
+        s += sizeof len;
+        if ((size_t)(end - s) < len || (size_t)(end - s) - len < sizeof count)
+            return -1;
+        memcpy(&count, s + len, sizeof count);
+        counter_add(&p->depts, (const char *)s, len, 0);
+        /* counter_add with weight 0 made the entry; set its count */
+        uint64_t h = hash_bytes((const char *)s, len);
+        for (size_t j = h & (p->depts.cap - 1);; j = (j + 1) & (p->depts.cap - 1))
+            if (p->depts.e[j].hash == h && p->depts.e[j].len == len &&
+                memcmp(p->depts.keys.buf + p->depts.e[j].off, s, len) == 0) {
+                p->depts.e[j].n = count;
+                break;
+            }
+        s += len + sizeof count;
+    }
+    return s == end ? 0 : -1;
+}
