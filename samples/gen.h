@@ -5,7 +5,7 @@
 ** (both output profiles, optional GB18030 re-encoding).
 ** gen_data.c: the fixed department and equipment catalogues.
 ** gen_drg.c:  the DRG groups (ADRG) of each inpatient department.
-** hospgen.c:  the hospital model, one month at a time, faults, main().
+** model.h:    the hospital model and the files that simulate and write it.
 */
 #ifndef HOSPGEN_GEN_H
 #define HOSPGEN_GEN_H

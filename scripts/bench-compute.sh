@@ -87,8 +87,8 @@ warm_phases=$(phases)
 # Baseline 2, the DRG sets as compute ran them before (issue 18): the month
 # table by an SQL join with an index search per stay, and drg_codes by the
 # same join again, each month, in the sqlite3 shell (compute now does the
-# first by a hash join in C, stages/compute/drgmonth.c, and reads the
-# second from its rows).
+# first by a hash join in C, stages/compute/drgmonth.c, on the reader
+# threads, and reads the second from its rows).
 drg_join="(SELECT count(*) FROM (SELECT dept_code, drg_code, max(drg_name), count(*), sum(weight),
   sum(los), count(b_los), coalesce(sum(b_los), 0), coalesce(sum(los / b_los), 0), sum(fee),
   coalesce(sum(b_cost), 0), coalesce(sum(CAST(fee AS REAL) / b_cost), 0), count(payment),

@@ -790,6 +790,8 @@ static void test_topic_guokao(void **state)
     unwrap(&t);
     flat_contains(t.buf, "本报告计算 5 项国考指标，本期有数值的 4 项；与上年同期相比改善 3 项、变差 1 项；"
                          "填写了参考值的 2 项中达到参考值 1 项。");
+    /* the one item worse than a year earlier, by its direction */
+    flat_contains(t.buf, "较上年同期变差的 1 项：14 低风险组病例死亡率。");
     /* in the assessment's order, by dimension, one row per item (read
      * with -layout: a row is a line) */
     strbuf lay = STRBUF_INIT;
@@ -819,6 +821,7 @@ static void test_topic_guokao(void **state)
     unwrap(&t);
     flat_contains(t.buf, "5 items of the national assessment computed, 4 with a value this period; against a "
                          "year earlier 3 better and 1 worse; of the 2 with a reference value, 1 meet it.");
+    flat_contains(t.buf, "1 item worse than a year earlier: 14 Mortality in low-risk groups.");
     flat_contains(t.buf, "Mortality in low-risk groups");
     sb_release(&t);
     db_close(db);

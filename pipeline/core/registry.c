@@ -7,6 +7,7 @@
  */
 #include "pipeline/core/registry.h"
 
+#include <assert.h>
 #include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
@@ -254,6 +255,11 @@ int registry_is_current(sqlite3 *db, const registry_entry *e, hr_error *err)
 
 int registry_record(sqlite3 *db, const registry_entry *e, hr_error *err)
 {
+    /* registry_entry_init() filled both digests (a renderer may replace the
+     * template's with its own, never with nothing): an entry without them
+     * would be current for any inputs */
+    assert(strlen(e->inputs_fingerprint) == DIGEST_HEX_SIZE - 1 &&
+           strlen(e->template_sha256) == DIGEST_HEX_SIZE - 1);
     char hex[DIGEST_HEX_SIZE], now[32];
     uint64_t bytes = 0;
     if (digest_file(e->output_path, hex, &bytes, err))

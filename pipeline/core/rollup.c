@@ -266,6 +266,10 @@ rollup_acc *rollup_acc_load(const rollup_spec *spec, const void *bytes, size_t s
 int rollup_acc_store(rollup_acc *a, sqlite3 *db, const char *period, sqlite3_int64 file_id,
                      hr_error *err)
 {
+    assert(a && period && file_id >= 0);
+    /* the one writer stores inside its transaction: the roll-up and its
+     * mark change together with the rows they summarise, or not at all */
+    assert(!sqlite3_get_autocommit(db));
     const rollup_spec *s = a->spec;
     char *del = sqlite3_mprintf("DELETE FROM main.\"%w\" WHERE period = %Q", s->table, period);
     int drc = db_exec(db, del, err);

@@ -43,7 +43,8 @@ typedef struct compute_ctx {
     const ind_catalogue *cat;
     ind_cube cube;
     drg_rows *drg; /* ind_drg_month of the cube's months */
-    sqlite3_stmt *ins_value, *ins_contrib, *ins_statement, *ins_role, *ins_drg_group;
+    /* the period's rows, inserted in batches (rowbatch.c) */
+    row_batch *ins_value, *ins_contrib, *ins_statement, *ins_role, *ins_drg_group;
 } compute_ctx;
 
 /* ---- which periods and months ---- */
@@ -218,23 +219,23 @@ static const char *flag_of(const ind_indicator *ind, const ind_row *r, char *zh,
     return NULL;
 }
 
-static void bind_opt(sqlite3_stmt *st, int col, int ok, double v)
+static void bind_opt(row_batch *st, int col, int ok, double v)
 {
     if (ok)
-        sqlite3_bind_double(st, col, v);
+        rb_double(st, col, v);
     else
-        sqlite3_bind_null(st, col);
+        rb_null(st, col);
 }
 
 static int insert_value(compute_ctx *c, const char *label, const char *scope, const char *id,
                         const ind_indicator *ind, const ind_row *r, hr_error *err)
 {
-    sqlite3_stmt *st = c->ins_value;
+    row_batch *st = c->ins_value;
     char zh[512], en[512];
     const char *flag = ind ? flag_of(ind, r, zh, en, sizeof zh) : NULL;
-    sqlite3_bind_text(st, 1, label, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, scope, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
+    rb_text(st, 1, label);
+    rb_text(st, 2, scope);
+    rb_text(st, 3, id);
     int num_ok = r->cur.defined || (ind && !ind->den.present && r->cur.num != 0);
     bind_opt(st, 4, num_ok, r->cur.num);
     bind_opt(st, 5, r->cur.defined && (!ind || ind->den.present), r->cur.den);
@@ -245,17 +246,10 @@ static int insert_value(compute_ctx *c, const char *label, const char *scope, co
     bind_opt(st, 10, r->yoy_ok, r->yoy);
     bind_opt(st, 11, r->ytd.defined, r->ytd.value);
     bind_opt(st, 12, r->ytd_yoy_ok, r->ytd_yoy);
-    if (flag) {
-        sqlite3_bind_text(st, 13, flag, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 14, zh, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 15, en, -1, SQLITE_TRANSIENT);
-    } else {
-        for (int i = 13; i <= 15; i++)
-            sqlite3_bind_null(st, i);
-    }
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? HR_OK : db_fail(c->db, "storing indicator values", err);
+    rb_text(st, 13, flag);
+    rb_text(st, 14, flag ? zh : NULL);
+    rb_text(st, 15, flag ? en : NULL);
+    return rb_row(st, err);
 }
 
 /* ---- contributions ---- */
@@ -302,31 +296,26 @@ static int contributions(compute_ctx *c, const char *label, const ind_indicator 
     for (int i = 0; i < n; i++)
         *(buf[i].delta > 0 ? &up : &down) += buf[i].delta;
     int rising = total > 0 || (total == 0 && up >= -down);
-    sqlite3_stmt *st = c->ins_contrib;
+    row_batch *st = c->ins_contrib, *ro = c->ins_role;
     for (int i = 0; i < n; i++) {
-        sqlite3_bind_text(st, 1, label, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, ind->id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, cmp, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, cube->dept[buf[i].dept], -1, SQLITE_STATIC);
-        sqlite3_bind_double(st, 5, buf[i].delta);
+        rb_text(st, 1, label);
+        rb_text(st, 2, ind->id);
+        rb_text(st, 3, cmp);
+        rb_text(st, 4, cube->dept[buf[i].dept]);
+        rb_double(st, 5, buf[i].delta);
         bind_opt(st, 6, total != 0, buf[i].delta / total * 100);
-        sqlite3_bind_int(st, 7, i + 1);
-        int rc = sqlite3_step(st);
-        sqlite3_reset(st);
-        if (rc != SQLITE_DONE)
-            return db_fail(c->db, "storing contributions", err);
+        rb_int(st, 7, i + 1);
+        if (rb_row(st, err))
+            return err->code;
         int pos = buf[i].delta > 0;
-        sqlite3_stmt *ro = c->ins_role;
-        sqlite3_bind_text(ro, 1, label, -1, SQLITE_STATIC);
-        sqlite3_bind_text(ro, 2, ind->id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(ro, 3, cmp, -1, SQLITE_STATIC);
-        sqlite3_bind_text(ro, 4, cube->dept[buf[i].dept], -1, SQLITE_STATIC);
-        sqlite3_bind_text(ro, 5, pos == rising ? "driver" : "offset", -1, SQLITE_STATIC);
-        sqlite3_bind_double(ro, 6, buf[i].delta / (pos ? up : down) * 100);
-        rc = sqlite3_step(ro);
-        sqlite3_reset(ro);
-        if (rc != SQLITE_DONE)
-            return db_fail(c->db, "storing contribution roles", err);
+        rb_text(ro, 1, label);
+        rb_text(ro, 2, ind->id);
+        rb_text(ro, 3, cmp);
+        rb_text(ro, 4, cube->dept[buf[i].dept]);
+        rb_text(ro, 5, pos == rising ? "driver" : "offset");
+        rb_double(ro, 6, buf[i].delta / (pos ? up : down) * 100);
+        if (rb_row(ro, err))
+            return err->code;
     }
     return HR_OK;
 }
@@ -390,20 +379,20 @@ static int budget_rows(compute_ctx *c, const char *label, const period *p, hr_er
 
 /* ---- operating statement ---- */
 
-static void statement_item(compute_ctx *c, const char *label, const char *scope,
-                           const char *section, const char *item, int ok, double cents)
+static int statement_item(compute_ctx *c, const char *label, const char *scope,
+                          const char *section, const char *item, int ok, double cents,
+                          hr_error *err)
 {
-    sqlite3_stmt *st = c->ins_statement;
-    sqlite3_bind_text(st, 1, label, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, scope, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, section, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, item, -1, SQLITE_STATIC);
+    row_batch *st = c->ins_statement;
+    rb_text(st, 1, label);
+    rb_text(st, 2, scope);
+    rb_text(st, 3, section);
+    rb_text(st, 4, item);
     if (ok)
-        sqlite3_bind_int64(st, 5, llround(cents));
+        rb_int(st, 5, llround(cents));
     else
-        sqlite3_bind_null(st, 5);
-    sqlite3_step(st);
-    sqlite3_reset(st);
+        rb_null(st, 5);
+    return rb_row(st, err);
 }
 
 static int measure_sum(compute_ctx *c, const char *id, const period *p, int d, double *out)
@@ -411,9 +400,10 @@ static int measure_sum(compute_ctx *c, const char *id, const period *p, int d, d
     return ind_cube_sum(&c->cube, ind_catalogue_measure(c->cat, id), p, d, out) == 0;
 }
 
-static void operating_statement(compute_ctx *c, const char *label, const period *p, int d,
-                                const char *scope)
+static int operating_statement(compute_ctx *c, const char *label, const period *p, int d,
+                               const char *scope, hr_error *err)
 {
+    int rc = HR_OK;
     static const char *const rev[] = {"drug", "material", "exam", "treatment",
                                       "surgery", "bed", "other"};
     static const char *const cost[] = {"personnel", "drug", "material", "depreciation",
@@ -423,30 +413,38 @@ static void operating_statement(compute_ctx *c, const char *label, const period 
     for (int i = 0; i < 7; i++) {
         snprintf(id, sizeof id, "rev_%s", rev[i]);
         int ok = measure_sum(c, id, p, d, &v);
-        statement_item(c, label, scope, "revenue", rev[i], ok, v);
+        if (!rc)
+            rc = statement_item(c, label, scope, "revenue", rev[i], ok, v, err);
     }
     for (int i = 0; i < 7; i++) {
         snprintf(id, sizeof id, "cost_%s", cost[i]);
         int ok = measure_sum(c, id, p, d, &v);
-        statement_item(c, label, scope, "direct_cost", cost[i], ok, v);
+        if (!rc)
+            rc = statement_item(c, label, scope, "direct_cost", cost[i], ok, v, err);
     }
     for (int l = 1; l <= 3; l++) {
         char item[24];
         snprintf(id, sizeof id, "alloc_level%d", l);
         snprintf(item, sizeof item, "level%d", l);
         int ok = measure_sum(c, id, p, d, &v);
-        statement_item(c, label, scope, "allocated", item, ok, v);
+        if (!rc)
+            rc = statement_item(c, label, scope, "allocated", item, ok, v, err);
     }
     double revenue, direct, received = 0;
     int rev_ok = measure_sum(c, "medical_revenue", p, d, &revenue);
     int dc_ok = measure_sum(c, "cost_direct", p, d, &direct);
     int hospital = d == c->cube.ndept, clinical = !hospital && ind_cube_dept_in(&c->cube, d, p) == 'c';
     int full_ok = dc_ok && (hospital || (clinical && measure_sum(c, "alloc_received", p, d, &received)));
-    statement_item(c, label, scope, "total", "revenue", rev_ok, revenue);
-    statement_item(c, label, scope, "total", "direct_cost", dc_ok, direct);
-    statement_item(c, label, scope, "total", "full_cost", full_ok, direct + received);
-    statement_item(c, label, scope, "total", "balance", full_ok && rev_ok,
-                   revenue - direct - received);
+    if (!rc)
+        rc = statement_item(c, label, scope, "total", "revenue", rev_ok, revenue, err);
+    if (!rc)
+        rc = statement_item(c, label, scope, "total", "direct_cost", dc_ok, direct, err);
+    if (!rc)
+        rc = statement_item(c, label, scope, "total", "full_cost", full_ok, direct + received, err);
+    if (!rc)
+        rc = statement_item(c, label, scope, "total", "balance", full_ok && rev_ok,
+                            revenue - direct - received, err);
+    return rc;
 }
 
 /* ---- equipment benefit ---- */
@@ -492,7 +490,18 @@ static int drg_group_table(compute_ctx *c, const char *label, const period *p, h
     if (m < 0 || c->cat->measure_set[m] < 0 || c->cat->sets[c->cat->measure_set[m]].kind != SET_DRG ||
         ind_cube_sum(&c->cube, m, p, c->cube.ndept, &cases))
         return HR_OK;
-    return drg_group_store(c->db, c->ins_drg_group, c->drg, label, p, err);
+    return drg_group_store(c->ins_drg_group, c->drg, label, p, err);
+}
+
+/* The period's rows still in the batches. */
+static int flush_inserts(compute_ctx *c, hr_error *err)
+{
+    row_batch *all[] = {c->ins_value, c->ins_contrib, c->ins_statement, c->ins_role,
+                        c->ins_drg_group};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        if (rb_flush(all[i], err))
+            return err->code;
+    return HR_OK;
 }
 
 /* ---- one period ---- */
@@ -528,8 +537,7 @@ static int scope_values(compute_ctx *c, const char *label, const period *p, int 
         if (insert_value(c, label, scope, ind->id, ind, &r, err))
             return err->code;
     }
-    operating_statement(c, label, p, d, scope);
-    return HR_OK;
+    return operating_statement(c, label, p, d, scope, err);
 }
 
 static int compute_one(compute_ctx *c, const period *p, const char *fingerprint,
@@ -551,6 +559,8 @@ static int compute_one(compute_ctx *c, const period *p, const char *fingerprint,
         rc = equipment_benefit(c, label, p, err);
     if (!rc)
         rc = drg_group_table(c, label, p, err);
+    if (!rc)
+        rc = flush_inserts(c, err);
     if (rc)
         return rc;
     sqlite3_stmt *st = db_prepare(c->db,
@@ -594,39 +604,34 @@ static int store_budget_indicators(sqlite3 *db, hr_error *err)
 
 static int prepare_inserts(compute_ctx *c, hr_error *err)
 {
-    c->ins_value = db_prepare(c->db,
-                              "INSERT INTO indicator_value (period, scope, indicator, numerator,"
-                              " denominator, value, mom_base, mom, yoy_base, yoy, ytd, ytd_yoy,"
-                              " flag, flag_reason_zh, flag_reason_en)"
-                              " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                              err);
-    c->ins_contrib = c->ins_value ? db_prepare(c->db,
-                                               "INSERT INTO contribution (period, indicator,"
-                                               " comparison, dept_code, delta, share, rank)"
-                                               " VALUES (?,?,?,?,?,?,?)",
-                                               err)
+    c->ins_value = rb_open(c->db, "INSERT",
+                           "indicator_value (period, scope, indicator, numerator, denominator,"
+                           " value, mom_base, mom, yoy_base, yoy, ytd, ytd_yoy, flag,"
+                           " flag_reason_zh, flag_reason_en)",
+                           15, "storing indicator values", err);
+    c->ins_contrib = c->ins_value ? rb_open(c->db, "INSERT",
+                                            "contribution (period, indicator, comparison,"
+                                            " dept_code, delta, share, rank)",
+                                            7, "storing contributions", err)
                                   : NULL;
-    c->ins_statement = c->ins_contrib ? db_prepare(c->db,
-                                                   "INSERT INTO operating_statement (period,"
-                                                   " scope, section, item, amount_cents)"
-                                                   " VALUES (?,?,?,?,?)",
-                                                   err)
+    c->ins_statement = c->ins_contrib ? rb_open(c->db, "INSERT",
+                                                "operating_statement (period, scope, section,"
+                                                " item, amount_cents)",
+                                                5, "storing the operating statement", err)
                                       : NULL;
-    c->ins_role = c->ins_statement ? db_prepare(c->db,
-                                                "INSERT INTO contribution_role (period,"
-                                                " indicator, comparison, dept_code, role,"
-                                                " role_share) VALUES (?,?,?,?,?,?)",
-                                                err)
+    c->ins_role = c->ins_statement ? rb_open(c->db, "INSERT",
+                                             "contribution_role (period, indicator, comparison,"
+                                             " dept_code, role, role_share)",
+                                             6, "storing contribution roles", err)
                                    : NULL;
-    c->ins_drg_group = c->ins_role ? db_prepare(c->db,
-                                                "INSERT INTO drg_group (period, scope, drg_code,"
-                                                " drg_name, stays, weight, cmi_contribution,"
-                                                " los_days, benched_stays, bench_los_sum,"
-                                                " cost_cents, bench_cost_sum_cents, paid_stays,"
-                                                " payment_cents, paid_cost_cents, balance_cents,"
-                                                " deaths, low_risk) VALUES (?,?,?,?,?,?,?,?,?,?,"
-                                                "?,?,?,?,?,?,?,?)",
-                                                err)
+    c->ins_drg_group = c->ins_role ? rb_open(c->db, "INSERT",
+                                             "drg_group (period, scope, drg_code, drg_name,"
+                                             " stays, weight, cmi_contribution, los_days,"
+                                             " benched_stays, bench_los_sum, cost_cents,"
+                                             " bench_cost_sum_cents, paid_stays, payment_cents,"
+                                             " paid_cost_cents, balance_cents, deaths,"
+                                             " low_risk)",
+                                             18, "storing the DRG group table", err)
                                    : NULL;
     return c->ins_drg_group ? HR_OK : err->code;
 }
@@ -690,11 +695,11 @@ int compute_period(sqlite3 *db, const char *text, hr_error *err)
         rc = db_commit(db, err);
     else
         db_rollback(db);
-    sqlite3_finalize(c.ins_value);
-    sqlite3_finalize(c.ins_contrib);
-    sqlite3_finalize(c.ins_statement);
-    sqlite3_finalize(c.ins_role);
-    sqlite3_finalize(c.ins_drg_group);
+    rb_close(c.ins_value);
+    rb_close(c.ins_contrib);
+    rb_close(c.ins_statement);
+    rb_close(c.ins_role);
+    rb_close(c.ins_drg_group);
     drg_rows_free(c.drg);
     if (!rc)
         log_debug("compute %s: %d departments, %d months in %.2f s", text, c.cube.ndept,

@@ -177,14 +177,31 @@ int drg_month_store(sqlite3 *db, const char *month, const drg_month *d, hr_error
 void drg_month_free(drg_month *d); /* NULL is fine */
 int drg_month_build(sqlite3 *db, const char *month, hr_error *err);
 
+/* rowbatch.c: rows inserted RB_ROWS at a time by a multi-row INSERT, in
+ * the order given. rb_open(db, "INSERT OR REPLACE", "t (a, b)", 2, what,
+ * err); per row one rb_int/rb_double/rb_text/rb_null for every column
+ * (1-based; rb_text copies, NULL text is NULL), then rb_row; rb_flush
+ * inserts what is left (before the table is read back); rb_close. Errors
+ * say `what` ("storing indicator values"). */
+typedef struct row_batch row_batch;
+row_batch *rb_open(sqlite3 *db, const char *insert, const char *table, int ncols,
+                   const char *what, hr_error *err);
+void rb_null(row_batch *b, int col);
+void rb_int(row_batch *b, int col, int64_t v);
+void rb_double(row_batch *b, int col, double v);
+void rb_text(row_batch *b, int col, const char *s);
+int rb_row(row_batch *b, hr_error *err);
+int rb_flush(row_batch *b, hr_error *err);
+void rb_close(row_batch *b); /* NULL is fine; drops unflushed rows */
+
 /* drggroup.c: the rows of ind_drg_month of months [first, last] in memory
  * (drg_rows_load, after the refresh), and the DRG group table of a period
- * from them: drg_group_store inserts its rows with ins, the INSERT of
- * every column of drg_group in table order (18 parameters). */
+ * from them: drg_group_store adds its rows to ins, a batch of every
+ * column of drg_group in table order (18). */
 typedef struct drg_rows drg_rows;
 int drg_rows_load(sqlite3 *db, int first, int last, drg_rows **out, hr_error *err);
-int drg_group_store(sqlite3 *db, sqlite3_stmt *ins, const drg_rows *r, const char *label,
-                    const period *p, hr_error *err);
+int drg_group_store(row_batch *ins, const drg_rows *r, const char *label, const period *p,
+                    hr_error *err);
 void drg_rows_free(drg_rows *r); /* NULL is fine */
 
 /* The keys of a distinct measure in a cube: the keys of month t and

@@ -174,74 +174,72 @@ static int sum_runs(const drg_mrow *row, const int *idx, int n, int hospital, dr
     return ng;
 }
 
-static void bind_sum(sqlite3_stmt *st, int col, int ok, int64_t v)
+static void bind_sum(row_batch *st, int col, int ok, int64_t v)
 {
     if (ok)
-        sqlite3_bind_int64(st, col, v);
+        rb_int(st, col, v);
     else
-        sqlite3_bind_null(st, col);
+        rb_null(st, col);
 }
 
 /* Inserts groups g[0 .. n), all of one scope, whose stays add up to total. */
-static int insert_scope(sqlite3 *db, sqlite3_stmt *st, const char *label, const drg_out *g,
-                        int n, hr_error *err)
+static int insert_scope(row_batch *st, const char *label, const drg_out *g, int n,
+                        hr_error *err)
 {
     int64_t total = 0;
     for (int i = 0; i < n; i++)
         total += g[i].v.stays;
     for (int i = 0; i < n; i++) {
         const drg_sums *v = &g[i].v;
-        sqlite3_bind_text(st, 1, label, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, g[i].scope, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, g[i].code, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, g[i].name, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 5, v->stays);
-        sqlite3_bind_double(st, 6, v->weight);
+        rb_text(st, 1, label);
+        rb_text(st, 2, g[i].scope);
+        rb_text(st, 3, g[i].code);
+        rb_text(st, 4, g[i].name);
+        rb_int(st, 5, v->stays);
+        rb_double(st, 6, v->weight);
         if (total)
-            sqlite3_bind_double(st, 7, v->weight / (double)total);
+            rb_double(st, 7, v->weight / (double)total);
         else
-            sqlite3_bind_null(st, 7);
-        sqlite3_bind_int64(st, 8, v->los);
-        sqlite3_bind_int64(st, 9, v->bs);
+            rb_null(st, 7);
+        rb_int(st, 8, v->los);
+        rb_int(st, 9, v->bs);
         if (v->bs > 0)
-            sqlite3_bind_double(st, 10, v->bls);
+            rb_double(st, 10, v->bls);
         else
-            sqlite3_bind_null(st, 10);
-        sqlite3_bind_int64(st, 11, v->cost);
+            rb_null(st, 10);
+        rb_int(st, 11, v->cost);
         bind_sum(st, 12, v->bs > 0, v->bcs);
-        sqlite3_bind_int64(st, 13, v->ps);
+        rb_int(st, 13, v->ps);
         bind_sum(st, 14, v->ps > 0, v->pay);
         bind_sum(st, 15, v->ps > 0, v->pc);
         int64_t balance;
         if (v->ps > 0 && __builtin_sub_overflow(v->pay, v->pc, &balance))
-            sqlite3_bind_double(st, 16, (double)v->pay - (double)v->pc); /* as SQLite does */
+            rb_double(st, 16, (double)v->pay - (double)v->pc); /* as SQLite does */
         else
             bind_sum(st, 16, v->ps > 0, v->ps > 0 ? balance : 0);
-        sqlite3_bind_int64(st, 17, v->deaths);
-        sqlite3_bind_int64(st, 18, v->lr);
-        int rc = sqlite3_step(st);
-        sqlite3_reset(st);
-        if (rc != SQLITE_DONE)
-            return db_fail(db, "storing the DRG group table", err);
-    }
-    return HR_OK;
-}
-
-/* Runs of one scope in g[0 .. n), which is sorted by scope. */
-static int insert_groups(sqlite3 *db, sqlite3_stmt *st, const char *label, const drg_out *g,
-                         int n, hr_error *err)
-{
-    for (int i = 0, j; i < n; i = j) {
-        for (j = i + 1; j < n && strcmp(g[j].scope, g[i].scope) == 0; j++)
-            ;
-        if (insert_scope(db, st, label, g + i, j - i, err))
+        rb_int(st, 17, v->deaths);
+        rb_int(st, 18, v->lr);
+        if (rb_row(st, err))
             return err->code;
     }
     return HR_OK;
 }
 
-int drg_group_store(sqlite3 *db, sqlite3_stmt *ins, const drg_rows *r, const char *label,
-                    const period *p, hr_error *err)
+/* Runs of one scope in g[0 .. n), which is sorted by scope. */
+static int insert_groups(row_batch *st, const char *label, const drg_out *g, int n,
+                         hr_error *err)
+{
+    for (int i = 0, j; i < n; i = j) {
+        for (j = i + 1; j < n && strcmp(g[j].scope, g[i].scope) == 0; j++)
+            ;
+        if (insert_scope(st, label, g + i, j - i, err))
+            return err->code;
+    }
+    return HR_OK;
+}
+
+int drg_group_store(row_batch *ins, const drg_rows *r, const char *label, const period *p,
+                    hr_error *err)
 {
     int lo = 0, hi;
     while (lo < r->n && r->row[lo].month < p->first)
@@ -272,11 +270,11 @@ int drg_group_store(sqlite3 *db, sqlite3_stmt *ins, const drg_rows *r, const cha
         int split = 0;
         while (split < nd && strcmp(dept[split].scope, "hospital") <= 0)
             split++;
-        rc = insert_groups(db, ins, label, dept, split, err);
+        rc = insert_groups(ins, label, dept, split, err);
         if (!rc)
-            rc = insert_groups(db, ins, label, hosp, nh, err);
+            rc = insert_groups(ins, label, hosp, nh, err);
         if (!rc)
-            rc = insert_groups(db, ins, label, dept + split, nd - split, err);
+            rc = insert_groups(ins, label, dept + split, nd - split, err);
     }
     free(idx), free(dept), free(hosp);
     return rc;

@@ -276,30 +276,39 @@ static int collect_rows(sqlite3 *db, const ind_catalogue *cat, const ind_measure
     return rc;
 }
 
+/* The main connection's inserts into ind_measure and ind_distinct, in
+ * batches (rowbatch.c) opened once per refresh; every store flushes its
+ * rows before it returns. */
+typedef struct measure_store {
+    sqlite3 *db;
+    const ind_catalogue *cat;
+    row_batch *values, *keys;
+} measure_store;
+
 /* A distinct set's keys into ind_distinct, and the month's count per
  * department into ind_measure. */
-static int store_keys(sqlite3 *db, const ind_catalogue *cat, const char *month,
-                      const set_rows *r, hr_error *err)
+static int store_keys(measure_store *ms, const char *month, const set_rows *r, hr_error *err)
 {
-    sqlite3_stmt *ins = db_prepare(db,
-                                   "INSERT OR IGNORE INTO ind_distinct (month, measure, dept_code,"
-                                   " key) VALUES (?,?,?,?)",
-                                   err);
+    sqlite3 *db = ms->db;
+    const ind_catalogue *cat = ms->cat;
+    if (!ms->keys)
+        ms->keys = rb_open(db, "INSERT OR IGNORE", "ind_distinct (month, measure, dept_code, key)",
+                           4, "storing distinct keys", err);
+    row_batch *ins = ms->keys;
     if (!ins)
         return err->code;
     int rc = HR_OK;
     const char *measure = NULL;
     for (int i = 0; i < r->n && !rc; i++) {
         measure = cat->measure_ids[r->measure[i]];
-        sqlite3_bind_text(ins, 1, month, -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins, 2, measure, -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins, 3, r->dept[i], -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins, 4, r->key[i], -1, SQLITE_STATIC);
-        if (sqlite3_step(ins) != SQLITE_DONE)
-            rc = db_fail(db, "storing distinct keys", err);
-        sqlite3_reset(ins);
+        rb_text(ins, 1, month);
+        rb_text(ins, 2, measure);
+        rb_text(ins, 3, r->dept[i]);
+        rb_text(ins, 4, r->key[i]);
+        rc = rb_row(ins, err);
     }
-    sqlite3_finalize(ins);
+    if (!rc)
+        rc = rb_flush(ins, err);
     if (!rc && measure)
         rc = db_exec_args(db, err,
                           "INSERT OR REPLACE INTO ind_measure (month, measure, dept_code, value)"
@@ -309,37 +318,39 @@ static int store_keys(sqlite3 *db, const ind_catalogue *cat, const char *month,
     return rc;
 }
 
-static int store_collected(sqlite3 *db, const ind_catalogue *cat, const char *month,
-                           const set_rows *r, hr_error *err)
+static int store_collected(measure_store *ms, const char *month, const set_rows *r,
+                           hr_error *err)
 {
     if (r->n && r->key[0])
-        return store_keys(db, cat, month, r, err);
-    sqlite3_stmt *ins = db_prepare(
-        db, "INSERT OR REPLACE INTO ind_measure (month, measure, dept_code, value) VALUES (?,?,?,?)",
-        err);
+        return store_keys(ms, month, r, err);
+    if (!ms->values)
+        ms->values = rb_open(ms->db, "INSERT OR REPLACE",
+                             "ind_measure (month, measure, dept_code, value)", 4,
+                             "storing measures", err);
+    row_batch *ins = ms->values;
     if (!ins)
         return err->code;
+    const ind_catalogue *cat = ms->cat;
     int rc = HR_OK;
     for (int i = 0; i < r->n && !rc; i++) {
-        sqlite3_bind_text(ins, 1, month, -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins, 2, cat->measure_ids[r->measure[i]], -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins, 3, r->dept[i], -1, SQLITE_STATIC);
-        sqlite3_bind_double(ins, 4, r->value[i]);
-        if (sqlite3_step(ins) != SQLITE_DONE)
-            rc = db_fail(db, "storing measures", err);
-        sqlite3_reset(ins);
+        rb_text(ins, 1, month);
+        rb_text(ins, 2, cat->measure_ids[r->measure[i]]);
+        rb_text(ins, 3, r->dept[i]);
+        rb_double(ins, 4, r->value[i]);
+        rc = rb_row(ins, err);
     }
-    sqlite3_finalize(ins);
+    if (!rc)
+        rc = rb_flush(ins, err);
     return rc;
 }
 
-static int store_rows(sqlite3 *db, const ind_catalogue *cat, const ind_measure_set *s,
-                      const char *sql, const char *month, hr_error *err)
+static int store_rows(measure_store *ms, const ind_measure_set *s, const char *sql,
+                      const char *month, hr_error *err)
 {
     set_rows r = {0};
-    int rc = collect_rows(db, cat, s, sql, month, &r, err);
+    int rc = collect_rows(ms->db, ms->cat, s, sql, month, &r, err);
     if (!rc)
-        rc = store_collected(db, cat, month, &r, err);
+        rc = store_collected(ms, month, &r, err);
     rows_free(&r);
     return rc;
 }
@@ -374,25 +385,26 @@ static int clear_set(sqlite3 *db, const ind_catalogue *cat, const ind_measure_se
     return HR_OK;
 }
 
-static int compute_set(sqlite3 *db, const ind_catalogue *cat, const ind_measure_set *s,
-                       const char *month, hr_error *err)
+static int compute_set(measure_store *ms, const ind_measure_set *s, const char *month,
+                       hr_error *err)
 {
+    sqlite3 *db = ms->db;
     switch (s->kind) {
     case SET_SQL:
     case SET_DISTINCT:
-        return store_rows(db, cat, s, s->sql, month, err);
+        return store_rows(ms, s, s->sql, month, err);
     case SET_DRG:
         if (drg_month_build(db, month, err))
             return err->code;
-        return store_rows(db, cat, s, drg_dept_sql, month, err);
+        return store_rows(ms, s, drg_dept_sql, month, err);
     case SET_EQUIPMENT:
         if (db_exec_args(db, err, equipment_sql, month, NULL))
             return err->code;
-        return store_rows(db, cat, s, equipment_dept_sql, month, err);
+        return store_rows(ms, s, equipment_dept_sql, month, err);
     case SET_COST_ALLOCATION:
         if (costalloc_month(db, month, err))
             return err->code;
-        return store_rows(db, cat, s, allocation_dept_sql, month, err);
+        return store_rows(ms, s, allocation_dept_sql, month, err);
     }
     return HR_OK;
 }
@@ -579,17 +591,17 @@ static int find_stale(sqlite3 *db, const ind_catalogue *cat, int month_index, se
 
 /* The jobs left to this connection: the built-in sets (builtin 1) or the
  * SQL sets (0), each computed and stored with its state. */
-static int run_on_main(sqlite3 *db, const ind_catalogue *cat, const set_job *jobs, int njobs,
-                       int builtin, hr_error *err)
+static int run_on_main(measure_store *ms, const set_job *jobs, int njobs, int builtin,
+                       hr_error *err)
 {
     int rc = HR_OK;
     for (int i = 0; !rc && i < njobs; i++) {
         const ind_measure_set *s = jobs[i].set;
         if (jobs[i].parallel || (s->kind != SET_SQL && s->kind != SET_DISTINCT) != builtin)
             continue;
-        rc = compute_set(db, cat, s, jobs[i].month, err);
+        rc = compute_set(ms, s, jobs[i].month, err);
         if (!rc)
-            rc = save_state(db, jobs[i].month, s->id, &jobs[i].inputs, &jobs[i].missing, err);
+            rc = save_state(ms->db, jobs[i].month, s->id, &jobs[i].inputs, &jobs[i].missing, err);
     }
     return rc;
 }
@@ -599,6 +611,7 @@ int ind_measures_refresh(sqlite3 *db, const ind_catalogue *cat, int first, int l
 {
     set_job *jobs = NULL;
     int njobs = 0, npar = 0, rc = HR_OK;
+    measure_store ms = {.db = db, .cat = cat};
     for (int m = first; !rc && m <= last; m++) {
         int loaded = ind_month_loaded(db, m, err);
         rc = loaded < 0 ? err->code : loaded ? find_stale(db, cat, m, &jobs, &njobs, err) : HR_OK;
@@ -618,7 +631,7 @@ int ind_measures_refresh(sqlite3 *db, const ind_catalogue *cat, int first, int l
      * read this connection (they may read what the others wrote: drg_codes
      * reads ind_drg_month). */
     if (!rc)
-        rc = run_on_main(db, cat, jobs, njobs, 1, err);
+        rc = run_on_main(&ms, jobs, njobs, 1, err);
     if (rc) { /* stop the readers early */
         pthread_mutex_lock(&q.mu);
         q.next = q.njobs;
@@ -647,21 +660,23 @@ int ind_measures_refresh(sqlite3 *db, const ind_catalogue *cat, int first, int l
         if (j->set->kind == SET_DRG) {
             rc = drg_month_store(db, j->month, j->drg, err);
             if (!rc)
-                rc = store_rows(db, cat, j->set, drg_dept_sql, j->month, err);
+                rc = store_rows(&ms, j->set, drg_dept_sql, j->month, err);
         } else {
-            rc = store_collected(db, cat, j->month, &j->rows, err);
+            rc = store_collected(&ms, j->month, &j->rows, err);
         }
         if (!rc)
             rc = save_state(db, j->month, j->set->id, &j->inputs, &j->missing, err);
     }
     if (!rc)
-        rc = run_on_main(db, cat, jobs, njobs, 0, err);
+        rc = run_on_main(&ms, jobs, njobs, 0, err);
     for (int i = 0; i < njobs; i++) {
         sb_release(&jobs[i].inputs), sb_release(&jobs[i].missing);
         rows_free(&jobs[i].rows);
         drg_month_free(jobs[i].drg);
     }
     free(jobs);
+    rb_close(ms.values);
+    rb_close(ms.keys);
     rollup_shadow_drop(db);
     return rc;
 }

@@ -26,6 +26,7 @@
  */
 #include "stages/ingest/ingest.h"
 
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -561,6 +562,9 @@ static int replace_budget_years(loader *ld, hr_error *err)
  * now on; ingest clears nothing of theirs. */
 static int mark_period(loader *ld, hr_error *err)
 {
+    /* in the file's transaction: inputs changes only with the month's
+     * current files, so a stage's copy of it names the data it saw */
+    assert(!sqlite3_get_autocommit(ld->db));
     char now[32], inputs[DIGEST_HEX_SIZE];
     db_now(now, sizeof now);
     if (registry_month_fingerprint(ld->db, ld->period, inputs, err))

@@ -21,6 +21,7 @@
  */
 #include "stages/reconcile/reconcile.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
@@ -541,6 +542,9 @@ static int forget_previous(sqlite3 *db, const char *period, hr_error *err)
 static int set_state(sqlite3 *db, const char *period, const char *state, int forced,
                      hr_error *err)
 {
+    /* with the results, in reconcile's transaction: reconciled_inputs names
+     * the inputs the results were computed from */
+    assert(!sqlite3_get_autocommit(db));
     char now[32];
     db_now(now, sizeof now);
     char *sql = sqlite3_mprintf(
